@@ -1,0 +1,61 @@
+"""The ``mycareer`` command line.
+
+Each subcommand lives in its own module under :mod:`mycareer.cli` and exposes
+``register(subparsers)``; the module names are listed in ``COMMANDS``.
+Exit codes: 0 every input processed, 1 some input could not be processed
+(the rest is still output), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mycareer import __version__
+from mycareer.errors import MycareerError, flatten_errors
+
+__all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS: tuple[str, ...] = ("demo",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mycareer",
+        description="Belgian career data (DmfA, Dimona) and the individual training right.",
+        epilog="Independent of the public mycareer.be portal.",
+    )
+    parser.add_argument("--version", action="version", version=f"mycareer {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"mycareer.cli._{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code instead of exiting (for embedding)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits 2 on usage errors, 0 on --help
+        return int(stop.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.handler(args)
+    except MycareerError as error:
+        for line in flatten_errors(error):
+            print(f"mycareer: error: {line}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    return code

@@ -1,0 +1,221 @@
+r"""The one cattrs converter of mycareer, and JSON helpers built on it.
+
+Dates are ISO text, identifiers are strings, exact fractions are ``"4/5"``,
+decimals are strings, periods are ``{"start": ..., "end": ...}`` with an
+inclusive (or null) end. Unknown keys are refused, and every problem of a
+document is reported at once with its path.
+
+>>> from datetime import date
+>>> from mycareer.period import Period
+>>> to_json(Period(date(2024, 1, 1), None))
+'{"start": "2024-01-01", "end": null}'
+>>> from_json('{"start": "2024-01-01", "end": "2024-01-31", "x": 1}', Period)
+Traceback (most recent call last):
+...
+mycareer.errors.MycareerErrorGroup: invalid Period document: 1 problem(s) (1 sub-exception)
+>>> from mycareer.career import CareerRecords
+>>> try:
+...     from_json('[{"niss": "123", "periods": []}, {"niss": 5, "periods": [7]}]',
+...               list[CareerRecords])
+... except MycareerErrorGroup as group:
+...     print("\n".join(flatten_errors(group)))
+invalid NISS '123': The number has an invalid length. @ $[0].niss
+invalid NISS '00000000005': The number's checksum or check digit is invalid. @ $[1].niss
+invalid value for CareerPeriod: ... @ $[1].periods[0]
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.preconf.json import make_converter
+
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import (
+    InputError,
+    InvalidPeriodError,
+    InvalidValueError,
+    MycareerErrorGroup,
+    flatten_errors,
+)
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.nsso import NssoNumber
+from mycareer.period import Period
+from mycareer.quarter import Quarter
+from mycareer.work_fraction import WorkFraction
+
+__all__ = [
+    "converter",
+    "dumps",
+    "flatten_errors",
+    "from_json",
+    "make_mycareer_converter",
+    "structure",
+    "to_json",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+
+def _structure_period(data: Any, _: type) -> Period:
+    if not isinstance(data, dict):
+        raise InvalidPeriodError(f"a period must be an object with start and end, got {data!r}")
+    extra = set(data) - {"start", "end"}
+    if extra:
+        raise InvalidPeriodError(f"unknown key(s) {sorted(extra)} in period")
+    try:
+        start = date.fromisoformat(data["start"])
+        end = None if data.get("end") is None else date.fromisoformat(data["end"])
+    except KeyError:
+        raise InvalidPeriodError(f"a period needs a start, got {data!r}") from None
+    except (TypeError, ValueError) as error:
+        raise InvalidPeriodError(f"invalid period {data!r}: {error}") from None
+    return Period(start, end)
+
+
+def _unstructure_period(period: Period) -> dict[str, str | None]:
+    end = period.end
+    return {"start": period.start.isoformat(), "end": None if end is None else end.isoformat()}
+
+
+def _structure_fraction(data: Any, _: type) -> Fraction:
+    if isinstance(data, bool) or not isinstance(data, str | int):
+        raise InvalidValueError(f"invalid fraction {data!r}: expected text such as '4/5'")
+    try:
+        return Fraction(data)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidValueError(f"invalid fraction {data!r}") from None
+
+
+def _structure_decimal(data: Any, _: type) -> Decimal:
+    if isinstance(data, bool) or not isinstance(data, str | int):
+        raise InvalidValueError(f"invalid decimal {data!r}: expected text such as '2.50'")
+    try:
+        return Decimal(data)
+    except InvalidOperation:
+        raise InvalidValueError(f"invalid decimal {data!r}") from None
+
+
+def _string_hooks(conv: cattrs.Converter, cls: type[Any], parse: Any) -> None:
+    conv.register_unstructure_hook(cls, str)
+    conv.register_structure_hook(cls, lambda data, _: parse(data))
+
+
+def _structure_string(cls: type[Any]) -> Any:
+    def parse(data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            raise InvalidValueError(f"invalid {cls.__name__} {data!r}: expected text")
+        return cls(data)
+
+    return parse
+
+
+def _structure_employer(data: Any, _: type) -> Employer:
+    if not isinstance(data, dict):
+        raise InvalidValueError(f"an employer must be an object, got {data!r}")
+    extra = set(data) - {"enterprise", "nsso", "name"}
+    if extra:
+        raise InvalidValueError(f"unknown key(s) {sorted(extra)} in employer")
+    enterprise = data.get("enterprise")
+    nsso = data.get("nsso")
+    return Employer(
+        enterprise=None if enterprise is None else _structure_string(EnterpriseNumber)(enterprise),
+        nsso=None if nsso is None else _structure_string(NssoNumber)(nsso),
+        name=data.get("name"),
+    )
+
+
+def make_mycareer_converter() -> cattrs.Converter:
+    """A fresh converter with mycareer's hooks (for callers who add their own)."""
+    conv = make_converter(forbid_extra_keys=True, detailed_validation=True)
+    for cls in (Niss, EnterpriseNumber, NssoNumber, JointCommission):
+        _string_hooks(conv, cls, _structure_string(cls))
+    _string_hooks(conv, Quarter, Quarter.parse)
+    _string_hooks(conv, WorkFraction, lambda data: WorkFraction.parse(str(data)))
+    conv.register_unstructure_hook(Fraction, str)
+    conv.register_structure_hook(Fraction, _structure_fraction)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(Period, _unstructure_period)
+    conv.register_structure_hook(Period, _structure_period)
+    conv.register_unstructure_hook(
+        Employer,
+        lambda e: {
+            "enterprise": None if e.enterprise is None else str(e.enterprise),
+            "nsso": None if e.nsso is None else str(e.nsso),
+            "name": e.name,
+        },
+    )
+    conv.register_structure_hook(Employer, _structure_employer)
+    return conv
+
+
+#: The dedicated converter; never cattrs' global one.
+converter: Final[cattrs.Converter] = make_mycareer_converter()
+
+
+def _format(error: BaseException, type_: Any) -> str:
+    if isinstance(error, InvalidValueError):
+        return error.message
+    if isinstance(error, ForbiddenExtraKeysError):
+        return f"unknown key(s) {sorted(error.extra_fields)}"
+    if isinstance(error, KeyError):
+        return f"required key {error.args[0]!r} is missing"
+    name = getattr(type_, "__name__", str(type_))
+    return f"invalid value for {name}: {error}"
+
+
+def structure(data: Any, cls: type[T], *, what: str | None = None) -> T:
+    """Structure plain data into ``cls``; every problem is reported with its path."""
+    try:
+        return converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError) as group:
+        lines = cattrs.transform_error(group, path="$", format_exception=_format)
+        errors: list[Exception] = []
+        for line in lines:
+            message, _, path = line.rpartition(" @ ")
+            errors.append(InvalidValueError(message or line, path=path or None))
+        label = what or getattr(cls, "__name__", "document")
+        message = f"invalid {label} document: {len(errors)} problem(s)"
+        raise MycareerErrorGroup(message, errors) from None
+    except InvalidValueError as error:
+        if error.path is None:
+            error.path = "$"
+        label = what or getattr(cls, "__name__", "document")
+        raise MycareerErrorGroup(f"invalid {label} document: 1 problem(s)", [error]) from None
+
+
+def unstructure(obj: Any) -> Any:
+    """Plain JSON-ready data for any mycareer value."""
+    return converter.unstructure(obj)
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """``json.dumps`` with stable key order as produced by the converter."""
+    return json.dumps(data, indent=indent, ensure_ascii=False)
+
+
+def to_json(obj: Any, *, indent: int | None = None) -> str:
+    """Serialise a mycareer value to JSON text."""
+    return dumps(unstructure(obj), indent=indent)
+
+
+def from_json(text: str | bytes, cls: type[T], *, source: str | None = None) -> T:
+    """Parse JSON text into ``cls``; malformed JSON names its line and column."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"{source}: " if source else ""
+        raise InputError(
+            f"{where}malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        ) from None
+    return structure(data, cls)

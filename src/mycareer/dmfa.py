@@ -1,0 +1,161 @@
+"""Typed records of a DmfA original declaration (quarterly, per employer).
+
+These are plain values; :mod:`mycareer.xmlio` fills them from XML. Quantities
+come in DmfA hundredths and stay exact (``Decimal`` days, ``WorkFraction``).
+Element names are those of ``DmfAOriginal`` 2003/1 onward
+(career-data.md §3.2–3.7).
+
+>>> from datetime import date
+>>> occ = DmfaOccupation(
+...     sequence=2, start=date(2023, 2, 15), end=None,
+...     period=Period(date(2023, 2, 15), date(2023, 3, 31)),
+...     joint_commission=JointCommission("200"), working_days_system=400,
+...     contract_type=ContractType.PART_TIME, mean_working_hours=3040,
+...     ref_mean_working_hours=3800)
+>>> occ.fraction, occ.working_days_per_week, occ.is_full_career_break
+(WorkFraction(value=Fraction(4, 5)), Decimal('4'), False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from enum import IntEnum
+
+import attrs
+
+from mycareer.employer import Employer
+from mycareer.errors import SourceRef
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.period import Period
+from mycareer.quarter import Quarter
+from mycareer.work_fraction import WorkFraction
+
+__all__ = [
+    "FULL_CAREER_BREAK",
+    "PARTIAL_CAREER_BREAK",
+    "ContractType",
+    "DmfaOccupation",
+    "DmfaWorkerRecord",
+    "RemunerationLine",
+    "ReorganisationMeasure",
+    "ServiceLine",
+]
+
+#: Annex 44 reorganisation measure codes used for career breaks.
+FULL_CAREER_BREAK = 3
+PARTIAL_CAREER_BREAK = 4
+
+_HUNDRED = Decimal(100)
+
+
+class ContractType(IntEnum):
+    """DmfA zone 00050."""
+
+    FULL_TIME = 0
+    PART_TIME = 1
+
+
+@attrs.frozen
+class ServiceLine:
+    """``Service``: a working-time code (annex 8) and its days, both in hundredths."""
+
+    code: int
+    days_hundredths: int
+    hours_hundredths: int | None = None
+
+    @property
+    def days(self) -> Decimal:
+        return Decimal(self.days_hundredths) / _HUNDRED
+
+    @property
+    def hours(self) -> Decimal | None:
+        return None if self.hours_hundredths is None else Decimal(self.hours_hundredths) / _HUNDRED
+
+
+@attrs.frozen
+class RemunerationLine:
+    """``Remun``: a remuneration code (annex 7) and its amount in euro cents."""
+
+    code: int
+    amount_cents: int
+    frequency: int | None = None
+    percentage_paid: int | None = None
+
+
+@attrs.frozen
+class ReorganisationMeasure:
+    """A reorganisation measure (annex 44) and, when given, its percentage (hundredths)."""
+
+    code: int
+    percentage_hundredths: int | None = None
+
+
+@attrs.frozen
+class DmfaOccupation:
+    """One ``Occupation`` line, read for its own quarter.
+
+    ``start``/``end`` are the dates as declared (``end=None`` when the line goes
+    on past the quarter); ``period`` is the same line clipped to the quarter.
+    """
+
+    sequence: int
+    start: date
+    end: date | None
+    period: Period
+    joint_commission: JointCommission
+    working_days_system: int
+    contract_type: ContractType
+    mean_working_hours: int | None = None
+    ref_mean_working_hours: int | None = None
+    reorganisation_measures: Sequence[ReorganisationMeasure] = attrs.field(
+        converter=tuple, factory=tuple
+    )
+    services: Sequence[ServiceLine] = attrs.field(converter=tuple, factory=tuple)
+    remunerations: Sequence[RemunerationLine] = attrs.field(converter=tuple, factory=tuple)
+    source: SourceRef | None = None
+
+    @property
+    def fraction(self) -> WorkFraction | None:
+        """Q/S, exact; ``None`` when S is missing or 0 (third-party payers)."""
+        q, s = self.mean_working_hours, self.ref_mean_working_hours
+        if q is None or not s:
+            return None
+        return WorkFraction.from_hundredths(q, s)
+
+    @property
+    def working_days_per_week(self) -> Decimal:
+        return Decimal(self.working_days_system) / _HUNDRED
+
+    @property
+    def measure_codes(self) -> frozenset[int]:
+        return frozenset(m.code for m in self.reorganisation_measures)
+
+    @property
+    def is_full_career_break(self) -> bool:
+        """Measure 3 with Q = 0: the relation stands, no work is due (DmfA FAQ)."""
+        return FULL_CAREER_BREAK in self.measure_codes and not self.mean_working_hours
+
+    @property
+    def remuneration_codes(self) -> frozenset[int]:
+        return frozenset(r.code for r in self.remunerations)
+
+    @property
+    def service_codes(self) -> frozenset[int]:
+        return frozenset(s.code for s in self.services)
+
+
+@attrs.frozen
+class DmfaWorkerRecord:
+    """One ``WorkerRecord`` with its employer and quarter: the unit the reader yields."""
+
+    employer: Employer
+    quarter: Quarter
+    niss: Niss
+    worker_code: int
+    employer_class: str
+    quarter_period: Period
+    occupations: Sequence[DmfaOccupation] = attrs.field(converter=tuple, factory=tuple)
+    source: SourceRef | None = None

@@ -1,0 +1,50 @@
+"""Who employs: an enterprise number, an ONSS number, or both.
+
+The employer *key* is the enterprise number, or the ONSS number when DmfA's
+``CompanyID`` is 0 (training-right issue, B-14).
+
+>>> Employer(EnterpriseNumber("0403019261"), NssoNumber("100006")).key
+'0403019261'
+>>> Employer(nsso=NssoNumber("100006")).key
+'nsso:100006'
+>>> Employer()
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidValueError: an employer needs an enterprise number or an NSSO number
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import InvalidValueError
+from mycareer.nsso import NssoNumber
+
+__all__ = ["Employer"]
+
+
+@attrs.frozen(order=False)
+class Employer:
+    """An employer identified by enterprise number and/or ONSS registration number."""
+
+    enterprise: EnterpriseNumber | None = None
+    nsso: NssoNumber | None = None
+    name: str | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.enterprise is None and self.nsso is None:
+            raise InvalidValueError("an employer needs an enterprise number or an NSSO number")
+
+    @property
+    def key(self) -> str:
+        """A stable text key: the enterprise number, else ``nsso:<number>``."""
+        if self.enterprise is not None:
+            return self.enterprise.value
+        assert self.nsso is not None  # guaranteed by __attrs_post_init__
+        return f"nsso:{self.nsso.value}"
+
+    def __str__(self) -> str:
+        if self.enterprise is not None:
+            return self.enterprise.formatted
+        return f"NSSO {self.nsso}"

@@ -1,0 +1,62 @@
+"""Enterprise numbers (KBO/BCE ondernemingsnummer / numéro d'entreprise).
+
+Ten digits, first digit 0 or 1 (the 1-series started on 19 September 2023),
+last two a mod-97 check. Validated by :mod:`stdnum.be.vat`, which also pads the
+old nine-digit form and strips ``BE`` and separators.
+
+>>> e = EnterpriseNumber("BE 403.019.261")
+>>> str(e), e.formatted
+('0403019261', '0403.019.261')
+>>> EnterpriseNumber("1000000021").formatted
+'1000.000.021'
+>>> EnterpriseNumber("0403019262")
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidEnterpriseNumberError: invalid enterprise number '0403019262': ...
+"""
+
+from __future__ import annotations
+
+import attrs
+from stdnum import exceptions as stdnum_errors
+from stdnum.be import vat
+
+from mycareer.errors import InvalidEnterpriseNumberError
+
+__all__ = ["EnterpriseNumber"]
+
+
+def _reason(error: stdnum_errors.ValidationError) -> str:
+    return str(getattr(error, "message", "") or error)
+
+
+def _normalise(raw: object) -> str:
+    if isinstance(raw, EnterpriseNumber):
+        return raw.value
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise InvalidEnterpriseNumberError(
+            f"invalid enterprise number {raw!r}: expected a string of 10 digits"
+        )
+    text = str(raw).strip()
+    try:
+        return str(vat.validate(text))
+    except stdnum_errors.ValidationError as error:
+        raise InvalidEnterpriseNumberError(
+            f"invalid enterprise number {text!r}: {_reason(error)}"
+        ) from None
+
+
+@attrs.frozen(order=True)
+class EnterpriseNumber:
+    """A validated enterprise number, stored as its 10 digits."""
+
+    value: str = attrs.field(converter=_normalise)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def formatted(self) -> str:
+        """Display form ``NNNN.NNN.NNN``."""
+        v = self.value
+        return f"{v[:4]}.{v[4:7]}.{v[7:]}"

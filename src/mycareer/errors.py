@@ -1,0 +1,217 @@
+"""Errors raised by mycareer.
+
+Every leaf error subclasses :class:`MycareerError` and, where natural, the matching
+builtin (``ValueError``), as attrs and python-stdnum do. Batch operations collect
+every problem and raise one :class:`MycareerErrorGroup`; :func:`flatten_errors`
+turns any error tree into ``"message @ $.path"`` lines.
+
+>>> try:
+...     with ErrorCollector("$.workers") as errors:
+...         for index, raw in enumerate(["ok", "bad", "worse"]):
+...             with errors.at(f"[{index}]"):
+...                 if raw != "ok":
+...                     raise InvalidValueError(f"unexpected value {raw!r}")
+... except MycareerErrorGroup as group:
+...     print("\\n".join(flatten_errors(group)))
+unexpected value 'bad' @ $.workers[1]
+unexpected value 'worse' @ $.workers[2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+
+import attrs
+
+__all__ = [
+    "ErrorCollector",
+    "InputError",
+    "InvalidEnterpriseNumberError",
+    "InvalidJointCommissionError",
+    "InvalidNissError",
+    "InvalidNssoNumberError",
+    "InvalidPeriodError",
+    "InvalidQuarterError",
+    "InvalidValueError",
+    "InvalidWorkFractionError",
+    "MycareerError",
+    "MycareerErrorGroup",
+    "SourceRef",
+    "UnsupportedDocumentError",
+    "flatten_errors",
+]
+
+
+@attrs.frozen
+class SourceRef:
+    """Where a record came from: a file, a line in it, and a record path.
+
+    >>> str(SourceRef("q1.xml", 42, "$.workers[3]"))
+    'q1.xml:42 $.workers[3]'
+    >>> str(SourceRef(record="$.periods[0]"))
+    '$.periods[0]'
+    """
+
+    file: str | None = None
+    line: int | None = None
+    record: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        if self.record:
+            where = f"{where} {self.record}" if where else self.record
+        return where or "<unknown>"
+
+
+class MycareerError(Exception):
+    """Base class of every error raised on purpose by mycareer."""
+
+
+class InvalidValueError(MycareerError, ValueError):
+    """A value was refused. ``path`` and ``source`` say where it was found."""
+
+    def __init__(
+        self, message: str, *, path: str | None = None, source: SourceRef | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.source = source
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.source is not None:
+            text = f"{self.source}: {text}"
+        if self.path:
+            text = f"{text} @ {self.path}"
+        return text
+
+
+class InvalidPeriodError(InvalidValueError):
+    """A period whose end lies before its start, or an impossible date."""
+
+
+class InvalidNissError(InvalidValueError):
+    """A NISS/INSZ (national or BIS number) that fails validation."""
+
+
+class InvalidEnterpriseNumberError(InvalidValueError):
+    """An enterprise number (KBO/BCE) that fails validation."""
+
+
+class InvalidNssoNumberError(InvalidValueError):
+    """An ONSS/RSZ registration number outside its ranges."""
+
+
+class InvalidJointCommissionError(InvalidValueError):
+    """A joint committee code that is not ``CCC``, ``CCC.CC``, ``CCC.CC.CC`` or ``XXX``."""
+
+
+class InvalidWorkFractionError(InvalidValueError):
+    """A work fraction (Q/S) that cannot exist, e.g. S = 0 or a negative Q."""
+
+
+class InvalidQuarterError(InvalidValueError):
+    """A quarter that is not ``YYYYQ`` with Q in 1..4."""
+
+
+class InputError(InvalidValueError):
+    """A document or file that cannot be read: malformed, truncated, unsafe or of the wrong kind."""
+
+
+class UnsupportedDocumentError(InputError):
+    """A well-formed document of a kind mycareer does not read (yet)."""
+
+
+class MycareerErrorGroup(ExceptionGroup[Exception], MycareerError):
+    """Every problem found in one batch, each with its path.
+
+    ``flatten_errors(group)`` gives one line per problem.
+    """
+
+    def __new__(cls, message: str, errors: Sequence[Exception]) -> MycareerErrorGroup:
+        return super().__new__(cls, message, errors)
+
+    def derive(self, excs: Sequence[Exception]) -> MycareerErrorGroup:  # type: ignore[override]
+        return MycareerErrorGroup(self.message, excs)
+
+
+def _error_line(error: BaseException) -> str:
+    if isinstance(error, InvalidValueError):
+        return str(error)
+    notes = getattr(error, "__notes__", None)
+    text = str(error) or type(error).__name__
+    if notes:
+        text = f"{text} ({'; '.join(str(note) for note in notes)})"
+    return text
+
+
+def flatten_errors(error: BaseException) -> list[str]:
+    """One ``"message @ path"`` line per leaf error, depth first, in order.
+
+    >>> flatten_errors(InvalidPeriodError("bad", path="$.periods[1].end"))
+    ['bad @ $.periods[1].end']
+    """
+    if isinstance(error, BaseExceptionGroup):
+        lines: list[str] = []
+        for inner in error.exceptions:
+            lines.extend(flatten_errors(inner))
+        return lines
+    return [_error_line(error)]
+
+
+class ErrorCollector:
+    """Collect errors over a batch, each tagged with its path, and raise them together.
+
+    Use ``with collector.at("[3].end"):`` around the work for one record: an
+    :class:`InvalidValueError` raised inside is recorded with its full path and
+    the batch goes on. On exit, if anything was recorded, a
+    :class:`MycareerErrorGroup` is raised (unless ``raise_on_exit=False``).
+    """
+
+    def __init__(self, root: str = "$", *, raise_on_exit: bool = True) -> None:
+        self._path = [root]
+        self.errors: list[InvalidValueError] = []
+        self._raise_on_exit = raise_on_exit
+
+    @property
+    def path(self) -> str:
+        return "".join(self._path)
+
+    def __enter__(self) -> ErrorCollector:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None and self._raise_on_exit:
+            self.raise_if_any()
+
+    @contextmanager
+    def at(self, step: str) -> Iterator[None]:
+        """Run a block for one record; record its error instead of stopping."""
+        self._path.append(step if step.startswith(("[", ".")) else f".{step}")
+        try:
+            yield
+        except InvalidValueError as error:
+            self.add(error)
+        finally:
+            self._path.pop()
+
+    def add(self, error: InvalidValueError) -> None:
+        """Record an error, prefixing its path with the collector's current path."""
+        if error.path is None or not error.path.startswith("$"):
+            error.path = self.path + (error.path or "")
+        self.errors.append(error)
+
+    def raise_if_any(self, message: str = "invalid input") -> None:
+        if self.errors:
+            count = len(self.errors)
+            raise MycareerErrorGroup(f"{message}: {count} problem(s)", list(self.errors))

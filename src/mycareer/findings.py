@@ -1,0 +1,37 @@
+"""Findings: non-fatal observations that travel with results instead of being raised.
+
+>>> f = Finding("DMFA_DUPLICATE", Severity.WARNING, "two originals for 20241",
+...             SourceRef("b.xml", 3))
+>>> str(f)
+'warning DMFA_DUPLICATE: two originals for 20241 (b.xml:3)'
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from mycareer.errors import SourceRef
+
+__all__ = ["Finding", "Severity", "SourceRef"]
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@attrs.frozen
+class Finding:
+    """A coded observation (``code`` is stable; ``message`` is for people)."""
+
+    code: str
+    severity: Severity
+    message: str
+    source: SourceRef | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.source})" if self.source is not None else ""
+        return f"{self.severity.value} {self.code}: {self.message}{where}"

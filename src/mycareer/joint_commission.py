@@ -1,0 +1,75 @@
+"""Joint committees (paritair comité / commission paritaire), DmfA zone 00046.
+
+``200``, ``200.01`` and ``305.02.09`` are committees and sub-committees. ``999``
+means *no* joint committee; ``XXX`` (Dimona, e.g. students) means *unknown*.
+The two stay distinct.
+
+>>> JointCommission("200").main, JointCommission("305.02.09").main
+('200', '305')
+>>> JointCommission("999").is_none, JointCommission("XXX").is_unknown
+(True, True)
+>>> JointCommission("20")
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidJointCommissionError: invalid joint committee '20': expected CCC, CCC.CC, ...
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from mycareer.errors import InvalidJointCommissionError
+
+__all__ = ["JointCommission"]
+
+_PATTERN = re.compile(r"\d{3}(\.\d{2}){0,2}|XXX")
+NONE_CODE = "999"
+UNKNOWN_CODE = "XXX"
+
+
+def _normalise(raw: object) -> str:
+    if isinstance(raw, JointCommission):
+        return raw.code
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise InvalidJointCommissionError(f"invalid joint committee {raw!r}: expected text")
+    text = str(raw).strip().upper()
+    if not _PATTERN.fullmatch(text):
+        raise InvalidJointCommissionError(
+            f"invalid joint committee {text!r}: expected CCC, CCC.CC, CCC.CC.CC, 999 or XXX"
+        )
+    return text
+
+
+@attrs.frozen(order=True)
+class JointCommission:
+    """A joint committee code, kept as written (``"200.01"``)."""
+
+    code: str = attrs.field(converter=_normalise)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_none(self) -> bool:
+        """``999``: the worker falls under no joint committee."""
+        return self.code == NONE_CODE
+
+    @property
+    def is_unknown(self) -> bool:
+        """``XXX``: the declaration did not say (Dimona students and others)."""
+        return self.code == UNKNOWN_CODE
+
+    @property
+    def main(self) -> str:
+        """The three-digit committee a sub-committee belongs to."""
+        return self.code[:3]
+
+    def within(self, other: JointCommission) -> bool:
+        """Whether this committee is ``other`` or one of its sub-committees.
+
+        >>> JointCommission("200.01").within(JointCommission("200"))
+        True
+        """
+        return self.code == other.code or self.code.startswith(other.code + ".")

@@ -1,0 +1,79 @@
+"""NISS / INSZ: the Belgian social-security identification number.
+
+Covers national-register numbers and BIS numbers (birth month +20 or +40),
+validated by :mod:`stdnum.be.ssn`. The checksum itself tells a 19xx birth from
+a 20xx one (the "2" prefix rule), so people born in 1950 and in 2003 both
+validate. Note that stdnum only tries the 20xx rule for years up to the current
+one; that is stdnum's clock, never ours.
+
+>>> n = Niss("85.07.30-033.28")
+>>> str(n), n.formatted
+('85073003328', '85.07.30-033.28')
+>>> Niss("50073003369").birth_date, Niss("03021512318").birth_date
+(datetime.date(1950, 7, 30), datetime.date(2003, 2, 15))
+>>> Niss("98472899765").is_bis
+True
+>>> Niss("85073003329")
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidNissError: invalid NISS '85073003329': The number's checksum ...
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+from stdnum import exceptions as stdnum_errors
+from stdnum.be import ssn
+
+from mycareer.errors import InvalidNissError
+
+__all__ = ["Niss"]
+
+
+def _reason(error: stdnum_errors.ValidationError) -> str:
+    return str(getattr(error, "message", "") or error)
+
+
+def _normalise(raw: object) -> str:
+    if isinstance(raw, Niss):
+        return raw.value
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise InvalidNissError(f"invalid NISS {raw!r}: expected a string of 11 digits")
+    text = str(raw).strip()
+    if isinstance(raw, int):
+        text = text.zfill(11)
+    try:
+        return str(ssn.validate(text))
+    except stdnum_errors.ValidationError as error:
+        raise InvalidNissError(f"invalid NISS {text!r}: {_reason(error)}") from None
+
+
+@attrs.frozen(order=True)
+class Niss:
+    """A validated NISS, stored as its 11 digits."""
+
+    value: str = attrs.field(converter=_normalise)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def formatted(self) -> str:
+        """Display form ``YY.MM.DD-SSS.CC``."""
+        return str(ssn.format(self.value))
+
+    @property
+    def is_bis(self) -> bool:
+        """True for a BIS number (people not in the National Register)."""
+        return ssn.guess_type(self.value) == "bis"
+
+    @property
+    def birth_date(self) -> date | None:
+        """Date of birth, or ``None`` when the number encodes an unknown month or day."""
+        try:
+            found = ssn.get_birth_date(self.value)
+        except stdnum_errors.ValidationError:
+            return None
+        return found if isinstance(found, date) else None

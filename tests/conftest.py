@@ -1,0 +1,29 @@
+"""Shared fixtures.
+
+Official ONSS XSDs are never copied into the project: tests that need them read
+the folder named by ``MYCAREER_ONSS_XSD_DIR`` (``.ci/run`` points it at
+``../shared/schemas/onss``). Unset: those tests skip with a message. Set but
+missing: they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def onss_xsd_dir() -> Path:
+    raw = os.environ.get("MYCAREER_ONSS_XSD_DIR")
+    if not raw:
+        pytest.skip(
+            "MYCAREER_ONSS_XSD_DIR is not set: official ONSS XSD checks skipped "
+            "(set it to the folder holding DmfAOriginal_20231.xsd, Dimona_20231.xsd, "
+            "NOTIFICATION_20223.xsd)"
+        )
+    folder = Path(raw)
+    if not folder.is_dir():
+        pytest.fail(f"MYCAREER_ONSS_XSD_DIR={raw!r} is not a folder")
+    return folder
