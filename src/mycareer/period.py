@@ -214,4 +214,3 @@ class Period:
 
     def __repr__(self) -> str:
         return f"Period(start={self.start!r}, end={self.end!r})"
-

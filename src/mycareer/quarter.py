@@ -46,9 +46,7 @@ class Quarter:
         """Parse DmfA's ``YYYYQ`` (zone ``Quarter``)."""
         raw = str(text).strip()
         if len(raw) != 5 or not raw.isdigit() or raw[4] not in "1234":
-            raise InvalidQuarterError(
-                f"invalid quarter {raw!r}: expected YYYYQ with Q in 1..4"
-            )
+            raise InvalidQuarterError(f"invalid quarter {raw!r}: expected YYYYQ with Q in 1..4")
         return cls(int(raw[:4]), int(raw[4]))
 
     @classmethod

@@ -1,0 +1,223 @@
+"""The one hardened XML configuration used everywhere in mycareer.
+
+* no entity resolution, no network, no DTD loading or validation, no huge trees;
+* never ``recover=True``;
+* any ``DOCTYPE`` is refused outright, before entities could matter.
+
+Every parse goes through :func:`parse_document` / :func:`iterparse_document` (or
+:data:`HARDENED_PARSER` passed explicitly): lxml's global default parser is
+never relied on, since another library may replace it.
+
+>>> root = parse_bytes(b"<a><b>1</b></a>", source="mem.xml").getroot()
+>>> root.findtext("b")
+'1'
+>>> parse_bytes(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', source="evil.xml")
+Traceback (most recent call last):
+...
+mycareer.errors.InputError: evil.xml:1: refused: the document declares a DOCTYPE ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, Final, Literal
+
+import attrs
+from lxml import etree
+
+from mycareer.errors import InputError, SourceRef
+
+__all__ = [
+    "HARDENED_PARSER",
+    "ITERPARSE_OPTIONS",
+    "SchemaIssue",
+    "XmlSource",
+    "iterparse_document",
+    "load_schema",
+    "make_parser",
+    "parse_bytes",
+    "parse_document",
+    "source_name",
+    "validate_document",
+]
+
+XmlSource = str | os.PathLike[str] | bytes | IO[bytes]
+
+#: Keyword arguments for ``etree.iterparse``: the same hardening as the parser.
+ITERPARSE_OPTIONS: Final[dict[str, Any]] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "recover": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def make_parser() -> etree.XMLParser:
+    """A fresh hardened parser (lxml parsers are not thread-safe: one per thread)."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        recover=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+#: The shared hardened parser, for callers who parse themselves.
+HARDENED_PARSER: Final[etree.XMLParser] = make_parser()
+
+
+def source_name(source: XmlSource) -> str:
+    """A printable name for a source: its path, or ``<bytes>``/``<stream>``."""
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    if isinstance(source, bytes):
+        return "<bytes>"
+    return str(getattr(source, "name", "<stream>"))
+
+
+def _refuse_doctype(tree: etree._ElementTree, name: str) -> None:
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise InputError(
+            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+            source=SourceRef(name, 1),
+        )
+
+
+def _syntax_error(error: etree.XMLSyntaxError, name: str) -> InputError:
+    line = error.lineno if error.lineno else None
+    message = error.msg or str(error) or "empty document"
+    if "Document is empty" in message or "no element found" in message:
+        message = f"empty or truncated document: {message}"
+    return InputError(f"malformed XML: {message}", source=SourceRef(name, line))
+
+
+def parse_document(source: XmlSource, *, name: str | None = None) -> etree._ElementTree:
+    """Parse a whole document with the hardened parser; DOCTYPEs are refused."""
+    label = name or source_name(source)
+    parser = make_parser()
+    try:
+        if isinstance(source, bytes):
+            root = etree.fromstring(source, parser)
+            tree = root.getroottree()
+        elif isinstance(source, str | os.PathLike):
+            with open(source, "rb") as stream:
+                tree = etree.parse(stream, parser)
+        else:
+            tree = etree.parse(source, parser)
+    except etree.XMLSyntaxError as error:
+        if "DOCTYPE" in (error.msg or "") or "Entity" in (error.msg or ""):
+            raise InputError(
+                f"refused: {error.msg} (DTDs and entities are not accepted)",
+                source=SourceRef(label, error.lineno or None),
+            ) from None
+        raise _syntax_error(error, label) from None
+    except OSError as error:
+        raise InputError(
+            f"cannot read: {error.strerror or error}", source=SourceRef(label)
+        ) from None
+    _refuse_doctype(tree, label)
+    return tree
+
+
+def parse_bytes(data: bytes, *, source: str = "<bytes>") -> etree._ElementTree:
+    """Parse in-memory XML with the hardened parser."""
+    return parse_document(data, name=source)
+
+
+def _peek_doctype(stream: IO[bytes], name: str) -> None:
+    head = stream.read(4096)
+    stream.seek(0)
+    if b"<!DOCTYPE" in head or b"<!doctype" in head:
+        raise InputError(
+            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+            source=SourceRef(name, head[: head.find(b"<!")].count(b"\n") + 1),
+        )
+
+
+def iterparse_document(
+    source: XmlSource,
+    *,
+    events: tuple[Literal["start", "end"], ...] = ("end",),
+    tag: str | tuple[str, ...] | None = None,
+    name: str | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """Stream ``(event, element)`` pairs with the hardened options.
+
+    Syntax errors become :class:`InputError` with the file and line. The
+    caller clears elements it has consumed (``el.clear(keep_tail=True)``).
+    """
+    label = name or source_name(source)
+    opened: IO[bytes] | None = None
+    try:
+        if isinstance(source, bytes):
+            import io
+
+            stream: IO[bytes] = io.BytesIO(source)
+        elif isinstance(source, str | os.PathLike):
+            opened = stream = open(source, "rb")  # noqa: SIM115 - closed in finally
+        else:
+            stream = source
+        if stream.seekable():
+            _peek_doctype(stream, label)
+        try:
+            context = etree.iterparse(stream, events=events, tag=tag, **ITERPARSE_OPTIONS)
+            yield from context
+        except etree.XMLSyntaxError as error:
+            raise _syntax_error(error, label) from None
+    except OSError as error:
+        raise InputError(
+            f"cannot read: {error.strerror or error}", source=SourceRef(label)
+        ) from None
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+@attrs.frozen
+class SchemaIssue:
+    """One XSD validation error: where, and what."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+def load_schema(path: str | os.PathLike[str]) -> etree.XMLSchema:
+    """Load an XSD through the hardened parser (imports resolve next to the file)."""
+    tree = parse_document(Path(path))
+    try:
+        return etree.XMLSchema(tree)
+    except etree.XMLSchemaParseError as error:
+        raise InputError(f"invalid XSD: {error}", source=SourceRef(os.fspath(path))) from None
+
+
+def validate_document(
+    document: XmlSource | etree._ElementTree, schema: etree.XMLSchema, *, name: str | None = None
+) -> list[SchemaIssue]:
+    """Validate a document against an XSD; every error with its line and message.
+
+    An empty list means the document is valid.
+    """
+    if isinstance(document, etree._ElementTree):
+        tree = document
+        label = name or "<tree>"
+    else:
+        label = name or source_name(document)
+        tree = parse_document(document, name=label)
+    if schema.validate(tree):
+        return []
+    return [SchemaIssue(label, entry.line, entry.message) for entry in schema.error_log]
