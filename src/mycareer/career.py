@@ -19,7 +19,7 @@ sickness periods all become career periods before the timeline engine runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import attrs
 
@@ -54,12 +54,16 @@ class CareerPeriod:
         return self.period.is_open
 
 
+def _period_tuple(items: Iterable[CareerPeriod]) -> tuple[CareerPeriod, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class CareerRecords:
     """A worker's career records: the unit of the career-records format."""
 
     niss: Niss
-    periods: Sequence[CareerPeriod] = attrs.field(converter=tuple, factory=tuple)
+    periods: tuple[CareerPeriod, ...] = attrs.field(converter=_period_tuple, factory=tuple)
     name: str | None = None
 
     @property

@@ -9,6 +9,7 @@ Every name and number in it is invented (identifiers carry valid check digits).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from importlib import resources
 
@@ -20,12 +21,16 @@ from mycareer.converter import from_json
 __all__ = ["DemoSample", "demo_files", "load_demo"]
 
 
+def _workers(items: Iterable[CareerRecords]) -> tuple[CareerRecords, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class DemoSample:
     """The demo's career records and the fixed date it is shown as of."""
 
     as_of: date
-    workers: tuple[CareerRecords, ...] = attrs.field(converter=tuple)
+    workers: tuple[CareerRecords, ...] = attrs.field(converter=_workers)
 
 
 def demo_files() -> resources.abc.Traversable:

@@ -18,8 +18,8 @@ Element names are those of ``DmfAOriginal`` 2003/1 onward
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
 
@@ -37,6 +37,7 @@ __all__ = [
     "FULL_CAREER_BREAK",
     "PARTIAL_CAREER_BREAK",
     "ContractType",
+    "DmfaDeclaration",
     "DmfaOccupation",
     "DmfaWorkerRecord",
     "RemunerationLine",
@@ -93,6 +94,18 @@ class ReorganisationMeasure:
     percentage_hundredths: int | None = None
 
 
+def _measures(items: Iterable[ReorganisationMeasure]) -> tuple[ReorganisationMeasure, ...]:
+    return tuple(items)
+
+
+def _services(items: Iterable[ServiceLine]) -> tuple[ServiceLine, ...]:
+    return tuple(items)
+
+
+def _remunerations(items: Iterable[RemunerationLine]) -> tuple[RemunerationLine, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class DmfaOccupation:
     """One ``Occupation`` line, read for its own quarter.
@@ -110,11 +123,13 @@ class DmfaOccupation:
     contract_type: ContractType
     mean_working_hours: int | None = None
     ref_mean_working_hours: int | None = None
-    reorganisation_measures: Sequence[ReorganisationMeasure] = attrs.field(
-        converter=tuple, factory=tuple
+    reorganisation_measures: tuple[ReorganisationMeasure, ...] = attrs.field(
+        converter=_measures, factory=tuple
     )
-    services: Sequence[ServiceLine] = attrs.field(converter=tuple, factory=tuple)
-    remunerations: Sequence[RemunerationLine] = attrs.field(converter=tuple, factory=tuple)
+    services: tuple[ServiceLine, ...] = attrs.field(converter=_services, factory=tuple)
+    remunerations: tuple[RemunerationLine, ...] = attrs.field(
+        converter=_remunerations, factory=tuple
+    )
     source: SourceRef | None = None
 
     @property
@@ -147,6 +162,10 @@ class DmfaOccupation:
         return frozenset(s.code for s in self.services)
 
 
+def _occupations(items: Iterable[DmfaOccupation]) -> tuple[DmfaOccupation, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class DmfaWorkerRecord:
     """One ``WorkerRecord`` with its employer and quarter: the unit the reader yields."""
@@ -157,5 +176,35 @@ class DmfaWorkerRecord:
     worker_code: int
     employer_class: str
     quarter_period: Period
-    occupations: Sequence[DmfaOccupation] = attrs.field(converter=tuple, factory=tuple)
+    occupations: tuple[DmfaOccupation, ...] = attrs.field(converter=_occupations, factory=tuple)
     source: SourceRef | None = None
+
+
+@attrs.frozen
+class DmfaDeclaration:
+    """The header of one declared ``EmployerDeclaration``: who, which quarter, when, how many.
+
+    Readers emit one per employer and quarter actually declared, even when every
+    line in it has Q = 0 (the training-right engine counts declared quarters).
+    ``worker_count`` is the number of ``NaturalPerson`` blocks; ``record_count``
+    the number of ``WorkerRecord`` blocks.
+
+    >>> from mycareer.enterprise import EnterpriseNumber
+    >>> d = DmfaDeclaration(Employer(EnterpriseNumber("0403019261")), Quarter(2024, 1),
+    ...                     created_at=datetime(2024, 4, 20, 10, 15), worker_count=6)
+    >>> d.key
+    ('0403019261', Quarter(year=2024, number=1))
+    """
+
+    employer: Employer
+    quarter: Quarter
+    created_at: datetime | None = None
+    worker_count: int = 0
+    record_count: int = 0
+    reference: str | None = None
+    source: SourceRef | None = None
+
+    @property
+    def key(self) -> tuple[str, Quarter]:
+        """``(employer key, quarter)``: two originals with the same key are duplicates."""
+        return (self.employer.key, self.quarter)
