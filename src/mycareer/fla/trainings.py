@@ -1,0 +1,223 @@
+"""Trainings followed by a worker, as the Federal Learning Account recorded them.
+
+The fields are those of ``training-right.md`` §5.2 (descriptive names; the FLA's
+own element names were never published): name, provider, start and end dates,
+duration, type, status, outcome, certificate and its validity, funding, and the
+flag saying whether the training is deducted from the individual right (B-11:
+Flemish training leave and paid educational leave, for example, do not count).
+
+Durations are exact hours (``Fraction``; the FLA recorded hours and minutes).
+Days follow through an hours-per-day factor (B-6: no royal decree sets one; the
+default elsewhere in :mod:`mycareer.fla` is the worker's full-time weekly hours
+÷ 5, e.g. 38 h → 7.6 h).
+
+>>> from datetime import date
+>>> t = Training(
+...     niss=Niss("85073003328"), name="Excel advanced", start=date(2024, 3, 4),
+...     end=date(2024, 3, 5), hours="15.2")
+>>> t.hours, t.days(Fraction(38, 5))
+(Fraction(76, 5), Fraction(2, 1))
+>>> t.debits_individual_right
+True
+>>> Training(niss=Niss("85073003328"), name="x", start=date(2024, 3, 5),
+...          end=date(2024, 3, 4), hours=1)
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidValueError: training end 2024-03-04 is before its start 2024-03-05
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+import attrs
+
+from mycareer.employer import Employer
+from mycareer.errors import InvalidValueError, SourceRef
+from mycareer.niss import Niss
+
+__all__ = [
+    "Training",
+    "TrainingStatus",
+    "TrainingType",
+    "exact_hours",
+    "format_exact",
+]
+
+
+class TrainingType(StrEnum):
+    """Which trainings the right covers (R-SCOPE-2): formal, informal, well-being at work."""
+
+    FORMAL = "formal"
+    INFORMAL = "informal"
+    WELL_BEING = "well-being"
+
+
+class TrainingStatus(StrEnum):
+    """FLA training statuses (countable.be): only a completed training debits the right."""
+
+    COMPLETED = "completed"
+    NOT_FOLLOWED = "not-followed"
+    RESERVED = "reserved"
+    UNSUITABLE = "unsuitable"
+
+
+def exact_hours(raw: object) -> Fraction:
+    """Hours as an exact, non-negative Fraction; floats are refused.
+
+    Accepts ``int``, ``Fraction``, ``Decimal`` and text such as ``"7.5"`` or ``"22/3"``.
+
+    >>> exact_hours("7.5"), exact_hours(Decimal("0.25")), exact_hours("22/3")
+    (Fraction(15, 2), Fraction(1, 4), Fraction(22, 3))
+    >>> exact_hours(7.5)
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid hours 7.5: use an int, Decimal, Fraction or text, ...
+    """
+    if isinstance(raw, bool | float):
+        raise InvalidValueError(
+            f"invalid hours {raw!r}: use an int, Decimal, Fraction or text, never a float"
+        )
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise InvalidValueError(f"invalid hours {raw!r}")
+        value = Fraction(raw)
+    elif isinstance(raw, int | Fraction):
+        value = Fraction(raw)
+    elif isinstance(raw, str):
+        try:
+            value = Fraction(raw.strip())
+        except (ValueError, ZeroDivisionError):
+            raise InvalidValueError(
+                f"invalid hours {raw!r}: expected e.g. '7.5' or '22/3'"
+            ) from None
+    else:
+        raise InvalidValueError(f"invalid hours {raw!r}")
+    if value < 0:
+        raise InvalidValueError(f"invalid hours {raw!r}: negative")
+    return value
+
+
+def format_exact(value: Fraction) -> str:
+    """An exact quantity as text: a plain decimal when it has one, else ``p/q``.
+
+    >>> format_exact(Fraction(15, 2)), format_exact(Fraction(5)), format_exact(Fraction(10, 3))
+    ('7.5', '5', '10/3')
+    >>> format_exact(Fraction(-1, 4))
+    '-0.25'
+    """
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return str(value)
+    places = max(twos, fives)
+    scaled = value * 10**places
+    assert scaled.denominator == 1
+    text = str(Decimal(scaled.numerator).scaleb(-places))
+    return text
+
+
+def _training_type(raw: object) -> TrainingType:
+    try:
+        return TrainingType(str(raw).strip().lower())
+    except ValueError:
+        allowed = ", ".join(t.value for t in TrainingType)
+        raise InvalidValueError(f"invalid training type {raw!r}: expected {allowed}") from None
+
+
+def _training_status(raw: object) -> TrainingStatus:
+    try:
+        return TrainingStatus(str(raw).strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in TrainingStatus)
+        raise InvalidValueError(f"invalid training status {raw!r}: expected {allowed}") from None
+
+
+def _optional_text(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidValueError(f"expected text, got {raw!r}")
+    text = raw.strip()
+    return text or None
+
+
+def _required_text(raw: object) -> str:
+    text = _optional_text(raw)
+    if text is None:
+        raise InvalidValueError(f"a training needs a non-empty name, got {raw!r}")
+    return text
+
+
+@attrs.frozen
+class Training:
+    """One training followed (or reserved, or not followed) by one worker.
+
+    ``employer`` is who registered the training; it may be left out when the
+    worker has a single employer in the account book. ``source`` says where the
+    record was read and does not take part in equality.
+    """
+
+    niss: Niss
+    name: str = attrs.field(converter=_required_text)
+    start: date
+    end: date
+    hours: Fraction = attrs.field(converter=exact_hours)
+    type: TrainingType = attrs.field(default=TrainingType.FORMAL, converter=_training_type)
+    status: TrainingStatus = attrs.field(
+        default=TrainingStatus.COMPLETED, converter=_training_status
+    )
+    counts_toward_individual_right: bool = True
+    provider: str | None = attrs.field(default=None, converter=_optional_text)
+    outcome: str | None = attrs.field(default=None, converter=_optional_text)
+    certificate: str | None = attrs.field(default=None, converter=_optional_text)
+    certificate_valid_until: date | None = None
+    funding: str | None = attrs.field(default=None, converter=_optional_text)
+    employer: Employer | None = None
+    id: str | None = attrs.field(default=None, converter=_optional_text)
+    source: SourceRef | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidValueError(
+                f"training end {self.end.isoformat()} is before its start {self.start.isoformat()}"
+            )
+        if self.certificate_valid_until is not None and self.certificate_valid_until < self.start:
+            raise InvalidValueError(
+                f"certificate valid until {self.certificate_valid_until.isoformat()} "
+                f"is before the training start {self.start.isoformat()}"
+            )
+
+    @property
+    def minutes(self) -> Fraction:
+        """The duration in minutes (exact)."""
+        return self.hours * 60
+
+    @property
+    def year(self) -> int:
+        """The year whose credit the training debits: the year it ends in."""
+        return self.end.year
+
+    @property
+    def debits_individual_right(self) -> bool:
+        """Completed and flagged as counting toward the individual right (B-11)."""
+        return self.counts_toward_individual_right and self.status is TrainingStatus.COMPLETED
+
+    def days(self, hours_per_day: Fraction) -> Fraction:
+        """The duration in days, through ``hours_per_day`` (B-6)."""
+        if hours_per_day <= 0:
+            raise InvalidValueError(f"hours per day must be positive, got {hours_per_day}")
+        return self.hours / hours_per_day
+
+    @property
+    def sort_key(self) -> tuple[date, date, str, str]:
+        return (self.start, self.end, self.name, self.id or "")
