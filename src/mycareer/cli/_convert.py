@@ -1,0 +1,310 @@
+"""``mycareer convert IN OUT``: career records between our XML, JSON and CSV.
+
+The formats are taken from the file extensions (``.xml``, ``.json``, ``.csv``),
+or from ``--from``/``--to``; ``-`` as OUT writes to stdout (then ``--to`` is
+required). Every bad record of the input is reported on stderr with its path
+or line, and nothing is written when the input cannot be read in full, so a
+conversion never silently drops a worker.
+
+CSV has one row per career period (a worker without periods gets one row with
+empty period columns); exact values stay text: fractions as ``4/5``, dates ISO.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.converter import dumps, structure, unstructure
+from mycareer.errors import (
+    ErrorCollector,
+    InputError,
+    InvalidValueError,
+    MycareerErrorGroup,
+    SourceRef,
+)
+from mycareer.niss import Niss
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "read_records",
+    "records_from_csv",
+    "records_to_csv",
+    "register",
+    "run",
+    "write_records",
+]
+
+FORMATS: Final = ("xml", "json", "csv")
+
+#: Columns of the career-records CSV, in order.
+CSV_COLUMNS: Final = (
+    "niss",
+    "name",
+    "kind",
+    "start",
+    "end",
+    "employer_enterprise",
+    "employer_nsso",
+    "employer_name",
+    "fraction",
+    "joint_commission",
+    "label",
+    "provisional",
+)
+
+
+def _format_of(path: str, explicit: str | None, role: str) -> str:
+    if explicit:
+        return explicit
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise InputError(
+        f"cannot tell the {role} format from {path!r}: use a .xml, .json or .csv name "
+        f"or --{'from' if role == 'input' else 'to'}"
+    )
+
+
+# --- CSV ----------------------------------------------------------------------
+
+
+def records_to_csv(records: Iterable[CareerRecords], out: TextIO) -> None:
+    """Write career records as CSV, one row per period.
+
+    >>> from mycareer.demo import load_demo
+    >>> buffer = io.StringIO()
+    >>> records_to_csv(load_demo().workers[:1], buffer)
+    >>> print(buffer.getvalue().splitlines()[1].replace(",", " "))
+    90010100123 An Peeters employment 2019-09-01 2023-02-14 0403019261 100006 Demo ... 1 200  false
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for worker in records:
+        if not worker.periods:
+            writer.writerow([str(worker.niss), worker.name or "", *[""] * (len(CSV_COLUMNS) - 2)])
+        for period in worker.periods:
+            data = unstructure(period)
+            employer = data["employer"] or {}
+            writer.writerow(
+                [
+                    data["niss"],
+                    worker.name or "",
+                    data["kind"],
+                    data["period"]["start"],
+                    data["period"]["end"] or "",
+                    employer.get("enterprise") or "",
+                    employer.get("nsso") or "",
+                    employer.get("name") or "",
+                    data["fraction"] or "",
+                    data["joint_commission"] or "",
+                    data["label"] or "",
+                    "true" if data["provisional"] else "false",
+                ]
+            )
+
+
+def _row_to_period(row: dict[str, str], line: int) -> CareerPeriod:
+    employer: dict[str, str | None] | None = None
+    if row["employer_enterprise"] or row["employer_nsso"]:
+        employer = {
+            "enterprise": row["employer_enterprise"] or None,
+            "nsso": row["employer_nsso"] or None,
+            "name": row["employer_name"] or None,
+        }
+    provisional = row["provisional"].strip().lower()
+    if provisional not in ("", "true", "false"):
+        raise InvalidValueError(f"provisional must be true or false, got {row['provisional']!r}")
+    data = {
+        "niss": row["niss"],
+        "kind": row["kind"],
+        "period": {"start": row["start"], "end": row["end"] or None},
+        "employer": employer,
+        "fraction": row["fraction"] or None,
+        "joint_commission": row["joint_commission"] or None,
+        "label": row["label"] or None,
+        "provisional": provisional == "true",
+    }
+    return structure(data, CareerPeriod, what=f"CSV row {line}")
+
+
+def records_from_csv(text: str, *, source: str = "<csv>") -> list[CareerRecords]:
+    """Read career records from CSV; all bad rows are reported together with their line.
+
+    >>> rows = "niss,name,kind,start,end,employer_enterprise,employer_nsso,employer_name," \\
+    ...        "fraction,joint_commission,label,provisional\\n" \\
+    ...        "90010100123,An,employment,2024-01-01,,0403019261,,,4/5,200,,false\\n"
+    >>> [str(r.periods[0].fraction) for r in records_from_csv(rows)]
+    ['4/5']
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise InputError(f"CSV header lacks column(s) {missing}", source=SourceRef(source, 1))
+    workers: dict[str, tuple[Niss, str | None, list[CareerPeriod]]] = {}
+    errors = ErrorCollector("$", raise_on_exit=False)
+    for row in reader:
+        line = reader.line_num
+        where = SourceRef(source, line)
+        try:
+            if row["kind"]:
+                period = _row_to_period(row, line)
+                niss = period.niss
+            else:
+                niss = _niss_of(row["niss"])
+        except InvalidValueError as error:
+            error.source = where
+            errors.add(error)
+            continue
+        except MycareerErrorGroup as group:
+            for leaf in _leaves(group):
+                leaf.source = where
+                errors.add(leaf)
+            continue
+        entry = workers.setdefault(niss.value, (niss, row["name"] or None, []))
+        if row["kind"]:
+            entry[2].append(period)
+    errors.raise_if_any(f"invalid career-records CSV {source}")
+    return [
+        CareerRecords(niss=niss, periods=periods, name=name)
+        for niss, name, periods in workers.values()
+    ]
+
+
+def _niss_of(text: str) -> Niss:
+    try:
+        return Niss(text)
+    except InvalidValueError as error:
+        error.path = "$.niss"
+        raise
+
+
+def _leaves(group: BaseExceptionGroup[Exception]) -> list[InvalidValueError]:
+    found: list[InvalidValueError] = []
+    for inner in group.exceptions:
+        if isinstance(inner, BaseExceptionGroup):
+            found.extend(_leaves(inner))
+        elif isinstance(inner, InvalidValueError):
+            found.append(inner)
+        else:
+            found.append(InvalidValueError(str(inner)))
+    return found
+
+
+# --- JSON and XML -------------------------------------------------------------
+
+
+def _records_from_json(text: str, source: str) -> list[CareerRecords]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"malformed JSON: {error.msg} (column {error.colno})",
+            source=SourceRef(source, error.lineno),
+        ) from None
+    if isinstance(data, dict) and "workers" in data:
+        data = data["workers"]  # the demo sample's shape: {"as_of": ..., "workers": [...]}
+    if isinstance(data, dict):
+        return [structure(data, CareerRecords)]
+    return structure(data, list[CareerRecords], what="career records")
+
+
+def _xml_module() -> Any:
+    try:
+        return importlib.import_module("mycareer.xmlio.career_records")
+    except ImportError:
+        raise InputError("the career-records XML format is not available in this build") from None
+
+
+def read_records(path: str, fmt: str) -> list[CareerRecords]:
+    """Read every worker's career records from ``path`` in format ``fmt``."""
+    if fmt == "xml":
+        module = _xml_module()
+        return list(module.read_career_records(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+    if fmt == "json":
+        return _records_from_json(text, path)
+    return records_from_csv(text, source=path)
+
+
+def write_records(records: Sequence[CareerRecords], fmt: str, out: TextIO | io.BytesIO) -> None:
+    """Write career records to a text stream (JSON, CSV) or a byte stream (XML)."""
+    if fmt == "xml":
+        module = _xml_module()
+        data: bytes = module.career_records_bytes(records)
+        if isinstance(out, io.BytesIO):
+            out.write(data)
+        else:
+            out.write(data.decode("utf-8"))
+        return
+    assert not isinstance(out, io.BytesIO)
+    if fmt == "json":
+        out.write(dumps([unstructure(r) for r in records], indent=2) + "\n")
+    else:
+        records_to_csv(records, out)
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "convert",
+        help="convert career records between XML, JSON and CSV",
+        description="Convert career records between our XML format, JSON and CSV. "
+        "Formats come from the file extensions unless --from/--to are given.",
+        epilog="Examples:\n"
+        "  mycareer convert records.xml records.json\n"
+        "  mycareer convert records.json records.csv\n"
+        "  mycareer convert --to csv records.xml -\n\n"
+        "Exit status: 0 converted, 1 the input has bad records (nothing written), "
+        "2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("input", metavar="IN", help="input file")
+    parser.add_argument("output", metavar="OUT", help="output file, or - for stdout")
+    parser.add_argument("--from", dest="from_format", choices=FORMATS, help="input format")
+    parser.add_argument("--to", dest="to_format", choices=FORMATS, help="output format")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        source_format = _format_of(args.input, args.from_format, "input")
+        if args.output == "-" and not args.to_format:
+            raise InputError("writing to stdout (-) needs --to xml|json|csv")
+        target_format = _format_of(args.output, args.to_format, "output")
+    except InputError as error:
+        print(f"mycareer convert: error: {error}", file=err)
+        return 2
+    records = read_records(args.input, source_format)  # errors: exit 1 via the dispatcher
+    if args.output == "-":
+        write_records(records, target_format, out)
+    elif target_format == "xml":
+        buffer = io.BytesIO()
+        write_records(records, target_format, buffer)
+        Path(args.output).write_bytes(buffer.getvalue())
+    else:
+        text = io.StringIO()
+        write_records(records, target_format, text)
+        Path(args.output).write_text(text.getvalue(), encoding="utf-8")
+    periods = sum(len(r.periods) for r in records)
+    print(
+        f"mycareer convert: {len(records)} worker(s), {periods} period(s) "
+        f"{source_format} → {target_format}",
+        file=err,
+    )
+    return 0

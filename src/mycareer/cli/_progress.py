@@ -1,0 +1,117 @@
+"""Progress reporting for long CLI runs, on stderr.
+
+Three modes, picked once per run by :func:`progress_mode`:
+
+* ``"rich"``: a rich progress bar, when the optional extra ``mycareer[cli]`` is installed;
+* ``"plain"``: one short line per step (``validate: 3/10 q1.xml``) without rich;
+* ``"off"``: nothing at all, the default when stderr is not a terminal (pipes, CI, tests).
+
+``MYCAREER_PROGRESS=rich|plain|off`` overrides the choice, e.g. to see plain lines in a log.
+Commands use :func:`track` around the loop over their inputs:
+
+>>> import io
+>>> stream = io.StringIO()
+>>> for name in track(["a.xml", "b.xml"], "validate", stream=stream, mode="plain",
+...                   label=str):
+...     pass
+>>> print(stream.getvalue(), end="")
+validate: 1/2 a.xml
+validate: 2/2 b.xml
+validate: done (2 items)
+>>> list(track([1, 2], "quiet", stream=io.StringIO(), mode="off"))
+[1, 2]
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sized
+from typing import Literal, TextIO, TypeVar
+
+__all__ = ["PROGRESS_ENV", "ProgressMode", "progress_mode", "track"]
+
+T = TypeVar("T")
+
+ProgressMode = Literal["rich", "plain", "off"]
+
+#: Environment variable that forces a mode (``rich``, ``plain`` or ``off``).
+PROGRESS_ENV = "MYCAREER_PROGRESS"
+
+
+def _rich_available() -> bool:
+    return importlib.util.find_spec("rich") is not None
+
+
+def progress_mode(stream: TextIO | None = None) -> ProgressMode:
+    """The mode for ``stream`` (default stderr): the env override, else by terminal and rich.
+
+    >>> import io
+    >>> progress_mode(io.StringIO())  # not a terminal
+    'off'
+    """
+    forced = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if forced in ("rich", "plain", "off"):
+        if forced == "rich" and not _rich_available():
+            return "plain"
+        return forced  # type: ignore[return-value]
+    target = sys.stderr if stream is None else stream
+    isatty = getattr(target, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return "off"
+    return "rich" if _rich_available() else "plain"
+
+
+def _plain(
+    items: Iterable[T],
+    description: str,
+    total: int | None,
+    stream: TextIO,
+    label: Callable[[T], str] | None,
+) -> Iterator[T]:
+    count = 0
+    for item in items:
+        count += 1
+        of = f"/{total}" if total is not None else ""
+        suffix = f" {label(item)}" if label is not None else ""
+        print(f"{description}: {count}{of}{suffix}", file=stream, flush=True)
+        yield item
+    print(f"{description}: done ({count} items)", file=stream, flush=True)
+
+
+def _rich(items: Iterable[T], description: str, total: int | None, stream: TextIO) -> Iterator[T]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(file=stream)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def track(
+    items: Iterable[T],
+    description: str,
+    *,
+    total: int | None = None,
+    stream: TextIO | None = None,
+    mode: ProgressMode | None = None,
+    label: Callable[[T], str] | None = None,
+) -> Iterator[T]:
+    """Yield ``items`` unchanged while reporting progress on ``stream`` (default stderr).
+
+    ``total`` defaults to ``len(items)`` when known; ``label`` names the current item in
+    plain mode. Progress never goes to stdout, so piped output stays clean.
+    """
+    target = sys.stderr if stream is None else stream
+    chosen = progress_mode(target) if mode is None else mode
+    if total is None and isinstance(items, Sized):
+        total = len(items)
+    if chosen == "off":
+        return iter(items)
+    if chosen == "rich" and _rich_available():
+        return _rich(items, description, total, target)
+    return _plain(items, description, total, target, label)

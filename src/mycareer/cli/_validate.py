@@ -1,0 +1,367 @@
+"""``mycareer validate PATH...``: XSD and domain checks, one report per file.
+
+What is checked depends on the document's root element:
+
+* our own formats (recognised by their root namespace) against the XSD shipped
+  in :mod:`mycareer.xmlio.formats`;
+* official ONSS documents (roots ``DmfAOriginal``, ``Dimona``, ``NOTIFICATION``,
+  no namespace) against the matching XSD found in ``--schema-dir DIR``
+  (``DmfAOriginal_*.xsd``, ``Dimona_*.xsd``, ``NOTIFICATION_*.xsd``; the
+  official XSDs are never shipped with mycareer);
+* then the *domain* checks: the document is read through mycareer's reader,
+  which refuses invalid NISS, enterprise numbers, quarters and dates;
+* JSON career records (``*.json``) are structured with the converter, which
+  reports every bad value with its JSON path.
+
+Every problem goes to stderr as ``file:line: message``. ``--format table|json``
+chooses the report on stdout. Exit status: 0 every file valid, 1 some file
+invalid or unreadable, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import attrs
+from lxml import etree
+
+from mycareer.errors import InvalidValueError, MycareerError, SourceRef
+from mycareer.xmlio._safe import load_schema, parse_document, validate_document
+
+__all__ = [
+    "ONSS_ROOTS",
+    "REPORT_SCHEMA_ID",
+    "FileReport",
+    "Problem",
+    "register",
+    "run",
+    "validate_path",
+]
+
+#: Root element of each official ONSS document → file-name prefix of its XSD.
+ONSS_ROOTS: Final[dict[str, str]] = {
+    "DmfAOriginal": "DmfAOriginal",
+    "Dimona": "Dimona",
+    "NOTIFICATION": "NOTIFICATION",
+}
+
+#: Identifier of the JSON report (``docs/schemas/validate-report-1.schema.json``).
+REPORT_SCHEMA_ID: Final = "https://mycareer.dev/schemas/validate-report-1.schema.json"
+
+#: Domain readers per ONSS root: module and function, imported when first needed.
+_ONSS_READERS: Final[dict[str, tuple[str, str]]] = {
+    "DmfAOriginal": ("mycareer.xmlio.dmfa", "read_dmfa"),
+    "Dimona": ("mycareer.xmlio.dimona", "read_dimona"),
+    "NOTIFICATION": ("mycareer.xmlio.dimona", "read_dimona"),
+}
+
+
+@attrs.frozen
+class Problem:
+    """One reason a file is not valid: which check found it, where, and what."""
+
+    check: str  # "read", "xsd", "domain" or "schema-dir"
+    message: str
+    line: int | None = None
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{self.line}" if self.line is not None else file
+        return f"{where}: {self.message}"
+
+
+@attrs.frozen
+class FileReport:
+    """The outcome of validating one file."""
+
+    file: str
+    document: str  # root element, "json", or "unknown"
+    checks: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "document": self.document,
+            "valid": self.valid,
+            "checks": list(self.checks),
+            "problems": [
+                {"check": p.check, "line": p.line, "message": p.message} for p in self.problems
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def _leaf_problems(error: BaseException, check: str) -> list[Problem]:
+    """Every leaf of an error tree as a problem, keeping its line when it has one."""
+    if isinstance(error, BaseExceptionGroup):
+        found: list[Problem] = []
+        for inner in error.exceptions:
+            found.extend(_leaf_problems(inner, check))
+        return found
+    if isinstance(error, InvalidValueError):
+        source: SourceRef | None = error.source
+        message = error.message
+        if source is not None and source.record:
+            message = f"{message} ({source.record})"
+        if error.path:
+            message = f"{message} @ {error.path}"
+        return [Problem(check, message, source.line if source is not None else None)]
+    return [Problem(check, str(error) or type(error).__name__)]
+
+
+def _find_onss_xsd(schema_dir: Path, prefix: str) -> Path | None:
+    """The newest ``PREFIX_*.xsd`` (or ``PREFIX.xsd``) in ``schema_dir``."""
+    candidates = sorted(schema_dir.glob(f"{prefix}_*.xsd")) or sorted(
+        schema_dir.glob(f"{prefix}.xsd")
+    )
+    return candidates[-1] if candidates else None
+
+
+def _our_format_schema(namespace: str) -> tuple[str, etree.XMLSchema] | None:
+    """The name and XSD of our format with this root namespace, if we have one."""
+    try:
+        formats = importlib.import_module("mycareer.xmlio.formats")
+    except ImportError:
+        return None
+    finder: Callable[[str], Any] | None = getattr(formats, "format_for_namespace", None)
+    if finder is None:
+        return None
+    found = finder(namespace)
+    if found is None:
+        return None
+    return str(found.name), found.schema()
+
+
+def _read_domain(root_name: str, path: Path) -> list[Problem]:
+    module_name, function_name = _ONSS_READERS[root_name]
+    try:
+        reader = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError):
+        return []
+    try:
+        reader(path)
+    except MycareerError as error:
+        return _leaf_problems(error, "domain")
+    return []
+
+
+def _validate_json(path: Path) -> FileReport:
+    from mycareer.career import CareerRecords
+    from mycareer.converter import from_json
+
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        return FileReport(
+            str(path), "json", ("read",), (Problem("read", f"cannot read: {error.strerror}"),)
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem(
+            "read", f"malformed JSON: {error.msg} (column {error.colno})", error.lineno
+        )
+        return FileReport(str(path), "json", ("read",), (problem,))
+    target: Any = list[CareerRecords] if isinstance(data, list) else CareerRecords
+    try:
+        from_json(text, target, source=str(path))
+    except MycareerError as error:
+        return FileReport(
+            str(path),
+            "career-records-json",
+            ("read", "domain"),
+            tuple(_leaf_problems(error, "domain")),
+        )
+    return FileReport(str(path), "career-records-json", ("read", "domain"), ())
+
+
+class _SchemaCache:
+    def __init__(self, schema_dir: Path | None) -> None:
+        self.schema_dir = schema_dir
+        self._loaded: dict[Path, etree.XMLSchema] = {}
+
+    def onss(self, prefix: str) -> tuple[etree.XMLSchema | None, Problem | None]:
+        if self.schema_dir is None:
+            return None, None
+        xsd = _find_onss_xsd(self.schema_dir, prefix)
+        if xsd is None:
+            return None, Problem(
+                "schema-dir", f"no {prefix}_*.xsd in --schema-dir {self.schema_dir}"
+            )
+        if xsd not in self._loaded:
+            self._loaded[xsd] = load_schema(xsd)
+        return self._loaded[xsd], None
+
+
+def validate_path(path: Path, *, schema_dir: Path | None = None) -> FileReport:
+    """Validate one file: XSD first (ours, or ONSS with ``schema_dir``), then domain checks.
+
+    Never raises for bad input: every problem ends up in the report.
+    """
+    return _validate(path, _SchemaCache(schema_dir))
+
+
+def _validate(path: Path, cache: _SchemaCache) -> FileReport:
+    name = str(path)
+    if path.suffix.lower() == ".json":
+        return _validate_json(path)
+    try:
+        tree = parse_document(path, name=name)
+    except MycareerError as error:
+        return FileReport(name, "unknown", ("read",), tuple(_leaf_problems(error, "read")))
+    root = etree.QName(tree.getroot())
+    checks: list[str] = ["read"]
+    problems: list[Problem] = []
+    notes: list[str] = []
+    if root.namespace is None and root.localname in ONSS_ROOTS:
+        document = root.localname
+        try:
+            schema, missing = cache.onss(ONSS_ROOTS[root.localname])
+        except MycareerError as error:
+            schema, missing = None, None
+            problems.extend(_leaf_problems(error, "schema-dir"))
+        if missing is not None:
+            problems.append(missing)
+        elif schema is None and not problems:
+            notes.append("official ONSS document: XSD check skipped (no --schema-dir)")
+        if schema is not None:
+            checks.append("xsd")
+            problems.extend(
+                Problem("xsd", issue.message, issue.line)
+                for issue in validate_document(tree, schema, name=name)
+            )
+        checks.append("domain")
+        problems.extend(_read_domain(root.localname, path))
+        return FileReport(name, document, tuple(checks), tuple(problems), tuple(notes))
+    ours = _our_format_schema(root.namespace) if root.namespace else None
+    if ours is None:
+        namespace = f"{{{root.namespace}}}" if root.namespace else ""
+        problem = Problem(
+            "read",
+            f"unsupported document: root element {namespace}{root.localname} is neither "
+            "one of our formats nor an ONSS DmfAOriginal, Dimona or NOTIFICATION document",
+            tree.getroot().sourceline,
+        )
+        return FileReport(name, "unknown", ("read",), (problem,))
+    format_name, schema = ours
+    checks.append("xsd")
+    problems.extend(
+        Problem("xsd", issue.message, issue.line)
+        for issue in validate_document(tree, schema, name=name)
+    )
+    checks.append("domain")
+    problems.extend(_read_our_format(format_name, path))
+    return FileReport(name, format_name, tuple(checks), tuple(problems))
+
+
+def _read_our_format(format_name: str, path: Path) -> list[Problem]:
+    try:
+        formats = importlib.import_module("mycareer.xmlio.formats")
+        reader = getattr(formats, "read_document", None)
+    except ImportError:
+        return []
+    if reader is None:
+        return []
+    try:
+        reader(path)
+    except MycareerError as error:
+        return _leaf_problems(error, "domain")
+    return []
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "validate",
+        help="check XML/JSON files against their XSD and the domain rules",
+        description="Check each file against its XSD (our formats, recognised by the root "
+        "namespace; official ONSS DmfA, Dimona and NOTIFICATION documents with "
+        "--schema-dir), then read it to check identifiers and dates. Every problem is "
+        "printed on stderr as file:line: message.",
+        epilog="Examples:\n"
+        "  mycareer validate records.xml\n"
+        "  mycareer validate --schema-dir onss-xsd/ dmfa-2024Q1.xml dimona.xml\n"
+        "  mycareer validate --format json *.xml > report.json\n\n"
+        "Exit status: 0 all valid, 1 some file invalid or unreadable, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="XML or JSON files to check")
+    parser.add_argument(
+        "--schema-dir",
+        metavar="DIR",
+        type=Path,
+        help="folder holding the official ONSS XSDs (DmfAOriginal_*.xsd, Dimona_*.xsd, "
+        "NOTIFICATION_*.xsd); env MYCAREER_ONSS_XSD_DIR is used when not given",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="report on stdout: a table (default) or JSON (schema validate-report-1)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
+    rows = [
+        (
+            r.file,
+            r.document,
+            "valid" if r.valid else "INVALID",
+            str(len(r.problems)),
+            ",".join(r.checks),
+        )
+        for r in reports
+    ]
+    header = ("FILE", "DOCUMENT", "STATUS", "PROBLEMS", "CHECKS")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(),
+            file=out,
+        )
+    invalid = sum(not r.valid for r in reports)
+    print(f"\n{len(reports) - invalid} valid, {invalid} invalid", file=out)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from mycareer.cli._progress import track
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    schema_dir: Path | None = args.schema_dir
+    if schema_dir is None and os.environ.get("MYCAREER_ONSS_XSD_DIR"):
+        schema_dir = Path(os.environ["MYCAREER_ONSS_XSD_DIR"])
+    if schema_dir is not None and not schema_dir.is_dir():
+        print(f"mycareer validate: error: --schema-dir {schema_dir} is not a folder", file=err)
+        return 2
+    cache = _SchemaCache(schema_dir)
+    reports: list[FileReport] = []
+    for raw in track(args.paths, "validate", label=str):
+        report = _validate(Path(raw), cache)
+        for problem in report.problems:
+            print(problem.render(report.file), file=err)
+        for note in report.notes:
+            print(f"{report.file}: note: {note}", file=err)
+        reports.append(report)
+    if args.format == "json":
+        document = {
+            "$schema": REPORT_SCHEMA_ID,
+            "valid": all(r.valid for r in reports),
+            "files": [r.to_json() for r in reports],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+    else:
+        _print_table(reports, out)
+    return 0 if all(r.valid for r in reports) else 1
