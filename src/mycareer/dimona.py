@@ -21,6 +21,7 @@ from mycareer.employer import Employer
 from mycareer.errors import SourceRef
 from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
+from mycareer.period import Period
 
 __all__ = ["REOPEN_END", "DimonaAction", "DimonaDeclaration", "DimonaOutcome", "DimonaStatus"]
 
@@ -74,9 +75,20 @@ class DimonaDeclaration:
 
 @attrs.frozen
 class DimonaOutcome:
-    """ONSS's answer to one declaration: its status and the period id it concerns."""
+    """ONSS's answer to one declaration: its status and the period id it concerns.
+
+    From an ONSS notification (``NOTIFICATION`` schema) the reader also fills the
+    period as it was before and after the declaration, whether the period is now
+    cancelled, when ONSS answered, and the anomaly codes (``ErrorID``). A sidecar
+    file only gives ``reference``, ``period_id`` and ``status``.
+    """
 
     status: DimonaStatus
     reference: str | None = None
     period_id: str | None = None
     source: SourceRef | None = None
+    period_before: Period | None = None
+    period_after: Period | None = None
+    cancelled: bool = False
+    notified_at: datetime | None = None
+    anomalies: tuple[str, ...] = attrs.field(default=(), converter=tuple)
