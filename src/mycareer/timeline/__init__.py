@@ -1,0 +1,69 @@
+"""The timeline engine: merge, gaps, algebra, labelled timeline, FTE and Dimona folding.
+
+Pure computation on core records (:mod:`mycareer.career`, :mod:`mycareer.dmfa`,
+:mod:`mycareer.dimona`); it never imports :mod:`mycareer.xmlio` or the CLI.
+Domain: career-data.md §0, §1.4, §2.6, §3.3–3.7.
+"""
+
+from __future__ import annotations
+
+from mycareer.timeline._algebra import intersect, intersect_ordinals, subtract, subtract_ordinals
+from mycareer.timeline._calendar import (
+    SplitUnit,
+    belgian_public_holidays,
+    months_touched,
+    split_by,
+    working_days,
+)
+from mycareer.timeline._gaps import Gap, gaps, provisional_start
+from mycareer.timeline._labelled import (
+    DEFAULT_PRECEDENCE,
+    Precedence,
+    Segment,
+    Summary,
+    Timeline,
+    TimelineBuilder,
+    build_timeline,
+    build_timelines,
+)
+from mycareer.timeline._merge import (
+    OPEN,
+    from_ordinals,
+    merge,
+    merge_by,
+    merge_ordinals,
+    merge_rows,
+    merge_sorted_ordinals,
+    to_ordinals,
+)
+
+__all__ = [
+    "DEFAULT_PRECEDENCE",
+    "OPEN",
+    "Gap",
+    "Precedence",
+    "Segment",
+    "SplitUnit",
+    "Summary",
+    "Timeline",
+    "TimelineBuilder",
+    "belgian_public_holidays",
+    "build_timeline",
+    "build_timelines",
+    "from_ordinals",
+    "gaps",
+    "intersect",
+    "intersect_ordinals",
+    "merge",
+    "merge_by",
+    "merge_ordinals",
+    "merge_rows",
+    "merge_sorted_ordinals",
+    "months_touched",
+    "provisional_start",
+    "split_by",
+    "subtract",
+    "subtract_ordinals",
+    "to_ordinals",
+    "working_days",
+]

@@ -1,0 +1,233 @@
+"""Union of whole-day periods: one sort, one linear sweep.
+
+Periods are handled internally as half-open day ordinals ``[start, stop)``
+(``date.toordinal()``), with :data:`OPEN` standing for "no end yet". Two runs
+merge when they overlap *or touch* (``stop == next start``), which is what
+"1–31 January and 1–29 February" means in payroll language (anchors.md §1.1).
+
+Three entry points, from typed to raw:
+
+* :func:`merge` — ``Period`` in, ``Period`` out;
+* :func:`merge_by` — many groups (worker, employer, kind…) in one bulk call;
+* :func:`merge_rows` / :func:`merge_ordinals` — plain tuples or columns for
+  millions of rows, without building a ``Period`` per row.
+
+>>> from datetime import date
+>>> jan = Period(date(2024, 1, 1), date(2024, 1, 31))
+>>> feb = Period(date(2024, 2, 1), date(2024, 2, 29))
+>>> [str(p) for p in merge([feb, jan, Period(date(2024, 5, 1), None)])]
+['2024-01-01..2024-02-29', '2024-05-01..']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from mycareer.period import Period
+
+__all__ = [
+    "OPEN",
+    "from_ordinals",
+    "merge",
+    "merge_by",
+    "merge_ordinals",
+    "merge_rows",
+    "merge_sorted_ordinals",
+    "to_ordinals",
+]
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+#: Ordinal stop of an ongoing period: one past ``date.max``, larger than any real stop.
+OPEN = date.max.toordinal() + 1
+
+_MAX_ORDINAL = date.max.toordinal()
+_fromordinal = date.fromordinal
+_new_period = Period.__new__
+
+
+def _period(start: int, stop: int) -> Period:
+    """Build a Period from trusted ordinals without re-validating (hot path)."""
+    period = _new_period(Period)
+    period.__attrs_init__(_fromordinal(start), None if stop > _MAX_ORDINAL else _fromordinal(stop))
+    return period
+
+
+def to_ordinals(period: Period) -> tuple[int, int]:
+    """Half-open ordinals ``(start, stop)`` of a period; ``stop`` is :data:`OPEN` if ongoing.
+
+    >>> from datetime import date
+    >>> to_ordinals(Period(date(2024, 1, 1), date(2024, 1, 1)))
+    (738886, 738887)
+    >>> to_ordinals(Period(date(2024, 1, 1), None))[1] == OPEN
+    True
+    """
+    stop = period.stop
+    return period.start.toordinal(), OPEN if stop is None else stop.toordinal()
+
+
+def from_ordinals(start: int, stop: int) -> Period:
+    """The period ``[start, stop)`` of day ordinals (``stop == OPEN`` → ongoing).
+
+    >>> from_ordinals(738886, 738917)
+    Period(start=datetime.date(2024, 1, 1), end=datetime.date(2024, 1, 31))
+    """
+    if stop <= start:
+        return Period.from_stop(_fromordinal(start), _fromordinal(stop))  # raises, with values
+    return _period(start, stop)
+
+
+def merge_sorted_ordinals(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sweep ``(start, stop)`` pairs **already sorted by start**; overlapping or touching merge.
+
+    >>> merge_sorted_ordinals([(1, 5), (5, 7), (9, 10), (9, 12)])
+    [(1, 7), (9, 12)]
+    """
+    if not pairs:
+        return []
+    out: list[tuple[int, int]] = []
+    append = out.append
+    iterator = iter(pairs)
+    run_start, run_stop = next(iterator)
+    for start, stop in iterator:
+        if start <= run_stop:
+            if stop > run_stop:
+                run_stop = stop
+        else:
+            append((run_start, run_stop))
+            run_start, run_stop = start, stop
+    append((run_start, run_stop))
+    return out
+
+
+def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
+    """The union of ``periods`` as sorted, disjoint, non-touching periods.
+
+    Overlapping and adjacent periods merge; an ongoing period swallows
+    everything after its start. Input order does not matter.
+
+    >>> from datetime import date
+    >>> merge([Period(date(2024, 3, 1), date(2024, 3, 9)),
+    ...        Period(date(2024, 3, 5), date(2024, 3, 20))])
+    (Period(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 3, 20)),)
+    >>> merge([])
+    ()
+    """
+    pairs = sorted([to_ordinals(period) for period in periods])
+    return tuple([_period(start, stop) for start, stop in merge_sorted_ordinals(pairs)])
+
+
+def merge_by(
+    items: Iterable[T],
+    key: Callable[[T], K],
+    period: Callable[[T], Period] = lambda item: item.period,  # type: ignore[attr-defined]
+) -> dict[K, tuple[Period, ...]]:
+    """Merge per group in one bulk call: ``{key(item): merged periods of that group}``.
+
+    ``period`` extracts the period (default: the item's ``.period`` attribute,
+    as on :class:`~mycareer.career.CareerPeriod`). Keys only need to be
+    hashable; groups appear in order of first appearance.
+
+    >>> from datetime import date
+    >>> rows = [("A", Period(date(2024, 1, 1), date(2024, 1, 31))),
+    ...         ("B", Period(date(2024, 1, 1), None)),
+    ...         ("A", Period(date(2024, 2, 1), date(2024, 2, 9)))]
+    >>> merged = merge_by(rows, key=lambda r: r[0], period=lambda r: r[1])
+    >>> {k: [str(p) for p in v] for k, v in merged.items()}
+    {'A': ['2024-01-01..2024-02-09'], 'B': ['2024-01-01..']}
+    """
+    groups: dict[K, list[tuple[int, int]]] = {}
+    for item in items:
+        pairs = to_ordinals(period(item))
+        group_key = key(item)
+        bucket = groups.get(group_key)
+        if bucket is None:
+            groups[group_key] = [pairs]
+        else:
+            bucket.append(pairs)
+    result: dict[K, tuple[Period, ...]] = {}
+    for group_key, bucket in groups.items():
+        bucket.sort()
+        result[group_key] = tuple(
+            [_period(start, stop) for start, stop in merge_sorted_ordinals(bucket)]
+        )
+    return result
+
+
+def merge_ordinals(
+    keys: Sequence[K], starts: Sequence[int], stops: Sequence[int]
+) -> tuple[list[K], list[int], list[int]]:
+    """Columnar bulk merge over half-open day ordinals (``stop`` exclusive, :data:`OPEN` = ongoing).
+
+    Returns three columns ``(keys, starts, stops)`` of the merged runs, grouped
+    by key in order of first appearance and sorted by start within a key.
+    No ``Period`` is built: this is the form for millions of rows.
+
+    >>> merge_ordinals(["w1", "w2", "w1"], [10, 3, 20], [20, 4, 25])
+    (['w1', 'w2'], [10, 3], [25, 4])
+    """
+    if not len(keys) == len(starts) == len(stops):
+        raise ValueError(
+            f"columns differ in length: keys={len(keys)}, starts={len(starts)}, stops={len(stops)}"
+        )
+    groups: dict[K, list[tuple[int, int]]] = {}
+    get = groups.get
+    for group_key, start, stop in zip(keys, starts, stops, strict=True):
+        bucket = get(group_key)
+        if bucket is None:
+            groups[group_key] = [(start, stop)]
+        else:
+            bucket.append((start, stop))
+    out_keys: list[K] = []
+    out_starts: list[int] = []
+    out_stops: list[int] = []
+    for group_key, bucket in groups.items():
+        bucket.sort()
+        for start, stop in merge_sorted_ordinals(bucket):
+            out_keys.append(group_key)
+            out_starts.append(start)
+            out_stops.append(stop)
+    return out_keys, out_starts, out_stops
+
+
+def merge_rows(
+    rows: Iterable[tuple[K, date, date | None]],
+) -> list[tuple[K, date, date | None]]:
+    """Bulk merge of plain ``(key, start, end)`` rows: inclusive ``end``, ``None`` = ongoing.
+
+    The tuple twin of :func:`merge_by` for data that never were ``Period``
+    objects (CSV, database rows, data frames' ``itertuples``). Returns merged
+    rows grouped by key (first appearance), sorted by start within a key.
+
+    >>> from datetime import date
+    >>> merge_rows([(1, date(2024, 1, 1), date(2024, 1, 31)),
+    ...             (1, date(2024, 2, 1), None)])
+    [(1, datetime.date(2024, 1, 1), None)]
+    """
+    groups: dict[K, list[tuple[int, int]]] = {}
+    get = groups.get
+    for group_key, start, end in rows:
+        pair = (start.toordinal(), OPEN if end is None else end.toordinal() + 1)
+        if pair[1] <= pair[0]:
+            Period(start, end)  # raises InvalidPeriodError naming both dates
+        bucket = get(group_key)
+        if bucket is None:
+            groups[group_key] = [pair]
+        else:
+            bucket.append(pair)
+    out: list[tuple[K, date, date | None]] = []
+    append = out.append
+    for group_key, bucket in groups.items():
+        bucket.sort()
+        for start_ord, stop_ord in merge_sorted_ordinals(bucket):
+            append(
+                (
+                    group_key,
+                    _fromordinal(start_ord),
+                    None if stop_ord > _MAX_ORDINAL else _fromordinal(stop_ord - 1),
+                )
+            )
+    return out
