@@ -1,0 +1,683 @@
+"""The career-records XML format (``urn:mycareer:career-records:1``).
+
+One document holds many workers. Each ``<worker niss=... name=...>`` declares its
+employers once (``<employer ref=... enterprise=... nsso=... name=...>``) and
+lists its periods, which refer to an employer by ``ref``::
+
+    <careerRecords xmlns="urn:mycareer:career-records:1">
+    <worker niss="90010100123" name="An Peeters">
+    <employer ref="0403019261" enterprise="0403019261" nsso="100006"/>
+    <period kind="employment" start="2023-02-15" employer="0403019261" fraction="4/5"
+            jointCommittee="200"><source file="q1.xml" line="12"/></period>
+    </worker>
+    </careerRecords>
+
+An absent ``end`` means the period is ongoing; ``fraction`` is exact text
+(``"4/5"``); ``provisional="true"`` marks provisional periods; ``<source>``
+keeps the provenance (file, line, record). Each worker repeats the default
+namespace declaration (lxml's ``xmlfile`` writes every record element as a
+standalone subtree); it is redundant but harmless. The schema is
+``schemas/career-records-1.xsd``; written documents always validate against it.
+
+Extension point: ``<worker>`` ends with optional sections (``<findings>`` now;
+the timeline issue adds ``<timeline>`` and ``<gaps>`` before it). Those sections
+are built with :func:`career_records_element` plus ``element.append(...)`` and
+read from the worker element given by
+:func:`~mycareer.xmlio.formats.iter_record_elements`; this module's reader
+skips the sections listed in :data:`WORKER_SECTIONS` and refuses anything else.
+
+>>> from datetime import date
+>>> from mycareer import CareerPeriod, CareerRecords, Niss, Period, PeriodKind, WorkFraction
+>>> niss = Niss("90010100123")
+>>> worker = CareerRecords(niss, [CareerPeriod(niss, PeriodKind.EMPLOYMENT,
+...     Period(date(2024, 1, 1)), fraction=WorkFraction.parse("4/5"))])
+>>> data = career_records_bytes([worker])
+>>> print(data.decode())
+<?xml version='1.0' encoding='UTF-8'?>
+<careerRecords xmlns="urn:mycareer:career-records:1">
+<worker xmlns="urn:mycareer:career-records:1" niss="90010100123">
+<period kind="employment" start="2024-01-01" fraction="4/5"/>
+</worker>
+</careerRecords>
+>>> read_career_records(data).records == (worker,)
+True
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Final, Literal
+
+from lxml import etree
+
+from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import (
+    ErrorCollector,
+    InvalidValueError,
+    MycareerErrorGroup,
+    SourceRef,
+)
+from mycareer.findings import Finding, Severity
+from mycareer.joint_commission import JointCommission
+from mycareer.kinds import PeriodKind
+from mycareer.niss import Niss
+from mycareer.nsso import NssoNumber
+from mycareer.period import Period
+from mycareer.work_fraction import WorkFraction
+from mycareer.xmlio._safe import XmlSource
+from mycareer.xmlio.formats import (
+    ReadResult,
+    XmlFormat,
+    XmlSink,
+    check_xml_text,
+    iter_decoded,
+    open_writer,
+    read_decoded,
+    register_format,
+)
+
+__all__ = [
+    "CAREER_RECORDS",
+    "WORKER_SECTIONS",
+    "career_records_bytes",
+    "career_records_element",
+    "career_records_from_element",
+    "finding_element",
+    "finding_from_element",
+    "findings_element",
+    "findings_from_element",
+    "iter_career_records",
+    "read_career_records",
+    "source_element",
+    "source_from_element",
+    "write_career_records",
+]
+
+#: The career-records format, version 1.
+CAREER_RECORDS: Final = register_format(
+    XmlFormat(
+        name="career-records",
+        version=1,
+        root="careerRecords",
+        record="worker",
+        xsd="career-records-1.xsd",
+        record_path="$.workers",
+    )
+)
+
+_NS: Final = CAREER_RECORDS.namespace
+_WORKER: Final = CAREER_RECORDS.tag("worker")
+_EMPLOYER: Final = CAREER_RECORDS.tag("employer")
+_PERIOD: Final = CAREER_RECORDS.tag("period")
+_SOURCE: Final = CAREER_RECORDS.tag("source")
+_FINDINGS: Final = CAREER_RECORDS.tag("findings")
+_FINDING: Final = CAREER_RECORDS.tag("finding")
+
+#: Optional ``<worker>`` sections after the periods, in schema order. This
+#: reader skips them (they are derived results); add a section's local name
+#: here when the XSD gains it, and read it from the worker element.
+WORKER_SECTIONS: Final[tuple[str, ...]] = ("findings",)
+_SECTION_TAGS: Final = frozenset(CAREER_RECORDS.tag(local) for local in WORKER_SECTIONS)
+
+_KINDS: Final = {kind.value: kind for kind in PeriodKind}
+_SEVERITIES: Final = {severity.value: severity for severity in Severity}
+_BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
+
+# Parsed values shared across documents: all are immutable and validated, and
+# real files repeat the same dates, fractions, committees and employers.
+_CACHE_LIMIT: Final = 20_000
+_dates: dict[str, date] = {}
+_fractions: dict[str, WorkFraction] = {}
+_committees: dict[str, JointCommission] = {}
+_employers: dict[tuple[str | None, str | None, str | None], Employer] = {}
+
+
+# --- writing ----------------------------------------------------------------------
+
+
+def source_element(tag: str, source: SourceRef) -> etree._Element:
+    """``<source file= line= record=>`` (``tag`` is the qualified tag of the format)."""
+    attrib: dict[str, str] = {}
+    if source.file is not None:
+        attrib["file"] = source.file
+    if source.line is not None:
+        attrib["line"] = str(source.line)
+    if source.record is not None:
+        attrib["record"] = source.record
+    return etree.Element(tag, attrib)
+
+
+def finding_element(finding: Finding, *, fmt: XmlFormat = CAREER_RECORDS) -> etree._Element:
+    """``<finding code= severity= message=>`` with an optional ``<source>``.
+
+    >>> print(etree.tostring(finding_element(Finding("X1", Severity.INFO, "note"))).decode())
+    <finding xmlns="urn:mycareer:career-records:1" code="X1" severity="info" message="note"/>
+    """
+    element = etree.Element(
+        fmt.tag("finding"),
+        {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
+        nsmap={None: fmt.namespace},
+    )
+    if finding.source is not None:
+        element.append(source_element(fmt.tag("source"), finding.source))
+    return element
+
+
+def findings_element(
+    findings: Iterable[Finding], *, fmt: XmlFormat = CAREER_RECORDS
+) -> etree._Element:
+    """``<findings>`` holding one ``<finding>`` per finding (append it to a worker)."""
+    element = etree.Element(fmt.tag("findings"), nsmap={None: fmt.namespace})
+    element.extend(finding_element(finding, fmt=fmt) for finding in findings)
+    return element
+
+
+def _text_problems(records: CareerRecords, path: str) -> list[InvalidValueError]:
+    """Find the strings XML cannot carry (only run after lxml refused one)."""
+    problems: list[InvalidValueError] = []
+
+    def check(value: str | None, where: str) -> None:
+        if value is not None:
+            try:
+                check_xml_text(value, where)
+            except InvalidValueError as error:
+                problems.append(error)
+
+    check(records.name, f"{path}.name")
+    for index, period in enumerate(records.periods):
+        here = f"{path}.periods[{index}]"
+        check(period.label, f"{here}.label")
+        if period.employer is not None:
+            check(period.employer.name, f"{here}.employer.name")
+        if period.source is not None:
+            check(period.source.file, f"{here}.source.file")
+            check(period.source.record, f"{here}.source.record")
+    return problems
+
+
+def career_records_element(records: CareerRecords, *, path: str = "$") -> etree._Element:
+    """One worker's ``<worker>`` element (sections may be appended after the periods).
+
+    ``path`` names the worker in errors: a period of another NISS, or text XML
+    cannot carry, raises a :class:`MycareerErrorGroup` listing every problem.
+    """
+    niss = records.niss.value
+    attrib = {"niss": niss}
+    if records.name is not None:
+        attrib["name"] = records.name
+    worker = etree.Element(_WORKER, attrib, nsmap={None: _NS})
+    worker.text = "\n"
+    sub = etree.SubElement
+    refs: dict[tuple[str | None, str | None, str | None], str] = {}
+    used: set[str] = set()
+    problems: list[InvalidValueError] = []
+    try:
+        # Employers first (the schema wants them before the periods).
+        for period in records.periods:
+            employer = period.employer
+            if employer is None:
+                continue
+            enterprise = None if employer.enterprise is None else employer.enterprise.value
+            nsso = None if employer.nsso is None else employer.nsso.value
+            identity = (enterprise, nsso, employer.name)
+            if identity in refs:
+                continue
+            ref = employer.key
+            suffix = 1
+            while ref in used:
+                suffix += 1
+                ref = f"{employer.key}-{suffix}"
+            used.add(ref)
+            refs[identity] = ref
+            employer_attrib = {"ref": ref}
+            if enterprise is not None:
+                employer_attrib["enterprise"] = enterprise
+            if nsso is not None:
+                employer_attrib["nsso"] = nsso
+            if employer.name is not None:
+                employer_attrib["name"] = employer.name
+            sub(worker, _EMPLOYER, employer_attrib).tail = "\n"
+        for index, period in enumerate(records.periods):
+            if period.niss.value != niss:
+                problems.append(
+                    InvalidValueError(
+                        f"period of NISS {period.niss.value} listed under worker {niss}",
+                        path=f"{path}.periods[{index}].niss",
+                    )
+                )
+                continue
+            span = period.period
+            period_attrib = {"kind": period.kind.value, "start": span.start.isoformat()}
+            end = span.end
+            if end is not None:
+                period_attrib["end"] = end.isoformat()
+            employer = period.employer
+            if employer is not None:
+                period_attrib["employer"] = refs[
+                    (
+                        None if employer.enterprise is None else employer.enterprise.value,
+                        None if employer.nsso is None else employer.nsso.value,
+                        employer.name,
+                    )
+                ]
+            if period.fraction is not None:
+                period_attrib["fraction"] = str(period.fraction.value)
+            if period.joint_commission is not None:
+                period_attrib["jointCommittee"] = period.joint_commission.code
+            if period.label is not None:
+                period_attrib["label"] = period.label
+            if period.provisional:
+                period_attrib["provisional"] = "true"
+            element = sub(worker, _PERIOD, period_attrib)
+            element.tail = "\n"
+            source = period.source
+            if source is not None:
+                element.append(source_element(_SOURCE, source))
+    except ValueError:
+        # lxml refuses NUL, control characters and lone surrogates: say which value.
+        problems.extend(_text_problems(records, path))
+        if not problems:
+            raise
+    if problems:
+        raise MycareerErrorGroup(f"cannot write worker {niss} ({path})", problems)
+    return worker
+
+
+def write_career_records(sink: XmlSink, workers: Iterable[CareerRecords]) -> None:
+    """Write a career-records document to a path or a binary stream, streaming.
+
+    Every worker that cannot be written is reported (one
+    :class:`MycareerErrorGroup` at the end, listing every problem with its
+    path); a path is then left untouched.
+
+    >>> import io
+    >>> from mycareer import CareerRecords, Niss
+    >>> out = io.BytesIO()
+    >>> write_career_records(out, [CareerRecords(Niss("90010100123"), name="An")])
+    >>> out.getvalue().splitlines()[2]
+    b'<worker xmlns="urn:mycareer:career-records:1" niss="90010100123" name="An">'
+    """
+    collector = ErrorCollector("$.workers", raise_on_exit=False)
+    with open_writer(sink, CAREER_RECORDS) as writer:
+        for index, records in enumerate(workers):
+            path = f"$.workers[{index}]"
+            try:
+                writer.write(career_records_element(records, path=path))
+            except MycareerErrorGroup as group:
+                for error in group.exceptions:
+                    if isinstance(error, InvalidValueError):
+                        collector.add(error)
+        collector.raise_if_any("cannot write career records")
+
+
+def career_records_bytes(workers: Iterable[CareerRecords]) -> bytes:
+    """The career-records document for ``workers``, as UTF-8 bytes."""
+    out = io.BytesIO()
+    write_career_records(out, workers)
+    return out.getvalue()
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+def _located(error: InvalidValueError, path: str, file: str, line: int | None) -> InvalidValueError:
+    error.path = path
+    error.source = SourceRef(file, line)
+    return error
+
+
+def _date(text: str, what: str) -> date:
+    found = _dates.get(text)
+    if found is not None:
+        return found
+    try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError("expected YYYY-MM-DD")
+        value = date.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidValueError(f"invalid {what} date {text!r}: {error}") from None
+    if len(_dates) >= _CACHE_LIMIT:
+        _dates.clear()
+    _dates[text] = value
+    return value
+
+
+def _fraction(text: str) -> WorkFraction:
+    found = _fractions.get(text)
+    if found is not None:
+        return found
+    head, slash, tail = text.partition("/")
+    if not head.isdigit() or (slash and not tail.isdigit()) or (slash and int(tail) == 0):
+        raise InvalidValueError(f"invalid work fraction {text!r}: expected text such as '4/5'")
+    value = WorkFraction.parse(text)
+    if len(_fractions) >= _CACHE_LIMIT:
+        _fractions.clear()
+    _fractions[text] = value
+    return value
+
+
+def _committee(text: str) -> JointCommission:
+    found = _committees.get(text)
+    if found is None:
+        found = JointCommission(text)
+        if len(_committees) >= _CACHE_LIMIT:
+            _committees.clear()
+        _committees[text] = found
+    return found
+
+
+def _employer(enterprise: str | None, nsso: str | None, name: str | None, path: str) -> Employer:
+    identity = (enterprise, nsso, name)
+    found = _employers.get(identity)
+    if found is not None:
+        return found
+    problems: list[InvalidValueError] = []
+    enterprise_number = nsso_number = None
+    if enterprise is not None:
+        try:
+            enterprise_number = EnterpriseNumber(enterprise)
+        except InvalidValueError as error:
+            error.path = f"{path}.enterprise"
+            problems.append(error)
+    if nsso is not None:
+        try:
+            nsso_number = NssoNumber(nsso)
+        except InvalidValueError as error:
+            error.path = f"{path}.nsso"
+            problems.append(error)
+    if problems:
+        raise MycareerErrorGroup("invalid employer", problems)
+    found = Employer(enterprise_number, nsso_number, name)  # refuses neither number
+    if len(_employers) >= _CACHE_LIMIT:
+        _employers.clear()
+    _employers[identity] = found
+    return found
+
+
+def source_from_element(element: etree._Element, file: str, path: str) -> SourceRef:
+    """Read a ``<source>`` element back into a :class:`SourceRef`."""
+    get = element.get
+    line_text = get("line")
+    line: int | None = None
+    if line_text is not None:
+        try:
+            line = int(line_text)
+        except ValueError:
+            raise InvalidValueError(
+                f"invalid source line {line_text!r}: expected an integer",
+                path=f"{path}.line",
+                source=SourceRef(file, element.sourceline),
+            ) from None
+    return SourceRef(get("file"), line, get("record"))
+
+
+def finding_from_element(element: etree._Element, file: str, path: str) -> Finding:
+    """Read a ``<finding>`` element back into a :class:`Finding`."""
+    get = element.get
+    where = SourceRef(file, element.sourceline)
+    code, severity_text, message = get("code"), get("severity"), get("message")
+    if code is None or severity_text is None or message is None:
+        raise InvalidValueError(
+            "a finding needs code, severity and message", path=path, source=where
+        )
+    severity = _SEVERITIES.get(severity_text)
+    if severity is None:
+        raise InvalidValueError(
+            f"invalid severity {severity_text!r}: expected info, warning or error",
+            path=f"{path}.severity",
+            source=where,
+        )
+    source = None
+    source_tag = f"{{{etree.QName(element).namespace}}}source"
+    for child in element:
+        if child.tag == source_tag:
+            source = source_from_element(child, file, f"{path}.source")
+    return Finding(code, severity, message, source)
+
+
+def findings_from_element(element: etree._Element, file: str, path: str) -> tuple[Finding, ...]:
+    """Read a ``<findings>`` section back into findings."""
+    return tuple(
+        finding_from_element(child, file, f"{path}[{index}]") for index, child in enumerate(element)
+    )
+
+
+def _unexpected(element: etree._Element, file: str, path: str) -> InvalidValueError:
+    return InvalidValueError(
+        f"unexpected element <{etree.QName(element).localname}> in <worker>",
+        path=path,
+        source=SourceRef(file, element.sourceline),
+    )
+
+
+def _unknown_attributes(
+    element: etree._Element, known: tuple[str, ...], file: str, path: str
+) -> InvalidValueError:
+    unknown = sorted(str(key) for key in element.attrib if key not in known)
+    return InvalidValueError(
+        f"unknown attribute(s) {unknown} on <{etree.QName(element).localname}>",
+        path=path,
+        source=SourceRef(file, element.sourceline),
+    )
+
+
+_WORKER_ATTRIBUTES: Final = ("niss", "name")
+_EMPLOYER_ATTRIBUTES: Final = ("ref", "enterprise", "nsso", "name")
+_PERIOD_ATTRIBUTES: Final = (
+    "kind",
+    "start",
+    "end",
+    "employer",
+    "fraction",
+    "jointCommittee",
+    "label",
+    "provisional",
+)
+
+
+def career_records_from_element(element: etree._Element, file: str, path: str) -> CareerRecords:
+    """Decode one ``<worker>`` element; every bad value is reported with file, line and path.
+
+    Raises a :class:`MycareerErrorGroup` listing each problem of the worker.
+    """
+    problems: list[InvalidValueError] = []
+    get = element.get
+    niss_text = get("niss")
+    name = get("name")
+    line = element.sourceline
+    niss: Niss | None = None
+    if niss_text is None:
+        problems.append(
+            InvalidValueError("a worker needs a niss", path=path, source=SourceRef(file, line))
+        )
+    else:
+        try:
+            niss = Niss(niss_text)
+        except InvalidValueError as error:
+            problems.append(_located(error, f"{path}.niss", file, line))
+    if len(element.attrib) > (niss_text is not None) + (name is not None):
+        problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
+
+    employers: dict[str, Employer] = {}
+    periods: list[CareerPeriod] = []
+    employer_index = period_index = 0
+    kinds, dates, committees, fractions = _KINDS, _dates, _committees, _fractions
+    for child in element:
+        tag = child.tag
+        if tag == _PERIOD:
+            here = f"{path}.periods[{period_index}]"
+            period_index += 1
+            attributes = child.attrib
+            get = attributes.get
+            kind_text, start_text, end_text = get("kind"), get("start"), get("end")
+            ref, fraction_text, committee_text = (
+                get("employer"),
+                get("fraction"),
+                get("jointCommittee"),
+            )
+            label, provisional_text = get("label"), get("provisional")
+            line = child.sourceline
+            try:
+                present = 0
+                kind = kinds.get(kind_text) if kind_text is not None else None
+                if kind is None:
+                    raise InvalidValueError(
+                        "a period needs a kind"
+                        if kind_text is None
+                        else f"invalid period kind {kind_text!r}: expected one of "
+                        + ", ".join(_KINDS),
+                        path=f"{here}.kind",
+                    )
+                if start_text is None:
+                    raise InvalidValueError("a period needs a start", path=f"{here}.start")
+                start = dates.get(start_text) or _date(start_text, "start")
+                if end_text is None:
+                    end = None
+                else:
+                    end = dates.get(end_text) or _date(end_text, "end")
+                    present += 1
+                span = Period(start, end)
+                employer = None
+                if ref is not None:
+                    present += 1
+                    employer = employers.get(ref)
+                    if employer is None:
+                        raise InvalidValueError(
+                            f"period refers to employer {ref!r}, which this worker does not "
+                            "declare (before its periods)",
+                            path=f"{here}.employer",
+                        )
+                fraction = None
+                if fraction_text is not None:
+                    present += 1
+                    fraction = fractions.get(fraction_text) or _fraction(fraction_text)
+                committee = None
+                if committee_text is not None:
+                    present += 1
+                    committee = committees.get(committee_text) or _committee(committee_text)
+                provisional = False
+                if provisional_text is not None:
+                    present += 1
+                    found = _BOOLEANS.get(provisional_text)
+                    if found is None:
+                        raise InvalidValueError(
+                            f"invalid provisional flag {provisional_text!r}: "
+                            "expected true or false",
+                            path=f"{here}.provisional",
+                        )
+                    provisional = found
+                if label is not None:
+                    present += 1
+                if len(attributes) != present + 2:
+                    raise _unknown_attributes(child, _PERIOD_ATTRIBUTES, file, here)
+                source = None
+                if len(child):
+                    for grandchild in child:
+                        if grandchild.tag != _SOURCE:
+                            raise _unexpected(grandchild, file, f"{here}.source")
+                        source = source_from_element(grandchild, file, f"{here}.source")
+                if niss is not None:
+                    periods.append(
+                        CareerPeriod(
+                            niss,
+                            kind,
+                            span,
+                            employer,
+                            fraction,
+                            committee,
+                            label,
+                            provisional,
+                            source,
+                        )
+                    )
+            except InvalidValueError as error:
+                if error.source is None:
+                    error.source = SourceRef(file, line)
+                if error.path is None or not error.path.startswith("$"):
+                    error.path = f"{here}{error.path or ''}"
+                problems.append(error)
+        elif tag == _EMPLOYER:
+            here = f"{path}.employers[{employer_index}]"
+            employer_index += 1
+            get = child.get
+            ref, enterprise, nsso = get("ref"), get("enterprise"), get("nsso")
+            employer_name = get("name")
+            line = child.sourceline
+            try:
+                if ref is None:
+                    raise InvalidValueError("an employer needs a ref", path=here)
+                if ref in employers:
+                    raise InvalidValueError(
+                        f"employer ref {ref!r} is declared twice", path=f"{here}.ref"
+                    )
+                present = 1 + sum(value is not None for value in (enterprise, nsso, employer_name))
+                if len(child.attrib) != present:
+                    raise _unknown_attributes(child, _EMPLOYER_ATTRIBUTES, file, here)
+                employers[ref] = _employer(enterprise, nsso, employer_name, here)
+            except InvalidValueError as error:
+                problems.append(_located(error, error.path or here, file, line))
+            except MycareerErrorGroup as group:
+                for inner in group.exceptions:
+                    if isinstance(inner, InvalidValueError):
+                        problems.append(_located(inner, inner.path or here, file, line))
+        elif tag in _SECTION_TAGS:
+            continue
+        elif isinstance(tag, str):
+            problems.append(_unexpected(child, file, f"{path}.{etree.QName(child).localname}"))
+    if problems:
+        raise MycareerErrorGroup(
+            f"invalid worker {niss_text!r} at {file}:{element.sourceline}", problems
+        )
+    assert niss is not None  # a missing or bad NISS is a problem above
+    return CareerRecords(niss, periods, name)
+
+
+def iter_career_records(
+    source: XmlSource, *, name: str | None = None, errors: ErrorCollector | None = None
+) -> Iterator[CareerRecords]:
+    """Stream the workers of a career-records document (memory stays flat).
+
+    A bad worker is skipped and its problems (each with file, line and path)
+    go to ``errors``; without a collector the first bad worker raises its
+    :class:`MycareerErrorGroup`. Unsafe, malformed or truncated documents and a
+    wrong root element or namespace raise :class:`~mycareer.errors.InputError`.
+
+    >>> from mycareer import CareerRecords, Niss
+    >>> data = career_records_bytes([CareerRecords(Niss("90010100123"))])
+    >>> [str(worker.niss) for worker in iter_career_records(data)]
+    ['90010100123']
+    """
+    return iter_decoded(
+        source, CAREER_RECORDS, career_records_from_element, name=name, errors=errors
+    )
+
+
+def read_career_records(
+    source: XmlSource,
+    *,
+    name: str | None = None,
+    on_error: Literal["raise", "collect"] = "raise",
+) -> ReadResult[CareerRecords]:
+    """Read a whole career-records document: the good workers and every problem.
+
+    ``on_error="raise"`` raises one :class:`MycareerErrorGroup` listing every
+    problem of every bad worker; ``"collect"`` returns the good workers with
+    the problems in ``errors``.
+
+    >>> ns = "urn:mycareer:career-records:1"
+    >>> doc = (f'<careerRecords xmlns="{ns}">\\n<worker niss="90010100123"/>\\n'
+    ...        f'<worker niss="90010100124"/>\\n</careerRecords>').encode()
+    >>> result = read_career_records(doc, name="w.xml", on_error="collect")
+    >>> [str(w.niss) for w in result.records]
+    ['90010100123']
+    >>> for problem in result.errors:
+    ...     print(problem)
+    w.xml:3: invalid NISS '90010100124': The number's checksum ... @ $.workers[1].niss
+    """
+    return read_decoded(
+        source, CAREER_RECORDS, career_records_from_element, name=name, on_error=on_error
+    )
