@@ -174,7 +174,12 @@ def _validate_json(path: Path) -> FileReport:
             "read", f"malformed JSON: {error.msg} (column {error.colno})", error.lineno
         )
         return FileReport(str(path), "json", ("read",), (problem,))
-    target: Any = list[CareerRecords] if isinstance(data, list) else CareerRecords
+    if isinstance(data, dict) and "workers" in data:
+        from mycareer.demo import DemoSample
+
+        target: Any = DemoSample  # the embedded sample's shape: {"as_of": ..., "workers": [...]}
+    else:
+        target = list[CareerRecords] if isinstance(data, list) else CareerRecords
     try:
         from_json(text, target, source=str(path))
     except MycareerError as error:
