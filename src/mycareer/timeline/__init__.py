@@ -15,6 +15,12 @@ from mycareer.timeline._calendar import (
     split_by,
     working_days,
 )
+from mycareer.timeline._dimona import DimonaConsolidation, DimonaPeriod, consolidate_dimona
+from mycareer.timeline._dmfa import (
+    TERMINATION_INDEMNITY_CODES,
+    DmfaCareer,
+    career_periods_from_dmfa,
+)
 from mycareer.timeline._gaps import Gap, gaps, provisional_start
 from mycareer.timeline._labelled import (
     DEFAULT_PRECEDENCE,
@@ -40,6 +46,10 @@ from mycareer.timeline._merge import (
 __all__ = [
     "DEFAULT_PRECEDENCE",
     "OPEN",
+    "TERMINATION_INDEMNITY_CODES",
+    "DimonaConsolidation",
+    "DimonaPeriod",
+    "DmfaCareer",
     "Gap",
     "Precedence",
     "Segment",
@@ -50,6 +60,8 @@ __all__ = [
     "belgian_public_holidays",
     "build_timeline",
     "build_timelines",
+    "career_periods_from_dmfa",
+    "consolidate_dimona",
     "from_ordinals",
     "gaps",
     "intersect",
