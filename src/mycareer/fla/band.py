@@ -1,0 +1,331 @@
+"""Employer size band for the training right, and the training-plan threshold.
+
+Quarter-end FTE of an employer (R-COUNT-5, training-right.md §2.3) is Σ Q/S over
+the occupation lines in force on the quarter's last day, for workers who count:
+
+* not a termination-indemnity line (:data:`TERMINATION_INDEMNITY_REMUNERATION_CODES`);
+* not a full career break (measure 3 with Q = 0);
+* not a student paying only the solidarity contribution (worker codes 840/841);
+* with at least one day under a code other than 30 (unpaid leave), when the
+  line declares services at all.
+
+The band is fixed per biennial period (2022–23, 2024–25, …, R-COUNT-6) from the
+reference period Q4 of n-2 + Q1–Q3 of n-1 (R-COUNT-2): average = sum ÷ the
+quarters actually declared (R-COUNT-3); a declared quarter with 0 FTE still
+counts. No declaration → R-COUNT-4: the FTE at the end of the first declared
+quarter after the reference period (B-3: FTE by default, headcount as option),
+flagged ``fallback_used``. Bands are half-open [0,10), [10,20), [20,∞) (B-1).
+
+>>> [str(q) for q in reference_quarters(2025)]
+['20224', '20231', '20232', '20233']
+>>> r = size_band("0403019261", 2024, {Quarter(2022, 4): 8, Quarter(2023, 2): 12})
+>>> r.band.value, r.average_fte, [str(q) for q in r.missing_quarters]
+('10-19', Decimal('10.0000'), ['20231', '20233'])
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Protocol
+
+import attrs
+
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.employer import Employer
+from mycareer.findings import Finding, Severity
+from mycareer.fla.values import BandBasis, SizeBand
+from mycareer.quarter import Quarter
+
+__all__ = [
+    "SOLIDARITY_STUDENT_WORKER_CODES",
+    "TERMINATION_INDEMNITY_REMUNERATION_CODES",
+    "UNPAID_LEAVE_SERVICE_CODE",
+    "BandResult",
+    "DeclaredQuarter",
+    "FallbackCount",
+    "PlanThreshold",
+    "QuarterCount",
+    "band_period",
+    "is_termination_indemnity",
+    "quarter_counts",
+    "reference_quarters",
+    "size_band",
+    "training_plan_threshold",
+    "worker_counts_at_quarter_end",
+]
+
+#: DmfA annex 7 remuneration code(s) of termination indemnities ("indemnités payées
+#: suite à la rupture du contrat"), declared on their own occupation lines
+#: (career-data.md §3.3). Code 3 is what Odoo's Belgian DmfA export uses for them.
+#: **[verify]** against annex 7 of the current DmfA instructions (codes 11/12/13
+#: may also concern end-of-contract payments). Callers pass their own set through
+#: ``indemnity_codes=``.
+TERMINATION_INDEMNITY_REMUNERATION_CODES: frozenset[int] = frozenset({3})
+
+#: Annex 2 worker codes of students under the solidarity contribution (R-COUNT-5).
+SOLIDARITY_STUDENT_WORKER_CODES: frozenset[int] = frozenset({840, 841})
+
+#: Annex 8 service code 30: time with neither pay nor indemnity (unpaid leave).
+UNPAID_LEAVE_SERVICE_CODE = 30
+
+_FOUR = Decimal("0.0001")
+
+
+class DeclaredQuarter(Protocol):
+    """Anything naming an employer and a declared quarter (e.g. H1's ``DmfaDeclaration``)."""
+
+    @property
+    def employer(self) -> Employer: ...
+
+    @property
+    def quarter(self) -> Quarter: ...
+
+
+class FallbackCount(StrEnum):
+    """R-COUNT-4 counts FTE (default) or heads (B-3)."""
+
+    FTE = "fte"
+    HEADCOUNT = "headcount"
+
+
+@attrs.frozen
+class QuarterCount:
+    """An employer's count on the last day of a declared quarter."""
+
+    fte: Fraction
+    headcount: int
+
+
+def is_termination_indemnity(
+    occupation: DmfaOccupation,
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
+) -> bool:
+    """A line whose remunerations all carry termination-indemnity codes: not employment."""
+    codes = occupation.remuneration_codes
+    return bool(codes) and codes <= indemnity_codes
+
+
+def worker_counts_at_quarter_end(
+    record: DmfaWorkerRecord,
+    occupation: DmfaOccupation,
+    *,
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
+) -> bool:
+    """Whether this line counts in the employer's quarter-end FTE (R-COUNT-5)."""
+    if record.worker_code in SOLIDARITY_STUDENT_WORKER_CODES:
+        return False
+    if is_termination_indemnity(occupation, indemnity_codes) or occupation.is_full_career_break:
+        return False
+    last_day = record.quarter.last_day
+    if occupation.start > last_day or (occupation.end is not None and occupation.end < last_day):
+        return False
+    services = occupation.services
+    return not services or any(
+        s.code != UNPAID_LEAVE_SERVICE_CODE and s.days_hundredths > 0 for s in services
+    )
+
+
+def quarter_counts(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    *,
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
+) -> dict[str, dict[Quarter, QuarterCount]]:
+    """Quarter-end FTE and headcount per employer key and declared quarter.
+
+    Every quarter in ``declarations`` or in ``records`` is a declared quarter,
+    even when nobody counts (0 FTE still counts in the divisor).
+    """
+    fte: dict[str, dict[Quarter, Fraction]] = defaultdict(dict)
+    heads: dict[tuple[str, Quarter], set[str]] = defaultdict(set)
+    for declaration in declarations:
+        fte[declaration.employer.key].setdefault(declaration.quarter, Fraction(0))
+    seen: set[tuple[str, Quarter, str, int]] = set()
+    for record in records:
+        key = record.employer.key
+        by_quarter = fte[key]
+        total = by_quarter.setdefault(record.quarter, Fraction(0))
+        niss = record.niss.value
+        for occupation in record.occupations:
+            mark = (key, record.quarter, niss, occupation.sequence)
+            if mark in seen:  # the same quarter read twice (two files): count it once
+                continue
+            seen.add(mark)
+            q, s = occupation.mean_working_hours, occupation.ref_mean_working_hours
+            if q is None or not s:
+                continue
+            if worker_counts_at_quarter_end(record, occupation, indemnity_codes=indemnity_codes):
+                total += Fraction(q, s)
+                heads[(key, record.quarter)].add(niss)
+        by_quarter[record.quarter] = total
+    return {
+        key: {
+            quarter: QuarterCount(value, len(heads.get((key, quarter), ())))
+            for quarter, value in quarters.items()
+        }
+        for key, quarters in fte.items()
+    }
+
+
+def band_period(year: int) -> tuple[int, int]:
+    """The biennial period holding ``year``: 2022–23, 2024–25, 2026–27, …
+
+    >>> band_period(2023), band_period(2024), band_period(2027)
+    ((2022, 2023), (2024, 2025), (2026, 2027))
+    """
+    first = year if year % 2 == 0 else year - 1
+    return first, first + 1
+
+
+def reference_quarters(year: int) -> tuple[Quarter, ...]:
+    """Q4 of n-2 and Q1–Q3 of n-1, n being the first year of ``year``'s band period."""
+    first, _ = band_period(year)
+    return tuple(Quarter.range(Quarter(first - 2, 4), Quarter(first - 1, 3)))
+
+
+def _floor4(value: Fraction) -> Decimal:
+    # Floor, so a displayed 10.0000 never hides a band of "<10".
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(_FOUR, rounding=ROUND_FLOOR)
+
+
+def _as_fraction(value: Fraction | Decimal | int | QuarterCount) -> Fraction:
+    if isinstance(value, QuarterCount):
+        return value.fte
+    return Fraction(value)
+
+
+@attrs.frozen
+class BandResult:
+    """The band of one employer for one year, with what it rests on."""
+
+    employer_key: str
+    year: int
+    band: SizeBand
+    average_fte: Decimal | None
+    average_exact: Fraction | None
+    reference_quarters: tuple[Quarter, ...]
+    missing_quarters: tuple[Quarter, ...]
+    fallback_used: bool
+    basis: BandBasis
+    findings: tuple[Finding, ...] = ()
+    fallback_quarter: Quarter | None = None
+
+
+def size_band(
+    employer_key: str,
+    year: int,
+    quarter_fte: Mapping[Quarter, Fraction | Decimal | int | QuarterCount],
+    *,
+    override_band: SizeBand | None = None,
+    fallback_count: FallbackCount = FallbackCount.FTE,
+    fallback_value: Fraction | Decimal | int | None = None,
+) -> BandResult:
+    """The employer's size band for ``year`` from its declared quarter-end counts.
+
+    ``quarter_fte`` holds declared quarters only (missing = not declared or file
+    absent: a finding names them). ``override_band`` wins over everything;
+    ``fallback_value`` replaces the R-COUNT-4 count read from the data.
+    """
+    wanted = reference_quarters(year)
+    used = tuple(q for q in wanted if q in quarter_fte)
+    missing = tuple(q for q in wanted if q not in quarter_fte)
+    period = "–".join(str(y) for y in band_period(year))
+    findings: list[Finding] = []
+    if override_band is not None:
+        return BandResult(
+            employer_key, year, override_band, None, None, used, missing,
+            fallback_used=False, basis=BandBasis.OVERRIDE_BAND,
+        )  # fmt: skip
+    if missing:
+        findings.append(
+            Finding(
+                "FLA_REFERENCE_QUARTERS_MISSING",
+                Severity.INFO if used else Severity.WARNING,
+                f"employer {employer_key}: no declaration found for reference quarter(s) "
+                f"{', '.join(str(q) for q in missing)} of band period {period} (not declared, "
+                "or its file was not given)",
+            )
+        )
+    if used:
+        average = sum((_as_fraction(quarter_fte[q]) for q in used), Fraction(0)) / len(used)
+        return BandResult(
+            employer_key, year, SizeBand.for_fte(average), _floor4(average), average, used,
+            missing, fallback_used=False, basis=BandBasis.DECLARED, findings=tuple(findings),
+        )  # fmt: skip
+    # R-COUNT-4: first declared quarter after the reference period.
+    after = sorted(q for q in quarter_fte if q > wanted[-1])
+    fallback_quarter = after[0] if after else None
+    value: Fraction | None = None
+    if fallback_value is not None:
+        value = Fraction(fallback_value)
+    elif fallback_quarter is not None:
+        count = quarter_fte[fallback_quarter]
+        if fallback_count is FallbackCount.HEADCOUNT and isinstance(count, QuarterCount):
+            value = Fraction(count.headcount)
+        else:
+            value = _as_fraction(count)
+    if value is None:
+        findings.append(
+            Finding(
+                "FLA_BAND_UNKNOWN",
+                Severity.WARNING,
+                f"employer {employer_key}: no declared quarter to size the band for {year}; "
+                "treated as <10 (pass the band or quarterly FTE to override)",
+            )
+        )
+        return BandResult(
+            employer_key, year, SizeBand.BELOW_10, None, None, (), missing,
+            fallback_used=False, basis=BandBasis.UNKNOWN, findings=tuple(findings),
+        )  # fmt: skip
+    where = "given by the caller" if fallback_value is not None else f"end of {fallback_quarter}"
+    findings.append(
+        Finding(
+            "FLA_BAND_FALLBACK",
+            Severity.INFO,
+            f"employer {employer_key}: no declaration in the reference period of {period}; "
+            f"band from the {fallback_count.value} at the {where} (R-COUNT-4, B-3)",
+        )
+    )
+    return BandResult(
+        employer_key, year, SizeBand.for_fte(value), _floor4(value), value, (), missing,
+        fallback_used=True, basis=BandBasis.FALLBACK, findings=tuple(findings),
+        fallback_quarter=fallback_quarter,
+    )  # fmt: skip
+
+
+@attrs.frozen
+class PlanThreshold:
+    """Training-plan duty for a year (T-PLAN-1/2): 20+ FTE on the annual reference period."""
+
+    year: int
+    quarters: tuple[Quarter, ...]
+    used_quarters: tuple[Quarter, ...]
+    average_fte: Decimal | None
+    required: bool | None
+
+
+def training_plan_threshold(
+    year: int,
+    quarter_fte: Mapping[Quarter, Fraction | Decimal | int | QuarterCount],
+    *,
+    threshold: int = 20,
+) -> PlanThreshold:
+    """Whether a training plan is due for ``year`` (§2.10), on an **annual** period.
+
+    Reference: the FTE declared at the end of Q4 of year-2 to Q3 of year-1, divided
+    by the quarters declared (B-2). ``required`` is ``None`` with no declaration.
+
+    >>> [str(q) for q in training_plan_threshold(2023, {}).quarters]
+    ['20214', '20221', '20222', '20223']
+    """
+    quarters = tuple(Quarter.range(Quarter(year - 2, 4), Quarter(year - 1, 3)))
+    used = tuple(q for q in quarters if q in quarter_fte)
+    if not used:
+        return PlanThreshold(year, quarters, used, None, None)
+    average = sum((_as_fraction(quarter_fte[q]) for q in used), Fraction(0)) / len(used)
+    return PlanThreshold(year, quarters, used, _floor4(average), average >= threshold)
