@@ -112,3 +112,30 @@ def test_missing_input_exits_1(tmp_path: Path) -> None:
     assert_no_traceback(result)
     assert result.returncode == 1
     assert "cannot read" in result.stderr
+
+
+def test_json_xml_json_round_trip_and_the_xml_validates(tmp_path: Path) -> None:
+    xml = tmp_path / "records.xml"
+    result = run_cli("convert", _demo_json(tmp_path), xml)
+    assert result.returncode == 0, result.stderr
+    assert xml.read_bytes().startswith(b"<?xml")
+    checked = run_cli("validate", xml)
+    assert checked.returncode == 0, checked.stderr
+    assert "career-records  valid" in checked.stdout
+    back = run_cli("convert", xml, tmp_path / "back.json")
+    assert back.returncode == 0, back.stderr
+    restored = from_json((tmp_path / "back.json").read_text(encoding="utf-8"), list[CareerRecords])
+    assert restored == list(load_demo().workers)
+
+
+def test_bad_xml_worker_fails_the_conversion_with_its_line(tmp_path: Path) -> None:
+    xml = tmp_path / "records.xml"
+    assert run_cli("convert", _demo_json(tmp_path), xml).returncode == 0
+    text = xml.read_text(encoding="utf-8").replace('niss="93051822361"', 'niss="93051822362"', 1)
+    xml.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "93051822362" in t)
+    result = run_cli("convert", xml, tmp_path / "out.csv")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert f"{xml}:{line}: invalid NISS '93051822362'" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

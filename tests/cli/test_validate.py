@@ -127,7 +127,9 @@ def test_onss_document_without_schema_dir_is_noted(dimona_sample: Path) -> None:
     assert_no_traceback(result)
     assert result.returncode == 0
     assert f"{dimona_sample}: note: official ONSS document: XSD check skipped" in result.stderr
-    assert "read,domain" in result.stdout
+    row = result.stdout.splitlines()[1].split()
+    assert row[1:3] == ["Dimona", "valid"]
+    assert "xsd" not in row[4].split(",")
 
 
 def test_schema_dir_without_the_matching_xsd(dimona_sample: Path, tmp_path: Path) -> None:
@@ -198,3 +200,63 @@ def test_help_has_examples() -> None:
     assert result.returncode == 0
     assert "Examples:" in result.stdout
     assert "--schema-dir DIR" in result.stdout
+
+
+def _career_xml(tmp_path: Path) -> Path:
+    source = tmp_path / "demo.json"
+    source.write_text((demo_files() / "career.json").read_text(encoding="utf-8"))
+    target = tmp_path / "records.xml"
+    assert run_cli("convert", source, target).returncode == 0
+    return target
+
+
+def test_our_format_is_checked_against_its_xsd_and_read(tmp_path: Path) -> None:
+    xml = _career_xml(tmp_path)
+    text = xml.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.xml"
+    bad.write_text(
+        text.replace('niss="90010100123"', 'niss="90010100124"', 1).replace(
+            'start="2019-09-01"', 'start="2019-09-31"'
+        ),
+        encoding="utf-8",
+    )
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    niss_line = next(n for n, t in enumerate(lines, 1) if "90010100124" in t)
+    date_line = next(n for n, t in enumerate(lines, 1) if "2019-09-31" in t)
+    result = run_cli("validate", "--format", "json", xml, bad)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    good_entry, bad_entry = report["files"]
+    assert (good_entry["document"], good_entry["valid"]) == ("career-records", True)
+    assert good_entry["checks"] == ["read", "xsd", "domain"]
+    found = {(p["check"], p["line"]) for p in bad_entry["problems"]}
+    assert ("xsd", date_line) in found
+    assert ("domain", niss_line) in found
+    assert ("domain", date_line) in found
+    assert f"{bad}:{niss_line}: invalid NISS '90010100124'" in result.stderr
+
+
+def test_unknown_version_of_our_format(tmp_path: Path) -> None:
+    xml = _career_xml(tmp_path)
+    xml.write_text(xml.read_text().replace("career-records:1", "career-records:9"))
+    result = run_cli("validate", xml)
+    assert result.returncode == 1
+    assert f"{xml}:2: unsupported document" in result.stderr
+    assert "version of our formats" in result.stderr
+
+
+def test_dmfa_with_a_bad_niss_passes_the_xsd_but_not_the_domain_check(
+    onss_xsd_dir: Path, dmfa_sample: Path
+) -> None:
+    """The XSD only checks INSS as 11 digits; the reader checks its mod-97 digits."""
+    text = dmfa_sample.read_text(encoding="utf-8")
+    dmfa_sample.write_text(text.replace("<INSS>90010100123</INSS>", "<INSS>90010100124</INSS>"))
+    line = _line_of(dmfa_sample, "<INSS>90010100124")
+    result = run_cli("validate", "--schema-dir", onss_xsd_dir, "--format", "json", dmfa_sample)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    (entry,) = json.loads(result.stdout)["files"]
+    assert [(p["check"], p["line"]) for p in entry["problems"]] == [("domain", line)]
+    assert "invalid NISS '90010100124'" in entry["problems"][0]["message"]
+    assert f"{dmfa_sample}:{line}: invalid NISS '90010100124'" in result.stderr

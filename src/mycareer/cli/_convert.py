@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import io
 import json
 import sys
@@ -32,6 +31,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.niss import Niss
+from mycareer.xmlio.career_records import career_records_bytes, read_career_records
 
 __all__ = [
     "CSV_COLUMNS",
@@ -218,18 +218,10 @@ def _records_from_json(text: str, source: str) -> list[CareerRecords]:
     return structure(data, list[CareerRecords], what="career records")
 
 
-def _xml_module() -> Any:
-    try:
-        return importlib.import_module("mycareer.xmlio.career_records")
-    except ImportError:
-        raise InputError("the career-records XML format is not available in this build") from None
-
-
 def read_records(path: str, fmt: str) -> list[CareerRecords]:
     """Read every worker's career records from ``path`` in format ``fmt``."""
     if fmt == "xml":
-        module = _xml_module()
-        return list(module.read_career_records(path))
+        return list(read_career_records(path, on_error="raise").records)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
@@ -244,8 +236,7 @@ def read_records(path: str, fmt: str) -> list[CareerRecords]:
 def write_records(records: Sequence[CareerRecords], fmt: str, out: TextIO | io.BytesIO) -> None:
     """Write career records to a text stream (JSON, CSV) or a byte stream (XML)."""
     if fmt == "xml":
-        module = _xml_module()
-        data: bytes = module.career_records_bytes(records)
+        data = career_records_bytes(records)
         if isinstance(out, io.BytesIO):
             out.write(data)
         else:

@@ -34,6 +34,8 @@ from lxml import etree
 
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
+from mycareer.xmlio.career_records import read_career_records
+from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
 
 __all__ = [
     "ONSS_ROOTS",
@@ -57,9 +59,15 @@ REPORT_SCHEMA_ID: Final = "https://mycareer.dev/schemas/validate-report-1.schema
 
 #: Domain readers per ONSS root: module and function, imported when first needed.
 _ONSS_READERS: Final[dict[str, tuple[str, str]]] = {
-    "DmfAOriginal": ("mycareer.xmlio.dmfa", "read_dmfa"),
-    "Dimona": ("mycareer.xmlio.dimona", "read_dimona"),
-    "NOTIFICATION": ("mycareer.xmlio.dimona", "read_dimona"),
+    "DmfAOriginal": ("mycareer.xmlio.dmfa", "iter_dmfa"),
+    "Dimona": ("mycareer.xmlio.dimona", "iter_dimona"),
+    "NOTIFICATION": ("mycareer.xmlio.dimona", "iter_notifications"),
+}
+
+
+#: Domain readers of our formats, by format name (``on_error="collect"`` readers).
+_OUR_READERS: Final[dict[str, Callable[..., Any]]] = {
+    "career-records": read_career_records,
 }
 
 
@@ -129,32 +137,30 @@ def _find_onss_xsd(schema_dir: Path, prefix: str) -> Path | None:
     return candidates[-1] if candidates else None
 
 
-def _our_format_schema(namespace: str) -> tuple[str, etree.XMLSchema] | None:
-    """The name and XSD of our format with this root namespace, if we have one."""
-    try:
-        formats = importlib.import_module("mycareer.xmlio.formats")
-    except ImportError:
-        return None
-    finder: Callable[[str], Any] | None = getattr(formats, "format_for_namespace", None)
-    if finder is None:
-        return None
-    found = finder(namespace)
-    if found is None:
-        return None
-    return str(found.name), found.schema()
+def _our_format(namespace: str) -> XmlFormat | None:
+    """Our registered format whose root namespace is ``namespace``, if any."""
+    get_format("career-records")  # makes sure the built-in formats are registered
+    for fmt in FORMATS.values():
+        if fmt.namespace == namespace:
+            return fmt
+    return None
 
 
-def _read_domain(root_name: str, path: Path) -> list[Problem]:
+def _read_domain(root_name: str, path: Path) -> list[Problem] | None:
+    """Stream the document through its reader; every refused record is a problem."""
     module_name, function_name = _ONSS_READERS[root_name]
     try:
         reader = getattr(importlib.import_module(module_name), function_name)
     except (ImportError, AttributeError):
-        return []
+        return None  # this build has no reader for the document: XSD check only
+    errors: list[InvalidValueError] = []
     try:
-        reader(path)
-    except MycareerError as error:
-        return _leaf_problems(error, "domain")
-    return []
+        for _record in reader(path, name=str(path), errors=errors):
+            pass
+    except MycareerError as error:  # an unreadable document, after any bad records
+        found = [problem for e in errors for problem in _leaf_problems(e, "domain")]
+        return found + _leaf_problems(error, "domain")
+    return [problem for error in errors for problem in _leaf_problems(error, "domain")]
 
 
 def _validate_json(path: Path) -> FileReport:
@@ -247,43 +253,43 @@ def _validate(path: Path, cache: _SchemaCache) -> FileReport:
                 Problem("xsd", issue.message, issue.line)
                 for issue in validate_document(tree, schema, name=name)
             )
-        checks.append("domain")
-        problems.extend(_read_domain(root.localname, path))
+        domain = _read_domain(root.localname, path)
+        if domain is not None:
+            checks.append("domain")
+            problems.extend(domain)
         return FileReport(name, document, tuple(checks), tuple(problems), tuple(notes))
-    ours = _our_format_schema(root.namespace) if root.namespace else None
-    if ours is None:
+    fmt = _our_format(root.namespace) if root.namespace else None
+    if fmt is None:
         namespace = f"{{{root.namespace}}}" if root.namespace else ""
+        hint = ""
+        if root.namespace and root.namespace.startswith(NAMESPACE_PREFIX):
+            hint = " (a version of our formats this mycareer does not know)"
         problem = Problem(
             "read",
             f"unsupported document: root element {namespace}{root.localname} is neither "
-            "one of our formats nor an ONSS DmfAOriginal, Dimona or NOTIFICATION document",
+            f"one of our formats nor an ONSS DmfAOriginal, Dimona or NOTIFICATION document{hint}",
             tree.getroot().sourceline,
         )
         return FileReport(name, "unknown", ("read",), (problem,))
-    format_name, schema = ours
     checks.append("xsd")
     problems.extend(
-        Problem("xsd", issue.message, issue.line)
-        for issue in validate_document(tree, schema, name=name)
+        Problem("xsd", issue.message, issue.line) for issue in validate(tree, fmt, name=name)
     )
-    checks.append("domain")
-    problems.extend(_read_our_format(format_name, path))
-    return FileReport(name, format_name, tuple(checks), tuple(problems))
+    if fmt.name in _OUR_READERS:
+        checks.append("domain")
+        problems.extend(_read_our_format(fmt, path))
+    return FileReport(name, fmt.name, tuple(checks), tuple(problems))
 
 
-def _read_our_format(format_name: str, path: Path) -> list[Problem]:
-    try:
-        formats = importlib.import_module("mycareer.xmlio.formats")
-        reader = getattr(formats, "read_document", None)
-    except ImportError:
-        return []
+def _read_our_format(fmt: XmlFormat, path: Path) -> list[Problem]:
+    reader = _OUR_READERS.get(fmt.name)
     if reader is None:
         return []
     try:
-        reader(path)
+        result = reader(path, name=str(path), on_error="collect")
     except MycareerError as error:
         return _leaf_problems(error, "domain")
-    return []
+    return [problem for error in result.errors for problem in _leaf_problems(error, "domain")]
 
 
 def register(subparsers: Any) -> None:
