@@ -1,10 +1,71 @@
-"""Pro-rata training-right entitlement: Σ over months of A_m × B_m ÷ 12.
+"""Pro-rata training-right entitlement: days = Σ over the months m of A_m × B_m ÷ 12.
 
-Result types live in :mod:`mycareer.fla.values` and are re-exported here.
+This is the law's A × B × C (R-PRO-2, training-right.md §2.4) applied month by
+month, so a change of work fraction or of joint committee during the year is
+handled (B-4):
+
+* **A_m** — full-time days of the rule in force for that month's joint committee,
+  band and year (:class:`~mycareer.fla.rulebook.Rulebook`);
+* **B_m** — the highest daily total Q/S of the worker at that employer during the
+  month, capped at 1: concurrent lines add up, consecutive ones take the highest
+  (``MonthFraction.LAST`` takes the fraction in force at the month's last
+  employed day instead); a month without employment gives 0; a started month
+  counts in full.
+
+One result per (employer, worker): two employers give two results, each with its
+own band and B, with no cap across employers. Termination-indemnity lines are
+not employment. Arithmetic is exact (``Fraction``); ``days`` is the value after
+the rounding policy (default none) with 4 places, half-even; hours = days ×
+hours per day (default: the full-time weekly hours S ÷ 5, B-6).
+
+The month's joint committee is that of its line with the highest fraction (the
+latest-starting on ties); months without employment show the full-time days of
+the worker's last line. Result types are in :mod:`mycareer.fla.values`,
+re-exported here.
+
+>>> from datetime import date
+>>> from mycareer import Employer, EnterpriseNumber, Niss, JointCommission, Period
+>>> from mycareer.dmfa import ContractType, DmfaOccupation
+>>> occ = DmfaOccupation(sequence=1, start=date(2024, 4, 29), end=None,
+...     period=Period(date(2024, 4, 29), date(2024, 12, 31)),
+...     joint_commission=JointCommission("111"), working_days_system=400,
+...     contract_type=ContractType.PART_TIME, mean_working_hours=3040,
+...     ref_mean_working_hours=3800)
+>>> e = entitlement_for(Employer(EnterpriseNumber("0403019261")), Niss("85073003328"), 2024,
+...     [occ], band=SizeBand.FROM_20)
+>>> e.days_exact, e.days, e.regime.value, e.months_employed, e.hours
+(Fraction(3, 1), Decimal('3.0000'), 'statutory', 9, Fraction(114, 5))
+>>> e.explain("nl")[-4]
+'Recht: 3 dagen (exact 3).'
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from functools import cache
+from itertools import pairwise
+
+import attrs
+
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.employer import Employer
+from mycareer.findings import Finding, Severity
+from mycareer.fla.band import (
+    TERMINATION_INDEMNITY_REMUNERATION_CODES,
+    BandResult,
+    DeclaredQuarter,
+    FallbackCount,
+    QuarterCount,
+    is_termination_indemnity,
+    quarter_counts,
+    size_band,
+)
+from mycareer.fla.rulebook import Resolution, Rulebook
 from mycareer.fla.values import (
     BandBasis,
     Entitlement,
@@ -17,16 +78,730 @@ from mycareer.fla.values import (
     SizeBand,
     decimal_4,
 )
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.quarter import Quarter
 
 __all__ = [
     "BandBasis",
     "Entitlement",
+    "EntitlementOptions",
     "FlaRegime",
+    "HoursPolicy",
     "Lang",
     "MonthFactor",
+    "MonthFraction",
+    "Overrides",
     "Regime",
     "RoundingPolicy",
     "RuleRef",
+    "Segment",
     "SizeBand",
+    "compute_entitlements",
     "decimal_4",
+    "entitlement_for",
+    "month_factors",
+    "project_entitlements",
+    "segments_of",
 ]
+
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+class MonthFraction(StrEnum):
+    """Which B_m a month with several consecutive fractions takes (B-4)."""
+
+    HIGHEST = "highest"
+    LAST = "last"
+
+
+class HoursPolicy(StrEnum):
+    """Hours per training day (B-6): S ÷ 5 (default) or the worker's own day Q ÷ days a week."""
+
+    FULL_TIME_DAY = "full-time-day"
+    WORKER_DAY = "worker-day"
+
+
+@attrs.frozen
+class EntitlementOptions:
+    """Computation choices; every default is training-right.md's recommendation."""
+
+    rounding: RoundingPolicy = RoundingPolicy.NONE
+    hours_policy: HoursPolicy = HoursPolicy.FULL_TIME_DAY
+    hours_per_day: Fraction | None = None  # a fixed value wins over hours_policy
+    month_fraction: MonthFraction = MonthFraction.HIGHEST
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES
+    fallback_count: FallbackCount = FallbackCount.FTE
+
+
+@attrs.frozen
+class Overrides:
+    """What the caller knows better, keyed by :attr:`Employer.key`.
+
+    ``band`` fixes the band; ``quarter_fte`` gives quarter-end FTE (replacing the
+    declared count of those quarters); ``fallback_fte`` the R-COUNT-4 count;
+    ``full_time_days`` replaces A (regime "override"); ``employer_days`` are
+    full-time days the employer grants on top (kept apart as ``employer_days``).
+    """
+
+    band: Mapping[str, SizeBand] = attrs.field(factory=dict)
+    quarter_fte: Mapping[str, Mapping[Quarter, Fraction | Decimal | int]] = attrs.field(
+        factory=dict
+    )
+    fallback_fte: Mapping[str, Fraction | Decimal | int] = attrs.field(factory=dict)
+    full_time_days: Mapping[str, Fraction] = attrs.field(factory=dict)
+    employer_days: Mapping[str, Fraction] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Segment:
+    """One employment line as the computation needs it: half-open day ordinals, Q, S."""
+
+    start: int
+    stop: int
+    q: int
+    s: int
+    joint_commission: str
+    working_days_system: int = 500
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.q, self.s) if self.s else _ZERO
+
+
+@cache
+def _month_starts(year: int) -> tuple[int, ...]:
+    """13 ordinals: the first day of each month of ``year`` and 1 January of the next."""
+    firsts = [date(year, m, 1).toordinal() for m in range(1, 13)]
+    return (*firsts, date(year + 1, 1, 1).toordinal())
+
+
+def _month_index(ordinal: int, starts: tuple[int, ...]) -> int:
+    # 0..11; ordinals are already clipped to the year.
+    index = (date.fromordinal(ordinal).month) - 1
+    assert starts[index] <= ordinal < starts[index + 1]
+    return index
+
+
+def segments_of(
+    occupations: Iterable[DmfaOccupation],
+    year: int,
+    *,
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
+    until: date | None = None,
+) -> list[Segment]:
+    """Employment lines of ``year`` (indemnity lines dropped), clipped to the year.
+
+    A line with no S (third-party payers) is kept with fraction 0. ``until``
+    clips the lines at that day (projection).
+    """
+    starts = _month_starts(year)
+    first, stop_year = starts[0], starts[12]
+    if until is not None:
+        stop_year = min(stop_year, until.toordinal() + 1)
+    found: list[Segment] = []
+    for occupation in occupations:
+        if is_termination_indemnity(occupation, indemnity_codes):
+            continue
+        period = occupation.period
+        start = max(period.start.toordinal(), first)
+        stop = stop_year if period.stop is None else min(period.stop.toordinal(), stop_year)
+        if stop <= start:
+            continue
+        found.append(
+            Segment(
+                start,
+                stop,
+                occupation.mean_working_hours or 0,
+                occupation.ref_mean_working_hours or 0,
+                occupation.joint_commission.code,
+                occupation.working_days_system,
+            )
+        )
+    return found
+
+
+def month_factors(
+    segments: Sequence[Segment], year: int, *, month_fraction: MonthFraction = MonthFraction.HIGHEST
+) -> tuple[list[Fraction], list[Segment | None]]:
+    """B_m for the 12 months (capped at 1) and each month's reference line.
+
+    Sweep over the elementary intervals between line bounds: within one, the sum
+    of the fractions in force is constant (concurrent lines add up).
+
+    >>> jan1, jul1 = date(2024, 1, 1).toordinal(), date(2024, 7, 1).toordinal()
+    >>> b, _ = month_factors([Segment(jan1, jul1, 19, 38, "200"),
+    ...                       Segment(jan1 + 40, jul1 + 10, 19, 38, "200")], 2024)
+    >>> [str(x) for x in b]
+    ['1/2', '1', '1', '1', '1', '1', '1/2', '0', '0', '0', '0', '0']
+    """
+    starts = _month_starts(year)
+    fractions = [_ZERO] * 12
+    reference: list[Segment | None] = [None] * 12
+    if not segments:
+        return fractions, reference
+    # Reference line per month: highest fraction, then latest start.
+    for segment in segments:
+        value = segment.fraction
+        for m in range(
+            _month_index(segment.start, starts), _month_index(segment.stop - 1, starts) + 1
+        ):
+            current = reference[m]
+            if current is None or (value, segment.start) >= (current.fraction, current.start):
+                reference[m] = segment
+    if len(segments) == 1:
+        only = segments[0]
+        value = min(only.fraction, _ONE)
+        for m in range(12):
+            if reference[m] is not None:
+                fractions[m] = value
+        return fractions, reference
+    events: dict[int, Fraction] = defaultdict(Fraction)
+    for segment in segments:
+        value = segment.fraction
+        events[segment.start] += value
+        events[segment.stop] -= value
+    points = sorted(events)
+    running = _ZERO
+    touched = [False] * 12
+    for left, right in pairwise(points):
+        running += events[left]
+        if running <= 0:
+            continue
+        value = min(running, _ONE)
+        for m in range(_month_index(left, starts), _month_index(right - 1, starts) + 1):
+            if month_fraction is MonthFraction.LAST or not touched[m] or value > fractions[m]:
+                fractions[m] = value
+            touched[m] = True
+    return fractions, reference
+
+
+@attrs.frozen
+class _Core:
+    """The part of a result that depends only on (segments, band, year, overrides)."""
+
+    months: tuple[MonthFactor, ...]
+    days_exact: Fraction | None
+    legal: Fraction | None
+    sector: Fraction | None
+    employer: Fraction | None
+    regime: Regime
+    rule: RuleRef | None
+    rules: tuple[RuleRef, ...]
+    reason: str | None
+    hours_per_day: Fraction | None
+    findings: tuple[Finding, ...]
+
+
+def _core(
+    segments: tuple[Segment, ...],
+    year: int,
+    band: SizeBand,
+    rulebook: Rulebook,
+    options: EntitlementOptions,
+    override_days: Fraction | None,
+    employer_days: Fraction,
+) -> _Core:
+    fractions, reference = month_factors(segments, year, month_fraction=options.month_fraction)
+    findings: list[Finding] = []
+    last = next((r for r in reversed(reference) if r is not None), None)
+    resolutions: dict[str, Resolution] = {}
+
+    def resolve(code: str) -> Resolution:
+        found = resolutions.get(code)
+        if found is None:
+            found = rulebook.resolve(JointCommission(code), band, year, override_days=override_days)
+            resolutions[code] = found
+        return found
+
+    months: list[MonthFactor] = []
+    legal_sum = sector_sum = employer_sum = _ZERO
+    any_rule = False
+    regimes: set[Regime] = set()
+    rules: list[RuleRef] = []
+    reason: str | None = None
+    rule: RuleRef | None = None
+    for m in range(12):
+        line = reference[m]
+        b = fractions[m]
+        basis = line if line is not None else last
+        if basis is None:
+            months.append(MonthFactor(m + 1, b, None))
+            continue
+        resolution = resolve(basis.joint_commission)
+        legal_a = resolution.legal_days
+        sector_a = resolution.sector_days
+        total = resolution.total_days
+        full_time = None if total is None else total + employer_days
+        if full_time is None and employer_days:
+            full_time = employer_days
+        months.append(
+            MonthFactor(
+                m + 1,
+                b,
+                full_time,
+                legal_a,
+                sector_a,
+                employer_days,
+                JointCommission(basis.joint_commission),
+                None if resolution.rule is None else resolution.rule.id,
+            )
+        )
+        if line is None:
+            continue
+        regimes.add(resolution.regime)
+        if resolution.reason is not None:
+            reason = resolution.reason
+        for ref in resolution.rules:
+            if ref not in rules:
+                rules.append(ref)
+        if resolution.rule is not None:
+            rule = resolution.rule
+        if full_time is None or b == 0:
+            any_rule = any_rule or full_time is not None
+            continue
+        any_rule = True
+        if legal_a:
+            legal_sum += legal_a * b
+        if sector_a:
+            sector_sum += sector_a * b
+        if employer_days:
+            employer_sum += employer_days * b
+    codes = {r.joint_commission for r in segments}
+    if len(codes) > 1:
+        findings.append(
+            Finding(
+                "FLA_SEVERAL_JOINT_COMMITTEES",
+                Severity.INFO,
+                f"lines under joint committees {', '.join(sorted(codes))} in {year}: each "
+                "month uses the committee of its line with the highest fraction",
+            )
+        )
+    if not any_rule:
+        regime = Regime.NONE
+        days_exact = legal = sector = employer = None
+    else:
+        if Regime.OVERRIDE in regimes:
+            regime = Regime.OVERRIDE
+        elif Regime.SECTOR in regimes:
+            regime = Regime.SECTOR
+        elif Regime.STATUTORY in regimes:
+            regime = Regime.STATUTORY
+        else:
+            regime = Regime.NONE
+        legal, sector, employer = legal_sum / 12, sector_sum / 12, employer_sum / 12
+        days_exact = legal + sector + employer
+        if Regime.NONE not in regimes:
+            reason = None
+    hours_per_day = options.hours_per_day
+    if hours_per_day is None and last is not None:
+        if options.hours_policy is HoursPolicy.WORKER_DAY:
+            if last.working_days_system:
+                hours_per_day = Fraction(last.q, last.working_days_system)
+        elif last.s:
+            hours_per_day = Fraction(last.s, 500)
+    return _Core(
+        tuple(months),
+        days_exact,
+        legal,
+        sector,
+        employer,
+        regime,
+        rule,
+        tuple(rules),
+        reason if regime is Regime.NONE else None,
+        hours_per_day,
+        tuple(findings),
+    )
+
+
+def _finish(
+    core: _Core,
+    *,
+    employer: Employer,
+    niss: Niss,
+    year: int,
+    band: BandResult,
+    options: EntitlementOptions,
+    fla_regime: FlaRegime,
+    extra_findings: Sequence[Finding] = (),
+    projected: bool = False,
+    as_of: date | None = None,
+) -> Entitlement:
+    days: Decimal | None = None
+    hours: Fraction | None = None
+    hpd = core.hours_per_day
+    findings = list(band.findings) + list(core.findings) + list(extra_findings)
+    if core.days_exact is not None:
+        rounded = options.rounding.apply(core.days_exact, hpd)
+        days = decimal_4(rounded)
+        hours = None if hpd is None else rounded * hpd
+        if hpd is None:
+            findings.append(
+                Finding(
+                    "FLA_NO_HOURS_PER_DAY",
+                    Severity.INFO,
+                    f"worker {niss}: no full-time weekly hours (S) declared; hours not computed",
+                )
+            )
+    return Entitlement(
+        employer=employer,
+        niss=niss,
+        year=year,
+        band=band.band,
+        average_fte=band.average_fte,
+        reference_quarters=band.reference_quarters,
+        fallback_used=band.fallback_used,
+        regime=core.regime,
+        days_exact=core.days_exact,
+        days=days,
+        hours=hours,
+        legal_days=core.legal,
+        sector_days=core.sector,
+        employer_days=core.employer,
+        months=core.months,
+        rule=core.rule,
+        fla_regime=fla_regime,
+        findings=tuple(findings),
+        band_basis=band.basis,
+        rules=core.rules,
+        hours_per_day=hpd,
+        rounding=options.rounding,
+        no_rule_reason=core.reason,
+        missing_quarters=band.missing_quarters,
+        projected=projected,
+        as_of=as_of,
+    )
+
+
+def _band_result(band: SizeBand | BandResult, employer: Employer, year: int) -> BandResult:
+    if isinstance(band, BandResult):
+        return band
+    return BandResult(
+        employer.key,
+        year,
+        band,
+        None,
+        None,
+        (),
+        (),
+        fallback_used=False,
+        basis=BandBasis.OVERRIDE_BAND,
+    )
+
+
+def entitlement_for(
+    employer: Employer,
+    niss: Niss,
+    year: int,
+    occupations: Iterable[DmfaOccupation] | Iterable[Segment],
+    *,
+    band: SizeBand | BandResult,
+    rulebook: Rulebook | None = None,
+    options: EntitlementOptions | None = None,
+    full_time_days: Fraction | None = None,
+    employer_days: Fraction = _ZERO,
+) -> Entitlement:
+    """One worker's entitlement at one employer for ``year`` from its lines.
+
+    ``band`` is a band (as given by the caller) or a :class:`BandResult`;
+    ``full_time_days`` overrides A; ``employer_days`` are added on top.
+    """
+    book = rulebook or Rulebook.default()
+    opts = options or EntitlementOptions()
+    items = list(occupations)
+    segments = (
+        [s for s in items if isinstance(s, Segment)]
+        if items and isinstance(items[0], Segment)
+        else segments_of(
+            (o for o in items if isinstance(o, DmfaOccupation)),
+            year,
+            indemnity_codes=opts.indemnity_codes,
+        )
+    )
+    result = _band_result(band, employer, year)
+    core = _core(
+        tuple(sorted(segments, key=lambda s: (s.start, s.stop))),
+        year,
+        result.band,
+        book,
+        opts,
+        full_time_days,
+        employer_days,
+    )
+    return _finish(
+        core,
+        employer=employer,
+        niss=niss,
+        year=year,
+        band=result,
+        options=opts,
+        fla_regime=book.fla_regime(year),
+    )
+
+
+# --- bulk ----------------------------------------------------------------------------
+
+
+def _merged_counts(
+    declared: Mapping[Quarter, QuarterCount] | None,
+    given: Mapping[Quarter, Fraction | Decimal | int] | None,
+) -> dict[Quarter, QuarterCount | Fraction | Decimal | int]:
+    merged: dict[Quarter, QuarterCount | Fraction | Decimal | int] = dict(declared or {})
+    if given:
+        merged.update(given)
+    return merged
+
+
+def _bands(
+    keys: Iterable[str],
+    year: int,
+    counts: Mapping[str, Mapping[Quarter, QuarterCount]],
+    overrides: Overrides,
+    options: EntitlementOptions,
+) -> dict[str, BandResult]:
+    bands: dict[str, BandResult] = {}
+    for key in keys:
+        given = overrides.band.get(key)
+        quarters = _merged_counts(counts.get(key), overrides.quarter_fte.get(key))
+        result = size_band(
+            key,
+            year,
+            quarters,
+            override_band=given,
+            fallback_count=options.fallback_count,
+            fallback_value=overrides.fallback_fte.get(key),
+        )
+        if key in overrides.quarter_fte and given is None and result.basis is BandBasis.DECLARED:
+            result = attrs.evolve(result, basis=BandBasis.OVERRIDE_FTE)
+        bands[key] = result
+    return bands
+
+
+def _group(
+    records: Iterable[DmfaWorkerRecord], year: int, indemnity_codes: frozenset[int]
+) -> tuple[
+    dict[tuple[str, str], list[DmfaOccupation]], dict[str, Employer], dict[str, Niss], list[Finding]
+]:
+    """Occupation lines of ``year`` per (employer key, NISS), each (quarter, sequence) once."""
+    groups: dict[tuple[str, str], list[DmfaOccupation]] = defaultdict(list)
+    employers: dict[str, Employer] = {}
+    people: dict[str, Niss] = {}
+    seen: set[tuple[str, str, Quarter, int]] = set()
+    duplicates: set[tuple[str, Quarter]] = set()
+    for record in records:
+        if record.quarter.year != year:
+            continue
+        key = record.employer.key
+        niss = record.niss.value
+        for occupation in record.occupations:
+            mark = (key, niss, record.quarter, occupation.sequence)
+            if mark in seen:
+                duplicates.add((key, record.quarter))
+                continue
+            seen.add(mark)
+            if is_termination_indemnity(occupation, indemnity_codes):
+                continue
+            groups[(key, niss)].append(occupation)
+        if (key, niss) in groups:
+            employers.setdefault(key, record.employer)
+            people.setdefault(niss, record.niss)
+    findings = [
+        Finding(
+            "FLA_DUPLICATE_QUARTER",
+            Severity.WARNING,
+            f"employer {key}: quarter {quarter} given more than once; each line counted once",
+        )
+        for key, quarter in sorted(duplicates, key=lambda d: (d[0], d[1]))
+    ]
+    return groups, employers, people, findings
+
+
+def compute_entitlements(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    year: int | None = None,
+    *,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> tuple[Entitlement, ...]:
+    """Every (employer, worker) entitlement for ``year``, sorted by employer then NISS.
+
+    One result per (employer, worker) with an occupation line in ``year`` that is
+    not a termination indemnity. Records of other years feed the size band (its
+    reference period lies in earlier years). ``as_of`` is recorded on the results.
+    """
+    if year is None:
+        raise TypeError("compute_entitlements() needs the year")
+    book = rulebook or Rulebook.default()
+    opts = options or EntitlementOptions()
+    over = overrides or Overrides()
+    materialised = records if isinstance(records, list | tuple) else list(records)
+    counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
+    groups, employers, people, dup_findings = _group(materialised, year, opts.indemnity_codes)
+    bands = _bands(employers, year, counts, over, opts)
+    return _assemble(
+        groups,
+        employers,
+        people,
+        bands,
+        year,
+        book,
+        over,
+        opts,
+        dup_findings,
+        projected=False,
+        as_of=as_of,
+    )
+
+
+def _assemble(
+    groups: Mapping[tuple[str, str], Sequence[DmfaOccupation] | Sequence[Segment]],
+    employers: Mapping[str, Employer],
+    people: Mapping[str, Niss],
+    bands: Mapping[str, BandResult],
+    year: int,
+    book: Rulebook,
+    over: Overrides,
+    opts: EntitlementOptions,
+    extra: Sequence[Finding],
+    *,
+    projected: bool,
+    as_of: date | None,
+) -> tuple[Entitlement, ...]:
+    fla = book.fla_regime(year)
+    memo: dict[tuple[object, ...], _Core] = {}
+    results: list[Entitlement] = []
+    for key, niss in sorted(groups):
+        lines = groups[(key, niss)]
+        if lines and isinstance(lines[0], Segment):
+            segments = [s for s in lines if isinstance(s, Segment)]
+        else:
+            segments = segments_of(
+                (o for o in lines if isinstance(o, DmfaOccupation)),
+                year,
+                indemnity_codes=opts.indemnity_codes,
+            )
+        if not segments:
+            continue
+        band = bands[key]
+        ordered = tuple(sorted(segments, key=lambda s: (s.start, s.stop)))
+        override_days = over.full_time_days.get(key)
+        employer_days = over.employer_days.get(key, _ZERO)
+        memo_key = (ordered, band.band, override_days, employer_days)
+        core = memo.get(memo_key)
+        if core is None:
+            core = _core(ordered, year, band.band, book, opts, override_days, employer_days)
+            memo[memo_key] = core
+        own = [f for f in extra if key in f.message]
+        results.append(
+            _finish(
+                core,
+                employer=employers[key],
+                niss=people[niss],
+                year=year,
+                band=band,
+                options=opts,
+                fla_regime=fla,
+                extra_findings=own,
+                projected=projected,
+                as_of=as_of,
+            )
+        )
+    return tuple(results)
+
+
+def project_entitlements(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    *,
+    as_of: date,
+    year: int | None = None,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+) -> tuple[Entitlement, ...]:
+    """Projected entitlements for ``year`` (default: the year after ``as_of``).
+
+    Assumes the lines in force on ``as_of`` (in each worker's latest declared
+    quarter up to ``as_of``) go on to the end of ``year``; lines of ``year``
+    already declared count up to ``as_of``.
+    """
+    target = as_of.year + 1 if year is None else year
+    if target < as_of.year:
+        raise ValueError(f"cannot project {target} from as_of {as_of}: the year is past")
+    book = rulebook or Rulebook.default()
+    opts = options or EntitlementOptions()
+    over = overrides or Overrides()
+    materialised = records if isinstance(records, list | tuple) else list(records)
+    counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
+    as_of_quarter = Quarter.of(as_of)
+    latest: dict[tuple[str, str], Quarter] = {}
+    for record in materialised:
+        if record.quarter <= as_of_quarter:
+            k = (record.employer.key, record.niss.value)
+            if k not in latest or record.quarter > latest[k]:
+                latest[k] = record.quarter
+    year_start = date(target, 1, 1).toordinal()
+    year_stop = date(target + 1, 1, 1).toordinal()
+    cut = (as_of + timedelta(days=1)).toordinal()
+    groups: dict[tuple[str, str], list[Segment]] = defaultdict(list)
+    employers: dict[str, Employer] = {}
+    people: dict[str, Niss] = {}
+    seen: set[tuple[str, str, Quarter, int]] = set()
+    for record in materialised:
+        k = (record.employer.key, record.niss.value)
+        in_latest = latest.get(k) == record.quarter
+        in_target = record.quarter.year == target and record.quarter <= as_of_quarter
+        if not (in_latest or in_target):
+            continue
+        for occupation in record.occupations:
+            mark = (*k, record.quarter, occupation.sequence)
+            if mark in seen or is_termination_indemnity(occupation, opts.indemnity_codes):
+                continue
+            seen.add(mark)
+            q = occupation.mean_working_hours or 0
+            s = occupation.ref_mean_working_hours or 0
+            jc = occupation.joint_commission.code
+            wds = occupation.working_days_system
+            if in_target:  # already declared in the projected year: up to as_of
+                start = max(occupation.period.start.toordinal(), year_start)
+                stop = min(
+                    cut,
+                    year_stop,
+                    year_stop
+                    if occupation.period.stop is None
+                    else occupation.period.stop.toordinal(),
+                )
+                if start < stop:
+                    groups[k].append(Segment(start, stop, q, s, jc, wds))
+            in_force = occupation.start <= as_of and (
+                occupation.end is None or occupation.end >= as_of
+            )
+            if in_latest and in_force:
+                start = max(occupation.start.toordinal(), year_start, cut)
+                stop = year_stop
+                if occupation.end is not None:
+                    stop = min(stop, occupation.end.toordinal() + 1)
+                if start < stop:
+                    groups[k].append(Segment(start, stop, q, s, jc, wds))
+        if k in groups:
+            employers.setdefault(k[0], record.employer)
+            people.setdefault(k[1], record.niss)
+    bands = _bands(employers, target, counts, over, opts)
+    return _assemble(
+        groups,
+        employers,
+        people,
+        bands,
+        target,
+        book,
+        over,
+        opts,
+        (),
+        projected=True,
+        as_of=as_of,
+    )

@@ -12,7 +12,6 @@ Domain: ``training-right.md`` §2.2–2.5, ambiguities B-1…B-6.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import Enum, StrEnum
@@ -181,10 +180,6 @@ class MonthFactor:
         return self.full_time_days * self.fraction / 12
 
 
-def _tuple_of_months(raw: Sequence[MonthFactor]) -> tuple[MonthFactor, ...]:
-    return tuple(raw)
-
-
 @attrs.frozen
 class Entitlement:
     """One worker's training right at one employer for one year.
@@ -210,16 +205,16 @@ class Entitlement:
     legal_days: Fraction | None
     sector_days: Fraction | None
     employer_days: Fraction | None
-    months: tuple[MonthFactor, ...] = attrs.field(converter=_tuple_of_months)
+    months: tuple[MonthFactor, ...]
     rule: RuleRef | None
     fla_regime: FlaRegime
-    findings: tuple[Finding, ...] = attrs.field(converter=tuple, factory=tuple)
+    findings: tuple[Finding, ...] = ()
     band_basis: BandBasis = BandBasis.DECLARED
-    rules: tuple[RuleRef, ...] = attrs.field(converter=tuple, factory=tuple)
+    rules: tuple[RuleRef, ...] = ()
     hours_per_day: Fraction | None = None
     rounding: RoundingPolicy = RoundingPolicy.NONE
     no_rule_reason: str | None = None
-    missing_quarters: tuple[Quarter, ...] = attrs.field(converter=tuple, factory=tuple)
+    missing_quarters: tuple[Quarter, ...] = ()
     projected: bool = False
     as_of: date | None = None
 
