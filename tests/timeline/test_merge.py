@@ -1,0 +1,147 @@
+"""Merge properties against a set-of-days oracle, and a differential test against portion.
+
+Adjacency semantics and the portion discrete-interval oracle follow anchors.md §1.1 and §6.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import portion
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mycareer.errors import InvalidPeriodError
+from mycareer.period import Period
+from mycareer.timeline import (
+    OPEN,
+    from_ordinals,
+    merge,
+    merge_by,
+    merge_ordinals,
+    merge_rows,
+    to_ordinals,
+)
+
+from .helpers import HORIZON, closed_period_lists, days_of, period_lists, periods, union_days
+
+
+class DayInterval(portion.AbstractDiscreteInterval):  # type: ignore[misc]
+    """portion's discrete intervals with a one-day step: the differential oracle."""
+
+    _step = timedelta(days=1)
+
+
+D = portion.create_api(DayInterval)
+
+
+def portion_union(items: list[Period]) -> list[tuple[date, date | None]]:
+    atoms = [D.closed(p.start, p.end if p.end is not None else portion.inf) for p in items]
+    union = D.empty()
+    for atom in atoms:
+        union = union | atom
+    return [(a.lower, None if a.upper == portion.inf else a.upper) for a in union if not a.empty]
+
+
+def assert_normalised(merged: tuple[Period, ...]) -> None:
+    for left, right in itertools.pairwise(merged):
+        assert left.stop is not None
+        assert left.stop < right.start, f"{left} and {right} overlap or touch"
+
+
+@settings(max_examples=200)
+@given(period_lists)
+def test_merge_covers_exactly_the_union_of_days(items: list[Period]) -> None:
+    merged = merge(items)
+    assert union_days(merged) == union_days(items)
+    assert_normalised(merged)
+
+
+@settings(max_examples=150)
+@given(period_lists, st.randoms(use_true_random=False))
+def test_merge_is_idempotent_and_order_independent(items: list[Period], rnd: object) -> None:
+    merged = merge(items)
+    assert merge(merged) == merged
+    shuffled = list(items)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert merge(shuffled) == merged
+    assert merge(reversed(items)) == merged
+
+
+@settings(max_examples=150)
+@given(periods(), st.integers(0, 60))
+def test_adjacent_periods_always_merge(first: Period, length: int) -> None:
+    if first.stop is None:
+        return
+    second = Period(first.stop, first.stop + timedelta(days=length))
+    assert merge([second, first]) == (Period(first.start, second.end),)
+
+
+@settings(max_examples=150)
+@given(period_lists)
+def test_merge_agrees_with_portion_discrete_intervals(items: list[Period]) -> None:
+    expected = portion_union(items)
+    assert [(p.start, p.end) for p in merge(items)] == expected
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.sampled_from("abc"), periods()), max_size=30))
+def test_bulk_forms_agree_with_merge_per_group(rows: list[tuple[str, Period]]) -> None:
+    expected = {
+        key: merge(p for k, p in rows if k == key) for key in dict.fromkeys(k for k, _ in rows)
+    }
+    assert merge_by(rows, key=lambda r: r[0], period=lambda r: r[1]) == expected
+    keys = [k for k, _ in rows]
+    starts = [to_ordinals(p)[0] for _, p in rows]
+    stops = [to_ordinals(p)[1] for _, p in rows]
+    out_keys, out_starts, out_stops = merge_ordinals(keys, starts, stops)
+    columnar: dict[str, list[Period]] = {}
+    for key, start, stop in zip(out_keys, out_starts, out_stops, strict=True):
+        columnar.setdefault(key, []).append(from_ordinals(start, stop))
+    assert {k: tuple(v) for k, v in columnar.items()} == expected
+    tuples = merge_rows((k, p.start, p.end) for k, p in rows)
+    assert [(k, Period(s, e)) for k, s, e in tuples] == [
+        (k, p) for k, merged in expected.items() for p in merged
+    ]
+
+
+def test_open_end_swallows_later_periods() -> None:
+    merged = merge(
+        [
+            Period(date(2024, 1, 1), None),
+            Period(date(2024, 3, 1), date(2030, 1, 1)),
+            Period(date(2023, 12, 1), date(2023, 12, 31)),
+        ]
+    )
+    assert merged == (Period(date(2023, 12, 1), None),)
+    assert to_ordinals(merged[0])[1] == OPEN
+
+
+def test_example_from_anchors_january_and_february_merge() -> None:
+    """anchors.md §1.1: [1 Jan, 31 Jan] ∪ [1 Feb, 29 Feb] must merge for whole days."""
+    assert merge(
+        [Period(date(2024, 1, 1), date(2024, 1, 31)), Period(date(2024, 2, 1), date(2024, 2, 29))]
+    ) == (Period(date(2024, 1, 1), date(2024, 2, 29)),)
+
+
+def test_bulk_forms_reject_bad_input_with_the_values() -> None:
+    with pytest.raises(InvalidPeriodError, match="2024-01-31 is before its start 2024-02-01"):
+        merge_rows([("w", date(2024, 2, 1), date(2024, 1, 31))])
+    with pytest.raises(ValueError, match="columns differ in length"):
+        merge_ordinals(["a"], [1, 2], [3])
+
+
+def test_days_oracle_sanity() -> None:
+    assert len(days_of(Period(date(2024, 2, 28), date(2024, 3, 1)))) == 3
+    assert max(days_of(Period(date(2024, 1, 1), None))) == HORIZON
+
+
+@settings(max_examples=50)
+@given(closed_period_lists)
+def test_merge_by_keeps_first_appearance_order(items: list[Period]) -> None:
+    rows = [(i % 3, p) for i, p in enumerate(items)]
+    assert list(merge_by(rows, key=lambda r: r[0], period=lambda r: r[1])) == list(
+        dict.fromkeys(k for k, _ in rows)
+    )
