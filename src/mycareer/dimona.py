@@ -12,6 +12,7 @@ and changed by UPDATE, OUT and CANCEL (career-data.md §2.2–2.6). Readers in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -73,6 +74,10 @@ class DimonaDeclaration:
     source: SourceRef | None = None
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class DimonaOutcome:
     """ONSS's answer to one declaration: its status and the period id it concerns.
@@ -91,4 +96,4 @@ class DimonaOutcome:
     period_after: Period | None = None
     cancelled: bool = False
     notified_at: datetime | None = None
-    anomalies: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    anomalies: tuple[str, ...] = attrs.field(converter=_strings, factory=tuple)

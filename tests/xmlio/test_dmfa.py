@@ -1,0 +1,319 @@
+"""DmfA reader: reading rules of issue 3 §1 (career-data.md §3.2–3.7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from mycareer.dmfa import (
+    ContractType,
+    DmfaOccupation,
+    DmfaWorkerRecord,
+    RemunerationLine,
+    ReorganisationMeasure,
+    ServiceLine,
+)
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import (
+    ErrorCollector,
+    InvalidNissError,
+    InvalidValueError,
+    MycareerErrorGroup,
+    UnsupportedDocumentError,
+)
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.nsso import NssoNumber
+from mycareer.period import Period
+from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa import DMFA_DUPLICATE_ORIGINAL, iter_dmfa, read_dmfa
+from mycareer.xmlio.dmfa_writer import dmfa_bytes, write_dmfa
+
+ACME = Employer(EnterpriseNumber("0403019261"), NssoNumber("100006"))
+Q1 = Quarter(2024, 1)
+
+
+def occupation(
+    quarter: Quarter,
+    start: date,
+    end: date | None = None,
+    *,
+    q: int = 3800,
+    s: int = 3800,
+    measures: tuple[ReorganisationMeasure, ...] = (),
+    remunerations: tuple[RemunerationLine, ...] = (),
+) -> DmfaOccupation:
+    clipped = Period(max(start, quarter.first_day), quarter.last_day if end is None else end)
+    return DmfaOccupation(
+        sequence=1,
+        start=start,
+        end=end,
+        period=clipped,
+        joint_commission=JointCommission("200"),
+        working_days_system=500,
+        contract_type=ContractType.FULL_TIME if q == s else ContractType.PART_TIME,
+        mean_working_hours=q,
+        ref_mean_working_hours=s,
+        reorganisation_measures=measures,
+        services=[ServiceLine(1, 6000)] if q else [],
+        remunerations=remunerations,
+    )
+
+
+def record(
+    niss: str, *lines: DmfaOccupation, employer: Employer = ACME, quarter: Quarter = Q1
+) -> DmfaWorkerRecord:
+    return DmfaWorkerRecord(employer, quarter, Niss(niss), 495, "010", quarter.period, lines)
+
+
+def write(path: Path, records: list[DmfaWorkerRecord], created_at: datetime) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    first = records[0]
+    write_dmfa(path, first.employer, first.quarter, records, created_at=created_at)
+    return path
+
+
+def test_nsso_only_employer_company_id_zero_is_keyed_by_nsso_number() -> None:
+    """CompanyID 0 → no enterprise number; the NSSO number identifies the employer (B-14)."""
+    employer = Employer(nsso=NssoNumber("100006"))
+    data = dmfa_bytes(
+        employer,
+        Q1,
+        [record("90010100123", occupation(Q1, date(2020, 1, 1)), employer=employer)],
+        created_at=datetime(2024, 4, 2),
+    )
+    (read,) = iter_dmfa(data)
+    assert read.employer.enterprise is None
+    assert read.employer.key == "nsso:100006"
+
+
+def test_open_line_is_clipped_to_its_quarter_but_keeps_its_start() -> None:
+    data = dmfa_bytes(
+        ACME,
+        Q1,
+        [record("90010100123", occupation(Q1, date(2019, 9, 1)))],
+        created_at=datetime(2024, 4, 2),
+    )
+    (line,) = next(iter_dmfa(data)).occupations
+    assert (line.start, line.end) == (date(2019, 9, 1), None)
+    assert line.period == Period(date(2024, 1, 1), date(2024, 3, 31))
+
+
+def test_empty_ending_date_element_means_open_ended() -> None:
+    data = dmfa_bytes(
+        ACME,
+        Q1,
+        [record("90010100123", occupation(Q1, date(2024, 2, 1)))],
+        created_at=datetime(2024, 4, 2),
+    ).replace(
+        b"<OccupationStartingDate>2024-02-01</OccupationStartingDate>",
+        b"<OccupationStartingDate>2024-02-01</OccupationStartingDate><OccupationEndingDate/>",
+    )
+    (line,) = next(iter_dmfa(data)).occupations
+    assert line.end is None
+    assert line.period == Period(date(2024, 2, 1), date(2024, 3, 31))
+
+
+def test_termination_indemnity_line_after_the_quarter_keeps_its_declared_dates() -> None:
+    """career-data.md §3.3: indemnity lines may lie outside the quarter (rest of the year)."""
+    q3 = Quarter(2024, 3)
+    worked = occupation(q3, date(2010, 1, 1), date(2024, 9, 15))
+    indemnity = DmfaOccupation(
+        sequence=2,
+        start=date(2024, 10, 1),
+        end=date(2024, 12, 31),
+        period=Period(date(2024, 10, 1), date(2024, 12, 31)),
+        joint_commission=JointCommission("200"),
+        working_days_system=500,
+        contract_type=ContractType.FULL_TIME,
+        mean_working_hours=3800,
+        ref_mean_working_hours=3800,
+        remunerations=[RemunerationLine(10, 1_200_000)],
+    )
+    data = dmfa_bytes(
+        ACME,
+        q3,
+        [record("50073003369", worked, indemnity, quarter=q3)],
+        created_at=datetime(2024, 10, 3),
+    )
+    lines = next(iter_dmfa(data)).occupations
+    assert lines[0].period == Period(date(2024, 7, 1), date(2024, 9, 15))
+    assert lines[1].period == Period(date(2024, 10, 1), date(2024, 12, 31))
+    assert lines[1].remuneration_codes == {10}
+
+
+def test_full_career_break_and_measure_percentages_are_read() -> None:
+    """career-data.md §3.4/§3.7: measure 3 with Q = 0 is a full career break."""
+    line = occupation(
+        Q1,
+        date(2024, 1, 1),
+        q=0,
+        measures=(ReorganisationMeasure(3), ReorganisationMeasure(4, 5000)),
+    )
+    data = dmfa_bytes(ACME, Q1, [record("85073003328", line)], created_at=datetime(2024, 4, 2))
+    (read,) = next(iter_dmfa(data)).occupations
+    assert read.is_full_career_break
+    assert read.reorganisation_measures == (
+        ReorganisationMeasure(3),
+        ReorganisationMeasure(4, 5000),
+    )
+    assert read.fraction is not None
+    assert read.fraction.value == 0
+
+
+def test_unknown_elements_of_other_versions_are_ignored() -> None:
+    data = dmfa_bytes(
+        ACME,
+        Q1,
+        [record("90010100123", occupation(Q1, date(2024, 1, 1)))],
+        created_at=datetime(2024, 4, 2),
+    ).replace(b"<Retired>0</Retired>", b"<Retired>0</Retired><SomeFutureZone>7</SomeFutureZone>")
+    assert len(list(iter_dmfa(data))) == 1
+
+
+def test_dmfa_update_is_refused_as_not_supported_naming_root_and_file(tmp_path: Path) -> None:
+    path = tmp_path / "update.xml"
+    path.write_bytes(b"<DmfAUpdate><Form><Identification>DMFA</Identification></Form></DmfAUpdate>")
+    with pytest.raises(UnsupportedDocumentError) as caught:
+        list(iter_dmfa(path))
+    text = str(caught.value)
+    assert "DmfAUpdate (modification declaration) is not supported yet" in text
+    assert "<DmfAUpdate>" in text
+    assert str(path) in text
+
+
+def test_many_files_and_folders_combine_into_one_population(tmp_path: Path) -> None:
+    other = Employer(EnterpriseNumber("0200000043"))
+    write(
+        tmp_path / "a" / "q1.xml",
+        [record("90010100123", occupation(Q1, date(2020, 1, 1)))],
+        datetime(2024, 4, 2),
+    )
+    write(
+        tmp_path / "a" / "deep" / "q2.xml",
+        [record("90010100123", occupation(Q1 + 1, date(2020, 1, 1)), quarter=Q1 + 1)],
+        datetime(2024, 7, 2),
+    )
+    single = write(
+        tmp_path / "b.xml",
+        [record("93051822361", occupation(Q1, date(2024, 1, 1)), employer=other)],
+        datetime(2024, 4, 3),
+    )
+    (tmp_path / "a" / "notes.txt").write_text("not a declaration")
+    batch = read_dmfa([tmp_path / "a", single])
+    # sorted paths: a/deep/q2.xml comes before a/q1.xml
+    assert [(r.employer.key, str(r.quarter), str(r.niss)) for r in batch.records] == [
+        ("0403019261", "20242", "90010100123"),
+        ("0403019261", "20241", "90010100123"),
+        ("0200000043", "20241", "93051822361"),
+    ]
+    assert [(d.employer.key, str(d.quarter), d.worker_count) for d in batch.declarations] == [
+        ("0200000043", "20241", 1),
+        ("0403019261", "20241", 1),
+        ("0403019261", "20242", 1),
+    ]
+    assert batch.findings == ()
+    assert batch.errors == ()
+
+
+def test_declared_quarter_with_zero_fte_still_has_a_declaration_header(tmp_path: Path) -> None:
+    """The training-right engine counts quarters actually declared, FTE 0 included."""
+    path = write(
+        tmp_path / "break.xml",
+        [
+            record(
+                "85073003328",
+                occupation(Q1, date(2024, 1, 1), q=0, measures=(ReorganisationMeasure(3),)),
+            )
+        ],
+        datetime(2024, 4, 2),
+    )
+    (declaration,) = read_dmfa([path]).declarations
+    assert (declaration.quarter, declaration.worker_count, declaration.record_count) == (Q1, 1, 1)
+    assert declaration.created_at == datetime(2024, 4, 2)
+
+
+def test_duplicate_original_latest_creation_wins_and_loser_is_named(tmp_path: Path) -> None:
+    old = write(
+        tmp_path / "z-old.xml",
+        [record("90010100123", occupation(Q1, date(2020, 1, 1)))],
+        datetime(2024, 4, 2, 9),
+    )
+    new = write(
+        tmp_path / "a-new.xml",
+        [record("93051822361", occupation(Q1, date(2020, 1, 1)))],
+        datetime(2024, 4, 3, 8),
+    )
+    batch = read_dmfa([tmp_path])
+    assert [str(r.niss) for r in batch.records] == ["93051822361"]
+    (finding,) = batch.findings
+    assert finding.code == DMFA_DUPLICATE_ORIGINAL
+    assert str(new) in finding.message
+    assert str(old) in finding.message
+    assert "created later" in finding.message
+    assert "90010100123" in finding.message  # the excluded record is named
+    assert finding.source is not None
+    assert finding.source.file == str(old)
+    (declaration,) = batch.declarations
+    assert declaration.source is not None
+    assert declaration.source.file == str(new)
+
+
+def test_duplicate_original_tie_goes_to_the_later_path(tmp_path: Path) -> None:
+    same = datetime(2024, 4, 2, 9)
+    write(tmp_path / "1.xml", [record("90010100123", occupation(Q1, date(2020, 1, 1)))], same)
+    later = write(
+        tmp_path / "2.xml", [record("93051822361", occupation(Q1, date(2020, 1, 1)))], same
+    )
+    batch = read_dmfa([tmp_path])
+    assert [str(r.niss) for r in batch.records] == ["93051822361"]
+    assert "later file in sort order" in batch.findings[0].message
+    assert batch.declarations[0].source is not None
+    assert batch.declarations[0].source.file == str(later)
+
+
+def _with_bad_niss(data: bytes) -> bytes:
+    return data.replace(b"<INSS>93051822361</INSS>", b"<INSS>93051822362</INSS>")
+
+
+def test_iter_dmfa_with_a_collector_keeps_going_past_bad_records() -> None:
+    records = [
+        record("90010100123", occupation(Q1, date(2020, 1, 1))),
+        record("93051822361", occupation(Q1, date(2020, 1, 1))),
+        record("85073003328", occupation(Q1, date(2020, 1, 1))),
+    ]
+    data = _with_bad_niss(dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2)))
+    errors: list[InvalidValueError] = []
+    good = [str(r.niss) for r in iter_dmfa(data, name="q1.xml", errors=errors)]
+    assert good == ["90010100123", "85073003328"]
+    (error,) = errors
+    assert isinstance(error, InvalidNissError)
+    assert error.path == "$.Form[1].EmployerDeclaration.NaturalPerson[2].INSS"
+    assert "'93051822362'" in str(error)
+    assert "q1.xml:" in str(error)
+
+    collector = ErrorCollector(raise_on_exit=False)
+    assert len(list(iter_dmfa(data, errors=collector))) == 2
+    assert len(collector.errors) == 1
+
+
+def test_iter_dmfa_without_collector_yields_good_records_then_raises_all() -> None:
+    records = [
+        record("90010100123", occupation(Q1, date(2020, 1, 1))),
+        record("93051822361", occupation(Q1, date(2020, 1, 1))),
+    ]
+    data = _with_bad_niss(dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2)))
+    seen: list[str] = []
+    with pytest.raises(MycareerErrorGroup) as caught:
+        for item in iter_dmfa(data):
+            seen.append(str(item.niss))
+    assert seen == ["90010100123"]
+    assert len(caught.value.exceptions) == 1
+
+
+def test_read_dmfa_on_error_must_be_raise_or_collect(tmp_path: Path) -> None:
+    with pytest.raises(InvalidValueError, match="on_error"):
+        read_dmfa([tmp_path], on_error="ignore")  # type: ignore[arg-type]
