@@ -46,6 +46,7 @@ True
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Final, Literal
@@ -126,6 +127,7 @@ _SECTION_TAGS: Final = frozenset(CAREER_RECORDS.tag(local) for local in WORKER_S
 _KINDS: Final = {kind.value: kind for kind in PeriodKind}
 _SEVERITIES: Final = {severity.value: severity for severity in Severity}
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
+_FRACTION_TEXT: Final = re.compile(r"(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 
 # Parsed values shared across documents: all are immutable and validated, and
 # real files repeat the same dates, fractions, committees and employers.
@@ -266,8 +268,18 @@ def career_records_element(records: CareerRecords, *, path: str = "$") -> etree.
                 ]
             if period.fraction is not None:
                 period_attrib["fraction"] = str(period.fraction.value)
-            if period.joint_commission is not None:
-                period_attrib["jointCommittee"] = period.joint_commission.code
+            committee = period.joint_commission
+            if committee is not None:
+                if not committee.code.isascii():  # JointCommission lets "\d" match any digit
+                    problems.append(
+                        InvalidValueError(
+                            f"cannot write joint committee {committee.code!r}: "
+                            "expected ASCII digits",
+                            path=f"{path}.periods[{index}].joint_commission",
+                        )
+                    )
+                    continue
+                period_attrib["jointCommittee"] = committee.code
             if period.label is not None:
                 period_attrib["label"] = period.label
             if period.provisional:
@@ -339,7 +351,7 @@ def _date(text: str, what: str) -> date:
             raise ValueError("expected YYYY-MM-DD")
         value = date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidValueError(f"invalid {what} date {text!r}: {error}") from None
+        raise InvalidValueError(f"invalid {what} date {text!r}: {error}", path=f".{what}") from None
     if len(_dates) >= _CACHE_LIMIT:
         _dates.clear()
     _dates[text] = value
@@ -350,9 +362,10 @@ def _fraction(text: str) -> WorkFraction:
     found = _fractions.get(text)
     if found is not None:
         return found
-    head, slash, tail = text.partition("/")
-    if not head.isdigit() or (slash and not tail.isdigit()) or (slash and int(tail) == 0):
-        raise InvalidValueError(f"invalid work fraction {text!r}: expected text such as '4/5'")
+    if not _FRACTION_TEXT.fullmatch(text):
+        raise InvalidValueError(
+            f"invalid work fraction {text!r}: expected text such as '4/5'", path=".fraction"
+        )
     value = WorkFraction.parse(text)
     if len(_fractions) >= _CACHE_LIMIT:
         _fractions.clear()
@@ -363,7 +376,16 @@ def _fraction(text: str) -> WorkFraction:
 def _committee(text: str) -> JointCommission:
     found = _committees.get(text)
     if found is None:
-        found = JointCommission(text)
+        if not text.isascii():
+            raise InvalidValueError(
+                f"invalid joint committee {text!r}: expected ASCII digits (CCC, CCC.CC, ...)",
+                path=".jointCommittee",
+            )
+        try:
+            found = JointCommission(text)
+        except InvalidValueError as error:
+            error.path = ".jointCommittee"
+            raise
         if len(_committees) >= _CACHE_LIMIT:
             _committees.clear()
         _committees[text] = found
@@ -540,7 +562,11 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
                 else:
                     end = dates.get(end_text) or _date(end_text, "end")
                     present += 1
-                span = Period(start, end)
+                try:
+                    span = Period(start, end)
+                except InvalidValueError as error:
+                    error.path = ".end"
+                    raise
                 employer = None
                 if ref is not None:
                     present += 1
