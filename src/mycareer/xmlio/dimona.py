@@ -165,10 +165,14 @@ def _employer(block: Any, default: Employer | None) -> Employer:
                 "missing EmployerId (pass default_employer= to read it)", block, "EmployerId"
             )
         return default
-    enterprise = _convert(employer_id, "CompanyID", EnterpriseNumber)
-    nsso = _convert(employer_id, "NOSSRegistrationNbr", NssoNumber) or _convert(
-        employer_id, "ProvisionalNSSONbr", NssoNumber
-    )
+    try:
+        enterprise = _convert(employer_id, "CompanyID", EnterpriseNumber)
+        nsso = _convert(employer_id, "NOSSRegistrationNbr", NssoNumber) or _convert(
+            employer_id, "ProvisionalNSSONbr", NssoNumber
+        )
+    except _Bad as bad:
+        bad.tag = f"EmployerId.{bad.tag}"
+        raise
     if enterprise is None and nsso is None:
         raise _Bad("EmployerId names no employer", employer_id, "EmployerId")
     return Employer(enterprise, nsso)
@@ -307,7 +311,9 @@ def _forms(
             except _Bad as bad:
                 line = bad.element.sourceline if bad.element is not None else form.sourceline
                 error = bad.error(
-                    bad.message, path=f"{path}.{bad.tag}", source=SourceRef(label, line)
+                    bad.message,
+                    path=f"{path}.{bad.tag.replace('/', '.')}",
+                    source=SourceRef(label, line),
                 )
                 if errors is not None:
                     _add(errors, error)

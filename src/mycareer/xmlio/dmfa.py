@@ -183,6 +183,11 @@ def _root_tag(source: XmlSource, label: str) -> str:
         tag = str(element.tag)
     except StopIteration:  # pragma: no cover - the parser raises on empty input
         tag = ""
+    except InputError as error:
+        if error.source is not None and error.source.line is None:
+            # _safe reports libxml2's line 0 of an empty document as "no line": it is line 1
+            error.source = SourceRef(error.source.file, 1)
+        raise
     finally:
         close_events(events)
     if not isinstance(source, str | os.PathLike | bytes):
@@ -245,14 +250,13 @@ class _DmfaReader:
     def _form_path(self) -> str:
         return f"$.Form[{self.form_index}]"
 
-    def _header_value_error(self, tag: str, message: str) -> InvalidValueError:
+    def _header_value_error(
+        self, tag: str, message: str, kind: type[InvalidValueError] = InvalidValueError
+    ) -> InvalidValueError:
         _text, line = self.header.get(tag, ("", self.form_line))
-        path = self._form_path() + (
-            f".{tag}"
-            if tag.startswith("Form") or tag == "Reference"
-            else f".EmployerDeclaration.{tag}"
-        )
-        return InvalidValueError(message, path=path, source=SourceRef(self.label, line))
+        where = "" if tag.startswith("Form") or tag == "ReferenceNbr" else ".EmployerDeclaration"
+        path = f"{self._form_path()}{where}.{tag}"
+        return kind(message, path=path, source=SourceRef(self.label, line))
 
     def _finish_header(self) -> None:
         self.header_done = True
@@ -264,21 +268,25 @@ class _DmfaReader:
             try:
                 self.quarter = Quarter.parse(quarter_text)
             except InvalidValueError as error:
-                raise self._header_value_error("Quarter", error.message) from None
+                raise self._header_value_error("Quarter", error.message, type(error)) from None
             enterprise = None
             company = (get("CompanyID", ("", None))[0] or "").strip()
             if company and company.strip("0"):
                 try:
                     enterprise = EnterpriseNumber(company)
                 except InvalidValueError as error:
-                    raise self._header_value_error("CompanyID", error.message) from None
+                    raise self._header_value_error(
+                        "CompanyID", error.message, type(error)
+                    ) from None
             nsso = None
             registration = (get("NOSSRegistrationNbr", ("", None))[0] or "").strip()
             if registration and registration.strip("0"):
                 try:
                     nsso = NssoNumber(registration)
                 except InvalidValueError as error:
-                    raise self._header_value_error("NOSSRegistrationNbr", error.message) from None
+                    raise self._header_value_error(
+                        "NOSSRegistrationNbr", error.message, type(error)
+                    ) from None
             if enterprise is None and nsso is None:
                 raise self._header_value_error(
                     "CompanyID",
