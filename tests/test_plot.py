@@ -1,0 +1,167 @@
+"""The timeline picture: its content is checked, not just that a file exists.
+
+The career below has two employers (one part-time at 1/5, later 1/2), a
+two-month gap (January-February 2023), a sickness spell and a provisional
+quarter (Q4 2024, as DmfA for the last quarter is not final: career-data.md §1.4).
+Expectations come from the career as written here, not from the code.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mycareer import (
+    CareerPeriod,
+    Employer,
+    EnterpriseNumber,
+    Niss,
+    NssoNumber,
+    Period,
+    PeriodKind,
+    WorkFraction,
+)
+from mycareer.timeline import Timeline, build_timeline
+from mycareer.xmlio._safe import parse_bytes
+
+matplotlib = pytest.importorskip("matplotlib")
+from matplotlib.dates import num2date  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from mycareer.plot import plot_rows, plot_timeline  # noqa: E402
+
+NISS = Niss("85073003328")
+DEMO = Employer(EnterpriseNumber("0403019261"), name="Demo Consulting")
+BAKERY = Employer(nsso=NssoNumber("100006"), name="Bakery B")
+AS_OF = date(2024, 12, 31)
+
+
+def _career() -> list[CareerPeriod]:
+    def job(
+        employer: Employer,
+        start: date,
+        end: date | None,
+        fte: Fraction,
+        *,
+        provisional: bool = False,
+    ) -> CareerPeriod:
+        return CareerPeriod(
+            NISS,
+            PeriodKind.EMPLOYMENT,
+            Period(start, end),
+            employer=employer,
+            fraction=WorkFraction(fte),
+            provisional=provisional,
+        )
+
+    return [
+        job(DEMO, date(2022, 1, 1), date(2022, 12, 31), Fraction(1)),
+        job(DEMO, date(2023, 3, 1), None, Fraction(4, 5)),
+        job(BAKERY, date(2023, 9, 1), date(2024, 2, 29), Fraction(1, 5)),
+        CareerPeriod(NISS, PeriodKind.SICKNESS, Period(date(2024, 5, 1), date(2024, 6, 15))),
+        job(BAKERY, date(2024, 10, 1), date(2024, 12, 31), Fraction(1, 2), provisional=True),
+    ]
+
+
+@pytest.fixture
+def timeline() -> Timeline:
+    return build_timeline(_career(), as_of=AS_OF)
+
+
+def _uncovered_days(records: list[CareerPeriod]) -> set[date]:
+    """Oracle: days from the first start to AS_OF that no record covers."""
+    covered = {day for r in records for day in r.period.iter_days(AS_OF)}
+    first = min(r.period.start for r in records)
+    return {first + timedelta(n) for n in range((AS_OF - first).days + 1)} - covered
+
+
+def _day(value: float) -> date:
+    day: date = num2date(round(value)).date()  # type: ignore[no-untyped-call]
+    return day
+
+
+def _gid(artist: Any) -> str:
+    return str(artist.get_gid() or "")
+
+
+def test_rows_bars_heights_gaps_and_provisional_marks(timeline: Timeline) -> None:
+    figure = Figure()
+    ax = figure.add_subplot()
+    plot_timeline(timeline, ax)
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == [
+        "Demo Consulting (0403.019.261) · employment",
+        "Bakery B (NSSO 100006) · employment",
+        "Demo Consulting (0403.019.261) · sickness or incapacity",
+    ]
+    bars: list[Any] = [p for p in ax.patches if _gid(p).startswith("bar-")]
+    by_row: dict[int, list[Any]] = {}
+    for bar in bars:
+        by_row.setdefault(int(_gid(bar).split("-")[1]), []).append(bar)
+    # Demo: 2022 full time | gap | 4/5 until sickness | 4/5 after it. Bakery: 1/5, then 1/2.
+    assert {row: len(items) for row, items in by_row.items()} == {0: 3, 1: 2, 2: 1}
+    demo = sorted(by_row[0], key=lambda p: p.get_x())
+    spans = [(_day(p.get_x()), _day(p.get_x() + p.get_width())) for p in demo]
+    assert spans == [
+        (date(2022, 1, 1), date(2023, 1, 1)),
+        (date(2023, 3, 1), date(2024, 5, 1)),
+        (date(2024, 6, 16), date(2025, 1, 1)),
+    ]
+    heights = [p.get_height() for p in demo]
+    assert heights[1] == pytest.approx(heights[0] * 4 / 5)
+    bakery = sorted(by_row[1], key=lambda p: p.get_x())
+    assert bakery[0].get_height() == pytest.approx(heights[0] / 5)
+    assert bakery[1].get_height() == pytest.approx(heights[0] / 2)
+    provisional = [_gid(p) for p in bars if _gid(p).endswith("-provisional")]
+    assert provisional == [bakery[1].get_gid()]
+    assert bakery[1].get_hatch() == "///"
+
+    gap_spans: list[Any] = [p for p in ax.patches if _gid(p).startswith("gap-")]
+    drawn: set[date] = set()
+    for span in gap_spans:
+        start, stop = _day(span.get_x()), _day(span.get_x() + span.get_width())
+        drawn |= {start + timedelta(n) for n in range((stop - start).days)}
+    assert drawn == _uncovered_days(_career())
+    assert min(drawn) == date(2023, 1, 1)
+
+
+def test_png_file_is_a_real_png(timeline: Timeline, tmp_path: Path) -> None:
+    target = tmp_path / "career.png"
+    plot_timeline(timeline, target)
+    data = target.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(data[16:20], "big")
+    assert width >= 800
+
+
+def test_svg_carries_the_ids_of_bars_and_gaps(timeline: Timeline) -> None:
+    buffer = io.BytesIO()
+    plot_timeline(timeline, buffer, format="svg")
+    # matplotlib writes an SVG 1.1 DOCTYPE; our hardened parser refuses any, so drop it
+    svg = re.sub(rb"<!DOCTYPE[^>]*>", b"", buffer.getvalue(), count=1)
+    root = parse_bytes(svg, source="career.svg").getroot()
+    ids = {str(element.get("id")) for element in root.iter() if element.get("id")}
+    bar_ids = {i for i in ids if i.startswith("bar-")}
+    assert len(bar_ids) == 6
+    assert "gap-0" in ids
+    assert "bar-1-1-provisional" in ids
+
+
+def test_rows_without_matplotlib_objects(timeline: Timeline) -> None:
+    rows = plot_rows(timeline)
+    assert [len(bars) for bars in rows.values()] == [3, 2, 1]
+    sickness = rows[("Demo Consulting (0403.019.261)", PeriodKind.SICKNESS)]
+    assert sickness[0].fte is None
+
+
+def test_unknown_format_is_refused(timeline: Timeline, tmp_path: Path) -> None:
+    from mycareer.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="unsupported picture format 'pdf'"):
+        plot_timeline(timeline, tmp_path / "x.pdf", format="pdf")  # type: ignore[arg-type]
