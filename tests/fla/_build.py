@@ -46,8 +46,8 @@ def occupation(
     """A line; ``period`` is the line clipped to ``quarter`` (default: start's quarter)."""
     quarter = quarter or Quarter.of(start)
     window = quarter.period
-    clipped = Period(start, end).clip(window)
-    assert clipped is not None, (start, end, quarter)
+    # Indemnity lines may cover days outside their quarter: keep them whole.
+    clipped = Period(start, end).clip(window) or Period(start, end)
     return DmfaOccupation(
         sequence=sequence,
         start=start,
