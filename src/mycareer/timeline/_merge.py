@@ -116,7 +116,12 @@ def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
     >>> merge([])
     ()
     """
-    pairs = sorted([to_ordinals(period) for period in periods])
+    pairs = sorted(
+        [
+            (p.start.toordinal(), OPEN if p._stop is None else p._stop.toordinal())
+            for p in periods
+        ]
+    )
     return tuple([_period(start, stop) for start, stop in merge_sorted_ordinals(pairs)])
 
 
@@ -140,14 +145,17 @@ def merge_by(
     {'A': ['2024-01-01..2024-02-09'], 'B': ['2024-01-01..']}
     """
     groups: dict[K, list[tuple[int, int]]] = {}
+    get = groups.get
     for item in items:
-        pairs = to_ordinals(period(item))
+        value = period(item)
+        stop = value._stop
+        pair = (value.start.toordinal(), OPEN if stop is None else stop.toordinal())
         group_key = key(item)
-        bucket = groups.get(group_key)
+        bucket = get(group_key)
         if bucket is None:
-            groups[group_key] = [pairs]
+            groups[group_key] = [pair]
         else:
-            bucket.append(pairs)
+            bucket.append(pair)
     result: dict[K, tuple[Period, ...]] = {}
     for group_key, bucket in groups.items():
         bucket.sort()
