@@ -1,0 +1,99 @@
+"""Property tests of the pro-rata engine against a day-by-day oracle (R-PRO-2, B-4).
+
+Oracle: for every day of the year, the sum of the fractions of the lines in force;
+B_m = min(1, the highest daily sum of the month); days = Σ A × B_m ÷ 12.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mycareer.fla import Segment, SizeBand, entitlement_for
+
+from ._build import ACME, ANN
+
+YEAR = 2024
+JAN1 = date(YEAR, 1, 1).toordinal()
+DAYS = 366
+
+
+@st.composite
+def segment(draw: st.DrawFn, joint_commissions: tuple[str, ...] = ("111",)) -> Segment:
+    start = draw(st.integers(0, DAYS - 1))
+    length = draw(st.integers(1, 200))
+    q = draw(st.sampled_from([0, 950, 1900, 2850, 3040, 3800]))
+    jc = draw(st.sampled_from(joint_commissions))
+    return Segment(JAN1 + start, JAN1 + min(DAYS, start + length), q, 3800, jc)
+
+
+lines = st.lists(segment(), min_size=1, max_size=4)
+mixed_lines = st.lists(segment(("111", "124", "200")), min_size=1, max_size=4)
+
+
+def oracle(segments: list[Segment], full_time_days: Fraction = Fraction(5)) -> Fraction:
+    best = [Fraction(0)] * 12
+    for offset in range(DAYS):
+        ordinal = JAN1 + offset
+        total = sum((s.fraction for s in segments if s.start <= ordinal < s.stop), Fraction(0))
+        month = (date(YEAR, 1, 1) + timedelta(days=offset)).month - 1
+        best[month] = max(best[month], min(total, Fraction(1)))
+    return sum((full_time_days * b / 12 for b in best), Fraction(0))
+
+
+def days(segments: list[Segment]) -> Fraction:
+    result = entitlement_for(ACME, ANN, YEAR, segments, band=SizeBand.FROM_20)
+    assert result.days_exact is not None
+    return result.days_exact
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines)
+def test_matches_the_day_by_day_oracle(segments: list[Segment]) -> None:
+    assert days(segments) == oracle(segments)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines, st.data())
+def test_monotone_in_the_fraction(segments: list[Segment], data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(segments) - 1))
+    chosen = segments[index]
+    higher = data.draw(st.integers(chosen.q, 3800))
+    raised = list(segments)
+    raised[index] = Segment(chosen.start, chosen.stop, higher, chosen.s, chosen.joint_commission)
+    assert days(raised) >= days(segments)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines, segment())
+def test_monotone_in_the_months(segments: list[Segment], extra: Segment) -> None:
+    assert days([*segments, extra]) >= days(segments)
+
+
+@settings(max_examples=100, deadline=None)
+@given(mixed_lines)
+def test_never_above_the_full_time_days_and_additive_by_month(segments: list[Segment]) -> None:
+    result = entitlement_for(ACME, ANN, YEAR, segments, band=SizeBand.FROM_20)
+    assert result.days_exact is not None
+    ceiling = sum((m.full_time_days or Fraction(0) for m in result.months), Fraction(0)) / 12
+    assert 0 <= result.days_exact <= ceiling
+    assert result.days_exact == sum((m.days for m in result.months), Fraction(0))
+    assert result.days_exact == sum(
+        (p for p in (result.legal_days, result.sector_days, result.employer_days) if p), Fraction(0)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines, st.integers(1, 11))
+def test_additive_across_months(segments: list[Segment], cut_month: int) -> None:
+    """Lines split at a month boundary: the two halves add up to the whole."""
+    cut = date(YEAR, cut_month + 1, 1).toordinal()
+    before = [Segment(s.start, min(s.stop, cut), s.q, s.s, s.joint_commission)
+              for s in segments if s.start < cut]  # fmt: skip
+    after = [Segment(max(s.start, cut), s.stop, s.q, s.s, s.joint_commission)
+             for s in segments if s.stop > cut]  # fmt: skip
+    total = sum((days(part) for part in (before, after) if part), Fraction(0))
+    assert total == days(segments)
