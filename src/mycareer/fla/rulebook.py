@@ -28,6 +28,7 @@ and a REPLACE schedule below 2 days for the 20+ band is refused (R-CAO-2).
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -433,6 +434,9 @@ def load_rules_file(path: str | Path) -> tuple[SectorSchedule, ...]:
             document = json.loads(raw)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         line = getattr(error, "lineno", None)
+        if line is None:  # tomllib (3.11) only says "(at line N, column M)" in its message
+            found = re.search(r"at line (\d+)", str(error))
+            line = int(found.group(1)) if found else None
         raise InvalidValueError(
             f"malformed rules file: {error}", source=SourceRef(str(file), line)
         ) from None
