@@ -106,8 +106,8 @@ def format_exact(value: Fraction) -> str:
 
     >>> format_exact(Fraction(15, 2)), format_exact(Fraction(5)), format_exact(Fraction(10, 3))
     ('7.5', '5', '10/3')
-    >>> format_exact(Fraction(-1, 4))
-    '-0.25'
+    >>> format_exact(Fraction(-1, 4)), format_exact(Fraction(1, 10**7)), format_exact(Fraction(150))
+    ('-0.25', '0.0000001', '150')
     """
     denominator = value.denominator
     twos = fives = 0
@@ -122,8 +122,7 @@ def format_exact(value: Fraction) -> str:
     places = max(twos, fives)
     scaled = value * 10**places
     assert scaled.denominator == 1
-    text = str(Decimal(scaled.numerator).scaleb(-places))
-    return text
+    return format(Decimal(scaled.numerator).scaleb(-places), "f")
 
 
 def _training_type(raw: object) -> TrainingType:

@@ -1,0 +1,875 @@
+"""The training-account XML format (``urn:mycareer:training-account:1``).
+
+The individual training account plus the entitlements it rests on: what the Federal
+Learning Account held (``training-right.md`` §5.2), so that a payroll vendor can
+archive or exchange it before the FLA's data are deleted on 1 January 2027. The
+ledger's legal status after 1 January 2026 is "recommended, legal status
+uncertain" (B-9).
+
+One document holds many ``<account>`` records (one worker at one employer, as of
+a date): the employer, the ledger policy, the termination, the yearly
+entitlements (band, regime, rule, exact days and their legal/sector/employer
+parts), the trainings (FLA §5.2 fields) and the yearly statements (opening,
+credit by part, debits, closing, carried, reset, lost, open balance), then the
+ledger's findings. Exact quantities are written as text that reads back to the
+same ``Fraction`` (``"7.5"``, ``"10/3"``). The schema is
+``schemas/training-account-1.xsd``; written documents validate against it.
+
+>>> from datetime import date
+>>> from mycareer.fla.account import YearCredit, build_account
+>>> from mycareer.niss import Niss
+>>> niss = Niss("85073003328")
+>>> account = build_account([YearCredit(niss, 2024, legal_days=5, hours_per_day="7.6")],
+...                         as_of=date(2024, 12, 31))
+>>> data = training_accounts_bytes([AccountRecord(account)])
+>>> validate(data, TRAINING_ACCOUNT)
+[]
+>>> read_training_accounts(data).records == (AccountRecord(account),)
+True
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Final, Literal, TypeVar
+
+import attrs
+from lxml import etree
+
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import (
+    ErrorCollector,
+    InvalidValueError,
+    MycareerErrorGroup,
+    SourceRef,
+)
+from mycareer.findings import Finding, Severity
+from mycareer.fla.account import (
+    AccountPolicy,
+    AccountWindow,
+    Termination,
+    TerminationReason,
+    TrainingAccount,
+    TrainingDebit,
+    YearCredit,
+    YearStatement,
+)
+from mycareer.fla.trainings import Training, TrainingStatus, TrainingType, format_exact
+from mycareer.fla.trainings_io import TrainingImport
+from mycareer.fla.values import Entitlement, FlaRegime, Regime, RuleRef, SizeBand
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.nsso import NssoNumber
+from mycareer.work_fraction import WorkFraction
+from mycareer.xmlio._safe import XmlSource
+from mycareer.xmlio.formats import (
+    ReadResult,
+    XmlFormat,
+    XmlSink,
+    check_xml_text,
+    iter_decoded,
+    open_writer,
+    read_decoded,
+    register_format,
+    validate,
+)
+
+__all__ = [
+    "TRAINING_ACCOUNT",
+    "AccountRecord",
+    "EntitlementSummary",
+    "account_element",
+    "account_from_element",
+    "account_records",
+    "iter_training_accounts",
+    "read_training_accounts",
+    "read_trainings_xml",
+    "training_accounts_bytes",
+    "validate",
+    "write_training_accounts",
+]
+
+#: The training-account format, version 1.
+TRAINING_ACCOUNT: Final = register_format(
+    XmlFormat(
+        name="training-account",
+        version=1,
+        root="trainingAccounts",
+        record="account",
+        xsd="training-account-1.xsd",
+        record_path="$.accounts",
+    )
+)
+
+_NS: Final = TRAINING_ACCOUNT.namespace
+_tag = TRAINING_ACCOUNT.tag
+_ACCOUNT: Final = _tag("account")
+_EMPLOYER: Final = _tag("employer")
+_POLICY: Final = _tag("policy")
+_TERMINATION: Final = _tag("termination")
+_ENTITLEMENT: Final = _tag("entitlement")
+_RULE: Final = _tag("rule")
+_TRAINING: Final = _tag("training")
+_STATEMENT: Final = _tag("statement")
+_CREDIT: Final = _tag("credit")
+_DEBIT: Final = _tag("debit")
+_FINDINGS: Final = _tag("findings")
+_FINDING: Final = _tag("finding")
+_SOURCE: Final = _tag("source")
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class EntitlementSummary:
+    """What the document keeps of an :class:`~mycareer.fla.values.Entitlement`.
+
+    The year's right with its band, regime, rule (id, title, source, validity),
+    exact days and their legal/sector/employer parts — the FLA's "entitled days
+    of the current year, broken down" (§5.2). Month factors and explanations are
+    derived data and are not archived.
+    """
+
+    year: int
+    band: SizeBand
+    regime: Regime
+    fla_regime: FlaRegime
+    days_exact: Fraction | None
+    days: Decimal | None = None
+    hours: Fraction | None = None
+    legal_days: Fraction | None = None
+    sector_days: Fraction | None = None
+    employer_days: Fraction | None = None
+    average_fte: Decimal | None = None
+    months_employed: int | None = None
+    rule: RuleRef | None = None
+    no_rule_reason: str | None = None
+
+    @classmethod
+    def from_entitlement(cls, entitlement: Entitlement) -> EntitlementSummary:
+        return cls(
+            year=entitlement.year,
+            band=entitlement.band,
+            regime=entitlement.regime,
+            fla_regime=entitlement.fla_regime,
+            days_exact=entitlement.days_exact,
+            days=entitlement.days,
+            hours=entitlement.hours,
+            legal_days=entitlement.legal_days,
+            sector_days=entitlement.sector_days,
+            employer_days=entitlement.employer_days,
+            average_fte=entitlement.average_fte,
+            months_employed=entitlement.months_employed,
+            rule=entitlement.rule,
+            no_rule_reason=entitlement.no_rule_reason,
+        )
+
+
+def _summaries(raw: Iterable[EntitlementSummary]) -> tuple[EntitlementSummary, ...]:
+    return tuple(raw)
+
+
+@attrs.frozen
+class AccountRecord:
+    """One ``<account>``: a worker's training account at one employer, with its entitlements.
+
+    ``work_regime`` (Q/S), ``joint_committee`` and the names are the FLA's worker
+    data (§5.2), all optional.
+    """
+
+    account: TrainingAccount
+    entitlements: tuple[EntitlementSummary, ...] = attrs.field(converter=_summaries, default=())
+    work_regime: WorkFraction | None = None
+    joint_committee: JointCommission | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+
+    @property
+    def niss(self) -> Niss:
+        return self.account.niss
+
+    @property
+    def employer(self) -> Employer | None:
+        return self.account.employer
+
+
+def _key(employer: Employer | None, niss: Niss) -> tuple[str, str]:
+    return ("" if employer is None else employer.key, niss.value)
+
+
+def account_records(
+    accounts: Iterable[TrainingAccount],
+    entitlements: Iterable[Entitlement] = (),
+    *,
+    work_regimes: Mapping[tuple[str, str], WorkFraction] | None = None,
+    joint_committees: Mapping[tuple[str, str], JointCommission] | None = None,
+) -> list[AccountRecord]:
+    """Pair accounts with their entitlements (by employer key and NISS), sorted by year.
+
+    ``work_regimes``/``joint_committees`` are keyed by ``(employer key, NISS digits)``.
+    """
+    by_account: dict[tuple[str, str], list[EntitlementSummary]] = defaultdict(list)
+    for entitlement in entitlements:
+        by_account[_key(entitlement.employer, entitlement.niss)].append(
+            EntitlementSummary.from_entitlement(entitlement)
+        )
+    records = []
+    for account in accounts:
+        key = _key(account.employer, account.niss)
+        records.append(
+            AccountRecord(
+                account,
+                sorted(by_account.get(key, []), key=lambda e: e.year),
+                work_regime=(work_regimes or {}).get(key),
+                joint_committee=(joint_committees or {}).get(key),
+            )
+        )
+    return records
+
+
+# --- writing ----------------------------------------------------------------------
+
+
+def _exact(value: Fraction) -> str:
+    return format_exact(value)
+
+
+def _employer_attributes(attrib: dict[str, str], employer: Employer | None) -> None:
+    if employer is None:
+        return
+    if employer.enterprise is not None:
+        attrib["enterprise"] = employer.enterprise.value
+    if employer.nsso is not None:
+        attrib["nsso"] = employer.nsso.value
+
+
+def _set(attrib: dict[str, str], name: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, Fraction):
+        attrib[name] = _exact(value)
+    elif isinstance(value, bool):
+        attrib[name] = "true" if value else "false"
+    elif isinstance(value, date):
+        attrib[name] = value.isoformat()
+    else:
+        attrib[name] = str(value)
+
+
+def _entitlement_element(parent: etree._Element, summary: EntitlementSummary) -> None:
+    attrib: dict[str, str] = {}
+    _set(attrib, "year", summary.year)
+    _set(attrib, "band", summary.band.value)
+    _set(attrib, "averageFte", summary.average_fte)
+    _set(attrib, "regime", summary.regime.value)
+    _set(attrib, "flaRegime", summary.fla_regime.value)
+    _set(attrib, "daysExact", summary.days_exact)
+    _set(attrib, "days", summary.days)
+    _set(attrib, "hours", summary.hours)
+    _set(attrib, "legalDays", summary.legal_days)
+    _set(attrib, "sectorDays", summary.sector_days)
+    _set(attrib, "employerDays", summary.employer_days)
+    _set(attrib, "monthsEmployed", summary.months_employed)
+    _set(attrib, "noRuleReason", summary.no_rule_reason)
+    element = etree.SubElement(parent, _ENTITLEMENT, attrib)
+    element.tail = "\n"
+    rule = summary.rule
+    if rule is not None:
+        rule_attrib = {"id": rule.id, "title": rule.title, "source": rule.source}
+        _set(rule_attrib, "validFrom", rule.valid_from)
+        _set(rule_attrib, "validTo", rule.valid_to)
+        etree.SubElement(element, _RULE, rule_attrib)
+
+
+def _training_element(parent: etree._Element, training: Training, ref: str) -> None:
+    attrib: dict[str, str] = {"ref": ref}
+    _set(attrib, "id", training.id)
+    _set(attrib, "name", training.name)
+    _set(attrib, "provider", training.provider)
+    _set(attrib, "start", training.start)
+    _set(attrib, "end", training.end)
+    _set(attrib, "hours", training.hours)
+    _set(attrib, "type", training.type.value)
+    _set(attrib, "status", training.status.value)
+    _set(attrib, "countsTowardIndividualRight", training.counts_toward_individual_right)
+    _set(attrib, "outcome", training.outcome)
+    _set(attrib, "certificate", training.certificate)
+    _set(attrib, "certificateValidUntil", training.certificate_valid_until)
+    _set(attrib, "funding", training.funding)
+    _employer_attributes(attrib, training.employer)
+    etree.SubElement(parent, _TRAINING, attrib).tail = "\n"
+
+
+def _statement_element(
+    parent: etree._Element, statement: YearStatement, refs: Mapping[int, str], path: str
+) -> None:
+    attrib: dict[str, str] = {}
+    _set(attrib, "year", statement.year)
+    if statement.window is not None:
+        _set(attrib, "windowFirstYear", statement.window.first_year)
+        _set(attrib, "windowLastYear", statement.window.last_year)
+    for name, value in (
+        ("opening", statement.opening),
+        ("used", statement.used),
+        ("overused", statement.overused),
+        ("closing", statement.closing),
+        ("reset", statement.reset),
+        ("lost", statement.lost),
+        ("openBalance", statement.open_balance),
+        ("carried", statement.carried),
+    ):
+        _set(attrib, name, value)
+    if statement.termination is not None:
+        attrib["terminated"] = "true"
+    element = etree.SubElement(parent, _STATEMENT, attrib)
+    element.tail = "\n"
+    credit = statement.credit
+    credit_attrib: dict[str, str] = {}
+    _set(credit_attrib, "legalDays", credit.legal_days)
+    _set(credit_attrib, "sectorDays", credit.sector_days)
+    _set(credit_attrib, "employerDays", credit.employer_days)
+    _set(credit_attrib, "hoursPerDay", credit.hours_per_day)
+    _set(credit_attrib, "ruleId", credit.rule_id)
+    _employer_attributes(credit_attrib, credit.employer)
+    etree.SubElement(element, _CREDIT, credit_attrib)
+    for index, debit in enumerate(statement.debits):
+        ref = refs.get(id(debit.training))
+        if ref is None:
+            raise InvalidValueError(
+                f"debit of training {debit.training.name!r} in {statement.year} is not among "
+                "the account's trainings",
+                path=f"{path}.statements[{statement.year}].debits[{index}]",
+            )
+        etree.SubElement(element, _DEBIT, {"training": ref, "days": _exact(debit.days)})
+
+
+def _source_element(parent: etree._Element, source: SourceRef) -> None:
+    attrib: dict[str, str] = {}
+    _set(attrib, "file", source.file)
+    _set(attrib, "line", source.line)
+    _set(attrib, "record", source.record)
+    etree.SubElement(parent, _SOURCE, attrib)
+
+
+def _texts(record: AccountRecord) -> Iterator[tuple[str, str | None]]:
+    account = record.account
+    yield "last_name", record.last_name
+    yield "first_name", record.first_name
+    if account.employer is not None:
+        yield "employer.name", account.employer.name
+    for index, summary in enumerate(record.entitlements):
+        yield f"entitlements[{index}].no_rule_reason", summary.no_rule_reason
+        if summary.rule is not None:
+            for name in ("id", "title", "source"):
+                yield f"entitlements[{index}].rule.{name}", getattr(summary.rule, name)
+    for index, training in enumerate(account.trainings):
+        for name in ("id", "name", "provider", "outcome", "certificate", "funding"):
+            yield f"trainings[{index}].{name}", getattr(training, name)
+    for index, statement in enumerate(account.statements):
+        yield f"statements[{index}].credit.rule_id", statement.credit.rule_id
+    for index, finding in enumerate(account.findings):
+        yield f"findings[{index}].code", finding.code
+        yield f"findings[{index}].message", finding.message
+        if finding.source is not None:
+            yield f"findings[{index}].source.file", finding.source.file
+            yield f"findings[{index}].source.record", finding.source.record
+
+
+def account_element(record: AccountRecord, *, path: str = "$") -> etree._Element:
+    """One ``<account>`` element; text XML cannot carry is refused with its path."""
+    problems: list[InvalidValueError] = []
+    for where, text in _texts(record):
+        if text is not None:
+            try:
+                check_xml_text(text, f"{path}.{where}")
+            except InvalidValueError as error:
+                problems.append(error)
+    if problems:
+        raise MycareerErrorGroup(f"cannot write account of NISS {record.niss} ({path})", problems)
+    account = record.account
+    attrib: dict[str, str] = {"niss": account.niss.value}
+    _set(attrib, "asOf", account.as_of)
+    _set(attrib, "hoursPerDay", account.hours_per_day)
+    _set(attrib, "workRegime", None if record.work_regime is None else str(record.work_regime))
+    _set(
+        attrib,
+        "jointCommittee",
+        None if record.joint_committee is None else record.joint_committee.code,
+    )
+    _set(attrib, "lastName", record.last_name)
+    _set(attrib, "firstName", record.first_name)
+    element = etree.Element(_ACCOUNT, attrib, nsmap={None: _NS})
+    element.text = "\n"
+    sub = etree.SubElement
+    if account.employer is not None:
+        employer_attrib: dict[str, str] = {}
+        _employer_attributes(employer_attrib, account.employer)
+        _set(employer_attrib, "name", account.employer.name)
+        sub(element, _EMPLOYER, employer_attrib).tail = "\n"
+    policy = account.policy
+    policy_attrib: dict[str, str] = {}
+    _set(policy_attrib, "firstWindowStart", policy.first_window_start)
+    _set(policy_attrib, "windowYears", policy.window_years)
+    _set(policy_attrib, "resetAtWindowEnd", policy.reset_at_window_end)
+    _set(policy_attrib, "allowOveruse", policy.allow_overuse)
+    _set(policy_attrib, "hoursPerDay", policy.hours_per_day)
+    sub(element, _POLICY, policy_attrib).tail = "\n"
+    if account.termination is not None:
+        termination = account.termination
+        termination_attrib = {
+            "date": termination.date.isoformat(),
+            "reason": termination.reason.value,
+        }
+        _employer_attributes(termination_attrib, termination.employer)
+        sub(element, _TERMINATION, termination_attrib).tail = "\n"
+    for summary in record.entitlements:
+        _entitlement_element(element, summary)
+    refs: dict[int, str] = {}
+    for index, training in enumerate(account.trainings):
+        ref = f"t{index + 1}"
+        refs[id(training)] = ref
+        _training_element(element, training, ref)
+    for statement in account.statements:
+        _statement_element(element, statement, refs, path)
+    if account.findings:
+        findings = sub(element, _FINDINGS)
+        findings.tail = "\n"
+        for finding in account.findings:
+            finding_element = sub(
+                findings,
+                _FINDING,
+                {
+                    "code": finding.code,
+                    "severity": finding.severity.value,
+                    "message": finding.message,
+                },
+            )
+            if finding.source is not None:
+                _source_element(finding_element, finding.source)
+    return element
+
+
+def write_training_accounts(sink: XmlSink, records: Iterable[AccountRecord]) -> int:
+    """Stream a training-account document to a path or a binary stream; return the count.
+
+    Every record that cannot be written is reported at the end in one
+    :class:`MycareerErrorGroup` (a path is then left untouched).
+    """
+    collector = ErrorCollector("$.accounts")
+    count = 0
+    with collector, open_writer(sink, TRAINING_ACCOUNT) as writer:
+        for index, record in enumerate(records):
+            with collector.at(f"[{index}]"):
+                try:
+                    element = account_element(record, path=f"$.accounts[{index}]")
+                except MycareerErrorGroup as group:
+                    for error in group.exceptions:
+                        if isinstance(error, InvalidValueError):
+                            collector.errors.append(error)
+                    continue
+                writer.write(element)
+                count += 1
+        if collector.errors:
+            # raise inside the writer so that a path sink is not replaced
+            collector.raise_if_any("cannot write training accounts")
+    return count
+
+
+def training_accounts_bytes(records: Iterable[AccountRecord]) -> bytes:
+    """The whole document in memory."""
+    out = io.BytesIO()
+    write_training_accounts(out, records)
+    return out.getvalue()
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads attributes of one ``<account>``, collecting every problem with its path."""
+
+    def __init__(self, file: str, path: str) -> None:
+        self.file = file
+        self.path = path
+        self.problems: list[InvalidValueError] = []
+
+    def fail(self, message: str, element: etree._Element, where: str) -> None:
+        self.problems.append(
+            InvalidValueError(message, path=where, source=SourceRef(self.file, element.sourceline))
+        )
+
+    def get(
+        self,
+        element: etree._Element,
+        name: str,
+        parse: Callable[[str], T],
+        where: str,
+        *,
+        required: bool = False,
+    ) -> T | None:
+        raw = element.get(name)
+        if raw is None:
+            if required:
+                self.fail(f"missing attribute {name!r}", element, f"{where}.{name}")
+            return None
+        try:
+            return parse(raw)
+        except (InvalidValueError, ValueError, ZeroDivisionError, InvalidOperation) as error:
+            reason = error.message if isinstance(error, InvalidValueError) else str(error)
+            self.fail(f"invalid {name} {raw!r}: {reason}", element, f"{where}.{name}")
+            return None
+
+
+def _fraction(text: str) -> Fraction:
+    if "e" in text.lower() or text.strip() != text:
+        raise ValueError("expected a decimal or p/q")
+    return Fraction(text)
+
+
+def _decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError("expected a finite decimal")
+    return value
+
+
+def _boolean(text: str) -> bool:
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _employer(reader: _Reader, element: etree._Element, where: str) -> Employer | None:
+    enterprise = reader.get(element, "enterprise", EnterpriseNumber, where)
+    nsso = reader.get(element, "nsso", NssoNumber, where)
+    if enterprise is None and nsso is None:
+        return None
+    return Employer(enterprise, nsso, element.get("name") if element.tag == _EMPLOYER else None)
+
+
+def _entitlement(reader: _Reader, element: etree._Element, where: str) -> EntitlementSummary | None:
+    get = reader.get
+    year = get(element, "year", int, where, required=True)
+    band = get(element, "band", SizeBand, where, required=True)
+    regime = get(element, "regime", Regime, where, required=True)
+    fla_regime = get(element, "flaRegime", FlaRegime, where, required=True)
+    rule = None
+    for child in element:
+        if child.tag == _RULE:
+            rule_where = f"{where}.rule"
+            valid_from = get(child, "validFrom", date.fromisoformat, rule_where)
+            valid_to = get(child, "validTo", date.fromisoformat, rule_where)
+            ident = get(child, "id", str, rule_where, required=True)
+            title = get(child, "title", str, rule_where, required=True)
+            source = get(child, "source", str, rule_where, required=True)
+            if ident is not None and title is not None and source is not None:
+                rule = RuleRef(ident, title, source, valid_from, valid_to)
+    summary_values = {
+        "days_exact": get(element, "daysExact", _fraction, where),
+        "days": get(element, "days", _decimal, where),
+        "hours": get(element, "hours", _fraction, where),
+        "legal_days": get(element, "legalDays", _fraction, where),
+        "sector_days": get(element, "sectorDays", _fraction, where),
+        "employer_days": get(element, "employerDays", _fraction, where),
+        "average_fte": get(element, "averageFte", _decimal, where),
+        "months_employed": get(element, "monthsEmployed", int, where),
+    }
+    if year is None or band is None or regime is None or fla_regime is None:
+        return None
+    return EntitlementSummary(
+        year=year,
+        band=band,
+        regime=regime,
+        fla_regime=fla_regime,
+        rule=rule,
+        no_rule_reason=element.get("noRuleReason"),
+        **summary_values,  # type: ignore[arg-type]
+    )
+
+
+def _training(reader: _Reader, element: etree._Element, where: str, niss: Niss) -> Training | None:
+    get = reader.get
+    start = get(element, "start", date.fromisoformat, where, required=True)
+    end = get(element, "end", date.fromisoformat, where, required=True)
+    hours = get(element, "hours", _fraction, where, required=True)
+    name = get(element, "name", str, where, required=True)
+    kind = get(element, "type", TrainingType, where, required=True)
+    status = get(element, "status", TrainingStatus, where, required=True)
+    counts = get(element, "countsTowardIndividualRight", _boolean, where, required=True)
+    valid_until = get(element, "certificateValidUntil", date.fromisoformat, where)
+    employer = _employer(reader, element, where)
+    if start is None or end is None or hours is None or name is None:
+        return None
+    if kind is None or status is None or counts is None:
+        return None
+    try:
+        return Training(
+            niss=niss,
+            name=name,
+            start=start,
+            end=end,
+            hours=hours,
+            type=kind,
+            status=status,
+            counts_toward_individual_right=counts,
+            provider=element.get("provider"),
+            outcome=element.get("outcome"),
+            certificate=element.get("certificate"),
+            certificate_valid_until=valid_until,
+            funding=element.get("funding"),
+            employer=employer,
+            id=element.get("id"),
+            source=SourceRef(reader.file, element.sourceline, where),
+        )
+    except InvalidValueError as error:
+        reader.fail(error.message, element, where)
+        return None
+
+
+_EXACT_FIELDS: Final = (
+    ("opening", "opening"),
+    ("used", "used"),
+    ("overused", "overused"),
+    ("closing", "closing"),
+    ("reset", "reset"),
+    ("lost", "lost"),
+    ("openBalance", "open_balance"),
+    ("carried", "carried"),
+)
+
+
+def _statement(
+    reader: _Reader,
+    element: etree._Element,
+    where: str,
+    niss: Niss,
+    trainings: Mapping[str, Training],
+    termination: Termination | None,
+) -> YearStatement | None:
+    get = reader.get
+    year = get(element, "year", int, where, required=True)
+    first = get(element, "windowFirstYear", int, where)
+    last = get(element, "windowLastYear", int, where)
+    values = {
+        field: get(element, name, _fraction, where, required=True) for name, field in _EXACT_FIELDS
+    }
+    terminated = get(element, "terminated", _boolean, where) or False
+    credit: YearCredit | None = None
+    debits: list[TrainingDebit] = []
+    bad = False
+    for child in element:
+        if child.tag == _CREDIT:
+            credit_where = f"{where}.credit"
+            try:
+                credit = YearCredit(
+                    niss,
+                    year or 0,
+                    legal_days=get(child, "legalDays", _fraction, credit_where, required=True),
+                    sector_days=get(child, "sectorDays", _fraction, credit_where, required=True),
+                    employer_days=get(
+                        child, "employerDays", _fraction, credit_where, required=True
+                    ),
+                    employer=_employer(reader, child, credit_where),
+                    hours_per_day=get(child, "hoursPerDay", _fraction, credit_where),
+                    rule_id=child.get("ruleId"),
+                )
+            except InvalidValueError as error:
+                reader.fail(error.message, child, credit_where)
+                bad = True
+        elif child.tag == _DEBIT:
+            debit_where = f"{where}.debits[{len(debits)}]"
+            ref = child.get("training")
+            days = get(child, "days", _fraction, debit_where, required=True)
+            training = None if ref is None else trainings.get(ref)
+            if training is None:
+                reader.fail(f"debit refers to unknown training {ref!r}", child, debit_where)
+                bad = True
+            elif days is not None:
+                debits.append(TrainingDebit(training, days))
+        else:
+            reader.fail(f"unexpected element <{etree.QName(child).localname}>", child, where)
+            bad = True
+    if credit is None and not bad:
+        reader.fail("missing <credit>", element, f"{where}.credit")
+    if (first is None) != (last is None):
+        reader.fail("give both windowFirstYear and windowLastYear, or neither", element, where)
+        return None
+    if bad or credit is None or year is None or any(v is None for v in values.values()):
+        return None
+    if terminated and termination is None:
+        reader.fail("terminated statement but the account has no termination", element, where)
+        return None
+    return YearStatement(
+        year=year,
+        window=None if first is None or last is None else AccountWindow(first, last),
+        credit=credit,
+        debits=tuple(debits),
+        termination=termination if terminated else None,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def _finding(reader: _Reader, element: etree._Element, where: str) -> Finding | None:
+    get = reader.get
+    code = get(element, "code", str, where, required=True)
+    severity = get(element, "severity", Severity, where, required=True)
+    message = get(element, "message", str, where, required=True)
+    source = None
+    for child in element:
+        if child.tag == _SOURCE:
+            line = reader.get(child, "line", int, f"{where}.source")
+            source = SourceRef(child.get("file"), line, child.get("record"))
+    if code is None or severity is None or message is None:
+        return None
+    return Finding(code, severity, message, source)
+
+
+def account_from_element(element: etree._Element, file: str, path: str) -> AccountRecord:
+    """Decode one ``<account>``; every problem is raised together, each with its path and line."""
+    reader = _Reader(file, path)
+    get = reader.get
+    niss = get(element, "niss", Niss, path, required=True)
+    as_of = get(element, "asOf", date.fromisoformat, path, required=True)
+    hours_per_day = get(element, "hoursPerDay", _fraction, path, required=True)
+    work_regime = get(element, "workRegime", WorkFraction.parse, path)
+    joint_committee = get(element, "jointCommittee", JointCommission, path)
+    if niss is None:
+        raise MycareerErrorGroup(f"invalid account at {path}", reader.problems)
+    employer: Employer | None = None
+    policy: AccountPolicy | None = None
+    termination: Termination | None = None
+    entitlements: list[EntitlementSummary] = []
+    trainings: dict[str, Training] = {}
+    statements: list[YearStatement] = []
+    findings: list[Finding] = []
+    for child in element:
+        tag = child.tag
+        if tag == _EMPLOYER:
+            employer = _employer(reader, child, f"{path}.employer")
+            if employer is None:
+                reader.fail(
+                    "an employer needs an enterprise number or an NSSO number",
+                    child,
+                    f"{path}.employer",
+                )
+        elif tag == _POLICY:
+            where = f"{path}.policy"
+            values = {
+                "first_window_start": get(child, "firstWindowStart", int, where, required=True),
+                "window_years": get(child, "windowYears", int, where, required=True),
+                "reset_at_window_end": get(
+                    child, "resetAtWindowEnd", _boolean, where, required=True
+                ),
+                "allow_overuse": get(child, "allowOveruse", _boolean, where, required=True),
+                "hours_per_day": get(child, "hoursPerDay", _fraction, where),
+            }
+            if all(v is not None for k, v in values.items() if k != "hours_per_day"):
+                try:
+                    policy = AccountPolicy(**values)  # type: ignore[arg-type]
+                except InvalidValueError as error:
+                    reader.fail(error.message, child, where)
+        elif tag == _TERMINATION:
+            where = f"{path}.termination"
+            day = get(child, "date", date.fromisoformat, where, required=True)
+            reason = get(child, "reason", TerminationReason, where, required=True)
+            if day is not None and reason is not None:
+                termination = Termination(niss, day, reason, _employer(reader, child, where))
+        elif tag == _ENTITLEMENT:
+            summary = _entitlement(reader, child, f"{path}.entitlements[{len(entitlements)}]")
+            if summary is not None:
+                entitlements.append(summary)
+        elif tag == _TRAINING:
+            where = f"{path}.trainings[{len(trainings)}]"
+            ref = child.get("ref")
+            training = _training(reader, child, where, niss)
+            if ref is None or ref in trainings:
+                reader.fail(f"missing or repeated training ref {ref!r}", child, f"{where}.ref")
+            elif training is not None:
+                trainings[ref] = training
+        elif tag == _STATEMENT:
+            statement = _statement(
+                reader,
+                child,
+                f"{path}.statements[{len(statements)}]",
+                niss,
+                trainings,
+                termination,
+            )
+            if statement is not None:
+                statements.append(statement)
+        elif tag == _FINDINGS:
+            for item in child:
+                finding = _finding(reader, item, f"{path}.findings[{len(findings)}]")
+                if finding is not None:
+                    findings.append(finding)
+        else:
+            reader.fail(f"unexpected element <{etree.QName(child).localname}>", child, path)
+    if policy is None and not any(p.path and ".policy" in p.path for p in reader.problems):
+        reader.fail("missing <policy>", element, f"{path}.policy")
+    if reader.problems or as_of is None or hours_per_day is None or policy is None:
+        raise MycareerErrorGroup(f"invalid account at {path}", reader.problems)
+    account = TrainingAccount(
+        niss=niss,
+        employer=employer,
+        as_of=as_of,
+        policy=policy,
+        hours_per_day=hours_per_day,
+        statements=tuple(statements),
+        trainings=tuple(trainings.values()),
+        termination=termination,
+        findings=tuple(findings),
+    )
+    return AccountRecord(
+        account,
+        entitlements,
+        work_regime=work_regime,
+        joint_committee=joint_committee,
+        last_name=element.get("lastName"),
+        first_name=element.get("firstName"),
+    )
+
+
+def iter_training_accounts(
+    source: XmlSource, *, name: str | None = None, errors: ErrorCollector | None = None
+) -> Iterator[AccountRecord]:
+    """Stream the accounts of a document (bad records go to ``errors`` when given)."""
+    return iter_decoded(source, TRAINING_ACCOUNT, account_from_element, name=name, errors=errors)
+
+
+def read_training_accounts(
+    source: XmlSource,
+    *,
+    name: str | None = None,
+    on_error: Literal["raise", "collect"] = "raise",
+) -> ReadResult[AccountRecord]:
+    """Read every account; ``on_error="collect"`` keeps the good ones with the problems."""
+    return read_decoded(
+        source, TRAINING_ACCOUNT, account_from_element, name=name, on_error=on_error
+    )
+
+
+def read_trainings_xml(
+    source: XmlSource, *, name: str | None = None, keep_valid: bool = False
+) -> TrainingImport:
+    """The trainings of a training-account document, as the CSV/JSON importers give them.
+
+    Each training gets its account's employer when it names none itself.
+    """
+    result = read_training_accounts(
+        source, name=name, on_error="collect" if keep_valid else "raise"
+    )
+    trainings = []
+    for record in result.records:
+        for training in record.account.trainings:
+            if training.employer is None and record.employer is not None:
+                training = attrs.evolve(training, employer=record.employer)
+            trainings.append(training)
+    return TrainingImport(tuple(trainings), result.errors)
