@@ -40,8 +40,9 @@ from mycareer.xmlio.career_records import (
     iter_career_records,
     read_career_records,
     write_career_records,
+    write_worker,
 )
-from mycareer.xmlio.formats import iter_record_elements, validate, write_records
+from mycareer.xmlio.formats import iter_record_elements, open_writer, validate, write_records
 
 NS = CAREER_RECORDS.namespace
 AN = Niss("90010100123")
@@ -429,3 +430,20 @@ def test_bad_finding_names_its_value() -> None:
 def test_decoder_is_usable_on_its_own() -> None:
     element = career_records_element(an_career(), path="$.workers[7]")
     assert career_records_from_element(element, "mem", "$.workers[7]") == an_career()
+
+
+def test_write_worker_adds_sections_and_a_refused_worker_leaves_the_stream_well_formed() -> None:
+    out = io.BytesIO()
+    findings = [Finding("GAP", Severity.INFO, "no period in May")]
+    refused = CareerRecords(AN, [], name="bad\x07name")
+    with open_writer(out, CAREER_RECORDS) as writer:
+        write_worker(writer, an_career(), sections=[findings_element(findings)])
+        with pytest.raises(MycareerErrorGroup) as caught:
+            write_worker(writer, refused, path="$.workers[1]")
+        write_worker(writer, CareerRecords(BART), path="$.workers[2]")
+    assert flatten_errors(caught.value) == [
+        "cannot write 'bad\\x07name' as XML: character U+0007 is not allowed in XML 1.0"
+        " @ $.workers[1].name"
+    ]
+    assert validate(out.getvalue(), CAREER_RECORDS) == []
+    assert read_career_records(out.getvalue()).records == (an_career(), CareerRecords(BART))

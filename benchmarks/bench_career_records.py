@@ -1,0 +1,486 @@
+"""Career-records XML: mycareer against raw lxml and xsdata, side by side (issue 3 §7).
+
+Same data for everyone: ``--workers`` workers with ``--periods`` periods each
+(default 10,000 x 10 = 100,000 periods, each with an employer reference,
+fraction, joint committee and a ``<source>`` provenance element).
+
+Parsing contenders (all from the same in-memory document):
+
+* ``lxml iterparse -> dicts``: streaming, one plain dict per period/employer with
+  the same fields (all text), elements cleared: the floor for streaming.
+* ``lxml tree -> dicts``: the whole tree with the hardened parser, then dicts.
+* ``xsdata (hardened tree)``: models generated from ``career-records-1.xsd`` with
+  ``xsdata generate`` into a temporary folder at run time (never committed), fed
+  a tree pre-parsed by mycareer's hardened parser (xsdata then walks it with
+  ``etree.iterwalk``). This is the only safe way to use xsdata (anchors.md §3.2).
+* ``xsdata (default handler)``: ``XmlParser().from_bytes``, for reference only:
+  its lxml handler parses with ``recover=True``.
+* ``mycareer``: :func:`read_career_records`: typed, validated ``CareerRecords``.
+
+Writing contenders (all from the same ``CareerRecords`` objects, except xsdata
+which serialises its own model objects, as parsed above):
+
+* ``lxml tree``: build the whole tree by hand, ``etree.tostring``.
+* ``xsdata XmlSerializer``.
+* ``mycareer``: :func:`write_career_records` (``xmlfile`` + one element per worker).
+* ``xmlfile nested contexts``: the alternative design (``xf.element`` per
+  worker and per period), to show which of the two is faster.
+
+Every output is cross-checked: parsed results agree with the input objects,
+and every written document validates and reads back equal.
+
+Run: ``.venv/bin/python benchmarks/bench_career_records.py`` (add ``--quick`` for a
+smoke run, ``--rss`` for peak RSS of each parser in a fresh subprocess).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import io
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import SourceRef
+from mycareer.joint_commission import JointCommission
+from mycareer.kinds import PeriodKind
+from mycareer.niss import Niss
+from mycareer.nsso import NssoNumber
+from mycareer.period import Period
+from mycareer.work_fraction import WorkFraction
+from mycareer.xmlio._safe import ITERPARSE_OPTIONS, parse_document
+from mycareer.xmlio.career_records import (
+    CAREER_RECORDS,
+    career_records_bytes,
+    read_career_records,
+)
+from mycareer.xmlio.formats import validate
+
+NS = CAREER_RECORDS.namespace
+T_WORKER = CAREER_RECORDS.tag("worker")
+T_EMPLOYER = CAREER_RECORDS.tag("employer")
+T_PERIOD = CAREER_RECORDS.tag("period")
+T_SOURCE = CAREER_RECORDS.tag("source")
+T_ROOT = CAREER_RECORDS.root_tag
+XSD = Path(__file__).resolve().parents[1] / "src/mycareer/xmlio/schemas/career-records-1.xsd"
+
+
+# --- data -------------------------------------------------------------------------
+
+
+def make_niss(rng: random.Random) -> Niss:
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 49))
+    base = f"{born:%y%m%d}{rng.randrange(1, 998):03d}"
+    return Niss(f"{base}{97 - int(base) % 97:02d}")
+
+
+def make_workers(count: int, per_worker: int, seed: int = 42) -> list[CareerRecords]:
+    rng = random.Random(seed)
+    employers = []
+    for index in range(200):
+        base = 3_000_000 + index * 7919
+        employers.append(
+            Employer(
+                EnterpriseNumber(f"{base:08d}{97 - base % 97:02d}"),
+                NssoNumber(100006 + index * 101),
+                f"Employer {index} SRL",
+            )
+        )
+    fractions = [WorkFraction(Fraction(n, 5)) for n in (5, 4, 3)] + [
+        WorkFraction(Fraction(19, 38))
+    ]
+    committees = [JointCommission(c) for c in ("200", "124", "302", "330.01", "999")]
+    kinds = [PeriodKind.EMPLOYMENT] * 6 + [PeriodKind.SICKNESS, PeriodKind.CAREER_BREAK]
+    workers = []
+    for _ in range(count):
+        niss = make_niss(rng)
+        own = rng.sample(employers, 2)
+        day = date(2015, 1, 1) + timedelta(days=rng.randrange(1000))
+        periods = []
+        for k in range(per_worker):
+            length = rng.randrange(20, 400)
+            end = None if k == per_worker - 1 else day + timedelta(days=length)
+            periods.append(
+                CareerPeriod(
+                    niss,
+                    rng.choice(kinds),
+                    Period(day, end),
+                    own[k % 2],
+                    rng.choice(fractions),
+                    rng.choice(committees),
+                    None,
+                    k == per_worker - 1,
+                    SourceRef(f"dmfa-{day.year}{(day.month - 1) // 3 + 1}.xml", 20 + k * 17, None),
+                )
+            )
+            if end is not None:
+                day = end + timedelta(days=1)
+        workers.append(CareerRecords(niss, periods, f"Worker {niss.value[-4:]}"))
+    return workers
+
+
+# --- raw lxml contenders ---------------------------------------------------------
+
+
+def _period_dict(element: Any) -> dict[str, Any]:
+    record: dict[str, Any] = dict(element.attrib)
+    if len(element):
+        record["source"] = dict(element[0].attrib)
+    return record
+
+
+def lxml_iterparse_dicts(data: bytes) -> list[dict[str, Any]]:
+    workers = []
+    for _, worker in etree.iterparse(
+        io.BytesIO(data), events=("end",), tag=T_WORKER, **ITERPARSE_OPTIONS
+    ):
+        employers = []
+        periods = []
+        for child in worker:
+            if child.tag == T_PERIOD:
+                periods.append(_period_dict(child))
+            elif child.tag == T_EMPLOYER:
+                employers.append(dict(child.attrib))
+        workers.append({**worker.attrib, "employers": employers, "periods": periods})
+        worker.clear(keep_tail=True)
+        while worker.getprevious() is not None:
+            del worker.getparent()[0]
+    return workers
+
+
+def lxml_tree_dicts(data: bytes) -> list[dict[str, Any]]:
+    root = parse_document(data).getroot()
+    workers = []
+    for worker in root:
+        employers = []
+        periods = []
+        for child in worker:
+            if child.tag == T_PERIOD:
+                periods.append(_period_dict(child))
+            elif child.tag == T_EMPLOYER:
+                employers.append(dict(child.attrib))
+        workers.append({**worker.attrib, "employers": employers, "periods": periods})
+    return workers
+
+
+def lxml_tree_write(workers: list[CareerRecords]) -> bytes:
+    root = etree.Element(T_ROOT, nsmap={None: NS})
+    sub = etree.SubElement
+    for records in workers:
+        attrib = {"niss": records.niss.value}
+        if records.name is not None:
+            attrib["name"] = records.name
+        worker = sub(root, T_WORKER, attrib)
+        refs: dict[Employer, str] = {}
+        for period in records.periods:
+            employer = period.employer
+            if employer is not None and employer not in refs:
+                refs[employer] = employer.key
+                e_attrib = {"ref": employer.key}
+                if employer.enterprise is not None:
+                    e_attrib["enterprise"] = employer.enterprise.value
+                if employer.nsso is not None:
+                    e_attrib["nsso"] = employer.nsso.value
+                if employer.name is not None:
+                    e_attrib["name"] = employer.name
+                sub(worker, T_EMPLOYER, e_attrib)
+        for period in records.periods:
+            p_attrib = {"kind": period.kind.value, "start": period.period.start.isoformat()}
+            end = period.period.end
+            if end is not None:
+                p_attrib["end"] = end.isoformat()
+            if period.employer is not None:
+                p_attrib["employer"] = refs[period.employer]
+            if period.fraction is not None:
+                p_attrib["fraction"] = str(period.fraction.value)
+            if period.joint_commission is not None:
+                p_attrib["jointCommittee"] = period.joint_commission.code
+            if period.label is not None:
+                p_attrib["label"] = period.label
+            if period.provisional:
+                p_attrib["provisional"] = "true"
+            element = sub(worker, T_PERIOD, p_attrib)
+            if period.source is not None:
+                s_attrib = {}
+                if period.source.file is not None:
+                    s_attrib["file"] = period.source.file
+                if period.source.line is not None:
+                    s_attrib["line"] = str(period.source.line)
+                sub(element, T_SOURCE, s_attrib)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def xmlfile_nested_write(workers: list[CareerRecords]) -> bytes:
+    """The other writer design: nested ``xf.element`` contexts for every element."""
+    out = io.BytesIO()
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(T_ROOT, nsmap={None: NS}):
+            for records in workers:
+                attrib = {"niss": records.niss.value}
+                if records.name is not None:
+                    attrib["name"] = records.name
+                with xf.element(T_WORKER, attrib):
+                    refs: dict[Employer, str] = {}
+                    for period in records.periods:
+                        employer = period.employer
+                        if employer is not None and employer not in refs:
+                            refs[employer] = employer.key
+                            e_attrib = {"ref": employer.key}
+                            if employer.enterprise is not None:
+                                e_attrib["enterprise"] = employer.enterprise.value
+                            if employer.nsso is not None:
+                                e_attrib["nsso"] = employer.nsso.value
+                            if employer.name is not None:
+                                e_attrib["name"] = employer.name
+                            with xf.element(T_EMPLOYER, e_attrib):
+                                pass
+                    for period in records.periods:
+                        p_attrib = {
+                            "kind": period.kind.value,
+                            "start": period.period.start.isoformat(),
+                        }
+                        end = period.period.end
+                        if end is not None:
+                            p_attrib["end"] = end.isoformat()
+                        if period.employer is not None:
+                            p_attrib["employer"] = refs[period.employer]
+                        if period.fraction is not None:
+                            p_attrib["fraction"] = str(period.fraction.value)
+                        if period.joint_commission is not None:
+                            p_attrib["jointCommittee"] = period.joint_commission.code
+                        if period.provisional:
+                            p_attrib["provisional"] = "true"
+                        with xf.element(T_PERIOD, p_attrib):
+                            if period.source is not None:
+                                s_attrib = {}
+                                if period.source.file is not None:
+                                    s_attrib["file"] = period.source.file
+                                if period.source.line is not None:
+                                    s_attrib["line"] = str(period.source.line)
+                                with xf.element(T_SOURCE, s_attrib):
+                                    pass
+    return out.getvalue()
+
+
+# --- xsdata -----------------------------------------------------------------------
+
+
+def load_xsdata_models(folder: Path) -> Any:
+    """Generate dataclasses from our XSD into ``folder`` (a temporary directory)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "xsdata"), "generate", str(XSD), "--package", "crbench"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("crbench")
+
+
+# --- measurement ------------------------------------------------------------------
+
+
+def best_time(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def peak_traced(function: Callable[[], Any]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
+def rss_child(contender: str, path: str) -> None:
+    """Run one parser on a file in this fresh process; print the peak RSS growth (MiB)."""
+    data = Path(path).read_bytes()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if contender == "mycareer":
+        count = sum(len(w.periods) for w in read_career_records(data).records)
+    elif contender == "lxml-iterparse":
+        count = sum(len(w["periods"]) for w in lxml_iterparse_dicts(data))
+    elif contender == "lxml-tree":
+        count = sum(len(w["periods"]) for w in lxml_tree_dicts(data))
+    else:
+        raise SystemExit(f"unknown contender {contender}")
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{count} {(after - before) / 1024:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=10_000)
+    parser.add_argument("--periods", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="1,000 workers, 1 repeat")
+    parser.add_argument("--rss", action="store_true", help="peak RSS per parser (subprocesses)")
+    parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(*args.rss_child)
+        return
+    if args.quick:
+        args.workers, args.repeat = 1_000, 1
+
+    workers = make_workers(args.workers, args.periods)
+    n_periods = sum(len(w.periods) for w in workers)
+    data = career_records_bytes(workers)
+    print(
+        f"career-records: {len(workers):,} workers, {n_periods:,} periods, "
+        f"{len(data) / 2**20:.1f} MiB; best of {args.repeat}; Python {sys.version.split()[0]}, "
+        f"lxml {etree.__version__}"
+    )
+    assert validate(data, CAREER_RECORDS) == []
+
+    with tempfile.TemporaryDirectory(prefix="bench-xsdata-") as folder:
+        models = load_xsdata_models(Path(folder))
+        from xsdata.formats.dataclass.parsers import XmlParser
+        from xsdata.formats.dataclass.parsers.config import ParserConfig
+        from xsdata.formats.dataclass.serializers import XmlSerializer
+
+        xs_parser = XmlParser(config=ParserConfig(fail_on_unknown_properties=True))
+        xs_serializer = XmlSerializer()
+        root_class = models.CareerRecords
+
+        def xsdata_hardened() -> Any:
+            return xs_parser.parse(parse_document(data), root_class)
+
+        def xsdata_default() -> Any:
+            return XmlParser().from_bytes(data, root_class)
+
+        parse_contenders: list[tuple[str, Callable[[], Any]]] = [
+            ("lxml iterparse -> dicts", lambda: lxml_iterparse_dicts(data)),
+            ("lxml tree -> dicts", lambda: lxml_tree_dicts(data)),
+            ("xsdata (hardened tree)", xsdata_hardened),
+            ("xsdata (default handler)", xsdata_default),
+            ("mycareer read_career_records", lambda: read_career_records(data)),
+        ]
+        parsed: dict[str, Any] = {}
+        parse_times: dict[str, float] = {}
+        for label, function in parse_contenders:
+            parse_times[label], parsed[label] = best_time(function, args.repeat)
+
+        # Cross-checks: every contender saw the same periods.
+        mine = parsed["mycareer read_career_records"].records
+        assert list(mine) == workers
+        for label in ("lxml iterparse -> dicts", "lxml tree -> dicts"):
+            dicts = parsed[label]
+            assert [len(w["periods"]) for w in dicts] == [len(w.periods) for w in workers]
+            assert [w["niss"] for w in dicts] == [w.niss.value for w in workers]
+            for record, period in zip(dicts[-1]["periods"], workers[-1].periods, strict=True):
+                assert record["start"] == period.period.start.isoformat()
+                assert record["fraction"] == str(period.fraction)
+        for label in ("xsdata (hardened tree)", "xsdata (default handler)"):
+            document = parsed[label]
+            assert [len(w.period) for w in document.worker] == [len(w.periods) for w in workers]
+            last = document.worker[-1].period[-1]
+            assert last.start == workers[-1].periods[-1].period.start.isoformat()
+            assert last.source.line == workers[-1].periods[-1].source.line
+
+        xs_document = parsed["xsdata (hardened tree)"]
+        write_contenders: list[tuple[str, Callable[[], bytes]]] = [
+            ("lxml tree + tostring", lambda: lxml_tree_write(workers)),
+            ("xsdata XmlSerializer", lambda: xs_serializer.render(xs_document).encode()),
+            ("xmlfile nested contexts", lambda: xmlfile_nested_write(workers)),
+            ("mycareer write_career_records", lambda: career_records_bytes(workers)),
+        ]
+        written: dict[str, bytes] = {}
+        write_times: dict[str, float] = {}
+        for label, make in write_contenders:
+            write_times[label], written[label] = best_time(make, args.repeat)
+        for label, output in written.items():
+            assert validate(output, CAREER_RECORDS) == [], label
+            back = read_career_records(output).records
+            assert list(back) == workers, label
+
+        parse_peaks = {label: peak_traced(f) for label, f in parse_contenders}
+        write_peaks = {label: peak_traced(f) for label, f in write_contenders}
+
+    def table(
+        title: str, times: dict[str, float], peaks: dict[str, int], baseline: str, mine: str
+    ) -> None:
+        print(f"\n{title}")
+        print(f"{'contender':32} {'time':>9} {'periods/s':>11} {'vs mycareer':>12} {'peak MiB':>9}")
+        for label, seconds in times.items():
+            print(
+                f"{label:32} {seconds * 1000:7.0f}ms {n_periods / seconds:11,.0f} "
+                f"{seconds / times[mine]:11.2f}x {peaks[label] / 2**20:9.1f}"
+            )
+        print(
+            f"mycareer / {baseline}: {times[mine] / times[baseline]:.2f}x "
+            "(target <= 2x); "
+            f"xsdata / mycareer: {max(t for k, t in times.items() if 'xsdata' in k and 'default' not in k) / times[mine]:.1f}x "
+            "(target >= 5x)"
+        )
+
+    table(
+        "parse",
+        parse_times,
+        parse_peaks,
+        "lxml iterparse -> dicts",
+        "mycareer read_career_records",
+    )
+    print(
+        f"mycareer / lxml tree -> dicts: "
+        f"{parse_times['mycareer read_career_records'] / parse_times['lxml tree -> dicts']:.2f}x"
+    )
+    table("write", write_times, write_peaks, "lxml tree + tostring", "mycareer write_career_records")
+    print(
+        "\npeak MiB is tracemalloc (Python allocations only; libxml2's own memory is not traced)."
+    )
+
+    if args.rss:
+        with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as handle:
+            handle.write(data)
+        try:
+            print("\npeak RSS growth while parsing, fresh process each (MiB, document in memory "
+                  f"counts {len(data) / 2**20:.1f}):")
+            for contender in ("lxml-iterparse", "lxml-tree", "mycareer"):
+                output = subprocess.run(
+                    [sys.executable, __file__, "--rss-child", contender, handle.name],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
+                assert int(output[0]) == n_periods
+                print(f"  {contender:16} {output[1]:>8}")
+        finally:
+            os.unlink(handle.name)
+
+
+if __name__ == "__main__":
+    main()
