@@ -1,0 +1,444 @@
+"""``mycareer timeline PATH...``: each worker's labelled timeline, gaps and findings.
+
+Inputs are recognised by their root element, whatever their name:
+
+* ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
+  career-break periods, career-data.md §3.3–3.7);
+* ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
+  (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
+* ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
+
+Folders are read recursively (``.xml``, plus ``.json``/``.csv`` outcome sidecars).
+
+``--as-of`` fixes the reference date (ongoing periods end there, gaps stop
+there). Without it, the last day of the latest quarter in the data is used
+(the latest start or end date of any record, rounded up to its quarter end) —
+never the machine's clock, so the output is reproducible. ``--window`` bounds
+the gap search (default: each worker's first covered day to ``as_of``),
+``--min-gap`` drops shorter gaps, ``--provisional-quarters`` flags gaps in
+the last quarters as provisional (DmfA arrives late, §1.4).
+
+Output: ``--format table`` (default), ``json`` or ``xml`` (career records with
+the ``<timeline>``, ``<gaps>`` and ``<findings>`` sections). Findings also go
+to stderr, one per line. Exit codes: 0 all input processed, 1 some input could
+not be read (what could be read is still output), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from lxml import etree
+
+from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.findings import Finding
+from mycareer.niss import Niss
+from mycareer.period import Period
+from mycareer.quarter import Quarter
+from mycareer.timeline import (
+    Gap,
+    Timeline,
+    build_timeline,
+    career_periods_from_dmfa,
+    consolidate_dimona,
+)
+from mycareer.xmlio._safe import iterparse_document
+
+__all__ = ["register", "run"]
+
+_CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
+_SIDECAR_SUFFIXES = (".json", ".csv")
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "timeline",
+        help="print each worker's timeline, gaps and findings",
+        description="Build each worker's labelled timeline from DmfA, Dimona (with ONSS "
+        "notifications or a sidecar of outcomes) and career-records files, and print it "
+        "with its gaps and findings. Files are recognised by their root element.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to read")
+    parser.add_argument(
+        "--outcomes",
+        action="append",
+        default=[],
+        metavar="SIDECAR",
+        help="Dimona outcomes sidecar (.json or .csv: reference, period_id, status); repeatable",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="reference date (default: last day of the latest quarter in the data)",
+    )
+    parser.add_argument(
+        "--window",
+        type=_window,
+        metavar="START..END",
+        help="gap search window, END optional (default: first covered day..as-of)",
+    )
+    parser.add_argument(
+        "--min-gap", type=_positive, default=1, metavar="DAYS", help="shortest gap reported"
+    )
+    parser.add_argument(
+        "--provisional-quarters",
+        type=_non_negative,
+        default=0,
+        metavar="N",
+        help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
+    )
+    parser.add_argument("--format", choices=("table", "json", "xml"), default="table")
+    parser.set_defaults(handler=run)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: expected YYYY-MM-DD") from None
+
+
+def _window(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except InvalidValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days ≥ 1, got {text!r}")
+    return int(text)
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return int(text)
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+def _root_of(path: Path) -> tuple[str | None, str]:
+    """(namespace, local name) of the document's root element."""
+    events = iterparse_document(path, events=("start",), name=str(path))
+    try:
+        _, element = next(events)
+        qname = etree.QName(element)
+        return qname.namespace, qname.localname
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+def _expand(paths: Iterable[str]) -> tuple[list[Path], list[InvalidValueError]]:
+    files: list[Path] = []
+    problems: list[InvalidValueError] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in (".xml", *_SIDECAR_SUFFIXES)
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(InputError("no such file or folder", source=SourceRef(str(path))))
+    return files, problems
+
+
+class _Inputs:
+    """Everything read: career periods per worker, names, global findings, errors."""
+
+    def __init__(self) -> None:
+        self.periods: dict[Niss, list[CareerPeriod]] = {}
+        self.names: dict[Niss, str] = {}
+        self.findings: list[Finding] = []
+        self.errors: list[InvalidValueError] = []
+
+    def add(self, records: Iterable[CareerPeriod]) -> None:
+        for record in records:
+            self.periods.setdefault(record.niss, []).append(record)
+
+    def add_errors(self, error: BaseException) -> None:
+        if isinstance(error, MycareerErrorGroup):
+            for inner in error.exceptions:
+                self.add_errors(inner)
+        elif isinstance(error, InvalidValueError):
+            self.errors.append(error)
+        else:
+            self.errors.append(InvalidValueError(str(error)))
+
+
+def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
+    from mycareer.xmlio.career_records import read_career_records
+    from mycareer.xmlio.dimona import read_dimona
+    from mycareer.xmlio.dmfa import read_dmfa
+
+    inputs = _Inputs()
+    files, problems = _expand(paths)
+    inputs.errors.extend(problems)
+    dmfa_files: list[Path] = []
+    dimona_files: list[Path] = []
+    for path in files:
+        if path.suffix.lower() in _SIDECAR_SUFFIXES:
+            dimona_files.append(path)
+            continue
+        try:
+            namespace, local = _root_of(path)
+        except InvalidValueError as error:
+            inputs.errors.append(error)
+            continue
+        if namespace is None and local == "DmfAOriginal":
+            dmfa_files.append(path)
+        elif namespace is None and local in ("Dimona", "NOTIFICATION"):
+            dimona_files.append(path)
+        elif namespace == _CAREER_RECORDS_NS and local == "careerRecords":
+            result = read_career_records(path, on_error="collect")
+            inputs.errors.extend(result.errors)
+            for worker in result.records:
+                inputs.add(worker.periods)
+                inputs.periods.setdefault(worker.niss, [])
+                if worker.name:
+                    inputs.names.setdefault(worker.niss, worker.name)
+        else:
+            shown = f"{{{namespace}}}{local}" if namespace else local
+            inputs.errors.append(
+                InputError(
+                    f"unsupported document: root element {shown} is not DmfAOriginal, "
+                    "Dimona, NOTIFICATION or careerRecords",
+                    source=SourceRef(str(path)),
+                )
+            )
+    if dmfa_files:
+        batch = read_dmfa(dmfa_files, on_error="collect")
+        inputs.errors.extend(batch.errors)
+        inputs.findings.extend(batch.findings)
+        career = career_periods_from_dmfa(batch.records)
+        inputs.findings.extend(career.findings)
+        inputs.add(career.periods)
+    sidecars = [Path(p) for p in outcomes]
+    if dimona_files or sidecars:
+        dimona = read_dimona([*dimona_files, *sidecars], on_error="collect")
+        inputs.errors.extend(dimona.errors)
+        inputs.findings.extend(dimona.findings)
+        consolidation = consolidate_dimona(dimona.declarations, dimona.outcomes)
+        inputs.findings.extend(consolidation.findings)
+        inputs.add(consolidation.career_periods())
+    return inputs
+
+
+def _default_as_of(inputs: _Inputs) -> date | None:
+    latest: date | None = None
+    for records in inputs.periods.values():
+        for record in records:
+            for day in (record.period.start, record.period.end):
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+    return None if latest is None else Quarter.of(latest).last_day
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    source = finding.source
+    return {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "source": None if source is None else str(source),
+    }
+
+
+def _worker_json(
+    niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap]
+) -> dict[str, Any]:
+    return {
+        "niss": niss.value,
+        "name": name,
+        "segments": [
+            {
+                "start": s.period.start.isoformat(),
+                "end": s.period.end.isoformat() if s.period.end else None,
+                "days": s.days,
+                "kind": s.kind.value,
+                "kinds": [k.value for k in s.kinds],
+                "employers": [e.key for e in s.employers],
+                "fte": str(s.fte),
+                "fte_complete": s.fte_complete,
+                "provisional": s.provisional,
+                "suspended": [e.key for e in s.suspended],
+                "sources": [
+                    {
+                        "kind": r.kind.value,
+                        "start": r.period.start.isoformat(),
+                        "end": r.period.end.isoformat() if r.period.end else None,
+                        "employer": r.employer.key if r.employer else None,
+                        "fraction": str(r.fraction) if r.fraction is not None else None,
+                        "source": str(r.source) if r.source else None,
+                    }
+                    for r in s.sources
+                ],
+            }
+            for s in timeline.segments
+        ],
+        "gaps": [
+            {
+                "start": g.period.start.isoformat(),
+                "end": g.period.end.isoformat() if g.period.end else None,
+                "days": g.days,
+                "working_days": g.working_days,
+                "provisional": g.provisional,
+            }
+            for g in gaps
+        ],
+        "findings": [_finding_json(f) for f in timeline.findings],
+    }
+
+
+def _print_table(
+    niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], out: TextIO
+) -> None:
+    title = f"{niss.formatted}" + (f" — {name}" if name else "")
+    print(f"\n{title} (as of {timeline.as_of.isoformat()})", file=out)
+    if not timeline.segments:
+        print("  (no periods)", file=out)
+    for s in timeline.segments:
+        end = s.period.end.isoformat() if s.period.end else ""
+        employers = ", ".join(e.key for e in s.employers) or "-"
+        flags = []
+        if s.provisional:
+            flags.append("provisional")
+        if not s.fte_complete:
+            flags.append("FTE incomplete")
+        if s.suspended:
+            flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
+        extra = f"  [{'; '.join(flags)}]" if flags else ""
+        print(
+            f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
+            f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){extra}",
+            file=out,
+        )
+    if gaps:
+        print("  gaps:", file=out)
+        for g in gaps:
+            end = g.period.end.isoformat() if g.period.end else ""
+            flag = "  [provisional]" if g.provisional else ""
+            print(
+                f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  "
+                f"{g.working_days} working days{flag}",
+                file=out,
+            )
+    for finding in timeline.findings:
+        print(f"  ! {finding}", file=out)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    inputs = _read(args.paths, args.outcomes)
+    as_of: date | None = args.as_of or _default_as_of(inputs)
+    results: list[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]] = []
+    if as_of is not None:
+        for niss, records in inputs.periods.items():
+            timeline = build_timeline(records, as_of=as_of)
+            window: Period | None = args.window
+            if window is None and timeline.segments:
+                window = Period(timeline.segments[0].period.start, as_of)
+            gaps = (
+                timeline.gaps(
+                    window,
+                    min_days=args.min_gap,
+                    provisional_quarters=args.provisional_quarters,
+                )
+                if window is not None
+                else ()
+            )
+            results.append((niss, inputs.names.get(niss), timeline, gaps, window))
+    if args.format == "json":
+        document = {
+            "as_of": None if as_of is None else as_of.isoformat(),
+            "workers": [_worker_json(n, name, t, g) for n, name, t, g, _ in results],
+            "findings": [_finding_json(f) for f in inputs.findings],
+            "errors": [str(e) for e in inputs.errors],
+        }
+        json.dump(document, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "xml":
+        out.flush()
+        binary = sys.stdout.buffer if out is sys.stdout else None
+        _write_xml(inputs, results, binary, out, min_days=args.min_gap)
+    else:
+        if as_of is not None:
+            print(f"mycareer timeline — as of {as_of.isoformat()}", file=out)
+        for niss, name, timeline, gaps, _ in results:
+            _print_table(niss, name, timeline, gaps, out)
+    for finding in inputs.findings:
+        print(f"mycareer: {finding}", file=err)
+    for _, _, timeline, _, _ in results:
+        for finding in timeline.findings:
+            print(f"mycareer: {finding}", file=err)
+    for error in inputs.errors:
+        print(f"mycareer: error: {error}", file=err)
+    return 1 if inputs.errors else 0
+
+
+def _write_xml(
+    inputs: _Inputs,
+    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
+    binary: Any,
+    out: TextIO,
+    *,
+    min_days: int,
+) -> None:
+    from mycareer.xmlio.career_records import (
+        CAREER_RECORDS,
+        career_records_element,
+        findings_element,
+        timeline_sections,
+    )
+    from mycareer.xmlio.formats import open_writer
+
+    def elements() -> Iterable[etree._Element]:
+        for niss, name, timeline, gaps, window in results:
+            records = CareerRecords(niss, inputs.periods[niss], name)
+            # the timeline's sources are the very objects of records.periods
+            worker = career_records_element(records)
+            timeline_sections(
+                worker,
+                records,
+                timeline,
+                gaps,
+                window=window,
+                min_days=min_days,
+            )
+            if timeline.findings:
+                worker.append(findings_element(timeline.findings))
+            yield worker
+
+    sink = io.BytesIO()
+    with open_writer(sink, CAREER_RECORDS) as writer:
+        for element in elements():
+            writer.write(element)
+    data = sink.getvalue()
+    if binary is not None:
+        binary.write(data)
+        binary.flush()
+    else:
+        out.write(data.decode("utf-8"))
