@@ -14,15 +14,13 @@ lists its periods, which refer to an employer by ``ref``::
 
 An absent ``end`` means the period is ongoing; ``fraction`` is exact text
 (``"4/5"``); ``provisional="true"`` marks provisional periods; ``<source>``
-keeps the provenance (file, line, record). Each worker repeats the default
-namespace declaration (lxml's ``xmlfile`` writes every record element as a
-standalone subtree); it is redundant but harmless. The schema is
+keeps the provenance (file, line, record). The schema is
 ``schemas/career-records-1.xsd``; written documents always validate against it.
 
 Extension point: ``<worker>`` ends with optional sections (``<findings>`` now;
 the timeline issue adds ``<timeline>`` and ``<gaps>`` before it). Those sections
-are built with :func:`career_records_element` plus ``element.append(...)`` and
-read from the worker element given by
+are written with ``write_worker(writer, records, sections=[...])`` (or appended
+to :func:`career_records_element`) and read from the worker element given by
 :func:`~mycareer.xmlio.formats.iter_record_elements`; this module's reader
 skips the sections listed in :data:`WORKER_SECTIONS` and refuses anything else.
 
@@ -35,8 +33,8 @@ skips the sections listed in :data:`WORKER_SECTIONS` and refuses anything else.
 >>> print(data.decode())
 <?xml version='1.0' encoding='UTF-8'?>
 <careerRecords xmlns="urn:mycareer:career-records:1">
-<worker xmlns="urn:mycareer:career-records:1" niss="90010100123">
-<period kind="employment" start="2024-01-01" fraction="4/5"/>
+<worker niss="90010100123">
+<period kind="employment" start="2024-01-01" fraction="4/5"></period>
 </worker>
 </careerRecords>
 >>> read_career_records(data).records == (worker,)
@@ -68,11 +66,12 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
-from mycareer.period import Period
+from mycareer.period import ONE_DAY, Period
 from mycareer.timeline import Gap, Segment, Timeline
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio._safe import XmlSource
 from mycareer.xmlio.formats import (
+    DocumentWriter,
     ReadResult,
     XmlFormat,
     XmlSink,
@@ -101,6 +100,7 @@ __all__ = [
     "timeline_sections",
     "timeline_sections_from_element",
     "write_career_records",
+    "write_worker",
 ]
 
 #: The career-records format, version 1.
@@ -133,6 +133,8 @@ _KINDS: Final = {kind.value: kind for kind in PeriodKind}
 _SEVERITIES: Final = {severity.value: severity for severity in Severity}
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 _FRACTION_TEXT: Final = re.compile(r"(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
+#: Characters XML 1.0 cannot carry (a fast screen before :func:`check_xml_text`).
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Parsed values shared across documents: all are immutable and validated, and
 # real files repeat the same dates, fractions, committees and employers.
@@ -183,125 +185,179 @@ def findings_element(
     return element
 
 
-def _text_problems(records: CareerRecords, path: str) -> list[InvalidValueError]:
-    """Find the strings XML cannot carry (only run after lxml refused one)."""
+_Attributes = dict[str, str]
+
+
+def _text(value: str, path: str, problems: list[InvalidValueError]) -> str:
+    if _NOT_XML.search(value) is not None:
+        try:
+            check_xml_text(value, path)
+        except InvalidValueError as error:
+            problems.append(error)
+    return value
+
+
+def _source_attributes(
+    source: SourceRef, path: str, problems: list[InvalidValueError]
+) -> _Attributes:
+    attrib: _Attributes = {}
+    if source.file is not None:
+        attrib["file"] = _text(source.file, f"{path}.file", problems)
+    if source.line is not None:
+        attrib["line"] = str(source.line)
+    if source.record is not None:
+        attrib["record"] = _text(source.record, f"{path}.record", problems)
+    return attrib
+
+
+def _worker_parts(
+    records: CareerRecords, path: str
+) -> tuple[_Attributes, list[_Attributes], list[tuple[_Attributes, _Attributes | None]]]:
+    """The attributes of a worker, its employers and its periods (one mapping, two writers).
+
+    Everything is checked before anything is written, so a bad worker is
+    reported whole and never leaves half an element in the document.
+    """
     problems: list[InvalidValueError] = []
-
-    def check(value: str | None, where: str) -> None:
-        if value is not None:
-            try:
-                check_xml_text(value, where)
-            except InvalidValueError as error:
-                problems.append(error)
-
-    check(records.name, f"{path}.name")
+    niss = records.niss.value
+    worker: _Attributes = {"niss": niss}
+    if records.name is not None:
+        worker["name"] = _text(records.name, f"{path}.name", problems)
+    refs: dict[tuple[str | None, str | None, str | None], str] = {}
+    employers: list[_Attributes] = []
+    periods: list[tuple[_Attributes, _Attributes | None]] = []
     for index, period in enumerate(records.periods):
         here = f"{path}.periods[{index}]"
-        check(period.label, f"{here}.label")
-        if period.employer is not None:
-            check(period.employer.name, f"{here}.employer.name")
-        if period.source is not None:
-            check(period.source.file, f"{here}.source.file")
-            check(period.source.record, f"{here}.source.record")
-    return problems
-
-
-def career_records_element(records: CareerRecords, *, path: str = "$") -> etree._Element:
-    """One worker's ``<worker>`` element (sections may be appended after the periods).
-
-    ``path`` names the worker in errors: a period of another NISS, or text XML
-    cannot carry, raises a :class:`MycareerErrorGroup` listing every problem.
-    """
-    niss = records.niss.value
-    attrib = {"niss": niss}
-    if records.name is not None:
-        attrib["name"] = records.name
-    worker = etree.Element(_WORKER, attrib, nsmap={None: _NS})
-    worker.text = "\n"
-    sub = etree.SubElement
-    refs: dict[tuple[str | None, str | None, str | None], str] = {}
-    used: set[str] = set()
-    problems: list[InvalidValueError] = []
-    try:
-        # Employers first (the schema wants them before the periods).
-        for period in records.periods:
-            employer = period.employer
-            if employer is None:
-                continue
+        if period.niss.value != niss:
+            problems.append(
+                InvalidValueError(
+                    f"period of NISS {period.niss.value} listed under worker {niss}",
+                    path=f"{here}.niss",
+                )
+            )
+            continue
+        span = period.period
+        attrib = {"kind": period.kind.value, "start": span.start.isoformat()}
+        stop = span.stop
+        if stop is not None:
+            attrib["end"] = (stop - ONE_DAY).isoformat()
+        employer = period.employer
+        if employer is not None:
             enterprise = None if employer.enterprise is None else employer.enterprise.value
             nsso = None if employer.nsso is None else employer.nsso.value
             identity = (enterprise, nsso, employer.name)
-            if identity in refs:
-                continue
-            ref = employer.key
-            suffix = 1
-            while ref in used:
-                suffix += 1
-                ref = f"{employer.key}-{suffix}"
-            used.add(ref)
-            refs[identity] = ref
-            employer_attrib = {"ref": ref}
-            if enterprise is not None:
-                employer_attrib["enterprise"] = enterprise
-            if nsso is not None:
-                employer_attrib["nsso"] = nsso
-            if employer.name is not None:
-                employer_attrib["name"] = employer.name
-            sub(worker, _EMPLOYER, employer_attrib).tail = "\n"
-        for index, period in enumerate(records.periods):
-            if period.niss.value != niss:
+            ref = refs.get(identity)
+            if ref is None:
+                ref = key = employer.key
+                suffix = 1
+                while ref in refs.values():
+                    suffix += 1
+                    ref = f"{key}-{suffix}"
+                refs[identity] = ref
+                employer_attrib = {"ref": ref}
+                if enterprise is not None:
+                    employer_attrib["enterprise"] = enterprise
+                if nsso is not None:
+                    employer_attrib["nsso"] = nsso
+                if employer.name is not None:
+                    employer_attrib["name"] = _text(
+                        employer.name, f"{here}.employer.name", problems
+                    )
+                employers.append(employer_attrib)
+            attrib["employer"] = ref
+        if period.fraction is not None:
+            attrib["fraction"] = str(period.fraction.value)
+        committee = period.joint_commission
+        if committee is not None:
+            if not committee.code.isascii():  # JointCommission lets "\d" match any digit
                 problems.append(
                     InvalidValueError(
-                        f"period of NISS {period.niss.value} listed under worker {niss}",
-                        path=f"{path}.periods[{index}].niss",
+                        f"cannot write joint committee {committee.code!r}: expected ASCII digits",
+                        path=f"{here}.joint_commission",
                     )
                 )
-                continue
-            span = period.period
-            period_attrib = {"kind": period.kind.value, "start": span.start.isoformat()}
-            end = span.end
-            if end is not None:
-                period_attrib["end"] = end.isoformat()
-            employer = period.employer
-            if employer is not None:
-                period_attrib["employer"] = refs[
-                    (
-                        None if employer.enterprise is None else employer.enterprise.value,
-                        None if employer.nsso is None else employer.nsso.value,
-                        employer.name,
-                    )
-                ]
-            if period.fraction is not None:
-                period_attrib["fraction"] = str(period.fraction.value)
-            committee = period.joint_commission
-            if committee is not None:
-                if not committee.code.isascii():  # JointCommission lets "\d" match any digit
-                    problems.append(
-                        InvalidValueError(
-                            f"cannot write joint committee {committee.code!r}: "
-                            "expected ASCII digits",
-                            path=f"{path}.periods[{index}].joint_commission",
-                        )
-                    )
-                    continue
-                period_attrib["jointCommittee"] = committee.code
-            if period.label is not None:
-                period_attrib["label"] = period.label
-            if period.provisional:
-                period_attrib["provisional"] = "true"
-            element = sub(worker, _PERIOD, period_attrib)
-            element.tail = "\n"
-            source = period.source
-            if source is not None:
-                element.append(source_element(_SOURCE, source))
-    except ValueError:
-        # lxml refuses NUL, control characters and lone surrogates: say which value.
-        problems.extend(_text_problems(records, path))
-        if not problems:
-            raise
+            attrib["jointCommittee"] = committee.code
+        if period.label is not None:
+            attrib["label"] = _text(period.label, f"{here}.label", problems)
+        if period.provisional:
+            attrib["provisional"] = "true"
+        source = period.source
+        periods.append(
+            (
+                attrib,
+                None if source is None else _source_attributes(source, f"{here}.source", problems),
+            )
+        )
     if problems:
         raise MycareerErrorGroup(f"cannot write worker {niss} ({path})", problems)
+    return worker, employers, periods
+
+
+def career_records_element(records: CareerRecords, *, path: str = "$") -> etree._Element:
+    """One worker's ``<worker>`` element, as a tree (for callers who add sections).
+
+    Sections (``<findings>``, and later ``<timeline>``/``<gaps>``) may be
+    appended after the periods. ``path`` names the worker in errors: a period
+    of another NISS, or text XML cannot carry, raises a
+    :class:`MycareerErrorGroup` listing every problem. Streaming writers should
+    prefer :func:`write_worker`, which is faster.
+    """
+    attrib, employers, periods = _worker_parts(records, path)
+    worker = etree.Element(_WORKER, attrib, nsmap={None: _NS})
+    worker.text = "\n"
+    sub = etree.SubElement
+    for employer_attrib in employers:
+        sub(worker, _EMPLOYER, employer_attrib).tail = "\n"
+    for period_attrib, source_attrib in periods:
+        element = sub(worker, _PERIOD, period_attrib)
+        element.tail = "\n"
+        if source_attrib is not None:
+            sub(element, _SOURCE, source_attrib)
     return worker
+
+
+def write_worker(
+    writer: DocumentWriter,
+    records: CareerRecords,
+    *,
+    path: str = "$",
+    sections: Iterable[etree._Element] = (),
+) -> None:
+    """Stream one ``<worker>`` into an open career-records document.
+
+    ``sections`` are complete elements written after the periods, in schema
+    order (``findings_element(...)``; the timeline issue adds its own): this
+    is how later features extend a worker without rewriting this writer.
+    Nothing is written when the worker is refused (:class:`MycareerErrorGroup`).
+
+    >>> import io
+    >>> from mycareer import CareerRecords, Finding, Niss, Severity
+    >>> out = io.BytesIO()
+    >>> with open_writer(out, CAREER_RECORDS) as writer:
+    ...     write_worker(writer, CareerRecords(Niss("90010100123")),
+    ...                  sections=[findings_element([Finding("X", Severity.INFO, "m")])])
+    >>> print(out.getvalue().decode().splitlines()[3])
+    <findings xmlns="urn:mycareer:career-records:1"><finding code="X" severity="info" ...
+    """
+    attrib, employers, periods = _worker_parts(records, path)
+    xf = writer.xf
+    element, write = xf.element, xf.write
+    with element(_WORKER, attrib):
+        write("\n")
+        for employer_attrib in employers:
+            with element(_EMPLOYER, employer_attrib):
+                pass
+            write("\n")
+        for period_attrib, source_attrib in periods:
+            with element(_PERIOD, period_attrib):
+                if source_attrib is not None:
+                    with element(_SOURCE, source_attrib):
+                        pass
+            write("\n")
+        for section in sections:
+            write(section)
+            write("\n")
+    write("\n")
 
 
 def write_career_records(sink: XmlSink, workers: Iterable[CareerRecords]) -> None:
@@ -309,21 +365,21 @@ def write_career_records(sink: XmlSink, workers: Iterable[CareerRecords]) -> Non
 
     Every worker that cannot be written is reported (one
     :class:`MycareerErrorGroup` at the end, listing every problem with its
-    path); a path is then left untouched.
+    path); a path is then left untouched, and a stream holds a well-formed
+    document without the refused workers.
 
     >>> import io
     >>> from mycareer import CareerRecords, Niss
     >>> out = io.BytesIO()
     >>> write_career_records(out, [CareerRecords(Niss("90010100123"), name="An")])
     >>> out.getvalue().splitlines()[2]
-    b'<worker xmlns="urn:mycareer:career-records:1" niss="90010100123" name="An">'
+    b'<worker niss="90010100123" name="An">'
     """
     collector = ErrorCollector("$.workers", raise_on_exit=False)
     with open_writer(sink, CAREER_RECORDS) as writer:
         for index, records in enumerate(workers):
-            path = f"$.workers[{index}]"
             try:
-                writer.write(career_records_element(records, path=path))
+                write_worker(writer, records, path=f"$.workers[{index}]")
             except MycareerErrorGroup as group:
                 for error in group.exceptions:
                     if isinstance(error, InvalidValueError):
