@@ -35,6 +35,7 @@ from lxml import etree
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
+from mycareer.xmlio.training_account import read_training_accounts
 from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
 
 __all__ = [
@@ -68,6 +69,7 @@ _ONSS_READERS: Final[dict[str, tuple[str, str]]] = {
 #: Domain readers of our formats, by format name (``on_error="collect"`` readers).
 _OUR_READERS: Final[dict[str, Callable[..., Any]]] = {
     "career-records": read_career_records,
+    "training-account": read_training_accounts,
 }
 
 
@@ -139,7 +141,7 @@ def _find_onss_xsd(schema_dir: Path, prefix: str) -> Path | None:
 
 def _our_format(namespace: str) -> XmlFormat | None:
     """Our registered format whose root namespace is ``namespace``, if any."""
-    get_format("career-records")  # makes sure the built-in formats are registered
+    get_format("career-records")  # the built-in formats register themselves on import
     for fmt in FORMATS.values():
         if fmt.namespace == namespace:
             return fmt
