@@ -462,7 +462,7 @@ def build_timeline(
         stops.append(stop)
     order = sorted(range(len(kept)), key=starts.__getitem__)
     segments: list[Segment] = []
-    previous_key: tuple[object, ...] | None = None  # the label's first seven fields
+    previous_key: tuple[object, ...] | None = None  # what decides coalescing
     run_start = run_stop = 0
     run_sources: dict[int, None] = {}
     run_label: _Label | None = None
@@ -481,12 +481,22 @@ def build_timeline(
             label.fte_complete,
         )
         segments.append(segment)
-        if label.fte > _ONE or label.employed_while_unemployed:
+        if label.fte.numerator > label.fte.denominator or label.employed_while_unemployed:
             conflicts.append((len(segments) - 1, label))
 
     for start, stop, active in _sweep(starts, stops, order):
         label = _label([kept[index] for index in active], precedence)
-        key = label[:7]
+        fte = label.fte  # compared as integers: Fraction.__eq__ is slow in a hot loop
+        key = (
+            label.kind,
+            label.kinds,
+            label.employers,
+            fte.numerator,
+            fte.denominator,
+            label.provisional,
+            label.suspended,
+            label.fte_complete,
+        )
         if key == previous_key and start == run_stop:
             run_stop = stop
             for index in active:
