@@ -23,7 +23,7 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("demo", "validate", "convert", "timeline", "account")
+COMMANDS: tuple[str, ...] = ("demo", "validate", "convert", "timeline", "entitlements", "account")
 
 
 def build_parser() -> argparse.ArgumentParser:

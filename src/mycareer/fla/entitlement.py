@@ -726,9 +726,10 @@ def project_entitlements(
 ) -> tuple[Entitlement, ...]:
     """Projected entitlements for ``year`` (default: the year after ``as_of``).
 
-    Assumes the lines in force on ``as_of`` (in each worker's latest declared
-    quarter up to ``as_of``) go on to the end of ``year``; lines of ``year``
-    already declared count up to ``as_of``.
+    Assumes the lines in force on ``as_of`` go on to the end of ``year``: the
+    lines of the employer's latest declared quarter up to ``as_of`` (a worker
+    missing from it has left). Lines of ``year`` already declared count up to
+    ``as_of``.
     """
     target = as_of.year + 1 if year is None else year
     if target < as_of.year:
@@ -740,11 +741,16 @@ def project_entitlements(
     counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
     as_of_quarter = Quarter.of(as_of)
     latest: dict[tuple[str, str], Quarter] = {}
+    employer_latest: dict[str, Quarter] = {}
     for record in materialised:
         if record.quarter <= as_of_quarter:
             k = (record.employer.key, record.niss.value)
             if k not in latest or record.quarter > latest[k]:
                 latest[k] = record.quarter
+            if employer_latest.get(k[0], record.quarter) <= record.quarter:
+                employer_latest[k[0]] = record.quarter
+    # A worker absent from the employer's latest declared quarter has left: not projected.
+    latest = {k: q for k, q in latest.items() if employer_latest[k[0]] == q}
     year_start = date(target, 1, 1).toordinal()
     year_stop = date(target + 1, 1, 1).toordinal()
     cut = (as_of + timedelta(days=1)).toordinal()

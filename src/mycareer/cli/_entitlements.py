@@ -1,0 +1,323 @@
+"""``mycareer entitlements --year Y PATH...``: training rights from DmfA files.
+
+PATHs are DmfA files or folders (``*.xml``, read recursively). One entitlement per
+(employer, worker) with an occupation line in the year, sorted by employer then
+NISS, as JSON (the ``entitlements-1`` contract, schema shipped in
+``mycareer/fla/schemas/``), a table, CSV, or the training-account XML.
+
+Exit codes: 0 every input processed (findings on stderr); 1 some input could not
+be processed (its file and line on stderr, everything else still output); 2
+usage error (bad option, bad rules file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, TextIO
+
+from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
+from mycareer.findings import Finding
+from mycareer.fla.entitlement import (
+    Entitlement,
+    EntitlementOptions,
+    HoursPolicy,
+    MonthFraction,
+    Overrides,
+    RoundingPolicy,
+    SizeBand,
+    compute_entitlements,
+    project_entitlements,
+)
+from mycareer.fla.rulebook import Rulebook
+from mycareer.fla.serialize import entitlement_to_json
+from mycareer.fla.values import decimal_4
+from mycareer.nsso import NssoNumber
+from mycareer.quarter import Quarter
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "register", "run"]
+
+FORMATS: Final = ("json", "table", "csv", "xml")
+
+CSV_COLUMNS: Final = (
+    "employer",
+    "nsso_number",
+    "niss",
+    "year",
+    "band",
+    "average_fte",
+    "reference_quarters",
+    "fallback_used",
+    "regime",
+    "days",
+    "days_exact",
+    "hours",
+    "legal_days",
+    "sector_days",
+    "employer_days",
+    "months_employed",
+    "rule_id",
+    "fla_regime",
+    "projected",
+)
+
+
+class _UsageError(Exception):
+    """A bad option value: reported as ``mycareer entitlements: error: ...``, exit 2."""
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "entitlements",
+        help="compute each worker's yearly training right from DmfA files",
+        description="Compute the individual training right (Law of 3 Oct 2022) of every "
+        "worker at every employer for a year, from DmfA declarations: employer size band "
+        "from the declared quarters, statutory or sector days, pro rata per month.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="DmfA files or folders")
+    parser.add_argument("--year", type=int, required=True, help="the year of the right")
+    parser.add_argument(
+        "--band",
+        action="append",
+        default=[],
+        metavar="[EMPLOYER=]BAND",
+        help="force the size band (<10, 10-19, 20+), for every employer or one "
+        "(enterprise number or nsso:NUMBER); repeatable",
+    )
+    parser.add_argument(
+        "--quarter-fte",
+        action="append",
+        default=[],
+        metavar="EMPLOYER:YYYYQ=FTE",
+        help="quarter-end FTE of an employer, replacing the declared one; repeatable",
+    )
+    parser.add_argument("--rules", metavar="FILE", help="vendor rules file (JSON or TOML)")
+    parser.add_argument("--lang", choices=("en", "fr", "nl"), default="en")
+    parser.add_argument(
+        "--project",
+        action="store_true",
+        help="project the year from the lines in force on --as-of (default: the last "
+        "day of the latest quarter declared before the year)",
+    )
+    parser.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument("--explain", action="store_true", help="explanations in the table")
+    parser.add_argument(
+        "--rounding", choices=[p.value for p in RoundingPolicy], default=RoundingPolicy.NONE.value
+    )
+    parser.add_argument(
+        "--hours-policy",
+        choices=[p.value for p in HoursPolicy],
+        default=HoursPolicy.FULL_TIME_DAY.value,
+    )
+    parser.add_argument(
+        "--month-fraction",
+        choices=[p.value for p in MonthFraction],
+        default=MonthFraction.HIGHEST.value,
+    )
+    parser.set_defaults(handler=run)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: expected YYYY-MM-DD") from None
+
+
+def _employer_key(text: str) -> str:
+    raw = text.strip()
+    try:
+        if raw.lower().startswith("nsso:"):
+            return f"nsso:{NssoNumber(raw[5:]).value}"
+        return EnterpriseNumber(raw).value
+    except InvalidValueError as error:
+        raise _UsageError(str(error)) from None
+
+
+def _band(text: str) -> SizeBand:
+    try:
+        return SizeBand(text.strip())
+    except ValueError:
+        raise _UsageError(f"invalid band {text!r}: expected <10, 10-19 or 20+") from None
+
+
+def _overrides(args: argparse.Namespace, employer_keys: Sequence[str]) -> Overrides:
+    bands: dict[str, SizeBand] = {}
+    everyone: SizeBand | None = None
+    for raw in args.band:
+        if "=" in raw:
+            who, _, value = raw.rpartition("=")
+            bands[_employer_key(who)] = _band(value)
+        else:
+            everyone = _band(raw)
+    if everyone is not None:
+        for key in employer_keys:
+            bands.setdefault(key, everyone)
+    fte: dict[str, dict[Quarter, Decimal]] = {}
+    for raw in args.quarter_fte:
+        who, colon, rest = raw.rpartition(":")
+        quarter_text, equals, value = rest.partition("=")
+        if not colon or not equals:
+            raise _UsageError(f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE")
+        try:
+            quarter = Quarter.parse(quarter_text)
+            amount = Decimal(value.strip())
+        except (InvalidValueError, InvalidOperation):
+            raise _UsageError(
+                f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE"
+            ) from None
+        if not amount.is_finite() or amount < 0:
+            raise _UsageError(f"invalid --quarter-fte {raw!r}: FTE must be a number ≥ 0")
+        fte.setdefault(_employer_key(who), {})[quarter] = amount
+    return Overrides(band=bands, quarter_fte=fte)
+
+
+def _csv(results: Sequence[Entitlement], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in results:
+        writer.writerow(
+            [
+                "" if e.employer.enterprise is None else e.employer.enterprise.value,
+                "" if e.employer.nsso is None else e.employer.nsso.value,
+                e.niss.value,
+                e.year,
+                e.band.value,
+                "" if e.average_fte is None else e.average_fte,
+                " ".join(str(q) for q in e.reference_quarters),
+                "true" if e.fallback_used else "false",
+                e.regime.value,
+                "" if e.days is None else e.days,
+                "" if e.days_exact is None else e.days_exact,
+                "" if e.hours is None else decimal_4(e.hours),
+                "" if e.legal_days is None else e.legal_days,
+                "" if e.sector_days is None else e.sector_days,
+                "" if e.employer_days is None else e.employer_days,
+                e.months_employed,
+                "" if e.rule is None else e.rule.id,
+                e.fla_regime.value,
+                "true" if e.projected else "false",
+            ]
+        )
+
+
+def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: bool) -> None:
+    header = ("employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule")
+    rows = [
+        (
+            str(e.employer),
+            e.niss.formatted,
+            str(e.year) + ("*" if e.projected else ""),
+            e.band.value,
+            e.regime.value,
+            "-" if e.days is None else str(e.days),
+            "-" if e.hours is None else str(decimal_4(e.hours)),
+            str(e.months_employed),
+            "-" if e.rule is None else e.rule.id,
+        )
+        for e in results
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]  # fmt: skip
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), file=out)
+    for e, row in zip(results, rows, strict=True):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        if explain:
+            for line in e.explain(lang):  # type: ignore[arg-type]
+                print(f"    {line}", file=out)
+    if any(e.projected for e in results):
+        print("* projected", file=out)
+
+
+def _xml(results: Sequence[Entitlement], as_of: date) -> bytes | None:
+    try:
+        from mycareer.fla.account import YearCredit, build_accounts
+        from mycareer.xmlio.training_account import account_records, training_accounts_bytes
+    except ImportError:
+        return None
+    credits = [YearCredit.from_entitlement(e) for e in results if e.days_exact is not None]
+    accounts, _findings = build_accounts(credits, as_of=as_of)
+    return training_accounts_bytes(account_records(accounts, results))
+
+
+def _default_as_of(records: Sequence[Any], year: int) -> date:
+    before = [r.quarter for r in records if r.quarter.year < year]
+    return max(before).last_day if before else date(year - 1, 12, 31)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from mycareer.xmlio.dmfa import read_dmfa
+
+    try:
+        book = Rulebook.default()
+        if args.rules:
+            try:
+                book = book.with_rules_file(args.rules)
+            except MycareerError as error:
+                for line in flatten_errors(error):
+                    print(f"mycareer entitlements: error: {line}", file=err)
+                return EXIT_USAGE
+        batch = read_dmfa(args.paths, on_error="collect")
+        keys = sorted({r.employer.key for r in batch.records})
+        overrides = _overrides(args, keys)
+    except _UsageError as error:
+        print(f"mycareer entitlements: error: {error}", file=err)
+        return EXIT_USAGE
+    options = EntitlementOptions(
+        rounding=RoundingPolicy(args.rounding),
+        hours_policy=HoursPolicy(args.hours_policy),
+        month_fraction=MonthFraction(args.month_fraction),
+    )
+    if args.project:
+        as_of = args.as_of or _default_as_of(batch.records, args.year)
+        results = project_entitlements(
+            batch.records, batch.declarations, as_of=as_of, year=args.year,
+            rulebook=book, overrides=overrides, options=options,
+        )  # fmt: skip
+    else:
+        results = compute_entitlements(
+            batch.records, batch.declarations, args.year,
+            rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
+        )  # fmt: skip
+    for problem in batch.errors:
+        for line in flatten_errors(problem):
+            print(f"mycareer entitlements: error: {line}", file=err)
+    seen: set[Finding] = set()
+    for finding in (*batch.findings, *(f for e in results for f in e.findings)):
+        if finding not in seen:
+            seen.add(finding)
+            print(f"mycareer entitlements: {finding}", file=err)
+    if args.format == "json":
+        data = [entitlement_to_json(e, args.lang) for e in results]
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "csv":
+        _csv(results, out)
+    elif args.format == "table":
+        _table(results, out, lang=args.lang, explain=args.explain)
+    else:
+        document = _xml(results, args.as_of or date(args.year, 12, 31))
+        if document is None:
+            print(
+                "mycareer entitlements: error: --format xml is not available "
+                "(the training-account writer is not installed)",
+                file=err,
+            )
+            return EXIT_USAGE
+        out.flush()
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            buffer.write(document)
+        else:
+            out.write(document.decode("utf-8"))
+    return EXIT_INPUT if batch.errors else EXIT_OK
