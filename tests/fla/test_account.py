@@ -27,6 +27,7 @@ from mycareer.fla.account import (
     build_accounts,
     employer_summaries,
 )
+from mycareer.fla.rulebook import Rulebook, SectorSchedule
 from mycareer.fla.trainings import Training, TrainingStatus
 from mycareer.fla.values import (
     Entitlement,
@@ -35,6 +36,7 @@ from mycareer.fla.values import (
     RuleRef,
     SizeBand,
 )
+from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 
@@ -104,6 +106,28 @@ def test_t_pc200_1_and_4_growth_path_sums_19_and_resets_at_end_2028() -> None:
     assert start_2029 is not None
     assert start_2029.opening == 0
     assert second.window == AccountWindow(2029, 2033)
+
+
+def test_t_pc200_1_from_the_shipped_rulebook_with_its_reset_policy() -> None:
+    """T-PC200-1/4 end to end: the rulebook's PC 200 20+ days (sfonds200) feed the ledger."""
+    book = Rulebook.default()
+    credits = []
+    schedules: dict[str, SectorSchedule] = {}
+    for year in range(2024, 2029):
+        found = book.resolve(JointCommission("200"), SizeBand.FROM_20, year)
+        assert found.total_days is not None
+        assert found.rule is not None
+        credits.append(YearCredit(ANNA, year, legal_days=found.total_days, rule_id=found.rule.id))
+        if found.schedule is not None:
+            schedules[found.schedule.id] = found.schedule
+    (schedule,) = schedules.values()
+    policy = AccountPolicy.for_schedule(schedule)
+    account = build_account(credits, as_of=date(2028, 12, 31), policy=policy)
+    assert [s.credited for s in account.statements] == [3, 3, 4, 4, 5]
+    assert account.windows[0].credited == 19
+    assert account.statements[-1].reset == 19
+    assert account.balance == 19
+    assert account.statements[-1].carried == 0
 
 
 def test_carry_over_year_to_year_r_carry_1() -> None:

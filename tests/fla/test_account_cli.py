@@ -263,6 +263,7 @@ def test_missing_and_malformed_inputs_exit_1(dmfa_dir: Path, tmp_path: Path) -> 
         (("x.xml", "--as-of", "2025-13-01"), "invalid date"),
         (("x.xml", "--employer-view", "--format", "xml"), "no xml format"),
         (("x.xml", "--from-year", "2026", "--to-year", "2025"), "after --to-year"),
+        (("x.xml", "--rules", "absent-rules.json"), "cannot read rules file"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:

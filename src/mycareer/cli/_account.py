@@ -561,26 +561,26 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
         print("mycareer account: error: --from-year is after --to-year", file=err)
         return 2
+    rulebook = Rulebook.default()
+    if args.rules:
+        try:
+            rulebook = rulebook.with_rules_file(args.rules)
+        except MycareerError as rules_error:
+            for line in flatten_errors(rules_error):
+                print(f"mycareer account: error: {line}", file=err)
+            return 2
     ok = True
     findings: list[Finding] = []
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[Any, ...] = ()
     if args.paths:
         batch = read_dmfa(args.paths, on_error="collect")
-        for error in batch.errors:
-            for line in flatten_errors(error):
+        for problem in batch.errors:
+            for line in flatten_errors(problem):
                 print(f"mycareer account: error: {line}", file=err)
         ok = ok and not batch.errors
         records, declarations = batch.records, batch.declarations
         findings.extend(batch.findings)
-    rulebook = Rulebook.default()
-    if args.rules:
-        try:
-            rulebook = rulebook.with_rules_file(args.rules)
-        except MycareerError as error:
-            for line in flatten_errors(error):
-                print(f"mycareer account: error: {line}", file=err)
-            return 2
     trainings, trainings_ok = _load_trainings(args.trainings, err)
     ok = ok and trainings_ok
 
@@ -613,8 +613,30 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         allow_overuse=args.allow_overuse,
         hours_per_day=args.hours_per_day,
     )
+    # a sector schedule ships its own windows and reset policy (PC 200: reset, T-PC200-4)
+    policies: dict[str | tuple[str, str], AccountPolicy] = {}
+    for credit in sorted(credits, key=lambda c: c.year):
+        if credit.rule_id is None or credit.employer is None:
+            continue
+        try:
+            schedule = rulebook.schedule(credit.rule_id)
+        except KeyError:
+            continue
+        changes: dict[str, Any] = {
+            "allow_overuse": args.allow_overuse,
+            "hours_per_day": args.hours_per_day,
+        }
+        if args.no_reset:
+            changes["reset_at_window_end"] = False
+        key = (credit.employer.key, credit.niss.value)
+        policies[key] = AccountPolicy.for_schedule(schedule, **changes)
     accounts, loose = build_accounts(
-        credits, trainings, as_of=as_of, terminations=args.termination, policy=policy
+        credits,
+        trainings,
+        as_of=as_of,
+        terminations=args.termination,
+        policy=policy,
+        policies=policies,
     )
     findings.extend(loose)
     for account in accounts:

@@ -41,12 +41,14 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError, MycareerErrorGroup
 from mycareer.findings import Finding, Severity
+from mycareer.fla.rulebook import ResetPolicy, SectorSchedule
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.values import Entitlement
 from mycareer.niss import Niss
@@ -178,6 +180,24 @@ class AccountPolicy:
     def __attrs_post_init__(self) -> None:
         if self.window_years < 1:
             raise InvalidValueError(f"window_years must be at least 1, got {self.window_years}")
+
+    @classmethod
+    def for_schedule(cls, schedule: SectorSchedule, **changes: Any) -> AccountPolicy:
+        """The windows and reset policy a sector schedule ships (PC 200: reset, T-PC200-4).
+
+        >>> from mycareer.fla.rulebook import Rulebook
+        >>> pc200 = [s for s in Rulebook.default().schedules if s.joint_commission.code == "200"]
+        >>> policy = AccountPolicy.for_schedule(pc200[0])
+        >>> policy.reset_at_window_end, str(policy.window_of(2028))
+        (True, '2024-2028')
+        """
+        values: dict[str, Any] = {
+            "first_window_start": schedule.window_start or 2024,
+            "window_years": schedule.window_years,
+            "reset_at_window_end": schedule.reset is ResetPolicy.RESET,
+        }
+        values.update(changes)
+        return cls(**values)
 
     def window_of(self, year: int) -> AccountWindow | None:
         """The window a year belongs to, or ``None`` before the first one.
@@ -601,6 +621,15 @@ def build_account(
     )
 
 
+def _policy_for(
+    policies: Mapping[str | tuple[str, str], AccountPolicy],
+    key: str,
+    niss: Niss,
+    default: AccountPolicy | None,
+) -> AccountPolicy | None:
+    return policies.get((key, niss.value)) or policies.get(key) or default
+
+
 def _employer_key(employer: Employer | None) -> str | None:
     return None if employer is None else employer.key
 
@@ -612,14 +641,15 @@ def build_accounts(
     as_of: date,
     terminations: Iterable[Termination] = (),
     policy: AccountPolicy | None = None,
-    policies: Mapping[str, AccountPolicy] | None = None,
+    policies: Mapping[str | tuple[str, str], AccountPolicy] | None = None,
 ) -> tuple[tuple[TrainingAccount, ...], tuple[Finding, ...]]:
     """Accounts for many workers and employers, sorted by employer key then NISS.
 
     Credits are grouped by (employer, NISS). A training without an employer goes to
     the worker's only account; when the worker has accounts at several employers it
     is left out with a finding. A worker with trainings but no credit gets an account
-    with zero credits. ``policies`` maps an employer key to its own policy.
+    with zero credits. ``policies`` maps an employer key, or an (employer key, NISS
+    digits) pair, to its own policy (e.g. :meth:`AccountPolicy.for_schedule`).
 
     Returns the accounts and the findings that belong to no single account.
     """
@@ -687,7 +717,7 @@ def build_accounts(
                 training_groups.get((key, niss), ()),
                 as_of=as_of,
                 termination=ending,
-                policy=(policies or {}).get(key or "", policy),
+                policy=_policy_for(policies or {}, key or "", niss, policy),
                 niss=niss,
                 employer=employer,
             )
