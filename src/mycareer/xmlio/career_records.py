@@ -592,20 +592,17 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
     for child in element:
         tag = child.tag
         if tag == _PERIOD:
-            here = f"{path}.periods[{period_index}]"
+            # Hot path: errors carry paths relative to the period, completed below.
+            index = period_index
             period_index += 1
             attributes = child.attrib
             get = attributes.get
             kind_text, start_text, end_text = get("kind"), get("start"), get("end")
-            ref, fraction_text, committee_text = (
-                get("employer"),
-                get("fraction"),
-                get("jointCommittee"),
-            )
-            label, provisional_text = get("label"), get("provisional")
-            line = child.sourceline
+            ref, fraction_text = get("employer"), get("fraction")
+            committee_text, label = get("jointCommittee"), get("label")
+            provisional_text = get("provisional")
             try:
-                present = 0
+                present = 2
                 kind = kinds.get(kind_text) if kind_text is not None else None
                 if kind is None:
                     raise InvalidValueError(
@@ -613,10 +610,10 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
                         if kind_text is None
                         else f"invalid period kind {kind_text!r}: expected one of "
                         + ", ".join(_KINDS),
-                        path=f"{here}.kind",
+                        path=".kind",
                     )
                 if start_text is None:
-                    raise InvalidValueError("a period needs a start", path=f"{here}.start")
+                    raise InvalidValueError("a period needs a start", path=".start")
                 start = dates.get(start_text) or _date(start_text, "start")
                 if end_text is None:
                     end = None
@@ -636,7 +633,7 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
                         raise InvalidValueError(
                             f"period refers to employer {ref!r}, which this worker does not "
                             "declare (before its periods)",
-                            path=f"{here}.employer",
+                            path=".employer",
                         )
                 fraction = None
                 if fraction_text is not None:
@@ -654,19 +651,29 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
                         raise InvalidValueError(
                             f"invalid provisional flag {provisional_text!r}: "
                             "expected true or false",
-                            path=f"{here}.provisional",
+                            path=".provisional",
                         )
                     provisional = found
                 if label is not None:
                     present += 1
-                if len(attributes) != present + 2:
-                    raise _unknown_attributes(child, _PERIOD_ATTRIBUTES, file, here)
+                if len(attributes) != present:
+                    raise _unknown_attributes(child, _PERIOD_ATTRIBUTES, file, "")
                 source = None
                 if len(child):
                     for grandchild in child:
                         if grandchild.tag != _SOURCE:
-                            raise _unexpected(grandchild, file, f"{here}.source")
-                        source = source_from_element(grandchild, file, f"{here}.source")
+                            raise _unexpected(grandchild, file, ".source")
+                        source_get = grandchild.get
+                        line_text = source_get("line")
+                        try:
+                            source_line = None if line_text is None else int(line_text)
+                        except ValueError:
+                            raise InvalidValueError(
+                                f"invalid source line {line_text!r}: expected an integer",
+                                path=".source.line",
+                                source=SourceRef(file, grandchild.sourceline),
+                            ) from None
+                        source = SourceRef(source_get("file"), source_line, source_get("record"))
                 if niss is not None:
                     periods.append(
                         CareerPeriod(
@@ -683,9 +690,8 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
                     )
             except InvalidValueError as error:
                 if error.source is None:
-                    error.source = SourceRef(file, line)
-                if error.path is None or not error.path.startswith("$"):
-                    error.path = f"{here}{error.path or ''}"
+                    error.source = SourceRef(file, child.sourceline)
+                error.path = f"{path}.periods[{index}]{error.path or ''}"
                 problems.append(error)
         elif tag == _EMPLOYER:
             here = f"{path}.employers[{employer_index}]"
