@@ -99,6 +99,15 @@ def test_languages_table_and_csv(dmfa_folder: Path) -> None:
     ]  # fmt: skip
 
 
+def test_xml_format_writes_the_training_account_document(dmfa_folder: Path) -> None:
+    result = run_cli("entitlements", "--year", "2024", "--format", "xml", dmfa_folder)
+    assert result.returncode == 0, result.stderr
+    root = etree.fromstring(result.stdout.encode("utf-8"))
+    assert root.tag == "{urn:mycareer:training-account:1}trainingAccounts"
+    exact = sorted(e.get("daysExact", "") for e in root.iter("{*}entitlement"))
+    assert exact == ["0.5", "3", "5"]  # exact text, decimal when it terminates
+
+
 def test_band_quarter_fte_and_rules_overrides(dmfa_folder: Path, tmp_path: Path) -> None:
     banded = run_cli("entitlements", "--year", "2024", "--band", "0403019261=10-19", dmfa_folder)
     ann = json.loads(banded.stdout)[2]

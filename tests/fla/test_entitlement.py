@@ -297,5 +297,8 @@ def test_fla_regime_and_explanations_in_three_languages() -> None:
     assert "Droit individuel" in french[0]
     assert "Individueel opleidingsrecht" in dutch[0]
     assert any("statutory-2023" in line for line in english)
+    assert any("0.3333 days" in line for line in english)  # 4 days × 1/12, January only
+    assert any("0,3333 jours" in line for line in french)
+    assert any("0,3333 dagen" in line for line in dutch)
     with pytest.raises(ValueError, match="unsupported language"):
         result.explain("de")  # type: ignore[arg-type]

@@ -43,6 +43,11 @@ from mycareer.fla.rulebook import (
     load_rules_file,
     parse_schedules,
 )
+from mycareer.fla.serialize import (
+    ENTITLEMENTS_SCHEMA_VERSION,
+    entitlement_to_json,
+    entitlements_schema,
+)
 from mycareer.fla.values import (
     BandBasis,
     Entitlement,
@@ -57,6 +62,7 @@ from mycareer.fla.values import (
 )
 
 __all__ = [
+    "ENTITLEMENTS_SCHEMA_VERSION",
     "FLOOR_DAYS_20_PLUS",
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
@@ -90,6 +96,8 @@ __all__ = [
     "compute_entitlements",
     "decimal_4",
     "entitlement_for",
+    "entitlement_to_json",
+    "entitlements_schema",
     "is_termination_indemnity",
     "load_rules_file",
     "month_factors",

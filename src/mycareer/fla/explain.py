@@ -128,11 +128,12 @@ _T: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def _num(value: Fraction | None) -> str:
+def _num(value: Fraction | None, lang: Lang = "en") -> str:
+    """A quantity for people: at most 4 decimals, with a decimal comma in French and Dutch."""
     if value is None:
         return "-"
     text = format(decimal_4(value).normalize(), "f")
-    return text
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
@@ -142,7 +143,7 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     t = _T[lang]
     e = entitlement
     lines = [t["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)]
-    fte = "-" if e.average_fte is None else format(e.average_fte, "f")
+    fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
     quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
     if e.band_basis in (BandBasis.OVERRIDE_BAND,):
         lines.append(t["band_override"].format(band=e.band.value))
@@ -172,26 +173,30 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
                 lines.append(
                     t["month"].format(
                         month=name,
-                        a=_num(month.full_time_days),
+                        a=_num(month.full_time_days, lang),
                         b=month.fraction,
-                        share=_num(month.days),
+                        share=_num(month.days, lang),
                     )
                 )
         rounded = t["rounded"].format(policy=e.rounding.value) if e.rounding.value != "none" else ""
         lines.append(
             t["total"].format(
-                days=_num(None if e.days is None else Fraction(e.days)),
+                days=_num(None if e.days is None else Fraction(e.days), lang),
                 exact=e.days_exact,
                 rounded=rounded,
             )
         )
         lines.append(
             t["parts"].format(
-                legal=_num(e.legal_days), sector=_num(e.sector_days), employer=_num(e.employer_days)
+                legal=_num(e.legal_days, lang),
+                sector=_num(e.sector_days, lang),
+                employer=_num(e.employer_days, lang),
             )
         )
         if e.hours is not None and e.hours_per_day is not None:
-            lines.append(t["hours"].format(hours=_num(e.hours), hpd=_num(e.hours_per_day)))
+            lines.append(
+                t["hours"].format(hours=_num(e.hours, lang), hpd=_num(e.hours_per_day, lang))
+            )
     if e.projected and e.as_of is not None:
         lines.append(t["projected"].format(as_of=e.as_of.isoformat()))
     lines.append(t["fla"].format(year=e.year, fla=t[f"fla_{e.fla_regime.value}"]))
