@@ -21,18 +21,24 @@ turns a record element back into a value. The machinery does the rest:
 >>> fmt.namespace, fmt.root, fmt.tag("worker")
 ('urn:mycareer:career-records:1', 'careerRecords', '{urn:mycareer:career-records:1}worker')
 
-Adding a format (see also ``docs``):
+Adding a format (the career-records and training-account modules are worked examples):
 
 1. write ``schemas/<name>-<version>.xsd`` with ``targetNamespace="urn:mycareer:<name>:<version>"``
-   and ``elementFormDefault="qualified"``;
-2. register it: ``MY_FORMAT = register_format(XmlFormat("<name>", 1, "<root>", "<record>",
-   "<name>-1.xsd", "$.<records>"))``;
-3. write ``to_element(value) -> etree._Element`` (use ``MY_FORMAT.tag(local)``) and
-   ``from_element(element, file, path) -> value`` (raise :class:`InvalidValueError`
-   with ``path`` and ``source``, or a :class:`MycareerErrorGroup` of them);
-4. the public API is then ``write_records(sink, MY_FORMAT, map(to_element, values))``,
-   ``iter_decoded(source, MY_FORMAT, from_element)`` and ``read_decoded(...)``;
-5. test that written documents pass ``validate(document, MY_FORMAT)``.
+   and ``elementFormDefault="qualified"`` (hatchling ships it as package data);
+2. register it at import time: ``MY_FORMAT = register_format(XmlFormat("<name>", 1, "<root>",
+   "<record>", "<name>-1.xsd", "$.<records>"))``, and import the module in
+   ``_register_builtin_formats`` so that ``get_format("<name>")`` and the CLI find it;
+3. write one record: either ``to_element(value) -> etree._Element`` (use
+   ``MY_FORMAT.tag(local)``) for ``writer.write(...)``, or, faster for big records,
+   nested ``writer.xf.element(tag, attrib)`` contexts; check every value *before*
+   writing so a refused record never leaves half an element;
+4. read one record: ``from_element(element, file, path) -> value`` raising
+   :class:`InvalidValueError` (with ``path`` and ``source=SourceRef(file, line)``)
+   or a :class:`MycareerErrorGroup` of them;
+5. the public API is then ``open_writer(sink, MY_FORMAT)`` (or ``write_records``),
+   ``iter_decoded(source, MY_FORMAT, from_element, errors=...)`` and
+   ``read_decoded(source, MY_FORMAT, from_element, on_error=...)``;
+6. test that written documents pass ``validate(document, MY_FORMAT)`` and read back equal.
 """
 
 from __future__ import annotations
@@ -164,7 +170,7 @@ def get_format(name: str) -> XmlFormat:
     >>> get_format("nope")
     Traceback (most recent call last):
     ...
-    KeyError: "unknown XML format 'nope'; known: career-records"
+    KeyError: "unknown XML format 'nope'; known: career-records, training-account"
     """
     _register_builtin_formats()
     try:
@@ -177,7 +183,8 @@ def get_format(name: str) -> XmlFormat:
 def _register_builtin_formats() -> None:
     # The format modules register themselves on import; importing here keeps
     # get_format("...") working for callers who only imported this module.
-    import mycareer.xmlio.career_records  # noqa: F401
+    import mycareer.xmlio.career_records
+    import mycareer.xmlio.training_account  # noqa: F401
 
 
 @functools.cache
