@@ -231,3 +231,15 @@ def test_end_before_start_after_folding_is_kept_out_with_an_error() -> None:
     result = consolidate_dimona(declarations, [outcome("r1"), outcome("r2")])
     assert result.periods == ()
     assert codes(result) == ["DIMONA_END_BEFORE_START"]
+
+
+def test_outcome_flagged_cancelled_removes_the_period() -> None:
+    """hyperlab's rule (§2.6): "refused because already cancelled" counts as cancelled."""
+    declarations = [
+        declare(DimonaAction.IN, "r1", start=date(2024, 1, 1)),
+        declare(DimonaAction.UPDATE, "r2", period_id=PID, end=date(2024, 1, 31)),
+    ]
+    cancelled = DimonaOutcome(B, reference="r2", period_id=PID, cancelled=True)
+    result = consolidate_dimona(declarations, [outcome("r1"), cancelled])
+    assert result.periods == ()
+    assert codes(result) == ["DIMONA_CANCELLED"]

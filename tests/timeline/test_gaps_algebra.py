@@ -48,7 +48,7 @@ def oracle_working_days(period: Period) -> int:
 AS_OF = BASE + timedelta(days=180)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(period_lists, periods(allow_open=False, span=100, max_len=150))
 def test_gaps_and_coverage_partition_the_window(items: list[Period], window: Period) -> None:
     found = gaps(items, window, as_of=AS_OF)
@@ -63,7 +63,7 @@ def test_gaps_and_coverage_partition_the_window(items: list[Period], window: Per
     assert merge(g.period for g in found) == tuple(g.period for g in found)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(period_lists, st.integers(1, 40))
 def test_min_days_drops_only_short_gaps(items: list[Period], min_days: int) -> None:
     window = Period(BASE, AS_OF)
@@ -72,7 +72,7 @@ def test_min_days_drops_only_short_gaps(items: list[Period], min_days: int) -> N
     assert long_only == tuple(g for g in every if g.days >= min_days)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(period_lists, st.integers(0, 3))
 def test_provisional_quarters_split_but_never_lose_days(items: list[Period], n: int) -> None:
     window = Period(BASE, AS_OF)
@@ -116,7 +116,7 @@ def test_gap_working_days_exclude_easter_monday_and_labour_day() -> None:
     assert (gap.days, gap.working_days) == (35, 23)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(periods(allow_open=False, span=300, max_len=60))
 def test_working_days_match_the_2024_holiday_oracle(period: Period) -> None:
     if period.end is not None and period.end.year > 2024:
@@ -135,7 +135,7 @@ def test_known_belgian_holidays() -> None:
         working_days(Period(date(2024, 1, 1), None))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(period_lists, period_lists)
 def test_intersect_and_subtract_match_day_sets(left: list[Period], right: list[Period]) -> None:
     left_days, right_days = union_days(left), union_days(right)
@@ -147,7 +147,7 @@ def test_intersect_and_subtract_match_day_sets(left: list[Period], right: list[P
     assert merge(only_left) == only_left
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(
     periods(allow_open=False, span=700, max_len=800), st.sampled_from(["month", "quarter", "year"])
 )
@@ -173,7 +173,7 @@ def test_split_by_termination_example() -> None:
         split_by(Period(date(2024, 1, 1), date(2024, 1, 2)), "week")  # type: ignore[arg-type]
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(period_lists, st.sampled_from([2023, 2024, 2025]))
 def test_months_touched_matches_days(items: list[Period], year: int) -> None:
     as_of = date(2025, 3, 15)

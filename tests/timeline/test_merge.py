@@ -51,7 +51,7 @@ def assert_normalised(merged: tuple[Period, ...]) -> None:
         assert left.stop < right.start, f"{left} and {right} overlap or touch"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(period_lists)
 def test_merge_covers_exactly_the_union_of_days(items: list[Period]) -> None:
     merged = merge(items)
@@ -59,7 +59,7 @@ def test_merge_covers_exactly_the_union_of_days(items: list[Period]) -> None:
     assert_normalised(merged)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(period_lists, st.randoms(use_true_random=False))
 def test_merge_is_idempotent_and_order_independent(items: list[Period], rnd: object) -> None:
     merged = merge(items)
@@ -70,7 +70,7 @@ def test_merge_is_idempotent_and_order_independent(items: list[Period], rnd: obj
     assert merge(reversed(items)) == merged
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(periods(), st.integers(0, 60))
 def test_adjacent_periods_always_merge(first: Period, length: int) -> None:
     if first.stop is None:
@@ -79,14 +79,14 @@ def test_adjacent_periods_always_merge(first: Period, length: int) -> None:
     assert merge([second, first]) == (Period(first.start, second.end),)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(period_lists)
 def test_merge_agrees_with_portion_discrete_intervals(items: list[Period]) -> None:
     expected = portion_union(items)
     assert [(p.start, p.end) for p in merge(items)] == expected
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), periods()), max_size=30))
 def test_bulk_forms_agree_with_merge_per_group(rows: list[tuple[str, Period]]) -> None:
     expected = {
@@ -138,7 +138,7 @@ def test_days_oracle_sanity() -> None:
     assert max(days_of(Period(date(2024, 1, 1), None))) == HORIZON
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(closed_period_lists)
 def test_merge_by_keeps_first_appearance_order(items: list[Period]) -> None:
     rows = [(i % 3, p) for i, p in enumerate(items)]

@@ -14,7 +14,8 @@ Rules:
    hours; UPDATE replaces only the fields it carries, and an end of
    ``9999-12-31`` (:data:`~mycareer.dimona.REOPEN_END`) re-opens the period;
    OUT sets the end only while the period is open (else ``DIMONA_OUT_ON_CLOSED``);
-   CANCEL removes the period.
+   CANCEL removes the period, and so does any outcome flagged ``cancelled``
+   (e.g. refused because the period was already cancelled).
 5. Raw periods are kept, one per period id; :meth:`DimonaConsolidation.merged_by_employer`
    is the merged view on top.
 
@@ -194,6 +195,22 @@ def consolidate_dimona(
             key = period_id
         what = _describe(declaration, key)
         status = outcome.status if outcome is not None else None
+        if (
+            outcome is not None
+            and outcome.cancelled
+            and declaration.action is not DimonaAction.CANCEL
+        ):
+            # hyperlab's fold: "refused because already cancelled" means cancelled (§2.6)
+            known = states.get(key)
+            if known is not None and not known.cancelled:
+                known.cancelled = True
+                note(
+                    "DIMONA_CANCELLED",
+                    Severity.INFO,
+                    f"{what}: ONSS reports the period cancelled: period removed",
+                    declaration,
+                )
+            continue
         if status is DimonaStatus.REFUSED:
             note("DIMONA_REFUSED", Severity.INFO, f"{what} was refused: ignored", declaration)
             continue
