@@ -26,6 +26,7 @@ from mycareer.fla.account import (
     build_account,
     build_accounts,
     employer_summaries,
+    verify_account,
 )
 from mycareer.fla.rulebook import Rulebook, SectorSchedule
 from mycareer.fla.trainings import Training, TrainingStatus
@@ -448,6 +449,17 @@ def test_every_statement_balances_and_chains(
     overused = sum((s.overused for s in account.statements), Fraction(0))
     total_reset = sum((s.reset for s in account.statements), Fraction(0))
     assert credited - used + overused == total_reset + previous
+    assert verify_account(account) == ()
+
+
+def test_html_view_for_notebooks() -> None:
+    account = build_account(
+        [YearCredit(ANNA, 2024, legal_days=Fraction(10, 3))], as_of=date(2024, 12, 31)
+    )
+    html = account._repr_html_()
+    assert html.startswith("<table><caption>Training account of NISS 85.07.30-033.28")
+    assert "<td>10/3</td>" in html
+    assert "<td>2024-2028</td>" in html
 
 
 @settings(max_examples=150, deadline=None)

@@ -26,6 +26,7 @@ from mycareer.fla.account import (
     TerminationReason,
     YearCredit,
     build_account,
+    verify_account,
 )
 from mycareer.fla.trainings import Training
 from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
@@ -305,4 +306,18 @@ def test_round_trip_write_validate_read_equal(records: list[AccountRecord]) -> N
     write_training_accounts(out, records)
     data = out.getvalue()
     assert validate(data, TRAINING_ACCOUNT) == []
-    assert read_training_accounts(data).records == tuple(records)
+    back = read_training_accounts(data).records
+    assert back == tuple(records)
+    assert all(verify_account(record.account) == () for record in back)
+
+
+def test_a_tampered_archive_is_caught_by_verify_account() -> None:
+    data = training_accounts_bytes([_pc200_record()])
+    tampered = data.replace(b'carried="1"', b'carried="2"', 1)
+    assert tampered != data
+    assert validate(tampered, TRAINING_ACCOUNT) == []  # still a valid document...
+    (record,) = read_training_accounts(tampered).records
+    findings = verify_account(record.account)  # ...but not the ledger its inputs give
+    assert [(f.code, "2024" in f.message) for f in findings] == [
+        ("ACCOUNT_STATEMENT_MISMATCH", True)
+    ]

@@ -45,6 +45,7 @@ from typing import Any
 
 import attrs
 
+from mycareer._html import html_table
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError, MycareerErrorGroup
 from mycareer.findings import Finding, Severity
@@ -69,6 +70,7 @@ __all__ = [
     "build_accounts",
     "employer_summaries",
     "exact_days",
+    "verify_account",
 ]
 
 #: 38 h a week ÷ 5, used only when neither the caller nor the credits give a factor.
@@ -409,6 +411,38 @@ class TrainingAccount:
         """Days of this account in hours."""
         return days * self.hours_per_day
 
+    def _repr_html_(self) -> str:
+        header = ["year", "window", "opening", "legal", "sector", "employer", "used"]
+        header += ["closing", "carried", "reset", "lost", "open"]
+        rows = [
+            [
+                s.year,
+                s.window or "-",
+                *(
+                    format_exact(v)
+                    for v in (
+                        s.opening,
+                        s.credit.legal_days,
+                        s.credit.sector_days,
+                        s.credit.employer_days,
+                        s.used,
+                        s.closing,
+                        s.carried,
+                        s.reset,
+                        s.lost,
+                        s.open_balance,
+                    )
+                ),
+            ]
+            for s in self.statements
+        ]
+        where = "" if self.employer is None else f" at {self.employer}"
+        caption = (
+            f"Training account of NISS {self.niss.formatted}{where} as of "
+            f"{self.as_of.isoformat()} (days): balance {format_exact(self.balance)}"
+        )
+        return html_table(header, rows, caption=caption)
+
 
 def _same_employer(a: Employer | None, b: Employer | None) -> bool:
     return a is None or b is None or a.key == b.key
@@ -628,6 +662,58 @@ def _policy_for(
     default: AccountPolicy | None,
 ) -> AccountPolicy | None:
     return policies.get((key, niss.value)) or policies.get(key) or default
+
+
+def verify_account(account: TrainingAccount) -> tuple[Finding, ...]:
+    """Check a stored ledger (e.g. read from an archive) against a fresh run of its inputs.
+
+    The credits of its statements, its trainings, policy, hours-per-day factor and
+    termination are run again as of the same date; every year whose statement
+    differs gives an ``ACCOUNT_STATEMENT_MISMATCH`` finding.
+
+    >>> from datetime import date
+    >>> niss = Niss("85073003328")
+    >>> account = build_account([YearCredit(niss, 2024, legal_days=5)], as_of=date(2024, 12, 31))
+    >>> verify_account(account)
+    ()
+    >>> tampered = attrs.evolve(account, statements=(
+    ...     attrs.evolve(account.statements[0], closing=Fraction(4), carried=Fraction(4)),))
+    >>> [f.code for f in verify_account(tampered)]
+    ['ACCOUNT_STATEMENT_MISMATCH']
+    """
+    policy = attrs.evolve(account.policy, hours_per_day=account.hours_per_day)
+    try:
+        again = build_account(
+            [s.credit for s in account.statements],
+            account.trainings,
+            as_of=account.as_of,
+            termination=account.termination,
+            policy=policy,
+            niss=account.niss,
+            employer=account.employer,
+        )
+    except (InvalidValueError, MycareerErrorGroup) as error:
+        return (
+            Finding(
+                "ACCOUNT_STATEMENT_MISMATCH",
+                Severity.ERROR,
+                f"the ledger of NISS {account.niss} cannot be run again: {error}",
+            ),
+        )
+    stored = {s.year: s for s in account.statements}
+    fresh = {s.year: s for s in again.statements}
+    findings = []
+    for year in sorted(set(stored) | set(fresh)):
+        if stored.get(year) != fresh.get(year):
+            findings.append(
+                Finding(
+                    "ACCOUNT_STATEMENT_MISMATCH",
+                    Severity.ERROR,
+                    f"NISS {account.niss}: the stored statement for {year} differs from the "
+                    "ledger run again from its credits, trainings and policy",
+                )
+            )
+    return tuple(findings)
 
 
 def _employer_key(employer: Employer | None) -> str | None:
