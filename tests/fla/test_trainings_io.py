@@ -161,6 +161,14 @@ def test_json_import_paths_and_exact_numbers() -> None:
     assert all(e.source is not None and e.source.file == "t.json" for e in result.errors)
 
 
+def test_json_niss_as_a_number_keeps_its_leading_zero() -> None:
+    text = (
+        '[{"niss": 3021512318, "name": "A", "start": "2024-01-01", "end": "2024-01-01",'
+        ' "hours": 1}]'
+    )
+    assert parse_trainings_json(text).trainings[0].niss == Niss("03021512318")
+
+
 def test_json_malformed_is_an_input_error_with_its_line() -> None:
     with pytest.raises(InputError) as caught:
         parse_trainings_json('[\n{"niss": }\n]', name="bad.json")

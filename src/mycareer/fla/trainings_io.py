@@ -164,6 +164,13 @@ def _flag(raw: object) -> bool | None:
     raise InvalidValueError(f"invalid flag {text!r}: expected true or false")
 
 
+def _niss(raw: object) -> Niss | None:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return Niss(raw)  # JSON numbers lose leading zeros; Niss pads them back
+    text = _text(raw)
+    return None if text is None else Niss(text)
+
+
 def _required(parse: Callable[[object], Any], what: str) -> Callable[[object], Any]:
     def parse_required(raw: object) -> Any:
         value = parse(raw)
@@ -175,7 +182,7 @@ def _required(parse: Callable[[object], Any], what: str) -> Callable[[object], A
 
 
 _PARSERS: Final[dict[str, Callable[[object], Any]]] = {
-    "niss": _required(lambda raw: Niss(_text(raw)) if _text(raw) else None, "NISS"),
+    "niss": _required(_niss, "NISS"),
     "employer": lambda raw: EnterpriseNumber(t) if (t := _text(raw)) else None,
     "employer_nsso": lambda raw: NssoNumber(t) if (t := _text(raw)) else None,
     "id": _text,
