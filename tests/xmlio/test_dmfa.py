@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mycareer.dmfa import (
     ContractType,
@@ -29,7 +31,7 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
-from mycareer.xmlio.dmfa import DMFA_DUPLICATE_ORIGINAL, iter_dmfa, read_dmfa
+from mycareer.xmlio.dmfa import DMFA_DUPLICATE_ORIGINAL, checked_niss, iter_dmfa, read_dmfa
 from mycareer.xmlio.dmfa_writer import dmfa_bytes, write_dmfa
 
 ACME = Employer(EnterpriseNumber("0403019261"), NssoNumber("100006"))
@@ -317,3 +319,31 @@ def test_iter_dmfa_without_collector_yields_good_records_then_raises_all() -> No
 def test_read_dmfa_on_error_must_be_raise_or_collect(tmp_path: Path) -> None:
     with pytest.raises(InvalidValueError, match="on_error"):
         read_dmfa([tmp_path], on_error="ignore")  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text("0123456789", min_size=11, max_size=11),
+        st.builds(
+            lambda base: f"{base:09d}{97 - base % 97:02d}",
+            st.integers(0, 999_999_999),
+        ),
+        st.builds(
+            lambda base: f"{base:09d}{97 - (2_000_000_000 + base) % 97:02d}",
+            st.integers(0, 999_999_999),
+        ),
+        st.text("0123456789 .-x", min_size=9, max_size=14),
+    )
+)
+def test_fast_niss_path_agrees_with_stdnum(text: str) -> None:
+    """``checked_niss`` (the reader's fast path) accepts and refuses exactly like ``Niss``."""
+    try:
+        expected: Niss | None = Niss(text)
+    except InvalidValueError:
+        expected = None
+    try:
+        fast: Niss | None = checked_niss(text)
+    except InvalidValueError:
+        fast = None
+    assert fast == expected

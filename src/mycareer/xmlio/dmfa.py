@@ -108,7 +108,6 @@ _HEADER_TAGS: Final = frozenset(
 _TAGS: Final = (
     "Form",
     "EmployerDeclaration",
-    "NaturalPerson",
     "WorkerRecord",
     *sorted(_HEADER_TAGS),
 )
@@ -165,6 +164,33 @@ def _date(tag: str, text: str | None) -> date:
         raise _BadValue(
             tag, f"invalid {tag} {text.strip()!r}: expected a date YYYY-MM-DD"
         ) from None
+
+
+_CONTRACT_TYPES: Final = (ContractType.FULL_TIME, ContractType.PART_TIME)
+
+
+def checked_niss(text: str) -> Niss:
+    """``Niss(text)``, with a fast path for the common, unambiguous case.
+
+    A number of 11 ASCII digits whose month is a national or BIS month and whose
+    check digits match the 19xx rule is valid for python-stdnum whatever the
+    date (stdnum tries that rule first), so it skips stdnum's slower checks;
+    everything else goes through :class:`~mycareer.niss.Niss` (stdnum).
+
+    >>> checked_niss("90010100123") == Niss("90010100123")
+    True
+    """
+    if len(text) == 11 and text.isascii() and text.isdigit():
+        month = int(text[2:4])
+        if (
+            (month <= 12 or 20 <= month <= 32 or 40 <= month <= 52)
+            and int(text) > 0
+            and 97 - int(text[:9]) % 97 == int(text[9:])
+        ):
+            niss = object.__new__(Niss)
+            object.__setattr__(niss, "value", text)
+            return niss
+    return Niss(text)
 
 
 def _join_path(base: str, tag: str | None) -> str:
@@ -228,6 +254,8 @@ class _DmfaReader:
         self.declarations: list[tuple[int, DmfaDeclaration]] = []
         self.errors: list[InvalidValueError] = []
         self._jc_cache: dict[str, JointCommission] = {}
+        self._quarter_key: tuple[date, date] | None = None
+        self._quarter_period = Period(date(1, 1, 1), date(1, 1, 1))
         self._reset_form(0)
 
     def _reset_form(self, index: int) -> None:
@@ -336,12 +364,12 @@ class _DmfaReader:
     # -- records -------------------------------------------------------------
     def _person_niss(self, person: Any) -> Niss:
         if self.person_niss is None and self.person_error is None:
-            inss = person.find("INSS")
+            inss = next(person.iterchildren("INSS"), None)
             try:
                 if inss is None or not (inss.text or "").strip():
                     raise _BadValue("INSS", "missing INSS")
                 try:
-                    self.person_niss = Niss(inss.text.strip())
+                    self.person_niss = checked_niss(inss.text.strip())
                 except InvalidValueError as error:
                     raise _BadValue("INSS", error.message, inss, type(error)) from None
             except _BadValue as bad:
@@ -354,6 +382,95 @@ class _DmfaReader:
     def _occupation(
         self, occupation: Any, quarter_start: date, quarter_end: date, path: str
     ) -> DmfaOccupation:
+        """The common, valid case without per-field checks; any doubt goes to the checked path."""
+        fields: dict[str, str | None] = {}
+        services: list[ServiceLine] = []
+        remunerations: list[RemunerationLine] = []
+        measures: list[ReorganisationMeasure] = []
+        try:
+            for child in occupation:
+                tag = child.tag
+                if tag == "Service":
+                    values = {c.tag: c.text for c in child}
+                    code, days = int(values["ServiceCode"]), int(values["ServiceNbrDays"])
+                    hours_text = values.get("ServiceNbrHours")
+                    hours = None if hours_text is None else int(hours_text)
+                    if code < 0 or days < 0 or (hours is not None and hours < 0):
+                        raise ValueError
+                    services.append(ServiceLine(code, days, hours))
+                elif tag == "Remun":
+                    values = {c.tag: c.text for c in child}
+                    frequency = values.get("BonusPaymentFrequency")
+                    paid = values.get("PercentagePaid")
+                    remuneration = RemunerationLine(
+                        int(values["RemunCode"]),
+                        int(values["RemunAmount"]),
+                        None if frequency is None else int(frequency),
+                        None if paid is None else int(paid),
+                    )
+                    if (
+                        remuneration.code < 0
+                        or remuneration.amount_cents < 0
+                        or (remuneration.frequency or 0) < 0
+                        or (remuneration.percentage_paid or 0) < 0
+                    ):
+                        raise ValueError
+                    remunerations.append(remuneration)
+                elif tag == "ReorgMeasureInformation":
+                    raise ValueError  # rare: the checked path reads it
+                else:
+                    fields[tag] = child.text
+            get = fields.get
+            start = date.fromisoformat(fields["OccupationStartingDate"])  # type: ignore[arg-type]
+            end_text = get("OccupationEndingDate")
+            end = date.fromisoformat(end_text) if end_text else None
+            joint_commission = self._jc_cache[fields["JointCommissionNbr"]]  # type: ignore[index]
+            contract = int(fields["ContractType"])  # type: ignore[arg-type]
+            days_system = int(fields["WorkingDaysSystem"])  # type: ignore[arg-type]
+            sequence = int(fields["OccupationSequenceNbr"])  # type: ignore[arg-type]
+            q_text, s_text = get("MeanWorkingHours"), get("RefMeanWorkingHours")
+            q = None if q_text is None else int(q_text)
+            s = None if s_text is None else int(s_text)
+            if (
+                "ReorganisationMeasure" in fields
+                or (end is not None and end < start)
+                or contract not in (0, 1)
+                or days_system < 0
+                or sequence < 1
+                or (q is not None and q < 0)
+                or (s is not None and s <= 0)
+            ):
+                raise ValueError
+        except (ValueError, TypeError, KeyError):
+            return self._checked_occupation(occupation, quarter_start, quarter_end, path)
+        clip_start = start if start > quarter_start else quarter_start
+        clip_end = quarter_end if end is None or end > quarter_end else end
+        if clip_start == quarter_start and clip_end == quarter_end:
+            period = self._quarter_period  # the common case: one shared value per quarter
+        elif clip_start <= clip_end:
+            period = Period(clip_start, clip_end)
+        else:
+            period = Period(start, end)
+        return DmfaOccupation(
+            sequence=sequence,
+            start=start,
+            end=end,
+            period=period,
+            joint_commission=joint_commission,
+            working_days_system=days_system,
+            contract_type=_CONTRACT_TYPES[contract],
+            mean_working_hours=q,
+            ref_mean_working_hours=s,
+            reorganisation_measures=measures,
+            services=services,
+            remunerations=remunerations,
+            source=SourceRef(self.label, occupation.sourceline, path),
+        )
+
+    def _checked_occupation(
+        self, occupation: Any, quarter_start: date, quarter_end: date, path: str
+    ) -> DmfaOccupation:
+        """Every field checked, each refusal naming its element."""
         fields: dict[str, str | None] = {}
         services: list[ServiceLine] = []
         remunerations: list[RemunerationLine] = []
@@ -479,6 +596,9 @@ class _DmfaReader:
                 f"NOSSQuarterEndingDate {quarter_end} is before NOSSQuarterStartingDate "
                 f"{quarter_start}",
             )
+        key = (quarter_start, quarter_end)
+        if self._quarter_key != key:
+            self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
         worker_code = _int("WorkerCode", get("WorkerCode"))
         employer_class = (get("EmployerClass") or "").strip()
         if not employer_class:
@@ -502,7 +622,7 @@ class _DmfaReader:
             niss=niss,
             worker_code=worker_code,
             employer_class=employer_class,
-            quarter_period=Period(quarter_start, quarter_end),
+            quarter_period=self._quarter_period,
             occupations=lines,
             source=SourceRef(self.label, record.sourceline, path),
         )
@@ -534,30 +654,24 @@ class _DmfaReader:
                 source=SourceRef(self.label, 1),
             )
         check_root(root, _ROOT, self.label, kind="DmfA")
-        events = iterparse_document(
-            self.source, events=("start", "end"), tag=_TAGS, name=self.label
-        )
+        events = iterparse_document(self.source, events=("end",), tag=_TAGS, name=self.label)
         form_count = 0
+        form_open = False
         try:
-            for event, element in events:
+            # One "end" event per WorkerRecord: persons and forms are noticed as they go by.
+            for _event, element in events:
                 tag = element.tag
-                if event == "start":
-                    if tag == "NaturalPerson":
-                        if not self.header_done:
-                            self._finish_header()
-                        self.person_index += 1
-                        self.person_count += 1
-                        self.person_niss = None
-                        self.person_error = None
-                        self.record_index = 0
-                    elif tag == "WorkerRecord":
-                        self.record_index += 1
-                    elif tag == "Form":
-                        form_count += 1
-                        self._reset_form(form_count)
-                        self.form_line = element.sourceline
-                    continue
+                if not form_open and tag != "Form":
+                    form_count += 1
+                    self._reset_form(form_count)
+                    form = next(element.iterancestors("Form"), None)
+                    self.form_line = element.sourceline if form is None else form.sourceline
+                    form_open = True
                 if tag == "WorkerRecord":
+                    previous = element.getprevious()
+                    if previous is None or previous.tag != "WorkerRecord":
+                        self._new_person(element.getparent())
+                    self.record_index += 1
                     self.record_count += 1
                     if self.header_error is None:
                         path = (
@@ -571,11 +685,6 @@ class _DmfaReader:
                         else:
                             yield self.form_index, record
                     element.clear()
-                elif tag == "NaturalPerson":
-                    element.clear()
-                    parent = element.getparent()
-                    while element.getprevious() is not None:
-                        del parent[0]
                 elif tag in _HEADER_TAGS:
                     self.header[tag] = (element.text or "", element.sourceline)
                 elif tag == "EmployerDeclaration":
@@ -584,6 +693,11 @@ class _DmfaReader:
                     self._finish_declaration()
                     element.clear()
                 elif tag == "Form":
+                    if not form_open:  # a Form with nothing we read
+                        form_count += 1
+                        self._reset_form(form_count)
+                        self.form_line = element.sourceline
+                    form_open = False
                     element.clear()
                     parent = element.getparent()
                     while element.getprevious() is not None:
@@ -594,6 +708,19 @@ class _DmfaReader:
             raise InputError(
                 f"empty DmfA declaration: <{_ROOT}> holds no Form", source=SourceRef(self.label, 1)
             )
+
+    def _new_person(self, person: Any) -> None:
+        """The first WorkerRecord of a NaturalPerson: drop the persons already read."""
+        if not self.header_done:
+            self._finish_header()
+        self.person_index += 1
+        self.person_count += 1
+        self.person_niss = None
+        self.person_error = None
+        self.record_index = 0
+        parent = person.getparent()
+        while person.getprevious() is not None:
+            del parent[0]
 
     def finish_open_declaration(self) -> None:
         """After a fatal error mid-file: keep the header of the declaration being read."""
