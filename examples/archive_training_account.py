@@ -30,6 +30,7 @@ from mycareer.xmlio.training_account import (
 AS_OF = date(2025, 12, 31)
 
 
+# --8<-- [start:main]
 def main() -> None:
     records = all_records()
     entitlements = [e for year in (2024, 2025) for e in compute_entitlements(records, (), year)]
@@ -74,6 +75,8 @@ def main() -> None:
         )
     print(f"{len(findings)} findings outside any single account")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

@@ -39,6 +39,7 @@ RULES: dict[str, Any] = {
 }
 
 
+# --8<-- [start:main]
 def main() -> None:
     records = all_records()
     with tempfile.TemporaryDirectory() as folder:
@@ -67,6 +68,8 @@ def main() -> None:
             for line in flatten_errors(error):
                 print("  ", line.replace(folder, "<tmp>"))
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

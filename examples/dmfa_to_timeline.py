@@ -21,6 +21,7 @@ from mycareer.xmlio.dmfa import read_dmfa
 AS_OF = date(2025, 12, 31)
 
 
+# --8<-- [start:main]
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         files = write_declarations(Path(folder))
@@ -44,6 +45,8 @@ def main() -> None:
         except ImportError:  # MissingExtraError: matplotlib is an optional extra
             print("\n(install mycareer[plot] for a picture of the timeline)")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

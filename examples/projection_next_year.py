@@ -20,6 +20,7 @@ from mycareer.fla.entitlement import project_entitlements
 AS_OF = date(2025, 9, 30)
 
 
+# --8<-- [start:main]
 def main() -> None:
     declared = [record for record in all_records() if record.quarter_period.start <= AS_OF]
     projected = project_entitlements(declared, as_of=AS_OF)
@@ -36,6 +37,8 @@ def main() -> None:
     shown = Decimal(total.numerator) / Decimal(total.denominator)
     print(f"  the whole team: {shown} days in total (exact {total})")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

@@ -27,10 +27,10 @@ EXPECTED: dict[str, list[str]] = {
     "entitlements_explained.py": [
         # 3 days (PC 200, 2025) × 4/5 × 9 months / 12
         "An Peeters: 1.8000 days (exact 9/5), band 20+, rule pc200-20plus-2024",
-        "    Droit : 1.8 jours (exact 9/5).",
+        "    Droit : 1,8 jours (exact 9/5).",  # decimal comma in French
         # 3 × (9 × 1 + 3 × 1/2) / 12
         "Chantal Dubois: 2.6250 days (exact 21/8)",
-        "    Recht: 2.625 dagen (exact 21/8).",
+        "    Recht: 2,625 dagen (exact 21/8).",  # and in Dutch
     ],
     "projection_next_year.py": [
         "projection for 2026 as of 2025-09-30",
@@ -48,6 +48,12 @@ EXPECTED: dict[str, list[str]] = {
         "Bart Janssens 2024: opening 0, credit 9/4, used 2, closing 1/4, carried 1/4",
         "Bart Janssens 2025: opening 1/4, credit 3, used 0, closing 13/4",
         "0 XSD problems, read back identical: True",
+    ],
+    "web_service.py": [
+        "GET /health → 200 ok",
+        "POST /entitlements (zip of 13 DmfA files) → 200: 25 entitlements, 0 errors",
+        "An Peeters: 1.8000 days; Recht: 1,8 dagen (exact 9/5).",
+        "POST /entitlements (truncated XML) → 422: request.xml:1: malformed XML",
     ],
     "notebook_views.py": [
         "days in total — a Fraction, not a float",
