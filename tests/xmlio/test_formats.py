@@ -192,6 +192,19 @@ def test_billion_laughs_is_refused() -> None:
         list(iter_record_elements(data.encode(), FMT, name="lol.xml"))
 
 
+def test_a_doctype_hidden_after_a_long_comment_is_still_refused() -> None:
+    """_safe peeks at the first 4 KiB only; the root check looks at the document info too."""
+    padding = "<!--" + "x" * 5000 + "-->\n"
+    data = (
+        f'<?xml version="1.0"?>\n{padding}<!DOCTYPE careerRecords [<!ENTITY x "expanded">]>\n'
+        f'<careerRecords xmlns="{NS}"><worker niss="&x;"/></careerRecords>'
+    ).encode()
+    with pytest.raises(InputError, match="DOCTYPE"):
+        list(iter_record_elements(data, FMT, name="hidden.xml"))
+    with pytest.raises(InputError, match="DOCTYPE"):
+        list(iter_record_elements(io.BufferedReader(io.BytesIO(data)), FMT, name="hidden.xml"))
+
+
 @pytest.mark.parametrize(
     ("data", "line"),
     [

@@ -375,6 +375,14 @@ def _describe(tag: str) -> str:
 
 
 def _check_root(root: etree._Element, fmt: XmlFormat, label: str) -> None:
+    # _safe only looks for a DOCTYPE in the first 4 KiB; one hidden after a long
+    # comment still shows in the document info once the root element starts.
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise InputError(
+            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+            source=SourceRef(label, root.sourceline),
+        )
     tag = root.tag
     if tag == fmt.root_tag:
         return
