@@ -260,3 +260,42 @@ def test_dmfa_with_a_bad_niss_passes_the_xsd_but_not_the_domain_check(
     assert [(p["check"], p["line"]) for p in entry["problems"]] == [("domain", line)]
     assert "invalid NISS '90010100124'" in entry["problems"][0]["message"]
     assert f"{dmfa_sample}:{line}: invalid NISS '90010100124'" in result.stderr
+
+
+def test_dimona_with_a_bad_niss_fails_the_domain_check(
+    onss_xsd_dir: Path, dimona_sample: Path
+) -> None:
+    text = dimona_sample.read_text(encoding="utf-8")
+    dimona_sample.write_text(text.replace("<INSS>05031500291<", "<INSS>05031500292<"))
+    line = _line_of(dimona_sample, "<INSS>05031500292")
+    result = run_cli("validate", "--schema-dir", onss_xsd_dir, dimona_sample)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{dimona_sample}:{line}: invalid NISS '05031500292'")
+
+
+def test_onss_notification_is_checked_against_its_xsd(onss_xsd_dir: Path, tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    from mycareer import Period
+    from mycareer.dimona import DimonaOutcome, DimonaStatus
+    from mycareer.xmlio.dimona_writer import notifications_bytes
+
+    outcome = DimonaOutcome(
+        DimonaStatus.ACCEPTED,
+        reference="REF-1",
+        period_id="123456789012",
+        period_after=Period(date(2024, 1, 1), None),
+    )
+    good = tmp_path / "notification.xml"
+    good.write_bytes(notifications_bytes([outcome], created_at=datetime(2024, 1, 2, 9, 0)))
+    bad = tmp_path / "bad-notification.xml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("<Form>", "<Form><Unknown/>", 1))
+    result = run_cli("validate", "--schema-dir", onss_xsd_dir, "--format", "json", good, bad)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    first, second = json.loads(result.stdout)["files"]
+    assert (first["document"], first["valid"]) == ("NOTIFICATION", True)
+    assert "xsd" in first["checks"]
+    assert second["valid"] is False
+    assert any("Unknown" in p["message"] and p["check"] == "xsd" for p in second["problems"])
