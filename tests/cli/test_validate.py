@@ -299,3 +299,16 @@ def test_onss_notification_is_checked_against_its_xsd(onss_xsd_dir: Path, tmp_pa
     assert "xsd" in first["checks"]
     assert second["valid"] is False
     assert any("Unknown" in p["message"] and p["check"] == "xsd" for p in second["problems"])
+
+
+def test_a_folder_is_validated_file_by_file(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "b.json").write_text("[]")
+    (folder / "sub" / "a.json").write_text('[{"niss": "1", "periods": []}]')
+    (folder / "notes.txt").write_text("ignored")
+    result = run_cli("validate", "--format", "json", folder)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    files = [entry["file"] for entry in json.loads(result.stdout)["files"]]
+    assert files == [str(folder / "b.json"), str(folder / "sub" / "a.json")]

@@ -35,8 +35,8 @@ from lxml import etree
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
-from mycareer.xmlio.training_account import read_training_accounts
 from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
+from mycareer.xmlio.training_account import read_training_accounts
 
 __all__ = [
     "ONSS_ROOTS",
@@ -309,7 +309,12 @@ def register(subparsers: Any) -> None:
         "Exit status: 0 all valid, 1 some file invalid or unreadable, 2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="XML or JSON files to check")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="XML or JSON files, or folders (their *.xml and *.json files, recursively)",
+    )
     parser.add_argument(
         "--schema-dir",
         metavar="DIR",
@@ -348,6 +353,24 @@ def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
     print(f"\n{len(reports) - invalid} valid, {invalid} invalid", file=out)
 
 
+def _expand(paths: Sequence[str]) -> list[Path]:
+    """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in (".xml", ".json")
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from mycareer.cli._progress import track
 
@@ -361,8 +384,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 2
     cache = _SchemaCache(schema_dir)
     reports: list[FileReport] = []
-    for raw in track(args.paths, "validate", label=str):
-        report = _validate(Path(raw), cache)
+    for path in track(_expand(args.paths), "validate", label=str):
+        report = _validate(path, cache)
         for problem in report.problems:
             print(problem.render(report.file), file=err)
         for note in report.notes:
