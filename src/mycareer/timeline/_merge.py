@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from typing import TypeVar
 
+from mycareer.errors import InvalidValueError
 from mycareer.period import Period
 
 __all__ = [
@@ -86,6 +87,34 @@ def from_ordinals(start: int, stop: int) -> Period:
     return _period(start, stop)
 
 
+# Packed form used by the grouped merges: ``start << 22 | stop``. Every day
+# ordinal, OPEN included, is below 2**22, so sorting the packed ints sorts by
+# (start, stop) — and sorting plain ints is far cheaper than sorting tuples.
+_SHIFT = 22
+_MASK = (1 << _SHIFT) - 1
+
+
+def _sweep_packed(packed: list[int]) -> list[tuple[int, int]]:
+    """Sort packed ``start << 22 | stop`` values (in place) and merge them into runs."""
+    packed.sort()
+    iterator = iter(packed)
+    first = next(iterator)
+    run_start, run_stop = first >> _SHIFT, first & _MASK
+    out: list[tuple[int, int]] = []
+    append = out.append
+    for value in iterator:
+        start = value >> _SHIFT
+        if start <= run_stop:
+            stop = value & _MASK
+            if stop > run_stop:
+                run_stop = stop
+        else:
+            append((run_start, run_stop))
+            run_start, run_stop = start, value & _MASK
+    append((run_start, run_stop))
+    return out
+
+
 def merge_sorted_ordinals(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sweep ``(start, stop)`` pairs **already sorted by start**; overlapping or touching merge.
 
@@ -122,10 +151,13 @@ def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
     >>> merge([])
     ()
     """
-    pairs = sorted(
-        [(p.start.toordinal(), OPEN if p._stop is None else p._stop.toordinal()) for p in periods]
-    )
-    return tuple([_period(start, stop) for start, stop in merge_sorted_ordinals(pairs)])
+    packed = [
+        (p.start.toordinal() << _SHIFT) | (OPEN if p._stop is None else p._stop.toordinal())
+        for p in periods
+    ]
+    if not packed:
+        return ()
+    return tuple([_period(start, stop) for start, stop in _sweep_packed(packed)])
 
 
 def merge_by(
@@ -147,25 +179,22 @@ def merge_by(
     >>> {k: [str(p) for p in v] for k, v in merged.items()}
     {'A': ['2024-01-01..2024-02-09'], 'B': ['2024-01-01..']}
     """
-    groups: dict[K, list[tuple[int, int]]] = {}
+    groups: dict[K, list[int]] = {}
     get = groups.get
     for item in items:
         value = period(item)
         stop = value._stop
-        pair = (value.start.toordinal(), OPEN if stop is None else stop.toordinal())
+        packed = (value.start.toordinal() << _SHIFT) | (OPEN if stop is None else stop.toordinal())
         group_key = key(item)
         bucket = get(group_key)
         if bucket is None:
-            groups[group_key] = [pair]
+            groups[group_key] = [packed]
         else:
-            bucket.append(pair)
-    result: dict[K, tuple[Period, ...]] = {}
-    for group_key, bucket in groups.items():
-        bucket.sort()
-        result[group_key] = tuple(
-            [_period(start, stop) for start, stop in merge_sorted_ordinals(bucket)]
-        )
-    return result
+            bucket.append(packed)
+    return {
+        group_key: tuple([_period(start, stop) for start, stop in _sweep_packed(bucket)])
+        for group_key, bucket in groups.items()
+    }
 
 
 def merge_ordinals(
@@ -175,29 +204,40 @@ def merge_ordinals(
 
     Returns three columns ``(keys, starts, stops)`` of the merged runs, grouped
     by key in order of first appearance and sorted by start within a key.
-    No ``Period`` is built: this is the form for millions of rows.
+    No ``Period`` is built: this is the form for millions of rows. Ordinals
+    must satisfy ``1 <= start < stop <= OPEN``.
 
     >>> merge_ordinals(["w1", "w2", "w1"], [10, 3, 20], [20, 4, 25])
     (['w1', 'w2'], [10, 3], [25, 4])
+    >>> merge_ordinals(["w1"], [10], [10])
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: row 0: stop 10 must be after start 10
     """
     if not len(keys) == len(starts) == len(stops):
-        raise ValueError(
+        raise InvalidValueError(
             f"columns differ in length: keys={len(keys)}, starts={len(starts)}, stops={len(stops)}"
         )
-    groups: dict[K, list[tuple[int, int]]] = {}
+    if starts and (min(starts) < 1 or max(stops) > OPEN):
+        raise InvalidValueError(f"day ordinals must lie in 1..{OPEN} (OPEN for an ongoing period)")
+    groups: dict[K, list[int]] = {}
     get = groups.get
     for group_key, start, stop in zip(keys, starts, stops, strict=True):
+        if stop <= start:
+            row = next(i for i, (a, b) in enumerate(zip(starts, stops, strict=True)) if b <= a)
+            raise InvalidValueError(
+                f"row {row}: stop {stops[row]} must be after start {starts[row]}"
+            )
         bucket = get(group_key)
         if bucket is None:
-            groups[group_key] = [(start, stop)]
+            groups[group_key] = [(start << _SHIFT) | stop]
         else:
-            bucket.append((start, stop))
+            bucket.append((start << _SHIFT) | stop)
     out_keys: list[K] = []
     out_starts: list[int] = []
     out_stops: list[int] = []
     for group_key, bucket in groups.items():
-        bucket.sort()
-        for start, stop in merge_sorted_ordinals(bucket):
+        for start, stop in _sweep_packed(bucket):
             out_keys.append(group_key)
             out_starts.append(start)
             out_stops.append(stop)
@@ -218,27 +258,28 @@ def merge_rows(
     ...             (1, date(2024, 2, 1), None)])
     [(1, datetime.date(2024, 1, 1), None)]
     """
-    groups: dict[K, list[tuple[int, int]]] = {}
+    groups: dict[K, list[int]] = {}
     get = groups.get
     for group_key, start, end in rows:
-        pair = (start.toordinal(), OPEN if end is None else end.toordinal() + 1)
-        if pair[1] <= pair[0]:
+        start_ord = start.toordinal()
+        stop_ord = OPEN if end is None else end.toordinal() + 1
+        if stop_ord <= start_ord:
             Period(start, end)  # raises InvalidPeriodError naming both dates
         bucket = get(group_key)
         if bucket is None:
-            groups[group_key] = [pair]
+            groups[group_key] = [(start_ord << _SHIFT) | stop_ord]
         else:
-            bucket.append(pair)
+            bucket.append((start_ord << _SHIFT) | stop_ord)
     out: list[tuple[K, date, date | None]] = []
     append = out.append
+    fromordinal = _fromordinal
     for group_key, bucket in groups.items():
-        bucket.sort()
-        for start_ord, stop_ord in merge_sorted_ordinals(bucket):
+        for start_ord, stop_ord in _sweep_packed(bucket):
             append(
                 (
                     group_key,
-                    _fromordinal(start_ord),
-                    None if stop_ord > _MAX_ORDINAL else _fromordinal(stop_ord - 1),
+                    fromordinal(start_ord),
+                    None if stop_ord > _MAX_ORDINAL else fromordinal(stop_ord - 1),
                 )
             )
     return out
