@@ -432,7 +432,13 @@ def build_timeline(
             f"build_timeline takes one worker's records, got {len(nisses)} NISS ({shown}…); "
             "use build_timelines"
         )
-    niss = next(iter(nisses)) if nisses else None
+    return _build_one(records, next(iter(nisses)) if nisses else None, as_of, precedence)
+
+
+def _build_one(
+    records: list[CareerPeriod], niss: Niss | None, as_of: date, precedence: Precedence
+) -> Timeline:
+    """The sweep itself, for records already known to share ``niss``."""
     findings: list[Finding] = []
     as_of_stop = as_of.toordinal() + 1
     kept: list[CareerPeriod] = []
@@ -441,7 +447,7 @@ def build_timeline(
     for record in records:
         period = record.period
         start = period.start.toordinal()
-        stop_date = period.stop
+        stop_date = period._stop
         if stop_date is None:
             if start >= as_of_stop:
                 findings.append(
@@ -548,10 +554,7 @@ def build_timelines(
             groups[record.niss] = [record]
         else:
             bucket.append(record)
-    return {
-        niss: build_timeline(group, as_of=as_of, precedence=precedence)
-        for niss, group in groups.items()
-    }
+    return {niss: _build_one(group, niss, as_of, precedence) for niss, group in groups.items()}
 
 
 class TimelineBuilder:
