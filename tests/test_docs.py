@@ -125,3 +125,15 @@ def test_disclaimer_and_fla_dates_are_stated() -> None:
     rules = (DOCS / "training-right.md").read_text(encoding="utf-8")
     for number in range(1, 18):
         assert f"| B-{number} |" in rules, f"ambiguity B-{number} missing"
+
+
+def test_getting_started_shows_the_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    page = DOCS / "getting-started.md"
+    text = page.read_text(encoding="utf-8")
+    first = _python_blocks(page)[0]
+    exec(compile(first, str(page), "exec"), {"__name__": "docs_example"})
+    printed = capsys.readouterr().out.splitlines()
+    shown = re.search(r"^```text\n(.*?)^```", text, re.S | re.M)
+    assert shown is not None
+    for line in shown.group(1).splitlines():
+        assert line in printed, f"the page shows {line!r}, the code prints otherwise"
