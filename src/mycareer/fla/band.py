@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -49,7 +50,9 @@ __all__ = [
     "FallbackCount",
     "PlanThreshold",
     "QuarterCount",
+    "QuarterTally",
     "band_period",
+    "counts_at_quarter_end",
     "is_termination_indemnity",
     "quarter_counts",
     "reference_quarters",
@@ -105,8 +108,32 @@ def is_termination_indemnity(
     indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
 ) -> bool:
     """A line whose remunerations all carry termination-indemnity codes: not employment."""
-    codes = occupation.remuneration_codes
-    return bool(codes) and codes <= indemnity_codes
+    remunerations = occupation.remunerations
+    if not remunerations:
+        return False
+    for line in remunerations:  # noqa: SIM110 (a plain loop: this runs for every line)
+        if line.code not in indemnity_codes:
+            return False
+    return True
+
+
+def counts_at_quarter_end(
+    worker_code: int, occupation: DmfaOccupation, last_day: date, *, indemnity: bool
+) -> bool:
+    """R-COUNT-5 for one line (hot path): ``indemnity`` is :func:`is_termination_indemnity`."""
+    if indemnity or worker_code in SOLIDARITY_STUDENT_WORKER_CODES:
+        return False
+    if occupation.start > last_day or (occupation.end is not None and occupation.end < last_day):
+        return False
+    if occupation.reorganisation_measures and occupation.is_full_career_break:
+        return False
+    services = occupation.services
+    if not services:
+        return True
+    for service in services:
+        if service.code != UNPAID_LEAVE_SERVICE_CODE and service.days_hundredths > 0:
+            return True
+    return False
 
 
 def worker_counts_at_quarter_end(
@@ -116,17 +143,75 @@ def worker_counts_at_quarter_end(
     indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
 ) -> bool:
     """Whether this line counts in the employer's quarter-end FTE (R-COUNT-5)."""
-    if record.worker_code in SOLIDARITY_STUDENT_WORKER_CODES:
-        return False
-    if is_termination_indemnity(occupation, indemnity_codes) or occupation.is_full_career_break:
-        return False
-    last_day = record.quarter.last_day
-    if occupation.start > last_day or (occupation.end is not None and occupation.end < last_day):
-        return False
-    services = occupation.services
-    return not services or any(
-        s.code != UNPAID_LEAVE_SERVICE_CODE and s.days_hundredths > 0 for s in services
+    indemnity = is_termination_indemnity(occupation, indemnity_codes)
+    return counts_at_quarter_end(
+        record.worker_code, occupation, record.quarter.last_day, indemnity=indemnity
     )
+
+
+class QuarterTally:
+    """Quarter-end counts accumulated one record at a time (one pass with other work).
+
+    Per employer and quarter: Q summed per S in integers (turned into one exact
+    fraction at the end) and the set of workers who count. A record seen twice
+    (the same quarter read from two files) counts once.
+    """
+
+    def __init__(self) -> None:
+        # Public for the bulk scan of mycareer.fla.entitlement, which inlines add().
+        self.buckets: dict[tuple[str, int, int], tuple[dict[int, int], set[str]]] = {}
+        self.seen: set[tuple[str, int, int, str, int, str]] = set()
+        self.duplicates: set[tuple[str, Quarter]] = set()
+
+    def declare(self, key: str, quarter: Quarter) -> None:
+        self.bucket(key, quarter)
+
+    def first_time(self, record: DmfaWorkerRecord, key: str) -> bool:
+        """Mark the record as seen; ``False`` (and noted) if it was already."""
+        quarter = record.quarter
+        mark = (key, quarter.year, quarter.number, record.niss.value, record.worker_code,
+                record.employer_class)  # fmt: skip
+        if mark in self.seen:
+            self.duplicates.add((key, quarter))
+            return False
+        self.seen.add(mark)
+        return True
+
+    def bucket(self, key: str, quarter: Quarter) -> tuple[dict[int, int], set[str]]:
+        """``(Q summed per S, workers who count)`` of an employer's quarter (now declared)."""
+        # (key, year, number): a plain tuple hashes far faster than the attrs Quarter.
+        index = (key, quarter.year, quarter.number)
+        found = self.buckets.get(index)
+        if found is None:
+            found = self.buckets[index] = ({}, set())
+        return found
+
+    def add(
+        self,
+        record: DmfaWorkerRecord,
+        key: str,
+        occupation: DmfaOccupation,
+        last_day: date,
+        *,
+        indemnity: bool,
+    ) -> None:
+        """Count ``occupation`` if it counts at the end of its quarter (R-COUNT-5)."""
+        q, s = occupation.mean_working_hours, occupation.ref_mean_working_hours
+        if (
+            q
+            and s
+            and counts_at_quarter_end(record.worker_code, occupation, last_day, indemnity=indemnity)
+        ):
+            sums, heads = self.bucket(key, record.quarter)
+            sums[s] = sums.get(s, 0) + q
+            heads.add(record.niss.value)
+
+    def result(self) -> dict[str, dict[Quarter, QuarterCount]]:
+        out: dict[str, dict[Quarter, QuarterCount]] = defaultdict(dict)
+        for (key, year, number), (sums, heads) in self.buckets.items():
+            fte = sum((Fraction(q, s) for s, q in sums.items()), Fraction(0))
+            out[key][Quarter(year, number)] = QuarterCount(fte, len(heads))
+        return dict(out)
 
 
 def quarter_counts(
@@ -140,35 +225,19 @@ def quarter_counts(
     Every quarter in ``declarations`` or in ``records`` is a declared quarter,
     even when nobody counts (0 FTE still counts in the divisor).
     """
-    fte: dict[str, dict[Quarter, Fraction]] = defaultdict(dict)
-    heads: dict[tuple[str, Quarter], set[str]] = defaultdict(set)
+    tally = QuarterTally()
     for declaration in declarations:
-        fte[declaration.employer.key].setdefault(declaration.quarter, Fraction(0))
-    seen: set[tuple[str, Quarter, str, int]] = set()
+        tally.declare(declaration.employer.key, declaration.quarter)
     for record in records:
         key = record.employer.key
-        by_quarter = fte[key]
-        total = by_quarter.setdefault(record.quarter, Fraction(0))
-        niss = record.niss.value
+        tally.declare(key, record.quarter)
+        if not tally.first_time(record, key):
+            continue
+        last_day = record.quarter.last_day
         for occupation in record.occupations:
-            mark = (key, record.quarter, niss, occupation.sequence)
-            if mark in seen:  # the same quarter read twice (two files): count it once
-                continue
-            seen.add(mark)
-            q, s = occupation.mean_working_hours, occupation.ref_mean_working_hours
-            if q is None or not s:
-                continue
-            if worker_counts_at_quarter_end(record, occupation, indemnity_codes=indemnity_codes):
-                total += Fraction(q, s)
-                heads[(key, record.quarter)].add(niss)
-        by_quarter[record.quarter] = total
-    return {
-        key: {
-            quarter: QuarterCount(value, len(heads.get((key, quarter), ())))
-            for quarter, value in quarters.items()
-        }
-        for key, quarters in fte.items()
-    }
+            indemnity = is_termination_indemnity(occupation, indemnity_codes)
+            tally.add(record, key, occupation, last_day, indemnity=indemnity)
+    return tally.result()
 
 
 def band_period(year: int) -> tuple[int, int]:

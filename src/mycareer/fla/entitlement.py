@@ -41,6 +41,7 @@ re-exported here.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -49,6 +50,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache
 from itertools import pairwise
+from typing import NamedTuple
 
 import attrs
 
@@ -61,6 +63,8 @@ from mycareer.fla.band import (
     DeclaredQuarter,
     FallbackCount,
     QuarterCount,
+    QuarterTally,
+    counts_at_quarter_end,
     is_termination_indemnity,
     quarter_counts,
     size_band,
@@ -154,9 +158,12 @@ class Overrides:
     employer_days: Mapping[str, Fraction] = attrs.field(factory=dict)
 
 
-@attrs.frozen
-class Segment:
-    """One employment line as the computation needs it: half-open day ordinals, Q, S."""
+class Segment(NamedTuple):
+    """One employment line as the computation needs it: half-open day ordinals, Q, S.
+
+    A ``NamedTuple`` rather than an attrs class: the bulk path builds one per
+    occupation line, and a tuple is the cheapest immutable value to build.
+    """
 
     start: int
     stop: int
@@ -170,6 +177,15 @@ class Segment:
         return Fraction(self.q, self.s) if self.s else _ZERO
 
 
+#: ``tuple.__new__``: builds a Segment without the NamedTuple's Python-level ``__new__``.
+_new_segment = tuple.__new__
+
+
+@cache
+def _joint_commission(code: str) -> JointCommission:
+    return JointCommission(code)
+
+
 @cache
 def _month_starts(year: int) -> tuple[int, ...]:
     """13 ordinals: the first day of each month of ``year`` and 1 January of the next."""
@@ -178,10 +194,8 @@ def _month_starts(year: int) -> tuple[int, ...]:
 
 
 def _month_index(ordinal: int, starts: tuple[int, ...]) -> int:
-    # 0..11; ordinals are already clipped to the year.
-    index = (date.fromordinal(ordinal).month) - 1
-    assert starts[index] <= ordinal < starts[index + 1]
-    return index
+    """0..11 for an ordinal inside the year (``starts`` from :func:`_month_starts`)."""
+    return bisect_right(starts, ordinal) - 1
 
 
 def segments_of(
@@ -241,25 +255,25 @@ def month_factors(
     reference: list[Segment | None] = [None] * 12
     if not segments:
         return fractions, reference
+    values = [Fraction(seg.q, seg.s) if seg.s else _ZERO for seg in segments]
     # Reference line per month: highest fraction, then latest start.
-    for segment in segments:
-        value = segment.fraction
+    best = [(_ZERO, -1)] * 12
+    for segment, value in zip(segments, values, strict=True):
+        rank = (value, segment.start)
         for m in range(
             _month_index(segment.start, starts), _month_index(segment.stop - 1, starts) + 1
         ):
-            current = reference[m]
-            if current is None or (value, segment.start) >= (current.fraction, current.start):
+            if reference[m] is None or rank >= best[m]:
                 reference[m] = segment
+                best[m] = rank
     if len(segments) == 1:
-        only = segments[0]
-        value = min(only.fraction, _ONE)
+        value = min(values[0], _ONE)
         for m in range(12):
             if reference[m] is not None:
                 fractions[m] = value
         return fractions, reference
     events: dict[int, Fraction] = defaultdict(Fraction)
-    for segment in segments:
-        value = segment.fraction
+    for segment, value in zip(segments, values, strict=True):
         events[segment.start] += value
         events[segment.stop] -= value
     points = sorted(events)
@@ -292,6 +306,8 @@ class _Core:
     reason: str | None
     hours_per_day: Fraction | None
     findings: tuple[Finding, ...]
+    days: Decimal | None = None
+    hours: Fraction | None = None
 
 
 def _core(
@@ -344,7 +360,7 @@ def _core(
                 legal_a,
                 sector_a,
                 employer_days,
-                JointCommission(basis.joint_commission),
+                _joint_commission(basis.joint_commission),
                 None if resolution.rule is None else resolution.rule.id,
             )
         )
@@ -401,6 +417,21 @@ def _core(
                 hours_per_day = Fraction(last.q, last.working_days_system)
         elif last.s:
             hours_per_day = Fraction(last.s, 500)
+    days: Decimal | None = None
+    hours: Fraction | None = None
+    if days_exact is not None:
+        rounded = options.rounding.apply(days_exact, hours_per_day)
+        days = decimal_4(rounded)
+        if hours_per_day is None:
+            findings.append(
+                Finding(
+                    "FLA_NO_HOURS_PER_DAY",
+                    Severity.INFO,
+                    "no full-time weekly hours (S) declared: hours not computed",
+                )
+            )
+        else:
+            hours = rounded * hours_per_day
     return _Core(
         tuple(months),
         days_exact,
@@ -413,6 +444,8 @@ def _core(
         reason if regime is Regime.NONE else None,
         hours_per_day,
         tuple(findings),
+        days,
+        hours,
     )
 
 
@@ -425,53 +458,43 @@ def _finish(
     band: BandResult,
     options: EntitlementOptions,
     fla_regime: FlaRegime,
-    extra_findings: Sequence[Finding] = (),
+    extra_findings: tuple[Finding, ...] = (),
     projected: bool = False,
     as_of: date | None = None,
 ) -> Entitlement:
-    days: Decimal | None = None
-    hours: Fraction | None = None
-    hpd = core.hours_per_day
-    findings = list(band.findings) + list(core.findings) + list(extra_findings)
-    if core.days_exact is not None:
-        rounded = options.rounding.apply(core.days_exact, hpd)
-        days = decimal_4(rounded)
-        hours = None if hpd is None else rounded * hpd
-        if hpd is None:
-            findings.append(
-                Finding(
-                    "FLA_NO_HOURS_PER_DAY",
-                    Severity.INFO,
-                    f"worker {niss}: no full-time weekly hours (S) declared; hours not computed",
-                )
-            )
+    findings = (
+        band.findings + core.findings + extra_findings
+        if (band.findings or extra_findings)
+        else core.findings
+    )
+    # Positional: this runs once per worker-year in bulk; the order is Entitlement's.
     return Entitlement(
-        employer=employer,
-        niss=niss,
-        year=year,
-        band=band.band,
-        average_fte=band.average_fte,
-        reference_quarters=band.reference_quarters,
-        fallback_used=band.fallback_used,
-        regime=core.regime,
-        days_exact=core.days_exact,
-        days=days,
-        hours=hours,
-        legal_days=core.legal,
-        sector_days=core.sector,
-        employer_days=core.employer,
-        months=core.months,
-        rule=core.rule,
-        fla_regime=fla_regime,
-        findings=tuple(findings),
-        band_basis=band.basis,
-        rules=core.rules,
-        hours_per_day=hpd,
-        rounding=options.rounding,
-        no_rule_reason=core.reason,
-        missing_quarters=band.missing_quarters,
-        projected=projected,
-        as_of=as_of,
+        employer,
+        niss,
+        year,
+        band.band,
+        band.average_fte,
+        band.reference_quarters,
+        band.fallback_used,
+        core.regime,
+        core.days_exact,
+        core.days,
+        core.hours,
+        core.legal,
+        core.sector,
+        core.employer,
+        core.months,
+        core.rule,
+        fla_regime,
+        findings,
+        band.basis,
+        core.rules,
+        core.hours_per_day,
+        options.rounding,
+        core.reason,
+        band.missing_quarters,
+        projected,
+        as_of,
     )
 
 
@@ -579,43 +602,126 @@ def _bands(
     return bands
 
 
-def _group(
-    records: Iterable[DmfaWorkerRecord], year: int, indemnity_codes: frozenset[int]
+def _scan(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter],
+    year: int,
+    indemnity_codes: frozenset[int],
 ) -> tuple[
-    dict[tuple[str, str], list[DmfaOccupation]], dict[str, Employer], dict[str, Niss], list[Finding]
+    dict[str, dict[Quarter, QuarterCount]],
+    dict[tuple[str, str], list[Segment]],
+    dict[str, Employer],
+    dict[str, Niss],
+    dict[str, tuple[Finding, ...]],
 ]:
-    """Occupation lines of ``year`` per (employer key, NISS), each (quarter, sequence) once."""
-    groups: dict[tuple[str, str], list[DmfaOccupation]] = defaultdict(list)
+    """One pass: quarter-end counts of every quarter, and the lines of ``year`` as segments."""
+    tally = QuarterTally()
+    for declaration in declarations:
+        tally.declare(declaration.employer.key, declaration.quarter)
+    starts = _month_starts(year)
+    first, stop_year = starts[0], starts[12]
+    groups: dict[tuple[str, str], list[Segment]] = {}
     employers: dict[str, Employer] = {}
     people: dict[str, Niss] = {}
-    seen: set[tuple[str, str, Quarter, int]] = set()
-    duplicates: set[tuple[str, Quarter]] = set()
+    seen, seen_add, buckets = tally.seen, tally.seen.add, tally.buckets
+    last_employer: Employer | None = None
+    key = ""
+    last_quarter: Quarter | None = None
+    quarter_year = quarter_number = 0
+    last_day = date.min
+    last_days: dict[tuple[int, int], date] = {}
+    # The hot loop of the bulk path: locals and plain tuples on purpose.
     for record in records:
-        if record.quarter.year != year:
+        employer = record.employer
+        if employer is not last_employer:
+            last_employer, key = employer, employer.key
+        quarter = record.quarter
+        if quarter is not last_quarter:
+            last_quarter, quarter_year, quarter_number = quarter, quarter.year, quarter.number
+            found_day = last_days.get((quarter_year, quarter_number))
+            if found_day is None:
+                found_day = last_days[(quarter_year, quarter_number)] = quarter.last_day
+            last_day = found_day
+        bucket_key = (key, quarter_year, quarter_number)
+        bucket = buckets.get(bucket_key)
+        if bucket is None:  # declared, even if nobody counts
+            bucket = buckets[bucket_key] = ({}, set())
+        niss_value = record.niss.value
+        worker_code = record.worker_code
+        mark = (key, quarter_year, quarter_number, niss_value, worker_code, record.employer_class)
+        if mark in seen:
+            tally.duplicates.add((key, quarter))
             continue
-        key = record.employer.key
-        niss = record.niss.value
+        seen_add(mark)
+        sums = bucket[0]
+        in_year = quarter_year == year
+        counted = False
+        mine: list[Segment] | None = None
         for occupation in record.occupations:
-            mark = (key, niss, record.quarter, occupation.sequence)
-            if mark in seen:
-                duplicates.add((key, record.quarter))
+            indemnity = bool(occupation.remunerations) and is_termination_indemnity(
+                occupation, indemnity_codes
+            )
+            q = occupation.mean_working_hours or 0
+            s = occupation.ref_mean_working_hours or 0
+            if (
+                q
+                and s
+                and counts_at_quarter_end(worker_code, occupation, last_day, indemnity=indemnity)
+            ):
+                sums[s] = sums.get(s, 0) + q
+                counted = True
+            if not in_year or indemnity:
                 continue
-            seen.add(mark)
-            if is_termination_indemnity(occupation, indemnity_codes):
+            period = occupation.period
+            start = period.start.toordinal()
+            if start < first:
+                start = first
+            period_stop = period.stop
+            stop = stop_year if period_stop is None else period_stop.toordinal()
+            if stop > stop_year:
+                stop = stop_year
+            if stop <= start:
                 continue
-            groups[(key, niss)].append(occupation)
-        if (key, niss) in groups:
-            employers.setdefault(key, record.employer)
-            people.setdefault(niss, record.niss)
-    findings = [
-        Finding(
-            "FLA_DUPLICATE_QUARTER",
-            Severity.WARNING,
-            f"employer {key}: quarter {quarter} given more than once; each line counted once",
+            code = occupation.joint_commission.code
+            days = occupation.working_days_system
+            if mine is None:
+                group_key = (key, niss_value)
+                mine = groups.get(group_key)
+                if mine is None:
+                    mine = groups[group_key] = []
+                    employers.setdefault(key, employer)
+                    people.setdefault(niss_value, record.niss)
+            if mine:
+                last = mine[-1]
+                if (
+                    last[1] == start
+                    and last[2] == q
+                    and last[3] == s
+                    and last[4] == code
+                    and (last[5] == days)
+                ):
+                    # The same line continued from the previous quarter: join (see _coalesce).
+                    mine[-1] = _new_segment(Segment, (last[0], stop, q, s, code, days))
+                    continue
+            mine.append(_new_segment(Segment, (start, stop, q, s, code, days)))
+        if counted:
+            bucket[1].add(niss_value)
+    duplicates: dict[str, list[Finding]] = defaultdict(list)
+    for key, quarter in sorted(tally.duplicates, key=lambda d: (d[0], d[1])):
+        duplicates[key].append(
+            Finding(
+                "FLA_DUPLICATE_QUARTER",
+                Severity.WARNING,
+                f"employer {key}: quarter {quarter} given more than once; each line counted once",
+            )
         )
-        for key, quarter in sorted(duplicates, key=lambda d: (d[0], d[1]))
-    ]
-    return groups, employers, people, findings
+    return (
+        tally.result(),
+        groups,
+        employers,
+        people,
+        {key: tuple(found) for key, found in duplicates.items()},
+    )
 
 
 def compute_entitlements(
@@ -633,15 +739,16 @@ def compute_entitlements(
     One result per (employer, worker) with an occupation line in ``year`` that is
     not a termination indemnity. Records of other years feed the size band (its
     reference period lies in earlier years). ``as_of`` is recorded on the results.
+    One pass over the records; explanations are only built when asked for.
     """
     if year is None:
         raise TypeError("compute_entitlements() needs the year")
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
-    materialised = records if isinstance(records, list | tuple) else list(records)
-    counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
-    groups, employers, people, dup_findings = _group(materialised, year, opts.indemnity_codes)
+    counts, groups, employers, people, duplicates = _scan(
+        records, declarations, year, opts.indemnity_codes
+    )
     bands = _bands(employers, year, counts, over, opts)
     return _assemble(
         groups,
@@ -652,14 +759,54 @@ def compute_entitlements(
         book,
         over,
         opts,
-        dup_findings,
+        duplicates,
         projected=False,
         as_of=as_of,
     )
 
 
+def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
+    """Sort, and join lines that touch end to start with the same Q, S, committee and days.
+
+    DmfA repeats a line in every quarter (clipped to it): joined again, a year-long
+    contract is one segment. Overlapping lines are never joined (they add up).
+    """
+    if len(segments) == 1:
+        return (segments[0],)
+    ordered = sorted(segments)
+    joined = [ordered[0]]
+    for segment in ordered[1:]:
+        last = joined[-1]
+        if segment.start == last.stop and segment[2:] == last[2:]:
+            joined[-1] = _new_segment(
+                Segment, (last[0], segment[1], last[2], last[3], last[4], last[5])
+            )
+        else:
+            joined.append(segment)
+    return tuple(joined)
+
+
+def _shape(segments: tuple[Segment, ...], starts: tuple[int, ...]) -> tuple[object, ...]:
+    """A memo key: month-level when the lines do not overlap (days within a month do not
+    matter then), the exact lines otherwise."""
+    previous_stop = 0
+    shape: list[object] = []
+    for segment in segments:
+        if segment.start < previous_stop:
+            return segments
+        previous_stop = segment.stop
+        shape.append(
+            (
+                _month_index(segment.start, starts),
+                _month_index(segment.stop - 1, starts),
+                *segment[2:],
+            )
+        )
+    return tuple(shape)
+
+
 def _assemble(
-    groups: Mapping[tuple[str, str], Sequence[DmfaOccupation] | Sequence[Segment]],
+    groups: Mapping[tuple[str, str], Sequence[Segment]],
     employers: Mapping[str, Employer],
     people: Mapping[str, Niss],
     bands: Mapping[str, BandResult],
@@ -667,48 +814,75 @@ def _assemble(
     book: Rulebook,
     over: Overrides,
     opts: EntitlementOptions,
-    extra: Sequence[Finding],
+    extra: Mapping[str, tuple[Finding, ...]],
     *,
     projected: bool,
     as_of: date | None,
 ) -> tuple[Entitlement, ...]:
     fla = book.fla_regime(year)
-    memo: dict[tuple[object, ...], _Core] = {}
+    starts = _month_starts(year)
+    rounding = opts.rounding
+    memos: dict[tuple[object, ...], dict[tuple[object, ...], _Core]] = {}
     results: list[Entitlement] = []
-    for key, niss in sorted(groups):
-        lines = groups[(key, niss)]
-        if lines and isinstance(lines[0], Segment):
-            segments = [s for s in lines if isinstance(s, Segment)]
-        else:
-            segments = segments_of(
-                (o for o in lines if isinstance(o, DmfaOccupation)),
-                year,
-                indemnity_codes=opts.indemnity_codes,
-            )
+    append = results.append
+    current = ""
+    for group_key in sorted(groups):
+        segments = groups[group_key]
         if not segments:
             continue
-        band = bands[key]
-        ordered = tuple(sorted(segments, key=lambda s: (s.start, s.stop)))
-        override_days = over.full_time_days.get(key)
-        employer_days = over.employer_days.get(key, _ZERO)
-        memo_key = (ordered, band.band, override_days, employer_days)
-        core = memo.get(memo_key)
+        key, niss = group_key
+        if key != current:  # groups are sorted: per-employer settings change rarely
+            current = key
+            band = bands[key]
+            employer = employers[key]
+            override_days = over.full_time_days.get(key)
+            employer_days = over.employer_days.get(key, _ZERO)
+            memo = memos.setdefault((band.band, override_days, employer_days), {})
+            band_findings = band.findings + extra.get(key, ())
+        if len(segments) == 1:
+            only = segments[0]
+            ordered: tuple[Segment, ...] = (only,)
+            shape: tuple[object, ...] = (
+                _month_index(only[0], starts),
+                _month_index(only[1] - 1, starts),
+                *only[2:],
+            )
+        else:
+            ordered = _coalesce(segments)
+            shape = _shape(ordered, starts)
+        core = memo.get(shape)
         if core is None:
             core = _core(ordered, year, band.band, book, opts, override_days, employer_days)
-            memo[memo_key] = core
-        own = [f for f in extra if key in f.message]
-        results.append(
-            _finish(
-                core,
-                employer=employers[key],
-                niss=people[niss],
-                year=year,
-                band=band,
-                options=opts,
-                fla_regime=fla,
-                extra_findings=own,
-                projected=projected,
-                as_of=as_of,
+            memo[shape] = core
+        # Positional, in Entitlement's field order: this runs once per worker-year.
+        append(
+            Entitlement(
+                employer,
+                people[niss],
+                year,
+                band.band,
+                band.average_fte,
+                band.reference_quarters,
+                band.fallback_used,
+                core.regime,
+                core.days_exact,
+                core.days,
+                core.hours,
+                core.legal,
+                core.sector,
+                core.employer,
+                core.months,
+                core.rule,
+                fla,
+                band_findings + core.findings if band_findings else core.findings,
+                band.basis,
+                core.rules,
+                core.hours_per_day,
+                rounding,
+                core.reason,
+                band.missing_quarters,
+                projected,
+                as_of,
             )
         )
     return tuple(results)
@@ -807,7 +981,7 @@ def project_entitlements(
         book,
         over,
         opts,
-        (),
+        {},
         projected=True,
         as_of=as_of,
     )
