@@ -6,15 +6,18 @@ B_m = min(1, the highest daily sum of the month); days = Σ A × B_m ÷ 12.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mycareer.fla import Segment, SizeBand, entitlement_for
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.fla import Overrides, Segment, SizeBand, compute_entitlements, entitlement_for
+from mycareer.quarter import Quarter
 
-from ._build import ACME, ANN
+from ._build import ACME, ANN, BOB, occupation, record
 
 YEAR = 2024
 JAN1 = date(YEAR, 1, 1).toordinal()
@@ -97,3 +100,47 @@ def test_additive_across_months(segments: list[Segment], cut_month: int) -> None
              for s in segments if s.stop > cut]  # fmt: skip
     total = sum((days(part) for part in (before, after) if part), Fraction(0))
     assert total == days(segments)
+
+
+@st.composite
+def declared_workers(draw: st.DrawFn) -> list[DmfaWorkerRecord]:
+    """Workers with 1–3 lines each, declared as DmfA does: one record per worker and
+    quarter holding that quarter's part of every line."""
+    lines: dict[tuple[int, Quarter], list[DmfaOccupation]] = defaultdict(list)
+    for person in range(draw(st.integers(1, 2))):
+        for sequence in range(1, draw(st.integers(1, 3)) + 1):
+            start = date(YEAR, 1, 1) + timedelta(days=draw(st.integers(-40, DAYS - 1)))
+            length = draw(st.one_of(st.none(), st.integers(0, 300)))
+            end = None if length is None else start + timedelta(days=length)
+            if end is not None and end.year < YEAR:
+                continue
+            q = draw(st.sampled_from([1900, 3040, 3800]))
+            jc = draw(st.sampled_from(["111", "200"]))
+            for number in range(1, 5):
+                quarter = Quarter(YEAR, number)
+                if start <= quarter.last_day and (end is None or end >= quarter.first_day):
+                    lines[(person, quarter)].append(
+                        occupation(start, end, quarter=quarter, q=q, jc=jc, sequence=sequence)
+                    )
+    people = [ANN, BOB]
+    return [
+        record(ACME, quarter, people[person], found)
+        for (person, quarter), found in sorted(lines.items())
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(declared_workers())
+def test_bulk_path_matches_one_by_one(records: list[DmfaWorkerRecord]) -> None:
+    """compute_entitlements (one scan, joined quarter lines, shared month-level results) gives
+    what entitlement_for gives on each worker's raw lines."""
+    bulk = compute_entitlements(
+        records, (), YEAR, overrides=Overrides(band={ACME.key: SizeBand.FROM_20})
+    )
+    for result in bulk:
+        lines = [o for r in records if r.niss == result.niss and r.quarter.year == YEAR
+                 for o in r.occupations]  # fmt: skip
+        single = entitlement_for(ACME, result.niss, YEAR, lines, band=SizeBand.FROM_20)
+        assert result.days_exact == single.days_exact
+        assert result.months == single.months
+        assert result.hours == single.hours

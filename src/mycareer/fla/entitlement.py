@@ -18,10 +18,11 @@ not employment. Arithmetic is exact (``Fraction``); ``days`` is the value after
 the rounding policy (default none) with 4 places, half-even; hours = days ×
 hours per day (default: the full-time weekly hours S ÷ 5, B-6).
 
-The month's joint committee is that of its line with the highest fraction (the
-latest-starting on ties); months without employment show the full-time days of
-the worker's last line. Result types are in :mod:`mycareer.fla.values`,
-re-exported here.
+The month's joint committee is that of its line with the highest fraction (ties:
+the latest start, then the latest end, then the highest committee code); months
+without employment show the full-time days of the worker's last line. Lines that
+DmfA repeats quarter by quarter are joined again first. Result types are in
+:mod:`mycareer.fla.values`, re-exported here.
 
 >>> from datetime import date
 >>> from mycareer import Employer, EnterpriseNumber, Niss, JointCommission, Period
@@ -257,9 +258,10 @@ def month_factors(
         return fractions, reference
     values = [Fraction(seg.q, seg.s) if seg.s else _ZERO for seg in segments]
     # Reference line per month: highest fraction, then latest start.
-    best = [(_ZERO, -1)] * 12
+    best: list[tuple[Fraction, int, int, str, int]] = [(_ZERO, -1, -1, "", -1)] * 12
     for segment, value in zip(segments, values, strict=True):
-        rank = (value, segment.start)
+        # Highest fraction; ties: latest start, latest stop, highest committee code, days.
+        rank = (value, segment.start, segment.stop, segment.joint_commission, segment[5])
         for m in range(
             _month_index(segment.start, starts), _month_index(segment.stop - 1, starts) + 1
         ):
@@ -545,7 +547,7 @@ def entitlement_for(
     )
     result = _band_result(band, employer, year)
     core = _core(
-        tuple(sorted(segments, key=lambda s: (s.start, s.stop))),
+        _coalesce(segments) if segments else (),
         year,
         result.band,
         book,
@@ -773,7 +775,8 @@ def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     """
     if len(segments) == 1:
         return (segments[0],)
-    ordered = sorted(segments)
+    # Same (Q, S, committee, days) next to each other, in time order, then join.
+    ordered = sorted(segments, key=lambda seg: (seg[2:], seg[0], seg[1]))
     joined = [ordered[0]]
     for segment in ordered[1:]:
         last = joined[-1]
@@ -783,7 +786,7 @@ def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
             )
         else:
             joined.append(segment)
-    return tuple(joined)
+    return tuple(sorted(joined))
 
 
 def _shape(segments: tuple[Segment, ...], starts: tuple[int, ...]) -> tuple[object, ...]:
