@@ -7,10 +7,11 @@ with bad records reports all of them and keeps every good record.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import pytest
@@ -439,3 +440,40 @@ def test_missing_path_is_reported_with_its_name(tmp_path: Path) -> None:
     (error,) = batch.errors
     assert str(missing) in str(error)
     assert isinstance(error, InputError)
+
+
+class _OneWayStream(io.RawIOBase):
+    """A non-seekable stream (a pipe or socket): the readers cannot sniff and rewind."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_a_doctype_hidden_after_4_kib_is_still_refused(
+    tmp_path: Path, reader: tuple[str, Callable[[Path], list[Any]]]
+) -> None:
+    """``_safe`` peeks at the first 4 KiB only; the readers check the document info too."""
+    root, read = reader
+    padding = "<!--" + "x" * 5000 + "-->\n"
+    data = (
+        f'<?xml version="1.0"?>\n{padding}<!DOCTYPE {root} [<!ENTITY x "EXPANDED-ENTITY">]>\n'
+        f"<{root}><Form><Identification>&x;</Identification></Form></{root}>"
+    ).encode()
+    path = tmp_path / "hidden.xml"
+    path.write_bytes(data)
+    assert "DOCTYPE" in str(_input_error(read, path))
+    iterate = iter_dmfa if root == "DmfAOriginal" else iter_dimona
+    sources: list[bytes | IO[bytes]] = [data, io.BufferedReader(_OneWayStream(data))]
+    for source in sources:
+        assert isinstance(source, bytes) or not source.seekable()
+        with pytest.raises(InputError, match="DOCTYPE") as caught:
+            list(iterate(source, name="hidden.xml"))
+        assert "EXPANDED-ENTITY" not in str(caught.value)

@@ -56,7 +56,15 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
-from mycareer.xmlio.dmfa import ErrorSink, _add, _root_tag, check_root, close_events, xml_files
+from mycareer.xmlio.dmfa import (
+    ErrorSink,
+    _add,
+    _root_tag,
+    check_root,
+    close_events,
+    refuse_doctype,
+    xml_files,
+)
 from mycareer.xmlio.sidecar import read_outcomes
 
 __all__ = [
@@ -302,6 +310,8 @@ def _forms(
     index = 0
     try:
         for _event, form in events:
+            if index == 0:
+                refuse_doctype(form, label)  # non-seekable streams skip the root sniff
             if form.getparent() is None or form.getparent().tag != root:
                 continue  # a nested Form (none in these schemas): not ours
             index += 1

@@ -206,6 +206,7 @@ def _root_tag(source: XmlSource, label: str) -> str:
     events = iterparse_document(source, events=("start",), name=label)
     try:
         _event, element = next(events)
+        refuse_doctype(element, label)
         tag = str(element.tag)
     except StopIteration:  # pragma: no cover - the parser raises on empty input
         tag = ""
@@ -219,6 +220,19 @@ def _root_tag(source: XmlSource, label: str) -> str:
     if not isinstance(source, str | os.PathLike | bytes):
         source.seek(position)
     return tag
+
+
+def refuse_doctype(element: Any, label: str) -> None:
+    """Refuse a DOCTYPE that ``_safe``'s 4 KiB peek missed (e.g. after a long comment).
+
+    Checked at the root's start event, before any entity could be referenced.
+    """
+    docinfo = element.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise InputError(
+            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+            source=SourceRef(label, element.sourceline),
+        )
 
 
 def close_events(events: Iterator[Any]) -> None:
@@ -661,6 +675,8 @@ class _DmfaReader:
             # One "end" event per WorkerRecord: persons and forms are noticed as they go by.
             for _event, element in events:
                 tag = element.tag
+                if form_count == 0 and not form_open:
+                    refuse_doctype(element, self.label)  # non-seekable streams skip the sniff
                 if not form_open and tag != "Form":
                     form_count += 1
                     self._reset_form(form_count)
