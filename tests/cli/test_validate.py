@@ -132,6 +132,13 @@ def test_onss_document_without_schema_dir_is_noted(dimona_sample: Path) -> None:
     assert "xsd" not in row[4].split(",")
 
 
+def test_strict_fails_when_the_xsd_check_was_skipped(dimona_sample: Path) -> None:
+    result = run_cli("validate", "--strict", dimona_sample, env=NO_XSD_DIR)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert "XSD check skipped" in result.stderr
+
+
 def test_schema_dir_without_the_matching_xsd(dimona_sample: Path, tmp_path: Path) -> None:
     empty = tmp_path / "xsd"
     empty.mkdir()

@@ -306,7 +306,8 @@ def register(subparsers: Any) -> None:
         "  mycareer validate records.xml\n"
         "  mycareer validate --schema-dir onss-xsd/ dmfa-2024Q1.xml dimona.xml\n"
         "  mycareer validate --format json *.xml > report.json\n\n"
-        "Exit status: 0 all valid, 1 some file invalid or unreadable, 2 usage error.",
+        "Exit status: 0 all valid, 1 some file invalid or unreadable (or, with --strict, "
+        "not fully checked), 2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -327,6 +328,11 @@ def register(subparsers: Any) -> None:
         choices=("table", "json"),
         default="table",
         help="report on stdout: a table (default) or JSON (schema validate-report-1)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail (exit 1) on notes, e.g. an ONSS document whose XSD check was skipped",
     )
     parser.set_defaults(handler=run)
 
@@ -400,4 +406,5 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
     else:
         _print_table(reports, out)
-    return 0 if all(r.valid for r in reports) else 1
+    failed = any(not r.valid or (args.strict and r.notes) for r in reports)
+    return 1 if failed else 0
