@@ -19,7 +19,7 @@ the rounding policy (default none) with 4 places, half-even; hours = days ×
 hours per day (default: the full-time weekly hours S ÷ 5, B-6).
 
 The month's joint committee is that of its line with the highest fraction (ties:
-the latest start, then the latest end, then the highest committee code); months
+the line in force latest in the month, then the highest committee code); months
 without employment show the full-time days of the worker's last line. Lines that
 DmfA repeats quarter by quarter are joined again first. Result types are in
 :mod:`mycareer.fla.values`, re-exported here.
@@ -258,14 +258,18 @@ def month_factors(
         return fractions, reference
     values = [Fraction(seg.q, seg.s) if seg.s else _ZERO for seg in segments]
     # Reference line per month: highest fraction, then latest start.
-    best: list[tuple[Fraction, int, int, str, int]] = [(_ZERO, -1, -1, "", -1)] * 12
+    best: list[tuple[Fraction, int, str, int, int]] = [(_ZERO, -1, "", -1, -1)] * 12
     for segment, value in zip(segments, values, strict=True):
-        # Highest fraction; ties: latest start, latest stop, highest committee code, days.
-        rank = (value, segment.start, segment.stop, segment.joint_commission, segment[5])
         for m in range(
             _month_index(segment.start, starts), _month_index(segment.stop - 1, starts) + 1
         ):
-            if reference[m] is None or rank >= best[m]:
+            # Highest fraction; ties: in force latest in the month, then the highest
+            # committee code. Only what the days show counts, so splitting or joining
+            # the same line (DmfA repeats it per quarter) never changes the choice.
+            month_stop = starts[m + 1]
+            covered = segment.stop if segment.stop < month_stop else month_stop
+            rank = (value, covered, segment.joint_commission, segment[5], segment.s)
+            if reference[m] is None or rank > best[m]:
                 reference[m] = segment
                 best[m] = rank
     if len(segments) == 1:
