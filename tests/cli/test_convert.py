@@ -139,3 +139,63 @@ def test_bad_xml_worker_fails_the_conversion_with_its_line(tmp_path: Path) -> No
     assert result.returncode == 1
     assert f"{xml}:{line}: invalid NISS '93051822362'" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def _accounts_xml(tmp_path: Path) -> Path:
+    """A training-account archive written by ``mycareer account`` on fictitious DmfA."""
+    import sys
+
+    examples = str(Path(__file__).resolve().parents[2] / "examples")
+    sys.path.insert(0, examples)
+    try:
+        from _fictitious import write_declarations  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(examples)
+    folder = tmp_path / "dmfa"
+    folder.mkdir()
+    write_declarations(folder)
+    target = tmp_path / "accounts.xml"
+    result = run_cli("account", folder, "--as-of", "2025-12-31", "--format", "xml")
+    assert result.returncode == 0, result.stderr
+    target.write_text(result.stdout, encoding="utf-8")
+    return target
+
+
+def test_training_accounts_xml_json_xml_round_trip(tmp_path: Path) -> None:
+    from mycareer.xmlio.training_account import read_training_accounts
+
+    source = _accounts_xml(tmp_path)
+    as_json = tmp_path / "accounts.json"
+    result = run_cli("convert", source, as_json)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "25 training account(s) xml → json" in result.stderr  # 22 + An, Bart, Chantal
+    data = json.loads(as_json.read_text(encoding="utf-8"))
+    assert {entry["account"]["niss"] for entry in data} >= {"85073003328"}
+    back = tmp_path / "back.xml"
+    assert run_cli("convert", as_json, back).returncode == 0
+    assert read_training_accounts(back).records == read_training_accounts(source).records
+    assert run_cli("validate", back).returncode == 0
+
+
+def test_training_accounts_have_no_csv_form(tmp_path: Path) -> None:
+    result = run_cli("convert", _accounts_xml(tmp_path), tmp_path / "accounts.csv")
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "training accounts convert to xml or json only" in result.stderr
+    assert not (tmp_path / "accounts.csv").exists()
+
+
+def test_bad_training_account_json_names_its_path(tmp_path: Path) -> None:
+    source = _accounts_xml(tmp_path)
+    as_json = tmp_path / "accounts.json"
+    assert run_cli("convert", source, as_json).returncode == 0
+    data = json.loads(as_json.read_text(encoding="utf-8"))
+    data[1]["account"]["niss"] = "85073003329"
+    as_json.write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("convert", as_json, tmp_path / "out.xml")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert "invalid NISS '85073003329'" in result.stderr
+    assert "@ $[1].account.niss" in result.stderr
+    assert not (tmp_path / "out.xml").exists()

@@ -1,4 +1,12 @@
-"""``mycareer convert IN OUT``: career records between our XML, JSON and CSV.
+"""``mycareer convert IN OUT``: our documents between XML, JSON and CSV.
+
+Two kinds of documents, recognised from the input (XML root namespace, JSON shape):
+
+* **career records**: XML (``urn:mycareer:career-records:1``), JSON and CSV;
+* **training accounts**: XML (``urn:mycareer:training-account:1``) and JSON
+  (the converter's form of :class:`~mycareer.xmlio.training_account.AccountRecord`);
+  a ledger has no faithful one-table CSV form (``mycareer account --format csv``
+  prints a report instead).
 
 The formats are taken from the file extensions (``.xml``, ``.json``, ``.csv``),
 or from ``--from``/``--to``; ``-`` as OUT writes to stdout (then ``--to`` is
@@ -21,8 +29,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from lxml import etree
+
 from mycareer.career import CareerPeriod, CareerRecords
-from mycareer.converter import dumps, structure, unstructure
+from mycareer.converter import dumps, from_json, structure, unstructure
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -31,20 +41,34 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.niss import Niss
+from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
+from mycareer.xmlio.training_account import (
+    TRAINING_ACCOUNT,
+    AccountRecord,
+    read_training_accounts,
+    training_accounts_bytes,
+)
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
+    "KINDS",
+    "document_kind",
+    "read_accounts",
     "read_records",
     "records_from_csv",
     "records_to_csv",
     "register",
     "run",
+    "write_accounts",
     "write_records",
 ]
 
 FORMATS: Final = ("xml", "json", "csv")
+
+#: The kinds of documents ``convert`` knows.
+KINDS: Final = ("career-records", "training-account")
 
 #: Columns of the career-records CSV, in order.
 CSV_COLUMNS: Final = (
@@ -249,16 +273,64 @@ def write_records(records: Sequence[CareerRecords], fmt: str, out: TextIO | io.B
         records_to_csv(records, out)
 
 
+def document_kind(path: str, fmt: str) -> str:
+    """``"career-records"`` or ``"training-account"``, from the root namespace or JSON shape."""
+    if fmt == "csv":
+        return "career-records"
+    if fmt == "xml":
+        events = iterparse_document(path, events=("start",))
+        try:
+            for _, element in events:
+                namespace = etree.QName(element).namespace
+                return (
+                    "training-account"
+                    if namespace == TRAINING_ACCOUNT.namespace
+                    else "career-records"
+                )
+        finally:
+            events.close()  # type: ignore[attr-defined]
+        return "career-records"  # empty document: the reader says what is wrong
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return "career-records"  # unreadable: the reader reports it with its line
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "account" in data[0]:
+        return "training-account"
+    return "career-records"
+
+
+def read_accounts(path: str, fmt: str) -> list[AccountRecord]:
+    """Read every training account from a training-account XML or JSON document."""
+    if fmt == "xml":
+        return list(read_training_accounts(path, on_error="raise").records)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+    return from_json(text, list[AccountRecord], source=path)
+
+
+def write_accounts(records: Sequence[AccountRecord], fmt: str) -> bytes:
+    """Training accounts as XML or JSON bytes."""
+    if fmt == "xml":
+        return training_accounts_bytes(records)
+    return (dumps([unstructure(r) for r in records], indent=2) + "\n").encode("utf-8")
+
+
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "convert",
-        help="convert career records between XML, JSON and CSV",
-        description="Convert career records between our XML format, JSON and CSV. "
-        "Formats come from the file extensions unless --from/--to are given.",
+        help="convert career records (XML, JSON, CSV) and training accounts (XML, JSON)",
+        description="Convert our documents: career records between XML, JSON and CSV, "
+        "training accounts between XML and JSON. The kind of document is recognised from "
+        "the input; formats come from the file extensions unless --from/--to are given.",
         epilog="Examples:\n"
         "  mycareer convert records.xml records.json\n"
         "  mycareer convert records.json records.csv\n"
-        "  mycareer convert --to csv records.xml -\n\n"
+        "  mycareer convert --to csv records.xml -\n"
+        "  mycareer convert training-accounts.xml training-accounts.json\n\n"
         "Exit status: 0 converted, 1 the input has bad records (nothing written), "
         "2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -281,6 +353,27 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except InputError as error:
         print(f"mycareer convert: error: {error}", file=err)
         return 2
+    kind = document_kind(args.input, source_format)
+    if kind == "training-account":
+        if target_format == "csv":
+            print(
+                "mycareer convert: error: training accounts convert to xml or json only "
+                "(use mycareer account --format csv for a report)",
+                file=err,
+            )
+            return 2
+        accounts = read_accounts(args.input, source_format)  # errors: exit 1 via the dispatcher
+        data = write_accounts(accounts, target_format)
+        if args.output == "-":
+            out.write(data.decode("utf-8"))
+        else:
+            Path(args.output).write_bytes(data)
+        print(
+            f"mycareer convert: {len(accounts)} training account(s) "
+            f"{source_format} → {target_format}",
+            file=err,
+        )
+        return 0
     records = read_records(args.input, source_format)  # errors: exit 1 via the dispatcher
     if args.output == "-":
         write_records(records, target_format, out)
