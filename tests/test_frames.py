@@ -14,8 +14,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mycareer import Employer, EnterpriseNumber, JointCommission, Niss, Period
+from mycareer import CareerPeriod, Employer, EnterpriseNumber, JointCommission, Niss, Period
 from mycareer.demo import load_demo
 from mycareer.dmfa import ContractType, DmfaOccupation
 from mycareer.errors import InvalidValueError
@@ -24,6 +26,8 @@ from mycareer.fla.entitlement import entitlement_for
 from mycareer.fla.trainings import Training
 from mycareer.frames import from_frame, to_frame
 from mycareer.timeline import build_timeline
+from tests.fla.test_trainings_strategies import trainings
+from tests.timeline.helpers import HORIZON, career_periods, union_days
 
 pd = pytest.importorskip("pandas")
 
@@ -144,3 +148,36 @@ def test_clear_error_without_pandas() -> None:
     )
     assert "MissingExtraError" in result.stdout
     assert "pip install 'mycareer[pandas]'" in result.stdout
+
+
+# --- properties ---------------------------------------------------------------
+
+FRAME_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@FRAME_SETTINGS
+@given(st.lists(career_periods(), min_size=1, max_size=12))
+def test_timeline_frame_covers_the_union_of_days_and_round_trips(
+    records: list[CareerPeriod],
+) -> None:
+    """Set-of-days oracle: the frame's rows cover exactly the days some record covers."""
+    timeline = build_timeline(records, as_of=HORIZON)
+    frame = to_frame(timeline)
+    covered: set[date] = set()
+    for start, end in zip(frame["start"], frame["end"], strict=True):
+        covered |= set(Period(start, end).iter_days())
+    resolved = [r.period.resolve(HORIZON) for r in records]
+    assert covered == union_days([p for p in resolved if p is not None], HORIZON)
+    assert sum(frame["days"]) == len(covered)
+    assert not any(isinstance(value, float) for value in frame["fte"])
+    assert from_frame(frame) == (timeline,)
+
+
+@FRAME_SETTINGS
+@given(st.lists(trainings(), min_size=1, max_size=8))
+def test_trainings_round_trip_exactly(items: list[Training]) -> None:
+    frame = to_frame(items)
+    assert list(frame["hours"]) == [t.hours for t in items]
+    assert from_frame(frame) == tuple(items)
