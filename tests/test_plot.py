@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mycareer import (
     CareerPeriod,
@@ -29,6 +31,7 @@ from mycareer import (
 )
 from mycareer.timeline import Timeline, build_timeline
 from mycareer.xmlio._safe import parse_bytes
+from tests.timeline.helpers import HORIZON, career_periods, union_days
 
 matplotlib = pytest.importorskip("matplotlib")
 from matplotlib.dates import num2date  # noqa: E402
@@ -165,3 +168,33 @@ def test_unknown_format_is_refused(timeline: Timeline, tmp_path: Path) -> None:
 
     with pytest.raises(InvalidValueError, match="unsupported picture format 'pdf'"):
         plot_timeline(timeline, tmp_path / "x.pdf", format="pdf")  # type: ignore[arg-type]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(career_periods(), min_size=1, max_size=10))
+def test_bars_cover_the_records_and_gap_bands_cover_the_rest(records: list[CareerPeriod]) -> None:
+    """Set-of-days oracle: bars cover exactly the recorded days, gap bands the others."""
+    timeline = build_timeline(records, as_of=HORIZON)
+    resolved = [r.period.resolve(HORIZON) for r in records]
+    recorded = union_days([p for p in resolved if p is not None], HORIZON)
+    rows = plot_rows(timeline)
+    barred: set[date] = set()
+    for bars in rows.values():
+        for bar in bars:
+            barred |= set(Period.from_stop(bar.start, bar.stop).iter_days())
+    assert barred == recorded
+
+    figure = Figure()
+    ax = figure.add_subplot()
+    plot_timeline(timeline, ax)
+    drawn_gaps: set[date] = set()
+    spans: list[Any] = [p for p in ax.patches if _gid(p).startswith("gap-")]
+    for span in spans:
+        start, stop = _day(span.get_x()), _day(span.get_x() + span.get_width())
+        drawn_gaps |= set(Period.from_stop(start, stop).iter_days())
+    first = min(recorded)
+    window = {first + timedelta(n) for n in range((HORIZON - first).days + 1)}
+    assert drawn_gaps == window - recorded
+    assert len([p for p in ax.patches if _gid(p).startswith("bar-")]) == sum(
+        len(bars) for bars in rows.values()
+    )
