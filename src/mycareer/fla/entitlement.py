@@ -42,9 +42,11 @@ DmfA repeats quarter by quarter are joined again first. Result types are in
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -637,21 +639,25 @@ def _scan(
     last_day = date.min
     last_days: dict[tuple[int, int], date] = {}
     # The hot loop of the bulk path: locals and plain tuples on purpose.
+    bucket: tuple[dict[int, int], set[str]] = ({}, set())
     for record in records:
         employer = record.employer
-        if employer is not last_employer:
-            last_employer, key = employer, employer.key
         quarter = record.quarter
-        if quarter is not last_quarter:
-            last_quarter, quarter_year, quarter_number = quarter, quarter.year, quarter.number
-            found_day = last_days.get((quarter_year, quarter_number))
-            if found_day is None:
-                found_day = last_days[(quarter_year, quarter_number)] = quarter.last_day
-            last_day = found_day
-        bucket_key = (key, quarter_year, quarter_number)
-        bucket = buckets.get(bucket_key)
-        if bucket is None:  # declared, even if nobody counts
-            bucket = buckets[bucket_key] = ({}, set())
+        # Reader output comes file by file (one employer and quarter): mostly cache hits.
+        if employer is not last_employer or quarter is not last_quarter:
+            if employer is not last_employer:
+                last_employer, key = employer, employer.key
+            if quarter is not last_quarter:
+                last_quarter, quarter_year, quarter_number = quarter, quarter.year, quarter.number
+                found_day = last_days.get((quarter_year, quarter_number))
+                if found_day is None:
+                    found_day = last_days[(quarter_year, quarter_number)] = quarter.last_day
+                last_day = found_day
+            bucket_key = (key, quarter_year, quarter_number)
+            found_bucket = buckets.get(bucket_key)
+            if found_bucket is None:  # declared, even if nobody counts
+                found_bucket = buckets[bucket_key] = ({}, set())
+            bucket = found_bucket
         niss_value = record.niss.value
         worker_code = record.worker_code
         mark = (key, quarter_year, quarter_number, niss_value, worker_code, record.employer_class)
@@ -730,6 +736,23 @@ def _scan(
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the bulk path builds its results.
+
+    Everything built here is acyclic; without the pause, each collection walks
+    every live record of the caller's batch again (a third of the time at 10⁵
+    workers). The previous state is restored on exit.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute_entitlements(
     records: Iterable[DmfaWorkerRecord],
     declarations: Iterable[DeclaredQuarter] = (),
@@ -752,23 +775,24 @@ def compute_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
-    counts, groups, employers, people, duplicates = _scan(
-        records, declarations, year, opts.indemnity_codes
-    )
-    bands = _bands(employers, year, counts, over, opts)
-    return _assemble(
-        groups,
-        employers,
-        people,
-        bands,
-        year,
-        book,
-        over,
-        opts,
-        duplicates,
-        projected=False,
-        as_of=as_of,
-    )
+    with _collector_paused():
+        counts, groups, employers, people, duplicates = _scan(
+            records, declarations, year, opts.indemnity_codes
+        )
+        bands = _bands(employers, year, counts, over, opts)
+        return _assemble(
+            groups,
+            employers,
+            people,
+            bands,
+            year,
+            book,
+            over,
+            opts,
+            duplicates,
+            projected=False,
+            as_of=as_of,
+        )
 
 
 def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
