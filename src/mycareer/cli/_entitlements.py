@@ -298,9 +298,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
     if args.format == "json":
-        data = [entitlement_to_json(e, args.lang) for e in results]
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        # One compact object per line (still one JSON array): the C encoder, streamed.
+        out.write("[")
+        for index, entitlement in enumerate(results):
+            out.write(",\n" if index else "\n")
+            out.write(json.dumps(entitlement_to_json(entitlement, args.lang), ensure_ascii=False))
+        out.write("\n]\n" if results else "]\n")
     elif args.format == "csv":
         _csv(results, out)
     elif args.format == "table":

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from mycareer.fla.values import BandBasis, Lang, Regime, decimal_4
+from mycareer.fla.values import BandBasis, Lang, MonthFactor, Regime, decimal_4
 
 if TYPE_CHECKING:
     from mycareer.fla.values import Entitlement
@@ -50,8 +50,8 @@ _T: Mapping[str, Mapping[str, str]] = {
         "no_rule": "No training right applies: {reason}.",
         "formula": "Days = sum over the months of full-time days (A) × work fraction (B) ÷ 12; "
         "a month begun counts in full.",
-        "month": "{month}: A = {a} days × B = {b} ÷ 12 = {share} days.",
-        "month_none": "{month}: no employment.",
+        "month": "{months}: A = {a} days × B = {b} × {count} month(s) ÷ 12 = {share} days.",
+        "month_none": "{months}: no employment.",
         "total": "Entitlement: {days} days (exact {exact}){rounded}.",
         "rounded": ", rounded ({policy})",
         "parts": "Of which legal {legal}, sector complement {sector}, "
@@ -79,8 +79,8 @@ _T: Mapping[str, Mapping[str, str]] = {
         "no_rule": "Aucun droit à la formation ne s'applique : {reason}.",
         "formula": "Jours = somme sur les mois des jours temps plein (A) × fraction d'occupation "
         "(B) ÷ 12 ; tout mois entamé compte en entier.",
-        "month": "{month} : A = {a} jours × B = {b} ÷ 12 = {share} jours.",
-        "month_none": "{month} : pas d'occupation.",
+        "month": "{months} : A = {a} jours × B = {b} × {count} mois ÷ 12 = {share} jours.",
+        "month_none": "{months} : pas d'occupation.",
         "total": "Droit : {days} jours (exact {exact}){rounded}.",
         "rounded": ", arrondi ({policy})",
         "parts": "Dont légal {legal}, complément sectoriel {sector}, complément employeur "
@@ -110,8 +110,8 @@ _T: Mapping[str, Mapping[str, str]] = {
         "no_rule": "Er geldt geen opleidingsrecht: {reason}.",
         "formula": "Dagen = som over de maanden van voltijdse dagen (A) × tewerkstellingsbreuk "
         "(B) ÷ 12; een begonnen maand telt volledig.",
-        "month": "{month}: A = {a} dagen × B = {b} ÷ 12 = {share} dagen.",
-        "month_none": "{month}: geen tewerkstelling.",
+        "month": "{months}: A = {a} dagen × B = {b} × {count} maand(en) ÷ 12 = {share} dagen.",
+        "month_none": "{months}: geen tewerkstelling.",
         "total": "Recht: {days} dagen (exact {exact}){rounded}.",
         "rounded": ", afgerond ({policy})",
         "parts": "Waarvan wettelijk {legal}, sectoraal aanvullend {sector}, aanvullend door de "
@@ -136,13 +136,36 @@ def _num(value: Fraction | None, lang: Lang = "en") -> str:
     return text if lang == "en" else text.replace(".", ",")
 
 
+#: Rendered bodies (everything but the first line) by the data they come from: in
+#: bulk, thousands of workers share the same factors. Bounded; cleared when full.
+_BODIES: dict[tuple[object, ...], tuple[str, ...]] = {}
+_BODIES_MAX = 4096
+
+
 def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     """Render ``entitlement``'s explanation (one sentence per line) in ``lang``."""
     if lang not in _T:
         raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
-    t = _T[lang]
     e = entitlement
-    lines = [t["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)]
+    head = _T[lang]["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)
+    key = (
+        lang, e.year, e.band, e.band_basis, e.average_fte, e.reference_quarters,
+        e.missing_quarters, e.rule, e.rules, e.regime, e.days_exact, e.days, e.legal_days,
+        e.sector_days, e.employer_days, e.hours, e.hours_per_day, e.rounding, e.no_rule_reason,
+        e.months, e.projected, e.as_of, e.fla_regime,
+    )  # fmt: skip
+    body = _BODIES.get(key)
+    if body is None:
+        body = tuple(_body(e, lang))
+        if len(_BODIES) >= _BODIES_MAX:
+            _BODIES.clear()
+        _BODIES[key] = body
+    return [head, *body]
+
+
+def _body(e: Entitlement, lang: Lang) -> list[str]:
+    t = _T[lang]
+    lines: list[str] = []
     fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
     quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
     if e.band_basis in (BandBasis.OVERRIDE_BAND,):
@@ -165,17 +188,30 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     else:
         lines.append(t["formula"])
         names = MONTH_NAMES[lang]
+        # Consecutive months with the same A and B share one line.
+        runs: list[list[MonthFactor]] = []
         for month in e.months:
-            name = f"{names[month.month - 1]} {e.year}"
-            if month.fraction == 0:
-                lines.append(t["month_none"].format(month=name))
+            if runs and (runs[-1][-1].fraction, runs[-1][-1].full_time_days) == (
+                month.fraction,
+                month.full_time_days,
+            ):
+                runs[-1].append(month)
+            else:
+                runs.append([month])
+        for run in runs:
+            first, last = names[run[0].month - 1], names[run[-1].month - 1]
+            span = f"{first} {e.year}" if len(run) == 1 else f"{first}–{last} {e.year}"
+            head = run[0]
+            if head.fraction == 0:
+                lines.append(t["month_none"].format(months=span))
             else:
                 lines.append(
                     t["month"].format(
-                        month=name,
-                        a=_num(month.full_time_days, lang),
-                        b=month.fraction,
-                        share=_num(month.days, lang),
+                        months=span,
+                        a=_num(head.full_time_days, lang),
+                        b=head.fraction,
+                        count=len(run),
+                        share=_num(sum((m.days for m in run), Fraction(0)), lang),
                     )
                 )
         rounded = t["rounded"].format(policy=e.rounding.value) if e.rounding.value != "none" else ""

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from mycareer.fla.values import Entitlement, Lang, decimal_4
+from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
 
 __all__ = ["ENTITLEMENTS_SCHEMA_VERSION", "entitlement_to_json", "entitlements_schema"]
 
@@ -36,6 +37,12 @@ def _exact(value: Fraction | None) -> str | None:
 
 def _four(value: Fraction | None) -> str | None:
     return None if value is None else str(decimal_4(value))
+
+
+@lru_cache(maxsize=4096)
+def _months_text(months: tuple[MonthFactor, ...]) -> tuple[tuple[int, str, str | None], ...]:
+    # Thousands of results share one months tuple in bulk: format it once.
+    return tuple((m.month, str(m.fraction), _exact(m.full_time_days)) for m in months)
 
 
 def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str, Any]:
@@ -64,12 +71,8 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
         "employer_days": _exact(e.employer_days),
         "rounding": e.rounding.value,
         "months": [
-            {
-                "month": m.month,
-                "fraction": str(m.fraction),
-                "full_time_days": _exact(m.full_time_days),
-            }
-            for m in e.months
+            {"month": month, "fraction": fraction, "full_time_days": full_time_days}
+            for month, fraction, full_time_days in _months_text(e.months)
         ],
         "rule": None
         if rule is None

@@ -155,7 +155,7 @@ class RuleRef:
     valid_to: date | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class MonthFactor:
     """One month of the year: B_m (fraction, capped at 1) and A_m (full-time days).
 
