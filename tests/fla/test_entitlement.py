@@ -285,7 +285,7 @@ def test_projection_assumes_lines_in_force_continue() -> None:
 
 def test_fla_regime_and_explanations_in_three_languages() -> None:
     """Every result says which FLA regime applied (registration owed for 2024 data only)."""
-    lines = [occupation(date(2023, 1, 1), quarter=Q(2023, 1))]
+    lines = [occupation(date(2023, 1, 1), date(2023, 1, 31))]
     for year, regime in [(2023, FlaRegime.BEFORE_FLA), (2024, FlaRegime.REGISTRATION_OWED),
                          (2025, FlaRegime.ABOLISHED)]:  # fmt: skip
         line = [occupation(date(year, 1, 1), quarter=Q(year, 1))]
@@ -297,7 +297,8 @@ def test_fla_regime_and_explanations_in_three_languages() -> None:
     assert "Droit individuel" in french[0]
     assert "Individueel opleidingsrecht" in dutch[0]
     assert any("statutory-2023" in line for line in english)
-    assert any("0.3333 days" in line for line in english)  # 4 days × 1/12, January only
+    assert "Jan 2023: A = 4 days × B = 1 × 1 month(s) ÷ 12 = 0.3333 days." in english
+    assert "Feb–Dec 2023: no employment." in english
     assert any("0,3333 jours" in line for line in french)
     assert any("0,3333 dagen" in line for line in dutch)
     with pytest.raises(ValueError, match="unsupported language"):
