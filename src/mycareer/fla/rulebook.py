@@ -517,8 +517,23 @@ class Rulebook:
         raise KeyError(ident)
 
     def fla_regime(self, year: int) -> FlaRegime:
-        """Which FLA regime applied to a year's data (registration owed for 2024 only)."""
-        return FlaRegime.for_year(year)
+        """Which FLA regime applied to a year's data, read off the dated facts.
+
+        Registration was owed from the year the FLA came into force (2024) until the
+        effective date of its abolition (1 Jan 2025): for 2024 data only.
+
+        >>> [Rulebook.default().fla_regime(y).value for y in (2023, 2024, 2025)]
+        ['before-fla', 'registration-owed', 'abolished']
+        """
+        days = {fact.event: fact.day for fact in self.fla_facts}
+        start, end = days.get("fla-in-force"), days.get("fla-abolished-effect")
+        if start is None or end is None:
+            return FlaRegime.for_year(year)
+        if year < start.year:
+            return FlaRegime.BEFORE_FLA
+        if year < end.year:
+            return FlaRegime.REGISTRATION_OWED
+        return FlaRegime.ABOLISHED
 
     def _pick(
         self, kind: ScheduleKind, joint_commission: JointCommission, band: SizeBand, year: int
