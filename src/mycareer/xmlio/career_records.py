@@ -143,6 +143,9 @@ _dates: dict[str, date] = {}
 _fractions: dict[str, WorkFraction] = {}
 _committees: dict[str, JointCommission] = {}
 _employers: dict[tuple[str | None, str | None, str | None], Employer] = {}
+# The same population comes back in every quarter's documents, and checking a
+# NISS with stdnum costs more than reading ten periods.
+_nisses: dict[str, Niss] = {}
 
 
 # --- writing ----------------------------------------------------------------------
@@ -419,6 +422,14 @@ def _date(text: str, what: str) -> date:
     return value
 
 
+def _niss(text: str) -> Niss:
+    value = Niss(text)
+    if len(_nisses) >= _CACHE_LIMIT:
+        _nisses.clear()
+    _nisses[text] = value
+    return value
+
+
 def _fraction(text: str) -> WorkFraction:
     found = _fractions.get(text)
     if found is not None:
@@ -579,7 +590,7 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
         )
     else:
         try:
-            niss = Niss(niss_text)
+            niss = _nisses.get(niss_text) or _niss(niss_text)
         except InvalidValueError as error:
             problems.append(_located(error, f"{path}.niss", file, line))
     if len(element.attrib) > (niss_text is not None) + (name is not None):
