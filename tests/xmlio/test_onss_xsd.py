@@ -38,7 +38,7 @@ from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio._safe import load_schema, validate_document
-from mycareer.xmlio.dimona import iter_dimona
+from mycareer.xmlio.dimona import iter_dimona, iter_notifications
 from mycareer.xmlio.dimona_writer import dimona_bytes, notifications_bytes
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
@@ -313,3 +313,103 @@ def test_dimona_sample_reads_as_documented_in_career_data_2_7(samples: Path) -> 
     assert declaration.joint_commission == JointCommission("XXX")
     assert declaration.reference == "MY-REF-0001"
     assert declaration.declared_at == datetime(2023, 2, 6, 14, 35)
+
+
+# -- hypothesis: any Dimona declaration / notification -> valid -> read back equal ----------
+
+DIMONA_COMMITTEES = ["124", "140", "144", "145", "149", "302", "320", "322", "XXX"]
+period_ids = st.integers(1, 999_999_999_999).map(lambda n: f"{n:012d}")
+moments = st.datetimes(datetime(2003, 1, 1), datetime(2035, 1, 1)).map(
+    lambda m: m.replace(microsecond=m.microsecond // 1000 * 1000)
+)
+
+
+@st.composite
+def dimona_declarations(draw: st.DrawFn) -> DimonaDeclaration:
+    action = draw(st.sampled_from(DimonaAction))
+    start = draw(st.dates(date(1990, 1, 1), date(2035, 1, 1)))
+    end = draw(st.none() | st.dates(start, date(2036, 1, 1)))
+    common = {
+        "employer": draw(employers),
+        "niss": draw(st.none() | nisses),
+        "reference": draw(st.none() | st.text("ABCXYZ-0123456789", min_size=1, max_size=20)),
+        "declared_at": draw(moments),
+    }
+    if action is DimonaAction.IN:
+        return DimonaDeclaration(
+            action,
+            start=start,
+            end=end,
+            worker_type=draw(st.sampled_from(["OTH", "STU", "FLX", "EXT", "DWD", "BCW"])),
+            joint_commission=draw(
+                st.none() | st.sampled_from(DIMONA_COMMITTEES).map(JointCommission)
+            ),
+            planned_hours=draw(st.none() | st.integers(1, 999)),
+            **common,  # type: ignore[arg-type]
+        )
+    if action is DimonaAction.OUT:
+        return DimonaDeclaration(action, period_id=draw(period_ids), end=start, **common)  # type: ignore[arg-type]
+    if action is DimonaAction.UPDATE:
+        return DimonaDeclaration(
+            action,
+            period_id=draw(period_ids),
+            start=draw(st.none() | st.just(start)),
+            end=end,
+            planned_hours=draw(st.none() | st.integers(1, 999)),
+            **common,  # type: ignore[arg-type]
+        )
+    return DimonaDeclaration(action, period_id=draw(period_ids), **common)  # type: ignore[arg-type]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(dimona_declarations(), min_size=1, max_size=5))
+def test_any_written_dimona_validates_and_reads_back_equal(
+    dimona_schema: etree.XMLSchema, declarations: list[DimonaDeclaration]
+) -> None:
+    data = dimona_bytes(declarations)
+    assert validate_document(data, dimona_schema) == []
+    assert [attrs.evolve(d, source=None) for d in iter_dimona(data)] == declarations
+
+
+@st.composite
+def outcomes(draw: st.DrawFn) -> DimonaOutcome:
+    status = draw(st.sampled_from(DimonaStatus))
+    anomalies = tuple(draw(st.lists(st.text("0123456789-", min_size=1, max_size=9), max_size=2)))
+    if status is DimonaStatus.ACCEPTED_WITH_WARNINGS and not anomalies:
+        anomalies = ("00000-000",)
+    if status is DimonaStatus.ACCEPTED:
+        anomalies = ()
+    periods = st.builds(
+        lambda start, days: Period(start, None if days is None else start + timedelta(days=days)),
+        st.dates(date(1990, 1, 1), date(2035, 1, 1)),
+        st.none() | st.integers(0, 3000),
+    )
+    period_id = draw(st.none() | period_ids)
+    before = after = None
+    cancelled = False
+    if period_id is not None:
+        before, after = draw(st.none() | periods), draw(st.none() | periods)
+        if status.counts and before is not None and after is None:
+            cancelled = True  # how a notification says so (see dimona_writer)
+        if not status.counts and after is None:
+            before = None
+    return DimonaOutcome(
+        status,
+        reference=draw(st.none() | st.text("ABCXYZ-0123456789", min_size=1, max_size=20)),
+        period_id=period_id,
+        period_before=before,
+        period_after=after,
+        cancelled=cancelled,
+        notified_at=draw(moments),
+        anomalies=anomalies,
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(outcomes(), min_size=1, max_size=5))
+def test_any_written_notification_validates_and_reads_back_equal(
+    notification_schema: etree.XMLSchema, sent: list[DimonaOutcome]
+) -> None:
+    data = notifications_bytes(sent)
+    assert validate_document(data, notification_schema) == []
+    assert [attrs.evolve(o, source=None) for o in iter_notifications(data)] == sent
