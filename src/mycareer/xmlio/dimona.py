@@ -24,12 +24,18 @@ Bad forms never stop the stream (same contract as
 :func:`mycareer.xmlio.dmfa.iter_dmfa`): with ``errors`` they are collected and
 the stream goes on; without, one error group is raised after the last good one.
 
->>> from pathlib import Path
->>> sample = Path("/work/shared/samples/dimona_skeleton_example.xml")
->>> found = list(iter_dimona(sample)) if sample.exists() else []
->>> for d in found:
-...     print(d.action, d.start, d.end, d.worker_type, d.joint_commission, d.planned_hours)
+>>> from mycareer.enterprise import EnterpriseNumber
+>>> from mycareer.xmlio.dimona_writer import dimona_bytes
+>>> sent = DimonaDeclaration(
+...     DimonaAction.IN, Employer(EnterpriseNumber("0123456749")), Niss("05031500291"),
+...     reference="MY-REF-0001", start=date(2023, 2, 8), end=date(2023, 2, 10),
+...     worker_type="STU", joint_commission=JointCommission("XXX"), planned_hours=24)
+>>> data = dimona_bytes(sent, created_at=datetime(2023, 2, 6, 14, 35))
+>>> (d,) = iter_dimona(data, name="in.xml")
+>>> print(d.action, d.start, d.end, d.worker_type, d.joint_commission, d.planned_hours)
 IN 2023-02-08 2023-02-10 STU XXX 24
+>>> print(d.reference, d.declared_at, d.source)
+MY-REF-0001 2023-02-06 14:35:00 in.xml:14 $.Form[1].DimonaIn
 """
 
 from __future__ import annotations

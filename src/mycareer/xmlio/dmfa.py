@@ -29,15 +29,25 @@ without ``errors``, the good records are yielded first and one
 at the end. Unreadable documents (malformed, unsafe, wrong root) raise
 :class:`~mycareer.errors.InputError` at once.
 
->>> from pathlib import Path
->>> sample = Path("/work/shared/samples/dmfa_skeleton_example.xml")
->>> records = list(iter_dmfa(sample)) if sample.exists() else []
->>> if records:
-...     occupation = records[0].occupations[1]
-...     print(occupation.fraction, occupation.start, occupation.end, occupation.period)
-...     print(occupation.source.record)
+>>> from datetime import date, datetime
+>>> from mycareer.dmfa import ContractType, DmfaOccupation, DmfaWorkerRecord
+>>> from mycareer.enterprise import EnterpriseNumber
+>>> from mycareer.xmlio.dmfa_writer import dmfa_bytes
+>>> q1 = Quarter(2023, 1)
+>>> line = DmfaOccupation(
+...     sequence=2, start=date(2023, 2, 15), end=None, period=q1.period,
+...     joint_commission=JointCommission("200"), working_days_system=400,
+...     contract_type=ContractType.PART_TIME, mean_working_hours=3040,
+...     ref_mean_working_hours=3800)
+>>> employer = Employer(EnterpriseNumber("0123456749"))
+>>> record = DmfaWorkerRecord(employer, q1, Niss("90010100123"), 495, "010", q1.period, [line])
+>>> data = dmfa_bytes(employer, q1, [record], created_at=datetime(2023, 4, 20, 10, 15))
+>>> (read,) = iter_dmfa(data, name="q1.xml")
+>>> occupation = read.occupations[0]
+>>> print(occupation.fraction, occupation.start, occupation.end, occupation.period)
 4/5 2023-02-15 None 2023-02-15..2023-03-31
-$.Form[1].EmployerDeclaration.NaturalPerson[1].WorkerRecord[1].Occupation[2]
+>>> print(occupation.source)
+q1.xml:24 $.Form[1].EmployerDeclaration.NaturalPerson[1].WorkerRecord[1].Occupation[1]
 """
 
 from __future__ import annotations
