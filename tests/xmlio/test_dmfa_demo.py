@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from mycareer.demo import demo_files
 from mycareer.dimona import DimonaStatus
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.quarter import Quarter
@@ -18,7 +18,7 @@ from mycareer.xmlio.dmfa import read_dmfa
 
 from .demo_generator import FIRST, LAST, generate
 
-DEMO = Path(str(demo_files()))
+DEMO = Path(str(resources.files("mycareer.data.demo")))
 
 
 def test_regenerating_the_demo_gives_byte_identical_files(tmp_path: Path) -> None:
