@@ -303,3 +303,26 @@ def test_fla_regime_and_explanations_in_three_languages() -> None:
     assert any("0,3333 dagen" in line for line in dutch)
     with pytest.raises(ValueError, match="unsupported language"):
         result.explain("de")  # type: ignore[arg-type]
+
+
+def test_fallback_counts_heads_when_asked() -> None:
+    """B-3: R-COUNT-4 counts FTE by default; heads as an option.
+
+    End of Q2 2024: 12 half-timers and Ann full-time → 7 FTE (<10) but 13 heads (10–19).
+    """
+    from mycareer.fla import FallbackCount
+
+    quarter = Q(2024, 2)
+    records = [
+        record(ACME, quarter, niss, [occupation(date(2024, 4, 1), quarter=quarter, q=1900)])
+        for niss in [r.niss for r in staff(ACME, quarter, 1200)]
+    ]
+    records += employment(ACME, ANN, date(2024, 5, 1), None, last_quarter=Q(2024, 4))
+    by_fte = _only(compute_entitlements(records, (), 2024))
+    by_heads = _only(
+        compute_entitlements(
+            records, (), 2024, options=EntitlementOptions(fallback_count=FallbackCount.HEADCOUNT)
+        )
+    )
+    assert (by_fte.band, by_fte.average_fte) == (SizeBand.BELOW_10, Decimal("7.0000"))
+    assert (by_heads.band, by_heads.average_fte) == (SizeBand.FROM_10_TO_19, Decimal("13.0000"))

@@ -152,39 +152,42 @@ def worker_counts_at_quarter_end(
 class QuarterTally:
     """Quarter-end counts accumulated one record at a time (one pass with other work).
 
-    Per employer and quarter: Q summed per S in integers (turned into one exact
-    fraction at the end) and the set of workers who count. A record seen twice
-    (the same quarter read from two files) counts once.
+    Per employer and quarter, a bucket ``(Q summed per S, workers who count, records
+    seen)``: Q is summed in integers and turned into one exact fraction at the end;
+    a record seen twice (the same quarter read from two files) counts once.
     """
 
     def __init__(self) -> None:
         # Public for the bulk scan of mycareer.fla.entitlement, which inlines add().
-        self.buckets: dict[tuple[str, int, int], tuple[dict[int, int], set[str]]] = {}
-        self.seen: set[tuple[str, int, int, str, int, str]] = set()
+        self.buckets: dict[
+            tuple[str, int, int],
+            tuple[dict[int, int], set[str], set[tuple[str, int, str]]],
+        ] = {}
         self.duplicates: set[tuple[str, Quarter]] = set()
 
     def declare(self, key: str, quarter: Quarter) -> None:
         self.bucket(key, quarter)
 
-    def first_time(self, record: DmfaWorkerRecord, key: str) -> bool:
-        """Mark the record as seen; ``False`` (and noted) if it was already."""
-        quarter = record.quarter
-        mark = (key, quarter.year, quarter.number, record.niss.value, record.worker_code,
-                record.employer_class)  # fmt: skip
-        if mark in self.seen:
-            self.duplicates.add((key, quarter))
-            return False
-        self.seen.add(mark)
-        return True
-
-    def bucket(self, key: str, quarter: Quarter) -> tuple[dict[int, int], set[str]]:
-        """``(Q summed per S, workers who count)`` of an employer's quarter (now declared)."""
+    def bucket(
+        self, key: str, quarter: Quarter
+    ) -> tuple[dict[int, int], set[str], set[tuple[str, int, str]]]:
+        """The bucket of an employer's quarter (which is now declared)."""
         # (key, year, number): a plain tuple hashes far faster than the attrs Quarter.
         index = (key, quarter.year, quarter.number)
         found = self.buckets.get(index)
         if found is None:
-            found = self.buckets[index] = ({}, set())
+            found = self.buckets[index] = ({}, set(), set())
         return found
+
+    def first_time(self, record: DmfaWorkerRecord, key: str) -> bool:
+        """Mark the record as seen; ``False`` (and noted) if it was already."""
+        seen = self.bucket(key, record.quarter)[2]
+        mark = (record.niss.value, record.worker_code, record.employer_class)
+        if mark in seen:
+            self.duplicates.add((key, record.quarter))
+            return False
+        seen.add(mark)
+        return True
 
     def add(
         self,
@@ -202,13 +205,13 @@ class QuarterTally:
             and s
             and counts_at_quarter_end(record.worker_code, occupation, last_day, indemnity=indemnity)
         ):
-            sums, heads = self.bucket(key, record.quarter)
+            sums, heads, _ = self.bucket(key, record.quarter)
             sums[s] = sums.get(s, 0) + q
             heads.add(record.niss.value)
 
     def result(self) -> dict[str, dict[Quarter, QuarterCount]]:
         out: dict[str, dict[Quarter, QuarterCount]] = defaultdict(dict)
-        for (key, year, number), (sums, heads) in self.buckets.items():
+        for (key, year, number), (sums, heads, _) in self.buckets.items():
             fte = sum((Fraction(q, s) for s, q in sums.items()), Fraction(0))
             out[key][Quarter(year, number)] = QuarterCount(fte, len(heads))
         return dict(out)

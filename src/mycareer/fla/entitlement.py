@@ -57,17 +57,18 @@ from typing import NamedTuple
 
 import attrs
 
-from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord, ServiceLine
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
 from mycareer.fla.band import (
+    SOLIDARITY_STUDENT_WORKER_CODES,
     TERMINATION_INDEMNITY_REMUNERATION_CODES,
+    UNPAID_LEAVE_SERVICE_CODE,
     BandResult,
     DeclaredQuarter,
     FallbackCount,
     QuarterCount,
     QuarterTally,
-    counts_at_quarter_end,
     is_termination_indemnity,
     quarter_counts,
     size_band,
@@ -610,11 +611,20 @@ def _bands(
     return bands
 
 
+def _paid(services: Sequence[ServiceLine]) -> bool:
+    """At least one day under a code other than 30 (unpaid leave), R-COUNT-5."""
+    for service in services:
+        if service.code != UNPAID_LEAVE_SERVICE_CODE and service.days_hundredths > 0:
+            return True
+    return False
+
+
 def _scan(
     records: Iterable[DmfaWorkerRecord],
     declarations: Iterable[DeclaredQuarter],
     year: int,
     indemnity_codes: frozenset[int],
+    fallback_count: FallbackCount,
 ) -> tuple[
     dict[str, dict[Quarter, QuarterCount]],
     dict[tuple[str, str], list[Segment]],
@@ -631,7 +641,8 @@ def _scan(
     groups: dict[tuple[str, str], list[Segment]] = {}
     employers: dict[str, Employer] = {}
     people: dict[str, Niss] = {}
-    seen, seen_add, buckets = tally.seen, tally.seen.add, tally.buckets
+    buckets = tally.buckets
+    heads_wanted = fallback_count is FallbackCount.HEADCOUNT
     last_employer: Employer | None = None
     key = ""
     last_quarter: Quarter | None = None
@@ -639,7 +650,7 @@ def _scan(
     last_day = date.min
     last_days: dict[tuple[int, int], date] = {}
     # The hot loop of the bulk path: locals and plain tuples on purpose.
-    bucket: tuple[dict[int, int], set[str]] = ({}, set())
+    bucket: tuple[dict[int, int], set[str], set[tuple[str, int, str]]] = ({}, set(), set())
     for record in records:
         employer = record.employer
         quarter = record.quarter
@@ -656,15 +667,17 @@ def _scan(
             bucket_key = (key, quarter_year, quarter_number)
             found_bucket = buckets.get(bucket_key)
             if found_bucket is None:  # declared, even if nobody counts
-                found_bucket = buckets[bucket_key] = ({}, set())
+                found_bucket = buckets[bucket_key] = ({}, set(), set())
             bucket = found_bucket
         niss_value = record.niss.value
         worker_code = record.worker_code
-        mark = (key, quarter_year, quarter_number, niss_value, worker_code, record.employer_class)
-        if mark in seen:
+        student = worker_code in SOLIDARITY_STUDENT_WORKER_CODES
+        seen_here = bucket[2]
+        mark = (niss_value, worker_code, record.employer_class)
+        if mark in seen_here:
             tally.duplicates.add((key, quarter))
             continue
-        seen_add(mark)
+        seen_here.add(mark)
         sums = bucket[0]
         in_year = quarter_year == year
         counted = False
@@ -675,10 +688,15 @@ def _scan(
             )
             q = occupation.mean_working_hours or 0
             s = occupation.ref_mean_working_hours or 0
-            if (
+            if (  # R-COUNT-5, inlined from band.counts_at_quarter_end (hot path)
                 q
                 and s
-                and counts_at_quarter_end(worker_code, occupation, last_day, indemnity=indemnity)
+                and not indemnity
+                and not student
+                and occupation.start <= last_day
+                and (occupation.end is None or occupation.end >= last_day)
+                and not (occupation.reorganisation_measures and occupation.is_full_career_break)
+                and (not occupation.services or _paid(occupation.services))
             ):
                 sums[s] = sums.get(s, 0) + q
                 counted = True
@@ -716,7 +734,7 @@ def _scan(
                     mine[-1] = _new_segment(Segment, (last[0], stop, q, s, code, days))
                     continue
             mine.append(_new_segment(Segment, (start, stop, q, s, code, days)))
-        if counted:
+        if counted and heads_wanted:
             bucket[1].add(niss_value)
     duplicates: dict[str, list[Finding]] = defaultdict(list)
     for key, quarter in sorted(tally.duplicates, key=lambda d: (d[0], d[1])):
@@ -777,7 +795,7 @@ def compute_entitlements(
     over = overrides or Overrides()
     with _collector_paused():
         counts, groups, employers, people, duplicates = _scan(
-            records, declarations, year, opts.indemnity_codes
+            records, declarations, year, opts.indemnity_codes, opts.fallback_count
         )
         bands = _bands(employers, year, counts, over, opts)
         return _assemble(
