@@ -218,9 +218,8 @@ def part_one(workers: int, memory_workers: int, repeat: int) -> None:
     print(f"  ratio entitlements / merge: {t_ent / t_merge:.2f}x (bands given), "
           f"{t_band / t_merge:.2f}x (bands from data); target <= 2x", flush=True)  # fmt: skip
     del merged, results, results_band
-    sample = [
-        r for r in records if r.employer.key in sorted(employers)[: max(1, memory_workers // 1000)]
-    ]
+    chosen = set(sorted(employers)[: max(1, memory_workers // 1000)])
+    sample = [r for r in records if r.employer.key in chosen]
     print(f"  memory, on the first {len(sample):,} records (tracemalloc):")
     timed("timeline.merge_by", lambda: merge_all(sample), memory=True)
     timed("fla.compute_entitlements", lambda: compute_entitlements(sample, (), YEAR), memory=True)
