@@ -19,6 +19,7 @@ mycareer.errors.InputError: evil.xml:1: refused: the document declares a DOCTYPE
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,7 +96,7 @@ def _refuse_doctype(tree: etree._ElementTree, name: str) -> None:
 
 
 def _syntax_error(error: etree.XMLSyntaxError, name: str) -> InputError:
-    line = error.lineno if error.lineno else None
+    line = error.lineno or 1  # libxml2 says line 0 for an empty document
     message = error.msg or str(error) or "empty document"
     if "Document is empty" in message or "no element found" in message:
         message = f"empty or truncated document: {message}"
@@ -108,13 +109,14 @@ def parse_document(source: XmlSource, *, name: str | None = None) -> etree._Elem
     parser = make_parser()
     try:
         if isinstance(source, bytes):
+            _check_prolog(io.BytesIO(source), label)
             root = etree.fromstring(source, parser)
             tree = root.getroottree()
         elif isinstance(source, str | os.PathLike):
             with open(source, "rb") as stream:
-                tree = etree.parse(stream, parser)
+                tree = etree.parse(_Prefixed(_check_prolog(stream, label), stream), parser)
         else:
-            tree = etree.parse(source, parser)
+            tree = etree.parse(_Prefixed(_check_prolog(source, label), source), parser)
     except etree.XMLSyntaxError as error:
         if "DOCTYPE" in (error.msg or "") or "Entity" in (error.msg or ""):
             raise InputError(
@@ -135,14 +137,71 @@ def parse_bytes(data: bytes, *, source: str = "<bytes>") -> etree._ElementTree:
     return parse_document(data, name=source)
 
 
-def _peek_doctype(stream: IO[bytes], name: str) -> None:
-    head = stream.read(4096)
-    stream.seek(0)
-    if b"<!DOCTYPE" in head or b"<!doctype" in head:
-        raise InputError(
-            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
-            source=SourceRef(name, head[: head.find(b"<!")].count(b"\n") + 1),
-        )
+_CHUNK = 65536
+
+
+class _Prefixed:
+    """A read-only stream that first replays bytes already consumed from ``rest``."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+        self._prefix = prefix
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            if size < 0 or size >= len(self._prefix):
+                head, self._prefix = self._prefix, b""
+                return head + (
+                    self._rest.read(size - len(head)) if size >= 0 else self._rest.read()
+                )
+            head, self._prefix = self._prefix[:size], self._prefix[size:]
+            return head
+        return self._rest.read(size)
+
+
+def _check_prolog(stream: IO[bytes], name: str) -> bytes:
+    """Refuse a DOCTYPE anywhere in the prolog; return the bytes read.
+
+    The prolog (XML declaration, comments, processing instructions) is scanned
+    up to the root element's ``<``, however long its comments are, so a DOCTYPE
+    hidden after a large comment is still refused before any parsing.
+    """
+    buffer = stream.read(_CHUNK)
+    encoding = "utf-16" if buffer[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    while True:
+        decoded = buffer.decode(encoding, errors="ignore").lstrip("\ufeff")
+        cursor = _skip_prolog(decoded, 0)
+        if cursor is None:  # an unfinished comment or PI: read on
+            more = stream.read(_CHUNK)
+            if not more:
+                return buffer
+            buffer += more
+            continue
+        if decoded.startswith("<!", cursor) and not decoded.startswith("<!--", cursor):
+            raise InputError(
+                "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+                source=SourceRef(name, decoded[:cursor].count("\n") + 1),
+            )
+        return buffer
+
+
+def _skip_prolog(text: str, cursor: int) -> int | None:
+    """Index of the first markup that is not a comment or PI; ``None`` if cut short."""
+    length = len(text)
+    while True:
+        while cursor < length and text[cursor] in " \t\r\n":
+            cursor += 1
+        if text.startswith("<?", cursor):
+            end = text.find("?>", cursor + 2)
+        elif text.startswith("<!--", cursor):
+            end = text.find("-->", cursor + 4)
+        else:
+            if cursor >= length - 1 and length:  # might be the start of "<!" cut in two
+                return None if text.endswith("<") else cursor
+            return cursor
+        if end < 0:
+            return None
+        cursor = end + (2 if text[end] == "?" else 3)
 
 
 def iterparse_document(
@@ -161,17 +220,15 @@ def iterparse_document(
     opened: IO[bytes] | None = None
     try:
         if isinstance(source, bytes):
-            import io
-
             stream: IO[bytes] = io.BytesIO(source)
         elif isinstance(source, str | os.PathLike):
             opened = stream = open(source, "rb")  # noqa: SIM115 - closed in finally
         else:
             stream = source
-        if stream.seekable():
-            _peek_doctype(stream, label)
+        consumed = _check_prolog(stream, label)
+        replay: Any = _Prefixed(consumed, stream)
         try:
-            context = etree.iterparse(stream, events=events, tag=tag, **ITERPARSE_OPTIONS)
+            context = etree.iterparse(replay, events=events, tag=tag, **ITERPARSE_OPTIONS)
             yield from context
         except etree.XMLSyntaxError as error:
             raise _syntax_error(error, label) from None
