@@ -36,7 +36,16 @@ def _steps(paths: DemoPaths, lang: str) -> list[tuple[str, list[str]]]:
     return [
         (
             "Career timelines (DmfA + Dimona + caller-supplied periods)",
-            ["timeline", str(paths.dmfa), *dimona, str(paths.career_records), "--as-of", as_of],
+            [
+                "timeline",
+                str(paths.dmfa),
+                *dimona,
+                str(paths.career_records),
+                "--outcomes",
+                str(paths.dimona / "outcomes.csv"),
+                "--as-of",
+                as_of,
+            ],
         ),
         (
             f"Training right {DEMO_YEAR} (Law of 3 October 2022)",
