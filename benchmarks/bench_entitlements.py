@@ -237,6 +237,13 @@ print(total)
 """
 
 
+READER_ONLY = """
+import sys
+from mycareer.xmlio.dmfa import read_dmfa
+print(len(read_dmfa([sys.argv[1]], on_error="collect").records))
+"""
+
+
 def _run_measured(command: list[str]) -> tuple[float, float, str]:
     script = (
         "import resource, subprocess, sys, time\n"
@@ -283,10 +290,15 @@ def part_two(workers: int, files: int) -> None:
         t_base, rss_base, note_base = _run_measured(baseline)
         label = "raw lxml iterparse to dicts (bench_dmfa)"
         print(f"  {label:<44} {t_base:8.2f} s   peak RSS {rss_base:8.1f} MiB   ({note_base})")
+        reader = [sys.executable, "-c", READER_ONLY, str(folder)]
+        t_read, rss_read, note_read = _run_measured(reader)
+        label = "mycareer read_dmfa only (H1's reader)"
+        print(f"  {label:<44} {t_read:8.2f} s   peak RSS {rss_read:8.1f} MiB   ({note_read})")
         t_cli, rss_cli, note_cli = _run_measured(cli)
         print(f"  {'mycareer entitlements --format json':<44} {t_cli:8.2f} s   peak RSS "
               f"{rss_cli:8.1f} MiB   ({note_cli})")  # fmt: skip
-        print(f"  ratio CLI / raw-lxml baseline: {t_cli / t_base:.2f}x; target <= 2x")
+        print(f"  ratio CLI / raw-lxml baseline: {t_cli / t_base:.2f}x; target <= 2x "
+              f"(the reader alone: {t_read / t_base:.2f}x)")  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
