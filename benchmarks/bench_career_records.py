@@ -23,8 +23,10 @@ which serialises its own model objects, as parsed above):
 * ``lxml tree``: build the whole tree by hand, ``etree.tostring``.
 * ``xsdata XmlSerializer``.
 * ``mycareer``: :func:`write_career_records` (``xmlfile`` + one element per worker).
-* ``xmlfile nested contexts``: the alternative design (``xf.element`` per
-  worker and per period), to show which of the two is faster.
+* ``xmlfile nested contexts``: nested ``xf.element`` per worker and per period,
+  without mycareer's checks (what mycareer does, minus the checks);
+* ``xmlfile + xf.write(tree)``: the other design, one small tree per worker
+  (:func:`career_records_element`) written with ``xf.write``.
 
 Every output is cross-checked: parsed results agree with the input objects,
 and every written document validates and reads back equal.
@@ -71,10 +73,11 @@ from mycareer.xmlio._safe import ITERPARSE_OPTIONS, parse_document
 from mycareer.xmlio.career_records import (
     CAREER_RECORDS,
     career_records_bytes,
+    career_records_element,
     iter_career_records,
     read_career_records,
 )
-from mycareer.xmlio.formats import validate
+from mycareer.xmlio.formats import open_writer, validate
 
 NS = CAREER_RECORDS.namespace
 T_WORKER = CAREER_RECORDS.tag("worker")
@@ -281,6 +284,15 @@ def xmlfile_nested_write(workers: list[CareerRecords]) -> bytes:
     return out.getvalue()
 
 
+def xmlfile_tree_write(workers: list[CareerRecords]) -> bytes:
+    """The first writer design: one small tree per worker, ``xf.write(element)``."""
+    out = io.BytesIO()
+    with open_writer(out, CAREER_RECORDS) as writer:
+        for index, records in enumerate(workers):
+            writer.write(career_records_element(records, path=f"$.workers[{index}]"))
+    return out.getvalue()
+
+
 # --- xsdata -----------------------------------------------------------------------
 
 
@@ -471,6 +483,7 @@ def main() -> None:
             ("lxml tree + tostring", lambda: lxml_tree_write(workers)),
             ("xsdata XmlSerializer", lambda: xs_serializer.render(xs_document).encode()),
             ("xmlfile nested contexts", lambda: xmlfile_nested_write(workers)),
+            ("xmlfile + xf.write(tree)", lambda: xmlfile_tree_write(workers)),
             ("mycareer write_career_records", lambda: career_records_bytes(workers)),
         ]
         write_times, write_walls, written = best_times(write_contenders, args.repeat)
