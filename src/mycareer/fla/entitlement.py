@@ -875,12 +875,22 @@ def _assemble(
     results: list[Entitlement] = []
     append = results.append
     current = ""
-    for group_key in sorted(groups):
+    # Sorted by employer, then NISS: per employer, sorting strings is far cheaper
+    # than sorting a million (employer, NISS) tuples.
+    by_employer: dict[str, list[str]] = defaultdict(list)
+    for employer_key, niss_key in groups:
+        by_employer[employer_key].append(niss_key)
+    ordered_keys = (
+        (employer_key, niss_key)
+        for employer_key in sorted(by_employer)
+        for niss_key in sorted(by_employer[employer_key])
+    )
+    for group_key in ordered_keys:
         segments = groups[group_key]
         if not segments:
             continue
         key, niss = group_key
-        if key != current:  # groups are sorted: per-employer settings change rarely
+        if key != current:  # per-employer settings change once per employer
             current = key
             band = bands[key]
             employer = employers[key]
