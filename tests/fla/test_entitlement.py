@@ -326,3 +326,23 @@ def test_fallback_counts_heads_when_asked() -> None:
     )
     assert (by_fte.band, by_fte.average_fte) == (SizeBand.BELOW_10, Decimal("7.0000"))
     assert (by_heads.band, by_heads.average_fte) == (SizeBand.FROM_10_TO_19, Decimal("13.0000"))
+
+
+def test_fast_json_text_equals_the_plain_encoding() -> None:
+    """entitlement_json_text (shared parts encoded once) == json.dumps(entitlement_to_json)."""
+    import json
+
+    from mycareer.fla import entitlement_json_text, entitlement_to_json
+
+    records = _twenty_plus()
+    records += employment(ACME, ANN, date(2024, 4, 29), None, last_quarter=Q(2024, 4), q=3040)
+    records += employment(ACME, BOB, date(2024, 1, 1), None, last_quarter=Q(2024, 4))
+    records += employment(NSSO_ONLY, ANN, date(2024, 1, 1), None, last_quarter=Q(2024, 4),
+                          jc="999")  # fmt: skip
+    results = compute_entitlements(records, (), 2024)
+    assert len(results) == 3
+    for lang in ("en", "fr", "nl"):
+        for result in (*results, *results):  # the second round hits the shared cache
+            text = entitlement_json_text(result, lang)
+            plain = entitlement_to_json(result, lang)
+            assert text == json.dumps(plain, ensure_ascii=False)

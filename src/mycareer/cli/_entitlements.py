@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -37,7 +36,7 @@ from mycareer.fla.entitlement import (
     project_entitlements,
 )
 from mycareer.fla.rulebook import Rulebook
-from mycareer.fla.serialize import entitlement_to_json
+from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.values import decimal_4
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
@@ -302,7 +301,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         out.write("[")
         for index, entitlement in enumerate(results):
             out.write(",\n" if index else "\n")
-            out.write(json.dumps(entitlement_to_json(entitlement, args.lang), ensure_ascii=False))
+            out.write(entitlement_json_text(entitlement, args.lang))
         out.write("\n]\n" if results else "]\n")
     elif args.format == "csv":
         _csv(results, out)

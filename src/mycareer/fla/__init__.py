@@ -45,6 +45,7 @@ from mycareer.fla.rulebook import (
 )
 from mycareer.fla.serialize import (
     ENTITLEMENTS_SCHEMA_VERSION,
+    entitlement_json_text,
     entitlement_to_json,
     entitlements_schema,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "compute_entitlements",
     "decimal_4",
     "entitlement_for",
+    "entitlement_json_text",
     "entitlement_to_json",
     "entitlements_schema",
     "is_termination_indemnity",

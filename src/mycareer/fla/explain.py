@@ -16,7 +16,7 @@ from mycareer.fla.values import BandBasis, Lang, MonthFactor, Regime, decimal_4
 if TYPE_CHECKING:
     from mycareer.fla.values import Entitlement
 
-__all__ = ["MONTH_NAMES", "explain_entitlement"]
+__all__ = ["MONTH_NAMES", "explain_entitlement", "explanation_key", "explanation_parts"]
 
 MONTH_NAMES: Mapping[str, tuple[str, ...]] = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -146,21 +146,36 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     """Render ``entitlement``'s explanation (one sentence per line) in ``lang``."""
     if lang not in _T:
         raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
-    e = entitlement
-    head = _T[lang]["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)
-    key = (
+    head, body = explanation_parts(entitlement, lang)
+    return [head, *body]
+
+
+def explanation_key(e: Entitlement, lang: Lang) -> tuple[object, ...]:
+    """Everything the explanation depends on except the employer and the worker."""
+    return (
         lang, e.year, e.band, e.band_basis, e.average_fte, e.reference_quarters,
         e.missing_quarters, e.rule, e.rules, e.regime, e.days_exact, e.days, e.legal_days,
         e.sector_days, e.employer_days, e.hours, e.hours_per_day, e.rounding, e.no_rule_reason,
         e.months, e.projected, e.as_of, e.fla_regime,
     )  # fmt: skip
+
+
+def explanation_parts(
+    entitlement: Entitlement, lang: Lang, key: tuple[object, ...] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """The first line (employer and worker) and the rest, shared by equal results."""
+    if lang not in _T:
+        raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
+    e = entitlement
+    head = _T[lang]["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)
+    key = explanation_key(e, lang) if key is None else key
     body = _BODIES.get(key)
     if body is None:
         body = tuple(_body(e, lang))
         if len(_BODIES) >= _BODIES_MAX:
             _BODIES.clear()
         _BODIES[key] = body
-    return [head, *body]
+    return head, body
 
 
 def _body(e: Entitlement, lang: Lang) -> list[str]:

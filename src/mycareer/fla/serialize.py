@@ -23,9 +23,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from mycareer.fla.explain import explanation_key, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
 
-__all__ = ["ENTITLEMENTS_SCHEMA_VERSION", "entitlement_to_json", "entitlements_schema"]
+__all__ = [
+    "ENTITLEMENTS_SCHEMA_VERSION",
+    "entitlement_json_text",
+    "entitlement_to_json",
+    "entitlements_schema",
+]
 
 #: Version of the JSON contract; bumped on any incompatible change.
 ENTITLEMENTS_SCHEMA_VERSION = "1"
@@ -92,6 +98,48 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
             {"code": f.code, "severity": f.severity.value, "message": f.message} for f in e.findings
         ],
     }
+
+
+#: Encoded JSON of the parts equal results share, by explanation key and findings.
+_SHARED: dict[tuple[object, ...], tuple[str, str, str]] = {}
+_SHARED_MAX = 4096
+
+
+def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
+    """``json.dumps(entitlement_to_json(entitlement, lang), ensure_ascii=False)``, faster.
+
+    For bulk output: the parts that equal results share (everything but the
+    employer, the worker and the first explanation line) are encoded once.
+    """
+    e = entitlement
+    key = explanation_key(e, lang)
+    head, body = explanation_parts(e, lang, key)
+    shared_key = (key, e.findings)
+    shared = _SHARED.get(shared_key)
+    if shared is None:
+        data = entitlement_to_json(e, lang)
+        middle = {k: v for k, v in data.items() if k not in _OWN}
+        shared = (
+            json.dumps(middle, ensure_ascii=False)[1:-1],
+            json.dumps(list(body), ensure_ascii=False)[1:-1],
+            json.dumps(data["findings"], ensure_ascii=False),
+        )
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[shared_key] = shared
+    middle_text, body_text, findings_text = shared
+    employer = e.employer
+    enterprise = "null" if employer.enterprise is None else f'"{employer.enterprise.value}"'
+    nsso = "null" if employer.nsso is None else f'"{employer.nsso.value}"'
+    lines = json.dumps(head, ensure_ascii=False) + (", " + body_text if body_text else "")
+    return (
+        f'{{"schema_version": "{ENTITLEMENTS_SCHEMA_VERSION}", "employer": {enterprise}, '
+        f'"nsso_number": {nsso}, "niss": "{e.niss.value}", {middle_text}, '
+        f'"explanation": [{lines}], "findings": {findings_text}}}'
+    )
+
+
+_OWN = frozenset({"schema_version", "employer", "nsso_number", "niss", "explanation", "findings"})
 
 
 def entitlements_schema() -> dict[str, Any]:
