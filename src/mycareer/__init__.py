@@ -16,6 +16,7 @@ from mycareer.dimona import (
 )
 from mycareer.dmfa import (
     ContractType,
+    DmfaDeclaration,
     DmfaOccupation,
     DmfaWorkerRecord,
     RemunerationLine,
@@ -61,6 +62,7 @@ __all__ = [
     "DimonaDeclaration",
     "DimonaOutcome",
     "DimonaStatus",
+    "DmfaDeclaration",
     "DmfaOccupation",
     "DmfaWorkerRecord",
     "Employer",

@@ -1,0 +1,93 @@
+"""XML in and out: hardened streaming readers for DmfA and Dimona, and our own formats.
+
+Every document is parsed through one hardened configuration
+(:mod:`mycareer.xmlio._safe`): no entities, no network, no DTD, never recover,
+and any DOCTYPE refused. Our own formats (career records, training account)
+live in versioned namespaces ``urn:mycareer:<name>:1`` with XSDs shipped as
+package data; :func:`validate` checks any document against any of them or
+against an official ONSS XSD.
+"""
+
+from __future__ import annotations
+
+from mycareer.xmlio._safe import (
+    HARDENED_PARSER,
+    iterparse_document,
+    load_schema,
+    make_parser,
+    parse_document,
+    validate_document,
+)
+from mycareer.xmlio.career_records import (
+    CAREER_RECORDS,
+    career_records_bytes,
+    iter_career_records,
+    read_career_records,
+    write_career_records,
+)
+from mycareer.xmlio.dimona import DimonaBatch, iter_dimona, iter_notifications, read_dimona
+from mycareer.xmlio.dimona_writer import (
+    dimona_bytes,
+    notifications_bytes,
+    write_dimona,
+    write_notifications,
+)
+from mycareer.xmlio.dmfa import DmfaBatch, iter_dmfa, read_dmfa
+from mycareer.xmlio.dmfa_writer import dmfa_bytes, write_dmfa
+from mycareer.xmlio.formats import (
+    FORMATS,
+    SchemaIssue,
+    XmlFormat,
+    get_format,
+    register_format,
+    validate,
+)
+from mycareer.xmlio.sidecar import read_outcomes
+from mycareer.xmlio.training_account import (
+    TRAINING_ACCOUNT,
+    iter_training_accounts,
+    read_training_accounts,
+    read_trainings_xml,
+    training_accounts_bytes,
+    write_training_accounts,
+)
+
+__all__ = [
+    "CAREER_RECORDS",
+    "FORMATS",
+    "HARDENED_PARSER",
+    "TRAINING_ACCOUNT",
+    "DimonaBatch",
+    "DmfaBatch",
+    "SchemaIssue",
+    "XmlFormat",
+    "career_records_bytes",
+    "dimona_bytes",
+    "dmfa_bytes",
+    "get_format",
+    "iter_career_records",
+    "iter_dimona",
+    "iter_dmfa",
+    "iter_notifications",
+    "iter_training_accounts",
+    "iterparse_document",
+    "load_schema",
+    "make_parser",
+    "notifications_bytes",
+    "parse_document",
+    "read_career_records",
+    "read_dimona",
+    "read_dmfa",
+    "read_outcomes",
+    "read_training_accounts",
+    "read_trainings_xml",
+    "register_format",
+    "training_accounts_bytes",
+    "validate",
+    "validate_document",
+    "write_career_records",
+    "write_dimona",
+    "write_dmfa",
+    "write_notifications",
+    "write_training_accounts",
+]
