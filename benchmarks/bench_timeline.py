@@ -335,19 +335,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes 1k and 10k only")
     parser.add_argument("--sizes", type=int, nargs="*", help="number of periods per run")
     parser.add_argument("--portion-max", type=int, default=100_000, help="largest size for portion")
-    parser.add_argument("--repeat", type=int, default=5, help="best of N rounds (2 at 1M)")
+    parser.add_argument("--repeat", type=int, default=5, help="best of N rounds")
+    parser.add_argument("--large-repeat", type=int, default=3, help="rounds at ≥1M periods")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000])
     as_of = date(2030, 12, 31)
     print(
-        f"python {sys.version.split()[0]}; best of {args.repeat} rounds (2 at ≥1M), "
+        f"python {sys.version.split()[0]}; best of {args.repeat} rounds "
+        f"({args.large_repeat} at ≥1M), "
         "round-robin, gc off while timed; times in ms"
     )
     merge_times: dict[int, dict[str, float]] = {}
     label_times: dict[int, dict[str, float]] = {}
     for n in sizes:
-        repeat = min(2, args.repeat) if n >= 1_000_000 else args.repeat
+        repeat = args.large_repeat if n >= 1_000_000 else args.repeat
         rows = career_rows(n)
         typed = [(w, Period(s, e)) for w, s, e in rows]
         contenders: dict[str, Callable[[], Any]] = {
@@ -421,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                     "plain": partial(plain_sweep, ordered),
                     "mycareer rows": partial(mycareer_rows, ordered),
                 },
-                min(2, args.repeat),
+                args.large_repeat,
             )
             del ordered
         for name in ("plain", "mycareer rows"):

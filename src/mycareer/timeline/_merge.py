@@ -191,10 +191,27 @@ def merge_by(
             groups[group_key] = [packed]
         else:
             bucket.append(packed)
-    return {
-        group_key: tuple([_period(start, stop) for start, stop in _sweep_packed(bucket)])
-        for group_key, bucket in groups.items()
-    }
+    dates: dict[int, date] = {}  # one date object per ordinal, as in merge_rows
+    known = dates.get
+    result: dict[K, tuple[Period, ...]] = {}
+    for group_key, bucket in groups.items():
+        merged: list[Period] = []
+        for start_ord, stop_ord in _sweep_packed(bucket):
+            first = known(start_ord)
+            if first is None:
+                first = dates[start_ord] = _fromordinal(start_ord)
+            run = _new(Period)
+            _set_start(run, first)
+            if stop_ord > _MAX_ORDINAL:
+                _set_stop(run, None)
+            else:
+                after = known(stop_ord)
+                if after is None:
+                    after = dates[stop_ord] = _fromordinal(stop_ord)
+                _set_stop(run, after)
+            merged.append(run)
+        result[group_key] = tuple(merged)
+    return result
 
 
 def merge_ordinals(
@@ -272,14 +289,21 @@ def merge_rows(
             bucket.append((start_ord << _SHIFT) | stop_ord)
     out: list[tuple[K, date, date | None]] = []
     append = out.append
+    # Careers share few distinct dates: one date object per ordinal, reused
+    # (a dict hit is cheaper than date.fromordinal, and saves memory).
+    dates: dict[int, date] = {}
+    known = dates.get
     fromordinal = _fromordinal
     for group_key, bucket in groups.items():
         for start_ord, stop_ord in _sweep_packed(bucket):
-            append(
-                (
-                    group_key,
-                    fromordinal(start_ord),
-                    None if stop_ord > _MAX_ORDINAL else fromordinal(stop_ord - 1),
-                )
-            )
+            first = known(start_ord)
+            if first is None:
+                first = dates[start_ord] = fromordinal(start_ord)
+            if stop_ord > _MAX_ORDINAL:
+                append((group_key, first, None))
+                continue
+            last = known(stop_ord - 1)
+            if last is None:
+                last = dates[stop_ord - 1] = fromordinal(stop_ord - 1)
+            append((group_key, first, last))
     return out
