@@ -102,6 +102,10 @@ def test_languages_table_and_csv(dmfa_folder: Path) -> None:
 def test_xml_format_writes_the_training_account_document(dmfa_folder: Path) -> None:
     result = run_cli("entitlements", "--year", "2024", "--format", "xml", dmfa_folder)
     assert result.returncode == 0, result.stderr
+    from mycareer.xmlio.formats import validate
+    from mycareer.xmlio.training_account import TRAINING_ACCOUNT
+
+    assert validate(result.stdout.encode("utf-8"), TRAINING_ACCOUNT) == []
     root = etree.fromstring(result.stdout.encode("utf-8"))
     assert root.tag == "{urn:mycareer:training-account:1}trainingAccounts"
     exact = sorted(e.get("daysExact", "") for e in root.iter("{*}entitlement"))
