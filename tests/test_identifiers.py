@@ -169,3 +169,12 @@ def test_work_fraction_needs_positive_s() -> None:
 @given(st.integers(0, 4800), st.integers(1, 4800))
 def test_work_fraction_equals_exact_ratio(q: int, s: int) -> None:
     assert WorkFraction.from_hundredths(q, s).value == Fraction(q, s)
+
+
+@pytest.mark.parametrize("raw", ["2००", "２００", "1000０6"])
+def test_non_ascii_digits_are_refused(raw: str) -> None:
+    with pytest.raises((InvalidJointCommissionError, InvalidNssoNumberError)):
+        if len(raw) == 3:
+            JointCommission(raw)
+        else:
+            NssoNumber(raw)

@@ -24,7 +24,7 @@ from mycareer.errors import InvalidJointCommissionError
 
 __all__ = ["JointCommission"]
 
-_PATTERN = re.compile(r"\d{3}(\.\d{2}){0,2}|XXX")
+_PATTERN = re.compile(r"\d{3}(\.\d{2}){0,2}|XXX", re.ASCII)
 NONE_CODE = "999"
 UNKNOWN_CODE = "XXX"
 

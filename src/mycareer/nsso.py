@@ -31,7 +31,7 @@ def _normalise(raw: object) -> str:
     if not isinstance(raw, str | int) or isinstance(raw, bool):
         raise InvalidNssoNumberError(f"invalid NSSO number {raw!r}: expected digits")
     text = str(raw).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidNssoNumberError(f"invalid NSSO number {text!r}: expected digits only")
     number = int(text)
     if not (

@@ -118,7 +118,7 @@ def parse_document(source: XmlSource, *, name: str | None = None) -> etree._Elem
         else:
             tree = etree.parse(_Prefixed(_check_prolog(source, label), source), parser)
     except etree.XMLSyntaxError as error:
-        if "DOCTYPE" in (error.msg or "") or "Entity" in (error.msg or ""):
+        if "doctype" in (error.msg or "").lower() or "entity" in (error.msg or "").lower():
             raise InputError(
                 f"refused: {error.msg} (DTDs and entities are not accepted)",
                 source=SourceRef(label, error.lineno or None),
