@@ -4,6 +4,22 @@ Computation only: this package never imports :mod:`mycareer.xmlio` or the CLI.
 Domain: ``training-right.md`` (rules R-*, ambiguities B-1…B-17, examples §4).
 """
 
+from mycareer.fla.account import (
+    AccountPolicy,
+    AccountWindow,
+    EmployerAccountSummary,
+    Termination,
+    TerminationReason,
+    TrainingAccount,
+    TrainingDebit,
+    WindowSummary,
+    YearCredit,
+    YearStatement,
+    build_account,
+    build_accounts,
+    employer_summaries,
+    verify_account,
+)
 from mycareer.fla.band import (
     SOLIDARITY_STUDENT_WORKER_CODES,
     TERMINATION_INDEMNITY_REMUNERATION_CODES,
@@ -49,6 +65,13 @@ from mycareer.fla.serialize import (
     entitlement_to_json,
     entitlements_schema,
 )
+from mycareer.fla.trainings import Training, TrainingStatus, TrainingType
+from mycareer.fla.trainings_io import (
+    TrainingImport,
+    read_trainings,
+    trainings_to_csv,
+    trainings_to_json,
+)
 from mycareer.fla.values import (
     BandBasis,
     Entitlement,
@@ -67,9 +90,12 @@ __all__ = [
     "FLOOR_DAYS_20_PLUS",
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
+    "AccountPolicy",
+    "AccountWindow",
     "BandBasis",
     "BandResult",
     "DeclaredQuarter",
+    "EmployerAccountSummary",
     "Entitlement",
     "EntitlementOptions",
     "FallbackCount",
@@ -93,9 +119,23 @@ __all__ = [
     "Segment",
     "SizeBand",
     "StatutoryRule",
+    "Termination",
+    "TerminationReason",
+    "Training",
+    "TrainingAccount",
+    "TrainingDebit",
+    "TrainingImport",
+    "TrainingStatus",
+    "TrainingType",
+    "WindowSummary",
+    "YearCredit",
+    "YearStatement",
     "band_period",
+    "build_account",
+    "build_accounts",
     "compute_entitlements",
     "decimal_4",
+    "employer_summaries",
     "entitlement_for",
     "entitlement_json_text",
     "entitlement_to_json",
@@ -106,8 +146,12 @@ __all__ = [
     "parse_schedules",
     "project_entitlements",
     "quarter_counts",
+    "read_trainings",
     "reference_quarters",
     "segments_of",
     "size_band",
     "training_plan_threshold",
+    "trainings_to_csv",
+    "trainings_to_json",
+    "verify_account",
 ]
