@@ -7,7 +7,7 @@ NISS, as JSON (the ``entitlements-1`` contract, schema shipped in
 
 Exit codes: 0 every input processed (findings on stderr); 1 some input could not
 be processed (its file and line on stderr, everything else still output); 2
-usage error (bad option, bad rules file).
+usage error (bad option, bad rules file). ``--strict`` also fails (1) on warning findings.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Final, TextIO
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
-from mycareer.findings import Finding
+from mycareer.findings import Finding, Severity
 from mycareer.fla.entitlement import (
     Entitlement,
     EntitlementOptions,
@@ -108,6 +108,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD")
     parser.add_argument("--format", choices=FORMATS, default="json")
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail (exit 1) on warning findings too"
+    )
     parser.add_argument(
         "--rounding", choices=[p.value for p in RoundingPolicy], default=RoundingPolicy.NONE.value
     )
@@ -296,6 +299,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if finding not in seen:
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
+    failing = args.strict and any(f.severity is not Severity.INFO for f in seen)
     if args.format == "json":
         # One compact object per line (still one JSON array): the C encoder, streamed.
         out.write("[")
@@ -322,4 +326,4 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             buffer.write(document)
         else:
             out.write(document.decode("utf-8"))
-    return EXIT_INPUT if batch.errors else EXIT_OK
+    return EXIT_INPUT if batch.errors or failing else EXIT_OK
