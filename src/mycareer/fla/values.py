@@ -16,6 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import Enum, StrEnum
 from fractions import Fraction
+from html import escape
 from typing import Literal
 
 import attrs
@@ -228,3 +229,22 @@ class Entitlement:
         from mycareer.fla.explain import explain_entitlement
 
         return explain_entitlement(self, lang)
+
+    def _repr_html_(self) -> str:
+        """A notebook view: the figures, then the explanation in English."""
+        from mycareer._html import html_table
+
+        rows = [
+            ("employer", str(self.employer)),
+            ("worker", self.niss.formatted),
+            ("year", f"{self.year}{' (projected)' if self.projected else ''}"),
+            ("band", self.band.value),
+            ("regime", self.regime.value),
+            ("days", "no rule" if self.days is None else str(self.days)),
+            ("days (exact)", "-" if self.days_exact is None else str(self.days_exact)),
+            ("rule", self.rule.id if self.rule else "-"),
+        ]
+        caption = f"Training right {self.year}"
+        table = html_table(["", ""], rows, caption=caption)
+        items = "".join(f"<li>{escape(line)}</li>" for line in self.explain("en"))
+        return f"{table}<ul>{items}</ul>"
