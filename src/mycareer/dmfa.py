@@ -36,6 +36,7 @@ from mycareer.work_fraction import WorkFraction
 __all__ = [
     "FULL_CAREER_BREAK",
     "PARTIAL_CAREER_BREAK",
+    "TERMINATION_INDEMNITY_REMUNERATION_CODES",
     "ContractType",
     "DmfaDeclaration",
     "DmfaOccupation",
@@ -43,7 +44,16 @@ __all__ = [
     "RemunerationLine",
     "ReorganisationMeasure",
     "ServiceLine",
+    "is_termination_indemnity",
 ]
+
+#: DmfA annex 7 remuneration code(s) of termination indemnities ("indemnités payées
+#: suite à la rupture du contrat"), declared on their own occupation lines
+#: (career-data.md §3.3). Code 3 is what Odoo's Belgian DmfA export uses for them.
+#: **[verify]** against annex 7 of the current DmfA instructions (codes 11/12/13
+#: may also concern end-of-contract payments). Callers pass their own set through
+#: ``indemnity_codes=``.
+TERMINATION_INDEMNITY_REMUNERATION_CODES: frozenset[int] = frozenset({3})
 
 #: Annex 44 reorganisation measure codes used for career breaks.
 FULL_CAREER_BREAK = 3
@@ -208,3 +218,20 @@ class DmfaDeclaration:
     def key(self) -> tuple[str, Quarter]:
         """``(employer key, quarter)``: two originals with the same key are duplicates."""
         return (self.employer.key, self.quarter)
+
+
+def is_termination_indemnity(
+    occupation: DmfaOccupation,
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
+) -> bool:
+    """A line whose remunerations all carry termination-indemnity codes: not employment.
+
+    Shared by the timeline (not employment) and the training right (R-COUNT-5).
+    """
+    remunerations = occupation.remunerations
+    if not remunerations:
+        return False
+    for line in remunerations:  # noqa: SIM110 (a plain loop: this runs for every line)
+        if line.code not in indemnity_codes:
+            return False
+    return True

@@ -35,7 +35,12 @@ from typing import Protocol
 
 import attrs
 
-from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.dmfa import (
+    TERMINATION_INDEMNITY_REMUNERATION_CODES,
+    DmfaOccupation,
+    DmfaWorkerRecord,
+    is_termination_indemnity,
+)
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
 from mycareer.fla.values import BandBasis, SizeBand
@@ -60,14 +65,6 @@ __all__ = [
     "training_plan_threshold",
     "worker_counts_at_quarter_end",
 ]
-
-#: DmfA annex 7 remuneration code(s) of termination indemnities ("indemnités payées
-#: suite à la rupture du contrat"), declared on their own occupation lines
-#: (career-data.md §3.3). Code 3 is what Odoo's Belgian DmfA export uses for them.
-#: **[verify]** against annex 7 of the current DmfA instructions (codes 11/12/13
-#: may also concern end-of-contract payments). Callers pass their own set through
-#: ``indemnity_codes=``.
-TERMINATION_INDEMNITY_REMUNERATION_CODES: frozenset[int] = frozenset({3})
 
 #: Annex 2 worker codes of students under the solidarity contribution (R-COUNT-5).
 SOLIDARITY_STUDENT_WORKER_CODES: frozenset[int] = frozenset({840, 841})
@@ -101,20 +98,6 @@ class QuarterCount:
 
     fte: Fraction
     headcount: int
-
-
-def is_termination_indemnity(
-    occupation: DmfaOccupation,
-    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES,
-) -> bool:
-    """A line whose remunerations all carry termination-indemnity codes: not employment."""
-    remunerations = occupation.remunerations
-    if not remunerations:
-        return False
-    for line in remunerations:  # noqa: SIM110 (a plain loop: this runs for every line)
-        if line.code not in indemnity_codes:
-            return False
-    return True
 
 
 def counts_at_quarter_end(
