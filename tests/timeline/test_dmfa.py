@@ -110,3 +110,14 @@ def test_termination_indemnity_lines_are_kept_out_with_a_finding() -> None:
     assert finding.code == "DMFA_TERMINATION_INDEMNITY"
     assert finding.source == SourceRef("dmfa.xml", 900)
     assert "code 3" in finding.message
+
+
+def test_a_line_mixing_pay_and_indemnity_codes_stays_employment() -> None:
+    """The shared rule (mycareer.dmfa.is_termination_indemnity): every remuneration must be one."""
+    mixed = line(
+        1, date(2023, 1, 1), date(2023, 3, 31), 3800,
+        remunerations=[RemunerationLine(1, 500000), RemunerationLine(3, 1000)],
+    )  # fmt: skip
+    result = career_periods_from_dmfa([record(mixed)])
+    assert [p.kind for p in result.periods] == [PeriodKind.EMPLOYMENT]
+    assert result.findings == ()

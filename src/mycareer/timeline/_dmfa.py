@@ -5,9 +5,10 @@
 * a full career break line (reorganisation measure 3 with Q = 0) becomes
   ``CAREER_BREAK`` at the same employer (the relation stands, no work is due);
   a partial break (measure 4) stays employment with its reduced Q/S;
-* a line carrying a termination-indemnity remuneration code (annex 7 code 3,
-  "indemnité de rupture"; such lines cover periods *after* the contract
-  ended, §3.3) is not employment: it is kept out, with a
+* a line whose remunerations all carry termination-indemnity codes (annex 7
+  code 3, "indemnité de rupture"; such lines cover periods *after* the contract
+  ended, §3.3; the shared rule :func:`mycareer.dmfa.is_termination_indemnity`)
+  is not employment: it is kept out, with a
   ``DMFA_TERMINATION_INDEMNITY`` finding;
 * sickness, maternity or temporary unemployment appear in DmfA only as day
   counts per service code (§3.5–3.6), not as dates, so they yield no period.
@@ -44,15 +45,21 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from mycareer.career import CareerPeriod
-from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.dmfa import (
+    TERMINATION_INDEMNITY_REMUNERATION_CODES,
+    DmfaOccupation,
+    DmfaWorkerRecord,
+    is_termination_indemnity,
+)
 from mycareer.findings import Finding, Severity
 from mycareer.kinds import PeriodKind
 from mycareer.period import Period
 
 __all__ = ["TERMINATION_INDEMNITY_CODES", "DmfaCareer", "career_periods_from_dmfa"]
 
-#: Annex 7 remuneration codes that mark a termination-indemnity line.
-TERMINATION_INDEMNITY_CODES: frozenset[int] = frozenset({3})
+#: Annex 7 remuneration codes that mark a termination-indemnity line (the shared
+#: rule of :func:`mycareer.dmfa.is_termination_indemnity`, also used by the training right).
+TERMINATION_INDEMNITY_CODES: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES
 
 
 @attrs.frozen
@@ -85,10 +92,8 @@ def career_periods_from_dmfa(
         for line in record.occupations:
             source = line.source or record.source
             where = f"{record.niss} at {record.employer.key}, quarter {record.quarter}"
-            if line.remuneration_codes & termination_codes:
-                codes = ", ".join(
-                    str(c) for c in sorted(line.remuneration_codes & termination_codes)
-                )
+            if is_termination_indemnity(line, termination_codes):
+                codes = ", ".join(str(c) for c in sorted(line.remuneration_codes))
                 findings.append(
                     Finding(
                         "DMFA_TERMINATION_INDEMNITY",
