@@ -18,15 +18,19 @@ the gap search (default: each worker's first covered day to ``as_of``),
 ``--min-gap`` drops shorter gaps, ``--provisional-quarters`` flags gaps in
 the last quarters as provisional (DmfA arrives late, §1.4).
 
-Output: ``--format table`` (default), ``json`` or ``xml`` (career records with
-the ``<timeline>``, ``<gaps>`` and ``<findings>`` sections). Findings also go
-to stderr, one per line. Exit codes: 0 all input processed, 1 some input could
-not be read (what could be read is still output), 2 usage error.
+Output: ``--format table`` (default), ``json``, ``csv`` (one row per segment
+or gap) or ``xml`` (career records with the ``<timeline>``, ``<gaps>`` and
+``<findings>`` sections); ``--plot FILE`` also draws each timeline
+(:func:`mycareer.plot.plot_timeline`). Findings also go to stderr, one per
+line. Exit codes: 0 all input processed, 1 some input could not be read (what
+could be read is still output) or, with ``--strict``, a warning finding; 2
+usage error (including ``--plot`` without the ``plot`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import sys
@@ -39,7 +43,7 @@ from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
-from mycareer.findings import Finding
+from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.quarter import Quarter
@@ -96,7 +100,21 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
-    parser.add_argument("--format", choices=("table", "json", "xml"), default="table")
+    parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw each worker's timeline to FILE (.png or .svg; with several workers, "
+        "FILE-<niss>.png); needs mycareer[plot]",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="fail (exit 1) on warning findings too"
+    )
+    parser.epilog = (
+        "Examples: mycareer timeline q1.xml q2.xml --as-of 2025-12-31; "
+        "mycareer timeline declarations/ --outcomes outcomes.csv --format json; "
+        "mycareer timeline dmfa/ --plot career.png"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -380,6 +398,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         }
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
+    elif args.format == "csv":
+        _write_csv(results, out)
     elif args.format == "xml":
         out.flush()
         binary = sys.stdout.buffer if out is sys.stdout else None
@@ -396,7 +416,58 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             print(f"mycareer: {finding}", file=err)
     for error in inputs.errors:
         print(f"mycareer: error: {error}", file=err)
-    return 1 if inputs.errors else 0
+    if args.plot:
+        try:
+            _plot(results, Path(args.plot), err)
+        except ImportError as missing:
+            print(f"mycareer: error: --plot: {missing}", file=err)
+            return 2
+    findings = [*inputs.findings, *(f for _, _, t, _, _ in results for f in t.findings)]
+    failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
+    return 1 if inputs.errors or failing else 0
+
+
+_CSV_COLUMNS = (
+    "niss", "name", "row", "start", "end", "days", "working_days",
+    "kind", "employers", "fte", "provisional",
+)  # fmt: skip
+
+
+def _write_csv(
+    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
+    out: TextIO,
+) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for niss, name, timeline, gaps, _ in results:
+        for s in timeline.segments:
+            end = s.period.end.isoformat() if s.period.end else ""
+            employers = " ".join(e.key for e in s.employers)
+            writer.writerow(
+                [niss.value, name or "", "segment", s.period.start.isoformat(), end, s.days, "",
+                 s.kind.value, employers, str(s.fte), str(s.provisional).lower()]
+            )  # fmt: skip
+        for g in gaps:
+            end = g.period.end.isoformat() if g.period.end else ""
+            writer.writerow(
+                [niss.value, name or "", "gap", g.period.start.isoformat(), end, g.days,
+                 g.working_days, "", "", "", str(g.provisional).lower()]
+            )  # fmt: skip
+
+
+def _plot(
+    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
+    target: Path,
+    err: TextIO,
+) -> None:
+    from mycareer.plot import plot_timeline
+
+    several = len(results) > 1
+    for niss, name, timeline, _, _ in results:
+        path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
+        title = f"{niss.formatted} — {name}" if name else niss.formatted
+        plot_timeline(timeline, path, title=title)
+        print(f"mycareer: timeline of {niss.formatted} drawn to {path}", file=err)
 
 
 def _write_xml(

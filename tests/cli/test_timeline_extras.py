@@ -1,0 +1,65 @@
+"""``mycareer timeline``: CSV output, ``--plot`` and ``--strict`` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from mycareer.demo import DemoPaths, demo_paths
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mycareer", *args], capture_output=True, text=True, check=False
+    )
+
+
+def demo() -> DemoPaths:
+    with demo_paths() as paths:
+        return paths
+
+
+def test_csv_has_one_row_per_segment_and_gap() -> None:
+    paths = demo()
+    result = run("timeline", str(paths.dmfa), str(paths.career_records), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    bart = [r for r in rows if r["niss"] == "93051822361"]
+    # Caller-supplied unemployment until 2024-04-26, DmfA employment from 2024-04-29:
+    # the weekend in between is a 2-day gap with no Belgian working day.
+    assert [(r["row"], r["start"], r["end"]) for r in bart] == [
+        ("segment", "2023-10-01", "2024-04-26"),
+        ("segment", "2024-04-29", "2025-12-31"),
+        ("gap", "2024-04-27", "2024-04-28"),
+    ]
+    assert bart[1]["fte"] == "4/5"
+    assert bart[2]["working_days"] == "0"
+    assert all(r["name"] for r in rows)  # names come from the career-records file
+
+
+def test_plot_draws_one_png_per_worker(tmp_path: Path) -> None:
+    paths = demo()
+    target = tmp_path / "career.png"
+    result = run("timeline", str(paths.dmfa), "--plot", str(target), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    drawn = sorted(p.name for p in tmp_path.iterdir())
+    assert len(drawn) == 6
+    assert "career-93051822361.png" in drawn
+    for name in drawn:
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_strict_fails_on_warning_findings_but_still_prints() -> None:
+    paths = demo()
+    args = ["timeline", str(paths.dimona), "--as-of", "2025-12-31"]
+    lenient = run(*args)
+    strict = run(*args, "--strict")
+    # The demo's OUT concerns a period whose IN predates the files (a warning finding).
+    assert "DIMONA_UNKNOWN_PERIOD" in lenient.stderr
+    assert lenient.returncode == 0
+    assert strict.returncode == 1
+    assert strict.stdout == lenient.stdout
+    assert "Traceback" not in strict.stderr
