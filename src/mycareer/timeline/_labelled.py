@@ -253,6 +253,28 @@ class Timeline:
             provisional_quarters=provisional_quarters,
         )
 
+    def _repr_html_(self) -> str:
+        """A notebook view: one row per segment, then the gaps."""
+        from mycareer._html import html_table
+
+        rows: list[list[object]] = [
+            [
+                str(s.period),
+                s.days,
+                s.kind.label,
+                ", ".join(str(e) for e in s.employers) or "-",
+                s.fte,
+                "provisional" if s.provisional else "",
+            ]
+            for s in self.segments
+        ]
+        rows += [[str(g.period), g.days, "gap", "-", "", f"{g.working_days} working days"]
+                 for g in self.gaps()]  # fmt: skip
+        who = self.niss.formatted if self.niss is not None else "timeline"
+        caption = f"{who} as of {self.as_of.isoformat()}"
+        header = ["period", "days", "kind", "employers", "FTE", ""]
+        return html_table(header, rows, caption=caption)
+
     def by_year(self) -> tuple[Summary, ...]:
         """Days per kind, FTE-days and months touched, per calendar year."""
         return self._summaries(lambda day: Period(date(day.year, 1, 1), date(day.year, 12, 31)))
