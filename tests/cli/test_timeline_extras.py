@@ -63,3 +63,11 @@ def test_strict_fails_on_warning_findings_but_still_prints() -> None:
     assert strict.returncode == 1
     assert strict.stdout == lenient.stdout
     assert "Traceback" not in strict.stderr
+
+
+def test_plot_refuses_other_formats_before_reading(tmp_path: Path) -> None:
+    result = run("timeline", str(demo().dmfa), "--plot", str(tmp_path / "x.gif"))
+    assert result.returncode == 2
+    assert "x.gif" in result.stderr
+    assert ".png or .svg" in result.stderr
+    assert list(tmp_path.iterdir()) == []

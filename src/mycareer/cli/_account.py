@@ -256,14 +256,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--from-year",
         type=int,
+        metavar="YYYY",
         help="first year of credits (default: first declared, not before 2023)",
     )
     parser.add_argument(
-        "--to-year", type=int, help="last year of credits (default: year of --as-of)"
+        "--to-year",
+        type=int,
+        metavar="YYYY",
+        help="last year of credits (default: year of --as-of)",
     )
     parser.add_argument(
         "--as-of",
         type=_date_arg,
+        metavar="YYYY-MM-DD",
         help="date of the statement (default: 31 Dec of --to-year, "
         "else the end of the last declared quarter)",
     )

@@ -79,6 +79,14 @@ def register(subparsers: Any) -> None:
         description="Compute the individual training right (Law of 3 Oct 2022) of every "
         "worker at every employer for a year, from DmfA declarations: employer size band "
         "from the declared quarters, statutory or sector days, pro rata per month.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  mycareer entitlements --year 2025 dmfa/ --format table --explain --lang fr\n"
+            "  mycareer entitlements --year 2026 --project --as-of 2025-12-31 dmfa/\n"
+            "  mycareer entitlements --year 2025 dmfa/ --band 20+ --format csv\n"
+            "  mycareer entitlements --year 2025 dmfa/ --rules pc-302.toml --format json"
+        ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="DmfA files or folders")
     parser.add_argument("--year", type=int, required=True, help="the year of the right")
@@ -98,31 +106,45 @@ def register(subparsers: Any) -> None:
         help="quarter-end FTE of an employer, replacing the declared one; repeatable",
     )
     parser.add_argument("--rules", metavar="FILE", help="vendor rules file (JSON or TOML)")
-    parser.add_argument("--lang", choices=("en", "fr", "nl"), default="en")
+    parser.add_argument(
+        "--lang", choices=("en", "fr", "nl"), default="en", help="language of explanations"
+    )
     parser.add_argument(
         "--project",
         action="store_true",
         help="project the year from the lines in force on --as-of (default: the last "
         "day of the latest quarter declared before the year)",
     )
-    parser.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD")
-    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="reference date for --project"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json (the entitlements-1 contract), table, csv or training-account xml",
+    )
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
     parser.add_argument(
-        "--rounding", choices=[p.value for p in RoundingPolicy], default=RoundingPolicy.NONE.value
+        "--rounding",
+        choices=[p.value for p in RoundingPolicy],
+        default=RoundingPolicy.NONE.value,
+        help="rounding of days (B-5; default none: exact)",
     )
     parser.add_argument(
         "--hours-policy",
         choices=[p.value for p in HoursPolicy],
         default=HoursPolicy.FULL_TIME_DAY.value,
+        help="hours per day: full-time weekly hours / 5, or the worker's own (B-6)",
     )
     parser.add_argument(
         "--month-fraction",
         choices=[p.value for p in MonthFraction],
         default=MonthFraction.HIGHEST.value,
+        help="the month's work fraction when lines change within it (B-4)",
     )
     parser.set_defaults(handler=run)
 

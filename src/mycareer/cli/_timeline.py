@@ -370,6 +370,9 @@ def _print_table(
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
+        print(f"mycareer: error: --plot {args.plot!r}: the file must end in .png or .svg", file=err)
+        return 2
     inputs = _read(args.paths, args.outcomes)
     as_of: date | None = args.as_of or _default_as_of(inputs)
     results: list[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]] = []
