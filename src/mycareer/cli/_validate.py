@@ -21,6 +21,7 @@ invalid or unreadable, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import json
 import os
@@ -325,9 +326,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("table", "json"),
+        choices=("table", "json", "csv"),
         default="table",
-        help="report on stdout: a table (default) or JSON (schema validate-report-1)",
+        help="report on stdout: a table (default), JSON (schema validate-report-1) or CSV "
+        "(one row per problem, or per valid file)",
     )
     parser.add_argument(
         "--strict",
@@ -357,6 +359,18 @@ def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
         )
     invalid = sum(not r.valid for r in reports)
     print(f"\n{len(reports) - invalid} valid, {invalid} invalid", file=out)
+
+
+def _write_csv(reports: Sequence[FileReport], out: TextIO) -> None:
+    """One row per problem; a valid file gets one row with ``valid`` true."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("file", "document", "valid", "check", "line", "message"))
+    for r in reports:
+        if r.valid:
+            writer.writerow((r.file, r.document, "true", "", "", ""))
+        for p in r.problems:
+            line = "" if p.line is None else p.line
+            writer.writerow((r.file, r.document, "false", p.check, line, p.message))
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:
@@ -404,6 +418,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "files": [r.to_json() for r in reports],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+    elif args.format == "csv":
+        _write_csv(reports, out)
     else:
         _print_table(reports, out)
     failed = any(not r.valid or (args.strict and r.notes) for r in reports)
