@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,3 +53,19 @@ def test_usage_errors_exit_2_without_traceback() -> None:
         result = run(*args)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
+
+
+def test_demo_output_folder_gets_pictures_archive_and_json(tmp_path: Path) -> None:
+    from mycareer.xmlio import read_training_accounts, validate
+
+    result = run("demo", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Validation of the shipped documents" in result.stdout
+    pictures = sorted(p.name for p in tmp_path.glob("timeline-*.png"))
+    assert len(pictures) == 6  # one per demo worker
+    archive = tmp_path / "training-accounts.xml"
+    assert validate(archive, "training-account") == []
+    accounts = read_training_accounts(archive)
+    assert len(accounts.records) == 6
+    records = json.loads((tmp_path / "career-records.json").read_text(encoding="utf-8"))
+    assert {w["niss"] for w in records} >= {"93051822361", "03021512318"}

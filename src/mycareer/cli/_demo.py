@@ -8,8 +8,10 @@ The demo runs the same code paths as the commands a user types — ``timeline``,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mycareer.demo import DEMO_AS_OF, DEMO_YEAR, DemoPaths, demo_paths
@@ -27,13 +29,31 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--lang", choices=("en", "fr", "nl"), default="en", help="language of explanations"
     )
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        help="also write files there: timeline pictures (needs mycareer[plot]), the "
+        "training-account XML archive and the career records converted to JSON",
+    )
     parser.set_defaults(handler=run)
 
 
-def _steps(paths: DemoPaths, lang: str) -> list[tuple[str, list[str]]]:
+#: Steps whose standard output goes to a file of ``--output`` rather than the screen.
+_TO_FILE = {
+    "Timeline pictures": "timeline.csv",
+    "Training-account archive (XML)": "training-accounts.xml",
+}
+
+
+def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, list[str]]]:
     as_of = DEMO_AS_OF.isoformat()
     dimona = sorted(str(p) for p in paths.dimona.glob("*.xml"))
-    return [
+    steps = [
+        (
+            "Validation of the shipped documents (XSD and domain checks)",
+            ["validate", str(paths.root), "--format", "table"],
+        ),
         (
             "Career timelines (DmfA + Dimona + caller-supplied periods)",
             [
@@ -92,6 +112,25 @@ def _steps(paths: DemoPaths, lang: str) -> list[tuple[str, list[str]]]:
             ],
         ),
     ]
+    if output is not None:
+        steps += [
+            (
+                "Timeline pictures",
+                ["timeline", str(paths.dmfa), str(paths.career_records), "--as-of", as_of,
+                 "--format", "csv", "--plot", str(output / "timeline.png")],
+            ),
+            (
+                "Training-account archive (XML)",
+                ["account", str(paths.dmfa), "--trainings", str(paths.trainings),
+                 "--from-year", "2024", "--to-year", str(DEMO_YEAR), "--as-of", as_of,
+                 "--format", "xml"],
+            ),
+            (
+                "Career records converted to JSON",
+                ["convert", str(paths.career_records), str(output / "career-records.json")],
+            ),
+        ]  # fmt: skip
+    return steps
 
 
 def run(args: argparse.Namespace, argv_runner: Any = None) -> int:
@@ -102,10 +141,20 @@ def run(args: argparse.Namespace, argv_runner: Any = None) -> int:
     print("Independent of the public mycareer.be portal; every name and number is invented.")
     worst = 0
     with demo_paths() as paths:
-        for title, argv in _steps(paths, args.lang):
+        if args.output is not None:
+            args.output.mkdir(parents=True, exist_ok=True)
+        for title, argv in _steps(paths, args.lang, args.output):
             print(f"\n=== {title} ===", flush=True)
-            print(f"$ mycareer {_shown(argv, paths)}", flush=True)
-            code: int = runner(argv)
+            target = _TO_FILE.get(title) if args.output is not None else None
+            shown = _shown(argv, paths) + (f" > {args.output / target}" if target else "")
+            print(f"$ mycareer {shown}", flush=True)
+            if target is None:
+                code: int = runner(argv)
+            else:
+                path = args.output / target
+                with path.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+                    code = runner(argv)
+                print(f"(written to {args.output / target})")
             sys.stdout.flush()
             worst = max(worst, code)
     return worst
