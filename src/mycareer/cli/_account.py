@@ -36,6 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from mycareer.cli._progress import dmfa_progress
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
@@ -579,7 +580,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[Any, ...] = ()
     if args.paths:
-        batch = read_dmfa(args.paths, on_error="collect")
+        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         for problem in batch.errors:
             for line in flatten_errors(problem):
                 print(f"mycareer account: error: {line}", file=err)

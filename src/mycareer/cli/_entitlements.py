@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from mycareer.cli._progress import dmfa_progress
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
@@ -291,7 +292,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 for line in flatten_errors(error):
                     print(f"mycareer entitlements: error: {line}", file=err)
                 return EXIT_USAGE
-        batch = read_dmfa(args.paths, on_error="collect")
+        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         keys = sorted({r.employer.key for r in batch.records})
         overrides = _overrides(args, keys)
     except _UsageError as error:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from pathlib import Path
 from typing import Literal, TextIO, TypeVar
 
 __all__ = ["PROGRESS_ENV", "ProgressMode", "progress_mode", "track"]
@@ -115,3 +116,8 @@ def track(
     if chosen == "rich" and _rich_available():
         return _rich(items, description, total, target)
     return _plain(items, description, total, target, label)
+
+
+def dmfa_progress(files: Sequence[Path]) -> Iterator[Path]:
+    """Progress over the DmfA files a command reads (``read_dmfa(progress=...)``)."""
+    return track(files, "reading DmfA", label=str)

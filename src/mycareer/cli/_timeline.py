@@ -42,6 +42,7 @@ from typing import Any, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
@@ -244,7 +245,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
                 )
             )
     if dmfa_files:
-        batch = read_dmfa(dmfa_files, on_error="collect")
+        batch = read_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
         inputs.errors.extend(batch.errors)
         inputs.findings.extend(batch.findings)
         career = career_periods_from_dmfa(batch.records)

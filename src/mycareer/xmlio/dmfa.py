@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -831,6 +831,7 @@ def read_dmfa(
     paths: Iterable[str | os.PathLike[str]],
     *,
     on_error: Literal["raise", "collect"] = "raise",
+    progress: Callable[[Sequence[Path]], Iterable[Path]] | None = None,
 ) -> DmfaBatch:
     """Read DmfA files and folders (``*.xml``, recursively, sorted) into one population.
 
@@ -840,7 +841,8 @@ def read_dmfa(
     winner, the loser and the loser's excluded records. ``on_error="raise"``
     raises one :class:`~mycareer.errors.MycareerErrorGroup` listing every bad
     record of every file, after reading them all; ``"collect"`` returns the
-    good records with the errors.
+    good records with the errors. ``progress`` wraps the list of files being read
+    (e.g. the CLI's progress bar); it must yield them unchanged.
     """
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
@@ -848,7 +850,7 @@ def read_dmfa(
     # (file order, form index) -> declaration / records
     headers: list[tuple[tuple[int, int], DmfaDeclaration]] = []
     by_form: dict[tuple[int, int], list[DmfaWorkerRecord]] = defaultdict(list)
-    for file_index, path in enumerate(files):
+    for file_index, path in enumerate(files if progress is None else progress(files)):
         reader = _DmfaReader(path, str(path))
         try:
             for form_index, record in reader.records():
