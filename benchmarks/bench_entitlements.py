@@ -147,9 +147,13 @@ def timed(label: str, work: Callable[[], T], *, memory: bool = False) -> tuple[T
     gc.collect()
     if memory:
         tracemalloc.start()
+    gc.disable()  # as timeit does, and as the CLI runs: every contender alike
     began = time.perf_counter()
-    result = work()
-    elapsed = time.perf_counter() - began
+    try:
+        result = work()
+    finally:
+        elapsed = time.perf_counter() - began
+        gc.enable()
     if memory:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
