@@ -47,7 +47,8 @@ class Period:
     """
 
     start: date
-    _stop: date | None = attrs.field(alias="stop")
+    #: The first day *not* included (exclusive bound), or ``None`` while ongoing.
+    stop: date | None
 
     def __init__(self, start: date, end: date | None = None) -> None:
         if not isinstance(start, date) or isinstance(start, datetime):
@@ -108,26 +109,21 @@ class Period:
     @property
     def end(self) -> date | None:
         """The last day included, or ``None`` while ongoing."""
-        return None if self._stop is None else self._stop - ONE_DAY
-
-    @property
-    def stop(self) -> date | None:
-        """The first day *not* included (exclusive bound), or ``None`` while ongoing."""
-        return self._stop
+        return None if self.stop is None else self.stop - ONE_DAY
 
     @property
     def is_open(self) -> bool:
         """True for an ongoing period (no end yet)."""
-        return self._stop is None
+        return self.stop is None
 
     @property
     def days(self) -> int:
         """Number of days, both ends included. Ongoing periods need :meth:`days_as_of`."""
-        if self._stop is None:
+        if self.stop is None:
             raise InvalidPeriodError(
                 f"period {self} is ongoing: its length needs an explicit as_of"
             )
-        return (self._stop - self.start).days
+        return (self.stop - self.start).days
 
     def days_as_of(self, as_of: date) -> int:
         """Days from ``start`` to ``end`` (or to ``as_of`` for an ongoing period); 0 if later.
@@ -144,7 +140,7 @@ class Period:
 
         A closed period is returned unchanged.
         """
-        if self._stop is not None:
+        if self.stop is not None:
             return self
         if self.start > as_of:
             return None
@@ -152,7 +148,7 @@ class Period:
 
     def sort_key(self) -> tuple[date, date]:
         """Order by start, then by stop (ongoing last)."""
-        return (self.start, self._stop or date.max)
+        return (self.start, self.stop or date.max)
 
     # --- relations --------------------------------------------------------------
     def contains(self, other: date | Period) -> bool:
@@ -160,18 +156,18 @@ class Period:
         if isinstance(other, Period):
             if other.start < self.start:
                 return False
-            if self._stop is None:
+            if self.stop is None:
                 return True
-            return other._stop is not None and other._stop <= self._stop
-        return self.start <= other and (self._stop is None or other < self._stop)
+            return other.stop is not None and other.stop <= self.stop
+        return self.start <= other and (self.stop is None or other < self.stop)
 
     def __contains__(self, other: date | Period) -> bool:
         return self.contains(other)
 
     def overlaps(self, other: Period) -> bool:
         """Whether the two periods share at least one day."""
-        return (other._stop is None or self.start < other._stop) and (
-            self._stop is None or other.start < self._stop
+        return (other.stop is None or self.start < other.stop) and (
+            self.stop is None or other.start < self.stop
         )
 
     def adjacent(self, other: Period) -> bool:
@@ -182,12 +178,12 @@ class Period:
         ...     Period(date(2024, 2, 1), date(2024, 2, 29)))
         True
         """
-        return self._stop == other.start or other._stop == self.start
+        return self.stop == other.start or other.stop == self.start
 
     def intersection(self, other: Period) -> Period | None:
         """The shared days, or ``None`` when the periods are disjoint."""
         start = max(self.start, other.start)
-        stops = [s for s in (self._stop, other._stop) if s is not None]
+        stops = [s for s in (self.stop, other.stop) if s is not None]
         stop = min(stops) if stops else None
         if stop is not None and stop <= start:
             return None
@@ -199,7 +195,7 @@ class Period:
 
     def iter_days(self, as_of: date | None = None) -> Iterator[date]:
         """Every day of the period; an ongoing period needs ``as_of``."""
-        last = self.end if self._stop is not None else as_of
+        last = self.end if self.stop is not None else as_of
         if last is None:
             raise InvalidPeriodError(f"period {self} is ongoing: iterating needs an as_of")
         day = self.start

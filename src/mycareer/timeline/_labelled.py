@@ -469,7 +469,7 @@ def _build_one(
     for record in records:
         period = record.period
         start = period.start.toordinal()
-        stop_date = period._stop
+        stop_date = period.stop
         if stop_date is None:
             if start >= as_of_stop:
                 findings.append(

@@ -52,7 +52,7 @@ _new = object.__new__
 # validating __init__, which dominates the cost of building merged results.
 # Only for ordinals this package already checked (start < stop).
 _set_start = Period.__dict__["start"].__set__
-_set_stop = Period.__dict__["_stop"].__set__
+_set_stop = Period.__dict__["stop"].__set__
 
 
 def _period(start: int, stop: int) -> Period:
@@ -152,7 +152,7 @@ def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
     ()
     """
     packed = [
-        (p.start.toordinal() << _SHIFT) | (OPEN if p._stop is None else p._stop.toordinal())
+        (p.start.toordinal() << _SHIFT) | (OPEN if p.stop is None else p.stop.toordinal())
         for p in periods
     ]
     if not packed:
@@ -183,7 +183,7 @@ def merge_by(
     get = groups.get
     for item in items:
         value = period(item)
-        stop = value._stop
+        stop = value.stop
         packed = (value.start.toordinal() << _SHIFT) | (OPEN if stop is None else stop.toordinal())
         group_key = key(item)
         bucket = get(group_key)
