@@ -68,6 +68,24 @@ from mycareer.xmlio.training_account import (
 __all__ = ["ACCOUNT_JSON_SCHEMA", "SCHEMA_VERSION", "parse_termination", "register", "run"]
 
 SCHEMA_VERSION: Final = "1"
+
+#: The figures of a yearly statement, in JSON (required keys) and CSV (columns) alike.
+_STATEMENT_FIELDS: Final = (
+    "year",
+    "window",
+    "opening",
+    "legal_days",
+    "sector_days",
+    "employer_days",
+    "credited",
+    "used",
+    "overused",
+    "closing",
+    "reset",
+    "lost",
+    "open_balance",
+    "carried",
+)
 _EXACT = {"type": "string", "pattern": r"^-?\d+(\.\d+)?(/\d+)?$"}
 _EXACT_OR_NULL = {"anyOf": [_EXACT, {"type": "null"}]}
 _EMPLOYER = {
@@ -126,22 +144,7 @@ ACCOUNT_JSON_SCHEMA: Final[dict[str, Any]] = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": [
-                                "year",
-                                "window",
-                                "opening",
-                                "legal_days",
-                                "sector_days",
-                                "employer_days",
-                                "credited",
-                                "used",
-                                "overused",
-                                "closing",
-                                "reset",
-                                "lost",
-                                "open_balance",
-                                "carried",
-                            ],
+                            "required": list(_STATEMENT_FIELDS),
                             "properties": {
                                 "year": {"type": "integer"},
                                 "window": {"type": ["string", "null"]},
@@ -422,25 +425,7 @@ def _summary_json(summary: EmployerAccountSummary) -> dict[str, Any]:
     }
 
 
-_STATEMENT_COLUMNS: Final = (
-    "enterprise",
-    "nsso_number",
-    "niss",
-    "year",
-    "window",
-    "opening",
-    "legal_days",
-    "sector_days",
-    "employer_days",
-    "credited",
-    "used",
-    "overused",
-    "closing",
-    "reset",
-    "lost",
-    "open_balance",
-    "carried",
-)
+_STATEMENT_COLUMNS: Final = ("enterprise", "nsso_number", "niss", *_STATEMENT_FIELDS)
 _EMPLOYER_COLUMNS: Final = (
     "enterprise",
     "nsso_number",
