@@ -27,7 +27,13 @@ EXIT_USAGE = 2
 COMMANDS: tuple[str, ...] = ("demo", "validate", "convert", "timeline", "entitlements", "account")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only``, just that command's module is imported.
+
+    Each command module imports what its command needs (readers, engines,
+    writers); loading one instead of all saves about 0.1 s of start-up, which
+    is a visible share of a short run. The other commands stay known by name.
+    """
     parser = argparse.ArgumentParser(
         prog="mycareer",
         description="Belgian career data (DmfA, Dimona) and the individual training right.",
@@ -36,16 +42,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mycareer {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"mycareer.cli._{name}")
-        module.register(subparsers)
+        if only is None or name == only:
+            module = importlib.import_module(f"mycareer.cli._{name}")
+            module.register(subparsers)
+        else:
+            subparsers.add_parser(name)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named first in ``argv``, if it is one of ``COMMANDS``."""
+    for token in argv:
+        if token.startswith("-"):
+            return None  # a top-level option such as --help or --version comes first
+        return token if token in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (for embedding)."""
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_command_of(arguments))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as stop:  # argparse exits 2 on usage errors, 0 on --help
         return int(stop.code or 0)
     if args.command is None:
