@@ -272,13 +272,6 @@ def _worker_parts(
             attrib["fraction"] = str(period.fraction.value)
         committee = period.joint_commission
         if committee is not None:
-            if not committee.code.isascii():  # JointCommission lets "\d" match any digit
-                problems.append(
-                    InvalidValueError(
-                        f"cannot write joint committee {committee.code!r}: expected ASCII digits",
-                        path=f"{here}.joint_commission",
-                    )
-                )
             attrib["jointCommittee"] = committee.code
         if period.label is not None:
             attrib["label"] = _text(period.label, f"{here}.label", problems)
@@ -448,13 +441,8 @@ def _fraction(text: str) -> WorkFraction:
 def _committee(text: str) -> JointCommission:
     found = _committees.get(text)
     if found is None:
-        if not text.isascii():
-            raise InvalidValueError(
-                f"invalid joint committee {text!r}: expected ASCII digits (CCC, CCC.CC, ...)",
-                path=".jointCommittee",
-            )
         try:
-            found = JointCommission(text)
+            found = JointCommission(text)  # refuses non-ASCII digits itself
         except InvalidValueError as error:
             error.path = ".jointCommittee"
             raise
