@@ -26,6 +26,7 @@ BETA = Employer(EnterpriseNumber("0202239951"), name="Beta")
 NSSO_ONLY = Employer(nsso=NssoNumber("100105"))
 ANN = Niss("85073003328")
 BOB = Niss("50073003369")
+CAROL = Niss("90051200112")
 FULL = 3800  # S = 38 h in hundredths
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import pytest
@@ -346,3 +347,40 @@ def test_fast_json_text_equals_the_plain_encoding() -> None:
             text = entitlement_json_text(result, lang)
             plain = entitlement_to_json(result, lang)
             assert text == json.dumps(plain, ensure_ascii=False)
+
+
+def test_the_slot_constructor_equals_the_attrs_init() -> None:
+    """The bulk path's constructor sets every field, as Entitlement(*fields) does."""
+    from mycareer.fla.values import Entitlement, new_entitlement
+
+    values: list[Any] = [object() for _ in attrs.fields(Entitlement)]
+    made = new_entitlement(*values)
+    assert type(made) is Entitlement
+    assert made == Entitlement(*values)
+    assert attrs.astuple(made, recurse=False) == tuple(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.year = 2025  # type: ignore[misc]
+
+
+def test_the_slot_constructor_refuses_what_it_would_skip() -> None:
+    """A validator, converter or post-init hook would be bypassed: refused up front."""
+    from mycareer.fla.values import _slot_constructor
+
+    @attrs.frozen
+    class Checked:
+        value: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Hooked:
+        value: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    @attrs.frozen(slots=False)
+    class Unslotted:
+        value: int
+
+    for cls in (Checked, Hooked, Unslotted):
+        with pytest.raises(TypeError):
+            _slot_constructor(cls)

@@ -9,15 +9,25 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import partial
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
-from mycareer.fla import Overrides, Segment, SizeBand, compute_entitlements, entitlement_for
+from mycareer.fla import (
+    BandResult,
+    Overrides,
+    Segment,
+    SizeBand,
+    compute_entitlements,
+    entitlement_for,
+    segments_of,
+)
 from mycareer.quarter import Quarter
 
-from ._build import ACME, ANN, BOB, occupation, record
+from ._build import ACME, ANN, BETA, BOB, CAROL, occupation, record
 
 YEAR = 2024
 JAN1 = date(YEAR, 1, 1).toordinal()
@@ -144,3 +154,92 @@ def test_bulk_path_matches_one_by_one(records: list[DmfaWorkerRecord]) -> None:
         assert result.days_exact == single.days_exact
         assert result.months == single.months
         assert result.hours == single.hours
+
+
+@st.composite
+def populations(draw: st.DrawFn) -> list[DmfaWorkerRecord]:
+    """Two employers, three workers, lines from 2022 on (the band's reference period), in
+    any order, some records given twice and some workers under two worker codes: what the
+    bulk scan's caches (per employer, quarter and shape) must never confuse. The workers
+    take their lines from a small common pool, so that results share shapes."""
+    pool = []
+    for _ in range(draw(st.integers(1, 4))):
+        start = date(YEAR, 1, 1) + timedelta(days=draw(st.integers(-600, DAYS - 1)))
+        length = draw(st.one_of(st.none(), st.integers(0, 500)))
+        end = None if length is None else start + timedelta(days=length)
+        line = partial(
+            occupation,
+            start,
+            end,
+            q=draw(st.sampled_from([0, 1900, 3040, 3800])),
+            s=draw(st.sampled_from([3800, 3800, 3900])),
+            jc=draw(st.sampled_from(["111", "200"])),
+            days_per_week=draw(st.sampled_from([500, 400])),
+            remuneration_codes=draw(st.sampled_from([(1,), (1,), (1,), (3,)])),
+        )
+        pool.append((start, end, line))
+    employers = [ACME, BETA]
+    people = [ANN, BOB, CAROL]
+    lines: dict[tuple[int, int, int, Quarter], list[DmfaOccupation]] = defaultdict(list)
+    for boss in range(draw(st.integers(1, 2))):
+        for person in draw(st.sets(st.integers(0, 2), min_size=1)):
+            chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
+            for sequence, (start, end, line) in enumerate(chosen, start=1):
+                code = draw(st.sampled_from([495, 495, 15]))  # worker code of the record
+                for quarter in Quarter.range(Quarter(YEAR - 2, 4), Quarter(YEAR, 4)):
+                    if start <= quarter.last_day and (end is None or end >= quarter.first_day):
+                        lines[(boss, person, code, quarter)].append(
+                            line(quarter=quarter, sequence=sequence)
+                        )
+    records = [
+        record(employers[boss], quarter, people[person], found, worker_code=code)
+        for (boss, person, code, quarter), found in lines.items()
+    ]
+    records += draw(st.lists(st.sampled_from(records), max_size=2)) if records else []
+    return draw(st.permutations(records))
+
+
+@settings(max_examples=150, deadline=None)
+@given(populations(), st.booleans())
+def test_bulk_results_equal_one_by_one_results(
+    records: list[DmfaWorkerRecord], bands_given: bool
+) -> None:
+    """Every field of every bulk result equals entitlement_for's on that worker's lines
+    with the same band; the results come sorted by employer, then NISS."""
+    given = {ACME.key: SizeBand.FROM_20, BETA.key: SizeBand.BELOW_10}
+    overrides = Overrides(band=given if bands_given else {})
+    bulk = compute_entitlements(records, (), YEAR, overrides=overrides)
+    keys = [(e.employer.key, e.niss.value) for e in bulk]
+    assert keys == sorted(keys)
+    lines: dict[tuple[str, str], list[DmfaOccupation]] = defaultdict(list)
+    seen: set[tuple[str, str, int, Quarter]] = set()
+    duplicated: set[str] = set()
+    for r in records:
+        mark = (r.employer.key, r.niss.value, r.worker_code, r.quarter)
+        if mark in seen:  # a record given twice counts once
+            duplicated.add(r.employer.key)
+            continue
+        seen.add(mark)
+        if r.quarter.year == YEAR:
+            lines[mark[:2]] += r.occupations
+    assert keys == sorted(k for k, found in lines.items() if segments_of(found, YEAR))
+    for result, key in zip(bulk, keys, strict=True):
+        band = BandResult(
+            key[0],
+            YEAR,
+            result.band,
+            result.average_fte,
+            None,
+            result.reference_quarters,
+            result.missing_quarters,
+            fallback_used=result.fallback_used,
+            basis=result.band_basis,
+        )
+        single = entitlement_for(result.employer, result.niss, YEAR, lines[key], band=band)
+        # Bulk findings: the band's and those of duplicates at that employer, then the
+        # same as one by one.
+        cut = len(result.findings) - len(single.findings)
+        assert result.findings[cut:] == single.findings
+        codes = {f.code for f in result.findings[:cut]}
+        assert ("FLA_DUPLICATE_QUARTER" in codes) == (key[0] in duplicated)
+        assert attrs.evolve(result, findings=()) == attrs.evolve(single, findings=())

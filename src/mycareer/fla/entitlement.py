@@ -53,7 +53,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -85,6 +85,7 @@ from mycareer.fla.values import (
     RuleRef,
     SizeBand,
     decimal_4,
+    new_entitlement,
 )
 from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
@@ -619,6 +620,36 @@ def _paid(services: Sequence[ServiceLine]) -> bool:
     return False
 
 
+#: A line as the bulk scan collects it: ``[start, stop, q, s, committee, days]``, the
+#: fields of :class:`Segment` in order. A list, so that a line DmfA repeats quarter by
+#: quarter is joined in place; it becomes a ``Segment`` only when a result is computed
+#: from it (most workers share a memoised result, see :func:`_assemble`).
+_OpenLine = list[Any]
+
+#: Per employer key, per NISS string: the worker's lines of the year.
+_Groups = Mapping[str, Mapping[str, Sequence[Sequence[Any]]]]
+
+#: The duplicate check of one employer's quarter, per NISS: the first record seen,
+#: or, once a NISS came again, the (worker code, employer class) pairs seen.
+_Seen = DmfaWorkerRecord | set[tuple[int, str]]
+
+
+def _seen_before(seen: dict[str, _Seen], niss_value: str, record: DmfaWorkerRecord) -> bool:
+    """The slow path of the scan's duplicate check: ``niss_value`` already has a record here.
+
+    A record counts once per (NISS, worker code, employer class) and quarter: a
+    second one with the same three is the same quarter read twice.
+    """
+    prior = seen[niss_value]
+    marks = prior if isinstance(prior, set) else {(prior.worker_code, prior.employer_class)}
+    seen[niss_value] = marks
+    mark = (record.worker_code, record.employer_class)
+    if mark in marks:
+        return True
+    marks.add(mark)
+    return False
+
+
 def _scan(
     records: Iterable[DmfaWorkerRecord],
     declarations: Iterable[DeclaredQuarter],
@@ -627,30 +658,37 @@ def _scan(
     fallback_count: FallbackCount,
 ) -> tuple[
     dict[str, dict[Quarter, QuarterCount]],
-    dict[tuple[str, str], list[Segment]],
+    dict[str, dict[str, list[_OpenLine]]],
     dict[str, Employer],
     dict[str, Niss],
     dict[str, tuple[Finding, ...]],
 ]:
-    """One pass: quarter-end counts of every quarter, and the lines of ``year`` as segments."""
+    """One pass: quarter-end counts of every quarter, and the lines of ``year``."""
     tally = QuarterTally()
     for declaration in declarations:
         tally.declare(declaration.employer.key, declaration.quarter)
     starts = _month_starts(year)
     first, stop_year = starts[0], starts[12]
-    groups: dict[tuple[str, str], list[Segment]] = {}
+    groups: dict[str, dict[str, list[_OpenLine]]] = {}
     employers: dict[str, Employer] = {}
     people: dict[str, Niss] = {}
     buckets = tally.buckets
     heads_wanted = fallback_count is FallbackCount.HEADCOUNT
+    students = SOLIDARITY_STUDENT_WORKER_CODES
+    paid = _paid
     last_employer: Employer | None = None
     key = ""
+    workers: dict[str, list[_OpenLine]] | None = None
     last_quarter: Quarter | None = None
     quarter_year = quarter_number = 0
+    in_year = False
     last_day = date.min
     last_days: dict[tuple[int, int], date] = {}
-    # The hot loop of the bulk path: locals and plain tuples on purpose.
-    bucket: tuple[dict[int, int], set[str], set[tuple[str, int, str]]] = ({}, set(), set())
+    seen_by_bucket: dict[tuple[str, int, int], dict[str, _Seen]] = {}
+    # The hot loop of the bulk path: locals, and no tuple built per record on purpose.
+    sums: dict[int, int] = {}
+    heads: set[str] = set()
+    seen: dict[str, _Seen] = {}
     for record in records:
         employer = record.employer
         quarter = record.quarter
@@ -658,30 +696,32 @@ def _scan(
         if employer is not last_employer or quarter is not last_quarter:
             if employer is not last_employer:
                 last_employer, key = employer, employer.key
+                workers = groups.get(key)
             if quarter is not last_quarter:
                 last_quarter, quarter_year, quarter_number = quarter, quarter.year, quarter.number
+                in_year = quarter_year == year
                 found_day = last_days.get((quarter_year, quarter_number))
                 if found_day is None:
                     found_day = last_days[(quarter_year, quarter_number)] = quarter.last_day
                 last_day = found_day
             bucket_key = (key, quarter_year, quarter_number)
-            found_bucket = buckets.get(bucket_key)
-            if found_bucket is None:  # declared, even if nobody counts
-                found_bucket = buckets[bucket_key] = ({}, set(), set())
-            bucket = found_bucket
+            bucket = buckets.get(bucket_key)
+            if bucket is None:  # declared, even if nobody counts
+                bucket = buckets[bucket_key] = ({}, set(), set())
+            sums, heads = bucket[0], bucket[1]
+            found_seen = seen_by_bucket.get(bucket_key)
+            if found_seen is None:
+                found_seen = seen_by_bucket[bucket_key] = {}
+            seen = found_seen
         niss_value = record.niss.value
-        worker_code = record.worker_code
-        student = worker_code in SOLIDARITY_STUDENT_WORKER_CODES
-        seen_here = bucket[2]
-        mark = (niss_value, worker_code, record.employer_class)
-        if mark in seen_here:
+        if niss_value not in seen:
+            seen[niss_value] = record
+        elif _seen_before(seen, niss_value, record):
             tally.duplicates.add((key, quarter))
             continue
-        seen_here.add(mark)
-        sums = bucket[0]
-        in_year = quarter_year == year
+        student = record.worker_code in students
         counted = False
-        mine: list[Segment] | None = None
+        mine: list[_OpenLine] | None = None
         for occupation in record.occupations:
             indemnity = bool(occupation.remunerations) and is_termination_indemnity(
                 occupation, indemnity_codes
@@ -694,9 +734,9 @@ def _scan(
                 and not indemnity
                 and not student
                 and occupation.start <= last_day
-                and (occupation.end is None or occupation.end >= last_day)
+                and ((end := occupation.end) is None or end >= last_day)
                 and not (occupation.reorganisation_measures and occupation.is_full_career_break)
-                and (not occupation.services or _paid(occupation.services))
+                and (not (services := occupation.services) or paid(services))
             ):
                 sums[s] = sums.get(s, 0) + q
                 counted = True
@@ -715,12 +755,14 @@ def _scan(
             code = occupation.joint_commission.code
             days = occupation.working_days_system
             if mine is None:
-                group_key = (key, niss_value)
-                mine = groups.get(group_key)
-                if mine is None:
-                    mine = groups[group_key] = []
-                    employers.setdefault(key, employer)
+                if workers is None:
+                    workers = groups[key] = {}
+                    employers[key] = employer
+                found_mine = workers.get(niss_value)
+                if found_mine is None:
+                    found_mine = workers[niss_value] = []
                     people.setdefault(niss_value, record.niss)
+                mine = found_mine
             if mine:
                 last = mine[-1]
                 if (
@@ -728,14 +770,13 @@ def _scan(
                     and last[2] == q
                     and last[3] == s
                     and last[4] == code
-                    and (last[5] == days)
+                    and last[5] == days
                 ):
-                    # The same line continued from the previous quarter: join (see _coalesce).
-                    mine[-1] = _new_segment(Segment, (last[0], stop, q, s, code, days))
+                    last[1] = stop  # the same line continued from the previous quarter
                     continue
-            mine.append(_new_segment(Segment, (start, stop, q, s, code, days)))
+            mine.append([start, stop, q, s, code, days])
         if counted and heads_wanted:
-            bucket[1].add(niss_value)
+            heads.add(niss_value)
     duplicates: dict[str, list[Finding]] = defaultdict(list)
     for key, quarter in sorted(tally.duplicates, key=lambda d: (d[0], d[1])):
         duplicates[key].append(
@@ -835,9 +876,19 @@ def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     return tuple(sorted(joined))
 
 
-def _shape(segments: tuple[Segment, ...], starts: tuple[int, ...]) -> tuple[object, ...]:
+@cache
+def _month_of_day(year: int) -> tuple[int, ...]:
+    """Month index 0..11 of each day of ``year``, by ordinal minus that of 1 January."""
+    starts = _month_starts(year)
+    return tuple(_month_index(ordinal, starts) for ordinal in range(starts[0], starts[12]))
+
+
+def _shape(
+    segments: tuple[Segment, ...], month_of: tuple[int, ...], first: int
+) -> tuple[object, ...]:
     """A memo key: month-level when the lines do not overlap (days within a month do not
-    matter then), the exact lines otherwise."""
+    matter then), the exact lines otherwise. ``month_of`` from :func:`_month_of_day`,
+    ``first`` the ordinal of 1 January."""
     previous_stop = 0
     shape: list[object] = []
     for segment in segments:
@@ -845,17 +896,13 @@ def _shape(segments: tuple[Segment, ...], starts: tuple[int, ...]) -> tuple[obje
             return segments
         previous_stop = segment.stop
         shape.append(
-            (
-                _month_index(segment.start, starts),
-                _month_index(segment.stop - 1, starts),
-                *segment[2:],
-            )
+            (month_of[segment.start - first], month_of[segment.stop - 1 - first], *segment[2:])
         )
     return tuple(shape)
 
 
 def _assemble(
-    groups: Mapping[tuple[str, str], Sequence[Segment]],
+    groups: _Groups,
     employers: Mapping[str, Employer],
     people: Mapping[str, Niss],
     bands: Mapping[str, BandResult],
@@ -868,82 +915,80 @@ def _assemble(
     projected: bool,
     as_of: date | None,
 ) -> tuple[Entitlement, ...]:
+    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS."""
     fla = book.fla_regime(year)
-    starts = _month_starts(year)
+    first = _month_starts(year)[0]
+    month_of = _month_of_day(year)
     rounding = opts.rounding
+    new_segment = _new_segment
+    make = new_entitlement
     memos: dict[tuple[object, ...], dict[tuple[object, ...], _Core]] = {}
     results: list[Entitlement] = []
     append = results.append
-    current = ""
-    # Sorted by employer, then NISS: per employer, sorting strings is far cheaper
-    # than sorting a million (employer, NISS) tuples.
-    by_employer: dict[str, list[str]] = defaultdict(list)
-    for employer_key, niss_key in groups:
-        by_employer[employer_key].append(niss_key)
-    ordered_keys = (
-        (employer_key, niss_key)
-        for employer_key in sorted(by_employer)
-        for niss_key in sorted(by_employer[employer_key])
-    )
-    for group_key in ordered_keys:
-        segments = groups[group_key]
-        if not segments:
-            continue
-        key, niss = group_key
-        if key != current:  # per-employer settings change once per employer
-            current = key
-            band = bands[key]
-            employer = employers[key]
-            override_days = over.full_time_days.get(key)
-            employer_days = over.employer_days.get(key, _ZERO)
-            memo = memos.setdefault((band.band, override_days, employer_days), {})
-            band_findings = band.findings + extra.get(key, ())
-        if len(segments) == 1:
-            only = segments[0]
-            ordered: tuple[Segment, ...] = (only,)
-            shape: tuple[object, ...] = (
-                _month_index(only[0], starts),
-                _month_index(only[1] - 1, starts),
-                *only[2:],
-            )
-        else:
-            ordered = _coalesce(segments)
-            shape = _shape(ordered, starts)
-        core = memo.get(shape)
-        if core is None:
-            core = _core(ordered, year, band.band, book, opts, override_days, employer_days)
-            memo[shape] = core
-        # Positional, in Entitlement's field order: this runs once per worker-year.
-        append(
-            Entitlement(
-                employer,
-                people[niss],
-                year,
-                band.band,
-                band.average_fte,
-                band.reference_quarters,
-                band.fallback_used,
-                core.regime,
-                core.days_exact,
-                core.days,
-                core.hours,
-                core.legal,
-                core.sector,
-                core.employer,
-                core.months,
-                core.rule,
-                fla,
-                band_findings + core.findings if band_findings else core.findings,
-                band.basis,
-                core.rules,
-                core.hours_per_day,
-                rounding,
-                core.reason,
-                band.missing_quarters,
-                projected,
-                as_of,
-            )
-        )
+    for key in sorted(groups):
+        workers = groups[key]
+        band = bands[key]
+        employer = employers[key]
+        override_days = over.full_time_days.get(key)
+        employer_days = over.employer_days.get(key, _ZERO)
+        memo = memos.setdefault((band.band, override_days, employer_days), {})
+        band_findings = band.findings + extra.get(key, ())
+        # Per shape, this employer's fields of the result after (employer, niss).
+        rests: dict[tuple[object, ...], tuple[object, ...]] = {}
+        for niss in sorted(workers):
+            lines = workers[niss]
+            ordered: tuple[Segment, ...] | None = None
+            if len(lines) == 1:
+                only = lines[0]
+                shape: tuple[object, ...] = (
+                    month_of[only[0] - first],
+                    month_of[only[1] - 1 - first],
+                    only[2],
+                    only[3],
+                    only[4],
+                    only[5],
+                )
+            elif lines:
+                ordered = _coalesce([new_segment(Segment, line) for line in lines])
+                shape = _shape(ordered, month_of, first)
+            else:
+                continue
+            rest = rests.get(shape)
+            if rest is None:
+                core = memo.get(shape)
+                if core is None:
+                    if ordered is None:
+                        ordered = (new_segment(Segment, lines[0]),)
+                    core = _core(ordered, year, band.band, book, opts, override_days, employer_days)
+                    memo[shape] = core
+                # In Entitlement's field order, after employer and niss.
+                rest = rests[shape] = (
+                    year,
+                    band.band,
+                    band.average_fte,
+                    band.reference_quarters,
+                    band.fallback_used,
+                    core.regime,
+                    core.days_exact,
+                    core.days,
+                    core.hours,
+                    core.legal,
+                    core.sector,
+                    core.employer,
+                    core.months,
+                    core.rule,
+                    fla,
+                    band_findings + core.findings if band_findings else core.findings,
+                    band.basis,
+                    core.rules,
+                    core.hours_per_day,
+                    rounding,
+                    core.reason,
+                    band.missing_quarters,
+                    projected,
+                    as_of,
+                )
+            append(make(employer, people[niss], *rest))
     return tuple(results)
 
 
@@ -1030,9 +1075,12 @@ def project_entitlements(
         if k in groups:
             employers.setdefault(k[0], record.employer)
             people.setdefault(k[1], record.niss)
+    nested: dict[str, dict[str, list[Segment]]] = {}
+    for (key, niss_value), found in groups.items():
+        nested.setdefault(key, {})[niss_value] = found
     bands = _bands(employers, target, counts, over, opts)
     return _assemble(
-        groups,
+        nested,
         employers,
         people,
         bands,
