@@ -45,12 +45,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Final, Generic, Literal, TypeVar
+from typing import IO, Any, Final, Generic, Literal, Protocol, TypeVar, cast
 
 import attrs
 from lxml import etree
@@ -66,8 +67,10 @@ from mycareer.errors import (
 from mycareer.xmlio._safe import (
     SchemaIssue,
     XmlSource,
+    checked_chunks,
     iterparse_document,
     load_schema,
+    make_target_parser,
     source_name,
     validate_document,
 )
@@ -75,9 +78,11 @@ from mycareer.xmlio._safe import (
 __all__ = [
     "FORMATS",
     "NAMESPACE_PREFIX",
+    "NEEDS_ESCAPE",
     "DocumentWriter",
     "ReadResult",
     "RecordDecoder",
+    "RecordTarget",
     "SchemaIssue",
     "XmlFormat",
     "XmlSink",
@@ -90,6 +95,7 @@ __all__ = [
     "register_format",
     "validate",
     "write_records",
+    "xml_attribute",
 ]
 
 T = TypeVar("T")
@@ -270,6 +276,26 @@ def check_xml_text(value: str, path: str) -> None:
 
 # --- writing ----------------------------------------------------------------------
 
+# What lxml escapes in an attribute value (tab, newline and return too, so that
+# they survive attribute-value normalisation on reading).
+_ATTRIBUTE_ESCAPES: Final = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    | {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+)
+#: Characters an attribute value must escape, or XML 1.0 cannot carry at all.
+NEEDS_ESCAPE: Final = re.compile('[&<>"\t\n\r]|[^\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+
+
+def xml_attribute(value: str) -> str:
+    """``value`` escaped for a double-quoted attribute, exactly as lxml writes it.
+
+    The caller has refused what XML cannot carry (:func:`check_xml_text`).
+
+    >>> print(xml_attribute('Ben & Jerry "best"\\n<deal>'))
+    Ben &amp; Jerry &quot;best&quot;&#10;&lt;deal&gt;
+    """
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
 
 class DocumentWriter:
     """An open document of one format: write record elements, or nest elements.
@@ -279,8 +305,9 @@ class DocumentWriter:
     content is written incrementally.
     """
 
-    def __init__(self, xf: Any, fmt: XmlFormat) -> None:
+    def __init__(self, xf: Any, fmt: XmlFormat, stream: IO[bytes] | None = None) -> None:
         self._xf = xf
+        self._stream = stream
         self.format = fmt
 
     @property
@@ -297,6 +324,19 @@ class DocumentWriter:
         """Write one complete element (and a newline, so that lines mean records)."""
         self._xf.write(element)
         self._xf.write("\n")
+
+    def write_markup(self, markup: str) -> None:
+        """Write serialised elements of this format as they are (the fastest way).
+
+        For renderers that build a record's markup themselves: every attribute
+        value must have gone through :func:`xml_attribute` (or be text that
+        needs no escaping, such as a date or a number). Goes to the stream
+        directly, after what lxml has buffered.
+        """
+        if self._stream is None:
+            raise TypeError("this writer was not opened on a stream")
+        self._xf.flush()
+        self._stream.write(markup.encode("utf-8"))
 
     @contextmanager
     def element(self, local: str, attrib: Mapping[str, str] | None = None) -> Iterator[None]:
@@ -352,7 +392,7 @@ def _xmlfile(
         xf.write_declaration()  # followed by a newline
         with xf.element(fmt.root_tag, root_attributes or {}, nsmap={None: fmt.namespace}):
             xf.write("\n")
-            yield DocumentWriter(xf, fmt)
+            yield DocumentWriter(xf, fmt, stream)
 
 
 def write_records(sink: XmlSink, fmt: XmlFormat, elements: Iterable[etree._Element]) -> int:
@@ -502,6 +542,26 @@ def _leaf_errors(error: BaseException) -> list[InvalidValueError]:
     raise error
 
 
+class RecordTarget(Protocol[T]):
+    """An lxml parser target that decodes the records of *plain, valid* documents.
+
+    The fast path of :func:`iter_decoded`: lxml calls ``start(tag, attrib)`` and
+    ``end(tag)`` for each element without building any, and the target appends
+    each finished record to ``records``. On anything it does not handle itself
+    (an unexpected element, a bad value, a section) it raises any exception:
+    the element reader then takes over and reports, so both paths always give
+    the same records and the same errors.
+    """
+
+    records: list[T]
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None: ...
+
+    def end(self, tag: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def iter_decoded(
     source: XmlSource,
     fmt: XmlFormat,
@@ -509,6 +569,7 @@ def iter_decoded(
     *,
     name: str | None = None,
     errors: ErrorCollector | None = None,
+    fast: Callable[[], RecordTarget[T]] | None = None,
 ) -> Iterator[T]:
     """Decode each record of a document, streaming.
 
@@ -517,10 +578,40 @@ def iter_decoded(
     ``errors`` when given (the good records keep coming), otherwise they are
     raised at once. Document-level problems (unsafe, malformed, truncated,
     wrong root) are always raised as :class:`InputError`.
+
+    ``fast`` builds a :class:`RecordTarget`: re-readable sources (bytes, paths,
+    seekable streams) are then first decoded by it, with no element built. At
+    its first refusal the document is read again by ``decode`` from the first
+    record not yet yielded, which reports every problem with its file, line and
+    path, and decodes the rest.
     """
     label = name or source_name(source)
+    skip = 0
+    if fast is not None:
+        start = None
+        if not isinstance(source, str | bytes | os.PathLike):
+            start = source.tell() if source.seekable() else -1
+        if start != -1:
+            target = fast()
+            finished = target.records
+            try:
+                parser = make_target_parser(target)
+                for chunk in checked_chunks(source, name=label):
+                    parser.feed(chunk)
+                    if finished:
+                        yield from finished
+                        skip += len(finished)
+                        finished.clear()
+                parser.close()
+                yield from finished
+                return
+            except Exception:  # any refusal: the element reader decides, and reports
+                if start is not None:
+                    cast(IO[bytes], source).seek(start)
     prefix = fmt.record_path
     for index, element in enumerate(iter_record_elements(source, fmt, name=label)):
+        if index < skip:
+            continue  # already decoded by the fast path
         try:
             yield decode(element, label, f"{prefix}[{index}]")
         except (InvalidValueError, MycareerErrorGroup) as error:
@@ -537,6 +628,7 @@ def read_decoded(
     *,
     name: str | None = None,
     on_error: Literal["raise", "collect"] = "raise",
+    fast: Callable[[], RecordTarget[T]] | None = None,
 ) -> ReadResult[T]:
     """Read every record of a document; the caller chooses what bad records do.
 
@@ -549,7 +641,7 @@ def read_decoded(
     collector = ErrorCollector(raise_on_exit=False)
     records: list[T] = []
     try:
-        records.extend(iter_decoded(source, fmt, decode, name=label, errors=collector))
+        records.extend(iter_decoded(source, fmt, decode, name=label, errors=collector, fast=fast))
     except InputError as error:
         if on_error == "raise":
             raise
