@@ -52,6 +52,7 @@ from typing import Any, Final, Literal
 import attrs
 from lxml import etree
 
+from mycareer._slots import slot_constructor
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
@@ -763,6 +764,8 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
 _new = object.__new__
 _set_start = Period.__dict__["start"].__set__
 _set_stop = Period.__dict__["stop"].__set__
+_new_career_period = slot_constructor(CareerPeriod)  # every field, positionally
+_new_source_ref = slot_constructor(SourceRef)
 
 
 @attrs.define(slots=True)
@@ -802,7 +805,7 @@ def _fast_workers() -> _Target:
     new, set_start, set_stop, one_day, last_day = _new, _set_start, _set_stop, ONE_DAY, date.max
     period_tag, source_tag, employer_tag, worker_tag = _PERIOD, _SOURCE, _EMPLOYER, _WORKER
     root_tag = CAREER_RECORDS.root_tag
-    career_period, source_ref = CareerPeriod, SourceRef
+    career_period, source_ref = _new_career_period, _new_source_ref
     ampersand = TARGET_AMPERSAND
 
     def start(tag: str, attrib: dict[str, str]) -> None:
