@@ -302,6 +302,42 @@ def test_iter_dmfa_with_a_collector_keeps_going_past_bad_records() -> None:
     assert len(collector.errors) == 1
 
 
+def test_a_bad_niss_is_refused_every_time_it_comes_back() -> None:
+    """The reader remembers good NISS across files; never a refusal."""
+    records = [record("93051822361", occupation(Q1, date(2020, 1, 1)))]
+    data = _with_bad_niss(dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2)))
+    for _ in range(2):
+        errors: list[InvalidValueError] = []
+        assert list(iter_dmfa(data, errors=errors)) == []
+        assert [type(error) for error in errors] == [InvalidNissError]
+    good = dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2))
+    first, again = list(iter_dmfa(good)), list(iter_dmfa(good))
+    assert first == again
+    assert first[0].niss == Niss("93051822361")
+
+
+def test_each_record_is_read_with_its_own_quarter_dates() -> None:
+    """Records repeat the quarter's dates; one that differs is read (or refused) on its own."""
+    records = [record(niss, occupation(Q1, date(2020, 1, 1)))
+               for niss in ("90010100123", "93051822361", "85073003328")]  # fmt: skip
+    data = dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2))
+    first, rest = data.split(b"<NOSSQuarterEndingDate>2024-03-31<", 1)
+    second, third = rest.split(b"<NOSSQuarterEndingDate>2024-03-31<", 1)
+    for bad, message in ((b"2023-12-31", "is before"), (b"2024-02-30", "invalid")):
+        changed = b"".join(
+            (first, b"<NOSSQuarterEndingDate>2024-03-31<", second,
+             b"<NOSSQuarterEndingDate>" + bad + b"<", third)
+        )  # fmt: skip
+        errors: list[InvalidValueError] = []
+        good = list(iter_dmfa(changed, errors=errors))
+        assert [str(r.niss) for r in good] == ["90010100123", "85073003328"]
+        assert [r.quarter_period for r in good] == [Q1.period, Q1.period]
+        (error,) = errors
+        assert message in str(error)
+        assert error.path is not None
+        assert error.path.endswith("NOSSQuarterEndingDate")
+
+
 def test_iter_dmfa_without_collector_yields_good_records_then_raises_all() -> None:
     records = [
         record("90010100123", occupation(Q1, date(2020, 1, 1))),

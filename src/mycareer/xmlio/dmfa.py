@@ -56,6 +56,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -203,6 +204,11 @@ def checked_niss(text: str) -> Niss:
     return Niss(text)
 
 
+#: :func:`checked_niss` remembered: a worker comes back in every quarter's file (and
+#: a NISS is immutable, so the records can share one). Refusals are not remembered.
+_known_niss = lru_cache(maxsize=1 << 16)(checked_niss)
+
+
 def _join_path(base: str, tag: str | None) -> str:
     return f"{base}.{tag}" if tag else base
 
@@ -278,8 +284,10 @@ class _DmfaReader:
         self.declarations: list[tuple[int, DmfaDeclaration]] = []
         self.errors: list[InvalidValueError] = []
         self._jc_cache: dict[str, JointCommission] = {}
-        self._quarter_key: tuple[date, date] | None = None
+        self._quarter_key = (date(1, 1, 1), date(1, 1, 1))
         self._quarter_period = Period(date(1, 1, 1), date(1, 1, 1))
+        # The texts the two quarter dates were read from (none yet).
+        self._quarter_texts: tuple[str | None, str | None] = ("", "")
         self._reset_form(0)
 
     def _reset_form(self, index: int) -> None:
@@ -393,7 +401,7 @@ class _DmfaReader:
                 if inss is None or not (inss.text or "").strip():
                     raise _BadValue("INSS", "missing INSS")
                 try:
-                    self.person_niss = checked_niss(inss.text.strip())
+                    self.person_niss = _known_niss(inss.text.strip())
                 except InvalidValueError as error:
                     raise _BadValue("INSS", error.message, inss, type(error)) from None
             except _BadValue as bad:
@@ -475,20 +483,23 @@ class _DmfaReader:
             period = Period(clip_start, clip_end)
         else:
             period = Period(start, end)
+        # Positional, in field order (sequence, start, end, period, joint_commission,
+        # working_days_system, contract_type, Q, S, measures, services, remunerations,
+        # source): this runs for every line.
         return DmfaOccupation(
-            sequence=sequence,
-            start=start,
-            end=end,
-            period=period,
-            joint_commission=joint_commission,
-            working_days_system=days_system,
-            contract_type=_CONTRACT_TYPES[contract],
-            mean_working_hours=q,
-            ref_mean_working_hours=s,
-            reorganisation_measures=measures,
-            services=services,
-            remunerations=remunerations,
-            source=SourceRef(self.label, occupation.sourceline, path),
+            sequence,
+            start,
+            end,
+            period,
+            joint_commission,
+            days_system,
+            _CONTRACT_TYPES[contract],
+            q,
+            s,
+            measures,
+            services,
+            remunerations,
+            SourceRef(self.label, occupation.sourceline, path),
         )
 
     def _checked_occupation(
@@ -607,22 +618,28 @@ class _DmfaReader:
         values: dict[str, str | None] = {}
         occupations: list[Any] = []
         for child in record:
-            if child.tag == "Occupation":
+            tag = child.tag
+            if tag == "Occupation":
                 occupations.append(child)
             else:
-                values[child.tag] = child.text
+                values[tag] = child.text
         get = values.get
-        quarter_start = _date("NOSSQuarterStartingDate", get("NOSSQuarterStartingDate"))
-        quarter_end = _date("NOSSQuarterEndingDate", get("NOSSQuarterEndingDate"))
-        if quarter_end < quarter_start:
-            raise _BadValue(
-                "NOSSQuarterEndingDate",
-                f"NOSSQuarterEndingDate {quarter_end} is before NOSSQuarterStartingDate "
-                f"{quarter_start}",
-            )
-        key = (quarter_start, quarter_end)
-        if self._quarter_key != key:
-            self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
+        quarter_texts = (get("NOSSQuarterStartingDate"), get("NOSSQuarterEndingDate"))
+        if quarter_texts == self._quarter_texts:  # every record of a declaration: same dates
+            quarter_start, quarter_end = self._quarter_key
+        else:
+            quarter_start = _date("NOSSQuarterStartingDate", quarter_texts[0])
+            quarter_end = _date("NOSSQuarterEndingDate", quarter_texts[1])
+            if quarter_end < quarter_start:
+                raise _BadValue(
+                    "NOSSQuarterEndingDate",
+                    f"NOSSQuarterEndingDate {quarter_end} is before NOSSQuarterStartingDate "
+                    f"{quarter_start}",
+                )
+            key = (quarter_start, quarter_end)
+            if self._quarter_key != key:
+                self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
+            self._quarter_texts = quarter_texts
         worker_code = _int("WorkerCode", get("WorkerCode"))
         employer_class = (get("EmployerClass") or "").strip()
         if not employer_class:
@@ -640,15 +657,16 @@ class _DmfaReader:
                 raise
         assert self.employer is not None
         assert self.quarter is not None
+        # Positional, in field order: this runs for every record.
         return DmfaWorkerRecord(
-            employer=self.employer,
-            quarter=self.quarter,
-            niss=niss,
-            worker_code=worker_code,
-            employer_class=employer_class,
-            quarter_period=self._quarter_period,
-            occupations=lines,
-            source=SourceRef(self.label, record.sourceline, path),
+            self.employer,
+            self.quarter,
+            niss,
+            worker_code,
+            employer_class,
+            self._quarter_period,
+            lines,
+            SourceRef(self.label, record.sourceline, path),
         )
 
     def _record_error(self, bad: _BadValue, record: Any, path: str) -> InvalidValueError:
