@@ -342,8 +342,16 @@ def test_fast_json_text_equals_the_plain_encoding() -> None:
                           jc="999")  # fmt: skip
     results = compute_entitlements(records, (), 2024)
     assert len(results) == 3
+    # The shared parts are looked up by the identity of the fields: a result that differs
+    # in one field only (the others the very same objects) must not get the cached text.
+    changed = [
+        attrs.evolve(results[0], days_exact=Fraction(1, 3), days=Decimal("0.3333")),
+        attrs.evolve(results[0], findings=()),
+        attrs.evolve(results[0], months=results[0].months[:11]),
+        attrs.evolve(results[1], niss=results[0].niss, employer=NSSO_ONLY),
+    ]
     for lang in ("en", "fr", "nl"):
-        for result in (*results, *results):  # the second round hits the shared cache
+        for result in (*results, *results, *changed):  # the second round hits the cache
             text = entitlement_json_text(result, lang)
             plain = entitlement_to_json(result, lang)
             assert text == json.dumps(plain, ensure_ascii=False)

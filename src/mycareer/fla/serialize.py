@@ -21,7 +21,10 @@ import json
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+import attrs
 
 from mycareer.fla.explain import explanation_key, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
@@ -100,8 +103,46 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
     }
 
 
-#: Encoded JSON of the parts equal results share, by explanation key and findings.
-_SHARED: dict[tuple[object, ...], tuple[str, str, str]] = {}
+class _Key(tuple[object, ...]):
+    """An explanation key that hashes once.
+
+    The key holds the exact values (fractions among them), whose hashes Python
+    recomputes on every lookup; bulk output looks the same key up for thousands of
+    results. Equal to, and hashing like, the plain tuple.
+    """
+
+    _hash: int
+
+    def __new__(cls, items: tuple[object, ...]) -> _Key:
+        made = super().__new__(cls, items)
+        made._hash = tuple.__hash__(made)
+        return made
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+#: ``json.dumps(text, ensure_ascii=False)`` for a string, without dumps' per-call setup.
+_quoted = json.encoder.encode_basestring
+
+#: Every field of an Entitlement but the employer and the worker, in field order.
+_OTHER_FIELDS = attrgetter(*(field.name for field in attrs.fields(Entitlement)[2:]))
+
+
+class _Shared(NamedTuple):
+    """The encoded parts equal results share, with what they were made from."""
+
+    values: tuple[object, ...]  # keeps those objects alive, so their ids stay theirs
+    key: _Key
+    middle: str
+    body: str
+    findings: str
+
+
+#: Shared parts by language and the identities of ``_OTHER_FIELDS``: the bulk path
+#: gives the results of one employer and shape the very same objects, so this key
+#: costs no value hashing. Equal values held by other objects only miss the cache.
+_SHARED: dict[tuple[object, ...], _Shared] = {}
 _SHARED_MAX = 4096
 
 
@@ -112,30 +153,34 @@ def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
     employer, the worker and the first explanation line) are encoded once.
     """
     e = entitlement
-    key = explanation_key(e, lang)
-    head, body = explanation_parts(e, lang, key)
-    shared_key = (key, e.findings)
-    shared = _SHARED.get(shared_key)
+    values = _OTHER_FIELDS(e)
+    identity = (lang, *map(id, values))
+    shared = _SHARED.get(identity)
     if shared is None:
+        key = _Key(explanation_key(e, lang))
+        _, body = explanation_parts(e, lang, key)
         data = entitlement_to_json(e, lang)
         middle = {k: v for k, v in data.items() if k not in _OWN}
-        shared = (
+        shared = _Shared(
+            values,
+            key,
             json.dumps(middle, ensure_ascii=False)[1:-1],
             json.dumps(list(body), ensure_ascii=False)[1:-1],
             json.dumps(data["findings"], ensure_ascii=False),
         )
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
-        _SHARED[shared_key] = shared
-    middle_text, body_text, findings_text = shared
+        _SHARED[identity] = shared
+    head, _ = explanation_parts(e, lang, shared.key)
     employer = e.employer
     enterprise = "null" if employer.enterprise is None else f'"{employer.enterprise.value}"'
     nsso = "null" if employer.nsso is None else f'"{employer.nsso.value}"'
-    lines = json.dumps(head, ensure_ascii=False) + (", " + body_text if body_text else "")
+    body_text = shared.body
+    lines = _quoted(head) + (", " + body_text if body_text else "")
     return (
         f'{{"schema_version": "{ENTITLEMENTS_SCHEMA_VERSION}", "employer": {enterprise}, '
-        f'"nsso_number": {nsso}, "niss": "{e.niss.value}", {middle_text}, '
-        f'"explanation": [{lines}], "findings": {findings_text}}}'
+        f'"nsso_number": {nsso}, "niss": "{e.niss.value}", {shared.middle}, '
+        f'"explanation": [{lines}], "findings": {shared.findings}}}'
     )
 
 
