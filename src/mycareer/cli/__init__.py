@@ -9,12 +9,12 @@ Exit codes: 0 every input processed, 1 some input could not be processed
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import sys
 from collections.abc import Sequence
 
 from mycareer import __version__
+from mycareer._gc import collector_paused
 from mycareer.errors import MycareerError, flatten_errors
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -72,17 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     # The records a command builds are immutable and acyclic: cyclic garbage collection
     # during the bulk reads only costs time (about 20 % end to end, docs/performance.md).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        code: int = args.handler(args)
+        with collector_paused():
+            code: int = args.handler(args)
     except MycareerError as error:
         for line in flatten_errors(error):
             print(f"mycareer: error: {line}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
-    finally:
-        if collecting:
-            gc.enable()
     return code
