@@ -126,7 +126,9 @@ class _Key(tuple[object, ...]):
 _quoted = json.encoder.encode_basestring
 
 #: Every field of an Entitlement but the employer and the worker, in field order.
-_OTHER_FIELDS = attrgetter(*(field.name for field in attrs.fields(Entitlement)[2:]))
+_OTHER_FIELDS = attrgetter(
+    *(field.name for field in attrs.fields(Entitlement) if field.name not in ("employer", "niss"))
+)
 
 
 class _Shared(NamedTuple):
