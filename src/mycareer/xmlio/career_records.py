@@ -47,7 +47,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 from lxml import etree
@@ -766,6 +766,7 @@ _set_start = Period.__dict__["start"].__set__
 _set_stop = Period.__dict__["stop"].__set__
 _new_career_period = slot_constructor(CareerPeriod)  # every field, positionally
 _new_source_ref = slot_constructor(SourceRef)
+_set_source = CareerPeriod.__dict__["source"].__set__
 
 
 @attrs.define(slots=True)
@@ -798,14 +799,15 @@ def _fast_workers() -> _Target:
     name: str | None = None
     employers: dict[str, Employer] = {}
     periods: list[CareerPeriod] = []
-    # The period being read: its fields, then its source (set at <source>).
-    period: list[Any] | None = None
+    # The period being read, already in ``periods``; its source comes with <source>.
+    period: CareerPeriod | None = None
     kinds, dates, fractions, committees = _KINDS, _dates, _fractions, _committees
     booleans = _BOOLEANS
     new, set_start, set_stop, one_day, last_day = _new, _set_start, _set_stop, ONE_DAY, date.max
     period_tag, source_tag, employer_tag, worker_tag = _PERIOD, _SOURCE, _EMPLOYER, _WORKER
     root_tag = CAREER_RECORDS.root_tag
     career_period, source_ref = _new_career_period, _new_source_ref
+    set_source = _set_source
     ampersand = TARGET_AMPERSAND
 
     def start(tag: str, attrib: dict[str, str]) -> None:
@@ -852,9 +854,12 @@ def _fast_workers() -> _Target:
                     label = label.replace(ampersand, "&")
             if len(attrib) != present:
                 raise _Unhandled("period attributes")
-            period = [niss, kind, span, employer, fraction, committee, label, provisional, None]
+            period = career_period(
+                niss, kind, span, employer, fraction, committee, label, provisional, None
+            )
+            periods.append(period)
         elif depth == 4:
-            if tag != source_tag or period is None or period[8] is not None:
+            if tag != source_tag or period is None or period.source is not None:
                 raise _Unhandled(tag)
             get = attrib.get
             file, line_text, record = get("file"), get("line"), get("record")
@@ -862,7 +867,10 @@ def _fast_workers() -> _Target:
                 file = file.replace(ampersand, "&")
             if record is not None and "&" in record:
                 record = record.replace(ampersand, "&")
-            period[8] = source_ref(file, None if line_text is None else int(line_text), record)
+            # The period is not published before the worker ends: fill its source slot.
+            set_source(
+                period, source_ref(file, None if line_text is None else int(line_text), record)
+            )
         elif depth == 3 and tag == employer_tag:
             period = None
             get = attrib.get
@@ -890,10 +898,7 @@ def _fast_workers() -> _Target:
 
     def end(tag: str) -> None:
         nonlocal depth
-        if depth == 3:
-            if period is not None:
-                periods.append(career_period(*period))
-        elif depth == 2:
+        if depth == 2:
             assert niss is not None
             records.append(CareerRecords(niss, periods, name))
         depth -= 1
