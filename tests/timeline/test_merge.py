@@ -6,7 +6,11 @@ Adjacency semantics and the portion discrete-interval oracle follow anchors.md Â
 from __future__ import annotations
 
 import itertools
+import random
+from contextlib import ExitStack
 from datetime import date, timedelta
+from typing import Any
+from unittest import mock
 
 import portion
 import pytest
@@ -17,6 +21,7 @@ from mycareer.errors import InvalidPeriodError
 from mycareer.period import Period
 from mycareer.timeline import (
     OPEN,
+    _merge,
     from_ordinals,
     merge,
     merge_by,
@@ -145,3 +150,103 @@ def test_merge_by_keeps_first_appearance_order(items: list[Period]) -> None:
     assert list(merge_by(rows, key=lambda r: r[0], period=lambda r: r[1])) == list(
         dict.fromkeys(k for k, _ in rows)
     )
+
+
+# --- chunked (prefetching) paths of merge_rows and merge_by ---------------------------------
+# Large inputs go through _group_rows_chunked / _group_items_chunked; small chunks and a
+# zero threshold force those paths on small examples, checked against merge() per group.
+
+hashable_keys = st.one_of(
+    st.integers(0, 12), st.sampled_from(["a", "b", ("a", 1), None, 1.0, True, frozenset({2})])
+)
+keyed_periods = st.lists(st.tuples(hashable_keys, periods()), max_size=60)
+
+
+def per_group_oracle(rows: list[tuple[object, Period]]) -> dict[object, tuple[Period, ...]]:
+    """Group with a dict (first appearance, dict key equality), then merge() each group."""
+    groups: dict[object, list[Period]] = {}
+    for key, period in rows:
+        groups.setdefault(key, []).append(period)
+    return {key: merge(items) for key, items in groups.items()}
+
+
+def chunked(chunk: int) -> ExitStack:
+    """Force the chunked paths, with ``chunk`` rows per chunk."""
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(_merge, "_ROWS_CHUNK", chunk))
+    stack.enter_context(mock.patch.object(_merge, "_ROWS_PREFETCH_MIN", 0))
+    return stack
+
+
+@settings(max_examples=200, deadline=None)
+@given(keyed_periods, st.integers(1, 8))
+def test_chunked_merge_rows_and_merge_by_agree_with_merge_per_group(
+    rows: list[tuple[object, Period]], chunk: int
+) -> None:
+    expected = per_group_oracle(rows)
+    flat = [(k, p) for k, merged in expected.items() for p in merged]
+    tuples = [(k, p.start, p.end) for k, p in rows]
+    with chunked(chunk):
+        assert merge_by(rows, key=lambda r: r[0], period=lambda r: r[1]) == expected
+        assert [(k, Period(s, e)) for k, s, e in merge_rows(tuples)] == flat
+        assert [(k, Period(s, e)) for k, s, e in merge_rows(iter(tuples))] == flat
+    # without the patch: small lists take the plain loop, iterators the chunked path
+    assert [(k, Period(s, e)) for k, s, e in merge_rows(tuples)] == flat
+    assert [(k, Period(s, e)) for k, s, e in merge_rows(iter(tuples))] == flat
+    assert merge_by(iter(rows), key=lambda r: r[0], period=lambda r: r[1]) == expected
+
+
+def test_chunked_merge_rows_on_many_workers_matches_the_plain_loop() -> None:
+    """Benchmark-like data (many keys, shuffled, touching and ongoing periods), both paths."""
+    rnd = random.Random(4)
+    rows: list[tuple[int, date, date | None]] = []
+    for worker in range(300):
+        cursor = date(2000, 1, 1) + timedelta(days=rnd.randrange(400))
+        for index in range(rnd.randrange(1, 12)):
+            start = cursor + timedelta(days=rnd.randint(-20, 3))
+            end = start + timedelta(days=rnd.randint(0, 40))
+            rows.append((worker, start, None if index == 5 and worker % 7 == 0 else end))
+            cursor = end + timedelta(days=1)
+    rnd.shuffle(rows)
+    plain = merge_rows(rows)
+    typed = merge_by(rows, key=lambda r: r[0], period=lambda r: Period(r[1], r[2]))
+    for chunk in (1, 7, 512):
+        with chunked(chunk):
+            assert merge_rows(rows) == plain
+            assert merge_by(rows, key=lambda r: r[0], period=lambda r: Period(r[1], r[2])) == typed
+    assert [(k, Period(s, e)) for k, s, e in plain] == [
+        (k, p) for k, merged in typed.items() for p in merged
+    ]
+
+
+def test_chunked_paths_raise_the_plain_loops_error_for_the_first_bad_row() -> None:
+    good = ("w", date(2024, 1, 1), date(2024, 1, 31))
+    bad_period = ("w", date(2024, 2, 1), date(2024, 1, 31))
+    unhashable = (["w"], date(2024, 1, 1), None)
+    cases: list[tuple[list[Any], type[Exception], str]] = [
+        ([good, bad_period, unhashable], InvalidPeriodError, "before its start"),
+        ([good, unhashable, bad_period], TypeError, "unhashable"),
+        ([good, ("w", date(2024, 1, 1)), good], ValueError, r"expected 3, got 2"),
+        ([good, (*good, 1), good], ValueError, "too many values to unpack"),
+    ]
+    for rows, error, message in cases:
+        with pytest.raises(error, match=message):
+            merge_rows(rows)
+        for chunk in (1, 2, 8):
+            with chunked(chunk), pytest.raises(error, match=message):
+                merge_rows(rows)
+
+    def key(item: int) -> int:
+        if item == 3:
+            raise KeyError("key of item 3")
+        return item % 2
+
+    def period(item: int) -> Period:
+        if item == 5:
+            raise LookupError("period of item 5")
+        return Period(date(2024, 1, item + 1), None)
+
+    with pytest.raises(KeyError, match="key of item 3"):
+        merge_by(range(8), key=key, period=period)
+    with chunked(8), pytest.raises(KeyError, match="key of item 3"):
+        merge_by(range(8), key=key, period=period)

@@ -21,8 +21,9 @@ Three entry points, from typed to raw:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
 from datetime import date
+from itertools import islice, repeat
 from typing import TypeVar
 
 from mycareer.errors import InvalidValueError
@@ -160,6 +161,71 @@ def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
     return tuple([_period(start, stop) for start, stop in _sweep_packed(packed)])
 
 
+# Large inputs of merge_by and merge_rows are taken in chunks, and each chunk is
+# first walked by C loops (``zip(*chunk)`` or ``map(period, chunk)`` touch every
+# row and its dates, ``map(get)`` every group's dict entry and bucket) before the
+# Python loop does the work on data that is then in cache: the C loops keep many
+# memory loads in flight at once, where the interpreter loop waits for each. This
+# pays once rows and buckets outgrow the CPU caches (shuffled rows from ~50k on)
+# and costs a little below that, hence the threshold. If the C loops raise (bad
+# row, unhashable key), the chunk goes through the plain loop, which raises the
+# usual error for the first bad row.
+_ROWS_CHUNK = 512
+_ROWS_PREFETCH_MIN = 50_000
+
+
+def _group_items_loop(
+    items: Iterable[T],
+    key: Callable[[T], K],
+    period: Callable[[T], Period],
+    groups: dict[K, list[int]],
+) -> None:
+    """Append the packed ``start << 22 | stop`` of each item's period to its group's bucket."""
+    get = groups.get
+    for item in items:
+        value = period(item)
+        stop = value.stop
+        packed = (value.start.toordinal() << _SHIFT) | (OPEN if stop is None else stop.toordinal())
+        group_key = key(item)
+        bucket = get(group_key)
+        if bucket is None:
+            groups[group_key] = [packed]
+        else:
+            bucket.append(packed)
+
+
+def _group_items_chunked(
+    items: Iterable[T],
+    key: Callable[[T], K],
+    period: Callable[[T], Period],
+    groups: dict[K, list[int]],
+) -> None:
+    """:func:`_group_items_loop` chunk by chunk, prefetched by C loops as in :func:`merge_rows`."""
+    get = groups.get
+    iterator = iter(items)
+    new: list[int] = []  # marker: "group unseen when the chunk was prefetched"
+    while chunk := list(islice(iterator, _ROWS_CHUNK)):
+        try:
+            periods = list(map(period, chunk))
+            keys = list(map(key, chunk))
+            buckets = list(map(get, keys, repeat(new)))
+        except Exception:  # key or period raised, or an unhashable key
+            _group_items_loop(chunk, key, period, groups)
+            continue
+        for bucket, group_key, value in zip(buckets, keys, periods, strict=True):
+            stop = value.stop
+            packed = (value.start.toordinal() << _SHIFT) | (
+                OPEN if stop is None else stop.toordinal()
+            )
+            if bucket is new:  # unseen at prefetch time; maybe added earlier in this chunk
+                found = get(group_key)
+                if found is None:
+                    groups[group_key] = [packed]
+                    continue
+                bucket = found
+            bucket.append(packed)
+
+
 def merge_by(
     items: Iterable[T],
     key: Callable[[T], K],
@@ -180,17 +246,10 @@ def merge_by(
     {'A': ['2024-01-01..2024-02-09'], 'B': ['2024-01-01..']}
     """
     groups: dict[K, list[int]] = {}
-    get = groups.get
-    for item in items:
-        value = period(item)
-        stop = value.stop
-        packed = (value.start.toordinal() << _SHIFT) | (OPEN if stop is None else stop.toordinal())
-        group_key = key(item)
-        bucket = get(group_key)
-        if bucket is None:
-            groups[group_key] = [packed]
-        else:
-            bucket.append(packed)
+    if isinstance(items, Sized) and len(items) < _ROWS_PREFETCH_MIN:
+        _group_items_loop(items, key, period, groups)
+    else:
+        _group_items_chunked(items, key, period, groups)
     dates: dict[int, date] = {}  # one date object per ordinal, as in merge_rows
     known = dates.get
     result: dict[K, tuple[Period, ...]] = {}
@@ -261,6 +320,55 @@ def merge_ordinals(
     return out_keys, out_starts, out_stops
 
 
+def _group_rows_loop(
+    rows: Iterable[tuple[K, date, date | None]], groups: dict[K, list[int]]
+) -> None:
+    """Append the packed ``start << 22 | stop`` of each row to its group's bucket."""
+    get = groups.get
+    for group_key, start, end in rows:
+        start_ord = start.toordinal()
+        stop_ord = OPEN if end is None else end.toordinal() + 1
+        if stop_ord <= start_ord:
+            Period(start, end)  # raises InvalidPeriodError naming both dates
+        bucket = get(group_key)
+        if bucket is None:
+            groups[group_key] = [(start_ord << _SHIFT) | stop_ord]
+        else:
+            bucket.append((start_ord << _SHIFT) | stop_ord)
+
+
+def _group_rows_chunked(
+    rows: Iterable[tuple[K, date, date | None]], groups: dict[K, list[int]]
+) -> None:
+    """:func:`_group_rows_loop`, chunk by chunk, each chunk prefetched by C loops first."""
+    get = groups.get
+    iterator = iter(rows)
+    new: list[int] = []  # marker: "group unseen when the chunk was prefetched"
+    while chunk := list(islice(iterator, _ROWS_CHUNK)):
+        try:
+            keys, starts, ends = zip(*chunk, strict=True)
+        except Exception:  # malformed rows
+            _group_rows_loop(chunk, groups)
+            continue
+        try:
+            buckets = list(map(get, keys, repeat(new)))
+        except Exception:  # an unhashable key
+            _group_rows_loop(zip(keys, starts, ends, strict=True), groups)
+            continue
+        for bucket, group_key, start, end in zip(buckets, keys, starts, ends, strict=True):
+            start_ord = start.toordinal()
+            stop_ord = OPEN if end is None else end.toordinal() + 1
+            if stop_ord <= start_ord:
+                Period(start, end)  # raises InvalidPeriodError naming both dates
+            if bucket is new:  # unseen at prefetch time; maybe added earlier in this chunk
+                found = get(group_key)
+                if found is None:
+                    groups[group_key] = [(start_ord << _SHIFT) | stop_ord]
+                    continue
+                bucket = found
+            bucket.append((start_ord << _SHIFT) | stop_ord)
+
+
 def merge_rows(
     rows: Iterable[tuple[K, date, date | None]],
 ) -> list[tuple[K, date, date | None]]:
@@ -276,17 +384,10 @@ def merge_rows(
     [(1, datetime.date(2024, 1, 1), None)]
     """
     groups: dict[K, list[int]] = {}
-    get = groups.get
-    for group_key, start, end in rows:
-        start_ord = start.toordinal()
-        stop_ord = OPEN if end is None else end.toordinal() + 1
-        if stop_ord <= start_ord:
-            Period(start, end)  # raises InvalidPeriodError naming both dates
-        bucket = get(group_key)
-        if bucket is None:
-            groups[group_key] = [(start_ord << _SHIFT) | stop_ord]
-        else:
-            bucket.append((start_ord << _SHIFT) | stop_ord)
+    if isinstance(rows, Sized) and len(rows) < _ROWS_PREFETCH_MIN:
+        _group_rows_loop(rows, groups)
+    else:
+        _group_rows_chunked(rows, groups)
     out: list[tuple[K, date, date | None]] = []
     append = out.append
     # Careers share few distinct dates: one date object per ordinal, reused
