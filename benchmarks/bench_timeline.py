@@ -31,8 +31,9 @@ tuples, :func:`mycareer.timeline.build_timelines`, and
 Every contender's output is cross-checked against the reference. Times are the
 best of ``--repeat`` rounds, run round-robin with the garbage collector off; peak
 memory is measured in a separate tracemalloc run. When both 100k and 1M are run,
-the growth between them is printed, and measured once more on the same rows laid
-out in worker order: shuffled input makes every contender pay cache misses that
+the growth between them is printed, and measured again on the same rows laid out
+in worker order and in reading order (every object re-created in list order, as
+parsed from a file): shuffled input makes every contender pay cache misses that
 grow faster than n (the plain sweep included), which is not an algorithmic cost.
 """
 
@@ -90,6 +91,25 @@ def career_rows(n_periods: int, per_worker: int = 10, seed: int = 20241) -> list
             cursor = end
     rnd.shuffle(rows)
     return rows
+
+
+def worker_ordered_rows(n_periods: int) -> list[Row]:
+    """The rows of :func:`career_rows`, re-created in worker order (iteration follows memory)."""
+    return [(w, s, e) for w, s, e in sorted(career_rows(n_periods), key=lambda r: r[:2])]
+
+
+def reading_ordered_rows(n_periods: int) -> list[Row]:
+    """The shuffled rows of :func:`career_rows`, every object re-created in list order.
+
+    This is the layout of rows parsed from a file: each row's tuple, worker id and
+    dates are allocated one after the other as the file is read, so iterating the
+    list follows memory, while the workers are still interleaved.
+    """
+    fromordinal = date.fromordinal
+    return [
+        (int(str(w)), fromordinal(s.toordinal()), None if e is None else fromordinal(e.toordinal()))
+        for w, s, e in career_rows(n_periods)
+    ]
 
 
 # --- merge contenders -------------------------------------------------------------------
@@ -413,25 +433,31 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("heap sweep", "mycareer timeline", "mycareer builder"):
             growth = label_times[1_000_000][name] / label_times[100_000][name]
             print(f"   label {name:18} {growth:5.1f}×")
-        print("== growth with the same rows laid out in worker order (memory locality)")
-        ordered_times: dict[int, dict[str, float]] = {}
-        for n in (100_000, 1_000_000):
-            # Re-create the row tuples in worker order, so iteration follows memory.
-            ordered = [(w, s, e) for w, s, e in sorted(career_rows(n), key=lambda r: r[:2])]
-            ordered_times[n], _ = race(
-                {
-                    "plain": partial(plain_sweep, ordered),
-                    "mycareer rows": partial(mycareer_rows, ordered),
-                },
-                args.large_repeat,
-            )
-            del ordered
-        for name in ("plain", "mycareer rows"):
-            growth = ordered_times[1_000_000][name] / ordered_times[100_000][name]
-            print(
-                f"   merge {name:18} {growth:5.1f}×  ({ordered_times[100_000][name] * 1000:.0f} → "
-                f"{ordered_times[1_000_000][name] * 1000:.0f} ms)"
-            )
+        layouts: dict[str, Callable[[int], list[Row]]] = {
+            # the same rows re-created in worker order, so iteration follows memory
+            "worker order (memory locality)": worker_ordered_rows,
+            # the shuffled rows re-created in list order, as a parser reading a file would
+            "reading order (as parsed)": reading_ordered_rows,
+        }
+        for layout, make_rows in layouts.items():
+            print(f"== growth with the same rows laid out in {layout}")
+            layout_times: dict[int, dict[str, float]] = {}
+            for n in (100_000, 1_000_000):
+                laid_out = make_rows(n)
+                layout_times[n], _ = race(
+                    {
+                        "plain": partial(plain_sweep, laid_out),
+                        "mycareer rows": partial(mycareer_rows, laid_out),
+                    },
+                    args.large_repeat,
+                )
+                del laid_out
+            for name in ("plain", "mycareer rows"):
+                small, large = layout_times[100_000][name], layout_times[1_000_000][name]
+                print(
+                    f"   merge {name:18} {large / small:5.1f}×  "
+                    f"({small * 1000:.0f} → {large * 1000:.0f} ms)"
+                )
     return 0
 
 
