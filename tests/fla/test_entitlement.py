@@ -362,7 +362,7 @@ def test_the_slot_constructor_equals_the_attrs_init() -> None:
     from mycareer.fla.values import Entitlement, new_entitlement
 
     values: list[Any] = [object() for _ in attrs.fields(Entitlement)]
-    made = new_entitlement(*values)
+    made = new_entitlement(values[0], values[1], tuple(values[2:]))
     assert type(made) is Entitlement
     assert made == Entitlement(*values)
     assert attrs.astuple(made, recurse=False) == tuple(values)
@@ -391,4 +391,4 @@ def test_the_slot_constructor_refuses_what_it_would_skip() -> None:
 
     for cls in (Checked, Hooked, Unslotted):
         with pytest.raises(TypeError):
-            _slot_constructor(cls)
+            _slot_constructor(cls, 1)

@@ -988,7 +988,7 @@ def _assemble(
                     projected,
                     as_of,
                 )
-            append(make(employer, people[niss], *rest))
+            append(make(employer, people[niss], rest))
     return tuple(results)
 
 
