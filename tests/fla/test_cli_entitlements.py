@@ -189,3 +189,20 @@ def test_findings_go_to_stderr_with_exit_0(tmp_path: Path, onss_xsd_dir: Path) -
     (ann,) = [d for d in json.loads(result.stdout) if d["niss"] == ANN.value]
     assert ann["band"] == "10-19"
     assert ann["missing_quarters"] == ["20224", "20232", "20233"]
+
+
+def test_json_output_does_not_depend_on_the_write_chunks(
+    dmfa_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The JSON is written a few hundred objects at a time: any chunk size, the same text."""
+    from mycareer.cli import _entitlements, main
+
+    outputs = []
+    for size in (1, 2, 256):
+        monkeypatch.setattr(_entitlements, "_JSON_CHUNK", size)
+        assert main(["entitlements", "--year", "2024", str(dmfa_folder)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    lines = outputs[0].splitlines()
+    assert (lines[0], lines[-1], len(lines)) == ("[", "]", 5)  # one object per line
+    assert len(json.loads(outputs[0])) == 3
