@@ -383,3 +383,43 @@ def test_fast_niss_path_agrees_with_stdnum(text: str) -> None:
     except InvalidValueError:
         fast = None
     assert fast == expected
+
+
+def test_the_readers_constructors_equal_the_attrs_init() -> None:
+    """The reader's slot constructors build what the classes' __init__ builds (converters
+    included), and fall back to the class itself for anything they would get wrong."""
+    import attrs
+
+    from mycareer.errors import SourceRef
+    from mycareer.xmlio import dmfa as reader
+
+    line = occupation(Q1, date(2024, 2, 1), q=1900)
+    fields = list(attrs.astuple(line, recurse=False))
+    fields[9:12] = [list(fields[9]), list(fields[10]), list(fields[11])]  # as the reader has
+    made = reader._new_occupation(*fields)
+    assert type(made) is DmfaOccupation
+    assert made == DmfaOccupation(*fields)
+    assert isinstance(made.services, tuple)
+    worker = record("90010100123", line)
+    parts = [*attrs.astuple(worker, recurse=False)[:6], [line], None]
+    assert reader._new_record(*parts) == DmfaWorkerRecord(*parts)
+    assert reader._new_source("q1.xml", 3, "$.x") == SourceRef("q1.xml", 3, "$.x")
+
+    @attrs.frozen
+    class Checked:
+        value: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Hooked:
+        value: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    @attrs.frozen(slots=False)
+    class Unslotted:
+        value: int
+
+    for cls in (Checked, Hooked, Unslotted):
+        assert reader._slot_constructor(cls, 1) is cls
+    assert reader._slot_constructor(SourceRef, 2) is SourceRef  # a field more than passed
