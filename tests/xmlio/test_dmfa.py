@@ -423,3 +423,26 @@ def test_the_readers_constructors_equal_the_attrs_init() -> None:
     for cls in (Checked, Hooked, Unslotted):
         assert reader._slot_constructor(cls, 1) is cls
     assert reader._slot_constructor(SourceRef, 2) is SourceRef  # a field more than passed
+
+
+def test_inss_is_found_wherever_it_stands_in_the_natural_person() -> None:
+    """The reader looks for INSS second (the XSD's order) first, then anywhere."""
+    records = [record(niss, occupation(Q1, date(2020, 1, 1)))
+               for niss in ("90010100123", "85073003328")]  # fmt: skip
+    data = dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2))
+    first = b"<NaturalPersonSequenceNbr>1</NaturalPersonSequenceNbr>"
+    inss = b"<INSS>90010100123</INSS>"
+    assert first in data
+    assert inss in data
+    moved = data.replace(inss, b"").replace(first, inss + first)  # INSS first
+    assert [str(r.niss) for r in iter_dmfa(moved)] == ["90010100123", "85073003328"]
+    alone = data.replace(first, b"")  # INSS the only element before the records
+    assert [str(r.niss) for r in iter_dmfa(alone)] == ["90010100123", "85073003328"]
+    errors: list[InvalidValueError] = []
+    empty = data.replace(inss, b"<INSS> </INSS>")
+    assert [str(r.niss) for r in iter_dmfa(empty, errors=errors)] == ["85073003328"]
+    assert ["missing INSS" in str(error) for error in errors] == [True]
+    errors = []
+    missing = data.replace(inss, b"")
+    assert [str(r.niss) for r in iter_dmfa(missing, errors=errors)] == ["85073003328"]
+    assert ["missing INSS" in str(error) for error in errors] == [True]

@@ -443,12 +443,17 @@ class _DmfaReader:
     # -- records -------------------------------------------------------------
     def _person_niss(self, person: Any) -> Niss:
         if self.person_niss is None and self.person_error is None:
-            inss = next(person.iterchildren("INSS"), None)
+            # INSS comes second in a NaturalPerson (after its sequence number, in the XSD's
+            # order): look there first, a tag-filtered search costs ten times more.
+            inss = person[1] if len(person) > 1 else None
+            if inss is None or inss.tag != "INSS":
+                inss = next(person.iterchildren("INSS"), None)
             try:
-                if inss is None or not (inss.text or "").strip():
+                text = None if inss is None else inss.text
+                if text is None or not text.strip():
                     raise _BadValue("INSS", "missing INSS")
                 try:
-                    self.person_niss = _known_niss(inss.text.strip())
+                    self.person_niss = _known_niss(text.strip())
                 except InvalidValueError as error:
                     raise _BadValue("INSS", error.message, inss, type(error)) from None
             except _BadValue as bad:
