@@ -170,27 +170,30 @@ def per_group_oracle(rows: list[tuple[object, Period]]) -> dict[object, tuple[Pe
     return {key: merge(items) for key, items in groups.items()}
 
 
-def chunked(chunk: int) -> ExitStack:
-    """Force the chunked paths, with ``chunk`` rows per chunk."""
+def chunked(chunk: int, threshold: int = 0) -> ExitStack:
+    """Force the chunked paths, with ``chunk`` rows per chunk from ``threshold`` rows on
+    (iterators of unknown length: their first ``threshold`` rows go through the plain loop).
+    """
     stack = ExitStack()
     stack.enter_context(mock.patch.object(_merge, "_ROWS_CHUNK", chunk))
-    stack.enter_context(mock.patch.object(_merge, "_ROWS_PREFETCH_MIN", 0))
+    stack.enter_context(mock.patch.object(_merge, "_ROWS_PREFETCH_MIN", threshold))
     return stack
 
 
 @settings(max_examples=200, deadline=None)
-@given(keyed_periods, st.integers(1, 8))
+@given(keyed_periods, st.integers(1, 8), st.integers(0, 20))
 def test_chunked_merge_rows_and_merge_by_agree_with_merge_per_group(
-    rows: list[tuple[object, Period]], chunk: int
+    rows: list[tuple[object, Period]], chunk: int, threshold: int
 ) -> None:
     expected = per_group_oracle(rows)
     flat = [(k, p) for k, merged in expected.items() for p in merged]
     tuples = [(k, p.start, p.end) for k, p in rows]
-    with chunked(chunk):
+    with chunked(chunk, threshold):
         assert merge_by(rows, key=lambda r: r[0], period=lambda r: r[1]) == expected
+        assert merge_by(iter(rows), key=lambda r: r[0], period=lambda r: r[1]) == expected
         assert [(k, Period(s, e)) for k, s, e in merge_rows(tuples)] == flat
         assert [(k, Period(s, e)) for k, s, e in merge_rows(iter(tuples))] == flat
-    # without the patch: small lists take the plain loop, iterators the chunked path
+    # without the patch: small inputs take the plain loop
     assert [(k, Period(s, e)) for k, s, e in merge_rows(tuples)] == flat
     assert [(k, Period(s, e)) for k, s, e in merge_rows(iter(tuples))] == flat
     assert merge_by(iter(rows), key=lambda r: r[0], period=lambda r: r[1]) == expected

@@ -167,7 +167,8 @@ def merge(periods: Iterable[Period]) -> tuple[Period, ...]:
 # Python loop does the work on data that is then in cache: the C loops keep many
 # memory loads in flight at once, where the interpreter loop waits for each. This
 # pays once rows and buckets outgrow the CPU caches (shuffled rows from ~50k on)
-# and costs a little below that, hence the threshold. If the C loops raise (bad
+# and costs a little below that, hence the threshold (an input of unknown length
+# sends its first 50k rows through the plain loop). If the C loops raise (bad
 # row, unhashable key), the chunk goes through the plain loop, which raises the
 # usual error for the first bad row.
 _ROWS_CHUNK = 512
@@ -246,10 +247,15 @@ def merge_by(
     {'A': ['2024-01-01..2024-02-09'], 'B': ['2024-01-01..']}
     """
     groups: dict[K, list[int]] = {}
-    if isinstance(items, Sized) and len(items) < _ROWS_PREFETCH_MIN:
-        _group_items_loop(items, key, period, groups)
-    else:
-        _group_items_chunked(items, key, period, groups)
+    if isinstance(items, Sized):
+        if len(items) < _ROWS_PREFETCH_MIN:
+            _group_items_loop(items, key, period, groups)
+        else:
+            _group_items_chunked(items, key, period, groups)
+    else:  # unknown length: the first rows through the plain loop, any further ones chunked
+        iterator = iter(items)
+        _group_items_loop(islice(iterator, _ROWS_PREFETCH_MIN), key, period, groups)
+        _group_items_chunked(iterator, key, period, groups)
     dates: dict[int, date] = {}  # one date object per ordinal, as in merge_rows
     known = dates.get
     result: dict[K, tuple[Period, ...]] = {}
@@ -384,10 +390,15 @@ def merge_rows(
     [(1, datetime.date(2024, 1, 1), None)]
     """
     groups: dict[K, list[int]] = {}
-    if isinstance(rows, Sized) and len(rows) < _ROWS_PREFETCH_MIN:
-        _group_rows_loop(rows, groups)
-    else:
-        _group_rows_chunked(rows, groups)
+    if isinstance(rows, Sized):
+        if len(rows) < _ROWS_PREFETCH_MIN:
+            _group_rows_loop(rows, groups)
+        else:
+            _group_rows_chunked(rows, groups)
+    else:  # unknown length: the first rows through the plain loop, any further ones chunked
+        iterator = iter(rows)
+        _group_rows_loop(islice(iterator, _ROWS_PREFETCH_MIN), groups)
+        _group_rows_chunked(iterator, groups)
     out: list[tuple[K, date, date | None]] = []
     append = out.append
     # Careers share few distinct dates: one date object per ordinal, reused
