@@ -236,7 +236,10 @@ def merge_by(
 
     ``period`` extracts the period (default: the item's ``.period`` attribute,
     as on :class:`~mycareer.career.CareerPeriod`). Keys only need to be
-    hashable; groups appear in order of first appearance.
+    hashable; groups appear in order of first appearance. ``key`` and
+    ``period`` should be pure: on large inputs, if one raises, they are called
+    again on the items before it in the same 512-item chunk, so that the error
+    of the first bad item is the one raised.
 
     >>> from datetime import date
     >>> rows = [("A", Period(date(2024, 1, 1), date(2024, 1, 31))),
