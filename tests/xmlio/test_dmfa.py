@@ -446,3 +446,17 @@ def test_inss_is_found_wherever_it_stands_in_the_natural_person() -> None:
     missing = data.replace(inss, b"")
     assert [str(r.niss) for r in iter_dmfa(missing, errors=errors)] == ["85073003328"]
     assert ["missing INSS" in str(error) for error in errors] == [True]
+
+
+def test_empty_quarter_dates_of_the_first_record_are_refused() -> None:
+    """No record read yet means no quarter dates to reuse, whatever the first one holds."""
+    records = [record(niss, occupation(Q1, date(2020, 1, 1)))
+               for niss in ("90010100123", "85073003328")]  # fmt: skip
+    data = dmfa_bytes(ACME, Q1, records, created_at=datetime(2024, 4, 2))
+    for tag in (b"NOSSQuarterStartingDate", b"NOSSQuarterEndingDate"):
+        head, rest = data.split(b"<" + tag + b">", 1)
+        _, tail = rest.split(b"</" + tag + b">", 1)
+        data = head + b"<" + tag + b"><![CDATA[]]></" + tag + b">" + tail  # empty text ''
+    errors: list[InvalidValueError] = []
+    assert [str(r.niss) for r in iter_dmfa(data, errors=errors)] == ["85073003328"]
+    assert ["missing NOSSQuarterStartingDate" in str(error) for error in errors] == [True]

@@ -333,8 +333,8 @@ class _DmfaReader:
         self._jc_cache: dict[str, JointCommission] = {}
         self._quarter_key = (date(1, 1, 1), date(1, 1, 1))
         self._quarter_period = Period(date(1, 1, 1), date(1, 1, 1))
-        # The texts the two quarter dates were read from (none yet).
-        self._quarter_texts: tuple[str | None, str | None] = ("", "")
+        # The texts the two quarter dates were read from (None: no record read yet).
+        self._quarter_texts: tuple[str | None, str | None] | None = None
         self._reset_form(0)
 
     def _reset_form(self, index: int) -> None:
