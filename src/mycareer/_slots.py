@@ -2,16 +2,20 @@
 
 A frozen attrs ``__init__`` sets each field with ``object.__setattr__``; writing
 each slot through its member descriptor instead is measurably cheaper, which
-matters where millions of records are built from values already checked (the
-bulk entitlements, the career-records fast reader).
+matters where millions of records are built from values already checked: the
+bulk entitlements (about a sixth cheaper per ``Entitlement``), the DmfA reader
+(about 7 % of its time) and the career-records fast reader (7 %).
 
 >>> import attrs
 >>> @attrs.frozen
 ... class Point:
 ...     x: int
-...     y: int
+...     y: int = attrs.field(converter=int)
 >>> make_point = slot_constructor(Point)
->>> make_point(1, 2) == Point(1, 2)
+>>> make_point(1, "2") == Point(1, "2") == Point(1, 2)
+True
+>>> make_rest = slot_constructor(Point, shared_from=1)
+>>> make_rest(1, ("2",)) == Point(1, 2)
 True
 >>> @attrs.frozen
 ... class Checked:
@@ -19,7 +23,7 @@ True
 >>> slot_constructor(Checked)
 Traceback (most recent call last):
 ...
-TypeError: Checked.x has a validator or converter
+TypeError: Checked.x has a validator, which this would skip
 """
 
 from __future__ import annotations
@@ -35,27 +39,47 @@ __all__ = ["slot_constructor"]
 _T = TypeVar("_T", bound=attrs.AttrsInstance)
 
 
-def slot_constructor(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor taking ``cls``'s attrs fields positionally that fills the slots directly.
+def slot_constructor(cls: type[_T], *, shared_from: int | None = None) -> Callable[..., _T]:
+    """A function building ``cls`` from all its fields, positionally, through its slots.
 
-    Equivalent to ``cls(*fields)`` for a slotted attrs class without validators,
-    converters or ``__attrs_post_init__`` (refused here, since they would be
-    skipped); every field must be passed. Generated from the fields, so a field
-    added later is never left unset. For values the caller has checked itself.
+    ``make(f1, …, fn)`` equals ``cls(f1, …, fn)``: converters run as in
+    ``__init__``, and each slot is written through its member descriptor rather
+    than with the frozen ``__init__``'s ``object.__setattr__``. With
+    ``shared_from=k``, ``make(f1, …, fk, rest)`` equals ``cls(f1, …, fk, *rest)``,
+    the later fields read from ``rest`` by index (for objects that share those
+    values, built once). Generated from the fields, so a field added later is
+    never left unset. A class whose ``__init__`` does more than set its fields
+    (validators, ``__attrs_post_init__``, a custom ``__new__``, keyword-only or
+    non-``init`` fields, converters needing ``self``) is refused with
+    :class:`TypeError` when the constructor is made, so a change to such a class
+    fails loudly at import, never silently at run time.
     """
+    name = cls.__name__
     fields = attrs.fields(cls)
     for field in fields:
-        if field.validator is not None or field.converter is not None:
-            raise TypeError(f"{cls.__name__}.{field.name} has a validator or converter")
+        if field.validator is not None:
+            raise TypeError(f"{name}.{field.name} has a validator, which this would skip")
+        if not field.init or field.kw_only:
+            raise TypeError(f"{name}.{field.name} is not a positional __init__ argument")
+        if isinstance(field.converter, attrs.Converter):
+            raise TypeError(f"{name}.{field.name} has a converter that needs the instance")
         if not isinstance(cls.__dict__.get(field.name), MemberDescriptorType):
-            raise TypeError(f"{cls.__name__}.{field.name} is not a slot")
-    if hasattr(cls, "__attrs_post_init__"):
-        raise TypeError(f"{cls.__name__} has __attrs_post_init__")
+            raise TypeError(f"{name}.{field.name} is not a slot")
+    if hasattr(cls, "__attrs_post_init__") or cls.__new__ is not object.__new__:
+        raise TypeError(f"{name}'s __init__ does more than set its fields")
     names = [field.name for field in fields]
+    leading = len(names) if shared_from is None else shared_from
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in names})
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    source = f"def make({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
+    body = ""
+    for index, field in enumerate(fields):
+        namespace[f"_set_{field.name}"] = cls.__dict__[field.name].__set__
+        value = field.name if index < leading else f"rest[{index - leading}]"
+        if field.converter is not None:
+            namespace[f"_convert_{field.name}"] = field.converter
+            value = f"_convert_{field.name}({value})"
+        body += f"    _set_{field.name}(self, {value})\n"
+    parameters = ", ".join(names[:leading] + ([] if shared_from is None else ["rest"]))
+    source = f"def make({parameters}):\n    self = _new(_cls)\n{body}    return self\n"
     exec(compile(source, f"<slot constructor of {cls.__qualname__}>", "exec"), namespace)
     made: Callable[..., _T] = namespace["make"]
     return made

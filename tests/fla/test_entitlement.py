@@ -368,27 +368,3 @@ def test_the_slot_constructor_equals_the_attrs_init() -> None:
     assert attrs.astuple(made, recurse=False) == tuple(values)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         made.year = 2025  # type: ignore[misc]
-
-
-def test_the_slot_constructor_refuses_what_it_would_skip() -> None:
-    """A validator, converter or post-init hook would be bypassed: refused up front."""
-    from mycareer.fla.values import _slot_constructor
-
-    @attrs.frozen
-    class Checked:
-        value: int = attrs.field(validator=attrs.validators.instance_of(int))
-
-    @attrs.frozen
-    class Hooked:
-        value: int
-
-        def __attrs_post_init__(self) -> None:
-            pass
-
-    @attrs.frozen(slots=False)
-    class Unslotted:
-        value: int
-
-    for cls in (Checked, Hooked, Unslotted):
-        with pytest.raises(TypeError):
-            _slot_constructor(cls, 1)

@@ -387,7 +387,7 @@ def test_fast_niss_path_agrees_with_stdnum(text: str) -> None:
 
 def test_the_readers_constructors_equal_the_attrs_init() -> None:
     """The reader's slot constructors build what the classes' __init__ builds (converters
-    included), and fall back to the class itself for anything they would get wrong."""
+    included); tests/test_slots.py covers what they refuse."""
     import attrs
 
     from mycareer.errors import SourceRef
@@ -404,25 +404,6 @@ def test_the_readers_constructors_equal_the_attrs_init() -> None:
     parts = [*attrs.astuple(worker, recurse=False)[:6], [line], None]
     assert reader._new_record(*parts) == DmfaWorkerRecord(*parts)
     assert reader._new_source("q1.xml", 3, "$.x") == SourceRef("q1.xml", 3, "$.x")
-
-    @attrs.frozen
-    class Checked:
-        value: int = attrs.field(validator=attrs.validators.instance_of(int))
-
-    @attrs.frozen
-    class Hooked:
-        value: int
-
-        def __attrs_post_init__(self) -> None:
-            pass
-
-    @attrs.frozen(slots=False)
-    class Unslotted:
-        value: int
-
-    for cls in (Checked, Hooked, Unslotted):
-        assert reader._slot_constructor(cls, 1) is cls
-    assert reader._slot_constructor(SourceRef, 2) is SourceRef  # a field more than passed
 
 
 def test_inss_is_found_wherever_it_stands_in_the_natural_person() -> None:

@@ -12,17 +12,16 @@ Domain: ``training-right.md`` §2.2–2.5, ambiguities B-1…B-6.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import Enum, StrEnum
 from fractions import Fraction
 from html import escape
-from types import MemberDescriptorType
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 import attrs
 
+from mycareer._slots import slot_constructor
 from mycareer.employer import Employer
 from mycareer.findings import Finding
 from mycareer.joint_commission import JointCommission
@@ -43,7 +42,6 @@ __all__ = [
 ]
 
 Lang = Literal["en", "fr", "nl"]
-_T = TypeVar("_T", bound=attrs.AttrsInstance)
 
 _FOUR_PLACES = Decimal("0.0001")
 
@@ -253,40 +251,7 @@ class Entitlement:
         return f"{table}<ul>{items}</ul>"
 
 
-def _slot_constructor(cls: type[_T], leading: int) -> Callable[..., _T]:
-    """``make(f1, …, fn, rest)`` == ``cls(f1, …, fn, *rest)``, filling the slots directly.
-
-    ``n`` is ``leading``; ``rest`` holds the remaining fields in field order. For a
-    slotted attrs class without validators, converters or ``__attrs_post_init__``:
-    each slot is written through its member descriptor instead of the frozen
-    ``__init__``'s ``object.__setattr__`` calls, and ``rest`` is read by index rather
-    than unpacked into arguments (together about a third cheaper: the bulk path
-    builds one :class:`Entitlement` per worker-year, the rest shared by many).
-    Generated from the fields, so a field added later is never left unset.
-    """
-    fields = attrs.fields(cls)
-    for field in fields:
-        if field.validator is not None or field.converter is not None:
-            raise TypeError(f"{cls.__name__}.{field.name} has a validator or converter")
-        if not isinstance(cls.__dict__.get(field.name), MemberDescriptorType):
-            raise TypeError(f"{cls.__name__}.{field.name} is not a slot")
-    if hasattr(cls, "__attrs_post_init__"):
-        raise TypeError(f"{cls.__name__} has __attrs_post_init__")
-    names = [field.name for field in fields]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in names})
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names[:leading])
-    body += "".join(
-        f"    _set_{name}(self, rest[{index}])\n" for index, name in enumerate(names[leading:])
-    )
-    parameters = ", ".join([*names[:leading], "rest"])
-    source = f"def make({parameters}):\n    self = _new(_cls)\n{body}    return self\n"
-    exec(compile(source, f"<slot constructor of {cls.__qualname__}>", "exec"), namespace)
-    made: Callable[..., _T] = namespace["make"]
-    return made
-
-
 #: ``new_entitlement(employer, niss, rest)`` == ``Entitlement(employer, niss, *rest)``
 #: (``rest``: the other 24 fields in field order), without the frozen ``__init__``:
 #: for the bulk path only (values it built itself).
-new_entitlement = _slot_constructor(Entitlement, 2)
+new_entitlement = slot_constructor(Entitlement, shared_from=2)

@@ -58,11 +58,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from types import MemberDescriptorType
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 import attrs
 
+from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
     ContractType,
     DmfaDeclaration,
@@ -180,51 +180,11 @@ def _date(tag: str, text: str | None) -> date:
 
 _CONTRACT_TYPES: Final = (ContractType.FULL_TIME, ContractType.PART_TIME)
 
-_T = TypeVar("_T", bound=attrs.AttrsInstance)
-
-
-def _slot_constructor(cls: type[_T], arity: int) -> Callable[..., _T]:
-    """``cls`` itself, or a faster equivalent taking all ``arity`` fields positionally.
-
-    For a slotted attrs class whose fields are exactly ``arity`` and carry no
-    validator, and without ``__attrs_post_init__``: the generated function runs each
-    field's converter as ``__init__`` does and writes the slots through their member
-    descriptors, skipping the frozen ``__init__``'s ``object.__setattr__`` calls
-    (the reader builds three such objects per record; about 7 % of its time). Any
-    other class (a field added or checked later) gets ``cls``: slower, never wrong.
-    """
-    fields = attrs.fields(cls)
-    if (
-        len(fields) != arity
-        or cls.__new__ is not object.__new__
-        or hasattr(cls, "__attrs_post_init__")
-        or any(
-            field.validator is not None
-            or not isinstance(cls.__dict__.get(field.name), MemberDescriptorType)
-            for field in fields
-        )
-    ):
-        return cls
-    names = [field.name for field in fields]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    body = ""
-    for field in fields:
-        namespace[f"_set_{field.name}"] = cls.__dict__[field.name].__set__
-        value = field.name
-        if field.converter is not None:
-            namespace[f"_convert_{field.name}"] = field.converter
-            value = f"_convert_{field.name}({field.name})"
-        body += f"    _set_{field.name}(self, {value})\n"
-    source = f"def make({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
-    exec(compile(source, f"<slot constructor of {cls.__qualname__}>", "exec"), namespace)
-    made: Callable[..., _T] = namespace["make"]
-    return made
-
 
 # The reader's hot path builds these with every field, positionally.
-_new_occupation = _slot_constructor(DmfaOccupation, 13)
-_new_record = _slot_constructor(DmfaWorkerRecord, 8)
-_new_source = _slot_constructor(SourceRef, 3)
+_new_occupation = slot_constructor(DmfaOccupation)
+_new_record = slot_constructor(DmfaWorkerRecord)
+_new_source = slot_constructor(SourceRef)
 
 
 def checked_niss(text: str) -> Niss:
