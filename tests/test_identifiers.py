@@ -51,6 +51,22 @@ def test_niss_is_normalised_and_formatted() -> None:
     assert n == Niss("85073003328")
 
 
+@given(
+    st.dates(date(1900, 1, 1), date(2024, 12, 31)),  # stdnum refuses births to come
+    st.integers(1, 997),
+    st.sampled_from([0, 20, 40]),  # NISS, and BIS numbers (month + 20 or + 40)
+)
+def test_niss_display_form_is_stdnums(born: date, serial: int, bis_offset: int) -> None:
+    """Niss.formatted slices the value; python-stdnum's format is the oracle."""
+    from stdnum.be import ssn
+
+    base = f"{born:%y}{born.month + bis_offset:02d}{born:%d}{serial:03d}"
+    # born in 2000 or later: the checksum is computed over 2 + the nine digits
+    check = 97 - (int(("2" if born.year >= 2000 else "") + base) % 97)
+    niss = Niss(f"{base}{check:02d}")
+    assert niss.formatted == ssn.format(niss.value)
+
+
 def test_niss_with_bad_checksum_names_the_value() -> None:
     with pytest.raises(InvalidNissError) as caught:
         Niss("85073003329")
