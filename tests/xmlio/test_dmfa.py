@@ -441,3 +441,44 @@ def test_empty_quarter_dates_of_the_first_record_are_refused() -> None:
     errors: list[InvalidValueError] = []
     assert [str(r.niss) for r in iter_dmfa(data, errors=errors)] == ["85073003328"]
     assert ["missing NOSSQuarterStartingDate" in str(error) for error in errors] == [True]
+
+
+@pytest.mark.parametrize(
+    ("damage", "path_end", "message"),
+    [
+        (
+            (b"<RemunAmount>00000012000</RemunAmount>", b"<RemunAmount>lots</RemunAmount>"),
+            "Occupation[1].Remun[2].RemunAmount",
+            "invalid RemunAmount 'lots': expected an integer",
+        ),
+        (
+            (b"<ServiceNbrDays>6000</ServiceNbrDays>", b"<ServiceNbrDays> </ServiceNbrDays>"),
+            "Occupation[1].Service[1].ServiceNbrDays",
+            "missing ServiceNbrDays",
+        ),
+        (
+            (b"<ReorganisationMeasure>4<", b"<ReorganisationMeasure>-4<"),
+            "Occupation[1].ReorgMeasureInformation.ReorganisationMeasure",
+            "invalid ReorganisationMeasure -4: must be at least 0",
+        ),
+    ],
+)
+def test_a_bad_service_remuneration_or_measure_names_its_element(
+    damage: tuple[bytes, bytes], path_end: str, message: str
+) -> None:
+    """The checked path numbers services and remunerations, as the XSD repeats them."""
+    line = occupation(
+        Q1,
+        date(2024, 1, 1),
+        measures=(ReorganisationMeasure(4, 5000),),
+        remunerations=(RemunerationLine(1, 900000), RemunerationLine(3, 12000)),
+    )
+    data = dmfa_bytes(ACME, Q1, [record("85073003328", line)], created_at=datetime(2024, 4, 2))
+    assert damage[0] in data
+    errors: list[InvalidValueError] = []
+    assert list(iter_dmfa(data.replace(*damage), name="q1.xml", errors=errors)) == []
+    (error,) = errors
+    assert error.path is not None
+    assert error.path.endswith(path_end), error.path
+    assert message in str(error)
+    assert "q1.xml:" in str(error)

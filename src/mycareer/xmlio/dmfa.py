@@ -181,6 +181,31 @@ def _date(tag: str, text: str | None) -> date:
 _CONTRACT_TYPES: Final = (ContractType.FULL_TIME, ContractType.PART_TIME)
 
 
+# The sub-elements of an Occupation the checked path reads: the value each becomes,
+# its fields (tag, required) in constructor order, and whether errors number it.
+_SUB_LINES: Final[dict[str, tuple[Callable[..., Any], tuple[tuple[str, bool], ...], bool]]] = {
+    "Service": (
+        ServiceLine,
+        (("ServiceCode", True), ("ServiceNbrDays", True), ("ServiceNbrHours", False)),
+        True,
+    ),
+    "Remun": (
+        RemunerationLine,
+        (
+            ("RemunCode", True),
+            ("RemunAmount", True),
+            ("BonusPaymentFrequency", False),
+            ("PercentagePaid", False),
+        ),
+        True,
+    ),
+    "ReorgMeasureInformation": (
+        ReorganisationMeasure,
+        (("ReorganisationMeasure", True), ("ReorganisationMeasurePercentage", False)),
+        False,
+    ),
+}
+
 # The reader's hot path builds these with every field, positionally.
 _new_occupation = slot_constructor(DmfaOccupation)
 _new_record = slot_constructor(DmfaWorkerRecord)
@@ -431,142 +456,29 @@ class _DmfaReader:
         services: list[ServiceLine] = []
         remunerations: list[RemunerationLine] = []
         measures: list[ReorganisationMeasure] = []
-        try:
-            for child in occupation:
-                tag = child.tag
-                if tag == "Service":
-                    values = {c.tag: c.text for c in child}
-                    code, days = int(values["ServiceCode"]), int(values["ServiceNbrDays"])
-                    hours_text = values.get("ServiceNbrHours")
-                    hours = None if hours_text is None else int(hours_text)
-                    if code < 0 or days < 0 or (hours is not None and hours < 0):
-                        raise ValueError
-                    services.append(ServiceLine(code, days, hours))
-                elif tag == "Remun":
-                    values = {c.tag: c.text for c in child}
-                    frequency = values.get("BonusPaymentFrequency")
-                    paid = values.get("PercentagePaid")
-                    remuneration = RemunerationLine(
-                        int(values["RemunCode"]),
-                        int(values["RemunAmount"]),
-                        None if frequency is None else int(frequency),
-                        None if paid is None else int(paid),
-                    )
-                    if (
-                        remuneration.code < 0
-                        or remuneration.amount_cents < 0
-                        or (remuneration.frequency or 0) < 0
-                        or (remuneration.percentage_paid or 0) < 0
-                    ):
-                        raise ValueError
-                    remunerations.append(remuneration)
-                elif tag == "ReorgMeasureInformation":
-                    raise ValueError  # rare: the checked path reads it
-                else:
-                    fields[tag] = child.text
-            get = fields.get
-            start = date.fromisoformat(fields["OccupationStartingDate"])  # type: ignore[arg-type]
-            end_text = get("OccupationEndingDate")
-            end = date.fromisoformat(end_text) if end_text else None
-            joint_commission = self._jc_cache[fields["JointCommissionNbr"]]  # type: ignore[index]
-            contract = int(fields["ContractType"])  # type: ignore[arg-type]
-            days_system = int(fields["WorkingDaysSystem"])  # type: ignore[arg-type]
-            sequence = int(fields["OccupationSequenceNbr"])  # type: ignore[arg-type]
-            q_text, s_text = get("MeanWorkingHours"), get("RefMeanWorkingHours")
-            q = None if q_text is None else int(q_text)
-            s = None if s_text is None else int(s_text)
-            if (
-                "ReorganisationMeasure" in fields
-                or (end is not None and end < start)
-                or contract not in (0, 1)
-                or days_system < 0
-                or sequence < 1
-                or (q is not None and q < 0)
-                or (s is not None and s <= 0)
-            ):
-                raise ValueError
-        except (ValueError, TypeError, KeyError):
-            return self._checked_occupation(occupation, quarter_start, quarter_end, path)
-        clip_start = start if start > quarter_start else quarter_start
-        clip_end = quarter_end if end is None or end > quarter_end else end
-        if clip_start == quarter_start and clip_end == quarter_end:
-            period = self._quarter_period  # the common case: one shared value per quarter
-        elif clip_start <= clip_end:
-            period = Period(clip_start, clip_end)
-        else:
-            period = Period(start, end)
-        # Positional, in field order (sequence, start, end, period, joint_commission,
-        # working_days_system, contract_type, Q, S, measures, services, remunerations,
-        # source): this runs for every line.
-        return _new_occupation(
-            sequence,
-            start,
-            end,
-            period,
-            joint_commission,
-            days_system,
-            _CONTRACT_TYPES[contract],
-            q,
-            s,
-            measures,
-            services,
-            remunerations,
-            _new_source(self.label, occupation.sourceline, path),
-        )
-
-    def _checked_occupation(
-        self, occupation: Any, quarter_start: date, quarter_end: date, path: str
-    ) -> DmfaOccupation:
-        """Every field checked, each refusal naming its element."""
-        fields: dict[str, str | None] = {}
-        services: list[ServiceLine] = []
-        remunerations: list[RemunerationLine] = []
-        measures: list[ReorganisationMeasure] = []
+        lines: dict[str, list[Any]] = {
+            "Service": services,
+            "Remun": remunerations,
+            "ReorgMeasureInformation": measures,
+        }
         for child in occupation:
             tag = child.tag
-            if tag == "Service":
+            bucket = lines.get(tag)
+            if bucket is not None:
+                make, spec, numbered = _SUB_LINES[tag]
                 values = {c.tag: c.text for c in child}
                 try:
-                    services.append(
-                        ServiceLine(
-                            _int("ServiceCode", values.get("ServiceCode")),
-                            _int("ServiceNbrDays", values.get("ServiceNbrDays")),
-                            _opt_int("ServiceNbrHours", values.get("ServiceNbrHours")),
+                    bucket.append(
+                        make(
+                            *(
+                                (_int if required else _opt_int)(name, values.get(name))
+                                for name, required in spec
+                            )
                         )
                     )
                 except _BadValue as bad:
-                    bad.tag = f"Service[{len(services) + 1}].{bad.tag}"
-                    bad.element = child
-                    raise
-            elif tag == "Remun":
-                values = {c.tag: c.text for c in child}
-                try:
-                    remunerations.append(
-                        RemunerationLine(
-                            _int("RemunCode", values.get("RemunCode")),
-                            _int("RemunAmount", values.get("RemunAmount")),
-                            _opt_int("BonusPaymentFrequency", values.get("BonusPaymentFrequency")),
-                            _opt_int("PercentagePaid", values.get("PercentagePaid")),
-                        )
-                    )
-                except _BadValue as bad:
-                    bad.tag = f"Remun[{len(remunerations) + 1}].{bad.tag}"
-                    bad.element = child
-                    raise
-            elif tag == "ReorgMeasureInformation":
-                values = {c.tag: c.text for c in child}
-                try:
-                    measures.append(
-                        ReorganisationMeasure(
-                            _int("ReorganisationMeasure", values.get("ReorganisationMeasure")),
-                            _opt_int(
-                                "ReorganisationMeasurePercentage",
-                                values.get("ReorganisationMeasurePercentage"),
-                            ),
-                        )
-                    )
-                except _BadValue as bad:
-                    bad.tag = f"ReorgMeasureInformation.{bad.tag}"
+                    where = f"{tag}[{len(bucket) + 1}]" if numbered else tag
+                    bad.tag = f"{where}.{bad.tag}"
                     bad.element = child
                     raise
             else:
