@@ -458,28 +458,22 @@ def _core(
     )
 
 
-def _finish(
+def _fields_after_worker(
     core: _Core,
-    *,
-    employer: Employer,
-    niss: Niss,
     year: int,
     band: BandResult,
-    options: EntitlementOptions,
+    rounding: RoundingPolicy,
     fla_regime: FlaRegime,
-    extra_findings: tuple[Finding, ...] = (),
-    projected: bool = False,
-    as_of: date | None = None,
-) -> Entitlement:
-    findings = (
-        band.findings + core.findings + extra_findings
-        if (band.findings or extra_findings)
-        else core.findings
-    )
-    # Positional: this runs once per worker-year in bulk; the order is Entitlement's.
-    return Entitlement(
-        employer,
-        niss,
+    findings: tuple[Finding, ...],
+    *,
+    projected: bool,
+    as_of: date | None,
+) -> tuple[Any, ...]:
+    """Every field of an :class:`Entitlement` after (employer, niss), in field order.
+
+    The bulk path builds this once per employer and shape, and shares it.
+    """
+    return (
         year,
         band.band,
         band.average_fte,
@@ -499,12 +493,36 @@ def _finish(
         band.basis,
         core.rules,
         core.hours_per_day,
-        options.rounding,
+        rounding,
         core.reason,
         band.missing_quarters,
         projected,
         as_of,
     )
+
+
+def _finish(
+    core: _Core,
+    *,
+    employer: Employer,
+    niss: Niss,
+    year: int,
+    band: BandResult,
+    options: EntitlementOptions,
+    fla_regime: FlaRegime,
+    extra_findings: tuple[Finding, ...] = (),
+    projected: bool = False,
+    as_of: date | None = None,
+) -> Entitlement:
+    findings = (
+        band.findings + core.findings + extra_findings
+        if (band.findings or extra_findings)
+        else core.findings
+    )
+    fields = _fields_after_worker(
+        core, year, band, options.rounding, fla_regime, findings, projected=projected, as_of=as_of
+    )
+    return Entitlement(employer, niss, *fields)
 
 
 def _band_result(band: SizeBand | BandResult, employer: Employer, year: int) -> BandResult:
@@ -943,32 +961,9 @@ def _assemble(
                         ordered = (new_segment(Segment, lines[0]),)
                     core = _core(ordered, year, band.band, book, opts, override_days, employer_days)
                     memo[shape] = core
-                # In Entitlement's field order, after employer and niss.
-                rest = rests[shape] = (
-                    year,
-                    band.band,
-                    band.average_fte,
-                    band.reference_quarters,
-                    band.fallback_used,
-                    core.regime,
-                    core.days_exact,
-                    core.days,
-                    core.hours,
-                    core.legal,
-                    core.sector,
-                    core.employer,
-                    core.months,
-                    core.rule,
-                    fla,
-                    band_findings + core.findings if band_findings else core.findings,
-                    band.basis,
-                    core.rules,
-                    core.hours_per_day,
-                    rounding,
-                    core.reason,
-                    band.missing_quarters,
-                    projected,
-                    as_of,
+                findings = band_findings + core.findings if band_findings else core.findings
+                rest = rests[shape] = _fields_after_worker(
+                    core, year, band, rounding, fla, findings, projected=projected, as_of=as_of
                 )
             append(make(employer, people[niss], rest))
     return tuple(results)
