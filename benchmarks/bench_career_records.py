@@ -216,49 +216,72 @@ def lxml_tree_dicts(data: bytes) -> list[dict[str, Any]]:
     return workers
 
 
+Attributes = dict[str, str]
+
+
+def plain_parts(
+    records: CareerRecords,
+) -> tuple[Attributes, list[Attributes], list[tuple[Attributes, Attributes | None]]]:
+    """A worker's attributes, its employers' and its periods', with no checks at all.
+
+    Shared by the raw-lxml writers below, which then differ only in how they
+    serialise (the thing they are here to compare).
+    """
+    worker = {"niss": records.niss.value}
+    if records.name is not None:
+        worker["name"] = records.name
+    refs: dict[Employer, str] = {}
+    employers: list[Attributes] = []
+    periods: list[tuple[Attributes, Attributes | None]] = []
+    for period in records.periods:
+        employer = period.employer
+        if employer is not None and employer not in refs:
+            refs[employer] = employer.key
+            e_attrib = {"ref": employer.key}
+            if employer.enterprise is not None:
+                e_attrib["enterprise"] = employer.enterprise.value
+            if employer.nsso is not None:
+                e_attrib["nsso"] = employer.nsso.value
+            if employer.name is not None:
+                e_attrib["name"] = employer.name
+            employers.append(e_attrib)
+    for period in records.periods:
+        p_attrib = {"kind": period.kind.value, "start": period.period.start.isoformat()}
+        end = period.period.end
+        if end is not None:
+            p_attrib["end"] = end.isoformat()
+        if period.employer is not None:
+            p_attrib["employer"] = refs[period.employer]
+        if period.fraction is not None:
+            p_attrib["fraction"] = str(period.fraction.value)
+        if period.joint_commission is not None:
+            p_attrib["jointCommittee"] = period.joint_commission.code
+        if period.label is not None:
+            p_attrib["label"] = period.label
+        if period.provisional:
+            p_attrib["provisional"] = "true"
+        s_attrib: Attributes | None = None
+        if period.source is not None:
+            s_attrib = {}
+            if period.source.file is not None:
+                s_attrib["file"] = period.source.file
+            if period.source.line is not None:
+                s_attrib["line"] = str(period.source.line)
+        periods.append((p_attrib, s_attrib))
+    return worker, employers, periods
+
+
 def lxml_tree_write(workers: list[CareerRecords]) -> bytes:
     root = etree.Element(T_ROOT, nsmap={None: NS})
     sub = etree.SubElement
     for records in workers:
-        attrib = {"niss": records.niss.value}
-        if records.name is not None:
-            attrib["name"] = records.name
-        worker = sub(root, T_WORKER, attrib)
-        refs: dict[Employer, str] = {}
-        for period in records.periods:
-            employer = period.employer
-            if employer is not None and employer not in refs:
-                refs[employer] = employer.key
-                e_attrib = {"ref": employer.key}
-                if employer.enterprise is not None:
-                    e_attrib["enterprise"] = employer.enterprise.value
-                if employer.nsso is not None:
-                    e_attrib["nsso"] = employer.nsso.value
-                if employer.name is not None:
-                    e_attrib["name"] = employer.name
-                sub(worker, T_EMPLOYER, e_attrib)
-        for period in records.periods:
-            p_attrib = {"kind": period.kind.value, "start": period.period.start.isoformat()}
-            end = period.period.end
-            if end is not None:
-                p_attrib["end"] = end.isoformat()
-            if period.employer is not None:
-                p_attrib["employer"] = refs[period.employer]
-            if period.fraction is not None:
-                p_attrib["fraction"] = str(period.fraction.value)
-            if period.joint_commission is not None:
-                p_attrib["jointCommittee"] = period.joint_commission.code
-            if period.label is not None:
-                p_attrib["label"] = period.label
-            if period.provisional:
-                p_attrib["provisional"] = "true"
+        w_attrib, employers, periods = plain_parts(records)
+        worker = sub(root, T_WORKER, w_attrib)
+        for e_attrib in employers:
+            sub(worker, T_EMPLOYER, e_attrib)
+        for p_attrib, s_attrib in periods:
             element = sub(worker, T_PERIOD, p_attrib)
-            if period.source is not None:
-                s_attrib = {}
-                if period.source.file is not None:
-                    s_attrib["file"] = period.source.file
-                if period.source.line is not None:
-                    s_attrib["line"] = str(period.source.line)
+            if s_attrib is not None:
                 sub(element, T_SOURCE, s_attrib)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -270,47 +293,14 @@ def xmlfile_nested_write(workers: list[CareerRecords]) -> bytes:
         xf.write_declaration()
         with xf.element(T_ROOT, nsmap={None: NS}):
             for records in workers:
-                attrib = {"niss": records.niss.value}
-                if records.name is not None:
-                    attrib["name"] = records.name
-                with xf.element(T_WORKER, attrib):
-                    refs: dict[Employer, str] = {}
-                    for period in records.periods:
-                        employer = period.employer
-                        if employer is not None and employer not in refs:
-                            refs[employer] = employer.key
-                            e_attrib = {"ref": employer.key}
-                            if employer.enterprise is not None:
-                                e_attrib["enterprise"] = employer.enterprise.value
-                            if employer.nsso is not None:
-                                e_attrib["nsso"] = employer.nsso.value
-                            if employer.name is not None:
-                                e_attrib["name"] = employer.name
-                            with xf.element(T_EMPLOYER, e_attrib):
-                                pass
-                    for period in records.periods:
-                        p_attrib = {
-                            "kind": period.kind.value,
-                            "start": period.period.start.isoformat(),
-                        }
-                        end = period.period.end
-                        if end is not None:
-                            p_attrib["end"] = end.isoformat()
-                        if period.employer is not None:
-                            p_attrib["employer"] = refs[period.employer]
-                        if period.fraction is not None:
-                            p_attrib["fraction"] = str(period.fraction.value)
-                        if period.joint_commission is not None:
-                            p_attrib["jointCommittee"] = period.joint_commission.code
-                        if period.provisional:
-                            p_attrib["provisional"] = "true"
+                w_attrib, employers, periods = plain_parts(records)
+                with xf.element(T_WORKER, w_attrib):
+                    for e_attrib in employers:
+                        with xf.element(T_EMPLOYER, e_attrib):
+                            pass
+                    for p_attrib, s_attrib in periods:
                         with xf.element(T_PERIOD, p_attrib):
-                            if period.source is not None:
-                                s_attrib = {}
-                                if period.source.file is not None:
-                                    s_attrib["file"] = period.source.file
-                                if period.source.line is not None:
-                                    s_attrib["line"] = str(period.source.line)
+                            if s_attrib is not None:
                                 with xf.element(T_SOURCE, s_attrib):
                                     pass
     return out.getvalue()
