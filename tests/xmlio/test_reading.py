@@ -34,13 +34,15 @@ def test_each_refusal_names_the_field_path_file_and_line() -> None:
     with pytest.raises(InvalidValueError) as caught:
         sub.iso_date("B")
     assert caught.value.path == "$.R[1].Sub[1].B"
-    assert caught.value.source is not None and caught.value.source.line == 4
+    assert caught.value.source is not None
+    assert caught.value.source.line == 4
 
 
 def test_missing_required_field_points_at_the_element() -> None:
     with pytest.raises(InvalidValueError, match="missing A") as caught:
         _reader("<R>\n<B/></R>").text("A", required=True)
-    assert caught.value.source is not None and caught.value.source.line == 1
+    assert caught.value.source is not None
+    assert caught.value.source.line == 1
     assert _reader("<R><A>  </A></R>").text("A") is None
 
 
@@ -53,14 +55,14 @@ def test_the_value_class_error_keeps_its_type_and_gets_the_place() -> None:
 
 @given(st.integers(min_value=40, max_value=20000))
 def test_long_values_are_refused_before_conversion_and_cut_in_the_message(size: int) -> None:
-    digits = "9" * size
+    fields = _reader(f"<R><A>{'9' * size}</A></R>")
     for read in (
-        lambda f: f.integer("A"),
-        lambda f: f.convert("A", Niss, identifier=True),
-        lambda f: f.iso_date("A"),
+        lambda: fields.integer("A"),
+        lambda: fields.convert("A", Niss, identifier=True),
+        lambda: fields.iso_date("A"),
     ):
         with pytest.raises(InvalidValueError) as caught:
-            read(_reader(f"<R><A>{digits}</A></R>"))
+            read()
         assert len(caught.value.message) < MAX_SHOWN_CHARS + 100
 
 
