@@ -350,8 +350,10 @@ class _Applier:
         history = current.history if current is not None else ()
         if update.record.source is not None:
             history = (*history, update.record.source)
-        slot.lines.pop(target, None)
-        slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.UPDATE, history)
+        key = _line_key(record)
+        if key != target:  # re-keyed (new class or worker code): the line moves to the end
+            slot.lines.pop(target, None)
+        slot.lines[key] = EffectiveLine(record, LineOrigin.UPDATE, history)
         return True
 
     def _unknown_line(self, update: DmfaLineUpdate, message: str) -> None:

@@ -84,6 +84,7 @@ UPDATE_ROOT: Final = "DmfAUpdate"
 CONSULTATION_ROOT: Final = "DmfAConsultationAnswer"
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 @attrs.frozen
@@ -164,7 +165,7 @@ class _Stream(Generic[_T]):
     def _text(self, tag: str) -> str:
         return (self.header.get(tag, ("", None))[0] or "").strip()
 
-    def _identifier(self, tag: str, make: Callable[[str], _T]) -> _T | None:
+    def _identifier(self, tag: str, make: Callable[[str], _V]) -> _V | None:
         text = self._text(tag)
         if not text or not text.strip("0"):
             return None  # 0 means none (zones 00011, 00014)

@@ -87,7 +87,7 @@ def _form_head(form: DmfaUpdateForm) -> etree._Element:
     _leaf(head, "Identification", "DMFAUPD")
     _leaf(head, "FormCreationDate", form.created_at.date().isoformat())
     _leaf(head, "FormCreationHour", form_hour(form.created_at))
-    _leaf(head, "AttestationStatus", "0")
+    _leaf(head, "AttestationStatus", "1")  # the XSD allows only 1 in an update
     _leaf(head, "TypeForm", "SU")
     if form.reference is not None:
         block = etree.SubElement(head, "Reference")

@@ -94,7 +94,7 @@ def _iso(day: date) -> str:
 def occupation_element(
     parent: etree._Element, occupation: DmfaOccupation, tag: str = "Occupation"
 ) -> None:
-    """Append ``occupation`` to ``parent`` as ``<tag>`` (``OccupationUpdate`` has the same fields)."""
+    """Append ``occupation`` to ``parent`` as ``<tag>`` (``OccupationUpdate``: same fields)."""
     element = etree.SubElement(parent, tag)
     _leaf(element, "OccupationSequenceNbr", str(occupation.sequence))
     _leaf(element, "OccupationStartingDate", _iso(occupation.start))
