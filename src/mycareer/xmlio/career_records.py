@@ -68,7 +68,7 @@ from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import ONE_DAY, Period
-from mycareer.timeline import Gap, Segment, Timeline
+from mycareer.timeline import Gap, Timeline, TimelineSegment
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio._safe import TARGET_AMPERSAND, XmlSource
 from mycareer.xmlio.formats import (
@@ -1088,7 +1088,7 @@ class TimelineSections:
     """The ``<timeline>`` and ``<gaps>`` sections of one worker, decoded."""
 
     as_of: date | None
-    segments: tuple[Segment, ...]
+    segments: tuple[TimelineSegment, ...]
     window: Period | None
     min_days: int
     gaps: tuple[Gap, ...]
@@ -1133,7 +1133,7 @@ def timeline_sections_from_element(
         return tuple(found)
 
     as_of: date | None = None
-    segments: list[Segment] = []
+    segments: list[TimelineSegment] = []
     window: Period | None = None
     min_days = 1
     found_gaps: list[Gap] = []
@@ -1156,7 +1156,7 @@ def timeline_sections_from_element(
                             path=f"{here}.sources",
                         )
                     segments.append(
-                        Segment(
+                        TimelineSegment(
                             period=Period(
                                 _date(str(get("start")), "start"), _date(str(get("end")), "end")
                             ),
