@@ -55,7 +55,6 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from mycareer._gc import collector_paused
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord, ServiceLine
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
@@ -834,24 +833,23 @@ def compute_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
-    with collector_paused():  # everything built here is acyclic
-        counts, groups, employers, people, duplicates = _scan(
-            records, declarations, year, opts.indemnity_codes, opts.fallback_count
-        )
-        bands = _bands(employers, year, counts, over, opts)
-        return _assemble(
-            groups,
-            employers,
-            people,
-            bands,
-            year,
-            book,
-            over,
-            opts,
-            duplicates,
-            projected=False,
-            as_of=as_of,
-        )
+    counts, groups, employers, people, duplicates = _scan(
+        records, declarations, year, opts.indemnity_codes, opts.fallback_count
+    )
+    bands = _bands(employers, year, counts, over, opts)
+    return _assemble(
+        groups,
+        employers,
+        people,
+        bands,
+        year,
+        book,
+        over,
+        opts,
+        duplicates,
+        projected=False,
+        as_of=as_of,
+    )
 
 
 def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:

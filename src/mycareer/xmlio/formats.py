@@ -56,7 +56,6 @@ from typing import IO, Any, Final, Generic, Literal, Protocol, TypeVar, cast
 import attrs
 from lxml import etree
 
-from mycareer._gc import collector_paused
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -642,10 +641,7 @@ def read_decoded(
     collector = ErrorCollector(raise_on_exit=False)
     records: list[T] = []
     try:
-        with collector_paused():  # decoded records are immutable and acyclic
-            records.extend(
-                iter_decoded(source, fmt, decode, name=label, errors=collector, fast=fast)
-            )
+        records.extend(iter_decoded(source, fmt, decode, name=label, errors=collector, fast=fast))
     except InputError as error:
         if on_error == "raise":
             raise

@@ -18,7 +18,7 @@ from mycareer.errors import (
 )
 from mycareer.kinds import PeriodKind
 from mycareer.period import Period
-from mycareer.timeline import Gap, Segment, Timeline
+from mycareer.timeline import Gap, Timeline, TimelineSegment
 from mycareer.xmlio.career_records._values import (
     _BOOLEANS,
     _EMPLOYER,
@@ -149,7 +149,7 @@ class TimelineSections:
     """The ``<timeline>`` and ``<gaps>`` sections of one worker, decoded."""
 
     as_of: date | None
-    segments: tuple[Segment, ...]
+    segments: tuple[TimelineSegment, ...]
     window: Period | None
     min_days: int
     gaps: tuple[Gap, ...]
@@ -194,7 +194,7 @@ def timeline_sections_from_element(
         return tuple(found)
 
     as_of: date | None = None
-    segments: list[Segment] = []
+    segments: list[TimelineSegment] = []
     window: Period | None = None
     min_days = 1
     found_gaps: list[Gap] = []
@@ -217,7 +217,7 @@ def timeline_sections_from_element(
                             path=f"{here}.sources",
                         )
                     segments.append(
-                        Segment(
+                        TimelineSegment(
                             period=Period(
                                 _date(str(get("start")), "start"), _date(str(get("end")), "end")
                             ),
