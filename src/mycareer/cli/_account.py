@@ -352,7 +352,7 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Text
 
 
 def _employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
-    return "no employer" if account.employer is None else f"employer {account.employer}"
+    return "no employer" if account.employer is None else f"employer {account.employer.formatted}"
 
 
 def _table_accounts(accounts: Sequence[TrainingAccount], out: TextIO) -> None:
@@ -425,7 +425,7 @@ def _table_employers(summaries: Sequence[EmployerAccountSummary], out: TextIO) -
     for s in summaries:
         rows.append(
             (
-                "-" if s.employer is None else str(s.employer),
+                "-" if s.employer is None else s.employer.formatted,
                 str(s.workers),
                 *(
                     _shown(v)

@@ -245,7 +245,7 @@ def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: b
     header = ("employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule")
     rows = [
         (
-            str(e.employer),
+            e.employer.formatted,
             e.niss.formatted,
             str(e.year) + ("*" if e.projected else ""),
             e.band.value,
