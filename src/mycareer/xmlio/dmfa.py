@@ -161,6 +161,99 @@ _new_record = slot_constructor(DmfaWorkerRecord)
 _new_source = slot_constructor(SourceRef)
 
 
+def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
+    """One Service, Remun or ReorgMeasureInformation line of an occupation."""
+    tag = child.tag
+    make, spec, numbered = _SUB_LINES[tag]
+    line = fields.child(
+        child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
+    )
+    return make(*(line.integer(name, required=required) for name, required in spec))
+
+
+def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
+    text = fields.text("JointCommissionNbr", required=True)
+    joint_commission = cache.get(text)
+    if joint_commission is None:
+        joint_commission = fields.convert("JointCommissionNbr", JointCommission, required=True)
+        cache[text] = joint_commission
+    return joint_commission
+
+
+def read_occupation(
+    parent: FieldReader,
+    element: Any,
+    step: str,
+    quarter: tuple[date, date],
+    joint_commissions: dict[str, JointCommission],
+) -> DmfaOccupation:
+    """One ``Occupation`` element (path ``parent.path + "." + step``) of a quarter.
+
+    Shared by the readers of originals, updates and consultation answers;
+    ``joint_commissions`` caches the joint committees already checked.
+    """
+    children: dict[str, Any] = {}
+    fields = parent.child(element, step, children=children)
+    services: list[ServiceLine] = []
+    remunerations: list[RemunerationLine] = []
+    measures: list[ReorganisationMeasure] = []
+    lines: dict[str, list[Any]] = {
+        "Service": services,
+        "Remun": remunerations,
+        "ReorgMeasureInformation": measures,
+    }
+    for child in fields.element:
+        tag = child.tag
+        bucket = lines.get(tag)
+        if bucket is not None:
+            bucket.append(_sub_line(fields, child, len(bucket)))
+        else:
+            children[tag] = child
+    start = fields.iso_date("OccupationStartingDate", required=True)
+    end = fields.iso_date("OccupationEndingDate")
+    if end is not None and end < start:
+        fields.fail(
+            f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
+            "OccupationEndingDate",
+        )
+    joint_commission = _joint_commission(fields, joint_commissions)
+    contract = fields.integer("ContractType", required=True)
+    if contract not in (0, 1):
+        fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")
+    q = fields.integer("MeanWorkingHours")
+    s = fields.integer("RefMeanWorkingHours")
+    if s == 0 and q:
+        fields.fail(
+            f"invalid work fraction Q/S = {q}/0: S (RefMeanWorkingHours) must be positive",
+            "RefMeanWorkingHours",
+            kind=InvalidWorkFractionError,
+        )
+    measure = fields.integer("ReorganisationMeasure")
+    if measure is not None:
+        measures.insert(0, ReorganisationMeasure(measure))
+    quarter_start, quarter_end = quarter
+    clip_start = start if start > quarter_start else quarter_start
+    clip_end = quarter_end if end is None or end > quarter_end else end
+    # A line wholly outside its quarter (termination indemnity for a later period)
+    # keeps its declared dates.
+    period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
+    return DmfaOccupation(
+        sequence=fields.integer("OccupationSequenceNbr", required=True, minimum=1),
+        start=start,
+        end=end,
+        period=period,
+        joint_commission=joint_commission,
+        working_days_system=fields.integer("WorkingDaysSystem", required=True),
+        contract_type=ContractType.PART_TIME if contract else ContractType.FULL_TIME,
+        mean_working_hours=q,
+        ref_mean_working_hours=s,
+        reorganisation_measures=measures,
+        services=services,
+        remunerations=remunerations,
+        source=SourceRef(fields.file, element.sourceline, fields.path),
+    )
+
+
 class _DmfaReader:
     """One pass over one document; keeps the declaration headers it met."""
 
@@ -284,86 +377,6 @@ class _DmfaReader:
         assert self.person_niss is not None
         return self.person_niss
 
-    def _sub_line(self, fields: FieldReader, child: Any, count: int) -> Any:
-        """One Service, Remun or ReorgMeasureInformation line of an occupation."""
-        tag = child.tag
-        make, spec, numbered = _SUB_LINES[tag]
-        line = fields.child(
-            child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
-        )
-        return make(*(line.integer(name, required=required) for name, required in spec))
-
-    def _joint_commission(self, fields: FieldReader) -> JointCommission:
-        text = fields.text("JointCommissionNbr", required=True)
-        joint_commission = self._jc_cache.get(text)
-        if joint_commission is None:
-            joint_commission = fields.convert("JointCommissionNbr", JointCommission, required=True)
-            self._jc_cache[text] = joint_commission
-        return joint_commission
-
-    def _occupation(
-        self, fields: FieldReader, children: dict[str, Any], quarter: tuple[date, date]
-    ) -> DmfaOccupation:
-        """One Occupation: its fields are in ``children``, its sub-lines read here."""
-        services: list[ServiceLine] = []
-        remunerations: list[RemunerationLine] = []
-        measures: list[ReorganisationMeasure] = []
-        lines: dict[str, list[Any]] = {
-            "Service": services,
-            "Remun": remunerations,
-            "ReorgMeasureInformation": measures,
-        }
-        for child in fields.element:
-            tag = child.tag
-            bucket = lines.get(tag)
-            if bucket is not None:
-                bucket.append(self._sub_line(fields, child, len(bucket)))
-            else:
-                children[tag] = child
-        start = fields.iso_date("OccupationStartingDate", required=True)
-        end = fields.iso_date("OccupationEndingDate")
-        if end is not None and end < start:
-            fields.fail(
-                f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
-                "OccupationEndingDate",
-            )
-        joint_commission = self._joint_commission(fields)
-        contract = fields.integer("ContractType", required=True)
-        if contract not in (0, 1):
-            fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")
-        q = fields.integer("MeanWorkingHours")
-        s = fields.integer("RefMeanWorkingHours")
-        if s == 0 and q:
-            fields.fail(
-                f"invalid work fraction Q/S = {q}/0: S (RefMeanWorkingHours) must be positive",
-                "RefMeanWorkingHours",
-                kind=InvalidWorkFractionError,
-            )
-        measure = fields.integer("ReorganisationMeasure")
-        if measure is not None:
-            measures.insert(0, ReorganisationMeasure(measure))
-        quarter_start, quarter_end = quarter
-        clip_start = start if start > quarter_start else quarter_start
-        clip_end = quarter_end if end is None or end > quarter_end else end
-        # A line wholly outside its quarter (termination indemnity for a later period)
-        # keeps its declared dates.
-        period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
-        return DmfaOccupation(
-            sequence=fields.integer("OccupationSequenceNbr", required=True, minimum=1),
-            start=start,
-            end=end,
-            period=period,
-            joint_commission=joint_commission,
-            working_days_system=fields.integer("WorkingDaysSystem", required=True),
-            contract_type=ContractType.PART_TIME if contract else ContractType.FULL_TIME,
-            mean_working_hours=q,
-            ref_mean_working_hours=s,
-            reorganisation_measures=measures,
-            services=services,
-            remunerations=remunerations,
-            source=SourceRef(self.label, fields.element.sourceline, fields.path),
-        )
-
     def _quarter_dates(self, fields: FieldReader) -> tuple[date, date]:
         find = fields.find
         first, last = find("NOSSQuarterStartingDate"), find("NOSSQuarterEndingDate")
@@ -402,9 +415,9 @@ class _DmfaReader:
         employer_class = fields.text("EmployerClass", required=True)
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            found: dict[str, Any] = {}
-            line = fields.child(occupation, f"Occupation[{index}]", children=found)
-            lines.append(self._occupation(line, found, quarter))
+            lines.append(
+                read_occupation(fields, occupation, f"Occupation[{index}]", quarter, self._jc_cache)
+            )
         assert self.employer is not None
         assert self.quarter is not None
         # Positional, in field order: this runs for every record.
