@@ -54,23 +54,22 @@ from mycareer.dmfa_update import DmfaConsultation, DmfaLineUpdate, DmfaUpdateFor
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
-from mycareer.xmlio.dmfa import (
+from mycareer.xmlio.dmfa import read_occupation
+from mycareer.xmlio.reading import (
     ErrorSink,
-    _add,
-    _BadValue,
-    _date,
-    _DmfaReader,
-    _int,
-    _known_niss,
-    _root_tag,
+    FieldReader,
+    add_error,
     check_root,
     close_events,
+    known_niss,
     refuse_doctype,
+    root_tag,
 )
 
 __all__ = [
@@ -139,7 +138,7 @@ class _Stream(Generic[_T]):
     ) -> None:
         self.source, self.label, self.kind, self.build = source, label, kind, build
         self.errors: list[InvalidValueError] = []
-        self.occupations = _DmfaReader(source, label)  # the original's occupation reader
+        self.joint_commissions: dict[str, JointCommission] = {}
         self.form_index = 0
         self._reset_form()
 
@@ -227,14 +226,8 @@ class _Stream(Generic[_T]):
 
     # -- worker lines ------------------------------------------------------------
     def _person_niss(self, person: Any, path: str) -> Niss:
-        inss = next(person.iterchildren("INSS"), None)
-        text = "" if inss is None else (inss.text or "").strip()
-        if not text:
-            raise _BadValue("INSS", "missing INSS", person)
-        try:
-            return _known_niss(text)
-        except InvalidValueError as error:
-            raise _BadValue("INSS", error.message, inss, type(error)) from None
+        fields = FieldReader(person, self.label, path)
+        return fields.convert("INSS", known_niss, required=True, identifier=True)
 
     def _line(self, element: Any) -> tuple[DmfaUpdateForm, _T] | None:
         person = element.getparent()
@@ -257,27 +250,23 @@ class _Stream(Generic[_T]):
         try:
             niss = self._person_niss(person, person_path)
             return form, self.build(self, element, form, niss, path)
-        except _BadValue as bad:
-            base = person_path if bad.tag == "INSS" else path
-            line = (bad.element if bad.element is not None else element).sourceline
-            self.errors.append(
-                bad.error(bad.message, path=f"{base}.{bad.tag}", source=SourceRef(self.label, line))
-            )
+        except InvalidValueError as error:
+            if error.source is None:  # raised by a value class, not by a field
+                error.source = SourceRef(self.label, element.sourceline)
+                error.path = error.path or path
+            self.errors.append(error)
             return None
 
     def record(self, block: Any, form: DmfaUpdateForm, niss: Niss, path: str) -> DmfaWorkerRecord:
         """A worker line block (``WorkerRecordUpdateAction``, ``WorkerRecordConsult``)."""
-        start_text = block.findtext("NOSSQuarterStartingDate")
-        end_text = block.findtext("NOSSQuarterEndingDate")
-        start = _date("NOSSQuarterStartingDate", start_text) if start_text else None
-        end = _date("NOSSQuarterEndingDate", end_text) if end_text else None
+        fields = FieldReader(block, self.label, path)
+        start = fields.iso_date("NOSSQuarterStartingDate")
+        end = fields.iso_date("NOSSQuarterEndingDate")
         period = Period(start or form.quarter.period.start, end or form.quarter.last_day)
-        employer_class = (block.findtext("EmployerClass") or "").strip()
-        if not employer_class:
-            raise _BadValue("EmployerClass", "missing EmployerClass", block)
-        worker_code = _int("WorkerCode", block.findtext("WorkerCode"))
+        employer_class = fields.text("EmployerClass", required=True)
+        worker_code = fields.integer("WorkerCode", required=True)
         occupations = [
-            self._occupation(child, period, f"{path}.{self.kind.occupation}[{index}]")
+            self._occupation(fields, child, f"{self.kind.occupation}[{index}]", period)
             for index, child in enumerate(block.iterchildren(self.kind.occupation), start=1)
         ]
         return DmfaWorkerRecord(
@@ -291,20 +280,17 @@ class _Stream(Generic[_T]):
             SourceRef(self.label, block.sourceline, path),
         )
 
-    def _occupation(self, element: Any, quarter: Period, path: str) -> DmfaOccupation:
+    def _occupation(
+        self, fields: FieldReader, element: Any, step: str, quarter: Period
+    ) -> DmfaOccupation:
         for child in element:
             renamed = self.kind.renames.get(child.tag)
             if renamed is not None:
                 child.tag = renamed
         assert quarter.end is not None
-        try:
-            return self.occupations._occupation(element, quarter.start, quarter.end, path)
-        except _BadValue as bad:
-            if bad.element is None:
-                found = element.find(bad.tag.rsplit(".", 1)[-1])
-                bad.element = element if found is None else found
-            bad.tag = f"{path.rsplit('.', 1)[-1]}.{bad.tag}"
-            raise
+        return read_occupation(
+            fields, element, step, (quarter.start, quarter.end), self.joint_commissions
+        )
 
     # -- the stream ----------------------------------------------------------------
     def _end_declaration(self) -> None:
@@ -317,7 +303,7 @@ class _Stream(Generic[_T]):
 
     def items(self) -> Iterator[tuple[DmfaUpdateForm | None, _T | None]]:
         """``(form, line)`` for each good line, and ``(form, None)`` at each declaration's end."""
-        check_root(_root_tag(self.source, self.label), self.kind.root, self.label, kind="DmfA")
+        check_root(root_tag(self.source, self.label), self.kind.root, self.label, kind="DmfA")
         tags = (self.kind.line, self.kind.declaration, "Form", "ReferenceNbr")
         events = iterparse_document(
             self.source,
@@ -362,33 +348,26 @@ class _Stream(Generic[_T]):
 def _update_line(
     stream: _Stream[DmfaLineUpdate], element: Any, form: DmfaUpdateForm, niss: Niss, path: str
 ) -> DmfaLineUpdate:
-    block = element.find("WorkerRecordUpdateAction")
+    fields = FieldReader(element, stream.label, path)
+    block = fields.find("WorkerRecordUpdateAction")
     if block is None:
-        raise _BadValue("WorkerRecordUpdateAction", "missing WorkerRecordUpdateAction", element)
-    block_path = f"{path}.WorkerRecordUpdateAction"
-    text = block.findtext("UpdateAction")
-    code = _int("WorkerRecordUpdateAction.UpdateAction", text)
+        fields.fail("missing WorkerRecordUpdateAction", "WorkerRecordUpdateAction")
+    action_fields = fields.child(block, "WorkerRecordUpdateAction")
+    code = action_fields.integer("UpdateAction", required=True)
     try:
         action = UpdateAction(code)
     except ValueError:
-        raise _BadValue(
-            "WorkerRecordUpdateAction.UpdateAction",
-            f"invalid UpdateAction {code}: expected 0, 1, 3 or 9 (zone 00618)",
-            block.find("UpdateAction"),
-        ) from None
-    try:
-        record = stream.record(block, form, niss, block_path)
-    except _BadValue as bad:
-        bad.tag = f"WorkerRecordUpdateAction.{bad.tag}"
-        raise
-    last = element.find("LastSituationWR")
+        action_fields.fail(
+            f"invalid UpdateAction {code}: expected 0, 1, 3 or 9 (zone 00618)", "UpdateAction"
+        )
+    record = stream.record(block, form, niss, action_fields.path)
+    last = fields.find("LastSituationWR")
     if last is None:
         return DmfaLineUpdate(form, action, record)
-    last_class = (last.findtext("EmployerClass") or "").strip()
-    if not last_class:
-        raise _BadValue("LastSituationWR.EmployerClass", "missing EmployerClass", last)
-    last_code = _int("LastSituationWR.WorkerCode", last.findtext("WorkerCode"))
-    version = (last.findtext("WorkerRecordVersionNbr") or "").strip() or None
+    last_fields = fields.child(last, "LastSituationWR")
+    last_class = last_fields.text("EmployerClass", required=True)
+    last_code = last_fields.integer("WorkerCode", required=True)
+    version = last_fields.text("WorkerRecordVersionNbr")
     return DmfaLineUpdate(form, action, record, last_class, last_code, version)
 
 
@@ -401,7 +380,7 @@ def _consulted_line(
 def _finish(label: str, stream: _Stream[Any], errors: ErrorSink | None) -> None:
     if errors is not None:
         for error in stream.errors:
-            _add(errors, error)
+            add_error(errors, error)
         stream.errors.clear()
     elif stream.errors:
         raise MycareerErrorGroup(f"{label}: {len(stream.errors)} bad DmfA line(s)", stream.errors)
