@@ -38,6 +38,7 @@ import attrs
 from mycareer.errors import InputError, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
+from mycareer.xmlio.reading import close_events, refuse_doctype
 
 __all__ = [
     "DOCUMENT_VERSION_UNKNOWN",
@@ -124,17 +125,10 @@ def sniff_document(source: XmlSource, *, name: str | None = None) -> DocumentKin
     events = iterparse_document(source, events=("start",), name=label)
     try:
         for _event, element in events:
-            docinfo = element.getroottree().docinfo
-            if docinfo.doctype or docinfo.internalDTD is not None:
-                raise InputError(
-                    "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
-                    source=SourceRef(label, element.sourceline),
-                )
+            refuse_doctype(element, label)
             return _kind_of(element)
     finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
+        close_events(events)
         if position is not None:
             source.seek(position)  # type: ignore[union-attr]
     raise InputError("empty document", source=SourceRef(label, 1))  # pragma: no cover

@@ -39,7 +39,7 @@ from mycareer.dmfa_update import (
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
-from mycareer.xmlio.dmfa import read_dmfa, xml_files
+from mycareer.xmlio.dmfa import read_dmfa
 from mycareer.xmlio.dmfa_update import (
     CONSULTATION_ROOT,
     UPDATE_ROOT,
@@ -47,6 +47,7 @@ from mycareer.xmlio.dmfa_update import (
     iter_dmfa_updates,
 )
 from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
+from mycareer.xmlio.reading import input_files
 
 __all__ = ["CorrectedDmfaBatch", "read_corrected_dmfa", "sort_documents"]
 
@@ -121,7 +122,7 @@ def read_corrected_dmfa(
     """
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
-    files, errors = xml_files(paths)
+    files, errors = input_files(paths)
     kinds, findings, problems = sort_documents(files)
     errors.extend(problems)
     originals: list[Path] = []
