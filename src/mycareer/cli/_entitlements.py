@@ -3,7 +3,7 @@
 PATHs are DmfA files or folders (``*.xml``, read recursively). One entitlement per
 (employer, worker) with an occupation line in the year, sorted by employer then
 NISS, as JSON (the ``entitlements-1`` contract, schema shipped in
-``mycareer/fla/schemas/``), a table, CSV, or the training-account XML.
+``mycareer/schemas/``), a table, CSV, or the training-account XML.
 
 Exit codes: 0 every input processed (findings on stderr); 1 some input could not
 be processed (its file and line on stderr, everything else still output); 2
@@ -242,7 +242,7 @@ def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: b
     header = ("employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule")
     rows = [
         (
-            str(e.employer),
+            e.employer.formatted,
             e.niss.formatted,
             str(e.year) + ("*" if e.projected else ""),
             e.band.value,

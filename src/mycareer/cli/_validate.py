@@ -56,8 +56,8 @@ ONSS_ROOTS: Final[dict[str, str]] = {
     "NOTIFICATION": "NOTIFICATION",
 }
 
-#: Identifier of the JSON report (``docs/schemas/validate-report-1.schema.json``).
-REPORT_SCHEMA_ID: Final = "https://mycareer.dev/schemas/validate-report-1.schema.json"
+#: Identifier of the JSON report (``mycareer schema validate-report``).
+REPORT_SCHEMA_ID: Final = "urn:mycareer:schema:validate-report:1"
 
 #: Domain readers per ONSS root: module and function, imported when first needed.
 _ONSS_READERS: Final[dict[str, tuple[str, str]]] = {

@@ -21,6 +21,7 @@ from mycareer.fla.account import (
     employer_summaries,
     verify_account,
 )
+from mycareer.fla.account_records import AccountRecord, EntitlementSummary, account_records
 from mycareer.fla.band import (
     SOLIDARITY_STUDENT_WORKER_CODES,
     TERMINATION_INDEMNITY_REMUNERATION_CODES,
@@ -92,6 +93,7 @@ __all__ = [
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
     "AccountPolicy",
+    "AccountRecord",
     "AccountWindow",
     "BandBasis",
     "BandResult",
@@ -99,6 +101,7 @@ __all__ = [
     "EmployerAccountSummary",
     "Entitlement",
     "EntitlementOptions",
+    "EntitlementSummary",
     "FallbackCount",
     "FlaFact",
     "FlaRegime",
@@ -132,6 +135,7 @@ __all__ = [
     "WindowSummary",
     "YearCredit",
     "YearStatement",
+    "account_records",
     "band_period",
     "build_account",
     "build_accounts",

@@ -454,7 +454,7 @@ class TrainingAccount:
             ]
             for s in self.statements
         ]
-        where = "" if self.employer is None else f" at {self.employer}"
+        where = "" if self.employer is None else f" at {self.employer.formatted}"
         caption = (
             f"Training account of NISS {self.niss.formatted}{where} as of "
             f"{self.as_of.isoformat()} (days): balance {format_exact(self.balance)}"
