@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -21,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from mycareer.cli._flags import add_indent
 from mycareer.cli._progress import dmfa_progress
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -37,7 +39,7 @@ from mycareer.fla.entitlement import (
     project_entitlements,
 )
 from mycareer.fla.rulebook import Rulebook
-from mycareer.fla.serialize import entitlement_json_text
+from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import decimal_4
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
@@ -129,6 +131,7 @@ def register(subparsers: Any) -> None:
         default="json",
         help="json (the entitlements-1 contract), table, csv or training-account xml",
     )
+    add_indent(parser)
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
@@ -327,7 +330,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
     failing = args.strict and any(f.severity is not Severity.INFO for f in seen)
-    if args.format == "json":
+    if args.format == "json" and args.indent is not None:
+        documents = [entitlement_to_json(e, args.lang) for e in results]
+        out.write(json.dumps(documents, ensure_ascii=False, indent=args.indent) + "\n")
+    elif args.format == "json":
         # One compact object per line (still one JSON array), streamed in chunks of a few
         # hundred objects: one write per object cost more than the joins.
         out.write("[")

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -44,6 +43,7 @@ from typing import Any, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
@@ -106,6 +106,7 @@ def register(subparsers: Any) -> None:
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    add_indent(parser)
     parser.add_argument(
         "--plot",
         metavar="FILE",
@@ -404,8 +405,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "findings": [_finding_json(f) for f in inputs.findings],
             "errors": [str(e) for e in inputs.errors],
         }
-        json.dump(document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(results, out)
     elif args.format == "xml":
