@@ -60,7 +60,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
 from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.training_account import (
     account_records,
     read_trainings_xml,
@@ -468,7 +468,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[Any, ...] = ()
     if args.paths:
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         for problem in batch.errors:
             for line in flatten_errors(problem):
                 print(f"mycareer account: error: {line}", file=err)
