@@ -105,7 +105,7 @@ TEXTS = st.one_of(
 )  # fmt: skip
 Mutation = tuple[str, int, str | None]
 MUTATIONS = st.tuples(
-    st.sampled_from(["text", "drop", "twice", "swap", "tail"]),
+    st.sampled_from(["text", "drop", "twice", "swap", "first", "tail"]),
     st.integers(min_value=0, max_value=200),
     TEXTS,
 )
@@ -128,6 +128,8 @@ def _mutate(data: bytes, mutations: list[Mutation]) -> bytes:
             following = leaf.getnext()
             assert following is not None
             following.addnext(leaf)
+        elif kind == "first":
+            parent.insert(0, leaf)
         elif kind == "tail":
             parent.append(etree.Element("Unknown"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -78,7 +78,12 @@ def _service(block: Any) -> ServiceLine:
     # ServiceSequenceNbr, ServiceCode, ServiceNbrDays[, ServiceNbrHours][, FlightNbrMinutes]
     fields = list(block)
     count = len(fields)
-    if count < 3 or fields[1].tag != "ServiceCode" or fields[2].tag != "ServiceNbrDays":
+    if (
+        count < 3
+        or fields[0].tag != "ServiceSequenceNbr"
+        or fields[1].tag != "ServiceCode"
+        or fields[2].tag != "ServiceNbrDays"
+    ):
         raise _Bail
     code, days = fields[1].text, fields[2].text
     if count == 3:
@@ -100,7 +105,12 @@ def _remuneration(block: Any) -> RemunerationLine:
     # RemunSequenceNbr, RemunCode[, BonusPaymentFrequency][, PercentagePaid], RemunAmount
     fields = list(block)
     count = len(fields)
-    if count < 3 or fields[1].tag != "RemunCode" or fields[-1].tag != "RemunAmount":
+    if (
+        count < 3
+        or fields[0].tag != "RemunSequenceNbr"
+        or fields[1].tag != "RemunCode"
+        or fields[-1].tag != "RemunAmount"
+    ):
         raise _Bail
     frequency = percentage = None
     for field in fields[2:-1]:
