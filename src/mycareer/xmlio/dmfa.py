@@ -20,7 +20,8 @@ Reading rules:
   ``reorganisation_measures`` (without percentage), then each
   ``ReorgMeasureInformation`` block (with its percentage);
 * element names are those common to DmfA 2003/1 onward; unknown elements are
-  ignored; a ``DmfAUpdate`` (modification) is refused as not supported yet.
+  ignored; a ``DmfAUpdate`` (modification) is refused here: it is read by
+  :mod:`mycareer.xmlio.dmfa_update` (and folders by :mod:`mycareer.xmlio.flows`).
 
 Bad values never stop the stream: the bad ``WorkerRecord`` is skipped and its
 error (value, file, line and record path) is put in ``errors`` when given;
@@ -449,8 +450,9 @@ class _DmfaReader:
         root = root_tag(self.source, self.label)
         if root == _UPDATE_ROOT:
             raise UnsupportedDocumentError(
-                f"{_UPDATE_ROOT} (modification declaration) is not supported yet: root element "
-                f"<{root}>; only original declarations (<{_ROOT}>) are read",
+                f"{_UPDATE_ROOT} (modification declaration) is not an original: root element "
+                f"<{root}>; this reader reads original declarations (<{_ROOT}>) only: read "
+                "modifications with iter_dmfa_updates, or a whole folder with read_corrected_dmfa",
                 source=SourceRef(self.label, 1),
             )
         check_root(root, _ROOT, self.label, kind="DmfA")
