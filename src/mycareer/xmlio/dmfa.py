@@ -97,6 +97,7 @@ from mycareer.xmlio.reading import (
     close_events,
     input_files,
     known_niss,
+    plain_integer,
     refuse_doctype,
     root_tag,
 )
@@ -166,10 +167,18 @@ def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
     """One Service, Remun or ReorgMeasureInformation line of an occupation."""
     tag = child.tag
     make, spec, numbered = _SUB_LINES[tag]
-    line = fields.child(
-        child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
-    )
-    return make(*(line.integer(name, required=required) for name, required in spec))
+    texts = {c.tag: c.text for c in child}
+    values = []
+    for name, required in spec:
+        raw = texts.get(name)
+        value = plain_integer(raw)
+        if value is None and (raw is not None or required):
+            # Anything but plain digits: the field reader accepts or explains it.
+            step = f"{tag}[{count + 1}]" if numbered else tag
+            line = fields.child(child, step, children={c.tag: c for c in child})
+            return make(*(line.integer(n, required=r) for n, r in spec))
+        values.append(value)
+    return make(*values)
 
 
 def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
