@@ -3,9 +3,15 @@
 Inputs are recognised by their root element, whatever their name:
 
 * ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
-  career-break periods, career-data.md §3.3–3.7);
+  career-break periods, career-data.md §3.3–3.7), corrected by ``DmfAUpdate``
+  modifications and superseded by ONSS ``DmfAConsultationAnswer`` documents
+  (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
   (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
+  daily registrations are skipped with an info finding;
+* ``PersonnelFileConsultationAnswer`` — the ONSS's Dimona personnel file, the
+  authoritative Dimona source, reconciled with the declarations
+  (:func:`mycareer.timeline.reconcile_dimona`: each difference is a finding);
 * ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
 
 Folders are read recursively (``.xml``, plus ``.json``/``.csv`` outcome sidecars).
@@ -32,7 +38,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -42,6 +47,7 @@ from typing import Any, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
@@ -49,11 +55,13 @@ from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
+    DimonaConsolidation,
     Gap,
     Timeline,
     build_timeline,
     career_periods_from_dmfa,
     consolidate_dimona,
+    reconcile_dimona,
 )
 from mycareer.xmlio._safe import iterparse_document
 
@@ -61,6 +69,10 @@ __all__ = ["register", "run"]
 
 _CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
 _SIDECAR_SUFFIXES = (".json", ".csv")
+#: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
+_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer", "DmfAUpdateNotification")
+#: The ONSS's Dimona personnel file: authoritative Dimona periods (timeline.reconcile_dimona).
+_PERSONNEL_FILE_ROOT = "PersonnelFileConsultationAnswer"
 
 
 def register(subparsers: Any) -> None:
@@ -102,6 +114,7 @@ def register(subparsers: Any) -> None:
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    add_indent(parser)
     parser.add_argument(
         "--plot",
         metavar="FILE",
@@ -207,13 +220,14 @@ class _Inputs:
 def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
     from mycareer.xmlio.career_records import read_career_records
     from mycareer.xmlio.dimona import read_dimona
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     inputs = _Inputs()
     files, problems = _expand(paths)
     inputs.errors.extend(problems)
     dmfa_files: list[Path] = []
     dimona_files: list[Path] = []
+    personnel_files: list[Path] = []
     for path in files:
         if path.suffix.lower() in _SIDECAR_SUFFIXES:
             dimona_files.append(path)
@@ -223,10 +237,12 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
         except InvalidValueError as error:
             inputs.errors.append(error)
             continue
-        if namespace is None and local == "DmfAOriginal":
+        if namespace is None and local in _DMFA_ROOTS:
             dmfa_files.append(path)
         elif namespace is None and local in ("Dimona", "NOTIFICATION"):
             dimona_files.append(path)
+        elif namespace is None and local == _PERSONNEL_FILE_ROOT:
+            personnel_files.append(path)
         elif namespace == _CAREER_RECORDS_NS and local == "careerRecords":
             result = read_career_records(path, on_error="collect")
             inputs.errors.extend(result.errors)
@@ -239,27 +255,45 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
             shown = f"{{{namespace}}}{local}" if namespace else local
             inputs.errors.append(
                 InputError(
-                    f"unsupported document: root element {shown} is not DmfAOriginal, "
-                    "Dimona, NOTIFICATION or careerRecords",
+                    f"unsupported document: root element {shown} is not a DmfA document "
+                    f"({', '.join(_DMFA_ROOTS)}), Dimona, NOTIFICATION, "
+                    f"{_PERSONNEL_FILE_ROOT} or careerRecords",
                     source=SourceRef(str(path)),
                 )
             )
     if dmfa_files:
-        batch = read_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
         inputs.errors.extend(batch.errors)
         inputs.findings.extend(batch.findings)
         career = career_periods_from_dmfa(batch.records)
         inputs.findings.extend(career.findings)
         inputs.add(career.periods)
     sidecars = [Path(p) for p in outcomes]
-    if dimona_files or sidecars:
+    if dimona_files or sidecars or personnel_files:
         dimona = read_dimona([*dimona_files, *sidecars], on_error="collect")
         inputs.errors.extend(dimona.errors)
         inputs.findings.extend(dimona.findings)
         consolidation = consolidate_dimona(dimona.declarations, dimona.outcomes)
         inputs.findings.extend(consolidation.findings)
-        inputs.add(consolidation.career_periods())
+        if personnel_files:
+            _add_personnel_files(inputs, consolidation, personnel_files)
+        else:
+            inputs.add(consolidation.career_periods())
     return inputs
+
+
+def _add_personnel_files(
+    inputs: _Inputs, consolidation: DimonaConsolidation, files: Sequence[Path]
+) -> None:
+    """The personnel files are authoritative: reconciled with the declarations, they win."""
+    from mycareer.xmlio.personnel_file import read_personnel_files
+
+    personnel = read_personnel_files(files, on_error="collect")
+    inputs.errors.extend(personnel.errors)
+    inputs.findings.extend(personnel.findings)
+    reconciliation = reconcile_dimona(consolidation, personnel.periods, personnel.answers)
+    inputs.findings.extend(reconciliation.findings)
+    inputs.add(reconciliation.periods)
 
 
 def _default_as_of(inputs: _Inputs) -> date | None:
@@ -400,8 +434,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "findings": [_finding_json(f) for f in inputs.findings],
             "errors": [str(e) for e in inputs.errors],
         }
-        json.dump(document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(results, out)
     elif args.format == "xml":
