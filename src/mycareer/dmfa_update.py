@@ -36,7 +36,9 @@ the glossary does not say):
 * a ``DmfAConsultationAnswer`` is the ONSS's state of a declaration: where one
   is given for an employer and quarter, its lines replace those of the
   originals and updates of that quarter (a :data:`DMFA_CONSULTATION_PRECEDENCE`
-  finding says so, and the lines' provenance is the answer).
+  finding says so, and the lines' provenance is the answer). An answer without
+  any worker line (``ResultCodeResearch``: no result) is not taken as a state
+  ``[verify]``.
 
 >>> from datetime import date
 >>> from mycareer.dmfa import ContractType, DmfaOccupation
@@ -75,6 +77,7 @@ from mycareer.quarter import Quarter
 
 __all__ = [
     "DMFA_CONSULTATION_DUPLICATE",
+    "DMFA_CONSULTATION_EMPTY",
     "DMFA_CONSULTATION_PRECEDENCE",
     "DMFA_UPDATE_APPLIED",
     "DMFA_UPDATE_LINE_EXISTS",
@@ -102,6 +105,8 @@ DMFA_UPDATE_APPLIED: Final = "DMFA_UPDATE_APPLIED"
 DMFA_CONSULTATION_PRECEDENCE: Final = "DMFA_CONSULTATION_PRECEDENCE"
 #: Finding: two consultation answers for one employer and quarter; the latest wins.
 DMFA_CONSULTATION_DUPLICATE: Final = "DMFA_CONSULTATION_DUPLICATE"
+#: Finding (info): a consultation answer without any worker line is not taken as a state.
+DMFA_CONSULTATION_EMPTY: Final = "DMFA_CONSULTATION_EMPTY"
 
 
 class UpdateAction(IntEnum):
@@ -369,6 +374,18 @@ class _Applier:
     # -- consultation answers ------------------------------------------------
     def apply_consultation(self, consultation: DmfaConsultation) -> None:
         form = consultation.form
+        if not consultation.records:
+            self.findings.append(
+                Finding(
+                    DMFA_CONSULTATION_EMPTY,
+                    Severity.INFO,
+                    f"the ONSS consultation answer {form.file} for employer {form.employer} "
+                    f"quarter {form.quarter} holds no worker line (no result found): it is not "
+                    "taken as the state of the declaration [verify]",
+                    form.source,
+                )
+            )
+            return
         slot = self.slot(form.employer, form.quarter, create=True)
         assert slot is not None
         replaced = len(slot.lines)

@@ -69,7 +69,7 @@ from mycareer.fla.trainings_io import read_trainings
 from mycareer.fla.values import decimal_4
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.training_account import read_trainings_xml, write_training_accounts
 
 __all__ = ["ACCOUNT_JSON_SCHEMA", "SCHEMA_VERSION", "parse_termination", "register", "run"]
@@ -234,7 +234,7 @@ def _read_declarations(paths: Sequence[str], err: TextIO) -> _Declarations:
     """The DmfA records, declarations and reader findings; ``False`` when a file failed."""
     if not paths:
         return (), (), (), True
-    batch = read_dmfa(paths, on_error="collect", progress=dmfa_progress)
+    batch = read_corrected_dmfa(paths, on_error="collect", progress=dmfa_progress)
     for problem in batch.errors:
         for line in flatten_errors(problem):
             _error(line, err)

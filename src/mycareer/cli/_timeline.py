@@ -3,7 +3,9 @@
 Inputs are recognised by their root element, whatever their name:
 
 * ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
-  career-break periods, career-data.md §3.3–3.7);
+  career-break periods, career-data.md §3.3–3.7), corrected by ``DmfAUpdate``
+  modifications and superseded by ONSS ``DmfAConsultationAnswer`` documents
+  (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
   (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
 * ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
@@ -61,6 +63,8 @@ __all__ = ["register", "run"]
 
 _CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
 _SIDECAR_SUFFIXES = (".json", ".csv")
+#: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
+_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer")
 
 
 def register(subparsers: Any) -> None:
@@ -208,7 +212,7 @@ class _Inputs:
 def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
     from mycareer.xmlio.career_records import read_career_records
     from mycareer.xmlio.dimona import read_dimona
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     inputs = _Inputs()
     files, problems = _expand(paths)
@@ -224,7 +228,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
         except InvalidValueError as error:
             inputs.errors.append(error)
             continue
-        if namespace is None and local == "DmfAOriginal":
+        if namespace is None and local in _DMFA_ROOTS:
             dmfa_files.append(path)
         elif namespace is None and local in ("Dimona", "NOTIFICATION"):
             dimona_files.append(path)
@@ -246,7 +250,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
                 )
             )
     if dmfa_files:
-        batch = read_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
         inputs.errors.extend(batch.errors)
         inputs.findings.extend(batch.findings)
         career = career_periods_from_dmfa(batch.records)
