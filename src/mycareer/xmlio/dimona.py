@@ -83,12 +83,32 @@ from mycareer.xmlio.reading import (
 from mycareer.xmlio.sidecar import read_outcomes
 
 __all__ = [
+    "DIMONA_DAILY_REGISTRATION_SKIPPED",
     "DIMONA_OUTCOME_UNMATCHED",
     "DimonaBatch",
     "iter_dimona",
     "iter_notifications",
     "read_dimona",
 ]
+
+#: Finding code (info): a ``DailyRegistrationDeclaration`` form, skipped (see below).
+DIMONA_DAILY_REGISTRATION_SKIPPED: Final = "DIMONA_DAILY_REGISTRATION_SKIPPED"
+#: Why daily registrations are skipped: they record the hours worked on one day
+#: inside an existing period (its ``DimonaPeriodId``); they neither create, move
+#: nor end a period, so the timeline has nothing to take from them.
+DAILY_REGISTRATION_REASON: Final = (
+    "a daily registration records the hours of one day within an existing Dimona period; "
+    "it does not create, change or end a period, so it is not read"
+)
+
+
+class _Skipped(Exception):
+    """A form read on purpose into nothing: the finding says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
 
 #: Finding code: an outcome whose reference matches no declaration read.
 DIMONA_OUTCOME_UNMATCHED: Final = "DIMONA_OUTCOME_UNMATCHED"
@@ -148,9 +168,15 @@ def _block(fields: FieldReader) -> Any:
         if child.tag in _BLOCKS:
             return child
         if child.tag == "DailyRegistrationDeclaration":
-            fields.fail(
-                "DailyRegistrationDeclaration is not supported yet",
-                "DailyRegistrationDeclaration",
+            period_id = child.findtext("DimonaPeriodId") or "?"
+            raise _Skipped(
+                Finding(
+                    DIMONA_DAILY_REGISTRATION_SKIPPED,
+                    Severity.INFO,
+                    f"DailyRegistrationDeclaration for period {period_id.strip()} skipped: "
+                    f"{DAILY_REGISTRATION_REASON}",
+                    SourceRef(fields.file, child.sourceline, f"{fields.path}.{child.tag}"),
+                )
             )
     fields.fail("the Form holds no DimonaIn, DimonaOut, DimonaUpdate or DimonaCancel")
 
@@ -252,6 +278,7 @@ def _forms(
     kind: str,
     build: Callable[[Any, str], _T],
     errors: ErrorSink | None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[_T]:
     check_root(root_tag(source, label), root, label, kind=kind)
     problems: list[InvalidValueError] = []
@@ -267,6 +294,9 @@ def _forms(
             path = f"$.Form[{index}]"
             try:
                 item = build(form, path)
+            except _Skipped as skipped:
+                if findings is not None:
+                    findings.append(skipped.finding)
             except InvalidValueError as error:
                 if error.source is None:  # raised by a value class, not by a field
                     error.source = SourceRef(label, form.sourceline)
@@ -296,6 +326,7 @@ def iter_dimona(
     name: str | None = None,
     errors: ErrorSink | None = None,
     default_employer: Employer | None = None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[DimonaDeclaration]:
     """Stream the declarations of ``Dimona`` documents (one per ``Form``).
 
@@ -303,7 +334,9 @@ def iter_dimona(
     paths (files, or folders of ``*.xml``); ``errors`` works as in
     :func:`mycareer.xmlio.dmfa.iter_dmfa`. ``default_employer`` stands in when
     a form has no ``EmployerId`` (it is optional in the schema: the sender is
-    then the employer).
+    then the employer). A ``DailyRegistrationDeclaration`` form is skipped: a
+    :data:`DIMONA_DAILY_REGISTRATION_SKIPPED` info finding goes to ``findings``
+    when given (:data:`DAILY_REGISTRATION_REASON` says why).
     """
     for document, label in each_document(source, name=name, errors=errors):
         yield from _guarded(
@@ -312,6 +345,7 @@ def iter_dimona(
             errors,
             "Dimona",
             functools.partial(_declaration_at, label=label, default_employer=default_employer),
+            findings,
         )
 
 
@@ -348,10 +382,11 @@ def _guarded(
     errors: ErrorSink | None,
     root: str,
     build: Callable[[Any, str], _T],
+    findings: list[Finding] | None = None,
 ) -> Iterator[_T]:
     """One document's items; with a sink, a document that cannot be read goes there."""
     try:
-        yield from _forms(document, label, root, root, build, errors)
+        yield from _forms(document, label, root, root, build, errors, findings)
     except InputError as failure:
         if errors is None:
             raise
@@ -369,7 +404,7 @@ class DimonaBatch:
 
 
 def _read_file(
-    path: Path, default_employer: Employer | None
+    path: Path, default_employer: Employer | None, skipped: list[Finding]
 ) -> tuple[list[DimonaDeclaration] | list[DimonaOutcome], bool, list[InvalidValueError]]:
     """One file's items, whether they are outcomes, and its errors (never raises on input)."""
     label = str(path)
@@ -383,7 +418,11 @@ def _read_file(
             items.extend(iter_notifications(path, errors=errors))
         else:
             outcome_file = False
-            items.extend(iter_dimona(path, errors=errors, default_employer=default_employer))
+            found: list[Finding] = []
+            items.extend(
+                iter_dimona(path, errors=errors, default_employer=default_employer, findings=found)
+            )
+            skipped.extend(found)
     except MycareerErrorGroup as group:
         errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
     except InvalidValueError as error:
@@ -413,13 +452,14 @@ def read_dimona(
     files, errors = input_files(paths, (".xml", ".json", ".csv"))
     declarations: list[DimonaDeclaration] = []
     outcomes: list[DimonaOutcome] = []
+    skipped: list[Finding] = []
     for path in files:
-        read, outcome_file, file_errors = _read_file(path, default_employer)
+        read, outcome_file, file_errors = _read_file(path, default_employer, skipped)
         errors.extend(file_errors)
         if not any(isinstance(error, InputError) for error in file_errors):  # all or nothing
             (outcomes if outcome_file else declarations).extend(read)  # type: ignore[arg-type]
     references = {d.reference for d in declarations if d.reference}
-    findings = [
+    findings = skipped + [
         Finding(
             DIMONA_OUTCOME_UNMATCHED,
             Severity.WARNING,
