@@ -89,8 +89,7 @@ def test_the_pages_that_promise_runnable_code_have_some() -> None:
 @pytest.mark.parametrize(
     "schema",
     [
-        *sorted((DOCS / "schemas").glob("*.json")),
-        ROOT / "src/mycareer/fla/schemas/entitlements-1.schema.json",
+        *sorted((ROOT / "src/mycareer/schemas").glob("*.json")),
     ],
     ids=lambda p: p.name,
 )
@@ -102,7 +101,7 @@ def test_generated_schema_marker_renders_valid_json() -> None:
     page = (DOCS / "formats.md").read_text(encoding="utf-8")
     rendered = _hooks().on_page_markdown(page, None, None, None)
     assert "mycareer-json-schema" not in rendered
-    assert '"$id": "https://mycareer.dev/schemas/account-1.schema.json"' in rendered
+    assert '"$id": "urn:mycareer:schema:account:1"' in rendered
 
 
 def test_doctest_blocks_are_fenced_for_the_api_reference() -> None:

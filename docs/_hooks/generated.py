@@ -3,8 +3,8 @@
 * ``<!-- mycareer-cli-reference -->`` becomes one section per subcommand listed in
   ``mycareer.cli.COMMANDS`` with its ``--help`` text (``tests/test_docs.py``
   checks it against ``mycareer <command> --help`` run as a user would);
-* ``<!-- mycareer-json-schema module:NAME -->`` becomes the JSON Schema held in
-  that module attribute (for schemas that live in code rather than in a file);
+* ``<!-- mycareer-json-schema NAME -->`` becomes the JSON Schema shipped in the
+  package as ``mycareer/schemas/NAME.schema.json`` (the docs hold no copy);
 * doctest blocks (``>>>`` lines and their output) in docstrings are fenced as
   ``pycon`` code, so the API reference shows them as code rather than as Markdown.
 """
@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import os
 import re
 from typing import Any
@@ -54,13 +52,14 @@ def cli_reference() -> str:
     return "\n".join(sections)
 
 
-SCHEMA_MARKER = re.compile(r"^([ \t]*)<!-- mycareer-json-schema ([\w.]+):(\w+) -->", re.M)
+SCHEMA_MARKER = re.compile(r"^([ \t]*)<!-- mycareer-json-schema ([\w-]+) -->", re.M)
 
 
 def json_schema_block(match: re.Match[str]) -> str:
-    indent, module, name = match.groups()
-    schema = getattr(importlib.import_module(module), name)
-    block = f"```json\n{json.dumps(schema, indent=2, ensure_ascii=False)}\n```"
+    from mycareer.schemas import schema_text
+
+    indent, name = match.groups()
+    block = f"```json\n{schema_text(name).rstrip()}\n```"
     return "\n".join(indent + line for line in block.splitlines())
 
 

@@ -5,6 +5,7 @@ compute each worker's training-right entitlement with an explanation.
 Independent of the public mycareer.be portal.
 """
 
+from mycareer._gc import bulk
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.converter import converter, from_json, structure, to_json, unstructure
 from mycareer.dimona import (
@@ -94,6 +95,7 @@ __all__ = [
     "UnsupportedDocumentError",
     "WorkFraction",
     "__version__",
+    "bulk",
     "converter",
     "flatten_errors",
     "from_json",

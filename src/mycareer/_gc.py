@@ -1,13 +1,15 @@
-"""Pausing the cyclic garbage collector around bulk builds of immutable records.
+"""An explicit, caller-owned pause of the cyclic garbage collector for bulk work.
 
 mycareer's records are frozen and acyclic, so reference counting frees them;
-the cyclic collector only re-walks every live object of the caller's batch at
-each generation-2 pass (a third to a half of a bulk read's time, measured in
-docs/performance.md). Bulk entry points that build everything before returning
-pause it; generators never do, since they hand control back to the caller.
+the cyclic collector only re-walks every live object of a batch at each
+generation-2 pass (a fifth to a third of a bulk read's time, see
+docs/performance.md). The collector is process-wide state, so library calls
+never switch it themselves: a caller who wants that speed asks for it around
+its own block with :func:`bulk`, and the CLI does so for its own process.
 
 >>> import gc
->>> with collector_paused():
+>>> import mycareer
+>>> with mycareer.bulk():
 ...     gc.isenabled()
 False
 >>> gc.isenabled()
@@ -20,12 +22,20 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["bulk"]
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector; restore its previous state on exit."""
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the caller's block; restore its state on exit.
+
+    An opt-in for programs that read or compute many records at once: it
+    changes process-wide state (every thread of the process runs without the
+    cyclic collector meanwhile), so only use it where the whole process is
+    yours, as the ``mycareer`` command does. Reference counting still frees
+    mycareer's records, which hold no cycles. Nesting is safe: the outer block
+    restores the state it found.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -15,7 +15,7 @@ a chart: ``df["fte"].astype(float)``.
 
 Row kinds (the ``kind`` argument of :func:`from_frame`):
 
-* ``"timeline"``: one row per :class:`~mycareer.timeline.Segment`, with ``niss``
+* ``"timeline"``: one row per :class:`~mycareer.timeline.TimelineSegment`, with ``niss``
   and ``as_of`` of its timeline; the period is split into ``start`` and ``end``
   (inclusive) and ``days`` is added for convenience. Timeline findings and the
   precedence rule travel in ``df.attrs["mycareer_timelines"]``.
@@ -97,9 +97,9 @@ def _flatten(items: Any) -> list[Any]:
 
 
 def _timeline_types() -> tuple[type[Any], type[Any]]:
-    from mycareer.timeline import Segment, Timeline
+    from mycareer.timeline import Timeline, TimelineSegment
 
-    return Timeline, Segment
+    return Timeline, TimelineSegment
 
 
 def _kind_of(values: Sequence[Any]) -> FrameKind:

@@ -38,7 +38,7 @@ from mycareer.frames import MissingExtraError
 from mycareer.kinds import PeriodKind
 
 if TYPE_CHECKING:
-    from mycareer.timeline import Segment, Timeline
+    from mycareer.timeline import Timeline, TimelineSegment
 
 __all__ = ["KIND_COLOURS", "Bar", "PlotFormat", "plot_rows", "plot_timeline"]
 
@@ -76,10 +76,10 @@ class Bar:
 def _employer_label(employer: Employer | None) -> str:
     if employer is None:
         return "no employer"
-    return f"{employer.name} ({employer})" if employer.name else str(employer)
+    return f"{employer.name} ({employer.formatted})" if employer.name else employer.formatted
 
 
-def _share(segment: Segment, employer: Employer) -> Fraction:
+def _share(segment: TimelineSegment, employer: Employer) -> Fraction:
     """The FTE of ``segment`` at ``employer``: its own active, non-suspended fractions."""
     if len(segment.employers) == 1:
         return segment.fte

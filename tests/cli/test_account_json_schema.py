@@ -2,7 +2,8 @@
 
 The accounts are written as XML by ``mycareer account --format xml`` on the demo
 declarations and trainings, then converted to JSON by ``mycareer convert``, both
-run as a user would. The schema is ``docs/schemas/training-account-json-1.schema.json``.
+run as a user would. The schema is
+``src/mycareer/schemas/training-account-json-1.schema.json``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from mycareer.demo import demo_paths
 from ._run import assert_no_traceback, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "docs" / "schemas" / "training-account-json-1.schema.json"
+SCHEMA = ROOT / "src" / "mycareer" / "schemas" / "training-account-json-1.schema.json"
 
 BART = "85073003328"
 AN = "90010100123"

@@ -14,7 +14,9 @@ from mycareer.demo import demo_files, load_demo
 
 from ._run import assert_no_traceback, run_cli
 
-RECORDS_SCHEMA = Path(__file__).resolve().parents[2] / "docs/schemas/career-records-1.schema.json"
+RECORDS_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "src/mycareer/schemas/career-records-1.schema.json"
+)
 
 
 def _demo_json(tmp_path: Path) -> Path:

@@ -16,7 +16,7 @@ import pytest
 from ._run import assert_no_traceback, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "docs" / "schemas"
+SCHEMAS = ROOT / "src" / "mycareer" / "schemas"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_entitlements_json_matches_the_shipped_schema(declarations: Path) -> Non
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     schema = json.loads(
-        (ROOT / "src/mycareer/fla/schemas/entitlements-1.schema.json").read_text(encoding="utf-8")
+        (ROOT / "src/mycareer/schemas/entitlements-1.schema.json").read_text(encoding="utf-8")
     )
     jsonschema.validate(json.loads(result.stdout), schema)
 

@@ -18,7 +18,9 @@ from mycareer.demo import demo_files
 from ._run import assert_no_traceback, run_cli
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-REPORT_SCHEMA = Path(__file__).resolve().parents[2] / "docs/schemas/validate-report-1.schema.json"
+REPORT_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "src/mycareer/schemas/validate-report-1.schema.json"
+)
 NO_XSD_DIR = {"MYCAREER_ONSS_XSD_DIR": ""}
 
 VALID_DMFA = SAMPLES / "dmfa_skeleton_example.xml"

@@ -277,7 +277,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
 def test_print_schema_and_help() -> None:
     schema = run_cli("account", "--print-schema")
     assert schema.returncode == 0
-    assert json.loads(schema.stdout)["$id"].endswith("account-1.schema.json")
+    assert json.loads(schema.stdout)["$id"] == "urn:mycareer:schema:account:1"
     helped = run_cli("account", "--help")
     assert helped.returncode == 0
     assert "--employer-view" in helped.stdout

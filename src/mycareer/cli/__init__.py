@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from mycareer import __version__
-from mycareer._gc import collector_paused
+from mycareer._gc import bulk
 from mycareer.errors import MycareerError, flatten_errors
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -70,10 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    # The records a command builds are immutable and acyclic: cyclic garbage collection
-    # during the bulk reads only costs time (about 20 % end to end, docs/performance.md).
+    # The CLI owns its process, so it opts in to mycareer.bulk(): the cyclic collector is
+    # paused for the whole command (the records are immutable and acyclic; collection during
+    # bulk reads only costs time, docs/performance.md). Library calls never do this themselves.
     try:
-        with collector_paused():
+        with bulk():
             code: int = args.handler(args)
     except MycareerError as error:
         for line in flatten_errors(error):

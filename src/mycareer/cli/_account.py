@@ -36,6 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -57,8 +58,9 @@ from mycareer.fla.trainings_io import read_trainings
 from mycareer.fla.values import Entitlement, decimal_4
 from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
+from mycareer.schemas import json_schema
 from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.training_account import (
     account_records,
     read_trainings_xml,
@@ -86,93 +88,9 @@ _STATEMENT_FIELDS: Final = (
     "open_balance",
     "carried",
 )
-_EXACT = {"type": "string", "pattern": r"^-?\d+(\.\d+)?(/\d+)?$"}
-_EXACT_OR_NULL = {"anyOf": [_EXACT, {"type": "null"}]}
-_EMPLOYER = {
-    "enterprise": {"type": ["string", "null"], "pattern": r"^[01]\d{9}$"},
-    "nsso_number": {"type": ["string", "null"], "pattern": r"^\d+$"},
-}
-
-#: JSON Schema (draft 2020-12) of ``mycareer account --format json``.
-ACCOUNT_JSON_SCHEMA: Final[dict[str, Any]] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://mycareer.dev/schemas/account-1.schema.json",
-    "title": "mycareer account output",
-    "description": "Individual training accounts (training-right.md §2.6-2.8); days are exact "
-    "text: a decimal when the value has one, else p/q.",
-    "type": "object",
-    "required": ["schema_version", "as_of", "view"],
-    "properties": {
-        "schema_version": {"const": SCHEMA_VERSION},
-        "as_of": {"type": "string", "format": "date"},
-        "view": {"enum": ["worker", "employer"]},
-        "accounts": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": [
-                    "enterprise",
-                    "nsso_number",
-                    "niss",
-                    "hours_per_day",
-                    "balance",
-                    "statements",
-                    "trainings",
-                    "termination",
-                    "findings",
-                ],
-                "properties": {
-                    **_EMPLOYER,
-                    "niss": {"type": "string", "pattern": r"^\d{11}$"},
-                    "hours_per_day": _EXACT,
-                    "balance": _EXACT,
-                    "open_balance": _EXACT_OR_NULL,
-                    "termination": {
-                        "anyOf": [
-                            {"type": "null"},
-                            {
-                                "type": "object",
-                                "required": ["date", "reason"],
-                                "properties": {
-                                    "date": {"type": "string", "format": "date"},
-                                    "reason": {"enum": [r.value for r in TerminationReason]},
-                                },
-                            },
-                        ]
-                    },
-                    "statements": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": list(_STATEMENT_FIELDS),
-                            "properties": {
-                                "year": {"type": "integer"},
-                                "window": {"type": ["string", "null"]},
-                                **dict.fromkeys(_STATEMENT_FIELDS[2:], _EXACT),
-                            },
-                        },
-                    },
-                    "trainings": {"type": "array", "items": {"type": "object"}},
-                    "findings": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-        },
-        "employers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["workers", "credited", "used", "remaining", "lost", "reset"],
-                "properties": {
-                    **_EMPLOYER,
-                    "workers": {"type": "integer", "minimum": 0},
-                    **dict.fromkeys(
-                        ("credited", "used", "remaining", "lost", "reset", "open_balance"), _EXACT
-                    ),
-                },
-            },
-        },
-    },
-}
+#: JSON Schema (draft 2020-12) of ``mycareer account --format json``, shipped as
+#: ``mycareer/schemas/account-1.schema.json`` (``mycareer schema account``).
+ACCOUNT_JSON_SCHEMA: Final[dict[str, Any]] = json_schema("account-1")
 
 
 def parse_termination(text: str) -> Termination:
@@ -270,6 +188,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--employer-view", action="store_true", help="team totals per employer")
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    add_indent(parser)
     parser.add_argument("--rules", metavar="FILE", help="vendor sector schedules (JSON or TOML)")
     parser.add_argument(
         "--no-reset", action="store_true", help="keep the balance at window ends (B-7)"
@@ -433,7 +352,7 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Text
 
 
 def _employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
-    return "no employer" if account.employer is None else f"employer {account.employer}"
+    return "no employer" if account.employer is None else f"employer {account.employer.formatted}"
 
 
 def _table_accounts(accounts: Sequence[TrainingAccount], out: TextIO) -> None:
@@ -506,7 +425,7 @@ def _table_employers(summaries: Sequence[EmployerAccountSummary], out: TextIO) -
     for s in summaries:
         rows.append(
             (
-                "-" if s.employer is None else str(s.employer),
+                "-" if s.employer is None else s.employer.formatted,
                 str(s.workers),
                 *(
                     _shown(v)
@@ -549,7 +468,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[Any, ...] = ()
     if args.paths:
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         for problem in batch.errors:
             for line in flatten_errors(problem):
                 print(f"mycareer account: error: {line}", file=err)
@@ -645,7 +564,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 "view": "employer",
                 "employers": [_summary_json(s) for s in summaries],
             }
-            print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+            write_json(out, document, args.indent)
         elif args.format == "csv":
             _write_csv((_summary_json(s) for s in summaries), _EMPLOYER_COLUMNS, out)
         else:
@@ -658,7 +577,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "view": "worker",
             "accounts": [_account_json(a) for a in accounts],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         rows = []
         for account in accounts:

@@ -33,6 +33,7 @@ from typing import Any, Final, TextIO
 import attrs
 from lxml import etree
 
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
@@ -56,8 +57,8 @@ ONSS_ROOTS: Final[dict[str, str]] = {
     "NOTIFICATION": "NOTIFICATION",
 }
 
-#: Identifier of the JSON report (``docs/schemas/validate-report-1.schema.json``).
-REPORT_SCHEMA_ID: Final = "https://mycareer.dev/schemas/validate-report-1.schema.json"
+#: Identifier of the JSON report (``mycareer schema validate-report``).
+REPORT_SCHEMA_ID: Final = "urn:mycareer:schema:validate-report:1"
 
 #: Domain readers per ONSS root: module and function, imported when first needed.
 _ONSS_READERS: Final[dict[str, tuple[str, str]]] = {
@@ -331,6 +332,7 @@ def register(subparsers: Any) -> None:
         help="report on stdout: a table (default), JSON (schema validate-report-1) or CSV "
         "(one row per problem, or per valid file)",
     )
+    add_indent(parser)
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -417,7 +419,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "valid": all(r.valid for r in reports),
             "files": [r.to_json() for r in reports],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(reports, out)
     else:

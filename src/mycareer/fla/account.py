@@ -38,20 +38,30 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
-from typing import Any
 
 import attrs
 
-from mycareer._html import html_table
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError, MycareerErrorGroup
 from mycareer.findings import Finding, Severity
-from mycareer.fla.rulebook import ResetPolicy, SectorSchedule
+from mycareer.fla.account_values import (
+    _ZERO,
+    DEFAULT_HOURS_PER_DAY,
+    AccountPolicy,
+    AccountWindow,
+    Termination,
+    TerminationReason,
+    TrainingAccount,
+    TrainingDebit,
+    WindowStart,
+    WindowSummary,
+    YearCredit,
+    YearStatement,
+    _same_employer,
+    exact_days,
+)
 from mycareer.fla.trainings import Training, format_exact
-from mycareer.fla.values import Entitlement
 from mycareer.niss import Niss
 
 __all__ = [
@@ -63,6 +73,7 @@ __all__ = [
     "TerminationReason",
     "TrainingAccount",
     "TrainingDebit",
+    "WindowStart",
     "WindowSummary",
     "YearCredit",
     "YearStatement",
@@ -72,380 +83,6 @@ __all__ = [
     "exact_days",
     "verify_account",
 ]
-
-#: 38 h a week ÷ 5, used only when neither the caller nor the credits give a factor.
-DEFAULT_HOURS_PER_DAY = Fraction(38, 5)
-
-_ZERO = Fraction(0)
-
-
-def exact_days(raw: object) -> Fraction:
-    """Days as an exact, non-negative Fraction (int, Fraction, Decimal or text; never float).
-
-    >>> exact_days("2.5"), exact_days(Decimal("0.25")), exact_days("10/3")
-    (Fraction(5, 2), Fraction(1, 4), Fraction(10, 3))
-    >>> exact_days(-1)
-    Traceback (most recent call last):
-    ...
-    mycareer.errors.InvalidValueError: invalid days -1: negative
-    """
-    if isinstance(raw, bool | float):
-        raise InvalidValueError(
-            f"invalid days {raw!r}: use an int, Decimal, Fraction or text, never a float"
-        )
-    try:
-        if isinstance(raw, Decimal):
-            if not raw.is_finite():
-                raise ValueError(raw)
-            value = Fraction(raw)
-        elif isinstance(raw, int | Fraction):
-            value = Fraction(raw)
-        elif isinstance(raw, str):
-            value = Fraction(raw.strip())
-        else:
-            raise TypeError(raw)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidValueError(f"invalid days {raw!r}: expected e.g. '2.5' or '10/3'") from None
-    if value < 0:
-        raise InvalidValueError(f"invalid days {raw!r}: negative")
-    return value
-
-
-def _optional_hours_per_day(raw: object) -> Fraction | None:
-    if raw is None:
-        return None
-    value = exact_days(raw)
-    if value == 0:
-        raise InvalidValueError("hours per day must be positive, got 0")
-    return value
-
-
-class TerminationReason(StrEnum):
-    """How the contract ended (§2.7, §8)."""
-
-    RESIGNATION = "resignation"
-    SERIOUS_CAUSE = "serious-cause"
-    DISMISSAL_NOTICE = "dismissal-notice"
-    DISMISSAL_INDEMNITY = "dismissal-indemnity"
-    MUTUAL_AGREEMENT = "mutual-agreement"
-    END_FIXED_TERM = "end-fixed-term"
-    OTHER = "other"
-
-    @property
-    def loses_credit(self) -> bool:
-        """After a resignation or a dismissal for serious cause the credit is lost (§2.7)."""
-        return self in (TerminationReason.RESIGNATION, TerminationReason.SERIOUS_CAUSE)
-
-
-def _termination_reason(raw: object) -> TerminationReason:
-    if isinstance(raw, TerminationReason):
-        return raw
-    text = str(raw).strip().lower().replace("_", "-")
-    try:
-        return TerminationReason(text)
-    except ValueError:
-        allowed = ", ".join(r.value for r in TerminationReason)
-        raise InvalidValueError(f"invalid termination reason {raw!r}: expected {allowed}") from None
-
-
-@attrs.frozen
-class Termination:
-    """The end of a worker's contract: last day and reason.
-
-    ``employer=None`` applies it to every account of the worker.
-    """
-
-    niss: Niss
-    date: date
-    reason: TerminationReason = attrs.field(converter=_termination_reason)
-    employer: Employer | None = None
-
-
-@attrs.frozen
-class AccountPolicy:
-    """How the ledger runs; the defaults follow ``training-right.md`` B-7 and §8.
-
-    ``first_window_start``/``window_years``: the 5-year windows, 2024–2028, 2029–2033…
-    Years before the first window belong to none and simply carry over into it.
-    ``reset_at_window_end``: zero the balance on 31 December of a window's last year.
-    ``allow_overuse``: let the balance go negative (an advance on future credit); by
-    default a debit beyond the balance is reported as ``overused`` and not carried.
-    ``hours_per_day``: overrides the factor taken from the credits.
-    """
-
-    first_window_start: int = 2024
-    window_years: int = 5
-    reset_at_window_end: bool = True
-    allow_overuse: bool = False
-    hours_per_day: Fraction | None = attrs.field(default=None, converter=_optional_hours_per_day)
-
-    def __attrs_post_init__(self) -> None:
-        if self.window_years < 1:
-            raise InvalidValueError(f"window_years must be at least 1, got {self.window_years}")
-
-    @classmethod
-    def for_schedule(cls, schedule: SectorSchedule, **changes: Any) -> AccountPolicy:
-        """The windows and reset policy a sector schedule ships (PC 200: reset, T-PC200-4).
-
-        >>> from mycareer.fla.rulebook import Rulebook
-        >>> pc200 = [s for s in Rulebook.default().schedules if s.joint_commission.code == "200"]
-        >>> policy = AccountPolicy.for_schedule(pc200[0])
-        >>> policy.reset_at_window_end, str(policy.window_of(2028))
-        (True, '2024-2028')
-        """
-        values: dict[str, Any] = {
-            "first_window_start": schedule.window_start or 2024,
-            "window_years": schedule.window_years,
-            "reset_at_window_end": schedule.reset is ResetPolicy.RESET,
-        }
-        values.update(changes)
-        return cls(**values)
-
-    def window_of(self, year: int) -> AccountWindow | None:
-        """The window a year belongs to, or ``None`` before the first one.
-
-        >>> policy = AccountPolicy()
-        >>> [str(policy.window_of(year)) for year in (2028, 2029, 2023)]
-        ['2024-2028', '2029-2033', 'None']
-        """
-        if year < self.first_window_start:
-            return None
-        index = (year - self.first_window_start) // self.window_years
-        first = self.first_window_start + index * self.window_years
-        return AccountWindow(first, first + self.window_years - 1)
-
-
-@attrs.frozen(order=True)
-class AccountWindow:
-    """A multi-year reference window, both years included."""
-
-    first_year: int
-    last_year: int
-
-    def __str__(self) -> str:
-        return f"{self.first_year}-{self.last_year}"
-
-    def __contains__(self, year: object) -> bool:
-        return isinstance(year, int) and self.first_year <= year <= self.last_year
-
-
-@attrs.frozen
-class YearCredit:
-    """One year's training credit of a worker at an employer, in days, by part.
-
-    >>> c = YearCredit(Niss("85073003328"), 2024, legal_days="3", sector_days=Fraction(1, 2))
-    >>> c.total
-    Fraction(7, 2)
-    """
-
-    niss: Niss
-    year: int
-    legal_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    sector_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    employer_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    employer: Employer | None = None
-    hours_per_day: Fraction | None = attrs.field(default=None, converter=_optional_hours_per_day)
-    rule_id: str | None = None
-
-    @property
-    def total(self) -> Fraction:
-        return self.legal_days + self.sector_days + self.employer_days
-
-    @classmethod
-    def from_entitlement(cls, entitlement: Entitlement) -> YearCredit:
-        """The credit an entitlement grants (a "no rule" entitlement grants 0).
-
-        The parts come from ``legal_days``/``sector_days``/``employer_days`` when the
-        entitlement has them, else the whole ``days_exact`` is the legal part.
-        ``hours_per_day`` is read from the entitlement, or from its hours ÷ days.
-        """
-        parts = [
-            part or _ZERO
-            for part in (entitlement.legal_days, entitlement.sector_days, entitlement.employer_days)
-        ]
-        days = entitlement.days_exact
-        if days and sum(parts, _ZERO) == 0:
-            parts = [days, _ZERO, _ZERO]
-        hours_per_day = entitlement.hours_per_day
-        if hours_per_day is None and entitlement.hours is not None and days:
-            hours_per_day = entitlement.hours / days
-        return cls(
-            entitlement.niss,
-            entitlement.year,
-            legal_days=parts[0],
-            sector_days=parts[1],
-            employer_days=parts[2],
-            employer=entitlement.employer,
-            hours_per_day=hours_per_day or None,
-            rule_id=None if entitlement.rule is None else entitlement.rule.id,
-        )
-
-
-@attrs.frozen
-class TrainingDebit:
-    """A training as booked on the account: its days through the hours-per-day factor."""
-
-    training: Training
-    days: Fraction
-
-
-@attrs.frozen
-class YearStatement:
-    """One year of the ledger.
-
-    ``closing = opening + credit - used`` before any clamp; without ``allow_overuse``
-    a negative closing is clamped to 0 and the excess is ``overused``. Then
-    ``closing = carried + reset + lost + open_balance``: the reset at a window end,
-    the credit lost at a resignation or serious-cause dismissal, or the balance left
-    open at any other end of contract (B-8).
-    """
-
-    year: int
-    window: AccountWindow | None
-    opening: Fraction
-    credit: YearCredit
-    debits: tuple[TrainingDebit, ...]
-    used: Fraction
-    overused: Fraction
-    closing: Fraction
-    reset: Fraction
-    lost: Fraction
-    open_balance: Fraction
-    carried: Fraction
-    termination: Termination | None = None
-
-    @property
-    def credited(self) -> Fraction:
-        return self.credit.total
-
-    @property
-    def window_end(self) -> bool:
-        return self.window is not None and self.year == self.window.last_year
-
-
-@attrs.frozen
-class WindowSummary:
-    """Totals of one window (or of the years before the first window, ``window=None``)."""
-
-    window: AccountWindow | None
-    credited: Fraction
-    used: Fraction
-    overused: Fraction
-    reset: Fraction
-    lost: Fraction
-    closing: Fraction
-
-    @property
-    def average_per_year(self) -> Fraction | None:
-        """Credited days per window year: the 5-year average test (R-CARRY-2)."""
-        if self.window is None:
-            return None
-        return self.credited / (self.window.last_year - self.window.first_year + 1)
-
-
-@attrs.frozen
-class TrainingAccount:
-    """The ledger of one worker at one employer, as of a date.
-
-    ``balance`` is the last statement's closing balance (what is left to use, or,
-    after a termination, what was lost or left open). ``trainings`` holds every
-    training given for this account, debited or not; ``findings`` say what was
-    ignored and why.
-    """
-
-    niss: Niss
-    employer: Employer | None
-    as_of: date
-    policy: AccountPolicy
-    hours_per_day: Fraction
-    statements: tuple[YearStatement, ...]
-    trainings: tuple[Training, ...]
-    termination: Termination | None = None
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def balance(self) -> Fraction:
-        return self.statements[-1].closing if self.statements else _ZERO
-
-    @property
-    def credited(self) -> Fraction:
-        return sum((s.credited for s in self.statements), _ZERO)
-
-    @property
-    def used(self) -> Fraction:
-        return sum((s.used for s in self.statements), _ZERO)
-
-    @property
-    def lost(self) -> Fraction:
-        return sum((s.lost for s in self.statements), _ZERO)
-
-    @property
-    def open_balance(self) -> Fraction | None:
-        """The balance left open at the end of the contract (B-8), if it ended so."""
-        if self.termination is None or self.termination.reason.loses_credit:
-            return None
-        return self.statements[-1].open_balance if self.statements else _ZERO
-
-    @property
-    def windows(self) -> tuple[WindowSummary, ...]:
-        groups: dict[AccountWindow | None, list[YearStatement]] = {}
-        for statement in self.statements:
-            groups.setdefault(statement.window, []).append(statement)
-        return tuple(
-            WindowSummary(
-                window=window,
-                credited=sum((s.credited for s in group), _ZERO),
-                used=sum((s.used for s in group), _ZERO),
-                overused=sum((s.overused for s in group), _ZERO),
-                reset=sum((s.reset for s in group), _ZERO),
-                lost=sum((s.lost for s in group), _ZERO),
-                closing=group[-1].closing,
-            )
-            for window, group in groups.items()
-        )
-
-    def statement(self, year: int) -> YearStatement | None:
-        return next((s for s in self.statements if s.year == year), None)
-
-    def hours(self, days: Fraction) -> Fraction:
-        """Days of this account in hours."""
-        return days * self.hours_per_day
-
-    def _repr_html_(self) -> str:
-        header = ["year", "window", "opening", "legal", "sector", "employer", "used"]
-        header += ["closing", "carried", "reset", "lost", "open"]
-        rows = [
-            [
-                s.year,
-                s.window or "-",
-                *(
-                    format_exact(v)
-                    for v in (
-                        s.opening,
-                        s.credit.legal_days,
-                        s.credit.sector_days,
-                        s.credit.employer_days,
-                        s.used,
-                        s.closing,
-                        s.carried,
-                        s.reset,
-                        s.lost,
-                        s.open_balance,
-                    )
-                ),
-            ]
-            for s in self.statements
-        ]
-        where = "" if self.employer is None else f" at {self.employer}"
-        caption = (
-            f"Training account of NISS {self.niss.formatted}{where} as of "
-            f"{self.as_of.isoformat()} (days): balance {format_exact(self.balance)}"
-        )
-        return html_table(header, rows, caption=caption)
-
-
-def _same_employer(a: Employer | None, b: Employer | None) -> bool:
-    return a is None or b is None or a.key == b.key
 
 
 def _hours_per_day(
@@ -467,42 +104,33 @@ def _hours_per_day(
     return DEFAULT_HOURS_PER_DAY
 
 
-def build_account(
-    credits: Iterable[YearCredit],
-    trainings: Iterable[Training] = (),
-    *,
-    as_of: date,
-    termination: Termination | None = None,
-    policy: AccountPolicy | None = None,
-    niss: Niss | None = None,
-    employer: Employer | None = None,
-) -> TrainingAccount:
-    """Run the ledger of one worker at one employer up to ``as_of``.
+@attrs.frozen
+class _Members:
+    """Who an account is for, and its credits by year (the membership step)."""
 
-    Statements run from the first year with a credit or a training to the year of
-    ``as_of`` (or of the termination, when earlier). Credits for later years and
-    trainings that end after ``as_of`` or after the termination are left out, each
-    with a finding. Two credits for one year are refused.
+    niss: Niss
+    employer: Employer | None
+    label: str
+    credits: dict[int, YearCredit]
 
-    >>> from datetime import date
-    >>> niss = Niss("85073003328")
-    >>> quit = Termination(niss, date(2025, 6, 30), TerminationReason.RESIGNATION)
-    >>> credits = [YearCredit(niss, 2024, legal_days=5), YearCredit(niss, 2025, legal_days="2.5")]
-    >>> account = build_account(credits, as_of=date(2026, 1, 1), termination=quit)
-    >>> last = account.statements[-1]
-    >>> last.year, last.closing, last.lost, last.carried
-    (2025, Fraction(15, 2), Fraction(15, 2), Fraction(0, 1))
+
+def _membership(
+    credits: Sequence[YearCredit],
+    trainings: Sequence[Training],
+    niss: Niss | None,
+    employer: Employer | None,
+) -> _Members:
+    """Step 1: the account's worker and employer; every input must belong to them.
+
+    Refuses, all at once, credits or trainings of another worker or employer and a
+    second credit for one year.
     """
-    policy = policy or AccountPolicy()
-    credits = list(credits)
-    trainings = sorted(trainings, key=lambda t: t.sort_key)
     niss = niss or (credits[0].niss if credits else trainings[0].niss if trainings else None)
     if niss is None:
         raise InvalidValueError("an account needs a NISS, a credit or a training")
     if employer is None:
         employer = next((c.employer for c in credits if c.employer is not None), None)
     label = f"NISS {niss}" + (f" at {employer}" if employer is not None else "")
-
     problems: list[Exception] = []
     by_year: dict[int, YearCredit] = {}
     for index, credit in enumerate(credits):
@@ -535,36 +163,43 @@ def build_account(
             )
     if problems:
         raise MycareerErrorGroup(f"invalid account of {label}", problems)
+    return _Members(niss, employer, label, by_year)
 
-    findings: list[Finding] = []
-    hours_per_day = _hours_per_day(credits, policy, findings, label)
-    last_year = as_of.year
-    last_day = as_of
-    if termination is not None:
-        if termination.niss != niss or not _same_employer(termination.employer, employer):
-            raise InvalidValueError(f"termination of NISS {termination.niss} is not for {label}")
-        if termination.date <= as_of:
-            last_year, last_day = termination.date.year, termination.date
-        else:
-            findings.append(
-                Finding(
-                    "ACCOUNT_TERMINATION_AFTER_AS_OF",
-                    Severity.INFO,
-                    f"{label}: termination on {termination.date.isoformat()} is after "
-                    f"{as_of.isoformat()} and is not applied yet",
-                )
-            )
-            termination = None
 
-    for year in sorted(y for y in by_year if y > last_year):
-        findings.append(
-            Finding(
-                "ACCOUNT_CREDIT_AFTER_END",
-                Severity.WARNING,
-                f"{label}: credit for {year} ignored, the account runs to {last_year}",
-            )
+def _ending(
+    members: _Members, termination: Termination | None, as_of: date, findings: list[Finding]
+) -> tuple[Termination | None, date]:
+    """Step 2: the termination that applies by ``as_of``, and the ledger's last day."""
+    if termination is None:
+        return None, as_of
+    if termination.niss != members.niss or not _same_employer(
+        termination.employer, members.employer
+    ):
+        raise InvalidValueError(
+            f"termination of NISS {termination.niss} is not for {members.label}"
         )
-    debits_by_year: dict[int, list[TrainingDebit]] = defaultdict(list)
+    if termination.date <= as_of:
+        return termination, termination.date
+    findings.append(
+        Finding(
+            "ACCOUNT_TERMINATION_AFTER_AS_OF",
+            Severity.INFO,
+            f"{members.label}: termination on {termination.date.isoformat()} is after "
+            f"{as_of.isoformat()} and is not applied yet",
+        )
+    )
+    return None, as_of
+
+
+def _debits_by_year(
+    trainings: Sequence[Training],
+    hours_per_day: Fraction,
+    last_day: date,
+    label: str,
+    findings: list[Finding],
+) -> dict[int, list[TrainingDebit]]:
+    """Step 3: the trainings that debit the right, in days, by year; later ones left out."""
+    debits: dict[int, list[TrainingDebit]] = defaultdict(list)
     for training in trainings:
         if not training.debits_individual_right:
             continue
@@ -579,72 +214,137 @@ def build_account(
                 )
             )
             continue
-        debits_by_year[training.year].append(TrainingDebit(training, training.days(hours_per_day)))
+        debits[training.year].append(TrainingDebit(training, training.days(hours_per_day)))
+    return debits
 
-    years = [y for y in (*by_year, *debits_by_year) if y <= last_year]
+
+def _close_year(
+    year: int,
+    opening: Fraction,
+    credit: YearCredit,
+    debits: tuple[TrainingDebit, ...],
+    policy: AccountPolicy,
+    ended: Termination | None,
+) -> YearStatement:
+    """Step 4: one year's statement: credit in, debits out, then clamp, end or reset."""
+    used = sum((d.days for d in debits), _ZERO)
+    closing = opening + credit.total - used
+    overused = _ZERO
+    if closing < 0 and not policy.allow_overuse:
+        overused, closing = -closing, _ZERO
+    window = policy.window_of(year)
+    reset = lost = open_balance = _ZERO
+    remainder = closing
+    if ended is not None:
+        if ended.reason.loses_credit:
+            lost = remainder
+        else:
+            open_balance = remainder
+        remainder = _ZERO
+    elif policy.reset_at_window_end and window is not None and year == window.last_year:
+        reset, remainder = remainder, _ZERO
+    return YearStatement(
+        year=year,
+        window=window,
+        opening=opening,
+        credit=credit,
+        debits=debits,
+        used=used,
+        overused=overused,
+        closing=closing,
+        reset=reset,
+        lost=lost,
+        open_balance=open_balance,
+        carried=remainder,
+        termination=ended,
+    )
+
+
+def _balance_finding(statement: YearStatement, label: str) -> Finding | None:
+    """Why a year's balance needs a word: a debit beyond it, or a negative balance."""
+    year = statement.year
+    if statement.overused:
+        return Finding(
+            "ACCOUNT_OVERUSE",
+            Severity.INFO,
+            f"{label}: {format_exact(statement.overused)} day(s) of training in {year} beyond "
+            "the balance (not carried over)",
+        )
+    if statement.closing < 0:
+        return Finding(
+            "ACCOUNT_NEGATIVE_BALANCE",
+            Severity.WARNING,
+            f"{label}: balance {format_exact(statement.closing)} day(s) at the end of {year} "
+            "(over-use allowed)",
+        )
+    return None
+
+
+def build_account(
+    credits: Iterable[YearCredit],
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date,
+    termination: Termination | None = None,
+    policy: AccountPolicy | None = None,
+    niss: Niss | None = None,
+    employer: Employer | None = None,
+) -> TrainingAccount:
+    """Run the ledger of one worker at one employer up to ``as_of``.
+
+    Statements run from the first year with a credit or a training to the year of
+    ``as_of`` (or of the termination, when earlier). Credits for later years and
+    trainings that end after ``as_of`` or after the termination are left out, each
+    with a finding. Two credits for one year are refused. The account keeps the policy
+    :meth:`AccountPolicy.resolved` for its first year (its own windows).
+
+    >>> from datetime import date
+    >>> niss = Niss("85073003328")
+    >>> quit = Termination(niss, date(2025, 6, 30), TerminationReason.RESIGNATION)
+    >>> credits = [YearCredit(niss, 2024, legal_days=5), YearCredit(niss, 2025, legal_days="2.5")]
+    >>> account = build_account(credits, as_of=date(2026, 1, 1), termination=quit)
+    >>> last = account.statements[-1]
+    >>> last.year, last.closing, last.lost, last.carried
+    (2025, Fraction(15, 2), Fraction(15, 2), Fraction(0, 1))
+    """
+    policy = policy or AccountPolicy()
+    credits = list(credits)
+    trainings = sorted(trainings, key=lambda t: t.sort_key)
+    members = _membership(credits, trainings, niss, employer)
+    findings: list[Finding] = []
+    hours_per_day = _hours_per_day(credits, policy, findings, members.label)
+    termination, last_day = _ending(members, termination, as_of, findings)
+    last_year = last_day.year
+    for year in sorted(y for y in members.credits if y > last_year):
+        findings.append(
+            Finding(
+                "ACCOUNT_CREDIT_AFTER_END",
+                Severity.WARNING,
+                f"{members.label}: credit for {year} ignored, the account runs to {last_year}",
+            )
+        )
+    debits = _debits_by_year(trainings, hours_per_day, last_day, members.label, findings)
+    years = [y for y in (*members.credits, *debits) if y <= last_year]
     statements: list[YearStatement] = []
     if years:
+        policy = policy.resolved(min(years))
         balance = _ZERO
         for year in range(min(years), last_year + 1):
-            credit = by_year.get(year) or YearCredit(niss, year, employer=employer)
-            debits = tuple(debits_by_year.get(year, ()))
-            used = sum((d.days for d in debits), _ZERO)
-            opening = balance
-            closing = opening + credit.total - used
-            overused = _ZERO
-            if closing < 0 and not policy.allow_overuse:
-                overused, closing = -closing, _ZERO
-            window = policy.window_of(year)
-            reset = lost = open_balance = _ZERO
-            ended = termination if termination is not None and year == last_year else None
-            remainder = closing
-            if ended is not None:
-                if ended.reason.loses_credit:
-                    lost = remainder
-                else:
-                    open_balance = remainder
-                remainder = _ZERO
-            elif policy.reset_at_window_end and window is not None and year == window.last_year:
-                reset, remainder = remainder, _ZERO
-            if overused:
-                findings.append(
-                    Finding(
-                        "ACCOUNT_OVERUSE",
-                        Severity.INFO,
-                        f"{label}: {format_exact(overused)} day(s) of training in {year} beyond "
-                        "the balance (not carried over)",
-                    )
-                )
-            elif closing < 0:
-                findings.append(
-                    Finding(
-                        "ACCOUNT_NEGATIVE_BALANCE",
-                        Severity.WARNING,
-                        f"{label}: balance {format_exact(closing)} day(s) at the end of {year} "
-                        "(over-use allowed)",
-                    )
-                )
-            statements.append(
-                YearStatement(
-                    year=year,
-                    window=window,
-                    opening=opening,
-                    credit=credit,
-                    debits=debits,
-                    used=used,
-                    overused=overused,
-                    closing=closing,
-                    reset=reset,
-                    lost=lost,
-                    open_balance=open_balance,
-                    carried=remainder,
-                    termination=ended,
-                )
+            credit = members.credits.get(year) or YearCredit(
+                members.niss, year, employer=members.employer
             )
-            balance = remainder
+            ended = termination if year == last_year else None
+            statement = _close_year(
+                year, balance, credit, tuple(debits.get(year, ())), policy, ended
+            )
+            finding = _balance_finding(statement, members.label)
+            if finding is not None:
+                findings.append(finding)
+            statements.append(statement)
+            balance = statement.carried
     return TrainingAccount(
-        niss=niss,
-        employer=employer,
+        niss=members.niss,
+        employer=members.employer,
         as_of=as_of,
         policy=policy,
         hours_per_day=hours_per_day,

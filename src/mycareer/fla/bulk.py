@@ -19,7 +19,6 @@ from typing import Any
 
 import attrs
 
-from mycareer._gc import collector_paused
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
@@ -238,22 +237,21 @@ def compute_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
-    with collector_paused():  # everything built here is acyclic
-        scan = _scan(records, declarations, year, opts.indemnity_codes)
-        bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
-        return assemble(
-            scan.groups,
-            scan.employers,
-            scan.people,
-            bands,
-            year,
-            book,
-            over,
-            opts,
-            scan.duplicate_findings(),
-            projected=False,
-            as_of=as_of,
-        )
+    scan = _scan(records, declarations, year, opts.indemnity_codes)
+    bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
+    return assemble(
+        scan.groups,
+        scan.employers,
+        scan.people,
+        bands,
+        year,
+        book,
+        over,
+        opts,
+        scan.duplicate_findings(),
+        projected=False,
+        as_of=as_of,
+    )
 
 
 def _shape(

@@ -1,6 +1,6 @@
 """Entitlements as JSON-ready data (contract ``entitlements-1``) and its JSON Schema.
 
-The schema ships as ``mycareer/fla/schemas/entitlements-1.schema.json``. Decimal
+The schema ships as ``mycareer/schemas/entitlements-1.schema.json``. Decimal
 quantities are strings: ``days`` and ``hours`` with 4 places (half-even, after
 the rounding policy), exact values as Python's ``str(Fraction)`` (``"10/3"``).
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -28,6 +27,7 @@ import attrs
 
 from mycareer.fla.explain import explanation_key, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
+from mycareer.schemas import json_schema
 
 __all__ = [
     "ENTITLEMENTS_SCHEMA_VERSION",
@@ -191,8 +191,4 @@ _OWN = frozenset({"schema_version", "employer", "nsso_number", "niss", "explanat
 
 def entitlements_schema() -> dict[str, Any]:
     """The shipped JSON Schema (draft 2020-12) of the ``entitlements-1`` output."""
-    text = (resources.files("mycareer.fla") / "schemas" / "entitlements-1.schema.json").read_text(
-        "utf-8"
-    )
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return json_schema("entitlements-1")

@@ -63,10 +63,10 @@ from mycareer.timeline._merge import OPEN, _period, merge_sorted_ordinals
 __all__ = [
     "DEFAULT_PRECEDENCE",
     "Precedence",
-    "Segment",
     "Summary",
     "Timeline",
     "TimelineBuilder",
+    "TimelineSegment",
     "build_timeline",
     "build_timelines",
 ]
@@ -145,7 +145,7 @@ _WORK_KINDS = frozenset({PeriodKind.EMPLOYMENT, PeriodKind.CIVIL_SERVICE})
 
 
 @attrs.frozen
-class Segment:
+class TimelineSegment:
     """A stretch of days with one label; segments of a timeline never overlap.
 
     ``fte`` sums the known work fractions of the active, non-suspended
@@ -196,11 +196,11 @@ class Timeline:
 
     niss: Niss | None
     as_of: date
-    segments: tuple[Segment, ...]
+    segments: tuple[TimelineSegment, ...]
     findings: tuple[Finding, ...] = ()
     precedence: Precedence = DEFAULT_PRECEDENCE
 
-    def __iter__(self) -> Iterator[Segment]:
+    def __iter__(self) -> Iterator[TimelineSegment]:
         return iter(self.segments)
 
     def __len__(self) -> int:
@@ -219,7 +219,7 @@ class Timeline:
             return None
         return Period(self.segments[0].period.start, self.segments[-1].period.end)
 
-    def segment_on(self, day: date) -> Segment | None:
+    def segment_on(self, day: date) -> TimelineSegment | None:
         """The segment covering ``day``, if any (binary search)."""
         lo, hi = 0, len(self.segments)
         while lo < hi:
@@ -262,7 +262,7 @@ class Timeline:
                 str(s.period),
                 s.days,
                 s.kind.label,
-                ", ".join(str(e) for e in s.employers) or "-",
+                ", ".join(e.formatted for e in s.employers) or "-",
                 s.fte,
                 "provisional" if s.provisional else "",
             ]
@@ -284,7 +284,7 @@ class Timeline:
         return self._summaries(lambda day: Quarter.of(day).period)
 
     def _summaries(self, bucket_of: Callable[[date], Period]) -> tuple[Summary, ...]:
-        buckets: dict[Period, list[tuple[Segment, Period]]] = {}
+        buckets: dict[Period, list[tuple[TimelineSegment, Period]]] = {}
         for segment in self.segments:
             start = segment.period.start
             end = segment.period.end
@@ -489,7 +489,7 @@ def _build_one(
         starts.append(start)
         stops.append(stop)
     order = sorted(range(len(kept)), key=starts.__getitem__)
-    segments: list[Segment] = []
+    segments: list[TimelineSegment] = []
     previous_key: tuple[object, ...] | None = None  # what decides coalescing
     run_start = run_stop = 0
     run_sources: dict[int, None] = {}
@@ -497,7 +497,7 @@ def _build_one(
     conflicts: list[tuple[int, _Label]] = []
 
     def flush(label: _Label) -> None:
-        segment = Segment(
+        segment = TimelineSegment(
             _period(run_start, run_stop),
             label.kind,
             label.kinds,
