@@ -38,6 +38,7 @@ from mycareer.fla.entitlement import (
     compute_entitlements,
     project_entitlements,
 )
+from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import decimal_4
@@ -321,6 +322,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             batch.records, batch.declarations, args.year,
             rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
         )  # fmt: skip
+    results = mark_incomplete_references(results, batch.rejected)
     for problem in batch.errors:
         for line in flatten_errors(problem):
             print(f"mycareer entitlements: error: {line}", file=err)

@@ -39,7 +39,7 @@ from mycareer.dmfa_update import (
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.dmfa import RejectedFile, read_dmfa
 from mycareer.xmlio.dmfa_update import (
     CONSULTATION_ROOT,
     UPDATE_ROOT,
@@ -65,6 +65,7 @@ class CorrectedDmfaBatch:
     errors: tuple[InvalidValueError, ...] = ()
     lines: tuple[EffectiveLine, ...] = ()
     skipped: tuple[tuple[Path, DocumentKind], ...] = ()
+    rejected: tuple[RejectedFile, ...] = ()
 
 
 def sort_documents(
@@ -166,4 +167,5 @@ def read_corrected_dmfa(
         tuple(errors),
         correction.lines,
         tuple(skipped),
+        batch.rejected,
     )
