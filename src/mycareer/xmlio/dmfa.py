@@ -88,6 +88,7 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
+from mycareer.xmlio._dmfa_fast import fast_occupation
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
 from mycareer.xmlio.reading import (
     ErrorSink,
@@ -425,9 +426,14 @@ class _DmfaReader:
         employer_class = fields.text("EmployerClass", required=True)
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            lines.append(
-                read_occupation(fields, occupation, f"Occupation[{index}]", quarter, self._jc_cache)
+            # Plain lines by position (xmlio/_dmfa_fast.py); anything else, checked.
+            line = fast_occupation(
+                occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
             )
+            if line is None:
+                step = f"Occupation[{index}]"
+                line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
+            lines.append(line)
         assert self.employer is not None
         assert self.quarter is not None
         # Positional, in field order: this runs for every record.
