@@ -201,7 +201,7 @@ def test_the_demo_correction_changes_an_entitlement_and_names_its_file() -> None
         titles = [title for title, _ in _steps(paths, "en", None)]
         assert any("after a correction" in title for title in titles)
         (update,) = paths.corrections.glob("*.xml")
-        base = ["entitlements", "--year", str(DEMO_YEAR), paths.dmfa]
+        base: list[str | Path] = ["entitlements", "--year", str(DEMO_YEAR), paths.dmfa]
         before = run_cli(*base, "--format", "json")
         after = run_cli(*base, paths.corrections, "--format", "json")
     assert before.returncode == after.returncode == 0, after.stderr
