@@ -293,27 +293,41 @@ def _tasks(groups: Sequence[EmployerGroup], jobs: int) -> list[list[tuple[int, t
     return tasks
 
 
+Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
 def _local_mapper(jobs: int) -> Mapper:
     def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
         if jobs == 1 or len(tasks) == 1:
-            return (_run_task(spec, task) for task in tasks)
+            for task in tasks:
+                yield _run_task(spec, task)
+            return
         context = get_context("forkserver" if os.name == "posix" else "spawn")
         workers = min(jobs, len(tasks))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_run_task, [spec] * len(tasks), tasks))
+            yield from pool.map(_run_task, [spec] * len(tasks), tasks)
 
     return run
 
 
-def execute(plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper) -> EntitlementRun:
-    """Run every group through ``mapper`` and combine; one group if a group named a stranger."""
+def execute(
+    plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run every group through ``mapper`` and combine; one group if a group named a stranger.
+
+    ``progress`` wraps the list of files and is advanced as groups finish.
+    """
     groups = plan.groups
+    ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
     results: dict[int, GroupResult] = {}
     for done in mapper(spec, _tasks(groups, jobs)):
         results.update(done)
+        for index, _result in done:
+            for _file in groups[index].files:
+                next(ticks, None)
+    for _rest in ticks:
+        pass
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not _disjoint(groups, ordered):
         return combine([run_group(spec, plan.files)])
@@ -370,10 +384,15 @@ def _jobs(jobs: int | None) -> int:
     return count
 
 
-def run_plan(plan: Plan, spec: EntitlementSpec, jobs: int | None = None) -> EntitlementRun:
-    """Run a :class:`Plan` on ``jobs`` processes (default: the usable cores)."""
+def run_plan(
+    plan: Plan, spec: EntitlementSpec, jobs: int | None = None, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run a :class:`Plan` on ``jobs`` processes (default: the usable cores).
+
+    ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
+    """
     count = _jobs(jobs)
-    return execute(plan, spec, count, _local_mapper(count))
+    return execute(plan, spec, count, _local_mapper(count), progress)
 
 
 def entitlements_from_files(

@@ -329,7 +329,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         render: Any = "json" if args.format == "json" and args.indent is None else "objects"
         spec = EntitlementSpec(args.year, book, overrides, options, args.as_of, render,
                                args.lang, _every_band(args))  # fmt: skip
-        run_ = run_plan(plan, spec, args.jobs)
+        run_ = run_plan(plan, spec, args.jobs, dmfa_progress)
         results, texts, errors, findings = run_.entitlements, run_.json, run_.errors, run_.findings
     elif args.project:
         as_of = args.as_of or _default_as_of(batch.records, args.year)
