@@ -30,6 +30,8 @@ import argparse
 import gc
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -110,6 +112,43 @@ def summary(result: object) -> tuple[int, int]:
     return len(records), sum(r.occupations[0].mean_working_hours == CORRECTED_Q for r in records)
 
 
+_RSS_SCRIPT = """
+import resource, sys
+from mycareer.xmlio import iter_dmfa, iter_dmfa_updates
+read = iter_dmfa_updates if sys.argv[1] == "update" else iter_dmfa
+count = sum(1 for _ in read(sys.argv[2]))
+print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def peak_rss(folder: Path, lines: int) -> None:
+    """Peak RSS of streaming one big original and one big update, each in a fresh process."""
+    quarter = Quarter(2025, 1)
+    original, update = folder / "big-original.xml", folder / "big-update.xml"
+    write_dmfa(original, EMPLOYER, quarter, (_line(quarter, i, 3800) for i in range(lines)),
+               created_at=CREATED)  # fmt: skip
+    form = DmfaUpdateForm(EMPLOYER, quarter, CREATED + timedelta(days=40), "1000001")
+    write_dmfa_update(
+        update,
+        form,
+        (
+            DmfaLineUpdate(
+                form, UpdateAction.MODIFIED, _line(quarter, i, CORRECTED_Q), "000", 495, "1"
+            )
+            for i in range(lines)
+        ),
+    )
+    for kind, path in (("original", original), ("update", update)):
+        done = subprocess.run(
+            [sys.executable, "-c", _RSS_SCRIPT, kind, str(path)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        count, rss = done.stdout.split()
+        size = path.stat().st_size / 1e6
+        print(f"peak RSS streaming one {kind} of {int(count):,} lines ({size:.0f} MB): "
+              f"{float(rss):.0f} MB")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=8, help="quarters (one original each)")
@@ -117,6 +156,9 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.10, help="share of lines corrected")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="2 quarters of 500 lines, one run")
+    parser.add_argument(
+        "--rss", type=int, metavar="LINES", help="also the peak RSS of streaming LINES lines"
+    )
     args = parser.parse_args()
     if args.quick:
         args.files, args.workers, args.repeat = 2, 500, 1
@@ -153,6 +195,8 @@ def main() -> None:
         print(f"ratio originals + updates / originals alone: {ratio:.2f} cpu, "
               f"{wall_ratio:.2f} wall (target <= 1.30)")  # fmt: skip
         print(f"load average after: {os.getloadavg()}")
+        if args.rss:
+            peak_rss(folder, args.rss)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
