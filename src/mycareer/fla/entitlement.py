@@ -49,12 +49,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from functools import cache
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 import attrs
 
+from mycareer._cache import bounded_cache
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord, ServiceLine
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
@@ -184,12 +184,12 @@ class Segment(NamedTuple):
 _new_segment = tuple.__new__
 
 
-@cache
+@bounded_cache(maxsize=4096)
 def _joint_commission(code: str) -> JointCommission:
     return JointCommission(code)
 
 
-@cache
+@bounded_cache(maxsize=512)
 def _month_starts(year: int) -> tuple[int, ...]:
     """13 ordinals: the first day of each month of ``year`` and 1 January of the next."""
     firsts = [date(year, m, 1).toordinal() for m in range(1, 13)]
@@ -874,7 +874,7 @@ def _coalesce(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     return tuple(sorted(joined))
 
 
-@cache
+@bounded_cache(maxsize=512)
 def _month_of_day(year: int) -> tuple[int, ...]:
     """Month index 0..11 of each day of ``year``, by ordinal minus that of 1 January."""
     starts = _month_starts(year)
