@@ -12,7 +12,8 @@ Overlap and adjacency are frequent; ~1 in 50 workers has an ongoing last period.
 
 Merge contenders (all produce merged (worker, start, inclusive end) rows):
 
-* ``plain``: a tuple sort-and-sweep over Python dates (the reference);
+* ``plain``: a tuple sort-and-sweep over Python dates, no tuple rebuilt and no
+  timedelta added per row (the reference and the floor);
 * ``mycareer rows``: :func:`mycareer.timeline.merge_rows` on the same tuples;
 * ``mycareer columns``: :func:`mycareer.timeline.merge_ordinals` on int columns
   (conversion from dates and back included);
@@ -114,20 +115,32 @@ def reading_ordered_rows(n_periods: int) -> list[Row]:
 
 # --- merge contenders -------------------------------------------------------------------
 def plain_sweep(rows: list[Row]) -> list[Row]:
-    """Reference: sort tuples, sweep; open end as date.max while sweeping."""
-    ordered = sorted((w, s, date.max if e is None else e) for w, s, e in rows)
+    """Reference and floor: sort the tuples as they are, one pass, no per-row allocation.
+
+    The rows are sorted without a key (tuples compare by worker, then start); only
+    a worker with two rows of the same start, one of them open, needs the keyed
+    sort. ``reach`` (the day after the current end) is computed when a run starts
+    or grows, never per row, and no row is rebuilt.
+    """
+    try:
+        ordered = sorted(rows)
+    except TypeError:  # same (worker, start) with an open and a closed end
+        ordered = sorted(rows, key=lambda r: (r[0], r[1]))
     out: list[Row] = []
     if not ordered:
         return out
     worker, start, end = ordered[0]
-    for w, s, e in ordered[1:]:
-        if w == worker and (end == date.max or s <= end + ONE_DAY):
-            if e > end:
+    reach = None if end is None else end + ONE_DAY
+    for w, s, e in ordered:
+        if w == worker and (reach is None or s <= reach):
+            if reach is not None and (e is None or e > end):  # type: ignore[operator]
                 end = e
+                reach = None if e is None else e + ONE_DAY
         else:
-            out.append((worker, start, None if end == date.max else end))
+            out.append((worker, start, end))
             worker, start, end = w, s, e
-    out.append((worker, start, None if end == date.max else end))
+            reach = None if e is None else e + ONE_DAY
+    out.append((worker, start, end))
     return out
 
 

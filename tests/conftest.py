@@ -27,3 +27,23 @@ def onss_xsd_dir() -> Path:
     if not folder.is_dir():
         pytest.fail(f"MYCAREER_ONSS_XSD_DIR={raw!r} is not a folder")
     return folder
+
+
+@pytest.fixture(scope="session")
+def onss_samples_dir() -> Path:
+    """The official ONSS sample documents: ``MYCAREER_ONSS_SAMPLES_DIR``, else the sibling
+    ``../../samples/onss-official`` of ``MYCAREER_ONSS_XSD_DIR``; skipped when neither is there."""
+    raw = os.environ.get("MYCAREER_ONSS_SAMPLES_DIR")
+    xsd = os.environ.get("MYCAREER_ONSS_XSD_DIR")
+    if raw:
+        folder = Path(raw)
+    elif xsd:
+        folder = Path(xsd).parents[1] / "samples" / "onss-official"
+    else:
+        pytest.skip(
+            "neither MYCAREER_ONSS_SAMPLES_DIR nor MYCAREER_ONSS_XSD_DIR is set: "
+            "official ONSS sample documents skipped"
+        )
+    if not folder.is_dir():
+        pytest.skip(f"no official ONSS samples at {folder}: official sample checks skipped")
+    return folder

@@ -45,6 +45,12 @@ class Employer:
         return f"nsso:{self.nsso.value}"
 
     def __str__(self) -> str:
+        """The compact form (:attr:`key`), as every identifier's ``str``."""
+        return self.key
+
+    @property
+    def formatted(self) -> str:
+        """For people: ``0403.019.261``, or ``NSSO 100006`` without an enterprise number."""
         if self.enterprise is not None:
             return self.enterprise.formatted
         return f"NSSO {self.nsso}"

@@ -7,6 +7,8 @@ old nine-digit form and strips ``BE`` and separators.
 >>> e = EnterpriseNumber("BE 403.019.261")
 >>> str(e), e.formatted
 ('0403019261', '0403.019.261')
+>>> EnterpriseNumber.is_valid("0403.019.261"), EnterpriseNumber.is_valid("0403019262")
+(True, False)
 >>> EnterpriseNumber("1000000021").formatted
 '1000.000.021'
 >>> EnterpriseNumber("0403019262")
@@ -52,7 +54,17 @@ class EnterpriseNumber:
 
     value: str = attrs.field(converter=_normalise)
 
+    @classmethod
+    def is_valid(cls, text: object) -> bool:
+        """True when ``text`` is a valid enterprise number, like stdnum's ``is_valid``."""
+        try:
+            _normalise(text)
+        except InvalidEnterpriseNumberError:
+            return False
+        return True
+
     def __str__(self) -> str:
+        """The compact form (stdnum's ``compact``): 10 digits, for storage and keys."""
         return self.value
 
     @property

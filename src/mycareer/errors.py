@@ -82,6 +82,19 @@ class InvalidValueError(MycareerError, ValueError):
         self.path = path
         self.source = source
 
+    def __repr__(self) -> str:
+        """Keeps where the value was found (file, line, path), unlike ``Exception``'s repr.
+
+        >>> InvalidValueError("bad", source=SourceRef("q1.xml", 3), path="$.end")
+        InvalidValueError('bad', source=SourceRef(file='q1.xml', line=3, record=None), path='$.end')
+        """
+        where = "".join(
+            f", {name}={value!r}"
+            for name, value in (("source", self.source), ("path", self.path))
+            if value is not None
+        )
+        return f"{type(self).__name__}({self.message!r}{where})"
+
     def __str__(self) -> str:
         text = self.message
         if self.source is not None:

@@ -11,6 +11,8 @@ one; that is stdnum's clock, never ours.
 ('85073003328', '85.07.30-033.28')
 >>> Niss("50073003369").birth_date, Niss("03021512318").birth_date
 (datetime.date(1950, 7, 30), datetime.date(2003, 2, 15))
+>>> Niss.is_valid("85.07.30-033.28"), Niss.is_valid("85073003329")
+(True, False)
 >>> Niss("98472899765").is_bis
 True
 >>> Niss("85073003329")
@@ -56,7 +58,17 @@ class Niss:
 
     value: str = attrs.field(converter=_normalise)
 
+    @classmethod
+    def is_valid(cls, text: object) -> bool:
+        """True when ``text`` is a valid NISS (any separators), like stdnum's ``is_valid``."""
+        try:
+            _normalise(text)
+        except InvalidNissError:
+            return False
+        return True
+
     def __str__(self) -> str:
+        """The compact form (stdnum's ``compact``): 11 digits, for storage and keys."""
         return self.value
 
     @property

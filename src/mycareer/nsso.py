@@ -52,6 +52,12 @@ class NssoNumber:
     value: str = attrs.field(converter=_normalise)
 
     def __str__(self) -> str:
+        """The compact form: the digits without leading zeros."""
+        return self.value
+
+    @property
+    def formatted(self) -> str:
+        """For people: the same digits (the ONSS publishes no grouped display form)."""
         return self.value
 
     @property

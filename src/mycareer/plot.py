@@ -76,7 +76,7 @@ class Bar:
 def _employer_label(employer: Employer | None) -> str:
     if employer is None:
         return "no employer"
-    return f"{employer.name} ({employer})" if employer.name else str(employer)
+    return f"{employer.name} ({employer.formatted})" if employer.name else employer.formatted
 
 
 def _share(segment: TimelineSegment, employer: Employer) -> Fraction:

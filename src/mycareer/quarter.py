@@ -1,6 +1,8 @@
 """Calendar quarters as DmfA writes them: ``20241`` is the first quarter of 2024.
 
 >>> q = Quarter.parse("20241")
+>>> q == Quarter.parse("2024Q1")  # pandas' spelling
+True
 >>> q.first_day, q.last_day, str(q + 3), str(q - 1)
 (datetime.date(2024, 1, 1), datetime.date(2024, 3, 31), '20244', '20234')
 >>> [str(x) for x in Quarter.range(Quarter(2022, 4), Quarter(2023, 3))]
@@ -8,7 +10,7 @@
 >>> Quarter.parse("20245")
 Traceback (most recent call last):
 ...
-mycareer.errors.InvalidQuarterError: invalid quarter '20245': expected YYYYQ with Q in 1..4
+mycareer.errors.InvalidQuarterError: invalid quarter '20245': expected YYYYQ or YYYYQn ...
 """
 
 from __future__ import annotations
@@ -43,11 +45,19 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str | int) -> Quarter:
-        """Parse DmfA's ``YYYYQ`` (zone ``Quarter``)."""
+        """Parse DmfA's ``YYYYQ`` (zone ``Quarter``) or pandas' ``YYYYQn`` (``2024Q1``)."""
         raw = str(text).strip()
-        if len(raw) != 5 or not raw.isdigit() or raw[4] not in "1234":
-            raise InvalidQuarterError(f"invalid quarter {raw!r}: expected YYYYQ with Q in 1..4")
-        return cls(int(raw[:4]), int(raw[4]))
+        digits = raw[:4] + raw[5:] if len(raw) == 6 and raw[4] in "Qq" else raw
+        if (
+            len(digits) != 5
+            or not digits.isascii()
+            or not digits.isdigit()
+            or digits[4] not in "1234"
+        ):
+            raise InvalidQuarterError(
+                f"invalid quarter {raw[:80]!r}: expected YYYYQ or YYYYQn with Q in 1..4"
+            )
+        return cls(int(digits[:4]), int(digits[4]))
 
     @classmethod
     def of(cls, day: date) -> Quarter:

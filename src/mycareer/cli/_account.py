@@ -36,6 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -59,7 +60,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
 from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.training_account import (
     account_records,
     read_trainings_xml,
@@ -187,6 +188,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--employer-view", action="store_true", help="team totals per employer")
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    add_indent(parser)
     parser.add_argument("--rules", metavar="FILE", help="vendor sector schedules (JSON or TOML)")
     parser.add_argument(
         "--no-reset", action="store_true", help="keep the balance at window ends (B-7)"
@@ -350,7 +352,7 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Text
 
 
 def _employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
-    return "no employer" if account.employer is None else f"employer {account.employer}"
+    return "no employer" if account.employer is None else f"employer {account.employer.formatted}"
 
 
 def _table_accounts(accounts: Sequence[TrainingAccount], out: TextIO) -> None:
@@ -423,7 +425,7 @@ def _table_employers(summaries: Sequence[EmployerAccountSummary], out: TextIO) -
     for s in summaries:
         rows.append(
             (
-                "-" if s.employer is None else str(s.employer),
+                "-" if s.employer is None else s.employer.formatted,
                 str(s.workers),
                 *(
                     _shown(v)
@@ -466,7 +468,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[Any, ...] = ()
     if args.paths:
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         for problem in batch.errors:
             for line in flatten_errors(problem):
                 print(f"mycareer account: error: {line}", file=err)
@@ -562,7 +564,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 "view": "employer",
                 "employers": [_summary_json(s) for s in summaries],
             }
-            print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+            write_json(out, document, args.indent)
         elif args.format == "csv":
             _write_csv((_summary_json(s) for s in summaries), _EMPLOYER_COLUMNS, out)
         else:
@@ -575,7 +577,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "view": "worker",
             "accounts": [_account_json(a) for a in accounts],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         rows = []
         for account in accounts:

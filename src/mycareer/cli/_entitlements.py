@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -21,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from mycareer.cli._flags import add_indent
 from mycareer.cli._progress import dmfa_progress
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -37,7 +39,7 @@ from mycareer.fla.entitlement import (
     project_entitlements,
 )
 from mycareer.fla.rulebook import Rulebook
-from mycareer.fla.serialize import entitlement_json_text
+from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import decimal_4
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
@@ -129,6 +131,7 @@ def register(subparsers: Any) -> None:
         default="json",
         help="json (the entitlements-1 contract), table, csv or training-account xml",
     )
+    add_indent(parser)
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
@@ -242,7 +245,7 @@ def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: b
     header = ("employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule")
     rows = [
         (
-            str(e.employer),
+            e.employer.formatted,
             e.niss.formatted,
             str(e.year) + ("*" if e.projected else ""),
             e.band.value,
@@ -285,7 +288,7 @@ def _default_as_of(records: Sequence[Any], year: int) -> date:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     try:
         book = Rulebook.default()
@@ -296,7 +299,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 for line in flatten_errors(error):
                     print(f"mycareer entitlements: error: {line}", file=err)
                 return EXIT_USAGE
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         keys = sorted({r.employer.key for r in batch.records})
         overrides = _overrides(args, keys)
     except _UsageError as error:
@@ -327,7 +330,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
     failing = args.strict and any(f.severity is not Severity.INFO for f in seen)
-    if args.format == "json":
+    if args.format == "json" and args.indent is not None:
+        documents = [entitlement_to_json(e, args.lang) for e in results]
+        out.write(json.dumps(documents, ensure_ascii=False, indent=args.indent) + "\n")
+    elif args.format == "json":
         # One compact object per line (still one JSON array), streamed in chunks of a few
         # hundred objects: one write per object cost more than the joins.
         out.write("[")

@@ -3,7 +3,9 @@
 Inputs are recognised by their root element, whatever their name:
 
 * ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
-  career-break periods, career-data.md §3.3–3.7);
+  career-break periods, career-data.md §3.3–3.7), corrected by ``DmfAUpdate``
+  modifications and superseded by ONSS ``DmfAConsultationAnswer`` documents
+  (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
   (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
 * ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
@@ -32,7 +34,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -43,6 +44,7 @@ from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.cli._common import MISSING, error_line
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
@@ -62,6 +64,8 @@ __all__ = ["register", "run"]
 
 _CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
 _SIDECAR_SUFFIXES = (".json", ".csv")
+#: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
+_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer")
 
 
 def register(subparsers: Any) -> None:
@@ -103,6 +107,7 @@ def register(subparsers: Any) -> None:
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    add_indent(parser)
     parser.add_argument(
         "--plot",
         metavar="FILE",
@@ -209,7 +214,7 @@ class _Inputs:
 def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
     from mycareer.xmlio.career_records import read_career_records
     from mycareer.xmlio.dimona import read_dimona
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     inputs = _Inputs()
     files, problems = _expand(paths)
@@ -225,7 +230,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
         except InvalidValueError as error:
             inputs.errors.append(error)
             continue
-        if namespace is None and local == "DmfAOriginal":
+        if namespace is None and local in _DMFA_ROOTS:
             dmfa_files.append(path)
         elif namespace is None and local in ("Dimona", "NOTIFICATION"):
             dimona_files.append(path)
@@ -247,7 +252,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
                 )
             )
     if dmfa_files:
-        batch = read_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
         inputs.errors.extend(batch.errors)
         inputs.findings.extend(batch.findings)
         career = career_periods_from_dmfa(batch.records)
@@ -405,8 +410,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "findings": [_finding_json(f) for f in inputs.findings],
             "errors": [str(e) for e in inputs.errors],
         }
-        json.dump(document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(results, out)
     elif args.format == "xml":

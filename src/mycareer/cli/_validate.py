@@ -42,6 +42,7 @@ from mycareer.cli._common import (
     error_line,
     ordered_formats,
 )
+from mycareer.cli._flags import add_indent, write_json
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
@@ -343,6 +344,7 @@ def register(subparsers: Any) -> None:
         help="report on stdout: a table, JSON (schema validate-report-1) or CSV "
         "(one row per problem, or per valid file)",
     )
+    add_indent(parser)
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -430,7 +432,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "valid": all(r.valid for r in reports),
             "files": [r.to_json() for r in reports],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(reports, out)
     else:

@@ -12,6 +12,7 @@ from mycareer.fla.account import (
     TerminationReason,
     TrainingAccount,
     TrainingDebit,
+    WindowStart,
     WindowSummary,
     YearCredit,
     YearStatement,
@@ -20,6 +21,7 @@ from mycareer.fla.account import (
     employer_summaries,
     verify_account,
 )
+from mycareer.fla.account_records import AccountRecord, EntitlementSummary, account_records
 from mycareer.fla.band import (
     SOLIDARITY_STUDENT_WORKER_CODES,
     TERMINATION_INDEMNITY_REMUNERATION_CODES,
@@ -91,6 +93,7 @@ __all__ = [
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
     "AccountPolicy",
+    "AccountRecord",
     "AccountWindow",
     "BandBasis",
     "BandResult",
@@ -98,6 +101,7 @@ __all__ = [
     "EmployerAccountSummary",
     "Entitlement",
     "EntitlementOptions",
+    "EntitlementSummary",
     "FallbackCount",
     "FlaFact",
     "FlaRegime",
@@ -127,9 +131,11 @@ __all__ = [
     "TrainingImport",
     "TrainingStatus",
     "TrainingType",
+    "WindowStart",
     "WindowSummary",
     "YearCredit",
     "YearStatement",
+    "account_records",
     "band_period",
     "build_account",
     "build_accounts",

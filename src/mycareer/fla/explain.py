@@ -167,7 +167,9 @@ def explanation_parts(
     if lang not in _T:
         raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
     e = entitlement
-    head = _T[lang]["head"].format(year=e.year, employer=e.employer, niss=e.niss.formatted)
+    head = _T[lang]["head"].format(
+        year=e.year, employer=e.employer.formatted, niss=e.niss.formatted
+    )
     key = explanation_key(e, lang) if key is None else key
     body = _BODIES.get(key)
     if body is None:

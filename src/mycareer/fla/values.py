@@ -236,7 +236,7 @@ class Entitlement:
         from mycareer._html import html_table
 
         rows = [
-            ("employer", str(self.employer)),
+            ("employer", self.employer.formatted),
             ("worker", self.niss.formatted),
             ("year", f"{self.year}{' (projected)' if self.projected else ''}"),
             ("band", self.band.value),

@@ -262,7 +262,7 @@ class Timeline:
                 str(s.period),
                 s.days,
                 s.kind.label,
-                ", ".join(str(e) for e in s.employers) or "-",
+                ", ".join(e.formatted for e in s.employers) or "-",
                 s.fte,
                 "provisional" if s.provisional else "",
             ]

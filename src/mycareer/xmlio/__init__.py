@@ -33,6 +33,8 @@ from mycareer.xmlio.dimona_writer import (
     write_notifications,
 )
 from mycareer.xmlio.dmfa import DmfaBatch, iter_dmfa, read_dmfa
+from mycareer.xmlio.dmfa_update import iter_dmfa_consultations, iter_dmfa_updates
+from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes, write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes, write_dmfa
 from mycareer.xmlio.formats import (
     FORMATS,
@@ -64,10 +66,13 @@ __all__ = [
     "career_records_bytes",
     "dimona_bytes",
     "dmfa_bytes",
+    "dmfa_update_bytes",
     "get_format",
     "iter_career_records",
     "iter_dimona",
     "iter_dmfa",
+    "iter_dmfa_consultations",
+    "iter_dmfa_updates",
     "iter_notifications",
     "iter_training_accounts",
     "iterparse_document",
@@ -88,6 +93,7 @@ __all__ = [
     "write_career_records",
     "write_dimona",
     "write_dmfa",
+    "write_dmfa_update",
     "write_notifications",
     "write_training_accounts",
 ]

@@ -24,6 +24,7 @@ Bad forms never stop the stream (same contract as
 :func:`mycareer.xmlio.dmfa.iter_dmfa`): with ``errors`` they are collected and
 the stream goes on; without, one error group is raised after the last good one.
 
+>>> from datetime import date
 >>> from mycareer.enterprise import EnterpriseNumber
 >>> from mycareer.xmlio.dimona_writer import dimona_bytes
 >>> sent = DimonaDeclaration(
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -58,18 +59,20 @@ from mycareer.errors import (
 )
 from mycareer.findings import Finding, Severity
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import MAX_TEXT_CHARS, shown
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
-from mycareer.xmlio.dmfa import (
+from mycareer.xmlio.reading import (
     ErrorSink,
-    _add,
-    _root_tag,
+    FieldReader,
+    add_error,
     check_root,
     close_events,
+    input_files,
     refuse_doctype,
-    xml_files,
+    root_tag,
 )
 from mycareer.xmlio.sidecar import read_outcomes
 
@@ -95,209 +98,143 @@ _RESULTS: Final = {"0": DimonaStatus.REFUSED, "1": DimonaStatus.ACCEPTED, "2": D
 _T = TypeVar("_T")
 
 
-class _Bad(Exception):
-    def __init__(
-        self,
-        message: str,
-        element: Any,
-        tag: str,
-        error: type[InvalidValueError] = InvalidValueError,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.element = element
-        self.tag = tag
-        self.error = error
-
-
-def _text(parent: Any, path: str) -> tuple[str | None, Any]:
-    element = parent.find(path)
-    if element is None:
-        return None, None
-    text = (element.text or "").strip()
-    return (text or None), element
-
-
-def _date(parent: Any, path: str) -> date | None:
-    text, element = _text(parent, path)
+def _period_id(fields: FieldReader, name: str = "DimonaPeriodId") -> str | None:
+    text = fields.text(name, limit=40)
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(f"invalid {path} {text!r}: expected a date YYYY-MM-DD", element, path) from None
-
-
-def _convert(parent: Any, path: str, build: Callable[[str], _T]) -> _T | None:
-    text, element = _text(parent, path)
-    if text is None:
-        return None
-    try:
-        return build(text)
-    except InvalidValueError as error:
-        raise _Bad(error.message, element, path, type(error)) from None
-
-
-def _int(parent: Any, path: str) -> int | None:
-    text, element = _text(parent, path)
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise _Bad(f"invalid {path} {text!r}: expected digits", element, path)
-    return int(text)
-
-
-def _period_id(parent: Any, path: str = "DimonaPeriodId") -> str | None:
-    text, element = _text(parent, path)
-    if text is None:
-        return None
-    if not text.isdigit() or len(text) > 12:
-        raise _Bad(f"invalid DimonaPeriodId {text!r}: expected up to 12 digits", element, path)
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        fields.fail(f"invalid DimonaPeriodId {shown(text)}: expected up to 12 digits", name)
     return text.zfill(12)
 
 
 def _moment(
-    form: Any, day_tag: str = "FormCreationDate", hour_tag: str = "FormCreationHour"
+    fields: FieldReader, day_tag: str = "FormCreationDate", hour_tag: str = "FormCreationHour"
 ) -> datetime | None:
-    day = _date(form, day_tag)
+    day = fields.iso_date(day_tag)
     if day is None:
         return None
-    hour, element = _text(form, hour_tag)
+    hour = fields.text(hour_tag, limit=40)
     try:
         return datetime.combine(day, time.fromisoformat(hour) if hour else time())
     except ValueError:
-        raise _Bad(
-            f"invalid {hour_tag} {hour!r}: expected HH:MM:SS.sss", element, hour_tag
-        ) from None
+        fields.fail(f"invalid {hour_tag} {shown(hour)}: expected HH:MM:SS.sss", hour_tag)
 
 
-def _employer(block: Any, default: Employer | None) -> Employer:
-    employer_id = block.find("EmployerId")
+def _employer(fields: FieldReader, default: Employer | None) -> Employer:
+    employer_id = fields.find("EmployerId")
     if employer_id is None:
         if default is None:
-            raise _Bad(
-                "missing EmployerId (pass default_employer= to read it)", block, "EmployerId"
-            )
+            fields.fail("missing EmployerId (pass default_employer= to read it)", "EmployerId")
         return default
-    try:
-        enterprise = _convert(employer_id, "CompanyID", EnterpriseNumber)
-        nsso = _convert(employer_id, "NOSSRegistrationNbr", NssoNumber) or _convert(
-            employer_id, "ProvisionalNSSONbr", NssoNumber
-        )
-    except _Bad as bad:
-        bad.tag = f"EmployerId.{bad.tag}"
-        raise
+    ids = fields.child(employer_id, "EmployerId")
+    enterprise = ids.convert("CompanyID", EnterpriseNumber, identifier=True)
+    nsso = ids.convert("NOSSRegistrationNbr", NssoNumber, identifier=True) or ids.convert(
+        "ProvisionalNSSONbr", NssoNumber, identifier=True
+    )
     if enterprise is None and nsso is None:
-        raise _Bad("EmployerId names no employer", employer_id, "EmployerId")
+        ids.fail("EmployerId names no employer")
     return Employer(enterprise, nsso)
+
+
+def _block(fields: FieldReader) -> Any:
+    """The form's DimonaIn/Out/Update/Cancel element."""
+    for child in fields.element:
+        if child.tag in _BLOCKS:
+            return child
+        if child.tag == "DailyRegistrationDeclaration":
+            fields.fail(
+                "DailyRegistrationDeclaration is not supported yet",
+                "DailyRegistrationDeclaration",
+            )
+    fields.fail("the Form holds no DimonaIn, DimonaOut, DimonaUpdate or DimonaCancel")
 
 
 def _declaration(
     form: Any, label: str, path: str, default_employer: Employer | None
 ) -> DimonaDeclaration:
-    block = None
-    for child in form:
-        if child.tag in _BLOCKS:
-            block = child
-            break
-        if child.tag == "DailyRegistrationDeclaration":
-            raise _Bad(
-                "DailyRegistrationDeclaration is not supported yet",
-                child,
-                "DailyRegistrationDeclaration",
-            )
-    if block is None:
-        raise _Bad(
-            "the Form holds no DimonaIn, DimonaOut, DimonaUpdate or DimonaCancel", form, "Form"
-        )
+    form_fields = FieldReader(form, label, path)
+    block = _block(form_fields)
     action = _BLOCKS[block.tag]
+    fields = form_fields.child(block, block.tag)
     inss = "NaturalPerson/INSS" if action is DimonaAction.IN else "INSS"
-    try:
-        start = _date(block, "StartingDate")
-        end = _date(block, "EndingDate")
-        if action is DimonaAction.IN and start is None:
-            raise _Bad("a DimonaIn needs a StartingDate", block, "StartingDate")
-        if action is DimonaAction.OUT and end is None:
-            raise _Bad("a DimonaOut needs an EndingDate", block, "EndingDate")
-        if start is not None and end is not None and end < start:
-            raise _Bad(f"EndingDate {end} is before StartingDate {start}", block, "EndingDate")
-        period_id = _period_id(block)
-        if action is not DimonaAction.IN and period_id is None:
-            raise _Bad(f"a {block.tag} needs a DimonaPeriodId", block, "DimonaPeriodId")
-        declaration = DimonaDeclaration(
-            action=action,
-            employer=_employer(block, default_employer),
-            niss=_convert(block, inss, Niss),
-            period_id=period_id,
-            reference=_text(form, "Reference/ReferenceNbr")[0],
-            start=start,
-            end=end,
-            worker_type=_text(block, "DimonaFeatures/WorkerType")[0],
-            joint_commission=_convert(block, "DimonaFeatures/JointCommissionNbr", JointCommission),
-            planned_hours=_int(block, "PlannedHoursNbr"),
-            declared_at=_moment(form),
-            source=SourceRef(label, block.sourceline, f"{path}.{block.tag}"),
-        )
-    except _Bad as bad:
-        if not bad.tag.startswith(block.tag):
-            bad.tag = f"{block.tag}.{bad.tag}"
-        raise
-    return declaration
+    start = fields.iso_date("StartingDate")
+    end = fields.iso_date("EndingDate")
+    if action is DimonaAction.IN and start is None:
+        fields.fail("a DimonaIn needs a StartingDate", "StartingDate", element=block)
+    if action is DimonaAction.OUT and end is None:
+        fields.fail("a DimonaOut needs an EndingDate", "EndingDate", element=block)
+    if start is not None and end is not None and end < start:
+        fields.fail(f"EndingDate {end} is before StartingDate {start}", "EndingDate", element=block)
+    period_id = _period_id(fields)
+    if action is not DimonaAction.IN and period_id is None:
+        fields.fail(f"a {block.tag} needs a DimonaPeriodId", "DimonaPeriodId", element=block)
+    return DimonaDeclaration(
+        action=action,
+        employer=_employer(fields, default_employer),
+        niss=fields.convert(inss, Niss, identifier=True),
+        period_id=period_id,
+        reference=form_fields.text("Reference/ReferenceNbr"),
+        start=start,
+        end=end,
+        worker_type=fields.text("DimonaFeatures/WorkerType"),
+        joint_commission=fields.convert("DimonaFeatures/JointCommissionNbr", JointCommission),
+        planned_hours=fields.integer("PlannedHoursNbr"),
+        declared_at=_moment(form_fields),
+        source=SourceRef(label, block.sourceline, fields.path),
+    )
 
 
-def _notification_period(impact: Any, tag: str) -> Period | None:
+def _notification_period(impact: FieldReader, tag: str) -> Period | None:
     block = impact.find(tag)
     if block is None:
         return None
-    start = _date(block, "StartingDate")
+    fields = impact.child(block, tag)
+    start = fields.iso_date("StartingDate")
     if start is None:
         return None
-    end = _date(block, "EndingDate")
+    end = fields.iso_date("EndingDate")
     if end is not None and end < start:
-        raise _Bad(f"EndingDate {end} is before StartingDate {start}", block, f"{tag}.EndingDate")
+        fields.fail(f"EndingDate {end} is before StartingDate {start}", "EndingDate", element=block)
     return Period(start, end)
 
 
 def _outcome(form: Any, label: str, path: str) -> DimonaOutcome:
-    result = form.find("HandlingResult")
+    fields = FieldReader(form, label, path)
+    result = fields.find("HandlingResult")
     if result is None:
-        raise _Bad("missing HandlingResult", form, "HandlingResult")
-    code, element = _text(result, "ResultCode")
+        fields.fail("missing HandlingResult", "HandlingResult", element=form)
+    handling = fields.child(result, "HandlingResult")
+    code = handling.text("ResultCode", limit=40)
     if code not in _RESULTS:
-        raise _Bad(
-            f"invalid ResultCode {code!r}: expected 0, 1 or 2",
-            element if element is not None else result,
-            "HandlingResult.ResultCode",
-        )
+        handling.fail(f"invalid ResultCode {shown(code)}: expected 0, 1 or 2", "ResultCode")
     anomalies = tuple(
-        text for text in (r.findtext("ErrorID") for r in result.iterfind("AnomalyReport")) if text
+        text[:MAX_TEXT_CHARS]
+        for text in (r.findtext("ErrorID") for r in result.iterfind("AnomalyReport"))
+        if text
     )
     status = _RESULTS[code]
     if status is DimonaStatus.ACCEPTED and anomalies:
         status = DimonaStatus.ACCEPTED_WITH_WARNINGS
-    impact = result.find("ImpactReport/DimonaImpactReport")
+    impact_element = result.find("ImpactReport/DimonaImpactReport")
     period_id = before = after = None
     cancelled = False
-    if impact is not None:
-        try:
-            period_id = _period_id(impact)
-            before = _notification_period(impact, "DimonaPeriodBefore")
-            after = _notification_period(impact, "DimonaPeriodAfter")
-        except _Bad as bad:
-            bad.tag = f"HandlingResult.ImpactReport.DimonaImpactReport.{bad.tag}"
-            raise
+    if impact_element is not None:
+        impact = handling.child(impact_element, "ImpactReport.DimonaImpactReport")
+        period_id = _period_id(impact)
+        before = _notification_period(impact, "DimonaPeriodBefore")
+        after = _notification_period(impact, "DimonaPeriodAfter")
         cancelled = status.counts and before is not None and after is None
     if any((c.text or "").strip() == "1" for c in form.iter("IsCancelled")):
         cancelled = True
     return DimonaOutcome(
         status=status,
-        reference=_text(form, "HandledReference/ReferenceNbr")[0],
+        reference=fields.text("HandledReference/ReferenceNbr"),
         period_id=period_id,
         source=SourceRef(label, form.sourceline, path),
         period_before=before,
         period_after=after,
         cancelled=cancelled,
-        notified_at=_moment(form),
+        notified_at=_moment(fields),
         anomalies=anomalies,
     )
 
@@ -310,7 +247,7 @@ def _forms(
     build: Callable[[Any, str], _T],
     errors: ErrorSink | None,
 ) -> Iterator[_T]:
-    check_root(_root_tag(source, label), root, label, kind=kind)
+    check_root(root_tag(source, label), root, label, kind=kind)
     problems: list[InvalidValueError] = []
     events = iterparse_document(source, events=("end",), tag="Form", name=label)
     index = 0
@@ -324,15 +261,12 @@ def _forms(
             path = f"$.Form[{index}]"
             try:
                 item = build(form, path)
-            except _Bad as bad:
-                line = bad.element.sourceline if bad.element is not None else form.sourceline
-                error = bad.error(
-                    bad.message,
-                    path=f"{path}.{bad.tag.replace('/', '.')}",
-                    source=SourceRef(label, line),
-                )
+            except InvalidValueError as error:
+                if error.source is None:  # raised by a value class, not by a field
+                    error.source = SourceRef(label, form.sourceline)
+                    error.path = error.path or path
                 if errors is not None:
-                    _add(errors, error)
+                    add_error(errors, error)
                 else:
                     problems.append(error)
             else:
@@ -415,7 +349,7 @@ def read_dimona(
     """
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
-    files, errors = xml_files(paths, (".xml", ".json", ".csv"))
+    files, errors = input_files(paths, (".xml", ".json", ".csv"))
     declarations: list[DimonaDeclaration] = []
     outcomes: list[DimonaOutcome] = []
     for path in files:
@@ -424,7 +358,7 @@ def read_dimona(
             if path.suffix.lower() in (".json", ".csv"):
                 outcomes.extend(read_outcomes(path))
                 continue
-            root = _root_tag(path, label)
+            root = root_tag(path, label)
             if root == "NOTIFICATION":
                 outcomes.extend(iter_notifications(path, errors=errors))
             else:

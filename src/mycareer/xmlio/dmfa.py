@@ -56,7 +56,6 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -75,7 +74,6 @@ from mycareer.dmfa import (
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import (
-    ErrorCollector,
     InputError,
     InvalidValueError,
     InvalidWorkFractionError,
@@ -90,6 +88,17 @@ from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
+from mycareer.xmlio.reading import (
+    ErrorSink,
+    FieldReader,
+    add_error,
+    check_root,
+    close_events,
+    input_files,
+    known_niss,
+    refuse_doctype,
+    root_tag,
+)
 
 __all__ = [
     "DMFA_DUPLICATE_ORIGINAL",
@@ -97,13 +106,10 @@ __all__ = [
     "ErrorSink",
     "iter_dmfa",
     "read_dmfa",
-    "xml_files",
 ]
 
 #: Finding code: two originals for the same employer and quarter.
 DMFA_DUPLICATE_ORIGINAL: Final = "DMFA_DUPLICATE_ORIGINAL"
-
-ErrorSink = ErrorCollector | list[InvalidValueError]
 
 _ROOT: Final = "DmfAOriginal"
 _UPDATE_ROOT: Final = "DmfAUpdate"
@@ -125,64 +131,8 @@ _TAGS: Final = (
 )
 
 
-class _BadValue(Exception):
-    """A refused value inside a WorkerRecord: the element (for its line) and why."""
-
-    def __init__(
-        self,
-        tag: str,
-        message: str,
-        element: Any = None,
-        error: type[InvalidValueError] = InvalidValueError,
-    ):
-        super().__init__(message)
-        self.tag = tag
-        self.message = message
-        self.element = element
-        self.error = error
-
-
-def _add(errors: ErrorSink, error: InvalidValueError) -> None:
-    if isinstance(errors, ErrorCollector):
-        errors.add(error)
-    else:
-        errors.append(error)
-
-
-def _int(tag: str, text: str | None, *, minimum: int = 0) -> int:
-    if text is None or not text.strip():
-        raise _BadValue(tag, f"missing {tag}")
-    try:
-        value = int(text)
-    except ValueError:
-        raise _BadValue(tag, f"invalid {tag} {text.strip()!r}: expected an integer") from None
-    if value < minimum:
-        raise _BadValue(tag, f"invalid {tag} {value}: must be at least {minimum}")
-    return value
-
-
-def _opt_int(tag: str, text: str | None) -> int | None:
-    if text is None or not text.strip():
-        return None
-    return _int(tag, text)
-
-
-def _date(tag: str, text: str | None) -> date:
-    if text is None or not text.strip():
-        raise _BadValue(tag, f"missing {tag}")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise _BadValue(
-            tag, f"invalid {tag} {text.strip()!r}: expected a date YYYY-MM-DD"
-        ) from None
-
-
-_CONTRACT_TYPES: Final = (ContractType.FULL_TIME, ContractType.PART_TIME)
-
-
-# The sub-elements of an Occupation the checked path reads: the value each becomes,
-# its fields (tag, required) in constructor order, and whether errors number it.
+# The sub-elements of an Occupation: the value each becomes, its fields (tag,
+# required) in constructor order, and whether errors number it.
 _SUB_LINES: Final[dict[str, tuple[Callable[..., Any], tuple[tuple[str, bool], ...], bool]]] = {
     "Service": (
         ServiceLine,
@@ -207,103 +157,100 @@ _SUB_LINES: Final[dict[str, tuple[Callable[..., Any], tuple[tuple[str, bool], ..
 }
 
 # The reader's hot path builds these with every field, positionally.
-_new_occupation = slot_constructor(DmfaOccupation)
 _new_record = slot_constructor(DmfaWorkerRecord)
 _new_source = slot_constructor(SourceRef)
 
 
-def checked_niss(text: str) -> Niss:
-    """``Niss(text)``, with a fast path for the common, unambiguous case.
+def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
+    """One Service, Remun or ReorgMeasureInformation line of an occupation."""
+    tag = child.tag
+    make, spec, numbered = _SUB_LINES[tag]
+    line = fields.child(
+        child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
+    )
+    return make(*(line.integer(name, required=required) for name, required in spec))
 
-    A number of 11 ASCII digits whose month is a national or BIS month and whose
-    check digits match the 19xx rule is valid for python-stdnum whatever the
-    date (stdnum tries that rule first), so it skips stdnum's slower checks;
-    everything else goes through :class:`~mycareer.niss.Niss` (stdnum).
 
-    >>> checked_niss("90010100123") == Niss("90010100123")
-    True
+def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
+    text = fields.text("JointCommissionNbr", required=True)
+    joint_commission = cache.get(text)
+    if joint_commission is None:
+        joint_commission = fields.convert("JointCommissionNbr", JointCommission, required=True)
+        cache[text] = joint_commission
+    return joint_commission
+
+
+def read_occupation(
+    parent: FieldReader,
+    element: Any,
+    step: str,
+    quarter: tuple[date, date],
+    joint_commissions: dict[str, JointCommission],
+) -> DmfaOccupation:
+    """One ``Occupation`` element (path ``parent.path + "." + step``) of a quarter.
+
+    Shared by the readers of originals, updates and consultation answers;
+    ``joint_commissions`` caches the joint committees already checked.
     """
-    if len(text) == 11 and text.isascii() and text.isdigit():
-        month = int(text[2:4])
-        if (
-            (month <= 12 or 20 <= month <= 32 or 40 <= month <= 52)
-            and int(text) > 0
-            and 97 - int(text[:9]) % 97 == int(text[9:])
-        ):
-            niss = object.__new__(Niss)
-            object.__setattr__(niss, "value", text)
-            return niss
-    return Niss(text)
-
-
-#: :func:`checked_niss` remembered: a worker comes back in every quarter's file (and
-#: a NISS is immutable, so the records can share one). Refusals are not remembered.
-_known_niss = lru_cache(maxsize=1 << 16)(checked_niss)
-
-
-def _join_path(base: str, tag: str | None) -> str:
-    return f"{base}.{tag}" if tag else base
-
-
-def _root_tag(source: XmlSource, label: str) -> str:
-    """The root element's tag, read from the first start event (then the stream rewinds)."""
-    if not isinstance(source, str | os.PathLike | bytes):
-        if not source.seekable():
-            return ""
-        position = source.tell()
-    events = iterparse_document(source, events=("start",), name=label)
-    try:
-        _event, element = next(events)
-        refuse_doctype(element, label)
-        tag = str(element.tag)
-    except StopIteration:  # pragma: no cover - the parser raises on empty input
-        tag = ""
-    except InputError as error:
-        if error.source is not None and error.source.line is None:
-            # _safe reports libxml2's line 0 of an empty document as "no line": it is line 1
-            error.source = SourceRef(error.source.file, 1)
-        raise
-    finally:
-        close_events(events)
-    if not isinstance(source, str | os.PathLike | bytes):
-        source.seek(position)
-    return tag
-
-
-def refuse_doctype(element: Any, label: str) -> None:
-    """Refuse a DOCTYPE that ``_safe``'s 4 KiB peek missed (e.g. after a long comment).
-
-    Checked at the root's start event, before any entity could be referenced.
-    """
-    docinfo = element.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise InputError(
-            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
-            source=SourceRef(label, element.sourceline),
+    children: dict[str, Any] = {}
+    fields = parent.child(element, step, children=children)
+    services: list[ServiceLine] = []
+    remunerations: list[RemunerationLine] = []
+    measures: list[ReorganisationMeasure] = []
+    lines: dict[str, list[Any]] = {
+        "Service": services,
+        "Remun": remunerations,
+        "ReorgMeasureInformation": measures,
+    }
+    for child in fields.element:
+        tag = child.tag
+        bucket = lines.get(tag)
+        if bucket is not None:
+            bucket.append(_sub_line(fields, child, len(bucket)))
+        else:
+            children[tag] = child
+    start = fields.iso_date("OccupationStartingDate", required=True)
+    end = fields.iso_date("OccupationEndingDate")
+    if end is not None and end < start:
+        fields.fail(
+            f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
+            "OccupationEndingDate",
         )
-
-
-def close_events(events: Iterator[Any]) -> None:
-    """Close an event generator early (releases the file it reads)."""
-    close = getattr(events, "close", None)
-    if close is not None:
-        close()
-
-
-def check_root(tag: str, expected: str, label: str, *, kind: str) -> None:
-    """Refuse a document whose root is not ``expected`` (no namespace)."""
-    if tag == expected or tag == "":
-        return
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        raise InputError(
-            f"not a {kind} document: root element {local!r} is in namespace {namespace!r}; "
-            f"expected <{expected}> without namespace",
-            source=SourceRef(label, 1),
+    joint_commission = _joint_commission(fields, joint_commissions)
+    contract = fields.integer("ContractType", required=True)
+    if contract not in (0, 1):
+        fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")
+    q = fields.integer("MeanWorkingHours")
+    s = fields.integer("RefMeanWorkingHours")
+    if s == 0 and q:
+        fields.fail(
+            f"invalid work fraction Q/S = {q}/0: S (RefMeanWorkingHours) must be positive",
+            "RefMeanWorkingHours",
+            kind=InvalidWorkFractionError,
         )
-    raise InputError(
-        f"not a {kind} document: root element <{tag}>, expected <{expected}>",
-        source=SourceRef(label, 1),
+    measure = fields.integer("ReorganisationMeasure")
+    if measure is not None:
+        measures.insert(0, ReorganisationMeasure(measure))
+    quarter_start, quarter_end = quarter
+    clip_start = start if start > quarter_start else quarter_start
+    clip_end = quarter_end if end is None or end > quarter_end else end
+    # A line wholly outside its quarter (termination indemnity for a later period)
+    # keeps its declared dates.
+    period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
+    return DmfaOccupation(
+        sequence=fields.integer("OccupationSequenceNbr", required=True, minimum=1),
+        start=start,
+        end=end,
+        period=period,
+        joint_commission=joint_commission,
+        working_days_system=fields.integer("WorkingDaysSystem", required=True),
+        contract_type=ContractType.PART_TIME if contract else ContractType.FULL_TIME,
+        mean_working_hours=q,
+        ref_mean_working_hours=s,
+        reorganisation_measures=measures,
+        services=services,
+        remunerations=remunerations,
+        source=SourceRef(fields.file, element.sourceline, fields.path),
     )
 
 
@@ -325,7 +272,7 @@ class _DmfaReader:
     def _reset_form(self, index: int) -> None:
         self.form_index = index
         self.form_line: int | None = None
-        self.header: dict[str, tuple[str, int | None]] = {}
+        self.header: dict[str, Any] = {}
         self.employer: Employer | None = None
         self.quarter: Quarter | None = None
         self.header_error: InvalidValueError | None = None
@@ -333,69 +280,53 @@ class _DmfaReader:
         self.person_index = 0
         self.person_count = 0
         self.record_count = 0
-        self.skipped_records = 0
         self.person_niss: Niss | None = None
-        self.person_error: _BadValue | None = None
+        self.person_error: InvalidValueError | None = None
+        self.person_path = ""
         self.record_index = 0
 
     # -- headers -------------------------------------------------------------
     def _form_path(self) -> str:
         return f"$.Form[{self.form_index}]"
 
-    def _header_value_error(
-        self, tag: str, message: str, kind: type[InvalidValueError] = InvalidValueError
-    ) -> InvalidValueError:
-        _text, line = self.header.get(tag, ("", self.form_line))
-        where = "" if tag.startswith("Form") or tag == "ReferenceNbr" else ".EmployerDeclaration"
-        path = f"{self._form_path()}{where}.{tag}"
-        return kind(message, path=path, source=SourceRef(self.label, line))
-
-    def _finish_header(self) -> None:
+    def _finish_header(self, declaration: Any) -> None:
+        """Read the declaration's header (its elements were kept as they went by)."""
         self.header_done = True
-        get = self.header.get
+        fields = FieldReader(
+            declaration,
+            self.label,
+            f"{self._form_path()}.EmployerDeclaration",
+            children=self.header,
+        )
         try:
-            quarter_text = get("Quarter", (None, None))[0]
-            if not quarter_text:
-                raise self._header_value_error("Quarter", "missing Quarter")
-            try:
-                self.quarter = Quarter.parse(quarter_text)
-            except InvalidValueError as error:
-                raise self._header_value_error("Quarter", error.message, type(error)) from None
+            self.quarter = fields.convert("Quarter", Quarter.parse, required=True)
+            company = fields.text("CompanyID")
             enterprise = None
-            company = (get("CompanyID", ("", None))[0] or "").strip()
             if company and company.strip("0"):
-                try:
-                    enterprise = EnterpriseNumber(company)
-                except InvalidValueError as error:
-                    raise self._header_value_error(
-                        "CompanyID", error.message, type(error)
-                    ) from None
+                enterprise = fields.convert("CompanyID", EnterpriseNumber, identifier=True)
+            registration = fields.text("NOSSRegistrationNbr")
             nsso = None
-            registration = (get("NOSSRegistrationNbr", ("", None))[0] or "").strip()
             if registration and registration.strip("0"):
-                try:
-                    nsso = NssoNumber(registration)
-                except InvalidValueError as error:
-                    raise self._header_value_error(
-                        "NOSSRegistrationNbr", error.message, type(error)
-                    ) from None
+                nsso = fields.convert("NOSSRegistrationNbr", NssoNumber, identifier=True)
             if enterprise is None and nsso is None:
-                raise self._header_value_error(
-                    "CompanyID",
+                fields.fail(
                     "the declaration names no employer: CompanyID and NOSSRegistrationNbr are 0",
+                    "CompanyID",
                 )
             self.employer = Employer(enterprise, nsso)
         except InvalidValueError as error:
             self.header_error = error
 
     def _created_at(self) -> datetime | None:
-        day = self.header.get("FormCreationDate", (None, None))[0]
-        hour = self.header.get("FormCreationHour", (None, None))[0]
-        if not day:
+        day = self.header.get("FormCreationDate")
+        hour = self.header.get("FormCreationHour")
+        day_text = (day.text or "").strip() if day is not None else ""
+        hour_text = (hour.text or "").strip() if hour is not None else ""
+        if not day_text or len(day_text) > 40 or len(hour_text) > 40:
             return None
         try:
-            moment = time.fromisoformat(hour.strip()) if hour else time()
-            return datetime.combine(date.fromisoformat(day.strip()), moment)
+            moment = time.fromisoformat(hour_text) if hour_text else time()
+            return datetime.combine(date.fromisoformat(day_text), moment)
         except ValueError:
             return None
 
@@ -408,6 +339,7 @@ class _DmfaReader:
                 )
             self.errors.append(error)
         elif self.employer is not None and self.quarter is not None:
+            reference = self.header.get("ReferenceNbr")
             self.declarations.append(
                 (
                     self.form_index,
@@ -417,7 +349,7 @@ class _DmfaReader:
                         created_at=self._created_at(),
                         worker_count=self.person_count,
                         record_count=self.record_count,
-                        reference=(self.header.get("ReferenceNbr", (None, None))[0] or None),
+                        reference=(reference.text or None) if reference is not None else None,
                         source=SourceRef(self.label, self.form_line, self._form_path()),
                     ),
                 )
@@ -433,152 +365,59 @@ class _DmfaReader:
             inss = person[1] if len(person) > 1 else None
             if inss is None or inss.tag != "INSS":
                 inss = next(person.iterchildren("INSS"), None)
+            fields = FieldReader(person, self.label, self.person_path, children={"INSS": inss})
             try:
-                text = None if inss is None else inss.text
-                if text is None or not text.strip():
-                    raise _BadValue("INSS", "missing INSS")
-                try:
-                    self.person_niss = _known_niss(text.strip())
-                except InvalidValueError as error:
-                    raise _BadValue("INSS", error.message, inss, type(error)) from None
-            except _BadValue as bad:
-                self.person_error = bad
+                self.person_niss = fields.convert(
+                    "INSS", known_niss, required=True, identifier=True
+                )
+            except InvalidValueError as error:
+                self.person_error = error
         if self.person_error is not None:
             raise self.person_error
         assert self.person_niss is not None
         return self.person_niss
 
-    def _occupation(
-        self, occupation: Any, quarter_start: date, quarter_end: date, path: str
-    ) -> DmfaOccupation:
-        """The common, valid case without per-field checks; any doubt goes to the checked path."""
-        fields: dict[str, str | None] = {}
-        services: list[ServiceLine] = []
-        remunerations: list[RemunerationLine] = []
-        measures: list[ReorganisationMeasure] = []
-        lines: dict[str, list[Any]] = {
-            "Service": services,
-            "Remun": remunerations,
-            "ReorgMeasureInformation": measures,
-        }
-        for child in occupation:
-            tag = child.tag
-            bucket = lines.get(tag)
-            if bucket is not None:
-                make, spec, numbered = _SUB_LINES[tag]
-                values = {c.tag: c.text for c in child}
-                try:
-                    bucket.append(
-                        make(
-                            *(
-                                (_int if required else _opt_int)(name, values.get(name))
-                                for name, required in spec
-                            )
-                        )
-                    )
-                except _BadValue as bad:
-                    where = f"{tag}[{len(bucket) + 1}]" if numbered else tag
-                    bad.tag = f"{where}.{bad.tag}"
-                    bad.element = child
-                    raise
-            else:
-                fields[tag] = child.text
-        get = fields.get
-        start = _date("OccupationStartingDate", get("OccupationStartingDate"))
-        end_text = get("OccupationEndingDate")
-        end = _date("OccupationEndingDate", end_text) if end_text and end_text.strip() else None
-        if end is not None and end < start:
-            raise _BadValue(
-                "OccupationEndingDate",
-                f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
-            )
-        jc_text = (get("JointCommissionNbr") or "").strip()
-        joint_commission = self._jc_cache.get(jc_text)
-        if joint_commission is None:
-            if not jc_text:
-                raise _BadValue("JointCommissionNbr", "missing JointCommissionNbr")
-            try:
-                joint_commission = JointCommission(jc_text)
-            except InvalidValueError as error:
-                raise _BadValue("JointCommissionNbr", error.message, error=type(error)) from None
-            self._jc_cache[jc_text] = joint_commission
-        contract = _int("ContractType", get("ContractType"))
-        if contract not in (0, 1):
-            raise _BadValue("ContractType", f"invalid ContractType {contract}: expected 0 or 1")
-        q = _opt_int("MeanWorkingHours", get("MeanWorkingHours"))
-        s = _opt_int("RefMeanWorkingHours", get("RefMeanWorkingHours"))
-        if s == 0 and q:
-            raise _BadValue(
-                "RefMeanWorkingHours",
-                f"invalid work fraction Q/S = {q}/0: S (RefMeanWorkingHours) must be positive",
-                error=InvalidWorkFractionError,
-            )
-        measure = _opt_int("ReorganisationMeasure", get("ReorganisationMeasure"))
-        if measure is not None:
-            measures.insert(0, ReorganisationMeasure(measure))
-        clip_start = start if start > quarter_start else quarter_start
-        clip_end = quarter_end if end is None or end > quarter_end else end
-        # A line wholly outside its quarter (termination indemnity for a later period)
-        # keeps its declared dates.
-        period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
-        return DmfaOccupation(
-            sequence=_int("OccupationSequenceNbr", get("OccupationSequenceNbr"), minimum=1),
-            start=start,
-            end=end,
-            period=period,
-            joint_commission=joint_commission,
-            working_days_system=_int("WorkingDaysSystem", get("WorkingDaysSystem")),
-            contract_type=ContractType.PART_TIME if contract else ContractType.FULL_TIME,
-            mean_working_hours=q,
-            ref_mean_working_hours=s,
-            reorganisation_measures=measures,
-            services=services,
-            remunerations=remunerations,
-            source=SourceRef(self.label, occupation.sourceline, path),
+    def _quarter_dates(self, fields: FieldReader) -> tuple[date, date]:
+        find = fields.find
+        first, last = find("NOSSQuarterStartingDate"), find("NOSSQuarterEndingDate")
+        texts = (
+            None if first is None else first.text,
+            None if last is None else last.text,
         )
+        if texts == self._quarter_texts:  # every record of a declaration: same dates
+            return self._quarter_key
+        quarter_start = fields.iso_date("NOSSQuarterStartingDate", required=True)
+        quarter_end = fields.iso_date("NOSSQuarterEndingDate", required=True)
+        if quarter_end < quarter_start:
+            fields.fail(
+                f"NOSSQuarterEndingDate {quarter_end} is before NOSSQuarterStartingDate "
+                f"{quarter_start}",
+                "NOSSQuarterEndingDate",
+            )
+        key = (quarter_start, quarter_end)
+        if self._quarter_key != key:
+            self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
+        self._quarter_texts = texts
+        return key
 
     def _worker_record(self, record: Any, path: str) -> DmfaWorkerRecord:
         niss = self._person_niss(record.getparent())
-        values: dict[str, str | None] = {}
+        children: dict[str, Any] = {}
         occupations: list[Any] = []
         for child in record:
-            tag = child.tag
-            if tag == "Occupation":
+            if child.tag == "Occupation":
                 occupations.append(child)
             else:
-                values[tag] = child.text
-        get = values.get
-        quarter_texts = (get("NOSSQuarterStartingDate"), get("NOSSQuarterEndingDate"))
-        if quarter_texts == self._quarter_texts:  # every record of a declaration: same dates
-            quarter_start, quarter_end = self._quarter_key
-        else:
-            quarter_start = _date("NOSSQuarterStartingDate", quarter_texts[0])
-            quarter_end = _date("NOSSQuarterEndingDate", quarter_texts[1])
-            if quarter_end < quarter_start:
-                raise _BadValue(
-                    "NOSSQuarterEndingDate",
-                    f"NOSSQuarterEndingDate {quarter_end} is before NOSSQuarterStartingDate "
-                    f"{quarter_start}",
-                )
-            key = (quarter_start, quarter_end)
-            if self._quarter_key != key:
-                self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
-            self._quarter_texts = quarter_texts
-        worker_code = _int("WorkerCode", get("WorkerCode"))
-        employer_class = (get("EmployerClass") or "").strip()
-        if not employer_class:
-            raise _BadValue("EmployerClass", "missing EmployerClass")
+                children[child.tag] = child
+        fields = FieldReader(record, self.label, path, children=children)
+        quarter = self._quarter_dates(fields)
+        worker_code = fields.integer("WorkerCode", required=True)
+        employer_class = fields.text("EmployerClass", required=True)
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            line_path = f"{path}.Occupation[{index}]"
-            try:
-                lines.append(self._occupation(occupation, quarter_start, quarter_end, line_path))
-            except _BadValue as bad:
-                bad.tag = f"Occupation[{index}].{bad.tag}"
-                if bad.element is None:
-                    found = occupation.find(bad.tag.rsplit(".", 1)[-1])
-                    bad.element = occupation if found is None else found
-                raise
+            lines.append(
+                read_occupation(fields, occupation, f"Occupation[{index}]", quarter, self._jc_cache)
+            )
         assert self.employer is not None
         assert self.quarter is not None
         # Positional, in field order: this runs for every record.
@@ -593,26 +432,21 @@ class _DmfaReader:
             _new_source(self.label, record.sourceline, path),
         )
 
-    def _record_error(self, bad: _BadValue, record: Any, path: str) -> InvalidValueError:
-        element = bad.element
-        if element is None:
-            leaf = bad.tag.rsplit(".", 1)[-1]
-            element = record.getparent().find(leaf) if leaf == "INSS" else record.find(leaf)
-            if element is None:
-                element = record
-        field_path = (
-            f"{path.rsplit('.WorkerRecord', 1)[0]}.INSS"
-            if bad.tag == "INSS"
-            else f"{path}.{bad.tag}"
-        )
-        return bad.error(
-            bad.message, path=field_path, source=SourceRef(self.label, element.sourceline)
-        )
+    def _read_record(self, element: Any) -> DmfaWorkerRecord | None:
+        """One WorkerRecord, or None (its error kept) when refused."""
+        path = f"{self.person_path}.WorkerRecord[{self.record_index}]"
+        try:
+            return self._worker_record(element, path)
+        except InvalidValueError as error:
+            if error.source is None:  # raised by a value class, not by a field
+                error.source = SourceRef(self.label, element.sourceline)
+                error.path = error.path or path
+            self.errors.append(error)
+            return None
 
     # -- the stream ----------------------------------------------------------
-    def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
-        """Yield ``(form index, record)`` for every good WorkerRecord."""
-        root = _root_tag(self.source, self.label)
+    def _check_document(self) -> None:
+        root = root_tag(self.source, self.label)
         if root == _UPDATE_ROOT:
             raise UnsupportedDocumentError(
                 f"{_UPDATE_ROOT} (modification declaration) is not supported yet: root element "
@@ -620,6 +454,10 @@ class _DmfaReader:
                 source=SourceRef(self.label, 1),
             )
         check_root(root, _ROOT, self.label, kind="DmfA")
+
+    def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
+        """Yield ``(form index, record)`` for every good WorkerRecord."""
+        self._check_document()
         events = iterparse_document(self.source, events=("end",), tag=_TAGS, name=self.label)
         form_count = 0
         form_open = False
@@ -642,22 +480,15 @@ class _DmfaReader:
                     self.record_index += 1
                     self.record_count += 1
                     if self.header_error is None:
-                        path = (
-                            f"$.Form[{self.form_index}].EmployerDeclaration"
-                            f".NaturalPerson[{self.person_index}].WorkerRecord[{self.record_index}]"
-                        )
-                        try:
-                            record = self._worker_record(element, path)
-                        except _BadValue as bad:
-                            self.errors.append(self._record_error(bad, element, path))
-                        else:
+                        record = self._read_record(element)
+                        if record is not None:
                             yield self.form_index, record
                     element.clear()
                 elif tag in _HEADER_TAGS:
-                    self.header[tag] = (element.text or "", element.sourceline)
+                    self.header[tag] = element
                 elif tag == "EmployerDeclaration":
                     if not self.header_done:
-                        self._finish_header()
+                        self._finish_header(element)
                     self._finish_declaration()
                     element.clear()
                 elif tag == "Form":
@@ -680,11 +511,14 @@ class _DmfaReader:
     def _new_person(self, person: Any) -> None:
         """The first WorkerRecord of a NaturalPerson: drop the persons already read."""
         if not self.header_done:
-            self._finish_header()
+            self._finish_header(person.getparent())
         self.person_index += 1
         self.person_count += 1
         self.person_niss = None
         self.person_error = None
+        self.person_path = (
+            f"$.Form[{self.form_index}].EmployerDeclaration.NaturalPerson[{self.person_index}]"
+        )
         self.record_index = 0
         parent = person.getparent()
         while person.getprevious() is not None:
@@ -715,12 +549,12 @@ def iter_dmfa(
     for _form, record in reader.records():
         if errors is not None and reader.errors:
             for error in reader.errors:
-                _add(errors, error)
+                add_error(errors, error)
             reader.errors.clear()
         yield record
     if errors is not None:
         for error in reader.errors:
-            _add(errors, error)
+            add_error(errors, error)
     elif reader.errors:
         raise MycareerErrorGroup(
             f"{label}: {len(reader.errors)} bad DmfA record(s)", list(reader.errors)
@@ -742,27 +576,6 @@ class DmfaBatch:
     declarations: tuple[DmfaDeclaration, ...] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
-
-
-def xml_files(
-    paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = (".xml",)
-) -> tuple[list[Path], list[InvalidValueError]]:
-    """Expand files and folders (recursively, sorted) into the files to read."""
-    files: list[Path] = []
-    problems: list[InvalidValueError] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(
-                InputError("cannot read: no such file or folder", source=SourceRef(str(path)))
-            )
-    return files, problems
 
 
 def _when(declaration: DmfaDeclaration) -> str:
@@ -788,7 +601,7 @@ def read_dmfa(
     """
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
-    files, errors = xml_files(paths)
+    files, errors = input_files(paths)
     # (file order, form index) -> declaration / records
     headers: list[tuple[tuple[int, int], DmfaDeclaration]] = []
     by_form: dict[tuple[int, int], list[DmfaWorkerRecord]] = defaultdict(list)

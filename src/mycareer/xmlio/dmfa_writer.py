@@ -56,7 +56,15 @@ from mycareer.quarter import Quarter
 if TYPE_CHECKING:
     from lxml.etree._serializer import _IncrementalFileWriter
 
-__all__ = ["DMFA_SCHEMA_FILE", "XSI_NAMESPACE", "XmlSink", "dmfa_bytes", "write_dmfa"]
+__all__ = [
+    "DMFA_SCHEMA_FILE",
+    "XSI_NAMESPACE",
+    "XmlSink",
+    "dmfa_bytes",
+    "form_hour",
+    "occupation_element",
+    "write_dmfa",
+]
 
 XmlSink = str | os.PathLike[str] | IO[bytes]
 
@@ -83,8 +91,11 @@ def _iso(day: date) -> str:
     return day.isoformat()
 
 
-def _occupation(parent: etree._Element, occupation: DmfaOccupation) -> None:
-    element = etree.SubElement(parent, "Occupation")
+def occupation_element(
+    parent: etree._Element, occupation: DmfaOccupation, tag: str = "Occupation"
+) -> None:
+    """Append ``occupation`` to ``parent`` as ``<tag>`` (``OccupationUpdate``: same fields)."""
+    element = etree.SubElement(parent, tag)
     _leaf(element, "OccupationSequenceNbr", str(occupation.sequence))
     _leaf(element, "OccupationStartingDate", _iso(occupation.start))
     if occupation.end is not None:
@@ -147,7 +158,7 @@ def _worker_record(parent: etree._Element, record: DmfaWorkerRecord) -> None:
     )
     _leaf(element, "Border", "0")
     for occupation in record.occupations:
-        _occupation(element, occupation)
+        occupation_element(element, occupation)
 
 
 def _check_record(record: DmfaWorkerRecord, employer: Employer, quarter: Quarter) -> None:

@@ -26,8 +26,8 @@ Adding a format (the career-records and training-account modules are worked exam
 1. write ``schemas/<name>-<version>.xsd`` with ``targetNamespace="urn:mycareer:<name>:<version>"``
    and ``elementFormDefault="qualified"`` (hatchling ships it as package data);
 2. register it at import time: ``MY_FORMAT = register_format(XmlFormat("<name>", 1, "<root>",
-   "<record>", "<name>-1.xsd", "$.<records>"))``, and import the module in
-   ``_register_builtin_formats`` so that ``get_format("<name>")`` and the CLI find it;
+   "<record>", "<name>-1.xsd", "$.<records>"))``, and name the module in
+   :data:`BUILTIN_FORMAT_MODULES` so that ``get_format("<name>")`` and the CLI find it;
 3. write one record: either ``to_element(value) -> etree._Element`` (use
    ``MY_FORMAT.tag(local)``) for ``writer.write(...)``, or, faster for big records,
    nested ``writer.xf.element(tag, attrib)`` contexts; check every value *before*
@@ -44,6 +44,7 @@ Adding a format (the career-records and training-account modules are worked exam
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import tempfile
@@ -76,6 +77,7 @@ from mycareer.xmlio._safe import (
 )
 
 __all__ = [
+    "BUILTIN_FORMAT_MODULES",
     "FORMATS",
     "NAMESPACE_PREFIX",
     "NEEDS_ESCAPE",
@@ -186,11 +188,18 @@ def get_format(name: str) -> XmlFormat:
         raise KeyError(f"unknown XML format {name!r}; known: {known}") from None
 
 
+#: The modules that register mycareer's own formats when imported, by name: the
+#: registry never imports its plugins statically (they import it), so there is no
+#: import cycle, and a format module is loaded only when its format is asked for.
+BUILTIN_FORMAT_MODULES: Final = {
+    "career-records": "mycareer.xmlio.career_records",
+    "training-account": "mycareer.xmlio.training_account",
+}
+
+
 def _register_builtin_formats() -> None:
-    # The format modules register themselves on import; importing here keeps
-    # get_format("...") working for callers who only imported this module.
-    import mycareer.xmlio.career_records
-    import mycareer.xmlio.training_account  # noqa: F401
+    for module in BUILTIN_FORMAT_MODULES.values():
+        importlib.import_module(module)  # registers its format on import
 
 
 @functools.cache

@@ -1,0 +1,528 @@
+"""DmfA corrections: modification declarations (``DmfAUpdate``) and ONSS consultation answers.
+
+An employer corrects a quarter after the fact by a *modification declaration*
+(root ``DmfAUpdate``), and may ask the ONSS for the state of a declaration as
+the ONSS holds it (``DmfAConsultationAnswer``). These are plain values;
+:mod:`mycareer.xmlio` fills them from XML and :func:`apply_dmfa_updates` folds
+them into the *effective* worker lines, each with its provenance.
+
+The reading implemented (public ONSS glossary "DmfAUpdate", version 2023/3,
+https://www.socialsecurity.be, by block and zone code; ``[verify]`` marks what
+the glossary does not say):
+
+* an ``EmployerDeclarationUpdate`` (block 90219) addresses the original of the
+  same ``NOSSRegistrationNbr`` (zone 00011) or ``CompanyID`` (zone 00014) and
+  the same ``Quarter`` (zone 00013). ``EmployerDeclarationPID`` (zone 00534) is
+  the ONSS's own id, which originals do not carry: it is kept, not matched;
+* a ``WorkerRecordUpdate`` (block 90223) addresses the worker line of the
+  natural person's ``INSS`` whose ``EmployerClass`` and ``WorkerCode`` are
+  those of ``LastSituationWR`` (block 90221: "cardinality 0 when a new worker
+  line is to be created"); without a last situation, those of
+  ``WorkerRecordUpdateAction`` (block 90225);
+* ``UpdateAction`` (zone 00618): **1** some data of the line changed — the
+  action carries the complete new situation of the line, whose occupations
+  (with their service and remuneration lines) replace the old ones
+  ``[verify]`` (the glossary says "certain data modified"; that the block then
+  repeats every occupation is read from block 90211 and the official sample);
+  **0** the line is deleted; **3** the line is created by a correction;
+  **9** the line is unchanged (content repeated for context is ignored);
+* several updates of one quarter apply in the order of their form creation
+  date and hour (zones 00218, 00299), then file name, then their order in
+  the file ``[verify]`` (the glossary gives no order between forms);
+* an update whose original is not in the input gives a
+  :data:`DMFA_UPDATE_WITHOUT_ORIGINAL` finding, never an error. By default
+  (``orphans="use"``) its new situation (actions 1 and 3) is used on its own,
+  because action 1 carries the complete line; ``orphans="ignore"`` drops it;
+* a ``DmfAConsultationAnswer`` is the ONSS's state of a declaration: where one
+  is given for an employer and quarter, its lines replace those of the
+  originals and updates of that quarter (a :data:`DMFA_CONSULTATION_PRECEDENCE`
+  finding says so, and the lines' provenance is the answer). An answer without
+  any worker line (``ResultCodeResearch``: no result) is not taken as a state
+  ``[verify]``.
+
+>>> from datetime import date
+>>> from mycareer.dmfa import ContractType, DmfaOccupation
+>>> from mycareer.enterprise import EnterpriseNumber
+>>> from mycareer.joint_commission import JointCommission
+>>> q1, acme = Quarter(2024, 1), Employer(EnterpriseNumber("0403019261"))
+>>> def line(hours: int, file: str) -> DmfaWorkerRecord:
+...     occupation = DmfaOccupation(1, date(2024, 1, 1), None, q1.period, JointCommission("200"),
+...         500, ContractType.PART_TIME, hours, 3800)
+...     return DmfaWorkerRecord(acme, q1, Niss("90010100123"), 495, "010", q1.period,
+...                             [occupation], SourceRef(file, 20))
+>>> form = DmfaUpdateForm(acme, q1, datetime(2024, 5, 2, 9, 0), source=SourceRef("fix.xml", 3))
+>>> fix = DmfaLineUpdate(form, UpdateAction.MODIFIED, line(1900, "fix.xml"))
+>>> result = apply_dmfa_updates([line(3800, "q1.xml")], [fix])
+>>> [str(r.occupations[0].fraction) for r in result.records]
+['1/2']
+>>> print(result.lines[0].origin, [str(s) for s in result.lines[0].history])
+update ['q1.xml:20', 'fix.xml:20']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Final, Literal
+
+import attrs
+
+from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
+from mycareer.employer import Employer
+from mycareer.errors import InvalidValueError, SourceRef
+from mycareer.findings import Finding, Severity
+from mycareer.niss import Niss
+from mycareer.quarter import Quarter
+
+__all__ = [
+    "DMFA_CONSULTATION_DUPLICATE",
+    "DMFA_CONSULTATION_EMPTY",
+    "DMFA_CONSULTATION_PRECEDENCE",
+    "DMFA_UPDATE_APPLIED",
+    "DMFA_UPDATE_LINE_EXISTS",
+    "DMFA_UPDATE_UNKNOWN_LINE",
+    "DMFA_UPDATE_WITHOUT_ORIGINAL",
+    "DmfaConsultation",
+    "DmfaCorrection",
+    "DmfaLineUpdate",
+    "DmfaUpdateForm",
+    "EffectiveLine",
+    "LineOrigin",
+    "UpdateAction",
+    "apply_dmfa_updates",
+]
+
+#: Finding: an update form names an employer and quarter with no original in the input.
+DMFA_UPDATE_WITHOUT_ORIGINAL: Final = "DMFA_UPDATE_WITHOUT_ORIGINAL"
+#: Finding: an update modifies or deletes a worker line the original does not have.
+DMFA_UPDATE_UNKNOWN_LINE: Final = "DMFA_UPDATE_UNKNOWN_LINE"
+#: Finding: an update creates (action 3) a worker line that already exists: it replaces it.
+DMFA_UPDATE_LINE_EXISTS: Final = "DMFA_UPDATE_LINE_EXISTS"
+#: Finding (info): which file corrected which lines of which quarter.
+DMFA_UPDATE_APPLIED: Final = "DMFA_UPDATE_APPLIED"
+#: Finding (info): an ONSS consultation answer replaced the lines of a quarter.
+DMFA_CONSULTATION_PRECEDENCE: Final = "DMFA_CONSULTATION_PRECEDENCE"
+#: Finding: two consultation answers for one employer and quarter; the latest wins.
+DMFA_CONSULTATION_DUPLICATE: Final = "DMFA_CONSULTATION_DUPLICATE"
+#: Finding (info): a consultation answer without any worker line is not taken as a state.
+DMFA_CONSULTATION_EMPTY: Final = "DMFA_CONSULTATION_EMPTY"
+
+
+class UpdateAction(IntEnum):
+    """``UpdateAction``, zone 00618 of the ONSS glossary."""
+
+    DELETED = 0
+    MODIFIED = 1
+    CREATED = 3
+    UNCHANGED = 9
+
+
+class LineOrigin(StrEnum):
+    """Which kind of document set an effective worker line."""
+
+    ORIGINAL = "original"
+    UPDATE = "update"
+    CONSULTATION = "consultation"
+
+
+@attrs.frozen
+class DmfaUpdateForm:
+    """The header of one ``EmployerDeclarationUpdate`` (or consultation answer) form.
+
+    ``declaration_id`` is ``EmployerDeclarationPID`` (zone 00534), the ONSS's id.
+    """
+
+    employer: Employer
+    quarter: Quarter
+    created_at: datetime | None = None
+    declaration_id: str | None = None
+    reference: str | None = None
+    source: SourceRef | None = None
+
+    @property
+    def file(self) -> str:
+        """The file the form was read from (``""`` when unknown)."""
+        return (self.source.file if self.source is not None else None) or ""
+
+
+@attrs.frozen
+class DmfaLineUpdate:
+    """One ``WorkerRecordUpdate``: the action and the new situation of the line.
+
+    ``record`` holds the line as ``WorkerRecordUpdateAction`` gives it (its
+    employer class and worker code, occupations replaced wholesale);
+    ``last_employer_class``/``last_worker_code``/``last_version`` come from
+    ``LastSituationWR`` (``WorkerRecordVersionNbr``, zone 00610, is the ONSS's
+    version of the line: kept for writing, not matched).
+    """
+
+    form: DmfaUpdateForm
+    action: UpdateAction
+    record: DmfaWorkerRecord
+    last_employer_class: str | None = None
+    last_worker_code: int | None = None
+    last_version: str | None = None
+
+    @property
+    def target(self) -> tuple[Niss, str, int]:
+        """The line addressed: INSS + employer class + worker code (of the last situation)."""
+        if self.last_employer_class is not None and self.last_worker_code is not None:
+            return (self.record.niss, self.last_employer_class, self.last_worker_code)
+        return _line_key(self.record)
+
+
+def _records(items: Iterable[DmfaWorkerRecord]) -> tuple[DmfaWorkerRecord, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class DmfaConsultation:
+    """One ``DmfAConsultationAnswer`` form: the ONSS's state of one declaration."""
+
+    form: DmfaUpdateForm
+    records: tuple[DmfaWorkerRecord, ...] = attrs.field(converter=_records, factory=tuple)
+
+
+def _sources(items: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class EffectiveLine:
+    """An effective worker line and where it comes from.
+
+    ``history`` lists the source of every document that set the line, oldest
+    first (the original, then each update applied); ``origin`` is the kind of
+    the last one.
+    """
+
+    record: DmfaWorkerRecord
+    origin: LineOrigin
+    history: tuple[SourceRef, ...] = attrs.field(converter=_sources, factory=tuple)
+
+
+@attrs.frozen
+class DmfaCorrection:
+    """The effective lines, the declared quarters and the findings of applying corrections."""
+
+    lines: tuple[EffectiveLine, ...] = ()
+    declarations: tuple[DmfaDeclaration, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def records(self) -> tuple[DmfaWorkerRecord, ...]:
+        """The effective worker lines, as the readers of originals give them."""
+        return tuple(line.record for line in self.lines)
+
+
+_LineKey = tuple[Niss, str, int]
+
+
+def _line_key(record: DmfaWorkerRecord) -> _LineKey:
+    return (record.niss, record.employer_class, record.worker_code)
+
+
+def _employer_ids(employer: Employer) -> list[str]:
+    ids = []
+    if employer.enterprise is not None:
+        ids.append(f"e:{employer.enterprise.value}")
+    if employer.nsso is not None:
+        ids.append(f"n:{employer.nsso.value}")
+    return ids
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(sep=" ") if moment is not None else "no date"
+
+
+def _form_order(form: DmfaUpdateForm) -> tuple[datetime, str]:
+    return (form.created_at or datetime.min, form.file)
+
+
+@attrs.define
+class _Slot:
+    """The lines of one employer and quarter while corrections are applied."""
+
+    employer: Employer
+    quarter: Quarter
+    lines: dict[_LineKey, EffectiveLine] = attrs.Factory(dict)
+    declaration: DmfaDeclaration | None = None
+    has_original: bool = False
+
+
+@attrs.define
+class _Applier:
+    """The state of :func:`apply_dmfa_updates`: slots by employer id and quarter."""
+
+    orphans: Literal["use", "ignore"]
+    slots: list[_Slot] = attrs.Factory(list)
+    index: dict[tuple[Quarter, str], _Slot] = attrs.Factory(dict)
+    findings: list[Finding] = attrs.Factory(list)
+
+    def slot(self, employer: Employer, quarter: Quarter, *, create: bool) -> _Slot | None:
+        for key in _employer_ids(employer):
+            found = self.index.get((quarter, key))
+            if found is not None:
+                return found
+        if not create:
+            return None
+        slot = _Slot(employer, quarter)
+        self.slots.append(slot)
+        for key in _employer_ids(employer):
+            self.index[(quarter, key)] = slot
+        return slot
+
+    def add_original(self, record: DmfaWorkerRecord) -> None:
+        slot = self.slot(record.employer, record.quarter, create=True)
+        assert slot is not None
+        slot.has_original = True
+        history = (record.source,) if record.source is not None else ()
+        slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.ORIGINAL, history)
+
+    def add_declaration(self, declaration: DmfaDeclaration) -> None:
+        slot = self.slot(declaration.employer, declaration.quarter, create=True)
+        assert slot is not None
+        slot.has_original = True
+        slot.declaration = declaration
+
+    # -- updates ---------------------------------------------------------------
+    def apply_form(self, form: DmfaUpdateForm, updates: list[DmfaLineUpdate]) -> None:
+        slot = self.slot(form.employer, form.quarter, create=False)
+        if slot is None or not slot.has_original:
+            used = self.orphans == "use"
+            self.findings.append(
+                Finding(
+                    DMFA_UPDATE_WITHOUT_ORIGINAL,
+                    Severity.WARNING,
+                    f"{form.file or 'an update'} corrects employer {form.employer} quarter "
+                    f"{form.quarter}, whose original is not in the input: "
+                    + (
+                        "its new worker lines are used on their own"
+                        if used
+                        else "ignored (orphans='ignore')"
+                    ),
+                    form.source,
+                )
+            )
+            if not used:
+                return
+            slot = self.slot(form.employer, form.quarter, create=True)
+            assert slot is not None
+            slot.declaration = DmfaDeclaration(
+                form.employer, form.quarter, form.created_at, source=form.source
+            )
+        done: dict[UpdateAction, list[str]] = {}
+        for update in updates:
+            if self._apply_line(slot, update):
+                done.setdefault(update.action, []).append(str(update.record.niss))
+        if done:
+            self.findings.append(_applied_finding(form, slot, done))
+
+    def _apply_line(self, slot: _Slot, update: DmfaLineUpdate) -> bool:
+        """Apply one line update; ``True`` when it changed something."""
+        action = update.action
+        if action is UpdateAction.UNCHANGED:
+            return False
+        target = update.target
+        current = slot.lines.get(target)
+        record = attrs.evolve(update.record, employer=slot.employer)
+        what = f"NISS {update.record.niss} class {target[1]} worker code {target[2]:03d}"
+        if action is UpdateAction.DELETED:
+            if current is None:
+                self._unknown_line(update, f"deletes {what}, which the declaration does not have")
+                return False
+            del slot.lines[target]
+            return True
+        if current is None and action is UpdateAction.MODIFIED:
+            used = self.orphans == "use"
+            self._unknown_line(
+                update,
+                f"modifies {what}, which the declaration does not have: "
+                + ("its new situation is used on its own" if used else "ignored"),
+            )
+            if not used:
+                return False
+        if current is not None and action is UpdateAction.CREATED:
+            self.findings.append(
+                Finding(
+                    DMFA_UPDATE_LINE_EXISTS,
+                    Severity.WARNING,
+                    f"{update.form.file}: creates {what}, which already exists: it is replaced",
+                    update.record.source,
+                )
+            )
+        history = current.history if current is not None else ()
+        if update.record.source is not None:
+            history = (*history, update.record.source)
+        key = _line_key(record)
+        if key != target:  # re-keyed (new class or worker code): the line moves to the end
+            slot.lines.pop(target, None)
+        slot.lines[key] = EffectiveLine(record, LineOrigin.UPDATE, history)
+        return True
+
+    def _unknown_line(self, update: DmfaLineUpdate, message: str) -> None:
+        self.findings.append(
+            Finding(
+                DMFA_UPDATE_UNKNOWN_LINE,
+                Severity.WARNING,
+                f"{update.form.file}: {message}",
+                update.record.source,
+            )
+        )
+
+    # -- consultation answers ------------------------------------------------
+    def apply_consultation(self, consultation: DmfaConsultation) -> None:
+        form = consultation.form
+        if not consultation.records:
+            self.findings.append(
+                Finding(
+                    DMFA_CONSULTATION_EMPTY,
+                    Severity.INFO,
+                    f"the ONSS consultation answer {form.file} for employer {form.employer} "
+                    f"quarter {form.quarter} holds no worker line (no result found): it is not "
+                    "taken as the state of the declaration [verify]",
+                    form.source,
+                )
+            )
+            return
+        slot = self.slot(form.employer, form.quarter, create=True)
+        assert slot is not None
+        replaced = len(slot.lines)
+        corrected = sum(line.origin is LineOrigin.UPDATE for line in slot.lines.values())
+        slot.lines = {}
+        for record in consultation.records:
+            record = attrs.evolve(record, employer=slot.employer)
+            history = (record.source,) if record.source is not None else ()
+            slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.CONSULTATION, history)
+        slot.declaration = DmfaDeclaration(
+            slot.employer,
+            form.quarter,
+            form.created_at,
+            worker_count=len({r.niss for r in consultation.records}),
+            record_count=len(consultation.records),
+            reference=form.reference,
+            source=form.source,
+        )
+        self.findings.append(
+            Finding(
+                DMFA_CONSULTATION_PRECEDENCE,
+                Severity.INFO,
+                f"the ONSS consultation answer {form.file} (created {_when(form.created_at)}) is "
+                f"the state of employer {slot.employer} quarter {form.quarter}: its "
+                f"{len(consultation.records)} worker line(s) replace the {replaced} line(s) of "
+                f"the originals and updates ({corrected} of them corrected by an update)",
+                form.source,
+            )
+        )
+
+    # -- result --------------------------------------------------------------
+    def result(self) -> DmfaCorrection:
+        lines: list[EffectiveLine] = []
+        declarations: list[DmfaDeclaration] = []
+        for slot in self.slots:
+            lines.extend(slot.lines.values())
+            if slot.declaration is not None:
+                declarations.append(_recount(slot))
+        declarations.sort(key=lambda d: (d.quarter, d.employer.key))
+        return DmfaCorrection(tuple(lines), tuple(declarations), tuple(self.findings))
+
+
+def _recount(slot: _Slot) -> DmfaDeclaration:
+    """The slot's header with its worker and line counts after the corrections."""
+    declaration = slot.declaration
+    assert declaration is not None
+    records = [line.record for line in slot.lines.values()]
+    return attrs.evolve(
+        declaration,
+        worker_count=len({r.niss for r in records}),
+        record_count=len(records),
+    )
+
+
+_ACTION_WORDS: Final = {
+    UpdateAction.MODIFIED: "modified",
+    UpdateAction.DELETED: "deleted",
+    UpdateAction.CREATED: "created",
+}
+
+
+def _applied_finding(
+    form: DmfaUpdateForm, slot: _Slot, done: dict[UpdateAction, list[str]]
+) -> Finding:
+    parts = "; ".join(
+        f"{_ACTION_WORDS[action]} NISS {', '.join(nisses)}"
+        for action, nisses in sorted(done.items())
+    )
+    return Finding(
+        DMFA_UPDATE_APPLIED,
+        Severity.INFO,
+        f"{form.file or 'an update'} (created {_when(form.created_at)}) corrects employer "
+        f"{slot.employer} quarter {slot.quarter}: {parts}",
+        form.source,
+    )
+
+
+def _latest_consultations(
+    consultations: Iterable[DmfaConsultation], findings: list[Finding]
+) -> list[DmfaConsultation]:
+    """One consultation answer per employer and quarter: the latest created, then file name."""
+    ranked = sorted(consultations, key=lambda c: _form_order(c.form))
+    kept: dict[tuple[str, Quarter], DmfaConsultation] = {}
+    for consultation in ranked:
+        key = (consultation.form.employer.key, consultation.form.quarter)
+        previous = kept.get(key)
+        if previous is not None:
+            findings.append(
+                Finding(
+                    DMFA_CONSULTATION_DUPLICATE,
+                    Severity.WARNING,
+                    f"two ONSS consultation answers for employer {consultation.form.employer} "
+                    f"quarter {key[1]}: {consultation.form.file} "
+                    f"(created {_when(consultation.form.created_at)}) replaces "
+                    f"{previous.form.file} (created {_when(previous.form.created_at)})",
+                    previous.form.source,
+                )
+            )
+        kept[key] = consultation
+    return list(kept.values())
+
+
+def apply_dmfa_updates(
+    originals: Iterable[DmfaWorkerRecord],
+    updates: Iterable[DmfaLineUpdate] = (),
+    *,
+    declarations: Iterable[DmfaDeclaration] = (),
+    consultations: Iterable[DmfaConsultation] = (),
+    orphans: Literal["use", "ignore"] = "use",
+) -> DmfaCorrection:
+    """Apply modification declarations and consultation answers to original worker lines.
+
+    ``originals`` are the lines of the original declarations (one winner per
+    employer and quarter, as :func:`mycareer.xmlio.read_dmfa` gives them) and
+    ``declarations`` their headers; ``updates`` are the line updates of any
+    number of ``DmfAUpdate`` forms, in any order (they are applied by form
+    creation time, then file name, then input order); ``consultations`` are
+    ONSS consultation answers, which take precedence over both. ``orphans``
+    says what an update without its original does (see the module's reading).
+
+    Never raises on inconsistent data: each surprise is a finding. Lines keep
+    their input order; a line created by a correction comes after the others
+    of its quarter.
+    """
+    if orphans not in ("use", "ignore"):
+        raise InvalidValueError(f"orphans must be 'use' or 'ignore', not {orphans!r}")
+    applier = _Applier(orphans)
+    for declaration in declarations:
+        applier.add_declaration(declaration)
+    for record in originals:
+        applier.add_original(record)
+    forms: dict[int, tuple[DmfaUpdateForm, list[DmfaLineUpdate]]] = {}
+    for update in updates:
+        # forms are told apart by identity: two equal headers are still two forms
+        forms.setdefault(id(update.form), (update.form, []))[1].append(update)
+    for form, lines in sorted(forms.values(), key=lambda item: _form_order(item[0])):
+        applier.apply_form(form, lines)
+    for consultation in _latest_consultations(consultations, applier.findings):
+        applier.apply_consultation(consultation)
+    return applier.result()

@@ -1,0 +1,246 @@
+"""Every bound mycareer puts on its input, in one place, with the checks that enforce them.
+
+A reader never does unbounded work on a value it has not checked: identifiers
+are measured before python-stdnum or ``int()`` sees them, numbers are parsed
+with bounded digits and exponent, whole-file inputs (JSON, CSV, TOML) are read
+up to a size limit (so ``/dev/zero`` stops with a clear error), JSON nesting is
+bounded, and one input reports at most :data:`MAX_ERRORS_PER_INPUT` errors
+(then one summary line). Values are quoted in messages cut to
+:data:`MAX_SHOWN_CHARS` characters. ``docs/concepts.md`` lists these limits
+for users.
+
+>>> shown("x" * 200)[-16:]
+"xx'… (200 chars)"
+>>> parse_integer("0042", "hours")
+42
+>>> parse_integer("9" * 40, "hours")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidValueError: invalid hours '99999...': more than 18 digits
+>>> parse_decimal("1e-999999", "hours")
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidValueError: invalid hours '1e-999999': exponent beyond ±30
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from mycareer.errors import InputError, InvalidValueError, SourceRef
+
+__all__ = [
+    "MAX_CSV_FIELD_CHARS",
+    "MAX_DECIMAL_DIGITS",
+    "MAX_DECIMAL_EXPONENT",
+    "MAX_ERRORS_PER_INPUT",
+    "MAX_IDENTIFIER_CHARS",
+    "MAX_INPUT_BYTES",
+    "MAX_INTEGER_DIGITS",
+    "MAX_JSON_DEPTH",
+    "MAX_SHOWN_CHARS",
+    "MAX_TEXT_CHARS",
+    "check_identifier",
+    "json_depth",
+    "load_json",
+    "parse_decimal",
+    "parse_integer",
+    "read_input_bytes",
+    "read_input_text",
+    "shown",
+]
+
+#: A value quoted in an error message is cut to this many characters.
+MAX_SHOWN_CHARS: Final = 80
+#: Longest identifier text (NISS, enterprise or ONSS number, with separators) looked at.
+MAX_IDENTIFIER_CHARS: Final = 32
+#: Most digits in an integer field (hours in hundredths, codes, counts, years).
+MAX_INTEGER_DIGITS: Final = 18
+#: Most significant digits in a decimal field (hours, days, amounts).
+MAX_DECIMAL_DIGITS: Final = 30
+#: Largest decimal exponent accepted, either sign: ``1e-999999`` is refused.
+MAX_DECIMAL_EXPONENT: Final = 30
+#: Largest text field of an XML, JSON or CSV record (names, references, labels).
+MAX_TEXT_CHARS: Final = 4096
+#: Largest CSV field (the csv module's own limit is set to this while reading).
+MAX_CSV_FIELD_CHARS: Final = 65536
+#: Largest whole-file input (JSON, CSV, TOML, sidecars); XML is streamed instead.
+MAX_INPUT_BYTES: Final = 256 * 1024 * 1024
+#: Deepest JSON nesting accepted (our documents need fewer than 10 levels).
+MAX_JSON_DEPTH: Final = 64
+#: Errors kept per input file; the rest are counted in one summary error.
+MAX_ERRORS_PER_INPUT: Final = 1000
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` of a text cut to :data:`MAX_SHOWN_CHARS` characters, for messages.
+
+    >>> shown("ab")
+    "'ab'"
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= MAX_SHOWN_CHARS:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[:MAX_SHOWN_CHARS]!r}… ({len(text)} chars)"
+
+
+def check_identifier(text: str, what: str) -> str:
+    """Refuse an identifier text too long to be one, before any conversion sees it.
+
+    >>> check_identifier("85.07.30-033.28", "NISS")
+    '85.07.30-033.28'
+    >>> check_identifier("1" * 5000, "NISS")
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid NISS '1111...'… (5000 chars): longer than 32 ...
+    """
+    if len(text) > MAX_IDENTIFIER_CHARS:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters"
+        )
+    return text
+
+
+def parse_integer(text: str, what: str, *, digits: int = MAX_INTEGER_DIGITS) -> int:
+    """An optionally signed decimal integer of at most ``digits`` digits (ASCII only)."""
+    body = text.strip()
+    unsigned = body[1:] if body[:1] in "+-" else body
+    if not (unsigned.isascii() and unsigned.isdigit()):
+        raise InvalidValueError(f"invalid {what} {shown(text)}: expected an integer")
+    if len(unsigned.lstrip("0")) > digits:
+        raise InvalidValueError(f"invalid {what} {shown(text)}: more than {digits} digits")
+    return int(body)
+
+
+def parse_decimal(text: str, what: str) -> Decimal:
+    """A finite decimal with bounded digits and exponent (``1e-999999`` is refused)."""
+    body = text.strip()
+    if len(body) > MAX_DECIMAL_DIGITS + 40:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: more than {MAX_DECIMAL_DIGITS} digits"
+        )
+    try:
+        value = Decimal(body)
+    except InvalidOperation:
+        raise InvalidValueError(f"invalid {what} {shown(text)}: expected a decimal") from None
+    return check_decimal(value, what, text)
+
+
+def check_decimal(value: Decimal, what: str, text: object = None) -> Decimal:
+    """Refuse a non-finite decimal, or one beyond the digit or exponent bounds."""
+    quoted = shown(text if text is not None else str(value))
+    if not value.is_finite():
+        raise InvalidValueError(f"invalid {what} {quoted}: expected a finite decimal")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    adjusted = exponent + len(digits) - 1
+    if abs(exponent) > MAX_DECIMAL_EXPONENT or abs(adjusted) > MAX_DECIMAL_EXPONENT:
+        raise InvalidValueError(f"invalid {what} {quoted}: exponent beyond ±{MAX_DECIMAL_EXPONENT}")
+    if len(digits) > MAX_DECIMAL_DIGITS:
+        raise InvalidValueError(f"invalid {what} {quoted}: more than {MAX_DECIMAL_DIGITS} digits")
+    del sign
+    return value
+
+
+def read_input_bytes(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A whole file's bytes, refusing more than ``limit`` (also for devices and pipes)."""
+    label = os.fspath(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise InputError(
+            f"cannot read: {error.strerror or error}", source=SourceRef(label)
+        ) from None
+    if len(data) > limit:
+        raise InputError(
+            f"input larger than {limit} bytes: refused (limit MAX_INPUT_BYTES)",
+            source=SourceRef(label),
+        )
+    return data
+
+
+def read_input_text(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> str:
+    """A whole UTF-8 file (a BOM is dropped), bounded as :func:`read_input_bytes`."""
+    data = read_input_bytes(path, limit=limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text: {error.reason} at byte {error.start}",
+            source=SourceRef(os.fspath(path), line),
+        ) from None
+
+
+def json_depth(value: Any) -> int:
+    """The nesting depth of a decoded JSON value (a scalar is 0), iteratively.
+
+    >>> json_depth([1, {"a": [2]}])
+    3
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((inner, depth + 1) for inner in item.values())
+            deepest = max(deepest, depth + 1)
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+            deepest = max(deepest, depth + 1)
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise InvalidValueError(f"invalid number {name}: JSON numbers must be finite")
+
+
+def load_json(
+    text: str | bytes,
+    label: str,
+    *,
+    parse_float: Callable[[str], Any] | None = None,
+) -> Any:
+    """``json.loads`` with bounded integers, decimals, depth, and errors naming the line.
+
+    Integers keep at most :data:`MAX_INTEGER_DIGITS` digits, numbers with a
+    fraction or exponent become bounded :class:`~decimal.Decimal` (or go to
+    ``parse_float``), ``NaN``/``Infinity`` are refused and nesting deeper than
+    :data:`MAX_JSON_DEPTH` is an :class:`~mycareer.errors.InputError`.
+
+    >>> load_json('{"a": [1, 2.50]}', "x.json")
+    {'a': [1, Decimal('2.50')]}
+    >>> load_json("[" * 100000, "deep.json")
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InputError: deep.json: JSON nested deeper than 64 levels: refused
+    """
+    try:
+        value = json.loads(
+            text,
+            parse_int=lambda raw: parse_integer(raw, "JSON integer"),
+            parse_float=parse_float or (lambda raw: parse_decimal(raw, "JSON number")),
+            parse_constant=_refuse_constant,
+        )
+    except RecursionError:
+        value = None
+        deep = True
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"malformed JSON: {error.msg} (column {error.colno})",
+            source=SourceRef(label, error.lineno),
+        ) from None
+    except InvalidValueError as error:
+        raise InputError(error.message, source=SourceRef(label)) from None
+    else:
+        deep = json_depth(value) > MAX_JSON_DEPTH
+    if deep:
+        raise InputError(
+            f"JSON nested deeper than {MAX_JSON_DEPTH} levels: refused", source=SourceRef(label)
+        )
+    return value

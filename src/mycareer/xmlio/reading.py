@@ -1,0 +1,369 @@
+"""The toolkit every XML reader of mycareer uses: fields, roots, error sinks, NISS.
+
+* :class:`FieldReader` reads the fields (child elements) of one element with
+  checks: each refusal is an :class:`~mycareer.errors.InvalidValueError` (or
+  the subclass the value's own type raised) naming the field's record path,
+  the file and the line, with the value cut to
+  :data:`~mycareer.limits.MAX_SHOWN_CHARS` characters;
+* :func:`root_tag`, :func:`check_root`, :func:`refuse_doctype` and
+  :func:`close_events` open a streamed document safely;
+* :data:`ErrorSink` / :func:`add_error` are where a reader puts the errors of
+  the records it skips;
+* :func:`checked_niss` / :func:`known_niss` read a NISS quickly.
+
+>>> from mycareer.xmlio._safe import parse_bytes
+>>> root = parse_bytes(b"<Occ>\\n<Days>12</Days>\\n<Start>2023-13-01</Start></Occ>").getroot()
+>>> fields = FieldReader(root, "q1.xml", "$.Occupation[1]")
+>>> fields.integer("Days", required=True)
+12
+>>> fields.iso_date("Start")
+Traceback (most recent call last):
+...
+mycareer.errors.InvalidValueError: q1.xml:3: invalid Start '2023-13-01': expected a date ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, NoReturn, TypeVar, overload
+
+from mycareer.errors import (
+    ErrorCollector,
+    InputError,
+    InvalidNissError,
+    InvalidValueError,
+    SourceRef,
+)
+from mycareer.limits import (
+    MAX_IDENTIFIER_CHARS,
+    MAX_INTEGER_DIGITS,
+    MAX_TEXT_CHARS,
+    shown,
+)
+from mycareer.niss import Niss
+from mycareer.xmlio._safe import XmlSource, iterparse_document
+
+__all__ = [
+    "ErrorSink",
+    "FieldReader",
+    "add_error",
+    "check_root",
+    "checked_niss",
+    "close_events",
+    "input_files",
+    "known_niss",
+    "refuse_doctype",
+    "root_tag",
+]
+
+T = TypeVar("T")
+
+#: Longest text a date field may hold before it is refused without parsing.
+_MAX_DATE_CHARS = 40
+
+#: Where a reader puts the errors of the records it skips.
+ErrorSink = ErrorCollector | list[InvalidValueError]
+
+
+def add_error(errors: ErrorSink, error: InvalidValueError) -> None:
+    """Put ``error`` in a list or an :class:`~mycareer.errors.ErrorCollector`."""
+    if isinstance(errors, ErrorCollector):
+        errors.add(error)
+    else:
+        errors.append(error)
+
+
+class FieldReader:
+    """The checked fields of one element: ``FieldReader(element, file, path)``.
+
+    ``path`` is the element's record path (``$.Form[1]....Occupation[2]``); a
+    field's path is ``path.Name``. ``children`` optionally maps the element's
+    child tags to child elements, already collected by a hot loop (then a plain
+    name is looked up there instead of searched). Sub-readers
+    (:meth:`child`) build their path only when an error needs it.
+    """
+
+    __slots__ = ("_base", "_children", "_step", "element", "file")
+
+    def __init__(
+        self,
+        element: Any,
+        file: str,
+        path: str | FieldReader,
+        *,
+        children: Mapping[str, Any] | None = None,
+        step: str = "",
+    ) -> None:
+        self.element = element
+        self.file = file
+        self._base = path
+        self._step = step
+        self._children = children
+
+    @property
+    def path(self) -> str:
+        """The element's record path."""
+        base = self._base
+        text = base if isinstance(base, str) else base.path
+        return f"{text}.{self._step}" if self._step else text
+
+    def child(
+        self, element: Any, step: str, *, children: Mapping[str, Any] | None = None
+    ) -> FieldReader:
+        """A reader for a child element whose path is ``path.step``."""
+        return FieldReader(element, self.file, self, children=children, step=step)
+
+    def find(self, name: str) -> Any:
+        """The field element ``name`` (a tag or an ElementPath such as ``A/B``), or None."""
+        children = self._children
+        if children is not None and "/" not in name:
+            return children.get(name)
+        return self.element.find(name)
+
+    # -- errors --------------------------------------------------------------
+    def error(
+        self,
+        message: str,
+        name: str | None = None,
+        *,
+        kind: type[InvalidValueError] = InvalidValueError,
+        element: Any = None,
+    ) -> InvalidValueError:
+        """An error on field ``name`` (or on the element itself), with file and line."""
+        if element is None and name is not None:
+            element = self.find(name)
+        if element is None:
+            element = self.element
+        path = self.path
+        if name:
+            path = f"{path}.{name.replace('/', '.')}"
+        line = getattr(element, "sourceline", None)
+        return kind(message, path=path, source=SourceRef(self.file, line))
+
+    def fail(
+        self,
+        message: str,
+        name: str | None = None,
+        *,
+        kind: type[InvalidValueError] = InvalidValueError,
+        element: Any = None,
+    ) -> NoReturn:
+        """Raise :meth:`error`."""
+        raise self.error(message, name, kind=kind, element=element)
+
+    # -- fields --------------------------------------------------------------
+    @overload
+    def text(self, name: str, *, required: Literal[True], limit: int = ...) -> str: ...
+    @overload
+    def text(self, name: str, *, required: bool = ..., limit: int = ...) -> str | None: ...
+    def text(self, name: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS) -> str | None:
+        """The field's text, stripped; ``None`` when absent or empty (refused if ``required``)."""
+        element = self.find(name)
+        raw: str | None = None if element is None else element.text
+        text = "" if raw is None else raw.strip()
+        if not text:
+            if required:
+                self.fail(f"missing {name}", name)
+            return None
+        if len(text) > limit:
+            self.fail(f"invalid {name} {shown(text)}: longer than {limit} characters", name)
+        return text
+
+    @overload
+    def integer(self, name: str, *, required: Literal[True], minimum: int = ...) -> int: ...
+    @overload
+    def integer(self, name: str, *, required: bool = ..., minimum: int = ...) -> int | None: ...
+    def integer(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
+        """The field as an integer of at most 18 digits, at least ``minimum``."""
+        text = self.text(name, required=required, limit=MAX_INTEGER_DIGITS + 2)
+        if text is None:
+            return None
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            self.fail(f"invalid {name} {shown(text)}: expected an integer", name)
+        value = int(text)
+        if value < minimum:
+            self.fail(f"invalid {name} {value}: must be at least {minimum}", name)
+        return value
+
+    @overload
+    def iso_date(self, name: str, *, required: Literal[True]) -> date: ...
+    @overload
+    def iso_date(self, name: str, *, required: bool = ...) -> date | None: ...
+    def iso_date(self, name: str, *, required: bool = False) -> date | None:
+        """The field as a date ``YYYY-MM-DD``."""
+        text = self.text(name, required=required, limit=_MAX_DATE_CHARS)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"invalid {name} {shown(text)}: expected a date YYYY-MM-DD", name)
+
+    @overload
+    def convert(
+        self,
+        name: str,
+        build: Callable[[str], T],
+        *,
+        required: Literal[True],
+        identifier: bool = ...,
+    ) -> T: ...
+    @overload
+    def convert(
+        self, name: str, build: Callable[[str], T], *, required: bool = ..., identifier: bool = ...
+    ) -> T | None: ...
+    def convert(
+        self,
+        name: str,
+        build: Callable[[str], T],
+        *,
+        required: bool = False,
+        identifier: bool = False,
+    ) -> T | None:
+        """``build(text)`` of the field; its :class:`InvalidValueError` gets the field's place.
+
+        ``identifier=True`` bounds the text to
+        :data:`~mycareer.limits.MAX_IDENTIFIER_CHARS` before ``build`` sees it.
+        """
+        limit = MAX_IDENTIFIER_CHARS if identifier else MAX_TEXT_CHARS
+        text = self.text(name, required=required, limit=limit)
+        if text is None:
+            return None
+        try:
+            return build(text)
+        except InvalidValueError as error:
+            self.fail(error.message, name, kind=type(error))
+
+
+# -- documents --------------------------------------------------------------------
+
+
+def refuse_doctype(element: Any, label: str) -> None:
+    """Refuse a DOCTYPE that ``_safe``'s prolog check missed (non-seekable streams).
+
+    Checked at the root's start event, before any entity could be referenced.
+    """
+    docinfo = element.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise InputError(
+            "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
+            source=SourceRef(label, element.sourceline),
+        )
+
+
+def close_events(events: Iterator[Any]) -> None:
+    """Close an event generator early (releases the file it reads)."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
+
+
+def root_tag(source: XmlSource, label: str) -> str:
+    """The root element's tag, read from the first start event (then the stream rewinds).
+
+    A non-seekable stream gives ``""``: its readers check the root as they go.
+    """
+    if not isinstance(source, str | os.PathLike | bytes):
+        if not source.seekable():
+            return ""
+        position = source.tell()
+    events = iterparse_document(source, events=("start",), name=label)
+    try:
+        _event, element = next(events)
+        refuse_doctype(element, label)
+        tag = str(element.tag)
+    except StopIteration:  # pragma: no cover - the parser raises on empty input
+        tag = ""
+    except InputError as error:
+        if error.source is not None and error.source.line is None:
+            # _safe reports libxml2's line 0 of an empty document as "no line": it is line 1
+            error.source = SourceRef(error.source.file, 1)
+        raise
+    finally:
+        close_events(events)
+    if not isinstance(source, str | os.PathLike | bytes):
+        source.seek(position)
+    return tag
+
+
+def check_root(tag: str, expected: str, label: str, *, kind: str) -> None:
+    """Refuse a document whose root is not ``expected`` (no namespace)."""
+    if tag == expected or tag == "":
+        return
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        raise InputError(
+            f"not a {kind} document: root element {shown(local)} is in namespace "
+            f"{shown(namespace)}; expected <{expected}> without namespace",
+            source=SourceRef(label, 1),
+        )
+    raise InputError(
+        f"not a {kind} document: root element <{shown(tag)[1:-1]}>, expected <{expected}>",
+        source=SourceRef(label, 1),
+    )
+
+
+# -- identifiers ------------------------------------------------------------------
+
+
+def checked_niss(text: str) -> Niss:
+    """``Niss(text)``, with a fast path for the common, unambiguous case.
+
+    A number of 11 ASCII digits whose month is a national or BIS month and whose
+    check digits match the 19xx rule is valid for python-stdnum whatever the
+    date (stdnum tries that rule first), so it skips stdnum's slower checks;
+    everything else goes through :class:`~mycareer.niss.Niss` (stdnum), after
+    the length check of :data:`~mycareer.limits.MAX_IDENTIFIER_CHARS`.
+
+    >>> checked_niss("90010100123") == Niss("90010100123")
+    True
+    """
+    if len(text) == 11 and text.isascii() and text.isdigit():
+        month = int(text[2:4])
+        if (
+            (month <= 12 or 20 <= month <= 32 or 40 <= month <= 52)
+            and int(text) > 0
+            and 97 - int(text[:9]) % 97 == int(text[9:])
+        ):
+            niss = object.__new__(Niss)
+            object.__setattr__(niss, "value", text)
+            return niss
+    if len(text) > MAX_IDENTIFIER_CHARS:
+        raise InvalidNissError(
+            f"invalid NISS {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters"
+        )
+    return Niss(text)
+
+
+#: :func:`checked_niss` remembered: a worker comes back in every quarter's file (and
+#: a NISS is immutable, so the records can share one). Refusals are not remembered.
+known_niss = lru_cache(maxsize=1 << 16)(checked_niss)
+
+
+# -- files ----------------------------------------------------------------------
+
+
+def input_files(
+    paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = (".xml",)
+) -> tuple[list[Path], list[InvalidValueError]]:
+    """Expand files and folders (recursively, sorted) into the files to read."""
+    files: list[Path] = []
+    problems: list[InvalidValueError] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                InputError("cannot read: no such file or folder", source=SourceRef(str(path)))
+            )
+    return files, problems

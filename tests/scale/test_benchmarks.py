@@ -1,0 +1,86 @@
+"""The benchmark data is shaped like payroll output, and the quick ratio check passes.
+
+The quick check (``benchmarks/targets.py --quick --check``) times mycareer against
+the raw lxml floor on small data with generous bounds, so that a regression such
+as losing the reader's fast path fails the test suite, not only the benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mycareer.quarter import Quarter
+from mycareer.xmlio._safe import load_schema, validate_document
+from mycareer.xmlio.dmfa import iter_dmfa
+
+from ._bench import BENCHMARKS, bench_module
+
+QUARTERS = tuple(Quarter.range(Quarter(2024, 1), Quarter(2024, 4)))
+
+
+@pytest.fixture(scope="module")
+def payroll_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("payroll")
+    bench_module("payroll").generate(folder, 400, QUARTERS, employers=4)
+    return folder
+
+
+def test_payroll_files_come_one_per_employer_and_quarter(payroll_folder: Path) -> None:
+    names = sorted(p.name for p in payroll_folder.iterdir())
+    employers = {name.split("-")[1] for name in names}
+    assert len(employers) == 4
+    assert len(names) == 4 * len(QUARTERS)
+
+
+def test_payroll_lines_look_like_real_payrolls(payroll_folder: Path) -> None:
+    services, remunerations, measures = Counter[int](), Counter[int](), Counter[int]()
+    per_line = Counter[int]()
+    workers_at: dict[str, set[str]] = {}
+    for path in sorted(payroll_folder.iterdir()):
+        for record in iter_dmfa(path):
+            workers_at.setdefault(str(record.niss), set()).add(record.employer.key)
+            for line in record.occupations:
+                per_line[len(line.services)] += 1
+                services.update(s.code for s in line.services)
+                remunerations.update(r.code for r in line.remunerations)
+                measures.update(m.code for m in line.reorganisation_measures)
+    lines = sum(per_line.values())
+    several = sum(count for n, count in per_line.items() if n >= 2)
+    assert several > lines / 2  # most lines carry several service codes
+    assert {1, 2, 50}.issubset(services)
+    assert set(remunerations) == {1, 2}
+    assert measures[4] > 0  # partial career breaks
+    assert any(len(employers) > 1 for employers in workers_at.values())  # moves
+
+
+def test_payroll_files_validate_against_the_official_xsd(
+    payroll_folder: Path, onss_xsd_dir: Path
+) -> None:
+    schema = load_schema(onss_xsd_dir / "DmfAOriginal_20231.xsd")
+    for path in sorted(payroll_folder.iterdir())[:6]:
+        assert validate_document(path, schema) == [], path
+
+
+def test_the_floor_counts_every_worker_line(payroll_folder: Path) -> None:
+    files = sorted(payroll_folder.iterdir())
+    lines = sum(len(r.occupations) for path in files for r in iter_dmfa(path))
+    assert bench_module("targets").floor(files) == lines
+
+
+def test_quick_ratio_check_passes() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "targets.py"), "--quick", "--check", "--repeat", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "x floor" in done.stdout
