@@ -8,6 +8,10 @@ Inputs are recognised by their root element, whatever their name:
   (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
   (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
+  daily registrations are skipped with an info finding;
+* ``PersonnelFileConsultationAnswer`` — the ONSS's Dimona personnel file, the
+  authoritative Dimona source, reconciled with the declarations
+  (:func:`mycareer.timeline.reconcile_dimona`: each difference is a finding);
 * ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
 
 Folders are read recursively (``.xml``, plus ``.json``/``.csv`` outcome sidecars).
@@ -52,11 +56,13 @@ from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
+    DimonaConsolidation,
     Gap,
     Timeline,
     build_timeline,
     career_periods_from_dmfa,
     consolidate_dimona,
+    reconcile_dimona,
 )
 from mycareer.xmlio._safe import iterparse_document
 
@@ -65,7 +71,9 @@ __all__ = ["register", "run"]
 _CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
 _SIDECAR_SUFFIXES = (".json", ".csv")
 #: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
-_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer")
+_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer", "DmfAUpdateNotification")
+#: The ONSS's Dimona personnel file: authoritative Dimona periods (timeline.reconcile_dimona).
+_PERSONNEL_FILE_ROOT = "PersonnelFileConsultationAnswer"
 
 
 def register(subparsers: Any) -> None:
@@ -221,6 +229,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
     inputs.errors.extend(problems)
     dmfa_files: list[Path] = []
     dimona_files: list[Path] = []
+    personnel_files: list[Path] = []
     for path in files:
         if path.suffix.lower() in _SIDECAR_SUFFIXES:
             dimona_files.append(path)
@@ -234,6 +243,8 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
             dmfa_files.append(path)
         elif namespace is None and local in ("Dimona", "NOTIFICATION"):
             dimona_files.append(path)
+        elif namespace is None and local == _PERSONNEL_FILE_ROOT:
+            personnel_files.append(path)
         elif namespace == _CAREER_RECORDS_NS and local == "careerRecords":
             result = read_career_records(path, on_error="collect")
             inputs.errors.extend(result.errors)
@@ -246,8 +257,9 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
             shown = f"{{{namespace}}}{local}" if namespace else local
             inputs.errors.append(
                 InputError(
-                    f"unsupported document: root element {shown} is not DmfAOriginal, "
-                    "Dimona, NOTIFICATION or careerRecords",
+                    f"unsupported document: root element {shown} is not a DmfA document "
+                    f"({', '.join(_DMFA_ROOTS)}), Dimona, NOTIFICATION, "
+                    f"{_PERSONNEL_FILE_ROOT} or careerRecords",
                     source=SourceRef(str(path)),
                 )
             )
@@ -259,14 +271,31 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
         inputs.findings.extend(career.findings)
         inputs.add(career.periods)
     sidecars = [Path(p) for p in outcomes]
-    if dimona_files or sidecars:
+    if dimona_files or sidecars or personnel_files:
         dimona = read_dimona([*dimona_files, *sidecars], on_error="collect")
         inputs.errors.extend(dimona.errors)
         inputs.findings.extend(dimona.findings)
         consolidation = consolidate_dimona(dimona.declarations, dimona.outcomes)
         inputs.findings.extend(consolidation.findings)
-        inputs.add(consolidation.career_periods())
+        if personnel_files:
+            _add_personnel_files(inputs, consolidation, personnel_files)
+        else:
+            inputs.add(consolidation.career_periods())
     return inputs
+
+
+def _add_personnel_files(
+    inputs: _Inputs, consolidation: DimonaConsolidation, files: Sequence[Path]
+) -> None:
+    """The personnel files are authoritative: reconciled with the declarations, they win."""
+    from mycareer.xmlio.personnel_file import read_personnel_files
+
+    personnel = read_personnel_files(files, on_error="collect")
+    inputs.errors.extend(personnel.errors)
+    inputs.findings.extend(personnel.findings)
+    reconciliation = reconcile_dimona(consolidation, personnel.periods, personnel.answers)
+    inputs.findings.extend(reconciliation.findings)
+    inputs.add(reconciliation.periods)
 
 
 def _default_as_of(inputs: _Inputs) -> date | None:

@@ -46,6 +46,7 @@ from mycareer.cli._flags import add_indent, write_json
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
+from mycareer.xmlio.documents import DocumentKind, onss_schema, sniff_version
 from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
 from mycareer.xmlio.training_account import read_training_accounts
 
@@ -62,6 +63,10 @@ __all__ = [
 #: Root element of each official ONSS document → file-name prefix of its XSD.
 ONSS_ROOTS: Final[dict[str, str]] = {
     "DmfAOriginal": "DmfAOriginal",
+    "DmfAUpdate": "DmfAUpdate",
+    "DmfAConsultationAnswer": "DmfAConsultationAnswer",
+    "DmfAUpdateNotification": "DmfAUpdateNotification",
+    "PersonnelFileConsultationAnswer": "PersonnelFileConsultationAnswer",
     "Dimona": "Dimona",
     "NOTIFICATION": "NOTIFICATION",
 }
@@ -75,6 +80,9 @@ REPORT_SCHEMA_ID: Final = "urn:mycareer:schema:validate-report:1"
 #: Domain readers per ONSS root: module and function, imported when first needed.
 _ONSS_READERS: Final[dict[str, tuple[str, str]]] = {
     "DmfAOriginal": ("mycareer.xmlio.dmfa", "iter_dmfa"),
+    "DmfAUpdate": ("mycareer.xmlio.dmfa_update", "iter_dmfa_updates"),
+    "DmfAConsultationAnswer": ("mycareer.xmlio.dmfa_update", "iter_dmfa_consultations"),
+    "PersonnelFileConsultationAnswer": ("mycareer.xmlio.personnel_file", "iter_personnel_file"),
     "Dimona": ("mycareer.xmlio.dimona", "iter_dimona"),
     "NOTIFICATION": ("mycareer.xmlio.dimona", "iter_notifications"),
 }
@@ -145,14 +153,6 @@ def _leaf_problems(error: BaseException, check: str) -> list[Problem]:
     return [Problem(check, str(error) or type(error).__name__)]
 
 
-def _find_onss_xsd(schema_dir: Path, prefix: str) -> Path | None:
-    """The newest ``PREFIX_*.xsd`` (or ``PREFIX.xsd``) in ``schema_dir``."""
-    candidates = sorted(schema_dir.glob(f"{prefix}_*.xsd")) or sorted(
-        schema_dir.glob(f"{prefix}.xsd")
-    )
-    return candidates[-1] if candidates else None
-
-
 def _our_format(namespace: str) -> XmlFormat | None:
     """Our registered format whose root namespace is ``namespace``, if any."""
     get_format("career-records")  # the built-in formats register themselves on import
@@ -164,6 +164,8 @@ def _our_format(namespace: str) -> XmlFormat | None:
 
 def _read_domain(root_name: str, path: Path) -> list[Problem] | None:
     """Stream the document through its reader; every refused record is a problem."""
+    if root_name not in _ONSS_READERS:
+        return None  # e.g. DmfAUpdateNotification: XSD check only
     module_name, function_name = _ONSS_READERS[root_name]
     try:
         reader = getattr(importlib.import_module(module_name), function_name)
@@ -219,10 +221,15 @@ class _SchemaCache:
         self.schema_dir = schema_dir
         self._loaded: dict[Path, etree.XMLSchema] = {}
 
-    def onss(self, prefix: str) -> tuple[etree.XMLSchema | None, Problem | None]:
+    def onss(
+        self, prefix: str, version: str | None = None, notes: list[str] | None = None
+    ) -> tuple[etree.XMLSchema | None, Problem | None]:
+        """The XSD of the document's kind and version (mycareer.xmlio.documents.onss_schema)."""
         if self.schema_dir is None:
             return None, None
-        xsd = _find_onss_xsd(self.schema_dir, prefix)
+        xsd, note = onss_schema(self.schema_dir, DocumentKind(prefix, None, version))
+        if note is not None and notes is not None:
+            notes.append(note)
         if xsd is None:
             return None, Problem(
                 "schema-dir", f"no {prefix}_*.xsd in --schema-dir {self.schema_dir}"
@@ -257,7 +264,8 @@ def _validate(path: Path, cache: _SchemaCache) -> FileReport:
     if root.namespace is None and root.localname in ONSS_ROOTS:
         document = root.localname
         try:
-            schema, missing = cache.onss(ONSS_ROOTS[root.localname])
+            version = sniff_version(tree.getroot())
+            schema, missing = cache.onss(ONSS_ROOTS[root.localname], version, notes)
         except MycareerError as error:
             schema, missing = None, None
             problems.extend(_leaf_problems(error, "schema-dir"))
@@ -285,7 +293,7 @@ def _validate(path: Path, cache: _SchemaCache) -> FileReport:
         problem = Problem(
             "read",
             f"unsupported document: root element {namespace}{root.localname} is neither "
-            f"one of our formats nor an ONSS DmfAOriginal, Dimona or NOTIFICATION document{hint}",
+            f"one of our formats nor an ONSS document ({', '.join(ONSS_ROOTS)}){hint}",
             tree.getroot().sourceline,
         )
         return FileReport(name, "unknown", ("read",), (problem,))

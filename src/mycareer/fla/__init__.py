@@ -21,6 +21,13 @@ from mycareer.fla.account import (
     employer_summaries,
     verify_account,
 )
+from mycareer.fla.account_json import (
+    account_to_json,
+    accounts_document,
+    employer_summary_to_json,
+    employers_document,
+)
+from mycareer.fla.account_pipeline import AccountsRun, accounts_from_declarations
 from mycareer.fla.account_records import AccountRecord, EntitlementSummary, account_records
 from mycareer.fla.band import (
     SOLIDARITY_STUDENT_WORKER_CODES,
@@ -95,6 +102,7 @@ __all__ = [
     "AccountPolicy",
     "AccountRecord",
     "AccountWindow",
+    "AccountsRun",
     "BandBasis",
     "BandResult",
     "DeclaredQuarter",
@@ -136,12 +144,17 @@ __all__ = [
     "YearCredit",
     "YearStatement",
     "account_records",
+    "account_to_json",
+    "accounts_document",
+    "accounts_from_declarations",
     "band_period",
     "build_account",
     "build_accounts",
     "compute_entitlements",
     "decimal_4",
     "employer_summaries",
+    "employer_summary_to_json",
+    "employers_document",
     "entitlement_for",
     "entitlement_json_text",
     "entitlement_to_json",

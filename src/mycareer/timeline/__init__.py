@@ -42,13 +42,22 @@ from mycareer.timeline._merge import (
     merge_sorted_ordinals,
     to_ordinals,
 )
+from mycareer.timeline._reconcile import (
+    DifferenceKind,
+    DimonaDifference,
+    DimonaReconciliation,
+    reconcile_dimona,
+)
 
 __all__ = [
     "DEFAULT_PRECEDENCE",
     "OPEN",
     "TERMINATION_INDEMNITY_CODES",
+    "DifferenceKind",
     "DimonaConsolidation",
+    "DimonaDifference",
     "DimonaPeriod",
+    "DimonaReconciliation",
     "DmfaCareer",
     "Gap",
     "Precedence",
@@ -73,6 +82,7 @@ __all__ = [
     "merge_sorted_ordinals",
     "months_touched",
     "provisional_start",
+    "reconcile_dimona",
     "split_by",
     "subtract",
     "subtract_ordinals",

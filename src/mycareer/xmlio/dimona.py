@@ -77,12 +77,32 @@ from mycareer.xmlio.reading import (
 from mycareer.xmlio.sidecar import read_outcomes
 
 __all__ = [
+    "DIMONA_DAILY_REGISTRATION_SKIPPED",
     "DIMONA_OUTCOME_UNMATCHED",
     "DimonaBatch",
     "iter_dimona",
     "iter_notifications",
     "read_dimona",
 ]
+
+#: Finding code (info): a ``DailyRegistrationDeclaration`` form, skipped (see below).
+DIMONA_DAILY_REGISTRATION_SKIPPED: Final = "DIMONA_DAILY_REGISTRATION_SKIPPED"
+#: Why daily registrations are skipped: they record the hours worked on one day
+#: inside an existing period (its ``DimonaPeriodId``); they neither create, move
+#: nor end a period, so the timeline has nothing to take from them.
+DAILY_REGISTRATION_REASON: Final = (
+    "a daily registration records the hours of one day within an existing Dimona period; "
+    "it does not create, change or end a period, so it is not read"
+)
+
+
+class _Skipped(Exception):
+    """A form read on purpose into nothing: the finding says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
 
 #: Finding code: an outcome whose reference matches no declaration read.
 DIMONA_OUTCOME_UNMATCHED: Final = "DIMONA_OUTCOME_UNMATCHED"
@@ -142,9 +162,15 @@ def _block(fields: FieldReader) -> Any:
         if child.tag in _BLOCKS:
             return child
         if child.tag == "DailyRegistrationDeclaration":
-            fields.fail(
-                "DailyRegistrationDeclaration is not supported yet",
-                "DailyRegistrationDeclaration",
+            period_id = child.findtext("DimonaPeriodId") or "?"
+            raise _Skipped(
+                Finding(
+                    DIMONA_DAILY_REGISTRATION_SKIPPED,
+                    Severity.INFO,
+                    f"DailyRegistrationDeclaration for period {period_id.strip()} skipped: "
+                    f"{DAILY_REGISTRATION_REASON}",
+                    SourceRef(fields.file, child.sourceline, f"{fields.path}.{child.tag}"),
+                )
             )
     fields.fail("the Form holds no DimonaIn, DimonaOut, DimonaUpdate or DimonaCancel")
 
@@ -246,6 +272,7 @@ def _forms(
     kind: str,
     build: Callable[[Any, str], _T],
     errors: ErrorSink | None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[_T]:
     check_root(root_tag(source, label), root, label, kind=kind)
     problems: list[InvalidValueError] = []
@@ -261,6 +288,9 @@ def _forms(
             path = f"$.Form[{index}]"
             try:
                 item = build(form, path)
+            except _Skipped as skipped:
+                if findings is not None:
+                    findings.append(skipped.finding)
             except InvalidValueError as error:
                 if error.source is None:  # raised by a value class, not by a field
                     error.source = SourceRef(label, form.sourceline)
@@ -290,11 +320,15 @@ def iter_dimona(
     name: str | None = None,
     errors: ErrorSink | None = None,
     default_employer: Employer | None = None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[DimonaDeclaration]:
     """Stream the declarations of one ``Dimona`` document (one per ``Form``).
 
     ``default_employer`` stands in when a form has no ``EmployerId`` (it is
-    optional in the schema: the sender is then the employer).
+    optional in the schema: the sender is then the employer). A
+    ``DailyRegistrationDeclaration`` form is skipped: a
+    :data:`DIMONA_DAILY_REGISTRATION_SKIPPED` info finding goes to ``findings``
+    when given (:data:`DAILY_REGISTRATION_REASON` says why).
     """
     label = name or source_name(source)
     yield from _forms(
@@ -304,6 +338,7 @@ def iter_dimona(
         "Dimona",
         lambda form, path: _declaration(form, label, path, default_employer),
         errors,
+        findings,
     )
 
 
@@ -352,6 +387,7 @@ def read_dimona(
     files, errors = input_files(paths, (".xml", ".json", ".csv"))
     declarations: list[DimonaDeclaration] = []
     outcomes: list[DimonaOutcome] = []
+    skipped: list[Finding] = []
     for path in files:
         label = str(path)
         try:
@@ -363,14 +399,16 @@ def read_dimona(
                 outcomes.extend(iter_notifications(path, errors=errors))
             else:
                 declarations.extend(
-                    iter_dimona(path, errors=errors, default_employer=default_employer)
+                    iter_dimona(
+                        path, errors=errors, default_employer=default_employer, findings=skipped
+                    )
                 )
         except MycareerErrorGroup as group:
             errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
         except InvalidValueError as error:
             errors.append(error)
     references = {d.reference for d in declarations if d.reference}
-    findings = [
+    findings = skipped + [
         Finding(
             DIMONA_OUTCOME_UNMATCHED,
             Severity.WARNING,

@@ -20,7 +20,8 @@ Reading rules:
   ``reorganisation_measures`` (without percentage), then each
   ``ReorgMeasureInformation`` block (with its percentage);
 * element names are those common to DmfA 2003/1 onward; unknown elements are
-  ignored; a ``DmfAUpdate`` (modification) is refused as not supported yet.
+  ignored; a ``DmfAUpdate`` (modification) is refused here: it is read by
+  :mod:`mycareer.xmlio.dmfa_update` (and folders by :mod:`mycareer.xmlio.flows`).
 
 Bad values never stop the stream: the bad ``WorkerRecord`` is skipped and its
 error (value, file, line and record path) is put in ``errors`` when given;
@@ -96,6 +97,7 @@ from mycareer.xmlio.reading import (
     close_events,
     input_files,
     known_niss,
+    plain_integer,
     refuse_doctype,
     root_tag,
 )
@@ -165,10 +167,18 @@ def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
     """One Service, Remun or ReorgMeasureInformation line of an occupation."""
     tag = child.tag
     make, spec, numbered = _SUB_LINES[tag]
-    line = fields.child(
-        child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
-    )
-    return make(*(line.integer(name, required=required) for name, required in spec))
+    texts = {c.tag: c.text for c in child}
+    values = []
+    for name, required in spec:
+        raw = texts.get(name)
+        value = plain_integer(raw)
+        if value is None and (raw is not None or required):
+            # Anything but plain digits: the field reader accepts or explains it.
+            step = f"{tag}[{count + 1}]" if numbered else tag
+            line = fields.child(child, step, children={c.tag: c for c in child})
+            return make(*(line.integer(n, required=r) for n, r in spec))
+        values.append(value)
+    return make(*values)
 
 
 def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
@@ -449,8 +459,9 @@ class _DmfaReader:
         root = root_tag(self.source, self.label)
         if root == _UPDATE_ROOT:
             raise UnsupportedDocumentError(
-                f"{_UPDATE_ROOT} (modification declaration) is not supported yet: root element "
-                f"<{root}>; only original declarations (<{_ROOT}>) are read",
+                f"{_UPDATE_ROOT} (modification declaration) is not an original: root element "
+                f"<{root}>; this reader reads original declarations (<{_ROOT}>) only: read "
+                "modifications with iter_dmfa_updates, or a whole folder with read_corrected_dmfa",
                 source=SourceRef(self.label, 1),
             )
         check_root(root, _ROOT, self.label, kind="DmfA")

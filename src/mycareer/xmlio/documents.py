@@ -47,6 +47,7 @@ __all__ = [
     "DocumentKind",
     "onss_schema",
     "sniff_document",
+    "sniff_version",
     "version_finding",
 ]
 
@@ -104,12 +105,17 @@ class DocumentKind:
         return f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
 
 
+def sniff_version(root: Any) -> str | None:
+    """The version (``YYYYQ``) a root element's ``xsi:noNamespaceSchemaLocation`` names."""
+    location = root.get(_XSI_LOCATION) or ""
+    match = _VERSION.search(location.strip())
+    return match.group(1) if match else None
+
+
 def _kind_of(element: Any) -> DocumentKind:
     tag = str(element.tag)
     namespace, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-    location = element.get(_XSI_LOCATION) or ""
-    match = _VERSION.search(location.strip())
-    return DocumentKind(local, namespace or None, match.group(1) if match else None, 1)
+    return DocumentKind(local, namespace or None, sniff_version(element), 1)
 
 
 def sniff_document(source: XmlSource, *, name: str | None = None) -> DocumentKind:

@@ -56,6 +56,7 @@ __all__ = [
     "close_events",
     "input_files",
     "known_niss",
+    "plain_integer",
     "refuse_doctype",
     "root_tag",
 ]
@@ -75,6 +76,20 @@ def add_error(errors: ErrorSink, error: InvalidValueError) -> None:
         errors.add(error)
     else:
         errors.append(error)
+
+
+def plain_integer(raw: str | None) -> int | None:
+    """``int(raw)`` when ``raw`` is plain ASCII digits (at most 18), else None.
+
+    The hot loops' shortcut: ``None`` means "let :meth:`FieldReader.integer`
+    decide" (it accepts surrounding spaces and signs, and explains refusals).
+
+    >>> plain_integer("0042"), plain_integer(" 42"), plain_integer("9" * 19)
+    (42, None, None)
+    """
+    if raw is not None and len(raw) <= MAX_INTEGER_DIGITS and raw.isdigit() and raw.isascii():
+        return int(raw)
+    return None
 
 
 class FieldReader:
@@ -162,9 +177,12 @@ class FieldReader:
     def text(self, name: str, *, required: bool = ..., limit: int = ...) -> str | None: ...
     def text(self, name: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS) -> str | None:
         """The field's text, stripped; ``None`` when absent or empty (refused if ``required``)."""
-        element = self.find(name)
+        children = self._children
+        element = (
+            children.get(name) if children is not None and "/" not in name else self.find(name)
+        )
         raw: str | None = None if element is None else element.text
-        text = "" if raw is None else raw.strip()
+        text = raw.strip() if raw else ""
         if not text:
             if required:
                 self.fail(f"missing {name}", name)
@@ -179,6 +197,12 @@ class FieldReader:
     def integer(self, name: str, *, required: bool = ..., minimum: int = ...) -> int | None: ...
     def integer(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
         """The field as an integer of at most 18 digits, at least ``minimum``."""
+        children = self._children
+        element = children.get(name) if children is not None else self.element.find(name)
+        if element is not None:
+            value = plain_integer(element.text)
+            if value is not None and value >= minimum:
+                return value  # the common case; anything else is checked below
         text = self.text(name, required=required, limit=MAX_INTEGER_DIGITS + 2)
         if text is None:
             return None
