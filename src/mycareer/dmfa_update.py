@@ -259,6 +259,7 @@ class _Applier:
     slots: list[_Slot] = attrs.Factory(list)
     index: dict[tuple[Quarter, str], _Slot] = attrs.Factory(dict)
     findings: list[Finding] = attrs.Factory(list)
+    last: _Slot | None = None
 
     def slot(self, employer: Employer, quarter: Quarter, *, create: bool) -> _Slot | None:
         for key in _employer_ids(employer):
@@ -274,8 +275,13 @@ class _Applier:
         return slot
 
     def add_original(self, record: DmfaWorkerRecord) -> None:
-        slot = self.slot(record.employer, record.quarter, create=True)
-        assert slot is not None
+        last = self.last
+        if last is not None and record.employer is last.employer and record.quarter is last.quarter:
+            slot = last  # the records of one declaration share their employer and quarter
+        else:
+            found = self.slot(record.employer, record.quarter, create=True)
+            assert found is not None
+            slot = self.last = found
         slot.has_original = True
         history = (record.source,) if record.source is not None else ()
         slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.ORIGINAL, history)

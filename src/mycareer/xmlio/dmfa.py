@@ -53,7 +53,6 @@ q1.xml:24 $.Form[1].EmployerDeclaration.NaturalPerson[1].WorkerRecord[1].Occupat
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
@@ -88,13 +87,17 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
-from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
+from mycareer.xmlio._dmfa_fast import fast_occupation
+from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.reading import (
     ErrorSink,
     FieldReader,
+    PathLike,
+    Paths,
     add_error,
     check_root,
     close_events,
+    each_document,
     input_files,
     known_niss,
     plain_integer,
@@ -425,9 +428,14 @@ class _DmfaReader:
         employer_class = fields.text("EmployerClass", required=True)
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            lines.append(
-                read_occupation(fields, occupation, f"Occupation[{index}]", quarter, self._jc_cache)
+            # Plain lines by position (xmlio/_dmfa_fast.py); anything else, checked.
+            line = fast_occupation(
+                occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
             )
+            if line is None:
+                step = f"Occupation[{index}]"
+                line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
+            lines.append(line)
         assert self.employer is not None
         assert self.quarter is not None
         # Positional, in field order: this runs for every record.
@@ -542,34 +550,45 @@ class _DmfaReader:
 
 
 def iter_dmfa(
-    source: XmlSource,
+    source: XmlSource | Iterable[PathLike],
     *,
     name: str | None = None,
     errors: ErrorSink | None = None,
 ) -> Iterator[DmfaWorkerRecord]:
-    """Stream the worker records of one ``DmfAOriginal`` document.
+    """Stream the worker records of ``DmfAOriginal`` documents.
 
-    ``source`` is a path, bytes or a binary stream; ``name`` labels it in
-    errors. With ``errors`` (a list or an :class:`~mycareer.errors.ErrorCollector`)
-    each bad WorkerRecord's error is added there and the stream goes on;
-    without it, one :class:`~mycareer.errors.MycareerErrorGroup` listing every
-    bad record is raised after the last good record.
+    ``source`` is one document (bytes or a binary stream, labelled ``name`` in
+    errors), or one path or an iterable of paths (files, or folders read
+    recursively for ``*.xml``; a ``str`` is one path). With ``errors`` (a list
+    or an :class:`~mycareer.errors.ErrorCollector`) each bad WorkerRecord's
+    error, and each file that cannot be read, is added there and the stream
+    goes on; without it, an unreadable document raises at once and one
+    :class:`~mycareer.errors.MycareerErrorGroup` listing a document's bad
+    records is raised after its last good record. A streaming caller gets the
+    records of a document as they are read: use :func:`read_dmfa` to keep only
+    whole files.
     """
-    label = name or source_name(source)
-    reader = _DmfaReader(source, label)
-    for _form, record in reader.records():
-        if errors is not None and reader.errors:
+    for document, label in each_document(source, name=name, errors=errors):
+        reader = _DmfaReader(document, label)
+        try:
+            for _form, record in reader.records():
+                if errors is not None and reader.errors:
+                    for error in reader.errors:
+                        add_error(errors, error)
+                    reader.errors.clear()
+                yield record
+        except InputError as failure:
+            if errors is None:
+                raise
+            add_error(errors, failure)
+            continue
+        if errors is not None:
             for error in reader.errors:
                 add_error(errors, error)
-            reader.errors.clear()
-        yield record
-    if errors is not None:
-        for error in reader.errors:
-            add_error(errors, error)
-    elif reader.errors:
-        raise MycareerErrorGroup(
-            f"{label}: {len(reader.errors)} bad DmfA record(s)", list(reader.errors)
-        )
+        elif reader.errors:
+            raise MycareerErrorGroup(
+                f"{label}: {len(reader.errors)} bad DmfA record(s)", list(reader.errors)
+            )
 
 
 @attrs.frozen
@@ -594,12 +613,14 @@ def _when(declaration: DmfaDeclaration) -> str:
 
 
 def read_dmfa(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     *,
     on_error: Literal["raise", "collect"] = "raise",
     progress: Callable[[Sequence[Path]], Iterable[Path]] | None = None,
 ) -> DmfaBatch:
     """Read DmfA files and folders (``*.xml``, recursively, sorted) into one population.
+
+    ``paths`` is one path or an iterable of paths (a ``str`` is one path).
 
     Two originals for the same employer and quarter: the one created last
     (``FormCreationDate`` + ``FormCreationHour``) wins, a tie goes to the later
