@@ -41,25 +41,53 @@ def test_shared_fields_come_from_one_tuple(first: int, second: list[int], third:
 
 
 def test_real_classes_of_the_bulk_paths() -> None:
+    """Given checked field values, the slot constructor builds what ``__init__`` builds."""
+    from mycareer import demo
     from mycareer.career import CareerPeriod
     from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
     from mycareer.errors import SourceRef
+    from mycareer.fla import compute_entitlements
     from mycareer.fla.values import Entitlement
+    from mycareer.timeline import career_periods_from_dmfa
+    from mycareer.xmlio import read_dmfa
 
-    for cls in (CareerPeriod, SourceRef, DmfaOccupation, DmfaWorkerRecord, Entitlement):
-        # any object will do where no converter reads it; the converters take lists
-        values: list[Any] = [
-            object() if field.converter is None else [1, 2] for field in attrs.fields(cls)
-        ]
-        assert slot_constructor(cls)(*values) == cls(*values), cls
+    with demo.demo_paths() as paths:
+        batch = read_dmfa([paths.dmfa])
+    record = batch.records[0]
+    samples: list[Any] = [
+        record,
+        record.occupations[0],
+        record.source,
+        career_periods_from_dmfa(batch.records).periods[0],
+        compute_entitlements(batch.records, batch.declarations, year=2024)[0],
+    ]
+    for sample in samples:
+        cls = type(sample)
+        assert cls in (CareerPeriod, SourceRef, DmfaOccupation, DmfaWorkerRecord, Entitlement)
+        values = [getattr(sample, field.name) for field in attrs.fields(cls)]
+        assert slot_constructor(cls)(*values) == cls(*values) == sample, cls
 
 
-def test_refuses_what_it_would_skip() -> None:
-    """A validator, post-init hook or anything else __init__ does would be bypassed."""
+def test_skips_validators_and_type_checks() -> None:
+    """Bulk paths build from checked values: checks are skipped, conversions are not."""
+    from mycareer._checks import is_a
+    from mycareer.niss import Niss, to_niss
 
     @attrs.frozen
     class Checked:
-        value: int = attrs.field(validator=attrs.validators.instance_of(int))
+        value: int = attrs.field(validator=is_a(int))
+        niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+        items: tuple[Any, ...] = attrs.field(converter=as_tuple, factory=tuple)
+
+    made: Any = slot_constructor(Checked)("not checked", "85073003328", [1])
+    assert (made.value, made.niss, made.items) == ("not checked", "85073003328", (1,))
+    assert Checked(1, "85073003328").niss == Niss("85073003328")
+    with pytest.raises(TypeError, match=r"Checked\.value: expected int, got str 'x'"):
+        Checked("x", "85073003328")  # type: ignore[arg-type]
+
+
+def test_refuses_what_it_would_skip() -> None:
+    """A post-init hook or anything else __init__ does beyond checks would be bypassed."""
 
     @attrs.frozen
     class Hooked:
@@ -86,7 +114,7 @@ def test_refuses_what_it_would_skip() -> None:
             converter=attrs.Converter(lambda value, self: value, takes_self=True)  # type: ignore[misc]
         )
 
-    for cls in (Checked, Hooked, Unslotted, KeywordOnly, NotInit, SelfConverter):
+    for cls in (Hooked, Unslotted, KeywordOnly, NotInit, SelfConverter):
         with pytest.raises(TypeError, match=cls.__name__):
             slot_constructor(cls)
 

@@ -2,11 +2,11 @@
 
 Two makers, both generated from the class's fields (so a field added later is
 never left unset) and both refusing, at import, a class they cannot build
-faithfully: :func:`slot_constructor` for classes whose ``__init__`` only sets
-(and converts) fields, and :func:`trusted_constructor` for classes whose
-``__init__`` checks (``Period``, ``Niss``), used only on values the caller has
-checked by that same rule, each use with a differential test against the
-checked constructor. No other code writes slots by hand.
+faithfully: :func:`slot_constructor` for classes whose ``__init__`` sets (and
+converts) fields, and :func:`trusted_constructor` for classes whose
+``__init__`` derives or checks them (``Period``, ``Niss``), used only on values
+the caller has checked by that same rule, each use with a differential test
+against the checked constructor. No other code writes slots by hand.
 
 A frozen attrs ``__init__`` sets each field with ``object.__setattr__``; writing
 each slot through its member descriptor instead is measurably cheaper, which
@@ -28,10 +28,16 @@ True
 >>> @attrs.frozen
 ... class Checked:
 ...     x: int = attrs.field(validator=attrs.validators.instance_of(int))
->>> slot_constructor(Checked)
+>>> slot_constructor(Checked)("unchecked").x  # validators are skipped: values come checked
+'unchecked'
+>>> @attrs.frozen
+... class Later:
+...     x: int
+...     def __attrs_post_init__(self) -> None: ...
+>>> slot_constructor(Later)
 Traceback (most recent call last):
 ...
-TypeError: Checked.x has a validator, which this would skip
+TypeError: Later's __init__ does more than set its fields
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from mycareer._checks import CHECKS
+
 __all__ = ["slot_constructor", "trusted_constructor"]
 
 _T = TypeVar("_T", bound=attrs.AttrsInstance)
@@ -50,14 +58,18 @@ _T = TypeVar("_T", bound=attrs.AttrsInstance)
 def slot_constructor(cls: type[_T], *, shared_from: int | None = None) -> Callable[..., _T]:
     """A function building ``cls`` from all its fields, positionally, through its slots.
 
-    ``make(f1, …, fn)`` equals ``cls(f1, …, fn)``: converters run as in
-    ``__init__``, and each slot is written through its member descriptor rather
-    than with the frozen ``__init__``'s ``object.__setattr__``. With
+    ``make(f1, …, fn)`` equals ``cls(f1, …, fn)`` for values of the fields'
+    types: converters run as in ``__init__``, except the type checks of
+    :mod:`mycareer._checks`, which are skipped with every validator (bulk paths
+    build from values they have already checked; their differential tests
+    against the checked paths hold them to it), and each slot is written
+    through its member descriptor rather than with the frozen ``__init__``'s
+    ``object.__setattr__``. With
     ``shared_from=k``, ``make(f1, …, fk, rest)`` equals ``cls(f1, …, fk, *rest)``,
     the later fields read from ``rest`` by index (for objects that share those
     values, built once). Generated from the fields, so a field added later is
     never left unset. A class whose ``__init__`` does more than set its fields
-    (validators, ``__attrs_post_init__``, a custom ``__new__``, keyword-only or
+    (``__attrs_post_init__``, a custom ``__new__``, keyword-only or
     non-``init`` fields, converters needing ``self``) is refused with
     :class:`TypeError` when the constructor is made, so a change to such a class
     fails loudly at import, never silently at run time.
@@ -65,8 +77,6 @@ def slot_constructor(cls: type[_T], *, shared_from: int | None = None) -> Callab
     name = cls.__name__
     fields = attrs.fields(cls)
     for field in fields:
-        if field.validator is not None:
-            raise TypeError(f"{name}.{field.name} has a validator, which this would skip")
         if not field.init or field.kw_only:
             raise TypeError(f"{name}.{field.name} is not a positional __init__ argument")
         if isinstance(field.converter, attrs.Converter):
@@ -114,7 +124,7 @@ def _generate(cls: type[_T], *, shared_from: int | None, convert: bool) -> Calla
     for index, field in enumerate(fields):
         namespace[f"_set_{field.name}"] = cls.__dict__[field.name].__set__
         value = field.name if index < leading else f"rest[{index - leading}]"
-        if convert and field.converter is not None:
+        if convert and field.converter is not None and field.converter not in CHECKS:
             namespace[f"_convert_{field.name}"] = field.converter
             value = f"_convert_{field.name}({value})"
         body += f"    _set_{field.name}(self, {value})\n"

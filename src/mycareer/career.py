@@ -23,31 +23,56 @@ from collections.abc import Iterable
 
 import attrs
 
-from mycareer.employer import Employer
+from mycareer._checks import is_a, items_of
+from mycareer.employer import Employer, to_optional_employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import SourceRef
-from mycareer.joint_commission import JointCommission
-from mycareer.kinds import PeriodKind
-from mycareer.niss import Niss
+from mycareer.joint_commission import JointCommission, to_optional_joint_commission
+from mycareer.kinds import PeriodKind, to_period_kind
+from mycareer.niss import Niss, to_niss
 from mycareer.period import Period
-from mycareer.work_fraction import WorkFraction
+from mycareer.work_fraction import WorkFraction, to_optional_work_fraction
 
 __all__ = ["CareerPeriod", "CareerRecords", "EnterpriseNumber"]
 
 
 @attrs.frozen
 class CareerPeriod:
-    """One period of one worker's career."""
+    """One period of one worker's career.
 
-    niss: Niss
-    kind: PeriodKind
-    period: Period
-    employer: Employer | None = None
-    fraction: WorkFraction | None = None
-    joint_commission: JointCommission | None = None
-    label: str | None = None
-    provisional: bool = False
-    source: SourceRef | None = None
+    Fields are checked at construction; natural spellings convert (a NISS or
+    enterprise number as text, the kind's name, a joint committee code, a
+    ``Fraction``), anything else raises :class:`TypeError` naming the field.
+
+    >>> from datetime import date
+    >>> CareerPeriod("85073003328", "sickness", Period(date(2024, 1, 1), None),
+    ...              employer="0403019261").employer
+    Employer(enterprise=EnterpriseNumber(value='0403019261'), nsso=None, name=None)
+    >>> CareerPeriod("85073003328", "employment", Period(date(2024, 1, 1), None), fraction=0.8)
+    Traceback (most recent call last):
+    ...
+    TypeError: CareerPeriod.fraction: expected WorkFraction or None, got float 0.8; a float ...
+    """
+
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    kind: PeriodKind = attrs.field(converter=to_period_kind, validator=is_a(PeriodKind))
+    period: Period = attrs.field(validator=is_a(Period))
+    employer: Employer | None = attrs.field(
+        default=None, converter=to_optional_employer, validator=is_a(Employer, optional=True)
+    )
+    fraction: WorkFraction | None = attrs.field(
+        default=None,
+        converter=to_optional_work_fraction,
+        validator=is_a(WorkFraction, optional=True),
+    )
+    joint_commission: JointCommission | None = attrs.field(
+        default=None,
+        converter=to_optional_joint_commission,
+        validator=is_a(JointCommission, optional=True),
+    )
+    label: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    provisional: bool = attrs.field(default=False, validator=is_a(bool))
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
 
     @property
     def is_open(self) -> bool:
@@ -62,9 +87,11 @@ def _period_tuple(items: Iterable[CareerPeriod]) -> tuple[CareerPeriod, ...]:
 class CareerRecords:
     """A worker's career records: the unit of the career-records format."""
 
-    niss: Niss
-    periods: tuple[CareerPeriod, ...] = attrs.field(converter=_period_tuple, factory=tuple)
-    name: str | None = None
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    periods: tuple[CareerPeriod, ...] = attrs.field(
+        converter=_period_tuple, factory=tuple, validator=items_of(CareerPeriod)
+    )
+    name: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
 
     @property
     def employers(self) -> tuple[Employer, ...]:

@@ -18,10 +18,11 @@ from enum import StrEnum
 
 import attrs
 
-from mycareer.employer import Employer
+from mycareer._checks import is_a, items_of, register, to_enum, to_optional_date
+from mycareer.employer import Employer, to_employer
 from mycareer.errors import SourceRef
-from mycareer.joint_commission import JointCommission
-from mycareer.niss import Niss
+from mycareer.joint_commission import JointCommission, to_optional_joint_commission
+from mycareer.niss import Niss, to_optional_niss
 from mycareer.period import Period
 
 __all__ = ["REOPEN_END", "DimonaAction", "DimonaDeclaration", "DimonaOutcome", "DimonaStatus"]
@@ -51,6 +52,17 @@ class DimonaStatus(StrEnum):
         return self in (DimonaStatus.ACCEPTED, DimonaStatus.ACCEPTED_WITH_WARNINGS)
 
 
+def _to_action(raw: DimonaAction | str) -> DimonaAction:
+    return to_enum(DimonaAction, raw)
+
+
+def _to_status(raw: DimonaStatus | str) -> DimonaStatus:
+    return to_enum(DimonaStatus, raw)
+
+
+register(_to_action, _to_status)
+
+
 @attrs.frozen
 class DimonaDeclaration:
     """One declaration as sent (IN, OUT, UPDATE or CANCEL).
@@ -60,18 +72,30 @@ class DimonaDeclaration:
     which sidecar outcome files key on.
     """
 
-    action: DimonaAction
-    employer: Employer
-    niss: Niss | None = None
-    period_id: str | None = None
-    reference: str | None = None
-    start: date | None = None
-    end: date | None = None
-    worker_type: str | None = None
-    joint_commission: JointCommission | None = None
-    planned_hours: int | None = None
-    declared_at: datetime | None = None
-    source: SourceRef | None = None
+    action: DimonaAction = attrs.field(converter=_to_action, validator=is_a(DimonaAction))
+    employer: Employer = attrs.field(converter=to_employer, validator=is_a(Employer))
+    niss: Niss | None = attrs.field(
+        default=None, converter=to_optional_niss, validator=is_a(Niss, optional=True)
+    )
+    period_id: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    reference: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    start: date | None = attrs.field(
+        default=None, converter=to_optional_date, validator=is_a(date, optional=True)
+    )
+    end: date | None = attrs.field(
+        default=None, converter=to_optional_date, validator=is_a(date, optional=True)
+    )
+    worker_type: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    joint_commission: JointCommission | None = attrs.field(
+        default=None,
+        converter=to_optional_joint_commission,
+        validator=is_a(JointCommission, optional=True),
+    )
+    planned_hours: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
+    declared_at: datetime | None = attrs.field(
+        default=None, validator=is_a(datetime, optional=True)
+    )
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
@@ -88,12 +112,16 @@ class DimonaOutcome:
     file only gives ``reference``, ``period_id`` and ``status``.
     """
 
-    status: DimonaStatus
-    reference: str | None = None
-    period_id: str | None = None
-    source: SourceRef | None = None
-    period_before: Period | None = None
-    period_after: Period | None = None
-    cancelled: bool = False
-    notified_at: datetime | None = None
-    anomalies: tuple[str, ...] = attrs.field(converter=_strings, factory=tuple)
+    status: DimonaStatus = attrs.field(converter=_to_status, validator=is_a(DimonaStatus))
+    reference: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    period_id: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
+    period_before: Period | None = attrs.field(default=None, validator=is_a(Period, optional=True))
+    period_after: Period | None = attrs.field(default=None, validator=is_a(Period, optional=True))
+    cancelled: bool = attrs.field(default=False, validator=is_a(bool))
+    notified_at: datetime | None = attrs.field(
+        default=None, validator=is_a(datetime, optional=True)
+    )
+    anomalies: tuple[str, ...] = attrs.field(
+        converter=_strings, factory=tuple, validator=items_of(str)
+    )

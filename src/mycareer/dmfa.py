@@ -25,12 +25,13 @@ from enum import IntEnum
 
 import attrs
 
-from mycareer.employer import Employer
+from mycareer._checks import is_a, items_of, register, to_date, to_enum, to_optional_date
+from mycareer.employer import Employer, to_employer
 from mycareer.errors import SourceRef
-from mycareer.joint_commission import JointCommission
-from mycareer.niss import Niss
+from mycareer.joint_commission import JointCommission, to_joint_commission
+from mycareer.niss import Niss, to_niss
 from mycareer.period import Period
-from mycareer.quarter import Quarter
+from mycareer.quarter import Quarter, to_quarter
 from mycareer.work_fraction import WorkFraction
 
 __all__ = [
@@ -69,13 +70,20 @@ class ContractType(IntEnum):
     PART_TIME = 1
 
 
+def _to_contract_type(raw: ContractType | int) -> ContractType:
+    return to_enum(ContractType, raw)
+
+
+register(_to_contract_type)
+
+
 @attrs.frozen
 class ServiceLine:
     """``Service``: a working-time code (annex 8) and its days, both in hundredths."""
 
-    code: int
-    days_hundredths: int
-    hours_hundredths: int | None = None
+    code: int = attrs.field(validator=is_a(int))
+    days_hundredths: int = attrs.field(validator=is_a(int))
+    hours_hundredths: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
 
     @property
     def days(self) -> Decimal:
@@ -90,18 +98,20 @@ class ServiceLine:
 class RemunerationLine:
     """``Remun``: a remuneration code (annex 7) and its amount in euro cents."""
 
-    code: int
-    amount_cents: int
-    frequency: int | None = None
-    percentage_paid: int | None = None
+    code: int = attrs.field(validator=is_a(int))
+    amount_cents: int = attrs.field(validator=is_a(int))
+    frequency: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
+    percentage_paid: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
 
 
 @attrs.frozen
 class ReorganisationMeasure:
     """A reorganisation measure (annex 44) and, when given, its percentage (hundredths)."""
 
-    code: int
-    percentage_hundredths: int | None = None
+    code: int = attrs.field(validator=is_a(int))
+    percentage_hundredths: int | None = attrs.field(
+        default=None, validator=is_a(int, optional=True)
+    )
 
 
 def _measures(items: Iterable[ReorganisationMeasure]) -> tuple[ReorganisationMeasure, ...]:
@@ -124,23 +134,35 @@ class DmfaOccupation:
     on past the quarter); ``period`` is the same line clipped to the quarter.
     """
 
-    sequence: int
-    start: date
-    end: date | None
-    period: Period
-    joint_commission: JointCommission
-    working_days_system: int
-    contract_type: ContractType
-    mean_working_hours: int | None = None
-    ref_mean_working_hours: int | None = None
+    sequence: int = attrs.field(validator=is_a(int))
+    start: date = attrs.field(converter=to_date, validator=is_a(date))
+    end: date | None = attrs.field(converter=to_optional_date, validator=is_a(date, optional=True))
+    period: Period = attrs.field(validator=is_a(Period))
+    joint_commission: JointCommission = attrs.field(
+        converter=to_joint_commission, validator=is_a(JointCommission)
+    )
+    working_days_system: int = attrs.field(validator=is_a(int))
+    contract_type: ContractType = attrs.field(
+        converter=_to_contract_type, validator=is_a(ContractType)
+    )
+    mean_working_hours: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
+    ref_mean_working_hours: int | None = attrs.field(
+        default=None, validator=is_a(int, optional=True)
+    )
     reorganisation_measures: tuple[ReorganisationMeasure, ...] = attrs.field(
-        converter=_measures, factory=tuple
+        converter=_measures,
+        factory=tuple,
+        validator=items_of(ReorganisationMeasure),
     )
-    services: tuple[ServiceLine, ...] = attrs.field(converter=_services, factory=tuple)
+    services: tuple[ServiceLine, ...] = attrs.field(
+        converter=_services, factory=tuple, validator=items_of(ServiceLine)
+    )
     remunerations: tuple[RemunerationLine, ...] = attrs.field(
-        converter=_remunerations, factory=tuple
+        converter=_remunerations,
+        factory=tuple,
+        validator=items_of(RemunerationLine),
     )
-    source: SourceRef | None = None
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
 
     @property
     def fraction(self) -> WorkFraction | None:
@@ -180,14 +202,18 @@ def _occupations(items: Iterable[DmfaOccupation]) -> tuple[DmfaOccupation, ...]:
 class DmfaWorkerRecord:
     """One ``WorkerRecord`` with its employer and quarter: the unit the reader yields."""
 
-    employer: Employer
-    quarter: Quarter
-    niss: Niss
-    worker_code: int
-    employer_class: str
-    quarter_period: Period
-    occupations: tuple[DmfaOccupation, ...] = attrs.field(converter=_occupations, factory=tuple)
-    source: SourceRef | None = None
+    employer: Employer = attrs.field(converter=to_employer, validator=is_a(Employer))
+    quarter: Quarter = attrs.field(converter=to_quarter, validator=is_a(Quarter))
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    worker_code: int = attrs.field(validator=is_a(int))
+    employer_class: str = attrs.field(validator=is_a(str))
+    quarter_period: Period = attrs.field(validator=is_a(Period))
+    occupations: tuple[DmfaOccupation, ...] = attrs.field(
+        converter=_occupations,
+        factory=tuple,
+        validator=items_of(DmfaOccupation),
+    )
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
 
 
 @attrs.frozen
@@ -206,13 +232,13 @@ class DmfaDeclaration:
     ('0403019261', Quarter(year=2024, number=1))
     """
 
-    employer: Employer
-    quarter: Quarter
-    created_at: datetime | None = None
-    worker_count: int = 0
-    record_count: int = 0
-    reference: str | None = None
-    source: SourceRef | None = None
+    employer: Employer = attrs.field(converter=to_employer, validator=is_a(Employer))
+    quarter: Quarter = attrs.field(converter=to_quarter, validator=is_a(Quarter))
+    created_at: datetime | None = attrs.field(default=None, validator=is_a(datetime, optional=True))
+    worker_count: int = attrs.field(default=0, validator=is_a(int))
+    record_count: int = attrs.field(default=0, validator=is_a(int))
+    reference: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    source: SourceRef | None = attrs.field(default=None, validator=is_a(SourceRef, optional=True))
 
     @property
     def key(self) -> tuple[str, Quarter]:

@@ -36,7 +36,9 @@ the glossary does not say):
 * a ``DmfAConsultationAnswer`` is the ONSS's state of a declaration: where one
   is given for an employer and quarter, its lines replace those of the
   originals and updates of that quarter (a :data:`DMFA_CONSULTATION_PRECEDENCE`
-  finding says so, and the lines' provenance is the answer).
+  finding says so, and the lines' provenance is the answer). An answer without
+  any worker line (``ResultCodeResearch``: no result) is not taken as a state
+  ``[verify]``.
 
 >>> from datetime import date
 >>> from mycareer.dmfa import ContractType, DmfaOccupation
@@ -75,6 +77,7 @@ from mycareer.quarter import Quarter
 
 __all__ = [
     "DMFA_CONSULTATION_DUPLICATE",
+    "DMFA_CONSULTATION_EMPTY",
     "DMFA_CONSULTATION_PRECEDENCE",
     "DMFA_UPDATE_APPLIED",
     "DMFA_UPDATE_LINE_EXISTS",
@@ -102,6 +105,8 @@ DMFA_UPDATE_APPLIED: Final = "DMFA_UPDATE_APPLIED"
 DMFA_CONSULTATION_PRECEDENCE: Final = "DMFA_CONSULTATION_PRECEDENCE"
 #: Finding: two consultation answers for one employer and quarter; the latest wins.
 DMFA_CONSULTATION_DUPLICATE: Final = "DMFA_CONSULTATION_DUPLICATE"
+#: Finding (info): a consultation answer without any worker line is not taken as a state.
+DMFA_CONSULTATION_EMPTY: Final = "DMFA_CONSULTATION_EMPTY"
 
 
 class UpdateAction(IntEnum):
@@ -254,6 +259,7 @@ class _Applier:
     slots: list[_Slot] = attrs.Factory(list)
     index: dict[tuple[Quarter, str], _Slot] = attrs.Factory(dict)
     findings: list[Finding] = attrs.Factory(list)
+    last: _Slot | None = None
 
     def slot(self, employer: Employer, quarter: Quarter, *, create: bool) -> _Slot | None:
         for key in _employer_ids(employer):
@@ -269,8 +275,13 @@ class _Applier:
         return slot
 
     def add_original(self, record: DmfaWorkerRecord) -> None:
-        slot = self.slot(record.employer, record.quarter, create=True)
-        assert slot is not None
+        last = self.last
+        if last is not None and record.employer is last.employer and record.quarter is last.quarter:
+            slot = last  # the records of one declaration share their employer and quarter
+        else:
+            found = self.slot(record.employer, record.quarter, create=True)
+            assert found is not None
+            slot = self.last = found
         slot.has_original = True
         history = (record.source,) if record.source is not None else ()
         slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.ORIGINAL, history)
@@ -369,6 +380,18 @@ class _Applier:
     # -- consultation answers ------------------------------------------------
     def apply_consultation(self, consultation: DmfaConsultation) -> None:
         form = consultation.form
+        if not consultation.records:
+            self.findings.append(
+                Finding(
+                    DMFA_CONSULTATION_EMPTY,
+                    Severity.INFO,
+                    f"the ONSS consultation answer {form.file} for employer {form.employer} "
+                    f"quarter {form.quarter} holds no worker line (no result found): it is not "
+                    "taken as the state of the declaration [verify]",
+                    form.source,
+                )
+            )
+            return
         slot = self.slot(form.employer, form.quarter, create=True)
         assert slot is not None
         replaced = len(slot.lines)

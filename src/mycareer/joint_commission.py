@@ -20,6 +20,7 @@ import re
 
 import attrs
 
+from mycareer._checks import register
 from mycareer.errors import InvalidJointCommissionError
 
 __all__ = ["JointCommission"]
@@ -73,3 +74,15 @@ class JointCommission:
         True
         """
         return self.code == other.code or self.code.startswith(other.code + ".")
+
+
+def to_joint_commission(raw: JointCommission | str) -> JointCommission:
+    """An attrs converter: a committee code (``"200"``) becomes a JointCommission."""
+    return JointCommission(raw) if isinstance(raw, str) else raw
+
+
+def to_optional_joint_commission(raw: JointCommission | str | None) -> JointCommission | None:
+    return JointCommission(raw) if isinstance(raw, str) else raw
+
+
+register(to_joint_commission, to_optional_joint_commission)

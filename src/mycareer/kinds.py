@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["PeriodKind"]
+from mycareer._checks import register, to_enum
+
+__all__ = ["PeriodKind", "to_period_kind"]
 
 
 class PeriodKind(StrEnum):
@@ -43,3 +45,11 @@ _LABELS = {
     PeriodKind.BENEFIT: "benefit",
     PeriodKind.OTHER: "other",
 }
+
+
+def to_period_kind(raw: PeriodKind | str) -> PeriodKind:
+    """A kind's name (``"sickness"``) becomes the member (an attrs converter)."""
+    return to_enum(PeriodKind, raw)
+
+
+register(to_period_kind)

@@ -77,15 +77,17 @@ MAX_ERRORS_PER_INPUT: Final = 1000
 
 
 def shown(value: object) -> str:
-    """``repr(value)`` of a text cut to :data:`MAX_SHOWN_CHARS` characters, for messages.
+    """``repr(value)`` cut to :data:`MAX_SHOWN_CHARS` characters, for messages.
 
-    >>> shown("ab")
-    "'ab'"
+    >>> shown("ab"), shown(None), shown(12)
+    ("'ab'", 'None', '12')
     """
-    text = value if isinstance(value, str) else str(value)
+    is_text = isinstance(value, str)
+    text = value if isinstance(value, str) else repr(value)
     if len(text) <= MAX_SHOWN_CHARS:
-        return repr(text) if isinstance(value, str) else text
-    return f"{text[:MAX_SHOWN_CHARS]!r}… ({len(text)} chars)"
+        return repr(text) if is_text else text
+    cut = text[:MAX_SHOWN_CHARS]
+    return f"{cut!r}… ({len(text)} chars)" if is_text else f"{cut}… ({len(text)} chars)"
 
 
 def check_identifier(text: str, what: str) -> str:

@@ -29,6 +29,7 @@ import attrs
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import ssn
 
+from mycareer._checks import register
 from mycareer.errors import InvalidNissError
 
 __all__ = ["Niss"]
@@ -90,3 +91,15 @@ class Niss:
         except stdnum_errors.ValidationError:
             return None
         return found if isinstance(found, date) else None
+
+
+def to_niss(raw: Niss | str) -> Niss:
+    """An attrs converter: a NISS's text (any separators) becomes a :class:`Niss`."""
+    return Niss(raw) if isinstance(raw, str) else raw
+
+
+def to_optional_niss(raw: Niss | str | None) -> Niss | None:
+    return Niss(raw) if isinstance(raw, str) else raw
+
+
+register(to_niss, to_optional_niss)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 import attrs
 
+from mycareer._checks import register
 from mycareer.errors import InvalidQuarterError
 from mycareer.period import Period
 
@@ -27,11 +28,17 @@ __all__ = ["Quarter"]
 
 
 def _check_number(instance: Quarter, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int:
+        raise TypeError(
+            f"Quarter.number: expected an int, got {type(value).__name__} {value!r:.80}"
+        )
     if not 1 <= value <= 4:
         raise InvalidQuarterError(f"invalid quarter {instance.year}{value}: Q must be 1..4")
 
 
 def _check_year(instance: Quarter, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int:
+        raise TypeError(f"Quarter.year: expected an int, got {type(value).__name__} {value!r:.80}")
     if not 1 <= value <= 9998:
         raise InvalidQuarterError(f"invalid quarter year {value}")
 
@@ -101,3 +108,11 @@ class Quarter:
 
     def __str__(self) -> str:
         return f"{self.year}{self.number}"
+
+
+def to_quarter(raw: Quarter | str) -> Quarter:
+    """An attrs converter: ``"20241"`` (DmfA) or ``"2024Q1"`` (pandas) becomes a Quarter."""
+    return Quarter.parse(raw) if isinstance(raw, str) else raw
+
+
+register(to_quarter)

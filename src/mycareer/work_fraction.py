@@ -17,10 +17,11 @@ mycareer.errors.InvalidWorkFractionError: invalid work fraction Q/S = 1900/0: S 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import attrs
 
+from mycareer._checks import register
 from mycareer.errors import InvalidWorkFractionError
 
 __all__ = ["WorkFraction"]
@@ -82,3 +83,16 @@ class WorkFraction:
 
 WorkFraction.FULL_TIME = WorkFraction(1)
 WorkFraction.NONE = WorkFraction(0)
+
+
+def to_optional_work_fraction(
+    raw: WorkFraction | Fraction | int | str | None,
+) -> WorkFraction | None:
+    """An attrs converter: an exact ``Fraction``, ``int`` or ``"p/q"`` text becomes a
+    WorkFraction; a float is left for the field's validator to refuse (never exact)."""
+    if isinstance(raw, Fraction | str) or (isinstance(raw, int) and not isinstance(raw, bool)):
+        return WorkFraction(raw)
+    return cast("WorkFraction | None", raw)
+
+
+register(to_optional_work_fraction)

@@ -82,7 +82,9 @@ def test_t_def_1_default_regime_window_2024_2028_totals_25_days() -> None:
     (window,) = account.windows
     assert window.window == AccountWindow(2024, 2028)
     assert window.credited == 25
-    assert window.average_per_year == 5
+    assert window.credited_per_year == 5
+    # R-CARRY-2 averages the training *received*: none was taken here
+    assert window.average_per_year == 0
     # nothing used: the whole 25 days is reset at the end of the window (B-7 default)
     assert account.statements[-1].reset == 25
     assert account.statements[-1].carried == 0

@@ -177,13 +177,16 @@ def test_unknown_elements_of_other_versions_are_ignored() -> None:
     assert len(list(iter_dmfa(data))) == 1
 
 
-def test_dmfa_update_is_refused_as_not_supported_naming_root_and_file(tmp_path: Path) -> None:
+def test_dmfa_update_is_refused_as_not_an_original_naming_root_file_and_reader(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "update.xml"
     path.write_bytes(b"<DmfAUpdate><Form><Identification>DMFA</Identification></Form></DmfAUpdate>")
     with pytest.raises(UnsupportedDocumentError) as caught:
         list(iter_dmfa(path))
     text = str(caught.value)
-    assert "DmfAUpdate (modification declaration) is not supported yet" in text
+    assert "DmfAUpdate (modification declaration) is not an original" in text
+    assert "iter_dmfa_updates" in text
     assert "<DmfAUpdate>" in text
     assert str(path) in text
 

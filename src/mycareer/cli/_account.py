@@ -5,17 +5,20 @@ of each year in ``--from-year..--to-year``, computed as ``mycareer entitlements`
 does); trainings come from ``--trainings FILE`` (CSV, JSON or our training-account
 XML, repeatable). The ledger runs per worker and employer as of ``--as-of``: credits
 by part, trainings debited, balance, carry-over, 5-year windows with a reset at the
-end (B-7; ``--no-reset`` keeps the balance), and ``--termination NISS=REASON@DATE``
-for contracts that ended (the credit is lost after a resignation or a serious-cause
-dismissal, otherwise the open balance is reported, B-8).
+end (B-7; ``--no-reset`` keeps the balance; ``--window-start hire`` starts a worker's
+first window at his first year instead of the calendar blocks 2024–2028…), and
+``--termination NISS=REASON@DATE`` for contracts that ended (the credit is lost after
+a resignation or a serious-cause dismissal, otherwise the open balance is reported, B-8).
 
 ``--employer-view`` prints each employer's team totals instead: credits granted,
 used and remaining. ``--format table|json|csv|xml``; ``xml`` writes the
 training-account document (the FLA archive format, ``urn:mycareer:training-account:1``).
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
+The work is :func:`mycareer.fla.accounts_from_declarations`; this module reads the
+inputs, calls it and renders the result.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal
-status uncertain (``training-right.md`` B-9).
+status uncertain (B-9).
 
 Exit status: 0 every input processed (findings go to stderr), 1 some input could
 not be processed (its file and line on stderr; the rest is still output), 2 usage
@@ -29,8 +32,7 @@ import csv
 import io
 import json
 import sys
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -41,56 +43,44 @@ from mycareer.cli._progress import dmfa_progress
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
+from mycareer.fla import AccountsRun, accounts_from_declarations
 from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
     Termination,
     TerminationReason,
     TrainingAccount,
-    YearCredit,
-    build_accounts,
-    employer_summaries,
+    WindowStart,
+    YearStatement,
 )
-from mycareer.fla.entitlement import compute_entitlements
+from mycareer.fla.account_json import (
+    ACCOUNT_SCHEMA_VERSION,
+    EMPLOYER_COLUMNS,
+    STATEMENT_COLUMNS,
+    accounts_document,
+    employer_summary_to_json,
+    employers_document,
+    statement_rows,
+)
+from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.trainings_io import read_trainings
-from mycareer.fla.values import Entitlement, decimal_4
-from mycareer.joint_commission import JointCommission
+from mycareer.fla.values import decimal_4
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
-from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.dmfa import read_dmfa
-from mycareer.xmlio.training_account import (
-    account_records,
-    read_trainings_xml,
-    write_training_accounts,
-)
+from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.training_account import read_trainings_xml, write_training_accounts
 
 __all__ = ["ACCOUNT_JSON_SCHEMA", "SCHEMA_VERSION", "parse_termination", "register", "run"]
 
-SCHEMA_VERSION: Final = "1"
+SCHEMA_VERSION: Final = ACCOUNT_SCHEMA_VERSION
 
-#: The figures of a yearly statement, in JSON (required keys) and CSV (columns) alike.
-_STATEMENT_FIELDS: Final = (
-    "year",
-    "window",
-    "opening",
-    "legal_days",
-    "sector_days",
-    "employer_days",
-    "credited",
-    "used",
-    "overused",
-    "closing",
-    "reset",
-    "lost",
-    "open_balance",
-    "carried",
-)
 #: JSON Schema (draft 2020-12) of ``mycareer account --format json``, shipped as
 #: ``mycareer/schemas/account-1.schema.json`` (``mycareer schema account``).
 ACCOUNT_JSON_SCHEMA: Final[dict[str, Any]] = json_schema("account-1")
+
+_PROG: Final = "mycareer account"
 
 
 def parse_termination(text: str) -> Termination:
@@ -193,6 +183,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-reset", action="store_true", help="keep the balance at window ends (B-7)"
     )
+    parser.add_argument(
+        "--window-start",
+        choices=[s.value for s in WindowStart],
+        default=WindowStart.CALENDAR.value,
+        help="first 5-year window: the calendar blocks 2024-2028... (default) or from the "
+        "worker's first year (hire)",
+    )
     parser.add_argument("--allow-overuse", action="store_true", help="let the balance go negative")
     parser.add_argument("--hours-per-day", type=_hours_arg, help="training hours per day (B-6)")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
@@ -202,27 +199,46 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _occupation_facts(
-    records: Sequence[DmfaWorkerRecord],
-) -> tuple[dict[tuple[str, str], WorkFraction], dict[tuple[str, str], JointCommission]]:
-    """Work regime (Q/S) and joint committee of each worker's latest line per employer."""
-    latest: dict[tuple[str, str], tuple[date, WorkFraction | None, JointCommission]] = {}
-    for record in records:
-        key = (record.employer.key, record.niss.value)
-        for occupation in record.occupations:
-            if key not in latest or occupation.period.start >= latest[key][0]:
-                latest[key] = (
-                    occupation.period.start,
-                    occupation.fraction,
-                    occupation.joint_commission,
-                )
-    regimes: dict[tuple[str, str], WorkFraction] = {}
-    committees: dict[tuple[str, str], JointCommission] = {}
-    for key, (_, fraction, committee) in latest.items():
-        committees[key] = committee
-        if fraction is not None:
-            regimes[key] = fraction
-    return regimes, committees
+def _error(message: str, err: TextIO) -> None:
+    print(f"{_PROG}: error: {message}", file=err)
+
+
+def _usage_error(args: argparse.Namespace) -> str | None:
+    if not args.paths and not args.trainings:
+        return "give DmfA PATHs and/or --trainings FILE"
+    if args.employer_view and args.format == "xml":
+        return "--employer-view has no xml format"
+    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
+        return "--from-year is after --to-year"
+    return None
+
+
+def _rulebook(path: str | None, err: TextIO) -> Rulebook | None:
+    rulebook = Rulebook.default()
+    if not path:
+        return rulebook
+    try:
+        return rulebook.with_rules_file(path)
+    except MycareerError as error:
+        for line in flatten_errors(error):
+            _error(line, err)
+        return None
+
+
+_Declarations = tuple[
+    tuple[DmfaWorkerRecord, ...], tuple[DeclaredQuarter, ...], tuple[Finding, ...], bool
+]
+
+
+def _read_declarations(paths: Sequence[str], err: TextIO) -> _Declarations:
+    """The DmfA records, declarations and reader findings; ``False`` when a file failed."""
+    if not paths:
+        return (), (), (), True
+    batch = read_corrected_dmfa(paths, on_error="collect", progress=dmfa_progress)
+    for problem in batch.errors:
+        for line in flatten_errors(problem):
+            _error(line, err)
+    return batch.records, batch.declarations, tuple(batch.findings), not batch.errors
 
 
 def _load_trainings(paths: Sequence[str], err: TextIO) -> tuple[list[Training], bool]:
@@ -236,18 +252,39 @@ def _load_trainings(paths: Sequence[str], err: TextIO) -> tuple[list[Training], 
                 result = read_trainings(path, keep_valid=True)
         except MycareerError as error:
             for line in flatten_errors(error):
-                print(f"mycareer account: error: {line}", file=err)
+                _error(line, err)
             ok = False
             continue
         for problem in result.errors:
-            print(f"mycareer account: error: {problem}", file=err)
+            _error(str(problem), err)
         ok = ok and not result.errors
         trainings.extend(result.trainings)
     return trainings, ok
 
 
-def _text(value: Fraction) -> str:
-    return format_exact(value)
+def _policy(args: argparse.Namespace) -> AccountPolicy:
+    return AccountPolicy(
+        reset_at_window_end=not args.no_reset,
+        allow_overuse=args.allow_overuse,
+        hours_per_day=args.hours_per_day,
+        window_start=args.window_start,
+    )
+
+
+def _report_findings(findings: Iterable[Finding], err: TextIO, *, strict: bool) -> bool:
+    """Print each finding once; ``False`` when ``strict`` and one is more than information."""
+    seen: set[str] = set()
+    failed = False
+    for finding in findings:
+        text = str(finding)
+        if text not in seen:
+            seen.add(text)
+            print(f"{_PROG}: {text}", file=err)
+        failed = failed or (strict and finding.severity is not Severity.INFO)
+    return not failed
+
+
+# --- renderers: one per (view, format) -------------------------------------------------------
 
 
 def _shown(value: Fraction) -> str:
@@ -256,90 +293,6 @@ def _shown(value: Fraction) -> str:
     if "/" not in exact and len(exact.partition(".")[2]) <= 4:
         return exact
     return f"~{decimal_4(value)}"
-
-
-def _account_json(account: TrainingAccount) -> dict[str, Any]:
-    employer = account.employer
-    return {
-        "enterprise": None
-        if employer is None or employer.enterprise is None
-        else employer.enterprise.value,
-        "nsso_number": None if employer is None or employer.nsso is None else employer.nsso.value,
-        "niss": account.niss.value,
-        "hours_per_day": _text(account.hours_per_day),
-        "balance": _text(account.balance),
-        "open_balance": None if account.open_balance is None else _text(account.open_balance),
-        "termination": None
-        if account.termination is None
-        else {
-            "date": account.termination.date.isoformat(),
-            "reason": account.termination.reason.value,
-        },
-        "statements": [
-            {
-                "year": s.year,
-                "window": None if s.window is None else str(s.window),
-                "opening": _text(s.opening),
-                "legal_days": _text(s.credit.legal_days),
-                "sector_days": _text(s.credit.sector_days),
-                "employer_days": _text(s.credit.employer_days),
-                "credited": _text(s.credited),
-                "used": _text(s.used),
-                "overused": _text(s.overused),
-                "closing": _text(s.closing),
-                "reset": _text(s.reset),
-                "lost": _text(s.lost),
-                "open_balance": _text(s.open_balance),
-                "carried": _text(s.carried),
-            }
-            for s in account.statements
-        ],
-        "trainings": [
-            {
-                "name": t.name,
-                "start": t.start.isoformat(),
-                "end": t.end.isoformat(),
-                "hours": _text(t.hours),
-                "days": _text(t.days(account.hours_per_day)),
-                "type": t.type.value,
-                "status": t.status.value,
-                "counts_toward_individual_right": t.counts_toward_individual_right,
-            }
-            for t in account.trainings
-        ],
-        "findings": [str(f) for f in account.findings],
-    }
-
-
-def _summary_json(summary: EmployerAccountSummary) -> dict[str, Any]:
-    employer = summary.employer
-    return {
-        "enterprise": None
-        if employer is None or employer.enterprise is None
-        else employer.enterprise.value,
-        "nsso_number": None if employer is None or employer.nsso is None else employer.nsso.value,
-        "workers": summary.workers,
-        "credited": _text(summary.credited),
-        "used": _text(summary.used),
-        "remaining": _text(summary.remaining),
-        "lost": _text(summary.lost),
-        "reset": _text(summary.reset),
-        "open_balance": _text(summary.open_balance),
-    }
-
-
-_STATEMENT_COLUMNS: Final = ("enterprise", "nsso_number", "niss", *_STATEMENT_FIELDS)
-_EMPLOYER_COLUMNS: Final = (
-    "enterprise",
-    "nsso_number",
-    "workers",
-    "credited",
-    "used",
-    "remaining",
-    "lost",
-    "reset",
-    "open_balance",
-)
 
 
 def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
@@ -351,93 +304,126 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Text
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
 
 
+def _print_aligned(rows: Sequence[Sequence[str]], out: TextIO, indent: str = "") -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+        print(indent + "  ".join(cells), file=out)
+
+
+_STATEMENT_HEADER: Final = (
+    "year",
+    "window",
+    "opening",
+    "legal",
+    "sector",
+    "employer",
+    "used",
+    "closing",
+    "carried",
+    "reset",
+    "lost",
+    "open",
+)
+
+
+def _statement_cells(s: YearStatement) -> tuple[str, ...]:
+    figures = (
+        s.opening,
+        s.credit.legal_days,
+        s.credit.sector_days,
+        s.credit.employer_days,
+        s.used,
+        s.closing,
+        s.carried,
+        s.reset,
+        s.lost,
+        s.open_balance,
+    )
+    window = "-" if s.window is None else str(s.window)
+    return (str(s.year), window, *(_shown(v) for v in figures))
+
+
 def _employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
     return "no employer" if account.employer is None else f"employer {account.employer.formatted}"
 
 
-def _table_accounts(accounts: Sequence[TrainingAccount], out: TextIO) -> None:
-    header = (
-        "year",
-        "window",
-        "opening",
-        "legal",
-        "sector",
-        "employer",
-        "used",
-        "closing",
-        "carried",
-        "reset",
-        "lost",
-        "open",
+def _table_account(account: TrainingAccount, out: TextIO) -> None:
+    print(f"{_employer_label(account)} — NISS {account.niss.formatted}", file=out)
+    rows = [_STATEMENT_HEADER, *(_statement_cells(s) for s in account.statements)]
+    _print_aligned(rows, out, "  ")
+    for training in account.trainings:
+        mark = "" if training.debits_individual_right else " (not debited)"
+        print(
+            f"  training {training.end.isoformat()} {training.name}: {_shown(training.hours)} h"
+            f" = {_shown(training.days(account.hours_per_day))} day(s){mark}",
+            file=out,
+        )
+    hours = _shown(account.hours(account.balance))
+    balance = f"  balance {_shown(account.balance)} day(s) = {hours} h"
+    if account.termination is not None:
+        ending = account.termination
+        what = "lost" if ending.reason.loses_credit else "open balance"
+        balance += f"; contract ended {ending.date.isoformat()} ({ending.reason.value}): {what}"
+    print(balance, file=out)
+    print(file=out)
+
+
+def _worker_table(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    print(
+        f"training accounts as of {run.as_of.isoformat()} in days "
+        "(recommended; legal status uncertain from 2026, B-9)",
+        file=out,
     )
-    for account in accounts:
-        print(f"{_employer_label(account)} — NISS {account.niss.formatted}", file=out)
-        rows: list[tuple[str, ...]] = [header]
-        for s in account.statements:
-            rows.append(
-                (
-                    str(s.year),
-                    "-" if s.window is None else str(s.window),
-                    *(
-                        _shown(v)
-                        for v in (
-                            s.opening,
-                            s.credit.legal_days,
-                            s.credit.sector_days,
-                            s.credit.employer_days,
-                            s.used,
-                            s.closing,
-                            s.carried,
-                            s.reset,
-                            s.lost,
-                            s.open_balance,
-                        )
-                    ),
-                )
-            )
-        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-        for row in rows:
-            print(
-                "  "
-                + "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)),
-                file=out,
-            )
-        for training in account.trainings:
-            mark = "" if training.debits_individual_right else " (not debited)"
-            print(
-                f"  training {training.end.isoformat()} {training.name}: {_shown(training.hours)} h"
-                f" = {_shown(training.days(account.hours_per_day))} day(s){mark}",
-                file=out,
-            )
-        hours = _shown(account.hours(account.balance))
-        balance = f"  balance {_shown(account.balance)} day(s) = {hours} h"
-        if account.termination is not None:
-            ending = account.termination
-            what = "lost" if ending.reason.loses_credit else "open balance"
-            balance += f"; contract ended {ending.date.isoformat()} ({ending.reason.value}): {what}"
-        print(balance, file=out)
-        print(file=out)
+    print(file=out)
+    for account in run.accounts:
+        _table_account(account, out)
 
 
-def _table_employers(summaries: Sequence[EmployerAccountSummary], out: TextIO) -> None:
+def _employer_table(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    print(f"training accounts as of {run.as_of.isoformat()} — per employer", file=out)
     header = ("employer", "workers", "credited", "used", "remaining", "lost", "reset", "open")
     rows: list[tuple[str, ...]] = [header]
-    for s in summaries:
-        rows.append(
-            (
-                "-" if s.employer is None else s.employer.formatted,
-                str(s.workers),
-                *(
-                    _shown(v)
-                    for v in (s.credited, s.used, s.remaining, s.lost, s.reset, s.open_balance)
-                ),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        print(
-            "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)), file=out
-        )
+    for s in run.employer_summaries():
+        figures = (s.credited, s.used, s.remaining, s.lost, s.reset, s.open_balance)
+        employer = "-" if s.employer is None else s.employer.formatted
+        rows.append((employer, str(s.workers), *(_shown(v) for v in figures)))
+    _print_aligned(rows, out)
+
+
+def _worker_json(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    write_json(out, accounts_document(run.accounts, run.as_of), args.indent)
+
+
+def _employer_json(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    write_json(out, employers_document(run.employer_summaries(), run.as_of), args.indent)
+
+
+def _worker_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    _write_csv(statement_rows(run.accounts), STATEMENT_COLUMNS, out)
+
+
+def _employer_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    rows = (employer_summary_to_json(s) for s in run.employer_summaries())
+    _write_csv(rows, EMPLOYER_COLUMNS, out)
+
+
+def _worker_xml(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+    buffer = io.BytesIO()
+    write_training_accounts(buffer, run.records())
+    out.write(buffer.getvalue().decode("utf-8"))
+
+
+_Renderer = Callable[[AccountsRun, argparse.Namespace, TextIO], None]
+_RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
+    (False, "table"): _worker_table,
+    (False, "json"): _worker_json,
+    (False, "csv"): _worker_csv,
+    (False, "xml"): _worker_xml,
+    (True, "table"): _employer_table,
+    (True, "json"): _employer_json,
+    (True, "csv"): _employer_csv,
+}
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -446,166 +432,30 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if args.print_schema:
         print(json.dumps(ACCOUNT_JSON_SCHEMA, indent=2, ensure_ascii=False), file=out)
         return 0
-    if not args.paths and not args.trainings:
-        print("mycareer account: error: give DmfA PATHs and/or --trainings FILE", file=err)
+    usage = _usage_error(args)
+    rulebook = None if usage else _rulebook(args.rules, err)
+    if usage or rulebook is None:
+        if usage:
+            _error(usage, err)
         return 2
-    if args.employer_view and args.format == "xml":
-        print("mycareer account: error: --employer-view has no xml format", file=err)
-        return 2
-    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
-        print("mycareer account: error: --from-year is after --to-year", file=err)
-        return 2
-    rulebook = Rulebook.default()
-    if args.rules:
-        try:
-            rulebook = rulebook.with_rules_file(args.rules)
-        except MycareerError as rules_error:
-            for line in flatten_errors(rules_error):
-                print(f"mycareer account: error: {line}", file=err)
-            return 2
-    ok = True
-    findings: list[Finding] = []
-    records: tuple[DmfaWorkerRecord, ...] = ()
-    declarations: tuple[Any, ...] = ()
-    if args.paths:
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
-        for problem in batch.errors:
-            for line in flatten_errors(problem):
-                print(f"mycareer account: error: {line}", file=err)
-        ok = ok and not batch.errors
-        records, declarations = batch.records, batch.declarations
-        findings.extend(batch.findings)
+    records, declarations, read_findings, read_ok = _read_declarations(args.paths, err)
     trainings, trainings_ok = _load_trainings(args.trainings, err)
-    ok = ok and trainings_ok
-
-    years_declared = sorted({q.year for q in (r.quarter for r in records)})
-    as_of: date | None = args.as_of
-    if as_of is None:
-        if args.to_year is not None:
-            as_of = date(args.to_year, 12, 31)
-        elif records:
-            as_of = max(r.quarter for r in records).last_day
-        elif trainings:
-            as_of = max(t.end for t in trainings)
-        else:
-            as_of = date(2024, 12, 31)
-    to_year = args.to_year if args.to_year is not None else as_of.year
-    from_year = args.from_year
-    if from_year is None:
-        from_year = max(2023, years_declared[0]) if years_declared else to_year
-    entitlements: list[Entitlement] = []
-    if records:
-        for year in range(from_year, to_year + 1):
-            entitlements.extend(
-                compute_entitlements(records, declarations, year, rulebook=rulebook, as_of=as_of)
-            )
-    for entitlement in entitlements:
-        findings.extend(entitlement.findings)
-    credits = [YearCredit.from_entitlement(e) for e in entitlements]
-    policy = AccountPolicy(
-        reset_at_window_end=not args.no_reset,
-        allow_overuse=args.allow_overuse,
-        hours_per_day=args.hours_per_day,
-    )
-    # a sector schedule ships its own windows and reset policy (PC 200: reset, T-PC200-4)
-    policies: dict[str | tuple[str, str], AccountPolicy] = {}
-    for credit in sorted(credits, key=lambda c: c.year):
-        if credit.rule_id is None or credit.employer is None:
-            continue
-        try:
-            schedule = rulebook.schedule(credit.rule_id)
-        except KeyError:
-            continue
-        changes: dict[str, Any] = {
-            "allow_overuse": args.allow_overuse,
-            "hours_per_day": args.hours_per_day,
-        }
-        if args.no_reset:
-            changes["reset_at_window_end"] = False
-        key = (credit.employer.key, credit.niss.value)
-        policies[key] = AccountPolicy.for_schedule(schedule, **changes)
-    accounts, loose = build_accounts(
-        credits,
+    result = accounts_from_declarations(
+        records,
+        declarations,
         trainings,
-        as_of=as_of,
+        as_of=args.as_of,
+        from_year=args.from_year,
+        to_year=args.to_year,
         terminations=args.termination,
-        policy=policy,
-        policies=policies,
+        policy=_policy(args),
+        rulebook=rulebook,
     )
-    findings.extend(loose)
-    for account in accounts:
-        findings.extend(account.findings)
-
-    seen: set[str] = set()
-    for finding in findings:
-        text = str(finding)
-        if text not in seen:
-            seen.add(text)
-            print(f"mycareer account: {text}", file=err)
-    if args.strict and any(f.severity is not Severity.INFO for f in findings):
-        ok = False
-
-    if args.format == "xml":
-        regimes, committees = _occupation_facts(records)
-        buffer = io.BytesIO()
-        write_training_accounts(
-            buffer,
-            account_records(
-                accounts, entitlements, work_regimes=regimes, joint_committees=committees
-            ),
-        )
-        out.write(buffer.getvalue().decode("utf-8"))
-    elif args.employer_view:
-        summaries = employer_summaries(accounts)
-        if args.format == "json":
-            document = {
-                "schema_version": SCHEMA_VERSION,
-                "as_of": as_of.isoformat(),
-                "view": "employer",
-                "employers": [_summary_json(s) for s in summaries],
-            }
-            write_json(out, document, args.indent)
-        elif args.format == "csv":
-            _write_csv((_summary_json(s) for s in summaries), _EMPLOYER_COLUMNS, out)
-        else:
-            print(f"training accounts as of {as_of.isoformat()} — per employer", file=out)
-            _table_employers(summaries, out)
-    elif args.format == "json":
-        document = {
-            "schema_version": SCHEMA_VERSION,
-            "as_of": as_of.isoformat(),
-            "view": "worker",
-            "accounts": [_account_json(a) for a in accounts],
-        }
-        write_json(out, document, args.indent)
-    elif args.format == "csv":
-        rows = []
-        for account in accounts:
-            base = _account_json(account)
-            for statement in base["statements"]:
-                rows.append(
-                    {
-                        "enterprise": base["enterprise"],
-                        "nsso_number": base["nsso_number"],
-                        "niss": base["niss"],
-                        **statement,
-                    }
-                )
-        _write_csv(rows, _STATEMENT_COLUMNS, out)
-    else:
-        print(
-            f"training accounts as of {as_of.isoformat()} in days "
-            "(recommended; legal status uncertain from 2026, B-9)",
-            file=out,
-        )
-        print(file=out)
-        _table_accounts(accounts, out)
-    grouped: dict[str, int] = defaultdict(int)
-    for account in accounts:
-        grouped[account.niss.value] += 1
+    findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
+    _RENDERERS[(args.employer_view, args.format)](result, args, out)
     print(
-        f"mycareer account: {len(accounts)} account(s) of {len(grouped)} worker(s), "
-        f"{len(trainings)} training(s), years {from_year}-{to_year}",
+        f"{_PROG}: {len(result.accounts)} account(s) of {result.workers} worker(s), "
+        f"{len(trainings)} training(s), years {result.from_year}-{result.to_year}",
         file=err,
     )
-    return 0 if ok else 1
+    return 0 if read_ok and trainings_ok and findings_ok else 1

@@ -82,6 +82,19 @@ def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, 
             ],
         ),
         (
+            f"Training right {DEMO_YEAR} after a correction: the DmfAUpdate in corrections/ "
+            "(the info finding names it)",
+            [
+                "entitlements",
+                "--year",
+                str(DEMO_YEAR),
+                str(paths.dmfa),
+                str(paths.corrections),
+                "--format",
+                "table",
+            ],
+        ),
+        (
             f"Projected training right {DEMO_YEAR + 1} (occupations in force on {as_of} go on)",
             [
                 "entitlements",

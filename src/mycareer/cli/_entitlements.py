@@ -288,7 +288,7 @@ def _default_as_of(records: Sequence[Any], year: int) -> date:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     try:
         book = Rulebook.default()
@@ -299,7 +299,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 for line in flatten_errors(error):
                     print(f"mycareer entitlements: error: {line}", file=err)
                 return EXIT_USAGE
-        batch = read_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
         keys = sorted({r.employer.key for r in batch.records})
         overrides = _overrides(args, keys)
     except _UsageError as error:

@@ -3,9 +3,15 @@
 Inputs are recognised by their root element, whatever their name:
 
 * ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
-  career-break periods, career-data.md §3.3–3.7);
+  career-break periods, career-data.md §3.3–3.7), corrected by ``DmfAUpdate``
+  modifications and superseded by ONSS ``DmfAConsultationAnswer`` documents
+  (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
   (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
+  daily registrations are skipped with an info finding;
+* ``PersonnelFileConsultationAnswer`` — the ONSS's Dimona personnel file, the
+  authoritative Dimona source, reconciled with the declarations
+  (:func:`mycareer.timeline.reconcile_dimona`: each difference is a finding);
 * ``careerRecords`` in ``urn:mycareer:career-records:1`` (our own format).
 
 Folders are read recursively (``.xml``, plus ``.json``/``.csv`` outcome sidecars).
@@ -41,6 +47,7 @@ from typing import Any, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._common import MISSING, error_line
 from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
@@ -49,11 +56,13 @@ from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
+    DimonaConsolidation,
     Gap,
     Timeline,
     build_timeline,
     career_periods_from_dmfa,
     consolidate_dimona,
+    reconcile_dimona,
 )
 from mycareer.xmlio._safe import iterparse_document
 
@@ -61,6 +70,10 @@ __all__ = ["register", "run"]
 
 _CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
 _SIDECAR_SUFFIXES = (".json", ".csv")
+#: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
+_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer", "DmfAUpdateNotification")
+#: The ONSS's Dimona personnel file: authoritative Dimona periods (timeline.reconcile_dimona).
+_PERSONNEL_FILE_ROOT = "PersonnelFileConsultationAnswer"
 
 
 def register(subparsers: Any) -> None:
@@ -113,9 +126,10 @@ def register(subparsers: Any) -> None:
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
     parser.epilog = (
-        "Examples: mycareer timeline q1.xml q2.xml --as-of 2025-12-31; "
-        "mycareer timeline declarations/ --outcomes outcomes.csv --format json; "
-        "mycareer timeline dmfa/ --plot career.png"
+        "examples:\n"
+        "  mycareer timeline q1.xml q2.xml --as-of 2025-12-31\n"
+        "  mycareer timeline declarations/ --outcomes outcomes.csv --format json\n"
+        "  mycareer timeline dmfa/ --plot career.png"
     )
     parser.set_defaults(handler=run)
 
@@ -178,7 +192,7 @@ def _expand(paths: Iterable[str]) -> tuple[list[Path], list[InvalidValueError]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(InputError("no such file or folder", source=SourceRef(str(path))))
+            problems.append(InputError(MISSING, source=SourceRef(str(path))))
     return files, problems
 
 
@@ -208,13 +222,14 @@ class _Inputs:
 def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
     from mycareer.xmlio.career_records import read_career_records
     from mycareer.xmlio.dimona import read_dimona
-    from mycareer.xmlio.dmfa import read_dmfa
+    from mycareer.xmlio.flows import read_corrected_dmfa
 
     inputs = _Inputs()
     files, problems = _expand(paths)
     inputs.errors.extend(problems)
     dmfa_files: list[Path] = []
     dimona_files: list[Path] = []
+    personnel_files: list[Path] = []
     for path in files:
         if path.suffix.lower() in _SIDECAR_SUFFIXES:
             dimona_files.append(path)
@@ -224,10 +239,12 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
         except InvalidValueError as error:
             inputs.errors.append(error)
             continue
-        if namespace is None and local == "DmfAOriginal":
+        if namespace is None and local in _DMFA_ROOTS:
             dmfa_files.append(path)
         elif namespace is None and local in ("Dimona", "NOTIFICATION"):
             dimona_files.append(path)
+        elif namespace is None and local == _PERSONNEL_FILE_ROOT:
+            personnel_files.append(path)
         elif namespace == _CAREER_RECORDS_NS and local == "careerRecords":
             result = read_career_records(path, on_error="collect")
             inputs.errors.extend(result.errors)
@@ -240,27 +257,45 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
             shown = f"{{{namespace}}}{local}" if namespace else local
             inputs.errors.append(
                 InputError(
-                    f"unsupported document: root element {shown} is not DmfAOriginal, "
-                    "Dimona, NOTIFICATION or careerRecords",
+                    f"unsupported document: root element {shown} is not a DmfA document "
+                    f"({', '.join(_DMFA_ROOTS)}), Dimona, NOTIFICATION, "
+                    f"{_PERSONNEL_FILE_ROOT} or careerRecords",
                     source=SourceRef(str(path)),
                 )
             )
     if dmfa_files:
-        batch = read_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
+        batch = read_corrected_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
         inputs.errors.extend(batch.errors)
         inputs.findings.extend(batch.findings)
         career = career_periods_from_dmfa(batch.records)
         inputs.findings.extend(career.findings)
         inputs.add(career.periods)
     sidecars = [Path(p) for p in outcomes]
-    if dimona_files or sidecars:
+    if dimona_files or sidecars or personnel_files:
         dimona = read_dimona([*dimona_files, *sidecars], on_error="collect")
         inputs.errors.extend(dimona.errors)
         inputs.findings.extend(dimona.findings)
         consolidation = consolidate_dimona(dimona.declarations, dimona.outcomes)
         inputs.findings.extend(consolidation.findings)
-        inputs.add(consolidation.career_periods())
+        if personnel_files:
+            _add_personnel_files(inputs, consolidation, personnel_files)
+        else:
+            inputs.add(consolidation.career_periods())
     return inputs
+
+
+def _add_personnel_files(
+    inputs: _Inputs, consolidation: DimonaConsolidation, files: Sequence[Path]
+) -> None:
+    """The personnel files are authoritative: reconciled with the declarations, they win."""
+    from mycareer.xmlio.personnel_file import read_personnel_files
+
+    personnel = read_personnel_files(files, on_error="collect")
+    inputs.errors.extend(personnel.errors)
+    inputs.findings.extend(personnel.findings)
+    reconciliation = reconcile_dimona(consolidation, personnel.periods, personnel.answers)
+    inputs.findings.extend(reconciliation.findings)
+    inputs.add(reconciliation.periods)
 
 
 def _default_as_of(inputs: _Inputs) -> date | None:
@@ -373,7 +408,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
-        print(f"mycareer: error: --plot {args.plot!r}: the file must end in .png or .svg", file=err)
+        print(
+            error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
+            file=err,
+        )
         return 2
     inputs = _read(args.paths, args.outcomes)
     as_of: date | None = args.as_of or _default_as_of(inputs)
@@ -414,17 +452,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for niss, name, timeline, gaps, _ in results:
             _print_table(niss, name, timeline, gaps, out)
     for finding in inputs.findings:
-        print(f"mycareer: {finding}", file=err)
+        print(f"mycareer timeline: {finding}", file=err)
     for _, _, timeline, _, _ in results:
         for finding in timeline.findings:
-            print(f"mycareer: {finding}", file=err)
+            print(f"mycareer timeline: {finding}", file=err)
     for error in inputs.errors:
-        print(f"mycareer: error: {error}", file=err)
+        print(error_line("timeline", str(error)), file=err)
     if args.plot:
         try:
             _plot(results, Path(args.plot), err)
         except ImportError as missing:
-            print(f"mycareer: error: --plot: {missing}", file=err)
+            print(error_line("timeline", f"--plot: {missing}"), file=err)
             return 2
     findings = [*inputs.findings, *(f for _, _, t, _, _ in results for f in t.findings)]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
@@ -471,7 +509,7 @@ def _plot(
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
         title = f"{niss.formatted} — {name}" if name else niss.formatted
         plot_timeline(timeline, path, title=title)
-        print(f"mycareer: timeline of {niss.formatted} drawn to {path}", file=err)
+        print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
 
 
 def _write_xml(

@@ -12,6 +12,7 @@ from mycareer.fla.account import (
     TerminationReason,
     TrainingAccount,
     TrainingDebit,
+    WindowStart,
     WindowSummary,
     YearCredit,
     YearStatement,
@@ -20,6 +21,13 @@ from mycareer.fla.account import (
     employer_summaries,
     verify_account,
 )
+from mycareer.fla.account_json import (
+    account_to_json,
+    accounts_document,
+    employer_summary_to_json,
+    employers_document,
+)
+from mycareer.fla.account_pipeline import AccountsRun, accounts_from_declarations
 from mycareer.fla.account_records import AccountRecord, EntitlementSummary, account_records
 from mycareer.fla.band import (
     SOLIDARITY_STUDENT_WORKER_CODES,
@@ -35,6 +43,11 @@ from mycareer.fla.band import (
     reference_quarters,
     size_band,
     training_plan_threshold,
+)
+from mycareer.fla.contracts import (
+    entitlements_from_contracts,
+    quarter_fte_from_contracts,
+    size_band_from_contracts,
 )
 from mycareer.fla.entitlement import (
     EntitlementOptions,
@@ -94,6 +107,7 @@ __all__ = [
     "AccountPolicy",
     "AccountRecord",
     "AccountWindow",
+    "AccountsRun",
     "BandBasis",
     "BandResult",
     "DeclaredQuarter",
@@ -130,19 +144,26 @@ __all__ = [
     "TrainingImport",
     "TrainingStatus",
     "TrainingType",
+    "WindowStart",
     "WindowSummary",
     "YearCredit",
     "YearStatement",
     "account_records",
+    "account_to_json",
+    "accounts_document",
+    "accounts_from_declarations",
     "band_period",
     "build_account",
     "build_accounts",
     "compute_entitlements",
     "decimal_4",
     "employer_summaries",
+    "employer_summary_to_json",
+    "employers_document",
     "entitlement_for",
     "entitlement_json_text",
     "entitlement_to_json",
+    "entitlements_from_contracts",
     "entitlements_schema",
     "is_termination_indemnity",
     "load_rules_file",
@@ -150,10 +171,12 @@ __all__ = [
     "parse_schedules",
     "project_entitlements",
     "quarter_counts",
+    "quarter_fte_from_contracts",
     "read_trainings",
     "reference_quarters",
     "segments_of",
     "size_band",
+    "size_band_from_contracts",
     "training_plan_threshold",
     "trainings_to_csv",
     "trainings_to_json",

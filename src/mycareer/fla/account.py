@@ -54,6 +54,7 @@ from mycareer.fla.account_values import (
     TerminationReason,
     TrainingAccount,
     TrainingDebit,
+    WindowStart,
     WindowSummary,
     YearCredit,
     YearStatement,
@@ -72,6 +73,7 @@ __all__ = [
     "TerminationReason",
     "TrainingAccount",
     "TrainingDebit",
+    "WindowStart",
     "WindowSummary",
     "YearCredit",
     "YearStatement",
@@ -102,42 +104,33 @@ def _hours_per_day(
     return DEFAULT_HOURS_PER_DAY
 
 
-def build_account(
-    credits: Iterable[YearCredit],
-    trainings: Iterable[Training] = (),
-    *,
-    as_of: date,
-    termination: Termination | None = None,
-    policy: AccountPolicy | None = None,
-    niss: Niss | None = None,
-    employer: Employer | None = None,
-) -> TrainingAccount:
-    """Run the ledger of one worker at one employer up to ``as_of``.
+@attrs.frozen
+class _Members:
+    """Who an account is for, and its credits by year (the membership step)."""
 
-    Statements run from the first year with a credit or a training to the year of
-    ``as_of`` (or of the termination, when earlier). Credits for later years and
-    trainings that end after ``as_of`` or after the termination are left out, each
-    with a finding. Two credits for one year are refused.
+    niss: Niss
+    employer: Employer | None
+    label: str
+    credits: dict[int, YearCredit]
 
-    >>> from datetime import date
-    >>> niss = Niss("85073003328")
-    >>> quit = Termination(niss, date(2025, 6, 30), TerminationReason.RESIGNATION)
-    >>> credits = [YearCredit(niss, 2024, legal_days=5), YearCredit(niss, 2025, legal_days="2.5")]
-    >>> account = build_account(credits, as_of=date(2026, 1, 1), termination=quit)
-    >>> last = account.statements[-1]
-    >>> last.year, last.closing, last.lost, last.carried
-    (2025, Fraction(15, 2), Fraction(15, 2), Fraction(0, 1))
+
+def _membership(
+    credits: Sequence[YearCredit],
+    trainings: Sequence[Training],
+    niss: Niss | None,
+    employer: Employer | None,
+) -> _Members:
+    """Step 1: the account's worker and employer; every input must belong to them.
+
+    Refuses, all at once, credits or trainings of another worker or employer and a
+    second credit for one year.
     """
-    policy = policy or AccountPolicy()
-    credits = list(credits)
-    trainings = sorted(trainings, key=lambda t: t.sort_key)
     niss = niss or (credits[0].niss if credits else trainings[0].niss if trainings else None)
     if niss is None:
         raise InvalidValueError("an account needs a NISS, a credit or a training")
     if employer is None:
         employer = next((c.employer for c in credits if c.employer is not None), None)
     label = f"NISS {niss}" + (f" at {employer}" if employer is not None else "")
-
     problems: list[Exception] = []
     by_year: dict[int, YearCredit] = {}
     for index, credit in enumerate(credits):
@@ -170,36 +163,43 @@ def build_account(
             )
     if problems:
         raise MycareerErrorGroup(f"invalid account of {label}", problems)
+    return _Members(niss, employer, label, by_year)
 
-    findings: list[Finding] = []
-    hours_per_day = _hours_per_day(credits, policy, findings, label)
-    last_year = as_of.year
-    last_day = as_of
-    if termination is not None:
-        if termination.niss != niss or not _same_employer(termination.employer, employer):
-            raise InvalidValueError(f"termination of NISS {termination.niss} is not for {label}")
-        if termination.date <= as_of:
-            last_year, last_day = termination.date.year, termination.date
-        else:
-            findings.append(
-                Finding(
-                    "ACCOUNT_TERMINATION_AFTER_AS_OF",
-                    Severity.INFO,
-                    f"{label}: termination on {termination.date.isoformat()} is after "
-                    f"{as_of.isoformat()} and is not applied yet",
-                )
-            )
-            termination = None
 
-    for year in sorted(y for y in by_year if y > last_year):
-        findings.append(
-            Finding(
-                "ACCOUNT_CREDIT_AFTER_END",
-                Severity.WARNING,
-                f"{label}: credit for {year} ignored, the account runs to {last_year}",
-            )
+def _ending(
+    members: _Members, termination: Termination | None, as_of: date, findings: list[Finding]
+) -> tuple[Termination | None, date]:
+    """Step 2: the termination that applies by ``as_of``, and the ledger's last day."""
+    if termination is None:
+        return None, as_of
+    if termination.niss != members.niss or not _same_employer(
+        termination.employer, members.employer
+    ):
+        raise InvalidValueError(
+            f"termination of NISS {termination.niss} is not for {members.label}"
         )
-    debits_by_year: dict[int, list[TrainingDebit]] = defaultdict(list)
+    if termination.date <= as_of:
+        return termination, termination.date
+    findings.append(
+        Finding(
+            "ACCOUNT_TERMINATION_AFTER_AS_OF",
+            Severity.INFO,
+            f"{members.label}: termination on {termination.date.isoformat()} is after "
+            f"{as_of.isoformat()} and is not applied yet",
+        )
+    )
+    return None, as_of
+
+
+def _debits_by_year(
+    trainings: Sequence[Training],
+    hours_per_day: Fraction,
+    last_day: date,
+    label: str,
+    findings: list[Finding],
+) -> dict[int, list[TrainingDebit]]:
+    """Step 3: the trainings that debit the right, in days, by year; later ones left out."""
+    debits: dict[int, list[TrainingDebit]] = defaultdict(list)
     for training in trainings:
         if not training.debits_individual_right:
             continue
@@ -214,72 +214,137 @@ def build_account(
                 )
             )
             continue
-        debits_by_year[training.year].append(TrainingDebit(training, training.days(hours_per_day)))
+        debits[training.year].append(TrainingDebit(training, training.days(hours_per_day)))
+    return debits
 
-    years = [y for y in (*by_year, *debits_by_year) if y <= last_year]
+
+def _close_year(
+    year: int,
+    opening: Fraction,
+    credit: YearCredit,
+    debits: tuple[TrainingDebit, ...],
+    policy: AccountPolicy,
+    ended: Termination | None,
+) -> YearStatement:
+    """Step 4: one year's statement: credit in, debits out, then clamp, end or reset."""
+    used = sum((d.days for d in debits), _ZERO)
+    closing = opening + credit.total - used
+    overused = _ZERO
+    if closing < 0 and not policy.allow_overuse:
+        overused, closing = -closing, _ZERO
+    window = policy.window_of(year)
+    reset = lost = open_balance = _ZERO
+    remainder = closing
+    if ended is not None:
+        if ended.reason.loses_credit:
+            lost = remainder
+        else:
+            open_balance = remainder
+        remainder = _ZERO
+    elif policy.reset_at_window_end and window is not None and year == window.last_year:
+        reset, remainder = remainder, _ZERO
+    return YearStatement(
+        year=year,
+        window=window,
+        opening=opening,
+        credit=credit,
+        debits=debits,
+        used=used,
+        overused=overused,
+        closing=closing,
+        reset=reset,
+        lost=lost,
+        open_balance=open_balance,
+        carried=remainder,
+        termination=ended,
+    )
+
+
+def _balance_finding(statement: YearStatement, label: str) -> Finding | None:
+    """Why a year's balance needs a word: a debit beyond it, or a negative balance."""
+    year = statement.year
+    if statement.overused:
+        return Finding(
+            "ACCOUNT_OVERUSE",
+            Severity.INFO,
+            f"{label}: {format_exact(statement.overused)} day(s) of training in {year} beyond "
+            "the balance (not carried over)",
+        )
+    if statement.closing < 0:
+        return Finding(
+            "ACCOUNT_NEGATIVE_BALANCE",
+            Severity.WARNING,
+            f"{label}: balance {format_exact(statement.closing)} day(s) at the end of {year} "
+            "(over-use allowed)",
+        )
+    return None
+
+
+def build_account(
+    credits: Iterable[YearCredit],
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date,
+    termination: Termination | None = None,
+    policy: AccountPolicy | None = None,
+    niss: Niss | None = None,
+    employer: Employer | None = None,
+) -> TrainingAccount:
+    """Run the ledger of one worker at one employer up to ``as_of``.
+
+    Statements run from the first year with a credit or a training to the year of
+    ``as_of`` (or of the termination, when earlier). Credits for later years and
+    trainings that end after ``as_of`` or after the termination are left out, each
+    with a finding. Two credits for one year are refused. The account keeps the policy
+    :meth:`AccountPolicy.resolved` for its first year (its own windows).
+
+    >>> from datetime import date
+    >>> niss = Niss("85073003328")
+    >>> quit = Termination(niss, date(2025, 6, 30), TerminationReason.RESIGNATION)
+    >>> credits = [YearCredit(niss, 2024, legal_days=5), YearCredit(niss, 2025, legal_days="2.5")]
+    >>> account = build_account(credits, as_of=date(2026, 1, 1), termination=quit)
+    >>> last = account.statements[-1]
+    >>> last.year, last.closing, last.lost, last.carried
+    (2025, Fraction(15, 2), Fraction(15, 2), Fraction(0, 1))
+    """
+    policy = policy or AccountPolicy()
+    credits = list(credits)
+    trainings = sorted(trainings, key=lambda t: t.sort_key)
+    members = _membership(credits, trainings, niss, employer)
+    findings: list[Finding] = []
+    hours_per_day = _hours_per_day(credits, policy, findings, members.label)
+    termination, last_day = _ending(members, termination, as_of, findings)
+    last_year = last_day.year
+    for year in sorted(y for y in members.credits if y > last_year):
+        findings.append(
+            Finding(
+                "ACCOUNT_CREDIT_AFTER_END",
+                Severity.WARNING,
+                f"{members.label}: credit for {year} ignored, the account runs to {last_year}",
+            )
+        )
+    debits = _debits_by_year(trainings, hours_per_day, last_day, members.label, findings)
+    years = [y for y in (*members.credits, *debits) if y <= last_year]
     statements: list[YearStatement] = []
     if years:
+        policy = policy.resolved(min(years))
         balance = _ZERO
         for year in range(min(years), last_year + 1):
-            credit = by_year.get(year) or YearCredit(niss, year, employer=employer)
-            debits = tuple(debits_by_year.get(year, ()))
-            used = sum((d.days for d in debits), _ZERO)
-            opening = balance
-            closing = opening + credit.total - used
-            overused = _ZERO
-            if closing < 0 and not policy.allow_overuse:
-                overused, closing = -closing, _ZERO
-            window = policy.window_of(year)
-            reset = lost = open_balance = _ZERO
-            ended = termination if termination is not None and year == last_year else None
-            remainder = closing
-            if ended is not None:
-                if ended.reason.loses_credit:
-                    lost = remainder
-                else:
-                    open_balance = remainder
-                remainder = _ZERO
-            elif policy.reset_at_window_end and window is not None and year == window.last_year:
-                reset, remainder = remainder, _ZERO
-            if overused:
-                findings.append(
-                    Finding(
-                        "ACCOUNT_OVERUSE",
-                        Severity.INFO,
-                        f"{label}: {format_exact(overused)} day(s) of training in {year} beyond "
-                        "the balance (not carried over)",
-                    )
-                )
-            elif closing < 0:
-                findings.append(
-                    Finding(
-                        "ACCOUNT_NEGATIVE_BALANCE",
-                        Severity.WARNING,
-                        f"{label}: balance {format_exact(closing)} day(s) at the end of {year} "
-                        "(over-use allowed)",
-                    )
-                )
-            statements.append(
-                YearStatement(
-                    year=year,
-                    window=window,
-                    opening=opening,
-                    credit=credit,
-                    debits=debits,
-                    used=used,
-                    overused=overused,
-                    closing=closing,
-                    reset=reset,
-                    lost=lost,
-                    open_balance=open_balance,
-                    carried=remainder,
-                    termination=ended,
-                )
+            credit = members.credits.get(year) or YearCredit(
+                members.niss, year, employer=members.employer
             )
-            balance = remainder
+            ended = termination if year == last_year else None
+            statement = _close_year(
+                year, balance, credit, tuple(debits.get(year, ())), policy, ended
+            )
+            finding = _balance_finding(statement, members.label)
+            if finding is not None:
+                findings.append(finding)
+            statements.append(statement)
+            balance = statement.carried
     return TrainingAccount(
-        niss=niss,
-        employer=employer,
+        niss=members.niss,
+        employer=members.employer,
         as_of=as_of,
         policy=policy,
         hours_per_day=hours_per_day,

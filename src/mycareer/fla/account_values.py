@@ -31,6 +31,7 @@ __all__ = [
     "TerminationReason",
     "TrainingAccount",
     "TrainingDebit",
+    "WindowStart",
     "WindowSummary",
     "YearCredit",
     "YearStatement",
@@ -125,6 +126,19 @@ class Termination:
     employer: Employer | None = None
 
 
+class WindowStart(StrEnum):
+    """Where a worker's first 5-year window starts (issue: R-CARRY-2 fixes only the earliest).
+
+    ``CALENDAR`` (the default): the same blocks for everyone, from
+    :attr:`AccountPolicy.first_window_start` (2024–2028, 2029–2033…). ``HIRE``: the first
+    window starts at the account's first year (the hire year when the credits come from
+    the declarations), never before ``first_window_start``; a 2027 hire gets 2027–2031.
+    """
+
+    CALENDAR = "calendar"
+    HIRE = "hire"
+
+
 @attrs.frozen
 class AccountPolicy:
     """How the ledger runs; the defaults follow ``training-right.md`` B-7 and §8.
@@ -135,6 +149,8 @@ class AccountPolicy:
     ``allow_overuse``: let the balance go negative (an advance on future credit); by
     default a debit beyond the balance is reported as ``overused`` and not carried.
     ``hours_per_day``: overrides the factor taken from the credits.
+    ``window_start``: :class:`WindowStart`; ``HIRE`` moves the first window to the
+    account's first year (see :meth:`resolved`).
     """
 
     first_window_start: int = 2024
@@ -142,6 +158,7 @@ class AccountPolicy:
     reset_at_window_end: bool = True
     allow_overuse: bool = False
     hours_per_day: Fraction | None = attrs.field(default=None, converter=_optional_hours_per_day)
+    window_start: WindowStart = attrs.field(default=WindowStart.CALENDAR, converter=WindowStart)
 
     def __attrs_post_init__(self) -> None:
         if self.window_years < 1:
@@ -164,6 +181,23 @@ class AccountPolicy:
         }
         values.update(changes)
         return cls(**values)
+
+    def resolved(self, first_year: int) -> AccountPolicy:
+        """The calendar policy of an account whose first year is ``first_year``.
+
+        ``HIRE`` becomes ``CALENDAR`` with the windows starting at ``first_year`` (not
+        before ``first_window_start``), so a stored account names its own windows.
+
+        >>> hire = AccountPolicy(window_start="hire")
+        >>> [str(hire.resolved(year).window_of(2028)) for year in (2023, 2027)]
+        ['2024-2028', '2027-2031']
+        >>> AccountPolicy().resolved(2027).first_window_start
+        2024
+        """
+        if self.window_start is WindowStart.CALENDAR:
+            return self
+        start = max(self.first_window_start, first_year)
+        return attrs.evolve(self, first_window_start=start, window_start=WindowStart.CALENDAR)
 
     def window_of(self, year: int) -> AccountWindow | None:
         """The window a year belongs to, or ``None`` before the first one.
@@ -289,7 +323,12 @@ class YearStatement:
 
 @attrs.frozen
 class WindowSummary:
-    """Totals of one window (or of the years before the first window, ``window=None``)."""
+    """Totals of one window (or of the years before the first window, ``window=None``).
+
+    ``years`` is the number of the window's years the ledger covers: all of them, or
+    fewer when the account starts inside the window (a hire) or the contract ends
+    before the window does.
+    """
 
     window: AccountWindow | None
     credited: Fraction
@@ -298,13 +337,27 @@ class WindowSummary:
     reset: Fraction
     lost: Fraction
     closing: Fraction
+    years: int = 1
 
     @property
     def average_per_year(self) -> Fraction | None:
-        """Credited days per window year: the 5-year average test (R-CARRY-2)."""
+        """Training days *received* per year of the period: the average test of R-CARRY-2.
+
+        The rule asks that a full-time worker has received 5 days a year on average over
+        the window, or over the shorter period when the contract ends early; the period
+        here is the window's years the ledger covers (``years``), a started year counting
+        as a whole one. ``None`` before the first window.
+        """
         if self.window is None:
             return None
-        return self.credited / (self.window.last_year - self.window.first_year + 1)
+        return self.used / self.years
+
+    @property
+    def credited_per_year(self) -> Fraction | None:
+        """Credited days per year of the same period: what the average is measured against."""
+        if self.window is None:
+            return None
+        return self.credited / self.years
 
 
 @attrs.frozen
@@ -364,6 +417,7 @@ class TrainingAccount:
                 reset=sum((s.reset for s in group), _ZERO),
                 lost=sum((s.lost for s in group), _ZERO),
                 closing=group[-1].closing,
+                years=len(group),
             )
             for window, group in groups.items()
         )

@@ -52,12 +52,14 @@ __all__ = [
     "UNPAID_LEAVE_SERVICE_CODE",
     "BandResult",
     "DeclaredQuarter",
+    "DuplicateKey",
     "FallbackCount",
     "PlanThreshold",
     "QuarterCount",
     "QuarterTally",
     "band_period",
     "counts_at_quarter_end",
+    "duplicate_key",
     "is_termination_indemnity",
     "quarter_counts",
     "reference_quarters",
@@ -103,7 +105,13 @@ class QuarterCount:
 def counts_at_quarter_end(
     worker_code: int, occupation: DmfaOccupation, last_day: date, *, indemnity: bool
 ) -> bool:
-    """R-COUNT-5 for one line (hot path): ``indemnity`` is :func:`is_termination_indemnity`."""
+    """R-COUNT-5 for one line: whether it counts at the end of its quarter (hot path).
+
+    ``indemnity`` is :func:`is_termination_indemnity` of the line. A line with no
+    Q or no S adds nothing to the FTE and is not counted either.
+    """
+    if not (occupation.mean_working_hours and occupation.ref_mean_working_hours):
+        return False
     if indemnity or worker_code in SOLIDARITY_STUDENT_WORKER_CODES:
         return False
     if occupation.start > last_day or (occupation.end is not None and occupation.end < last_day):
@@ -132,28 +140,40 @@ def worker_counts_at_quarter_end(
     )
 
 
+#: What makes a worker record unique within one employer's declared quarter: NISS,
+#: worker code and employer class. A second record of the same employer and quarter
+#: with the same key is that quarter read twice (two files, or one file given twice)
+#: and counts once. Compact on purpose: a streaming computation keeps only these keys
+#: (per employer and quarter), never the records.
+DuplicateKey = tuple[str, int, str]
+
+
+def duplicate_key(record: DmfaWorkerRecord) -> DuplicateKey:
+    """The :data:`DuplicateKey` of ``record``: the one duplicate check of every path."""
+    return (record.niss.value, record.worker_code, record.employer_class)
+
+
+#: An employer's quarter as :class:`QuarterTally` counts it: Q summed per S, the
+#: NISS of the workers who count, the :data:`DuplicateKey` of the records seen.
+_Bucket = tuple[dict[int, int], set[str], set[DuplicateKey]]
+
+
 class QuarterTally:
     """Quarter-end counts accumulated one record at a time (one pass with other work).
 
-    Per employer and quarter, a bucket ``(Q summed per S, workers who count, records
+    Per employer and quarter, a bucket ``(Q summed per S, workers who count, keys
     seen)``: Q is summed in integers and turned into one exact fraction at the end;
-    a record seen twice (the same quarter read from two files) counts once.
+    a record seen twice in the bucket (same :func:`duplicate_key`) counts once.
     """
 
     def __init__(self) -> None:
-        # Public for the bulk scan of mycareer.fla.entitlement, which inlines add().
-        self.buckets: dict[
-            tuple[str, int, int],
-            tuple[dict[int, int], set[str], set[tuple[str, int, str]]],
-        ] = {}
+        self.buckets: dict[tuple[str, int, int], _Bucket] = {}
         self.duplicates: set[tuple[str, Quarter]] = set()
 
     def declare(self, key: str, quarter: Quarter) -> None:
         self.bucket(key, quarter)
 
-    def bucket(
-        self, key: str, quarter: Quarter
-    ) -> tuple[dict[int, int], set[str], set[tuple[str, int, str]]]:
+    def bucket(self, key: str, quarter: Quarter) -> _Bucket:
         """The bucket of an employer's quarter (which is now declared)."""
         # (key, year, number): a plain tuple hashes far faster than the attrs Quarter.
         index = (key, quarter.year, quarter.number)
@@ -165,7 +185,7 @@ class QuarterTally:
     def first_time(self, record: DmfaWorkerRecord, key: str) -> bool:
         """Mark the record as seen; ``False`` (and noted) if it was already."""
         seen = self.bucket(key, record.quarter)[2]
-        mark = (record.niss.value, record.worker_code, record.employer_class)
+        mark = duplicate_key(record)
         if mark in seen:
             self.duplicates.add((key, record.quarter))
             return False
@@ -180,17 +200,18 @@ class QuarterTally:
         last_day: date,
         *,
         indemnity: bool,
-    ) -> None:
-        """Count ``occupation`` if it counts at the end of its quarter (R-COUNT-5)."""
-        q, s = occupation.mean_working_hours, occupation.ref_mean_working_hours
-        if (
-            q
-            and s
-            and counts_at_quarter_end(record.worker_code, occupation, last_day, indemnity=indemnity)
-        ):
+    ) -> bool:
+        """Count ``occupation`` if it counts at the end of its quarter (R-COUNT-5).
+
+        ``True`` when it counted.
+        """
+        if counts_at_quarter_end(record.worker_code, occupation, last_day, indemnity=indemnity):
             sums, heads, _ = self.bucket(key, record.quarter)
-            sums[s] = sums.get(s, 0) + q
+            s = occupation.ref_mean_working_hours or 0
+            sums[s] = sums.get(s, 0) + (occupation.mean_working_hours or 0)
             heads.add(record.niss.value)
+            return True
+        return False
 
     def result(self) -> dict[str, dict[Quarter, QuarterCount]]:
         out: dict[str, dict[Quarter, QuarterCount]] = defaultdict(dict)

@@ -1,7 +1,7 @@
 """Result types of the training-right engine (size band, rule references, entitlements).
 
-These are plain frozen values. :mod:`mycareer.fla.entitlement` re-exports them and
-holds the functions that build them; the training account (H4b) builds on them.
+These are plain frozen values. :mod:`mycareer.fla.entitlement` re-exports them with
+the functions that build them; the training account (H4b) builds on them.
 Domain: ``training-right.md`` §2.2–2.5, ambiguities B-1…B-6.
 
 >>> SizeBand.for_fte(Decimal("9.99")), SizeBand.for_fte(Decimal(10)), SizeBand.for_fte(20)

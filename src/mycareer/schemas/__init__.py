@@ -54,9 +54,7 @@ def _resolve(name: str) -> str:
         return name
     versions = [full for full in names if _split(full)[0] == name]
     if not versions:
-        raise InvalidValueError(
-            f"no JSON Schema named {name[:80]!r}; known: {', '.join(names)}"
-        )
+        raise InvalidValueError(f"no JSON Schema named {name[:80]!r}; known: {', '.join(names)}")
     return max(versions, key=lambda full: int(_split(full)[1]))
 
 

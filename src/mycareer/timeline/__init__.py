@@ -15,6 +15,7 @@ from mycareer.timeline._calendar import (
     split_by,
     working_days,
 )
+from mycareer.timeline._contracts import timelines_from_contracts
 from mycareer.timeline._dimona import DimonaConsolidation, DimonaPeriod, consolidate_dimona
 from mycareer.timeline._dmfa import (
     TERMINATION_INDEMNITY_CODES,
@@ -42,13 +43,22 @@ from mycareer.timeline._merge import (
     merge_sorted_ordinals,
     to_ordinals,
 )
+from mycareer.timeline._reconcile import (
+    DifferenceKind,
+    DimonaDifference,
+    DimonaReconciliation,
+    reconcile_dimona,
+)
 
 __all__ = [
     "DEFAULT_PRECEDENCE",
     "OPEN",
     "TERMINATION_INDEMNITY_CODES",
+    "DifferenceKind",
     "DimonaConsolidation",
+    "DimonaDifference",
     "DimonaPeriod",
+    "DimonaReconciliation",
     "DmfaCareer",
     "Gap",
     "Precedence",
@@ -73,9 +83,11 @@ __all__ = [
     "merge_sorted_ordinals",
     "months_touched",
     "provisional_start",
+    "reconcile_dimona",
     "split_by",
     "subtract",
     "subtract_ordinals",
+    "timelines_from_contracts",
     "to_ordinals",
     "working_days",
 ]

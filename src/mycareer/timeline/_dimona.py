@@ -40,7 +40,7 @@ Every declaration that changes nothing is reported by a :class:`~mycareer.findin
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import attrs
@@ -160,185 +160,244 @@ def _pair_outcomes(
     return paired
 
 
-def consolidate_dimona(
-    declarations: Iterable[DimonaDeclaration],
-    outcomes: Iterable[DimonaOutcome] = (),
-) -> DimonaConsolidation:
-    """Fold declarations and their outcomes into consolidated Dimona periods.
+@attrs.frozen
+class _Step:
+    """One declaration being applied: its outcome, period key and how to name it."""
 
-    Never raises on inconsistent data: every declaration that changes nothing
-    becomes a finding.
-    """
-    declarations = list(declarations)
-    paired = _pair_outcomes(declarations, outcomes)
-    steps = list(zip(declarations, paired, strict=True))
-    if steps and all(d.declared_at is not None for d in declarations):
-        steps.sort(key=lambda step: step[0].declared_at)  # type: ignore[arg-type,return-value]
-    findings: list[Finding] = []
-    states: dict[str, _State] = {}
+    declaration: DimonaDeclaration
+    outcome: DimonaOutcome | None
+    key: str
+    what: str
 
-    def note(code: str, severity: Severity, message: str, declaration: DimonaDeclaration) -> None:
-        findings.append(Finding(code, severity, message, declaration.source))
+    @property
+    def status(self) -> DimonaStatus | None:
+        return self.outcome.status if self.outcome is not None else None
 
-    for index, (declaration, outcome) in enumerate(steps):
-        period_id = declaration.period_id or (outcome.period_id if outcome else None)
-        if period_id is None:
-            key = f"ref:{declaration.reference}" if declaration.reference else f"#{index + 1}"
-            note(
-                "DIMONA_NO_PERIOD_ID",
+    @property
+    def pending(self) -> bool:
+        """No outcome yet, or ONSS still deciding: applied, but provisional."""
+        return self.status is None or self.status is DimonaStatus.PENDING
+
+
+@attrs.define
+class _Fold:
+    """The explicit state of the fold: one :class:`_State` per period key, and findings."""
+
+    states: dict[str, _State] = attrs.Factory(dict)
+    findings: list[Finding] = attrs.Factory(list)
+
+    def note(self, code: str, severity: Severity, message: str, step: _Step) -> None:
+        self.findings.append(Finding(code, severity, message, step.declaration.source))
+
+
+#: A handler applies one step to its period (``None`` when there is none yet) and
+#: returns the period it changed, or ``None`` when the declaration is ignored.
+_Handler = Callable[[_Fold, _Step, "_State | None"], "_State | None"]
+
+
+def _open(fold: _Fold, step: _Step, state: _State | None) -> _State | None:
+    """IN (or an UPDATE of an unknown period): set the period's fields."""
+    declaration, what = step.declaration, step.what
+    if state is not None:
+        fold.note(
+            "DIMONA_DUPLICATE_IN",
+            Severity.WARNING,
+            f"{what}: the period already exists; its fields are overwritten",
+            step,
+        )
+    if declaration.action is DimonaAction.UPDATE:
+        fold.note(
+            "DIMONA_UPDATE_WITHOUT_IN",
+            Severity.WARNING,
+            f"{what}: no IN seen for this period"
+            + ("; the update starts it" if declaration.start else "; ignored"),
+            step,
+        )
+    if declaration.start is None:
+        if declaration.action is DimonaAction.IN:
+            fold.note(
+                "DIMONA_IN_WITHOUT_START",
+                Severity.ERROR,
+                f"{what} has no start date: ignored",
+                step,
+            )
+        return None
+    end = None if declaration.end == REOPEN_END else declaration.end
+    if state is None:
+        state = _State(
+            step.key,
+            declaration.employer,
+            declaration.niss,
+            declaration.start,
+            end,
+            declaration.worker_type,
+            declaration.joint_commission,
+            declaration.planned_hours,
+            declaration.source,
+        )
+        fold.states[step.key] = state
+    else:
+        state.start, state.end = declaration.start, end
+        state.worker_type = declaration.worker_type or state.worker_type
+        state.joint_commission = declaration.joint_commission or state.joint_commission
+        state.planned_hours = declaration.planned_hours or state.planned_hours
+    return state
+
+
+def _unknown(fold: _Fold, step: _Step, state: _State | None) -> _State | None:
+    """OUT or CANCEL of a period no IN created."""
+    fold.note(
+        "DIMONA_UNKNOWN_PERIOD",
+        Severity.WARNING,
+        f"{step.what}: no IN seen for this period: ignored",
+        step,
+    )
+    return None
+
+
+def _update(fold: _Fold, step: _Step, state: _State | None) -> _State | None:
+    """UPDATE: replace only the fields it carries; an end of 9999-12-31 re-opens."""
+    assert state is not None
+    declaration = step.declaration
+    if declaration.start is not None:
+        state.start = declaration.start
+    if declaration.end == REOPEN_END:
+        state.end = None
+    elif declaration.end is not None:
+        state.end = declaration.end
+    if declaration.worker_type is not None:
+        state.worker_type = declaration.worker_type
+    if declaration.joint_commission is not None:
+        state.joint_commission = declaration.joint_commission
+    if declaration.planned_hours is not None:
+        state.planned_hours = declaration.planned_hours
+    state.niss = state.niss or declaration.niss
+    return state
+
+
+def _out(fold: _Fold, step: _Step, state: _State | None) -> _State | None:
+    """OUT: set the end, only while the period is open."""
+    assert state is not None
+    declaration, what = step.declaration, step.what
+    if state.end is not None:
+        fold.note(
+            "DIMONA_OUT_ON_CLOSED",
+            Severity.WARNING,
+            f"{what}: the period already ends on {state.end.isoformat()}; "
+            "an OUT only closes an open period: ignored",
+            step,
+        )
+        return None
+    if declaration.end is None or declaration.end == REOPEN_END:
+        fold.note(
+            "DIMONA_OUT_WITHOUT_END", Severity.ERROR, f"{what} carries no end date: ignored", step
+        )
+        return None
+    state.end = declaration.end
+    return state
+
+
+def _cancel(fold: _Fold, step: _Step, state: _State | None) -> _State | None:
+    """CANCEL: remove the period; a pending one keeps it, provisional."""
+    assert state is not None
+    if step.pending:
+        fold.note(
+            "DIMONA_PENDING_CANCEL",
+            Severity.INFO,
+            f"{step.what} is pending: the period is kept, provisional",
+            step,
+        )
+        return state
+    state.cancelled = True
+    fold.note("DIMONA_CANCELLED", Severity.INFO, f"{step.what}: period removed", step)
+    return state
+
+
+#: The handler of each action on a known period (rule 4 of the module docstring).
+_HANDLERS: dict[DimonaAction, _Handler] = {
+    DimonaAction.IN: _open,
+    DimonaAction.UPDATE: _update,
+    DimonaAction.OUT: _out,
+    DimonaAction.CANCEL: _cancel,
+}
+
+
+def _handler(action: DimonaAction, state: _State | None) -> _Handler:
+    if state is None:
+        return _open if action in (DimonaAction.IN, DimonaAction.UPDATE) else _unknown
+    return _HANDLERS[action]
+
+
+def _step(
+    fold: _Fold, index: int, declaration: DimonaDeclaration, outcome: DimonaOutcome | None
+) -> _Step:
+    """The step of one declaration, keyed by its period id (rule 1)."""
+    period_id = declaration.period_id or (outcome.period_id if outcome else None)
+    key = period_id
+    if key is None:
+        key = f"ref:{declaration.reference}" if declaration.reference else f"#{index + 1}"
+    step = _Step(declaration, outcome, key, _describe(declaration, key))
+    if period_id is None:
+        fold.note(
+            "DIMONA_NO_PERIOD_ID",
+            Severity.INFO,
+            f"{declaration.action.value} has no DimonaPeriodId (none in its outcome "
+            f"either): grouped as {key}",
+            step,
+        )
+    return step
+
+
+def _screen(fold: _Fold, step: _Step) -> tuple[bool, _State | None]:
+    """The checks before any handler (rules 3-4): whether to apply the step, and its period."""
+    outcome, what = step.outcome, step.what
+    if (
+        outcome is not None
+        and outcome.cancelled
+        and step.declaration.action is not DimonaAction.CANCEL
+    ):
+        # hyperlab's fold: "refused because already cancelled" means cancelled (§2.6)
+        known = fold.states.get(step.key)
+        if known is not None and not known.cancelled:
+            known.cancelled = True
+            fold.note(
+                "DIMONA_CANCELLED",
                 Severity.INFO,
-                f"{declaration.action.value} has no DimonaPeriodId (none in its outcome "
-                f"either): grouped as {key}",
-                declaration,
+                f"{what}: ONSS reports the period cancelled: period removed",
+                step,
             )
-        else:
-            key = period_id
-        what = _describe(declaration, key)
-        status = outcome.status if outcome is not None else None
-        if (
-            outcome is not None
-            and outcome.cancelled
-            and declaration.action is not DimonaAction.CANCEL
-        ):
-            # hyperlab's fold: "refused because already cancelled" means cancelled (§2.6)
-            known = states.get(key)
-            if known is not None and not known.cancelled:
-                known.cancelled = True
-                note(
-                    "DIMONA_CANCELLED",
-                    Severity.INFO,
-                    f"{what}: ONSS reports the period cancelled: period removed",
-                    declaration,
-                )
-            continue
-        if status is DimonaStatus.REFUSED:
-            note("DIMONA_REFUSED", Severity.INFO, f"{what} was refused: ignored", declaration)
-            continue
-        pending = status is None or status is DimonaStatus.PENDING
-        if status is None:
-            note(
-                "DIMONA_NO_OUTCOME",
-                Severity.WARNING,
-                f"{what} has no ONSS outcome: applied as pending (provisional)",
-                declaration,
-            )
-        state = states.get(key)
-        if state is not None and state.cancelled:
-            note(
-                "DIMONA_AFTER_CANCEL",
-                Severity.WARNING,
-                f"{what} comes after the period was cancelled: ignored",
-                declaration,
-            )
-            continue
-        action = declaration.action
-        if action is DimonaAction.IN or (action is DimonaAction.UPDATE and state is None):
-            if state is not None:
-                note(
-                    "DIMONA_DUPLICATE_IN",
-                    Severity.WARNING,
-                    f"{what}: the period already exists; its fields are overwritten",
-                    declaration,
-                )
-            if action is DimonaAction.UPDATE:
-                note(
-                    "DIMONA_UPDATE_WITHOUT_IN",
-                    Severity.WARNING,
-                    f"{what}: no IN seen for this period"
-                    + ("; the update starts it" if declaration.start else "; ignored"),
-                    declaration,
-                )
-            if declaration.start is None:
-                if action is DimonaAction.IN:
-                    note(
-                        "DIMONA_IN_WITHOUT_START",
-                        Severity.ERROR,
-                        f"{what} has no start date: ignored",
-                        declaration,
-                    )
-                continue
-            end = None if declaration.end == REOPEN_END else declaration.end
-            if state is None:
-                state = _State(
-                    key,
-                    declaration.employer,
-                    declaration.niss,
-                    declaration.start,
-                    end,
-                    declaration.worker_type,
-                    declaration.joint_commission,
-                    declaration.planned_hours,
-                    declaration.source,
-                )
-                states[key] = state
-            else:
-                state.start, state.end = declaration.start, end
-                state.worker_type = declaration.worker_type or state.worker_type
-                state.joint_commission = declaration.joint_commission or state.joint_commission
-                state.planned_hours = declaration.planned_hours or state.planned_hours
-        elif state is None:
-            note(
-                "DIMONA_UNKNOWN_PERIOD",
-                Severity.WARNING,
-                f"{what}: no IN seen for this period: ignored",
-                declaration,
-            )
-            continue
-        elif action is DimonaAction.UPDATE:
-            if declaration.start is not None:
-                state.start = declaration.start
-            if declaration.end == REOPEN_END:
-                state.end = None
-            elif declaration.end is not None:
-                state.end = declaration.end
-            if declaration.worker_type is not None:
-                state.worker_type = declaration.worker_type
-            if declaration.joint_commission is not None:
-                state.joint_commission = declaration.joint_commission
-            if declaration.planned_hours is not None:
-                state.planned_hours = declaration.planned_hours
-            state.niss = state.niss or declaration.niss
-        elif action is DimonaAction.OUT:
-            if state.end is not None:
-                note(
-                    "DIMONA_OUT_ON_CLOSED",
-                    Severity.WARNING,
-                    f"{what}: the period already ends on {state.end.isoformat()}; "
-                    "an OUT only closes an open period: ignored",
-                    declaration,
-                )
-                continue
-            if declaration.end is None or declaration.end == REOPEN_END:
-                note(
-                    "DIMONA_OUT_WITHOUT_END",
-                    Severity.ERROR,
-                    f"{what} carries no end date: ignored",
-                    declaration,
-                )
-                continue
-            state.end = declaration.end
-        else:  # CANCEL
-            if pending:
-                note(
-                    "DIMONA_PENDING_CANCEL",
-                    Severity.INFO,
-                    f"{what} is pending: the period is kept, provisional",
-                    declaration,
-                )
-                state.provisional = True
-                state.applied.append(declaration)
-                continue
-            state.cancelled = True
-            note("DIMONA_CANCELLED", Severity.INFO, f"{what}: period removed", declaration)
-        state.provisional = state.provisional or pending
-        state.applied.append(declaration)
+        return False, None
+    if step.status is DimonaStatus.REFUSED:
+        fold.note("DIMONA_REFUSED", Severity.INFO, f"{what} was refused: ignored", step)
+        return False, None
+    if step.status is None:
+        fold.note(
+            "DIMONA_NO_OUTCOME",
+            Severity.WARNING,
+            f"{what} has no ONSS outcome: applied as pending (provisional)",
+            step,
+        )
+    state = fold.states.get(step.key)
+    if state is not None and state.cancelled:
+        fold.note(
+            "DIMONA_AFTER_CANCEL",
+            Severity.WARNING,
+            f"{what} comes after the period was cancelled: ignored",
+            step,
+        )
+        return False, None
+    return True, state
+
+
+def _periods(fold: _Fold) -> list[DimonaPeriod]:
+    """The periods still standing (rule 5), each checked for an end before its start."""
     periods: list[DimonaPeriod] = []
-    for state in states.values():
+    for state in fold.states.values():
         if state.cancelled:
             continue
         assert state.start is not None
         if state.end is not None and state.end < state.start:
-            findings.append(
+            fold.findings.append(
                 Finding(
                     "DIMONA_END_BEFORE_START",
                     Severity.ERROR,
@@ -362,4 +421,34 @@ def consolidate_dimona(
                 source=state.source,
             )
         )
-    return DimonaConsolidation(tuple(periods), tuple(findings))
+    return periods
+
+
+def consolidate_dimona(
+    declarations: Iterable[DimonaDeclaration],
+    outcomes: Iterable[DimonaOutcome] = (),
+) -> DimonaConsolidation:
+    """Fold declarations and their outcomes into consolidated Dimona periods.
+
+    Never raises on inconsistent data: every declaration that changes nothing
+    becomes a finding. Each declaration goes through the checks of its outcome
+    (:func:`_screen`), then the handler of its action (:data:`_HANDLERS`) over
+    the explicit state of the fold (:class:`_Fold`).
+    """
+    declarations = list(declarations)
+    paired = _pair_outcomes(declarations, outcomes)
+    pairs = list(zip(declarations, paired, strict=True))
+    if pairs and all(d.declared_at is not None for d in declarations):
+        pairs.sort(key=lambda pair: pair[0].declared_at)  # type: ignore[arg-type,return-value]
+    fold = _Fold()
+    for index, (declaration, outcome) in enumerate(pairs):
+        step = _step(fold, index, declaration, outcome)
+        applies, state = _screen(fold, step)
+        if not applies:
+            continue
+        changed = _handler(declaration.action, state)(fold, step, state)
+        if changed is not None:
+            changed.provisional = changed.provisional or step.pending
+            changed.applied.append(declaration)
+    periods = _periods(fold)
+    return DimonaConsolidation(tuple(periods), tuple(fold.findings))

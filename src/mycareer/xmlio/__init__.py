@@ -36,6 +36,8 @@ from mycareer.xmlio.dmfa import DmfaBatch, iter_dmfa, read_dmfa
 from mycareer.xmlio.dmfa_update import iter_dmfa_consultations, iter_dmfa_updates
 from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes, write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes, write_dmfa
+from mycareer.xmlio.documents import DocumentKind, sniff_document
+from mycareer.xmlio.flows import CorrectedDmfaBatch, read_corrected_dmfa
 from mycareer.xmlio.formats import (
     FORMATS,
     SchemaIssue,
@@ -43,6 +45,11 @@ from mycareer.xmlio.formats import (
     get_format,
     register_format,
     validate,
+)
+from mycareer.xmlio.personnel_file import (
+    PersonnelFileBatch,
+    iter_personnel_file,
+    read_personnel_files,
 )
 from mycareer.xmlio.sidecar import read_outcomes
 from mycareer.xmlio.training_account import (
@@ -59,8 +66,11 @@ __all__ = [
     "FORMATS",
     "HARDENED_PARSER",
     "TRAINING_ACCOUNT",
+    "CorrectedDmfaBatch",
     "DimonaBatch",
     "DmfaBatch",
+    "DocumentKind",
+    "PersonnelFileBatch",
     "SchemaIssue",
     "XmlFormat",
     "career_records_bytes",
@@ -74,6 +84,7 @@ __all__ = [
     "iter_dmfa_consultations",
     "iter_dmfa_updates",
     "iter_notifications",
+    "iter_personnel_file",
     "iter_training_accounts",
     "iterparse_document",
     "load_schema",
@@ -81,12 +92,15 @@ __all__ = [
     "notifications_bytes",
     "parse_document",
     "read_career_records",
+    "read_corrected_dmfa",
     "read_dimona",
     "read_dmfa",
     "read_outcomes",
+    "read_personnel_files",
     "read_training_accounts",
     "read_trainings_xml",
     "register_format",
+    "sniff_document",
     "training_accounts_bytes",
     "validate",
     "validate_document",

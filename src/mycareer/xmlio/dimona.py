@@ -41,9 +41,10 @@ MY-REF-0001 2023-02-06 14:35:00 in.xml:14 $.Form[1].DimonaIn
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
+from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -63,26 +64,51 @@ from mycareer.limits import MAX_TEXT_CHARS, shown
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
-from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
+from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.reading import (
+    DATA_ERRORS,
     ErrorSink,
     FieldReader,
+    PathLike,
+    Paths,
     add_error,
     check_root,
     close_events,
+    each_document,
     input_files,
     refuse_doctype,
     root_tag,
+    unexpected,
 )
 from mycareer.xmlio.sidecar import read_outcomes
 
 __all__ = [
+    "DIMONA_DAILY_REGISTRATION_SKIPPED",
     "DIMONA_OUTCOME_UNMATCHED",
     "DimonaBatch",
     "iter_dimona",
     "iter_notifications",
     "read_dimona",
 ]
+
+#: Finding code (info): a ``DailyRegistrationDeclaration`` form, skipped (see below).
+DIMONA_DAILY_REGISTRATION_SKIPPED: Final = "DIMONA_DAILY_REGISTRATION_SKIPPED"
+#: Why daily registrations are skipped: they record the hours worked on one day
+#: inside an existing period (its ``DimonaPeriodId``); they neither create, move
+#: nor end a period, so the timeline has nothing to take from them.
+DAILY_REGISTRATION_REASON: Final = (
+    "a daily registration records the hours of one day within an existing Dimona period; "
+    "it does not create, change or end a period, so it is not read"
+)
+
+
+class _Skipped(Exception):
+    """A form read on purpose into nothing: the finding says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
 
 #: Finding code: an outcome whose reference matches no declaration read.
 DIMONA_OUTCOME_UNMATCHED: Final = "DIMONA_OUTCOME_UNMATCHED"
@@ -142,9 +168,15 @@ def _block(fields: FieldReader) -> Any:
         if child.tag in _BLOCKS:
             return child
         if child.tag == "DailyRegistrationDeclaration":
-            fields.fail(
-                "DailyRegistrationDeclaration is not supported yet",
-                "DailyRegistrationDeclaration",
+            period_id = child.findtext("DimonaPeriodId") or "?"
+            raise _Skipped(
+                Finding(
+                    DIMONA_DAILY_REGISTRATION_SKIPPED,
+                    Severity.INFO,
+                    f"DailyRegistrationDeclaration for period {period_id.strip()} skipped: "
+                    f"{DAILY_REGISTRATION_REASON}",
+                    SourceRef(fields.file, child.sourceline, f"{fields.path}.{child.tag}"),
+                )
             )
     fields.fail("the Form holds no DimonaIn, DimonaOut, DimonaUpdate or DimonaCancel")
 
@@ -246,6 +278,7 @@ def _forms(
     kind: str,
     build: Callable[[Any, str], _T],
     errors: ErrorSink | None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[_T]:
     check_root(root_tag(source, label), root, label, kind=kind)
     problems: list[InvalidValueError] = []
@@ -261,6 +294,9 @@ def _forms(
             path = f"$.Form[{index}]"
             try:
                 item = build(form, path)
+            except _Skipped as skipped:
+                if findings is not None:
+                    findings.append(skipped.finding)
             except InvalidValueError as error:
                 if error.source is None:  # raised by a value class, not by a field
                     error.source = SourceRef(label, form.sourceline)
@@ -285,41 +321,76 @@ def _forms(
 
 
 def iter_dimona(
-    source: XmlSource,
+    source: XmlSource | Iterable[PathLike],
     *,
     name: str | None = None,
     errors: ErrorSink | None = None,
     default_employer: Employer | None = None,
+    findings: list[Finding] | None = None,
 ) -> Iterator[DimonaDeclaration]:
-    """Stream the declarations of one ``Dimona`` document (one per ``Form``).
+    """Stream the declarations of ``Dimona`` documents (one per ``Form``).
 
-    ``default_employer`` stands in when a form has no ``EmployerId`` (it is
-    optional in the schema: the sender is then the employer).
+    ``source`` is one document (bytes, a stream) or one path or an iterable of
+    paths (files, or folders of ``*.xml``); ``errors`` works as in
+    :func:`mycareer.xmlio.dmfa.iter_dmfa`. ``default_employer`` stands in when
+    a form has no ``EmployerId`` (it is optional in the schema: the sender is
+    then the employer). A ``DailyRegistrationDeclaration`` form is skipped: a
+    :data:`DIMONA_DAILY_REGISTRATION_SKIPPED` info finding goes to ``findings``
+    when given (:data:`DAILY_REGISTRATION_REASON` says why).
     """
-    label = name or source_name(source)
-    yield from _forms(
-        source,
-        label,
-        "Dimona",
-        "Dimona",
-        lambda form, path: _declaration(form, label, path, default_employer),
-        errors,
-    )
+    for document, label in each_document(source, name=name, errors=errors):
+        yield from _guarded(
+            document,
+            label,
+            errors,
+            "Dimona",
+            functools.partial(_declaration_at, label=label, default_employer=default_employer),
+            findings,
+        )
 
 
 def iter_notifications(
-    source: XmlSource, *, name: str | None = None, errors: ErrorSink | None = None
+    source: XmlSource | Iterable[PathLike],
+    *,
+    name: str | None = None,
+    errors: ErrorSink | None = None,
 ) -> Iterator[DimonaOutcome]:
-    """Stream the outcomes of one ONSS ``NOTIFICATION`` document (one per ``Form``)."""
-    label = name or source_name(source)
-    yield from _forms(
-        source,
-        label,
-        "NOTIFICATION",
-        "NOTIFICATION",
-        lambda form, path: _outcome(form, label, path),
-        errors,
-    )
+    """Stream the outcomes of ONSS ``NOTIFICATION`` documents (one per ``Form``)."""
+    for document, label in each_document(source, name=name, errors=errors):
+        yield from _guarded(
+            document,
+            label,
+            errors,
+            "NOTIFICATION",
+            functools.partial(_outcome_at, label=label),
+        )
+
+
+def _declaration_at(
+    form: Any, path: str, *, label: str, default_employer: Employer | None
+) -> DimonaDeclaration:
+    return _declaration(form, label, path, default_employer)
+
+
+def _outcome_at(form: Any, path: str, *, label: str) -> DimonaOutcome:
+    return _outcome(form, label, path)
+
+
+def _guarded(
+    document: XmlSource,
+    label: str,
+    errors: ErrorSink | None,
+    root: str,
+    build: Callable[[Any, str], _T],
+    findings: list[Finding] | None = None,
+) -> Iterator[_T]:
+    """One document's items; with a sink, a document that cannot be read goes there."""
+    try:
+        yield from _forms(document, label, root, root, build, errors, findings)
+    except InputError as failure:
+        if errors is None:
+            raise
+        add_error(errors, failure)
 
 
 @attrs.frozen
@@ -332,8 +403,37 @@ class DimonaBatch:
     errors: tuple[InvalidValueError, ...] = ()
 
 
+def _read_file(
+    path: Path, default_employer: Employer | None, skipped: list[Finding]
+) -> tuple[list[DimonaDeclaration] | list[DimonaOutcome], bool, list[InvalidValueError]]:
+    """One file's items, whether they are outcomes, and its errors (never raises on input)."""
+    label = str(path)
+    errors: list[InvalidValueError] = []
+    items: list[Any] = []
+    outcome_file = True
+    try:
+        if path.suffix.lower() in (".json", ".csv"):
+            items.extend(read_outcomes(path))
+        elif root_tag(path, label) == "NOTIFICATION":
+            items.extend(iter_notifications(path, errors=errors))
+        else:
+            outcome_file = False
+            found: list[Finding] = []
+            items.extend(
+                iter_dimona(path, errors=errors, default_employer=default_employer, findings=found)
+            )
+            skipped.extend(found)
+    except MycareerErrorGroup as group:
+        errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
+    except InvalidValueError as error:
+        errors.append(error)
+    except DATA_ERRORS as error:
+        errors.append(unexpected(error, label))
+    return items, outcome_file, errors
+
+
 def read_dimona(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     *,
     on_error: Literal["raise", "collect"] = "raise",
     default_employer: Employer | None = None,
@@ -352,25 +452,14 @@ def read_dimona(
     files, errors = input_files(paths, (".xml", ".json", ".csv"))
     declarations: list[DimonaDeclaration] = []
     outcomes: list[DimonaOutcome] = []
+    skipped: list[Finding] = []
     for path in files:
-        label = str(path)
-        try:
-            if path.suffix.lower() in (".json", ".csv"):
-                outcomes.extend(read_outcomes(path))
-                continue
-            root = root_tag(path, label)
-            if root == "NOTIFICATION":
-                outcomes.extend(iter_notifications(path, errors=errors))
-            else:
-                declarations.extend(
-                    iter_dimona(path, errors=errors, default_employer=default_employer)
-                )
-        except MycareerErrorGroup as group:
-            errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
-        except InvalidValueError as error:
-            errors.append(error)
+        read, outcome_file, file_errors = _read_file(path, default_employer, skipped)
+        errors.extend(file_errors)
+        if not any(isinstance(error, InputError) for error in file_errors):  # all or nothing
+            (outcomes if outcome_file else declarations).extend(read)  # type: ignore[arg-type]
     references = {d.reference for d in declarations if d.reference}
-    findings = [
+    findings = skipped + [
         Finding(
             DIMONA_OUTCOME_UNMATCHED,
             Severity.WARNING,

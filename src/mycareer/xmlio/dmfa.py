@@ -20,7 +20,8 @@ Reading rules:
   ``reorganisation_measures`` (without percentage), then each
   ``ReorgMeasureInformation`` block (with its percentage);
 * element names are those common to DmfA 2003/1 onward; unknown elements are
-  ignored; a ``DmfAUpdate`` (modification) is refused as not supported yet.
+  ignored; a ``DmfAUpdate`` (modification) is refused here: it is read by
+  :mod:`mycareer.xmlio.dmfa_update` (and folders by :mod:`mycareer.xmlio.flows`).
 
 Bad values never stop the stream: the bad ``WorkerRecord`` is skipped and its
 error (value, file, line and record path) is put in ``errors`` when given;
@@ -52,7 +53,6 @@ q1.xml:24 $.Form[1].EmployerDeclaration.NaturalPerson[1].WorkerRecord[1].Occupat
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
@@ -87,15 +87,20 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
-from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
+from mycareer.xmlio._dmfa_fast import fast_occupation
+from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.reading import (
     ErrorSink,
     FieldReader,
+    PathLike,
+    Paths,
     add_error,
     check_root,
     close_events,
+    each_document,
     input_files,
     known_niss,
+    plain_integer,
     refuse_doctype,
     root_tag,
 )
@@ -165,10 +170,18 @@ def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
     """One Service, Remun or ReorgMeasureInformation line of an occupation."""
     tag = child.tag
     make, spec, numbered = _SUB_LINES[tag]
-    line = fields.child(
-        child, f"{tag}[{count + 1}]" if numbered else tag, children={c.tag: c for c in child}
-    )
-    return make(*(line.integer(name, required=required) for name, required in spec))
+    texts = {c.tag: c.text for c in child}
+    values = []
+    for name, required in spec:
+        raw = texts.get(name)
+        value = plain_integer(raw)
+        if value is None and (raw is not None or required):
+            # Anything but plain digits: the field reader accepts or explains it.
+            step = f"{tag}[{count + 1}]" if numbered else tag
+            line = fields.child(child, step, children={c.tag: c for c in child})
+            return make(*(line.integer(n, required=r) for n, r in spec))
+        values.append(value)
+    return make(*values)
 
 
 def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
@@ -415,9 +428,14 @@ class _DmfaReader:
         employer_class = fields.text("EmployerClass", required=True)
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            lines.append(
-                read_occupation(fields, occupation, f"Occupation[{index}]", quarter, self._jc_cache)
+            # Plain lines by position (xmlio/_dmfa_fast.py); anything else, checked.
+            line = fast_occupation(
+                occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
             )
+            if line is None:
+                step = f"Occupation[{index}]"
+                line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
+            lines.append(line)
         assert self.employer is not None
         assert self.quarter is not None
         # Positional, in field order: this runs for every record.
@@ -449,8 +467,9 @@ class _DmfaReader:
         root = root_tag(self.source, self.label)
         if root == _UPDATE_ROOT:
             raise UnsupportedDocumentError(
-                f"{_UPDATE_ROOT} (modification declaration) is not supported yet: root element "
-                f"<{root}>; only original declarations (<{_ROOT}>) are read",
+                f"{_UPDATE_ROOT} (modification declaration) is not an original: root element "
+                f"<{root}>; this reader reads original declarations (<{_ROOT}>) only: read "
+                "modifications with iter_dmfa_updates, or a whole folder with read_corrected_dmfa",
                 source=SourceRef(self.label, 1),
             )
         check_root(root, _ROOT, self.label, kind="DmfA")
@@ -531,34 +550,45 @@ class _DmfaReader:
 
 
 def iter_dmfa(
-    source: XmlSource,
+    source: XmlSource | Iterable[PathLike],
     *,
     name: str | None = None,
     errors: ErrorSink | None = None,
 ) -> Iterator[DmfaWorkerRecord]:
-    """Stream the worker records of one ``DmfAOriginal`` document.
+    """Stream the worker records of ``DmfAOriginal`` documents.
 
-    ``source`` is a path, bytes or a binary stream; ``name`` labels it in
-    errors. With ``errors`` (a list or an :class:`~mycareer.errors.ErrorCollector`)
-    each bad WorkerRecord's error is added there and the stream goes on;
-    without it, one :class:`~mycareer.errors.MycareerErrorGroup` listing every
-    bad record is raised after the last good record.
+    ``source`` is one document (bytes or a binary stream, labelled ``name`` in
+    errors), or one path or an iterable of paths (files, or folders read
+    recursively for ``*.xml``; a ``str`` is one path). With ``errors`` (a list
+    or an :class:`~mycareer.errors.ErrorCollector`) each bad WorkerRecord's
+    error, and each file that cannot be read, is added there and the stream
+    goes on; without it, an unreadable document raises at once and one
+    :class:`~mycareer.errors.MycareerErrorGroup` listing a document's bad
+    records is raised after its last good record. A streaming caller gets the
+    records of a document as they are read: use :func:`read_dmfa` to keep only
+    whole files.
     """
-    label = name or source_name(source)
-    reader = _DmfaReader(source, label)
-    for _form, record in reader.records():
-        if errors is not None and reader.errors:
+    for document, label in each_document(source, name=name, errors=errors):
+        reader = _DmfaReader(document, label)
+        try:
+            for _form, record in reader.records():
+                if errors is not None and reader.errors:
+                    for error in reader.errors:
+                        add_error(errors, error)
+                    reader.errors.clear()
+                yield record
+        except InputError as failure:
+            if errors is None:
+                raise
+            add_error(errors, failure)
+            continue
+        if errors is not None:
             for error in reader.errors:
                 add_error(errors, error)
-            reader.errors.clear()
-        yield record
-    if errors is not None:
-        for error in reader.errors:
-            add_error(errors, error)
-    elif reader.errors:
-        raise MycareerErrorGroup(
-            f"{label}: {len(reader.errors)} bad DmfA record(s)", list(reader.errors)
-        )
+        elif reader.errors:
+            raise MycareerErrorGroup(
+                f"{label}: {len(reader.errors)} bad DmfA record(s)", list(reader.errors)
+            )
 
 
 @attrs.frozen
@@ -583,12 +613,14 @@ def _when(declaration: DmfaDeclaration) -> str:
 
 
 def read_dmfa(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     *,
     on_error: Literal["raise", "collect"] = "raise",
     progress: Callable[[Sequence[Path]], Iterable[Path]] | None = None,
 ) -> DmfaBatch:
     """Read DmfA files and folders (``*.xml``, recursively, sorted) into one population.
+
+    ``paths`` is one path or an iterable of paths (a ``str`` is one path).
 
     Two originals for the same employer and quarter: the one created last
     (``FormCreationDate`` + ``FormCreationHour``) wins, a tie goes to the later

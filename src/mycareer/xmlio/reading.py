@@ -24,11 +24,12 @@ mycareer.errors.InvalidValueError: q1.xml:3: invalid Start '2023-13-01': expecte
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TypeVar, overload
+from typing import Any, Final, Literal, NoReturn, TypeVar, cast, overload
 
 from mycareer._cache import bounded_cache
 from mycareer._slots import trusted_constructor
@@ -46,19 +47,26 @@ from mycareer.limits import (
     shown,
 )
 from mycareer.niss import Niss
-from mycareer.xmlio._safe import XmlSource, iterparse_document
+from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
 
 __all__ = [
+    "DATA_ERRORS",
     "ErrorSink",
     "FieldReader",
+    "PathLike",
+    "Paths",
     "add_error",
+    "as_paths",
     "check_root",
     "checked_niss",
     "close_events",
+    "each_document",
     "input_files",
     "known_niss",
+    "plain_integer",
     "refuse_doctype",
     "root_tag",
+    "unexpected",
 ]
 
 T = TypeVar("T")
@@ -70,12 +78,39 @@ _MAX_DATE_CHARS = 40
 ErrorSink = ErrorCollector | list[InvalidValueError]
 
 
+#: The builtin exceptions bad input can still raise from deep inside a parser or a
+#: value class: the readers' per-file boundary turns them into an InputError.
+#: (TypeError and AttributeError are bugs, and are left to surface.)
+DATA_ERRORS: Final = (ValueError, ArithmeticError, RecursionError, UnicodeError, LookupError)
+
+
+def unexpected(error: BaseException, label: str) -> InputError:
+    """An :class:`InputError` for a data error no reader check caught, naming the file."""
+    return InputError(
+        f"cannot read: {type(error).__name__}: {shown(str(error))}", source=SourceRef(label)
+    )
+
+
 def add_error(errors: ErrorSink, error: InvalidValueError) -> None:
     """Put ``error`` in a list or an :class:`~mycareer.errors.ErrorCollector`."""
     if isinstance(errors, ErrorCollector):
         errors.add(error)
     else:
         errors.append(error)
+
+
+def plain_integer(raw: str | None) -> int | None:
+    """``int(raw)`` when ``raw`` is plain ASCII digits (at most 18), else None.
+
+    The hot loops' shortcut: ``None`` means "let :meth:`FieldReader.integer`
+    decide" (it accepts surrounding spaces and signs, and explains refusals).
+
+    >>> plain_integer("0042"), plain_integer(" 42"), plain_integer("9" * 19)
+    (42, None, None)
+    """
+    if raw is not None and len(raw) <= MAX_INTEGER_DIGITS and raw.isdigit() and raw.isascii():
+        return int(raw)
+    return None
 
 
 class FieldReader:
@@ -163,9 +198,12 @@ class FieldReader:
     def text(self, name: str, *, required: bool = ..., limit: int = ...) -> str | None: ...
     def text(self, name: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS) -> str | None:
         """The field's text, stripped; ``None`` when absent or empty (refused if ``required``)."""
-        element = self.find(name)
+        children = self._children
+        element = (
+            children.get(name) if children is not None and "/" not in name else self.find(name)
+        )
         raw: str | None = None if element is None else element.text
-        text = "" if raw is None else raw.strip()
+        text = raw.strip() if raw else ""
         if not text:
             if required:
                 self.fail(f"missing {name}", name)
@@ -180,6 +218,12 @@ class FieldReader:
     def integer(self, name: str, *, required: bool = ..., minimum: int = ...) -> int | None: ...
     def integer(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
         """The field as an integer of at most 18 digits, at least ``minimum``."""
+        children = self._children
+        element = children.get(name) if children is not None else self.element.find(name)
+        if element is not None:
+            value = plain_integer(element.text)
+            if value is not None and value >= minimum:
+                return value  # the common case; anything else is checked below
         text = self.text(name, required=required, limit=MAX_INTEGER_DIGITS + 2)
         if text is None:
             return None
@@ -349,22 +393,174 @@ _trusted_niss = trusted_constructor(Niss)
 # -- files ----------------------------------------------------------------------
 
 
+#: One path, as every reader takes it.
+PathLike = str | os.PathLike[str]
+#: What every reader takes: one path, or an iterable of them (a ``str`` is one path).
+Paths = PathLike | Iterable[PathLike]
+
+
+def as_paths(paths: Paths) -> list[PathLike]:
+    """``paths`` as a list: a ``str`` or path-like is one path, never iterated.
+
+    >>> as_paths("declarations/"), as_paths(["a.xml", Path("b.xml")])
+    (['declarations/'], ['a.xml', PosixPath('b.xml')])
+    >>> as_paths(b"a.xml")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a path (str or os.PathLike) or an iterable of paths, got bytes
+    """
+    if isinstance(paths, str | os.PathLike):
+        return [paths]
+    candidate: object = paths  # callers without types may pass anything
+    if isinstance(candidate, bytes | bytearray) or not isinstance(candidate, Iterable):
+        raise TypeError(
+            "expected a path (str or os.PathLike) or an iterable of paths, "
+            f"got {type(candidate).__name__}"
+        )
+    listed = list(paths)
+    for item in listed:
+        if not isinstance(item, str | os.PathLike):
+            raise TypeError(f"expected a path (str or os.PathLike), got {type(item).__name__}")
+    return listed
+
+
 def input_files(
-    paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = (".xml",)
+    paths: Paths, suffixes: tuple[str, ...] = (".xml",)
 ) -> tuple[list[Path], list[InvalidValueError]]:
-    """Expand files and folders (recursively, sorted) into the files to read."""
+    """Expand files and folders (recursively, sorted) into the files to read.
+
+    A path named directly is read whatever its name. In folders, entries whose
+    suffix is one of ``suffixes`` are read; nothing is skipped silently: an
+    unreadable folder, a dangling symbolic link, a link loop, a link leading out
+    of the folder (never followed) and a FIFO, socket or device named like an
+    input each give an :class:`~mycareer.errors.InputError`.
+    """
     files: list[Path] = []
     problems: list[InvalidValueError] = []
-    for raw in paths:
+    for raw in as_paths(paths):
         path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(
-                InputError("cannot read: no such file or folder", source=SourceRef(str(path)))
-            )
+        try:
+            if path.is_dir():
+                _walk(path, path.resolve(), suffixes, files, problems)
+                continue
+            if path.exists():
+                files.append(path)
+                continue
+        except OSError as error:
+            problems.append(_cannot(path, error))
+            continue
+        why = "dangling symbolic link" if path.is_symlink() else "no such file or folder"
+        problems.append(InputError(f"cannot read: {why}", source=SourceRef(str(path))))
     return files, problems
+
+
+def _cannot(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot read: {error.strerror or error}", source=SourceRef(str(path)))
+
+
+def _walk(
+    folder: Path,
+    root: Path,
+    suffixes: tuple[str, ...],
+    files: list[Path],
+    problems: list[InvalidValueError],
+) -> None:
+    """Walk ``folder`` (inside the tree ``root``), sorted, following no link out of it."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        problems.append(_cannot(folder, error))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            _visit(entry, path, root, suffixes, files, problems)
+        except OSError as error:
+            problems.append(_cannot(path, error))
+
+
+def _visit(
+    entry: os.DirEntry[str],
+    path: Path,
+    root: Path,
+    suffixes: tuple[str, ...],
+    files: list[Path],
+    problems: list[InvalidValueError],
+) -> None:
+    named_like_input = path.suffix.lower() in suffixes
+    if entry.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:  # Python 3.11 reports a link loop this way
+            problems.append(
+                InputError("cannot read: symbolic link loop", source=SourceRef(str(path)))
+            )
+            return
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                why = "symbolic link loop"
+            elif error.errno == errno.ENOENT:
+                why = "dangling symbolic link"
+            else:
+                why = error.strerror or str(error)
+            if named_like_input or not isinstance(error, FileNotFoundError):
+                problems.append(InputError(f"cannot read: {why}", source=SourceRef(str(path))))
+            return
+        if not target.is_relative_to(root):
+            if named_like_input or target.is_dir():
+                problems.append(
+                    InputError(
+                        f"not followed: symbolic link leads out of the folder ({root})",
+                        source=SourceRef(str(path)),
+                    )
+                )
+            return
+        if target.is_dir():
+            if path.parent.resolve().is_relative_to(target):
+                problems.append(
+                    InputError("cannot read: symbolic link loop", source=SourceRef(str(path)))
+                )
+            return  # a folder of this tree: walked under its own name
+    elif entry.is_dir(follow_symlinks=False):
+        _walk(path, root, suffixes, files, problems)
+        return
+    if not named_like_input:
+        return
+    if entry.is_file():
+        files.append(path)
+    else:
+        problems.append(
+            InputError(
+                "cannot read: not a regular file (FIFO, socket or device)",
+                source=SourceRef(str(path)),
+            )
+        )
+
+
+def each_document(
+    source: XmlSource | Iterable[PathLike],
+    *,
+    name: str | None,
+    errors: ErrorSink | None,
+    suffixes: tuple[str, ...] = (".xml",),
+) -> Iterator[tuple[XmlSource, str]]:
+    """The documents an ``iter_*`` reader reads, each with its label.
+
+    Bytes and binary streams are one document (labelled ``name``); a path or an
+    iterable of paths is expanded by :func:`input_files` (folders recursively).
+    A file that cannot be listed goes to ``errors``, or is raised when there is
+    no sink.
+    """
+    if isinstance(source, bytes) or hasattr(source, "read"):
+        yield cast(XmlSource, source), name or source_name(cast(XmlSource, source))
+        return
+    paths = as_paths(source)
+    files, problems = input_files(paths, suffixes)
+    for problem in problems:
+        if errors is None:
+            raise problem
+        add_error(errors, problem)
+    single = len(paths) == 1 and len(files) == 1 and Path(paths[0]) == files[0]
+    for file in files:
+        yield file, (name if single and name else str(file))

@@ -44,13 +44,24 @@ mycareer.errors.MycareerErrorGroup: ...bad.json: 2 bad sidecar row(s) (2 sub-exc
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
 from pathlib import Path
 from typing import Any, Final
 
 from mycareer.dimona import DimonaOutcome, DimonaStatus
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.limits import (
+    MAX_CSV_FIELD_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_TEXT_CHARS,
+    json_depth,
+    parse_decimal,
+    parse_integer,
+    read_input_text,
+    shown,
+)
+from mycareer.xmlio.reading import Paths, input_files
 
 __all__ = ["SIDECAR_FIELDS", "read_outcomes"]
 
@@ -62,24 +73,26 @@ def _row(values: dict[str, Any], label: str, line: int, path: str) -> DimonaOutc
     problems: list[str] = []
     reference = values.get("reference")
     if not isinstance(reference, str) or not reference.strip():
-        problems.append(f"missing reference (got {reference!r})")
+        problems.append(f"missing reference (got {shown(reference)})")
+    elif len(reference) > MAX_TEXT_CHARS:
+        problems.append(f"invalid reference {shown(reference)}: longer than {MAX_TEXT_CHARS}")
     raw_id = values.get("period_id")
     period_id: str | None = None
     if raw_id in (None, ""):
         pass
     elif not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
-        problems.append(f"invalid period_id {raw_id!r}: expected 12 digits")
+        problems.append(f"invalid period_id {shown(raw_id)}: expected 12 digits")
     else:
         text = str(raw_id).strip()
-        if not text.isdigit() or len(text) > 12:
-            problems.append(f"invalid period_id {text!r}: expected 12 digits")
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+            problems.append(f"invalid period_id {shown(text)}: expected 12 digits")
         else:
             period_id = text.zfill(12)
     status_text = values.get("status")
     try:
-        status = DimonaStatus(str(status_text).strip().upper())
+        status = DimonaStatus(str(status_text).strip().upper()[:2])
     except ValueError:
-        problems.append(f"invalid status {status_text!r}: expected A, W, B or S")
+        problems.append(f"invalid status {shown(status_text)}: expected A, W, B or S")
     if problems:
         raise InvalidValueError("; ".join(problems), path=path, source=SourceRef(label, line))
     assert isinstance(reference, str)
@@ -91,9 +104,20 @@ def _row(values: dict[str, Any], label: str, line: int, path: str) -> DimonaOutc
     )
 
 
+def _refuse_constant(name: str) -> Any:
+    raise InvalidValueError(f"invalid number {name}: JSON numbers must be finite")
+
+
+#: Numbers are bounded before they are converted (see mycareer.limits).
+_DECODER: Final = json.JSONDecoder(
+    parse_int=lambda raw: parse_integer(raw, "JSON integer"),
+    parse_float=lambda raw: parse_decimal(raw, "JSON number"),
+    parse_constant=_refuse_constant,
+)
+
+
 def _json_rows(text: str, label: str) -> list[tuple[Any, int]]:
     """The top-level list items with the line each starts on."""
-    decoder = json.JSONDecoder()
     index = len(text) - len(text.lstrip())
     if not text[index:].startswith("["):
         raise InputError("a JSON sidecar must be a list of objects", source=SourceRef(label, 1))
@@ -110,17 +134,47 @@ def _json_rows(text: str, label: str) -> list[tuple[Any, int]]:
             return rows
         line = text.count("\n", 0, index) + 1
         try:
-            value, index = decoder.raw_decode(text, index)
+            value, index = _DECODER.raw_decode(text, index)
         except json.JSONDecodeError as error:
             raise InputError(
                 f"malformed JSON: {error.msg}", source=SourceRef(label, error.lineno)
             ) from None
+        except InvalidValueError as error:
+            raise InputError(error.message, source=SourceRef(label, line)) from None
+        except RecursionError:
+            value = None
+        if value is None or json_depth(value) > MAX_JSON_DEPTH:
+            raise InputError(
+                f"JSON nested deeper than {MAX_JSON_DEPTH} levels: refused",
+                source=SourceRef(label, line),
+            )
         rows.append((value, line))
 
 
-def read_outcomes(path: str | os.PathLike[str]) -> tuple[DimonaOutcome, ...]:
-    """Read a sidecar outcome file (``.json`` or ``.csv``); see the module docs for the format."""
-    file = Path(path)
+def read_outcomes(paths: Paths) -> tuple[DimonaOutcome, ...]:
+    """Read sidecar outcome files (``.json`` or ``.csv``); see the module docs for the format.
+
+    ``paths`` is one path or an iterable of them (a ``str`` is one path);
+    folders are read recursively for ``*.json`` and ``*.csv``.
+    """
+    files, problems = input_files(paths, (".json", ".csv"))
+    outcomes: list[DimonaOutcome] = []
+    for file in files:
+        try:
+            outcomes.extend(_read_file(file))
+        except InvalidValueError as error:
+            problems.append(error)
+        except MycareerErrorGroup as group:
+            problems.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
+    if len(problems) == 1 and isinstance(problems[0], InputError) and len(files) <= 1:
+        raise problems[0]
+    if problems:
+        label = str(files[0]) if len(files) == 1 else f"{len(files)} sidecar file(s)"
+        raise MycareerErrorGroup(f"{label}: {len(problems)} bad sidecar row(s)", problems)
+    return tuple(outcomes)
+
+
+def _read_file(file: Path) -> list[DimonaOutcome]:
     label = str(file)
     suffix = file.suffix.lower()
     if suffix not in (".json", ".csv"):
@@ -128,34 +182,42 @@ def read_outcomes(path: str | os.PathLike[str]) -> tuple[DimonaOutcome, ...]:
             f"unknown sidecar format {suffix or '(no extension)'!r}: use .json or .csv",
             source=SourceRef(label),
         )
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(
-            f"cannot read: {error.strerror or error}", source=SourceRef(label)
-        ) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(label)) from None
+    text = read_input_text(file)
+    if suffix == ".json":
+        outcomes, problems = _json_outcomes(text, label)
+    else:
+        outcomes, problems = _csv_outcomes(text, label)
+    if problems:
+        raise MycareerErrorGroup(f"{label}: {len(problems)} bad sidecar row(s)", problems)
+    return outcomes
+
+
+def _json_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], list[InvalidValueError]]:
     outcomes: list[DimonaOutcome] = []
     problems: list[InvalidValueError] = []
-    if suffix == ".json":
-        for index, (value, line) in enumerate(_json_rows(text, label)):
-            path_text = f"$[{index}]"
-            if not isinstance(value, dict):
-                problems.append(
-                    InvalidValueError(
-                        f"expected an object, got {type(value).__name__}",
-                        path=path_text,
-                        source=SourceRef(label, line),
-                    )
+    for index, (value, line) in enumerate(_json_rows(text, label)):
+        path_text = f"$[{index}]"
+        if not isinstance(value, dict):
+            problems.append(
+                InvalidValueError(
+                    f"expected an object, got {type(value).__name__}",
+                    path=path_text,
+                    source=SourceRef(label, line),
                 )
-                continue
-            try:
-                outcomes.append(_row(value, label, line, path_text))
-            except InvalidValueError as error:
-                problems.append(error)
-    else:
-        reader = csv.DictReader(text.splitlines())
+            )
+            continue
+        try:
+            outcomes.append(_row(value, label, line, path_text))
+        except InvalidValueError as error:
+            problems.append(error)
+    return outcomes, problems
+
+
+def _csv_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], list[InvalidValueError]]:
+    outcomes: list[DimonaOutcome] = []
+    problems: list[InvalidValueError] = []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         header = [name.strip() for name in (reader.fieldnames or [])]
         missing = [name for name in SIDECAR_FIELDS if name not in header]
         if missing:
@@ -166,11 +228,15 @@ def read_outcomes(path: str | os.PathLike[str]) -> tuple[DimonaOutcome, ...]:
             )
         for index, raw in enumerate(reader):
             line = reader.line_num
-            values = {(k or "").strip(): v for k, v in raw.items()}
+            values = {(k or "").strip(): v for k, v in raw.items() if isinstance(v, str)}
             try:
                 outcomes.append(_row(values, label, line, f"$[{index}]"))
             except InvalidValueError as error:
                 problems.append(error)
-    if problems:
-        raise MycareerErrorGroup(f"{label}: {len(problems)} bad sidecar row(s)", problems)
-    return tuple(outcomes)
+    except csv.Error as error:
+        raise InputError(
+            f"malformed CSV: {shown(str(error))} (fields are limited to "
+            f"{MAX_CSV_FIELD_CHARS} characters)",
+            source=SourceRef(label, reader.line_num or 1),
+        ) from None
+    return outcomes, problems

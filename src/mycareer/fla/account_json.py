@@ -1,0 +1,184 @@
+"""The JSON form of training accounts (``mycareer account --format json``), and its CSV rows.
+
+The document follows the shipped schema ``account-1`` (:func:`mycareer.schemas.json_schema`,
+``mycareer schema account``). Days are exact text: a decimal when the value has one,
+else ``p/q`` (:func:`~mycareer.fla.trainings.format_exact`).
+
+>>> from datetime import date
+>>> from mycareer.fla.account import YearCredit, build_account
+>>> from mycareer.niss import Niss
+>>> account = build_account([YearCredit(Niss("85073003328"), 2024, legal_days="2.5")],
+...                         as_of=date(2024, 12, 31))
+>>> document = accounts_document([account], date(2024, 12, 31))
+>>> document["view"], document["accounts"][0]["balance"]
+('worker', '2.5')
+>>> statement_rows([account])[0]["credited"]
+'2.5'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Final
+
+from mycareer.employer import Employer
+from mycareer.fla.account import EmployerAccountSummary, TrainingAccount
+from mycareer.fla.trainings import format_exact
+
+__all__ = [
+    "ACCOUNT_SCHEMA_VERSION",
+    "EMPLOYER_COLUMNS",
+    "STATEMENT_COLUMNS",
+    "STATEMENT_FIELDS",
+    "account_to_json",
+    "accounts_document",
+    "employer_summary_to_json",
+    "employers_document",
+    "statement_rows",
+]
+
+#: ``schema_version`` of the document (schema ``account-1``).
+ACCOUNT_SCHEMA_VERSION: Final = "1"
+
+#: The figures of a yearly statement, in JSON (required keys) and CSV (columns) alike.
+STATEMENT_FIELDS: Final = (
+    "year",
+    "window",
+    "opening",
+    "legal_days",
+    "sector_days",
+    "employer_days",
+    "credited",
+    "used",
+    "overused",
+    "closing",
+    "reset",
+    "lost",
+    "open_balance",
+    "carried",
+)
+#: CSV columns of the worker view: one row per account and year.
+STATEMENT_COLUMNS: Final = ("enterprise", "nsso_number", "niss", *STATEMENT_FIELDS)
+#: CSV columns of the employer view: one row per employer.
+EMPLOYER_COLUMNS: Final = (
+    "enterprise",
+    "nsso_number",
+    "workers",
+    "credited",
+    "used",
+    "remaining",
+    "lost",
+    "reset",
+    "open_balance",
+)
+
+
+def _employer_json(employer: Employer | None) -> dict[str, str | None]:
+    return {
+        "enterprise": None
+        if employer is None or employer.enterprise is None
+        else employer.enterprise.value,
+        "nsso_number": None if employer is None or employer.nsso is None else employer.nsso.value,
+    }
+
+
+def _statements_json(account: TrainingAccount) -> list[dict[str, Any]]:
+    return [
+        {
+            "year": s.year,
+            "window": None if s.window is None else str(s.window),
+            "opening": format_exact(s.opening),
+            "legal_days": format_exact(s.credit.legal_days),
+            "sector_days": format_exact(s.credit.sector_days),
+            "employer_days": format_exact(s.credit.employer_days),
+            "credited": format_exact(s.credited),
+            "used": format_exact(s.used),
+            "overused": format_exact(s.overused),
+            "closing": format_exact(s.closing),
+            "reset": format_exact(s.reset),
+            "lost": format_exact(s.lost),
+            "open_balance": format_exact(s.open_balance),
+            "carried": format_exact(s.carried),
+        }
+        for s in account.statements
+    ]
+
+
+def _trainings_json(account: TrainingAccount) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "start": t.start.isoformat(),
+            "end": t.end.isoformat(),
+            "hours": format_exact(t.hours),
+            "days": format_exact(t.days(account.hours_per_day)),
+            "type": t.type.value,
+            "status": t.status.value,
+            "counts_toward_individual_right": t.counts_toward_individual_right,
+        }
+        for t in account.trainings
+    ]
+
+
+def account_to_json(account: TrainingAccount) -> dict[str, Any]:
+    """One account: employer, worker, balance, yearly statements, trainings, findings."""
+    ending = account.termination
+    open_balance = account.open_balance
+    return {
+        **_employer_json(account.employer),
+        "niss": account.niss.value,
+        "hours_per_day": format_exact(account.hours_per_day),
+        "balance": format_exact(account.balance),
+        "open_balance": None if open_balance is None else format_exact(open_balance),
+        "termination": None
+        if ending is None
+        else {"date": ending.date.isoformat(), "reason": ending.reason.value},
+        "statements": _statements_json(account),
+        "trainings": _trainings_json(account),
+        "findings": [str(f) for f in account.findings],
+    }
+
+
+def employer_summary_to_json(summary: EmployerAccountSummary) -> dict[str, Any]:
+    """One employer's team totals."""
+    return {
+        **_employer_json(summary.employer),
+        "workers": summary.workers,
+        "credited": format_exact(summary.credited),
+        "used": format_exact(summary.used),
+        "remaining": format_exact(summary.remaining),
+        "lost": format_exact(summary.lost),
+        "reset": format_exact(summary.reset),
+        "open_balance": format_exact(summary.open_balance),
+    }
+
+
+def accounts_document(accounts: Iterable[TrainingAccount], as_of: date) -> dict[str, Any]:
+    """The worker view: every account as of ``as_of``."""
+    return {
+        "schema_version": ACCOUNT_SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "view": "worker",
+        "accounts": [account_to_json(a) for a in accounts],
+    }
+
+
+def employers_document(summaries: Iterable[EmployerAccountSummary], as_of: date) -> dict[str, Any]:
+    """The employer view: each employer's team totals as of ``as_of``."""
+    return {
+        "schema_version": ACCOUNT_SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "view": "employer",
+        "employers": [employer_summary_to_json(s) for s in summaries],
+    }
+
+
+def statement_rows(accounts: Iterable[TrainingAccount]) -> list[dict[str, Any]]:
+    """CSV rows of the worker view (:data:`STATEMENT_COLUMNS`): one per account and year."""
+    rows = []
+    for account in accounts:
+        employer = _employer_json(account.employer)
+        for statement in _statements_json(account):
+            rows.append({**employer, "niss": account.niss.value, **statement})
+    return rows

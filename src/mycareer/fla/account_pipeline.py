@@ -1,0 +1,230 @@
+"""From declarations and trainings to training accounts: the pipeline of ``mycareer account``.
+
+One call does what the command does between reading its inputs and writing its output:
+the entitlement of each year from the DmfA records (as ``mycareer entitlements``), a
+credit per entitlement, the ledger of each worker at each employer with the policy of
+its sector schedule (PC 200: reset, T-PC200-4), and the worker facts the archive keeps.
+The domain defaults live here, not in the CLI:
+
+* ``as_of``: 31 December of ``to_year``, else the end of the last declared quarter,
+  else the end of the last training, else 31 December 2024;
+* ``to_year``: the year of ``as_of``; ``from_year``: the first declared year, not
+  before 2023 (the first year of the 20+ right, R-DAYS), else ``to_year``.
+
+>>> from mycareer.fla.account import AccountPolicy
+>>> run = accounts_from_declarations([], as_of=date(2025, 12, 31))
+>>> run.accounts, run.from_year, run.to_year
+((), 2025, 2025)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+
+from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.errors import InvalidValueError
+from mycareer.findings import Finding
+from mycareer.fla.account import (
+    AccountPolicy,
+    EmployerAccountSummary,
+    Termination,
+    TrainingAccount,
+    YearCredit,
+    build_accounts,
+    employer_summaries,
+)
+from mycareer.fla.account_records import AccountRecord, account_records
+from mycareer.fla.band import DeclaredQuarter
+from mycareer.fla.entitlement import compute_entitlements
+from mycareer.fla.rulebook import Rulebook
+from mycareer.fla.trainings import Training
+from mycareer.fla.values import Entitlement
+from mycareer.joint_commission import JointCommission
+from mycareer.work_fraction import WorkFraction
+
+__all__ = [
+    "EARLIEST_CREDIT_YEAR",
+    "AccountsRun",
+    "accounts_from_declarations",
+    "default_as_of",
+    "occupation_facts",
+    "sector_policies",
+]
+
+#: The first year of credits by default: the 20+ right starts in 2023 (4 days, R-DAYS).
+EARLIEST_CREDIT_YEAR = 2023
+
+_Key = tuple[str, str]
+
+
+@attrs.frozen
+class AccountsRun:
+    """What :func:`accounts_from_declarations` produced, and the years and date it used.
+
+    ``findings`` are those of the entitlements, of the accounts and those that belong to
+    no single account, in that order (duplicates kept: a caller prints them once).
+    """
+
+    accounts: tuple[TrainingAccount, ...]
+    entitlements: tuple[Entitlement, ...]
+    findings: tuple[Finding, ...]
+    as_of: date
+    from_year: int
+    to_year: int
+    work_regimes: dict[_Key, WorkFraction] = attrs.field(factory=dict)
+    joint_committees: dict[_Key, JointCommission] = attrs.field(factory=dict)
+
+    @property
+    def workers(self) -> int:
+        """Distinct workers among the accounts."""
+        return len({a.niss for a in self.accounts})
+
+    def employer_summaries(self) -> tuple[EmployerAccountSummary, ...]:
+        return employer_summaries(self.accounts)
+
+    def records(self) -> list[AccountRecord]:
+        """The accounts with their entitlements and worker facts, as the archive keeps them."""
+        return account_records(
+            self.accounts,
+            self.entitlements,
+            work_regimes=self.work_regimes,
+            joint_committees=self.joint_committees,
+        )
+
+
+def default_as_of(
+    records: Sequence[DmfaWorkerRecord], trainings: Sequence[Training], to_year: int | None
+) -> date:
+    """The statement date when none is given (see the module docstring)."""
+    if to_year is not None:
+        return date(to_year, 12, 31)
+    if records:
+        return max(r.quarter for r in records).last_day
+    if trainings:
+        return max(t.end for t in trainings)
+    return date(2024, 12, 31)
+
+
+def occupation_facts(
+    records: Iterable[DmfaWorkerRecord],
+) -> tuple[dict[_Key, WorkFraction], dict[_Key, JointCommission]]:
+    """Work regime (Q/S) and joint committee of each worker's latest line per employer.
+
+    Keyed by ``(employer key, NISS digits)``; a later start wins, and so does the
+    later line of two starting the same day.
+    """
+    latest: dict[_Key, tuple[date, WorkFraction | None, JointCommission]] = {}
+    for record in records:
+        key = (record.employer.key, record.niss.value)
+        for occupation in record.occupations:
+            if key not in latest or occupation.period.start >= latest[key][0]:
+                latest[key] = (
+                    occupation.period.start,
+                    occupation.fraction,
+                    occupation.joint_commission,
+                )
+    regimes = {k: fraction for k, (_, fraction, _) in latest.items() if fraction is not None}
+    committees = {k: committee for k, (_, _, committee) in latest.items()}
+    return regimes, committees
+
+
+def sector_policies(
+    credits: Iterable[YearCredit], rulebook: Rulebook, base: AccountPolicy
+) -> dict[str | tuple[str, str], AccountPolicy]:
+    """Per (employer key, NISS digits): the windows and reset its sector schedule ships.
+
+    The caller's choices in ``base`` still apply: over-use, hours per day, window
+    start, and switching the reset off. A credit of a later year wins.
+    """
+    changes: dict[str, Any] = {
+        "allow_overuse": base.allow_overuse,
+        "hours_per_day": base.hours_per_day,
+        "window_start": base.window_start,
+    }
+    if not base.reset_at_window_end:
+        changes["reset_at_window_end"] = False
+    policies: dict[str | tuple[str, str], AccountPolicy] = {}
+    for credit in sorted(credits, key=lambda c: c.year):
+        if credit.rule_id is None or credit.employer is None:
+            continue
+        try:
+            schedule = rulebook.schedule(credit.rule_id)
+        except KeyError:
+            continue
+        key = (credit.employer.key, credit.niss.value)
+        policies[key] = AccountPolicy.for_schedule(schedule, **changes)
+    return policies
+
+
+def _years(
+    records: Sequence[DmfaWorkerRecord], as_of: date, from_year: int | None, to_year: int | None
+) -> tuple[int, int]:
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise InvalidValueError(f"from_year {from_year} is after to_year {to_year}")
+    last = to_year if to_year is not None else as_of.year
+    if from_year is None:
+        declared = min((r.quarter.year for r in records), default=None)
+        from_year = last if declared is None else max(EARLIEST_CREDIT_YEAR, declared)
+    return from_year, last
+
+
+def accounts_from_declarations(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    terminations: Iterable[Termination] = (),
+    policy: AccountPolicy | None = None,
+    rulebook: Rulebook | None = None,
+) -> AccountsRun:
+    """Training accounts of every worker of the DmfA ``records``, debited by ``trainings``.
+
+    Credits are the entitlements of each year ``from_year..to_year`` (defaults in the
+    module docstring); ``policy`` is the ledger policy of workers without a sector
+    schedule, and its over-use, hours-per-day, window-start and no-reset choices apply
+    to the sector ones too. Raises :class:`~mycareer.errors.InvalidValueError` when
+    both years are given and ``from_year`` is after ``to_year``.
+    """
+    records = tuple(records)
+    declarations = tuple(declarations)
+    trainings = tuple(trainings)
+    rulebook = rulebook or Rulebook.default()
+    policy = policy or AccountPolicy()
+    as_of = as_of or default_as_of(records, trainings, to_year)
+    first, last = _years(records, as_of, from_year, to_year)
+    entitlements: list[Entitlement] = []
+    if records:
+        for year in range(first, last + 1):
+            entitlements.extend(
+                compute_entitlements(records, declarations, year, rulebook=rulebook, as_of=as_of)
+            )
+    credits = [YearCredit.from_entitlement(e) for e in entitlements]
+    accounts, loose = build_accounts(
+        credits,
+        trainings,
+        as_of=as_of,
+        terminations=terminations,
+        policy=policy,
+        policies=sector_policies(credits, rulebook, policy),
+    )
+    findings = [f for e in entitlements for f in e.findings]
+    findings += loose
+    findings += [f for a in accounts for f in a.findings]
+    regimes, committees = occupation_facts(records)
+    return AccountsRun(
+        accounts=accounts,
+        entitlements=tuple(entitlements),
+        findings=tuple(findings),
+        as_of=as_of,
+        from_year=first,
+        to_year=last,
+        work_regimes=regimes,
+        joint_committees=committees,
+    )

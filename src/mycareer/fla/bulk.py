@@ -1,0 +1,338 @@
+"""Every entitlement of a batch of DmfA records in one pass: :func:`compute_entitlements`.
+
+The bulk path. It reads each record once, feeding both the employers' quarter-end
+counts (through :class:`~mycareer.fla.band.QuarterTally`, which applies R-COUNT-5)
+and the lines of the year; then it computes one result per (employer, worker)
+with the formula of :mod:`mycareer.fla.formula`, sharing the result of workers
+whose lines have the same shape. It is tested against :func:`quarter_counts` +
+:func:`size_band` + :func:`~mycareer.fla.worker.entitlement_for`, its reference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.employer import Employer
+from mycareer.findings import Finding, Severity
+from mycareer.fla.band import (
+    BandResult,
+    DeclaredQuarter,
+    DuplicateKey,
+    QuarterCount,
+    QuarterTally,
+    counts_at_quarter_end,
+    duplicate_key,
+    is_termination_indemnity,
+    size_band,
+)
+from mycareer.fla.formula import (
+    Core,
+    Segment,
+    YearWindow,
+    clip,
+    coalesce,
+    formula_core,
+    month_of_day,
+    month_starts,
+    new_segment,
+    year_window,
+)
+from mycareer.fla.options import EntitlementOptions, Overrides
+from mycareer.fla.rulebook import Rulebook
+from mycareer.fla.values import BandBasis, Entitlement, new_entitlement
+from mycareer.fla.worker import fields_after_worker
+from mycareer.niss import Niss
+from mycareer.quarter import Quarter
+
+__all__ = ["assemble", "compute_entitlements", "employer_bands"]
+
+_ZERO = Fraction(0)
+
+#: A line as the bulk scan collects it: ``[start, stop, q, s, committee, days]``, the
+#: fields of :class:`Segment` in order. A list, so that a line DmfA repeats quarter by
+#: quarter is joined in place; it becomes a ``Segment`` only when a result is computed
+#: from it (most workers share a memoised result, see :func:`assemble`).
+_OpenLine = list[Any]
+
+#: Per employer key, per NISS string: the worker's lines of the year.
+Groups = Mapping[str, Mapping[str, Sequence[Sequence[Any]]]]
+
+
+def _merged_counts(
+    declared: Mapping[Quarter, QuarterCount] | None,
+    given: Mapping[Quarter, Fraction | Decimal | int] | None,
+) -> dict[Quarter, QuarterCount | Fraction | Decimal | int]:
+    merged: dict[Quarter, QuarterCount | Fraction | Decimal | int] = dict(declared or {})
+    if given:
+        merged.update(given)
+    return merged
+
+
+def employer_bands(
+    keys: Iterable[str],
+    year: int,
+    counts: Mapping[str, Mapping[Quarter, QuarterCount]],
+    overrides: Overrides,
+    options: EntitlementOptions,
+) -> dict[str, BandResult]:
+    """The band of each employer key: :func:`size_band` on its counts and overrides."""
+    bands: dict[str, BandResult] = {}
+    for key in keys:
+        given = overrides.band.get(key)
+        quarters = _merged_counts(counts.get(key), overrides.quarter_fte.get(key))
+        result = size_band(
+            key,
+            year,
+            quarters,
+            override_band=given,
+            fallback_count=options.fallback_count,
+            fallback_value=overrides.fallback_fte.get(key),
+        )
+        if key in overrides.quarter_fte and given is None and result.basis is BandBasis.DECLARED:
+            result = attrs.evolve(result, basis=BandBasis.OVERRIDE_FTE)
+        bands[key] = result
+    return bands
+
+
+@attrs.define
+class _Scan:
+    """What one pass over the records collects."""
+
+    tally: QuarterTally = attrs.Factory(QuarterTally)
+    groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
+    employers: dict[str, Employer] = attrs.Factory(dict)
+    people: dict[str, Niss] = attrs.Factory(dict)
+
+    def duplicate_findings(self) -> dict[str, tuple[Finding, ...]]:
+        found: dict[str, list[Finding]] = defaultdict(list)
+        for key, quarter in sorted(self.tally.duplicates, key=lambda d: (d[0], d[1])):
+            found[key].append(
+                Finding(
+                    "FLA_DUPLICATE_QUARTER",
+                    Severity.WARNING,
+                    f"employer {key}: quarter {quarter} given more than once; "
+                    "each line counted once",
+                )
+            )
+        return {key: tuple(findings) for key, findings in found.items()}
+
+
+def _scan(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter],
+    year: int,
+    indemnity_codes: frozenset[int],
+) -> _Scan:
+    """One pass: quarter-end counts of every quarter and the lines of ``year``.
+
+    The rules are called, not copied: R-COUNT-5 is :func:`counts_at_quarter_end`,
+    the duplicate check :func:`duplicate_key`, the clipping :func:`clip`. The hot
+    loop of the bulk path, kept flat on purpose: reader output comes file by file
+    (one employer and quarter), so what depends on them is looked up only when they
+    change.
+    """
+    scan = _Scan()
+    tally = scan.tally
+    for declaration in declarations:
+        tally.declare(declaration.employer.key, declaration.quarter)
+    year_days = year_window(year)
+    duplicates = tally.duplicates
+    groups, employers, people = scan.groups, scan.employers, scan.people
+    last_employer: Employer | None = None
+    last_quarter: Quarter | None = None
+    key = ""
+    last_day = date.min
+    window: YearWindow | None = None
+    sums: dict[int, int] = {}
+    heads: set[str] = set()
+    seen: set[DuplicateKey] = set()
+    workers: dict[str, list[_OpenLine]] | None = None
+    for record in records:
+        employer, quarter = record.employer, record.quarter
+        if employer is not last_employer or quarter is not last_quarter:
+            if employer is not last_employer:
+                last_employer, key = employer, employer.key
+                workers = groups.get(key)
+            last_quarter, last_day = quarter, quarter.last_day
+            window = year_days if quarter.year == year else None
+            sums, heads, seen = tally.bucket(key, quarter)  # declared, even if nobody counts
+        mark = duplicate_key(record)
+        if mark in seen:
+            duplicates.add((key, quarter))
+            continue
+        seen.add(mark)
+        worker_code = record.worker_code
+        mine: list[_OpenLine] | None = None
+        counted = False
+        for occupation in record.occupations:
+            indemnity = bool(occupation.remunerations) and is_termination_indemnity(
+                occupation, indemnity_codes
+            )
+            q = occupation.mean_working_hours or 0
+            s = occupation.ref_mean_working_hours or 0
+            if counts_at_quarter_end(worker_code, occupation, last_day, indemnity=indemnity):
+                sums[s] = sums.get(s, 0) + q
+                counted = True
+            if window is None or indemnity:
+                continue
+            period = occupation.period
+            stop = period.stop
+            stop_day = None if stop is None else stop.toordinal()
+            span = clip(period.start.toordinal(), stop_day, window)
+            if span is None:
+                continue
+            if mine is None:
+                if workers is None:
+                    workers = groups[key] = {}
+                    employers[key] = employer
+                mine = workers.get(mark[0])
+                if mine is None:
+                    mine = workers[mark[0]] = []
+                    people.setdefault(mark[0], record.niss)
+            code, days = occupation.joint_commission.code, occupation.working_days_system
+            if mine:
+                last = mine[-1]
+                if (  # the same line continued from the previous quarter: join in place
+                    last[1] == span[0]
+                    and last[2] == q
+                    and last[3] == s
+                    and last[4] == code
+                    and last[5] == days
+                ):
+                    last[1] = span[1]
+                    continue
+            mine.append([span[0], span[1], q, s, code, days])
+        if counted:
+            heads.add(mark[0])
+    return scan
+
+
+def compute_entitlements(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    year: int | None = None,
+    *,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> tuple[Entitlement, ...]:
+    """Every (employer, worker) entitlement for ``year``, sorted by employer then NISS.
+
+    One result per (employer, worker) with an occupation line in ``year`` that is
+    not a termination indemnity. Records of other years feed the size band (its
+    reference period lies in earlier years). ``as_of`` is recorded on the results.
+    One pass over the records; explanations are only built when asked for.
+    """
+    if year is None:
+        raise TypeError("compute_entitlements() needs the year")
+    book = rulebook or Rulebook.default()
+    opts = options or EntitlementOptions()
+    over = overrides or Overrides()
+    scan = _scan(records, declarations, year, opts.indemnity_codes)
+    bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
+    return assemble(
+        scan.groups,
+        scan.employers,
+        scan.people,
+        bands,
+        year,
+        book,
+        over,
+        opts,
+        scan.duplicate_findings(),
+        projected=False,
+        as_of=as_of,
+    )
+
+
+def _shape(
+    segments: tuple[Segment, ...], month_of: tuple[int, ...], first: int
+) -> tuple[object, ...]:
+    """A memo key: month-level when the lines do not overlap (days within a month do not
+    matter then), the exact lines otherwise. ``month_of`` from :func:`month_of_day`,
+    ``first`` the ordinal of 1 January."""
+    previous_stop = 0
+    shape: list[object] = []
+    for segment in segments:
+        if segment.start < previous_stop:
+            return segments
+        previous_stop = segment.stop
+        shape.append(
+            (month_of[segment.start - first], month_of[segment.stop - 1 - first], *segment[2:])
+        )
+    return tuple(shape)
+
+
+def _shape_of(
+    lines: Sequence[Sequence[Any]], month_of: tuple[int, ...], first: int
+) -> tuple[tuple[object, ...], tuple[Segment, ...] | None]:
+    """The memo key of a worker's lines, and the coalesced lines when they were built."""
+    if len(lines) == 1:
+        only = lines[0]
+        shape = (month_of[only[0] - first], month_of[only[1] - 1 - first], *only[2:6])
+        return shape, None
+    ordered = coalesce([new_segment(Segment, line) for line in lines])
+    return _shape(ordered, month_of, first), ordered
+
+
+def assemble(
+    groups: Groups,
+    employers: Mapping[str, Employer],
+    people: Mapping[str, Niss],
+    bands: Mapping[str, BandResult],
+    year: int,
+    book: Rulebook,
+    over: Overrides,
+    opts: EntitlementOptions,
+    extra: Mapping[str, tuple[Finding, ...]],
+    *,
+    projected: bool,
+    as_of: date | None,
+) -> tuple[Entitlement, ...]:
+    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS."""
+    fla = book.fla_regime(year)
+    first = month_starts(year)[0]
+    month_of = month_of_day(year)
+    memos: dict[tuple[object, ...], dict[tuple[object, ...], Core]] = {}
+    results: list[Entitlement] = []
+    for key in sorted(groups):
+        workers = groups[key]
+        band = bands[key]
+        employer = employers[key]
+        override_days = over.full_time_days.get(key)
+        employer_days = over.employer_days.get(key, _ZERO)
+        memo = memos.setdefault((band.band, override_days, employer_days), {})
+        band_findings = band.findings + extra.get(key, ())
+        # Per shape, this employer's fields of the result after (employer, niss).
+        rests: dict[tuple[object, ...], tuple[object, ...]] = {}
+        for niss in sorted(workers):
+            lines = workers[niss]
+            if not lines:
+                continue
+            shape, ordered = _shape_of(lines, month_of, first)
+            rest = rests.get(shape)
+            if rest is None:
+                core = memo.get(shape)
+                if core is None:
+                    if ordered is None:
+                        ordered = (new_segment(Segment, lines[0]),)
+                    core = formula_core(
+                        ordered, year, band.band, book, opts, override_days, employer_days
+                    )
+                    memo[shape] = core
+                findings = band_findings + core.findings if band_findings else core.findings
+                rest = rests[shape] = fields_after_worker(
+                    core, year, band, opts.rounding, fla, findings,
+                    projected=projected, as_of=as_of,
+                )  # fmt: skip
+            results.append(new_entitlement(employer, people[niss], rest))
+    return tuple(results)

@@ -1,0 +1,66 @@
+"""What the caller chooses or knows better when entitlements are computed.
+
+:class:`EntitlementOptions` holds the computation choices (every default is the
+recommendation of the ambiguity it settles, B-3 … B-6); :class:`Overrides` the
+facts the caller knows better than the declarations, per employer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+import attrs
+
+from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES, FallbackCount
+from mycareer.fla.values import RoundingPolicy, SizeBand
+from mycareer.quarter import Quarter
+
+__all__ = ["EntitlementOptions", "HoursPolicy", "MonthFraction", "Overrides"]
+
+
+class MonthFraction(StrEnum):
+    """Which B_m a month with several consecutive fractions takes (B-4)."""
+
+    HIGHEST = "highest"
+    LAST = "last"
+
+
+class HoursPolicy(StrEnum):
+    """Hours per training day (B-6): S ÷ 5 (default) or the worker's own day Q ÷ days a week."""
+
+    FULL_TIME_DAY = "full-time-day"
+    WORKER_DAY = "worker-day"
+
+
+@attrs.frozen
+class EntitlementOptions:
+    """Computation choices; every default is training-right.md's recommendation."""
+
+    rounding: RoundingPolicy = RoundingPolicy.NONE
+    hours_policy: HoursPolicy = HoursPolicy.FULL_TIME_DAY
+    hours_per_day: Fraction | None = None  # a fixed value wins over hours_policy
+    month_fraction: MonthFraction = MonthFraction.HIGHEST
+    indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES
+    fallback_count: FallbackCount = FallbackCount.FTE
+
+
+@attrs.frozen
+class Overrides:
+    """What the caller knows better, keyed by :attr:`Employer.key`.
+
+    ``band`` fixes the band; ``quarter_fte`` gives quarter-end FTE (replacing the
+    declared count of those quarters); ``fallback_fte`` the R-COUNT-4 count;
+    ``full_time_days`` replaces A (regime "override"); ``employer_days`` are
+    full-time days the employer grants on top (kept apart as ``employer_days``).
+    """
+
+    band: Mapping[str, SizeBand] = attrs.field(factory=dict)
+    quarter_fte: Mapping[str, Mapping[Quarter, Fraction | Decimal | int]] = attrs.field(
+        factory=dict
+    )
+    fallback_fte: Mapping[str, Fraction | Decimal | int] = attrs.field(factory=dict)
+    full_time_days: Mapping[str, Fraction] = attrs.field(factory=dict)
+    employer_days: Mapping[str, Fraction] = attrs.field(factory=dict)

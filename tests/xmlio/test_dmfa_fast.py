@@ -1,0 +1,192 @@
+"""The DmfA fast occupation path against the checked path: same records, same errors.
+
+The fast path (``mycareer.xmlio._dmfa_fast``) reads plain lines by position and
+hands anything else to the checked path. Each test reads the same bytes twice,
+once as shipped and once with the fast path switched off, and compares every
+record (all fields, sources included) and every error message.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+import mycareer.xmlio.dmfa as dmfa_module
+from mycareer.dmfa import (
+    ContractType,
+    DmfaOccupation,
+    DmfaWorkerRecord,
+    RemunerationLine,
+    ReorganisationMeasure,
+    ServiceLine,
+)
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import ErrorCollector
+from mycareer.joint_commission import JointCommission
+from mycareer.niss import Niss
+from mycareer.quarter import Quarter
+from mycareer.xmlio import _dmfa_fast
+from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa_writer import dmfa_bytes
+
+DEMO = Path(str(resources.files("mycareer.data.demo")))
+QUARTER = Quarter(2024, 1)
+EMPLOYER = Employer(EnterpriseNumber("0403019261"))
+
+
+def _read(data: bytes) -> tuple[list[DmfaWorkerRecord], list[str]]:
+    errors = ErrorCollector(raise_on_exit=False)
+    try:
+        records = list(iter_dmfa(data, name="d.xml", errors=errors))
+    except Exception as error:
+        return [], [f"{type(error).__name__}: {error}"]
+    return records, [str(e) for e in errors.errors]
+
+
+def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    fast = _read(data)
+    with monkeypatch.context() as patch:
+        patch.setattr(dmfa_module, "fast_occupation", lambda *_args: None)
+        checked = _read(data)
+    return fast, checked
+
+
+def _occupation(sequence: int) -> DmfaOccupation:
+    return DmfaOccupation(
+        sequence=sequence,
+        start=date(2020, 1, 1),
+        end=None,
+        period=QUARTER.period,
+        joint_commission=JointCommission("200"),
+        working_days_system=500,
+        contract_type=ContractType.PART_TIME,
+        mean_working_hours=1900,
+        ref_mean_working_hours=3800,
+        reorganisation_measures=[ReorganisationMeasure(4, 5000), ReorganisationMeasure(1)],
+        services=[ServiceLine(1, 3200, 12160), ServiceLine(50, 100)],
+        remunerations=[RemunerationLine(1, 1_200_000), RemunerationLine(2, 90_000, 1, 100)],
+    )
+
+
+BASE = dmfa_bytes(
+    EMPLOYER,
+    QUARTER,
+    [
+        DmfaWorkerRecord(
+            EMPLOYER, QUARTER, Niss("90010100123"), 495, "010", QUARTER.period,
+            [_occupation(1), _occupation(2)],
+        )
+    ],
+    created_at=datetime(2024, 4, 20, 10, 15),
+)  # fmt: skip
+
+
+def _leaves(root: etree._Element) -> list[etree._Element]:
+    return [e for o in root.iter("Occupation") for e in o.iter() if len(e) == 0]
+
+
+SPECIAL = (
+    "", " ", "0", "1", "2", " 7", "7 ", "+7", "-7", "007", "1e3", "٣", "x", "2024-02-30",
+    "2024-1-01", "2023-12-31", "20240101", "2024-03-31", "2024-01-01T00:00", "200.01",
+    "9" * 18, "9" * 19, "999", None,
+)  # fmt: skip
+TEXTS = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12),
+)  # fmt: skip
+Mutation = tuple[str, int, str | None]
+MUTATIONS = st.tuples(
+    st.sampled_from(["text", "drop", "twice", "swap", "first", "tail"]),
+    st.integers(min_value=0, max_value=200),
+    TEXTS,
+)
+
+
+def _mutate(data: bytes, mutations: list[Mutation]) -> bytes:
+    root = etree.fromstring(data)
+    for kind, index, text in mutations:
+        leaves = _leaves(root)
+        leaf = leaves[index % len(leaves)]
+        parent = leaf.getparent()
+        assert parent is not None
+        if kind == "text":
+            leaf.text = text
+        elif kind == "drop":
+            parent.remove(leaf)
+        elif kind == "twice":
+            leaf.addnext(copy.deepcopy(leaf))
+        elif kind == "swap" and leaf.getnext() is not None:
+            following = leaf.getnext()
+            assert following is not None
+            following.addnext(leaf)
+        elif kind == "first":
+            parent.insert(0, leaf)
+        elif kind == "tail":
+            parent.append(etree.Element("Unknown"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[bool] = []
+    original = _dmfa_fast.fast_occupation
+
+    def counting(*args: object) -> DmfaOccupation | None:
+        line = original(*args)  # type: ignore[arg-type]
+        calls.append(line is not None)
+        return line
+
+    monkeypatch.setattr(dmfa_module, "fast_occupation", counting)
+    fast = _read(BASE)
+    monkeypatch.undo()
+    # The first line of a joint committee goes the checked way (which checks and caches
+    # the committee); the next one takes the fast path ...
+    assert calls == [False, True]
+    assert fast[1] == []
+    assert len(fast[0][0].occupations) == 2
+    assert fast == _both(BASE, monkeypatch)[1]  # ... and gives the checked result
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MUTATIONS, min_size=1, max_size=3))
+def test_mutated_lines_give_the_same_records_and_errors(mutations: list[Mutation]) -> None:
+    data = _mutate(BASE, mutations)
+    with pytest.MonkeyPatch.context() as patch:
+        fast, checked = _both(data, patch)
+    assert fast == checked
+
+
+def test_every_field_of_a_fast_line_with_every_special_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = etree.fromstring(BASE)
+    second = list(root.iter("Occupation"))[1]  # the line that takes the fast path
+    count = sum(1 for e in second.iter() if len(e) == 0)
+    first = len(_leaves(root)) - count
+    for index in range(first, first + count):
+        for text in SPECIAL:
+            data = _mutate(BASE, [("text", index, text)])
+            fast, checked = _both(data, monkeypatch)
+            assert fast == checked, (index, text)
+
+
+def _files() -> Iterator[Path]:
+    yield from sorted((DEMO / "dmfa").glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", list(_files()), ids=lambda p: p.name)
+def test_the_demo_declarations_read_the_same_both_ways(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, checked = _both(path.read_bytes(), monkeypatch)
+    assert fast == checked
