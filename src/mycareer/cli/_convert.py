@@ -32,6 +32,7 @@ from typing import Any, Final, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._common import EXIT_INPUT, MISSING, error_line
 from mycareer.converter import dumps, from_json, structure, unstructure
 from mycareer.errors import (
     ErrorCollector,
@@ -319,6 +320,10 @@ def write_accounts(records: Sequence[AccountRecord], fmt: str) -> bytes:
     return (dumps([unstructure(r) for r in records], indent=2) + "\n").encode("utf-8")
 
 
+#: What exit code 1 means for ``convert`` (``--help``, via :mod:`mycareer.cli._common`).
+EXIT_ONE: Final = "the input has bad records or cannot be read (nothing written)"
+
+
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "convert",
@@ -326,13 +331,11 @@ def register(subparsers: Any) -> None:
         description="Convert our documents: career records between XML, JSON and CSV, "
         "training accounts between XML and JSON. The kind of document is recognised from "
         "the input; formats come from the file extensions unless --from/--to are given.",
-        epilog="Examples:\n"
+        epilog="examples:\n"
         "  mycareer convert records.xml records.json\n"
         "  mycareer convert records.json records.csv\n"
         "  mycareer convert --to csv records.xml -\n"
-        "  mycareer convert training-accounts.xml training-accounts.json\n\n"
-        "Exit status: 0 converted, 1 the input has bad records (nothing written), "
-        "2 usage error.",
+        "  mycareer convert training-accounts.xml training-accounts.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("input", metavar="IN", help="input file")
@@ -353,6 +356,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except InputError as error:
         print(f"mycareer convert: error: {error}", file=err)
         return 2
+    if args.input != "-" and not Path(args.input).exists():  # one wording: cli/_common.py
+        print(error_line("convert", f"{args.input}: {MISSING}"), file=err)
+        return EXIT_INPUT
     kind = document_kind(args.input, source_format)
     if kind == "training-account":
         if target_format == "csv":

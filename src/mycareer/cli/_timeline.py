@@ -47,6 +47,7 @@ from typing import Any, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._common import MISSING, error_line
 from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
@@ -125,9 +126,10 @@ def register(subparsers: Any) -> None:
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
     parser.epilog = (
-        "Examples: mycareer timeline q1.xml q2.xml --as-of 2025-12-31; "
-        "mycareer timeline declarations/ --outcomes outcomes.csv --format json; "
-        "mycareer timeline dmfa/ --plot career.png"
+        "examples:\n"
+        "  mycareer timeline q1.xml q2.xml --as-of 2025-12-31\n"
+        "  mycareer timeline declarations/ --outcomes outcomes.csv --format json\n"
+        "  mycareer timeline dmfa/ --plot career.png"
     )
     parser.set_defaults(handler=run)
 
@@ -190,7 +192,7 @@ def _expand(paths: Iterable[str]) -> tuple[list[Path], list[InvalidValueError]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(InputError("no such file or folder", source=SourceRef(str(path))))
+            problems.append(InputError(MISSING, source=SourceRef(str(path))))
     return files, problems
 
 
@@ -406,7 +408,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
-        print(f"mycareer: error: --plot {args.plot!r}: the file must end in .png or .svg", file=err)
+        print(
+            error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
+            file=err,
+        )
         return 2
     inputs = _read(args.paths, args.outcomes)
     as_of: date | None = args.as_of or _default_as_of(inputs)
@@ -447,17 +452,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for niss, name, timeline, gaps, _ in results:
             _print_table(niss, name, timeline, gaps, out)
     for finding in inputs.findings:
-        print(f"mycareer: {finding}", file=err)
+        print(f"mycareer timeline: {finding}", file=err)
     for _, _, timeline, _, _ in results:
         for finding in timeline.findings:
-            print(f"mycareer: {finding}", file=err)
+            print(f"mycareer timeline: {finding}", file=err)
     for error in inputs.errors:
-        print(f"mycareer: error: {error}", file=err)
+        print(error_line("timeline", str(error)), file=err)
     if args.plot:
         try:
             _plot(results, Path(args.plot), err)
         except ImportError as missing:
-            print(f"mycareer: error: --plot: {missing}", file=err)
+            print(error_line("timeline", f"--plot: {missing}"), file=err)
             return 2
     findings = [*inputs.findings, *(f for _, _, t, _, _ in results for f in t.findings)]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
@@ -504,7 +509,7 @@ def _plot(
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
         title = f"{niss.formatted} — {name}" if name else niss.formatted
         plot_timeline(timeline, path, title=title)
-        print(f"mycareer: timeline of {niss.formatted} drawn to {path}", file=err)
+        print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
 
 
 def _write_xml(
