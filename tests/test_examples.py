@@ -55,6 +55,14 @@ EXPECTED: dict[str, list[str]] = {
         "An Peeters: 1.8000 days; Recht: 1,8 dagen (exact 9/5).",
         "POST /entitlements (truncated XML) → 422: request.xml:1: malformed XML",
     ],
+    "contracts_to_entitlements.py": [
+        # 24 full-timers + Bart, students left out (R-COUNT-5)
+        "band 20+ for 2024: average FTE 25.0000 over 20224, 20231, 20232, 20233",
+        "An: 3.0000 days (exact 3), 9 months",  # 5 × 4/5 × 9 / 12
+        "Bart: 3.7500 days (exact 15/4), 9 months",  # 5 × 9 / 12: no work Mar-May
+        "a full-timer: 5.0000 days (exact 5), 12 months",
+        "  Bart 2024-03-01..2024-05-31: career break or time credit, FTE 0",
+    ],
     "notebook_views.py": [
         "days in total — a Fraction, not a float",
         "back from the frame unchanged: True",

@@ -7,6 +7,14 @@ Independent of the public mycareer.be portal.
 
 from mycareer._gc import bulk
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.contract import (
+    Contract,
+    ContractRecords,
+    Suspension,
+    SuspensionKind,
+    WorkerCategory,
+    contract_records,
+)
 from mycareer.converter import converter, from_json, structure, to_json, unstructure
 from mycareer.dimona import (
     REOPEN_END,
@@ -58,6 +66,8 @@ __all__ = [
     "REOPEN_END",
     "CareerPeriod",
     "CareerRecords",
+    "Contract",
+    "ContractRecords",
     "ContractType",
     "DimonaAction",
     "DimonaDeclaration",
@@ -92,10 +102,14 @@ __all__ = [
     "ServiceLine",
     "Severity",
     "SourceRef",
+    "Suspension",
+    "SuspensionKind",
     "UnsupportedDocumentError",
     "WorkFraction",
+    "WorkerCategory",
     "__version__",
     "bulk",
+    "contract_records",
     "converter",
     "flatten_errors",
     "from_json",

@@ -60,6 +60,11 @@ class DemoPaths:
         return self.root / "dimona"
 
     @property
+    def corrections(self) -> Path:
+        """Folder of DmfA modification declarations (``DmfAUpdate``) correcting the originals."""
+        return self.root / "corrections"
+
+    @property
     def career_records(self) -> Path:
         """Caller-supplied periods (unemployment, sickness, studies) and names."""
         return self.root / "career-records.xml"

@@ -191,3 +191,30 @@ def test_unknown_documents_in_a_folder_are_errors_not_crashes(tmp_path: Path, co
     assert result.returncode == 1
     assert "other.xml" in result.stderr
     assert "<Invoice>" in result.stderr
+
+
+def test_the_demo_correction_changes_an_entitlement_and_names_its_file() -> None:
+    from mycareer.cli._demo import _steps
+    from mycareer.demo import DEMO_YEAR, demo_paths
+
+    with demo_paths() as paths:
+        titles = [title for title, _ in _steps(paths, "en", None)]
+        assert any("after a correction" in title for title in titles)
+        (update,) = paths.corrections.glob("*.xml")
+        base: list[str | Path] = ["entitlements", "--year", str(DEMO_YEAR), paths.dmfa]
+        before = run_cli(*base, "--format", "json")
+        after = run_cli(*base, paths.corrections, "--format", "json")
+    assert before.returncode == after.returncode == 0, after.stderr
+    assert f"DMFA_UPDATE_APPLIED: {update}" in after.stderr
+    assert "modified NISS 90010100123" in after.stderr
+
+    def days(output: str) -> dict[str, str]:
+        data = json.loads(output)
+        rows = data["entitlements"] if isinstance(data, dict) else data
+        return {row["niss"]: str(row["days_exact"] if "days_exact" in row else row["days"])
+                for row in rows}  # fmt: skip
+
+    changed = {
+        niss for niss, value in days(after.stdout).items() if days(before.stdout)[niss] != value
+    }
+    assert changed == {"90010100123"}

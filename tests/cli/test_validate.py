@@ -26,6 +26,9 @@ NO_XSD_DIR = {"MYCAREER_ONSS_XSD_DIR": ""}
 VALID_DMFA = SAMPLES / "dmfa_skeleton_example.xml"
 VALID_DIMONA = SAMPLES / "dimona_skeleton_example.xml"
 
+#: Every problem on stderr starts like every error of every command.
+E = "mycareer validate: error: "
+
 
 @pytest.fixture
 def dmfa_sample(tmp_path: Path) -> Path:
@@ -74,7 +77,7 @@ def test_xsd_error_is_reported_with_file_and_line(onss_xsd_dir: Path, dmfa_sampl
     assert_no_traceback(result)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{dmfa_sample}:{line}: ")
+    assert first.startswith(f"{E}{dmfa_sample}:{line}: ")
     assert "Quarter" in first
     assert "INVALID" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 valid, 1 invalid"
@@ -119,16 +122,19 @@ def test_bad_and_good_files_in_one_run(
     assert "unsupported document" in by_file[str(unknown)]["problems"][0]["message"]
     assert "cannot read" in by_file[str(missing)]["problems"][0]["message"]
     stderr = result.stderr.splitlines()
-    assert any(line.startswith(f"{evil}:1: refused") for line in stderr)
-    assert any(line.startswith(f"{unknown}:1: unsupported document") for line in stderr)
-    assert not any(line.startswith(str(dimona_sample)) for line in stderr)
+    assert any(line.startswith(f"{E}{evil}:1: refused") for line in stderr)
+    assert any(line.startswith(f"{E}{unknown}:1: unsupported document") for line in stderr)
+    assert not any(line.startswith(E + str(dimona_sample)) for line in stderr)
 
 
 def test_onss_document_without_schema_dir_is_noted(dimona_sample: Path) -> None:
     result = run_cli("validate", dimona_sample, env=NO_XSD_DIR)
     assert_no_traceback(result)
     assert result.returncode == 0
-    assert f"{dimona_sample}: note: official ONSS document: XSD check skipped" in result.stderr
+    assert (
+        f"mycareer validate: note: {dimona_sample}: official ONSS document: XSD check skipped"
+        in result.stderr
+    )
     row = result.stdout.splitlines()[1].split()
     assert row[1:3] == ["Dimona", "valid"]
     assert "xsd" not in row[4].split(",")
@@ -173,7 +179,7 @@ def test_career_records_json_domain_errors_name_their_path(tmp_path: Path) -> No
     result = run_cli("validate", good, bad)
     assert_no_traceback(result)
     assert result.returncode == 1
-    problems = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]
+    problems = [line for line in result.stderr.splitlines() if line.startswith(E + str(bad))]
     assert any("invalid NISS '90010100124'" in p and "@ $[0].niss" in p for p in problems)
     assert any("@ $[0].periods[0].kind" in p for p in problems)
     assert any("@ $[0].periods[0].period" in p for p in problems)
@@ -185,7 +191,7 @@ def test_malformed_json_names_its_line(tmp_path: Path) -> None:
     bad.write_text('[\n  {"niss": "90010100123",\n  "periods": [}\n]\n')
     result = run_cli("validate", bad)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"{bad}:3: malformed JSON")
+    assert result.stderr.startswith(f"{E}{bad}:3: malformed JSON")
 
 
 @pytest.mark.parametrize(
@@ -207,7 +213,8 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 def test_help_has_examples() -> None:
     result = run_cli("validate", "--help")
     assert result.returncode == 0
-    assert "Examples:" in result.stdout
+    assert "examples:" in result.stdout
+    assert "exit codes:" in result.stdout
     assert "--schema-dir DIR" in result.stdout
 
 
@@ -280,7 +287,7 @@ def test_dimona_with_a_bad_niss_fails_the_domain_check(
     result = run_cli("validate", "--schema-dir", onss_xsd_dir, dimona_sample)
     assert_no_traceback(result)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"{dimona_sample}:{line}: invalid NISS '05031500292'")
+    assert result.stderr.startswith(f"{E}{dimona_sample}:{line}: invalid NISS '05031500292'")
 
 
 def test_onss_notification_is_checked_against_its_xsd(onss_xsd_dir: Path, tmp_path: Path) -> None:

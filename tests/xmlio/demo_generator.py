@@ -16,6 +16,9 @@ NISS are the test vectors of career-data.md §4.1 and the workers match
 * 85073003328: full-time, full career break (measure 3, Q = 0) in 2025/2;
 * 98472899765 (BIS number): two concurrent part-time lines, 1/2 and 1/4.
 
+``corrections/`` holds one modification declaration (``DmfAUpdate``): in
+2025/3, 90010100123 in fact worked full time (the original says 4/5).
+
 Run ``python tests/xmlio/demo_generator.py`` to rewrite the package data; the
 test ``test_demo_declarations`` checks that doing so gives byte-identical files.
 """
@@ -28,6 +31,8 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
+
 from mycareer.dimona import DimonaAction, DimonaDeclaration, DimonaOutcome, DimonaStatus
 from mycareer.dmfa import (
     ContractType,
@@ -37,6 +42,7 @@ from mycareer.dmfa import (
     ReorganisationMeasure,
     ServiceLine,
 )
+from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.joint_commission import JointCommission
@@ -45,6 +51,7 @@ from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dimona_writer import write_dimona, write_notifications
+from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.dmfa_writer import write_dmfa
 
 EMPLOYER = Employer(EnterpriseNumber("0403019261"), NssoNumber("100006"))
@@ -360,8 +367,40 @@ def dimona_outcomes() -> list[DimonaOutcome]:
 SIDECAR = f"reference,period_id,status\nDEMO-DIM-007,{P_MISTAKE},A\nDEMO-DIM-008,{P_MISTAKE},A\n"
 
 
+#: The quarter the demo's correction (a ``DmfAUpdate``) fixes, and the worker it fixes.
+CORRECTED_QUARTER, CORRECTED_NISS = Quarter(2025, 3), "90010100123"
+
+
+def correction(folder: Path) -> Path:
+    """A ``DmfAUpdate`` of 2025/3: 90010100123 worked full time, not 4/5 (demo of issue 13)."""
+    (folder / "corrections").mkdir(parents=True, exist_ok=True)
+    form = DmfaUpdateForm(
+        EMPLOYER,
+        CORRECTED_QUARTER,
+        _declared(date(2025, 11, 14), 11),
+        declaration_id="1000000001",
+        reference="DEMO-FIX-20253",
+    )
+    (original,) = (r for r in records(CORRECTED_QUARTER) if r.niss.value == CORRECTED_NISS)
+    full_time = [
+        attrs.evolve(o, contract_type=ContractType.FULL_TIME, mean_working_hours=S)
+        for o in original.occupations
+    ]
+    update = DmfaLineUpdate(
+        form,
+        UpdateAction.MODIFIED,
+        attrs.evolve(original, occupations=full_time),
+        original.employer_class,
+        original.worker_code,
+        "1",
+    )
+    path = folder / "corrections" / f"dmfa-update-{EMPLOYER.enterprise}-{CORRECTED_QUARTER}.xml"
+    write_dmfa_update(path, form, [update])
+    return path
+
+
 def generate(folder: Path) -> list[Path]:
-    """Write every demo declaration under ``folder`` (``dmfa/`` and ``dimona/``)."""
+    """Write every demo declaration under ``folder`` (``dmfa/``, ``dimona/``, ``corrections/``)."""
     written: list[Path] = []
     (folder / "dmfa").mkdir(parents=True, exist_ok=True)
     (folder / "dimona").mkdir(parents=True, exist_ok=True)
@@ -383,7 +422,7 @@ def generate(folder: Path) -> list[Path]:
     write_notifications(notifications, dimona_outcomes())
     sidecar = folder / "dimona" / "outcomes.csv"
     sidecar.write_text(SIDECAR, encoding="utf-8", newline="\n")
-    return [*written, declarations, notifications, sidecar]
+    return [*written, declarations, notifications, sidecar, correction(folder)]
 
 
 if __name__ == "__main__":

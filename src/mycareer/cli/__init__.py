@@ -3,7 +3,8 @@
 Each subcommand lives in its own module under :mod:`mycareer.cli` and exposes
 ``register(subparsers)``; the module names are listed in ``COMMANDS``.
 Exit codes: 0 every input processed, 1 some input could not be processed
-(the rest is still output), 2 usage error.
+(the rest is still output), 2 usage error. What all commands share (wording,
+option order, help layout, exit codes) lives in :mod:`mycareer.cli._common`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,30 @@ from collections.abc import Sequence
 
 from mycareer import __version__
 from mycareer._gc import bulk
+from mycareer.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    INPUT_PATH_OPTIONS,
+    MISSING,
+    error_line,
+    finish_parser,
+    missing_paths,
+)
 from mycareer.errors import MycareerError, flatten_errors
 
-__all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "main"]
-
-EXIT_OK = 0
-EXIT_INPUT = 1
-EXIT_USAGE = 2
+__all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("demo", "validate", "convert", "timeline", "entitlements", "account")
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "validate",
+    "convert",
+    "timeline",
+    "entitlements",
+    "account",
+    "schema",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -45,6 +60,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or name == only:
             module = importlib.import_module(f"mycareer.cli._{name}")
             module.register(subparsers)
+            one = getattr(module, "EXIT_ONE", None)
+            finish_parser(subparsers.choices[name], **({} if one is None else {"one": one}))
         else:
             subparsers.add_parser(name)
     return parser
@@ -70,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    missing = [] if getattr(args, "reports_missing", False) else missing_paths(args)
+    dropped = _drop_missing(args, missing) if missing else []
     # The CLI owns its process, so it opts in to mycareer.bulk(): the cyclic collector is
     # paused for the whole command (the records are immutable and acyclic; collection during
     # bulk reads only costs time, docs/performance.md). Library calls never do this themselves.
@@ -78,8 +97,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             code: int = args.handler(args)
     except MycareerError as error:
         for line in flatten_errors(error):
-            print(f"mycareer: error: {line}", file=sys.stderr)
+            print(error_line(args.command, line), file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
-    return code
+    return max(code, EXIT_INPUT) if dropped else code
+
+
+def _drop_missing(args: argparse.Namespace, missing: Sequence[str]) -> list[str]:
+    """Report each missing input path in the one wording and drop it from ``args``.
+
+    Returns the paths dropped. When no input would be left, they all stay: the command
+    then reports them itself, after its own usage checks (a usage error still exits 2).
+    """
+    gone = set(missing)
+    lists = {
+        dest: value
+        for dest in INPUT_PATH_OPTIONS
+        if isinstance(value := getattr(args, dest, None), list)
+    }
+    kept = {
+        dest: [item for item in value if str(item) not in gone] for dest, value in lists.items()
+    }
+    if not any(kept.values()):
+        return []
+    dropped = [str(item) for value in lists.values() for item in value if str(item) in gone]
+    for dest, items in kept.items():
+        setattr(args, dest, items)
+    for path in dropped:
+        print(error_line(args.command, f"{path}: {MISSING}"), file=sys.stderr)
+    return dropped

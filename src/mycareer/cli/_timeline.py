@@ -42,16 +42,18 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
+from mycareer.cli._common import MISSING, error_line
 from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
+from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
@@ -114,6 +116,12 @@ def register(subparsers: Any) -> None:
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="CSV: write names as they are, without an apostrophe before a leading "
+        "= + - @ tab or CR (which spreadsheets may run as formulas)",
+    )
     add_indent(parser)
     parser.add_argument(
         "--plot",
@@ -125,9 +133,10 @@ def register(subparsers: Any) -> None:
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
     parser.epilog = (
-        "Examples: mycareer timeline q1.xml q2.xml --as-of 2025-12-31; "
-        "mycareer timeline declarations/ --outcomes outcomes.csv --format json; "
-        "mycareer timeline dmfa/ --plot career.png"
+        "examples:\n"
+        "  mycareer timeline q1.xml q2.xml --as-of 2025-12-31\n"
+        "  mycareer timeline declarations/ --outcomes outcomes.csv --format json\n"
+        "  mycareer timeline dmfa/ --plot career.png"
     )
     parser.set_defaults(handler=run)
 
@@ -190,7 +199,7 @@ def _expand(paths: Iterable[str]) -> tuple[list[Path], list[InvalidValueError]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(InputError("no such file or folder", source=SourceRef(str(path))))
+            problems.append(InputError(MISSING, source=SourceRef(str(path))))
     return files, problems
 
 
@@ -406,8 +415,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
-        print(f"mycareer: error: --plot {args.plot!r}: the file must end in .png or .svg", file=err)
+        print(
+            error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
+            file=err,
+        )
         return 2
+    if args.plot:
+        try:  # a picture never replaces an input of the run (mycareer.outputs)
+            refuse_inputs([args.plot], [*args.paths, *args.outcomes])
+        except OutputRefusedError as refused:
+            print(error_line("timeline", f"--plot: {refused}"), file=err)
+            return 2
     inputs = _read(args.paths, args.outcomes)
     as_of: date | None = args.as_of or _default_as_of(inputs)
     results: list[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]] = []
@@ -436,7 +454,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         }
         write_json(out, document, args.indent)
     elif args.format == "csv":
-        _write_csv(results, out)
+        _write_csv(results, out, neutralise=not args.raw_csv)
     elif args.format == "xml":
         out.flush()
         binary = sys.stdout.buffer if out is sys.stdout else None
@@ -447,17 +465,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for niss, name, timeline, gaps, _ in results:
             _print_table(niss, name, timeline, gaps, out)
     for finding in inputs.findings:
-        print(f"mycareer: {finding}", file=err)
+        print(f"mycareer timeline: {finding}", file=err)
     for _, _, timeline, _, _ in results:
         for finding in timeline.findings:
-            print(f"mycareer: {finding}", file=err)
+            print(f"mycareer timeline: {finding}", file=err)
     for error in inputs.errors:
-        print(f"mycareer: error: {error}", file=err)
+        print(error_line("timeline", str(error)), file=err)
     if args.plot:
         try:
             _plot(results, Path(args.plot), err)
         except ImportError as missing:
-            print(f"mycareer: error: --plot: {missing}", file=err)
+            print(error_line("timeline", f"--plot: {missing}"), file=err)
             return 2
     findings = [*inputs.findings, *(f for _, _, t, _, _ in results for f in t.findings)]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
@@ -473,23 +491,30 @@ _CSV_COLUMNS = (
 def _write_csv(
     results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
     out: TextIO,
+    *,
+    neutralise: bool = True,
 ) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
     for niss, name, timeline, gaps, _ in results:
+        cell = csv_cell(name or "") if neutralise else name or ""  # mycareer.outputs
         for s in timeline.segments:
             end = s.period.end.isoformat() if s.period.end else ""
             employers = " ".join(e.key for e in s.employers)
             writer.writerow(
-                [niss.value, name or "", "segment", s.period.start.isoformat(), end, s.days, "",
+                [niss.value, cell, "segment", s.period.start.isoformat(), end, s.days, "",
                  s.kind.value, employers, str(s.fte), str(s.provisional).lower()]
             )  # fmt: skip
         for g in gaps:
             end = g.period.end.isoformat() if g.period.end else ""
             writer.writerow(
-                [niss.value, name or "", "gap", g.period.start.isoformat(), end, g.days,
+                [niss.value, cell, "gap", g.period.start.isoformat(), end, g.days,
                  g.working_days, "", "", "", str(g.provisional).lower()]
             )  # fmt: skip
+
+
+def _picture_format(path: Path) -> Literal["png", "svg"]:
+    return "svg" if path.suffix.lower() == ".svg" else "png"
 
 
 def _plot(
@@ -503,8 +528,9 @@ def _plot(
     for niss, name, timeline, _, _ in results:
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
         title = f"{niss.formatted} — {name}" if name else niss.formatted
-        plot_timeline(timeline, path, title=title)
-        print(f"mycareer: timeline of {niss.formatted} drawn to {path}", file=err)
+        with atomic_output(path) as picture:  # never half a file, never through a symlink
+            plot_timeline(timeline, picture, format=_picture_format(path), title=title)
+        print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
 
 
 def _write_xml(

@@ -13,9 +13,9 @@ What is checked depends on the document's root element:
 * JSON career records (``*.json``) are structured with the converter, which
   reports every bad value with its JSON path.
 
-Every problem goes to stderr as ``file:line: message``. ``--format table|json``
-chooses the report on stdout. Exit status: 0 every file valid, 1 some file
-invalid or unreadable, 2 usage error.
+Every problem goes to stderr as ``mycareer validate: error: file:line: message``.
+``--format table|json|csv`` chooses the report on stdout. Exit status: 0 every file
+valid, 1 some file invalid or unreadable, 2 usage error.
 """
 
 from __future__ import annotations
@@ -33,6 +33,15 @@ from typing import Any, Final, TextIO
 import attrs
 from lxml import etree
 
+from mycareer.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    MISSING,
+    HelpFormatter,
+    error_line,
+    ordered_formats,
+)
 from mycareer.cli._flags import add_indent, write_json
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
@@ -61,6 +70,9 @@ ONSS_ROOTS: Final[dict[str, str]] = {
     "Dimona": "Dimona",
     "NOTIFICATION": "NOTIFICATION",
 }
+
+#: What exit code 1 means for ``validate`` (``--help``).
+EXIT_ONE: Final = "some file invalid or unreadable (or, with --strict, not fully checked)"
 
 #: Identifier of the JSON report (``mycareer schema validate-report``).
 REPORT_SCHEMA_ID: Final = "urn:mycareer:schema:validate-report:1"
@@ -237,6 +249,8 @@ def validate_path(path: Path, *, schema_dir: Path | None = None) -> FileReport:
 
 def _validate(path: Path, cache: _SchemaCache) -> FileReport:
     name = str(path)
+    if not path.exists():
+        return FileReport(name, "unknown", ("read",), (Problem("read", MISSING),))
     if path.suffix.lower() == ".json":
         return _validate_json(path)
     try:
@@ -311,14 +325,12 @@ def register(subparsers: Any) -> None:
         description="Check each file against its XSD (our formats, recognised by the root "
         "namespace; official ONSS DmfA, Dimona and NOTIFICATION documents with "
         "--schema-dir), then read it to check identifiers and dates. Every problem is "
-        "printed on stderr as file:line: message.",
-        epilog="Examples:\n"
+        "printed on stderr as mycareer validate: error: file:line: message.",
+        epilog="examples:\n"
         "  mycareer validate records.xml\n"
         "  mycareer validate --schema-dir onss-xsd/ dmfa-2024Q1.xml dimona.xml\n"
-        "  mycareer validate --format json *.xml > report.json\n\n"
-        "Exit status: 0 all valid, 1 some file invalid or unreadable (or, with --strict, "
-        "not fully checked), 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "  mycareer validate --format json *.xml > report.json",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "paths",
@@ -335,9 +347,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("table", "json", "csv"),
+        choices=ordered_formats(("table", "json", "csv")),
         default="table",
-        help="report on stdout: a table (default), JSON (schema validate-report-1) or CSV "
+        help="report on stdout: a table, JSON (schema validate-report-1) or CSV "
         "(one row per problem, or per valid file)",
     )
     add_indent(parser)
@@ -346,7 +358,8 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also fail (exit 1) on notes, e.g. an ONSS document whose XSD check was skipped",
     )
-    parser.set_defaults(handler=run)
+    # a missing file is a report entry like any unreadable one, not dropped by the dispatcher
+    parser.set_defaults(handler=run, reports_missing=True)
 
 
 def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
@@ -410,16 +423,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if schema_dir is None and os.environ.get("MYCAREER_ONSS_XSD_DIR"):
         schema_dir = Path(os.environ["MYCAREER_ONSS_XSD_DIR"])
     if schema_dir is not None and not schema_dir.is_dir():
-        print(f"mycareer validate: error: --schema-dir {schema_dir} is not a folder", file=err)
-        return 2
+        print(error_line("validate", f"--schema-dir {schema_dir}: not a folder"), file=err)
+        return EXIT_USAGE
     cache = _SchemaCache(schema_dir)
     reports: list[FileReport] = []
     for path in track(_expand(args.paths), "validate", label=str):
         report = _validate(path, cache)
         for problem in report.problems:
-            print(problem.render(report.file), file=err)
+            print(error_line("validate", problem.render(report.file)), file=err)
         for note in report.notes:
-            print(f"{report.file}: note: {note}", file=err)
+            print(f"mycareer validate: note: {report.file}: {note}", file=err)
         reports.append(report)
     if args.format == "json":
         document = {
@@ -433,4 +446,4 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     else:
         _print_table(reports, out)
     failed = any(not r.valid or (args.strict and r.notes) for r in reports)
-    return 1 if failed else 0
+    return EXIT_INPUT if failed else EXIT_OK

@@ -44,6 +44,11 @@ from mycareer.fla.band import (
     size_band,
     training_plan_threshold,
 )
+from mycareer.fla.contracts import (
+    entitlements_from_contracts,
+    quarter_fte_from_contracts,
+    size_band_from_contracts,
+)
 from mycareer.fla.entitlement import (
     EntitlementOptions,
     HoursPolicy,
@@ -158,6 +163,7 @@ __all__ = [
     "entitlement_for",
     "entitlement_json_text",
     "entitlement_to_json",
+    "entitlements_from_contracts",
     "entitlements_schema",
     "is_termination_indemnity",
     "load_rules_file",
@@ -165,10 +171,12 @@ __all__ = [
     "parse_schedules",
     "project_entitlements",
     "quarter_counts",
+    "quarter_fte_from_contracts",
     "read_trainings",
     "reference_quarters",
     "segments_of",
     "size_band",
+    "size_band_from_contracts",
     "training_plan_threshold",
     "trainings_to_csv",
     "trainings_to_json",

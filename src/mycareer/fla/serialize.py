@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 import attrs
 
+from mycareer._cache import BoundedCache, bounded_cache
 from mycareer.fla.explain import explanation_key, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
 from mycareer.schemas import json_schema
@@ -48,7 +48,7 @@ def _four(value: Fraction | None) -> str | None:
     return None if value is None else str(decimal_4(value))
 
 
-@lru_cache(maxsize=4096)
+@bounded_cache(maxsize=4096)
 def _months_text(months: tuple[MonthFactor, ...]) -> tuple[tuple[int, str, str | None], ...]:
     # Thousands of results share one months tuple in bulk: format it once.
     return tuple((m.month, str(m.fraction), _exact(m.full_time_days)) for m in months)
@@ -144,8 +144,9 @@ class _Shared(NamedTuple):
 #: Shared parts by language and the identities of ``_OTHER_FIELDS``: the bulk path
 #: gives the results of one employer and shape the very same objects, so this key
 #: costs no value hashing. Equal values held by other objects only miss the cache.
-_SHARED: dict[tuple[object, ...], _Shared] = {}
-_SHARED_MAX = 4096
+_SHARED: BoundedCache[tuple[object, ...], _Shared] = BoundedCache(
+    "entitlement JSON parts", maxsize=4096
+)
 
 
 def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
@@ -170,9 +171,7 @@ def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
             json.dumps(list(body), ensure_ascii=False)[1:-1],
             json.dumps(data["findings"], ensure_ascii=False),
         )
-        if len(_SHARED) >= _SHARED_MAX:
-            _SHARED.clear()
-        _SHARED[identity] = shared
+        _SHARED.put(identity, shared)
     head, _ = explanation_parts(e, lang, shared.key)
     employer = e.employer
     enterprise = "null" if employer.enterprise is None else f'"{employer.enterprise.value}"'

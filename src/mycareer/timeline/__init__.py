@@ -15,6 +15,7 @@ from mycareer.timeline._calendar import (
     split_by,
     working_days,
 )
+from mycareer.timeline._contracts import timelines_from_contracts
 from mycareer.timeline._dimona import DimonaConsolidation, DimonaPeriod, consolidate_dimona
 from mycareer.timeline._dmfa import (
     TERMINATION_INDEMNITY_CODES,
@@ -86,6 +87,7 @@ __all__ = [
     "split_by",
     "subtract",
     "subtract_ordinals",
+    "timelines_from_contracts",
     "to_ordinals",
     "working_days",
 ]

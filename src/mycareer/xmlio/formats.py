@@ -43,11 +43,9 @@ Adding a format (the career-records and training-account modules are worked exam
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
@@ -57,6 +55,7 @@ from typing import IO, Any, Final, Generic, Literal, Protocol, TypeVar, cast
 import attrs
 from lxml import etree
 
+from mycareer._cache import bounded_cache
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -65,6 +64,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
+from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
     XmlSource,
@@ -202,13 +202,13 @@ def _register_builtin_formats() -> None:
         importlib.import_module(module)  # registers its format on import
 
 
-@functools.cache
+@bounded_cache(maxsize=16)
 def _package_schema(resource: str) -> etree.XMLSchema:
     with resources.as_file(resources.files(_SCHEMA_PACKAGE).joinpath(resource)) as path:
         return load_schema(path)
 
 
-@functools.cache
+@bounded_cache(maxsize=16)
 def _file_schema(path: str, mtime_ns: int) -> etree.XMLSchema:
     del mtime_ns  # part of the cache key only: an edited XSD is reloaded
     return load_schema(path)
@@ -360,8 +360,9 @@ def open_writer(
 ) -> Iterator[DocumentWriter]:
     """Stream a document of ``fmt`` to a path or a binary stream.
 
-    A path is written to a temporary file that replaces it only when the whole
-    document was written, so a failed write never leaves half a document.
+    A path is written through :func:`mycareer.outputs.atomic_output`: a
+    temporary file replaces it only when the whole document was written, so a
+    failed write never leaves half a document.
 
     >>> import io
     >>> fmt = get_format("career-records")
@@ -374,20 +375,8 @@ def open_writer(
     </careerRecords>
     """
     if isinstance(sink, str | os.PathLike):
-        target = Path(sink)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or None
-        )
-        try:
-            with (
-                os.fdopen(handle, "wb") as stream,
-                _xmlfile(stream, fmt, root_attributes) as writer,
-            ):
-                yield writer
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_output(sink) as stream, _xmlfile(stream, fmt, root_attributes) as writer:
+            yield writer
     else:
         with _xmlfile(sink, fmt, root_attributes) as writer:
             yield writer

@@ -1,0 +1,163 @@
+"""What every ``mycareer`` command shares: exit codes, wording, option order, help layout.
+
+One place for the words and options users meet in every command, so that one error
+reads the same everywhere:
+
+* :data:`EXIT_OK`, :data:`EXIT_INPUT`, :data:`EXIT_USAGE` and the epilog that lists them;
+* :func:`error_line`: ``mycareer COMMAND: error: WHERE: MESSAGE`` (argparse's own layout);
+* :data:`MISSING`: the message for a path that does not exist;
+* :data:`FORMAT_ORDER`: ``--format`` choices always in this order;
+* :func:`add_lang`: ``--lang`` for commands that print explanations;
+* :func:`finish_parser`: applied to every subcommand by :func:`mycareer.cli.build_parser`
+  (defaults shown, ``--format`` ordered, exit codes in ``--help``).
+
+>>> error_line("timeline", f"q1.xml: {MISSING}")
+'mycareer timeline: error: q1.xml: cannot read: no such file or folder'
+>>> ordered_formats(("xml", "csv", "json", "table"))
+('table', 'json', 'csv', 'xml')
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+__all__ = [
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "FORMAT_ORDER",
+    "INPUT_PATH_OPTIONS",
+    "LANGUAGES",
+    "MISSING",
+    "HelpFormatter",
+    "add_command",
+    "add_lang",
+    "error_line",
+    "exit_codes_epilog",
+    "finish_parser",
+    "missing_paths",
+    "ordered_formats",
+    "usage_error",
+]
+
+EXIT_OK: Final = 0
+EXIT_INPUT: Final = 1
+EXIT_USAGE: Final = 2
+
+#: The one message for a path that does not exist, after ``PATH: ``.
+MISSING: Final = "cannot read: no such file or folder"
+
+#: ``--format`` choices are listed in this order by every command.
+FORMAT_ORDER: Final = ("table", "json", "csv", "xml")
+
+#: Languages of the explanations (``--lang``).
+LANGUAGES: Final = ("en", "fr", "nl")
+
+#: Argument destinations that name input files or folders: a missing one is reported
+#: with :data:`MISSING` before the command runs.
+INPUT_PATH_OPTIONS: Final = ("paths", "input", "trainings", "outcomes")
+
+_EXIT_CODES: Final = (
+    "exit codes:\n"
+    "  0  every input processed (findings, if any, on stderr)\n"
+    "  1  {one}\n"
+    "  2  usage error (bad option or argument)"
+)
+_DEFAULT_ONE: Final = (
+    "some input could not be processed (file and line on stderr; the rest is still output)"
+)
+
+
+def exit_codes_epilog(one: str = _DEFAULT_ONE) -> str:
+    """The ``exit codes:`` block of ``--help``; ``one`` says what exit code 1 means."""
+    return _EXIT_CODES.format(one=one)
+
+
+def error_line(command: str, message: str) -> str:
+    """One error as every command prints it on stderr."""
+    return f"mycareer {command}: error: {message}"
+
+
+def usage_error(command: str, message: str, err: TextIO) -> int:
+    """Print a usage error the way argparse does and return :data:`EXIT_USAGE`."""
+    print(error_line(command, message), file=err)
+    return EXIT_USAGE
+
+
+def ordered_formats(available: Iterable[str]) -> tuple[str, ...]:
+    """``available`` in :data:`FORMAT_ORDER` (unknown names last, as given)."""
+    names = list(available)
+    known = [name for name in FORMAT_ORDER if name in names]
+    return (*known, *(name for name in names if name not in FORMAT_ORDER))
+
+
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    """``--lang en|fr|nl`` (default en) for commands that print explanations."""
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of the explanations"
+    )
+
+
+def missing_paths(args: argparse.Namespace) -> list[str]:
+    """Every input path named in ``args`` that does not exist (``-`` is standard input)."""
+    missing: list[str] = []
+    for dest in INPUT_PATH_OPTIONS:
+        value = getattr(args, dest, None)
+        values: Sequence[Any] = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str | Path) and str(item) != "-" and not Path(item).exists():
+                missing.append(str(item))
+    return missing
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default when it has one; text with line breaks keeps its layout.
+
+    A one-paragraph description is wrapped to the terminal; an epilog of examples and
+    exit codes (several lines) is printed as written.
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip():
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        shown = default not in (None, False, [], (), argparse.SUPPRESS)
+        if shown and "default" not in text and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+def add_command(
+    subparsers: Any, name: str, *, help: str, description: str, examples: Sequence[str] = ()
+) -> argparse.ArgumentParser:
+    """A subcommand parser with the shared layout and an ``examples:`` epilog."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples) if examples else None
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter
+    )
+    return parser
+
+
+def finish_parser(parser: argparse.ArgumentParser, *, one: str = _DEFAULT_ONE) -> None:
+    """Give a command's parser the shared layout, whatever its module set up.
+
+    Shows defaults, orders ``--format`` choices, and appends the exit codes to the epilog
+    (once; a command whose epilog already has ``exit codes:`` keeps its own).
+    """
+    parser.formatter_class = HelpFormatter
+    for action in parser._actions:  # argparse has no public accessor for the actions
+        choices = action.choices
+        if choices is not None and set(choices) <= set(FORMAT_ORDER):
+            action.choices = ordered_formats(choices)
+            if "--format" in action.option_strings and not action.help:
+                action.help = "output format: " + ", ".join(action.choices)
+    epilog = parser.epilog or ""
+    if "exit codes:" not in epilog:
+        parser.epilog = f"{epilog}\n\n{exit_codes_epilog(one)}".lstrip("\n")
