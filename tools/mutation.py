@@ -77,7 +77,7 @@ TARGETS: dict[str, Target] = {
             "src/mycareer/fla/account_values.py",
             "src/mycareer/fla/account_steps.py",
         ),
-        ("tests/fla/test_account.py", "tests/fla/test_account_windows.py"),
+        ("tests/fla/test_account.py", "tests/fla/test_account_*.py"),
     ),
     "merge": Target(
         ("src/mycareer/timeline/_merge.py",),
