@@ -77,7 +77,7 @@ TARGETS: dict[str, Target] = {
             "src/mycareer/fla/account_values.py",
             "src/mycareer/fla/account_steps.py",
         ),
-        ("tests/fla/test_account.py", "tests/fla/test_account_windows.py"),
+        ("tests/fla/test_account.py", "tests/fla/test_account_*.py"),
     ),
     "merge": Target(
         ("src/mycareer/timeline/_merge.py",),
@@ -113,7 +113,7 @@ def _cold_caches() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("mycareer"):
             for value in list(vars(module).values()):
-                clear = getattr(value, "cache_clear", None)
+                clear = None if isinstance(value, type) else getattr(value, "cache_clear", None)
                 if callable(clear):
                     clear()
 '''

@@ -61,6 +61,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
     ContractType,
@@ -633,6 +634,7 @@ def iter_dmfa(
             )
 
 
+@summarised
 @attrs.frozen
 class RejectedFile:
     """A declaration file that contributes no record (all or nothing), and why.
