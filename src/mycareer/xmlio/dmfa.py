@@ -634,7 +634,6 @@ def iter_dmfa(
             )
 
 
-@summarised
 @attrs.frozen
 class RejectedFile:
     """A declaration file that contributes no record (all or nothing), and why.
@@ -650,6 +649,7 @@ class RejectedFile:
     reason: str
 
 
+@summarised
 @attrs.frozen
 class DmfaBatch:
     """Everything read from a set of DmfA files.
