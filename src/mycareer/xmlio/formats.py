@@ -56,6 +56,7 @@ import attrs
 from lxml import etree
 
 from mycareer._cache import bounded_cache
+from mycareer._html import summarised
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -512,6 +513,7 @@ def iter_record_elements(
                     del parent[0]
 
 
+@summarised
 @attrs.frozen
 class ReadResult(Generic[T]):
     """What a batch read gives back: every good record, and every problem found.
