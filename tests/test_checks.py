@@ -229,7 +229,7 @@ def test_timeline_results_check_their_fields() -> None:
         [CareerPeriod(NISS, "employment", JAN, fraction=Fraction(1, 2))], as_of=date(2024, 2, 1)
     ).segments
     with pytest.raises(TypeError, match=r"TimelineSegment\.fte: expected Fraction, got float"):
-        attrs.evolve(segment, fte=0.5)
+        attrs.evolve(segment, fte=0.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"TimelineSegment\.employers\[0\]: expected Employer"):
         attrs.evolve(segment, employers=(ACME,))  # type: ignore[arg-type]
     timeline = Timeline(NISS, "2024-02-01", (segment,))  # text converts
