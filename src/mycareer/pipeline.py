@@ -49,6 +49,7 @@ from mycareer.fla import (
     SizeBand,
     compute_entitlements,
 )
+from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.nsso import NssoNumber
 from mycareer.xmlio._safe import iterparse_document
@@ -64,7 +65,10 @@ __all__ = [
     "combine",
     "entitlements_from_files",
     "entitlements_json",
+    "execute",
+    "file_header",
     "plan_employers",
+    "plan_from_headers",
     "run_group",
     "run_plan",
     "usable_cores",
@@ -115,11 +119,11 @@ def _employer_key(company: str | None, nsso: str | None) -> str | None:
     return None
 
 
-def _header(path: Path) -> tuple[str | None, str | None]:
+def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
     """(root tag, employer key) of a file, reading up to its first worker only."""
     root: str | None = None
     texts: dict[str, str | None] = {}
-    events: Any = iterparse_document(path, events=("start", "end"), name=str(path))
+    events: Any = iterparse_document(path, events=("start", "end"), name=os.fspath(path))
     try:
         for event, element in events:
             tag = element.tag
@@ -179,30 +183,35 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
     files, problems = input_files(given)
     if problems or not files:
         return Plan((EmployerGroup((), given, 0),), given)
-    everything = tuple(str(p) for p in files)
-    keyed: list[tuple[Path, str | None]] = []
-    for path in files:
-        root, key = _header(path)
-        if root not in (None, _ORIGINAL):
-            return Plan((EmployerGroup((), everything, _size(files)),), everything)
-        keyed.append((path, key))
-    by_key: dict[str, list[Path]] = {}
+    headers = [(*file_header(path), _size([path])) for path in files]
+    return plan_from_headers([str(p) for p in files], headers)
+
+
+def plan_from_headers(
+    files: Sequence[str], headers: Sequence[tuple[str | None, str | None, int]]
+) -> Plan:
+    """The plan of ``files`` (input order) from each one's (root, employer key, size)."""
+    everything = tuple(files)
+    if any(root not in (None, _ORIGINAL) for root, _key, _size in headers):
+        total = sum(size for _root, _key, size in headers)
+        return Plan((EmployerGroup((), everything, total),), everything)
+    by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
-    for path, key in keyed:
+    for path, (_root, key, size) in zip(files, headers, strict=True):
         if key is None:
-            alone.append(EmployerGroup((), (str(path),), _size([path])))
+            alone.append(EmployerGroup((), (path,), size))
         else:
-            by_key.setdefault(key, []).append(path)
-    groups = [EmployerGroup((key,), tuple(map(str, found)), _size(found))
+            by_key.setdefault(key, []).append((path, size))
+    groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
               for key, found in by_key.items()]  # fmt: skip
     return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything)
 
 
-def _size(paths: Sequence[Path]) -> int:
+def _size(paths: Sequence[str | os.PathLike[str]]) -> int:
     total = 0
     for path in paths:
         with contextlib.suppress(OSError):
-            total += path.stat().st_size
+            total += os.stat(path).st_size
     return total
 
 
@@ -259,6 +268,7 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
         options=spec.options,
         as_of=spec.as_of,
     )
+    results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations}
     findings = dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings)))
     items: tuple[tuple[str, str, Any], ...]
