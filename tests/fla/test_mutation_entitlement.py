@@ -1,0 +1,37 @@
+"""Per-worker entitlement: the cases mutation testing showed untested (docs/mutation.md)."""
+
+from __future__ import annotations
+
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.findings import Finding, Severity
+from mycareer.fla.band import BandResult
+from mycareer.fla.values import BandBasis, SizeBand
+from mycareer.fla.worker import entitlement_for
+from mycareer.niss import Niss
+
+ACME = Employer(EnterpriseNumber("0403019261"))
+ANNA = Niss("85073003328")
+
+
+def test_a_band_given_by_the_caller_rests_on_no_data() -> None:
+    got = entitlement_for(ACME, ANNA, 2024, [], band=SizeBand.FROM_20)
+    assert got.band is SizeBand.FROM_20
+    assert got.band_basis is BandBasis.OVERRIDE_BAND
+    assert got.fallback_used is False
+    assert got.average_fte is None
+    assert got.reference_quarters == ()
+    assert got.missing_quarters == ()
+    assert got.months_employed == 0  # no line in the year: no month started
+
+
+def test_the_band_findings_come_first_in_the_entitlement() -> None:
+    said = Finding("BAND_TEST", Severity.WARNING, "band finding")
+    band = BandResult(
+        ACME.key, 2024, SizeBand.FROM_10_TO_19, None, None, (), (),
+        fallback_used=True, basis=BandBasis.FALLBACK, findings=(said,),
+    )  # fmt: skip
+    got = entitlement_for(ACME, ANNA, 2024, [], band=band)
+    assert got.findings[0] == said
+    assert got.fallback_used is True
+    assert got.band_basis is BandBasis.FALLBACK
