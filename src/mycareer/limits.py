@@ -73,7 +73,7 @@ MAX_TEXT_CHARS: Final = 4096
 #: Largest CSV field (the csv module's own limit is set to this while reading).
 MAX_CSV_FIELD_CHARS: Final = 65536
 #: Largest whole-file input (JSON, CSV, TOML, sidecars); XML is streamed instead.
-MAX_INPUT_BYTES: Final = 256 * 1024 * 1024
+MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
 #: Deepest JSON nesting accepted (our documents need fewer than 10 levels).
 MAX_JSON_DEPTH: Final = 64
 #: Errors kept per input file; the rest are counted in one summary error.

@@ -432,8 +432,9 @@ def parse_trainings_json(
 def read_trainings(path: str | os.PathLike[str], *, keep_valid: bool = False) -> TrainingImport:
     """Trainings from a ``.csv`` or ``.json`` file (XML is read by :mod:`mycareer.xmlio`)."""
     file = Path(path)
-    text = read_input_text(file)
     suffix = file.suffix.lower()
+    if suffix in (".csv", ".json"):
+        text = read_input_text(file)
     if suffix == ".csv":
         return parse_trainings_csv(text, name=str(file), keep_valid=keep_valid)
     if suffix == ".json":
