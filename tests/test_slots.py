@@ -117,3 +117,70 @@ def test_refuses_what_it_would_skip() -> None:
     for cls in (Hooked, Unslotted, KeywordOnly, NotInit, SelfConverter):
         with pytest.raises(TypeError, match=cls.__name__):
             slot_constructor(cls)
+
+
+# --- trusted_constructor: classes whose __init__ checks, on values already checked ---
+
+
+@given(st.dates(), st.integers(min_value=0, max_value=4000) | st.none())
+def test_trusted_period_equals_the_checked_one(start: Any, length: int | None) -> None:
+    from datetime import date
+
+    from mycareer._slots import trusted_constructor
+    from mycareer.period import Period
+
+    last = date.max.toordinal()
+    end = None if length is None else date.fromordinal(min(start.toordinal() + length, last))
+    checked = Period(start, end)
+    made = trusted_constructor(Period)(checked.start, checked.stop)
+    assert type(made) is Period
+    assert made == checked
+    assert (made.start, made.stop, made.end) == (checked.start, checked.stop, checked.end)
+    assert hash(made) == hash(checked)
+
+
+def test_trusted_niss_equals_the_checked_one() -> None:
+    from mycareer._slots import trusted_constructor
+    from mycareer.niss import Niss
+
+    checked = Niss("90010100123")
+    assert trusted_constructor(Niss)("90010100123") == checked
+
+
+def test_trusted_refuses_what_it_cannot_build() -> None:
+    from mycareer._slots import trusted_constructor
+
+    @attrs.define(slots=False)
+    class NoSlots:
+        x: int
+
+    @attrs.frozen
+    class PostInit:
+        x: int
+
+        def __attrs_post_init__(self) -> None:
+            return None
+
+    with pytest.raises(TypeError, match="not a slot"):
+        trusted_constructor(NoSlots)
+    with pytest.raises(TypeError, match="does more than set"):
+        trusted_constructor(PostInit)
+
+
+def test_no_slot_is_written_by_hand_outside_the_guard() -> None:
+    """Issue 14 item 5: every slot write goes through mycareer._slots."""
+    import re
+    from pathlib import Path
+
+    import mycareer
+
+    root = Path(mycareer.__file__).parent
+    pattern = re.compile(r"__dict__\[[^\]]+\]\.__set__|object\.__setattr__\(")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "_slots.py"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

@@ -1,4 +1,12 @@
-"""Straight-line constructors for frozen, slotted attrs classes (bulk hot paths only).
+"""The one guarded way to write the slots of frozen attrs classes (bulk hot paths only).
+
+Two makers, both generated from the class's fields (so a field added later is
+never left unset) and both refusing, at import, a class they cannot build
+faithfully: :func:`slot_constructor` for classes whose ``__init__`` sets (and
+converts) fields, and :func:`trusted_constructor` for classes whose
+``__init__`` derives or checks them (``Period``, ``Niss``), used only on values
+the caller has checked by that same rule, each use with a differential test
+against the checked constructor. No other code writes slots by hand.
 
 A frozen attrs ``__init__`` sets each field with ``object.__setattr__``; writing
 each slot through its member descriptor instead is measurably cheaper, which
@@ -42,7 +50,7 @@ import attrs
 
 from mycareer._checks import CHECKS
 
-__all__ = ["slot_constructor"]
+__all__ = ["slot_constructor", "trusted_constructor"]
 
 _T = TypeVar("_T", bound=attrs.AttrsInstance)
 
@@ -77,6 +85,38 @@ def slot_constructor(cls: type[_T], *, shared_from: int | None = None) -> Callab
             raise TypeError(f"{name}.{field.name} is not a slot")
     if hasattr(cls, "__attrs_post_init__") or cls.__new__ is not object.__new__:
         raise TypeError(f"{name}'s __init__ does more than set its fields")
+    return _generate(cls, shared_from=shared_from, convert=True)
+
+
+def trusted_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A function building ``cls`` from its slot values, positionally, skipping its checks.
+
+    For classes whose ``__init__`` validates or derives its fields (``Period``
+    takes ``end`` and stores ``stop``): ``make(v1, …, vn)`` stores each value
+    in its slot as it is, converters and validators included. Only for values
+    already checked by the class's own rule; each use has a differential test
+    against the checked constructor. A field that is not a slot, an
+    ``__attrs_post_init__`` or a custom ``__new__`` is refused with
+    :class:`TypeError` when the constructor is made.
+
+    >>> from datetime import date
+    >>> from mycareer.period import Period
+    >>> make_period = trusted_constructor(Period)
+    >>> jan = make_period(date(2024, 1, 1), date(2024, 2, 1))  # start, stop
+    >>> jan == Period(date(2024, 1, 1), date(2024, 1, 31))  # start, end
+    True
+    """
+    name = cls.__name__
+    for field in attrs.fields(cls):
+        if not isinstance(cls.__dict__.get(field.name), MemberDescriptorType):
+            raise TypeError(f"{name}.{field.name} is not a slot")
+    if hasattr(cls, "__attrs_post_init__") or cls.__new__ is not object.__new__:
+        raise TypeError(f"{name}'s __init__ does more than set its fields")
+    return _generate(cls, shared_from=None, convert=False)
+
+
+def _generate(cls: type[_T], *, shared_from: int | None, convert: bool) -> Callable[..., _T]:
+    fields = attrs.fields(cls)
     names = [field.name for field in fields]
     leading = len(names) if shared_from is None else shared_from
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
@@ -84,12 +124,13 @@ def slot_constructor(cls: type[_T], *, shared_from: int | None = None) -> Callab
     for index, field in enumerate(fields):
         namespace[f"_set_{field.name}"] = cls.__dict__[field.name].__set__
         value = field.name if index < leading else f"rest[{index - leading}]"
-        if field.converter is not None and field.converter not in CHECKS:
+        if convert and field.converter is not None and field.converter not in CHECKS:
             namespace[f"_convert_{field.name}"] = field.converter
             value = f"_convert_{field.name}({value})"
         body += f"    _set_{field.name}(self, {value})\n"
     parameters = ", ".join(names[:leading] + ([] if shared_from is None else ["rest"]))
     source = f"def make({parameters}):\n    self = _new(_cls)\n{body}    return self\n"
-    exec(compile(source, f"<slot constructor of {cls.__qualname__}>", "exec"), namespace)
+    kind = "slot" if convert else "trusted"
+    exec(compile(source, f"<{kind} constructor of {cls.__qualname__}>", "exec"), namespace)
     made: Callable[..., _T] = namespace["make"]
     return made

@@ -202,21 +202,42 @@ class EffectiveLine:
     history: tuple[SourceRef, ...] = attrs.field(converter=_sources, factory=tuple)
 
 
+#: How a corrected line got its value: its index in the records, its origin, its history.
+Change = tuple[int, LineOrigin, tuple[SourceRef, ...]]
+
+
 @attrs.frozen
 class DmfaCorrection:
-    """The effective lines, the declared quarters and the findings of applying corrections."""
+    """The effective lines, the declared quarters and the findings of applying corrections.
 
-    lines: tuple[EffectiveLine, ...] = ()
+    ``records`` are the effective worker lines, as the readers of originals give
+    them; ``changes`` holds the provenance of the lines that an update or a
+    consultation answer set (the others are their original's), and
+    :attr:`lines` pairs every record with its provenance.
+    """
+
+    records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[DmfaDeclaration, ...] = ()
     findings: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = ()
 
     @property
-    def records(self) -> tuple[DmfaWorkerRecord, ...]:
-        """The effective worker lines, as the readers of originals give them."""
-        return tuple(line.record for line in self.lines)
+    def lines(self) -> tuple[EffectiveLine, ...]:
+        """Every effective line with its provenance (built on demand)."""
+        changed = {index: (origin, history) for index, origin, history in self.changes}
+        return tuple(
+            EffectiveLine(record, *changed[index])
+            if index in changed
+            else EffectiveLine(record, LineOrigin.ORIGINAL, _own_source(record))
+            for index, record in enumerate(self.records)
+        )
 
 
 _LineKey = tuple[Niss, str, int]
+
+
+def _own_source(record: DmfaWorkerRecord) -> tuple[SourceRef, ...]:
+    return (record.source,) if record.source is not None else ()
 
 
 def _line_key(record: DmfaWorkerRecord) -> _LineKey:
@@ -242,13 +263,64 @@ def _form_order(form: DmfaUpdateForm) -> tuple[datetime, str]:
 
 @attrs.define
 class _Slot:
-    """The lines of one employer and quarter while corrections are applied."""
+    """The lines of one employer and quarter while corrections are applied.
+
+    ``records`` keeps the input order (``None``: a deleted line); the index by
+    line key is only built when a correction reaches the slot, and ``changes``
+    only holds the provenance of changed lines, so that uncorrected quarters
+    cost next to nothing.
+    """
 
     employer: Employer
     quarter: Quarter
-    lines: dict[_LineKey, EffectiveLine] = attrs.Factory(dict)
+    records: list[DmfaWorkerRecord | None] = attrs.Factory(list)
+    changes: dict[int, tuple[LineOrigin, tuple[SourceRef, ...]]] = attrs.Factory(dict)
     declaration: DmfaDeclaration | None = None
     has_original: bool = False
+    _index: dict[_LineKey, int] | None = None
+
+    def index(self) -> dict[_LineKey, int]:
+        """Position of each line key (the first line of a key, if a declaration repeats one)."""
+        if self._index is None:
+            self._index = {}
+            for position, record in enumerate(self.records):
+                if record is not None:
+                    self._index.setdefault(_line_key(record), position)
+        return self._index
+
+    def history(self, position: int) -> tuple[SourceRef, ...]:
+        change = self.changes.get(position)
+        if change is not None:
+            return change[1]
+        record = self.records[position]
+        return () if record is None else _own_source(record)
+
+    def put(self, target: _LineKey | None, record: DmfaWorkerRecord, origin: LineOrigin) -> None:
+        """Set the line ``target`` (``None``: a new line) to ``record``."""
+        index = self.index()
+        position = None if target is None else index.get(target)
+        if position is None:
+            position = len(self.records)
+            self.records.append(record)
+            history: tuple[SourceRef, ...] = ()
+        else:
+            history = self.history(position)
+            self.records[position] = record
+            assert target is not None
+            del index[target]
+        index.setdefault(_line_key(record), position)
+        self.changes[position] = (origin, (*history, *_own_source(record)))
+
+    def delete(self, target: _LineKey) -> None:
+        position = self.index().pop(target)
+        self.records[position] = None
+        self.changes.pop(position, None)
+
+    def forget_index(self) -> None:
+        self._index = None
+
+    def live(self) -> list[DmfaWorkerRecord]:
+        return [record for record in self.records if record is not None]
 
 
 @attrs.define
@@ -283,8 +355,7 @@ class _Applier:
             assert found is not None
             slot = self.last = found
         slot.has_original = True
-        history = (record.source,) if record.source is not None else ()
-        slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.ORIGINAL, history)
+        slot.records.append(record)
 
     def add_declaration(self, declaration: DmfaDeclaration) -> None:
         slot = self.slot(declaration.employer, declaration.quarter, create=True)
@@ -331,16 +402,16 @@ class _Applier:
         if action is UpdateAction.UNCHANGED:
             return False
         target = update.target
-        current = slot.lines.get(target)
+        exists = target in slot.index()
         record = attrs.evolve(update.record, employer=slot.employer)
         what = f"NISS {update.record.niss} class {target[1]} worker code {target[2]:03d}"
         if action is UpdateAction.DELETED:
-            if current is None:
+            if not exists:
                 self._unknown_line(update, f"deletes {what}, which the declaration does not have")
                 return False
-            del slot.lines[target]
+            slot.delete(target)
             return True
-        if current is None and action is UpdateAction.MODIFIED:
+        if not exists and action is UpdateAction.MODIFIED:
             used = self.orphans == "use"
             self._unknown_line(
                 update,
@@ -349,7 +420,7 @@ class _Applier:
             )
             if not used:
                 return False
-        if current is not None and action is UpdateAction.CREATED:
+        if exists and action is UpdateAction.CREATED:
             self.findings.append(
                 Finding(
                     DMFA_UPDATE_LINE_EXISTS,
@@ -358,13 +429,7 @@ class _Applier:
                     update.record.source,
                 )
             )
-        history = current.history if current is not None else ()
-        if update.record.source is not None:
-            history = (*history, update.record.source)
-        key = _line_key(record)
-        if key != target:  # re-keyed (new class or worker code): the line moves to the end
-            slot.lines.pop(target, None)
-        slot.lines[key] = EffectiveLine(record, LineOrigin.UPDATE, history)
+        slot.put(target if exists else None, record, LineOrigin.UPDATE)
         return True
 
     def _unknown_line(self, update: DmfaLineUpdate, message: str) -> None:
@@ -394,13 +459,15 @@ class _Applier:
             return
         slot = self.slot(form.employer, form.quarter, create=True)
         assert slot is not None
-        replaced = len(slot.lines)
-        corrected = sum(line.origin is LineOrigin.UPDATE for line in slot.lines.values())
-        slot.lines = {}
+        replaced = len(slot.live())
+        corrected = sum(
+            origin is LineOrigin.UPDATE and slot.records[position] is not None
+            for position, (origin, _history) in slot.changes.items()
+        )
+        slot.records, slot.changes = [], {}
+        slot.forget_index()
         for record in consultation.records:
-            record = attrs.evolve(record, employer=slot.employer)
-            history = (record.source,) if record.source is not None else ()
-            slot.lines[_line_key(record)] = EffectiveLine(record, LineOrigin.CONSULTATION, history)
+            slot.put(None, attrs.evolve(record, employer=slot.employer), LineOrigin.CONSULTATION)
         slot.declaration = DmfaDeclaration(
             slot.employer,
             form.quarter,
@@ -424,21 +491,33 @@ class _Applier:
 
     # -- result --------------------------------------------------------------
     def result(self) -> DmfaCorrection:
-        lines: list[EffectiveLine] = []
+        records: list[DmfaWorkerRecord] = []
+        changes: list[Change] = []
         declarations: list[DmfaDeclaration] = []
         for slot in self.slots:
-            lines.extend(slot.lines.values())
+            if not slot.changes and None not in slot.records:
+                records.extend(slot.records)  # type: ignore[arg-type]  # no None: checked
+            else:
+                for position, record in enumerate(slot.records):
+                    if record is None:
+                        continue
+                    change = slot.changes.get(position)
+                    if change is not None:
+                        changes.append((len(records), *change))
+                    records.append(record)
             if slot.declaration is not None:
                 declarations.append(_recount(slot))
         declarations.sort(key=lambda d: (d.quarter, d.employer.key))
-        return DmfaCorrection(tuple(lines), tuple(declarations), tuple(self.findings))
+        return DmfaCorrection(
+            tuple(records), tuple(declarations), tuple(self.findings), tuple(changes)
+        )
 
 
 def _recount(slot: _Slot) -> DmfaDeclaration:
     """The slot's header with its worker and line counts after the corrections."""
     declaration = slot.declaration
     assert declaration is not None
-    records = [line.record for line in slot.lines.values()]
+    records = slot.live()
     return attrs.evolve(
         declaration,
         worker_count=len({r.niss for r in records}),

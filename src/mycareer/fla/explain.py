@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from mycareer._cache import BoundedCache
 from mycareer.fla.values import BandBasis, Lang, MonthFactor, Regime, decimal_4
 
 if TYPE_CHECKING:
@@ -138,8 +139,9 @@ def _num(value: Fraction | None, lang: Lang = "en") -> str:
 
 #: Rendered bodies (everything but the first line) by the data they come from: in
 #: bulk, thousands of workers share the same factors. Bounded; cleared when full.
-_BODIES: dict[tuple[object, ...], tuple[str, ...]] = {}
-_BODIES_MAX = 4096
+_BODIES: BoundedCache[tuple[object, ...], tuple[str, ...]] = BoundedCache(
+    "explanation bodies", maxsize=4096
+)
 
 
 def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
@@ -174,9 +176,7 @@ def explanation_parts(
     body = _BODIES.get(key)
     if body is None:
         body = tuple(_body(e, lang))
-        if len(_BODIES) >= _BODIES_MAX:
-            _BODIES.clear()
-        _BODIES[key] = body
+        _BODIES.put(key, body)
     return head, body
 
 

@@ -26,12 +26,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
 from itertools import pairwise
 from typing import NamedTuple
 
 import attrs
 
+from mycareer._cache import bounded_cache
 from mycareer.dmfa import DmfaOccupation
 from mycareer.findings import Finding, Severity
 from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES, is_termination_indemnity
@@ -85,12 +85,12 @@ class Segment(NamedTuple):
 new_segment = tuple.__new__
 
 
-@cache
+@bounded_cache(maxsize=4096)
 def _joint_commission(code: str) -> JointCommission:
     return JointCommission(code)
 
 
-@cache
+@bounded_cache(maxsize=512)
 def month_starts(year: int) -> tuple[int, ...]:
     """13 ordinals: the first day of each month of ``year`` and 1 January of the next."""
     firsts = [date(year, m, 1).toordinal() for m in range(1, 13)]
@@ -102,7 +102,7 @@ def _month_index(ordinal: int, starts: tuple[int, ...]) -> int:
     return bisect_right(starts, ordinal) - 1
 
 
-@cache
+@bounded_cache(maxsize=512)
 def month_of_day(year: int) -> tuple[int, ...]:
     """Month index 0..11 of each day of ``year``, by ordinal minus that of 1 January."""
     starts = month_starts(year)

@@ -35,13 +35,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from mycareer._cache import bounded_cache
 from mycareer.errors import InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
 from mycareer.joint_commission import JointCommission
@@ -463,7 +463,7 @@ def _read_packaged(name: str) -> Any:
     return json.loads((resources.files("mycareer.fla") / "rules" / name).read_text("utf-8"))
 
 
-@cache
+@bounded_cache(maxsize=1)
 def _default_rulebook() -> Rulebook:
     facts = tuple(
         FlaFact(date.fromisoformat(f["date"]), f["event"], f["text"], f["source"])

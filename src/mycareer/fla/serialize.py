@@ -22,12 +22,12 @@ rational (``"10/3"``).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 import attrs
 
+from mycareer._cache import BoundedCache, bounded_cache
 from mycareer.converter import converter
 from mycareer.fla.explain import explanation_key, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor
@@ -45,7 +45,7 @@ __all__ = [
 ENTITLEMENTS_SCHEMA_VERSION = "1"
 
 
-@lru_cache(maxsize=4096)
+@bounded_cache(maxsize=4096)
 def _months_json(months: tuple[MonthFactor, ...]) -> tuple[dict[str, object], ...]:
     # Thousands of results share one months tuple in bulk: format it once.
     return tuple(
@@ -149,8 +149,9 @@ class _Shared(NamedTuple):
 #: Shared parts by language and the identities of ``_OTHER_FIELDS``: the bulk path
 #: gives the results of one employer and shape the very same objects, so this key
 #: costs no value hashing. Equal values held by other objects only miss the cache.
-_SHARED: dict[tuple[object, ...], _Shared] = {}
-_SHARED_MAX = 4096
+_SHARED: BoundedCache[tuple[object, ...], _Shared] = BoundedCache(
+    "entitlement JSON parts", maxsize=4096
+)
 
 
 def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
@@ -175,9 +176,7 @@ def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
             json.dumps(list(body), ensure_ascii=False)[1:-1],
             json.dumps(data["findings"], ensure_ascii=False),
         )
-        if len(_SHARED) >= _SHARED_MAX:
-            _SHARED.clear()
-        _SHARED[identity] = shared
+        _SHARED.put(identity, shared)
     head, _ = explanation_parts(e, lang, shared.key)
     employer = e.employer
     enterprise = "null" if employer.enterprise is None else f'"{employer.enterprise.value}"'

@@ -15,10 +15,10 @@ True
 from __future__ import annotations
 
 import json
-from functools import cache
 from importlib import resources
 from typing import Any, Final
 
+from mycareer._cache import bounded_cache
 from mycareer.errors import InvalidValueError
 
 __all__ = ["SCHEMA_ID_PREFIX", "json_schema", "schema_id", "schema_names", "schema_text"]
@@ -29,7 +29,7 @@ SCHEMA_ID_PREFIX: Final = "urn:mycareer:schema:"
 _SUFFIX: Final = ".schema.json"
 
 
-@cache
+@bounded_cache(maxsize=1)
 def schema_names() -> tuple[str, ...]:
     """Every shipped schema as ``NAME-VERSION``, sorted."""
     folder = resources.files(__name__)

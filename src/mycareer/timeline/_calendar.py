@@ -18,12 +18,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Literal
 
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from mycareer._cache import bounded_cache
 from mycareer.errors import InvalidPeriodError, InvalidValueError
 from mycareer.period import Period
 
@@ -38,7 +38,7 @@ _STEP = {
 }
 
 
-@lru_cache(maxsize=512)
+@bounded_cache(maxsize=512)
 def belgian_public_holidays(year: int) -> tuple[date, ...]:
     """Belgian national public holidays of ``year`` (``holidays`` package), sorted.
 
@@ -48,7 +48,7 @@ def belgian_public_holidays(year: int) -> tuple[date, ...]:
     return tuple(sorted(holidays.country_holidays("BE", years=year)))
 
 
-@lru_cache(maxsize=512)
+@bounded_cache(maxsize=512)
 def _weekday_holiday_ordinals(year: int) -> tuple[int, ...]:
     return tuple(day.toordinal() for day in belgian_public_holidays(year) if day.weekday() < 5)
 

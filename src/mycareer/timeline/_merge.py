@@ -26,6 +26,7 @@ from datetime import date
 from itertools import islice, repeat
 from typing import TypeVar
 
+from mycareer._slots import trusted_constructor
 from mycareer.errors import InvalidValueError
 from mycareer.period import Period
 
@@ -48,20 +49,14 @@ OPEN = date.max.toordinal() + 1
 
 _MAX_ORDINAL = date.max.toordinal()
 _fromordinal = date.fromordinal
-_new = object.__new__
-# Period is a slotted attrs class: writing its two slots directly skips the
-# validating __init__, which dominates the cost of building merged results.
-# Only for ordinals this package already checked (start < stop).
-_set_start = Period.__dict__["start"].__set__
-_set_stop = Period.__dict__["stop"].__set__
+# Skips Period's validating __init__, which dominates the cost of building merged
+# results. Only for ordinals this package already checked (start < stop).
+_trusted_period = trusted_constructor(Period)
 
 
 def _period(start: int, stop: int) -> Period:
     """Build a Period from trusted ordinals ``start < stop`` without re-validating (hot path)."""
-    period: Period = _new(Period)
-    _set_start(period, _fromordinal(start))
-    _set_stop(period, None if stop > _MAX_ORDINAL else _fromordinal(stop))
-    return period
+    return _trusted_period(_fromordinal(start), None if stop > _MAX_ORDINAL else _fromordinal(stop))
 
 
 def to_ordinals(period: Period) -> tuple[int, int]:
@@ -268,16 +263,13 @@ def merge_by(
             first = known(start_ord)
             if first is None:
                 first = dates[start_ord] = _fromordinal(start_ord)
-            run = _new(Period)
-            _set_start(run, first)
             if stop_ord > _MAX_ORDINAL:
-                _set_stop(run, None)
+                after = None
             else:
                 after = known(stop_ord)
                 if after is None:
                     after = dates[stop_ord] = _fromordinal(stop_ord)
-                _set_stop(run, after)
-            merged.append(run)
+            merged.append(_trusted_period(first, after))
         result[group_key] = tuple(merged)
     return result
 

@@ -33,6 +33,7 @@ import attrs
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
 from mycareer.dmfa_update import (
     DmfaConsultation,
+    DmfaCorrection,
     DmfaLineUpdate,
     EffectiveLine,
     apply_dmfa_updates,
@@ -57,14 +58,24 @@ _T = TypeVar("_T")
 
 @attrs.frozen
 class CorrectedDmfaBatch:
-    """The effective DmfA population of a set of files, and how it was reached."""
+    """The effective DmfA population of a set of files, and how it was reached.
+
+    ``correction`` is what :func:`~mycareer.dmfa_update.apply_dmfa_updates` gave
+    (its :attr:`~mycareer.dmfa_update.DmfaCorrection.lines` pair each record
+    with its provenance); ``skipped`` lists the documents of other kinds.
+    """
 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[DmfaDeclaration, ...] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
-    lines: tuple[EffectiveLine, ...] = ()
+    correction: DmfaCorrection = attrs.field(factory=DmfaCorrection)
     skipped: tuple[tuple[Path, DocumentKind], ...] = ()
+
+    @property
+    def lines(self) -> tuple[EffectiveLine, ...]:
+        """Every effective record with its provenance (file, form and line set)."""
+        return self.correction.lines
 
 
 def sort_documents(
@@ -164,6 +175,6 @@ def read_corrected_dmfa(
         correction.declarations,
         (*findings, *batch.findings, *correction.findings),
         tuple(errors),
-        correction.lines,
+        correction,
         tuple(skipped),
     )

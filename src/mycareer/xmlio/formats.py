@@ -43,7 +43,6 @@ Adding a format (the career-records and training-account modules are worked exam
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import re
@@ -57,6 +56,7 @@ from typing import IO, Any, Final, Generic, Literal, Protocol, TypeVar, cast
 import attrs
 from lxml import etree
 
+from mycareer._cache import bounded_cache
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -202,13 +202,13 @@ def _register_builtin_formats() -> None:
         importlib.import_module(module)  # registers its format on import
 
 
-@functools.cache
+@bounded_cache(maxsize=16)
 def _package_schema(resource: str) -> etree.XMLSchema:
     with resources.as_file(resources.files(_SCHEMA_PACKAGE).joinpath(resource)) as path:
         return load_schema(path)
 
 
-@functools.cache
+@bounded_cache(maxsize=16)
 def _file_schema(path: str, mtime_ns: int) -> etree.XMLSchema:
     del mtime_ns  # part of the cache key only: an edited XSD is reloaded
     return load_schema(path)

@@ -28,10 +28,11 @@ import errno
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TypeVar, cast, overload
 
+from mycareer._cache import bounded_cache
+from mycareer._slots import trusted_constructor
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -374,9 +375,7 @@ def checked_niss(text: str) -> Niss:
             and int(text) > 0
             and 97 - int(text[:9]) % 97 == int(text[9:])
         ):
-            niss = object.__new__(Niss)
-            object.__setattr__(niss, "value", text)
-            return niss
+            return _trusted_niss(text)
     if len(text) > MAX_IDENTIFIER_CHARS:
         raise InvalidNissError(
             f"invalid NISS {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters"
@@ -386,7 +385,9 @@ def checked_niss(text: str) -> Niss:
 
 #: :func:`checked_niss` remembered: a worker comes back in every quarter's file (and
 #: a NISS is immutable, so the records can share one). Refusals are not remembered.
-known_niss = lru_cache(maxsize=1 << 16)(checked_niss)
+known_niss = bounded_cache(maxsize=1 << 16)(checked_niss)
+# Only for text checked above (11 ASCII digits, valid date part and checksum).
+_trusted_niss = trusted_constructor(Niss)
 
 
 # -- files ----------------------------------------------------------------------

@@ -15,43 +15,28 @@ from mycareer.errors import (
 )
 from mycareer.findings import Finding
 from mycareer.niss import Niss
-from mycareer.period import Period
 from mycareer.xmlio.career_records._values import (
-    _BOOLEANS,
     _EMPLOYER,
-    _KINDS,
     _PERIOD,
     _SECTION_TAGS,
     _SEVERITIES,
     _SOURCE,
-    _committee,
-    _committees,
-    _date,
-    _dates,
     _employer,
-    _fraction,
-    _fractions,
     _located,
     _niss,
     _nisses,
+    decode_period,
+    decode_source,
+    unknown_attributes,
 )
 
 
 def source_from_element(element: etree._Element, file: str, path: str) -> SourceRef:
     """Read a ``<source>`` element back into a :class:`SourceRef`."""
-    get = element.get
-    line_text = get("line")
-    line: int | None = None
-    if line_text is not None:
-        try:
-            line = int(line_text)
-        except ValueError:
-            raise InvalidValueError(
-                f"invalid source line {line_text!r}: expected an integer",
-                path=f"{path}.line",
-                source=SourceRef(file, element.sourceline),
-            ) from None
-    return SourceRef(get("file"), line, get("record"))
+    try:
+        return decode_source(element.attrib)
+    except InvalidValueError as error:
+        raise _located(error, f"{path}{error.path}", file, element.sourceline) from None
 
 
 def finding_from_element(element: etree._Element, file: str, path: str) -> Finding:
@@ -96,26 +81,66 @@ def _unexpected(element: etree._Element, file: str, path: str) -> InvalidValueEr
 def _unknown_attributes(
     element: etree._Element, known: tuple[str, ...], file: str, path: str
 ) -> InvalidValueError:
-    unknown = sorted(str(key) for key in element.attrib if key not in known)
-    return InvalidValueError(
-        f"unknown attribute(s) {unknown} on <{etree.QName(element).localname}>",
-        path=path,
-        source=SourceRef(file, element.sourceline),
-    )
+    error = unknown_attributes(element.attrib, known, etree.QName(element).localname, path)
+    error.source = SourceRef(file, element.sourceline)
+    return error
 
 
 _WORKER_ATTRIBUTES: Final = ("niss", "name")
 _EMPLOYER_ATTRIBUTES: Final = ("ref", "enterprise", "nsso", "name")
-_PERIOD_ATTRIBUTES: Final = (
-    "kind",
-    "start",
-    "end",
-    "employer",
-    "fraction",
-    "jointCommittee",
-    "label",
-    "provisional",
-)
+
+
+def _worker_niss(
+    element: etree._Element, file: str, path: str, problems: list[InvalidValueError]
+) -> Niss | None:
+    niss_text = element.get("niss")
+    line = element.sourceline
+    if niss_text is None:
+        problems.append(
+            InvalidValueError("a worker needs a niss", path=path, source=SourceRef(file, line))
+        )
+        return None
+    try:
+        return _nisses.get(niss_text) or _niss(niss_text)
+    except InvalidValueError as error:
+        problems.append(_located(error, f"{path}.niss", file, line))
+        return None
+
+
+def _period(
+    child: etree._Element, niss: Niss | None, employers: dict[str, Employer], file: str
+) -> CareerPeriod | None:
+    """One ``<period>`` through the shared decoder; errors have paths relative to it."""
+    source = None
+    late: InvalidValueError | None = None  # reported after the period's own attributes
+    for grandchild in child:
+        if grandchild.tag != _SOURCE:
+            late = _unexpected(grandchild, file, ".source")
+            break
+        try:
+            source = decode_source(grandchild.attrib)
+        except InvalidValueError as error:
+            late = _located(error, f".source{error.path}", file, grandchild.sourceline)
+            break
+    period = decode_period(niss, child.attrib, employers, source)
+    if late is not None:
+        raise late
+    return period
+
+
+def _declare_employer(
+    child: etree._Element, employers: dict[str, Employer], file: str, here: str
+) -> None:
+    get = child.get
+    ref, enterprise, nsso, name = get("ref"), get("enterprise"), get("nsso"), get("name")
+    if ref is None:
+        raise InvalidValueError("an employer needs a ref", path=here)
+    if ref in employers:
+        raise InvalidValueError(f"employer ref {ref!r} is declared twice", path=f"{here}.ref")
+    present = 1 + sum(value is not None for value in (enterprise, nsso, name))
+    if len(child.attrib) != present:
+        raise _unknown_attributes(child, _EMPLOYER_ATTRIBUTES, file, here)
+    employers[ref] = _employer(enterprise, nsso, name, here)
 
 
 def career_records_from_element(element: etree._Element, file: str, path: str) -> CareerRecords:
@@ -124,149 +149,32 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
     Raises a :class:`MycareerErrorGroup` listing each problem of the worker.
     """
     problems: list[InvalidValueError] = []
-    get = element.get
-    niss_text = get("niss")
-    name = get("name")
-    line = element.sourceline
-    niss: Niss | None = None
-    if niss_text is None:
-        problems.append(
-            InvalidValueError("a worker needs a niss", path=path, source=SourceRef(file, line))
-        )
-    else:
-        try:
-            niss = _nisses.get(niss_text) or _niss(niss_text)
-        except InvalidValueError as error:
-            problems.append(_located(error, f"{path}.niss", file, line))
+    niss = _worker_niss(element, file, path, problems)
+    niss_text, name = element.get("niss"), element.get("name")
     if len(element.attrib) > (niss_text is not None) + (name is not None):
         problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
-
     employers: dict[str, Employer] = {}
     periods: list[CareerPeriod] = []
     employer_index = period_index = 0
-    kinds, dates, committees, fractions = _KINDS, _dates, _committees, _fractions
     for child in element:
         tag = child.tag
         if tag == _PERIOD:
-            # Hot path: errors carry paths relative to the period, completed below.
-            index = period_index
-            period_index += 1
-            attributes = child.attrib
-            get = attributes.get
-            kind_text, start_text, end_text = get("kind"), get("start"), get("end")
-            ref, fraction_text = get("employer"), get("fraction")
-            committee_text, label = get("jointCommittee"), get("label")
-            provisional_text = get("provisional")
             try:
-                present = 2
-                kind = kinds.get(kind_text) if kind_text is not None else None
-                if kind is None:
-                    raise InvalidValueError(
-                        "a period needs a kind"
-                        if kind_text is None
-                        else f"invalid period kind {kind_text!r}: expected one of "
-                        + ", ".join(_KINDS),
-                        path=".kind",
-                    )
-                if start_text is None:
-                    raise InvalidValueError("a period needs a start", path=".start")
-                start = dates.get(start_text) or _date(start_text, "start")
-                if end_text is None:
-                    end = None
-                else:
-                    end = dates.get(end_text) or _date(end_text, "end")
-                    present += 1
-                try:
-                    span = Period(start, end)
-                except InvalidValueError as error:
-                    error.path = ".end"
-                    raise
-                employer = None
-                if ref is not None:
-                    present += 1
-                    employer = employers.get(ref)
-                    if employer is None:
-                        raise InvalidValueError(
-                            f"period refers to employer {ref!r}, which this worker does not "
-                            "declare (before its periods)",
-                            path=".employer",
-                        )
-                fraction = None
-                if fraction_text is not None:
-                    present += 1
-                    fraction = fractions.get(fraction_text) or _fraction(fraction_text)
-                committee = None
-                if committee_text is not None:
-                    present += 1
-                    committee = committees.get(committee_text) or _committee(committee_text)
-                provisional = False
-                if provisional_text is not None:
-                    present += 1
-                    found = _BOOLEANS.get(provisional_text)
-                    if found is None:
-                        raise InvalidValueError(
-                            f"invalid provisional flag {provisional_text!r}: "
-                            "expected true or false",
-                            path=".provisional",
-                        )
-                    provisional = found
-                if label is not None:
-                    present += 1
-                if len(attributes) != present:
-                    raise _unknown_attributes(child, _PERIOD_ATTRIBUTES, file, "")
-                source = None
-                if len(child):
-                    for grandchild in child:
-                        if grandchild.tag != _SOURCE:
-                            raise _unexpected(grandchild, file, ".source")
-                        source_get = grandchild.get
-                        line_text = source_get("line")
-                        try:
-                            source_line = None if line_text is None else int(line_text)
-                        except ValueError:
-                            raise InvalidValueError(
-                                f"invalid source line {line_text!r}: expected an integer",
-                                path=".source.line",
-                                source=SourceRef(file, grandchild.sourceline),
-                            ) from None
-                        source = SourceRef(source_get("file"), source_line, source_get("record"))
-                if niss is not None:
-                    periods.append(
-                        CareerPeriod(
-                            niss,
-                            kind,
-                            span,
-                            employer,
-                            fraction,
-                            committee,
-                            label,
-                            provisional,
-                            source,
-                        )
-                    )
+                period = _period(child, niss, employers, file)
+                if period is not None:
+                    periods.append(period)
             except InvalidValueError as error:
                 if error.source is None:
                     error.source = SourceRef(file, child.sourceline)
-                error.path = f"{path}.periods[{index}]{error.path or ''}"
+                error.path = f"{path}.periods[{period_index}]{error.path or ''}"
                 problems.append(error)
+            period_index += 1
         elif tag == _EMPLOYER:
             here = f"{path}.employers[{employer_index}]"
             employer_index += 1
-            get = child.get
-            ref, enterprise, nsso = get("ref"), get("enterprise"), get("nsso")
-            employer_name = get("name")
             line = child.sourceline
             try:
-                if ref is None:
-                    raise InvalidValueError("an employer needs a ref", path=here)
-                if ref in employers:
-                    raise InvalidValueError(
-                        f"employer ref {ref!r} is declared twice", path=f"{here}.ref"
-                    )
-                present = 1 + sum(value is not None for value in (enterprise, nsso, employer_name))
-                if len(child.attrib) != present:
-                    raise _unknown_attributes(child, _EMPLOYER_ATTRIBUTES, file, here)
-                employers[ref] = _employer(enterprise, nsso, employer_name, here)
+                _declare_employer(child, employers, file, here)
             except InvalidValueError as error:
                 problems.append(_located(error, error.path or here, file, line))
             except MycareerErrorGroup as group:

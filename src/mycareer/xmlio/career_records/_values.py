@@ -7,9 +7,15 @@ real files repeat the same dates, fractions, committees, employers and NISS.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
-from typing import Final
+from typing import Final, overload
 
+from lxml import etree
+
+from mycareer._cache import BoundedCache
+from mycareer._slots import slot_constructor, trusted_constructor
+from mycareer.career import CareerPeriod
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import (
@@ -22,6 +28,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
+from mycareer.period import ONE_DAY, Period
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.formats import (
     XmlFormat,
@@ -59,16 +66,22 @@ _SEVERITIES: Final = {severity.value: severity for severity in Severity}
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 _FRACTION_TEXT: Final = re.compile(r"(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 
-# Parsed values shared across documents: all are immutable and validated, and
-# real files repeat the same dates, fractions, committees and employers.
+# Parsed values shared across documents (one policy: mycareer._cache): all are
+# immutable and validated, and real files repeat the same dates, fractions,
+# committees and employers. The same population comes back in every quarter's
+# documents, and checking a NISS with stdnum costs more than reading ten periods.
 _CACHE_LIMIT: Final = 20_000
-_dates: dict[str, date] = {}
-_fractions: dict[str, WorkFraction] = {}
-_committees: dict[str, JointCommission] = {}
-_employers: dict[tuple[str | None, str | None, str | None], Employer] = {}
-# The same population comes back in every quarter's documents, and checking a
-# NISS with stdnum costs more than reading ten periods.
-_nisses: dict[str, Niss] = {}
+_dates: BoundedCache[str, date] = BoundedCache("career-records dates", maxsize=_CACHE_LIMIT)
+_fractions: BoundedCache[str, WorkFraction] = BoundedCache(
+    "career-records fractions", maxsize=_CACHE_LIMIT
+)
+_committees: BoundedCache[str, JointCommission] = BoundedCache(
+    "career-records joint committees", maxsize=_CACHE_LIMIT
+)
+_employers: BoundedCache[tuple[str | None, str | None, str | None], Employer] = BoundedCache(
+    "career-records employers", maxsize=_CACHE_LIMIT
+)
+_nisses: BoundedCache[str, Niss] = BoundedCache("career-records NISS", maxsize=_CACHE_LIMIT)
 
 
 def _located(error: InvalidValueError, path: str, file: str, line: int | None) -> InvalidValueError:
@@ -87,18 +100,11 @@ def _date(text: str, what: str) -> date:
         value = date.fromisoformat(text)
     except ValueError as error:
         raise InvalidValueError(f"invalid {what} date {text!r}: {error}", path=f".{what}") from None
-    if len(_dates) >= _CACHE_LIMIT:
-        _dates.clear()
-    _dates[text] = value
-    return value
+    return _dates.put(text, value)
 
 
 def _niss(text: str) -> Niss:
-    value = Niss(text)
-    if len(_nisses) >= _CACHE_LIMIT:
-        _nisses.clear()
-    _nisses[text] = value
-    return value
+    return _nisses.put(text, Niss(text))
 
 
 def _fraction(text: str) -> WorkFraction:
@@ -109,11 +115,7 @@ def _fraction(text: str) -> WorkFraction:
         raise InvalidValueError(
             f"invalid work fraction {text!r}: expected text such as '4/5'", path=".fraction"
         )
-    value = WorkFraction.parse(text)
-    if len(_fractions) >= _CACHE_LIMIT:
-        _fractions.clear()
-    _fractions[text] = value
-    return value
+    return _fractions.put(text, WorkFraction.parse(text))
 
 
 def _committee(text: str) -> JointCommission:
@@ -124,9 +126,7 @@ def _committee(text: str) -> JointCommission:
         except InvalidValueError as error:
             error.path = ".jointCommittee"
             raise
-        if len(_committees) >= _CACHE_LIMIT:
-            _committees.clear()
-        _committees[text] = found
+        _committees.put(text, found)
     return found
 
 
@@ -151,8 +151,158 @@ def _employer(enterprise: str | None, nsso: str | None, name: str | None, path: 
             problems.append(error)
     if problems:
         raise MycareerErrorGroup("invalid employer", problems)
-    found = Employer(enterprise_number, nsso_number, name)  # refuses neither number
-    if len(_employers) >= _CACHE_LIMIT:
-        _employers.clear()
-    _employers[identity] = found
-    return found
+    # Employer refuses neither number.
+    return _employers.put(identity, Employer(enterprise_number, nsso_number, name))
+
+
+# --- the period decoder both readers share ----------------------------------------
+
+_PERIOD_ATTRIBUTES: Final = (
+    "kind",
+    "start",
+    "end",
+    "employer",
+    "fraction",
+    "jointCommittee",
+    "label",
+    "provisional",
+)
+#: A ``<period>``'s or ``<source>``'s attributes: a parser target's dict or an element's.
+Attributes = Mapping[str, str] | etree._Attrib
+_KIND_NAMES: Final = ", ".join(_KINDS)
+# Dates are checked (start <= end < date.max) before a period is built from them.
+_trusted_period = trusted_constructor(Period)  # (start, stop)
+_new_career_period = slot_constructor(CareerPeriod)  # every field, positionally
+_new_source_ref = slot_constructor(SourceRef)
+
+
+def unknown_attributes(
+    attrib: Attributes, known: tuple[str, ...], local: str, path: str
+) -> InvalidValueError:
+    """The error for attributes of ``<local>`` outside ``known`` (no source: the caller's)."""
+    unknown = sorted(str(key) for key in attrib if key not in known)
+    return InvalidValueError(f"unknown attribute(s) {unknown} on <{local}>", path=path)
+
+
+def _span(first: date, end_text: str | None) -> Period:
+    if end_text is None:
+        return _trusted_period(first, None)
+    last = _dates.get(end_text) or _date(end_text, "end")
+    if first <= last < date.max:
+        return _trusted_period(first, last + ONE_DAY)
+    try:  # Period's own rule reports an end before the start, or maps date.max
+        return Period(first, last)
+    except InvalidValueError as error:
+        error.path = ".end"
+        raise
+
+
+def decode_source(attrib: Attributes, ampersand: str = "") -> SourceRef:
+    """A ``<source file= line= record=>``; a bad line raises with path ``.line``.
+
+    ``ampersand`` is how the parser handed ``&`` over (parser targets:
+    :data:`~mycareer.xmlio._safe.TARGET_AMPERSAND`), ``""`` for trees.
+    """
+    get = attrib.get
+    file, line_text, record = get("file"), get("line"), get("record")
+    if ampersand:
+        if file is not None and "&" in file:
+            file = file.replace(ampersand, "&")
+        if record is not None and "&" in record:
+            record = record.replace(ampersand, "&")
+    line = None
+    if line_text is not None:
+        try:
+            line = int(line_text)
+        except ValueError:
+            raise InvalidValueError(
+                f"invalid source line {line_text!r}: expected an integer", path=".line"
+            ) from None
+    return _new_source_ref(file, line, record)
+
+
+@overload
+def decode_period(
+    niss: Niss,
+    attrib: Attributes,
+    employers: Mapping[str, Employer],
+    source: SourceRef | None,
+    ampersand: str = "",
+) -> CareerPeriod: ...
+@overload
+def decode_period(
+    niss: Niss | None,
+    attrib: Attributes,
+    employers: Mapping[str, Employer],
+    source: SourceRef | None,
+    ampersand: str = "",
+) -> CareerPeriod | None: ...
+def decode_period(
+    niss: Niss | None,
+    attrib: Attributes,
+    employers: Mapping[str, Employer],
+    source: SourceRef | None,
+    ampersand: str = "",
+) -> CareerPeriod | None:
+    """One ``<period>``'s attributes, checked; ``None`` when the worker's NISS was refused.
+
+    The one decoder of both readers (hot path). A bad value raises
+    :class:`InvalidValueError` with a path relative to the period (``.end``).
+    """
+    get = attrib.get
+    kind_text, start_text = get("kind"), get("start")
+    ref, fraction_text = get("employer"), get("fraction")
+    committee_text, label = get("jointCommittee"), get("label")
+    provisional_text = get("provisional")
+    kind = _KINDS.get(kind_text) if kind_text is not None else None
+    if kind is None:
+        raise InvalidValueError(
+            "a period needs a kind"
+            if kind_text is None
+            else f"invalid period kind {kind_text!r}: expected one of {_KIND_NAMES}",
+            path=".kind",
+        )
+    if start_text is None:
+        raise InvalidValueError("a period needs a start", path=".start")
+    end_text = get("end")
+    span = _span(_dates.get(start_text) or _date(start_text, "start"), end_text)
+    present = 2 if end_text is None else 3
+    employer = None
+    if ref is not None:
+        present += 1
+        employer = employers.get(ref)
+        if employer is None:
+            raise InvalidValueError(
+                f"period refers to employer {ref!r}, which this worker does not "
+                "declare (before its periods)",
+                path=".employer",
+            )
+    fraction = None
+    if fraction_text is not None:
+        present += 1
+        fraction = _fractions.get(fraction_text) or _fraction(fraction_text)
+    committee = None
+    if committee_text is not None:
+        present += 1
+        committee = _committees.get(committee_text) or _committee(committee_text)
+    provisional = False
+    if provisional_text is not None:
+        present += 1
+        found = _BOOLEANS.get(provisional_text)
+        if found is None:
+            raise InvalidValueError(
+                f"invalid provisional flag {provisional_text!r}: expected true or false",
+                path=".provisional",
+            )
+        provisional = found
+    if label is not None:
+        present += 1
+        if ampersand and "&" in label:
+            label = label.replace(ampersand, "&")
+    if len(attrib) != present:
+        raise unknown_attributes(attrib, _PERIOD_ATTRIBUTES, "period", "")
+    if niss is None:
+        return None
+    return _new_career_period(
+        niss, kind, span, employer, fraction, committee, label, provisional, source
+    )
