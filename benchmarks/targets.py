@@ -107,26 +107,25 @@ def cli(*arguments: str) -> Callable[[list[Path]], int]:
 
 
 def contenders(folder: Path, year: int) -> dict[str, Callable[[list[Path]], int]]:
-    jobs = ("--jobs", "1") if _has_jobs() else ()
+    def jobs(command: str) -> tuple[str, ...]:
+        return ("--jobs", "1") if _has_jobs(command) else ()
+
     return {
         "floor": floor,
         "iter_dmfa": read_all,
-        "entitlements": cli("entitlements", "--year", str(year), "--format", "json", *jobs,
-                            str(folder)),
-        "timeline": cli("timeline", "--format", "json", *jobs, str(folder)),
+        "entitlements": cli("entitlements", "--year", str(year), "--format", "json",
+                            *jobs("entitlements"), str(folder)),
+        "timeline": cli("timeline", "--format", "json", *jobs("timeline"), str(folder)),
     }  # fmt: skip
 
 
-def _has_jobs() -> bool:
+def _has_jobs(command: str) -> bool:
+    """Whether ``mycareer COMMAND`` takes ``--jobs`` (older versions ran on one core only)."""
     from mycareer.cli import build_parser
 
-    parser = build_parser(only="entitlements")
-    try:
-        with contextlib.redirect_stderr(open(os.devnull, "w")):
-            parser.parse_args(["entitlements", "--year", "2024", "--jobs", "1", "x"])
-    except SystemExit:
-        return False
-    return True
+    parser = build_parser(only=command)
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return any("--jobs" in action.option_strings for action in sub.choices[command]._actions)
 
 
 def best_cpu(

@@ -94,9 +94,9 @@ def _gid(artist: Any) -> str:
 
 
 def test_rows_bars_heights_gaps_and_provisional_marks(timeline: Timeline) -> None:
-    figure = Figure()
-    ax = figure.add_subplot()
-    plot_timeline(timeline, ax)
+    ax = plot_timeline(timeline)  # no Axes given: a figure of its own (issue 12 item 13)
+    assert isinstance(ax.figure, Figure)
+    assert ax.figure.axes == [ax]
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
     assert labels == [
         "Demo Consulting (0403.019.261) · employment",
@@ -198,3 +198,30 @@ def test_bars_cover_the_records_and_gap_bands_cover_the_rest(records: list[Caree
     assert len([p for p in ax.patches if _gid(p).startswith("bar-")]) == sum(
         len(bars) for bars in rows.values()
     )
+
+
+def test_fits_inside_a_users_axes(timeline: Timeline) -> None:
+    """Drawn into one subplot of a user's grid, labels and legend stay within that Axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = Figure(figsize=(6, 4))
+    grid = figure.subplots(2, 2)
+    ax = grid[1][0]
+    assert plot_timeline(timeline, ax=ax) is ax
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    box = ax.get_window_extent(renderer)
+    legend = ax.get_legend()
+    assert legend is not None
+    inner = [legend.get_window_extent(renderer), *(t.get_window_extent(renderer) for t in ax.texts)]
+    for extent in inner:
+        assert box.x0 - 1 <= extent.x0
+        assert extent.x1 <= box.x1 + 1
+        assert box.y0 - 1 <= extent.y0
+        assert extent.y1 <= box.y1 + 1
+    rows = [t.get_text() for t in ax.texts if "·" in t.get_text() or t.get_text().endswith("…")]
+    assert len(rows) == 3
+    assert all(r.startswith(("Demo Cons", "Bakery B")) for r in rows)
+    assert all(t.get_text() == "" for t in ax.get_yticklabels())  # nothing left of the Axes
+    assert ax.get_xlabel() == ""

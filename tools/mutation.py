@@ -64,7 +64,12 @@ TARGETS: dict[str, Target] = {
     },
     "rulebook": Target(
         ("src/mycareer/fla/rulebook.py",),
-        ("tests/fla/test_rulebook*.py", "tests/fla/test_mutation_rulebook.py"),
+        (
+            "tests/fla/test_rulebook*.py",
+            "tests/fla/test_entitlement.py",
+            "tests/fla/test_examples.py",
+            "tests/fla/test_mutation_rulebook.py",
+        ),
     ),
     "account": Target(
         (
@@ -72,7 +77,7 @@ TARGETS: dict[str, Target] = {
             "src/mycareer/fla/account_values.py",
             "src/mycareer/fla/account_steps.py",
         ),
-        ("tests/fla/test_account.py", "tests/fla/test_account_windows.py"),
+        ("tests/fla/test_account.py", "tests/fla/test_account_*.py"),
     ),
     "merge": Target(
         ("src/mycareer/timeline/_merge.py",),
@@ -88,14 +93,29 @@ TARGETS: dict[str, Target] = {
 #: mutated copy: they cannot kill a mutant and only cost time.
 EXCLUDED_TESTS = ("tests/fla/test_account_cli.py", "tests/fla/test_account_pipeline.py")
 
-_PROFILE = '''"""Hypothesis profile of the mutation runs (written by tools/mutation.py)."""
+_PROFILE = '''"""Hypothesis profile and cold caches of mutation runs (from tools/mutation.py)."""
 
+import sys
+
+import pytest
 from hypothesis import settings
 
 settings.register_profile(
     "mutation", derandomize=True, max_examples={examples}, deadline=None, database=None
 )
 settings.load_profile("mutation")
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    # mutmut forks each mutant from a process that already ran the tests: a cache filled
+    # then (the packaged rulebook, its resolutions) would hide the mutated code
+    for name, module in list(sys.modules.items()):
+        if name.startswith("mycareer"):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
 '''
 
 
@@ -154,6 +174,26 @@ def _mutmut(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=where, env=env, text=True, capture_output=True, check=False)
 
 
+_DIFFS = """
+import sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant, status_by_exit_code
+for name in sys.argv[1:]:
+    found = find_mutant(name)
+    print(f"# {name}: {status_by_exit_code[found.exit_code_by_key[name]]}")
+    print(get_diff_for_mutant(name, path=found.path))
+"""
+
+
+def _diffs(where: Path, names: list[str]) -> str:
+    """The diff of each mutant, in one process (``mutmut show`` costs a start-up per mutant)."""
+    if not names:
+        return ""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [sys.executable, "-c", _DIFFS, *names]
+    done = subprocess.run(command, cwd=where, env=env, text=True, capture_output=True, check=False)
+    return done.stdout + done.stderr
+
+
 def _survivors(where: Path) -> list[str]:
     listed = _mutmut(where, "results")
     names = []
@@ -177,8 +217,8 @@ def _run_target(name: str, target: Target, args: argparse.Namespace) -> dict[str
         return {"target": name, "error": run.returncode}
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     survivors = _survivors(where)
-    shown = [_mutmut(where, "show", s.partition(" ")[0]).stdout for s in survivors]
-    (where / "survivors.txt").write_text("\n".join(shown), encoding="utf-8")
+    shown = _diffs(where, [s.partition(" ")[0] for s in survivors])
+    (where / "survivors.txt").write_text(shown, encoding="utf-8")
     ran = int(stats["total"]) - int(stats.get("skipped", 0)) - int(stats.get("not_checked", 0))
     caught = int(stats["killed"]) + int(stats.get("timeout", 0))
     caught += int(stats.get("caught_by_type_check", 0))

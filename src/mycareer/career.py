@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import attrs
 
 from mycareer._checks import is_a, items_of
+from mycareer._html import summarised
 from mycareer.employer import Employer, to_optional_employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import SourceRef
@@ -83,6 +84,7 @@ def _period_tuple(items: Iterable[CareerPeriod]) -> tuple[CareerPeriod, ...]:
     return tuple(items)
 
 
+@summarised
 @attrs.frozen
 class CareerRecords:
     """A worker's career records: the unit of the career-records format."""

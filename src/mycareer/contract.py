@@ -49,6 +49,7 @@ from fractions import Fraction
 import attrs
 
 from mycareer._checks import is_a, items_of, register, to_date, to_enum, to_optional_date
+from mycareer._html import summarised
 from mycareer.dmfa import (
     FULL_CAREER_BREAK,
     ContractType,
@@ -249,6 +250,7 @@ class Contract:
         return self.category.worker_code if self.worker_code is None else self.worker_code
 
 
+@summarised
 @attrs.frozen
 class ContractRecords:
     """The DmfA records of some contracts: worker records and declared quarters."""

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.career import CareerRecords
 from mycareer.converter import from_json
 
@@ -91,6 +92,7 @@ def _workers(items: Iterable[CareerRecords]) -> tuple[CareerRecords, ...]:
     return tuple(items)
 
 
+@summarised
 @attrs.frozen
 class DemoSample:
     """The demo's career records in JSON form and the date they are shown as of."""

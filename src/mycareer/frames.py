@@ -1,41 +1,52 @@
 """pandas views of mycareer results, for notebooks (optional extra ``mycareer[pandas]``).
 
-:func:`to_frame` turns timelines, entitlements, trainings or career records into a
-:class:`pandas.DataFrame` with one row per item; :func:`from_frame` turns such a
-frame back into the library's own values, exactly.
+:func:`to_frame` turns timelines, entitlements, trainings, career records, gaps or
+findings into a :class:`pandas.DataFrame` with one row per item.
 
-**Exact values stay exact.** Days, FTE, fractions and hours are kept as
-:class:`fractions.Fraction` or :class:`decimal.Decimal` objects in ``object``
-columns, never as floats: ``df["fte"].sum()`` is still an exact ``Fraction``,
-and a round trip through a frame gives back equal objects. Dates are
-:class:`datetime.date` objects; identifiers (NISS, enterprise numbers) and
-nested values (employers, sources, month factors, findings) are the library's
-own objects, which print as text. Convert explicitly when you want floats for
-a chart: ``df["fte"].astype(float)``.
+**Analysis frames (the default)** have pandas dtypes: integers ``Int64``, flags
+``boolean``, dates ``datetime64[ns]`` (an ongoing period's ``end`` is ``NaT``),
+identifiers ``string`` in their compact form (``"85073003328"``, employer
+``"0403019261"``), enums ``string``, the size band an *ordered* categorical
+(``<10`` < ``10-19`` < ``20+``), and quantities (days, FTE, hours, fractions)
+``float64`` for charts and ``nlargest``. Nested values (sources, month
+factors, findings, rules) are left out; ask for them with ``exact=True``.
 
-Row kinds (the ``kind`` argument of :func:`from_frame`):
+**Exact frames** (``exact=True``) keep the library's objects in ``object``
+columns: ``Fraction``/``Decimal`` quantities, ``date``s, identifiers and nested
+values, so ``df["fte"].sum()`` is an exact ``Fraction``, and :func:`from_frame`
+turns such a frame back into equal values.
 
-* ``"timeline"``: one row per :class:`~mycareer.timeline.TimelineSegment`, with ``niss``
-  and ``as_of`` of its timeline; the period is split into ``start`` and ``end``
-  (inclusive) and ``days`` is added for convenience. Timeline findings and the
-  precedence rule travel in ``df.attrs["mycareer_timelines"]``.
-* ``"entitlements"``: one row per :class:`~mycareer.fla.Entitlement`, a column per field.
+Row kinds (``kind``; guessed from the values when not given):
+
+* ``"timeline"``: one row per :class:`~mycareer.timeline.TimelineSegment`, with
+  ``niss`` and ``as_of`` of its timeline; the period split into ``start`` and
+  ``end`` (inclusive) and ``days`` added. Exact frames carry each timeline's
+  findings and precedence in ``df.attrs["mycareer_timelines"]``.
+* ``"entitlements"``: one row per :class:`~mycareer.fla.Entitlement`.
 * ``"trainings"``: one row per :class:`~mycareer.fla.trainings.Training`.
 * ``"career"``: one row per :class:`~mycareer.career.CareerPeriod`, with the
-  worker's ``name``; the period split into ``start`` and ``end``.
+  worker's ``name``.
+* ``"gaps"``: one row per uncovered stretch of each timeline (its default window).
+* ``"findings"``: one row per :class:`~mycareer.findings.Finding` of timelines or
+  entitlements (or of the findings given), with where it was found.
 
-pandas is imported only when these functions run; without it they raise
-:class:`MissingExtraError` saying which extra to install.
+``to_frame`` takes one value, an iterable of values, or the dict that
+:func:`~mycareer.timeline.build_timelines` returns; ``to_frame([], kind=...)``
+is an empty frame with the kind's columns and dtypes. pandas is imported only
+when these functions run; without it they raise :class:`MissingExtraError`.
 
 >>> from mycareer.demo import load_demo
 >>> df = to_frame(load_demo().workers)
 >>> df.loc[:1, ["name", "start", "end", "fraction"]]
-         name       start         end fraction
-0  An Peeters  2019-09-01  2023-02-14        1
-1  An Peeters  2023-02-15        None      4/5
->>> df.loc[:1, "fraction"].map(lambda f: f.value).sum()
+         name      start        end  fraction
+0  An Peeters 2019-09-01 2023-02-14       1.0
+1  An Peeters 2023-02-15        NaT       0.8
+>>> str(df["start"].dtype), str(df["niss"].dtype), str(df["provisional"].dtype)
+('datetime64[ns]', 'string', 'boolean')
+>>> exact = to_frame(load_demo().workers, exact=True)
+>>> exact.loc[:1, "fraction"].map(lambda f: f.value).sum()
 Fraction(9, 5)
->>> from_frame(df) == load_demo().workers
+>>> from_frame(exact) == load_demo().workers
 True
 """
 
@@ -50,6 +61,7 @@ import attrs
 
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.errors import InvalidValueError, MycareerError
+from mycareer.findings import Finding
 from mycareer.period import Period
 
 if TYPE_CHECKING:
@@ -57,10 +69,13 @@ if TYPE_CHECKING:
 
 __all__ = ["FRAME_KINDS", "FrameKind", "MissingExtraError", "from_frame", "to_frame"]
 
-FrameKind = Literal["timeline", "entitlements", "trainings", "career"]
+FrameKind = Literal["timeline", "entitlements", "trainings", "career", "gaps", "findings"]
 
-#: The row kinds :func:`from_frame` understands.
-FRAME_KINDS: Final[tuple[FrameKind, ...]] = ("timeline", "entitlements", "trainings", "career")
+#: The row kinds of :func:`to_frame`; :func:`from_frame` rebuilds the first four.
+FRAME_KINDS: Final[tuple[FrameKind, ...]] = (
+    "timeline", "entitlements", "trainings", "career", "gaps", "findings",
+)  # fmt: skip
+_REBUILT: Final[tuple[FrameKind, ...]] = ("timeline", "entitlements", "trainings", "career")
 
 #: Key of ``DataFrame.attrs`` holding per-timeline data that has no row of its own.
 TIMELINE_ATTRS: Final = "mycareer_timelines"
@@ -91,6 +106,8 @@ def _row(obj: Any) -> dict[str, Any]:
 def _flatten(items: Any) -> list[Any]:
     if isinstance(items, str | bytes) or attrs.has(type(items)):
         return [items]
+    if isinstance(items, Mapping):  # build_timelines' {niss: timeline}
+        return list(items.values())
     if isinstance(items, Iterable):
         return list(items)
     return [items]
@@ -102,9 +119,9 @@ def _timeline_types() -> tuple[type[Any], type[Any]]:
     return Timeline, TimelineSegment
 
 
-def _kind_of(values: Sequence[Any]) -> FrameKind:
+def _kind_of(values: Sequence[Any]) -> FrameKind | None:
     if not values:
-        raise InvalidValueError("to_frame needs at least one value to know the kind of rows")
+        return None
     first = values[0]
     type_name = type(first).__name__
     module = type(first).__module__
@@ -116,9 +133,13 @@ def _kind_of(values: Sequence[Any]) -> FrameKind:
         return "entitlements"
     if type_name == "Training" and module.startswith("mycareer.fla"):
         return "trainings"
+    if type_name == "Gap" and module.startswith("mycareer.timeline"):
+        return "gaps"
+    if isinstance(first, Finding):
+        return "findings"
     raise InvalidValueError(
         f"to_frame does not know how to show {type_name} values; it takes timelines, "
-        "entitlements, trainings or career records"
+        "entitlements, trainings, career records, gaps or findings"
     )
 
 
@@ -168,32 +189,107 @@ def _timeline_rows(values: Sequence[Any]) -> tuple[list[dict[str, Any]], dict[st
     return rows, extras
 
 
-def to_frame(obj: Any) -> pd.DataFrame:
-    """One row per segment, entitlement, training or career period; exact values kept.
+def to_frame(obj: Any, kind: FrameKind | None = None, *, exact: bool = False) -> pd.DataFrame:
+    """One row per segment, entitlement, training, career period, gap or finding.
 
-    ``obj`` is one value or an iterable of values of the same kind (a
-    :class:`~mycareer.timeline.Timeline`, an :class:`~mycareer.fla.Entitlement`,
-    a :class:`~mycareer.fla.trainings.Training`, :class:`~mycareer.career.CareerRecords`
-    or :class:`~mycareer.career.CareerPeriod`). The frame's ``attrs["mycareer_kind"]``
-    names the kind, for :func:`from_frame`.
+    ``obj`` is one value, an iterable of values of the same kind, or a mapping
+    whose values are (``build_timelines``' result). ``kind`` is guessed from the
+    values; give it for an empty input (without it, an empty input gives an
+    empty frame without columns) or to ask ``"gaps"``/``"findings"`` of
+    timelines and entitlements. ``exact=True`` keeps exact objects (see the
+    module). ``df.attrs["mycareer_kind"]`` names the kind, for :func:`from_frame`.
     """
     pandas = _pandas()
     values = _flatten(obj)
-    kind = _kind_of(values)
-    attributes: dict[str, Any] = {"mycareer_kind": kind}
+    found = _kind_of(values)
+    chosen = kind or found
+    if chosen is None:
+        return pandas.DataFrame()
+    if chosen not in FRAME_KINDS:
+        raise InvalidValueError(
+            f"unknown frame kind {chosen!r}: expected one of {', '.join(FRAME_KINDS)}"
+        )
+    rows, columns, attributes = _exact_rows(chosen, values)
+    frame = pandas.DataFrame(rows, columns=columns, dtype=object)
+    if not exact:
+        from mycareer._frame_dtypes import analysis_frame
+
+        frame = analysis_frame(pandas, frame, chosen)
+        attributes.pop(TIMELINE_ATTRS, None)
+    frame.attrs.update(attributes, mycareer_kind=chosen, mycareer_exact=exact)
+    return frame
+
+
+def _exact_rows(
+    kind: FrameKind, values: Sequence[Any]
+) -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
+    """Rows of exact objects, the kind's columns, and the frame's extra ``attrs``."""
+    attributes: dict[str, Any] = {}
     if kind == "career":
-        rows = _career_rows(values)
-        columns = ["name", *_career_columns()]
-    elif kind == "timeline":
+        return _career_rows(values), ["name", *_career_columns()], attributes
+    if kind == "timeline":
         rows, extras = _timeline_rows(values)
         attributes[TIMELINE_ATTRS] = extras
-        columns = _timeline_columns()
-    else:
-        rows = [_row(value) for value in values]
-        columns = _field_names(type(values[0]))
-    frame = pandas.DataFrame(rows, columns=columns, dtype=object)
-    frame.attrs.update(attributes)
-    return frame
+        return rows, _timeline_columns(), attributes
+    if kind == "gaps":
+        return _gap_rows(values), list(_GAP_COLUMNS), attributes
+    if kind == "findings":
+        return _finding_rows(values), list(_FINDING_COLUMNS), attributes
+    cls = _fla_type("Entitlement" if kind == "entitlements" else "Training")
+    return [_row(value) for value in values], _field_names(cls), attributes
+
+
+_GAP_COLUMNS = ("niss", "as_of", "start", "end", "days", "working_days", "provisional")
+_FINDING_COLUMNS = ("niss", "employer", "code", "severity", "message", "file", "line", "record")
+
+
+def _gap_rows(values: Sequence[Any]) -> list[dict[str, Any]]:
+    """Gaps of each timeline in its default window (first covered day to ``as_of``)."""
+    timeline_cls, _ = _timeline_types()
+    rows: list[dict[str, Any]] = []
+    for value in values:
+        pairs = [(value, gap) for gap in value.gaps()] if isinstance(value, timeline_cls) else [
+            (None, value)
+        ]  # fmt: skip
+        for owner, gap in pairs:
+            rows.append(
+                {
+                    "niss": None if owner is None else owner.niss,
+                    "as_of": None if owner is None else owner.as_of,
+                    "start": gap.period.start,
+                    "end": gap.period.end,
+                    "days": gap.days,
+                    "working_days": gap.working_days,
+                    "provisional": gap.provisional,
+                }
+            )
+    return rows
+
+
+def _finding_rows(values: Sequence[Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for value in values:
+        if isinstance(value, Finding):
+            found: Iterable[Finding] = [value]
+            niss, employer = None, None
+        else:
+            found = getattr(value, "findings", ())
+            niss, employer = getattr(value, "niss", None), getattr(value, "employer", None)
+        for finding in found:
+            source = finding.source
+            rows.append(
+                {
+                    "niss": niss,
+                    "employer": employer,
+                    "code": finding.code,
+                    "severity": finding.severity,
+                    "message": finding.message,
+                    "file": None if source is None else source.file,
+                    "line": None if source is None else source.line,
+                    "record": None if source is None else source.record,
+                }
+            )
+    return rows
 
 
 def _career_columns() -> list[str]:
@@ -245,8 +341,9 @@ def _period_of(row: Mapping[str, Any], where: str) -> Period:
 
 
 def from_frame(frame: pd.DataFrame, kind: FrameKind | None = None) -> tuple[Any, ...]:
-    """Rebuild the values :func:`to_frame` showed: a tuple of timelines, entitlements,
-    trainings or :class:`~mycareer.career.CareerRecords` (one per worker, in row order).
+    """Rebuild the values an exact frame (``to_frame(..., exact=True)``) showed: a tuple of
+    timelines, entitlements, trainings or :class:`~mycareer.career.CareerRecords` (one per
+    worker, in row order).
 
     ``kind`` defaults to ``frame.attrs["mycareer_kind"]``. Columns added for
     convenience (``days``) or by the analyst are ignored; a missing column is
@@ -255,9 +352,14 @@ def from_frame(frame: pd.DataFrame, kind: FrameKind | None = None) -> tuple[Any,
     """
     _pandas()
     chosen = kind or frame.attrs.get("mycareer_kind")
-    if chosen not in FRAME_KINDS:
+    if chosen not in _REBUILT:
         raise InvalidValueError(
-            f"unknown frame kind {chosen!r}: expected one of {', '.join(FRAME_KINDS)}"
+            f"unknown frame kind {chosen!r}: expected one of {', '.join(_REBUILT)}"
+        )
+    if frame.attrs.get("mycareer_exact") is False:
+        raise InvalidValueError(
+            "this is an analysis frame (floats, compact text): build it with "
+            "to_frame(..., exact=True) to turn it back into values"
         )
     expected = _expected_columns(chosen)
     missing = [name for name in expected if name not in frame.columns and name != "days"]

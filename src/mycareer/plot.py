@@ -150,42 +150,65 @@ def _matplotlib() -> tuple[Any, Any, Any, Any]:
     return figure, patches, dates, lines
 
 
+def _is_axes(value: Any) -> bool:
+    return hasattr(value, "add_patch") and hasattr(value, "figure")
+
+
+def _format_of(target: Any, format: PlotFormat | None) -> str:
+    chosen: str = format or "png"
+    if format is None and isinstance(target, str | os.PathLike):
+        suffix = Path(target).suffix.lower().lstrip(".")
+        chosen = suffix if suffix in ("png", "svg") else "png"
+    if chosen not in ("png", "svg"):
+        raise InvalidValueError(f"unsupported picture format {chosen!r}: use png or svg")
+    return chosen
+
+
 def plot_timeline(
     timeline: Timeline,
-    target: str | os.PathLike[str] | IO[bytes] | Any,
+    target: str | os.PathLike[str] | IO[bytes] | Any = None,
     *,
+    ax: Any = None,
     format: PlotFormat | None = None,
     title: str | None = None,
     provisional_quarters: int = 0,
     dpi: int = 120,
 ) -> Any:
-    """Draw ``timeline`` into a matplotlib ``Axes``, or save it as PNG or SVG.
+    """Draw ``timeline`` and return the matplotlib ``Axes`` it is drawn in.
 
-    ``target`` is an existing ``Axes`` (drawn into, nothing saved), a path, or a
-    binary stream. The format comes from ``format``, else the path's suffix,
-    else PNG. ``provisional_quarters`` marks gaps in the last quarters up to
-    ``as_of`` as provisional (see :meth:`~mycareer.timeline.Timeline.gaps`).
-    Returns the ``Axes``.
+    With ``ax``, the picture is drawn into that ``Axes`` (a notebook cell, a
+    subplot of a report) and kept inside it: the legend sits within the Axes and
+    long row labels are shortened. Without it, a new figure of its own is made
+    (``ax.figure``; no ``pyplot`` state), sized for the rows, legend at the
+    right. ``target`` saves that figure to a path or binary stream as PNG or SVG
+    (``format``, else the path's suffix, else PNG); an ``Axes`` given as
+    ``target`` is taken as ``ax``. ``provisional_quarters`` marks gaps in the
+    last quarters up to ``as_of`` as provisional (see
+    :meth:`~mycareer.timeline.Timeline.gaps`).
     """
     figure_module, patches, mdates, mlines = _matplotlib()
-    is_axes = hasattr(target, "add_patch") and hasattr(target, "figure")
-    chosen: str = format or "png"
-    if not is_axes and format is None and isinstance(target, str | os.PathLike):
-        suffix = Path(target).suffix.lower().lstrip(".")
-        chosen = suffix if suffix in ("png", "svg") else "png"
-    if chosen not in ("png", "svg"):
-        raise InvalidValueError(f"unsupported picture format {chosen!r}: use png or svg")
-
+    if ax is None and _is_axes(target):
+        ax, target = target, None
+    chosen = _format_of(target, format) if target is not None else "png"
     rows = plot_rows(timeline)
-    ax: Any
-    if is_axes:
-        ax = target
-    else:
+    inside = ax is not None
+    if ax is None:
         height = 1.6 + 0.45 * max(len(rows), 1)
         figure = figure_module.Figure(figsize=(10, height), layout="constrained")
         ax = figure.add_subplot()
+    _draw_bars(ax, rows, patches, mdates)
+    _draw_gaps(ax, timeline, provisional_quarters, mdates)
+    _axes_and_labels(ax, timeline, rows, title, mdates, inside=inside)
+    _legend(ax, rows, patches, mlines, inside=inside)
+    if target is not None:
+        ax.figure.savefig(target, format=chosen, dpi=dpi)
+    return ax
 
-    for index, (_row, bars) in enumerate(rows.items()):
+
+def _draw_bars(
+    ax: Any, rows: dict[tuple[str, PeriodKind], list[Bar]], patches: Any, mdates: Any
+) -> None:
+    for index, bars in enumerate(rows.values()):
         for number, bar in enumerate(bars):
             kind = bar.row[1]
             fraction = (
@@ -218,8 +241,11 @@ def plot_timeline(
                     va="center",
                     fontsize=7,
                     color="white",
+                    clip_on=True,
                 )
 
+
+def _draw_gaps(ax: Any, timeline: Timeline, provisional_quarters: int, mdates: Any) -> None:
     gaps = timeline.gaps(provisional_quarters=provisional_quarters) if timeline.segments else ()
     for number, gap in enumerate(gaps):
         stop = gap.period.stop
@@ -236,6 +262,48 @@ def plot_timeline(
         )
         span.set_gid(f"gap-{number}{'-provisional' if gap.provisional else ''}")
 
+
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: max(limit - 1, 1)] + "…"
+
+
+def _label_rows_inside(ax: Any, rows: list[tuple[str, PeriodKind]]) -> None:
+    """Row labels written inside the Axes, at its left edge above each row.
+
+    A caller's Axes may sit in a grid with no room on its left for tick labels;
+    written inside and shortened to a share of the Axes' width, they always fit.
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.set_yticklabels([])
+    ax.tick_params(axis="y", length=0)
+    width_points = ax.get_window_extent().width * 72 / ax.figure.dpi
+    limit = max(8, int(width_points * 0.55 / 3.6))  # 6-point text: about 3.6 points a letter
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    for index, (employer, kind) in enumerate(rows):
+        label = f"{_short(employer, max(limit - len(kind.label) - 3, 12))} · {kind.label}"
+        ax.text(
+            0.005,
+            index - 0.5,
+            _short(label, limit),
+            transform=where,
+            ha="left",
+            va="top",
+            fontsize=6,
+            clip_on=True,
+            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
+        )
+
+
+def _axes_and_labels(
+    ax: Any,
+    timeline: Timeline,
+    rows: dict[tuple[str, PeriodKind], list[Bar]],
+    title: str | None,
+    mdates: Any,
+    *,
+    inside: bool,
+) -> None:
     span_period = timeline.span
     first = span_period.start if span_period is not None else timeline.as_of
     last = max(timeline.as_of, span_period.end or timeline.as_of) if span_period else first
@@ -244,14 +312,30 @@ def plot_timeline(
     ax.axvline(mdates.date2num(timeline.as_of), color="black", linestyle=":", linewidth=1)
     ax.set_ylim(len(rows) - 0.5 + 0.1, -0.5 - 0.1)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{employer} · {kind.label}" for employer, kind in rows])
+    labels = [f"{employer} · {kind.label}" for employer, kind in rows]
+    size = 7 if inside else 9
+    if inside:
+        _label_rows_inside(ax, list(rows))
+    else:
+        ax.set_yticklabels(labels, fontsize=size)
+        ax.set_xlabel("bar height = FTE (Q/S) at that employer", fontsize=size)
     ax.xaxis_date()
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.tick_params(axis="x", labelsize=size)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
     ax.set_axisbelow(True)
     who = f"NISS {timeline.niss.formatted}" if timeline.niss is not None else "timeline"
-    ax.set_title(title or f"{who} — as of {timeline.as_of.isoformat()}", fontsize=10)
+    ax.set_title(title or f"{who} — as of {timeline.as_of.isoformat()}", fontsize=size + 1)
 
+
+def _legend(
+    ax: Any,
+    rows: dict[tuple[str, PeriodKind], list[Bar]],
+    patches: Any,
+    mlines: Any,
+    *,
+    inside: bool,
+) -> None:
     kinds = list(dict.fromkeys(kind for _, kind in rows))
     handles = [patches.Patch(facecolor=KIND_COLOURS[k], label=k.label) for k in kinds]
     handles.append(patches.Patch(facecolor="#F4CCCC", edgecolor="#CC0000", label="gap"))
@@ -260,9 +344,14 @@ def plot_timeline(
             patches.Patch(facecolor="white", edgecolor="black", hatch="///", label="provisional")
         )
     handles.append(mlines.Line2D([], [], color="black", linestyle=":", label="as of"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_xlabel("bar height = FTE (Q/S) at that employer")
-
-    if not is_axes:
-        ax.figure.savefig(target, format=chosen, dpi=dpi)
-    return ax
+    if inside:  # within the caller's Axes: their figure has no room reserved outside it
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            fontsize=5,
+            framealpha=0.8,
+            title="height = FTE",
+            title_fontsize=5,
+        )
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)

@@ -16,6 +16,14 @@ conversion never silently drops a worker.
 
 CSV has one row per career period (a worker without periods gets one row with
 empty period columns); exact values stay text: fractions as ``4/5``, dates ISO.
+Free-text cells (``name``, ``employer_name``, ``label``) that a spreadsheet would
+run as a formula get a leading apostrophe (OWASP's advice, see
+:func:`mycareer.outputs.csv_cell`), removed again when the CSV is read back;
+``--raw-csv`` writes and reads them as they are. Line breaks inside cells (LF,
+CR, CRLF) are kept exactly.
+
+The output is written atomically (:mod:`mycareer.outputs`): a failing
+conversion leaves no file, and an output that is the input is refused (exit 2).
 """
 
 from __future__ import annotations
@@ -24,10 +32,11 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import IO, Any, Final, TextIO
 
 from lxml import etree
 
@@ -42,6 +51,14 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.niss import Niss
+from mycareer.outputs import (
+    OutputRefusedError,
+    atomic_output,
+    csv_cell,
+    csv_text,
+    refuse_inputs,
+    write_atomic,
+)
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
 from mycareer.xmlio.training_account import (
@@ -70,6 +87,10 @@ FORMATS: Final = ("xml", "json", "csv")
 
 #: The kinds of documents ``convert`` knows.
 KINDS: Final = ("career-records", "training-account")
+
+#: Columns of the career-records CSV holding free text (neutralised against formulas).
+FREE_TEXT_COLUMNS: Final = ("name", "employer_name", "label")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 #: Columns of the career-records CSV, in order.
 CSV_COLUMNS: Final = (
@@ -103,8 +124,26 @@ def _format_of(path: str, explicit: str | None, role: str) -> str:
 # --- CSV ----------------------------------------------------------------------
 
 
-def records_to_csv(records: Iterable[CareerRecords], out: TextIO) -> None:
+def _free_text(value: str | None, path: str, *, neutralise: bool) -> str:
+    if value is None:
+        return ""
+    if _SURROGATE.search(value):
+        raise InvalidValueError(
+            f"text {value[:80]!r} holds a lone surrogate, which UTF-8 cannot carry", path=path
+        )
+    return csv_cell(value) if neutralise else value
+
+
+def records_to_csv(
+    records: Iterable[CareerRecords], out: IO[str], *, neutralise: bool = True
+) -> None:
     """Write career records as CSV, one row per period.
+
+    Free text is neutralised against spreadsheet formulas unless ``neutralise``
+    is false; a row holding a carriage return is written fully quoted, so
+    that CR and CRLF inside a cell read back exactly (write to a stream opened
+    with ``newline=""``). Text CSV cannot carry (a lone surrogate) raises
+    :class:`~mycareer.errors.InvalidValueError` naming the worker.
 
     >>> from mycareer.demo import load_demo
     >>> buffer = io.StringIO()
@@ -112,27 +151,36 @@ def records_to_csv(records: Iterable[CareerRecords], out: TextIO) -> None:
     >>> print(buffer.getvalue().splitlines()[1].replace(",", " "))
     90010100123 An Peeters employment 2019-09-01 2023-02-14 0403019261 100006 Demo ... 1 200  false
     """
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for worker in records:
+    plain = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def write(row: list[str]) -> None:
+        # csv quotes a cell for the line terminator's characters only: a bare CR needs all.
+        (quoted if any("\r" in cell for cell in row) else plain).writerow(row)
+
+    plain.writerow(CSV_COLUMNS)
+    for number, worker in enumerate(records):
+        here = f"$.workers[{number}]"
+        name = _free_text(worker.name, f"{here}.name", neutralise=neutralise)
         if not worker.periods:
-            writer.writerow([str(worker.niss), worker.name or "", *[""] * (len(CSV_COLUMNS) - 2)])
-        for period in worker.periods:
+            write([str(worker.niss), name, *[""] * (len(CSV_COLUMNS) - 2)])
+        for index, period in enumerate(worker.periods):
             data = unstructure(period)
             employer = data["employer"] or {}
-            writer.writerow(
+            at = f"{here}.periods[{index}]"
+            write(
                 [
                     data["niss"],
-                    worker.name or "",
+                    name,
                     data["kind"],
                     data["period"]["start"],
                     data["period"]["end"] or "",
                     employer.get("enterprise") or "",
                     employer.get("nsso") or "",
-                    employer.get("name") or "",
+                    _free_text(employer.get("name"), f"{at}.employer.name", neutralise=neutralise),
                     data["fraction"] or "",
                     data["joint_commission"] or "",
-                    data["label"] or "",
+                    _free_text(data["label"], f"{at}.label", neutralise=neutralise),
                     "true" if data["provisional"] else "false",
                 ]
             )
@@ -162,8 +210,14 @@ def _row_to_period(row: dict[str, str], line: int) -> CareerPeriod:
     return structure(data, CareerPeriod, what=f"CSV row {line}")
 
 
-def records_from_csv(text: str, *, source: str = "<csv>") -> list[CareerRecords]:
+def records_from_csv(
+    text: str, *, source: str = "<csv>", neutralised: bool = True
+) -> list[CareerRecords]:
     """Read career records from CSV; all bad rows are reported together with their line.
+
+    ``text`` as decoded, without newline translation (CR and CRLF in quoted
+    cells are kept). Free-text cells neutralised by :func:`records_to_csv` are
+    restored unless ``neutralised`` is false.
 
     >>> rows = "niss,name,kind,start,end,employer_enterprise,employer_nsso,employer_name," \\
     ...        "fraction,joint_commission,label,provisional\\n" \\
@@ -171,7 +225,7 @@ def records_from_csv(text: str, *, source: str = "<csv>") -> list[CareerRecords]
     >>> [str(r.periods[0].fraction) for r in records_from_csv(rows)]
     ['4/5']
     """
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError(f"CSV header lacks column(s) {missing}", source=SourceRef(source, 1))
@@ -179,6 +233,10 @@ def records_from_csv(text: str, *, source: str = "<csv>") -> list[CareerRecords]
     errors = ErrorCollector("$", raise_on_exit=False)
     for row in reader:
         line = reader.line_num
+        if neutralised:
+            for column in FREE_TEXT_COLUMNS:
+                if row.get(column):
+                    row[column] = csv_text(row[column])
         where = SourceRef(source, line)
         try:
             if row["kind"]:
@@ -228,7 +286,35 @@ def _leaves(group: BaseExceptionGroup[Exception]) -> list[InvalidValueError]:
 # --- JSON and XML -------------------------------------------------------------
 
 
-def _records_from_json(text: str, source: str) -> list[CareerRecords]:
+def _surrogates(data: Any, path: str, found: list[InvalidValueError], source: str) -> None:
+    """Every string of decoded JSON that holds a lone surrogate (no output could carry it)."""
+    if isinstance(data, str):
+        if _SURROGATE.search(data):
+            found.append(
+                InvalidValueError(
+                    f"text {data[:80]!r} holds a lone surrogate (\\ud800-\\udfff escape), "
+                    "which no output format can carry",
+                    path=path,
+                    source=SourceRef(source),
+                )
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _surrogates(key, path, found, source)
+            _surrogates(value, f"{path}.{key}", found, source)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _surrogates(value, f"{path}[{index}]", found, source)
+
+
+def _refuse_surrogates(data: Any, source: str) -> None:
+    found: list[InvalidValueError] = []
+    _surrogates(data, "$", found, source)
+    if found:
+        raise MycareerErrorGroup(f"{source}: text that cannot be converted", found)
+
+
+def _json(text: str, source: str) -> Any:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -236,6 +322,22 @@ def _records_from_json(text: str, source: str) -> list[CareerRecords]:
             f"malformed JSON: {error.msg} (column {error.colno})",
             source=SourceRef(source, error.lineno),
         ) from None
+    _refuse_surrogates(data, source)
+    return data
+
+
+def _read_text(path: str) -> str:
+    """UTF-8 text as it is in the file: no newline translation (CR, CRLF kept)."""
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+
+
+def _records_from_json(text: str, source: str) -> list[CareerRecords]:
+    data = _json(text, source)
     if isinstance(data, dict) and "workers" in data:
         data = data["workers"]  # the demo sample's shape: {"as_of": ..., "workers": [...]}
     if isinstance(data, dict):
@@ -243,22 +345,23 @@ def _records_from_json(text: str, source: str) -> list[CareerRecords]:
     return structure(data, list[CareerRecords], what="career records")
 
 
-def read_records(path: str, fmt: str) -> list[CareerRecords]:
+def read_records(path: str, fmt: str, *, neutralised: bool = True) -> list[CareerRecords]:
     """Read every worker's career records from ``path`` in format ``fmt``."""
     if fmt == "xml":
         return list(read_career_records(path, on_error="raise").records)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+    text = _read_text(path)
     if fmt == "json":
         return _records_from_json(text, path)
-    return records_from_csv(text, source=path)
+    return records_from_csv(text, source=path, neutralised=neutralised)
 
 
-def write_records(records: Sequence[CareerRecords], fmt: str, out: TextIO | io.BytesIO) -> None:
+def write_records(
+    records: Sequence[CareerRecords],
+    fmt: str,
+    out: IO[str] | io.BytesIO,
+    *,
+    neutralise: bool = True,
+) -> None:
     """Write career records to a text stream (JSON, CSV) or a byte stream (XML)."""
     if fmt == "xml":
         data = career_records_bytes(records)
@@ -271,7 +374,7 @@ def write_records(records: Sequence[CareerRecords], fmt: str, out: TextIO | io.B
     if fmt == "json":
         out.write(dumps([unstructure(r) for r in records], indent=2) + "\n")
     else:
-        records_to_csv(records, out)
+        records_to_csv(records, out, neutralise=neutralise)
 
 
 def document_kind(path: str, fmt: str) -> str:
@@ -304,12 +407,8 @@ def read_accounts(path: str, fmt: str) -> list[AccountRecord]:
     """Read every training account from a training-account XML or JSON document."""
     if fmt == "xml":
         return list(read_training_accounts(path, on_error="raise").records)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+    text = _read_text(path)
+    _json(text, path)  # malformed JSON and lone surrogates, reported first
     return from_json(text, list[AccountRecord], source=path)
 
 
@@ -342,6 +441,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("output", metavar="OUT", help="output file, or - for stdout")
     parser.add_argument("--from", dest="from_format", choices=FORMATS, help="input format")
     parser.add_argument("--to", dest="to_format", choices=FORMATS, help="output format")
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write and read CSV free text as it is: no apostrophe before cells "
+        "starting with = + - @ tab or CR (which spreadsheets may run as formulas)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -353,7 +458,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if args.output == "-" and not args.to_format:
             raise InputError("writing to stdout (-) needs --to xml|json|csv")
         target_format = _format_of(args.output, args.to_format, "output")
-    except InputError as error:
+        refuse_inputs([args.output], [args.input])
+    except (InputError, OutputRefusedError) as error:
         print(f"mycareer convert: error: {error}", file=err)
         return 2
     if args.input != "-" and not Path(args.input).exists():  # one wording: cli/_common.py
@@ -373,24 +479,25 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if args.output == "-":
             out.write(data.decode("utf-8"))
         else:
-            Path(args.output).write_bytes(data)
+            write_atomic(args.output, data)
         print(
             f"mycareer convert: {len(accounts)} training account(s) "
             f"{source_format} → {target_format}",
             file=err,
         )
         return 0
-    records = read_records(args.input, source_format)  # errors: exit 1 via the dispatcher
+    neutral = not args.raw_csv
+    # errors: exit 1 via the dispatcher, and nothing is written
+    records = read_records(args.input, source_format, neutralised=neutral)
     if args.output == "-":
-        write_records(records, target_format, out)
+        write_records(records, target_format, out, neutralise=neutral)
     elif target_format == "xml":
         buffer = io.BytesIO()
         write_records(records, target_format, buffer)
-        Path(args.output).write_bytes(buffer.getvalue())
+        write_atomic(args.output, buffer.getvalue())
     else:
-        text = io.StringIO()
-        write_records(records, target_format, text)
-        Path(args.output).write_text(text.getvalue(), encoding="utf-8")
+        with atomic_output(args.output, "w") as text:
+            write_records(records, target_format, text, neutralise=neutral)
     periods = sum(len(r.periods) for r in records)
     print(
         f"mycareer convert: {len(records)} worker(s), {periods} period(s) "

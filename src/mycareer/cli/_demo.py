@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mycareer.demo import DEMO_AS_OF, DEMO_YEAR, DemoPaths, demo_paths
+from mycareer.outputs import atomic_output
 
 
 def register(subparsers: Any) -> None:
@@ -165,7 +166,8 @@ def run(args: argparse.Namespace, argv_runner: Any = None) -> int:
                 code: int = runner(argv)
             else:
                 path = args.output / target
-                with path.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+                # Atomic, and a symlink planted at the path is replaced, never followed.
+                with atomic_output(path, "w") as sink, contextlib.redirect_stdout(sink):
                     code = runner(argv)
                 print(f"(written to {args.output / target})")
             sys.stdout.flush()

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from mycareer.cli._flags import add_indent
+from mycareer.cli._flags import add_indent, add_jobs
 from mycareer.cli._progress import dmfa_progress
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -42,6 +42,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import decimal_4
 from mycareer.nsso import NssoNumber
+from mycareer.pipeline import EntitlementSpec, plan_employers, run_plan
 from mycareer.quarter import Quarter
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "register", "run"]
@@ -132,6 +133,7 @@ def register(subparsers: Any) -> None:
         help="json (the entitlements-1 contract), table, csv or training-account xml",
     )
     add_indent(parser)
+    add_jobs(parser)
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
@@ -210,6 +212,12 @@ def _overrides(args: argparse.Namespace, employer_keys: Sequence[str]) -> Overri
             raise _UsageError(f"invalid --quarter-fte {raw!r}: FTE must be a number ≥ 0")
         fte.setdefault(_employer_key(who), {})[quarter] = amount
     return Overrides(band=bands, quarter_fte=fte)
+
+
+def _every_band(args: argparse.Namespace) -> SizeBand | None:
+    """The ``--band BAND`` given for every employer (the last one wins, as in _overrides)."""
+    every = [_band(raw) for raw in args.band if "=" not in raw]
+    return every[-1] if every else None
 
 
 def _csv(results: Sequence[Entitlement], out: TextIO) -> None:
@@ -299,8 +307,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 for line in flatten_errors(error):
                     print(f"mycareer entitlements: error: {line}", file=err)
                 return EXIT_USAGE
-        batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
-        keys = sorted({r.employer.key for r in batch.records})
+        # Employer by employer (mycareer.pipeline, on --jobs processes) when the files
+        # allow it; else (updates, consultation answers, --project) one read of everything.
+        plan = None if args.project else plan_employers(args.paths)
+        batch = None
+        if plan is None or not plan.by_employer:
+            batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        keys = () if batch is None else sorted({r.employer.key for r in batch.records})
         overrides = _overrides(args, keys)
     except _UsageError as error:
         print(f"mycareer entitlements: error: {error}", file=err)
@@ -310,7 +323,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         hours_policy=HoursPolicy(args.hours_policy),
         month_fraction=MonthFraction(args.month_fraction),
     )
-    if args.project:
+    texts: Sequence[str] = ()
+    if batch is None:
+        assert plan is not None
+        render: Any = "json" if args.format == "json" and args.indent is None else "objects"
+        spec = EntitlementSpec(args.year, book, overrides, options, args.as_of, render,
+                               args.lang, _every_band(args))  # fmt: skip
+        run_ = run_plan(plan, spec, args.jobs, dmfa_progress)
+        results, texts, errors, findings = run_.entitlements, run_.json, run_.errors, run_.findings
+    elif args.project:
         as_of = args.as_of or _default_as_of(batch.records, args.year)
         results = project_entitlements(
             batch.records, batch.declarations, as_of=as_of, year=args.year,
@@ -321,11 +342,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             batch.records, batch.declarations, args.year,
             rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
         )  # fmt: skip
-    for problem in batch.errors:
+    if batch is not None:
+        errors = batch.errors
+        findings = (*batch.findings, *(f for e in results for f in e.findings))
+    for problem in errors:
         for line in flatten_errors(problem):
             print(f"mycareer entitlements: error: {line}", file=err)
     seen: set[Finding] = set()
-    for finding in (*batch.findings, *(f for e in results for f in e.findings)):
+    for finding in findings:
         if finding not in seen:
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
@@ -338,11 +362,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         # hundred objects: one write per object cost more than the joins.
         out.write("[")
         separator = "\n"
-        for first in range(0, len(results), _JSON_CHUNK):
-            chunk = results[first : first + _JSON_CHUNK]
-            out.write(separator + ",\n".join([entitlement_json_text(e, args.lang) for e in chunk]))
+        count = len(texts) or len(results)
+        for first in range(0, count, _JSON_CHUNK):
+            chunk = texts[first : first + _JSON_CHUNK] or [
+                entitlement_json_text(e, args.lang) for e in results[first : first + _JSON_CHUNK]
+            ]
+            out.write(separator + ",\n".join(chunk))
             separator = ",\n"
-        out.write("\n]\n" if results else "]\n")
+        out.write("\n]\n" if count else "]\n")
     elif args.format == "csv":
         _csv(results, out)
     elif args.format == "table":
@@ -362,4 +389,4 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             buffer.write(document)
         else:
             out.write(document.decode("utf-8"))
-    return EXIT_INPUT if batch.errors or failing else EXIT_OK
+    return EXIT_INPUT if errors or failing else EXIT_OK

@@ -42,7 +42,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 import attrs
 from lxml import etree
@@ -54,6 +54,7 @@ from mycareer.cli._progress import dmfa_progress
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
+from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
@@ -118,6 +119,12 @@ def register(subparsers: Any) -> None:
         help="flag gaps in the quarter of as-of and the N-1 before it as provisional",
     )
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="CSV: write names as they are, without an apostrophe before a leading "
+        "= + - @ tab or CR (which spreadsheets may run as formulas)",
+    )
     add_indent(parser)
     parser.add_argument(
         "--plot",
@@ -360,6 +367,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             file=err,
         )
         return 2
+    if args.plot:
+        try:  # a picture never replaces an input of the run (mycareer.outputs)
+            refuse_inputs([args.plot], [*args.paths, *args.outcomes])
+        except OutputRefusedError as refused:
+            print(error_line("timeline", f"--plot: {refused}"), file=err)
+            return 2
     inputs = _read(args.paths, args.outcomes)
     as_of: date | None = args.as_of or _default_as_of(inputs)
     results: list[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]] = []
@@ -389,7 +402,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         )
         write_json(out, document, args.indent)
     elif args.format == "csv":
-        _write_csv(results, out)
+        _write_csv(results, out, neutralise=not args.raw_csv)
     elif args.format == "xml":
         out.flush()
         binary = sys.stdout.buffer if out is sys.stdout else None
@@ -426,23 +439,30 @@ _CSV_COLUMNS = (
 def _write_csv(
     results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
     out: TextIO,
+    *,
+    neutralise: bool = True,
 ) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
     for niss, name, timeline, gaps, _ in results:
+        cell = csv_cell(name or "") if neutralise else name or ""  # mycareer.outputs
         for s in timeline.segments:
             end = s.period.end.isoformat() if s.period.end else ""
             employers = " ".join(e.key for e in s.employers)
             writer.writerow(
-                [niss.value, name or "", "segment", s.period.start.isoformat(), end, s.days, "",
+                [niss.value, cell, "segment", s.period.start.isoformat(), end, s.days, "",
                  s.kind.value, employers, str(s.fte), str(s.provisional).lower()]
             )  # fmt: skip
         for g in gaps:
             end = g.period.end.isoformat() if g.period.end else ""
             writer.writerow(
-                [niss.value, name or "", "gap", g.period.start.isoformat(), end, g.days,
+                [niss.value, cell, "gap", g.period.start.isoformat(), end, g.days,
                  g.working_days, "", "", "", str(g.provisional).lower()]
             )  # fmt: skip
+
+
+def _picture_format(path: Path) -> Literal["png", "svg"]:
+    return "svg" if path.suffix.lower() == ".svg" else "png"
 
 
 def _plot(
@@ -456,7 +476,8 @@ def _plot(
     for niss, name, timeline, _, _ in results:
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
         title = f"{niss.formatted} — {name}" if name else niss.formatted
-        plot_timeline(timeline, path, title=title)
+        with atomic_output(path) as picture:  # never half a file, never through a symlink
+            plot_timeline(timeline, picture, format=_picture_format(path), title=title)
         print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
 
 

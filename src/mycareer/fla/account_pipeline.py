@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -61,6 +62,7 @@ EARLIEST_CREDIT_YEAR = 2023
 _Key = tuple[str, str]
 
 
+@summarised
 @attrs.frozen
 class AccountsRun:
     """What :func:`accounts_from_declarations` produced, and the years and date it used.

@@ -59,6 +59,7 @@ from typing import Any, Final
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
@@ -102,6 +103,7 @@ _TRUE: Final = frozenset({"true", "yes", "y", "1", "oui", "ja", "vrai", "waar"})
 _FALSE: Final = frozenset({"false", "no", "n", "0", "non", "nee", "faux", "onwaar"})
 
 
+@summarised
 @attrs.frozen
 class TrainingImport:
     """The trainings read from one file, and every error found in it."""

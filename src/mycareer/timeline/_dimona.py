@@ -45,6 +45,7 @@ from datetime import date
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.career import CareerPeriod
 from mycareer.dimona import (
     REOPEN_END,
@@ -97,6 +98,7 @@ class DimonaPeriod:
         )
 
 
+@summarised
 @attrs.frozen
 class DimonaConsolidation:
     """Consolidated periods (raw, one per period id) and the findings of the fold."""

@@ -44,6 +44,7 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import (
     TERMINATION_INDEMNITY_REMUNERATION_CODES,
@@ -62,6 +63,7 @@ __all__ = ["TERMINATION_INDEMNITY_CODES", "DmfaCareer", "career_periods_from_dmf
 TERMINATION_INDEMNITY_CODES: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES
 
 
+@summarised
 @attrs.frozen
 class DmfaCareer:
     """Career periods read from DmfA records, and what was kept out (as findings)."""

@@ -48,6 +48,7 @@ from typing import NamedTuple
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.career import CareerPeriod
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
@@ -143,6 +144,9 @@ DEFAULT_PRECEDENCE = Precedence(
 
 _WORK_KINDS = frozenset({PeriodKind.EMPLOYMENT, PeriodKind.CIVIL_SERVICE})
 
+#: Rows of a timeline's notebook table; the rest is counted, not shown.
+_HTML_ROWS = 100
+
 
 @attrs.frozen
 class TimelineSegment:
@@ -190,6 +194,7 @@ class Summary:
     provisional_days: int = 0
 
 
+@summarised
 @attrs.frozen
 class Timeline:
     """One worker's labelled timeline as of a date, with its findings."""
@@ -270,6 +275,11 @@ class Timeline:
         ]
         rows += [[str(g.period), g.days, "gap", "-", "", f"{g.working_days} working days"]
                  for g in self.gaps()]  # fmt: skip
+        if len(rows) > _HTML_ROWS:  # a notebook cell, not a dump: to_frame shows them all
+            rows = [
+                *rows[:_HTML_ROWS],
+                ["…", "", f"{len(rows) - _HTML_ROWS} more rows", "", "", ""],
+            ]
         who = self.niss.formatted if self.niss is not None else "timeline"
         caption = f"{who} as of {self.as_of.isoformat()}"
         header = ["period", "days", "kind", "employers", "FTE", ""]

@@ -49,6 +49,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer.dimona import DimonaAction, DimonaDeclaration, DimonaOutcome, DimonaStatus
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
@@ -393,6 +394,7 @@ def _guarded(
         add_error(errors, failure)
 
 
+@summarised
 @attrs.frozen
 class DimonaBatch:
     """Declarations, outcomes (notifications and sidecars), findings and errors of a batch."""

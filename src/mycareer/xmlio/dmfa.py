@@ -61,6 +61,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from mycareer._html import summarised
 from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
     ContractType,
@@ -591,6 +592,7 @@ def iter_dmfa(
             )
 
 
+@summarised
 @attrs.frozen
 class DmfaBatch:
     """Everything read from a set of DmfA files.

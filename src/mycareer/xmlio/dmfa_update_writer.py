@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
 from lxml import etree
 
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.errors import InvalidValueError
+from mycareer.outputs import atomic_output
 from mycareer.xmlio.dmfa_writer import XSI_NAMESPACE, XmlSink, form_hour, occupation_element
 
 if TYPE_CHECKING:
@@ -168,17 +167,8 @@ def write_dmfa_update(
     if not isinstance(sink, str | os.PathLike):
         _write(sink, form, updates)
         return
-    target = Path(sink)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or None
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            _write(stream, form, updates)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(sink) as stream:
+        _write(stream, form, updates)
 
 
 def dmfa_update_bytes(form: DmfaUpdateForm, updates: Iterable[DmfaLineUpdate]) -> bytes:

@@ -46,7 +46,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
@@ -57,6 +56,7 @@ import attrs
 from lxml import etree
 
 from mycareer._cache import bounded_cache
+from mycareer._html import summarised
 from mycareer.errors import (
     ErrorCollector,
     InputError,
@@ -65,6 +65,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
+from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
     XmlSource,
@@ -360,8 +361,9 @@ def open_writer(
 ) -> Iterator[DocumentWriter]:
     """Stream a document of ``fmt`` to a path or a binary stream.
 
-    A path is written to a temporary file that replaces it only when the whole
-    document was written, so a failed write never leaves half a document.
+    A path is written through :func:`mycareer.outputs.atomic_output`: a
+    temporary file replaces it only when the whole document was written, so a
+    failed write never leaves half a document.
 
     >>> import io
     >>> fmt = get_format("career-records")
@@ -374,20 +376,8 @@ def open_writer(
     </careerRecords>
     """
     if isinstance(sink, str | os.PathLike):
-        target = Path(sink)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or None
-        )
-        try:
-            with (
-                os.fdopen(handle, "wb") as stream,
-                _xmlfile(stream, fmt, root_attributes) as writer,
-            ):
-                yield writer
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_output(sink) as stream, _xmlfile(stream, fmt, root_attributes) as writer:
+            yield writer
     else:
         with _xmlfile(sink, fmt, root_attributes) as writer:
             yield writer
@@ -523,6 +513,7 @@ def iter_record_elements(
                     del parent[0]
 
 
+@summarised
 @attrs.frozen
 class ReadResult(Generic[T]):
     """What a batch read gives back: every good record, and every problem found.

@@ -1,0 +1,176 @@
+"""How mycareer writes files: atomically, never through a symlink, never over an input.
+
+Every file the library and the CLI write goes through :func:`atomic_output`
+(or :func:`write_atomic`):
+
+* the data go to a temporary file in the target's folder, renamed into place
+  only once complete, so a failure leaves the old file (or no file), never half
+  a file nor an empty one;
+* the rename replaces whatever sits at the path: a symbolic link planted there
+  is replaced, its target is never written;
+* the file is created with mode ``0o666`` minus the process umask (``0644``
+  under the usual umask ``022``), as ``open(path, "w")`` would;
+* :func:`refuse_inputs` refuses an output path that is one of the run's inputs.
+
+CSV cells holding free text go through :func:`csv_cell`, which neutralises
+spreadsheet formulas the way OWASP recommends
+(https://owasp.org/www-community/attacks/CSV_Injection): a cell beginning with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any leading
+apostrophes) gets one more leading apostrophe; :func:`csv_text` removes it
+when reading back, so the transformation is exact both ways.
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> write_atomic(folder / "a.txt", "hello\\n")
+>>> (folder / "a.txt").read_text()
+'hello\\n'
+>>> csv_cell("=1+2"), csv_text(csv_cell("=1+2")), csv_cell("An"), csv_cell("'@x")
+("'=1+2", '=1+2', 'An', "''@x")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Final, Literal, cast, overload
+
+from mycareer.errors import MycareerError, SourceRef
+
+__all__ = [
+    "OutputError",
+    "OutputRefusedError",
+    "atomic_output",
+    "csv_cell",
+    "csv_text",
+    "refuse_inputs",
+    "write_atomic",
+]
+
+_FLAGS: Final = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_FORMULA: Final = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED: Final = re.compile(r"'+[=+\-@\t\r]")
+
+
+class OutputError(MycareerError):
+    """A file could not be written (the old file, if any, is left as it was)."""
+
+    def __init__(self, message: str, path: str | os.PathLike[str]) -> None:
+        super().__init__(f"{os.fspath(path)}: {message}")
+        self.source = SourceRef(os.fspath(path))
+
+
+class OutputRefusedError(OutputError):
+    """An output path is one of the inputs of the same run (a usage error: exit 2)."""
+
+
+def _temporary(target: Path) -> tuple[int, Path]:
+    for _ in range(16):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(temporary, _FLAGS, 0o666), temporary  # the umask applies
+        except FileExistsError:
+            continue
+    raise OutputError("cannot create a temporary file next to it", target)
+
+
+@overload
+def atomic_output(
+    path: str | os.PathLike[str], mode: Literal["wb"] = "wb"
+) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+@overload
+def atomic_output(
+    path: str | os.PathLike[str], mode: Literal["w"]
+) -> contextlib.AbstractContextManager[IO[str]]: ...
+def atomic_output(
+    path: str | os.PathLike[str], mode: Literal["wb", "w"] = "wb"
+) -> contextlib.AbstractContextManager[IO[bytes]] | contextlib.AbstractContextManager[IO[str]]:
+    """A stream whose content replaces ``path`` when the block ends without an exception.
+
+    ``mode="w"`` gives UTF-8 text with no newline translation (what is written
+    is what lands). An :class:`OSError` (folder missing or unwritable, path a
+    folder) becomes an :class:`OutputError` naming the path; on any failure the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    # The overloads give each mode its stream type.
+    return cast(contextlib.AbstractContextManager[IO[bytes]], _atomic(Path(path), mode))
+
+
+@contextlib.contextmanager
+def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
+    try:
+        handle, temporary = _temporary(target)
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror}", target) from None
+    try:
+        with os.fdopen(handle, "wb") as raw:
+            if mode == "w":
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                yield text
+                text.flush()
+                text.detach()
+            else:
+                yield raw
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise OutputError(f"cannot write: {error.strerror}", target) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8, no newline translation) to ``path`` atomically."""
+    with atomic_output(path) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def refuse_inputs(
+    outputs: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]
+) -> None:
+    """Raise :class:`OutputRefusedError` if an output path is (or resolves to) an input.
+
+    Compared by the file itself when both exist (hard links, symlinks, ``..``),
+    else by resolved path.
+    """
+    sources = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    for output in outputs:
+        if os.fspath(output) == "-":
+            continue
+        target = Path(output)
+        resolved = target.resolve()
+        for source in sources:
+            same = resolved == source.resolve()
+            if not same and target.exists() and source.exists():
+                with contextlib.suppress(OSError):
+                    same = os.path.samefile(target, source)
+            if same:
+                raise OutputRefusedError(
+                    f"refused: this output is an input of the same run ({os.fspath(source)})",
+                    target,
+                )
+
+
+def csv_cell(value: str) -> str:
+    """Free text for a CSV cell, with spreadsheet formulas neutralised (OWASP).
+
+    A value that starts, after any apostrophes, with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets one more leading apostrophe.
+    """
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def csv_text(cell: str) -> str:
+    """The free text :func:`csv_cell` wrote to ``cell`` (its exact inverse)."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell

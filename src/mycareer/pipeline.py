@@ -1,0 +1,446 @@
+"""Entitlements from DmfA files, one employer at a time, on one core or several.
+
+The size band, the choice between duplicate originals and every entitlement
+belong to one employer (keyed by :attr:`~mycareer.employer.Employer.key`), so
+mapping over employers is exact and needs no coordination. A cheap header
+pre-scan (the first ``EmployerDeclaration`` of each file, read up to its first
+worker) groups the files by employer; each group is read and computed on its
+own, and only compact results (JSON text, or the entitlements) leave it, never
+the worker records. Groups are processed in the calling process (``jobs=1``)
+or in ``jobs`` worker processes; the results are put back in the one order
+:func:`~mycareer.fla.compute_entitlements` gives (employer key, then NISS), so
+the output is the same whatever ``jobs``.
+
+Memory follows the largest employer (its files are read together), not the
+input. Input the grouping cannot prove safe runs as one group, exactly as a
+single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: DmfA
+updates or consultation answers among the files (they correct originals across
+files), or a group whose records turn out to name an employer its headers did
+not (a file with several declarations).
+
+>>> from importlib import resources
+>>> demo = resources.files("mycareer.data.demo") / "dmfa"
+>>> run = entitlements_from_files([str(demo)], 2024, jobs=1)
+>>> len(run.entitlements), run.errors
+(6, ())
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import InvalidValueError, MycareerError
+from mycareer.findings import Finding
+from mycareer.fla import (
+    Entitlement,
+    EntitlementOptions,
+    Overrides,
+    Rulebook,
+    SizeBand,
+    compute_entitlements,
+)
+from mycareer.fla.serialize import entitlement_json_text
+from mycareer.nsso import NssoNumber
+from mycareer.xmlio._safe import iterparse_document
+from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.reading import input_files
+
+__all__ = [
+    "EmployerGroup",
+    "EntitlementRun",
+    "EntitlementSpec",
+    "GroupResult",
+    "Plan",
+    "combine",
+    "entitlements_from_files",
+    "entitlements_json",
+    "execute",
+    "file_header",
+    "plan_employers",
+    "plan_from_headers",
+    "run_group",
+    "run_plan",
+    "usable_cores",
+]
+
+Render = Literal["objects", "json"]
+_ORIGINAL = "DmfAOriginal"
+_EMPLOYER_TAGS = ("CompanyID", "NOSSRegistrationNbr")
+#: A task packs small employers together up to about this many bytes of XML.
+_TASK_BYTES = 8_000_000
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
+@attrs.frozen
+class EmployerGroup:
+    """Files to read together: every file of the employers ``keys`` (in input order).
+
+    ``keys`` is empty for a file whose header could not be pre-scanned: it is
+    read alone, and reading it reports its problem.
+    """
+
+    keys: tuple[str, ...]
+    files: tuple[str, ...]
+    size: int = 0
+
+    @property
+    def order(self) -> str:
+        """Where the group's results go: its smallest employer key (files last)."""
+        return min(self.keys) if self.keys else "\uffff" + self.files[0]
+
+
+def _employer_key(company: str | None, nsso: str | None) -> str | None:
+    """The employer key of a header, as the reader derives it (B-14): None if unclear."""
+    try:
+        if company and company.strip().strip("0"):
+            return EnterpriseNumber(company.strip()).value
+        if nsso and nsso.strip().strip("0"):
+            return f"nsso:{NssoNumber(nsso.strip()).value}"
+    except (MycareerError, ValueError):
+        return None
+    return None
+
+
+def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
+    """(root tag, employer key) of a file, reading up to its first worker only."""
+    root: str | None = None
+    texts: dict[str, str | None] = {}
+    events: Any = iterparse_document(path, events=("start", "end"), name=os.fspath(path))
+    try:
+        for event, element in events:
+            tag = element.tag
+            if root is None:
+                root = tag if isinstance(tag, str) else None
+                if root != _ORIGINAL:
+                    return root, None
+            if event == "start" and tag in ("NaturalPerson", "WorkerRecord"):
+                break
+            if event == "end" and tag in _EMPLOYER_TAGS:
+                texts.setdefault(tag, element.text)
+            if event == "end" and tag == "EmployerDeclaration":
+                break
+    except MycareerError:
+        return root, None
+    finally:
+        events.close()
+    return root, _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+
+
+class _Union:
+    """Employers that share a file end up in one group."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        parent = self.parent.setdefault(key, key)
+        while parent != self.parent[parent]:
+            parent = self.parent[parent]
+        self.parent[key] = parent
+        return parent
+
+
+@attrs.frozen
+class Plan:
+    """The groups of a run, in result order, and every file in input order."""
+
+    groups: tuple[EmployerGroup, ...]
+    files: tuple[str, ...]
+
+    @property
+    def by_employer(self) -> bool:
+        """Whether every group is known by its employers (else: one group, or unread files)."""
+        return all(group.keys for group in self.groups)
+
+
+def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
+    """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
+
+    Files and folders are expanded as every reader does (recursively, sorted).
+    One group holding every file is returned when any file is not a DmfA
+    original (updates and consultation answers correct originals across files),
+    or when no file was found.
+    """
+    given = tuple(str(os.fspath(p)) for p in paths)
+    files, problems = input_files(given)
+    if problems or not files:
+        return Plan((EmployerGroup((), given, 0),), given)
+    headers = [(*file_header(path), _size([path])) for path in files]
+    return plan_from_headers([str(p) for p in files], headers)
+
+
+def plan_from_headers(
+    files: Sequence[str], headers: Sequence[tuple[str | None, str | None, int]]
+) -> Plan:
+    """The plan of ``files`` (input order) from each one's (root, employer key, size)."""
+    everything = tuple(files)
+    if any(root not in (None, _ORIGINAL) for root, _key, _size in headers):
+        total = sum(size for _root, _key, size in headers)
+        return Plan((EmployerGroup((), everything, total),), everything)
+    by_key: dict[str, list[tuple[str, int]]] = {}
+    alone: list[EmployerGroup] = []
+    for path, (_root, key, size) in zip(files, headers, strict=True):
+        if key is None:
+            alone.append(EmployerGroup((), (path,), size))
+        else:
+            by_key.setdefault(key, []).append((path, size))
+    groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
+              for key, found in by_key.items()]  # fmt: skip
+    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything)
+
+
+def _size(paths: Sequence[str | os.PathLike[str]]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += os.stat(path).st_size
+    return total
+
+
+@attrs.frozen
+class EntitlementSpec:
+    """What to compute for every group: picklable, sent once per task."""
+
+    year: int
+    rulebook: Rulebook | None = None
+    overrides: Overrides | None = None
+    options: EntitlementOptions | None = None
+    as_of: date | None = None
+    render: Render = "objects"
+    lang: str = "en"
+    #: A band for every employer that ``overrides`` does not name (the CLI's ``--band BAND``).
+    every_band: SizeBand | None = None
+
+    def overrides_for(self, keys: Iterable[str]) -> Overrides | None:
+        """The overrides of a group whose records name the employers ``keys``."""
+        if self.every_band is None:
+            return self.overrides
+        given = self.overrides or Overrides()
+        bands = dict.fromkeys(sorted(keys), self.every_band)
+        bands.update(given.band)
+        return attrs.evolve(given, band=bands)
+
+
+@attrs.frozen
+class GroupResult:
+    """The compact result of one group: sortable items, and what reading said.
+
+    ``items`` are ``(employer key, NISS, payload)`` with the payload an
+    :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
+    reading findings, then the results' findings (first occurrence each);
+    ``keys`` every employer key the group's records and declarations named.
+    """
+
+    items: tuple[tuple[str, str, Any], ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[InvalidValueError, ...]
+    keys: frozenset[str]
+
+
+def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
+    """Read one group's files and compute its entitlements (in this process)."""
+    batch = read_corrected_dmfa(files, on_error="collect")
+    named = {r.employer.key for r in batch.records}
+    results = compute_entitlements(
+        batch.records,
+        batch.declarations,
+        spec.year,
+        rulebook=spec.rulebook,
+        overrides=spec.overrides_for(named),
+        options=spec.options,
+        as_of=spec.as_of,
+    )
+    keys = named | {d.employer.key for d in batch.declarations}
+    findings = dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings)))
+    items: tuple[tuple[str, str, Any], ...]
+    if spec.render == "json":
+        lang: Any = spec.lang
+        items = tuple((e.employer.key, e.niss.value, entitlement_json_text(e, lang))
+                      for e in results)  # fmt: skip
+    else:
+        items = tuple((e.employer.key, e.niss.value, e) for e in results)
+    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys))
+
+
+def _run_task(spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]]) -> list[Any]:
+    return [(index, run_group(spec, files)) for index, files in task]
+
+
+def _tasks(groups: Sequence[EmployerGroup], jobs: int) -> list[list[tuple[int, tuple[str, ...]]]]:
+    """Largest groups first (they bound the run time); small ones packed together."""
+    total = sum(g.size for g in groups)
+    target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
+    tasks: list[list[tuple[int, tuple[str, ...]]]] = []
+    current: list[tuple[int, tuple[str, ...]]] = []
+    size = 0
+    for index in sorted(range(len(groups)), key=lambda i: -groups[i].size):
+        current.append((index, groups[index].files))
+        size += groups[index].size
+        if size >= target:
+            tasks.append(current)
+            current, size = [], 0
+    if current:
+        tasks.append(current)
+    return tasks
+
+
+Progress = Callable[[Sequence[Path]], Iterable[Path]]
+Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
+
+
+def _local_mapper(jobs: int) -> Mapper:
+    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
+        if jobs == 1 or len(tasks) == 1:
+            for task in tasks:
+                yield _run_task(spec, task)
+            return
+        context = get_context("forkserver" if os.name == "posix" else "spawn")
+        workers = min(jobs, len(tasks))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(_run_task, [spec] * len(tasks), tasks)
+
+    return run
+
+
+def execute(
+    plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run every group through ``mapper`` and combine; one group if a group named a stranger.
+
+    ``progress`` wraps the list of files and is advanced as groups finish.
+    """
+    groups = plan.groups
+    ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+    results: dict[int, GroupResult] = {}
+    for done in mapper(spec, _tasks(groups, jobs)):
+        results.update(done)
+        for index, _result in done:
+            for _file in groups[index].files:
+                next(ticks, None)
+    for _rest in ticks:
+        pass
+    ordered = [results[i] for i in range(len(groups))]
+    if len(groups) > 1 and not _disjoint(groups, ordered):
+        return combine([run_group(spec, plan.files)])
+    return combine(ordered)
+
+
+def _disjoint(groups: Sequence[EmployerGroup], results: Sequence[GroupResult]) -> bool:
+    """Each group's records name only its own employers, and no employer is in two groups."""
+    owner: dict[str, int] = {}
+    for index, (group, result) in enumerate(zip(groups, results, strict=True)):
+        if not result.keys <= set(group.keys):
+            return False
+        for key in result.keys:
+            if owner.setdefault(key, index) != index:
+                return False
+    return True
+
+
+@attrs.frozen
+class EntitlementRun:
+    """Entitlements of every employer, in order (employer key, then NISS).
+
+    ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
+    per entitlement, ``render="json"``); ``findings`` in order, each once;
+    ``errors`` every refused record or file.
+    """
+
+    entitlements: tuple[Entitlement, ...] = ()
+    json: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[InvalidValueError, ...] = ()
+
+
+def combine(results: Sequence[GroupResult]) -> EntitlementRun:
+    """Put group results (disjoint employers) together in the one-process order.
+
+    Associative over groups of disjoint employers: the items are sorted by
+    (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
+    them; findings and errors keep the order of ``results``.
+    """
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
+    findings = dict.fromkeys(f for r in results for f in r.findings)
+    errors = tuple(e for r in results for e in r.errors)
+    payloads = [payload for _key, _niss, payload in items]
+    if payloads and isinstance(payloads[0], str):
+        return EntitlementRun(json=tuple(payloads), findings=tuple(findings), errors=errors)
+    return EntitlementRun(entitlements=tuple(payloads), findings=tuple(findings), errors=errors)
+
+
+def _jobs(jobs: int | None) -> int:
+    count = usable_cores() if jobs is None else jobs
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InvalidValueError(f"jobs must be a whole number of processes, at least 1: {jobs!r}")
+    return count
+
+
+def run_plan(
+    plan: Plan, spec: EntitlementSpec, jobs: int | None = None, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run a :class:`Plan` on ``jobs`` processes (default: the usable cores).
+
+    ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
+    """
+    count = _jobs(jobs)
+    return execute(plan, spec, count, _local_mapper(count), progress)
+
+
+def entitlements_from_files(
+    paths: Iterable[str | os.PathLike[str]],
+    year: int,
+    *,
+    jobs: int | None = None,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> EntitlementRun:
+    """Every (employer, worker) entitlement of ``year`` from DmfA files, employer by employer.
+
+    The same results as :func:`~mycareer.xmlio.flows.read_corrected_dmfa` then
+    :func:`~mycareer.fla.compute_entitlements` on all the files, whatever
+    ``jobs`` (default: the usable cores; 1 computes in this process). Bad
+    records and files are collected in ``errors``, as ``on_error="collect"``.
+    """
+    count = _jobs(jobs)
+    spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
+    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+
+
+def entitlements_json(
+    paths: Iterable[str | os.PathLike[str]],
+    year: int,
+    *,
+    jobs: int | None = None,
+    lang: str = "en",
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> EntitlementRun:
+    """As :func:`entitlements_from_files`, each result already serialised (``json``).
+
+    The worker processes write the JSON (the ``entitlements-1`` object of each
+    result, compact), so only text travels back.
+    """
+    count = _jobs(jobs)
+    spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
+    return execute(plan_employers(paths), spec, count, _local_mapper(count))

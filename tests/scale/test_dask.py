@@ -1,0 +1,76 @@
+"""mycareer.dask on a real 2-process LocalCluster: the same results as the local pipeline."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="the mycareer[dask] extra is not installed")
+
+from distributed import Client, LocalCluster
+
+from mycareer.dask import entitlements, entitlements_json
+from mycareer.fla import SizeBand
+from mycareer.pipeline import entitlements_from_files
+from mycareer.quarter import Quarter
+
+from ._bench import bench_module
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("payroll")
+    quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 100, quarters, employers=4)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with (
+            LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as connected,  # type: ignore[no-untyped-call]
+        ):
+            yield connected
+
+
+def test_entitlements_on_the_cluster_equal_the_local_ones(payroll: Path, client: Client) -> None:
+    local = entitlements_from_files([payroll], YEAR, jobs=1)
+    remote = entitlements([payroll], client, year=YEAR)
+    assert len(local.entitlements) > 40
+    assert remote == local
+
+
+def test_json_and_a_band_for_everyone_on_the_cluster(payroll: Path, client: Client) -> None:
+    local = entitlements_from_files([payroll], YEAR, jobs=1)
+    remote = entitlements_json([payroll], client, year=YEAR, every_band=SizeBand.BELOW_10)
+    assert len(remote.json) == len(local.entitlements)
+    assert all('"band": "<10"' in text for text in remote.json)
+
+
+def test_fsspec_urls_are_read_on_the_workers(payroll: Path, client: Client) -> None:
+    local = entitlements_from_files([payroll], YEAR, jobs=1)
+    remote = entitlements([f"file://{payroll}"], client, year=YEAR)
+    assert remote.entitlements == local.entitlements
+    assert remote.errors == ()
+
+
+def cluster_address(client: Client) -> str:
+    scheduler = client.scheduler
+    assert scheduler is not None
+    return str(scheduler.address)
+
+
+def test_a_scheduler_address_works_as_the_client(payroll: Path, client: Client) -> None:
+    address = str(cluster_address(client))
+    local = entitlements_from_files([payroll], YEAR, jobs=1)
+    assert entitlements([payroll], address, year=YEAR) == local

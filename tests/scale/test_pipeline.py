@@ -1,0 +1,166 @@
+"""Entitlements employer by employer: the results of one read of everything, whatever the split.
+
+The oracle is the one-process path the CLI took before: ``read_corrected_dmfa``
+on every file, then ``compute_entitlements``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mycareer.errors import InvalidValueError
+from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
+from mycareer.fla.serialize import entitlement_json_text
+from mycareer.pipeline import (
+    EmployerGroup,
+    EntitlementSpec,
+    Plan,
+    combine,
+    entitlements_from_files,
+    entitlements_json,
+    execute,
+    plan_employers,
+    run_group,
+)
+from mycareer.quarter import Quarter
+from mycareer.xmlio.flows import read_corrected_dmfa
+from tests.cli._run import assert_no_traceback, run_cli
+
+from ._bench import bench_module
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("payroll")
+    quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 100, quarters, employers=5)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def oracle(payroll: Path) -> tuple[Entitlement, ...]:
+    batch = read_corrected_dmfa([payroll], on_error="collect")
+    assert batch.errors == ()
+    return compute_entitlements(batch.records, batch.declarations, YEAR)
+
+
+def test_the_plan_groups_files_by_employer_in_key_order(payroll: Path) -> None:
+    plan = plan_employers([payroll])
+    assert plan.by_employer
+    keys = [group.keys[0] for group in plan.groups]
+    assert keys == sorted(keys)
+    assert len(keys) == 5
+    for group in plan.groups:
+        assert all(f"-{group.keys[0]}-" in Path(f).name for f in group.files)
+    assert sorted(f for g in plan.groups for f in g.files) == sorted(plan.files)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_jobs_gives_the_one_process_results(
+    payroll: Path, oracle: tuple[Entitlement, ...], jobs: int
+) -> None:
+    run = entitlements_from_files([payroll], YEAR, jobs=jobs)
+    assert run.entitlements == oracle
+    assert run.errors == ()
+    texts = entitlements_json([payroll], YEAR, jobs=jobs).json
+    assert list(texts) == [entitlement_json_text(e) for e in oracle]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_any_partition_of_the_files_combines_to_the_one_process_results(
+    payroll: Path, oracle: tuple[Entitlement, ...], data: st.DataObject
+) -> None:
+    """Random partitions, employers split across parts included, in a random part order."""
+    files = plan_employers([payroll]).files
+    parts = data.draw(st.lists(st.integers(0, 3), min_size=len(files), max_size=len(files)))
+    groups: dict[int, list[str]] = {}
+    for path, part in zip(files, parts, strict=True):
+        groups.setdefault(part, []).append(path)
+    order = data.draw(st.permutations(sorted(groups)))
+    plan = Plan(
+        tuple(EmployerGroup(tuple(_keys(groups[p])), tuple(groups[p])) for p in order), files
+    )
+    spec = EntitlementSpec(YEAR)
+    run = execute(plan, spec, 1, _in_process)
+    assert run.entitlements == oracle
+    if len({k for p in groups.values() for k in _keys(p)}) == sum(
+        len(set(_keys(p))) for p in groups.values()
+    ):
+        # Employers not split: the parts combine directly, in any order.
+        parts_results = [run_group(spec, groups[p]) for p in order]
+        assert combine(parts_results).entitlements == oracle
+
+
+def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
+    return ([(index, run_group(spec, files)) for index, files in task] for task in tasks)
+
+
+def _keys(files: list[str]) -> list[str]:
+    return sorted({Path(f).name.split("-")[1] for f in files})
+
+
+def test_a_band_for_every_employer_applies_to_each_group(
+    payroll: Path,
+) -> None:
+    batch = read_corrected_dmfa([payroll], on_error="collect")
+    keys = sorted({r.employer.key for r in batch.records})
+    expected = compute_entitlements(
+        batch.records, batch.declarations, YEAR,
+        overrides=Overrides(band=dict.fromkeys(keys, SizeBand.BELOW_10)),
+    )  # fmt: skip
+    spec = EntitlementSpec(YEAR, every_band=SizeBand.BELOW_10)
+    plan = plan_employers([payroll])
+    assert execute(plan, spec, 1, _in_process).entitlements == expected
+    assert {e.band for e in expected} == {SizeBand.BELOW_10}
+
+
+def test_jobs_must_be_a_positive_whole_number(payroll: Path) -> None:
+    for bad in (0, -1):
+        with pytest.raises(InvalidValueError, match="jobs"):
+            entitlements_from_files([payroll], YEAR, jobs=bad)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_cli_output_is_byte_identical_for_every_jobs(payroll: Path, fmt: str) -> None:
+    counts = (1, 2, 3) if fmt == "json" else (1, 2)
+    runs = [run_cli("entitlements", "--year", str(YEAR), "--format", fmt, "--jobs", str(n), payroll)
+            for n in counts]  # fmt: skip
+    for result in runs:
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == runs[0].stdout
+        assert result.stderr == runs[0].stderr
+    if fmt == "json":
+        assert len(json.loads(runs[0].stdout)) > 40
+
+
+def test_a_broken_file_costs_that_file_only_whatever_jobs(payroll: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    victim = sorted(folder.iterdir())[-1]
+    victim.write_bytes(victim.read_bytes()[:3000])  # cut part-way
+    runs = [run_cli("entitlements", "--year", str(YEAR), "--jobs", str(n), folder) for n in (1, 2)]
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert runs[0].stdout == runs[1].stdout
+    assert victim.name in runs[0].stderr
+    assert len(json.loads(runs[0].stdout)) > 40  # the other files still give their results
+    assert_no_traceback(runs[1])
+
+
+@pytest.mark.parametrize("value", ["0", "x", "-2"])
+def test_a_bad_jobs_is_a_usage_error_naming_the_value(payroll: Path, value: str) -> None:
+    result = run_cli("entitlements", "--year", str(YEAR), "--jobs", value, payroll)
+    assert result.returncode == 2
+    assert "--jobs" in result.stderr
+    assert value in result.stderr
