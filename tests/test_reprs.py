@@ -63,7 +63,7 @@ def test_repr_of_a_20000_worker_batch_is_short(big_batch: DmfaBatch) -> None:
 def test_reprs_of_results_name_their_counts() -> None:
     with demo_paths() as paths:
         batch = read_dmfa([paths.dmfa])
-    assert repr(batch).count("items") == 4
+    assert repr(batch).count("items") == 5  # records, declarations, findings, errors, rejected
     assert f"<{len(batch.records)} items:" in repr(batch)
     career = career_periods_from_dmfa(batch.records)
     assert f"periods=<{len(career.periods)} items:" in repr(career)

@@ -113,7 +113,7 @@ def _cold_caches() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("mycareer"):
             for value in list(vars(module).values()):
-                clear = getattr(value, "cache_clear", None)
+                clear = None if isinstance(value, type) else getattr(value, "cache_clear", None)
                 if callable(clear):
                     clear()
 '''

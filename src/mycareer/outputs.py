@@ -17,7 +17,9 @@ spreadsheet formulas the way OWASP recommends
 (https://owasp.org/www-community/attacks/CSV_Injection): a cell beginning with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any leading
 apostrophes) gets one more leading apostrophe; :func:`csv_text` removes it
-when reading back, so the transformation is exact both ways.
+when reading back, so the transformation is exact both ways. Text made of
+apostrophes only, the empty text included, gets one too: an empty cell then
+means "no value" and ``'`` an empty text, so CSV keeps that difference.
 
 >>> import pathlib, tempfile
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -58,8 +60,8 @@ _FLAGS: Final = (
     | getattr(os, "O_NOFOLLOW", 0)
     | getattr(os, "O_CLOEXEC", 0)
 )
-_FORMULA: Final = re.compile(r"'*[=+\-@\t\r]")
-_NEUTRALISED: Final = re.compile(r"'+[=+\-@\t\r]")
+_FORMULA: Final = re.compile(r"'*(?:[=+\-@\t\r]|\Z)")
+_NEUTRALISED: Final = re.compile(r"'+(?:[=+\-@\t\r]|\Z)")
 
 
 class OutputError(MycareerError):
@@ -166,7 +168,8 @@ def csv_cell(value: str) -> str:
     """Free text for a CSV cell, with spreadsheet formulas neutralised (OWASP).
 
     A value that starts, after any apostrophes, with ``=``, ``+``, ``-``,
-    ``@``, a tab or a carriage return gets one more leading apostrophe.
+    ``@``, a tab or a carriage return, or that has nothing after them (``""``),
+    gets one more leading apostrophe.
     """
     return "'" + value if _FORMULA.match(value) else value
 

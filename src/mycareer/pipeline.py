@@ -49,6 +49,7 @@ from mycareer.fla import (
     SizeBand,
     compute_entitlements,
 )
+from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.nsso import NssoNumber
 from mycareer.xmlio._safe import iterparse_document
@@ -267,6 +268,7 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
         options=spec.options,
         as_of=spec.as_of,
     )
+    results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations}
     findings = dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings)))
     items: tuple[tuple[str, str, Any], ...]

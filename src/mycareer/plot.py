@@ -36,6 +36,7 @@ from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.frames import MissingExtraError
 from mycareer.kinds import PeriodKind
+from mycareer.outputs import atomic_output
 
 if TYPE_CHECKING:
     from mycareer.timeline import Timeline, TimelineSegment
@@ -200,7 +201,10 @@ def plot_timeline(
     _draw_gaps(ax, timeline, provisional_quarters, mdates)
     _axes_and_labels(ax, timeline, rows, title, mdates, inside=inside)
     _legend(ax, rows, patches, mlines, inside=inside)
-    if target is not None:
+    if isinstance(target, str | os.PathLike):
+        with atomic_output(target) as stream:  # mycareer.outputs: atomic, never via a symlink
+            ax.figure.savefig(stream, format=chosen, dpi=dpi)
+    elif target is not None:
         ax.figure.savefig(target, format=chosen, dpi=dpi)
     return ax
 

@@ -134,7 +134,7 @@ def test_termination_indemnity_line_after_the_quarter_keeps_its_declared_dates()
         contract_type=ContractType.FULL_TIME,
         mean_working_hours=3800,
         ref_mean_working_hours=3800,
-        remunerations=[RemunerationLine(10, 1_200_000)],
+        remunerations=[RemunerationLine(3, 1_200_000)],  # code 3: termination indemnity
     )
     data = dmfa_bytes(
         ACME,
@@ -145,7 +145,7 @@ def test_termination_indemnity_line_after_the_quarter_keeps_its_declared_dates()
     lines = next(iter_dmfa(data)).occupations
     assert lines[0].period == Period(date(2024, 7, 1), date(2024, 9, 15))
     assert lines[1].period == Period(date(2024, 10, 1), date(2024, 12, 31))
-    assert lines[1].remuneration_codes == {10}
+    assert lines[1].remuneration_codes == {3}
 
 
 def test_full_career_break_and_measure_percentages_are_read() -> None:

@@ -219,6 +219,7 @@ def occupations(draw: st.DrawFn, quarter: Quarter) -> DmfaOccupation:
             max_size=2,
         )
     )
+    s = draw(st.none() | st.integers(1, 6000))  # the XSD's domain of S (zone 00049)
     return DmfaOccupation(
         sequence=draw(st.integers(1, 99)),
         start=start,
@@ -229,8 +230,8 @@ def occupations(draw: st.DrawFn, quarter: Quarter) -> DmfaOccupation:
         ),
         working_days_system=draw(st.integers(0, 700)),
         contract_type=draw(st.sampled_from(ContractType)),
-        mean_working_hours=draw(st.none() | st.integers(0, 6000)),
-        ref_mean_working_hours=draw(st.none() | st.integers(1, 6000)),
+        mean_working_hours=draw(st.none() | st.integers(0, s or 6000)),  # Q <= S
+        ref_mean_working_hours=s,
         reorganisation_measures=[ReorganisationMeasure(code) for code in plain] + detailed,
         services=draw(st.lists(services, max_size=3)),
         remunerations=draw(st.lists(remunerations, max_size=2)),

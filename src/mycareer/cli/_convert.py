@@ -89,7 +89,7 @@ FORMATS: Final = ("xml", "json", "csv")
 KINDS: Final = ("career-records", "training-account")
 
 #: Columns of the career-records CSV holding free text (neutralised against formulas).
-FREE_TEXT_COLUMNS: Final = ("name", "employer_name", "label")
+FREE_TEXT_COLUMNS: Final = ("name", "employer_name", "label", "source_file", "source_record")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 #: Columns of the career-records CSV, in order.
@@ -106,7 +106,12 @@ CSV_COLUMNS: Final = (
     "joint_commission",
     "label",
     "provisional",
+    "source_file",
+    "source_line",
+    "source_record",
 )
+#: Columns a CSV must have (the provenance columns came later and are optional).
+_REQUIRED_COLUMNS: Final = CSV_COLUMNS[:12]
 
 
 def _format_of(path: str, explicit: str | None, role: str) -> str:
@@ -131,7 +136,44 @@ def _free_text(value: str | None, path: str, *, neutralise: bool) -> str:
         raise InvalidValueError(
             f"text {value[:80]!r} holds a lone surrogate, which UTF-8 cannot carry", path=path
         )
+    if not neutralise and not value:
+        raise InvalidValueError(
+            "an empty text reads back as no value from a raw CSV: write it without --raw-csv",
+            path=path,
+        )
     return csv_cell(value) if neutralise else value
+
+
+def _period_row(period: CareerPeriod, name: str, at: str, *, neutralise: bool) -> list[str]:
+    data = unstructure(period)
+    employer = data["employer"] or {}
+    source = period.source
+    if source is not None and source.file is None and source.line is None and source.record is None:
+        raise InvalidValueError(
+            "an empty source (no file, line or record) reads back from CSV as no source",
+            path=f"{at}.source",
+        )
+    return [
+        data["niss"],
+        name,
+        data["kind"],
+        data["period"]["start"],
+        data["period"]["end"] or "",
+        employer.get("enterprise") or "",
+        employer.get("nsso") or "",
+        _free_text(employer.get("name"), f"{at}.employer.name", neutralise=neutralise),
+        data["fraction"] or "",
+        data["joint_commission"] or "",
+        _free_text(data["label"], f"{at}.label", neutralise=neutralise),
+        "true" if data["provisional"] else "false",
+        ""
+        if source is None
+        else _free_text(source.file, f"{at}.source.file", neutralise=neutralise),
+        "" if source is None or source.line is None else str(source.line),
+        ""
+        if source is None
+        else _free_text(source.record, f"{at}.source.record", neutralise=neutralise),
+    ]
 
 
 def records_to_csv(
@@ -142,7 +184,8 @@ def records_to_csv(
     Free text is neutralised against spreadsheet formulas unless ``neutralise``
     is false; a row holding a carriage return is written fully quoted, so
     that CR and CRLF inside a cell read back exactly (write to a stream opened
-    with ``newline=""``). Text CSV cannot carry (a lone surrogate) raises
+    with ``newline=""``). What CSV cannot carry exactly (a lone surrogate, a
+    NISS listed twice, whose rows would merge) raises
     :class:`~mycareer.errors.InvalidValueError` naming the worker.
 
     >>> from mycareer.demo import load_demo
@@ -159,40 +202,49 @@ def records_to_csv(
         (quoted if any("\r" in cell for cell in row) else plain).writerow(row)
 
     plain.writerow(CSV_COLUMNS)
+    seen: set[str] = set()
     for number, worker in enumerate(records):
         here = f"$.workers[{number}]"
+        if worker.niss.value in seen:
+            raise InvalidValueError(
+                f"worker {worker.niss.value} is listed twice: its CSV rows would merge",
+                path=f"{here}.niss",
+            )
+        seen.add(worker.niss.value)
         name = _free_text(worker.name, f"{here}.name", neutralise=neutralise)
         if not worker.periods:
             write([str(worker.niss), name, *[""] * (len(CSV_COLUMNS) - 2)])
         for index, period in enumerate(worker.periods):
-            data = unstructure(period)
-            employer = data["employer"] or {}
-            at = f"{here}.periods[{index}]"
-            write(
-                [
-                    data["niss"],
-                    name,
-                    data["kind"],
-                    data["period"]["start"],
-                    data["period"]["end"] or "",
-                    employer.get("enterprise") or "",
-                    employer.get("nsso") or "",
-                    _free_text(employer.get("name"), f"{at}.employer.name", neutralise=neutralise),
-                    data["fraction"] or "",
-                    data["joint_commission"] or "",
-                    _free_text(data["label"], f"{at}.label", neutralise=neutralise),
-                    "true" if data["provisional"] else "false",
-                ]
-            )
+            write(_period_row(period, name, f"{here}.periods[{index}]", neutralise=neutralise))
 
 
-def _row_to_period(row: dict[str, str], line: int) -> CareerPeriod:
+def _line(text: str | None) -> int | None:
+    if text is None:
+        return None
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
+        raise InvalidValueError(f"invalid source_line {text[:80]!r}: expected a line number")
+    return int(text)
+
+
+def _row_to_period(row: dict[str, str], texts: dict[str, str | None], line: int) -> CareerPeriod:
     employer: dict[str, str | None] | None = None
     if row["employer_enterprise"] or row["employer_nsso"]:
         employer = {
             "enterprise": row["employer_enterprise"] or None,
             "nsso": row["employer_nsso"] or None,
-            "name": row["employer_name"] or None,
+            "name": texts["employer_name"],
+        }
+    source = None
+    if (
+        texts["source_file"] is not None
+        or row.get("source_line")
+        or texts["source_record"] is not None
+    ):
+        source = {
+            "file": texts["source_file"],
+            "line": _line(row.get("source_line") or None),
+            "record": texts["source_record"],
         }
     provisional = row["provisional"].strip().lower()
     if provisional not in ("", "true", "false"):
@@ -204,10 +256,20 @@ def _row_to_period(row: dict[str, str], line: int) -> CareerPeriod:
         "employer": employer,
         "fraction": row["fraction"] or None,
         "joint_commission": row["joint_commission"] or None,
-        "label": row["label"] or None,
+        "label": texts["label"],
         "provisional": provisional == "true",
+        "source": source,
     }
     return structure(data, CareerPeriod, what=f"CSV row {line}")
+
+
+def _texts(row: dict[str, str], *, neutralised: bool) -> dict[str, str | None]:
+    """The free text of a row: an empty cell is no value, ``'`` an empty text."""
+    texts: dict[str, str | None] = {}
+    for column in FREE_TEXT_COLUMNS:
+        cell = row.get(column)
+        texts[column] = None if not cell else csv_text(cell) if neutralised else cell
+    return texts
 
 
 def records_from_csv(
@@ -226,21 +288,18 @@ def records_from_csv(
     ['4/5']
     """
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+    missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError(f"CSV header lacks column(s) {missing}", source=SourceRef(source, 1))
     workers: dict[str, tuple[Niss, str | None, list[CareerPeriod]]] = {}
     errors = ErrorCollector("$", raise_on_exit=False)
     for row in reader:
         line = reader.line_num
-        if neutralised:
-            for column in FREE_TEXT_COLUMNS:
-                if row.get(column):
-                    row[column] = csv_text(row[column])
+        texts = _texts(row, neutralised=neutralised)
         where = SourceRef(source, line)
         try:
             if row["kind"]:
-                period = _row_to_period(row, line)
+                period = _row_to_period(row, texts, line)
                 niss = period.niss
             else:
                 niss = _niss_of(row["niss"])
@@ -253,7 +312,7 @@ def records_from_csv(
                 leaf.source = where
                 errors.add(leaf)
             continue
-        entry = workers.setdefault(niss.value, (niss, row["name"] or None, []))
+        entry = workers.setdefault(niss.value, (niss, texts["name"], []))
         if row["kind"]:
             entry[2].append(period)
     errors.raise_if_any(f"invalid career-records CSV {source}")

@@ -38,6 +38,7 @@ from mycareer.fla.entitlement import (
     compute_entitlements,
     project_entitlements,
 )
+from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import decimal_4
@@ -343,6 +344,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
         )  # fmt: skip
     if batch is not None:
+        results = mark_incomplete_references(results, batch.rejected)
         errors = batch.errors
         findings = (*batch.findings, *(f for e in results for f in e.findings))
     for problem in errors:

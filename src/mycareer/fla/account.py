@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -114,25 +115,15 @@ class _Members:
     credits: dict[int, YearCredit]
 
 
-def _membership(
+def _credit_problems(
     credits: Sequence[YearCredit],
-    trainings: Sequence[Training],
-    niss: Niss | None,
+    niss: Niss,
     employer: Employer | None,
-) -> _Members:
-    """Step 1: the account's worker and employer; every input must belong to them.
-
-    Refuses, all at once, credits or trainings of another worker or employer and a
-    second credit for one year.
-    """
-    niss = niss or (credits[0].niss if credits else trainings[0].niss if trainings else None)
-    if niss is None:
-        raise InvalidValueError("an account needs a NISS, a credit or a training")
-    if employer is None:
-        employer = next((c.employer for c in credits if c.employer is not None), None)
-    label = f"NISS {niss}" + (f" at {employer}" if employer is not None else "")
+    label: str,
+    by_year: dict[int, YearCredit],
+) -> list[Exception]:
+    """File each credit under its year in ``by_year``; the ones that cannot be, refused."""
     problems: list[Exception] = []
-    by_year: dict[int, YearCredit] = {}
     for index, credit in enumerate(credits):
         if credit.niss != niss or not _same_employer(credit.employer, employer):
             problems.append(
@@ -151,16 +142,44 @@ def _membership(
             )
         else:
             by_year[credit.year] = credit
-    for index, training in enumerate(trainings):
-        if training.niss != niss or not _same_employer(training.employer, employer):
-            problems.append(
-                InvalidValueError(
-                    f"training {training.name!r} of NISS {training.niss} does not belong to "
-                    f"the account of {label}",
-                    path=f"$.trainings[{index}]",
-                    source=training.source,
-                )
-            )
+    return problems
+
+
+def _training_problems(
+    trainings: Sequence[Training], niss: Niss, employer: Employer | None, label: str
+) -> list[Exception]:
+    return [
+        InvalidValueError(
+            f"training {training.name!r} of NISS {training.niss} does not belong to "
+            f"the account of {label}",
+            path=f"$.trainings[{index}]",
+            source=training.source,
+        )
+        for index, training in enumerate(trainings)
+        if training.niss != niss or not _same_employer(training.employer, employer)
+    ]
+
+
+def _membership(
+    credits: Sequence[YearCredit],
+    trainings: Sequence[Training],
+    niss: Niss | None,
+    employer: Employer | None,
+) -> _Members:
+    """Step 1: the account's worker and employer; every input must belong to them.
+
+    Refuses, all at once, credits or trainings of another worker or employer and a
+    second credit for one year.
+    """
+    niss = niss or (credits[0].niss if credits else trainings[0].niss if trainings else None)
+    if niss is None:
+        raise InvalidValueError("an account needs a NISS, a credit or a training")
+    if employer is None:
+        employer = next((c.employer for c in credits if c.employer is not None), None)
+    label = f"NISS {niss}" + (f" at {employer}" if employer is not None else "")
+    by_year: dict[int, YearCredit] = {}
+    problems = _credit_problems(credits, niss, employer, label, by_year)
+    problems += _training_problems(trainings, niss, employer, label)
     if problems:
         raise MycareerErrorGroup(f"invalid account of {label}", problems)
     return _Members(niss, employer, label, by_year)
@@ -420,6 +439,83 @@ def _employer_key(employer: Employer | None) -> str | None:
     return None if employer is None else employer.key
 
 
+_AccountKey = tuple[str | None, Niss]
+
+
+def _lists() -> defaultdict[Any, list[Any]]:
+    return defaultdict(list)
+
+
+@attrs.define
+class _Routing:
+    """Which credits, trainings and termination go to which (employer key, NISS) account."""
+
+    credits: defaultdict[_AccountKey, list[YearCredit]] = attrs.field(factory=_lists)
+    trainings: defaultdict[_AccountKey, list[Training]] = attrs.field(factory=_lists)
+    endings: dict[_AccountKey, Termination] = attrs.field(factory=dict)
+    employers: dict[str | None, Employer | None] = attrs.field(factory=dict)
+    keys_by_niss: defaultdict[Niss, list[str | None]] = attrs.field(factory=_lists)
+    loose: list[Finding] = attrs.field(factory=list)
+
+    def add_credits(self, credits: Iterable[YearCredit]) -> None:
+        for credit in credits:
+            key = _employer_key(credit.employer)
+            self.credits[(key, credit.niss)].append(credit)
+            self.employers.setdefault(key, credit.employer)
+        for key, niss in self.credits:
+            self.keys_by_niss[niss].append(key)
+
+    def add_training(self, training: Training) -> None:
+        """To its employer's account, else the worker's only one; ambiguous: left out."""
+        if training.employer is not None:
+            key = _employer_key(training.employer)
+            self.employers.setdefault(key, training.employer)
+        else:
+            known = self.keys_by_niss.get(training.niss, [])
+            if len(known) > 1:
+                self.loose.append(
+                    Finding(
+                        "ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS",
+                        Severity.ERROR,
+                        f"training {training.name!r} of NISS {training.niss} names no employer "
+                        f"and the worker has {len(known)}; it is not debited",
+                        training.source,
+                    )
+                )
+                return
+            key = known[0] if known else None
+        self.trainings[(key, training.niss)].append(training)
+        if (key, training.niss) not in self.credits:
+            self.credits[(key, training.niss)] = []
+
+    def add_termination(self, termination: Termination) -> None:
+        """To its employer's account, else to every account of the worker."""
+        niss = termination.niss
+        if termination.employer is not None:
+            targets = [(_employer_key(termination.employer), niss)]
+        else:
+            targets = [(key, niss) for key in self.keys_by_niss.get(niss, [])]
+            targets += [k for k in self.trainings if k[1] == niss and k not in targets]
+        if not any(target in self.credits for target in targets):
+            self.loose.append(
+                Finding(
+                    "ACCOUNT_TERMINATION_UNKNOWN_WORKER",
+                    Severity.WARNING,
+                    f"termination given for NISS {niss}, who has no account",
+                )
+            )
+        for target in targets:
+            self.endings[target] = termination
+
+    def ending(self, key: str | None, niss: Niss) -> Termination | None:
+        """The account's termination, bound to its employer when it named none."""
+        ending = self.endings.get((key, niss))
+        employer = self.employers.get(key)
+        if ending is not None and ending.employer is None and employer is not None:
+            ending = attrs.evolve(ending, employer=employer)
+        return ending
+
+
 def build_accounts(
     credits: Iterable[YearCredit],
     trainings: Iterable[Training] = (),
@@ -439,76 +535,25 @@ def build_accounts(
 
     Returns the accounts and the findings that belong to no single account.
     """
-    groups: dict[tuple[str | None, Niss], list[YearCredit]] = defaultdict(list)
-    employers: dict[str | None, Employer | None] = {}
-    for credit in credits:
-        key = _employer_key(credit.employer)
-        groups[(key, credit.niss)].append(credit)
-        employers.setdefault(key, credit.employer)
-    keys_by_niss: dict[Niss, list[str | None]] = defaultdict(list)
-    for key, niss in groups:
-        keys_by_niss[niss].append(key)
-
-    loose: list[Finding] = []
-    training_groups: dict[tuple[str | None, Niss], list[Training]] = defaultdict(list)
+    routing = _Routing()
+    routing.add_credits(credits)
     for training in trainings:
-        if training.employer is not None:
-            key = _employer_key(training.employer)
-            employers.setdefault(key, training.employer)
-        else:
-            known = keys_by_niss.get(training.niss, [])
-            if len(known) > 1:
-                loose.append(
-                    Finding(
-                        "ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS",
-                        Severity.ERROR,
-                        f"training {training.name!r} of NISS {training.niss} names no employer "
-                        f"and the worker has {len(known)}; it is not debited",
-                        training.source,
-                    )
-                )
-                continue
-            key = known[0] if known else None
-        training_groups[(key, training.niss)].append(training)
-        if (key, training.niss) not in groups:
-            groups[(key, training.niss)] = []
-
-    termination_for: dict[tuple[str | None, Niss], Termination] = {}
+        routing.add_training(training)
     for termination in terminations:
-        if termination.employer is not None:
-            targets = [(_employer_key(termination.employer), termination.niss)]
-        else:
-            targets = [(key, termination.niss) for key in keys_by_niss.get(termination.niss, [])]
-            targets += [k for k in training_groups if k[1] == termination.niss and k not in targets]
-        if not any(target in groups for target in targets):
-            loose.append(
-                Finding(
-                    "ACCOUNT_TERMINATION_UNKNOWN_WORKER",
-                    Severity.WARNING,
-                    f"termination given for NISS {termination.niss}, who has no account",
-                )
-            )
-        for target in targets:
-            termination_for[target] = termination
-
-    accounts = []
-    for key, niss in sorted(groups, key=lambda k: (k[0] or "", k[1].value)):
-        employer = employers.get(key)
-        ending = termination_for.get((key, niss))
-        if ending is not None and ending.employer is None and employer is not None:
-            ending = attrs.evolve(ending, employer=employer)
-        accounts.append(
-            build_account(
-                groups[(key, niss)],
-                training_groups.get((key, niss), ()),
-                as_of=as_of,
-                termination=ending,
-                policy=_policy_for(policies or {}, key or "", niss, policy),
-                niss=niss,
-                employer=employer,
-            )
+        routing.add_termination(termination)
+    accounts = [
+        build_account(
+            routing.credits[(key, niss)],
+            routing.trainings.get((key, niss), ()),
+            as_of=as_of,
+            termination=routing.ending(key, niss),
+            policy=_policy_for(policies or {}, key or "", niss, policy),
+            niss=niss,
+            employer=routing.employers.get(key),
         )
-    return tuple(accounts), tuple(loose)
+        for key, niss in sorted(routing.credits, key=lambda k: (k[0] or "", k[1].value))
+    ]
+    return tuple(accounts), tuple(routing.loose)
 
 
 @attrs.frozen

@@ -10,8 +10,10 @@ against an official ONSS XSD.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mycareer.xmlio._safe import (
-    HARDENED_PARSER,
+    hardened_parser,
     iterparse_document,
     load_schema,
     make_parser,
@@ -78,6 +80,7 @@ __all__ = [
     "dmfa_bytes",
     "dmfa_update_bytes",
     "get_format",
+    "hardened_parser",
     "iter_career_records",
     "iter_dimona",
     "iter_dmfa",
@@ -111,3 +114,10 @@ __all__ = [
     "write_notifications",
     "write_training_accounts",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The calling thread's parser, never one shared by threads (see _safe.hardened_parser).
+    if name == "HARDENED_PARSER":
+        return hardened_parser()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

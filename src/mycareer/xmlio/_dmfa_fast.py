@@ -29,6 +29,7 @@ from mycareer.dmfa import (
 from mycareer.errors import SourceRef
 from mycareer.joint_commission import JointCommission
 from mycareer.period import Period
+from mycareer.xmlio.dmfa_checks import work_hours_problem
 
 __all__ = ["fast_occupation"]
 
@@ -186,7 +187,7 @@ def fast_occupation(
         or contract > 1
         or sequence < 1
         or (end is not None and end < start)
-        or (s == 0 and q)
+        or work_hours_problem(q, s) is not None
     ):
         return None
     if measure is not None:
@@ -194,8 +195,9 @@ def fast_occupation(
     quarter_start, quarter_end = quarter
     clip_start = start if start > quarter_start else quarter_start
     clip_end = quarter_end if end is None or end > quarter_end else end
-    # As the checked path: a line wholly outside its quarter keeps its declared dates.
-    period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
+    if clip_start > clip_end:
+        return None  # outside its quarter: the checked path decides (dmfa_checks)
+    period = Period(clip_start, clip_end)
     return _new_occupation(
         sequence,
         start,

@@ -5,8 +5,10 @@
 * any ``DOCTYPE`` is refused outright, before entities could matter.
 
 Every parse goes through :func:`parse_document` / :func:`iterparse_document` (or
-:data:`HARDENED_PARSER` passed explicitly): lxml's global default parser is
-never relied on, since another library may replace it.
+a parser of :func:`make_parser` / :func:`hardened_parser` passed explicitly):
+lxml's global default parser is never relied on, since another library may
+replace it. lxml parsers are not thread-safe, so none is shared between
+threads: the readers make one per call, :func:`hardened_parser` one per thread.
 
 >>> root = parse_bytes(b"<a><b>1</b></a>", source="mem.xml").getroot()
 >>> root.findtext("b")
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final, Literal
@@ -31,12 +34,12 @@ from lxml import etree
 from mycareer.errors import InputError, SourceRef
 
 __all__ = [
-    "HARDENED_PARSER",
     "ITERPARSE_OPTIONS",
     "TARGET_AMPERSAND",
     "SchemaIssue",
     "XmlSource",
     "checked_chunks",
+    "hardened_parser",
     "iterparse_document",
     "load_schema",
     "make_parser",
@@ -76,8 +79,29 @@ def make_parser() -> etree.XMLParser:
     )
 
 
-#: The shared hardened parser, for callers who parse themselves.
-HARDENED_PARSER: Final[etree.XMLParser] = make_parser()
+_PER_THREAD = threading.local()
+
+
+def hardened_parser() -> etree.XMLParser:
+    """The calling thread's hardened parser, for callers who parse themselves.
+
+    One per thread, made on first use (lxml parsers are not thread-safe).
+
+    >>> hardened_parser() is hardened_parser()
+    True
+    """
+    parser: etree.XMLParser | None = getattr(_PER_THREAD, "parser", None)
+    if parser is None:
+        parser = _PER_THREAD.parser = make_parser()
+    return parser
+
+
+def __getattr__(name: str) -> etree.XMLParser:
+    # HARDENED_PARSER was one module-level parser shared by every thread; the
+    # name now gives the calling thread's own parser (issue 11 item 8).
+    if name == "HARDENED_PARSER":
+        return hardened_parser()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_target_parser(target: Any) -> Any:

@@ -71,6 +71,7 @@ from mycareer.dmfa import (
     RemunerationLine,
     ReorganisationMeasure,
     ServiceLine,
+    is_termination_indemnity,
 )
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
@@ -84,13 +85,16 @@ from mycareer.errors import (
 )
 from mycareer.findings import Finding, Severity
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import MAX_ERRORS_PER_INPUT
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation
 from mycareer.xmlio._safe import XmlSource, iterparse_document
+from mycareer.xmlio.dmfa_checks import overlaps_quarter, work_hours_problem
 from mycareer.xmlio.reading import (
+    DATA_ERRORS,
     ErrorSink,
     FieldReader,
     PathLike,
@@ -104,12 +108,14 @@ from mycareer.xmlio.reading import (
     plain_integer,
     refuse_doctype,
     root_tag,
+    unexpected,
 )
 
 __all__ = [
     "DMFA_DUPLICATE_ORIGINAL",
     "DmfaBatch",
     "ErrorSink",
+    "RejectedFile",
     "iter_dmfa",
     "read_dmfa",
 ]
@@ -236,12 +242,9 @@ def read_occupation(
         fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")
     q = fields.integer("MeanWorkingHours")
     s = fields.integer("RefMeanWorkingHours")
-    if s == 0 and q:
-        fields.fail(
-            f"invalid work fraction Q/S = {q}/0: S (RefMeanWorkingHours) must be positive",
-            "RefMeanWorkingHours",
-            kind=InvalidWorkFractionError,
-        )
+    problem = work_hours_problem(q, s)
+    if problem is not None:
+        fields.fail(problem[1], problem[0], kind=InvalidWorkFractionError)
     measure = fields.integer("ReorganisationMeasure")
     if measure is not None:
         measures.insert(0, ReorganisationMeasure(measure))
@@ -251,7 +254,7 @@ def read_occupation(
     # A line wholly outside its quarter (termination indemnity for a later period)
     # keeps its declared dates.
     period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
-    return DmfaOccupation(
+    line = DmfaOccupation(
         sequence=fields.integer("OccupationSequenceNbr", required=True, minimum=1),
         start=start,
         end=end,
@@ -266,6 +269,13 @@ def read_occupation(
         remunerations=remunerations,
         source=SourceRef(fields.file, element.sourceline, fields.path),
     )
+    if not overlaps_quarter(start, end, quarter) and not is_termination_indemnity(line):
+        fields.fail(
+            f"the occupation {start}..{end or ''} lies outside its quarter "
+            f"{quarter[0]}..{quarter[1]} and is not a termination-indemnity line",
+            "OccupationStartingDate",
+        )
+    return line
 
 
 class _DmfaReader:
@@ -281,7 +291,28 @@ class _DmfaReader:
         self._quarter_period = Period(date(1, 1, 1), date(1, 1, 1))
         # The texts the two quarter dates were read from (None: no record read yet).
         self._quarter_texts: tuple[str | None, str | None] | None = None
+        #: The first error that makes the whole file unusable (header, quarter dates).
+        self.rejection: InvalidValueError | None = None
+        #: (employer, quarter) of each declaration header met, None where unreadable.
+        self.seen: list[tuple[Employer | None, Quarter | None]] = []
+        self.error_count = 0
         self._reset_form(0)
+
+    def _keep(self, error: InvalidValueError) -> None:
+        """Keep an error, up to MAX_ERRORS_PER_INPUT per file (the rest are counted)."""
+        self.error_count += 1
+        if self.error_count <= MAX_ERRORS_PER_INPUT:
+            self.errors.append(error)
+
+    def _summarise_errors(self) -> None:
+        if self.error_count > MAX_ERRORS_PER_INPUT:
+            self.errors.append(
+                InvalidValueError(
+                    f"{self.error_count - MAX_ERRORS_PER_INPUT} more error(s) in this file are "
+                    f"not listed (at most {MAX_ERRORS_PER_INPUT} per file)",
+                    source=SourceRef(self.label),
+                )
+            )
 
     def _reset_form(self, index: int) -> None:
         self.form_index = index
@@ -328,8 +359,11 @@ class _DmfaReader:
                     "CompanyID",
                 )
             self.employer = Employer(enterprise, nsso)
+            self.seen.append((self.employer, self.quarter))
         except InvalidValueError as error:
             self.header_error = error
+            self.rejection = self.rejection or error
+            self.seen.append((None, self.quarter))
 
     def _created_at(self) -> datetime | None:
         day = self.header.get("FormCreationDate")
@@ -351,7 +385,7 @@ class _DmfaReader:
                 error.message += (
                     f" (the declaration's {self.record_count} worker record(s) are not read)"
                 )
-            self.errors.append(error)
+            self._keep(error)
         elif self.employer is not None and self.quarter is not None:
             reference = self.header.get("ReferenceNbr")
             self.declarations.append(
@@ -409,6 +443,18 @@ class _DmfaReader:
                 "NOSSQuarterEndingDate",
             )
         key = (quarter_start, quarter_end)
+        assert self.quarter is not None
+        expected = (self.quarter.period.start, self.quarter.last_day)
+        if key != expected:
+            error = fields.error(
+                f"NOSSQuarterStartingDate..EndingDate {quarter_start}..{quarter_end} do not "
+                f"match the declaration's Quarter {self.quarter} ({expected[0]}..{expected[1]})",
+                "NOSSQuarterStartingDate"
+                if quarter_start != expected[0]
+                else "NOSSQuarterEndingDate",
+            )
+            self.rejection = self.rejection or error
+            raise error
         if self._quarter_key != key:
             self._quarter_key, self._quarter_period = key, Period(quarter_start, quarter_end)
         self._quarter_texts = texts
@@ -460,7 +506,7 @@ class _DmfaReader:
             if error.source is None:  # raised by a value class, not by a field
                 error.source = SourceRef(self.label, element.sourceline)
                 error.path = error.path or path
-            self.errors.append(error)
+            self._keep(error)
             return None
 
     # -- the stream ----------------------------------------------------------
@@ -523,6 +569,7 @@ class _DmfaReader:
                         del parent[0]
         finally:
             close_events(events)
+        self._summarise_errors()
         if form_count == 0:
             raise InputError(
                 f"empty DmfA declaration: <{_ROOT}> holds no Form", source=SourceRef(self.label, 1)
@@ -543,11 +590,6 @@ class _DmfaReader:
         parent = person.getparent()
         while person.getprevious() is not None:
             del parent[0]
-
-    def finish_open_declaration(self) -> None:
-        """After a fatal error mid-file: keep the header of the declaration being read."""
-        if self.header_done and self.employer is not None:
-            self._finish_declaration()
 
 
 def iter_dmfa(
@@ -592,6 +634,21 @@ def iter_dmfa(
             )
 
 
+@attrs.frozen
+class RejectedFile:
+    """A declaration file that contributes no record (all or nothing), and why.
+
+    ``employer`` and ``quarter`` are those of its header when they could be read:
+    results whose population includes them are incomplete (``REFERENCE_INCOMPLETE``,
+    :func:`mycareer.fla.incomplete.mark_incomplete_references`).
+    """
+
+    source: str
+    employer: Employer | None
+    quarter: Quarter | None
+    reason: str
+
+
 @summarised
 @attrs.frozen
 class DmfaBatch:
@@ -601,13 +658,16 @@ class DmfaBatch:
     ``declarations`` one header per employer and quarter actually declared (the
     winners), ``findings`` the non-fatal observations (e.g.
     :data:`DMFA_DUPLICATE_ORIGINAL`), ``errors`` the refused records and files
-    (only filled with ``on_error="collect"``).
+    (only filled with ``on_error="collect"``), ``rejected`` the files that
+    contribute nothing because they failed as a whole (truncated, malformed,
+    header or quarter dates inconsistent).
     """
 
     records: tuple[DmfaWorkerRecord, ...] = ()
     declarations: tuple[DmfaDeclaration, ...] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
+    rejected: tuple[RejectedFile, ...] = ()
 
 
 def _when(declaration: DmfaDeclaration) -> str:
@@ -639,15 +699,18 @@ def read_dmfa(
     # (file order, form index) -> declaration / records
     headers: list[tuple[tuple[int, int], DmfaDeclaration]] = []
     by_form: dict[tuple[int, int], list[DmfaWorkerRecord]] = defaultdict(list)
+    rejected: list[RejectedFile] = []
     for file_index, path in enumerate(files if progress is None else progress(files)):
         reader = _DmfaReader(path, str(path))
-        try:
-            for form_index, record in reader.records():
-                by_form[(file_index, form_index)].append(record)
-        except InputError as error:
-            reader.finish_open_declaration()
-            errors.append(error)
+        read, failure = _read_whole(reader)
         errors.extend(reader.errors)
+        if failure is not None:  # all or nothing: the file contributes no record
+            if failure not in reader.errors:
+                errors.append(failure)
+            rejected.extend(_rejections(reader, failure, len(read)))
+            continue
+        for form_index, record in read:
+            by_form[(file_index, form_index)].append(record)
         headers.extend(((file_index, form), header) for form, header in reader.declarations)
 
     groups: dict[tuple[str, Quarter], list[tuple[tuple[int, int], DmfaDeclaration]]] = {}
@@ -693,4 +756,33 @@ def read_dmfa(
         raise MycareerErrorGroup(
             f"DmfA batch: {len(errors)} problem(s) in {len(files)} file(s)", errors
         )
-    return DmfaBatch(records, tuple(declarations), tuple(findings), tuple(errors))
+    return DmfaBatch(records, tuple(declarations), tuple(findings), tuple(errors), tuple(rejected))
+
+
+def _read_whole(
+    reader: _DmfaReader,
+) -> tuple[list[tuple[int, DmfaWorkerRecord]], InvalidValueError | None]:
+    """Every good record of one file, and what makes the whole file unusable (or None)."""
+    records: list[tuple[int, DmfaWorkerRecord]] = []
+    try:
+        records.extend(reader.records())
+    except InputError as error:
+        return records, error
+    except DATA_ERRORS as error:  # no check caught it: still this file's failure alone
+        return records, unexpected(error, reader.label)
+    return records, reader.rejection
+
+
+def _rejections(reader: _DmfaReader, failure: InvalidValueError, read: int) -> list[RejectedFile]:
+    """One :class:`RejectedFile` per declaration header met (or one knowing nothing)."""
+    failure.message += (
+        f" (the whole file is rejected: none of its records are used, {read} read before)"
+        if read
+        else " (the whole file is rejected)"
+    )
+    if not reader.seen and reader.header and not reader.header_done:
+        reader._finish_header(None)  # cut before the first record: the header may be whole
+    seen = reader.seen or [(None, None)]
+    return [
+        RejectedFile(reader.label, employer, quarter, failure.message) for employer, quarter in seen
+    ]

@@ -40,7 +40,7 @@ from mycareer.dmfa_update import (
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
-from mycareer.xmlio.dmfa import read_dmfa
+from mycareer.xmlio.dmfa import RejectedFile, read_dmfa
 from mycareer.xmlio.dmfa_update import (
     CONSULTATION_ROOT,
     UPDATE_ROOT,
@@ -71,6 +71,7 @@ class CorrectedDmfaBatch:
     errors: tuple[InvalidValueError, ...] = ()
     correction: DmfaCorrection = attrs.field(factory=DmfaCorrection)
     skipped: tuple[tuple[Path, DocumentKind], ...] = ()
+    rejected: tuple[RejectedFile, ...] = ()
 
     @property
     def lines(self) -> tuple[EffectiveLine, ...]:
@@ -177,4 +178,5 @@ def read_corrected_dmfa(
         tuple(errors),
         correction,
         tuple(skipped),
+        batch.rejected,
     )

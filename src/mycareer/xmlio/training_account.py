@@ -200,7 +200,7 @@ def _training_element(parent: etree._Element, training: Training, ref: str) -> N
 
 
 def _statement_element(
-    parent: etree._Element, statement: YearStatement, refs: Mapping[int, str], path: str
+    parent: etree._Element, statement: YearStatement, refs: Mapping[Training, str], path: str
 ) -> None:
     attrib: dict[str, str] = {}
     _set(attrib, "year", statement.year)
@@ -232,7 +232,7 @@ def _statement_element(
     _employer_attributes(credit_attrib, credit.employer)
     etree.SubElement(element, _CREDIT, credit_attrib)
     for index, debit in enumerate(statement.debits):
-        ref = refs.get(id(debit.training))
+        ref = refs.get(debit.training)
         if ref is None:
             raise InvalidValueError(
                 f"debit of training {debit.training.name!r} in {statement.year} is not among "
@@ -323,10 +323,12 @@ def account_element(record: AccountRecord, *, path: str = "$") -> etree._Element
         sub(element, _TERMINATION, termination_attrib).tail = "\n"
     for summary in record.entitlements:
         _entitlement_element(element, summary)
-    refs: dict[int, str] = {}
+    # Debits find their training by value (equal trainings are one), never by
+    # object identity: an account read back from JSON holds equal, new objects.
+    refs: dict[Training, str] = {}
     for index, training in enumerate(account.trainings):
         ref = f"t{index + 1}"
-        refs[id(training)] = ref
+        refs.setdefault(training, ref)
         _training_element(element, training, ref)
     for statement in account.statements:
         _statement_element(element, statement, refs, path)
