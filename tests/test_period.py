@@ -52,8 +52,15 @@ def test_open_period_needs_explicit_as_of() -> None:
 def test_datetime_is_refused() -> None:
     from datetime import datetime
 
-    with pytest.raises(InvalidPeriodError, match="date"):
+    with pytest.raises(
+        TypeError, match=r"Period\.start: expected a date or ISO text, got datetime"
+    ):
         Period(datetime(2024, 1, 1, 12), None)
+    with pytest.raises(TypeError, match=r"Period\.end: .* got float 3\.5"):
+        Period(date(2024, 1, 1), 3.5)  # type: ignore[arg-type]
+    assert Period("2024-01-01", " 2024-03-31") == Period(date(2024, 1, 1), date(2024, 3, 31))
+    with pytest.raises(InvalidPeriodError, match="'2024-02-30'"):
+        Period("2024-02-30")
 
 
 def test_parse_round_trips_text_and_reports_bad_text() -> None:

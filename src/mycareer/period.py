@@ -32,6 +32,24 @@ __all__ = ["ONE_DAY", "Period"]
 ONE_DAY = timedelta(days=1)
 
 
+def _day(field: str, raw: object) -> date:
+    """ISO text becomes a date; a ``datetime`` (its time would be lost) or another type is
+    a :class:`TypeError` naming the field."""
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            raise InvalidPeriodError(
+                f"invalid period {field} {raw[:80]!r}: expected YYYY-MM-DD"
+            ) from None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    shown = repr(raw)[:80]
+    raise TypeError(
+        f"Period.{field}: expected a date or ISO text, got {type(raw).__name__} {shown}"
+    )
+
+
 @attrs.frozen(init=False, order=False)
 class Period:
     """A run of whole days, ``start`` to ``end`` inclusive; ``end=None`` means ongoing.
@@ -44,17 +62,19 @@ class Period:
     (True, False)
     >>> p.intersection(Period(date(2024, 1, 15), None))
     Period(start=datetime.date(2024, 1, 15), end=datetime.date(2024, 1, 20))
+    >>> Period("2024-01-10", "2024-01-20") == p
+    True
     """
 
     start: date
     #: The first day *not* included (exclusive bound), or ``None`` while ongoing.
     stop: date | None
 
-    def __init__(self, start: date, end: date | None = None) -> None:
-        if not isinstance(start, date) or isinstance(start, datetime):
-            raise InvalidPeriodError(f"period start must be a date, got {start!r}")
-        if end is not None and (not isinstance(end, date) or isinstance(end, datetime)):
-            raise InvalidPeriodError(f"period end must be a date or None, got {end!r}")
+    def __init__(self, start: date | str, end: date | str | None = None) -> None:
+        if type(start) is not date:
+            start = _day("start", start)
+        if end is not None and type(end) is not date:
+            end = _day("end", end)
         if end is not None and end < start:
             raise InvalidPeriodError(
                 f"period end {end.isoformat()} is before its start {start.isoformat()}"

@@ -188,3 +188,11 @@ def test_timeline_csv_neutralises_names(tmp_path: Path) -> None:
     rows = list(csv.DictReader(result.stdout.splitlines()))
     assert rows
     assert {row["name"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+
+
+def test_an_unwritable_demo_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run_cli("demo", "--output", tmp_path / "file" / "sub")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert "cannot create the folder" in result.stderr

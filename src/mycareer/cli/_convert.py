@@ -291,7 +291,8 @@ def records_from_csv(
     missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError(f"CSV header lacks column(s) {missing}", source=SourceRef(source, 1))
-    workers: dict[str, tuple[Niss, str | None, list[CareerPeriod]]] = {}
+    workers: dict[str, tuple[Niss, str | None]] = {}  # first row's NISS and name
+    periods: dict[str, list[CareerPeriod]] = {}
     errors = ErrorCollector("$", raise_on_exit=False)
     for row in reader:
         line = reader.line_num
@@ -312,13 +313,14 @@ def records_from_csv(
                 leaf.source = where
                 errors.add(leaf)
             continue
-        entry = workers.setdefault(niss.value, (niss, texts["name"], []))
+        workers.setdefault(niss.value, (niss, texts["name"]))
+        listed = periods.setdefault(niss.value, [])
         if row["kind"]:
-            entry[2].append(period)
+            listed.append(period)
     errors.raise_if_any(f"invalid career-records CSV {source}")
     return [
-        CareerRecords(niss=niss, periods=periods, name=name)
-        for niss, name, periods in workers.values()
+        CareerRecords(niss=niss, periods=periods[key], name=name)
+        for key, (niss, name) in workers.items()
     ]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mycareer.demo import DEMO_AS_OF, DEMO_YEAR, DemoPaths, demo_paths
-from mycareer.outputs import atomic_output
+from mycareer.outputs import OutputError, atomic_output
 
 
 def register(subparsers: Any) -> None:
@@ -156,7 +156,12 @@ def run(args: argparse.Namespace, argv_runner: Any = None) -> int:
     worst = 0
     with demo_paths() as paths:
         if args.output is not None:
-            args.output.mkdir(parents=True, exist_ok=True)
+            try:
+                args.output.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise OutputError(
+                    f"cannot create the folder: {error.strerror}", args.output
+                ) from None
         for title, argv in _steps(paths, args.lang, args.output):
             print(f"\n=== {title} ===", flush=True)
             target = _TO_FILE.get(title) if args.output is not None else None
