@@ -208,3 +208,23 @@ def test_between_equally_specific_schedules_the_last_added_wins() -> None:
 
 def test_shipped_statutory_rules_carry_titles() -> None:
     assert all(rule.title.strip() for rule in Rulebook.default().statutory)
+
+
+def test_zero_and_fractional_complement_days_are_valid() -> None:
+    schedule = _one(kind="complement", days={"2024": "0", "2025": "0.5"})
+    assert dict(schedule.days) == {2024: Fraction(0), 2025: Fraction(1, 2)}
+
+
+def test_negative_and_unreadable_days_and_dates_name_the_value() -> None:
+    bad = _schedule(valid_from=20240101, valid_to="2024-13-01", days={"2024": "-1", "2025": "abc"})
+    assert _errors({"schedules": [bad]}) == [
+        "r.json: invalid date 20240101: expected YYYY-MM-DD @ $.schedules[0].valid_from",
+        "r.json: invalid date '2024-13-01': expected YYYY-MM-DD @ $.schedules[0].valid_to",
+        "r.json: negative number of days '-1' @ $.schedules[0].days.2024",
+        "r.json: invalid number of days 'abc' @ $.schedules[0].days.2025",
+    ]
+
+
+def test_a_tiny_day_count_is_written_out_in_the_floor_message() -> None:
+    (line,) = _errors({"schedules": [_schedule(days={"2024": "0.0000001"})]})
+    assert "gives 0.0000001 day(s) in 2024" in line
