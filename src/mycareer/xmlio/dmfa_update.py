@@ -49,6 +49,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from mycareer._slots import slot_constructor
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaConsultation, DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
@@ -84,6 +85,9 @@ UPDATE_ROOT: Final = "DmfAUpdate"
 CONSULTATION_ROOT: Final = "DmfAConsultationAnswer"
 
 _T = TypeVar("_T")
+_MAX_PERIODS: Final = 64
+_new_record = slot_constructor(DmfaWorkerRecord)
+_new_source = slot_constructor(SourceRef)
 _V = TypeVar("_V")
 
 
@@ -142,6 +146,7 @@ class _Stream(Generic[_T]):
         self.joint_commissions: dict[str, JointCommission] = {}
         self.form_index = 0
         self._person: Any = None
+        self._periods: dict[tuple[date, date], Period] = {}
         self._niss: Niss | None = None
         self._reset_form()
 
@@ -278,14 +283,16 @@ class _Stream(Generic[_T]):
         fields = FieldReader(block, self.label, path, children=children)
         start = fields.iso_date("NOSSQuarterStartingDate")
         end = fields.iso_date("NOSSQuarterEndingDate")
-        period = Period(start or form.quarter.period.start, end or form.quarter.last_day)
+        period = self._period(start or form.quarter.period.start, end or form.quarter.last_day)
         employer_class = fields.text("EmployerClass", required=True)
         worker_code = fields.integer("WorkerCode", required=True)
         occupations = [
             self._occupation(fields, child, f"{self.kind.occupation}[{index}]", period)
             for index, child in enumerate(block.iterchildren(self.kind.occupation), start=1)
         ]
-        return DmfaWorkerRecord(
+        # Every value above was checked by its field reader: build through the slots,
+        # as the reader of originals does (mycareer._slots).
+        return _new_record(
             form.employer,
             form.quarter,
             niss,
@@ -293,8 +300,18 @@ class _Stream(Generic[_T]):
             employer_class,
             period,
             occupations,
-            SourceRef(self.label, block.sourceline, path),
+            _new_source(self.label, block.sourceline, path),
         )
+
+    def _period(self, start: date, end: date) -> Period:
+        """The quarter's period, checked once per pair of dates of the document."""
+        period = self._periods.get((start, end))
+        if period is None:
+            period = Period(start, end)
+            if len(self._periods) >= _MAX_PERIODS:
+                self._periods.clear()  # bounded: a document rarely has more than one pair
+            self._periods[(start, end)] = period
+        return period
 
     def _occupation(
         self, fields: FieldReader, element: Any, step: str, quarter: Period
