@@ -1,4 +1,4 @@
-"""Career-records XML: mycareer against raw lxml and xsdata, side by side (issue 3 §7).
+"""Career-records XML: mycareer against raw lxml and xsdata, side by side.
 
 Same data for everyone: ``--workers`` workers with ``--periods`` periods each
 (default 10,000 x 10 = 100,000 periods, each with an employer reference,
@@ -12,7 +12,8 @@ Parsing contenders (all from the same in-memory document):
 * ``xsdata (hardened tree)``: models generated from ``career-records-1.xsd`` with
   ``xsdata generate`` into a temporary folder at run time (never committed), fed
   a tree pre-parsed by mycareer's hardened parser (xsdata then walks it with
-  ``etree.iterwalk``). This is the only safe way to use xsdata (anchors.md §3.2).
+  ``etree.iterwalk``). This is the only safe way to use xsdata (its own lxml
+  handler parses with ``recover=True``).
 * ``xsdata (default handler)``: ``XmlParser().from_bytes``, for reference only:
   its lxml handler parses with ``recover=True``.
 * ``mycareer``: :func:`read_career_records`: typed, validated ``CareerRecords``.

@@ -1,4 +1,4 @@
-"""Benchmark: bulk training-right entitlements (issue 5, §6).
+"""Benchmark: bulk training-right entitlements.
 
 Part 1 — entitlements for N worker-years (default 1,000,000) from DmfA occupations,
 side by side with the timeline engine merging the *same* occupations

@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_timeline.py            # 1k, 10k, 100k, 1M periods
     .venv/bin/python benchmarks/bench_timeline.py --quick    # 1k, 10k only
 
-Data: the career-like generator of anchors.md §1.3 — per worker, sequential
+Data: the career-like generator of the interval libraries' benchmarks — per worker, sequential
 periods starting −30..+60 days after the previous end, 0–365 days long, all
 shuffled; 10 periods per worker (1,000,000 periods over 100,000 workers).
 Overlap and adjacency are frequent; ~1 in 50 workers has an ongoing last period.
@@ -78,7 +78,7 @@ Row = tuple[int, date, date | None]
 
 # --- data -----------------------------------------------------------------------------
 def career_rows(n_periods: int, per_worker: int = 10, seed: int = 20241) -> list[Row]:
-    """anchors.md §1.3 generator: sequential, −30..+60-day offsets, 0–365 days, shuffled."""
+    """The career-like generator: sequential, −30..+60-day offsets, 0–365 days, shuffled."""
     rnd = random.Random(seed)
     rows: list[Row] = []
     workers = max(1, n_periods // per_worker)

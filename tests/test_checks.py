@@ -220,3 +220,21 @@ def test_the_old_late_failure_is_now_early() -> None:
 def test_no_number_but_exact_ones_becomes_a_fraction(raw: object) -> None:
     with pytest.raises(TypeError, match=r"CareerPeriod\.fraction"):
         CareerPeriod(NISS, "employment", JAN, fraction=raw)  # type: ignore[arg-type]
+
+
+def test_timeline_results_check_their_fields() -> None:
+    from mycareer.timeline import Gap, Timeline
+
+    [segment] = build_timeline(
+        [CareerPeriod(NISS, "employment", JAN, fraction=Fraction(1, 2))], as_of=date(2024, 2, 1)
+    ).segments
+    with pytest.raises(TypeError, match=r"TimelineSegment\.fte: expected Fraction, got float"):
+        attrs.evolve(segment, fte=0.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"TimelineSegment\.employers\[0\]: expected Employer"):
+        attrs.evolve(segment, employers=(ACME,))  # type: ignore[arg-type]
+    timeline = Timeline(NISS, "2024-02-01", (segment,))  # text converts
+    assert (timeline.niss, timeline.as_of) == (Niss(NISS), date(2024, 2, 1))
+    with pytest.raises(TypeError, match=r"Timeline\.segments: expected tuple, got list"):
+        Timeline(NISS, date(2024, 2, 1), [segment])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"Gap\.days: expected int, got str"):
+        Gap(JAN, "31", 23)  # type: ignore[arg-type]

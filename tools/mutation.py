@@ -14,9 +14,9 @@ Usage (from the repository root, with the project's virtualenv)::
     python tools/mutation.py band merge --jobs 2  # some targets, two workers each
     python tools/mutation.py --list               # targets, files and tests
 
-Hypothesis runs derandomised with fewer examples (``--examples``), so that a mutant's
-verdict does not depend on the draw. Exit status 1 when a target scores under
-``--threshold`` percent (85 by default).
+Hypothesis runs derandomised with fewer examples (``--examples``, also capping the tests'
+own ``@settings``), so that a mutant's verdict does not depend on the draw. Exit status 1
+when a target scores under ``--threshold`` percent (85 by default).
 """
 
 from __future__ import annotations
@@ -104,6 +104,15 @@ settings.register_profile(
     "mutation", derandomize=True, max_examples={examples}, deadline=None, database=None
 )
 settings.load_profile("mutation")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # a test's own @settings(max_examples=...) wins over a profile: cap it here
+    for item in items:
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if chosen is not None and chosen.max_examples > {examples}:
+            test._hypothesis_internal_use_settings = settings(chosen, max_examples={examples})
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +222,7 @@ def _run_target(name: str, target: Target, args: argparse.Namespace) -> dict[str
     _mutmut(where, "export-cicd-stats")
     stats_path = where / "mutants" / "mutmut-cicd-stats.json"
     if run.returncode != 0 or not stats_path.exists():
-        print(f"{name}: mutmut failed (exit {run.returncode}), see {where / 'run.log'}")
+        print(f"{name}: mutmut failed (exit {run.returncode}), see {where / 'run.log'}", flush=True)
         return {"target": name, "error": run.returncode}
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     survivors = _survivors(where)
@@ -263,10 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name}: {result['killed']}/{result['mutants']} killed = {result['score']} % "
                 f"({result['survived']} survived, {result['no_tests']} without tests, "
-                f"{result['seconds']} s)"
+                f"{result['seconds']} s)",
+                flush=True,
             )
             for survivor in result["survivors"]:  # type: ignore[attr-defined]
-                print(f"    {survivor}")
+                print(f"    {survivor}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     failed = [r for r in results if "score" not in r or float(r["score"]) < args.threshold]  # type: ignore[arg-type]

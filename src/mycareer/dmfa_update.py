@@ -169,7 +169,7 @@ class DmfaLineUpdate:
         """The line addressed: INSS + employer class + worker code (of the last situation)."""
         if self.last_employer_class is not None and self.last_worker_code is not None:
             return (self.record.niss, self.last_employer_class, self.last_worker_code)
-        return _line_key(self.record)
+        return (self.record.niss, self.record.employer_class, self.record.worker_code)
 
 
 def _records(items: Iterable[DmfaWorkerRecord]) -> tuple[DmfaWorkerRecord, ...]:
@@ -233,7 +233,9 @@ class DmfaCorrection:
         )
 
 
-_LineKey = tuple[Niss, str, int]
+#: A worker line's key inside the applier: ``"INSS employer-class worker-code"`` (a text,
+#: which the cyclic garbage collector does not track, unlike a tuple holding a Niss).
+_LineKey = str
 
 
 def _own_source(record: DmfaWorkerRecord) -> tuple[SourceRef, ...]:
@@ -241,7 +243,12 @@ def _own_source(record: DmfaWorkerRecord) -> tuple[SourceRef, ...]:
 
 
 def _line_key(record: DmfaWorkerRecord) -> _LineKey:
-    return (record.niss, record.employer_class, record.worker_code)
+    return f"{record.niss.value} {record.employer_class} {record.worker_code}"
+
+
+def _target_key(update: DmfaLineUpdate) -> _LineKey:
+    niss, employer_class, worker_code = update.target
+    return f"{niss.value} {employer_class} {worker_code}"
 
 
 def _employer_ids(employer: Employer) -> list[str]:
@@ -401,10 +408,12 @@ class _Applier:
         action = update.action
         if action is UpdateAction.UNCHANGED:
             return False
-        target = update.target
+        target = _target_key(update)
         exists = target in slot.index()
-        record = attrs.evolve(update.record, employer=slot.employer)
-        what = f"NISS {update.record.niss} class {target[1]} worker code {target[2]:03d}"
+        record = update.record
+        if record.employer != slot.employer:  # the original's employer (with both its ids)
+            record = attrs.evolve(record, employer=slot.employer)
+        what = _what(update)
         if action is UpdateAction.DELETED:
             if not exists:
                 self._unknown_line(update, f"deletes {what}, which the declaration does not have")
@@ -511,6 +520,20 @@ class _Applier:
         return DmfaCorrection(
             tuple(records), tuple(declarations), tuple(self.findings), tuple(changes)
         )
+
+
+class _What:
+    """How a finding names a line update's target, written only when a finding needs it."""
+
+    def __init__(self, update: DmfaLineUpdate) -> None:
+        self.update = update
+
+    def __str__(self) -> str:
+        niss, employer_class, worker_code = self.update.target
+        return f"NISS {niss} class {employer_class} worker code {worker_code:03d}"
+
+
+_what = _What
 
 
 def _recount(slot: _Slot) -> DmfaDeclaration:

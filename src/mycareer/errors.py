@@ -26,6 +26,7 @@ from types import TracebackType
 import attrs
 
 __all__ = [
+    "CappedErrors",
     "ErrorCollector",
     "InputError",
     "InvalidEnterpriseNumberError",
@@ -175,6 +176,43 @@ def flatten_errors(error: BaseException) -> list[str]:
             lines.extend(flatten_errors(inner))
         return lines
     return [_error_line(error)]
+
+
+class CappedErrors:
+    """A list of errors that keeps the first ``limit`` and counts the rest.
+
+    Readers pass :data:`mycareer.limits.MAX_ERRORS_PER_INPUT`; :meth:`listed`
+    ends with one summary error when some were left out, so memory stays
+    bounded however many records of an input are bad.
+
+    >>> errors = CappedErrors(2)
+    >>> for index in range(5):
+    ...     errors.append(InvalidValueError(f"bad {index}"))
+    >>> [str(e) for e in errors.listed("x.csv")]
+    ['bad 0', 'bad 1', 'x.csv: 3 more error(s) not listed (at most 2 per input)']
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.kept: list[InvalidValueError] = []
+
+    def append(self, error: InvalidValueError) -> None:
+        self.count += 1
+        if self.count <= self.limit:
+            self.kept.append(error)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def listed(self, label: str) -> list[InvalidValueError]:
+        if self.count <= self.limit:
+            return list(self.kept)
+        more = InvalidValueError(
+            f"{self.count - self.limit} more error(s) not listed (at most {self.limit} per input)",
+            source=SourceRef(label),
+        )
+        return [*self.kept, more]
 
 
 class ErrorCollector:

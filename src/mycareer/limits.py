@@ -42,9 +42,11 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_INTEGER_DIGITS",
     "MAX_JSON_DEPTH",
+    "MAX_MESSAGE_CHARS",
     "MAX_SHOWN_CHARS",
     "MAX_TEXT_CHARS",
     "check_identifier",
+    "clip",
     "json_depth",
     "load_json",
     "parse_decimal",
@@ -56,6 +58,8 @@ __all__ = [
 
 #: A value quoted in an error message is cut to this many characters.
 MAX_SHOWN_CHARS: Final = 80
+#: A message quoted from a parser (libxml2, json, csv) is cut to this many characters.
+MAX_MESSAGE_CHARS: Final = 240
 #: Longest identifier text (NISS, enterprise or ONSS number, with separators) looked at.
 MAX_IDENTIFIER_CHARS: Final = 32
 #: Most digits in an integer field (hours in hundredths, codes, counts, years).
@@ -69,7 +73,7 @@ MAX_TEXT_CHARS: Final = 4096
 #: Largest CSV field (the csv module's own limit is set to this while reading).
 MAX_CSV_FIELD_CHARS: Final = 65536
 #: Largest whole-file input (JSON, CSV, TOML, sidecars); XML is streamed instead.
-MAX_INPUT_BYTES: Final = 256 * 1024 * 1024
+MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
 #: Deepest JSON nesting accepted (our documents need fewer than 10 levels).
 MAX_JSON_DEPTH: Final = 64
 #: Errors kept per input file; the rest are counted in one summary error.
@@ -88,6 +92,17 @@ def shown(value: object) -> str:
         return repr(text) if is_text else text
     cut = text[:MAX_SHOWN_CHARS]
     return f"{cut!r}… ({len(text)} chars)" if is_text else f"{cut}… ({len(text)} chars)"
+
+
+def clip(message: str) -> str:
+    """A parser's message cut to :data:`MAX_MESSAGE_CHARS` (they may quote the input).
+
+    >>> clip("x" * 300)[-8:]
+    'x… (cut)'
+    """
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[:MAX_MESSAGE_CHARS] + "… (cut)"
 
 
 def check_identifier(text: str, what: str) -> str:

@@ -28,6 +28,7 @@ not (a file with several declarations).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -282,7 +283,16 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
 
 
 def _run_task(spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]]) -> list[Any]:
-    return [(index, run_group(spec, files)) for index, files in task]
+    done = []
+    for index, files in task:
+        done.append((index, run_group(spec, files)))
+        if not gc.isenabled():
+            # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
+            # lxml's iterparse leaves reference cycles that keep each file's parsed
+            # document alive: without this collection, between groups while little is
+            # alive, memory would grow with the input instead of the largest employer.
+            gc.collect()
+    return done
 
 
 def _tasks(groups: Sequence[EmployerGroup], jobs: int) -> list[list[tuple[int, tuple[str, ...]]]]:

@@ -208,3 +208,52 @@ def test_between_equally_specific_schedules_the_last_added_wins() -> None:
 
 def test_shipped_statutory_rules_carry_titles() -> None:
     assert all(rule.title.strip() for rule in Rulebook.default().statutory)
+
+
+def test_zero_and_fractional_complement_days_are_valid() -> None:
+    schedule = _one(kind="complement", days={"2024": "0", "2025": "0.5"})
+    assert dict(schedule.days) == {2024: Fraction(0), 2025: Fraction(1, 2)}
+
+
+def test_negative_and_unreadable_days_and_dates_name_the_value() -> None:
+    bad = _schedule(valid_from=20240101, valid_to="2024-13-01", days={"2024": "-1", "2025": "abc"})
+    assert _errors({"schedules": [bad]}) == [
+        "r.json: invalid date 20240101: expected YYYY-MM-DD @ $.schedules[0].valid_from",
+        "r.json: invalid date '2024-13-01': expected YYYY-MM-DD @ $.schedules[0].valid_to",
+        "r.json: negative number of days '-1' @ $.schedules[0].days.2024",
+        "r.json: invalid number of days 'abc' @ $.schedules[0].days.2025",
+    ]
+
+
+def test_a_tiny_day_count_is_written_out_in_the_floor_message() -> None:
+    (line,) = _errors({"schedules": [_schedule(days={"2024": "0.0000001"})]})
+    assert "gives 0.0000001 day(s) in 2024" in line
+
+
+def test_every_problem_of_a_rules_document_is_reported_with_its_path() -> None:
+    good = _schedule(id="x")
+    bad = dict(
+        good,
+        id="  ",
+        colour="red",
+        title=7,
+        band="30+",
+        kind="swap",
+        joint_commission="abc",
+        days={"24": "3"},
+    )
+    document = {"schedules": [5, bad, dict(good), dict(good)], "extra": 1}
+    assert _errors(document) == [
+        "r.json: unknown key(s) ['extra'] in rules file @ $",
+        "r.json: a schedule must be an object, got 5 @ $.schedules[0]",
+        "r.json: unknown key(s) ['colour'] in schedule @ $.schedules[1]",
+        "r.json: expected non-empty text, got '  ' @ $.schedules[1].id",
+        "r.json: invalid joint committee 'ABC': expected CCC, CCC.CC, CCC.CC.CC, 999 or XXX"
+        " @ $.schedules[1].joint_commission",
+        "r.json: invalid value '30+': expected one of '<10', '10-19', '20+' @ $.schedules[1].band",
+        "r.json: invalid value 'swap': expected one of 'replace', 'complement'"
+        " @ $.schedules[1].kind",
+        "r.json: expected non-empty text, got 7 @ $.schedules[1].title",
+        "r.json: schedule: invalid year '24' @ $.schedules[1].days.24",
+        "r.json: duplicate schedule id 'x' @ $.schedules[3].id",
+    ]

@@ -47,6 +47,13 @@ _TO_FILE = {
 }
 
 
+def _correction_step(paths: DemoPaths) -> tuple[str, list[str]]:
+    """The training right after the DmfAUpdate of ``corrections/`` (an info finding names it)."""
+    title = f"Training right {DEMO_YEAR} after a correction: the DmfAUpdate in corrections/"
+    argv = ["entitlements", "--year", str(DEMO_YEAR), str(paths.dmfa), str(paths.corrections)]
+    return title, [*argv, "--format", "table"]
+
+
 def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, list[str]]]:
     as_of = DEMO_AS_OF.isoformat()
     dimona = sorted(str(p) for p in paths.dimona.glob("*.xml"))
@@ -82,19 +89,7 @@ def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, 
                 lang,
             ],
         ),
-        (
-            f"Training right {DEMO_YEAR} after a correction: the DmfAUpdate in corrections/ "
-            "(the info finding names it)",
-            [
-                "entitlements",
-                "--year",
-                str(DEMO_YEAR),
-                str(paths.dmfa),
-                str(paths.corrections),
-                "--format",
-                "table",
-            ],
-        ),
+        _correction_step(paths),
         (
             f"Projected training right {DEMO_YEAR + 1} (occupations in force on {as_of} go on)",
             [

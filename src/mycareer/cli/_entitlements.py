@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from mycareer.cli._flags import add_indent, add_jobs
+from mycareer.cli._flags import add_indent, add_jobs, collector_enabled
 from mycareer.cli._progress import dmfa_progress
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -330,7 +330,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         render: Any = "json" if args.format == "json" and args.indent is None else "objects"
         spec = EntitlementSpec(args.year, book, overrides, options, args.as_of, render,
                                args.lang, _every_band(args))  # fmt: skip
-        run_ = run_plan(plan, spec, args.jobs, dmfa_progress)
+        with collector_enabled():  # streamed by employer: see collector_enabled
+            run_ = run_plan(plan, spec, args.jobs, dmfa_progress)
         results, texts, errors, findings = run_.entitlements, run_.json, run_.errors, run_.findings
     elif args.project:
         as_of = args.as_of or _default_as_of(batch.records, args.year)

@@ -9,12 +9,39 @@ to stream. ``--indent N`` writes the whole document indented for people.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["add_indent", "add_jobs", "default_jobs", "json_lines", "write_json"]
+__all__ = [
+    "add_indent",
+    "add_jobs",
+    "collector_enabled",
+    "default_jobs",
+    "json_lines",
+    "write_json",
+]
+
+
+@contextmanager
+def collector_enabled() -> Iterator[None]:
+    """The cyclic GC on for a block of a command, whatever ``main`` chose (CLI only).
+
+    ``mycareer.cli.main`` pauses the collector for its process (bulk reads hold
+    many acyclic records). A command that streams employer by employer holds
+    little at a time, so collecting costs nothing there, while lxml's iterparse
+    leaves reference cycles that would keep every file's parsed document alive.
+    """
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
 
 
 def add_indent(parser: argparse.ArgumentParser) -> None:

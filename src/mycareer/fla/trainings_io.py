@@ -62,8 +62,26 @@ import attrs
 from mycareer._html import summarised
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
-from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.errors import (
+    CappedErrors,
+    InputError,
+    InvalidValueError,
+    MycareerErrorGroup,
+    SourceRef,
+)
 from mycareer.fla.trainings import Training, exact_hours, format_exact
+from mycareer.limits import (
+    MAX_CSV_FIELD_CHARS,
+    MAX_DECIMAL_DIGITS,
+    MAX_ERRORS_PER_INPUT,
+    MAX_IDENTIFIER_CHARS,
+    MAX_TEXT_CHARS,
+    load_json,
+    parse_decimal,
+    parse_integer,
+    read_input_text,
+    shown,
+)
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 
@@ -120,8 +138,10 @@ def _text(raw: object) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
-        raise InvalidValueError(f"expected text, got {raw!r}")
+        raise InvalidValueError(f"expected text, got {shown(raw)}")
     text = str(raw).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidValueError(f"text {shown(text)} is longer than {MAX_TEXT_CHARS} characters")
     return text or None
 
 
@@ -132,14 +152,21 @@ def _date(raw: object) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidValueError(f"invalid date {text!r}: expected YYYY-MM-DD") from None
+        raise InvalidValueError(f"invalid date {shown(text)}: expected YYYY-MM-DD") from None
 
 
 def _hours(raw: object) -> Fraction | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, str) and "," in raw and "." not in raw:
-        raw = raw.replace(",", ".")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        if len(text) > MAX_DECIMAL_DIGITS + 10:
+            raise InvalidValueError(f"invalid hours {shown(text)}: too many digits")
+        if "e" in text.lower():  # an exponent: bounded before Fraction sees it
+            return exact_hours(parse_decimal(text, "hours"))
+        return exact_hours(text)
     return exact_hours(raw)
 
 
@@ -147,9 +174,9 @@ def _minutes(raw: object) -> Fraction | None:
     text = _text(raw)
     if text is None:
         return None
-    if not text.isdigit():
-        raise InvalidValueError(f"invalid minutes {text!r}: expected a whole number")
-    return Fraction(int(text), 60)
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidValueError(f"invalid minutes {shown(text)}: expected a whole number")
+    return Fraction(parse_integer(text, "minutes"), 60)
 
 
 def _flag(raw: object) -> bool | None:
@@ -163,13 +190,22 @@ def _flag(raw: object) -> bool | None:
         return True
     if lowered in _FALSE:
         return False
-    raise InvalidValueError(f"invalid flag {text!r}: expected true or false")
+    raise InvalidValueError(f"invalid flag {shown(text)}: expected true or false")
+
+
+def _identifier(raw: object, what: str) -> str | None:
+    text = _text(raw)
+    if text is not None and len(text) > MAX_IDENTIFIER_CHARS:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters"
+        )
+    return text
 
 
 def _niss(raw: object) -> Niss | None:
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return Niss(raw)  # JSON numbers lose leading zeros; Niss pads them back
-    text = _text(raw)
+        return Niss(raw)  # JSON numbers lose leading zeros; Niss pads them back (18 digits)
+    text = _identifier(raw, "NISS")
     return None if text is None else Niss(text)
 
 
@@ -185,8 +221,8 @@ def _required(parse: Callable[[object], Any], what: str) -> Callable[[object], A
 
 _PARSERS: Final[dict[str, Callable[[object], Any]]] = {
     "niss": _required(_niss, "NISS"),
-    "employer": lambda raw: EnterpriseNumber(t) if (t := _text(raw)) else None,
-    "employer_nsso": lambda raw: NssoNumber(t) if (t := _text(raw)) else None,
+    "employer": lambda raw: EnterpriseNumber(t) if (t := _identifier(raw, "employer")) else None,
+    "employer_nsso": lambda raw: NssoNumber(t) if (t := _identifier(raw, "NSSO number")) else None,
     "id": _text,
     "name": _required(_text, "training name"),
     "provider": _text,
@@ -269,8 +305,9 @@ def _training(
 
 
 def _finish(
-    trainings: list[Training], errors: list[InvalidValueError], name: str, *, keep_valid: bool
+    trainings: list[Training], capped: CappedErrors, name: str, *, keep_valid: bool
 ) -> TrainingImport:
+    errors = capped.listed(name)
     if errors and not keep_valid:
         raise MycareerErrorGroup(f"{name}: {len(errors)} invalid training field(s)", errors)
     return TrainingImport(tuple(trainings), tuple(errors))
@@ -287,7 +324,18 @@ def parse_trainings_csv(
 ) -> TrainingImport:
     """Trainings from CSV text; see the module docs for the columns."""
     text = text.removeprefix("\ufeff")
-    errors: list[InvalidValueError] = []
+    try:
+        return _parse_csv(text, name, keep_valid=keep_valid)
+    except csv.Error as error:
+        raise InputError(
+            f"malformed CSV: {shown(str(error))} (a field holds at most "
+            f"{MAX_CSV_FIELD_CHARS} characters)",
+            source=SourceRef(name),
+        ) from None
+
+
+def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
+    errors = CappedErrors(MAX_ERRORS_PER_INPUT)
     trainings: list[Training] = []
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -298,8 +346,8 @@ def parse_trainings_csv(
     for column in unknown:
         errors.append(
             InvalidValueError(
-                f"unknown column {column!r}; expected some of {', '.join(TRAINING_FIELDS)}",
-                source=SourceRef(name, 1, f"column {column}"),
+                f"unknown column {shown(column)}; expected some of {', '.join(TRAINING_FIELDS)}",
+                source=SourceRef(name, 1, f"column {shown(column)[1:-1]}"),
             )
         )
     missing = [c for c in _REQUIRED if c not in header]
@@ -340,13 +388,7 @@ def parse_trainings_json(
     text: str | bytes, *, name: str = "<json>", keep_valid: bool = False
 ) -> TrainingImport:
     """Trainings from JSON text: an array of objects, or ``{"trainings": [...]}``."""
-    try:
-        document = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"malformed JSON: {error.msg} (column {error.colno})",
-            source=SourceRef(name, error.lineno),
-        ) from None
+    document = load_json(text, name)
     root = "$"
     if isinstance(document, dict) and set(document) == {"trainings"}:
         document, root = document["trainings"], "$.trainings"
@@ -354,21 +396,25 @@ def parse_trainings_json(
         raise InputError(
             'expected an array of trainings or {"trainings": [...]}', source=SourceRef(name)
         )
-    errors: list[InvalidValueError] = []
+    errors = CappedErrors(MAX_ERRORS_PER_INPUT)
     trainings: list[Training] = []
     for index, item in enumerate(document):
         path = f"{root}[{index}]"
         if not isinstance(item, dict):
             errors.append(
                 InvalidValueError(
-                    f"a training must be an object, got {item!r}", path=path, source=SourceRef(name)
+                    f"a training must be an object, got {shown(item)}",
+                    path=path,
+                    source=SourceRef(name),
                 )
             )
             continue
         for key in sorted(set(item) - set(_PARSERS)):
             errors.append(
                 InvalidValueError(
-                    f"unknown field {key!r}", path=f"{path}.{key}", source=SourceRef(name)
+                    f"unknown field {shown(key)}",
+                    path=f"{path}.{shown(key)[1:-1]}",
+                    source=SourceRef(name),
                 )
             )
 
@@ -386,17 +432,15 @@ def parse_trainings_json(
 def read_trainings(path: str | os.PathLike[str], *, keep_valid: bool = False) -> TrainingImport:
     """Trainings from a ``.csv`` or ``.json`` file (XML is read by :mod:`mycareer.xmlio`)."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read: {error}", source=SourceRef(str(file))) from None
     suffix = file.suffix.lower()
+    if suffix in (".csv", ".json"):
+        text = read_input_text(file)
     if suffix == ".csv":
         return parse_trainings_csv(text, name=str(file), keep_valid=keep_valid)
     if suffix == ".json":
         return parse_trainings_json(text, name=str(file), keep_valid=keep_valid)
     raise InputError(
-        f"unknown trainings file type {suffix!r}: expected .csv or .json",
+        f"unknown trainings file type {shown(suffix)}: expected .csv or .json",
         source=SourceRef(str(file)),
     )
 

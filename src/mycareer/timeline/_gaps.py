@@ -25,6 +25,7 @@ from datetime import date
 
 import attrs
 
+from mycareer._checks import is_a
 from mycareer.errors import InvalidValueError
 from mycareer.period import Period
 from mycareer.quarter import Quarter
@@ -43,10 +44,10 @@ __all__ = ["Gap", "gaps", "provisional_start"]
 class Gap:
     """An uncovered stretch of the window (``period`` is always closed)."""
 
-    period: Period
-    days: int
-    working_days: int
-    provisional: bool = False
+    period: Period = attrs.field(validator=is_a(Period))
+    days: int = attrs.field(validator=is_a(int))
+    working_days: int = attrs.field(validator=is_a(int))
+    provisional: bool = attrs.field(default=False, validator=is_a(bool))
 
     def __str__(self) -> str:
         flag = " (provisional)" if self.provisional else ""

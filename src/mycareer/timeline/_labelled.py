@@ -48,13 +48,15 @@ from typing import NamedTuple
 
 import attrs
 
+from mycareer._checks import is_a, items_of, to_date
 from mycareer._html import summarised
+from mycareer._slots import slot_constructor
 from mycareer.career import CareerPeriod
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
-from mycareer.kinds import PeriodKind
-from mycareer.niss import Niss
+from mycareer.kinds import PeriodKind, to_period_kind
+from mycareer.niss import Niss, to_optional_niss
 from mycareer.period import ONE_DAY, Period
 from mycareer.quarter import Quarter
 from mycareer.timeline._calendar import months_touched
@@ -158,15 +160,17 @@ class TimelineSegment:
     record of the same employer supplied one.
     """
 
-    period: Period
-    kind: PeriodKind
-    kinds: tuple[PeriodKind, ...]
-    employers: tuple[Employer, ...]
-    fte: Fraction
-    provisional: bool
-    sources: tuple[CareerPeriod, ...]
-    suspended: tuple[Employer, ...] = ()
-    fte_complete: bool = True
+    period: Period = attrs.field(validator=is_a(Period))
+    kind: PeriodKind = attrs.field(converter=to_period_kind, validator=is_a(PeriodKind))
+    kinds: tuple[PeriodKind, ...] = attrs.field(validator=[is_a(tuple), items_of(PeriodKind)])
+    employers: tuple[Employer, ...] = attrs.field(validator=[is_a(tuple), items_of(Employer)])
+    fte: Fraction = attrs.field(validator=is_a(Fraction))
+    provisional: bool = attrs.field(validator=is_a(bool))
+    sources: tuple[CareerPeriod, ...] = attrs.field(validator=[is_a(tuple), items_of(CareerPeriod)])
+    suspended: tuple[Employer, ...] = attrs.field(
+        default=(), validator=[is_a(tuple), items_of(Employer)]
+    )
+    fte_complete: bool = attrs.field(default=True, validator=is_a(bool))
 
     @property
     def days(self) -> int:
@@ -176,6 +180,9 @@ class TimelineSegment:
     def fte_days(self) -> Fraction:
         """FTE × calendar days, exact."""
         return self.fte * self.period.days
+
+
+_new_segment = slot_constructor(TimelineSegment)
 
 
 @attrs.frozen
@@ -199,11 +206,15 @@ class Summary:
 class Timeline:
     """One worker's labelled timeline as of a date, with its findings."""
 
-    niss: Niss | None
-    as_of: date
-    segments: tuple[TimelineSegment, ...]
-    findings: tuple[Finding, ...] = ()
-    precedence: Precedence = DEFAULT_PRECEDENCE
+    niss: Niss | None = attrs.field(converter=to_optional_niss, validator=is_a(Niss, optional=True))
+    as_of: date = attrs.field(converter=to_date, validator=is_a(date))
+    segments: tuple[TimelineSegment, ...] = attrs.field(
+        validator=[is_a(tuple), items_of(TimelineSegment)]
+    )
+    findings: tuple[Finding, ...] = attrs.field(
+        default=(), validator=[is_a(tuple), items_of(Finding)]
+    )
+    precedence: Precedence = attrs.field(default=DEFAULT_PRECEDENCE, validator=is_a(Precedence))
 
     def __iter__(self) -> Iterator[TimelineSegment]:
         return iter(self.segments)
@@ -507,7 +518,7 @@ def _build_one(
     conflicts: list[tuple[int, _Label]] = []
 
     def flush(label: _Label) -> None:
-        segment = TimelineSegment(
+        segment = _new_segment(  # checked values: the slot constructor skips the checks
             _period(run_start, run_stop),
             label.kind,
             label.kinds,

@@ -32,6 +32,7 @@ import attrs
 from lxml import etree
 
 from mycareer.errors import InputError, SourceRef
+from mycareer.limits import clip
 
 __all__ = [
     "ITERPARSE_OPTIONS",
@@ -159,7 +160,7 @@ def _refuse_doctype(tree: etree._ElementTree, name: str) -> None:
 
 def _syntax_error(error: etree.XMLSyntaxError, name: str) -> InputError:
     line = error.lineno or 1  # libxml2 says line 0 for an empty document
-    message = error.msg or str(error) or "empty document"
+    message = clip(error.msg or str(error) or "empty document")
     if "Document is empty" in message or "no element found" in message:
         message = f"empty or truncated document: {message}"
     return InputError(f"malformed XML: {message}", source=SourceRef(name, line))
@@ -182,7 +183,7 @@ def parse_document(source: XmlSource, *, name: str | None = None) -> etree._Elem
     except etree.XMLSyntaxError as error:
         if "doctype" in (error.msg or "").lower() or "entity" in (error.msg or "").lower():
             raise InputError(
-                f"refused: {error.msg} (DTDs and entities are not accepted)",
+                f"refused: {clip(error.msg or '')} (DTDs and entities are not accepted)",
                 source=SourceRef(label, error.lineno or None),
             ) from None
         raise _syntax_error(error, label) from None

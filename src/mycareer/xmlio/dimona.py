@@ -465,7 +465,7 @@ def read_dimona(
         Finding(
             DIMONA_OUTCOME_UNMATCHED,
             Severity.WARNING,
-            f"outcome for reference {outcome.reference!r} matches no declaration read",
+            f"outcome for reference {shown(outcome.reference)} matches no declaration read",
             outcome.source,
         )
         for outcome in outcomes

@@ -49,6 +49,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from mycareer._slots import slot_constructor
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaConsultation, DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
@@ -59,6 +60,7 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
+from mycareer.xmlio._dmfa_fast import fast_occupation
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
 from mycareer.xmlio.dmfa import read_occupation
 from mycareer.xmlio.reading import (
@@ -83,6 +85,9 @@ UPDATE_ROOT: Final = "DmfAUpdate"
 CONSULTATION_ROOT: Final = "DmfAConsultationAnswer"
 
 _T = TypeVar("_T")
+_MAX_PERIODS: Final = 64
+_new_record = slot_constructor(DmfaWorkerRecord)
+_new_source = slot_constructor(SourceRef)
 _V = TypeVar("_V")
 
 
@@ -140,6 +145,9 @@ class _Stream(Generic[_T]):
         self.errors: list[InvalidValueError] = []
         self.joint_commissions: dict[str, JointCommission] = {}
         self.form_index = 0
+        self._person: Any = None
+        self._periods: dict[tuple[date, date], Period] = {}
+        self._niss: Niss | None = None
         self._reset_form()
 
     def _reset_form(self) -> None:
@@ -226,8 +234,12 @@ class _Stream(Generic[_T]):
 
     # -- worker lines ------------------------------------------------------------
     def _person_niss(self, person: Any, path: str) -> Niss:
+        if person is self._person and self._niss is not None:
+            return self._niss  # the person's other lines
         fields = FieldReader(person, self.label, path)
-        return fields.convert("INSS", known_niss, required=True, identifier=True)
+        self._niss = fields.convert("INSS", known_niss, required=True, identifier=True)
+        self._person = person
+        return self._niss
 
     def _line(self, element: Any) -> tuple[DmfaUpdateForm, _T] | None:
         person = element.getparent()
@@ -257,19 +269,30 @@ class _Stream(Generic[_T]):
             self.errors.append(error)
             return None
 
-    def record(self, block: Any, form: DmfaUpdateForm, niss: Niss, path: str) -> DmfaWorkerRecord:
+    def record(
+        self,
+        block: Any,
+        form: DmfaUpdateForm,
+        niss: Niss,
+        path: str,
+        children: dict[str, Any] | None = None,
+    ) -> DmfaWorkerRecord:
         """A worker line block (``WorkerRecordUpdateAction``, ``WorkerRecordConsult``)."""
-        fields = FieldReader(block, self.label, path)
+        if children is None:
+            children = {child.tag: child for child in block}
+        fields = FieldReader(block, self.label, path, children=children)
         start = fields.iso_date("NOSSQuarterStartingDate")
         end = fields.iso_date("NOSSQuarterEndingDate")
-        period = Period(start or form.quarter.period.start, end or form.quarter.last_day)
+        period = self._period(start or form.quarter.period.start, end or form.quarter.last_day)
         employer_class = fields.text("EmployerClass", required=True)
         worker_code = fields.integer("WorkerCode", required=True)
         occupations = [
             self._occupation(fields, child, f"{self.kind.occupation}[{index}]", period)
             for index, child in enumerate(block.iterchildren(self.kind.occupation), start=1)
         ]
-        return DmfaWorkerRecord(
+        # Every value above was checked by its field reader: build through the slots,
+        # as the reader of originals does (mycareer._slots).
+        return _new_record(
             form.employer,
             form.quarter,
             niss,
@@ -277,20 +300,37 @@ class _Stream(Generic[_T]):
             employer_class,
             period,
             occupations,
-            SourceRef(self.label, block.sourceline, path),
+            _new_source(self.label, block.sourceline, path),
         )
+
+    def _period(self, start: date, end: date) -> Period:
+        """The quarter's period, checked once per pair of dates of the document."""
+        period = self._periods.get((start, end))
+        if period is None:
+            period = Period(start, end)
+            if len(self._periods) >= _MAX_PERIODS:
+                self._periods.clear()  # bounded: a document rarely has more than one pair
+            self._periods[(start, end)] = period
+        return period
 
     def _occupation(
         self, fields: FieldReader, element: Any, step: str, quarter: Period
     ) -> DmfaOccupation:
-        for child in element:
-            renamed = self.kind.renames.get(child.tag)
-            if renamed is not None:
-                child.tag = renamed
+        renames = self.kind.renames
+        if renames:
+            for child in element:
+                renamed = renames.get(child.tag)
+                if renamed is not None:
+                    child.tag = renamed
         assert quarter.end is not None
-        return read_occupation(
-            fields, element, step, (quarter.start, quarter.end), self.joint_commissions
+        dates = (quarter.start, quarter.end)
+        # The original reader's two paths: plain lines by position, anything else checked.
+        line = fast_occupation(
+            element, f"{fields.path}.{step}", self.label, dates, self.joint_commissions
         )
+        if line is None:
+            line = read_occupation(fields, element, step, dates, self.joint_commissions)
+        return line
 
     # -- the stream ----------------------------------------------------------------
     def _end_declaration(self) -> None:
@@ -348,11 +388,12 @@ class _Stream(Generic[_T]):
 def _update_line(
     stream: _Stream[DmfaLineUpdate], element: Any, form: DmfaUpdateForm, niss: Niss, path: str
 ) -> DmfaLineUpdate:
-    fields = FieldReader(element, stream.label, path)
+    fields = FieldReader(element, stream.label, path, children={c.tag: c for c in element})
     block = fields.find("WorkerRecordUpdateAction")
     if block is None:
         fields.fail("missing WorkerRecordUpdateAction", "WorkerRecordUpdateAction")
-    action_fields = fields.child(block, "WorkerRecordUpdateAction")
+    block_children = {child.tag: child for child in block}
+    action_fields = fields.child(block, "WorkerRecordUpdateAction", children=block_children)
     code = action_fields.integer("UpdateAction", required=True)
     try:
         action = UpdateAction(code)
@@ -360,11 +401,11 @@ def _update_line(
         action_fields.fail(
             f"invalid UpdateAction {code}: expected 0, 1, 3 or 9 (zone 00618)", "UpdateAction"
         )
-    record = stream.record(block, form, niss, action_fields.path)
+    record = stream.record(block, form, niss, action_fields.path, block_children)
     last = fields.find("LastSituationWR")
     if last is None:
         return DmfaLineUpdate(form, action, record)
-    last_fields = fields.child(last, "LastSituationWR")
+    last_fields = fields.child(last, "LastSituationWR", children={c.tag: c for c in last})
     last_class = last_fields.text("EmployerClass", required=True)
     last_code = last_fields.integer("WorkerCode", required=True)
     version = last_fields.text("WorkerRecordVersionNbr")

@@ -179,7 +179,7 @@ def _read_file(file: Path) -> list[DimonaOutcome]:
     suffix = file.suffix.lower()
     if suffix not in (".json", ".csv"):
         raise InputError(
-            f"unknown sidecar format {suffix or '(no extension)'!r}: use .json or .csv",
+            f"unknown sidecar format {shown(suffix or '(no extension)')}: use .json or .csv",
             source=SourceRef(label),
         )
     text = read_input_text(file)
