@@ -53,7 +53,10 @@ EXPECTED: dict[str, list[str]] = {
         "GET /health → 200 ok",
         "POST /entitlements (zip of 13 DmfA files) → 200: 25 entitlements, 0 errors",
         "An Peeters: 1.8000 days; Recht: 1,8 dagen (exact 9/5).",
-        "POST /entitlements (truncated XML) → 422: request.xml:1: malformed XML",
+        "GET /openapi.json → 200 OpenAPI 3.1.0",
+        "POST /entitlements (truncated XML) → 422 urn:mycareer:problem:no-usable-input: "
+        "request.xml:1: malformed XML",
+        "-byte zip bomb) → 413: bomb.xml: 20971521 bytes unzipped; at most 20971520",
     ],
     "contracts_to_entitlements.py": [
         # 24 full-timers + Bart, students left out (R-COUNT-5)

@@ -115,7 +115,7 @@ def test_timeline_reads_a_mixed_folder(tmp_path: Path) -> None:
     (worker,) = [w for w in document["workers"] if w["niss"] == ANN.value]
     q4 = [s for s in worker["segments"] if s["start"] >= "2023-10-01"]
     assert q4
-    assert all(s["fte"] == "1/2" for s in q4)
+    assert all((s["fte"], s["fte_exact"]) == ("0.5000", "1/2") for s in q4)
     labels = {src["source"] for s in worker["segments"] for src in s["sources"] if src["source"]}
     assert any("fix.xml" in label for label in labels)
     assert any("personnel.xml" in label for label in labels)

@@ -78,7 +78,13 @@ def test_json_output_validates_against_the_shipped_schema(dmfa_folder: Path) -> 
     assert ann["reference_quarters"] == ["20224", "20231", "20232", "20233"]
     assert (ann["band"], ann["average_fte"], ann["regime"]) == ("20+", "25.0000", "statutory")
     assert ann["rule"]["id"] == "statutory-2024"
-    assert ann["months"][3] == {"month": 4, "fraction": "4/5", "full_time_days": "5"}
+    assert ann["months"][3] == {
+        "month": 4,
+        "fraction": "0.8000",
+        "fraction_exact": "4/5",
+        "full_time_days": "5.0000",
+        "full_time_days_exact": "5",
+    }
     assert acme_bob["days"] == "5.0000"
     assert (beta_bob["band"], beta_bob["days"], beta_bob["regime"]) == ("<10", "0.5000", "sector")
     assert ann["fla_regime"] == "registration-owed"

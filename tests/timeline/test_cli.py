@@ -123,7 +123,8 @@ def test_json_output_and_default_as_of_is_the_latest_quarter_end(tmp_path: Path)
     [worker] = document["workers"]
     assert worker["niss"] == NISS.value
     assert [
-        (s["start"], s["end"], s["kind"], s["fte"], s["fte_complete"]) for s in worker["segments"]
+        (s["start"], s["end"], s["kind"], s["fte_exact"], s["fte_complete"])
+        for s in worker["segments"]
     ] == [
         ("2024-01-01", "2024-03-31", "employment", "1", True),
         ("2024-07-01", "2024-09-30", "employment", "0", False),

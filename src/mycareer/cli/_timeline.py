@@ -44,6 +44,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import attrs
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
@@ -64,6 +65,8 @@ from mycareer.timeline import (
     career_periods_from_dmfa,
     consolidate_dimona,
     reconcile_dimona,
+    timeline_document,
+    timeline_to_json,
 )
 from mycareer.xmlio._safe import iterparse_document
 
@@ -318,62 +321,6 @@ def _default_as_of(inputs: _Inputs) -> date | None:
 # --- output -----------------------------------------------------------------------
 
 
-def _finding_json(finding: Finding) -> dict[str, Any]:
-    source = finding.source
-    return {
-        "code": finding.code,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "source": None if source is None else str(source),
-    }
-
-
-def _worker_json(
-    niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap]
-) -> dict[str, Any]:
-    return {
-        "niss": niss.value,
-        "name": name,
-        "segments": [
-            {
-                "start": s.period.start.isoformat(),
-                "end": s.period.end.isoformat() if s.period.end else None,
-                "days": s.days,
-                "kind": s.kind.value,
-                "kinds": [k.value for k in s.kinds],
-                "employers": [e.key for e in s.employers],
-                "fte": str(s.fte),
-                "fte_complete": s.fte_complete,
-                "provisional": s.provisional,
-                "suspended": [e.key for e in s.suspended],
-                "sources": [
-                    {
-                        "kind": r.kind.value,
-                        "start": r.period.start.isoformat(),
-                        "end": r.period.end.isoformat() if r.period.end else None,
-                        "employer": r.employer.key if r.employer else None,
-                        "fraction": str(r.fraction) if r.fraction is not None else None,
-                        "source": str(r.source) if r.source else None,
-                    }
-                    for r in s.sources
-                ],
-            }
-            for s in timeline.segments
-        ],
-        "gaps": [
-            {
-                "start": g.period.start.isoformat(),
-                "end": g.period.end.isoformat() if g.period.end else None,
-                "days": g.days,
-                "working_days": g.working_days,
-                "provisional": g.provisional,
-            }
-            for g in gaps
-        ],
-        "findings": [_finding_json(f) for f in timeline.findings],
-    }
-
-
 def _print_table(
     niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], out: TextIO
 ) -> None:
@@ -446,12 +393,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             )
             results.append((niss, inputs.names.get(niss), timeline, gaps, window))
     if args.format == "json":
-        document = {
-            "as_of": None if as_of is None else as_of.isoformat(),
-            "workers": [_worker_json(n, name, t, g) for n, name, t, g, _ in results],
-            "findings": [_finding_json(f) for f in inputs.findings],
-            "errors": [str(e) for e in inputs.errors],
-        }
+        workers = (
+            timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
+            for n, name, t, g, _ in results
+        )
+        document = timeline_document(
+            workers, as_of=as_of, findings=inputs.findings, errors=inputs.errors
+        )
         write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(results, out, neutralise=not args.raw_csv)

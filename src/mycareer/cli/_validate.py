@@ -56,6 +56,7 @@ __all__ = [
     "FileReport",
     "Problem",
     "register",
+    "report_document",
     "run",
     "validate_path",
 ]
@@ -362,6 +363,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run, reports_missing=True)
 
 
+def report_document(reports: Sequence[FileReport]) -> dict[str, Any]:
+    """The ``validate-report-1`` document of ``mycareer validate --format json``."""
+    return {
+        "$schema": REPORT_SCHEMA_ID,
+        "schema_version": "1",
+        "valid": all(r.valid for r in reports),
+        "files": [r.to_json() for r in reports],
+    }
+
+
 def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
     rows = [
         (
@@ -435,12 +446,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             print(f"mycareer validate: note: {report.file}: {note}", file=err)
         reports.append(report)
     if args.format == "json":
-        document = {
-            "$schema": REPORT_SCHEMA_ID,
-            "valid": all(r.valid for r in reports),
-            "files": [r.to_json() for r in reports],
-        }
-        write_json(out, document, args.indent)
+        write_json(out, report_document(reports), args.indent)
     elif args.format == "csv":
         _write_csv(reports, out)
     else:

@@ -1,8 +1,9 @@
 """Entitlements as JSON-ready data (contract ``entitlements-1``) and its JSON Schema.
 
-The schema ships as ``mycareer/schemas/entitlements-1.schema.json``. Decimal
-quantities are strings: ``days`` and ``hours`` with 4 places (half-even, after
-the rounding policy), exact values as Python's ``str(Fraction)`` (``"10/3"``).
+The schema ships as ``mycareer/schemas/entitlements-1.schema.json``. Quantities are
+strings in the two spellings of :mod:`mycareer.jsontext`: ``NAME`` a decimal with 4
+places (half-even; ``days`` after the rounding policy), ``NAME_exact`` the exact
+rational (``"10/3"``).
 
 >>> from datetime import date
 >>> from mycareer import Employer, EnterpriseNumber, Niss, Period, JointCommission
@@ -11,22 +12,26 @@ the rounding policy), exact values as Python's ``str(Fraction)`` (``"10/3"``).
 >>> e = entitlement_for(Employer(EnterpriseNumber("0403019261")), Niss("85073003328"), 2024,
 ...     [Segment(start, date(2025, 1, 1).toordinal(), 3040, 3800, "111")], band=SizeBand.FROM_20)
 >>> data = entitlement_to_json(e, "en")
->>> data["days"], data["days_exact"], data["hours"], data["months"][2]
-('3.3333', '10/3', '25.3333', {'month': 3, 'fraction': '4/5', 'full_time_days': '5'})
+>>> data["days"], data["days_exact"], data["hours"], data["hours_per_day_exact"]
+('3.3333', '10/3', '25.3333', '38/5')
+>>> data["months"][2]  # doctest: +NORMALIZE_WHITESPACE
+{'month': 3, 'fraction': '0.8000', 'fraction_exact': '4/5',
+ 'full_time_days': '5.0000', 'full_time_days_exact': '5'}
 """
 
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 import attrs
 
 from mycareer._cache import BoundedCache, bounded_cache
+from mycareer.converter import converter
 from mycareer.fla.explain import explanation_key, explanation_parts
-from mycareer.fla.values import Entitlement, Lang, MonthFactor, decimal_4
+from mycareer.fla.values import Entitlement, Lang, MonthFactor
+from mycareer.jsontext import decimal_text, exact_text, quantity
 from mycareer.schemas import json_schema
 
 __all__ = [
@@ -40,22 +45,25 @@ __all__ = [
 ENTITLEMENTS_SCHEMA_VERSION = "1"
 
 
-def _exact(value: Fraction | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _four(value: Fraction | None) -> str | None:
-    return None if value is None else str(decimal_4(value))
-
-
 @bounded_cache(maxsize=4096)
-def _months_text(months: tuple[MonthFactor, ...]) -> tuple[tuple[int, str, str | None], ...]:
+def _months_json(months: tuple[MonthFactor, ...]) -> tuple[dict[str, object], ...]:
     # Thousands of results share one months tuple in bulk: format it once.
-    return tuple((m.month, str(m.fraction), _exact(m.full_time_days)) for m in months)
+    return tuple(
+        {
+            "month": m.month,
+            **quantity("fraction", m.fraction),
+            **quantity("full_time_days", m.full_time_days),
+        }
+        for m in months
+    )
 
 
 def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str, Any]:
-    """One entitlement as the ``entitlements-1`` JSON object (explanation in ``lang``)."""
+    """One entitlement as the ``entitlements-1`` JSON object (explanation in ``lang``).
+
+    Quantities follow :mod:`mycareer.jsontext`: ``NAME`` a 4-place decimal, ``NAME_exact``
+    the exact rational (``days`` is after the rounding policy, ``days_exact`` before it).
+    """
     e = entitlement
     rule = e.rule
     return {
@@ -66,23 +74,20 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
         "year": e.year,
         "band": e.band.value,
         "band_basis": e.band_basis.value,
-        "average_fte": None if e.average_fte is None else str(e.average_fte),
+        "average_fte": None if e.average_fte is None else decimal_text(e.average_fte),
         "reference_quarters": [str(q) for q in e.reference_quarters],
         "missing_quarters": [str(q) for q in e.missing_quarters],
         "fallback_used": e.fallback_used,
         "regime": e.regime.value,
-        "days": None if e.days is None else str(e.days),
-        "days_exact": _exact(e.days_exact),
-        "hours": _four(e.hours),
-        "hours_per_day": _exact(e.hours_per_day),
-        "legal_days": _exact(e.legal_days),
-        "sector_days": _exact(e.sector_days),
-        "employer_days": _exact(e.employer_days),
+        "days": None if e.days is None else decimal_text(e.days),
+        "days_exact": None if e.days_exact is None else exact_text(e.days_exact),
+        **quantity("hours", e.hours),
+        **quantity("hours_per_day", e.hours_per_day),
+        **quantity("legal_days", e.legal_days),
+        **quantity("sector_days", e.sector_days),
+        **quantity("employer_days", e.employer_days),
         "rounding": e.rounding.value,
-        "months": [
-            {"month": month, "fraction": fraction, "full_time_days": full_time_days}
-            for month, fraction, full_time_days in _months_text(e.months)
-        ],
+        "months": [dict(month) for month in _months_json(e.months)],
         "rule": None
         if rule is None
         else {
@@ -191,3 +196,8 @@ _OWN = frozenset({"schema_version", "employer", "nsso_number", "niss", "explanat
 def entitlements_schema() -> dict[str, Any]:
     """The shipped JSON Schema (draft 2020-12) of the ``entitlements-1`` output."""
     return json_schema("entitlements-1")
+
+
+# One shape per result: the generic converter (``mycareer.to_json``) writes an
+# Entitlement as documented, in English.
+converter.register_unstructure_hook(Entitlement, entitlement_to_json)

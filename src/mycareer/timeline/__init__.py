@@ -49,11 +49,17 @@ from mycareer.timeline._reconcile import (
     DimonaReconciliation,
     reconcile_dimona,
 )
+from mycareer.timeline.serialize import (
+    TIMELINE_SCHEMA_VERSION,
+    timeline_document,
+    timeline_to_json,
+)
 
 __all__ = [
     "DEFAULT_PRECEDENCE",
     "OPEN",
     "TERMINATION_INDEMNITY_CODES",
+    "TIMELINE_SCHEMA_VERSION",
     "DifferenceKind",
     "DimonaConsolidation",
     "DimonaDifference",
@@ -87,6 +93,8 @@ __all__ = [
     "split_by",
     "subtract",
     "subtract_ordinals",
+    "timeline_document",
+    "timeline_to_json",
     "timelines_from_contracts",
     "to_ordinals",
     "working_days",
