@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                     if counts["traceback"] <= 3:
                         traceback.print_exc(limit=3)
                 slowest = max(slowest, time.perf_counter() - started)
+                if sum(counts.values()) % 2000 == 0:
+                    print(f"  {reader.name}{suffix}: {dict(counts)}", flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         print(

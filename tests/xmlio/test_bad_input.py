@@ -7,6 +7,7 @@ as a subprocess on real files).
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -166,3 +167,24 @@ def test_huge_values_are_refused_with_a_short_message(folder: Path, old: str, ne
     assert str(path) in result.stderr
     assert max(len(line) for line in result.stderr.splitlines()) < 400
     assert len(result.stdout) > 1000  # the other files are still read
+
+
+def test_entitlements_warn_when_concurrent_lines_add_up_above_one(tmp_path: Path) -> None:
+    """Issue 11 item 3: summed Q/S above 1 is a warning in entitlements, as in timeline."""
+    from datetime import datetime
+
+    from .test_dmfa import occupation, record, write
+
+    quarter = Quarter(2024, 1)
+    both = record(
+        "90010100123",
+        occupation(quarter, date(2020, 1, 1), q=3800),
+        occupation(quarter, date(2024, 2, 1), q=1900),
+        quarter=quarter,
+    )
+    path = write(tmp_path / "d.xml", [both], datetime(2024, 4, 2))
+    result = run_cli("entitlements", "--year", "2024", "--format", "csv", path)
+    assert_no_traceback(result)
+    assert "FTE_ABOVE_ONE: total work fraction 3/2 above 1 from 2024-02-01" in result.stderr
+    strict = run_cli("entitlements", "--year", "2024", "--format", "csv", "--strict", path)
+    assert strict.returncode == 1

@@ -405,6 +405,40 @@ def _walk_months(
     return months, sums
 
 
+def fte_above_one_finding(segments: Sequence[Segment]) -> Finding | None:
+    """A warning when the concurrent lines add up to more than 1 on some day (B is capped).
+
+    The same code as the timeline's (``FTE_ABOVE_ONE``), so ``entitlements`` says
+    what ``timeline`` says (issue 11 item 3).
+
+    >>> jan1 = date(2024, 1, 1).toordinal()
+    >>> fte_above_one_finding([Segment(jan1, jan1 + 90, 38, 38, "200"),
+    ...                        Segment(jan1 + 31, jan1 + 60, 19, 38, "200")]).message
+    'total work fraction 3/2 above 1 from 2024-02-01 (concurrent lines): B is capped at 1'
+    >>> fte_above_one_finding([Segment(jan1, jan1 + 90, 38, 38, "200")]) is None
+    True
+    """
+    events: dict[int, Fraction] = defaultdict(Fraction)
+    for segment in segments:
+        if segment.s:
+            events[segment.start] += Fraction(segment.q, segment.s)
+            events[segment.stop] -= Fraction(segment.q, segment.s)
+    running = peak = _ZERO
+    when = 0
+    for day in sorted(events):
+        running += events[day]
+        if running > peak:
+            peak, when = running, day
+    if peak <= _ONE:
+        return None
+    return Finding(
+        "FTE_ABOVE_ONE",
+        Severity.WARNING,
+        f"total work fraction {peak} above 1 from {date.fromordinal(when)} (concurrent "
+        "lines): B is capped at 1",
+    )
+
+
 def _committees_finding(segments: Sequence[Segment], year: int) -> Finding | None:
     codes = {r.joint_commission for r in segments}
     if len(codes) <= 1:
@@ -434,6 +468,9 @@ def formula_core(
     several = _committees_finding(segments, year)
     if several is not None:
         findings.append(several)
+    above = fte_above_one_finding(segments)
+    if above is not None:
+        findings.append(above)
     reason = sums.reason
     if not sums.any_rule:
         regime = Regime.NONE
