@@ -15,7 +15,8 @@ from mycareer.demo import demo_paths
 from ._run import assert_no_traceback, run_cli
 
 COMMANDS = {
-    "timeline": (("--format", "csv"), ("reading", "computing", "writing"), "13 files read, 6 workers"),
+    "timeline": (("--format", "csv"), ("reading", "computing", "writing"),
+                 "13 files read, 6 workers"),
     "entitlements": (("--year", "2025", "--format", "csv"), ("computing", "writing"),
                      "5 entitlements"),
     "account": (("--format", "csv"), ("computing", "writing"), "6 accounts"),
