@@ -62,3 +62,20 @@ def test_an_unknown_name_is_a_usage_error_listing_the_known_ones() -> None:
     assert result.stdout == ""
     assert "mycareer schema: error: no JSON Schema named 'nope'" in result.stderr
     assert "timeline-1" in result.stderr
+
+
+def _property_names(node: object) -> set[str]:
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        names = set(properties) if isinstance(properties, dict) else set()
+        return names.union(*(_property_names(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_property_names(value) for value in node))
+    return set()
+
+
+@pytest.mark.parametrize("name", ["account-1", "entitlements-1", "timeline-1", "trainings-1"])
+def test_an_employer_is_called_employer_in_every_output(name: str) -> None:
+    # (career records keep the Employer value's own fields: employer.enterprise, .nsso)
+    names = _property_names(json_schema(name))
+    assert "enterprise" not in names, f"{name}: 'enterprise' where every other output says employer"

@@ -158,7 +158,7 @@ def test_employer_view(dmfa_dir: Path, trainings_csv: Path) -> None:
     document = json.loads(result.stdout)
     jsonschema.validate(document, ACCOUNT_JSON_SCHEMA)
     (team,) = document["employers"]
-    assert team["enterprise"] == "0403019261"
+    assert team["employer"] == "0403019261"
     assert team["workers"] == 22
     # 21 full-timers × 10 days + Bert's 2.5; Anna used 2; Bert's 2.5 were lost
     assert Fraction(team["credited"]) == 212 + Fraction(1, 2)
@@ -183,7 +183,7 @@ def test_table_csv_and_xml(dmfa_dir: Path, trainings_csv: Path, tmp_path: Path) 
     assert "contract ended 2025-06-30 (resignation): lost" in table.stdout
 
     rows = run_cli(*args, "--format", "csv").stdout.splitlines()
-    assert rows[0].startswith("enterprise,nsso_number,niss,year,window,opening,legal_days")
+    assert rows[0].startswith("employer,nsso_number,niss,year,window,opening,legal_days")
     assert len(rows) == 1 + 22 * 2
     assert f"0403019261,,{ANNA},2025,2024-2028,3,5,0,0,5,0,0,8,0,0,0,8" in rows
 

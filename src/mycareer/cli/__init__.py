@@ -92,16 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The CLI owns its process, so it opts in to mycareer.bulk(): the cyclic collector is
     # paused for the whole command (the records are immutable and acyclic; collection during
     # bulk reads only costs time, docs/performance.md). Library calls never do this themselves.
+    from mycareer.cli._progress import RunProgress
+
+    args.progress = progress = RunProgress(args.command)  # phases and the summary line
     try:
         with bulk():
             code: int = args.handler(args)
     except MycareerError as error:
         for line in flatten_errors(error):
             print(error_line(args.command, line), file=sys.stderr)
-        return EXIT_INPUT
+        code = EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
-    return max(code, EXIT_INPUT) if dropped else code
+    code = max(code, EXIT_INPUT) if dropped else code
+    progress.finish(code)
+    return code
 
 
 def _drop_missing(args: argparse.Namespace, missing: Sequence[str]) -> list[str]:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from mycareer.cli._flags import add_indent, write_json
-from mycareer.cli._progress import dmfa_progress
+from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
@@ -440,6 +440,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 2
     records, declarations, read_findings, read_ok = _read_declarations(args.paths, err)
     trainings, trainings_ok = _load_trainings(args.trainings, err)
+    progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
+    progress.step("computing")
     result = accounts_from_declarations(
         records,
         declarations,
@@ -452,6 +454,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         rulebook=rulebook,
     )
     findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
+    progress.count("accounts", len(result.accounts))
+    progress.step("writing")
     _RENDERERS[(args.employer_view, args.format)](result, args, out)
     print(
         f"{_PROG}: {len(result.accounts)} account(s) of {result.workers} worker(s), "

@@ -23,7 +23,7 @@ from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.cli._flags import add_indent, add_jobs, collector_enabled
-from mycareer.cli._progress import dmfa_progress
+from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
@@ -325,6 +325,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         month_fraction=MonthFraction(args.month_fraction),
     )
     texts: Sequence[str] = ()
+    progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
+    progress.step("computing")
     if batch is None:
         assert plan is not None
         render: Any = "json" if args.format == "json" and args.indent is None else "objects"
@@ -357,6 +359,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
     failing = args.strict and any(f.severity is not Severity.INFO for f in seen)
+    progress.count("entitlements", len(results) or len(texts))
+    progress.step("writing")
     if args.format == "json" and args.indent is not None:
         documents = [entitlement_to_json(e, args.lang) for e in results]
         out.write(json.dumps(documents, ensure_ascii=False, indent=args.indent) + "\n")

@@ -50,7 +50,7 @@ from lxml import etree
 from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.cli._common import MISSING, error_line
 from mycareer.cli._flags import add_indent, write_json
-from mycareer.cli._progress import dmfa_progress
+from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
@@ -214,6 +214,7 @@ class _Inputs:
         self.names: dict[Niss, str] = {}
         self.findings: list[Finding] = []
         self.errors: list[InvalidValueError] = []
+        self.files = 0
 
     def add(self, records: Iterable[CareerPeriod]) -> None:
         for record in records:
@@ -236,6 +237,7 @@ def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
 
     inputs = _Inputs()
     files, problems = _expand(paths)
+    inputs.files = len(files)
     inputs.errors.extend(problems)
     dmfa_files: list[Path] = []
     dimona_files: list[Path] = []
@@ -358,40 +360,37 @@ def _print_table(
         print(f"  ! {finding}", file=out)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
-        print(
-            error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
-            file=err,
-        )
-        return 2
-    if args.plot:
-        try:  # a picture never replaces an input of the run (mycareer.outputs)
-            refuse_inputs([args.plot], [*args.paths, *args.outcomes])
-        except OutputRefusedError as refused:
-            print(error_line("timeline", f"--plot: {refused}"), file=err)
-            return 2
-    inputs = _read(args.paths, args.outcomes)
-    as_of: date | None = args.as_of or _default_as_of(inputs)
-    results: list[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]] = []
-    if as_of is not None:
-        for niss, records in inputs.periods.items():
-            timeline = build_timeline(records, as_of=as_of)
-            window: Period | None = args.window
-            if window is None and timeline.segments:
-                window = Period(timeline.segments[0].period.start, as_of)
-            gaps = (
-                timeline.gaps(
-                    window,
-                    min_days=args.min_gap,
-                    provisional_quarters=args.provisional_quarters,
-                )
-                if window is not None
-                else ()
+_Result = tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]
+
+
+def _compute(inputs: _Inputs, as_of: date | None, args: argparse.Namespace) -> list[_Result]:
+    """Each worker's timeline and gaps as of ``as_of`` (none without a date)."""
+    results: list[_Result] = []
+    if as_of is None:
+        return results
+    for niss, records in inputs.periods.items():
+        timeline = build_timeline(records, as_of=as_of)
+        window: Period | None = args.window
+        if window is None and timeline.segments:
+            window = Period(timeline.segments[0].period.start, as_of)
+        gaps = (
+            timeline.gaps(
+                window, min_days=args.min_gap, provisional_quarters=args.provisional_quarters
             )
-            results.append((niss, inputs.names.get(niss), timeline, gaps, window))
+            if window is not None
+            else ()
+        )
+        results.append((niss, inputs.names.get(niss), timeline, gaps, window))
+    return results
+
+
+def _write(
+    args: argparse.Namespace,
+    inputs: _Inputs,
+    as_of: date | None,
+    results: Sequence[_Result],
+    out: TextIO,
+) -> None:
     if args.format == "json":
         workers = (
             timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
@@ -412,6 +411,33 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             print(f"mycareer timeline — as of {as_of.isoformat()}", file=out)
         for niss, name, timeline, gaps, _ in results:
             _print_table(niss, name, timeline, gaps, out)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
+        print(
+            error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
+            file=err,
+        )
+        return 2
+    if args.plot:
+        try:  # a picture never replaces an input of the run (mycareer.outputs)
+            refuse_inputs([args.plot], [*args.paths, *args.outcomes])
+        except OutputRefusedError as refused:
+            print(error_line("timeline", f"--plot: {refused}"), file=err)
+            return 2
+    progress = phases(args)
+    with progress.phase("reading"):
+        inputs = _read(args.paths, args.outcomes)
+    progress.count("files read", inputs.files)
+    as_of: date | None = args.as_of or _default_as_of(inputs)
+    with progress.phase("computing"):
+        results = _compute(inputs, as_of, args)
+    progress.count("workers", len(results))
+    with progress.phase("writing"):
+        _write(args, inputs, as_of, results, out)
     for finding in inputs.findings:
         print(f"mycareer timeline: {finding}", file=err)
     for _, _, timeline, _, _ in results:

@@ -426,7 +426,7 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    from mycareer.cli._progress import track
+    from mycareer.cli._progress import phases, track
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -445,6 +445,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for note in report.notes:
             print(f"mycareer validate: note: {report.file}: {note}", file=err)
         reports.append(report)
+    progress = phases(args)  # writing and the summary line (cli/_progress.py)
+    progress.count("files checked", len(reports))
+    progress.count("invalid", sum(not r.valid for r in reports))
+    progress.step("writing")
     if args.format == "json":
         write_json(out, report_document(reports), args.indent)
     elif args.format == "csv":

@@ -59,10 +59,10 @@ STATEMENT_FIELDS: Final = (
     "carried",
 )
 #: CSV columns of the worker view: one row per account and year.
-STATEMENT_COLUMNS: Final = ("enterprise", "nsso_number", "niss", *STATEMENT_FIELDS)
+STATEMENT_COLUMNS: Final = ("employer", "nsso_number", "niss", *STATEMENT_FIELDS)
 #: CSV columns of the employer view: one row per employer.
 EMPLOYER_COLUMNS: Final = (
-    "enterprise",
+    "employer",
     "nsso_number",
     "workers",
     "credited",
@@ -75,8 +75,9 @@ EMPLOYER_COLUMNS: Final = (
 
 
 def _employer_json(employer: Employer | None) -> dict[str, str | None]:
+    # "employer" (the enterprise number), as in every other JSON output (issue 12 item 7)
     return {
-        "enterprise": None
+        "employer": None
         if employer is None or employer.enterprise is None
         else employer.enterprise.value,
         "nsso_number": None if employer is None or employer.nsso is None else employer.nsso.value,

@@ -155,6 +155,121 @@ class TimelineSections:
     gaps: tuple[Gap, ...]
 
 
+@attrs.define
+class _SectionReader:
+    """Decodes one worker's sections, collecting every problem (with file, line and path)."""
+
+    records: CareerRecords
+    file: str
+    employers: dict[str | None, etree._Element]
+    by_identity: dict[tuple[str | None, str | None, str | None], Employer]
+    problems: list[InvalidValueError] = attrs.field(factory=list)
+
+    def employer_list(self, text: str | None, here: str, line: int | None) -> tuple[Employer, ...]:
+        found: list[Employer] = []
+        for ref in (text or "").split():
+            child = self.employers.get(ref)
+            identity = None if child is None else (
+                child.get("enterprise"), child.get("nsso"), child.get("name")
+            )  # fmt: skip
+            employer = None if identity is None else self.by_identity.get(identity)
+            if employer is None:
+                self.problems.append(
+                    InvalidValueError(
+                        f"unknown employer ref {ref!r}",
+                        path=here,
+                        source=SourceRef(self.file, line),
+                    )
+                )
+            else:
+                found.append(employer)
+        return tuple(found)
+
+    def segment(self, element: etree._Element, here: str) -> TimelineSegment:
+        get, line, periods = element.get, element.sourceline, self.records.periods
+        positions = [int(p) for p in (get("sources") or "").split()]
+        if any(p >= len(periods) for p in positions):
+            raise InvalidValueError(
+                f"segment sources {get('sources')!r} point past the "
+                f"{len(periods)} period(s) of the worker",
+                path=f"{here}.sources",
+            )
+        return TimelineSegment(
+            period=Period(_date(str(get("start")), "start"), _date(str(get("end")), "end")),
+            kind=PeriodKind(str(get("kind"))),
+            kinds=tuple(PeriodKind(k) for k in (get("kinds") or "").split()),
+            employers=self.employer_list(get("employers"), f"{here}.employers", line),
+            fte=_fraction(str(get("fte"))).value,
+            provisional=_BOOLEANS.get(get("provisional") or "false", False),
+            sources=tuple(periods[p] for p in positions),
+            suspended=self.employer_list(get("suspended"), f"{here}.suspended", line),
+            fte_complete=_BOOLEANS.get(get("fteComplete") or "true", True),
+        )
+
+    def timeline(
+        self, section: etree._Element, path: str
+    ) -> tuple[date | None, list[TimelineSegment]]:
+        as_of: date | None = None
+        try:
+            as_of = _date(str(section.get("asOf")), "asOf")
+        except InvalidValueError as error:
+            self.problems.append(
+                _located(error, f"{path}.timeline.asOf", self.file, section.sourceline)
+            )
+        segments: list[TimelineSegment] = []
+        for index, element in enumerate(section.iterchildren(_SEGMENT)):
+            here = f"{path}.timeline.segments[{index}]"
+            line = element.sourceline
+            try:
+                segments.append(self.segment(element, here))
+            except InvalidValueError as error:
+                self.problems.append(_located(error, error.path or here, self.file, line))
+            except ValueError as error:
+                self.problems.append(
+                    InvalidValueError(str(error), path=here, source=SourceRef(self.file, line))
+                )
+        return as_of, segments
+
+    def gaps(self, section: etree._Element, path: str) -> tuple[Period | None, int, list[Gap]]:
+        window: Period | None = None
+        min_days = 1
+        try:
+            window = Period(
+                _date(str(section.get("windowStart")), "windowStart"),
+                _date(str(section.get("windowEnd")), "windowEnd"),
+            )
+            min_days = int(section.get("minDays") or "1")
+        except (InvalidValueError, ValueError) as error:
+            self.problems.append(
+                InvalidValueError(
+                    str(error), path=f"{path}.gaps", source=SourceRef(self.file, section.sourceline)
+                )
+            )
+        found: list[Gap] = []
+        for index, element in enumerate(section.iterchildren(_GAP)):
+            get = element.get
+            try:
+                found.append(
+                    Gap(
+                        period=Period(
+                            _date(str(get("start")), "start"), _date(str(get("end")), "end")
+                        ),
+                        days=int(str(get("days"))),
+                        working_days=int(str(get("workingDays"))),
+                        provisional=_BOOLEANS.get(get("provisional") or "false", False),
+                    )
+                )
+            except (InvalidValueError, ValueError) as error:
+                self.problems.append(
+                    InvalidValueError(
+                        str(error),
+                        path=f"{path}.gaps[{index}]",
+                        source=SourceRef(self.file, element.sourceline),
+                    )
+                )
+        return window, min_days, found
+
+
 def timeline_sections_from_element(
     worker: etree._Element, records: CareerRecords, *, file: str = "<xml>", path: str = "$"
 ) -> TimelineSections:
@@ -164,112 +279,28 @@ def timeline_sections_from_element(
     segment sources and employers are resolved against it. Every bad value is
     reported, with file, line and path, in one :class:`MycareerErrorGroup`.
     """
-    problems: list[InvalidValueError] = []
-    employers = {child.get("ref"): child for child in worker.iterchildren(_EMPLOYER)}
-    by_identity = {
-        _employer_identity(p.employer): p.employer
-        for p in records.periods
-        if p.employer is not None
-    }
-
-    def employer_list(text: str | None, here: str, line: int | None) -> tuple[Employer, ...]:
-        found: list[Employer] = []
-        for ref in (text or "").split():
-            child = employers.get(ref)
-            employer = (
-                None
-                if child is None
-                else by_identity.get(
-                    (child.get("enterprise"), child.get("nsso"), child.get("name"))
-                )
-            )
-            if employer is None:
-                problems.append(
-                    InvalidValueError(
-                        f"unknown employer ref {ref!r}", path=here, source=SourceRef(file, line)
-                    )
-                )
-            else:
-                found.append(employer)
-        return tuple(found)
-
+    reader = _SectionReader(
+        records,
+        file,
+        {child.get("ref"): child for child in worker.iterchildren(_EMPLOYER)},
+        {
+            _employer_identity(p.employer): p.employer
+            for p in records.periods
+            if p.employer is not None
+        },
+    )
     as_of: date | None = None
     segments: list[TimelineSegment] = []
     window: Period | None = None
     min_days = 1
-    found_gaps: list[Gap] = []
+    gaps: list[Gap] = []
     for section in worker:
         if section.tag == _TIMELINE:
-            try:
-                as_of = _date(str(section.get("asOf")), "asOf")
-            except InvalidValueError as error:
-                problems.append(_located(error, f"{path}.timeline.asOf", file, section.sourceline))
-            for index, element in enumerate(section.iterchildren(_SEGMENT)):
-                here = f"{path}.timeline.segments[{index}]"
-                line = element.sourceline
-                get = element.get
-                try:
-                    positions = [int(p) for p in (get("sources") or "").split()]
-                    if any(p >= len(records.periods) for p in positions):
-                        raise InvalidValueError(
-                            f"segment sources {get('sources')!r} point past the "
-                            f"{len(records.periods)} period(s) of the worker",
-                            path=f"{here}.sources",
-                        )
-                    segments.append(
-                        TimelineSegment(
-                            period=Period(
-                                _date(str(get("start")), "start"), _date(str(get("end")), "end")
-                            ),
-                            kind=PeriodKind(str(get("kind"))),
-                            kinds=tuple(PeriodKind(k) for k in (get("kinds") or "").split()),
-                            employers=employer_list(get("employers"), f"{here}.employers", line),
-                            fte=_fraction(str(get("fte"))).value,
-                            provisional=_BOOLEANS.get(get("provisional") or "false", False),
-                            sources=tuple(records.periods[p] for p in positions),
-                            suspended=employer_list(get("suspended"), f"{here}.suspended", line),
-                            fte_complete=_BOOLEANS.get(get("fteComplete") or "true", True),
-                        )
-                    )
-                except InvalidValueError as error:
-                    problems.append(_located(error, error.path or here, file, line))
-                except ValueError as error:
-                    problems.append(
-                        InvalidValueError(str(error), path=here, source=SourceRef(file, line))
-                    )
+            as_of, segments = reader.timeline(section, path)
         elif section.tag == _GAPS:
-            line = section.sourceline
-            try:
-                window = Period(
-                    _date(str(section.get("windowStart")), "windowStart"),
-                    _date(str(section.get("windowEnd")), "windowEnd"),
-                )
-                min_days = int(section.get("minDays") or "1")
-            except (InvalidValueError, ValueError) as error:
-                problems.append(
-                    InvalidValueError(str(error), path=f"{path}.gaps", source=SourceRef(file, line))
-                )
-            for index, element in enumerate(section.iterchildren(_GAP)):
-                get = element.get
-                try:
-                    found_gaps.append(
-                        Gap(
-                            period=Period(
-                                _date(str(get("start")), "start"), _date(str(get("end")), "end")
-                            ),
-                            days=int(str(get("days"))),
-                            working_days=int(str(get("workingDays"))),
-                            provisional=_BOOLEANS.get(get("provisional") or "false", False),
-                        )
-                    )
-                except (InvalidValueError, ValueError) as error:
-                    problems.append(
-                        InvalidValueError(
-                            str(error),
-                            path=f"{path}.gaps[{index}]",
-                            source=SourceRef(file, element.sourceline),
-                        )
-                    )
-    if problems:
-        raise MycareerErrorGroup(f"invalid timeline sections of worker {records.niss}", problems)
-    return TimelineSections(as_of, tuple(segments), window, min_days, tuple(found_gaps))
+            window, min_days, gaps = reader.gaps(section, path)
+    if reader.problems:
+        raise MycareerErrorGroup(
+            f"invalid timeline sections of worker {records.niss}", reader.problems
+        )
+    return TimelineSections(as_of, tuple(segments), window, min_days, tuple(gaps))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from mycareer.career import CareerRecords
+from mycareer.employer import Employer
 from mycareer.errors import (
     ErrorCollector,
     InvalidValueError,
@@ -100,6 +101,38 @@ def _source_attributes(
     return attrib
 
 
+def _employer_ref(
+    employer: Employer,
+    refs: dict[tuple[str | None, str | None, str | None], str],
+    employers: list[_Attributes],
+    here: str,
+    problems: list[InvalidValueError],
+    escapes: list[str],
+) -> str:
+    """The worker-local ``ref`` of ``employer``, declaring it on first use (its key, suffixed)."""
+    enterprise = None if employer.enterprise is None else employer.enterprise.value
+    nsso = None if employer.nsso is None else employer.nsso.value
+    identity = (enterprise, nsso, employer.name)
+    ref = refs.get(identity)
+    if ref is not None:
+        return ref
+    ref = key = employer.key
+    suffix = 1
+    while ref in refs.values():
+        suffix += 1
+        ref = f"{key}-{suffix}"
+    refs[identity] = ref
+    attrib = {"ref": ref}
+    if enterprise is not None:
+        attrib["enterprise"] = enterprise
+    if nsso is not None:
+        attrib["nsso"] = nsso
+    if employer.name is not None:
+        attrib["name"] = _text(employer.name, f"{here}.name", problems, escapes)
+    employers.append(attrib)
+    return ref
+
+
 def _worker_parts(
     records: CareerRecords, path: str
 ) -> tuple[_Attributes, list[_Attributes], list[tuple[_Attributes, _Attributes | None]], bool]:
@@ -135,28 +168,9 @@ def _worker_parts(
             attrib["end"] = (stop - ONE_DAY).isoformat()
         employer = period.employer
         if employer is not None:
-            enterprise = None if employer.enterprise is None else employer.enterprise.value
-            nsso = None if employer.nsso is None else employer.nsso.value
-            identity = (enterprise, nsso, employer.name)
-            ref = refs.get(identity)
-            if ref is None:
-                ref = key = employer.key
-                suffix = 1
-                while ref in refs.values():
-                    suffix += 1
-                    ref = f"{key}-{suffix}"
-                refs[identity] = ref
-                employer_attrib = {"ref": ref}
-                if enterprise is not None:
-                    employer_attrib["enterprise"] = enterprise
-                if nsso is not None:
-                    employer_attrib["nsso"] = nsso
-                if employer.name is not None:
-                    employer_attrib["name"] = _text(
-                        employer.name, f"{here}.employer.name", problems, escapes
-                    )
-                employers.append(employer_attrib)
-            attrib["employer"] = ref
+            attrib["employer"] = _employer_ref(
+                employer, refs, employers, f"{here}.employer", problems, escapes
+            )
         if period.fraction is not None:
             attrib["fraction"] = str(period.fraction.value)
         committee = period.joint_commission
