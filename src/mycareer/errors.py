@@ -224,10 +224,15 @@ class ErrorCollector:
     :class:`MycareerErrorGroup` is raised (unless ``raise_on_exit=False``).
     """
 
-    def __init__(self, root: str = "$", *, raise_on_exit: bool = True) -> None:
+    def __init__(
+        self, root: str = "$", *, raise_on_exit: bool = True, limit: int | None = None
+    ) -> None:
         self._path = [root]
         self.errors: list[InvalidValueError] = []
         self._raise_on_exit = raise_on_exit
+        #: Keep at most this many errors (None: all); :attr:`dropped` counts the rest.
+        self.limit = limit
+        self.dropped = 0
 
     @property
     def path(self) -> str:
@@ -258,9 +263,23 @@ class ErrorCollector:
 
     def add(self, error: InvalidValueError) -> None:
         """Record an error, prefixing its path with the collector's current path."""
+        if self.limit is not None and len(self.errors) >= self.limit:
+            self.dropped += 1
+            return
         if error.path is None or not error.path.startswith("$"):
             error.path = self.path + (error.path or "")
         self.errors.append(error)
+
+    def summarise(self, label: str) -> None:
+        """Add one error counting those beyond :attr:`limit`, if any were dropped."""
+        if self.dropped:
+            self.errors.append(
+                InvalidValueError(
+                    f"{self.dropped} more error(s) not listed (at most {self.limit} per input)",
+                    source=SourceRef(label),
+                )
+            )
+            self.dropped = 0
 
     def raise_if_any(self, message: str = "invalid input") -> None:
         if self.errors:

@@ -84,3 +84,20 @@ def test_cli_account_hostile_trainings_exit_1_without_traceback(tmp_path: Path) 
     assert_no_traceback(result)
     assert result.returncode == 1
     assert "exponent beyond ±30" in result.stderr
+
+
+def test_read_decoded_keeps_at_most_the_error_limit(tmp_path: Path) -> None:
+    """Our own XML formats cap their errors per input too (career records here)."""
+    from mycareer.xmlio.career_records import read_career_records
+
+    worker = '<worker niss="123"/>\n'
+    document = (
+        '<careerRecords xmlns="urn:mycareer:career-records:1">\n'
+        + worker * (MAX_ERRORS_PER_INPUT + 50)
+        + "</careerRecords>\n"
+    )
+    path = tmp_path / "many.xml"
+    path.write_text(document, encoding="utf-8")
+    result = read_career_records(path, on_error="collect")
+    assert len(result.errors) == MAX_ERRORS_PER_INPUT + 1
+    assert "50 more error(s) not listed" in str(result.errors[-1])

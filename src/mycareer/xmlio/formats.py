@@ -65,6 +65,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
+from mycareer.limits import MAX_ERRORS_PER_INPUT
 from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
@@ -638,7 +639,7 @@ def read_decoded(
     truncated) keeps the records read before the break, plus that error.
     """
     label = name or source_name(source)
-    collector = ErrorCollector(raise_on_exit=False)
+    collector = ErrorCollector(raise_on_exit=False, limit=MAX_ERRORS_PER_INPUT)
     records: list[T] = []
     try:
         records.extend(iter_decoded(source, fmt, decode, name=label, errors=collector, fast=fast))
@@ -646,6 +647,7 @@ def read_decoded(
         if on_error == "raise":
             raise
         collector.add(error)
+    collector.summarise(label)
     if on_error == "raise":
         collector.raise_if_any(f"invalid {fmt.name} document {label}")
     return ReadResult(tuple(records), tuple(collector.errors))
