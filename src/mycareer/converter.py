@@ -46,6 +46,7 @@ from mycareer.errors import (
     flatten_errors,
 )
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import MAX_JSON_DEPTH, json_depth, parse_integer
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
@@ -211,11 +212,21 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
 
 def from_json(text: str | bytes, cls: type[T], *, source: str | None = None) -> T:
     """Parse JSON text into ``cls``; malformed JSON names its line and column."""
+    where = f"{source}: " if source else ""
     try:
-        data = json.loads(text)
+        # Integers bounded before int() sees them (mycareer.limits).
+        data = json.loads(text, parse_int=lambda raw: parse_integer(raw, "JSON integer"))
     except json.JSONDecodeError as error:
-        where = f"{source}: " if source else ""
         raise InputError(
             f"{where}malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:
+        data = None
+        deep = True
+    except InvalidValueError as error:
+        raise InputError(f"{where}{error.message}") from None
+    else:
+        deep = json_depth(data) > MAX_JSON_DEPTH
+    if deep:
+        raise InputError(f"{where}JSON nested deeper than {MAX_JSON_DEPTH} levels: refused")
     return structure(data, cls)

@@ -101,3 +101,14 @@ def test_read_decoded_keeps_at_most_the_error_limit(tmp_path: Path) -> None:
     result = read_career_records(path, on_error="collect")
     assert len(result.errors) == MAX_ERRORS_PER_INPUT + 1
     assert "50 more error(s) not listed" in str(result.errors[-1])
+
+
+@pytest.mark.parametrize("document", ["[" * 100_000, "9" * 5000, '[{"niss": ' + "9" * 5000 + "}]"])
+def test_from_json_bounds_depth_and_integers(document: str) -> None:
+    from mycareer.career import CareerRecords
+    from mycareer.converter import from_json
+
+    with pytest.raises(InputError) as caught:
+        from_json(document, list[CareerRecords], source="w.json")
+    assert str(caught.value).startswith("w.json: ")
+    assert len(str(caught.value)) < 300
