@@ -627,6 +627,99 @@ def _finding(reader: _Reader, element: etree._Element, where: str) -> Finding | 
     return Finding(code, severity, message, source)
 
 
+@attrs.define
+class _AccountParts:
+    """What the children of one ``<account>`` have given so far (the decoder's state)."""
+
+    reader: _Reader
+    path: str
+    niss: Niss
+    employer: Employer | None = None
+    policy: AccountPolicy | None = None
+    termination: Termination | None = None
+    entitlements: list[EntitlementSummary] = attrs.Factory(list)
+    trainings: dict[str, Training] = attrs.Factory(dict)
+    statements: list[YearStatement] = attrs.Factory(list)
+    findings: list[Finding] = attrs.Factory(list)
+
+
+def _account_employer(parts: _AccountParts, child: etree._Element) -> None:
+    where = f"{parts.path}.employer"
+    parts.employer = _employer(parts.reader, child, where)
+    if parts.employer is None:
+        parts.reader.fail("an employer needs an enterprise number or an NSSO number", child, where)
+
+
+def _account_policy(parts: _AccountParts, child: etree._Element) -> None:
+    get, where = parts.reader.get, f"{parts.path}.policy"
+    values = {
+        "first_window_start": get(child, "firstWindowStart", int, where, required=True),
+        "window_years": get(child, "windowYears", int, where, required=True),
+        "reset_at_window_end": get(child, "resetAtWindowEnd", _boolean, where, required=True),
+        "allow_overuse": get(child, "allowOveruse", _boolean, where, required=True),
+        "hours_per_day": get(child, "hoursPerDay", _fraction, where),
+    }
+    if all(v is not None for k, v in values.items() if k != "hours_per_day"):
+        try:
+            parts.policy = AccountPolicy(**values)  # type: ignore[arg-type]
+        except InvalidValueError as error:
+            parts.reader.fail(error.message, child, where)
+
+
+def _account_termination(parts: _AccountParts, child: etree._Element) -> None:
+    reader, where = parts.reader, f"{parts.path}.termination"
+    day = reader.get(child, "date", date.fromisoformat, where, required=True)
+    reason = reader.get(child, "reason", TerminationReason, where, required=True)
+    if day is not None and reason is not None:
+        employer = _employer(reader, child, where)
+        parts.termination = Termination(parts.niss, day, reason, employer)
+
+
+def _account_entitlement(parts: _AccountParts, child: etree._Element) -> None:
+    where = f"{parts.path}.entitlements[{len(parts.entitlements)}]"
+    summary = _entitlement(parts.reader, child, where)
+    if summary is not None:
+        parts.entitlements.append(summary)
+
+
+def _account_training(parts: _AccountParts, child: etree._Element) -> None:
+    where = f"{parts.path}.trainings[{len(parts.trainings)}]"
+    ref = child.get("ref")
+    training = _training(parts.reader, child, where, parts.niss)
+    if ref is None or ref in parts.trainings:
+        parts.reader.fail(f"missing or repeated training ref {ref!r}", child, f"{where}.ref")
+    elif training is not None:
+        parts.trainings[ref] = training
+
+
+def _account_statement(parts: _AccountParts, child: etree._Element) -> None:
+    where = f"{parts.path}.statements[{len(parts.statements)}]"
+    statement = _statement(
+        parts.reader, child, where, parts.niss, parts.trainings, parts.termination
+    )
+    if statement is not None:
+        parts.statements.append(statement)
+
+
+def _account_findings(parts: _AccountParts, child: etree._Element) -> None:
+    for item in child:
+        finding = _finding(parts.reader, item, f"{parts.path}.findings[{len(parts.findings)}]")
+        if finding is not None:
+            parts.findings.append(finding)
+
+
+# One handler per child element of <account>; the schema fixes their order, not this table.
+_ACCOUNT_CHILDREN: Final[dict[str, Callable[[_AccountParts, etree._Element], None]]] = {
+    _EMPLOYER: _account_employer,
+    _POLICY: _account_policy,
+    _TERMINATION: _account_termination,
+    _ENTITLEMENT: _account_entitlement,
+    _TRAINING: _account_training,
+    _STATEMENT: _account_statement,
+    _FINDINGS: _account_findings,
+}
+
+
 def account_from_element(element: etree._Element, file: str, path: str) -> AccountRecord:
     """Decode one ``<account>``; every problem is raised together, each with its path and line."""
     reader = _Reader(file, path)
@@ -638,93 +731,32 @@ def account_from_element(element: etree._Element, file: str, path: str) -> Accou
     joint_committee = get(element, "jointCommittee", JointCommission, path)
     if niss is None:
         raise MycareerErrorGroup(f"invalid account at {path}", reader.problems)
-    employer: Employer | None = None
-    policy: AccountPolicy | None = None
-    termination: Termination | None = None
-    entitlements: list[EntitlementSummary] = []
-    trainings: dict[str, Training] = {}
-    statements: list[YearStatement] = []
-    findings: list[Finding] = []
+    parts = _AccountParts(reader, path, niss)
     for child in element:
-        tag = child.tag
-        if tag == _EMPLOYER:
-            employer = _employer(reader, child, f"{path}.employer")
-            if employer is None:
-                reader.fail(
-                    "an employer needs an enterprise number or an NSSO number",
-                    child,
-                    f"{path}.employer",
-                )
-        elif tag == _POLICY:
-            where = f"{path}.policy"
-            values = {
-                "first_window_start": get(child, "firstWindowStart", int, where, required=True),
-                "window_years": get(child, "windowYears", int, where, required=True),
-                "reset_at_window_end": get(
-                    child, "resetAtWindowEnd", _boolean, where, required=True
-                ),
-                "allow_overuse": get(child, "allowOveruse", _boolean, where, required=True),
-                "hours_per_day": get(child, "hoursPerDay", _fraction, where),
-            }
-            if all(v is not None for k, v in values.items() if k != "hours_per_day"):
-                try:
-                    policy = AccountPolicy(**values)  # type: ignore[arg-type]
-                except InvalidValueError as error:
-                    reader.fail(error.message, child, where)
-        elif tag == _TERMINATION:
-            where = f"{path}.termination"
-            day = get(child, "date", date.fromisoformat, where, required=True)
-            reason = get(child, "reason", TerminationReason, where, required=True)
-            if day is not None and reason is not None:
-                termination = Termination(niss, day, reason, _employer(reader, child, where))
-        elif tag == _ENTITLEMENT:
-            summary = _entitlement(reader, child, f"{path}.entitlements[{len(entitlements)}]")
-            if summary is not None:
-                entitlements.append(summary)
-        elif tag == _TRAINING:
-            where = f"{path}.trainings[{len(trainings)}]"
-            ref = child.get("ref")
-            training = _training(reader, child, where, niss)
-            if ref is None or ref in trainings:
-                reader.fail(f"missing or repeated training ref {ref!r}", child, f"{where}.ref")
-            elif training is not None:
-                trainings[ref] = training
-        elif tag == _STATEMENT:
-            statement = _statement(
-                reader,
-                child,
-                f"{path}.statements[{len(statements)}]",
-                niss,
-                trainings,
-                termination,
-            )
-            if statement is not None:
-                statements.append(statement)
-        elif tag == _FINDINGS:
-            for item in child:
-                finding = _finding(reader, item, f"{path}.findings[{len(findings)}]")
-                if finding is not None:
-                    findings.append(finding)
-        else:
+        handler = _ACCOUNT_CHILDREN.get(child.tag)  # type: ignore[arg-type]
+        if handler is None:
             reader.fail(f"unexpected element <{etree.QName(child).localname}>", child, path)
+        else:
+            handler(parts, child)
+    policy = parts.policy
     if policy is None and not any(p.path and ".policy" in p.path for p in reader.problems):
         reader.fail("missing <policy>", element, f"{path}.policy")
     if reader.problems or as_of is None or hours_per_day is None or policy is None:
         raise MycareerErrorGroup(f"invalid account at {path}", reader.problems)
     account = TrainingAccount(
         niss=niss,
-        employer=employer,
+        employer=parts.employer,
         as_of=as_of,
         policy=policy,
         hours_per_day=hours_per_day,
-        statements=tuple(statements),
-        trainings=tuple(trainings.values()),
-        termination=termination,
-        findings=tuple(findings),
+        statements=tuple(parts.statements),
+        trainings=tuple(parts.trainings.values()),
+        termination=parts.termination,
+        findings=tuple(parts.findings),
     )
     return AccountRecord(
         account,
-        entitlements,
+        parts.entitlements,
         work_regime=work_regime,
         joint_committee=joint_committee,
         last_name=element.get("lastName"),
