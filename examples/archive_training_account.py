@@ -24,8 +24,8 @@ from mycareer.xmlio.training_account import (
     TRAINING_ACCOUNT,
     account_records,
     read_training_accounts,
-    write_training_accounts,
 )
+from mycareer.xmlio.training_account_writer import write_training_accounts
 
 AS_OF = date(2025, 12, 31)
 

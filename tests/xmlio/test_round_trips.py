@@ -23,11 +23,8 @@ from mycareer.cli._convert import records_from_csv, records_to_csv
 from mycareer.converter import dumps, from_json, unstructure
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
-from mycareer.xmlio.training_account import (
-    AccountRecord,
-    read_training_accounts,
-    training_accounts_bytes,
-)
+from mycareer.xmlio.training_account import AccountRecord, read_training_accounts
+from mycareer.xmlio.training_account_writer import training_accounts_bytes
 
 from ..cli._run import assert_no_traceback, run_cli
 from .test_career_records_properties import career_records, xml_text

@@ -22,7 +22,8 @@ from mycareer.xmlio import HARDENED_PARSER, read_dimona, read_dmfa
 from mycareer.xmlio._safe import hardened_parser, parse_bytes
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
 from mycareer.xmlio.formats import validate
-from mycareer.xmlio.training_account import read_training_accounts, training_accounts_bytes
+from mycareer.xmlio.training_account import read_training_accounts
+from mycareer.xmlio.training_account_writer import training_accounts_bytes
 
 from .test_career_records_fast import three_workers_the_middle_one_bad
 from .test_training_account import _pc200_record

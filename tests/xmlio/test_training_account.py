@@ -39,10 +39,9 @@ from mycareer.xmlio.training_account import (
     EntitlementSummary,
     read_training_accounts,
     read_trainings_xml,
-    training_accounts_bytes,
     validate,
-    write_training_accounts,
 )
+from mycareer.xmlio.training_account_writer import training_accounts_bytes, write_training_accounts
 
 from ..fla.test_trainings_strategies import EMPLOYERS, exact_quantities, trainings
 

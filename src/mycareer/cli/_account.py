@@ -70,7 +70,8 @@ from mycareer.fla.values import decimal_4
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
 from mycareer.xmlio.flows import read_corrected_dmfa
-from mycareer.xmlio.training_account import read_trainings_xml, write_training_accounts
+from mycareer.xmlio.training_account import read_trainings_xml
+from mycareer.xmlio.training_account_writer import write_training_accounts
 
 __all__ = ["ACCOUNT_JSON_SCHEMA", "SCHEMA_VERSION", "parse_termination", "register", "run"]
 

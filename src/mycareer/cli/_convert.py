@@ -61,12 +61,8 @@ from mycareer.outputs import (
 )
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
-from mycareer.xmlio.training_account import (
-    TRAINING_ACCOUNT,
-    AccountRecord,
-    read_training_accounts,
-    training_accounts_bytes,
-)
+from mycareer.xmlio.training_account import TRAINING_ACCOUNT, AccountRecord, read_training_accounts
+from mycareer.xmlio.training_account_writer import training_accounts_bytes
 
 __all__ = [
     "CSV_COLUMNS",

@@ -281,7 +281,8 @@ def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: b
 def _xml(results: Sequence[Entitlement], as_of: date) -> bytes | None:
     try:
         from mycareer.fla.account import YearCredit, build_accounts
-        from mycareer.xmlio.training_account import account_records, training_accounts_bytes
+        from mycareer.xmlio.training_account import account_records
+        from mycareer.xmlio.training_account_writer import training_accounts_bytes
     except ImportError:
         return None
     credits = [YearCredit.from_entitlement(e) for e in results if e.days_exact is not None]

@@ -59,9 +59,8 @@ from mycareer.xmlio.training_account import (
     iter_training_accounts,
     read_training_accounts,
     read_trainings_xml,
-    training_accounts_bytes,
-    write_training_accounts,
 )
+from mycareer.xmlio.training_account_writer import training_accounts_bytes, write_training_accounts
 
 __all__ = [
     "CAREER_RECORDS",
