@@ -478,11 +478,10 @@ def build_timeline(
     return _build_one(records, next(iter(nisses)) if nisses else None, as_of, precedence)
 
 
-def _build_one(
-    records: list[CareerPeriod], niss: Niss | None, as_of: date, precedence: Precedence
-) -> Timeline:
-    """The sweep itself, for records already known to share ``niss``."""
-    findings: list[Finding] = []
+def _known_by(
+    records: list[CareerPeriod], as_of: date, findings: list[Finding]
+) -> tuple[list[CareerPeriod], list[int], list[int]]:
+    """The records known at ``as_of``, with their start and stop ordinals (open ones stop there)."""
     as_of_stop = as_of.toordinal() + 1
     kept: list[CareerPeriod] = []
     starts: list[int] = []
@@ -509,6 +508,35 @@ def _build_one(
         kept.append(record)
         starts.append(start)
         stops.append(stop)
+    return kept, starts, stops
+
+
+def _conflict_findings(segment: TimelineSegment, label: _Label) -> Iterator[Finding]:
+    """The warnings of an inconsistent segment: FTE above 1, work while unemployed."""
+    source = segment.sources[0].source
+    if label.fte > _ONE:
+        yield Finding(
+            "FTE_ABOVE_ONE",
+            Severity.WARNING,
+            f"total FTE {segment.fte} above 1 over {segment.period} across "
+            + ", ".join(e.key for e in segment.employers),
+            source,
+        )
+    if label.employed_while_unemployed:
+        yield Finding(
+            "EMPLOYMENT_DURING_UNEMPLOYMENT",
+            Severity.WARNING,
+            f"employment during full unemployment over {segment.period}",
+            source,
+        )
+
+
+def _build_one(
+    records: list[CareerPeriod], niss: Niss | None, as_of: date, precedence: Precedence
+) -> Timeline:
+    """The sweep itself, for records already known to share ``niss``."""
+    findings: list[Finding] = []
+    kept, starts, stops = _known_by(records, as_of, findings)
     order = sorted(range(len(kept)), key=starts.__getitem__)
     segments: list[TimelineSegment] = []
     previous_key: tuple[object, ...] | None = None  # what decides coalescing
@@ -559,27 +587,7 @@ def _build_one(
     if run_label is not None:
         flush(run_label)
     for position, label in conflicts:
-        segment = segments[position]
-        source = segment.sources[0].source
-        if label.fte > _ONE:
-            findings.append(
-                Finding(
-                    "FTE_ABOVE_ONE",
-                    Severity.WARNING,
-                    f"total FTE {segment.fte} above 1 over {segment.period} across "
-                    + ", ".join(e.key for e in segment.employers),
-                    source,
-                )
-            )
-        if label.employed_while_unemployed:
-            findings.append(
-                Finding(
-                    "EMPLOYMENT_DURING_UNEMPLOYMENT",
-                    Severity.WARNING,
-                    f"employment during full unemployment over {segment.period}",
-                    source,
-                )
-            )
+        findings.extend(_conflict_findings(segments[position], label))
     return Timeline(niss, as_of, tuple(segments), tuple(findings), precedence)
 
 
