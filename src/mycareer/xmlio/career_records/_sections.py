@@ -84,41 +84,62 @@ def timeline_sections(
     section.text = "\n"
     section.tail = "\n"
     for number, segment in enumerate(timeline.segments):
-        sources = []
-        for source in segment.sources:
-            position = positions.get(id(source))
-            if position is None:
-                try:
-                    position = list(records.periods).index(source)
-                except ValueError:
-                    raise InvalidValueError(
-                        f"segment {segment.period} has a source that is not a period of "
-                        f"worker {records.niss}",
-                        path=f"$.timeline.segments[{number}].sources",
-                    ) from None
-            sources.append(str(position))
-        end = segment.period.end
-        assert end is not None  # timeline segments are resolved at as_of
-        attrib = {
-            "start": segment.period.start.isoformat(),
-            "end": end.isoformat(),
-            "kind": segment.kind.value,
-            "kinds": " ".join(kind.value for kind in segment.kinds),
-        }
-        if segment.employers:
-            attrib["employers"] = " ".join(refs[_employer_identity(e)] for e in segment.employers)
-        attrib["fte"] = str(segment.fte)
-        if not segment.fte_complete:
-            attrib["fteComplete"] = "false"
-        if segment.provisional:
-            attrib["provisional"] = "true"
-        if segment.suspended:
-            attrib["suspended"] = " ".join(refs[_employer_identity(e)] for e in segment.suspended)
-        attrib["sources"] = " ".join(sources)
-        etree.SubElement(section, _SEGMENT, attrib).tail = "\n"
-    if window is None:
-        return
-    window_end = window.end if window.end is not None else timeline.as_of
+        sources = _source_positions(segment, number, records, positions)
+        etree.SubElement(section, _SEGMENT, _segment_attributes(segment, refs, sources)).tail = "\n"
+    if window is not None:
+        _gaps_section(worker, gaps, window, timeline.as_of, min_days)
+
+
+def _source_positions(
+    segment: TimelineSegment, number: int, records: CareerRecords, positions: dict[int, int]
+) -> list[str]:
+    """Where each source of a segment stands among the worker's periods (by identity first)."""
+    sources = []
+    for source in segment.sources:
+        position = positions.get(id(source))
+        if position is None:
+            try:
+                position = list(records.periods).index(source)
+            except ValueError:
+                raise InvalidValueError(
+                    f"segment {segment.period} has a source that is not a period of "
+                    f"worker {records.niss}",
+                    path=f"$.timeline.segments[{number}].sources",
+                ) from None
+        sources.append(str(position))
+    return sources
+
+
+def _segment_attributes(
+    segment: TimelineSegment,
+    refs: dict[tuple[str | None, str | None, str | None], str],
+    sources: list[str],
+) -> dict[str, str]:
+    end = segment.period.end
+    assert end is not None  # timeline segments are resolved at as_of
+    attrib = {
+        "start": segment.period.start.isoformat(),
+        "end": end.isoformat(),
+        "kind": segment.kind.value,
+        "kinds": " ".join(kind.value for kind in segment.kinds),
+    }
+    if segment.employers:
+        attrib["employers"] = " ".join(refs[_employer_identity(e)] for e in segment.employers)
+    attrib["fte"] = str(segment.fte)
+    if not segment.fte_complete:
+        attrib["fteComplete"] = "false"
+    if segment.provisional:
+        attrib["provisional"] = "true"
+    if segment.suspended:
+        attrib["suspended"] = " ".join(refs[_employer_identity(e)] for e in segment.suspended)
+    attrib["sources"] = " ".join(sources)
+    return attrib
+
+
+def _gaps_section(
+    worker: etree._Element, gaps: Iterable[Gap], window: Period, as_of: date, min_days: int
+) -> None:
+    window_end = window.end if window.end is not None else as_of
     holder = etree.SubElement(
         worker,
         _GAPS,
