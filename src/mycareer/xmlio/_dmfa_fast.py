@@ -4,7 +4,7 @@ Payroll software writes every ``Occupation`` the same way: its fields in XSD
 order with plain digits and ISO dates, then ``Service``, ``Remun`` and
 ``ReorgMeasureInformation`` blocks whose fields sit at fixed positions. For such
 a line this path builds the same :class:`~mycareer.dmfa.DmfaOccupation` as the
-checked path (:func:`mycareer.xmlio.dmfa.read_occupation`) without a field
+checked path (:func:`mycareer.xmlio.dmfa_occupation.read_occupation`) without a field
 reader per line and sub-line. It checks nothing itself and decides nothing: on
 anything it does not recognise (a sign, spaces, a missing or misplaced field, a
 value the checked path refuses or would convert, an unknown joint committee) it

@@ -64,21 +64,14 @@ import attrs
 from mycareer._html import summarised
 from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
-    ContractType,
     DmfaDeclaration,
-    DmfaOccupation,
     DmfaWorkerRecord,
-    RemunerationLine,
-    ReorganisationMeasure,
-    ServiceLine,
-    is_termination_indemnity,
 )
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import (
     InputError,
     InvalidValueError,
-    InvalidWorkFractionError,
     MycareerErrorGroup,
     SourceRef,
     UnsupportedDocumentError,
@@ -92,7 +85,7 @@ from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation
 from mycareer.xmlio._safe import XmlSource, iterparse_document
-from mycareer.xmlio.dmfa_checks import overlaps_quarter, work_hours_problem
+from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
     DATA_ERRORS,
     ErrorSink,
@@ -105,7 +98,6 @@ from mycareer.xmlio.reading import (
     each_document,
     input_files,
     known_niss,
-    plain_integer,
     refuse_doctype,
     root_tag,
     unexpected,
@@ -143,139 +135,9 @@ _TAGS: Final = (
 )
 
 
-# The sub-elements of an Occupation: the value each becomes, its fields (tag,
-# required) in constructor order, and whether errors number it.
-_SUB_LINES: Final[dict[str, tuple[Callable[..., Any], tuple[tuple[str, bool], ...], bool]]] = {
-    "Service": (
-        ServiceLine,
-        (("ServiceCode", True), ("ServiceNbrDays", True), ("ServiceNbrHours", False)),
-        True,
-    ),
-    "Remun": (
-        RemunerationLine,
-        (
-            ("RemunCode", True),
-            ("RemunAmount", True),
-            ("BonusPaymentFrequency", False),
-            ("PercentagePaid", False),
-        ),
-        True,
-    ),
-    "ReorgMeasureInformation": (
-        ReorganisationMeasure,
-        (("ReorganisationMeasure", True), ("ReorganisationMeasurePercentage", False)),
-        False,
-    ),
-}
-
 # The reader's hot path builds these with every field, positionally.
 _new_record = slot_constructor(DmfaWorkerRecord)
 _new_source = slot_constructor(SourceRef)
-
-
-def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
-    """One Service, Remun or ReorgMeasureInformation line of an occupation."""
-    tag = child.tag
-    make, spec, numbered = _SUB_LINES[tag]
-    texts = {c.tag: c.text for c in child}
-    values = []
-    for name, required in spec:
-        raw = texts.get(name)
-        value = plain_integer(raw)
-        if value is None and (raw is not None or required):
-            # Anything but plain digits: the field reader accepts or explains it.
-            step = f"{tag}[{count + 1}]" if numbered else tag
-            line = fields.child(child, step, children={c.tag: c for c in child})
-            return make(*(line.integer(n, required=r) for n, r in spec))
-        values.append(value)
-    return make(*values)
-
-
-def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
-    text = fields.text("JointCommissionNbr", required=True)
-    joint_commission = cache.get(text)
-    if joint_commission is None:
-        joint_commission = fields.convert("JointCommissionNbr", JointCommission, required=True)
-        cache[text] = joint_commission
-    return joint_commission
-
-
-def read_occupation(
-    parent: FieldReader,
-    element: Any,
-    step: str,
-    quarter: tuple[date, date],
-    joint_commissions: dict[str, JointCommission],
-) -> DmfaOccupation:
-    """One ``Occupation`` element (path ``parent.path + "." + step``) of a quarter.
-
-    Shared by the readers of originals, updates and consultation answers;
-    ``joint_commissions`` caches the joint committees already checked.
-    """
-    children: dict[str, Any] = {}
-    fields = parent.child(element, step, children=children)
-    services: list[ServiceLine] = []
-    remunerations: list[RemunerationLine] = []
-    measures: list[ReorganisationMeasure] = []
-    lines: dict[str, list[Any]] = {
-        "Service": services,
-        "Remun": remunerations,
-        "ReorgMeasureInformation": measures,
-    }
-    for child in fields.element:
-        tag = child.tag
-        bucket = lines.get(tag)
-        if bucket is not None:
-            bucket.append(_sub_line(fields, child, len(bucket)))
-        else:
-            children[tag] = child
-    start = fields.iso_date("OccupationStartingDate", required=True)
-    end = fields.iso_date("OccupationEndingDate")
-    if end is not None and end < start:
-        fields.fail(
-            f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
-            "OccupationEndingDate",
-        )
-    joint_commission = _joint_commission(fields, joint_commissions)
-    contract = fields.integer("ContractType", required=True)
-    if contract not in (0, 1):
-        fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")
-    q = fields.integer("MeanWorkingHours")
-    s = fields.integer("RefMeanWorkingHours")
-    problem = work_hours_problem(q, s)
-    if problem is not None:
-        fields.fail(problem[1], problem[0], kind=InvalidWorkFractionError)
-    measure = fields.integer("ReorganisationMeasure")
-    if measure is not None:
-        measures.insert(0, ReorganisationMeasure(measure))
-    quarter_start, quarter_end = quarter
-    clip_start = start if start > quarter_start else quarter_start
-    clip_end = quarter_end if end is None or end > quarter_end else end
-    # A line wholly outside its quarter (termination indemnity for a later period)
-    # keeps its declared dates.
-    period = Period(clip_start, clip_end) if clip_start <= clip_end else Period(start, end)
-    line = DmfaOccupation(
-        sequence=fields.integer("OccupationSequenceNbr", required=True, minimum=1),
-        start=start,
-        end=end,
-        period=period,
-        joint_commission=joint_commission,
-        working_days_system=fields.integer("WorkingDaysSystem", required=True),
-        contract_type=ContractType.PART_TIME if contract else ContractType.FULL_TIME,
-        mean_working_hours=q,
-        ref_mean_working_hours=s,
-        reorganisation_measures=measures,
-        services=services,
-        remunerations=remunerations,
-        source=SourceRef(fields.file, element.sourceline, fields.path),
-    )
-    if not overlaps_quarter(start, end, quarter) and not is_termination_indemnity(line):
-        fields.fail(
-            f"the occupation {start}..{end or ''} lies outside its quarter "
-            f"{quarter[0]}..{quarter[1]} and is not a termination-indemnity line",
-            "OccupationStartingDate",
-        )
-    return line
 
 
 class _DmfaReader:
@@ -696,54 +558,8 @@ def read_dmfa(
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
     files, errors = input_files(paths)
-    # (file order, form index) -> declaration / records
-    headers: list[tuple[tuple[int, int], DmfaDeclaration]] = []
-    by_form: dict[tuple[int, int], list[DmfaWorkerRecord]] = defaultdict(list)
-    rejected: list[RejectedFile] = []
-    for file_index, path in enumerate(files if progress is None else progress(files)):
-        reader = _DmfaReader(path, str(path))
-        read, failure = _read_whole(reader)
-        errors.extend(reader.errors)
-        if failure is not None:  # all or nothing: the file contributes no record
-            if failure not in reader.errors:
-                errors.append(failure)
-            rejected.extend(_rejections(reader, failure, len(read)))
-            continue
-        for form_index, record in read:
-            by_form[(file_index, form_index)].append(record)
-        headers.extend(((file_index, form), header) for form, header in reader.declarations)
-
-    groups: dict[tuple[str, Quarter], list[tuple[tuple[int, int], DmfaDeclaration]]] = {}
-    for key, header in headers:
-        groups.setdefault(header.key, []).append((key, header))
-    findings: list[Finding] = []
-    winners: set[tuple[int, int]] = set()
-    declarations: list[DmfaDeclaration] = []
-    for candidates in groups.values():
-        ranked = sorted(candidates, key=lambda item: (item[1].created_at or datetime.min, item[0]))
-        winner_key, winner = ranked[-1]
-        winners.add(winner_key)
-        declarations.append(winner)
-        for loser_key, loser in ranked[:-1]:
-            same_time = loser.created_at == winner.created_at
-            why = (
-                "both were created at the same time, so the later file in sort order wins"
-                if same_time
-                else f"it was created later ({_when(winner)} against {_when(loser)})"
-            )
-            excluded = by_form.get(loser_key, [])
-            names = ", ".join(str(r.niss) for r in excluded) or "none"
-            findings.append(
-                Finding(
-                    DMFA_DUPLICATE_ORIGINAL,
-                    Severity.WARNING,
-                    f"two original declarations for employer {winner.employer} quarter "
-                    f"{winner.quarter}: {winner.source} wins over {loser.source} because {why}; "
-                    f"the {len(excluded)} worker record(s) of the latter are excluded "
-                    f"(NISS {names})",
-                    loser.source,
-                )
-            )
+    headers, by_form, rejected = _read_files(files, errors, progress)
+    winners, declarations, findings = _choose_originals(headers, by_form)
     declared = {key for key, _ in headers}
     records = tuple(
         record
@@ -757,6 +573,82 @@ def read_dmfa(
             f"DmfA batch: {len(errors)} problem(s) in {len(files)} file(s)", errors
         )
     return DmfaBatch(records, tuple(declarations), tuple(findings), tuple(errors), tuple(rejected))
+
+
+#: A declaration's place in a batch: (file order, form index in the file).
+_FormKey = tuple[int, int]
+
+
+def _read_files(
+    files: Sequence[Path],
+    errors: list[InvalidValueError],
+    progress: Callable[[Sequence[Path]], Iterable[Path]] | None,
+) -> tuple[
+    list[tuple[_FormKey, DmfaDeclaration]],
+    dict[_FormKey, list[DmfaWorkerRecord]],
+    list[RejectedFile],
+]:
+    """Every file read whole: the headers, the records by form, the files rejected."""
+    headers: list[tuple[_FormKey, DmfaDeclaration]] = []
+    by_form: dict[_FormKey, list[DmfaWorkerRecord]] = defaultdict(list)
+    rejected: list[RejectedFile] = []
+    for file_index, path in enumerate(files if progress is None else progress(files)):
+        reader = _DmfaReader(path, str(path))
+        read, failure = _read_whole(reader)
+        errors.extend(reader.errors)
+        if failure is not None:  # all or nothing: the file contributes no record
+            if failure not in reader.errors:
+                errors.append(failure)
+            rejected.extend(_rejections(reader, failure, len(read)))
+            continue
+        for form_index, record in read:
+            by_form[(file_index, form_index)].append(record)
+        headers.extend(((file_index, form), header) for form, header in reader.declarations)
+    return headers, by_form, rejected
+
+
+def _choose_originals(
+    headers: list[tuple[_FormKey, DmfaDeclaration]],
+    by_form: dict[_FormKey, list[DmfaWorkerRecord]],
+) -> tuple[set[_FormKey], list[DmfaDeclaration], list[Finding]]:
+    """One original per employer and quarter: the one created last, a tie to the later file."""
+    groups: dict[tuple[str, Quarter], list[tuple[_FormKey, DmfaDeclaration]]] = {}
+    for key, header in headers:
+        groups.setdefault(header.key, []).append((key, header))
+    findings: list[Finding] = []
+    winners: set[_FormKey] = set()
+    declarations: list[DmfaDeclaration] = []
+    for candidates in groups.values():
+        ranked = sorted(candidates, key=lambda item: (item[1].created_at or datetime.min, item[0]))
+        winner_key, winner = ranked[-1]
+        winners.add(winner_key)
+        declarations.append(winner)
+        findings.extend(
+            _duplicate_finding(winner, loser, by_form.get(loser_key, []))
+            for loser_key, loser in ranked[:-1]
+        )
+    return winners, declarations, findings
+
+
+def _duplicate_finding(
+    winner: DmfaDeclaration, loser: DmfaDeclaration, excluded: list[DmfaWorkerRecord]
+) -> Finding:
+    same_time = loser.created_at == winner.created_at
+    why = (
+        "both were created at the same time, so the later file in sort order wins"
+        if same_time
+        else f"it was created later ({_when(winner)} against {_when(loser)})"
+    )
+    names = ", ".join(str(r.niss) for r in excluded) or "none"
+    return Finding(
+        DMFA_DUPLICATE_ORIGINAL,
+        Severity.WARNING,
+        f"two original declarations for employer {winner.employer} quarter "
+        f"{winner.quarter}: {winner.source} wins over {loser.source} because {why}; "
+        f"the {len(excluded)} worker record(s) of the latter are excluded "
+        f"(NISS {names})",
+        loser.source,
+    )
 
 
 def _read_whole(

@@ -62,7 +62,7 @@ from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation
 from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
-from mycareer.xmlio.dmfa import read_occupation
+from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
     ErrorSink,
     FieldReader,
