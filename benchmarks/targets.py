@@ -195,6 +195,7 @@ def parallel(folder: Path, year: int, jobs: int, repeat: int) -> None:
 
 def dask_run(folder: Path, year: int) -> None:
     from distributed import Client, LocalCluster
+
     from mycareer.dask import entitlements_json
     from mycareer.pipeline import entitlements_json as local_json
 

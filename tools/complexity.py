@@ -1,4 +1,4 @@
-"""Measure how hard the source is to read: complex functions per 1,000 lines, long functions, big files.
+"""How hard the source is to read: complex functions per 1,000 lines, long functions, big files.
 
 Run: ``python tools/complexity.py`` prints the figures; ``--check`` also fails (exit 1) when
 
@@ -27,7 +27,11 @@ MAX_FUNCTION_LINES = 80
 MAX_FILE_LINES = 800
 
 # Functions allowed past MAX_FUNCTION_LINES, each with the reason (path:function -> why).
-HOT_LOOPS: dict[str, str] = {}
+HOT_LOOPS: dict[str, str] = {
+    "src/mycareer/fla/bulk.py:_scan": (
+        "one pass over every worker record of a batch; a call per step would cost per record"
+    ),
+}
 
 
 def functions(path: Path) -> Iterator[Function]:
