@@ -6,8 +6,9 @@ the occupation lines in force on the quarter's last day, for workers who count:
 * not a termination-indemnity line (:data:`TERMINATION_INDEMNITY_REMUNERATION_CODES`);
 * not a full career break (measure 3 with Q = 0);
 * not a student paying only the solidarity contribution (worker codes 840/841);
-* with at least one day under a code other than 30 (unpaid leave), when the
-  line declares services at all.
+* with at least one day declared under a service code other than 30 (unpaid
+  leave): a line that declares no day at all (say a part-timer whose work cycle
+  has no work due in that quarter) does not count (B-12).
 
 The band is fixed per biennial period (2022–23, 2024–25, …, R-COUNT-6) from the
 reference period Q4 of n-2 + Q1–Q3 of n-1 (R-COUNT-2): average = sum ÷ the
@@ -108,7 +109,9 @@ def counts_at_quarter_end(
     """R-COUNT-5 for one line: whether it counts at the end of its quarter (hot path).
 
     ``indemnity`` is :func:`is_termination_indemnity` of the line. A line with no
-    Q or no S adds nothing to the FTE and is not counted either.
+    Q or no S adds nothing to the FTE and is not counted either; nor is a line
+    without a day declared under a code other than 30 (none declared at all
+    included: the ONSS count asks for at least one such day).
     """
     if not (occupation.mean_working_hours and occupation.ref_mean_working_hours):
         return False
@@ -118,10 +121,7 @@ def counts_at_quarter_end(
         return False
     if occupation.reorganisation_measures and occupation.is_full_career_break:
         return False
-    services = occupation.services
-    if not services:
-        return True
-    for service in services:
+    for service in occupation.services:
         if service.code != UNPAID_LEAVE_SERVICE_CODE and service.days_hundredths > 0:
             return True
     return False

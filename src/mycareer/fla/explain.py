@@ -47,6 +47,10 @@ _T: Mapping[str, Mapping[str, str]] = {
         "band_override": "Employer size: {band} FTE (given by the employer or its software).",
         "band_unknown": "Employer size: unknown (no declaration found); treated as {band}.",
         "missing": "Reference quarters without a declaration: {quarters}.",
+        "count_rule": "Counted at each quarter end (R-COUNT-5): the lines in force on its last "
+        "day with at least one day declared under a code other than 30 (unpaid leave); lines "
+        "declaring no day, students under the solidarity contribution, full career breaks and "
+        "termination indemnities do not count.",
         "rule": "Rule: {title} ({id}), valid {valid}; source: {source}.",
         "no_rule": "No training right applies: {reason}.",
         "formula": "Days = sum over the months of full-time days (A) × work fraction (B) ÷ 12; "
@@ -76,6 +80,11 @@ _T: Mapping[str, Mapping[str, str]] = {
         "band_unknown": "Taille de l'employeur : inconnue (aucune déclaration) ; traitée comme "
         "{band}.",
         "missing": "Trimestres de référence sans déclaration : {quarters}.",
+        "count_rule": "Comptées à chaque fin de trimestre (R-COUNT-5) : les lignes d'occupation "
+        "en cours le dernier jour avec au moins un jour déclaré sous un code autre que 30 (congé "
+        "sans solde) ; les lignes sans jour déclaré, les étudiants soumis à la cotisation de "
+        "solidarité, les interruptions complètes de carrière et les indemnités de rupture ne "
+        "comptent pas.",
         "rule": "Règle : {title} ({id}), valable {valid} ; source : {source}.",
         "no_rule": "Aucun droit à la formation ne s'applique : {reason}.",
         "formula": "Jours = somme sur les mois des jours temps plein (A) × fraction d'occupation "
@@ -107,6 +116,11 @@ _T: Mapping[str, Mapping[str, str]] = {
         "band_unknown": "Omvang van de werkgever: onbekend (geen aangifte gevonden); behandeld als "
         "{band}.",
         "missing": "Referentiekwartalen zonder aangifte: {quarters}.",
+        "count_rule": "Geteld op het einde van elk kwartaal (R-COUNT-5): de "
+        "tewerkstellingslijnen die op de laatste dag lopen met minstens één dag aangegeven onder "
+        "een andere code dan 30 (onbetaald verlof); lijnen zonder aangegeven dag, studenten met "
+        "solidariteitsbijdrage, volledige loopbaanonderbrekingen en opzeggingsvergoedingen tellen "
+        "niet mee.",
         "rule": "Regel: {title} ({id}), geldig {valid}; bron: {source}.",
         "no_rule": "Er geldt geen opleidingsrecht: {reason}.",
         "formula": "Dagen = som over de maanden van voltijdse dagen (A) × tewerkstellingsbreuk "
@@ -193,6 +207,8 @@ def _body(e: Entitlement, lang: Lang) -> list[str]:
         lines.append(t["band_unknown"].format(band=e.band.value))
     else:
         lines.append(t["band"].format(band=e.band.value, fte=fte, quarters=quarters))
+    if e.band_basis in (BandBasis.DECLARED, BandBasis.FALLBACK, BandBasis.OVERRIDE_FTE):
+        lines.append(t["count_rule"])
     if e.missing_quarters:
         lines.append(t["missing"].format(quarters=", ".join(str(q) for q in e.missing_quarters)))
     for rule in e.rules or ((e.rule,) if e.rule is not None else ()):
