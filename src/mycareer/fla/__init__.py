@@ -98,9 +98,18 @@ from mycareer.fla.values import (
     SizeBand,
     decimal_4,
 )
+from mycareer.fla.years import (
+    DATA_END_BEFORE_YEAR,
+    FIRST_ANSWERED_YEAR,
+    check_year,
+    covered_years,
+    data_end_finding,
+)
 
 __all__ = [
+    "DATA_END_BEFORE_YEAR",
     "ENTITLEMENTS_SCHEMA_VERSION",
+    "FIRST_ANSWERED_YEAR",
     "FLOOR_DAYS_20_PLUS",
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
@@ -155,7 +164,10 @@ __all__ = [
     "band_period",
     "build_account",
     "build_accounts",
+    "check_year",
     "compute_entitlements",
+    "covered_years",
+    "data_end_finding",
     "decimal_4",
     "employer_summaries",
     "employer_summary_to_json",

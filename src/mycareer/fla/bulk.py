@@ -49,6 +49,7 @@ from mycareer.fla.options import EntitlementOptions, Overrides
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import BandBasis, Entitlement, new_entitlement
 from mycareer.fla.worker import fields_after_worker
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -237,6 +238,7 @@ def compute_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
+    check_year(year, book, over)
     scan = _scan(records, declarations, year, opts.indemnity_codes)
     bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
     return assemble(

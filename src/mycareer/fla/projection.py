@@ -24,6 +24,7 @@ from mycareer.fla.formula import Segment, YearWindow, clip, year_window
 from mycareer.fla.options import EntitlementOptions, Overrides
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import Entitlement
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -107,6 +108,7 @@ def project_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
+    check_year(target, book, over)
     materialised = records if isinstance(records, list | tuple) else list(records)
     counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
     as_of_quarter = Quarter.of(as_of)

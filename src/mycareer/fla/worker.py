@@ -19,6 +19,7 @@ from mycareer.fla.formula import Core, Segment, coalesce, formula_core, segments
 from mycareer.fla.options import EntitlementOptions
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import BandBasis, Entitlement, FlaRegime, RoundingPolicy, SizeBand
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 
 __all__ = ["entitlement_for", "fields_after_worker"]
@@ -97,6 +98,8 @@ def entitlement_for(
     """
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
+    if full_time_days is None:
+        check_year(year, book)
     items = list(occupations)
     segments = (
         [s for s in items if isinstance(s, Segment)]
