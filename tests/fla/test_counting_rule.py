@@ -16,6 +16,7 @@ counting lines with no day) fails both tests below.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -28,6 +29,7 @@ from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.fla import (
     BandResult,
     Entitlement,
+    FallbackCount,
     SizeBand,
     compute_entitlements,
     quarter_counts,
@@ -35,6 +37,7 @@ from mycareer.fla import (
 )
 from mycareer.fla.band import counts_at_quarter_end
 from mycareer.fla.bulk import _scan
+from mycareer.fla.options import EntitlementOptions
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -44,6 +47,7 @@ from ._xml import round_trip
 Q = Quarter
 YEAR = 2024
 REFERENCE = tuple(Q.range(Q(2022, 4), Q(2023, 3)))  # the 2024–25 band's (T-BAND-5)
+QUARTERS = (*REFERENCE, Q(2023, 4), Q(2024, 1))  # and two after it (R-COUNT-4)
 
 
 # --- worked example: a line declaring no day moves an employer across 20 -------------
@@ -105,9 +109,10 @@ INDEMNITY = 3
 UNPAID_LEAVE = 30
 
 
-def oracle_counts(records: list[DmfaWorkerRecord]) -> dict[Quarter, Fraction]:
-    """Acme's quarter-end FTE per declared quarter, from the rule's words."""
+def oracle_counts(records: list[DmfaWorkerRecord]) -> dict[Quarter, tuple[Fraction, int]]:
+    """Acme's quarter-end FTE and headcount per declared quarter, from the rule's words."""
     fte: dict[Quarter, Fraction] = {}
+    heads: dict[Quarter, set[Niss]] = defaultdict(set)
     seen: set[tuple[Quarter, Niss, int, str]] = set()
     for r in records:
         fte.setdefault(r.quarter, Fraction(0))
@@ -128,7 +133,24 @@ def oracle_counts(records: list[DmfaWorkerRecord]) -> dict[Quarter, Fraction]:
             if not any(s.code != UNPAID_LEAVE and s.days_hundredths > 0 for s in o.services):
                 continue
             fte[r.quarter] += Fraction(o.mean_working_hours, o.ref_mean_working_hours)
-    return fte
+            heads[r.quarter].add(r.niss)
+    return {q: (value, len(heads[q])) for q, value in fte.items()}
+
+
+def oracle_band_count(
+    counts: dict[Quarter, tuple[Fraction, int]], unit: FallbackCount
+) -> tuple[Fraction, Quarter | None]:
+    """R-COUNT-3, else R-COUNT-4: the average over the declared reference quarters; with
+    none, the count at the end of the first quarter after them in which someone counts
+    (the first employment; B-3 ``unit``), else of the first declared one."""
+    declared = [counts[q][0] for q in REFERENCE if q in counts]
+    if declared:
+        return sum(declared, Fraction(0)) / len(declared), None
+    later = sorted(q for q in counts if q > REFERENCE[-1])
+    employing = [q for q in later if counts[q][1] > 0]
+    quarter = (employing or later)[0]
+    fte, heads = counts[quarter]
+    return (fte if unit is FallbackCount.FTE else Fraction(heads)), quarter
 
 
 @st.composite
@@ -185,7 +207,7 @@ def populations(
     quarters = (
         list(counted)
         if counted is not None
-        else draw(st.lists(st.sampled_from(REFERENCE), min_size=1, max_size=4, unique=True))
+        else draw(st.lists(st.sampled_from(QUARTERS), min_size=1, max_size=6, unique=True))
     )
     records: list[DmfaWorkerRecord] = []
     for quarter in quarters:
@@ -195,7 +217,7 @@ def populations(
         for index in range(draw(st.integers(0 if fte else 1, 4))):
             records.append(draw(noise(quarter, _PEOPLE[index], left_out=counted is not None)))
     records += draw(st.lists(st.sampled_from(records), max_size=2)) if records else []
-    records += employment(ACME, ANN, date(2024, 1, 1), None, last_quarter=Q(2024, 1))
+    records += employment(ACME, ANN, date(2024, 4, 1), None, last_quarter=Q(2024, 2))
     return draw(st.permutations(records))
 
 
@@ -205,22 +227,32 @@ def _both_paths(records: list[DmfaWorkerRecord]) -> tuple[BandResult, Entitlemen
     return reference, ann
 
 
-@settings(max_examples=200, deadline=None)
-@given(populations())
-def test_both_paths_count_as_the_oracle(records: list[DmfaWorkerRecord]) -> None:
-    wanted = oracle_counts([r for r in records if r.quarter in REFERENCE])
-    average = sum(wanted.values(), Fraction(0)) / len(wanted)
-    reference = size_band(ACME.key, YEAR, quarter_counts(records)[ACME.key])
-    assert reference.average_exact == average
-    assert reference.band is SizeBand.for_fte(average)
+@settings(max_examples=250, deadline=None)
+@given(populations(), st.sampled_from(FallbackCount))
+def test_both_paths_count_as_the_oracle(
+    records: list[DmfaWorkerRecord], unit: FallbackCount
+) -> None:
+    """Quarter counts, average and band (R-COUNT-3..5), or the fallback with no reference
+    quarter declared (R-COUNT-4, B-3): reference path, bulk tally and bulk results."""
+    wanted = oracle_counts(records)
+    value, quarter = oracle_band_count(wanted, unit)
+    reference = size_band(ACME.key, YEAR, quarter_counts(records)[ACME.key], fallback_count=unit)
+    assert reference.average_exact == value
+    assert reference.band is SizeBand.for_fte(value)
+    assert reference.fallback_quarter == quarter
+    assert reference.fallback_used is (quarter is not None)
     tally = _scan(records, (), YEAR, frozenset({INDEMNITY})).tally.result()[ACME.key]
-    assert {q: tally[q].fte for q in REFERENCE if q in tally} == wanted
+    assert {q: (c.fte, c.headcount) for q, c in tally.items() if q in wanted} == wanted
     assert tally == quarter_counts(records)[ACME.key]  # FTE and headcount, every quarter
-    [ann] = compute_entitlements(records, (), YEAR)
+    options = EntitlementOptions(fallback_count=unit)
+    results = compute_entitlements(records, (), YEAR, options=options)
+    [ann] = [e for e in results if e.niss == ANN]
     assert ann.band is reference.band
     assert ann.average_fte == reference.average_fte
     assert ann.reference_quarters == reference.reference_quarters
     assert ann.missing_quarters == reference.missing_quarters
+    assert (ann.fallback_used, ann.fallback_quarter) == (reference.fallback_used, quarter)
+    assert ann.fallback_count is (unit if quarter is not None else FallbackCount.FTE)
 
 
 #: Averages on the band boundaries (T-BAND-1..4) and the band the brief gives each.

@@ -42,8 +42,14 @@ _T: Mapping[str, Mapping[str, str]] = {
     "en": {
         "head": "Training right {year} at employer {employer} for worker {niss}.",
         "band": "Employer size: {band} FTE (average {fte} over quarters {quarters}).",
-        "band_fallback": "Employer size: {band} FTE ({fte} at the end of the first quarter "
-        "with employment: no declaration in the reference period).",
+        "band_fallback": "Employer size: {band} ({fte} {unit} at the end of {quarter}, the "
+        "quarter of the first employment after the reference period, which has no "
+        "declaration: R-COUNT-4; a quarter declaring only students or no FTE employs nobody "
+        "who counts; counted in {unit}, B-3).",
+        "band_fallback_given": "Employer size: {band} ({fte} {unit} given by the employer or "
+        "its software: no declaration in the reference period, R-COUNT-4, B-3).",
+        "unit_fte": "FTE",
+        "unit_headcount": "workers",
         "band_override": "Employer size: {band} FTE (given by the employer or its software).",
         "band_unknown": "Employer size: unknown (no declaration found); treated as {band}.",
         "missing": "Reference quarters without a declaration: {quarters}.",
@@ -73,8 +79,15 @@ _T: Mapping[str, Mapping[str, str]] = {
         "head": "Droit individuel à la formation {year} chez l'employeur {employer} "
         "pour le travailleur {niss}.",
         "band": "Taille de l'employeur : {band} ETP (moyenne {fte} sur les trimestres {quarters}).",
-        "band_fallback": "Taille de l'employeur : {band} ETP ({fte} à la fin du premier trimestre "
-        "d'occupation : aucune déclaration pendant la période de référence).",
+        "band_fallback": "Taille de l'employeur : {band} ({fte} {unit} à la fin de {quarter}, "
+        "le trimestre de la première occupation après la période de référence, sans "
+        "déclaration : R-COUNT-4 ; un trimestre qui ne déclare que des étudiants ou aucun ETP "
+        "n'occupe personne qui compte ; compté en {unit}, B-3).",
+        "band_fallback_given": "Taille de l'employeur : {band} ({fte} {unit} fournis par "
+        "l'employeur ou son logiciel : aucune déclaration pendant la période de référence, "
+        "R-COUNT-4, B-3).",
+        "unit_fte": "ETP",
+        "unit_headcount": "travailleurs",
         "band_override": "Taille de l'employeur : {band} ETP (fournie par l'employeur ou son "
         "logiciel).",
         "band_unknown": "Taille de l'employeur : inconnue (aucune déclaration) ; traitée comme "
@@ -109,8 +122,14 @@ _T: Mapping[str, Mapping[str, str]] = {
         "{niss}.",
         "band": "Omvang van de werkgever: {band} VTE (gemiddelde {fte} over de kwartalen "
         "{quarters}).",
-        "band_fallback": "Omvang van de werkgever: {band} VTE ({fte} op het einde van het eerste "
-        "kwartaal met tewerkstelling: geen aangifte in de referteperiode).",
+        "band_fallback": "Omvang van de werkgever: {band} ({fte} {unit} op het einde van "
+        "{quarter}, het kwartaal van de eerste tewerkstelling na de referteperiode, zonder "
+        "aangifte: R-COUNT-4; een kwartaal met enkel studenten of zonder VTE stelt niemand "
+        "te werk die meetelt; geteld in {unit}, B-3).",
+        "band_fallback_given": "Omvang van de werkgever: {band} ({fte} {unit} opgegeven door "
+        "de werkgever of zijn software: geen aangifte in de referteperiode, R-COUNT-4, B-3).",
+        "unit_fte": "VTE",
+        "unit_headcount": "werknemers",
         "band_override": "Omvang van de werkgever: {band} VTE (opgegeven door de werkgever of "
         "zijn software).",
         "band_unknown": "Omvang van de werkgever: onbekend (geen aangifte gevonden); behandeld als "
@@ -172,7 +191,8 @@ def explanation_key(e: Entitlement, lang: Lang) -> tuple[object, ...]:
         lang, e.year, e.band, e.band_basis, e.average_fte, e.reference_quarters,
         e.missing_quarters, e.rule, e.rules, e.regime, e.days_exact, e.days, e.legal_days,
         e.sector_days, e.employer_days, e.hours, e.hours_per_day, e.rounding, e.no_rule_reason,
-        e.months, e.projected, e.as_of, e.fla_regime,
+        e.months, e.projected, e.as_of, e.fla_regime, e.fallback_quarter, e.fallback_count,
+        e.undeclared_quarters, e.assumed_continuation,
     )  # fmt: skip
 
 
@@ -202,7 +222,15 @@ def _body(e: Entitlement, lang: Lang) -> list[str]:
     if e.band_basis in (BandBasis.OVERRIDE_BAND,):
         lines.append(t["band_override"].format(band=e.band.value))
     elif e.band_basis is BandBasis.FALLBACK:
-        lines.append(t["band_fallback"].format(band=e.band.value, fte=fte))
+        unit = t[f"unit_{e.fallback_count.value}"]
+        if e.fallback_quarter is None:
+            lines.append(t["band_fallback_given"].format(band=e.band.value, fte=fte, unit=unit))
+        else:
+            lines.append(
+                t["band_fallback"].format(
+                    band=e.band.value, fte=fte, unit=unit, quarter=e.fallback_quarter
+                )
+            )
     elif e.band_basis is BandBasis.UNKNOWN:
         lines.append(t["band_unknown"].format(band=e.band.value))
     else:

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import attrs
 
-from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES, FallbackCount
-from mycareer.fla.values import RoundingPolicy, SizeBand
+from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES
+from mycareer.fla.values import FallbackCount, RoundingPolicy, SizeBand
 from mycareer.quarter import Quarter
 
 __all__ = ["EntitlementOptions", "HoursPolicy", "MonthFraction", "Overrides"]

@@ -21,6 +21,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import BandBasis, Entitlement, FlaRegime, RoundingPolicy, SizeBand
 from mycareer.fla.years import check_year
 from mycareer.niss import Niss
+from mycareer.quarter import Quarter
 
 __all__ = ["entitlement_for", "fields_after_worker"]
 
@@ -37,6 +38,8 @@ def fields_after_worker(
     *,
     projected: bool,
     as_of: date | None,
+    undeclared: tuple[Quarter, ...] = (),
+    assumed_continuation: bool = False,
 ) -> tuple[Any, ...]:
     """Every field of an :class:`Entitlement` after (employer, niss), in field order.
 
@@ -67,6 +70,10 @@ def fields_after_worker(
         band.missing_quarters,
         projected,
         as_of,
+        band.fallback_quarter,
+        band.fallback_count,
+        undeclared,
+        assumed_continuation,
     )
 
 
