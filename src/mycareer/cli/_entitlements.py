@@ -164,6 +164,13 @@ def register(subparsers: Any) -> None:
         help="for an employer with no declaration in the reference period, count FTE "
         "(default) or heads at the end of the quarter of its first employment (R-COUNT-4, B-3)",
     )
+    parser.add_argument(
+        "--assume-continuation",
+        action="store_true",
+        help="when an employer's quarter of the year is not declared although a worker's "
+        "occupation was open at the end of the quarter before, count its months as employment "
+        "(default: leave them out, with a DECLARATION_MISSING warning)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -332,6 +339,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         hours_policy=HoursPolicy(args.hours_policy),
         month_fraction=MonthFraction(args.month_fraction),
         fallback_count=FallbackCount(args.fallback_count),
+        assume_continuation=args.assume_continuation,
     )
     texts: Sequence[str] = ()
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)

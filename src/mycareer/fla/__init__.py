@@ -44,6 +44,7 @@ from mycareer.fla.band import (
     size_band,
     training_plan_threshold,
 )
+from mycareer.fla.continuation import DECLARATION_MISSING, declaration_gaps
 from mycareer.fla.contracts import (
     entitlements_from_contracts,
     quarter_fte_from_contracts,
@@ -108,6 +109,7 @@ from mycareer.fla.years import (
 
 __all__ = [
     "DATA_END_BEFORE_YEAR",
+    "DECLARATION_MISSING",
     "ENTITLEMENTS_SCHEMA_VERSION",
     "FIRST_ANSWERED_YEAR",
     "FLOOR_DAYS_20_PLUS",
@@ -169,6 +171,7 @@ __all__ = [
     "covered_years",
     "data_end_finding",
     "decimal_4",
+    "declaration_gaps",
     "employer_summaries",
     "employer_summary_to_json",
     "employers_document",

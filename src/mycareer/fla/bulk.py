@@ -11,15 +11,16 @@ whose lines have the same shape. It is tested against :func:`quarter_counts` +
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import attrs
 
-from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
 from mycareer.fla.band import (
@@ -33,6 +34,7 @@ from mycareer.fla.band import (
     is_termination_indemnity,
     size_band,
 )
+from mycareer.fla.continuation import Gap, declaration_missing, gap_of, is_open_at_end
 from mycareer.fla.formula import (
     Core,
     Segment,
@@ -111,6 +113,23 @@ class _Scan:
     groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
     employers: dict[str, Employer] = attrs.Factory(dict)
     people: dict[str, Niss] = attrs.Factory(dict)
+    #: Per (employer key, NISS), per quarter from Q4 of the year before to Q3: the
+    #: lines open at the quarter's end (they may go on into an undeclared quarter).
+    opens: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = attrs.Factory(dict)
+
+    def gaps(self, year: int, *, assume: bool) -> dict[tuple[str, str], Gap]:
+        """The :data:`Gap` of each worker with lines in ``year`` (continuations if ``assume``)."""
+        declared: dict[str, set[Quarter]] = defaultdict(set)
+        for key, y, number in self.tally.buckets:
+            declared[key].add(Quarter(y, number))
+        found: dict[tuple[str, str], Gap] = {}
+        for (key, niss), open_lines in self.opens.items():
+            if niss not in self.groups.get(key, {}):
+                continue
+            gap = gap_of(year, declared[key], open_lines)
+            if gap is not None:
+                found[(key, niss)] = gap if assume else (gap[0], ())
+        return found
 
     def duplicate_findings(self) -> dict[str, tuple[Finding, ...]]:
         found: dict[str, list[Finding]] = defaultdict(list)
@@ -146,7 +165,9 @@ def _scan(
         tally.declare(declaration.employer.key, declaration.quarter)
     year_days = year_window(year)
     duplicates = tally.duplicates
-    groups, employers, people = scan.groups, scan.employers, scan.people
+    groups, employers, people, opens = scan.groups, scan.employers, scan.people, scan.opens
+    open_from, open_to = Quarter(year - 1, 4), Quarter(year, 3)
+    watch = False
     last_employer: Employer | None = None
     last_quarter: Quarter | None = None
     key = ""
@@ -164,6 +185,7 @@ def _scan(
                 workers = groups.get(key)
             last_quarter, last_day = quarter, quarter.last_day
             window = year_days if quarter.year == year else None
+            watch = open_from <= quarter <= open_to
             sums, heads, seen = tally.bucket(key, quarter)  # declared, even if nobody counts
         mark = duplicate_key(record)
         if mark in seen:
@@ -182,7 +204,11 @@ def _scan(
             if counts_at_quarter_end(worker_code, occupation, last_day, indemnity=indemnity):
                 sums[s] = sums.get(s, 0) + q
                 counted = True
-            if window is None or indemnity:
+            if indemnity:
+                continue
+            if watch and is_open_at_end(occupation, last_day):
+                opens.setdefault((key, mark[0]), {}).setdefault(quarter, []).append(occupation)
+            if window is None:
                 continue
             period = occupation.period
             stop = period.stop
@@ -253,6 +279,7 @@ def compute_entitlements(
         scan.duplicate_findings(),
         projected=False,
         as_of=as_of,
+        gaps=scan.gaps(year, assume=opts.assume_continuation),
     )
 
 
@@ -286,6 +313,28 @@ def _shape_of(
     return _shape(ordered, month_of, first), ordered
 
 
+def _core(
+    memo: dict[tuple[object, ...], Core],
+    shape: tuple[object, ...],
+    ordered: tuple[Segment, ...] | None,
+    lines: Sequence[Sequence[Any]],
+    compute: Callable[..., Core],
+) -> Core:
+    """The :class:`Core` of ``lines`` (memo key ``shape``, see :func:`_shape_of`), computed
+    once per key."""
+    core = memo.get(shape)
+    if core is None:
+        if ordered is None:
+            ordered = (new_segment(Segment, lines[0]),)
+        core = memo[shape] = compute(segments=ordered)
+    return core
+
+
+def _continued(lines: Sequence[Sequence[Any]], gap: Gap) -> list[Sequence[Any]]:
+    """``lines`` and the gap's assumed continuations, as scan lines."""
+    return [*lines, *([*segment] for segment in gap[1])]
+
+
 def assemble(
     groups: Groups,
     employers: Mapping[str, Employer],
@@ -299,8 +348,13 @@ def assemble(
     *,
     projected: bool,
     as_of: date | None,
+    gaps: Mapping[tuple[str, str], Gap] | None = None,
 ) -> tuple[Entitlement, ...]:
-    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS."""
+    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS.
+
+    A worker with a :data:`~mycareer.fla.continuation.Gap` gets its own result (with the
+    ``DECLARATION_MISSING`` finding), the others share theirs per shape.
+    """
     fla = book.fla_regime(year)
     first = month_starts(year)[0]
     month_of = month_of_day(year)
@@ -313,6 +367,10 @@ def assemble(
         override_days = over.full_time_days.get(key)
         employer_days = over.employer_days.get(key, _ZERO)
         memo = memos.setdefault((band.band, override_days, employer_days), {})
+        compute = partial(
+            formula_core, year=year, band=band.band, rulebook=book, options=opts,
+            override_days=override_days, employer_days=employer_days,
+        )  # fmt: skip
         band_findings = band.findings + extra.get(key, ())
         # Per shape, this employer's fields of the result after (employer, niss).
         rests: dict[tuple[object, ...], tuple[object, ...]] = {}
@@ -320,17 +378,23 @@ def assemble(
             lines = workers[niss]
             if not lines:
                 continue
+            gap = gaps.get((key, niss)) if gaps else None
+            if gap is not None:
+                lines = _continued(lines, gap)
+                shape, ordered = _shape_of(lines, month_of, first)
+                core = _core(memo, shape, ordered, lines, compute)
+                said = declaration_missing(key, niss, gap[0], assumed=opts.assume_continuation)
+                own = fields_after_worker(
+                    core, year, band, opts.rounding, fla, (*band_findings, said, *core.findings),
+                    projected=projected, as_of=as_of, undeclared=gap[0],
+                    assumed_continuation=opts.assume_continuation,
+                )  # fmt: skip
+                results.append(new_entitlement(employer, people[niss], own))
+                continue
             shape, ordered = _shape_of(lines, month_of, first)
             rest = rests.get(shape)
             if rest is None:
-                core = memo.get(shape)
-                if core is None:
-                    if ordered is None:
-                        ordered = (new_segment(Segment, lines[0]),)
-                    core = formula_core(
-                        ordered, year, band.band, book, opts, override_days, employer_days
-                    )
-                    memo[shape] = core
+                core = _core(memo, shape, ordered, lines, compute)
                 findings = band_findings + core.findings if band_findings else core.findings
                 rest = rests[shape] = fields_after_worker(
                     core, year, band, opts.rounding, fla, findings,

@@ -69,6 +69,13 @@ _T: Mapping[str, Mapping[str, str]] = {
         "employer complement {employer}.",
         "hours": "In hours: {hours} (at {hpd} hours per day).",
         "projected": "Projection: assumes the jobs in force on {as_of} continue all year.",
+        "undeclared": "Not declared by this employer: {quarters}, although the occupation was "
+        "open at the end of the quarter declared before (no ending date): those months are not "
+        "counted and this result is incomplete (DECLARATION_MISSING; the option "
+        "assume_continuation credits them).",
+        "continued": "Not declared by this employer: {quarters}; the occupation open at the end "
+        "of the quarter declared before (no ending date) is assumed to continue through them, "
+        "as the caller chose (assume_continuation, DECLARATION_MISSING).",
         "fla": "Federal Learning Account for {year}: {fla}.",
         "fla_before-fla": "did not exist yet (in force from 1 April 2024)",
         "fla_registration-owed": "registration was owed for this year",
@@ -111,6 +118,13 @@ _T: Mapping[str, Mapping[str, str]] = {
         "hours": "En heures : {hours} (à {hpd} heures par jour).",
         "projected": "Projection : suppose que les occupations en cours le {as_of} continuent "
         "toute l'année.",
+        "undeclared": "Non déclaré par cet employeur : {quarters}, alors que l'occupation était "
+        "en cours à la fin du trimestre déclaré précédent (sans date de fin) : ces mois ne sont "
+        "pas comptés et ce résultat est incomplet (DECLARATION_MISSING ; l'option "
+        "assume_continuation les compte).",
+        "continued": "Non déclaré par cet employeur : {quarters} ; l'occupation en cours à la fin "
+        "du trimestre déclaré précédent (sans date de fin) est supposée continuer pendant ces "
+        "trimestres, au choix de l'appelant (assume_continuation, DECLARATION_MISSING).",
         "fla": "Federal Learning Account pour {year} : {fla}.",
         "fla_before-fla": "n'existait pas encore (en vigueur le 1er avril 2024)",
         "fla_registration-owed": "l'enregistrement était dû pour cette année",
@@ -153,6 +167,14 @@ _T: Mapping[str, Mapping[str, str]] = {
         "hours": "In uren: {hours} (aan {hpd} uren per dag).",
         "projected": "Projectie: veronderstelt dat de tewerkstellingen van {as_of} het hele jaar "
         "doorlopen.",
+        "undeclared": "Niet aangegeven door deze werkgever: {quarters}, hoewel de tewerkstelling "
+        "liep op het einde van het vorige aangegeven kwartaal (zonder einddatum): die maanden "
+        "tellen niet mee en dit resultaat is onvolledig (DECLARATION_MISSING; de optie "
+        "assume_continuation telt ze mee).",
+        "continued": "Niet aangegeven door deze werkgever: {quarters}; de tewerkstelling die liep "
+        "op het einde van het vorige aangegeven kwartaal (zonder einddatum) loopt volgens de "
+        "keuze van de gebruiker door in die kwartalen (assume_continuation, "
+        "DECLARATION_MISSING).",
         "fla": "Federal Learning Account voor {year}: {fla}.",
         "fla_before-fla": "bestond nog niet (van kracht op 1 april 2024)",
         "fla_registration-owed": "registratie was verplicht voor dit jaar",
@@ -214,27 +236,28 @@ def explanation_parts(
     return head, body
 
 
+def _band_line(e: Entitlement, lang: Lang) -> str:
+    """Where the band comes from: declared average, R-COUNT-4 fallback, caller, unknown."""
+    t = _T[lang]
+    fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
+    if e.band_basis is BandBasis.OVERRIDE_BAND:
+        return t["band_override"].format(band=e.band.value)
+    if e.band_basis is BandBasis.UNKNOWN:
+        return t["band_unknown"].format(band=e.band.value)
+    if e.band_basis is not BandBasis.FALLBACK:
+        quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
+        return t["band"].format(band=e.band.value, fte=fte, quarters=quarters)
+    unit = t[f"unit_{e.fallback_count.value}"]
+    if e.fallback_quarter is None:
+        return t["band_fallback_given"].format(band=e.band.value, fte=fte, unit=unit)
+    return t["band_fallback"].format(
+        band=e.band.value, fte=fte, unit=unit, quarter=e.fallback_quarter
+    )
+
+
 def _body(e: Entitlement, lang: Lang) -> list[str]:
     t = _T[lang]
-    lines: list[str] = []
-    fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
-    quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
-    if e.band_basis in (BandBasis.OVERRIDE_BAND,):
-        lines.append(t["band_override"].format(band=e.band.value))
-    elif e.band_basis is BandBasis.FALLBACK:
-        unit = t[f"unit_{e.fallback_count.value}"]
-        if e.fallback_quarter is None:
-            lines.append(t["band_fallback_given"].format(band=e.band.value, fte=fte, unit=unit))
-        else:
-            lines.append(
-                t["band_fallback"].format(
-                    band=e.band.value, fte=fte, unit=unit, quarter=e.fallback_quarter
-                )
-            )
-    elif e.band_basis is BandBasis.UNKNOWN:
-        lines.append(t["band_unknown"].format(band=e.band.value))
-    else:
-        lines.append(t["band"].format(band=e.band.value, fte=fte, quarters=quarters))
+    lines: list[str] = [_band_line(e, lang)]
     if e.band_basis in (BandBasis.DECLARED, BandBasis.FALLBACK, BandBasis.OVERRIDE_FTE):
         lines.append(t["count_rule"])
     if e.missing_quarters:
@@ -294,6 +317,9 @@ def _body(e: Entitlement, lang: Lang) -> list[str]:
             lines.append(
                 t["hours"].format(hours=_num(e.hours, lang), hpd=_num(e.hours_per_day, lang))
             )
+    if e.undeclared_quarters:
+        which = "continued" if e.assumed_continuation else "undeclared"
+        lines.append(t[which].format(quarters=", ".join(str(q) for q in e.undeclared_quarters)))
     if e.projected and e.as_of is not None:
         lines.append(t["projected"].format(as_of=e.as_of.isoformat()))
     lines.append(t["fla"].format(year=e.year, fla=t[f"fla_{e.fla_regime.value}"]))
