@@ -74,8 +74,8 @@ def test_the_floor_counts_every_worker_line(payroll_folder: Path) -> None:
 
 
 def test_quick_run_measures_every_contender() -> None:
-    # No --check: ratio bounds are a measurement, run by hand (docs/performance.md); a
-    # timed assertion here would fail with the machine's load, not with the code.
+    # No --check: the ratio bounds are a measurement that CI runs as its own step (the
+    # README's test command); inside the suite they would fail with the machine's load.
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / "targets.py"), "--quick", "--repeat", "1"],
         capture_output=True,
