@@ -7,15 +7,15 @@ off the result and fills one template per language.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Final
+
+import attrs
 
 from mycareer._cache import BoundedCache
-from mycareer.fla.values import BandBasis, Lang, MonthFactor, Regime, decimal_4
-
-if TYPE_CHECKING:
-    from mycareer.fla.values import Entitlement
+from mycareer.fla.values import BandBasis, Entitlement, Lang, MonthFactor, Regime, decimal_4
 
 __all__ = ["MONTH_NAMES", "explain_entitlement", "explanation_key", "explanation_parts"]
 
@@ -207,15 +207,17 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     return [head, *body]
 
 
+#: The fields of a result the explanation's body may depend on: all but the two of the
+#: head line. Derived, not listed, so that a new field can never serve a stale body.
+_BODY_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Entitlement) if field.name not in ("employer", "niss")
+)
+_body_values = operator.attrgetter(*_BODY_FIELDS)
+
+
 def explanation_key(e: Entitlement, lang: Lang) -> tuple[object, ...]:
     """Everything the explanation depends on except the employer and the worker."""
-    return (
-        lang, e.year, e.band, e.band_basis, e.average_fte, e.reference_quarters,
-        e.missing_quarters, e.rule, e.rules, e.regime, e.days_exact, e.days, e.legal_days,
-        e.sector_days, e.employer_days, e.hours, e.hours_per_day, e.rounding, e.no_rule_reason,
-        e.months, e.projected, e.as_of, e.fla_regime, e.fallback_quarter, e.fallback_count,
-        e.undeclared_quarters, e.assumed_continuation,
-    )  # fmt: skip
+    return (lang, *_body_values(e))
 
 
 def explanation_parts(

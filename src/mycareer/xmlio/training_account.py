@@ -15,18 +15,8 @@ ledger's findings. Exact quantities are written as text that reads back to the
 same ``Fraction`` (``"7.5"``, ``"10/3"``). The schema is
 ``schemas/training-account-1.xsd``; written documents validate against it.
 
->>> from datetime import date
->>> from mycareer.fla.account import YearCredit, build_account
->>> from mycareer.niss import Niss
->>> from mycareer.xmlio.training_account_writer import training_accounts_bytes
->>> niss = Niss("85073003328")
->>> account = build_account([YearCredit(niss, 2024, legal_days=5, hours_per_day="7.6")],
-...                         as_of=date(2024, 12, 31))
->>> data = training_accounts_bytes([AccountRecord(account)])
->>> validate(data, TRAINING_ACCOUNT)
-[]
->>> read_training_accounts(data).records == (AccountRecord(account),)
-True
+A round trip (write, validate, read back) is shown in
+:mod:`mycareer.xmlio.training_account_writer`.
 """
 
 from __future__ import annotations
