@@ -34,7 +34,13 @@ from mycareer.fla.band import (
     is_termination_indemnity,
     size_band,
 )
-from mycareer.fla.continuation import Gap, declaration_missing, gap_of, is_open_at_end
+from mycareer.fla.continuation import (
+    Gap,
+    declaration_missing,
+    gap_of,
+    is_open_at_end,
+    undeclared_quarters,
+)
 from mycareer.fla.formula import (
     Core,
     Segment,
@@ -113,20 +119,27 @@ class _Scan:
     groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
     employers: dict[str, Employer] = attrs.Factory(dict)
     people: dict[str, Niss] = attrs.Factory(dict)
-    #: Per (employer key, NISS), per quarter from Q4 of the year before to Q3: the
-    #: lines open at the quarter's end (they may go on into an undeclared quarter).
-    opens: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = attrs.Factory(dict)
+    #: (employer key, NISS, quarter, line) of each line open at the end of a quarter from
+    #: Q4 of the year before to Q3 (it may go on into an undeclared quarter). A flat list:
+    #: grouped at the end, and only for the employers with a quarter missing.
+    opens: list[tuple[str, str, Quarter, DmfaOccupation]] = attrs.Factory(list)
 
     def gaps(self, year: int, *, assume: bool) -> dict[tuple[str, str], Gap]:
         """The :data:`Gap` of each worker with lines in ``year`` (continuations if ``assume``)."""
         declared: dict[str, set[Quarter]] = defaultdict(set)
         for key, y, number in self.tally.buckets:
             declared[key].add(Quarter(y, number))
+        # Employers that would miss a quarter if every line of theirs were open.
+        gapped = {
+            k for k, quarters in declared.items() if undeclared_quarters(year, quarters, quarters)
+        }
+        open_lines: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = {}
+        for key, niss, quarter, occupation in self.opens:
+            if key in gapped and niss in self.groups.get(key, {}):
+                open_lines.setdefault((key, niss), {}).setdefault(quarter, []).append(occupation)
         found: dict[tuple[str, str], Gap] = {}
-        for (key, niss), open_lines in self.opens.items():
-            if niss not in self.groups.get(key, {}):
-                continue
-            gap = gap_of(year, declared[key], open_lines)
+        for (key, niss), lines in open_lines.items():
+            gap = gap_of(year, declared[key], lines)
             if gap is not None:
                 found[(key, niss)] = gap if assume else (gap[0], ())
         return found
@@ -207,7 +220,7 @@ def _scan(
             if indemnity:
                 continue
             if watch and is_open_at_end(occupation, last_day):
-                opens.setdefault((key, mark[0]), {}).setdefault(quarter, []).append(occupation)
+                opens.append((key, mark[0], quarter, occupation))
             if window is None:
                 continue
             period = occupation.period
