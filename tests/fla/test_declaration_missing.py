@@ -91,6 +91,23 @@ def test_a_quarter_missing_between_two_declared_ones() -> None:
     assert (assumed.undeclared_quarters, assumed.days_exact) == ((Q(2024, 2),), Fraction(5))
 
 
+def test_an_employer_with_none_of_the_years_quarters_still_gives_a_result() -> None:
+    """Acme's files stop with Q4 2023, Ann's line open at its end; Beta's 2024 is there (so
+    the data do reach 2024). Ann at Acme is not dropped: no right (no line) with the warning
+    naming the four quarters, or the full year (5 days, 20+) when continuation is assumed."""
+    records = [r for q in Q.range(Q(2022, 4), Q(2023, 3)) for r in staff(ACME, q, 2500)]
+    records += employment(ACME, ANN, date(2020, 1, 1), None, last_quarter=Q(2023, 4))
+    records += employment(BETA, ANN, date(2024, 1, 1), None, last_quarter=Q(2024, 4))
+    ann = [e for e in compute_entitlements(records, (), YEAR) if e.employer == ACME]
+    assert [(e.niss, e.days_exact, e.months_employed) for e in ann] == [(ANN, None, 0)]
+    assert "No training right applies: no employment declared" in " ".join(ann[0].explain("en"))
+    assert ann[0].undeclared_quarters == tuple(Q.range(Q(2024, 1), Q(2024, 4)))
+    assert any(f.code == DECLARATION_MISSING for f in ann[0].findings)
+    assumed = [e for e in compute_entitlements(records, (), YEAR, options=CONTINUE)
+               if e.employer == ACME]  # fmt: skip
+    assert [(e.niss, e.days_exact, e.months_employed) for e in assumed] == [(ANN, Fraction(5), 12)]
+
+
 def test_an_occupation_that_ended_is_not_continued() -> None:
     """Ann's line ends on 15 February 2024 (ending date declared in Q1): nothing is missing."""
     records = [r for q in Q.range(Q(2022, 4), Q(2023, 3)) for r in staff(ACME, q, 2500)]
@@ -148,15 +165,17 @@ def _one_by_one(records: list[DmfaWorkerRecord], options: EntitlementOptions) ->
     seen: set[tuple[str, str, int, Quarter]] = set()
     for r in records:
         mark = (r.employer.key, r.niss.value, r.worker_code, r.quarter)
+        employers[mark[0]], people[mark[1]] = r.employer, r.niss
+        if mark[:2] in gaps:  # a worker with a gap has a result, lines in the year or not
+            lines.setdefault(mark[:2], [])
         if mark in seen or r.quarter.year != YEAR:
             continue
         seen.add(mark)
         lines[mark[:2]] += r.occupations
-        employers[mark[0]], people[mark[1]] = r.employer, r.niss
     found = []
     for key in sorted(lines):
         segments = segments_of(lines[key], YEAR)
-        if not segments:
+        if not segments and key not in gaps:
             continue
         missing, continued = gaps.get(key, ((), ()))
         if options.assume_continuation:

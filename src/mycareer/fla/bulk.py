@@ -119,13 +119,17 @@ class _Scan:
     groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
     employers: dict[str, Employer] = attrs.Factory(dict)
     people: dict[str, Niss] = attrs.Factory(dict)
-    #: (employer key, NISS, quarter, line) of each line open at the end of a quarter from
-    #: Q4 of the year before to Q3 (it may go on into an undeclared quarter). A flat list:
+    #: (employer key, record, line) of each line open at the end of a quarter from Q4 of
+    #: the year before to Q3 (it may go on into an undeclared quarter). A flat list:
     #: grouped at the end, and only for the employers with a quarter missing.
-    opens: list[tuple[str, str, Quarter, DmfaOccupation]] = attrs.Factory(list)
+    opens: list[tuple[str, DmfaWorkerRecord, DmfaOccupation]] = attrs.Factory(list)
 
     def gaps(self, year: int, *, assume: bool) -> dict[tuple[str, str], Gap]:
-        """The :data:`Gap` of each worker with lines in ``year`` (continuations if ``assume``)."""
+        """The :data:`Gap` of each worker (continuations if ``assume``).
+
+        A worker with a gap but no line in ``year`` (its employer declared none of the
+        year's quarters it was open into) joins ``groups`` with no line: it gets a result.
+        """
         declared: dict[str, set[Quarter]] = defaultdict(set)
         for key, y, number in self.tally.buckets:
             declared[key].add(Quarter(y, number))
@@ -134,14 +138,21 @@ class _Scan:
             k for k, quarters in declared.items() if undeclared_quarters(year, quarters, quarters)
         }
         open_lines: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = {}
-        for key, niss, quarter, occupation in self.opens:
-            if key in gapped and niss in self.groups.get(key, {}):
-                open_lines.setdefault((key, niss), {}).setdefault(quarter, []).append(occupation)
+        records: dict[tuple[str, str], DmfaWorkerRecord] = {}
+        for key, record, occupation in self.opens:
+            if key in gapped:
+                who = (key, record.niss.value)
+                records[who] = record
+                open_lines.setdefault(who, {}).setdefault(record.quarter, []).append(occupation)
         found: dict[tuple[str, str], Gap] = {}
         for (key, niss), lines in open_lines.items():
             gap = gap_of(year, declared[key], lines)
             if gap is not None:
                 found[(key, niss)] = gap if assume else (gap[0], ())
+                record = records[(key, niss)]
+                self.groups.setdefault(key, {}).setdefault(niss, [])
+                self.employers.setdefault(key, record.employer)
+                self.people.setdefault(niss, record.niss)
         return found
 
     def duplicate_findings(self) -> dict[str, tuple[Finding, ...]]:
@@ -220,7 +231,7 @@ def _scan(
             if indemnity:
                 continue
             if watch and is_open_at_end(occupation, last_day):
-                opens.append((key, mark[0], quarter, occupation))
+                opens.append((key, record, occupation))
             if window is None:
                 continue
             period = occupation.period
@@ -268,9 +279,10 @@ def compute_entitlements(
     """Every (employer, worker) entitlement for ``year``, sorted by employer then NISS.
 
     One result per (employer, worker) with an occupation line in ``year`` that is
-    not a termination indemnity. Records of other years feed the size band (its
-    reference period lies in earlier years). ``as_of`` is recorded on the results.
-    One pass over the records; explanations are only built when asked for.
+    not a termination indemnity, or with a line open into a quarter of ``year`` its
+    employer did not declare (``DECLARATION_MISSING``). Records of other years feed
+    the size band (its reference period lies in earlier years). ``as_of`` is recorded
+    on the results. One pass over the records; explanations are only built when asked for.
     """
     if year is None:
         raise TypeError("compute_entitlements() needs the year")
@@ -279,6 +291,8 @@ def compute_entitlements(
     over = overrides or Overrides()
     check_year(year, book, over)
     scan = _scan(records, declarations, year, opts.indemnity_codes)
+    # Before the bands: a gap may add an employer with no line in the year.
+    gaps = scan.gaps(year, assume=opts.assume_continuation)
     bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
     return assemble(
         scan.groups,
@@ -292,7 +306,7 @@ def compute_entitlements(
         scan.duplicate_findings(),
         projected=False,
         as_of=as_of,
-        gaps=scan.gaps(year, assume=opts.assume_continuation),
+        gaps=gaps,
     )
 
 
@@ -318,6 +332,8 @@ def _shape_of(
     lines: Sequence[Sequence[Any]], month_of: tuple[int, ...], first: int
 ) -> tuple[tuple[object, ...], tuple[Segment, ...] | None]:
     """The memo key of a worker's lines, and the coalesced lines when they were built."""
+    if not lines:  # a worker with a gap only (no line declared in the year)
+        return (), ()
     if len(lines) == 1:
         only = lines[0]
         shape = (month_of[only[0] - first], month_of[only[1] - 1 - first], *only[2:6])
@@ -389,9 +405,9 @@ def assemble(
         rests: dict[tuple[object, ...], tuple[object, ...]] = {}
         for niss in sorted(workers):
             lines = workers[niss]
-            if not lines:
-                continue
             gap = gaps.get((key, niss)) if gaps else None
+            if not lines and gap is None:
+                continue
             if gap is not None:
                 lines = _continued(lines, gap)
                 shape, ordered = _shape_of(lines, month_of, first)
