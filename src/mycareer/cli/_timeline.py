@@ -47,37 +47,26 @@ from typing import Any, Literal, TextIO
 import attrs
 from lxml import etree
 
-from mycareer.career import CareerPeriod, CareerRecords
-from mycareer.cli._common import MISSING, error_line
+from mycareer.career import CareerRecords
+from mycareer.cli._common import error_line
 from mycareer.cli._flags import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress, phases
-from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
-from mycareer.findings import Finding, Severity
+from mycareer.errors import InvalidValueError
+from mycareer.findings import Severity
 from mycareer.niss import Niss
 from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import (
-    DimonaConsolidation,
     Gap,
     Timeline,
     build_timeline,
-    career_periods_from_dmfa,
-    consolidate_dimona,
-    reconcile_dimona,
     timeline_document,
     timeline_to_json,
 )
-from mycareer.xmlio._safe import iterparse_document
+from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 
 __all__ = ["register", "run"]
-
-_CAREER_RECORDS_NS = "urn:mycareer:career-records:1"
-_SIDECAR_SUFFIXES = (".json", ".csv")
-#: DmfA originals, modifications and ONSS consultation answers (mycareer.xmlio.flows).
-_DMFA_ROOTS = ("DmfAOriginal", "DmfAUpdate", "DmfAConsultationAnswer", "DmfAUpdateNotification")
-#: The ONSS's Dimona personnel file: authoritative Dimona periods (timeline.reconcile_dimona).
-_PERSONNEL_FILE_ROOT = "PersonnelFileConsultationAnswer"
 
 
 def register(subparsers: Any) -> None:
@@ -170,147 +159,10 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
-# --- reading ----------------------------------------------------------------------
+# --- reading ---------------------------------------------------------------------
 
 
-def _root_of(path: Path) -> tuple[str | None, str]:
-    """(namespace, local name) of the document's root element."""
-    events = iterparse_document(path, events=("start",), name=str(path))
-    try:
-        _, element = next(events)
-        qname = etree.QName(element)
-        return qname.namespace, qname.localname
-    finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
-
-
-def _expand(paths: Iterable[str]) -> tuple[list[Path], list[InvalidValueError]]:
-    files: list[Path] = []
-    problems: list[InvalidValueError] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in (".xml", *_SIDECAR_SUFFIXES)
-                )
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(InputError(MISSING, source=SourceRef(str(path))))
-    return files, problems
-
-
-class _Inputs:
-    """Everything read: career periods per worker, names, global findings, errors."""
-
-    def __init__(self) -> None:
-        self.periods: dict[Niss, list[CareerPeriod]] = {}
-        self.names: dict[Niss, str] = {}
-        self.findings: list[Finding] = []
-        self.errors: list[InvalidValueError] = []
-        self.files = 0
-
-    def add(self, records: Iterable[CareerPeriod]) -> None:
-        for record in records:
-            self.periods.setdefault(record.niss, []).append(record)
-
-    def add_errors(self, error: BaseException) -> None:
-        if isinstance(error, MycareerErrorGroup):
-            for inner in error.exceptions:
-                self.add_errors(inner)
-        elif isinstance(error, InvalidValueError):
-            self.errors.append(error)
-        else:
-            self.errors.append(InvalidValueError(str(error)))
-
-
-def _read(paths: Sequence[str], outcomes: Sequence[str]) -> _Inputs:
-    from mycareer.xmlio.career_records import read_career_records
-    from mycareer.xmlio.dimona import read_dimona
-    from mycareer.xmlio.flows import read_corrected_dmfa
-
-    inputs = _Inputs()
-    files, problems = _expand(paths)
-    inputs.files = len(files)
-    inputs.errors.extend(problems)
-    dmfa_files: list[Path] = []
-    dimona_files: list[Path] = []
-    personnel_files: list[Path] = []
-    for path in files:
-        if path.suffix.lower() in _SIDECAR_SUFFIXES:
-            dimona_files.append(path)
-            continue
-        try:
-            namespace, local = _root_of(path)
-        except InvalidValueError as error:
-            inputs.errors.append(error)
-            continue
-        if namespace is None and local in _DMFA_ROOTS:
-            dmfa_files.append(path)
-        elif namespace is None and local in ("Dimona", "NOTIFICATION"):
-            dimona_files.append(path)
-        elif namespace is None and local == _PERSONNEL_FILE_ROOT:
-            personnel_files.append(path)
-        elif namespace == _CAREER_RECORDS_NS and local == "careerRecords":
-            result = read_career_records(path, on_error="collect")
-            inputs.errors.extend(result.errors)
-            for worker in result.records:
-                inputs.add(worker.periods)
-                inputs.periods.setdefault(worker.niss, [])
-                if worker.name:
-                    inputs.names.setdefault(worker.niss, worker.name)
-        else:
-            shown = f"{{{namespace}}}{local}" if namespace else local
-            inputs.errors.append(
-                InputError(
-                    f"unsupported document: root element {shown} is not a DmfA document "
-                    f"({', '.join(_DMFA_ROOTS)}), Dimona, NOTIFICATION, "
-                    f"{_PERSONNEL_FILE_ROOT} or careerRecords",
-                    source=SourceRef(str(path)),
-                )
-            )
-    if dmfa_files:
-        batch = read_corrected_dmfa(dmfa_files, on_error="collect", progress=dmfa_progress)
-        inputs.errors.extend(batch.errors)
-        inputs.findings.extend(batch.findings)
-        career = career_periods_from_dmfa(batch.records)
-        inputs.findings.extend(career.findings)
-        inputs.add(career.periods)
-    sidecars = [Path(p) for p in outcomes]
-    if dimona_files or sidecars or personnel_files:
-        dimona = read_dimona([*dimona_files, *sidecars], on_error="collect")
-        inputs.errors.extend(dimona.errors)
-        inputs.findings.extend(dimona.findings)
-        consolidation = consolidate_dimona(dimona.declarations, dimona.outcomes)
-        inputs.findings.extend(consolidation.findings)
-        if personnel_files:
-            _add_personnel_files(inputs, consolidation, personnel_files)
-        else:
-            inputs.add(consolidation.career_periods())
-    return inputs
-
-
-def _add_personnel_files(
-    inputs: _Inputs, consolidation: DimonaConsolidation, files: Sequence[Path]
-) -> None:
-    """The personnel files are authoritative: reconciled with the declarations, they win."""
-    from mycareer.xmlio.personnel_file import read_personnel_files
-
-    personnel = read_personnel_files(files, on_error="collect")
-    inputs.errors.extend(personnel.errors)
-    inputs.findings.extend(personnel.findings)
-    reconciliation = reconcile_dimona(consolidation, personnel.periods, personnel.answers)
-    inputs.findings.extend(reconciliation.findings)
-    inputs.add(reconciliation.periods)
-
-
-def _default_as_of(inputs: _Inputs) -> date | None:
+def _default_as_of(inputs: CareerInputs) -> date | None:
     latest: date | None = None
     for records in inputs.periods.values():
         for record in records:
@@ -363,7 +215,7 @@ def _print_table(
 _Result = tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]
 
 
-def _compute(inputs: _Inputs, as_of: date | None, args: argparse.Namespace) -> list[_Result]:
+def _compute(inputs: CareerInputs, as_of: date | None, args: argparse.Namespace) -> list[_Result]:
     """Each worker's timeline and gaps as of ``as_of`` (none without a date)."""
     results: list[_Result] = []
     if as_of is None:
@@ -386,7 +238,7 @@ def _compute(inputs: _Inputs, as_of: date | None, args: argparse.Namespace) -> l
 
 def _write(
     args: argparse.Namespace,
-    inputs: _Inputs,
+    inputs: CareerInputs,
     as_of: date | None,
     results: Sequence[_Result],
     out: TextIO,
@@ -430,7 +282,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             return 2
     progress = phases(args)
     with progress.phase("reading"):
-        inputs = _read(args.paths, args.outcomes)
+        inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)
     progress.count("files read", inputs.files)
     as_of: date | None = args.as_of or _default_as_of(inputs)
     with progress.phase("computing"):
@@ -508,7 +360,7 @@ def _plot(
 
 
 def _write_xml(
-    inputs: _Inputs,
+    inputs: CareerInputs,
     results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
     binary: Any,
     out: TextIO,

@@ -20,6 +20,7 @@ from mycareer.xmlio._safe import (
     parse_document,
     validate_document,
 )
+from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.career_records import (
     CAREER_RECORDS,
     career_records_bytes,
@@ -67,6 +68,7 @@ __all__ = [
     "FORMATS",
     "HARDENED_PARSER",
     "TRAINING_ACCOUNT",
+    "CareerInputs",
     "CorrectedDmfaBatch",
     "DimonaBatch",
     "DmfaBatch",
@@ -93,6 +95,7 @@ __all__ = [
     "make_parser",
     "notifications_bytes",
     "parse_document",
+    "read_career_inputs",
     "read_career_records",
     "read_corrected_dmfa",
     "read_dimona",

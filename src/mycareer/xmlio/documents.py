@@ -175,9 +175,7 @@ def onss_schema(schema_dir: Path, kind: DocumentKind) -> tuple[Path | None, str 
         return exact, None
     earlier = [p for p in candidates if _version_of(p) <= int(kind.version)]
     chosen = earlier[-1] if earlier else candidates[-1]
-    return chosen, (
-        f"no {exact.name} in the schema folder: checked against {chosen.name} instead"
-    )
+    return chosen, (f"no {exact.name} in the schema folder: checked against {chosen.name} instead")
 
 
 def _version_of(path: Path) -> int:

@@ -320,5 +320,3 @@ def training_accounts_bytes(records: Iterable[AccountRecord]) -> bytes:
     out = io.BytesIO()
     write_training_accounts(out, records)
     return out.getvalue()
-
-
