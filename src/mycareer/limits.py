@@ -45,6 +45,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "MAX_SHOWN_CHARS",
     "MAX_TEXT_CHARS",
+    "cannot_read",
     "check_identifier",
     "clip",
     "json_depth",
@@ -163,6 +164,21 @@ def check_decimal(value: Decimal, what: str, text: object = None) -> Decimal:
     return value
 
 
+def cannot_read(label: str, error: OSError) -> InputError:
+    """The one wording for an input that cannot be opened, naming the file.
+
+    A missing path reads the same for every reader and command (files and
+    folders alike); other failures keep the system's reason.
+
+    >>> cannot_read("q1.xml", FileNotFoundError(2, "No such file or directory")).message
+    'cannot read: no such file or folder'
+    >>> cannot_read("q1.xml", PermissionError(13, "Permission denied")).message
+    'cannot read: Permission denied'
+    """
+    why = "no such file or folder" if isinstance(error, FileNotFoundError) else error.strerror
+    return InputError(f"cannot read: {why or error}", source=SourceRef(label))
+
+
 def read_input_bytes(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """A whole file's bytes, refusing more than ``limit`` (also for devices and pipes)."""
     label = os.fspath(path)
@@ -170,9 +186,7 @@ def read_input_bytes(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYT
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)
     except OSError as error:
-        raise InputError(
-            f"cannot read: {error.strerror or error}", source=SourceRef(label)
-        ) from None
+        raise cannot_read(label, error) from None
     if len(data) > limit:
         raise InputError(
             f"input larger than {limit} bytes: refused (limit MAX_INPUT_BYTES)",

@@ -54,6 +54,17 @@ def test_a_missing_path_alone_reads_the_same(command: str, tmp_path: Path) -> No
     assert f"mycareer {command}: error: {missing}: {MISSING}" in result.stderr.splitlines()
 
 
+@pytest.mark.parametrize("name", ["absent.csv", "absent.json", "absent.xml"])
+def test_a_missing_trainings_file_alone_reads_the_same(name: str, tmp_path: Path) -> None:
+    missing = tmp_path / name
+    result = run_cli("account", "--trainings", missing, "--as-of", "2025-12-31", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 1  # as for a missing PATH in every command
+    assert [line for line in result.stderr.splitlines() if str(missing) in line] == [
+        f"mycareer account: error: {missing}: {MISSING}"
+    ]
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_lists_the_exit_codes(command: str) -> None:
     result = run_cli(command, "--help")

@@ -32,7 +32,7 @@ import attrs
 from lxml import etree
 
 from mycareer.errors import InputError, SourceRef
-from mycareer.limits import clip
+from mycareer.limits import cannot_read, clip
 
 __all__ = [
     "ITERPARSE_OPTIONS",
@@ -188,9 +188,7 @@ def parse_document(source: XmlSource, *, name: str | None = None) -> etree._Elem
             ) from None
         raise _syntax_error(error, label) from None
     except OSError as error:
-        raise InputError(
-            f"cannot read: {error.strerror or error}", source=SourceRef(label)
-        ) from None
+        raise cannot_read(label, error) from None
     _refuse_doctype(tree, label)
     return tree
 
@@ -294,9 +292,7 @@ def checked_chunks(source: XmlSource, *, name: str | None = None) -> Iterator[by
             yield chunk
             chunk = stream.read(_CHUNK)
     except OSError as error:
-        raise InputError(
-            f"cannot read: {error.strerror or error}", source=SourceRef(label)
-        ) from None
+        raise cannot_read(label, error) from None
     finally:
         if opened is not None:
             opened.close()
@@ -331,9 +327,7 @@ def iterparse_document(
         except etree.XMLSyntaxError as error:
             raise _syntax_error(error, label) from None
     except OSError as error:
-        raise InputError(
-            f"cannot read: {error.strerror or error}", source=SourceRef(label)
-        ) from None
+        raise cannot_read(label, error) from None
     finally:
         if opened is not None:
             opened.close()

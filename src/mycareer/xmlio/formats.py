@@ -646,7 +646,10 @@ def read_decoded(
     except InputError as error:
         if on_error == "raise":
             raise
-        collector.add(error)
+        if error.source is not None and error.source.line is None and error.path is None:
+            collector.errors.append(error)  # the file itself (unreadable): no place in it
+        else:
+            collector.add(error)
     collector.summarise(label)
     if on_error == "raise":
         collector.raise_if_any(f"invalid {fmt.name} document {label}")

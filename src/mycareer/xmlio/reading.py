@@ -44,6 +44,7 @@ from mycareer.limits import (
     MAX_IDENTIFIER_CHARS,
     MAX_INTEGER_DIGITS,
     MAX_TEXT_CHARS,
+    cannot_read,
     clip,
     shown,
 )
@@ -527,7 +528,7 @@ def input_files(
 
 
 def _cannot(path: Path, error: OSError) -> InputError:
-    return InputError(f"cannot read: {error.strerror or error}", source=SourceRef(str(path)))
+    return cannot_read(str(path), error)
 
 
 def _walk(

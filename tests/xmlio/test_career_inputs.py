@@ -1,0 +1,39 @@
+"""read_career_inputs: the reading step of ``mycareer timeline`` as a library call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mycareer import xmlio
+from mycareer.demo import demo_files
+from mycareer.xmlio import read_career_inputs, read_corrected_dmfa
+from mycareer.xmlio.career_inputs import CareerInputs
+
+
+def test_re_exported() -> None:
+    assert "read_career_inputs" in xmlio.__all__
+    assert "CareerInputs" in xmlio.__all__
+
+
+def test_dmfa_folder_gives_the_workers_of_the_corrected_dmfa() -> None:
+    folder = Path(str(demo_files() / "dmfa"))
+    inputs = read_career_inputs(str(folder))  # one str path, never iterated
+    assert inputs.errors == []
+    batch = read_corrected_dmfa(sorted(folder.rglob("*.xml")), on_error="collect")
+    assert set(inputs.periods) == {record.niss for record in batch.records}
+    assert inputs.files == len(list(folder.rglob("*.xml")))
+
+
+def test_bad_inputs_are_all_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    other = tmp_path / "other.xml"
+    other.write_text("<somethingElse/>")
+    folder = Path(str(demo_files() / "dmfa"))
+    inputs = read_career_inputs([tmp_path / "absent.xml", other, folder])
+    assert [(str(e.source.file), e.message.split(":")[0]) for e in inputs.errors if e.source] == [
+        (str(tmp_path / "absent.xml"), "cannot read"),
+        (str(other), "unsupported document"),
+    ]
+    assert inputs.errors[0].message == "cannot read: no such file or folder"
+    assert inputs.periods  # the demo folder's workers are still read
+    assert isinstance(inputs, CareerInputs)
+    assert "errors=2" in repr(inputs)
