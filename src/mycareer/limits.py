@@ -45,6 +45,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "MAX_SHOWN_CHARS",
     "MAX_TEXT_CHARS",
+    "MISSING_INPUT",
     "cannot_read",
     "check_identifier",
     "clip",
@@ -164,6 +165,10 @@ def check_decimal(value: Decimal, what: str, text: object = None) -> Decimal:
     return value
 
 
+#: The one message for an input path that does not exist (after ``PATH: ``).
+MISSING_INPUT: Final = "cannot read: no such file or folder"
+
+
 def cannot_read(label: str, error: OSError) -> InputError:
     """The one wording for an input that cannot be opened, naming the file.
 
@@ -175,8 +180,9 @@ def cannot_read(label: str, error: OSError) -> InputError:
     >>> cannot_read("q1.xml", PermissionError(13, "Permission denied")).message
     'cannot read: Permission denied'
     """
-    why = "no such file or folder" if isinstance(error, FileNotFoundError) else error.strerror
-    return InputError(f"cannot read: {why or error}", source=SourceRef(label))
+    if isinstance(error, FileNotFoundError):
+        return InputError(MISSING_INPUT, source=SourceRef(label))
+    return InputError(f"cannot read: {error.strerror or error}", source=SourceRef(label))
 
 
 def read_input_bytes(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:

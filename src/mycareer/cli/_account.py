@@ -38,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from mycareer.cli._flags import add_indent, write_json
+from mycareer.cli._common import add_indent, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors

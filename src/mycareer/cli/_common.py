@@ -9,7 +9,14 @@ reads the same everywhere:
 * :data:`FORMAT_ORDER`: ``--format`` choices always in this order;
 * :func:`add_lang`: ``--lang`` for commands that print explanations;
 * :func:`finish_parser`: applied to every subcommand by :func:`mycareer.cli.build_parser`
-  (defaults shown, ``--format`` ordered, exit codes in ``--help``).
+  (defaults shown, ``--format`` ordered, exit codes in ``--help``);
+* shared options: :func:`add_indent` (``--indent``) and :func:`add_jobs` (``--jobs``),
+  and :func:`write_json`.
+
+JSON is written compact by default, with the C encoder (``json.dumps``; ``json.dump``
+to a file takes the pure-Python encoder, and indentation costs more again): a
+document's top-level lists hold one item per line, which stays easy to grep and
+to stream. ``--indent N`` writes the whole document indented for people.
 
 >>> error_line("timeline", f"q1.xml: {MISSING}")
 'mycareer timeline: error: q1.xml: cannot read: no such file or folder'
@@ -20,9 +27,15 @@ reads the same everywhere:
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Sequence
+import gc
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, TextIO
+
+from mycareer.limits import MISSING_INPUT
 
 __all__ = [
     "EXIT_INPUT",
@@ -34,13 +47,19 @@ __all__ = [
     "MISSING",
     "HelpFormatter",
     "add_command",
+    "add_indent",
+    "add_jobs",
     "add_lang",
+    "collector_enabled",
+    "default_jobs",
     "error_line",
     "exit_codes_epilog",
     "finish_parser",
+    "json_lines",
     "missing_paths",
     "ordered_formats",
     "usage_error",
+    "write_json",
 ]
 
 EXIT_OK: Final = 0
@@ -48,7 +67,7 @@ EXIT_INPUT: Final = 1
 EXIT_USAGE: Final = 2
 
 #: The one message for a path that does not exist, after ``PATH: ``.
-MISSING: Final = "cannot read: no such file or folder"
+MISSING: Final = MISSING_INPUT
 
 #: ``--format`` choices are listed in this order by every command.
 FORMAT_ORDER: Final = ("table", "json", "csv", "xml")
@@ -161,3 +180,104 @@ def finish_parser(parser: argparse.ArgumentParser, *, one: str = _DEFAULT_ONE) -
     epilog = parser.epilog or ""
     if "exit codes:" not in epilog:
         parser.epilog = f"{epilog}\n\n{exit_codes_epilog(one)}".lstrip("\n")
+
+
+@contextmanager
+def collector_enabled() -> Iterator[None]:
+    """The cyclic GC on for a block of a command, whatever ``main`` chose (CLI only).
+
+    ``mycareer.cli.main`` pauses the collector for its process (bulk reads hold
+    many acyclic records). A command that streams employer by employer holds
+    little at a time, so collecting costs nothing there, while lxml's iterparse
+    leaves reference cycles that would keep every file's parsed document alive.
+    """
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+
+
+def add_indent(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--indent",
+        type=_indent,
+        default=None,
+        metavar="N",
+        help="JSON output indented by N spaces, for people (default: compact, one item a line)",
+    )
+
+
+def _indent(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a number of spaces") from None
+    if not 0 <= value <= 16:
+        raise argparse.ArgumentTypeError(f"{value} spaces: give 0 to 16")
+    return value
+
+
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes (default: the usable cores; 1: one process); "
+        "the output is the same byte for byte whatever N",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a number of processes") from None
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"{value} processes: give 1 to 1024")
+    return value
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_lines(items: Iterable[str]) -> str:
+    """A JSON array of already-encoded items, one a line."""
+    body = ",\n".join(items)
+    return f"[\n{body}\n]" if body else "[]"
+
+
+def write_json(out: TextIO, document: Mapping[str, Any], indent: int | None) -> None:
+    """Write ``document``: indented when ``indent`` is given, else compact.
+
+    >>> import io
+    >>> sink = io.StringIO()
+    >>> write_json(sink, {"as_of": "2024-12-31", "workers": [{"a": 1}, {"a": 2}]}, None)
+    >>> print(sink.getvalue(), end="")
+    {"as_of": "2024-12-31", "workers": [
+    {"a": 1},
+    {"a": 2}
+    ]}
+    """
+    if indent is not None:
+        out.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
+        return
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            parts.append(f"{_dumps(key)}: {json_lines(map(_dumps, value))}")
+        else:
+            parts.append(f"{_dumps(key)}: {_dumps(value)}")
+    out.write("{" + ", ".join(parts) + "}\n")

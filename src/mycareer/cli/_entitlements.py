@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from mycareer.cli._flags import add_indent, add_jobs, collector_enabled
+from mycareer.cli._common import add_indent, add_jobs, collector_enabled
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors

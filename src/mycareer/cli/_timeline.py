@@ -48,8 +48,7 @@ import attrs
 from lxml import etree
 
 from mycareer.career import CareerRecords
-from mycareer.cli._common import error_line
-from mycareer.cli._flags import add_indent, write_json
+from mycareer.cli._common import add_indent, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Severity

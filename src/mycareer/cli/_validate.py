@@ -39,10 +39,11 @@ from mycareer.cli._common import (
     EXIT_USAGE,
     MISSING,
     HelpFormatter,
+    add_indent,
     error_line,
     ordered_formats,
+    write_json,
 )
-from mycareer.cli._flags import add_indent, write_json
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
