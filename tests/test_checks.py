@@ -122,6 +122,51 @@ def samples() -> list[Any]:
             ["00911-001"],
         ),
         Finding("CODE", Severity.INFO, "message", SourceRef()),
+        SourceRef("a.xml", 3, "$.workers[1]"),
+        *account_samples(employer),
+    ]
+
+
+def account_samples(employer: Employer) -> list[Any]:
+    """The values of the training account (they check their fields too)."""
+    from mycareer.fla.account import (
+        AccountPolicy,
+        AccountWindow,
+        Termination,
+        TrainingAccount,
+        TrainingDebit,
+        WindowSummary,
+        YearCredit,
+        YearStatement,
+    )
+    from mycareer.fla.trainings import Training, TrainingType
+
+    training = Training(
+        Niss(NISS), "course", date(2024, 3, 1), date(2024, 3, 1), Fraction(38, 5),
+        TrainingType.FORMAL, employer=employer, certificate_valid_until=date(2026, 3, 1),
+        source=SourceRef("t.csv", 2),
+    )  # fmt: skip
+    termination = Termination(Niss(NISS), date(2024, 12, 31), "dismissal-notice", employer)
+    credit = YearCredit(Niss(NISS), 2024, legal_days=Fraction(5), employer=employer,
+                        rule_id="statutory-2024")  # fmt: skip
+    window = AccountWindow(2024, 2028)
+    one, zero = Fraction(1), Fraction(0)
+    debit = TrainingDebit(training, one)
+    statement = YearStatement(2024, window, zero, credit, (debit,), one, zero, Fraction(4),
+                              zero, zero, Fraction(4), zero, termination)  # fmt: skip
+    return [
+        training,
+        termination,
+        AccountPolicy(),
+        window,
+        credit,
+        debit,
+        statement,
+        WindowSummary(window, Fraction(5), one, zero, zero, zero, Fraction(4), 1),
+        TrainingAccount(
+            Niss(NISS), employer, date(2024, 12, 31), AccountPolicy(), Fraction(38, 5),
+            (statement,), (training,), termination, (Finding("CODE", Severity.INFO, "message"),),
+        ),
     ]
 
 
@@ -147,6 +192,10 @@ def test_a_wrong_type_is_a_type_error_naming_the_field(owner: str, sample: Any, 
 
 _TUPLES = {
     "periods",
+    "debits",
+    "statements",
+    "trainings",
+    "findings",
     "reorganisation_measures",
     "services",
     "remunerations",

@@ -25,6 +25,8 @@ from types import TracebackType
 
 import attrs
 
+from mycareer._validators import is_a
+
 __all__ = [
     "CappedErrors",
     "ErrorCollector",
@@ -55,9 +57,9 @@ class SourceRef:
     '$.periods[0]'
     """
 
-    file: str | None = None
-    line: int | None = None
-    record: str | None = None
+    file: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
+    line: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
+    record: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
 
     def __str__(self) -> str:
         where = self.file or ""

@@ -60,7 +60,10 @@ def occupation(
         mean_working_hours=q,
         ref_mean_working_hours=s,
         reorganisation_measures=[ReorganisationMeasure(code) for code in measures],
-        services=[ServiceLine(code, days) for code, days in (services or [(1, 6000)])],
+        services=[
+            ServiceLine(code, days)
+            for code, days in ([(1, 6000)] if services is None else services)
+        ],
         remunerations=[RemunerationLine(code, 100000) for code in remuneration_codes],
     )
 

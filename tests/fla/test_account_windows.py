@@ -176,7 +176,7 @@ def test_hire_windows_never_start_before_the_earliest_start() -> None:
 
 
 def test_window_start_is_checked() -> None:
-    with pytest.raises(ValueError, match="'monday' is not a valid WindowStart"):
+    with pytest.raises(InvalidValueError, match="unknown WindowStart 'monday': expected one of"):
         AccountPolicy(window_start="monday")
     with pytest.raises(InvalidValueError, match="window_years must be at least 1, got 0"):
         AccountPolicy(window_years=0)

@@ -17,13 +17,14 @@ from hypothesis import strategies as st
 
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.fla import (
-    BandResult,
     Overrides,
     Segment,
     SizeBand,
     compute_entitlements,
     entitlement_for,
+    quarter_counts,
     segments_of,
+    size_band,
 )
 from mycareer.quarter import Quarter
 
@@ -223,23 +224,19 @@ def test_bulk_results_equal_one_by_one_results(
         if r.quarter.year == YEAR:
             lines[mark[:2]] += r.occupations
     assert keys == sorted(k for k, found in lines.items() if segments_of(found, YEAR))
+    counts = quarter_counts(records)
     for result, key in zip(bulk, keys, strict=True):
-        band = BandResult(
-            key[0],
-            YEAR,
-            result.band,
-            result.average_fte,
-            None,
-            result.reference_quarters,
-            result.missing_quarters,
-            fallback_used=result.fallback_used,
-            basis=result.band_basis,
+        # The band from the reference path, not the one the bulk path computed.
+        band = size_band(
+            key[0], YEAR, counts.get(key[0], {}), override_band=overrides.band.get(key[0])
         )
         single = entitlement_for(result.employer, result.niss, YEAR, lines[key], band=band)
-        # Bulk findings: the band's and those of duplicates at that employer, then the
-        # same as one by one.
+        # Bulk findings: the band's, those of duplicates at that employer, then the
+        # worker's, as one by one.
+        own = len(band.findings)
+        assert result.findings[:own] == single.findings[:own] == band.findings
         cut = len(result.findings) - len(single.findings)
-        assert result.findings[cut:] == single.findings
-        codes = {f.code for f in result.findings[:cut]}
-        assert ("FLA_DUPLICATE_QUARTER" in codes) == (key[0] in duplicated)
+        assert result.findings[own + cut :] == single.findings[own:]
+        codes = {f.code for f in result.findings[own : own + cut]}
+        assert codes == ({"FLA_DUPLICATE_QUARTER"} if key[0] in duplicated else set())
         assert attrs.evolve(result, findings=()) == attrs.evolve(single, findings=())

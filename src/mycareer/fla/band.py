@@ -6,15 +6,18 @@ the occupation lines in force on the quarter's last day, for workers who count:
 * not a termination-indemnity line (:data:`TERMINATION_INDEMNITY_REMUNERATION_CODES`);
 * not a full career break (measure 3 with Q = 0);
 * not a student paying only the solidarity contribution (worker codes 840/841);
-* with at least one day under a code other than 30 (unpaid leave), when the
-  line declares services at all.
+* with at least one day declared under a service code other than 30 (unpaid
+  leave): a line that declares no day at all (say a part-timer whose work cycle
+  has no work due in that quarter) does not count (B-12).
 
 The band is fixed per biennial period (2022–23, 2024–25, …, R-COUNT-6) from the
 reference period Q4 of n-2 + Q1–Q3 of n-1 (R-COUNT-2): average = sum ÷ the
 quarters actually declared (R-COUNT-3); a declared quarter with 0 FTE still
-counts. No declaration → R-COUNT-4: the FTE at the end of the first declared
-quarter after the reference period (B-3: FTE by default, headcount as option),
-flagged ``fallback_used``. Bands are half-open [0,10), [10,20), [20,∞) (B-1).
+counts. No declaration → R-COUNT-4: the FTE at the end of the quarter of the
+first employment after the reference period, the first quarter in which someone
+counts (a quarter declaring only students, or no FTE, employs nobody who counts;
+B-3: FTE by default, headcount as option), flagged ``fallback_used``. Bands are
+half-open [0,10), [10,20), [20,∞) (B-1).
 
 >>> [str(q) for q in reference_quarters(2025)]
 ['20224', '20231', '20232', '20233']
@@ -29,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from enum import StrEnum
 from fractions import Fraction
 from typing import Protocol
 
@@ -43,7 +45,7 @@ from mycareer.dmfa import (
 )
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
-from mycareer.fla.values import BandBasis, SizeBand
+from mycareer.fla.values import BandBasis, FallbackCount, SizeBand
 from mycareer.quarter import Quarter
 
 __all__ = [
@@ -87,13 +89,6 @@ class DeclaredQuarter(Protocol):
     def quarter(self) -> Quarter: ...
 
 
-class FallbackCount(StrEnum):
-    """R-COUNT-4 counts FTE (default) or heads (B-3)."""
-
-    FTE = "fte"
-    HEADCOUNT = "headcount"
-
-
 @attrs.frozen
 class QuarterCount:
     """An employer's count on the last day of a declared quarter."""
@@ -108,7 +103,9 @@ def counts_at_quarter_end(
     """R-COUNT-5 for one line: whether it counts at the end of its quarter (hot path).
 
     ``indemnity`` is :func:`is_termination_indemnity` of the line. A line with no
-    Q or no S adds nothing to the FTE and is not counted either.
+    Q or no S adds nothing to the FTE and is not counted either; nor is a line
+    without a day declared under a code other than 30 (none declared at all
+    included: the ONSS count asks for at least one such day).
     """
     if not (occupation.mean_working_hours and occupation.ref_mean_working_hours):
         return False
@@ -118,10 +115,7 @@ def counts_at_quarter_end(
         return False
     if occupation.reorganisation_measures and occupation.is_full_career_break:
         return False
-    services = occupation.services
-    if not services:
-        return True
-    for service in services:
+    for service in occupation.services:
         if service.code != UNPAID_LEAVE_SERVICE_CODE and service.days_hundredths > 0:
             return True
     return False
@@ -275,6 +269,22 @@ def _as_fraction(value: Fraction | Decimal | int | QuarterCount) -> Fraction:
     return Fraction(value)
 
 
+def _employs(count: Fraction | Decimal | int | QuarterCount) -> bool:
+    if isinstance(count, QuarterCount):
+        return count.headcount > 0 and count.fte > 0
+    return count > 0
+
+
+def _first_employment(
+    quarter_fte: Mapping[Quarter, Fraction | Decimal | int | QuarterCount], after: Quarter
+) -> Quarter | None:
+    """R-COUNT-4's quarter: the first after ``after`` in which someone counts (the first
+    employment), else the first declared one (its count is 0 then), else ``None``."""
+    later = sorted(q for q in quarter_fte if q > after)
+    employing = [q for q in later if _employs(quarter_fte[q])]
+    return employing[0] if employing else (later[0] if later else None)
+
+
 @attrs.frozen
 class BandResult:
     """The band of one employer for one year, with what it rests on."""
@@ -290,6 +300,7 @@ class BandResult:
     basis: BandBasis
     findings: tuple[Finding, ...] = ()
     fallback_quarter: Quarter | None = None
+    fallback_count: FallbackCount = FallbackCount.FTE
 
 
 def size_band(
@@ -333,9 +344,7 @@ def size_band(
             employer_key, year, SizeBand.for_fte(average), _floor4(average), average, used,
             missing, fallback_used=False, basis=BandBasis.DECLARED, findings=tuple(findings),
         )  # fmt: skip
-    # R-COUNT-4: first declared quarter after the reference period.
-    after = sorted(q for q in quarter_fte if q > wanted[-1])
-    fallback_quarter = after[0] if after else None
+    fallback_quarter = _first_employment(quarter_fte, wanted[-1])
     value: Fraction | None = None
     if fallback_value is not None:
         value = Fraction(fallback_value)
@@ -358,19 +367,24 @@ def size_band(
             employer_key, year, SizeBand.BELOW_10, None, None, (), missing,
             fallback_used=False, basis=BandBasis.UNKNOWN, findings=tuple(findings),
         )  # fmt: skip
-    where = "given by the caller" if fallback_value is not None else f"end of {fallback_quarter}"
+    where = (
+        "given by the caller"
+        if fallback_value is not None
+        else f"at the end of {fallback_quarter}, the quarter of the first employment after it"
+    )
     findings.append(
         Finding(
             "FLA_BAND_FALLBACK",
             Severity.INFO,
             f"employer {employer_key}: no declaration in the reference period of {period}; "
-            f"band from the {fallback_count.value} at the {where} (R-COUNT-4, B-3)",
+            f"band from the {fallback_count.value} {where} (R-COUNT-4, B-3)",
         )
     )
     return BandResult(
         employer_key, year, SizeBand.for_fte(value), _floor4(value), value, (), missing,
         fallback_used=True, basis=BandBasis.FALLBACK, findings=tuple(findings),
-        fallback_quarter=fallback_quarter,
+        fallback_quarter=None if fallback_value is not None else fallback_quarter,
+        fallback_count=fallback_count,
     )  # fmt: skip
 
 

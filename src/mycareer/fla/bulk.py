@@ -11,15 +11,16 @@ whose lines have the same shape. It is tested against :func:`quarter_counts` +
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import attrs
 
-from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
 from mycareer.fla.band import (
@@ -32,6 +33,13 @@ from mycareer.fla.band import (
     duplicate_key,
     is_termination_indemnity,
     size_band,
+)
+from mycareer.fla.continuation import (
+    Gap,
+    declaration_missing,
+    gap_of,
+    is_open_at_end,
+    undeclared_quarters,
 )
 from mycareer.fla.formula import (
     Core,
@@ -49,6 +57,7 @@ from mycareer.fla.options import EntitlementOptions, Overrides
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import BandBasis, Entitlement, new_entitlement
 from mycareer.fla.worker import fields_after_worker
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -110,6 +119,41 @@ class _Scan:
     groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
     employers: dict[str, Employer] = attrs.Factory(dict)
     people: dict[str, Niss] = attrs.Factory(dict)
+    #: (employer key, record, line) of each line open at the end of a quarter from Q4 of
+    #: the year before to Q3 (it may go on into an undeclared quarter). A flat list:
+    #: grouped at the end, and only for the employers with a quarter missing.
+    opens: list[tuple[str, DmfaWorkerRecord, DmfaOccupation]] = attrs.Factory(list)
+
+    def gaps(self, year: int, *, assume: bool) -> dict[tuple[str, str], Gap]:
+        """The :data:`Gap` of each worker (continuations if ``assume``).
+
+        A worker with a gap but no line in ``year`` (its employer declared none of the
+        year's quarters it was open into) joins ``groups`` with no line: it gets a result.
+        """
+        declared: dict[str, set[Quarter]] = defaultdict(set)
+        for key, y, number in self.tally.buckets:
+            declared[key].add(Quarter(y, number))
+        # Employers that would miss a quarter if every line of theirs were open.
+        gapped = {
+            k for k, quarters in declared.items() if undeclared_quarters(year, quarters, quarters)
+        }
+        open_lines: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = {}
+        records: dict[tuple[str, str], DmfaWorkerRecord] = {}
+        for key, record, occupation in self.opens:
+            if key in gapped:
+                who = (key, record.niss.value)
+                records[who] = record
+                open_lines.setdefault(who, {}).setdefault(record.quarter, []).append(occupation)
+        found: dict[tuple[str, str], Gap] = {}
+        for (key, niss), lines in open_lines.items():
+            gap = gap_of(year, declared[key], lines)
+            if gap is not None:
+                found[(key, niss)] = gap if assume else (gap[0], ())
+                record = records[(key, niss)]
+                self.groups.setdefault(key, {}).setdefault(niss, [])
+                self.employers.setdefault(key, record.employer)
+                self.people.setdefault(niss, record.niss)
+        return found
 
     def duplicate_findings(self) -> dict[str, tuple[Finding, ...]]:
         found: dict[str, list[Finding]] = defaultdict(list)
@@ -145,7 +189,9 @@ def _scan(
         tally.declare(declaration.employer.key, declaration.quarter)
     year_days = year_window(year)
     duplicates = tally.duplicates
-    groups, employers, people = scan.groups, scan.employers, scan.people
+    groups, employers, people, opens = scan.groups, scan.employers, scan.people, scan.opens
+    open_from, open_to = Quarter(year - 1, 4), Quarter(year, 3)
+    watch = False
     last_employer: Employer | None = None
     last_quarter: Quarter | None = None
     key = ""
@@ -163,6 +209,7 @@ def _scan(
                 workers = groups.get(key)
             last_quarter, last_day = quarter, quarter.last_day
             window = year_days if quarter.year == year else None
+            watch = open_from <= quarter <= open_to
             sums, heads, seen = tally.bucket(key, quarter)  # declared, even if nobody counts
         mark = duplicate_key(record)
         if mark in seen:
@@ -181,7 +228,11 @@ def _scan(
             if counts_at_quarter_end(worker_code, occupation, last_day, indemnity=indemnity):
                 sums[s] = sums.get(s, 0) + q
                 counted = True
-            if window is None or indemnity:
+            if indemnity:
+                continue
+            if watch and is_open_at_end(occupation, last_day):
+                opens.append((key, record, occupation))
+            if window is None:
                 continue
             period = occupation.period
             stop = period.stop
@@ -228,16 +279,20 @@ def compute_entitlements(
     """Every (employer, worker) entitlement for ``year``, sorted by employer then NISS.
 
     One result per (employer, worker) with an occupation line in ``year`` that is
-    not a termination indemnity. Records of other years feed the size band (its
-    reference period lies in earlier years). ``as_of`` is recorded on the results.
-    One pass over the records; explanations are only built when asked for.
+    not a termination indemnity, or with a line open into a quarter of ``year`` its
+    employer did not declare (``DECLARATION_MISSING``). Records of other years feed
+    the size band (its reference period lies in earlier years). ``as_of`` is recorded
+    on the results. One pass over the records; explanations are only built when asked for.
     """
     if year is None:
         raise TypeError("compute_entitlements() needs the year")
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
+    check_year(year, book, over)
     scan = _scan(records, declarations, year, opts.indemnity_codes)
+    # Before the bands: a gap may add an employer with no line in the year.
+    gaps = scan.gaps(year, assume=opts.assume_continuation)
     bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)
     return assemble(
         scan.groups,
@@ -251,6 +306,7 @@ def compute_entitlements(
         scan.duplicate_findings(),
         projected=False,
         as_of=as_of,
+        gaps=gaps,
     )
 
 
@@ -276,12 +332,36 @@ def _shape_of(
     lines: Sequence[Sequence[Any]], month_of: tuple[int, ...], first: int
 ) -> tuple[tuple[object, ...], tuple[Segment, ...] | None]:
     """The memo key of a worker's lines, and the coalesced lines when they were built."""
+    if not lines:  # a worker with a gap only (no line declared in the year)
+        return (), ()
     if len(lines) == 1:
         only = lines[0]
         shape = (month_of[only[0] - first], month_of[only[1] - 1 - first], *only[2:6])
         return shape, None
     ordered = coalesce([new_segment(Segment, line) for line in lines])
     return _shape(ordered, month_of, first), ordered
+
+
+def _core(
+    memo: dict[tuple[object, ...], Core],
+    shape: tuple[object, ...],
+    ordered: tuple[Segment, ...] | None,
+    lines: Sequence[Sequence[Any]],
+    compute: Callable[..., Core],
+) -> Core:
+    """The :class:`Core` of ``lines`` (memo key ``shape``, see :func:`_shape_of`), computed
+    once per key."""
+    core = memo.get(shape)
+    if core is None:
+        if ordered is None:
+            ordered = (new_segment(Segment, lines[0]),)
+        core = memo[shape] = compute(segments=ordered)
+    return core
+
+
+def _continued(lines: Sequence[Sequence[Any]], gap: Gap) -> list[Sequence[Any]]:
+    """``lines`` and the gap's assumed continuations, as scan lines."""
+    return [*lines, *([*segment] for segment in gap[1])]
 
 
 def assemble(
@@ -297,8 +377,13 @@ def assemble(
     *,
     projected: bool,
     as_of: date | None,
+    gaps: Mapping[tuple[str, str], Gap] | None = None,
 ) -> tuple[Entitlement, ...]:
-    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS."""
+    """One result per (employer, worker) of ``groups``, sorted by employer, then NISS.
+
+    A worker with a :data:`~mycareer.fla.continuation.Gap` gets its own result (with the
+    ``DECLARATION_MISSING`` finding), the others share theirs per shape.
+    """
     fla = book.fla_regime(year)
     first = month_starts(year)[0]
     month_of = month_of_day(year)
@@ -311,24 +396,34 @@ def assemble(
         override_days = over.full_time_days.get(key)
         employer_days = over.employer_days.get(key, _ZERO)
         memo = memos.setdefault((band.band, override_days, employer_days), {})
+        compute = partial(
+            formula_core, year=year, band=band.band, rulebook=book, options=opts,
+            override_days=override_days, employer_days=employer_days,
+        )  # fmt: skip
         band_findings = band.findings + extra.get(key, ())
         # Per shape, this employer's fields of the result after (employer, niss).
         rests: dict[tuple[object, ...], tuple[object, ...]] = {}
         for niss in sorted(workers):
             lines = workers[niss]
-            if not lines:
+            gap = gaps.get((key, niss)) if gaps else None
+            if not lines and gap is None:
+                continue
+            if gap is not None:
+                lines = _continued(lines, gap)
+                shape, ordered = _shape_of(lines, month_of, first)
+                core = _core(memo, shape, ordered, lines, compute)
+                said = declaration_missing(key, niss, gap[0], assumed=opts.assume_continuation)
+                own = fields_after_worker(
+                    core, year, band, opts.rounding, fla, (*band_findings, said, *core.findings),
+                    projected=projected, as_of=as_of, undeclared=gap[0],
+                    assumed_continuation=opts.assume_continuation,
+                )  # fmt: skip
+                results.append(new_entitlement(employer, people[niss], own))
                 continue
             shape, ordered = _shape_of(lines, month_of, first)
             rest = rests.get(shape)
             if rest is None:
-                core = memo.get(shape)
-                if core is None:
-                    if ordered is None:
-                        ordered = (new_segment(Segment, lines[0]),)
-                    core = formula_core(
-                        ordered, year, band.band, book, opts, override_days, employer_days
-                    )
-                    memo[shape] = core
+                core = _core(memo, shape, ordered, lines, compute)
                 findings = band_findings + core.findings if band_findings else core.findings
                 rest = rests[shape] = fields_after_worker(
                     core, year, band, opts.rounding, fla, findings,

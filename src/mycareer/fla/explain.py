@@ -7,15 +7,15 @@ off the result and fills one template per language.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Final
+
+import attrs
 
 from mycareer._cache import BoundedCache
-from mycareer.fla.values import BandBasis, Lang, MonthFactor, Regime, decimal_4
-
-if TYPE_CHECKING:
-    from mycareer.fla.values import Entitlement
+from mycareer.fla.values import BandBasis, Entitlement, Lang, MonthFactor, Regime, decimal_4
 
 __all__ = ["MONTH_NAMES", "explain_entitlement", "explanation_key", "explanation_parts"]
 
@@ -42,11 +42,21 @@ _T: Mapping[str, Mapping[str, str]] = {
     "en": {
         "head": "Training right {year} at employer {employer} for worker {niss}.",
         "band": "Employer size: {band} FTE (average {fte} over quarters {quarters}).",
-        "band_fallback": "Employer size: {band} FTE ({fte} at the end of the first quarter "
-        "with employment: no declaration in the reference period).",
+        "band_fallback": "Employer size: {band} ({fte} {unit} at the end of {quarter}, the "
+        "quarter of the first employment after the reference period, which has no "
+        "declaration: R-COUNT-4; a quarter declaring only students or no FTE employs nobody "
+        "who counts; counted in {unit}, B-3).",
+        "band_fallback_given": "Employer size: {band} ({fte} {unit} given by the employer or "
+        "its software: no declaration in the reference period, R-COUNT-4, B-3).",
+        "unit_fte": "FTE",
+        "unit_headcount": "workers",
         "band_override": "Employer size: {band} FTE (given by the employer or its software).",
         "band_unknown": "Employer size: unknown (no declaration found); treated as {band}.",
         "missing": "Reference quarters without a declaration: {quarters}.",
+        "count_rule": "Counted at each quarter end (R-COUNT-5): the lines in force on its last "
+        "day with at least one day declared under a code other than 30 (unpaid leave); lines "
+        "declaring no day, students under the solidarity contribution, full career breaks and "
+        "termination indemnities do not count.",
         "rule": "Rule: {title} ({id}), valid {valid}; source: {source}.",
         "no_rule": "No training right applies: {reason}.",
         "formula": "Days = sum over the months of full-time days (A) × work fraction (B) ÷ 12; "
@@ -59,6 +69,13 @@ _T: Mapping[str, Mapping[str, str]] = {
         "employer complement {employer}.",
         "hours": "In hours: {hours} (at {hpd} hours per day).",
         "projected": "Projection: assumes the jobs in force on {as_of} continue all year.",
+        "undeclared": "Not declared by this employer: {quarters}, although the occupation was "
+        "open at the end of the quarter declared before (no ending date): those months are not "
+        "counted and this result is incomplete (DECLARATION_MISSING; the option "
+        "assume_continuation credits them).",
+        "continued": "Not declared by this employer: {quarters}; the occupation open at the end "
+        "of the quarter declared before (no ending date) is assumed to continue through them, "
+        "as the caller chose (assume_continuation, DECLARATION_MISSING).",
         "fla": "Federal Learning Account for {year}: {fla}.",
         "fla_before-fla": "did not exist yet (in force from 1 April 2024)",
         "fla_registration-owed": "registration was owed for this year",
@@ -69,13 +86,25 @@ _T: Mapping[str, Mapping[str, str]] = {
         "head": "Droit individuel à la formation {year} chez l'employeur {employer} "
         "pour le travailleur {niss}.",
         "band": "Taille de l'employeur : {band} ETP (moyenne {fte} sur les trimestres {quarters}).",
-        "band_fallback": "Taille de l'employeur : {band} ETP ({fte} à la fin du premier trimestre "
-        "d'occupation : aucune déclaration pendant la période de référence).",
+        "band_fallback": "Taille de l'employeur : {band} ({fte} {unit} à la fin de {quarter}, "
+        "le trimestre de la première occupation après la période de référence, sans "
+        "déclaration : R-COUNT-4 ; un trimestre qui ne déclare que des étudiants ou aucun ETP "
+        "n'occupe personne qui compte ; compté en {unit}, B-3).",
+        "band_fallback_given": "Taille de l'employeur : {band} ({fte} {unit} fournis par "
+        "l'employeur ou son logiciel : aucune déclaration pendant la période de référence, "
+        "R-COUNT-4, B-3).",
+        "unit_fte": "ETP",
+        "unit_headcount": "travailleurs",
         "band_override": "Taille de l'employeur : {band} ETP (fournie par l'employeur ou son "
         "logiciel).",
         "band_unknown": "Taille de l'employeur : inconnue (aucune déclaration) ; traitée comme "
         "{band}.",
         "missing": "Trimestres de référence sans déclaration : {quarters}.",
+        "count_rule": "Comptées à chaque fin de trimestre (R-COUNT-5) : les lignes d'occupation "
+        "en cours le dernier jour avec au moins un jour déclaré sous un code autre que 30 (congé "
+        "sans solde) ; les lignes sans jour déclaré, les étudiants soumis à la cotisation de "
+        "solidarité, les interruptions complètes de carrière et les indemnités de rupture ne "
+        "comptent pas.",
         "rule": "Règle : {title} ({id}), valable {valid} ; source : {source}.",
         "no_rule": "Aucun droit à la formation ne s'applique : {reason}.",
         "formula": "Jours = somme sur les mois des jours temps plein (A) × fraction d'occupation "
@@ -89,6 +118,13 @@ _T: Mapping[str, Mapping[str, str]] = {
         "hours": "En heures : {hours} (à {hpd} heures par jour).",
         "projected": "Projection : suppose que les occupations en cours le {as_of} continuent "
         "toute l'année.",
+        "undeclared": "Non déclaré par cet employeur : {quarters}, alors que l'occupation était "
+        "en cours à la fin du trimestre déclaré précédent (sans date de fin) : ces mois ne sont "
+        "pas comptés et ce résultat est incomplet (DECLARATION_MISSING ; l'option "
+        "assume_continuation les compte).",
+        "continued": "Non déclaré par cet employeur : {quarters} ; l'occupation en cours à la fin "
+        "du trimestre déclaré précédent (sans date de fin) est supposée continuer pendant ces "
+        "trimestres, au choix de l'appelant (assume_continuation, DECLARATION_MISSING).",
         "fla": "Federal Learning Account pour {year} : {fla}.",
         "fla_before-fla": "n'existait pas encore (en vigueur le 1er avril 2024)",
         "fla_registration-owed": "l'enregistrement était dû pour cette année",
@@ -100,13 +136,24 @@ _T: Mapping[str, Mapping[str, str]] = {
         "{niss}.",
         "band": "Omvang van de werkgever: {band} VTE (gemiddelde {fte} over de kwartalen "
         "{quarters}).",
-        "band_fallback": "Omvang van de werkgever: {band} VTE ({fte} op het einde van het eerste "
-        "kwartaal met tewerkstelling: geen aangifte in de referteperiode).",
+        "band_fallback": "Omvang van de werkgever: {band} ({fte} {unit} op het einde van "
+        "{quarter}, het kwartaal van de eerste tewerkstelling na de referteperiode, zonder "
+        "aangifte: R-COUNT-4; een kwartaal met enkel studenten of zonder VTE stelt niemand "
+        "te werk die meetelt; geteld in {unit}, B-3).",
+        "band_fallback_given": "Omvang van de werkgever: {band} ({fte} {unit} opgegeven door "
+        "de werkgever of zijn software: geen aangifte in de referteperiode, R-COUNT-4, B-3).",
+        "unit_fte": "VTE",
+        "unit_headcount": "werknemers",
         "band_override": "Omvang van de werkgever: {band} VTE (opgegeven door de werkgever of "
         "zijn software).",
         "band_unknown": "Omvang van de werkgever: onbekend (geen aangifte gevonden); behandeld als "
         "{band}.",
         "missing": "Referentiekwartalen zonder aangifte: {quarters}.",
+        "count_rule": "Geteld op het einde van elk kwartaal (R-COUNT-5): de "
+        "tewerkstellingslijnen die op de laatste dag lopen met minstens één dag aangegeven onder "
+        "een andere code dan 30 (onbetaald verlof); lijnen zonder aangegeven dag, studenten met "
+        "solidariteitsbijdrage, volledige loopbaanonderbrekingen en opzeggingsvergoedingen tellen "
+        "niet mee.",
         "rule": "Regel: {title} ({id}), geldig {valid}; bron: {source}.",
         "no_rule": "Er geldt geen opleidingsrecht: {reason}.",
         "formula": "Dagen = som over de maanden van voltijdse dagen (A) × tewerkstellingsbreuk "
@@ -120,6 +167,14 @@ _T: Mapping[str, Mapping[str, str]] = {
         "hours": "In uren: {hours} (aan {hpd} uren per dag).",
         "projected": "Projectie: veronderstelt dat de tewerkstellingen van {as_of} het hele jaar "
         "doorlopen.",
+        "undeclared": "Niet aangegeven door deze werkgever: {quarters}, hoewel de tewerkstelling "
+        "liep op het einde van het vorige aangegeven kwartaal (zonder einddatum): die maanden "
+        "tellen niet mee en dit resultaat is onvolledig (DECLARATION_MISSING; de optie "
+        "assume_continuation telt ze mee).",
+        "continued": "Niet aangegeven door deze werkgever: {quarters}; de tewerkstelling die liep "
+        "op het einde van het vorige aangegeven kwartaal (zonder einddatum) loopt volgens de "
+        "keuze van de gebruiker door in die kwartalen (assume_continuation, "
+        "DECLARATION_MISSING).",
         "fla": "Federal Learning Account voor {year}: {fla}.",
         "fla_before-fla": "bestond nog niet (van kracht op 1 april 2024)",
         "fla_registration-owed": "registratie was verplicht voor dit jaar",
@@ -152,14 +207,17 @@ def explain_entitlement(entitlement: Entitlement, lang: Lang) -> list[str]:
     return [head, *body]
 
 
+#: The fields of a result the explanation's body may depend on: all but the two of the
+#: head line. Derived, not listed, so that a new field can never serve a stale body.
+_BODY_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Entitlement) if field.name not in ("employer", "niss")
+)
+_body_values = operator.attrgetter(*_BODY_FIELDS)
+
+
 def explanation_key(e: Entitlement, lang: Lang) -> tuple[object, ...]:
     """Everything the explanation depends on except the employer and the worker."""
-    return (
-        lang, e.year, e.band, e.band_basis, e.average_fte, e.reference_quarters,
-        e.missing_quarters, e.rule, e.rules, e.regime, e.days_exact, e.days, e.legal_days,
-        e.sector_days, e.employer_days, e.hours, e.hours_per_day, e.rounding, e.no_rule_reason,
-        e.months, e.projected, e.as_of, e.fla_regime,
-    )  # fmt: skip
+    return (lang, *_body_values(e))
 
 
 def explanation_parts(
@@ -180,19 +238,30 @@ def explanation_parts(
     return head, body
 
 
+def _band_line(e: Entitlement, lang: Lang) -> str:
+    """Where the band comes from: declared average, R-COUNT-4 fallback, caller, unknown."""
+    t = _T[lang]
+    fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
+    if e.band_basis is BandBasis.OVERRIDE_BAND:
+        return t["band_override"].format(band=e.band.value)
+    if e.band_basis is BandBasis.UNKNOWN:
+        return t["band_unknown"].format(band=e.band.value)
+    if e.band_basis is not BandBasis.FALLBACK:
+        quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
+        return t["band"].format(band=e.band.value, fte=fte, quarters=quarters)
+    unit = t[f"unit_{e.fallback_count.value}"]
+    if e.fallback_quarter is None:
+        return t["band_fallback_given"].format(band=e.band.value, fte=fte, unit=unit)
+    return t["band_fallback"].format(
+        band=e.band.value, fte=fte, unit=unit, quarter=e.fallback_quarter
+    )
+
+
 def _body(e: Entitlement, lang: Lang) -> list[str]:
     t = _T[lang]
-    lines: list[str] = []
-    fte = "-" if e.average_fte is None else _num(Fraction(e.average_fte), lang)
-    quarters = ", ".join(str(q) for q in e.reference_quarters) or "-"
-    if e.band_basis in (BandBasis.OVERRIDE_BAND,):
-        lines.append(t["band_override"].format(band=e.band.value))
-    elif e.band_basis is BandBasis.FALLBACK:
-        lines.append(t["band_fallback"].format(band=e.band.value, fte=fte))
-    elif e.band_basis is BandBasis.UNKNOWN:
-        lines.append(t["band_unknown"].format(band=e.band.value))
-    else:
-        lines.append(t["band"].format(band=e.band.value, fte=fte, quarters=quarters))
+    lines: list[str] = [_band_line(e, lang)]
+    if e.band_basis in (BandBasis.DECLARED, BandBasis.FALLBACK, BandBasis.OVERRIDE_FTE):
+        lines.append(t["count_rule"])
     if e.missing_quarters:
         lines.append(t["missing"].format(quarters=", ".join(str(q) for q in e.missing_quarters)))
     for rule in e.rules or ((e.rule,) if e.rule is not None else ()):
@@ -250,6 +319,9 @@ def _body(e: Entitlement, lang: Lang) -> list[str]:
             lines.append(
                 t["hours"].format(hours=_num(e.hours, lang), hpd=_num(e.hours_per_day, lang))
             )
+    if e.undeclared_quarters:
+        which = "continued" if e.assumed_continuation else "undeclared"
+        lines.append(t[which].format(quarters=", ".join(str(q) for q in e.undeclared_quarters)))
     if e.projected and e.as_of is not None:
         lines.append(t["projected"].format(as_of=e.as_of.isoformat()))
     lines.append(t["fla"].format(year=e.year, fla=t[f"fla_{e.fla_regime.value}"]))

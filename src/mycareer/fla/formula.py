@@ -471,7 +471,7 @@ def formula_core(
     above = fte_above_one_finding(segments)
     if above is not None:
         findings.append(above)
-    reason = sums.reason
+    reason = sums.reason if segments else "no employment declared at this employer in the year"
     if not sums.any_rule:
         regime = Regime.NONE
         days_exact = legal = sector = employer = None

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import attrs
 
-from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES, FallbackCount
-from mycareer.fla.values import RoundingPolicy, SizeBand
+from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES
+from mycareer.fla.values import FallbackCount, RoundingPolicy, SizeBand
 from mycareer.quarter import Quarter
 
 __all__ = ["EntitlementOptions", "HoursPolicy", "MonthFraction", "Overrides"]
@@ -45,6 +45,10 @@ class EntitlementOptions:
     month_fraction: MonthFraction = MonthFraction.HIGHEST
     indemnity_codes: frozenset[int] = TERMINATION_INDEMNITY_REMUNERATION_CODES
     fallback_count: FallbackCount = FallbackCount.FTE
+    #: Quarters of the year the employer did not declare while the worker's occupation
+    #: was open (``DECLARATION_MISSING``): ``False`` leaves their months out and marks
+    #: the result incomplete; ``True`` assumes the occupation went on through them.
+    assume_continuation: bool = False
 
 
 @attrs.frozen

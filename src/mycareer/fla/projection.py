@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.fla.band import (
     DeclaredQuarter,
@@ -20,10 +20,12 @@ from mycareer.fla.band import (
     quarter_counts,
 )
 from mycareer.fla.bulk import assemble, employer_bands
-from mycareer.fla.formula import Segment, YearWindow, clip, year_window
+from mycareer.fla.continuation import projected_lines
+from mycareer.fla.formula import Segment, year_window
 from mycareer.fla.options import EntitlementOptions, Overrides
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import Entitlement
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -45,43 +47,6 @@ def _latest_quarters(
             if employer_latest.get(k[0], record.quarter) <= record.quarter:
                 employer_latest[k[0]] = record.quarter
     return {k: q for k, q in latest.items() if employer_latest[k[0]] == q}
-
-
-def _segment(occupation: DmfaOccupation, span: tuple[int, int]) -> Segment:
-    return Segment(
-        *span,
-        occupation.mean_working_hours or 0,
-        occupation.ref_mean_working_hours or 0,
-        occupation.joint_commission.code,
-        occupation.working_days_system,
-    )
-
-
-def _projected_lines(
-    occupation: DmfaOccupation,
-    as_of: date,
-    declared: YearWindow | None,
-    ahead: YearWindow | None,
-) -> list[Segment]:
-    """The line's declared part up to ``as_of`` (``declared``) and, when in force on
-    ``as_of``, its assumed continuation to the end of the year (``ahead``)."""
-    found: list[Segment] = []
-    if declared is not None:
-        period = occupation.period
-        span = clip(
-            period.start.toordinal(),
-            None if period.stop is None else period.stop.toordinal(),
-            declared,
-        )
-        if span is not None:
-            found.append(_segment(occupation, span))
-    end = occupation.end
-    if ahead is not None and occupation.start <= as_of and (end is None or end >= as_of):
-        stop = None if end is None else end.toordinal() + 1
-        span = clip(occupation.start.toordinal(), stop, ahead)
-        if span is not None:
-            found.append(_segment(occupation, span))
-    return found
 
 
 def project_entitlements(
@@ -107,6 +72,7 @@ def project_entitlements(
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
     over = overrides or Overrides()
+    check_year(target, book, over)
     materialised = records if isinstance(records, list | tuple) else list(records)
     counts = quarter_counts(materialised, declarations, indemnity_codes=opts.indemnity_codes)
     as_of_quarter = Quarter.of(as_of)
@@ -129,7 +95,7 @@ def project_entitlements(
             segment
             for occupation in record.occupations
             if not is_termination_indemnity(occupation, opts.indemnity_codes)
-            for segment in _projected_lines(
+            for segment in projected_lines(
                 occupation,
                 as_of,
                 declared_window if in_target else None,

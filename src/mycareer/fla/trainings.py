@@ -35,9 +35,10 @@ from fractions import Fraction
 
 import attrs
 
-from mycareer.employer import Employer
+from mycareer._checks import is_a, to_date, to_optional_date
+from mycareer.employer import Employer, to_optional_employer
 from mycareer.errors import InvalidValueError, SourceRef
-from mycareer.niss import Niss
+from mycareer.niss import Niss, to_niss
 
 __all__ = [
     "Training",
@@ -125,7 +126,19 @@ def format_exact(value: Fraction) -> str:
     return format(Decimal(scaled.numerator).scaleb(-places), "f")
 
 
+def _hours(raw: object) -> Fraction:
+    """:func:`exact_hours` as a field converter: other types reach the field's validator."""
+    if isinstance(raw, int | Fraction | Decimal | str | float):
+        return exact_hours(raw)
+    return raw  # type: ignore[return-value]
+
+
+_TEXT = is_a(str, optional=True)
+
+
 def _training_type(raw: object) -> TrainingType:
+    if not isinstance(raw, str):
+        return raw  # type: ignore[return-value]  # the validator names the field
     try:
         return TrainingType(str(raw).strip().lower())
     except ValueError:
@@ -134,6 +147,8 @@ def _training_type(raw: object) -> TrainingType:
 
 
 def _training_status(raw: object) -> TrainingStatus:
+    if not isinstance(raw, str):
+        return raw  # type: ignore[return-value]  # the validator names the field
     try:
         return TrainingStatus(str(raw).strip().lower())
     except ValueError:
@@ -145,16 +160,16 @@ def _optional_text(raw: object) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise InvalidValueError(f"expected text, got {raw!r}")
+        return raw  # type: ignore[return-value]  # the validator names the field
     text = raw.strip()
     return text or None
 
 
 def _required_text(raw: object) -> str:
     text = _optional_text(raw)
-    if text is None:
+    if text is None and (raw is None or isinstance(raw, str)):
         raise InvalidValueError(f"a training needs a non-empty name, got {raw!r}")
-    return text
+    return text  # type: ignore[return-value]  # not text: the validator names the field
 
 
 @attrs.frozen
@@ -166,24 +181,32 @@ class Training:
     record was read and does not take part in equality.
     """
 
-    niss: Niss
-    name: str = attrs.field(converter=_required_text)
-    start: date
-    end: date
-    hours: Fraction = attrs.field(converter=exact_hours)
-    type: TrainingType = attrs.field(default=TrainingType.FORMAL, converter=_training_type)
-    status: TrainingStatus = attrs.field(
-        default=TrainingStatus.COMPLETED, converter=_training_status
+    niss: Niss = attrs.field(converter=to_niss, validator=is_a(Niss))
+    name: str = attrs.field(converter=_required_text, validator=is_a(str))
+    start: date = attrs.field(converter=to_date, validator=is_a(date))
+    end: date = attrs.field(converter=to_date, validator=is_a(date))
+    hours: Fraction = attrs.field(converter=_hours, validator=is_a(Fraction))
+    type: TrainingType = attrs.field(
+        default=TrainingType.FORMAL, converter=_training_type, validator=is_a(TrainingType)
     )
-    counts_toward_individual_right: bool = True
-    provider: str | None = attrs.field(default=None, converter=_optional_text)
-    outcome: str | None = attrs.field(default=None, converter=_optional_text)
-    certificate: str | None = attrs.field(default=None, converter=_optional_text)
-    certificate_valid_until: date | None = None
-    funding: str | None = attrs.field(default=None, converter=_optional_text)
-    employer: Employer | None = None
-    id: str | None = attrs.field(default=None, converter=_optional_text)
-    source: SourceRef | None = attrs.field(default=None, eq=False)
+    status: TrainingStatus = attrs.field(
+        default=TrainingStatus.COMPLETED, converter=_training_status, validator=is_a(TrainingStatus)
+    )
+    counts_toward_individual_right: bool = attrs.field(default=True, validator=is_a(bool))
+    provider: str | None = attrs.field(default=None, converter=_optional_text, validator=_TEXT)
+    outcome: str | None = attrs.field(default=None, converter=_optional_text, validator=_TEXT)
+    certificate: str | None = attrs.field(default=None, converter=_optional_text, validator=_TEXT)
+    certificate_valid_until: date | None = attrs.field(
+        default=None, converter=to_optional_date, validator=is_a(date, optional=True)
+    )
+    funding: str | None = attrs.field(default=None, converter=_optional_text, validator=_TEXT)
+    employer: Employer | None = attrs.field(
+        default=None, converter=to_optional_employer, validator=is_a(Employer, optional=True)
+    )
+    id: str | None = attrs.field(default=None, converter=_optional_text, validator=_TEXT)
+    source: SourceRef | None = attrs.field(
+        default=None, eq=False, validator=is_a(SourceRef, optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:

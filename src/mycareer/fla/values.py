@@ -31,6 +31,7 @@ from mycareer.quarter import Quarter
 __all__ = [
     "BandBasis",
     "Entitlement",
+    "FallbackCount",
     "FlaRegime",
     "Lang",
     "MonthFactor",
@@ -81,6 +82,13 @@ class BandBasis(StrEnum):
     OVERRIDE_BAND = "override-band"  # the caller gave the band
     OVERRIDE_FTE = "override-fte"  # the caller gave quarterly FTE
     UNKNOWN = "unknown"  # nothing to go on: treated as <10, with a finding
+
+
+class FallbackCount(StrEnum):
+    """R-COUNT-4 counts FTE (default) or heads (B-3)."""
+
+    FTE = "fte"
+    HEADCOUNT = "headcount"
 
 
 class Regime(StrEnum):
@@ -191,6 +199,13 @@ class Entitlement:
     ``legal_days``/``sector_days``/``employer_days`` keep the parts apart
     (FLA right types, R-CAO-6). ``explain(lang)`` renders the explanation from
     these data on demand.
+
+    ``fallback_quarter`` and ``fallback_count`` say where an R-COUNT-4 band came
+    from. ``undeclared_quarters`` are quarters of the year the employer did not
+    declare although the worker's occupation was open at the end of the quarter
+    before (a ``DECLARATION_MISSING`` warning: the result is incomplete);
+    ``assumed_continuation`` says whether they were credited as employment
+    (``EntitlementOptions.assume_continuation``).
     """
 
     employer: Employer
@@ -219,6 +234,10 @@ class Entitlement:
     missing_quarters: tuple[Quarter, ...] = ()
     projected: bool = False
     as_of: date | None = None
+    fallback_quarter: Quarter | None = None
+    fallback_count: FallbackCount = FallbackCount.FTE
+    undeclared_quarters: tuple[Quarter, ...] = ()
+    assumed_continuation: bool = False
 
     @property
     def months_employed(self) -> int:
@@ -252,6 +271,6 @@ class Entitlement:
 
 
 #: ``new_entitlement(employer, niss, rest)`` == ``Entitlement(employer, niss, *rest)``
-#: (``rest``: the other 24 fields in field order), without the frozen ``__init__``:
+#: (``rest``: the other fields in field order), without the frozen ``__init__``:
 #: for the bulk path only (values it built itself).
 new_entitlement = slot_constructor(Entitlement, shared_from=2)

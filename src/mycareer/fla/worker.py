@@ -15,11 +15,14 @@ from mycareer.dmfa import DmfaOccupation
 from mycareer.employer import Employer
 from mycareer.findings import Finding
 from mycareer.fla.band import BandResult
+from mycareer.fla.continuation import declaration_missing
 from mycareer.fla.formula import Core, Segment, coalesce, formula_core, segments_of
 from mycareer.fla.options import EntitlementOptions
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.values import BandBasis, Entitlement, FlaRegime, RoundingPolicy, SizeBand
+from mycareer.fla.years import check_year
 from mycareer.niss import Niss
+from mycareer.quarter import Quarter
 
 __all__ = ["entitlement_for", "fields_after_worker"]
 
@@ -36,6 +39,8 @@ def fields_after_worker(
     *,
     projected: bool,
     as_of: date | None,
+    undeclared: tuple[Quarter, ...] = (),
+    assumed_continuation: bool = False,
 ) -> tuple[Any, ...]:
     """Every field of an :class:`Entitlement` after (employer, niss), in field order.
 
@@ -66,6 +71,10 @@ def fields_after_worker(
         band.missing_quarters,
         projected,
         as_of,
+        band.fallback_quarter,
+        band.fallback_count,
+        undeclared,
+        assumed_continuation,
     )
 
 
@@ -89,14 +98,21 @@ def entitlement_for(
     options: EntitlementOptions | None = None,
     full_time_days: Fraction | None = None,
     employer_days: Fraction = _ZERO,
+    undeclared: tuple[Quarter, ...] = (),
 ) -> Entitlement:
     """One worker's entitlement at one employer for ``year`` from its lines.
 
     ``band`` is a band (as given by the caller) or a :class:`BandResult`;
     ``full_time_days`` overrides A; ``employer_days`` are added on top.
+    ``undeclared`` are the quarters the employer did not declare while the
+    occupation was open (:func:`~mycareer.fla.continuation.declaration_gaps`): the
+    result says so; under ``options.assume_continuation`` the caller has added the
+    continued lines (the gap's segments) to ``occupations``.
     """
     book = rulebook or Rulebook.default()
     opts = options or EntitlementOptions()
+    if full_time_days is None:
+        check_year(year, book)
     items = list(occupations)
     segments = (
         [s for s in items if isinstance(s, Segment)]
@@ -117,9 +133,16 @@ def entitlement_for(
         full_time_days,
         employer_days,
     )
-    findings = result.findings + core.findings if result.findings else core.findings
+    said = (
+        (declaration_missing(employer.key, niss.value, undeclared,
+                             assumed=opts.assume_continuation),)
+        if undeclared
+        else ()
+    )  # fmt: skip
+    findings = (*result.findings, *said, *core.findings)
     fields = fields_after_worker(
         core, year, result, opts.rounding, book.fla_regime(year), findings,
-        projected=False, as_of=None,
+        projected=False, as_of=None, undeclared=undeclared,
+        assumed_continuation=opts.assume_continuation and bool(undeclared),
     )  # fmt: skip
     return Entitlement(employer, niss, *fields)

@@ -44,6 +44,7 @@ from mycareer.limits import (
     MAX_IDENTIFIER_CHARS,
     MAX_INTEGER_DIGITS,
     MAX_TEXT_CHARS,
+    clip,
     shown,
 )
 from mycareer.niss import Niss
@@ -51,6 +52,8 @@ from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
 
 __all__ = [
     "DATA_ERRORS",
+    "MAX_ATTRIBUTE_CHARS",
+    "AttributeReader",
     "ErrorSink",
     "FieldReader",
     "PathLike",
@@ -70,6 +73,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: Longest attribute value of our own formats read before it is refused without parsing
+#: (the longest legitimate one is a funding or certificate text).
+MAX_ATTRIBUTE_CHARS: Final = MAX_TEXT_CHARS
 
 #: Longest text a date field may hold before it is refused without parsing.
 _MAX_DATE_CHARS = 40
@@ -286,6 +293,71 @@ class FieldReader:
 
 
 # -- documents --------------------------------------------------------------------
+
+
+class AttributeReader:
+    """The checked attributes of one record of our own formats, every problem collected.
+
+    Our formats (training account, career records) carry values in attributes, and a
+    record reports all its problems together: :meth:`get` gives ``None`` for a missing or
+    bad value and records why, with the attribute's path, the file and the line, the value
+    cut to :data:`~mycareer.limits.MAX_SHOWN_CHARS` characters. A value longer than
+    ``limit`` is refused before any parser sees it.
+
+    >>> from fractions import Fraction
+    >>> from mycareer.xmlio._safe import parse_bytes
+    >>> element = parse_bytes(b'<credit days="1.5" hours="x" />').getroot()
+    >>> reader = AttributeReader("a.xml")
+    >>> reader.get(element, "days", Fraction, "$.credit")
+    Fraction(3, 2)
+    >>> reader.get(element, "hours", int, "$.credit") is None
+    True
+    >>> print(reader.problems[0])
+    a.xml:1: invalid hours 'x': invalid literal for int() with base 10: 'x' @ $.credit.hours
+    """
+
+    __slots__ = ("file", "problems")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[InvalidValueError] = []
+
+    def fail(self, message: str, element: Any, where: str) -> None:
+        """Record a problem at record path ``where`` on ``element``'s line."""
+        line = getattr(element, "sourceline", None)
+        self.problems.append(
+            InvalidValueError(clip(message), path=where, source=SourceRef(self.file, line))
+        )
+
+    def get(
+        self,
+        element: Any,
+        name: str,
+        parse: Callable[[str], T],
+        where: str,
+        *,
+        required: bool = False,
+        limit: int = MAX_ATTRIBUTE_CHARS,
+    ) -> T | None:
+        """Attribute ``name`` of ``element`` through ``parse``, or ``None`` (problem recorded)."""
+        raw = element.get(name)
+        if raw is None:
+            if required:
+                self.fail(f"missing attribute {name!r}", element, f"{where}.{name}")
+            return None
+        if len(raw) > limit:
+            self.fail(
+                f"invalid {name} {shown(raw)}: longer than {limit} characters",
+                element,
+                f"{where}.{name}",
+            )
+            return None
+        try:
+            return parse(raw)
+        except DATA_ERRORS as error:
+            reason = error.message if isinstance(error, InvalidValueError) else str(error)
+            self.fail(f"invalid {name} {shown(raw)}: {reason}", element, f"{where}.{name}")
+            return None
 
 
 def refuse_doctype(element: Any, label: str) -> None:

@@ -15,25 +15,15 @@ ledger's findings. Exact quantities are written as text that reads back to the
 same ``Fraction`` (``"7.5"``, ``"10/3"``). The schema is
 ``schemas/training-account-1.xsd``; written documents validate against it.
 
->>> from datetime import date
->>> from mycareer.fla.account import YearCredit, build_account
->>> from mycareer.niss import Niss
->>> from mycareer.xmlio.training_account_writer import training_accounts_bytes
->>> niss = Niss("85073003328")
->>> account = build_account([YearCredit(niss, 2024, legal_days=5, hours_per_day="7.6")],
-...                         as_of=date(2024, 12, 31))
->>> data = training_accounts_bytes([AccountRecord(account)])
->>> validate(data, TRAINING_ACCOUNT)
-[]
->>> read_training_accounts(data).records == (AccountRecord(account),)
-True
+A round trip (write, validate, read back) is shown in
+:mod:`mycareer.xmlio.training_account_writer`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, TypeVar
 
@@ -76,6 +66,7 @@ from mycareer.xmlio.formats import (
     register_format,
     validate,
 )
+from mycareer.xmlio.reading import AttributeReader
 
 __all__ = [
     "TRAINING_ACCOUNT",
@@ -123,41 +114,6 @@ T = TypeVar("T")
 # --- reading ----------------------------------------------------------------------
 
 
-class _Reader:
-    """Reads attributes of one ``<account>``, collecting every problem with its path."""
-
-    def __init__(self, file: str, path: str) -> None:
-        self.file = file
-        self.path = path
-        self.problems: list[InvalidValueError] = []
-
-    def fail(self, message: str, element: etree._Element, where: str) -> None:
-        self.problems.append(
-            InvalidValueError(message, path=where, source=SourceRef(self.file, element.sourceline))
-        )
-
-    def get(
-        self,
-        element: etree._Element,
-        name: str,
-        parse: Callable[[str], T],
-        where: str,
-        *,
-        required: bool = False,
-    ) -> T | None:
-        raw = element.get(name)
-        if raw is None:
-            if required:
-                self.fail(f"missing attribute {name!r}", element, f"{where}.{name}")
-            return None
-        try:
-            return parse(raw)
-        except (InvalidValueError, ValueError, ZeroDivisionError, InvalidOperation) as error:
-            reason = error.message if isinstance(error, InvalidValueError) else str(error)
-            self.fail(f"invalid {name} {raw!r}: {reason}", element, f"{where}.{name}")
-            return None
-
-
 def _fraction(text: str) -> Fraction:
     if "e" in text.lower() or text.strip() != text:
         raise ValueError("expected a decimal or p/q")
@@ -179,7 +135,7 @@ def _boolean(text: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def _employer(reader: _Reader, element: etree._Element, where: str) -> Employer | None:
+def _employer(reader: AttributeReader, element: etree._Element, where: str) -> Employer | None:
     enterprise = reader.get(element, "enterprise", EnterpriseNumber, where)
     nsso = reader.get(element, "nsso", NssoNumber, where)
     if enterprise is None and nsso is None:
@@ -187,7 +143,9 @@ def _employer(reader: _Reader, element: etree._Element, where: str) -> Employer 
     return Employer(enterprise, nsso, element.get("name") if element.tag == _EMPLOYER else None)
 
 
-def _entitlement(reader: _Reader, element: etree._Element, where: str) -> EntitlementSummary | None:
+def _entitlement(
+    reader: AttributeReader, element: etree._Element, where: str
+) -> EntitlementSummary | None:
     get = reader.get
     year = get(element, "year", int, where, required=True)
     band = get(element, "band", SizeBand, where, required=True)
@@ -227,7 +185,9 @@ def _entitlement(reader: _Reader, element: etree._Element, where: str) -> Entitl
     )
 
 
-def _training(reader: _Reader, element: etree._Element, where: str, niss: Niss) -> Training | None:
+def _training(
+    reader: AttributeReader, element: etree._Element, where: str, niss: Niss
+) -> Training | None:
     get = reader.get
     start = get(element, "start", date.fromisoformat, where, required=True)
     end = get(element, "end", date.fromisoformat, where, required=True)
@@ -279,7 +239,7 @@ _EXACT_FIELDS: Final = (
 
 
 def _credit(
-    reader: _Reader, element: etree._Element, where: str, niss: Niss, year: int
+    reader: AttributeReader, element: etree._Element, where: str, niss: Niss, year: int
 ) -> YearCredit | None:
     get = reader.get
     try:
@@ -299,7 +259,7 @@ def _credit(
 
 
 def _debit(
-    reader: _Reader, element: etree._Element, where: str, trainings: Mapping[str, Training]
+    reader: AttributeReader, element: etree._Element, where: str, trainings: Mapping[str, Training]
 ) -> TrainingDebit | None:
     ref = element.get("training")
     days = reader.get(element, "days", _fraction, where, required=True)
@@ -311,7 +271,7 @@ def _debit(
 
 
 def _statement(
-    reader: _Reader,
+    reader: AttributeReader,
     element: etree._Element,
     where: str,
     niss: Niss,
@@ -361,7 +321,7 @@ def _statement(
     )
 
 
-def _finding(reader: _Reader, element: etree._Element, where: str) -> Finding | None:
+def _finding(reader: AttributeReader, element: etree._Element, where: str) -> Finding | None:
     get = reader.get
     code = get(element, "code", str, where, required=True)
     severity = get(element, "severity", Severity, where, required=True)
@@ -380,7 +340,7 @@ def _finding(reader: _Reader, element: etree._Element, where: str) -> Finding | 
 class _AccountParts:
     """What the children of one ``<account>`` have given so far (the decoder's state)."""
 
-    reader: _Reader
+    reader: AttributeReader
     path: str
     niss: Niss
     employer: Employer | None = None
@@ -471,7 +431,7 @@ _ACCOUNT_CHILDREN: Final[dict[str, Callable[[_AccountParts, etree._Element], Non
 
 def account_from_element(element: etree._Element, file: str, path: str) -> AccountRecord:
     """Decode one ``<account>``; every problem is raised together, each with its path and line."""
-    reader = _Reader(file, path)
+    reader = AttributeReader(file)
     get = reader.get
     niss = get(element, "niss", Niss, path, required=True)
     as_of = get(element, "asOf", date.fromisoformat, path, required=True)
