@@ -11,7 +11,7 @@ engines then run on them unchanged, so a contract and its DmfA give the same
 results by construction (``mycareer.fla.entitlements_from_contracts``,
 ``mycareer.timeline.timelines_from_contracts``).
 
-How facts become DmfA zones (career-data.md §3.3–3.7):
+How facts become DmfA zones (docs/recipes/contracts.md):
 
 * Q and S are ``MeanWorkingHours``/``RefMeanWorkingHours`` in hundredths of hours;
   ``days_per_week`` is ``WorkingDaysSystem``; a line with Q = S is full time;

@@ -1,7 +1,7 @@
 """Typed records of Dimona declarations and their ONSS outcomes.
 
 A Dimona *period* (``DimonaPeriodId``, 12 digits) is created by an accepted IN
-and changed by UPDATE, OUT and CANCEL (career-data.md §2.2–2.6). Readers in
+and changed by UPDATE, OUT and CANCEL (docs/concepts.md, Career records). Readers in
 :mod:`mycareer.xmlio` fill these records; :mod:`mycareer.timeline` folds them.
 
 >>> DimonaStatus("W").counts, DimonaStatus.REFUSED.counts

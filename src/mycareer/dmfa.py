@@ -3,7 +3,7 @@
 These are plain values; :mod:`mycareer.xmlio` fills them from XML. Quantities
 come in DmfA hundredths and stay exact (``Decimal`` days, ``WorkFraction``).
 Element names are those of ``DmfAOriginal`` 2003/1 onward
-(career-data.md §3.2–3.7).
+(``DmfAOriginal_20231.xsd``).
 
 >>> from datetime import date
 >>> occ = DmfaOccupation(
@@ -50,7 +50,8 @@ __all__ = [
 
 #: DmfA annex 7 remuneration code(s) of termination indemnities ("indemnités payées
 #: suite à la rupture du contrat"), declared on their own occupation lines
-#: (career-data.md §3.3). Code 3 is what Odoo's Belgian DmfA export uses for them.
+#: (ONSS DmfA instructions, occupation record). Code 3 is what Odoo's Belgian DmfA
+#: export uses for them.
 #: **[verify]** against annex 7 of the current DmfA instructions (codes 11/12/13
 #: may also concern end-of-contract payments). Callers pass their own set through
 #: ``indemnity_codes=``.

@@ -3,11 +3,11 @@
 Inputs are recognised by their root element, whatever their name:
 
 * ``DmfAOriginal`` — DmfA originals (occupation lines become employment or
-  career-break periods, career-data.md §3.3–3.7), corrected by ``DmfAUpdate``
+  career-break periods, docs/recipes/contracts.md), corrected by ``DmfAUpdate``
   modifications and superseded by ONSS ``DmfAConsultationAnswer`` documents
   (:func:`mycareer.xmlio.flows.read_corrected_dmfa`);
 * ``Dimona`` declarations with ``NOTIFICATION`` files or sidecar outcome files
-  (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id (§2.6);
+  (``.json``/``.csv``, also via ``--outcomes``), consolidated per period id;
   daily registrations are skipped with an info finding;
 * ``PersonnelFileConsultationAnswer`` — the ONSS's Dimona personnel file, the
   authoritative Dimona source, reconciled with the declarations
@@ -22,7 +22,7 @@ there). Without it, the last day of the latest quarter in the data is used
 never the machine's clock, so the output is reproducible. ``--window`` bounds
 the gap search (default: each worker's first covered day to ``as_of``),
 ``--min-gap`` drops shorter gaps, ``--provisional-quarters`` flags gaps in
-the last quarters as provisional (DmfA arrives late, §1.4).
+the last quarters as provisional (DmfA arrives late, docs/concepts.md).
 
 Output: ``--format table`` (default), ``json``, ``csv`` (one row per segment
 or gap) or ``xml`` (career records with the ``<timeline>``, ``<gaps>`` and

@@ -1,7 +1,7 @@
 """The training-right engine: size band, dated rulebook, pro-rata entitlement.
 
 Computation only: this package never imports :mod:`mycareer.xmlio` or the CLI.
-Domain: ``training-right.md`` (rules R-*, ambiguities B-1…B-17, examples §4).
+Domain: docs/training-right.md (rules R-*, ambiguities B-1…B-17, examples T-*).
 """
 
 from mycareer.fla.account import (

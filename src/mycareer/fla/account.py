@@ -1,6 +1,6 @@
 """The individual training account: a ledger of credits, trainings, balance and carry-over.
 
-Per worker and employer, each year (``training-right.md`` §2.6–2.8):
+Per worker and employer, each year (docs/account.md):
 
 * a **credit** in days, split into its legal, sector and employer parts (from an
   entitlement, or given directly as exact numbers);
@@ -10,13 +10,13 @@ Per worker and employer, each year (``training-right.md`` §2.6–2.8):
 * years are grouped in **5-year windows**, the first 2024–2028 (R-CARRY-2/3), and by
   default the balance is **reset** to 0 at the end of each window (B-7; explicit for
   PC 200, T-PC200-4). The reset can be switched off;
-* at the **end of the contract** (§2.7) the remaining credit is *lost* after a
+* at the **end of the contract** (B-8) the remaining credit is *lost* after a
   resignation or a dismissal for serious cause, and reported as *lost*; after any
   other ending it is reported as the *open balance*, whose valuation (e.g. in an
   indemnity in lieu of notice) is left to the caller (B-8).
 
 Legal status: keeping a company-level account was an obligation when there was no
-sector agreement (§2.8). After the FLA's abolition, from 1 January 2026 the ledger is
+sector agreement (R-CAO-5). After the FLA's abolition, from 1 January 2026 the ledger is
 **recommended, legal status uncertain** (B-9): some sources say the duty ended, others
 that record keeping stays.
 

@@ -31,7 +31,7 @@ class EntitlementSummary:
 
     The year's right with its band, regime, rule (id, title, source, validity),
     exact days and their legal/sector/employer parts — the FLA's "entitled days
-    of the current year, broken down" (§5.2). Month factors and explanations are
+    of the current year, broken down" (docs/fla.md). Month factors and explanations are
     derived data and are not archived.
     """
 
@@ -79,7 +79,7 @@ class AccountRecord:
     """One ``<account>``: a worker's training account at one employer, with its entitlements.
 
     ``work_regime`` (Q/S), ``joint_committee`` and the names are the FLA's worker
-    data (§5.2), all optional.
+    data (docs/fla.md), all optional.
     """
 
     account: TrainingAccount

@@ -97,7 +97,7 @@ def _optional_hours_per_day(raw: object) -> Fraction | None:
 
 
 class TerminationReason(StrEnum):
-    """How the contract ended (§2.7, §8)."""
+    """How the contract ended (B-8)."""
 
     RESIGNATION = "resignation"
     SERIOUS_CAUSE = "serious-cause"
@@ -109,7 +109,7 @@ class TerminationReason(StrEnum):
 
     @property
     def loses_credit(self) -> bool:
-        """After a resignation or a dismissal for serious cause the credit is lost (§2.7)."""
+        """After a resignation or a dismissal for serious cause the credit is lost (B-8)."""
         return self in (TerminationReason.RESIGNATION, TerminationReason.SERIOUS_CAUSE)
 
 
@@ -160,7 +160,7 @@ def _window_start(raw: object) -> WindowStart:
 
 @attrs.frozen
 class AccountPolicy:
-    """How the ledger runs; the defaults follow ``training-right.md`` B-7 and §8.
+    """How the ledger runs; the defaults follow B-7 (docs/training-right.md).
 
     ``first_window_start``/``window_years``: the 5-year windows, 2024–2028, 2029–2033…
     Years before the first window belong to none and simply carry over into it.

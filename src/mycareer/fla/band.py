@@ -1,6 +1,6 @@
 """Employer size band for the training right, and the training-plan threshold.
 
-Quarter-end FTE of an employer (R-COUNT-5, training-right.md §2.3) is Σ Q/S over
+Quarter-end FTE of an employer (R-COUNT-5) is Σ Q/S over
 the occupation lines in force on the quarter's last day, for workers who count:
 
 * not a termination-indemnity line (:data:`TERMINATION_INDEMNITY_REMUNERATION_CODES`);
@@ -405,7 +405,7 @@ def training_plan_threshold(
     *,
     threshold: int = 20,
 ) -> PlanThreshold:
-    """Whether a training plan is due for ``year`` (§2.10), on an **annual** period.
+    """Whether a training plan is due for ``year`` (T-PLAN-1/2), on an **annual** period.
 
     Reference: the FTE declared at the end of Q4 of year-2 to Q3 of year-1, divided
     by the quarters declared (B-2). ``required`` is ``None`` with no declaration.

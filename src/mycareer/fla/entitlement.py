@@ -1,6 +1,6 @@
 """Pro-rata training-right entitlement: days = Σ over the months m of A_m × B_m ÷ 12.
 
-This is the law's A × B × C (R-PRO-2, training-right.md §2.4) applied month by
+This is the law's A × B × C (R-PRO-2) applied month by
 month, so a change of work fraction or of joint committee during the year is
 handled (B-4):
 

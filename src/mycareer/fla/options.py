@@ -37,7 +37,7 @@ class HoursPolicy(StrEnum):
 
 @attrs.frozen
 class EntitlementOptions:
-    """Computation choices; every default is training-right.md's recommendation."""
+    """Computation choices; every default is docs/training-right.md's choice (B-3…B-6)."""
 
     rounding: RoundingPolicy = RoundingPolicy.NONE
     hours_policy: HoursPolicy = HoursPolicy.FULL_TIME_DAY

@@ -2,7 +2,7 @@
 
 Rules are data files under ``mycareer/fla/rules/`` (``statutory.json``,
 ``sectors.json``, ``fla_timeline.json``), never if-chains. Resolution order for a
-(joint committee, band, year) (training-right.md §2.2, §2.5):
+(joint committee, band, year) (docs/training-right.md, Sector agreements):
 
 1. a caller override (full-time days given by the caller);
 2. a sector schedule of kind REPLACE covering (joint committee, band, year);
@@ -154,7 +154,7 @@ class SectorSchedule:
 
 @attrs.frozen
 class FlaFact:
-    """A dated fact of the Federal Learning Account's life (§5.4)."""
+    """A dated fact of the Federal Learning Account's life (docs/fla.md, Timeline)."""
 
     day: date
     event: str

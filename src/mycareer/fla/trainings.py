@@ -1,6 +1,6 @@
 """Trainings followed by a worker, as the Federal Learning Account recorded them.
 
-The fields are those of ``training-right.md`` §5.2 (descriptive names; the FLA's
+The fields are those the FLA recorded (docs/fla.md; descriptive names, the FLA's
 own element names were never published): name, provider, start and end dates,
 duration, type, status, outcome, certificate and its validity, funding, and the
 flag saying whether the training is deducted from the individual right (B-11:

@@ -1,6 +1,6 @@
 r"""Trainings in and out of CSV and JSON.
 
-Both formats use the same field names (``training-right.md`` §5.2):
+Both formats use the same field names (:mod:`mycareer.fla.trainings`):
 
 =============================== ======== ==============================================
 field                           required value

@@ -2,7 +2,7 @@
 
 These are plain frozen values. :mod:`mycareer.fla.entitlement` re-exports them with
 the functions that build them; the training account (H4b) builds on them.
-Domain: ``training-right.md`` §2.2–2.5, ambiguities B-1…B-6.
+Domain: docs/training-right.md, ambiguities B-1…B-6.
 
 >>> SizeBand.for_fte(Decimal("9.99")), SizeBand.for_fte(Decimal(10)), SizeBand.for_fte(20)
 (<SizeBand.BELOW_10: '<10'>, <SizeBand.FROM_10_TO_19: '10-19'>, <SizeBand.FROM_20: '20+'>)
@@ -101,7 +101,7 @@ class Regime(StrEnum):
 
 
 class FlaRegime(StrEnum):
-    """What the Federal Learning Account required for a year's data (dated facts, §5.4).
+    """What the Federal Learning Account required for a year's data (dated facts, docs/fla.md).
 
     The FLA law (20 Oct 2023) was in force from 1 Apr 2024; the Law of 14 Jan 2026
     abolished it with effect from 1 Jan 2025 (B-15), so registration was owed for

@@ -2,7 +2,7 @@
 
 Pure computation on core records (:mod:`mycareer.career`, :mod:`mycareer.dmfa`,
 :mod:`mycareer.dimona`); it never imports :mod:`mycareer.xmlio` or the CLI.
-Domain: career-data.md §0, §1.4, §2.6, §3.3–3.7.
+Domain: docs/concepts.md (Career records, Timelines, Provisional quarters).
 """
 
 from __future__ import annotations

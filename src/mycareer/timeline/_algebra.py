@@ -2,7 +2,7 @@
 
 Both sides are merged first (one sort each), then walked with two pointers,
 so the cost is O(n log n + m log m) whatever the overlap — never the
-quadratic fold of operator-based interval libraries (anchors.md §1.2).
+quadratic fold of operator-based interval libraries (such as portion's ``|``).
 
 >>> from datetime import date
 >>> year = [Period(date(2024, 1, 1), date(2024, 12, 31))]

@@ -1,4 +1,4 @@
-"""Dimona consolidation: fold IN/UPDATE/OUT/CANCEL per ``DimonaPeriodId`` (career-data.md §2.6).
+"""Dimona consolidation: fold IN/UPDATE/OUT/CANCEL per ``DimonaPeriodId`` (docs/concepts.md).
 
 Rules:
 
@@ -358,7 +358,8 @@ def _screen(fold: _Fold, step: _Step) -> tuple[bool, _State | None]:
         and outcome.cancelled
         and step.declaration.action is not DimonaAction.CANCEL
     ):
-        # hyperlab's fold: "refused because already cancelled" means cancelled (§2.6)
+        # "refused because already cancelled" means cancelled, as in the fold of
+        # github.com/hyperlab-be/laravel-dimona
         known = fold.states.get(step.key)
         if known is not None and not known.cancelled:
             known.cancelled = True

@@ -1,4 +1,4 @@
-"""From DmfA worker records to career periods (career-data.md §3.3–3.7).
+"""From DmfA worker records to career periods (docs/recipes/contracts.md).
 
 * an occupation line becomes ``EMPLOYMENT`` over its dates *clipped to the
   quarter*, with the exact work fraction Q/S and the joint committee;
@@ -7,11 +7,11 @@
   a partial break (measure 4) stays employment with its reduced Q/S;
 * a line whose remunerations all carry termination-indemnity codes (annex 7
   code 3, "indemnité de rupture"; such lines cover periods *after* the contract
-  ended, §3.3; the shared rule :func:`mycareer.dmfa.is_termination_indemnity`)
+  ended; the shared rule :func:`mycareer.dmfa.is_termination_indemnity`)
   is not employment: it is kept out, with a
   ``DMFA_TERMINATION_INDEMNITY`` finding;
 * sickness, maternity or temporary unemployment appear in DmfA only as day
-  counts per service code (§3.5–3.6), not as dates, so they yield no period.
+  counts per service code (DmfA annex 8), not as dates, so they yield no period.
 
 Lines of one job declared quarter after quarter stay separate records;
 merging them is a view (:func:`~mycareer.timeline.merge_by`, or the

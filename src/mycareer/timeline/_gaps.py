@@ -1,6 +1,6 @@
 """Gaps: the uncovered stretches of a window, in calendar and Belgian working days.
 
-Rules (career-data.md §1.4, §2.6 item 4):
+Rules (docs/concepts.md, Provisional quarters):
 
 * ongoing periods — and an ongoing window — are resolved at the explicit
   ``as_of``; the window is also cut at ``as_of``, since nothing after it is known;

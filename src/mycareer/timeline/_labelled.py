@@ -7,7 +7,7 @@ boundaries the set of active records is constant; that stretch gets a label:
 * ``kind`` — the active kind of highest :class:`Precedence` rank (caller-supplied,
   typed; :data:`DEFAULT_PRECEDENCE` below);
 * ``fte`` — the exact sum of the work fractions Q/S of the concurrent
-  employment records (career-data.md §3.4), except those *suspended* by a
+  employment records (DmfA zones 00048/00049), except those *suspended* by a
   career break at the same employer (a full break, measure 3 with Q = 0,
   keeps the relation but no work is due);
 * ``employers``, ``provisional`` and ``sources`` (the input records that made it).

@@ -3,7 +3,7 @@
 Periods are handled internally as half-open day ordinals ``[start, stop)``
 (``date.toordinal()``), with :data:`OPEN` standing for "no end yet". Two runs
 merge when they overlap *or touch* (``stop == next start``), which is what
-"1–31 January and 1–29 February" means in payroll language (anchors.md §1.1).
+"1–31 January and 1–29 February" means in payroll language (docs/concepts.md, Periods).
 
 Three entry points, from typed to raw:
 

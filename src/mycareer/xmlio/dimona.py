@@ -1,6 +1,6 @@
 """Read Dimona declarations and ONSS Dimona notifications.
 
-* :func:`iter_dimona` reads a ``Dimona`` document (career-data.md §2.3–2.4):
+* :func:`iter_dimona` reads a ``Dimona`` document (``Dimona_20231.xsd``):
   one :class:`~mycareer.dimona.DimonaDeclaration` per ``Form`` holding a
   ``DimonaIn``, ``DimonaOut``, ``DimonaUpdate`` or ``DimonaCancel``, with its
   dates, worker type, joint committee (``XXX`` included), planned hours,

@@ -1,8 +1,8 @@
 """Write Dimona declarations and ONSS Dimona notifications (test fixtures and demo).
 
 * :func:`write_dimona` writes a ``Dimona`` document (one ``Form`` per
-  declaration) valid against the official ``Dimona_20231.xsd``
-  (career-data.md §2.3, §2.7). Note that Dimona only accepts the joint
+  declaration) valid against the official ``Dimona_20231.xsd``.
+  Note that Dimona only accepts the joint
   committees 124, 140, 144, 145, 149, 302, 320, 322 and ``XXX``.
 * :func:`write_notifications` writes a ``NOTIFICATION`` document (one ``Form``
   per outcome) valid against ``NOTIFICATION_20223.xsd``: the handled

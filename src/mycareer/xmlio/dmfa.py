@@ -1,7 +1,7 @@
 """Read DmfA original declarations (``DmfAOriginal``) as a stream of typed records.
 
 :func:`iter_dmfa` streams one :class:`~mycareer.dmfa.DmfaWorkerRecord` per
-``WorkerRecord`` (career-data.md §3.2–3.5) through the hardened parser of
+``WorkerRecord`` (``DmfAOriginal_20231.xsd``) through the hardened parser of
 :mod:`mycareer.xmlio._safe`; consumed elements are cleared so memory stays flat
 on files of any size. :func:`read_dmfa` reads many files (one per employer and
 quarter) into one :class:`DmfaBatch`.

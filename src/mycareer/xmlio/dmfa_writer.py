@@ -1,11 +1,11 @@
 """Write DmfA original declarations (``DmfAOriginal``, 2023/1 element order).
 
 Used for test fixtures, the demo declarations and the benchmark: the output
-validates against the official ``DmfAOriginal_20231.xsd`` (career-data.md
-§3.2–3.3). Streaming: each ``NaturalPerson`` is built, written and dropped, so
+validates against the official ``DmfAOriginal_20231.xsd``.
+Streaming: each ``NaturalPerson`` is built, written and dropped, so
 a file of any size is written in flat memory.
 
-Encoding rules (from the XSD and career-data.md §3.8):
+Encoding rules (from the XSD):
 
 * ``CompanyID`` is the 10-digit enterprise number, or ``0`` when only the NSSO
   number identifies the employer; ``NOSSRegistrationNbr`` is ``0`` when absent;

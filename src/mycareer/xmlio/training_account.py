@@ -1,7 +1,7 @@
 """The training-account XML format (``urn:mycareer:training-account:1``).
 
 The individual training account plus the entitlements it rests on: what the Federal
-Learning Account held (``training-right.md`` §5.2), so that a payroll vendor can
+Learning Account held (docs/fla.md), so that a payroll vendor can
 archive or exchange it before the FLA's data are deleted on 1 January 2027. The
 ledger's legal status after 1 January 2026 is "recommended, legal status
 uncertain" (B-9).
@@ -9,7 +9,7 @@ uncertain" (B-9).
 One document holds many ``<account>`` records (one worker at one employer, as of
 a date): the employer, the ledger policy, the termination, the yearly
 entitlements (band, regime, rule, exact days and their legal/sector/employer
-parts), the trainings (FLA §5.2 fields) and the yearly statements (opening,
+parts), the trainings (the FLA's fields) and the yearly statements (opening,
 credit by part, debits, closing, carried, reset, lost, open balance), then the
 ledger's findings. Exact quantities are written as text that reads back to the
 same ``Fraction`` (``"7.5"``, ``"10/3"``). The schema is
