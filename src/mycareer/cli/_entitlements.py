@@ -22,7 +22,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TextIO
 
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from mycareer.cli._common import add_indent, add_jobs, collector_enabled
+from mycareer.cli._common import (
+    add_indent,
+    add_jobs,
+    collector_enabled,
+    error_line,
+    usage_error,
+)
+from mycareer.cli._progress import RunProgress as _Progress
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -43,8 +50,9 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
 from mycareer.fla.values import FallbackCount, decimal_4
 from mycareer.nsso import NssoNumber
-from mycareer.pipeline import EntitlementSpec, plan_employers, run_plan
+from mycareer.pipeline import EntitlementRun, EntitlementSpec, plan_employers, run_plan
 from mycareer.quarter import Quarter
+from mycareer.xmlio.flows import CorrectedDmfaBatch
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "register", "run"]
 
@@ -309,50 +317,35 @@ def _default_as_of(records: Sequence[Any], year: int) -> date:
     return max(before).last_day if before else date(year - 1, 12, 31)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    from mycareer.xmlio.flows import read_corrected_dmfa
-
+def _rulebook(args: argparse.Namespace, err: TextIO) -> Rulebook | None:
+    """The default rulebook, with ``--rules`` applied (None: the rules file was refused)."""
+    book = Rulebook.default()
+    if not args.rules:
+        return book
     try:
-        book = Rulebook.default()
-        if args.rules:
-            try:
-                book = book.with_rules_file(args.rules)
-            except MycareerError as error:
-                for line in flatten_errors(error):
-                    print(f"mycareer entitlements: error: {line}", file=err)
-                return EXIT_USAGE
-        # Employer by employer (mycareer.pipeline, on --jobs processes) when the files
-        # allow it; else (updates, consultation answers, --project) one read of everything.
-        plan = None if args.project else plan_employers(args.paths)
-        batch = None
-        if plan is None or not plan.by_employer:
-            batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
-        keys = () if batch is None else sorted({r.employer.key for r in batch.records})
-        overrides = _overrides(args, keys)
-    except _UsageError as error:
-        print(f"mycareer entitlements: error: {error}", file=err)
-        return EXIT_USAGE
-    options = EntitlementOptions(
+        return book.with_rules_file(args.rules)
+    except MycareerError as error:
+        for line in flatten_errors(error):
+            print(error_line("entitlements", line), file=err)
+        return None
+
+
+def _options(args: argparse.Namespace) -> EntitlementOptions:
+    return EntitlementOptions(
         rounding=RoundingPolicy(args.rounding),
         hours_policy=HoursPolicy(args.hours_policy),
         month_fraction=MonthFraction(args.month_fraction),
         fallback_count=FallbackCount(args.fallback_count),
         assume_continuation=args.assume_continuation,
     )
-    texts: Sequence[str] = ()
-    progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
-    progress.step("computing")
-    if batch is None:
-        assert plan is not None
-        render: Any = "json" if args.format == "json" and args.indent is None else "objects"
-        spec = EntitlementSpec(args.year, book, overrides, options, args.as_of, render,
-                               args.lang, _every_band(args))  # fmt: skip
-        with collector_enabled():  # streamed by employer: see collector_enabled
-            run_ = run_plan(plan, spec, args.jobs, dmfa_progress)
-        results, texts, errors, findings = run_.entitlements, run_.json, run_.errors, run_.findings
-    elif args.project:
+
+
+def _from_batch(
+    args: argparse.Namespace, batch: CorrectedDmfaBatch, book: Rulebook, overrides: Overrides
+) -> EntitlementRun:
+    """One read of everything: with ``--project``, or when the files need it."""
+    options = _options(args)
+    if args.project:
         as_of = args.as_of or _default_as_of(batch.records, args.year)
         results = project_entitlements(
             batch.records, batch.declarations, as_of=as_of, year=args.year,
@@ -363,54 +356,108 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             batch.records, batch.declarations, args.year,
             rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
         )  # fmt: skip
+    results = mark_incomplete_references(results, batch.rejected)
+    findings = (*batch.findings, *(f for e in results for f in e.findings))
+    return EntitlementRun(tuple(results), findings=findings, errors=tuple(batch.errors))
+
+
+def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Progress] | int:
+    """Read and compute; an exit code instead when the options are unusable."""
+    from mycareer.xmlio.flows import read_corrected_dmfa
+
+    book = _rulebook(args, err)
+    if book is None:
+        return EXIT_USAGE
+    try:
+        # Employer by employer (mycareer.pipeline, on --jobs processes) when the files
+        # allow it; else (updates, consultation answers, --project) one read of everything.
+        plan = None if args.project else plan_employers(args.paths)
+        batch = None
+        if plan is None or not plan.by_employer:
+            batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
+        keys = () if batch is None else sorted({r.employer.key for r in batch.records})
+        overrides = _overrides(args, keys)
+    except _UsageError as error:
+        return usage_error("entitlements", str(error), err)
+    progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
+    progress.step("computing")
     if batch is not None:
-        results = mark_incomplete_references(results, batch.rejected)
-        errors = batch.errors
-        findings = (*batch.findings, *(f for e in results for f in e.findings))
-    for problem in errors:
+        return _from_batch(args, batch, book, overrides), progress
+    assert plan is not None
+    render: Any = "json" if args.format == "json" and args.indent is None else "objects"
+    spec = EntitlementSpec(args.year, book, overrides, _options(args), args.as_of, render,
+                           args.lang, _every_band(args))  # fmt: skip
+    with collector_enabled():  # streamed by employer: see collector_enabled
+        return run_plan(plan, spec, args.jobs, dmfa_progress), progress
+
+
+def _report(computed: EntitlementRun, args: argparse.Namespace, err: TextIO) -> bool:
+    """Errors and findings (each once) on stderr; True when ``--strict`` fails the run."""
+    for problem in computed.errors:
         for line in flatten_errors(problem):
-            print(f"mycareer entitlements: error: {line}", file=err)
+            print(error_line("entitlements", line), file=err)
     seen: set[Finding] = set()
-    for finding in findings:
+    for finding in computed.findings:
         if finding not in seen:
             seen.add(finding)
             print(f"mycareer entitlements: {finding}", file=err)
-    failing = args.strict and any(f.severity is not Severity.INFO for f in seen)
-    progress.count("entitlements", len(results) or len(texts))
-    progress.step("writing")
-    if args.format == "json" and args.indent is not None:
+    return bool(args.strict and any(f.severity is not Severity.INFO for f in seen))
+
+
+def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO) -> None:
+    results, texts = computed.entitlements, computed.json
+    if args.indent is not None:
         documents = [entitlement_to_json(e, args.lang) for e in results]
         out.write(json.dumps(documents, ensure_ascii=False, indent=args.indent) + "\n")
-    elif args.format == "json":
-        # One compact object per line (still one JSON array), streamed in chunks of a few
-        # hundred objects: one write per object cost more than the joins.
-        out.write("[")
-        separator = "\n"
-        count = len(texts) or len(results)
-        for first in range(0, count, _JSON_CHUNK):
-            chunk = texts[first : first + _JSON_CHUNK] or [
-                entitlement_json_text(e, args.lang) for e in results[first : first + _JSON_CHUNK]
-            ]
-            out.write(separator + ",\n".join(chunk))
-            separator = ",\n"
-        out.write("\n]\n" if count else "]\n")
+        return
+    # One compact object per line (still one JSON array), streamed in chunks of a few
+    # hundred objects: one write per object cost more than the joins.
+    out.write("[")
+    separator = "\n"
+    count = len(texts) or len(results)
+    for first in range(0, count, _JSON_CHUNK):
+        chunk = texts[first : first + _JSON_CHUNK] or [
+            entitlement_json_text(e, args.lang) for e in results[first : first + _JSON_CHUNK]
+        ]
+        out.write(separator + ",\n".join(chunk))
+        separator = ",\n"
+    out.write("\n]\n" if count else "]\n")
+
+
+def _write_xml(results: Sequence[Entitlement], args: argparse.Namespace, out: TextIO) -> bool:
+    document = _xml(results, args.as_of or date(args.year, 12, 31))
+    if document is None:
+        return False
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        buffer.write(document)
+    else:
+        out.write(document.decode("utf-8"))
+    return True
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    outcome = _compute(args, err)
+    if isinstance(outcome, int):
+        return outcome
+    computed, progress = outcome
+    failing = _report(computed, args, err)
+    results = computed.entitlements
+    progress.count("entitlements", len(results) or len(computed.json))
+    progress.step("writing")
+    if args.format == "json":
+        _write_json(computed, args, out)
     elif args.format == "csv":
         _csv(results, out)
     elif args.format == "table":
         _table(results, out, lang=args.lang, explain=args.explain)
-    else:
-        document = _xml(results, args.as_of or date(args.year, 12, 31))
-        if document is None:
-            print(
-                "mycareer entitlements: error: --format xml is not available "
-                "(the training-account writer is not installed)",
-                file=err,
-            )
-            return EXIT_USAGE
-        out.flush()
-        buffer = getattr(out, "buffer", None)
-        if buffer is not None:
-            buffer.write(document)
-        else:
-            out.write(document.decode("utf-8"))
-    return EXIT_INPUT if errors or failing else EXIT_OK
+    elif not _write_xml(results, args, out):
+        return usage_error(
+            "entitlements",
+            "--format xml is not available (the training-account writer is not installed)",
+            err,
+        )
+    return EXIT_INPUT if computed.errors or failing else EXIT_OK
