@@ -4,7 +4,7 @@ One employer, Demo Consulting SRL (PC 200), declares 22 full-time workers every
 quarter from Q4 2022 to Q4 2025 (so its size band is 20+), plus three workers
 with a story:
 
-* An Peeters — hired 29 April 2025 at 4/5 (the T-PRO-1 shape of training-right.md §4.1);
+* An Peeters — hired 29 April 2025 at 4/5 (the T-PRO-1 shape of docs/training-right.md);
 * Bart Janssens — full time, leaves on 15 March 2024 and comes back on 1 July 2024 (a gap);
 * Chantal Dubois — full time, 1/2 from 1 October 2025.
 

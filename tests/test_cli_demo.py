@@ -27,7 +27,7 @@ def test_demo_runs_every_command_end_to_end() -> None:
     assert "2023-10-01..2024-04-26" in out
     assert "2024-04-29..2025-12-31" in out
     # An Peeters in 2025: 6 workers, so band <10; PC 200 grants 1 individual day below
-    # 10 workers (training-right.md T-PC200-3); 4/5 all year: 1 × 4/5 × 12/12 = 0.8 day.
+    # 10 workers (T-PC200-3); 4/5 all year: 1 × 4/5 × 12/12 = 0.8 day.
     an_2025 = [line for line in out.splitlines() if "90.01.01-001.23  2025 " in line]
     assert an_2025, out
     assert "0.8000" in an_2025[0]

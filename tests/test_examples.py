@@ -2,7 +2,7 @@
 
 Each script must exit 0 and print what it promises; the expected lines are
 worked by hand from the fictitious data in ``examples/_fictitious.py`` and the
-rules of training-right.md (T-PRO-1 shape, T-PC200-1 schedule, R-COUNT-2 band).
+rules of docs/training-right.md (T-PRO-1 shape, T-PC200-1 schedule, R-COUNT-2 band).
 A new example must add its expectations here (the last test checks that).
 """
 

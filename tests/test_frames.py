@@ -1,6 +1,6 @@
 """pandas views: exact frames (objects, round trips) and analysis frames (dtypes).
 
-The T-PRO-1 example (training-right.md §4.1, Securex: 20+ FTE, 80 %, hired
+The T-PRO-1 example (docs/training-right.md, Securex: 20+ FTE, 80 %, hired
 29 April 2024 → 5 × 0.8 × 9/12 = 3 days) provides an entitlement; the demo
 sample provides career records and timelines.
 """

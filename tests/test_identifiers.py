@@ -1,6 +1,6 @@
 """Identifiers: NISS, enterprise numbers, NSSO numbers, joint committees, quarters, work fractions.
 
-Test vectors: career-data.md §4.1–4.3 (computed with python-stdnum 2.2).
+Test vectors computed with python-stdnum 2.2 (``stdnum.be.nn``, ``stdnum.be.vat``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from mycareer import (
         ("05031500291", date(2005, 3, 15)),  # "2" prefix rule, born 2005
         ("17073003384", date(2017, 7, 30)),
         ("98472899765", date(1998, 7, 28)),  # BIS number, month + 40
-        ("50073003369", date(1950, 7, 30)),  # Odoo's heuristic rejects this one (anchors.md §4)
+        ("50073003369", date(1950, 7, 30)),  # Odoo's 0-5 => 2000+ heuristic rejects it
         ("03021512318", date(2003, 2, 15)),  # born 2003
     ],
 )
@@ -116,7 +116,7 @@ def test_enterprise_numbers(raw: str, compact: str, shown: str) -> None:
 
 def test_enterprise_number_bad_checksum() -> None:
     with pytest.raises(InvalidEnterpriseNumberError, match="0566988258"):
-        EnterpriseNumber("0566988258")  # 0566.988.259 is the valid one (career-data.md §4.2)
+        EnterpriseNumber("0566988258")  # 0566.988.259 is the valid one (97 - 05669882 mod 97 = 59)
     assert EnterpriseNumber("0566988259").formatted == "0566.988.259"
 
 

@@ -30,7 +30,7 @@ def test_single_day_period_has_one_day_and_exclusive_stop() -> None:
 
 
 def test_january_and_february_are_adjacent_and_do_not_overlap() -> None:
-    # anchors.md §1.1: the adjacency experiment that continuous-interval libraries fail.
+    # The adjacency case that continuous-interval libraries fail (docs/concepts.md, Periods).
     jan = Period(date(2024, 1, 1), date(2024, 1, 31))
     feb = Period(date(2024, 2, 1), date(2024, 2, 29))
     assert jan.adjacent(feb)

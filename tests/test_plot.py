@@ -2,7 +2,7 @@
 
 The career below has two employers (one part-time at 1/5, later 1/2), a
 two-month gap (January-February 2023), a sickness spell and a provisional
-quarter (Q4 2024, as DmfA for the last quarter is not final: career-data.md §1.4).
+quarter (Q4 2024, as DmfA for the last quarter is not final: docs/concepts.md).
 Expectations come from the career as written here, not from the code.
 """
 

@@ -26,7 +26,7 @@ def dmfa_folder() -> Path:
 
 def test_entitlements_strict_fails_on_missing_reference_quarters() -> None:
     # The demo declarations start in 2022 Q4, so the 2022-2023 band period's reference
-    # quarters (Q4 2020 - Q3 2021, training-right.md R-COUNT-2, T-BAND-6) are missing.
+    # quarters (Q4 2020 - Q3 2021, R-COUNT-2, T-BAND-6) are missing.
     folder = str(dmfa_folder())
     lenient = run("entitlements", "--year", "2023", folder, "--format", "csv")
     strict = run("entitlements", "--year", "2023", folder, "--format", "csv", "--strict")

@@ -1,7 +1,7 @@
 """``mycareer validate`` run as a subprocess on good and bad files.
 
 The ONSS documents come from the fictitious samples of ``/work/shared/samples``
-described in the career-data brief (``career-data.md`` §3.8, §2.7), copied into
+(a DmfA and a Dimona skeleton), copied into
 ``tmp_path`` and broken on purpose.
 """
 

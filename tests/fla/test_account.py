@@ -1,6 +1,6 @@
-"""The individual training account (``training-right.md`` §2.6–2.8, B-7, B-8, B-11).
+"""The individual training account (docs/account.md; B-7, B-8, B-11).
 
-Worked examples carry their ID from §4 of the domain brief; the rest are
+Worked examples carry their ID (T-*) from docs/training-right.md; the rest are
 properties checked against hand-computed values or simple identities.
 """
 
@@ -155,7 +155,7 @@ def test_no_reset_when_the_policy_keeps_the_balance() -> None:
 
 @pytest.mark.parametrize("reason", [TerminationReason.RESIGNATION, TerminationReason.SERIOUS_CAUSE])
 def test_resignation_or_serious_cause_loses_the_credit(reason: TerminationReason) -> None:
-    """§2.7 (Securex): after a resignation or a serious-cause dismissal the days are lost."""
+    """B-8 (Securex): after a resignation or a serious-cause dismissal the days are lost."""
     credits = [YearCredit(ANNA, 2024, legal_days=5), YearCredit(ANNA, 2025, legal_days="2.5")]
     ending = Termination(ANNA, date(2025, 6, 30), reason)
     account = build_account(
@@ -187,7 +187,7 @@ def test_resignation_or_serious_cause_loses_the_credit(reason: TerminationReason
     ],
 )
 def test_other_endings_report_the_open_balance(reason: TerminationReason) -> None:
-    """§2.7 and B-8: dismissal with notice (and any other ending) reports the open balance."""
+    """B-8: dismissal with notice (and any other ending) reports the open balance."""
     credits = [YearCredit(ANNA, 2024, legal_days=5), YearCredit(ANNA, 2025, legal_days=3)]
     ending = Termination(ANNA, date(2025, 10, 15), reason)
     account = build_account(credits, as_of=date(2025, 12, 31), termination=ending)

@@ -2,12 +2,12 @@
 
 The employer (PC 100, no sector schedule) declares 21 full-time workers from
 Q4 2022, so its band for 2024–2025 is 20+ (R-COUNT-2/3) and the statutory right is
-5 days a year (``training-right.md`` §2.2). Expected values are worked by hand:
+5 days a year (docs/training-right.md). Expected values are worked by hand:
 
 * Anna, full-time all year: 5 days in 2024 and 2025; a 15.2 h training in 2024 at
   38 h ÷ 5 = 7.6 h a day is 2 days (B-6) → 3 carried, 8 at the end of 2025;
 * Bert, half-time from 1 Jul 2024 to 30 Jun 2025: 5 × ½ × 6/12 = 1.25 days each year
-  (R-PRO-2); he resigned, so 2.5 days are lost (§2.7).
+  (R-PRO-2); he resigned, so 2.5 days are lost (B-8).
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def test_table_csv_and_xml(dmfa_dir: Path, trainings_csv: Path, tmp_path: Path) 
 
 
 def test_dismissal_with_notice_reports_the_open_balance(dmfa_dir: Path) -> None:
-    """§2.7/B-8: after a dismissal with notice the open balance is reported, not lost."""
+    """B-8: after a dismissal with notice the open balance is reported, not lost."""
     result = run_cli(
         "account", dmfa_dir, *COMMON, "--termination", f"{BERT}=dismissal-notice@2025-06-30",
         "--format", "json",

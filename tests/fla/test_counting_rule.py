@@ -70,7 +70,7 @@ def test_worked_dmfa_a_line_with_no_declared_day_does_not_count(
     tmp_path: Path, onss_xsd_dir: Path
 ) -> None:
     """19.5 FTE count, not 20: band 10–19, so Ann (full time, 2024) has 1 day, not 5
-    (R-COUNT-5: at least one day under a code other than 30; §2.2 bands)."""
+    (R-COUNT-5: at least one day under a code other than 30; B-1 bands)."""
     batch = round_trip(tmp_path / "dmfa", _no_day_example(), onss_xsd_dir)
     bob_lines = [o for r in batch.records if r.niss == BOB for o in r.occupations]
     assert len(bob_lines) == 4

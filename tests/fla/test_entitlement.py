@@ -1,6 +1,6 @@
 """Entitlement engine on core DmfA records: lines, employers, overrides, projection.
 
-Rules from training-right.md §2.3–2.4 (R-COUNT-3/5, R-PRO-2) and B-4/B-6; expected
+Rules R-COUNT-3/5 and R-PRO-2 of docs/training-right.md and B-4/B-6; expected
 values are computed by hand in each docstring.
 """
 

@@ -1,7 +1,7 @@
-"""Worked examples of training-right.md §4.1–4.3 (individual right, 2023 onward).
+"""Worked examples T-* of docs/training-right.md (individual right, 2023 onward).
 
 Each test names its example ID and source. Expected values are the ones printed
-in the domain brief, computed by hand from its sources, never by the code.
+by the sources named in each test, computed by hand, never by the code.
 """
 
 from __future__ import annotations

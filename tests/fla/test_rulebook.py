@@ -54,7 +54,7 @@ def test_resolved_table_matches_the_committed_snapshot() -> None:
 
 
 def test_resolution_order() -> None:
-    """Override → sector REPLACE → statutory from 2023 → no rule (training-right.md §2.5)."""
+    """Override → sector REPLACE → statutory from 2023 → no rule (docs/training-right.md)."""
     book = Rulebook.default()
     pc200 = JointCommission("200")
     assert book.resolve(pc200, SizeBand.FROM_20, 2025, override_days=Fraction(6)).regime is (

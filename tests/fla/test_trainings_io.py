@@ -1,4 +1,4 @@
-"""Trainings: the record (``training-right.md`` §5.2, B-6, B-11) and its CSV/JSON import."""
+"""Trainings: the record (docs/fla.md, B-6, B-11) and its CSV/JSON import."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dimona consolidation scenarios (career-data.md §2.2–2.6: fold per DimonaPeriodId)."""
+"""Dimona consolidation scenarios (fold per DimonaPeriodId, docs/concepts.md)."""
 
 from __future__ import annotations
 
@@ -234,7 +234,7 @@ def test_end_before_start_after_folding_is_kept_out_with_an_error() -> None:
 
 
 def test_outcome_flagged_cancelled_removes_the_period() -> None:
-    """hyperlab's rule (§2.6): "refused because already cancelled" counts as cancelled."""
+    """laravel-dimona's rule: "refused because already cancelled" counts as cancelled."""
     declarations = [
         declare(DimonaAction.IN, "r1", start=date(2024, 1, 1)),
         declare(DimonaAction.UPDATE, "r2", period_id=PID, end=date(2024, 1, 31)),

@@ -1,4 +1,4 @@
-"""DmfA occupation lines → career periods (career-data.md §3.3–3.7)."""
+"""DmfA occupation lines → career periods (docs/recipes/contracts.md)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def record(*lines: DmfaOccupation) -> DmfaWorkerRecord:
 
 
 def test_skeleton_example_full_time_then_four_fifths() -> None:
-    """The §3.8 skeleton: full-time until 14 Feb 2023, then 30.4/38 h."""
+    """The DmfA skeleton of the samples: full-time until 14 Feb 2023, then 30.4/38 h."""
     result = career_periods_from_dmfa(
         [
             record(
@@ -76,7 +76,10 @@ def test_skeleton_example_full_time_then_four_fifths() -> None:
 
 
 def test_full_career_break_line_becomes_a_career_break() -> None:
-    """DmfA FAQ: full break = Q 0, S 38 h, measure 3 (§3.4)."""
+    """DmfA FAQ: full break = Q 0, S 38 h, measure 3.
+
+    https://www.socialsecurity.be/site_nl/employer/applics/dmfa/general/faq.htm
+    """
     brk = line(1, date(2023, 1, 1), None, 0, reorganisation_measures=[ReorganisationMeasure(3)])
     partial = line(
         2,
@@ -97,7 +100,7 @@ def test_full_career_break_line_becomes_a_career_break() -> None:
 
 
 def test_termination_indemnity_lines_are_kept_out_with_a_finding() -> None:
-    """§3.3: indemnity lines cover periods after the contract ended; remuneration code 3."""
+    """DmfA instructions: indemnity lines cover time after the contract ended; code 3."""
     worked = line(
         1, date(2023, 1, 1), date(2023, 2, 28), 3800, remunerations=[RemunerationLine(1, 500000)]
     )

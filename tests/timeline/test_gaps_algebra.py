@@ -1,6 +1,6 @@
 """Gaps, set algebra and calendar helpers against a set-of-days oracle.
 
-Provisional quarters follow career-data.md §1.4 (DmfA arrives up to ~1.5 months
+Provisional quarters follow docs/concepts.md (DmfA arrives up to ~1.5 months
 after the quarter); Belgian working days use the national public holidays.
 """
 
@@ -165,7 +165,7 @@ def test_split_by_tiles_the_period_inside_calendar_units(period: Period, unit: s
 
 
 def test_split_by_termination_example() -> None:
-    """Termination-indemnity split of career-data.md §3.3 (dismissal 20 Aug 2003)."""
+    """Termination-indemnity split of the ONSS DmfA instructions (dismissal 20 Aug 2003)."""
     quarters = split_by(Period(date(2003, 8, 20), date(2003, 12, 31)), "quarter")
     assert [str(p) for p in quarters] == ["2003-08-20..2003-09-30", "2003-10-01..2003-12-31"]
     assert split_by(Period(date(2024, 1, 1), None), "year", as_of=date(2023, 1, 1)) == ()

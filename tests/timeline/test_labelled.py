@@ -1,7 +1,7 @@
 """The labelled timeline against a per-day oracle (precedence, FTE, provenance) and worked examples.
 
-FTE = Q/S summed over concurrent occupations (career-data.md §3.4); a full career
-break (measure 3, Q = 0) suspends employment at its employer (§3.4, §3.7).
+FTE = Q/S summed over concurrent occupations (DmfA zones 00048/00049); a full career
+break (measure 3, Q = 0) suspends employment at its employer (DmfA FAQ).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Merge properties against a set-of-days oracle, and a differential test against portion.
 
-Adjacency semantics and the portion discrete-interval oracle follow anchors.md §1.1 and §6.1.
+Adjacency semantics and the portion discrete-interval oracle follow docs/concepts.md, Periods.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def test_open_end_swallows_later_periods() -> None:
 
 
 def test_example_from_anchors_january_and_february_merge() -> None:
-    """anchors.md §1.1: [1 Jan, 31 Jan] ∪ [1 Feb, 29 Feb] must merge for whole days."""
+    """[1 Jan, 31 Jan] ∪ [1 Feb, 29 Feb] must merge for whole days."""
     assert merge(
         [Period(date(2024, 1, 1), date(2024, 1, 31)), Period(date(2024, 2, 1), date(2024, 2, 29))]
     ) == (Period(date(2024, 1, 1), date(2024, 2, 29)),)

@@ -3,10 +3,10 @@
 One employer (enterprise 0403019261, NSSO 100006), joint committee 200, one
 DmfA original per quarter from 2022/4 to 2025/4, and a few Dimona declarations
 with their ONSS notifications and a sidecar. Every number is fictitious; the
-NISS are the test vectors of career-data.md §4.1 and the workers match
+NISS are those of tests/test_identifiers.py and the workers match
 ``career.json``:
 
-* 90010100123: full-time since 2019-09-01, 4/5 from 2023-02-15 (career-data.md §3.8);
+* 90010100123: full-time since 2019-09-01, 4/5 from 2023-02-15 (the DmfA sample);
 * 93051822361: hired 2024-04-29 at 4/5;
 * 50073003369 (born 1950): leaves 2024-09-15; termination-indemnity lines follow
   (remuneration code 3, as ``mycareer.fla`` expects) for the rest of the

@@ -58,7 +58,7 @@ def doc(*lines: str) -> bytes:
 
 
 def an_career() -> CareerRecords:
-    """career-data.md §3 example: full time, then 4/5 from 15 Feb 2023 (Q/S 3040/3800)."""
+    """The DmfA sample: full time, then 4/5 from 15 Feb 2023 (Q/S 3040/3800)."""
     return CareerRecords(
         AN,
         [

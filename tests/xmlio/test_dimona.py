@@ -1,4 +1,4 @@
-"""Dimona declarations and ONSS notifications (issue 3 §2; career-data.md §2.2–2.6)."""
+"""Dimona declarations and ONSS notifications (issue 3 §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DmfA reader: reading rules of issue 3 §1 (career-data.md §3.2–3.7)."""
+"""DmfA reader: reading rules of issue 3 §1 (``DmfAOriginal_20231.xsd``)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def test_empty_ending_date_element_means_open_ended() -> None:
 
 
 def test_termination_indemnity_line_after_the_quarter_keeps_its_declared_dates() -> None:
-    """career-data.md §3.3: indemnity lines may lie outside the quarter (rest of the year)."""
+    """ONSS DmfA instructions: indemnity lines may lie outside the quarter (rest of the year)."""
     q3 = Quarter(2024, 3)
     worked = occupation(q3, date(2010, 1, 1), date(2024, 9, 15))
     indemnity = DmfaOccupation(
@@ -149,7 +149,7 @@ def test_termination_indemnity_line_after_the_quarter_keeps_its_declared_dates()
 
 
 def test_full_career_break_and_measure_percentages_are_read() -> None:
-    """career-data.md §3.4/§3.7: measure 3 with Q = 0 is a full career break."""
+    """DmfA FAQ: measure 3 with Q = 0 is a full career break."""
     line = occupation(
         Q1,
         date(2024, 1, 1),

@@ -1,6 +1,6 @@
 """The XML machinery shared by mycareer's own formats (issue 3 §3, §4, §6).
 
-Safety payloads follow ``anchors.md`` §3.2 / §6.3: DOCTYPEs (XXE, external DTD,
+Safety payloads (docs/formats.md, Official ONSS documents): DOCTYPEs (XXE, external DTD,
 billion laughs) are refused before anything is expanded.
 """
 

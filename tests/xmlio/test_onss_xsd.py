@@ -279,11 +279,11 @@ def test_any_written_dmfa_validates_and_reads_back_equal(
     assert [_without_sources(r) for r in iter_dmfa(data)] == records
 
 
-# -- the shared samples read as career-data.md §3.8 says ----------------------------------
+# -- the shared samples read as their comments say -----------------------------------------
 
 
 def test_dmfa_sample_reads_as_documented_in_career_data_3_8(samples: Path) -> None:
-    """§3.8: full-time until 14 Feb, then 3040/3800 = 4/5 from 2023-02-15, open-ended."""
+    """The DmfA sample: full-time until 14 Feb, then 3040/3800 = 4/5 from 2023-02-15, open-ended."""
     (record,) = iter_dmfa(samples / "dmfa_skeleton_example.xml")
     assert record.employer == Employer(EnterpriseNumber("0123456749"))  # CompanyID 123456749
     assert record.quarter == Quarter(2023, 1)

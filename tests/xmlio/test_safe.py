@@ -1,4 +1,4 @@
-"""The hardened parser configuration itself (anchors.md §3.2, §6.3)."""
+"""The hardened parser configuration itself (docs/formats.md, Official ONSS documents)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile and broken input for the DmfA and Dimona readers (issue 3 §4, anchors.md §3.2, §6.3).
+"""Hostile and broken input for the DmfA and Dimona readers (issue 3 §4, docs/concepts.md).
 
 Every failure is an :class:`InputError` or :class:`InvalidValueError` whose
 text names the file, the line and, for a bad value, its record path. A batch

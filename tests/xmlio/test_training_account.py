@@ -1,6 +1,6 @@
 """The training-account XML document (``urn:mycareer:training-account:1``).
 
-It archives what the FLA held (``training-right.md`` §5.2) before its data are
+It archives what the FLA held (docs/fla.md) before its data are
 deleted on 1 January 2027: written documents validate against the shipped XSD and
 read back equal (exact quantities included).
 """
