@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from mycareer import xmlio
@@ -37,3 +38,19 @@ def test_bad_inputs_are_all_reported_and_good_ones_kept(tmp_path: Path) -> None:
     assert inputs.periods  # the demo folder's workers are still read
     assert isinstance(inputs, CareerInputs)
     assert "errors=2" in repr(inputs)
+
+
+def test_default_as_of_is_the_end_of_the_latest_quarter_in_the_data() -> None:
+    inputs = read_career_inputs(Path(str(demo_files() / "dmfa")))
+    days = [
+        day
+        for records in inputs.periods.values()
+        for record in records
+        for day in (record.period.start, record.period.end)
+        if day is not None
+    ]
+    latest = max(days)
+    quarter_end_month = (latest.month - 1) // 3 * 3 + 3
+    expected = date(latest.year + quarter_end_month // 12, quarter_end_month % 12 + 1, 1)
+    assert inputs.default_as_of() == expected - timedelta(days=1)
+    assert CareerInputs().default_as_of() is None

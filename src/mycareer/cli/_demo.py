@@ -54,6 +54,28 @@ def _correction_step(paths: DemoPaths) -> tuple[str, list[str]]:
     return title, [*argv, "--format", "table"]
 
 
+def _output_steps(paths: DemoPaths, output: Path) -> list[tuple[str, list[str]]]:
+    """The steps that write files into ``--output``."""
+    as_of = DEMO_AS_OF.isoformat()
+    return [
+        (
+            "Timeline pictures",
+            ["timeline", str(paths.dmfa), str(paths.career_records), "--as-of", as_of,
+             "--format", "csv", "--plot", str(output / "timeline.png")],
+        ),
+        (
+            "Training-account archive (XML)",
+            ["account", str(paths.dmfa), "--trainings", str(paths.trainings),
+             "--from-year", "2024", "--to-year", str(DEMO_YEAR), "--as-of", as_of,
+             "--format", "xml"],
+        ),
+        (
+            "Career records converted to JSON",
+            ["convert", str(paths.career_records), str(output / "career-records.json")],
+        ),
+    ]  # fmt: skip
+
+
 def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, list[str]]]:
     as_of = DEMO_AS_OF.isoformat()
     dimona = sorted(str(p) for p in paths.dimona.glob("*.xml"))
@@ -122,23 +144,7 @@ def _steps(paths: DemoPaths, lang: str, output: Path | None) -> list[tuple[str, 
         ),
     ]
     if output is not None:
-        steps += [
-            (
-                "Timeline pictures",
-                ["timeline", str(paths.dmfa), str(paths.career_records), "--as-of", as_of,
-                 "--format", "csv", "--plot", str(output / "timeline.png")],
-            ),
-            (
-                "Training-account archive (XML)",
-                ["account", str(paths.dmfa), "--trainings", str(paths.trainings),
-                 "--from-year", "2024", "--to-year", str(DEMO_YEAR), "--as-of", as_of,
-                 "--format", "xml"],
-            ),
-            (
-                "Career records converted to JSON",
-                ["convert", str(paths.career_records), str(output / "career-records.json")],
-            ),
-        ]  # fmt: skip
+        steps += _output_steps(paths, output)
     return steps
 
 

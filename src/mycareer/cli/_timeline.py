@@ -55,7 +55,6 @@ from mycareer.findings import Severity
 from mycareer.niss import Niss
 from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
 from mycareer.period import Period
-from mycareer.quarter import Quarter
 from mycareer.timeline import (
     Gap,
     Timeline,
@@ -161,16 +160,6 @@ def _non_negative(text: str) -> int:
 # --- reading ---------------------------------------------------------------------
 
 
-def _default_as_of(inputs: CareerInputs) -> date | None:
-    latest: date | None = None
-    for records in inputs.periods.values():
-        for record in records:
-            for day in (record.period.start, record.period.end):
-                if day is not None and (latest is None or day > latest):
-                    latest = day
-    return None if latest is None else Quarter.of(latest).last_day
-
-
 # --- output -----------------------------------------------------------------------
 
 
@@ -264,31 +253,26 @@ def _write(
             _print_table(niss, name, timeline, gaps, out)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".svg"):
+def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
+    """Exit code 2 when ``--plot`` names no picture or one of the inputs, else None."""
+    if not args.plot:
+        return None
+    if Path(args.plot).suffix.lower() not in (".png", ".svg"):
         print(
             error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
             file=err,
         )
         return 2
-    if args.plot:
-        try:  # a picture never replaces an input of the run (mycareer.outputs)
-            refuse_inputs([args.plot], [*args.paths, *args.outcomes])
-        except OutputRefusedError as refused:
-            print(error_line("timeline", f"--plot: {refused}"), file=err)
-            return 2
-    progress = phases(args)
-    with progress.phase("reading"):
-        inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)
-    progress.count("files read", inputs.files)
-    as_of: date | None = args.as_of or _default_as_of(inputs)
-    with progress.phase("computing"):
-        results = _compute(inputs, as_of, args)
-    progress.count("workers", len(results))
-    with progress.phase("writing"):
-        _write(args, inputs, as_of, results, out)
+    try:  # a picture never replaces an input of the run (mycareer.outputs)
+        refuse_inputs([args.plot], [*args.paths, *args.outcomes])
+    except OutputRefusedError as refused:
+        print(error_line("timeline", f"--plot: {refused}"), file=err)
+        return 2
+    return None
+
+
+def _report(inputs: CareerInputs, results: Sequence[_Result], err: TextIO) -> None:
+    """Findings (reading's, then each timeline's) and errors on stderr, one a line."""
     for finding in inputs.findings:
         print(f"mycareer timeline: {finding}", file=err)
     for _, _, timeline, _, _ in results:
@@ -296,6 +280,25 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             print(f"mycareer timeline: {finding}", file=err)
     for error in inputs.errors:
         print(error_line("timeline", str(error)), file=err)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    refused = _plot_refused(args, err)
+    if refused is not None:
+        return refused
+    progress = phases(args)
+    with progress.phase("reading"):
+        inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)
+    progress.count("files read", inputs.files)
+    as_of: date | None = args.as_of or inputs.default_as_of()
+    with progress.phase("computing"):
+        results = _compute(inputs, as_of, args)
+    progress.count("workers", len(results))
+    with progress.phase("writing"):
+        _write(args, inputs, as_of, results, out)
+    _report(inputs, results, err)
     if args.plot:
         try:
             _plot(results, Path(args.plot), err)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -38,6 +39,7 @@ from mycareer.career import CareerPeriod
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
 from mycareer.niss import Niss
+from mycareer.quarter import Quarter
 from mycareer.timeline import (
     DimonaConsolidation,
     career_periods_from_dmfa,
@@ -74,6 +76,20 @@ class CareerInputs:
             f"CareerInputs(files={self.files}, workers={len(self.periods)}, "
             f"findings={len(self.findings)}, errors={len(self.errors)})"
         )
+
+    def default_as_of(self) -> date | None:
+        """The reference date when none is given: the end of the latest quarter in the data.
+
+        The latest start or end date of any record, rounded up to its quarter end
+        (never the machine's clock, so results are reproducible); None without records.
+        """
+        latest: date | None = None
+        for records in self.periods.values():
+            for record in records:
+                for day in (record.period.start, record.period.end):
+                    if day is not None and (latest is None or day > latest):
+                        latest = day
+        return None if latest is None else Quarter.of(latest).last_day
 
     def add(self, records: Iterable[CareerPeriod]) -> None:
         """Add career periods, grouped by worker."""
