@@ -165,7 +165,9 @@ def oracle_fte(chosen: list[Contract]) -> dict[str, dict[Quarter, Fraction]]:
                     if s.kind is SuspensionKind.UNPAID_LEAVE
                 )
             )
-            if days and days <= unpaid:
+            # No weekday declared other than unpaid leave (code 30), none at all
+            # included: the line does not count (R-COUNT-5, docs/training-right.md).
+            if days <= unpaid:
                 continue
             found[key][quarter] = total + contract.fraction.value
     return found
