@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from mycareer.cli._common import add_indent, write_json
+from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
-from mycareer.fla import AccountsRun, accounts_from_declarations
+from mycareer.fla import AccountsRun, EntitlementOptions, accounts_from_declarations
 from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
@@ -193,6 +194,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--allow-overuse", action="store_true", help="let the balance go negative")
     parser.add_argument("--hours-per-day", type=_hours_arg, help="training hours per day (B-6)")
+    add_counting_choices(parser)  # the credits count as mycareer entitlements counts
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     parser.add_argument(
         "--print-schema", action="store_true", help="print the JSON Schema and exit"
@@ -452,6 +454,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         terminations=args.termination,
         policy=_policy(args),
         rulebook=rulebook,
+        options=EntitlementOptions(**counting_choices(args)),
     )
     findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
     progress.count("accounts", len(result.accounts))

@@ -29,6 +29,7 @@ from mycareer.cli._common import (
     error_line,
     usage_error,
 )
+from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import RunProgress as _Progress
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.enterprise import EnterpriseNumber
@@ -38,14 +39,13 @@ from mycareer.fla.entitlement import (
     Entitlement,
     EntitlementOptions,
     HoursPolicy,
-    MonthFraction,
     Overrides,
     RoundingPolicy,
     SizeBand,
 )
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
-from mycareer.fla.values import FallbackCount, decimal_4
+from mycareer.fla.values import decimal_4
 from mycareer.fla.years import DATA_END_BEFORE_YEAR
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun, entitlements_for_year
@@ -171,26 +171,7 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
         default=HoursPolicy.FULL_TIME_DAY.value,
         help="hours per day: full-time weekly hours / 5, or the worker's own (B-6)",
     )
-    parser.add_argument(
-        "--month-fraction",
-        choices=[p.value for p in MonthFraction],
-        default=MonthFraction.HIGHEST.value,
-        help="the month's work fraction when lines change within it (B-4)",
-    )
-    parser.add_argument(
-        "--fallback-count",
-        choices=[c.value for c in FallbackCount],
-        default=FallbackCount.FTE.value,
-        help="for an employer with no declaration in the reference period, count FTE "
-        "(default) or heads at the end of the quarter of its first employment (R-COUNT-4, B-3)",
-    )
-    parser.add_argument(
-        "--assume-continuation",
-        action="store_true",
-        help="when an employer's quarter of the year is not declared although a worker's "
-        "occupation was open at the end of the quarter before, count its months as employment "
-        "(default: leave them out, with a DECLARATION_MISSING warning)",
-    )
+    add_counting_choices(parser)
 
 
 def _iso_date(text: str) -> date:
@@ -360,9 +341,7 @@ def _options(args: argparse.Namespace) -> EntitlementOptions:
     return EntitlementOptions(
         rounding=RoundingPolicy(args.rounding),
         hours_policy=HoursPolicy(args.hours_policy),
-        month_fraction=MonthFraction(args.month_fraction),
-        fallback_count=FallbackCount(args.fallback_count),
-        assume_continuation=args.assume_continuation,
+        **counting_choices(args),
     )
 
 
