@@ -31,16 +31,18 @@ import contextlib
 import gc
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
+from mycareer._spool import Spool, SpooledTexts, write_spool
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError
 from mycareer.findings import Finding
@@ -254,13 +256,16 @@ class GroupResult:
     :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
     reading findings, then the results' findings (first occurrence each);
     ``keys`` every employer key the group's records and declarations named;
-    ``last_quarter`` the latest quarter of its records (None: no record).
+    ``spool`` the items' JSON texts written to disk instead (local runs, see
+    :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
+    quarter of its records (None: no record).
     """
 
     items: tuple[tuple[str, str, Any], ...]
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     keys: frozenset[str]
+    spool: Spool | None = None
     last_quarter: Quarter | None = None
 
 
@@ -288,13 +293,22 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
     last = max((r.quarter for r in batch.records), default=None)
-    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys), last)
+    return GroupResult(
+        items, tuple(findings), tuple(batch.errors), frozenset(keys), last_quarter=last
+    )
 
 
-def _run_task(spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]]) -> list[Any]:
+def _run_task(
+    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
+) -> list[Any]:
+    """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
     done = []
     for index, files in task:
-        done.append((index, run_group(spec, files)))
+        result = run_group(spec, files)
+        if spool_to is not None and spec.render == "json":
+            spool = write_spool(spool_to, f"group-{index}", result.items)
+            result = attrs.evolve(result, items=(), spool=spool)
+        done.append((index, result))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
@@ -326,26 +340,33 @@ Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
-def _local_mapper(jobs: int) -> Mapper:
+def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
     def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
         if jobs == 1 or len(tasks) == 1:
             for task in tasks:
-                yield _run_task(spec, task)
+                yield _run_task(spec, task, spool_to)
             return
         context = get_context("forkserver" if os.name == "posix" else "spawn")
         workers = min(jobs, len(tasks))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(_run_task, [spec] * len(tasks), tasks)
+            yield from pool.map(_run_task, [spec] * len(tasks), tasks, [spool_to] * len(tasks))
 
     return run
 
 
 def execute(
-    plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper, progress: Progress | None = None
+    plan: Plan,
+    spec: EntitlementSpec,
+    jobs: int,
+    mapper: Mapper,
+    progress: Progress | None = None,
+    *,
+    folder: tempfile.TemporaryDirectory[str] | None = None,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
-    ``progress`` wraps the list of files and is advanced as groups finish.
+    ``progress`` wraps the list of files and is advanced as groups finish;
+    ``folder`` holds the spools a local mapper wrote (see :func:`combine`).
     """
     groups = plan.groups
     ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
@@ -360,7 +381,7 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not _disjoint(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    return combine(ordered)
+    return combine(ordered, folder=folder)
 
 
 def _disjoint(groups: Sequence[EmployerGroup], results: Sequence[GroupResult]) -> bool:
@@ -380,29 +401,42 @@ class EntitlementRun:
     """Entitlements of every employer, in order (employer key, then NISS).
 
     ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
-    per entitlement, ``render="json"``); ``findings`` in order, each once;
-    ``errors`` every refused record or file; ``last_quarter`` the latest quarter
-    declared in the records read (None: no record).
+    per entitlement, ``render="json"``: a tuple, or for local runs a
+    :class:`~mycareer._spool.SpooledTexts` read lazily from the run's temporary
+    files, so a run of any size holds about one employer's output in memory);
+    ``findings`` in order, each once; ``errors`` every refused record or file;
+    ``last_quarter`` the latest quarter declared in the records read (None: no record).
     """
 
     entitlements: tuple[Entitlement, ...] = ()
-    json: tuple[str, ...] = ()
+    json: Sequence[str] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
     last_quarter: Quarter | None = None
 
 
-def combine(results: Sequence[GroupResult]) -> EntitlementRun:
+def combine(
+    results: Sequence[GroupResult], *, folder: tempfile.TemporaryDirectory[str] | None = None
+) -> EntitlementRun:
     """Put group results (disjoint employers) together in the one-process order.
 
     Associative over groups of disjoint employers: the items are sorted by
     (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
-    them; findings and errors keep the order of ``results``.
+    them; findings and errors keep the order of ``results``. Spooled results
+    (written to ``folder``) stay on disk and are read back in that order.
     """
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     findings = dict.fromkeys(f for r in results for f in r.findings)
     errors = tuple(e for r in results for e in r.errors)
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
+    spools = [r.spool for r in results if r.spool is not None]
+    if spools and folder is not None:
+        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
+        spools += filter(None, [write_spool(folder.name, "loose", loose)])
+        texts = SpooledTexts(spools, folder)
+        return EntitlementRun(
+            json=texts, findings=tuple(findings), errors=errors, last_quarter=last
+        )
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     payloads = [payload for _key, _niss, payload in items]
     if payloads and isinstance(payloads[0], str):
         return EntitlementRun(
@@ -427,8 +461,17 @@ def run_plan(
 
     ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
     """
-    count = _jobs(jobs)
-    return execute(plan, spec, count, _local_mapper(count), progress)
+    return _run_local(plan, spec, _jobs(jobs), progress)
+
+
+def _run_local(
+    plan: Plan, spec: EntitlementSpec, jobs: int, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run on this machine; JSON texts are spooled to a temporary folder the run owns."""
+    if spec.render != "json":
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
+    folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
+    return execute(plan, spec, jobs, _local_mapper(jobs, folder.name), progress, folder=folder)
 
 
 def entitlements_from_files(
@@ -450,7 +493,7 @@ def entitlements_from_files(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)
 
 
 def entitlements_json(
@@ -471,7 +514,7 @@ def entitlements_json(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)
 
 
 #: Makes the context entered around the employer-by-employer route (see below).
@@ -533,7 +576,7 @@ def entitlements_for_year(
     plan = None if project else plan_employers(given)
     if plan is not None and plan.by_employer:
         with (streaming or contextlib.nullcontext)():
-            run = execute(plan, spec, count, _local_mapper(count), progress)
+            run = _run_local(plan, spec, count, progress)
     else:
         run = _read_all(given, spec, project=project, progress=progress)
     finding = None if project else data_end_finding_after(run.last_quarter, year)
@@ -576,15 +619,55 @@ def _read_all(
 def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
     """``finding`` added to the run's findings and to each result's (JSON texts included)."""
     entitlements = tuple(attrs.evolve(e, findings=(*e.findings, finding)) for e in run.entitlements)
-    # A text ends with its findings list ("findings": [...]}): append to that list, as
-    # entitlement_to_json would have written it.
     item = json.dumps(
         {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
         ensure_ascii=False,
     )
-    texts = tuple(
-        f"{text[:-3]}[{item}]}}" if text.endswith("[]}") else f"{text[:-2]}, {item}]}}"
-        for text in run.json
-    )
+    texts = _FindingAppended(run.json, item) if run.json else run.json
     findings = tuple(dict.fromkeys((*run.findings, finding)))
     return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
+
+
+class _FindingAppended(Sequence[str]):
+    """Entitlement JSON texts with one more finding each, made as they are read.
+
+    Lazy, so spooled texts stay on disk. A text ends with its findings list
+    (``"findings": [...]}``): the finding is appended to it, as
+    :func:`~mycareer.fla.serialize.entitlement_to_json` would have written it.
+    """
+
+    def __init__(self, texts: Sequence[str], finding: str) -> None:
+        self._texts = texts
+        self._finding = finding
+
+    def _add(self, text: str) -> str:
+        if text.endswith("[]}"):
+            return f"{text[:-3]}[{self._finding}]}}"
+        return f"{text[:-2]}, {self._finding}]}}"
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._add, self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._add(text) for text in self._texts[index]]
+        return self._add(self._texts[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
