@@ -425,26 +425,28 @@ def combine(
     them; findings and errors keep the order of ``results``. Spooled results
     (written to ``folder``) stay on disk and are read back in that order.
     """
-    findings = dict.fromkeys(f for r in results for f in r.findings)
+    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
     errors = tuple(e for r in results for e in r.errors)
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
+    payloads = _payloads(results, folder)
+    if isinstance(payloads, SpooledTexts) or (payloads and isinstance(payloads[0], str)):
+        return EntitlementRun(json=payloads, findings=findings, errors=errors, last_quarter=last)
+    return EntitlementRun(
+        entitlements=tuple(payloads), findings=findings, errors=errors, last_quarter=last
+    )
+
+
+def _payloads(
+    results: Sequence[GroupResult], folder: tempfile.TemporaryDirectory[str] | None
+) -> Sequence[Any]:
+    """Every result's payload in (employer key, NISS) order: spooled texts stay on disk."""
     spools = [r.spool for r in results if r.spool is not None]
     if spools and folder is not None:
         loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
         spools += filter(None, [write_spool(folder.name, "loose", loose)])
-        texts = SpooledTexts(spools, folder)
-        return EntitlementRun(
-            json=texts, findings=tuple(findings), errors=errors, last_quarter=last
-        )
+        return SpooledTexts(spools, folder)
     items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
-    payloads = [payload for _key, _niss, payload in items]
-    if payloads and isinstance(payloads[0], str):
-        return EntitlementRun(
-            json=tuple(payloads), findings=tuple(findings), errors=errors, last_quarter=last
-        )
-    return EntitlementRun(
-        entitlements=tuple(payloads), findings=tuple(findings), errors=errors, last_quarter=last
-    )
+    return tuple(payload for _key, _niss, payload in items)
 
 
 def _jobs(jobs: int | None) -> int:
