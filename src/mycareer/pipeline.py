@@ -38,7 +38,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -256,17 +256,17 @@ class GroupResult:
     :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
     reading findings, then the results' findings (first occurrence each);
     ``keys`` every employer key the group's records and declarations named;
-    ``last_quarter`` the latest quarter of its records (None: no record);
     ``spool`` the items' JSON texts written to disk instead (local runs, see
-    :mod:`mycareer._spool`), ``items`` then empty.
+    :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
+    quarter of its records (None: no record).
     """
 
     items: tuple[tuple[str, str, Any], ...]
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     keys: frozenset[str]
-    last_quarter: Quarter | None = None
     spool: Spool | None = None
+    last_quarter: Quarter | None = None
 
 
 def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
@@ -293,7 +293,9 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
     last = max((r.quarter for r in batch.records), default=None)
-    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys), last)
+    return GroupResult(
+        items, tuple(findings), tuple(batch.errors), frozenset(keys), last_quarter=last
+    )
 
 
 def _run_task(
@@ -423,20 +425,28 @@ def combine(
     them; findings and errors keep the order of ``results``. Spooled results
     (written to ``folder``) stay on disk and are read back in that order.
     """
-    run = EntitlementRun(
-        findings=tuple(dict.fromkeys(f for r in results for f in r.findings)),
-        errors=tuple(e for r in results for e in r.errors),
-        last_quarter=max((r.last_quarter for r in results if r.last_quarter), default=None),
+    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    errors = tuple(e for r in results for e in r.errors)
+    last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
+    payloads = _payloads(results, folder)
+    if isinstance(payloads, SpooledTexts) or (payloads and isinstance(payloads[0], str)):
+        return EntitlementRun(json=payloads, findings=findings, errors=errors, last_quarter=last)
+    return EntitlementRun(
+        entitlements=tuple(payloads), findings=findings, errors=errors, last_quarter=last
     )
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
+
+
+def _payloads(
+    results: Sequence[GroupResult], folder: tempfile.TemporaryDirectory[str] | None
+) -> Sequence[Any]:
+    """Every result's payload in (employer key, NISS) order: spooled texts stay on disk."""
     spools = [r.spool for r in results if r.spool is not None]
     if spools and folder is not None:
-        spools += filter(None, [write_spool(folder.name, "loose", items)])
-        return attrs.evolve(run, json=SpooledTexts(spools, folder))
-    payloads = tuple(payload for _key, _niss, payload in items)
-    if payloads and isinstance(payloads[0], str):
-        return attrs.evolve(run, json=payloads)
-    return attrs.evolve(run, entitlements=payloads)
+        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
+        spools += filter(None, [write_spool(folder.name, "loose", loose)])
+        return SpooledTexts(spools, folder)
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
+    return tuple(payload for _key, _niss, payload in items)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -611,15 +621,55 @@ def _read_all(
 def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
     """``finding`` added to the run's findings and to each result's (JSON texts included)."""
     entitlements = tuple(attrs.evolve(e, findings=(*e.findings, finding)) for e in run.entitlements)
-    # A text ends with its findings list ("findings": [...]}): append to that list, as
-    # entitlement_to_json would have written it.
     item = json.dumps(
         {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
         ensure_ascii=False,
     )
-    texts = tuple(
-        f"{text[:-3]}[{item}]}}" if text.endswith("[]}") else f"{text[:-2]}, {item}]}}"
-        for text in run.json
-    )
+    texts = _FindingAppended(run.json, item) if run.json else run.json
     findings = tuple(dict.fromkeys((*run.findings, finding)))
     return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
+
+
+class _FindingAppended(Sequence[str]):
+    """Entitlement JSON texts with one more finding each, made as they are read.
+
+    Lazy, so spooled texts stay on disk. A text ends with its findings list
+    (``"findings": [...]}``): the finding is appended to it, as
+    :func:`~mycareer.fla.serialize.entitlement_to_json` would have written it.
+    """
+
+    def __init__(self, texts: Sequence[str], finding: str) -> None:
+        self._texts = texts
+        self._finding = finding
+
+    def _add(self, text: str) -> str:
+        if text.endswith("[]}"):
+            return f"{text[:-3]}[{self._finding}]}}"
+        return f"{text[:-2]}, {self._finding}]}}"
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._add, self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._add(text) for text in self._texts[index]]
+        return self._add(self._texts[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
