@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -39,6 +40,7 @@ from typing import Any, Literal
 
 import attrs
 
+from mycareer._spool import Spool, SpooledTexts, write_spool
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError
 from mycareer.findings import Finding
@@ -247,13 +249,16 @@ class GroupResult:
     ``items`` are ``(employer key, NISS, payload)`` with the payload an
     :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
     reading findings, then the results' findings (first occurrence each);
-    ``keys`` every employer key the group's records and declarations named.
+    ``keys`` every employer key the group's records and declarations named;
+    ``spool`` the items' JSON texts written to disk instead (local runs, see
+    :mod:`mycareer._spool`), ``items`` then empty.
     """
 
     items: tuple[tuple[str, str, Any], ...]
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     keys: frozenset[str]
+    spool: Spool | None = None
 
 
 def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
@@ -282,10 +287,17 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
     return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys))
 
 
-def _run_task(spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]]) -> list[Any]:
+def _run_task(
+    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
+) -> list[Any]:
+    """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
     done = []
     for index, files in task:
-        done.append((index, run_group(spec, files)))
+        result = run_group(spec, files)
+        if spool_to is not None and spec.render == "json":
+            spool = write_spool(spool_to, f"group-{index}", result.items)
+            result = attrs.evolve(result, items=(), spool=spool)
+        done.append((index, result))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
@@ -317,26 +329,33 @@ Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
-def _local_mapper(jobs: int) -> Mapper:
+def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
     def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
         if jobs == 1 or len(tasks) == 1:
             for task in tasks:
-                yield _run_task(spec, task)
+                yield _run_task(spec, task, spool_to)
             return
         context = get_context("forkserver" if os.name == "posix" else "spawn")
         workers = min(jobs, len(tasks))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(_run_task, [spec] * len(tasks), tasks)
+            yield from pool.map(_run_task, [spec] * len(tasks), tasks, [spool_to] * len(tasks))
 
     return run
 
 
 def execute(
-    plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper, progress: Progress | None = None
+    plan: Plan,
+    spec: EntitlementSpec,
+    jobs: int,
+    mapper: Mapper,
+    progress: Progress | None = None,
+    *,
+    folder: tempfile.TemporaryDirectory[str] | None = None,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
-    ``progress`` wraps the list of files and is advanced as groups finish.
+    ``progress`` wraps the list of files and is advanced as groups finish;
+    ``folder`` holds the spools a local mapper wrote (see :func:`combine`).
     """
     groups = plan.groups
     ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
@@ -351,7 +370,7 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not _disjoint(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    return combine(ordered)
+    return combine(ordered, folder=folder)
 
 
 def _disjoint(groups: Sequence[EmployerGroup], results: Sequence[GroupResult]) -> bool:
@@ -371,26 +390,37 @@ class EntitlementRun:
     """Entitlements of every employer, in order (employer key, then NISS).
 
     ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
-    per entitlement, ``render="json"``); ``findings`` in order, each once;
-    ``errors`` every refused record or file.
+    per entitlement, ``render="json"``: a tuple, or for local runs a
+    :class:`~mycareer._spool.SpooledTexts` read lazily from the run's temporary
+    files, so a run of any size holds about one employer's output in memory);
+    ``findings`` in order, each once; ``errors`` every refused record or file.
     """
 
     entitlements: tuple[Entitlement, ...] = ()
-    json: tuple[str, ...] = ()
+    json: Sequence[str] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
 
 
-def combine(results: Sequence[GroupResult]) -> EntitlementRun:
+def combine(
+    results: Sequence[GroupResult], *, folder: tempfile.TemporaryDirectory[str] | None = None
+) -> EntitlementRun:
     """Put group results (disjoint employers) together in the one-process order.
 
     Associative over groups of disjoint employers: the items are sorted by
     (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
-    them; findings and errors keep the order of ``results``.
+    them; findings and errors keep the order of ``results``. Spooled results
+    (written to ``folder``) stay on disk and are read back in that order.
     """
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     findings = dict.fromkeys(f for r in results for f in r.findings)
     errors = tuple(e for r in results for e in r.errors)
+    spools = [r.spool for r in results if r.spool is not None]
+    if spools and folder is not None:
+        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
+        spools += filter(None, [write_spool(folder.name, "loose", loose)])
+        texts = SpooledTexts(spools, folder)
+        return EntitlementRun(json=texts, findings=tuple(findings), errors=errors)
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     payloads = [payload for _key, _niss, payload in items]
     if payloads and isinstance(payloads[0], str):
         return EntitlementRun(json=tuple(payloads), findings=tuple(findings), errors=errors)
@@ -411,8 +441,17 @@ def run_plan(
 
     ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
     """
-    count = _jobs(jobs)
-    return execute(plan, spec, count, _local_mapper(count), progress)
+    return _run_local(plan, spec, _jobs(jobs), progress)
+
+
+def _run_local(
+    plan: Plan, spec: EntitlementSpec, jobs: int, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run on this machine; JSON texts are spooled to a temporary folder the run owns."""
+    if spec.render != "json":
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
+    folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
+    return execute(plan, spec, jobs, _local_mapper(jobs, folder.name), progress, folder=folder)
 
 
 def entitlements_from_files(
@@ -434,7 +473,7 @@ def entitlements_from_files(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)
 
 
 def entitlements_json(
@@ -455,4 +494,4 @@ def entitlements_json(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)

@@ -139,6 +139,13 @@ def test_cli_warns_and_assume_continuation_credits(tmp_path: Path, onss_xsd_dir:
         return str(next(d for d in data if d["niss"] == ANN.value)["days"])
 
     assert (ann_days(plain), ann_days(assumed)) == ("0.7500", "3.0000")
+    # The JSON contract carries the gap and the choice, not only the explanation.
+    fields = ("undeclared_quarters", "assumed_continuation")
+    plain_ann, assumed_ann = (
+        next(d for d in json.loads(r.stdout) if d["niss"] == ANN.value) for r in (plain, assumed)
+    )
+    assert [plain_ann[f] for f in fields] == [["20242", "20243", "20244"], False]
+    assert [assumed_ann[f] for f in fields] == [["20242", "20243", "20244"], True]
 
 
 # --- bulk path against the per-worker reference ----------------------------------------
