@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -53,8 +55,11 @@ from mycareer.fla import (
     compute_entitlements,
 )
 from mycareer.fla.incomplete import mark_incomplete_references
+from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
+from mycareer.fla.years import data_end_finding_after
 from mycareer.nsso import NssoNumber
+from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.reading import input_files
@@ -66,6 +71,7 @@ __all__ = [
     "GroupResult",
     "Plan",
     "combine",
+    "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
     "execute",
@@ -250,6 +256,7 @@ class GroupResult:
     :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
     reading findings, then the results' findings (first occurrence each);
     ``keys`` every employer key the group's records and declarations named;
+    ``last_quarter`` the latest quarter of its records (None: no record);
     ``spool`` the items' JSON texts written to disk instead (local runs, see
     :mod:`mycareer._spool`), ``items`` then empty.
     """
@@ -258,6 +265,7 @@ class GroupResult:
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     keys: frozenset[str]
+    last_quarter: Quarter | None = None
     spool: Spool | None = None
 
 
@@ -284,7 +292,8 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys))
+    last = max((r.quarter for r in batch.records), default=None)
+    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys), last)
 
 
 def _run_task(
@@ -393,13 +402,15 @@ class EntitlementRun:
     per entitlement, ``render="json"``: a tuple, or for local runs a
     :class:`~mycareer._spool.SpooledTexts` read lazily from the run's temporary
     files, so a run of any size holds about one employer's output in memory);
-    ``findings`` in order, each once; ``errors`` every refused record or file.
+    ``findings`` in order, each once; ``errors`` every refused record or file;
+    ``last_quarter`` the latest quarter declared in the records read (None: no record).
     """
 
     entitlements: tuple[Entitlement, ...] = ()
     json: Sequence[str] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
+    last_quarter: Quarter | None = None
 
 
 def combine(
@@ -412,19 +423,20 @@ def combine(
     them; findings and errors keep the order of ``results``. Spooled results
     (written to ``folder``) stay on disk and are read back in that order.
     """
-    findings = dict.fromkeys(f for r in results for f in r.findings)
-    errors = tuple(e for r in results for e in r.errors)
+    run = EntitlementRun(
+        findings=tuple(dict.fromkeys(f for r in results for f in r.findings)),
+        errors=tuple(e for r in results for e in r.errors),
+        last_quarter=max((r.last_quarter for r in results if r.last_quarter), default=None),
+    )
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     spools = [r.spool for r in results if r.spool is not None]
     if spools and folder is not None:
-        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
-        spools += filter(None, [write_spool(folder.name, "loose", loose)])
-        texts = SpooledTexts(spools, folder)
-        return EntitlementRun(json=texts, findings=tuple(findings), errors=errors)
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
-    payloads = [payload for _key, _niss, payload in items]
+        spools += filter(None, [write_spool(folder.name, "loose", items)])
+        return attrs.evolve(run, json=SpooledTexts(spools, folder))
+    payloads = tuple(payload for _key, _niss, payload in items)
     if payloads and isinstance(payloads[0], str):
-        return EntitlementRun(json=tuple(payloads), findings=tuple(findings), errors=errors)
-    return EntitlementRun(entitlements=tuple(payloads), findings=tuple(findings), errors=errors)
+        return attrs.evolve(run, json=payloads)
+    return attrs.evolve(run, entitlements=payloads)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -495,3 +507,119 @@ def entitlements_json(
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
     return _run_local(plan_employers(paths), spec, count)
+
+
+#: Makes the context entered around the employer-by-employer route (see below).
+Streaming = Callable[[], AbstractContextManager[object]]
+
+
+def entitlements_for_year(
+    paths: Iterable[str | os.PathLike[str]],
+    year: int,
+    *,
+    project: bool = False,
+    as_of: date | None = None,
+    jobs: int | None = None,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    every_band: SizeBand | None = None,
+    options: EntitlementOptions | None = None,
+    render: Render = "objects",
+    lang: str = "en",
+    progress: Progress | None = None,
+    streaming: Streaming | None = None,
+) -> EntitlementRun:
+    """The entitlements of ``year`` from DmfA files: the pipeline of ``mycareer entitlements``.
+
+    It chooses the route, so that callers do not:
+
+    * ``project=True``: every file is read together and ``year`` is projected from the
+      lines in force on ``as_of`` (default
+      :func:`~mycareer.fla.projection.projection_as_of`: the last day of the latest
+      quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
+    * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
+      :func:`run_plan`) when the files allow it, else (DmfA updates or consultation
+      answers among them, a header that cannot be read) one read of everything; the
+      results are the same either way (``as_of`` is only recorded on them).
+
+    Without ``project``, when no declared quarter reaches ``year`` the run carries the
+    :data:`~mycareer.fla.years.DATA_END_BEFORE_YEAR` warning, which points to the
+    projection, in ``findings`` and in the findings of each entitlement.
+
+    ``every_band`` is the band of every employer that ``overrides`` does not name;
+    ``render="json"`` gives ``json`` (one compact ``entitlements-1`` object per result,
+    explained in ``lang``) instead of ``entitlements``; ``progress`` wraps the list of
+    files as they are read; ``streaming`` makes a context manager entered around the
+    employer-by-employer route only (the command line turns the cyclic collector back
+    on there: docs/performance.md).
+
+    >>> from importlib import resources
+    >>> demo = resources.files("mycareer.data.demo") / "dmfa"
+    >>> run = entitlements_for_year([str(demo)], 2026, jobs=1)  # the demo ends in 2025 Q4
+    >>> run.findings[-1].code, {e.findings[-1].code for e in run.entitlements}
+    ('DATA_END_BEFORE_YEAR', {'DATA_END_BEFORE_YEAR'})
+    >>> projected = entitlements_for_year([str(demo)], 2026, project=True)
+    >>> len(projected.entitlements), projected.entitlements[0].as_of.isoformat()
+    (5, '2025-12-31')
+    """
+    given = list(paths)
+    count = _jobs(jobs)
+    spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
+    plan = None if project else plan_employers(given)
+    if plan is not None and plan.by_employer:
+        with (streaming or contextlib.nullcontext)():
+            run = _run_local(plan, spec, count, progress)
+    else:
+        run = _read_all(given, spec, project=project, progress=progress)
+    finding = None if project else data_end_finding_after(run.last_quarter, year)
+    return run if finding is None else _with_finding(run, finding)
+
+
+def _read_all(
+    paths: Sequence[str | os.PathLike[str]],
+    spec: EntitlementSpec,
+    *,
+    project: bool,
+    progress: Progress | None,
+) -> EntitlementRun:
+    """One read of every file, then the year computed or projected (one process)."""
+    batch = read_corrected_dmfa(paths, on_error="collect", progress=progress)
+    overrides = spec.overrides_for({r.employer.key for r in batch.records})
+    results: Sequence[Entitlement]
+    if project:
+        as_of = spec.as_of or projection_as_of(batch.records, spec.year)
+        results = project_entitlements(
+            batch.records, batch.declarations, as_of=as_of, year=spec.year,
+            rulebook=spec.rulebook, overrides=overrides, options=spec.options,
+        )  # fmt: skip
+    else:
+        results = compute_entitlements(
+            batch.records, batch.declarations, spec.year, rulebook=spec.rulebook,
+            overrides=overrides, options=spec.options, as_of=spec.as_of,
+        )  # fmt: skip
+    results = mark_incomplete_references(results, batch.rejected)
+    findings = tuple(dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings))))
+    last = max((r.quarter for r in batch.records), default=None)
+    errors = tuple(batch.errors)
+    if spec.render == "json":
+        lang: Any = spec.lang
+        texts = tuple(entitlement_json_text(e, lang) for e in results)
+        return EntitlementRun(json=texts, findings=findings, errors=errors, last_quarter=last)
+    return EntitlementRun(tuple(results), findings=findings, errors=errors, last_quarter=last)
+
+
+def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
+    """``finding`` added to the run's findings and to each result's (JSON texts included)."""
+    entitlements = tuple(attrs.evolve(e, findings=(*e.findings, finding)) for e in run.entitlements)
+    # A text ends with its findings list ("findings": [...]}): append to that list, as
+    # entitlement_to_json would have written it.
+    item = json.dumps(
+        {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
+        ensure_ascii=False,
+    )
+    texts = tuple(
+        f"{text[:-3]}[{item}]}}" if text.endswith("[]}") else f"{text[:-2]}, {item}]}}"
+        for text in run.json
+    )
+    findings = tuple(dict.fromkeys((*run.findings, finding)))
+    return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)

@@ -111,7 +111,9 @@ def test_from_year_after_to_year_is_refused(records: list[DmfaWorkerRecord]) -> 
 
 def _dave_json(document: dict[str, Any]) -> list[tuple[Any, ...]]:
     (dave,) = [a for a in document["accounts"] if a["niss"] == DAVE]
-    return [(s["year"], s["window"], s["reset"], s["carried"]) for s in dave["statements"]]
+    return [
+        (s["year"], s["window"], s["reset_exact"], s["carried_exact"]) for s in dave["statements"]
+    ]
 
 
 def test_cli_window_start_hire(dmfa_dir: Path, records: list[DmfaWorkerRecord]) -> None:

@@ -58,7 +58,7 @@ from mycareer.fla.account_json import (
     EMPLOYER_COLUMNS,
     STATEMENT_COLUMNS,
     accounts_document,
-    employer_summary_to_json,
+    employer_rows,
     employers_document,
     statement_rows,
 )
@@ -405,8 +405,7 @@ def _worker_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None
 
 
 def _employer_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    rows = (employer_summary_to_json(s) for s in run.employer_summaries())
-    _write_csv(rows, EMPLOYER_COLUMNS, out)
+    _write_csv(employer_rows(run.employer_summaries()), EMPLOYER_COLUMNS, out)
 
 
 def _worker_xml(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:

@@ -58,6 +58,7 @@ from mycareer.period import Period
 from mycareer.timeline import (
     Gap,
     Timeline,
+    TimelineSegment,
     build_timeline,
     timeline_document,
     timeline_to_json,
@@ -163,6 +164,35 @@ def _non_negative(text: str) -> int:
 # --- output -----------------------------------------------------------------------
 
 
+def _segment_flags(s: TimelineSegment) -> str:
+    """What a table line adds after a segment: provisional, FTE incomplete, suspended."""
+    flags = []
+    if s.provisional:
+        flags.append("provisional")
+    if not s.fte_complete:
+        flags.append("FTE incomplete")
+    if s.suspended:
+        flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
+    return f"  [{'; '.join(flags)}]" if flags else ""
+
+
+def _segment_line(s: TimelineSegment) -> str:
+    end = s.period.end.isoformat() if s.period.end else ""
+    employers = ", ".join(e.key for e in s.employers) or "-"
+    return (
+        f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
+        f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){_segment_flags(s)}"
+    )
+
+
+def _gap_line(g: Gap) -> str:
+    end = g.period.end.isoformat() if g.period.end else ""
+    flag = "  [provisional]" if g.provisional else ""
+    return (
+        f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  {g.working_days} working days{flag}"
+    )
+
+
 def _print_table(
     niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], out: TextIO
 ) -> None:
@@ -171,31 +201,11 @@ def _print_table(
     if not timeline.segments:
         print("  (no periods)", file=out)
     for s in timeline.segments:
-        end = s.period.end.isoformat() if s.period.end else ""
-        employers = ", ".join(e.key for e in s.employers) or "-"
-        flags = []
-        if s.provisional:
-            flags.append("provisional")
-        if not s.fte_complete:
-            flags.append("FTE incomplete")
-        if s.suspended:
-            flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
-        extra = f"  [{'; '.join(flags)}]" if flags else ""
-        print(
-            f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
-            f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){extra}",
-            file=out,
-        )
+        print(_segment_line(s), file=out)
     if gaps:
         print("  gaps:", file=out)
         for g in gaps:
-            end = g.period.end.isoformat() if g.period.end else ""
-            flag = "  [provisional]" if g.provisional else ""
-            print(
-                f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  "
-                f"{g.working_days} working days{flag}",
-                file=out,
-            )
+            print(_gap_line(g), file=out)
     for finding in timeline.findings:
         print(f"  ! {finding}", file=out)
 
