@@ -8,9 +8,9 @@ run has two steps (a map and a reduce, as on a cluster):
    :func:`~mycareer.xmlio.flows.read_corrected_dmfa`), turns their records into
    career periods (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts
    each period in one of ``buckets`` by a stable hash of its NISS. Every period
-   carries its place in the one-process read (file order, then its order in the
-   file), so the reduce sees each worker's periods in the order one read of
-   everything gives;
+   carries its place in the one-process read (the corrected records come by
+   declaration, quarter then employer, then in file order), so the reduce sees
+   each worker's periods in the order one read of everything gives;
 2. *reduce*: each bucket is sorted by that place and every worker's timeline and
    gaps are built (:func:`worker_timeline`, the rule the one-process path
    uses), as of the date the whole input gives (the map steps report their
@@ -55,6 +55,7 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from mycareer.career import CareerPeriod
+from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 from mycareer.niss import Niss
@@ -92,8 +93,8 @@ __all__ = [
 ]
 
 Render = Literal["objects", "json"]
-#: Where a row, finding or error stands in one read of everything.
-Tag = tuple[int, ...]
+#: Where a row, finding or error stands in one read of everything (ints and keys).
+Tag = tuple[int | str, ...]
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
 #: About this many bytes of XML per bucket: one bucket's periods fit a process easily.
@@ -229,6 +230,11 @@ def _file_of(source: SourceRef | None, index: dict[str, int]) -> int | None:
     return None if source is None or source.file is None else index.get(source.file)
 
 
+def _place(source: SourceRef | None, index: dict[str, int], default: int) -> int:
+    place = _file_of(source, index)
+    return default if place is None else place
+
+
 class _Mapper:
     """One map task's state: bucket rows, tagged findings and errors, the latest day."""
 
@@ -247,39 +253,62 @@ class _Mapper:
         named = {r.employer.key for r in batch.records}
         self.keys.append((number, frozenset(named | {d.employer.key for d in batch.declarations})))
         for seq, finding in enumerate(batch.findings):
-            place = _file_of(finding.source, self.index)
             kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
-            self.findings.append(((kind, first if place is None else place, seq), finding))
+            self.findings.append(((kind, _place(finding.source, self.index, first), seq), finding))
         last = first
         for seq, error in enumerate(batch.errors):  # in file order: unknown follows its file
             place = _file_of(error.source, self.index)
             last = last if place is None else place
             self.errors.append(((last, seq), error))
-        career = career_periods_from_dmfa(batch.records)
+        declared = {(d.quarter, d.employer.key) for d in batch.declarations}
+        records = batch.records
         del batch
-        self._periods(career.periods)
-        for seq, finding in enumerate(career.findings):
-            place = _file_of(finding.source, self.index)
-            self.findings.append(((2, first if place is None else place, seq), finding))
+        position = 0
+        for run in _slots(records):
+            # One read of everything orders the records by declaration (quarter, then
+            # employer: mycareer.dmfa_update's slots), then undeclared ones by file.
+            head = run[0]
+            slot: Tag = (
+                (0, head.quarter.year, head.quarter.number, head.employer.key)
+                if (head.quarter, head.employer.key) in declared
+                else (1, _place(head.source, self.index, first))
+            )
+            career = career_periods_from_dmfa(run)
+            position = self._periods(slot, position, career.periods)
+            for finding in career.findings:
+                self.findings.append(((2, *slot, position), finding))
+                position += 1
 
-    def _periods(self, periods: Sequence[CareerPeriod]) -> None:
+    def _periods(self, slot: Tag, position: int, periods: Sequence[CareerPeriod]) -> int:
         buckets = len(self.rows)
         latest = self.latest
-        for position, period in enumerate(periods):
-            place = _file_of(period.source, self.index)
-            if place is None:
+        for period in periods:
+            if _file_of(period.source, self.index) is None:
                 self.strange = True
-                place = -1
             niss = period.niss.value
-            self.rows[bucket_of(niss, buckets)].append(((place, position), niss, period))
+            self.rows[bucket_of(niss, buckets)].append(((*slot, position), niss, period))
+            position += 1
             for day in (period.period.start, period.period.end):
                 if day is not None and (latest is None or day > latest):
                     latest = day
         self.latest = latest
+        return position
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
                          tuple(self.errors), self.strange)  # fmt: skip
+
+
+def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerRecord]]:
+    """Runs of consecutive records of one employer and quarter (the corrected order)."""
+    begin = 0
+    for end in range(1, len(records) + 1):
+        if end == len(records) or (
+            records[end].quarter != records[begin].quarter
+            or records[end].employer.key != records[begin].employer.key
+        ):
+            yield records[begin:end]
+            begin = end
 
 
 def map_groups(
@@ -296,7 +325,7 @@ def map_groups(
         # cycles that keep each parsed document alive until a full collection, which an
         # enabled collector runs too rarely to bound a worker process (measured: 393 MB
         # against 291 MB), and a paused one (mycareer.bulk(), as the CLI runs) never.
-        gc.collect()
+        gc.collect(1)  # this group's objects are all young: the collector ran before it
     return mapper.result(()), mapper.rows
 
 
