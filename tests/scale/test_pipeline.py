@@ -191,3 +191,32 @@ def test_a_bad_jobs_is_a_usage_error_naming_the_value(payroll: Path, value: str)
     assert result.returncode == 2
     assert "--jobs" in result.stderr
     assert value in result.stderr
+
+
+def test_the_header_pre_scan_frees_its_stopped_parsers_with_the_collector_paused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each stopped iterparse leaves a reference cycle (its parser and buffers). With the
+    collector paused, as the CLI runs, 9,000 files kept 4.4 GB alive in the parent until
+    the pre-scan collected them as it goes; cycles left behind are counted by gc.collect."""
+    import gc
+    from importlib import resources
+
+    demo = Path(str(resources.files("mycareer.data.demo") / "dmfa"))
+    original = sorted(demo.glob("*.xml"))[0]
+    for index in range(70):
+        shutil.copy(original, tmp_path / f"dmfa-{index:03d}.xml")
+
+    def left_behind() -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            plan_employers([tmp_path])
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    collected_as_it_goes = left_behind()
+    monkeypatch.setattr("mycareer.pipeline._HEADERS_PER_COLLECTION", 10**9)
+    never_collected = left_behind()
+    assert collected_as_it_goes * 4 < never_collected
