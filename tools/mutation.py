@@ -54,12 +54,12 @@ _ENTITLEMENT_TESTS = (
     "tests/fla/test_new_employer.py",
     "tests/fla/test_declaration_missing.py",
     "tests/fla/test_mutation_entitlement*.py",
+    "tests/fla/test_mutation_band.py",
+    "tests/fla/test_mutation_formula.py",
 )
 
 TARGETS: dict[str, Target] = {
-    "band": Target(
-        ("src/mycareer/fla/band.py",), (*_ENTITLEMENT_TESTS, "tests/fla/test_mutation_band.py")
-    ),
+    "band": Target(("src/mycareer/fla/band.py",), _ENTITLEMENT_TESTS),
     # the entitlement modules, split by job (issue 14 item 1): one target each
     **{
         name: Target((f"src/mycareer/fla/{name}.py",), _ENTITLEMENT_TESTS)
