@@ -53,6 +53,7 @@ _ENTITLEMENT_TESTS = (
     "tests/fla/test_counting_rule.py",
     "tests/fla/test_new_employer.py",
     "tests/fla/test_declaration_missing.py",
+    "tests/fla/test_years.py",
     "tests/fla/test_mutation_entitlement*.py",
     "tests/fla/test_mutation_band.py",
     "tests/fla/test_mutation_formula.py",
