@@ -98,8 +98,8 @@ TARGETS: dict[str, Target] = {
 EXCLUDED_TESTS = ("tests/fla/test_account_cli.py", "tests/fla/test_account_pipeline.py")
 
 #: The same, for subprocess tests that share a file with in-process ones: a ``-k``
-#: expression (they are named ``test_cli_*``).
-EXCLUDED_TEST_NAMES = "not test_cli"
+#: expression (they are named ``test_cli_*``; ``-k`` matches substrings, hence the ``_``).
+EXCLUDED_TEST_NAMES = "not test_cli_"
 
 _PROFILE = '''"""Hypothesis profile and cold caches of mutation runs (from tools/mutation.py)."""
 

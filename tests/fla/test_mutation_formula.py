@@ -66,7 +66,7 @@ def test_the_year_window_takes_both_bounds_as_included_days() -> None:
     assert year_window(2024) == YearWindow(_day(1, 1), date(2025, 1, 1).toordinal())
 
 
-def test_clipping_keeps_only_what_lies_in_the_window() -> None:
+def test_the_clipping_keeps_only_what_lies_in_the_window() -> None:
     window = YearWindow(10, 20)
     assert clip(5, None, window) == (10, 20)
     assert clip(12, 15, window) == (12, 15)
@@ -103,6 +103,12 @@ def test_month_factors_are_twelve_even_with_no_line() -> None:
     factors, reference = month_factors([Segment(_day(1, 1), _day(1, 2), FULL, FULL, "200")], 2024)
     assert (len(factors), len(reference)) == (12, 12)
     assert factors == [1] + [0] * 11
+
+
+def test_with_no_line_the_twelve_months_are_numbered_and_empty() -> None:
+    result = entitlement_for(ACME, ANN, 2024, [], band=SizeBand.FROM_20)
+    assert result.months == tuple(MonthFactor(m, Fraction(0), None) for m in range(1, 13))
+    assert result.days_exact is None
 
 
 def test_a_one_day_line_on_the_first_of_a_month_starts_that_month() -> None:
