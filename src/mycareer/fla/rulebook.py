@@ -12,7 +12,10 @@ Rules are data files under ``mycareer/fla/rules/`` (``statutory.json``,
 COMPLEMENT schedules (sector days on top, R-CAO-6) add to whatever 2–3 gave.
 Vendors add or replace schedules (same ``id`` replaces) from a JSON or TOML
 rules file with :meth:`Rulebook.with_rules_file`; every schedule is validated,
-and a REPLACE schedule below 2 days for the 20+ band is refused (R-CAO-2).
+and a REPLACE schedule that breaks a sector agreement's constraints is refused,
+naming the rule and the year (:mod:`mycareer.fla.cao`: the 2-day floor and the
+growth path of R-CAO-2, R-CAO-3, R-CAO-4). Titles and sources are given once or
+in English, French and Dutch (``{"en": …, "fr": …, "nl": …}``).
 
 >>> book = Rulebook.default()
 >>> r = book.resolve(JointCommission("200"), SizeBand.FROM_20, 2026)
@@ -27,27 +30,39 @@ and a REPLACE schedule below 2 days for the 20+ band is refused (R-CAO-2).
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from mycareer._cache import bounded_cache
-from mycareer.errors import InvalidValueError, MycareerErrorGroup, SourceRef
-from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
+from mycareer.fla.cao import FLOOR_DAYS_20_PLUS
+from mycareer.fla.rules_file import (
+    UNKNOWN_FILING,
+    counting_rule,
+    load_rules_file,
+    packaged_statutory,
+    parse_schedules,
+    read_packaged,
+)
+from mycareer.fla.schedules import (
+    FlaFact,
+    ResetPolicy,
+    Resolution,
+    ScheduleKind,
+    SectorSchedule,
+    StatutoryRule,
+)
+from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand, Texts
 from mycareer.joint_commission import JointCommission
 
 __all__ = [
     "FLOOR_DAYS_20_PLUS",
+    "NO_RULE_BEFORE_2023",
+    "NO_RULE_JC_999",
+    "UNKNOWN_FILING",
     "FlaFact",
     "ResetPolicy",
     "Resolution",
@@ -59,422 +74,41 @@ __all__ = [
     "parse_schedules",
 ]
 
-#: R-CAO-2: a sector CAO may lower the 20+ right, never below 2 days a year.
-FLOOR_DAYS_20_PLUS = Fraction(2)
-
-_NO_RULE_BEFORE_2023 = (
+#: Why no rule applies, in English (``Resolution.reason``), French and Dutch (the explanation).
+NO_RULE_BEFORE_2023 = Texts(
     "no individual yearly right before 2023 (Law of 3 Oct 2022; 2022 fell under the "
-    "two-year regime)"
+    "two-year regime)",
+    "pas de droit individuel annuel avant 2023 (loi du 3 oct. 2022 ; 2022 relevait du "
+    "régime sur deux ans)",
+    "geen individueel jaarlijks recht vóór 2023 (wet van 3 okt. 2022; 2022 viel onder de "
+    "tweejaarlijkse regeling)",
 )
-_NO_RULE_JC_999 = (
+NO_RULE_JC_999 = Texts(
     "joint committee 999: the employer falls under no joint committee, outside the Law of "
-    "5 Dec 1968 scope (R-SCOPE-1) [verify]"
+    "5 Dec 1968 scope (R-SCOPE-1) [verify]",
+    "commission paritaire 999 : l'employeur ne relève d'aucune commission paritaire, hors du "
+    "champ de la loi du 5 déc. 1968 (R-SCOPE-1) [à vérifier]",
+    "paritair comité 999: de werkgever valt onder geen paritair comité, buiten het "
+    "toepassingsgebied van de wet van 5 dec. 1968 (R-SCOPE-1) [te controleren]",
 )
-
-
-class ScheduleKind(StrEnum):
-    """REPLACE: days in place of the statutory ones; COMPLEMENT: days on top."""
-
-    REPLACE = "replace"
-    COMPLEMENT = "complement"
-
-
-class ResetPolicy(StrEnum):
-    """What happens to the balance at the end of a 5-year window (B-7)."""
-
-    RESET = "reset"
-    CARRY_OVER = "carry-over"
-
-
-@attrs.frozen
-class StatutoryRule:
-    """Statutory full-time days per band, from ``valid_from`` to ``valid_to``."""
-
-    id: str
-    title: str
-    source: str
-    valid_from: date
-    valid_to: date | None
-    days: Mapping[SizeBand, Fraction]
-
-    def covers(self, year: int) -> bool:
-        return self.valid_from.year <= year and (
-            self.valid_to is None or year <= self.valid_to.year
-        )
-
-    @property
-    def ref(self) -> RuleRef:
-        return RuleRef(self.id, self.title, self.source, self.valid_from, self.valid_to)
-
-
-@attrs.frozen
-class SectorSchedule:
-    """A sector (joint committee) schedule of full-time days per year for one band."""
-
-    id: str
-    joint_commission: JointCommission
-    band: SizeBand
-    kind: ScheduleKind
-    days: Mapping[int, Fraction]
-    title: str
-    source: str
-    valid_from: date
-    valid_to: date | None
-    cao: str | None = None
-    window_start: int | None = None
-    window_years: int = 5
-    reset: ResetPolicy = ResetPolicy.RESET
-
-    def covers(self, joint_commission: JointCommission, band: SizeBand, year: int) -> bool:
-        return (
-            band is self.band
-            and year in self.days
-            and joint_commission.within(self.joint_commission)
-            and self.valid_from.year <= year
-            and (self.valid_to is None or year <= self.valid_to.year)
-        )
-
-    @property
-    def ref(self) -> RuleRef:
-        return RuleRef(self.id, self.title, self.source, self.valid_from, self.valid_to)
-
-    def window_of(self, year: int) -> tuple[int, int] | None:
-        """The 5-year window holding ``year`` (first 2024–2028), or ``None``.
-
-        >>> Rulebook.default().schedule("pc200-20plus-2024").window_of(2030)
-        (2029, 2033)
-        """
-        if self.window_start is None or year < self.window_start:
-            return None
-        first = self.window_start + (year - self.window_start) // self.window_years * (
-            self.window_years
-        )
-        return first, first + self.window_years - 1
-
-
-@attrs.frozen
-class FlaFact:
-    """A dated fact of the Federal Learning Account's life (docs/fla.md, Timeline)."""
-
-    day: date
-    event: str
-    text: str
-    source: str
-
-
-@attrs.frozen
-class Resolution:
-    """What the rulebook says for one (joint committee, band, year).
-
-    ``legal_days`` is ``None`` for "no rule" (then ``reason`` says why);
-    ``sector_days`` is the COMPLEMENT part on top (0 when none).
-    """
-
-    regime: Regime
-    legal_days: Fraction | None
-    sector_days: Fraction
-    rule: RuleRef | None
-    rules: tuple[RuleRef, ...]
-    reason: str | None = None
-    schedule: SectorSchedule | None = None
-
-    @property
-    def total_days(self) -> Fraction | None:
-        if self.legal_days is None:
-            return None if not self.sector_days else self.sector_days
-        return self.legal_days + self.sector_days
-
-
-# --- parsing and validation -------------------------------------------------------
-
-
-def _fraction(raw: object, where: str) -> Fraction:
-    # JSON/TOML decimals arrive as floats; their shortest repr is the text the author wrote.
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise InvalidValueError(f"invalid number of days {raw!r}", path=where)
-    text = repr(raw) if isinstance(raw, float) else str(raw).strip()
-    try:
-        value = Fraction(Decimal(text)) if "/" not in text else Fraction(text)
-    except (InvalidOperation, ValueError, ZeroDivisionError):
-        raise InvalidValueError(f"invalid number of days {raw!r}", path=where) from None
-    if value < 0:
-        raise InvalidValueError(f"negative number of days {raw!r}", path=where)
-    return value
-
-
-def _days_text(days: Fraction) -> str:
-    if days.denominator == 1:
-        return str(days.numerator)
-    exact = Decimal(days.numerator) / Decimal(days.denominator)
-    return format(exact.normalize(), "f")
-
-
-def _date(raw: object, where: str, *, required: bool) -> date | None:
-    if raw is None and not required:
-        return None
-    if isinstance(raw, date):
-        return raw
-    if not isinstance(raw, str):
-        raise InvalidValueError(f"invalid date {raw!r}: expected YYYY-MM-DD", path=where)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValueError(f"invalid date {raw!r}: expected YYYY-MM-DD", path=where) from None
-
-
-def _text(raw: object, where: str) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise InvalidValueError(f"expected non-empty text, got {raw!r}", path=where)
-    return raw.strip()
-
-
-_SCHEDULE_KEYS = frozenset(
-    {
-        "id",
-        "joint_commission",
-        "band",
-        "kind",
-        "days",
-        "title",
-        "source",
-        "valid_from",
-        "valid_to",
-        "cao",
-        "window_start",
-        "window_years",
-        "reset",
-    }
-)
-
-
-def _parse_schedule(
-    raw: object, where: str, errors: list[InvalidValueError]
-) -> SectorSchedule | None:
-    start = len(errors)
-
-    def check(step: str, parse: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return parse(*args, **kwargs)
-        except InvalidValueError as error:
-            if error.path is None:
-                error.path = f"{where}.{step}"
-            errors.append(error)
-            return None
-
-    if not isinstance(raw, dict):
-        errors.append(InvalidValueError(f"a schedule must be an object, got {raw!r}", path=where))
-        return None
-    unknown = sorted(set(raw) - _SCHEDULE_KEYS)
-    if unknown:
-        errors.append(InvalidValueError(f"unknown key(s) {unknown} in schedule", path=where))
-    ident = check("id", _text, raw.get("id"), f"{where}.id")
-    name = f"schedule {ident!r}" if ident else "schedule"
-    jc = check("joint_commission", JointCommission, str(raw.get("joint_commission", "")))
-    band = check("band", _enum, SizeBand, raw.get("band"), f"{where}.band")
-    kind = check("kind", _enum, ScheduleKind, raw.get("kind"), f"{where}.kind")
-    reset = check("reset", _enum, ResetPolicy, raw.get("reset", "reset"), f"{where}.reset")
-    title = check("title", _text, raw.get("title"), f"{where}.title")
-    source = check("source", _text, raw.get("source"), f"{where}.source")
-    valid_from = check(
-        "valid_from", _date, raw.get("valid_from"), f"{where}.valid_from", required=True
-    )
-    valid_to = check("valid_to", _date, raw.get("valid_to"), f"{where}.valid_to", required=False)
-    window_start = raw.get("window_start")
-    if window_start is not None and (
-        isinstance(window_start, bool) or not isinstance(window_start, int)
-    ):
-        errors.append(
-            InvalidValueError(
-                f"invalid window_start {window_start!r}", path=f"{where}.window_start"
-            )
-        )
-    window_years = raw.get("window_years", 5)
-    if isinstance(window_years, bool) or not isinstance(window_years, int) or window_years < 1:
-        errors.append(
-            InvalidValueError(
-                f"invalid window_years {window_years!r}", path=f"{where}.window_years"
-            )
-        )
-    days: dict[int, Fraction] = {}
-    raw_days = raw.get("days")
-    if not isinstance(raw_days, dict) or not raw_days:
-        errors.append(
-            InvalidValueError(
-                f"{name}: days must be a non-empty year → days object", path=f"{where}.days"
-            )
-        )
-    else:
-        for key, value in raw_days.items():
-            step = f"{where}.days.{key}"
-            if not str(key).isdigit() or len(str(key)) != 4:
-                errors.append(InvalidValueError(f"{name}: invalid year {key!r}", path=step))
-                continue
-            parsed = check(f"days.{key}", _fraction, value, step)
-            if parsed is None:
-                continue
-            year = int(key)
-            if (
-                kind is ScheduleKind.REPLACE
-                and band is SizeBand.FROM_20
-                and parsed < FLOOR_DAYS_20_PLUS
-            ):
-                errors.append(
-                    InvalidValueError(
-                        f"{name}: a REPLACE schedule for the 20+ band gives "
-                        f"{_days_text(parsed)} day(s) in {year}, below the floor of "
-                        f"{FLOOR_DAYS_20_PLUS} days a year (R-CAO-2)",
-                        path=step,
-                    )
-                )
-                continue
-            days[year] = parsed
-    if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        errors.append(
-            InvalidValueError(
-                f"{name}: valid_to {valid_to} is before valid_from {valid_from}",
-                path=f"{where}.valid_to",
-            )
-        )
-    if len(errors) > start:
-        return None
-    return SectorSchedule(
-        id=ident,
-        joint_commission=jc,
-        band=band,
-        kind=kind,
-        days=days,
-        title=title,
-        source=source,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        cao=raw.get("cao"),
-        window_start=window_start,
-        window_years=window_years,
-        reset=reset,
-    )
-
-
-def _enum(kind: Any, raw: object, where: str) -> Any:
-    try:
-        return kind(raw)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in kind)
-        raise InvalidValueError(
-            f"invalid value {raw!r}: expected one of {allowed}", path=where
-        ) from None
-
-
-def parse_schedules(document: object, *, file: str | None = None) -> tuple[SectorSchedule, ...]:
-    """Validate a rules document (``{"schedules": [...]}``) and build its schedules.
-
-    Every problem is reported at once, each naming the file and the entry.
-
-    >>> from mycareer.errors import flatten_errors
-    >>> try:
-    ...     parse_schedules({"schedules": [{"id": "x", "joint_commission": "302",
-    ...         "band": "20+", "kind": "replace", "title": "t", "source": "s",
-    ...         "valid_from": "2024-01-01", "days": {"2024": "1.5"}}]}, file="r.json")
-    ... except MycareerErrorGroup as group:
-    ...     for line in flatten_errors(group):
-    ...         print(line)
-    r.json: schedule 'x': a REPLACE schedule for the 20+ band gives 1.5 day(s) in 2024, ...
-    (R-CAO-2) @ $.schedules[0].days.2024
-    """
-    errors: list[InvalidValueError] = []
-    found: list[SectorSchedule] = []
-    raw_list = document.get("schedules") if isinstance(document, dict) else None
-    if isinstance(document, dict):
-        unknown = sorted(set(document) - {"format", "schedules", "schedule"})
-        if unknown:
-            errors.append(InvalidValueError(f"unknown key(s) {unknown} in rules file", path="$"))
-        if raw_list is None:
-            raw_list = document.get("schedule")  # TOML's natural [[schedule]]
-    if not isinstance(raw_list, list):
-        errors.append(
-            InvalidValueError(
-                "a rules file needs a list 'schedules' ([[schedule]] in TOML)", path="$.schedules"
-            )
-        )
-        raw_list = []
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_list):
-        schedule = _parse_schedule(raw, f"$.schedules[{index}]", errors)
-        if schedule is None:
-            continue
-        if schedule.id in seen:
-            errors.append(
-                InvalidValueError(
-                    f"duplicate schedule id {schedule.id!r}", path=f"$.schedules[{index}].id"
-                )
-            )
-            continue
-        seen.add(schedule.id)
-        found.append(schedule)
-    if errors:
-        where = SourceRef(file) if file else None
-        for error in errors:
-            error.source = error.source or where
-        raise MycareerErrorGroup(f"invalid rules file {file or '<document>'}", errors)
-    return tuple(found)
-
-
-def load_rules_file(path: str | Path) -> tuple[SectorSchedule, ...]:
-    """Read and validate a vendor rules file, JSON (``.json``) or TOML (``.toml``)."""
-    file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise InvalidValueError(
-            f"cannot read rules file: {error.strerror}", source=SourceRef(str(file))
-        ) from None
-    try:
-        if file.suffix.lower() == ".toml":
-            document: object = tomllib.loads(raw.decode("utf-8"))
-        else:
-            document = json.loads(raw)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", None)
-        if line is None:  # tomllib (3.11) only says "(at line N, column M)" in its message
-            found = re.search(r"at line (\d+)", str(error))
-            line = int(found.group(1)) if found else None
-        raise InvalidValueError(
-            f"malformed rules file: {error}", source=SourceRef(str(file), line)
-        ) from None
-    return parse_schedules(document, file=str(file))
-
-
-def _parse_statutory(document: Any) -> tuple[StatutoryRule, ...]:
-    rules = []
-    for raw in document["rules"]:
-        rules.append(
-            StatutoryRule(
-                id=raw["id"],
-                title=raw["title"],
-                source=raw["source"],
-                valid_from=date.fromisoformat(raw["valid_from"]),
-                valid_to=None if raw["valid_to"] is None else date.fromisoformat(raw["valid_to"]),
-                days={SizeBand(band): Fraction(Decimal(d)) for band, d in raw["days"].items()},
-            )
-        )
-    return tuple(rules)
-
-
-def _read_packaged(name: str) -> Any:
-    return json.loads((resources.files("mycareer.fla") / "rules" / name).read_text("utf-8"))
 
 
 @bounded_cache(maxsize=1)
 def _default_rulebook() -> Rulebook:
     facts = tuple(
         FlaFact(date.fromisoformat(f["date"]), f["event"], f["text"], f["source"])
-        for f in _read_packaged("fla_timeline.json")["facts"]
+        for f in read_packaged("fla_timeline.json")["facts"]
     )
+    statutory = packaged_statutory()
     return Rulebook(
-        statutory=_parse_statutory(_read_packaged("statutory.json")),
+        statutory=statutory,
         schedules=parse_schedules(
-            _read_packaged("sectors.json"), file="mycareer/fla/rules/sectors.json"
+            read_packaged("sectors.json"),
+            file="mycareer/fla/rules/sectors.json",
+            statutory=statutory,
         ),
         fla_facts=facts,
+        counting=counting_rule(read_packaged("statutory.json")),
     )
 
 
@@ -484,12 +118,14 @@ class Rulebook:
 
     ``joint_committee_999_in_scope``: whether the statutory right applies to lines
     under joint committee 999 (default ``False``: no rule, with the reason).
+    ``counting`` cites the counting rule (Law of 3 Oct 2022, art. 50 §2 [verify]).
     """
 
     statutory: tuple[StatutoryRule, ...]
     schedules: tuple[SectorSchedule, ...]
     fla_facts: tuple[FlaFact, ...] = ()
     joint_committee_999_in_scope: bool = False
+    counting: RuleRef | None = None
     _cache: dict[tuple[str, SizeBand, int], Resolution] = attrs.field(
         factory=dict, eq=False, repr=False, init=False
     )
@@ -570,7 +206,7 @@ class Rulebook:
 
     def _resolve(self, joint_commission: JointCommission, band: SizeBand, year: int) -> Resolution:
         if joint_commission.is_none and not self.joint_committee_999_in_scope:
-            return Resolution(Regime.NONE, None, Fraction(0), None, (), _NO_RULE_JC_999)
+            return Resolution(Regime.NONE, None, Fraction(0), None, (), NO_RULE_JC_999.en)
         complement = self._pick(ScheduleKind.COMPLEMENT, joint_commission, band, year)
         sector_days = complement.days[year] if complement is not None else Fraction(0)
         extra = (complement.ref,) if complement is not None else ()
@@ -599,7 +235,7 @@ class Rulebook:
             return Resolution(
                 Regime.SECTOR, None, sector_days, complement.ref, extra, schedule=complement
             )
-        return Resolution(Regime.NONE, None, Fraction(0), None, (), _NO_RULE_BEFORE_2023)
+        return Resolution(Regime.NONE, None, Fraction(0), None, (), NO_RULE_BEFORE_2023.en)
 
     def table(
         self, joint_commissions: Sequence[str], years: Iterable[int]
