@@ -284,3 +284,12 @@ def test_the_fallback_finding_says_which_count_and_which_quarter() -> None:
         ACME.key, 2024, SizeBand.BELOW_10, Decimal("3.0000"), Fraction(3), (), REFERENCE,
         fallback_used=True, basis=BandBasis.FALLBACK, findings=given.findings,
     )  # fmt: skip
+
+
+def test_every_reference_quarter_declared_says_nothing_more() -> None:
+    """R-COUNT-3 with the four quarters: 8, 12, 10, 10 → 10.0, band 10–19, no finding."""
+    got = size_band(ACME.key, 2024, dict(zip(REFERENCE, (8, 12, 10, 10), strict=True)))
+    assert (got.band, got.average_exact, got.missing_quarters) == (
+        SizeBand.FROM_10_TO_19, Fraction(10), ()
+    )  # fmt: skip
+    assert got.findings == ()
