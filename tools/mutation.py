@@ -67,9 +67,17 @@ TARGETS: dict[str, Target] = {
         for name in ("formula", "worker", "bulk", "projection", "options", "entitlement")
     },
     "rulebook": Target(
-        ("src/mycareer/fla/rulebook.py",),
+        # The rulebook was split: values (schedules), reading (rules_file), the CAO checks.
+        (
+            "src/mycareer/fla/rulebook.py",
+            "src/mycareer/fla/rules_file.py",
+            "src/mycareer/fla/schedules.py",
+            "src/mycareer/fla/cao.py",
+        ),
         (
             "tests/fla/test_rulebook*.py",
+            "tests/fla/test_cao_constraints.py",
+            "tests/fla/test_rule_sources.py",
             "tests/fla/test_entitlement.py",
             "tests/fla/test_examples.py",
             "tests/fla/test_mutation_rulebook.py",
