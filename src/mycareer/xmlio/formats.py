@@ -65,7 +65,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
-from mycareer.limits import MAX_ERRORS_PER_INPUT
+from mycareer.limits import MAX_ERRORS_PER_INPUT, MAX_SHOWN_CHARS, shown
 from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
@@ -77,6 +77,7 @@ from mycareer.xmlio._safe import (
     source_name,
     validate_document,
 )
+from mycareer.xmlio.reading import DATA_ERRORS
 
 __all__ = [
     "BUILTIN_FORMAT_MODULES",
@@ -410,8 +411,8 @@ def write_records(sink: XmlSink, fmt: XmlFormat, elements: Iterable[etree._Eleme
 
 def _describe(tag: str) -> str:
     namespace, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-    where = f"in namespace {namespace!r}" if namespace else "in no namespace"
-    return f"<{local}> {where}"
+    where = f"in namespace {shown(namespace)}" if namespace else "in no namespace"
+    return f"<{local}> {where}" if len(local) <= MAX_SHOWN_CHARS else f"{shown(local)} {where}"
 
 
 def _check_root(root: etree._Element, fmt: XmlFormat, label: str) -> None:
@@ -620,6 +621,15 @@ def iter_decoded(
                 raise
             for leaf in _leaf_errors(error):
                 errors.add(leaf)
+        except DATA_ERRORS as error:  # no check caught it: still this record's refusal alone
+            refused = InvalidValueError(
+                f"cannot read: {type(error).__name__}: {shown(str(error))}",
+                path=f"{prefix}[{index}]",
+                source=SourceRef(label, element.sourceline),
+            )
+            if errors is None:
+                raise refused from None
+            errors.add(refused)
 
 
 def read_decoded(
