@@ -32,7 +32,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from importlib import resources
@@ -42,9 +42,22 @@ from typing import Any
 import attrs
 
 from mycareer._cache import bounded_cache
-from mycareer.errors import InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import (
+    MAX_ERRORS_PER_INPUT,
+    MAX_JSON_DEPTH,
+    MAX_SHOWN_CHARS,
+    MAX_TEXT_CHARS,
+    clip,
+    json_depth,
+    load_json,
+    parse_decimal,
+    parse_fraction,
+    read_input_bytes,
+    shown,
+)
 
 __all__ = [
     "FLOOR_DAYS_20_PLUS",
@@ -189,16 +202,18 @@ class Resolution:
 
 
 def _fraction(raw: object, where: str) -> Fraction:
-    # JSON/TOML decimals arrive as floats; their shortest repr is the text the author wrote.
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise InvalidValueError(f"invalid number of days {raw!r}", path=where)
+    # Vendor files' decimals arrive as bounded Decimals (load_rules_file); the packaged
+    # rules' as floats, whose shortest repr is the text the author wrote.
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise InvalidValueError(f"invalid number of days {shown(raw)}", path=where)
     text = repr(raw) if isinstance(raw, float) else str(raw).strip()
-    try:
-        value = Fraction(Decimal(text)) if "/" not in text else Fraction(text)
-    except (InvalidOperation, ValueError, ZeroDivisionError):
-        raise InvalidValueError(f"invalid number of days {raw!r}", path=where) from None
+    try:  # bounded digits and exponent: "1e999999" is refused, never expanded
+        value = parse_fraction(text, "number of days")
+    except InvalidValueError as error:
+        error.path = where
+        raise
     if value < 0:
-        raise InvalidValueError(f"negative number of days {raw!r}", path=where)
+        raise InvalidValueError(f"negative number of days {shown(raw)}", path=where)
     return value
 
 
@@ -215,16 +230,22 @@ def _date(raw: object, where: str, *, required: bool) -> date | None:
     if isinstance(raw, date):
         return raw
     if not isinstance(raw, str):
-        raise InvalidValueError(f"invalid date {raw!r}: expected YYYY-MM-DD", path=where)
+        raise InvalidValueError(f"invalid date {shown(raw)}: expected YYYY-MM-DD", path=where)
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidValueError(f"invalid date {raw!r}: expected YYYY-MM-DD", path=where) from None
+        raise InvalidValueError(
+            f"invalid date {shown(raw)}: expected YYYY-MM-DD", path=where
+        ) from None
 
 
 def _text(raw: object, where: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidValueError(f"expected non-empty text, got {raw!r}", path=where)
+        raise InvalidValueError(f"expected non-empty text, got {shown(raw)}", path=where)
+    if len(raw) > MAX_TEXT_CHARS:
+        raise InvalidValueError(
+            f"invalid text {shown(raw)}: longer than {MAX_TEXT_CHARS} characters", path=where
+        )
     return raw.strip()
 
 
@@ -262,13 +283,15 @@ def _parse_schedule(
             return None
 
     if not isinstance(raw, dict):
-        errors.append(InvalidValueError(f"a schedule must be an object, got {raw!r}", path=where))
+        errors.append(
+            InvalidValueError(f"a schedule must be an object, got {shown(raw)}", path=where)
+        )
         return None
     unknown = sorted(set(raw) - _SCHEDULE_KEYS)
     if unknown:
-        errors.append(InvalidValueError(f"unknown key(s) {unknown} in schedule", path=where))
+        errors.append(InvalidValueError(f"unknown key(s) {shown(unknown)} in schedule", path=where))
     ident = check("id", _text, raw.get("id"), f"{where}.id")
-    name = f"schedule {ident!r}" if ident else "schedule"
+    name = f"schedule {shown(ident)}" if ident else "schedule"
     jc = check("joint_commission", JointCommission, str(raw.get("joint_commission", "")))
     band = check("band", _enum, SizeBand, raw.get("band"), f"{where}.band")
     kind = check("kind", _enum, ScheduleKind, raw.get("kind"), f"{where}.kind")
@@ -280,19 +303,19 @@ def _parse_schedule(
     )
     valid_to = check("valid_to", _date, raw.get("valid_to"), f"{where}.valid_to", required=False)
     window_start = raw.get("window_start")
-    if window_start is not None and (
-        isinstance(window_start, bool) or not isinstance(window_start, int)
-    ):
+    if window_start is not None and not _is_year(window_start):
         errors.append(
             InvalidValueError(
-                f"invalid window_start {window_start!r}", path=f"{where}.window_start"
+                f"invalid window_start {shown(window_start)}: expected a year in [1; 9999]",
+                path=f"{where}.window_start",
             )
         )
     window_years = raw.get("window_years", 5)
-    if isinstance(window_years, bool) or not isinstance(window_years, int) or window_years < 1:
+    if not _is_year(window_years):
         errors.append(
             InvalidValueError(
-                f"invalid window_years {window_years!r}", path=f"{where}.window_years"
+                f"invalid window_years {shown(window_years)}: expected a count in [1; 9999]",
+                path=f"{where}.window_years",
             )
         )
     days: dict[int, Fraction] = {}
@@ -305,9 +328,9 @@ def _parse_schedule(
         )
     else:
         for key, value in raw_days.items():
-            step = f"{where}.days.{key}"
-            if not str(key).isdigit() or len(str(key)) != 4:
-                errors.append(InvalidValueError(f"{name}: invalid year {key!r}", path=step))
+            step = f"{where}.days.{str(key)[:MAX_SHOWN_CHARS]}"
+            if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
+                errors.append(InvalidValueError(f"{name}: invalid year {shown(key)}", path=step))
                 continue
             parsed = check(f"days.{key}", _fraction, value, step)
             if parsed is None:
@@ -354,13 +377,18 @@ def _parse_schedule(
     )
 
 
+def _is_year(raw: object) -> bool:
+    """An int in [1; 9999]: a year (or a count of years) a date can still hold."""
+    return isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 9999
+
+
 def _enum(kind: Any, raw: object, where: str) -> Any:
     try:
         return kind(raw)
     except ValueError:
         allowed = ", ".join(repr(member.value) for member in kind)
         raise InvalidValueError(
-            f"invalid value {raw!r}: expected one of {allowed}", path=where
+            f"invalid value {shown(raw)}: expected one of {allowed}", path=where
         ) from None
 
 
@@ -386,7 +414,9 @@ def parse_schedules(document: object, *, file: str | None = None) -> tuple[Secto
     if isinstance(document, dict):
         unknown = sorted(set(document) - {"format", "schedules", "schedule"})
         if unknown:
-            errors.append(InvalidValueError(f"unknown key(s) {unknown} in rules file", path="$"))
+            errors.append(
+                InvalidValueError(f"unknown key(s) {shown(unknown)} in rules file", path="$")
+            )
         if raw_list is None:
             raw_list = document.get("schedule")  # TOML's natural [[schedule]]
     if not isinstance(raw_list, list):
@@ -398,13 +428,23 @@ def parse_schedules(document: object, *, file: str | None = None) -> tuple[Secto
         raw_list = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_list):
+        if len(errors) >= MAX_ERRORS_PER_INPUT:  # bounded memory, as every reader
+            errors.append(
+                InvalidValueError(
+                    f"{len(raw_list) - index} more schedule(s) not checked "
+                    f"(at most {MAX_ERRORS_PER_INPUT} errors per input)",
+                    path=f"$.schedules[{index}]",
+                )
+            )
+            break
         schedule = _parse_schedule(raw, f"$.schedules[{index}]", errors)
         if schedule is None:
             continue
         if schedule.id in seen:
             errors.append(
                 InvalidValueError(
-                    f"duplicate schedule id {schedule.id!r}", path=f"$.schedules[{index}].id"
+                    f"duplicate schedule id {shown(schedule.id)}",
+                    path=f"$.schedules[{index}].id",
                 )
             )
             continue
@@ -419,28 +459,49 @@ def parse_schedules(document: object, *, file: str | None = None) -> tuple[Secto
 
 
 def load_rules_file(path: str | Path) -> tuple[SectorSchedule, ...]:
-    """Read and validate a vendor rules file, JSON (``.json``) or TOML (``.toml``)."""
+    """Read and validate a vendor rules file, JSON (``.json``) or TOML (``.toml``).
+
+    Bounded as every input (:mod:`mycareer.limits`): at most ``MAX_INPUT_BYTES``
+    are read, JSON and TOML nesting and numbers are bounded, and a failure of any
+    kind is an :class:`~mycareer.errors.InvalidValueError` naming the file.
+    """
     file = Path(path)
     try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise InvalidValueError(
-            f"cannot read rules file: {error.strerror}", source=SourceRef(str(file))
-        ) from None
-    try:
-        if file.suffix.lower() == ".toml":
-            document: object = tomllib.loads(raw.decode("utf-8"))
-        else:
-            document = json.loads(raw)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", None)
-        if line is None:  # tomllib (3.11) only says "(at line N, column M)" in its message
-            found = re.search(r"at line (\d+)", str(error))
-            line = int(found.group(1)) if found else None
-        raise InvalidValueError(
-            f"malformed rules file: {error}", source=SourceRef(str(file), line)
-        ) from None
+        raw = read_input_bytes(file)
+    except InputError as error:
+        error.message = error.message.replace("cannot read", "cannot read rules file", 1)
+        raise
+    if file.suffix.lower() == ".toml":
+        document = _load_toml(raw, str(file))
+    else:
+        document = load_json(raw, str(file))
     return parse_schedules(document, file=str(file))
+
+
+def _load_toml(raw: bytes, label: str) -> object:
+    """TOML with bounded decimals and nesting; tomllib's own failures name the line."""
+    try:
+        document: object = tomllib.loads(
+            raw.decode("utf-8"), parse_float=lambda text: parse_decimal(text, "TOML number")
+        )
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        found = re.search(r"at line (\d+)", str(error))  # tomllib (3.11) says it in its message
+        line = int(found.group(1)) if found else None
+        raise InputError(
+            f"malformed rules file: {clip(str(error))}", source=SourceRef(label, line)
+        ) from None
+    except InvalidValueError as error:
+        raise InputError(error.message, source=SourceRef(label)) from None
+    except (ValueError, RecursionError) as error:  # > 4,300-digit integers, deep nesting
+        raise InputError(
+            f"malformed rules file: {type(error).__name__}: {shown(str(error))}",
+            source=SourceRef(label),
+        ) from None
+    if json_depth(document) > MAX_JSON_DEPTH:
+        raise InputError(
+            f"TOML nested deeper than {MAX_JSON_DEPTH} levels: refused", source=SourceRef(label)
+        )
+    return document
 
 
 def _parse_statutory(document: Any) -> tuple[StatutoryRule, ...]:
