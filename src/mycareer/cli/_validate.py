@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -45,10 +44,13 @@ from mycareer.cli._common import (
     write_json,
 )
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
+from mycareer.limits import load_json, read_input_bytes
+from mycareer.outputs import csv_cell
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
 from mycareer.xmlio.documents import DocumentKind, onss_schema, sniff_version
 from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
+from mycareer.xmlio.reading import input_files
 from mycareer.xmlio.training_account import read_training_accounts
 
 __all__ = [
@@ -187,19 +189,12 @@ def _validate_json(path: Path) -> FileReport:
     from mycareer.career import CareerRecords
     from mycareer.converter import from_json
 
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        return FileReport(
-            str(path), "json", ("read",), (Problem("read", f"cannot read: {error.strerror}"),)
-        )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = Problem(
-            "read", f"malformed JSON: {error.msg} (column {error.colno})", error.lineno
-        )
-        return FileReport(str(path), "json", ("read",), (problem,))
+    try:  # bounded size, depth and numbers (mycareer.limits): /dev/zero stops too
+        text = read_input_bytes(path)
+        data = load_json(text, str(path))
+    except InvalidValueError as error:
+        line = error.source.line if error.source is not None else None
+        return FileReport(str(path), "json", ("read",), (Problem("read", error.message, line),))
     if isinstance(data, dict) and "workers" in data:
         from mycareer.demo import DemoSample
 
@@ -354,6 +349,12 @@ def register(subparsers: Any) -> None:
         help="report on stdout: a table, JSON (schema validate-report-1) or CSV "
         "(one row per problem, or per valid file)",
     )
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="CSV: write file names and messages as they are, without an apostrophe before "
+        "a leading = + - @ tab or CR (which spreadsheets may run as formulas)",
+    )
     add_indent(parser)
     parser.add_argument(
         "--strict",
@@ -396,34 +397,45 @@ def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
     print(f"\n{len(reports) - invalid} valid, {invalid} invalid", file=out)
 
 
-def _write_csv(reports: Sequence[FileReport], out: TextIO) -> None:
-    """One row per problem; a valid file gets one row with ``valid`` true."""
+def _write_csv(reports: Sequence[FileReport], out: TextIO, *, neutralise: bool = True) -> None:
+    """One row per problem; a valid file gets one row with ``valid`` true.
+
+    File names and messages are free text (a message quotes the input's values): a cell
+    a spreadsheet would run as a formula gets a leading apostrophe unless ``neutralise``
+    is false (:func:`mycareer.outputs.csv_cell`).
+    """
+
+    def text(value: str) -> str:
+        return csv_cell(value) if neutralise and value else value
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("file", "document", "valid", "check", "line", "message"))
     for r in reports:
         if r.valid:
-            writer.writerow((r.file, r.document, "true", "", "", ""))
+            writer.writerow((text(r.file), r.document, "true", "", "", ""))
         for p in r.problems:
             line = "" if p.line is None else p.line
-            writer.writerow((r.file, r.document, "false", p.check, line, p.message))
+            writer.writerow((text(r.file), r.document, "false", p.check, line, text(p.message)))
 
 
-def _expand(paths: Sequence[str]) -> list[Path]:
-    """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in (".xml", ".json")
-                )
-            )
-        else:
-            files.append(path)
-    return files
+def _expand(paths: Sequence[str]) -> tuple[list[Path], list[FileReport]]:
+    """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted.
+
+    Walked by the readers' own :func:`~mycareer.xmlio.reading.input_files`: an entry that
+    cannot be read or followed (permission denied, dangling link, loop, link out of the
+    folder, FIFO or device named like an input) is a report of its own, never skipped.
+    """
+    files, problems = input_files(list(paths), (".xml", ".json"))
+    reports = [
+        FileReport(
+            problem.source.file if problem.source and problem.source.file else "<input>",
+            "unknown",
+            ("read",),
+            (Problem("read", problem.message),),
+        )
+        for problem in problems
+    ]
+    return files, reports
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -438,8 +450,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(error_line("validate", f"--schema-dir {schema_dir}: not a folder"), file=err)
         return EXIT_USAGE
     cache = _SchemaCache(schema_dir)
-    reports: list[FileReport] = []
-    for path in track(_expand(args.paths), "validate", label=str):
+    files, reports = _expand(args.paths)
+    for report in reports:
+        for problem in report.problems:
+            print(error_line("validate", problem.render(report.file)), file=err)
+    for path in track(files, "validate", label=str):
         report = _validate(path, cache)
         for problem in report.problems:
             print(error_line("validate", problem.render(report.file)), file=err)
@@ -453,7 +468,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if args.format == "json":
         write_json(out, report_document(reports), args.indent)
     elif args.format == "csv":
-        _write_csv(reports, out)
+        _write_csv(reports, out, neutralise=not args.raw_csv)
     else:
         _print_table(reports, out)
     failed = any(not r.valid or (args.strict and r.notes) for r in reports)
