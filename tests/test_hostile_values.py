@@ -274,3 +274,16 @@ def test_rules_file_errors_are_capped(tmp_path: Path) -> None:
     lines = flatten_errors(caught.value)
     assert len(lines) == 1001
     assert "4000 more schedule(s) not checked" in lines[-1]
+
+
+@pytest.mark.parametrize("raw", [HUGE, "2024-13-01", 20240101])
+def test_json_dates_are_refused_with_the_value_cut(raw: object) -> None:
+    from datetime import date
+
+    from mycareer.converter import structure
+
+    with pytest.raises(MycareerErrorGroup) as caught:
+        structure(raw, date)
+    (line,) = _short(caught.value)
+    assert line.startswith("invalid date ")
+    assert line.endswith("@ $")

@@ -117,6 +117,15 @@ def _structure_decimal(data: Any, _: type) -> Decimal:
     return parse_decimal(str(data), "decimal")
 
 
+def _structure_date(data: Any, _: type) -> date:
+    if not isinstance(data, str):
+        raise InvalidValueError(f"invalid date {shown(data)}: expected YYYY-MM-DD text")
+    try:
+        return _iso_date(data)
+    except ValueError:
+        raise InvalidValueError(f"invalid date {shown(data)}: expected YYYY-MM-DD") from None
+
+
 def _string_hooks(conv: cattrs.Converter, cls: type[Any], parse: Any) -> None:
     conv.register_unstructure_hook(cls, str)
     conv.register_structure_hook(cls, lambda data, _: parse(data))
@@ -153,6 +162,7 @@ def make_mycareer_converter() -> cattrs.Converter:
         _string_hooks(conv, cls, _structure_string(cls))
     _string_hooks(conv, Quarter, Quarter.parse)
     _string_hooks(conv, WorkFraction, lambda data: WorkFraction.parse(str(data)))
+    conv.register_structure_hook(date, _structure_date)  # values quoted cut, never whole
     conv.register_unstructure_hook(Fraction, str)
     conv.register_structure_hook(Fraction, _structure_fraction)
     conv.register_unstructure_hook(Decimal, str)
