@@ -287,3 +287,25 @@ def test_json_dates_are_refused_with_the_value_cut(raw: object) -> None:
     (line,) = _short(caught.value)
     assert line.startswith("invalid date ")
     assert line.endswith("@ $")
+
+
+@pytest.mark.parametrize("attribute", ["legalDays", "sectorDays", "employerDays"])
+def test_a_training_account_credit_without_its_days_is_refused_not_a_type_error(
+    tmp_path: Path, attribute: str
+) -> None:
+    """Found by the fuzzing run: YearCredit got None and raised a TypeError."""
+    import re
+
+    from mycareer.xmlio.training_account import read_training_accounts
+
+    seed = Path(__file__).parent / "fuzz" / "seeds" / "training-accounts.xml"
+    text, count = re.subn(
+        rf'(<credit\b[^>]*?) {attribute}="[^"]*"', r"\1", seed.read_text(encoding="utf-8"), count=1
+    )
+    assert count == 1
+    path = tmp_path / "accounts.xml"
+    path.write_text(text, encoding="utf-8")
+    whole = read_training_accounts(seed, on_error="collect")
+    result = read_training_accounts(path, on_error="collect")
+    assert len(result.records) == len(whole.records) - 1  # that account alone is refused
+    assert any(f"missing attribute '{attribute}'" in str(e) for e in result.errors)

@@ -54,7 +54,13 @@ from mycareer.fla.trainings import Training, TrainingStatus, TrainingType
 from mycareer.fla.trainings_io import TrainingImport
 from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
 from mycareer.joint_commission import JointCommission
-from mycareer.limits import MAX_DECIMAL_DIGITS, MAX_DECIMAL_EXPONENT, MAX_FRACTION_CHARS, shown
+from mycareer.limits import (
+    MAX_DECIMAL_DIGITS,
+    MAX_DECIMAL_EXPONENT,
+    MAX_FRACTION_CHARS,
+    parse_integer,
+    shown,
+)
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.work_fraction import WorkFraction
@@ -135,6 +141,10 @@ def _decimal(text: str) -> Decimal:
             f"more than {MAX_DECIMAL_DIGITS} digits or an exponent beyond ±{MAX_DECIMAL_EXPONENT}"
         )
     return value
+
+
+def _line(text: str) -> int:
+    return parse_integer(text, "line")
 
 
 def _boolean(text: str) -> bool:
@@ -252,15 +262,22 @@ def _credit(
     reader: AttributeReader, element: etree._Element, where: str, niss: Niss, year: int
 ) -> YearCredit | None:
     get = reader.get
+    legal = get(element, "legalDays", _fraction, where, required=True)
+    sector = get(element, "sectorDays", _fraction, where, required=True)
+    employer_days = get(element, "employerDays", _fraction, where, required=True)
+    employer = _employer(reader, element, where)
+    hours_per_day = get(element, "hoursPerDay", _fraction, where)
+    if legal is None or sector is None or employer_days is None:
+        return None  # the problem is recorded; YearCredit would raise a TypeError
     try:
         return YearCredit(
             niss,
             year,
-            legal_days=get(element, "legalDays", _fraction, where, required=True),
-            sector_days=get(element, "sectorDays", _fraction, where, required=True),
-            employer_days=get(element, "employerDays", _fraction, where, required=True),
-            employer=_employer(reader, element, where),
-            hours_per_day=get(element, "hoursPerDay", _fraction, where),
+            legal_days=legal,
+            sector_days=sector,
+            employer_days=employer_days,
+            employer=employer,
+            hours_per_day=hours_per_day,
             rule_id=element.get("ruleId"),
         )
     except InvalidValueError as error:
@@ -339,7 +356,7 @@ def _finding(reader: AttributeReader, element: etree._Element, where: str) -> Fi
     source = None
     for child in element:
         if child.tag == _SOURCE:
-            line = reader.get(child, "line", int, f"{where}.source")
+            line = reader.get(child, "line", _line, f"{where}.source")
             source = SourceRef(child.get("file"), line, child.get("record"))
     if code is None or severity is None or message is None:
         return None
