@@ -418,24 +418,32 @@ def _write_csv(reports: Sequence[FileReport], out: TextIO, *, neutralise: bool =
             writer.writerow((text(r.file), r.document, "false", p.check, line, text(p.message)))
 
 
-def _expand(paths: Sequence[str]) -> tuple[list[Path], list[FileReport]]:
+def _expand(paths: Sequence[str]) -> list[Path | FileReport]:
     """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted.
 
     Walked by the readers' own :func:`~mycareer.xmlio.reading.input_files`: an entry that
     cannot be read or followed (permission denied, dangling link, loop, link out of the
     folder, FIFO or device named like an input) is a report of its own, never skipped.
+    Paths keep the order they were given in.
     """
-    files, problems = input_files(list(paths), (".xml", ".json"))
-    reports = [
-        FileReport(
-            problem.source.file if problem.source and problem.source.file else "<input>",
-            "unknown",
-            ("read",),
-            (Problem("read", problem.message),),
+    found: list[Path | FileReport] = []
+    for raw in paths:
+        files, problems = input_files(raw, (".xml", ".json"))
+        found.extend(
+            FileReport(
+                problem.source.file if problem.source and problem.source.file else raw,
+                "unknown",
+                ("read",),
+                (Problem("read", problem.message),),
+            )
+            for problem in problems
         )
-        for problem in problems
-    ]
-    return files, reports
+        found.extend(files)
+    return found
+
+
+def _label(item: Path | FileReport) -> str:
+    return item.file if isinstance(item, FileReport) else str(item)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -450,12 +458,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(error_line("validate", f"--schema-dir {schema_dir}: not a folder"), file=err)
         return EXIT_USAGE
     cache = _SchemaCache(schema_dir)
-    files, reports = _expand(args.paths)
-    for report in reports:
-        for problem in report.problems:
-            print(error_line("validate", problem.render(report.file)), file=err)
-    for path in track(files, "validate", label=str):
-        report = _validate(path, cache)
+    reports: list[FileReport] = []
+    for item in track(_expand(args.paths), "validate", label=_label):
+        report = item if isinstance(item, FileReport) else _validate(item, cache)
         for problem in report.problems:
             print(error_line("validate", problem.render(report.file)), file=err)
         for note in report.notes:
