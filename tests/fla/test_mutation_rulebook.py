@@ -110,7 +110,7 @@ def test_missing_and_malformed_rules_files(tmp_path: Path) -> None:
     missing = tmp_path / "absent.json"
     with pytest.raises(InvalidValueError) as raised:
         load_rules_file(missing)
-    assert raised.value.message == "cannot read rules file: No such file or directory"
+    assert raised.value.message == "cannot read rules file: no such file or folder"  # one wording
     assert raised.value.source is not None
     assert raised.value.source.file == str(missing)
     toml = tmp_path / "rules.toml"
@@ -221,7 +221,8 @@ def test_negative_and_unreadable_days_and_dates_name_the_value() -> None:
         "r.json: invalid date 20240101: expected YYYY-MM-DD @ $.schedules[0].valid_from",
         "r.json: invalid date '2024-13-01': expected YYYY-MM-DD @ $.schedules[0].valid_to",
         "r.json: negative number of days '-1' @ $.schedules[0].days.2024",
-        "r.json: invalid number of days 'abc' @ $.schedules[0].days.2025",
+        "r.json: invalid number of days 'abc': expected e.g. '7.5' or '22/3' "
+        "@ $.schedules[0].days.2025",
     ]
 
 

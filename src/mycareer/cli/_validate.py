@@ -442,6 +442,11 @@ def _expand(paths: Sequence[str]) -> list[Path | FileReport]:
     return found
 
 
+def _report(item: Path | FileReport, cache: _SchemaCache) -> FileReport:
+    """A walking problem's report as it is, or a file's, validated now."""
+    return item if isinstance(item, FileReport) else _validate(item, cache)
+
+
 def _label(item: Path | FileReport) -> str:
     return item.file if isinstance(item, FileReport) else str(item)
 
@@ -460,7 +465,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     cache = _SchemaCache(schema_dir)
     reports: list[FileReport] = []
     for item in track(_expand(args.paths), "validate", label=_label):
-        report = item if isinstance(item, FileReport) else _validate(item, cache)
+        report = _report(item, cache)
         for problem in report.problems:
             print(error_line("validate", problem.render(report.file)), file=err)
         for note in report.notes:

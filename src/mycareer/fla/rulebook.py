@@ -268,6 +268,49 @@ _SCHEDULE_KEYS = frozenset(
 )
 
 
+def _parse_days(
+    raw_days: object,
+    name: str,
+    kind: ScheduleKind | None,
+    band: SizeBand | None,
+    where: str,
+    errors: list[InvalidValueError],
+) -> dict[int, Fraction]:
+    """A schedule's ``days`` (year → days), each bad entry an error with its path."""
+    days: dict[int, Fraction] = {}
+    if not isinstance(raw_days, dict) or not raw_days:
+        errors.append(
+            InvalidValueError(
+                f"{name}: days must be a non-empty year → days object", path=f"{where}.days"
+            )
+        )
+        return days
+    for key, value in raw_days.items():
+        step = f"{where}.days.{str(key)[:MAX_SHOWN_CHARS]}"
+        if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
+            errors.append(InvalidValueError(f"{name}: invalid year {shown(key)}", path=step))
+            continue
+        try:
+            parsed = _fraction(value, step)
+        except InvalidValueError as error:
+            errors.append(error)
+            continue
+        year = int(key)
+        below_floor = kind is ScheduleKind.REPLACE and band is SizeBand.FROM_20
+        if below_floor and parsed < FLOOR_DAYS_20_PLUS:
+            errors.append(
+                InvalidValueError(
+                    f"{name}: a REPLACE schedule for the 20+ band gives "
+                    f"{_days_text(parsed)} day(s) in {year}, below the floor of "
+                    f"{FLOOR_DAYS_20_PLUS} days a year (R-CAO-2)",
+                    path=step,
+                )
+            )
+            continue
+        days[year] = parsed
+    return days
+
+
 def _parse_schedule(
     raw: object, where: str, errors: list[InvalidValueError]
 ) -> SectorSchedule | None:
@@ -318,39 +361,7 @@ def _parse_schedule(
                 path=f"{where}.window_years",
             )
         )
-    days: dict[int, Fraction] = {}
-    raw_days = raw.get("days")
-    if not isinstance(raw_days, dict) or not raw_days:
-        errors.append(
-            InvalidValueError(
-                f"{name}: days must be a non-empty year → days object", path=f"{where}.days"
-            )
-        )
-    else:
-        for key, value in raw_days.items():
-            step = f"{where}.days.{str(key)[:MAX_SHOWN_CHARS]}"
-            if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
-                errors.append(InvalidValueError(f"{name}: invalid year {shown(key)}", path=step))
-                continue
-            parsed = check(f"days.{key}", _fraction, value, step)
-            if parsed is None:
-                continue
-            year = int(key)
-            if (
-                kind is ScheduleKind.REPLACE
-                and band is SizeBand.FROM_20
-                and parsed < FLOOR_DAYS_20_PLUS
-            ):
-                errors.append(
-                    InvalidValueError(
-                        f"{name}: a REPLACE schedule for the 20+ band gives "
-                        f"{_days_text(parsed)} day(s) in {year}, below the floor of "
-                        f"{FLOOR_DAYS_20_PLUS} days a year (R-CAO-2)",
-                        path=step,
-                    )
-                )
-                continue
-            days[year] = parsed
+    days = _parse_days(raw.get("days"), name, kind, band, where, errors)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
         errors.append(
             InvalidValueError(

@@ -610,6 +610,18 @@ def iter_decoded(
             except Exception:  # any refusal: the element reader decides, and reports
                 if start is not None:
                     cast(IO[bytes], source).seek(start)
+    yield from _decode_elements(source, fmt, decode, label, errors, skip)
+
+
+def _decode_elements(
+    source: XmlSource,
+    fmt: XmlFormat,
+    decode: RecordDecoder[T],
+    label: str,
+    errors: ErrorCollector | None,
+    skip: int,
+) -> Iterator[T]:
+    """The element reader of :func:`iter_decoded`, from record ``skip`` on."""
     prefix = fmt.record_path
     for index, element in enumerate(iter_record_elements(source, fmt, name=label)):
         if index < skip:
