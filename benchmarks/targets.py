@@ -14,8 +14,10 @@ from other jobs on a shared machine hits them alike), best of ``--repeat``, with
 the cyclic GC off for every contender as the CLI runs. Times are CPU seconds of
 this process (``process_time``): on a shared machine wall time mostly measures the
 neighbours. ``--rss`` adds each contender's peak RSS measured in a fresh process;
-``--jobs`` adds wall-clock runs of the CLI with ``--jobs 1`` and ``--jobs N`` as
-subprocesses (the parallel speed-up); ``--dask`` a 2-worker ``LocalCluster`` run.
+``--jobs`` adds wall-clock runs of ``entitlements`` and ``timeline`` with ``--jobs 1``
+and ``--jobs N`` as subprocesses (the parallel speed-up, and the peak RSS of the
+largest process of each run, sampled from ``/proc``); ``--dask`` a 2-worker
+``LocalCluster`` run.
 Every figure is printed with the machine's load average (``os.getloadavg``).
 
 ``--quick --check`` is the regression check CI runs after the tests (the README's test
@@ -168,31 +170,74 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _descendants(root: int) -> set[int]:
+    """``root`` and every process below it (Linux ``/proc``; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found = {root}
+    grew = True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        grew = bool(more)
+        found |= more
+    return found
+
+
+def _peak_kb(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def wall_cli(arguments: list[str]) -> tuple[float, bytes, float]:
-    """One CLI run as a subprocess: wall seconds, its output, peak RSS of the largest process."""
+    """One CLI run as a subprocess: wall seconds, its output, peak RSS of its largest process.
+
+    The peak is each process's ``VmHWM`` sampled every 50 ms while the run lasts
+    (a process that lives less than that may be missed).
+    """
     began = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "mycareer", *arguments], check=True, capture_output=True
-    )
-    seconds = time.perf_counter() - began
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, done.stdout, children
+    with tempfile.TemporaryFile() as sink:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mycareer", *arguments], stdout=sink, stderr=subprocess.DEVNULL
+        )
+        peak = 0
+        while child.poll() is None:
+            for pid in _descendants(child.pid):
+                peak = max(peak, _peak_kb(pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - began
+        if child.returncode not in (0, 1):
+            raise subprocess.CalledProcessError(child.returncode, arguments)
+        sink.seek(0)
+        return seconds, sink.read(), peak / 1024
 
 
 def parallel(folder: Path, year: int, jobs: int, repeat: int) -> None:
-    base = ["entitlements", "--year", str(year), "--format", "json", str(folder)]
-    times: dict[int, float] = {}
-    outputs: dict[int, bytes] = {}
-    for _round in range(repeat):
-        for n in (1, jobs):
-            seconds, out, _rss = wall_cli([*base, "--jobs", str(n)])
-            times[n] = min(seconds, times.get(n, seconds))
-            outputs[n] = out
-    same = "byte-identical" if outputs[1] == outputs[jobs] else "DIFFERENT"
-    print(
-        f"entitlements wall: --jobs 1 {times[1]:.2f} s, --jobs {jobs} {times[jobs]:.2f} s, "
-        f"speed-up {times[1] / times[jobs]:.2f}x (target >= 1.7x), outputs {same}; {load()}"
-    )
+    commands = {
+        "entitlements": ["entitlements", "--year", str(year), "--format", "json", str(folder)],
+        "timeline": ["timeline", "--format", "json", str(folder)],
+    }
+    for name, base in commands.items():
+        times: dict[int, float] = {}
+        peaks: dict[int, float] = {}
+        outputs: dict[int, bytes] = {}
+        for _round in range(repeat):
+            for n in (1, jobs):
+                seconds, out, rss = wall_cli([*base, "--jobs", str(n)])
+                times[n] = min(seconds, times.get(n, seconds))
+                peaks[n] = max(rss, peaks.get(n, rss))
+                outputs[n] = out
+        same = "byte-identical" if outputs[1] == outputs[jobs] else "DIFFERENT"
+        print(
+            f"{name} wall: --jobs 1 {times[1]:.2f} s (peak {peaks[1]:.0f} MB), --jobs {jobs} "
+            f"{times[jobs]:.2f} s (largest process {peaks[jobs]:.0f} MB), speed-up "
+            f"{times[1] / times[jobs]:.2f}x, outputs {same}; {load()}"
+        )
 
 
 def dask_run(folder: Path, year: int) -> None:
@@ -216,6 +261,31 @@ def dask_run(folder: Path, year: int) -> None:
     print(
         f"dask LocalCluster(2 workers) {seconds:.2f} s against jobs=2 {local_seconds:.2f} s: "
         f"{seconds / local_seconds:.2f}x (target <= 1.3x), results {same}; {load()}"
+    )
+    dask_timelines(files)
+
+
+def dask_timelines(files: list[Path]) -> None:
+    from distributed import Client, LocalCluster
+
+    from mycareer.dask import timelines
+    from mycareer.timeline_jobs import TimelineSpec, timelines_from_files
+
+    spec = TimelineSpec(render="json")
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+    ):
+        began = time.perf_counter()
+        remote = timelines(files, client, spec=spec)
+        seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    local = timelines_from_files(files, jobs=2, spec=spec)
+    local_seconds = time.perf_counter() - began
+    same = "identical" if remote == local else "DIFFERENT"
+    print(
+        f"dask timelines {seconds:.2f} s against jobs=2 {local_seconds:.2f} s: "
+        f"{seconds / local_seconds:.2f}x, results {same}; {load()}"
     )
 
 

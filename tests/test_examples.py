@@ -27,7 +27,7 @@ EXPECTED: dict[str, list[str]] = {
     "entitlements_explained.py": [
         # 3 days (PC 200, 2025) × 4/5 × 9 months / 12
         "An Peeters: 1.8000 days (exact 9/5), band 20+, rule pc200-20plus-2024",
-        "    Droit : 1,8 jours (exact 9/5).",  # decimal comma in French
+        "    Droit : 1,8 jour (exact 9/5).",  # decimal comma; singular below 2 in French
         # 3 × (9 × 1 + 3 × 1/2) / 12
         "Chantal Dubois: 2.6250 days (exact 21/8)",
         "    Recht: 2,625 dagen (exact 21/8).",  # and in Dutch

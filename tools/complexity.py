@@ -50,9 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     complex_functions: list[str] = []
     long_functions: list[str] = []
     big_files: list[str] = []
+    largest = (0, "")
     for path in sorted(args.root.rglob("*.py")):
         count = len(path.read_text(encoding="utf-8").splitlines())
         lines += count
+        largest = max(largest, (count, str(path)))
         if count > MAX_FILE_LINES:
             big_files.append(f"{path} ({count} lines)")
         for function in functions(path):
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             if length > MAX_FUNCTION_LINES and name not in HOT_LOOPS:
                 long_functions.append(f"{name} ({length} lines)")
     per_kloc = 1000 * len(complex_functions) / max(lines, 1)
-    print(f"{lines} lines in {args.root}")
+    print(f"{lines} lines in {args.root}; largest file {largest[1]} ({largest[0]} lines)")
     print(
         f"functions with complexity > {MAX_COMPLEXITY}: {len(complex_functions)}"
         f" = {per_kloc:.2f} per 1,000 lines (limit {MAX_COMPLEX_PER_KLOC})"

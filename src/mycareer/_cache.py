@@ -35,9 +35,7 @@ V_co = TypeVar("V_co", covariant=True)
 P = ParamSpec("P")
 
 # By identity: equal (say, empty) caches are still distinct caches.
-_REGISTRY: weakref.WeakValueDictionary[int, BoundedCache[Any, Any]] = (
-    weakref.WeakValueDictionary()
-)
+_REGISTRY: weakref.WeakValueDictionary[int, BoundedCache[Any, Any]] = weakref.WeakValueDictionary()
 _MISSING: Any = object()
 
 

@@ -1,11 +1,15 @@
-"""Entitlements on a Dask cluster, for inputs larger than one machine (extra ``mycareer[dask]``).
+"""Entitlements and timelines on a Dask cluster, for inputs larger than one machine.
 
-The unit of work is the employer, as in :mod:`mycareer.pipeline`: the files are
-grouped by employer with a header pre-scan (run on the cluster too), each group
-is read, computed and serialised by one Dask task, and only compact results
-come back (JSON text or entitlements), never worker records. The results are
-the same as :func:`mycareer.pipeline.entitlements_from_files` on one machine,
-in the same order.
+Extra ``mycareer[dask]``. The unit of work is the employer, as in
+:mod:`mycareer.pipeline`: the files are grouped by employer with a header
+pre-scan (run on the cluster too), each group is read, computed and serialised
+by one Dask task, and only compact results come back (JSON text or
+entitlements), never worker records. The results are the same as
+:func:`mycareer.pipeline.entitlements_from_files` on one machine, in the same
+order. :func:`timelines` maps employers to career-period rows, shuffles them by
+NISS between the workers (Dask moves each bucket's rows to the task that
+builds its timelines) and gives what
+:func:`mycareer.timeline_jobs.timelines_from_files` gives.
 
 ``paths`` are files or folders the workers can open: local paths on a shared
 file system (every worker sees the same path), or fsspec URLs such as
@@ -30,8 +34,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from distributed import Client, as_completed
+import attrs
+from distributed import Client, Future, as_completed
 
+from mycareer.errors import InvalidValueError
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
 from mycareer.pipeline import (
     EntitlementRun,
@@ -43,8 +49,21 @@ from mycareer.pipeline import (
     plan_from_headers,
     run_group,
 )
+from mycareer.timeline_jobs import (
+    MapResult,
+    MapTask,
+    TimelineRun,
+    TimelineSpec,
+    dump_rows,
+    map_groups,
+    plan_timelines,
+    reduce_bucket,
+)
+from mycareer.timeline_jobs import (
+    execute as execute_timelines,
+)
 
-__all__ = ["entitlements", "entitlements_json", "plan_on_cluster"]
+__all__ = ["entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
 
 Task = list[tuple[int, tuple[str, ...]]]
 
@@ -185,3 +204,92 @@ def entitlements_json(
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
         return execute(plan, spec, _workers(connected), _mapper(connected))
+
+
+def _remote_map(task: MapTask) -> MapResult:
+    """A map task on a worker: URLs copied first, each copy keeping its file's place."""
+    names = [name for _number, files in task.groups for name in files]
+    with _local_copies(names) as local:
+        renamed = dict(zip(names, local, strict=True))
+        groups = tuple((n, tuple(renamed[f] for f in files)) for n, files in task.groups)
+        index = {renamed[name]: place for name, place in task.index.items()}
+        result, rows = map_groups(groups, index, task.buckets)
+    return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
+
+
+def _summary(result: MapResult) -> MapResult:
+    """The map result without its rows (an empty marker where a bucket has some)."""
+    return attrs.evolve(result, rows=tuple(None if r is None else b"" for r in result.rows))
+
+
+def _rows(result: MapResult, bucket: int) -> bytes:
+    rows = result.rows[bucket]
+    assert rows is not None
+    return rows
+
+
+def _reduce(blobs: list[bytes], as_of: date, spec: TimelineSpec) -> list[Any]:
+    return reduce_bucket(blobs, as_of, spec)
+
+
+class _DaskShuffle:
+    """Map results stay on the workers; each reduce task fetches its bucket's rows."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.futures: list[Future[MapResult]] = []
+        self.summaries: list[MapResult] = []
+
+    def map(self, tasks: Sequence[MapTask]) -> list[MapResult]:
+        client = self.client
+        self.futures = client.map(_remote_map, list(tasks), pure=False)
+        summaries = client.map(_summary, self.futures, pure=False)
+        self.summaries = client.gather(summaries)  # type: ignore[no-untyped-call]
+        return self.summaries
+
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Any]]:
+        client = self.client
+        reduces = []
+        for bucket in range(buckets):
+            parts = [
+                client.submit(_rows, future, bucket, pure=False)
+                for future, summary in zip(self.futures, self.summaries, strict=True)
+                if summary.rows[bucket] is not None
+            ]
+            reduces.append(client.submit(_reduce, parts, as_of, spec, pure=False))
+        parts_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]
+        return parts_of
+
+
+def timelines(
+    paths: Sequence[str | os.PathLike[str]],
+    client: Client | str,
+    *,
+    spec: TimelineSpec | None = None,
+) -> TimelineRun:
+    """Every worker's timeline and gaps from DmfA originals, built on the cluster.
+
+    The same :class:`~mycareer.timeline_jobs.TimelineRun` as
+    :func:`mycareer.timeline_jobs.timelines_from_files` on the same files
+    (``spec.render="json"``: each worker serialised on the cluster). Input that
+    is not only DmfA originals grouped by employer is refused: read it with
+    :func:`~mycareer.timeline_jobs.timelines_from_files` on one machine.
+    """
+    spec = spec or TimelineSpec()
+    with _client(client) as connected:
+        given = [str(os.fspath(p)) for p in paths]
+        plan = (
+            plan_on_cluster(given, connected) if any(map(_is_url, given)) else plan_timelines(given)
+        )
+        if plan is None or not plan.by_employer:
+            raise InvalidValueError(
+                "timelines on Dask need DmfA originals only, one employer per file: "
+                + ", ".join(given)[:80]
+            )
+        run = execute_timelines(plan, spec, _workers(connected), _DaskShuffle(connected))
+    if run is None:
+        raise InvalidValueError(
+            "a file's records name an employer its header does not: "
+            "read these files on one machine (mycareer.timeline_jobs.timelines_from_files)"
+        )
+    return run

@@ -29,16 +29,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
+from mycareer._spool import Spool, SpooledTexts, write_spool
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError
 from mycareer.findings import Finding
@@ -51,8 +55,11 @@ from mycareer.fla import (
     compute_entitlements,
 )
 from mycareer.fla.incomplete import mark_incomplete_references
+from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
+from mycareer.fla.years import data_end_finding_after
 from mycareer.nsso import NssoNumber
+from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.reading import input_files
@@ -64,6 +71,7 @@ __all__ = [
     "GroupResult",
     "Plan",
     "combine",
+    "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
     "execute",
@@ -80,6 +88,8 @@ _ORIGINAL = "DmfAOriginal"
 _EMPLOYER_TAGS = ("CompanyID", "NOSSRegistrationNbr")
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
+#: The header pre-scan collects cycles after this many files when the collector is paused.
+_HEADERS_PER_COLLECTION = 32
 
 
 def usable_cores() -> int:
@@ -184,7 +194,14 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
     files, problems = input_files(given)
     if problems or not files:
         return Plan((EmployerGroup((), given, 0),), given)
-    headers = [(*file_header(path), _size([path])) for path in files]
+    headers = []
+    for index, path in enumerate(files, 1):
+        headers.append((*file_header(path), _size([path])))
+        if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
+            # Each stopped iterparse leaves a reference cycle holding its parser and
+            # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
+            # as the CLI runs) 450 files kept 250 MB alive until the first collection.
+            gc.collect()
     return plan_from_headers([str(p) for p in files], headers)
 
 
@@ -247,13 +264,18 @@ class GroupResult:
     ``items`` are ``(employer key, NISS, payload)`` with the payload an
     :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
     reading findings, then the results' findings (first occurrence each);
-    ``keys`` every employer key the group's records and declarations named.
+    ``keys`` every employer key the group's records and declarations named;
+    ``spool`` the items' JSON texts written to disk instead (local runs, see
+    :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
+    quarter of its records (None: no record).
     """
 
     items: tuple[tuple[str, str, Any], ...]
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     keys: frozenset[str]
+    spool: Spool | None = None
+    last_quarter: Quarter | None = None
 
 
 def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
@@ -279,13 +301,23 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(items, tuple(findings), tuple(batch.errors), frozenset(keys))
+    last = max((r.quarter for r in batch.records), default=None)
+    return GroupResult(
+        items, tuple(findings), tuple(batch.errors), frozenset(keys), last_quarter=last
+    )
 
 
-def _run_task(spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]]) -> list[Any]:
+def _run_task(
+    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
+) -> list[Any]:
+    """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
     done = []
     for index, files in task:
-        done.append((index, run_group(spec, files)))
+        result = run_group(spec, files)
+        if spool_to is not None and spec.render == "json":
+            spool = write_spool(spool_to, f"group-{index}", result.items)
+            result = attrs.evolve(result, items=(), spool=spool)
+        done.append((index, result))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
@@ -317,26 +349,33 @@ Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
-def _local_mapper(jobs: int) -> Mapper:
+def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
     def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
         if jobs == 1 or len(tasks) == 1:
             for task in tasks:
-                yield _run_task(spec, task)
+                yield _run_task(spec, task, spool_to)
             return
         context = get_context("forkserver" if os.name == "posix" else "spawn")
         workers = min(jobs, len(tasks))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(_run_task, [spec] * len(tasks), tasks)
+            yield from pool.map(_run_task, [spec] * len(tasks), tasks, [spool_to] * len(tasks))
 
     return run
 
 
 def execute(
-    plan: Plan, spec: EntitlementSpec, jobs: int, mapper: Mapper, progress: Progress | None = None
+    plan: Plan,
+    spec: EntitlementSpec,
+    jobs: int,
+    mapper: Mapper,
+    progress: Progress | None = None,
+    *,
+    folder: tempfile.TemporaryDirectory[str] | None = None,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
-    ``progress`` wraps the list of files and is advanced as groups finish.
+    ``progress`` wraps the list of files and is advanced as groups finish;
+    ``folder`` holds the spools a local mapper wrote (see :func:`combine`).
     """
     groups = plan.groups
     ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
@@ -351,7 +390,7 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not _disjoint(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    return combine(ordered)
+    return combine(ordered, folder=folder)
 
 
 def _disjoint(groups: Sequence[EmployerGroup], results: Sequence[GroupResult]) -> bool:
@@ -371,30 +410,52 @@ class EntitlementRun:
     """Entitlements of every employer, in order (employer key, then NISS).
 
     ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
-    per entitlement, ``render="json"``); ``findings`` in order, each once;
-    ``errors`` every refused record or file.
+    per entitlement, ``render="json"``: a tuple, or for local runs a
+    :class:`~mycareer._spool.SpooledTexts` read lazily from the run's temporary
+    files, so a run of any size holds about one employer's output in memory);
+    ``findings`` in order, each once; ``errors`` every refused record or file;
+    ``last_quarter`` the latest quarter declared in the records read (None: no record).
     """
 
     entitlements: tuple[Entitlement, ...] = ()
-    json: tuple[str, ...] = ()
+    json: Sequence[str] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
+    last_quarter: Quarter | None = None
 
 
-def combine(results: Sequence[GroupResult]) -> EntitlementRun:
+def combine(
+    results: Sequence[GroupResult], *, folder: tempfile.TemporaryDirectory[str] | None = None
+) -> EntitlementRun:
     """Put group results (disjoint employers) together in the one-process order.
 
     Associative over groups of disjoint employers: the items are sorted by
     (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
-    them; findings and errors keep the order of ``results``.
+    them; findings and errors keep the order of ``results``. Spooled results
+    (written to ``folder``) stay on disk and are read back in that order.
     """
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
-    findings = dict.fromkeys(f for r in results for f in r.findings)
+    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
     errors = tuple(e for r in results for e in r.errors)
-    payloads = [payload for _key, _niss, payload in items]
-    if payloads and isinstance(payloads[0], str):
-        return EntitlementRun(json=tuple(payloads), findings=tuple(findings), errors=errors)
-    return EntitlementRun(entitlements=tuple(payloads), findings=tuple(findings), errors=errors)
+    last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
+    payloads = _payloads(results, folder)
+    if isinstance(payloads, SpooledTexts) or (payloads and isinstance(payloads[0], str)):
+        return EntitlementRun(json=payloads, findings=findings, errors=errors, last_quarter=last)
+    return EntitlementRun(
+        entitlements=tuple(payloads), findings=findings, errors=errors, last_quarter=last
+    )
+
+
+def _payloads(
+    results: Sequence[GroupResult], folder: tempfile.TemporaryDirectory[str] | None
+) -> Sequence[Any]:
+    """Every result's payload in (employer key, NISS) order: spooled texts stay on disk."""
+    spools = [r.spool for r in results if r.spool is not None]
+    if spools and folder is not None:
+        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
+        spools += filter(None, [write_spool(folder.name, "loose", loose)])
+        return SpooledTexts(spools, folder)
+    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
+    return tuple(payload for _key, _niss, payload in items)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -411,8 +472,17 @@ def run_plan(
 
     ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
     """
-    count = _jobs(jobs)
-    return execute(plan, spec, count, _local_mapper(count), progress)
+    return _run_local(plan, spec, _jobs(jobs), progress)
+
+
+def _run_local(
+    plan: Plan, spec: EntitlementSpec, jobs: int, progress: Progress | None = None
+) -> EntitlementRun:
+    """Run on this machine; JSON texts are spooled to a temporary folder the run owns."""
+    if spec.render != "json":
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
+    folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
+    return execute(plan, spec, jobs, _local_mapper(jobs, folder.name), progress, folder=folder)
 
 
 def entitlements_from_files(
@@ -434,7 +504,7 @@ def entitlements_from_files(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)
 
 
 def entitlements_json(
@@ -455,4 +525,160 @@ def entitlements_json(
     """
     count = _jobs(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
-    return execute(plan_employers(paths), spec, count, _local_mapper(count))
+    return _run_local(plan_employers(paths), spec, count)
+
+
+#: Makes the context entered around the employer-by-employer route (see below).
+Streaming = Callable[[], AbstractContextManager[object]]
+
+
+def entitlements_for_year(
+    paths: Iterable[str | os.PathLike[str]],
+    year: int,
+    *,
+    project: bool = False,
+    as_of: date | None = None,
+    jobs: int | None = None,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    every_band: SizeBand | None = None,
+    options: EntitlementOptions | None = None,
+    render: Render = "objects",
+    lang: str = "en",
+    progress: Progress | None = None,
+    streaming: Streaming | None = None,
+) -> EntitlementRun:
+    """The entitlements of ``year`` from DmfA files: the pipeline of ``mycareer entitlements``.
+
+    It chooses the route, so that callers do not:
+
+    * ``project=True``: every file is read together and ``year`` is projected from the
+      lines in force on ``as_of`` (default
+      :func:`~mycareer.fla.projection.projection_as_of`: the last day of the latest
+      quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
+    * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
+      :func:`run_plan`) when the files allow it, else (DmfA updates or consultation
+      answers among them, a header that cannot be read) one read of everything; the
+      results are the same either way (``as_of`` is only recorded on them).
+
+    Without ``project``, when no declared quarter reaches ``year`` the run carries the
+    :data:`~mycareer.fla.years.DATA_END_BEFORE_YEAR` warning, which points to the
+    projection, in ``findings`` and in the findings of each entitlement.
+
+    ``every_band`` is the band of every employer that ``overrides`` does not name;
+    ``render="json"`` gives ``json`` (one compact ``entitlements-1`` object per result,
+    explained in ``lang``) instead of ``entitlements``; ``progress`` wraps the list of
+    files as they are read; ``streaming`` makes a context manager entered around the
+    employer-by-employer route only (the command line turns the cyclic collector back
+    on there: docs/performance.md).
+
+    >>> from importlib import resources
+    >>> demo = resources.files("mycareer.data.demo") / "dmfa"
+    >>> run = entitlements_for_year([str(demo)], 2026, jobs=1)  # the demo ends in 2025 Q4
+    >>> run.findings[-1].code, {e.findings[-1].code for e in run.entitlements}
+    ('DATA_END_BEFORE_YEAR', {'DATA_END_BEFORE_YEAR'})
+    >>> projected = entitlements_for_year([str(demo)], 2026, project=True)
+    >>> len(projected.entitlements), projected.entitlements[0].as_of.isoformat()
+    (5, '2025-12-31')
+    """
+    given = list(paths)
+    count = _jobs(jobs)
+    spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
+    plan = None if project else plan_employers(given)
+    if plan is not None and plan.by_employer:
+        with (streaming or contextlib.nullcontext)():
+            run = _run_local(plan, spec, count, progress)
+    else:
+        run = _read_all(given, spec, project=project, progress=progress)
+    finding = None if project else data_end_finding_after(run.last_quarter, year)
+    return run if finding is None else _with_finding(run, finding)
+
+
+def _read_all(
+    paths: Sequence[str | os.PathLike[str]],
+    spec: EntitlementSpec,
+    *,
+    project: bool,
+    progress: Progress | None,
+) -> EntitlementRun:
+    """One read of every file, then the year computed or projected (one process)."""
+    batch = read_corrected_dmfa(paths, on_error="collect", progress=progress)
+    overrides = spec.overrides_for({r.employer.key for r in batch.records})
+    results: Sequence[Entitlement]
+    if project:
+        as_of = spec.as_of or projection_as_of(batch.records, spec.year)
+        results = project_entitlements(
+            batch.records, batch.declarations, as_of=as_of, year=spec.year,
+            rulebook=spec.rulebook, overrides=overrides, options=spec.options,
+        )  # fmt: skip
+    else:
+        results = compute_entitlements(
+            batch.records, batch.declarations, spec.year, rulebook=spec.rulebook,
+            overrides=overrides, options=spec.options, as_of=spec.as_of,
+        )  # fmt: skip
+    results = mark_incomplete_references(results, batch.rejected)
+    findings = tuple(dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings))))
+    last = max((r.quarter for r in batch.records), default=None)
+    errors = tuple(batch.errors)
+    if spec.render == "json":
+        lang: Any = spec.lang
+        texts = tuple(entitlement_json_text(e, lang) for e in results)
+        return EntitlementRun(json=texts, findings=findings, errors=errors, last_quarter=last)
+    return EntitlementRun(tuple(results), findings=findings, errors=errors, last_quarter=last)
+
+
+def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
+    """``finding`` added to the run's findings and to each result's (JSON texts included)."""
+    entitlements = tuple(attrs.evolve(e, findings=(*e.findings, finding)) for e in run.entitlements)
+    item = json.dumps(
+        {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
+        ensure_ascii=False,
+    )
+    texts = _FindingAppended(run.json, item) if run.json else run.json
+    findings = tuple(dict.fromkeys((*run.findings, finding)))
+    return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
+
+
+class _FindingAppended(Sequence[str]):
+    """Entitlement JSON texts with one more finding each, made as they are read.
+
+    Lazy, so spooled texts stay on disk. A text ends with its findings list
+    (``"findings": [...]}``): the finding is appended to it, as
+    :func:`~mycareer.fla.serialize.entitlement_to_json` would have written it.
+    """
+
+    def __init__(self, texts: Sequence[str], finding: str) -> None:
+        self._texts = texts
+        self._finding = finding
+
+    def _add(self, text: str) -> str:
+        if text.endswith("[]}"):
+            return f"{text[:-3]}[{self._finding}]}}"
+        return f"{text[:-2]}, {self._finding}]}}"
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._add, self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._add(text) for text in self._texts[index]]
+        return self._add(self._texts[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))

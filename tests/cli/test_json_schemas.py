@@ -254,8 +254,38 @@ def test_quantity_spellings_match_their_patterns_and_round_half_even(value: Frac
     assert abs(Fraction(decimal) - value) <= Fraction(1, 20000)  # within half a unit
 
 
-@pytest.mark.parametrize("name", ["entitlements-1", "timeline-1"])
+@pytest.mark.parametrize("name", ["account-1", "entitlements-1", "timeline-1"])
 def test_schemas_use_the_one_spelling(name: str) -> None:
     defs = json_schema(name)["$defs"]
     assert defs["decimal"]["pattern"] == DECIMAL_PATTERN
     assert defs["exact"]["pattern"] == EXACT_PATTERN
+
+
+def _pairs(node: Any) -> Iterator[tuple[str, str | None, str | None]]:
+    """Every (NAME, decimal, exact) pair of a JSON document, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("_exact"):
+                name = key.removesuffix("_exact")
+                yield name, node[name], value
+            else:
+                yield from _pairs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _pairs(item)
+
+
+def test_account_json_spells_every_quantity_twice(demo: DemoPaths) -> None:
+    """Issue 12 item 8: account-1 used "2.5" or "p/q" alone; now NAME and NAME_exact."""
+    workers = _json_of("account", demo.dmfa, "--trainings", demo.trainings, "--format", "json")
+    employers = _json_of("account", demo.dmfa, "--employer-view", "--format", "json")
+    pairs = [*_pairs(workers), *_pairs(employers)]
+    names = {name for name, _, _ in pairs}
+    assert {"balance", "hours_per_day", "credited", "carried", "hours", "days"} <= names
+    assert "remaining" in names  # the employer view
+    for name, decimal, exact in pairs:
+        if exact is None:
+            assert decimal is None, name
+            continue
+        assert decimal == decimal_text(Fraction(exact)), name  # the decimal of the exact value
+        assert exact == exact_text(Fraction(exact)), name  # in lowest terms

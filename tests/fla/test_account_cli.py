@@ -138,14 +138,25 @@ def test_json_per_worker(dmfa_dir: Path, trainings_csv: Path) -> None:
     assert document["as_of"] == "2025-12-31"
     assert len(document["accounts"]) == 22
     anna = _statements(document, ANNA)
-    assert [(s["year"], s["credited"], s["used"], s["carried"]) for s in anna] == [
+    assert [
+        (s["year"], s["credited_exact"], s["used_exact"], s["carried_exact"]) for s in anna
+    ] == [
         (2024, "5", "2", "3"),
         (2025, "5", "0", "8"),
     ]
+    assert (anna[0]["credited"], anna[0]["used"], anna[0]["carried"]) == (
+        "5.0000",
+        "2.0000",
+        "3.0000",
+    )
     assert anna[0]["window"] == "2024-2028"
     bert = _statements(document, BERT)
-    assert [(s["year"], s["credited"]) for s in bert] == [(2024, "1.25"), (2025, "1.25")]
-    assert bert[-1]["lost"] == "2.5"
+    # one spelling in every JSON (issue 12 item 8): a 4-place decimal and the exact value
+    assert [(s["year"], s["credited"], s["credited_exact"]) for s in bert] == [
+        (2024, "1.2500", "5/4"),
+        (2025, "1.2500", "5/4"),
+    ]
+    assert (bert[-1]["lost"], bert[-1]["lost_exact"]) == ("2.5000", "5/2")
     assert "22 account(s)" in result.stderr
 
 
@@ -162,9 +173,9 @@ def test_employer_view(dmfa_dir: Path, trainings_csv: Path) -> None:
     assert team["workers"] == 22
     # 21 full-timers × 10 days + Bert's 2.5; Anna used 2; Bert's 2.5 were lost
     assert Fraction(team["credited"]) == 212 + Fraction(1, 2)
-    assert team["used"] == "2"
-    assert team["remaining"] == "208"
-    assert team["lost"] == "2.5"
+    assert (team["used"], team["used_exact"]) == ("2.0000", "2")
+    assert (team["remaining"], team["remaining_exact"]) == ("208.0000", "208")
+    assert (team["lost"], team["lost_exact"]) == ("2.5000", "5/2")
     table = run_cli(
         "account", dmfa_dir, *COMMON, "--trainings", trainings_csv, *RESIGNATION, "--employer-view"
     )
@@ -205,7 +216,7 @@ def test_table_csv_and_xml(dmfa_dir: Path, trainings_csv: Path, tmp_path: Path) 
         "account", dmfa_dir, *COMMON, "--trainings", archive, *RESIGNATION, "--format", "json"
     )
     assert again.returncode == 0, again.stderr
-    assert _statements(json.loads(again.stdout), ANNA)[-1]["carried"] == "8"
+    assert _statements(json.loads(again.stdout), ANNA)[-1]["carried_exact"] == "8"
 
 
 def test_dismissal_with_notice_reports_the_open_balance(dmfa_dir: Path) -> None:
@@ -217,8 +228,8 @@ def test_dismissal_with_notice_reports_the_open_balance(dmfa_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     (bert,) = [a for a in document["accounts"] if a["niss"] == BERT]
-    assert bert["open_balance"] == "2.5"
-    assert bert["statements"][-1]["lost"] == "0"
+    assert (bert["open_balance"], bert["open_balance_exact"]) == ("2.5000", "5/2")
+    assert bert["statements"][-1]["lost_exact"] == "0"
 
 
 def test_bad_training_rows_exit_1_and_keep_the_rest(dmfa_dir: Path, tmp_path: Path) -> None:
@@ -234,7 +245,7 @@ def test_bad_training_rows_exit_1_and_keep_the_rest(dmfa_dir: Path, tmp_path: Pa
     assert result.returncode == 1
     assert f"{bad}:3 column hours: invalid hours 'lots'" in result.stderr
     anna = _statements(json.loads(result.stdout), ANNA)
-    assert anna[0]["used"] == "2"
+    assert anna[0]["used_exact"] == "2"
 
 
 def test_missing_and_malformed_inputs_exit_1(dmfa_dir: Path, tmp_path: Path) -> None:

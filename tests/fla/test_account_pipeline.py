@@ -111,7 +111,9 @@ def test_from_year_after_to_year_is_refused(records: list[DmfaWorkerRecord]) -> 
 
 def _dave_json(document: dict[str, Any]) -> list[tuple[Any, ...]]:
     (dave,) = [a for a in document["accounts"] if a["niss"] == DAVE]
-    return [(s["year"], s["window"], s["reset"], s["carried"]) for s in dave["statements"]]
+    return [
+        (s["year"], s["window"], s["reset_exact"], s["carried_exact"]) for s in dave["statements"]
+    ]
 
 
 def test_cli_window_start_hire(dmfa_dir: Path, records: list[DmfaWorkerRecord]) -> None:
@@ -140,3 +142,24 @@ def test_cli_bad_window_start_is_a_usage_error(dmfa_dir: Path) -> None:
     assert_no_traceback(result)
     assert result.returncode == 2
     assert "invalid choice: 'monday'" in result.stderr
+
+
+def test_the_account_credits_follow_the_entitlement_options() -> None:
+    """The same choices as ``mycareer entitlements`` reach the credits: Ann (PC 200, 20+)
+    with only Q1 2024 declared and her line open is credited 0.75 day (three months of
+    3 days, T-PC200-1, with a DECLARATION_MISSING warning), or 3 days when the caller
+    assumes continuation (docs/training-right.md, "Choices made on the count")."""
+    from mycareer.fla.options import EntitlementOptions
+
+    from ._build import ANN as Q1_ONLY_ANN
+    from .test_declaration_missing import _only_q1_declared
+
+    records = _only_q1_declared()
+    options = EntitlementOptions(assume_continuation=True)
+    runs = [
+        accounts_from_declarations(records, from_year=2024, to_year=2024, options=chosen)
+        for chosen in (None, options)
+    ]
+    credited = [_account(r.accounts, Q1_ONLY_ANN.value).statements[0].credit.total for r in runs]
+    assert credited == [Fraction(3, 4), Fraction(3)]
+    assert any(f.code == "DECLARATION_MISSING" for f in runs[0].findings)

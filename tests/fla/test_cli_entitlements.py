@@ -130,7 +130,8 @@ def test_band_quarter_fte_and_rules_overrides(dmfa_folder: Path, tmp_path: Path)
     rules = tmp_path / "rules.toml"
     rules.write_text(
         '[[schedule]]\nid = "pc111"\njoint_commission = "111"\nband = "20+"\nkind = "replace"\n'
-        'title = "t"\nsource = "s"\nvalid_from = "2024-01-01"\n[schedule.days]\n2024 = "2"\n',
+        'title = "t"\nsource = "s"\nvalid_from = "2024-01-01"\nfiled = 2023-09-01\n'
+        '[schedule.days]\n2024 = "2"\n2025 = "3"\n',
         "utf-8",
     )
     with_rules = run_cli("entitlements", "--year", "2024", "--rules", rules, dmfa_folder)

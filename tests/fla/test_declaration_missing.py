@@ -139,6 +139,13 @@ def test_cli_warns_and_assume_continuation_credits(tmp_path: Path, onss_xsd_dir:
         return str(next(d for d in data if d["niss"] == ANN.value)["days"])
 
     assert (ann_days(plain), ann_days(assumed)) == ("0.7500", "3.0000")
+    # The JSON contract carries the gap and the choice, not only the explanation.
+    fields = ("undeclared_quarters", "assumed_continuation")
+    plain_ann, assumed_ann = (
+        next(d for d in json.loads(r.stdout) if d["niss"] == ANN.value) for r in (plain, assumed)
+    )
+    assert [plain_ann[f] for f in fields] == [["20242", "20243", "20244"], False]
+    assert [assumed_ann[f] for f in fields] == [["20242", "20243", "20244"], True]
 
 
 # --- bulk path against the per-worker reference ----------------------------------------
@@ -200,3 +207,28 @@ def test_bulk_gaps_equal_the_reference(records: list[DmfaWorkerRecord], assume: 
         assert (DECLARATION_MISSING in {f.code for f in mine.findings}) == bool(
             mine.undeclared_quarters
         )
+
+
+def test_cli_account_credits_count_as_entitlements_counts(
+    tmp_path: Path, onss_xsd_dir: Path
+) -> None:
+    """``mycareer account`` takes the same counting choices: Ann's 2024 credit is 0.75 day
+    with her Q2-Q4 undeclared, 3 days with ``--assume-continuation`` (as a subprocess)."""
+    folder = tmp_path / "dmfa"
+    write_dmfa(folder, _only_q1_declared(), onss_xsd_dir)
+    years = ("--from-year", "2024", "--to-year", "2024", "--format", "json")
+    plain = run_cli("account", *years, folder)
+    assumed = run_cli("account", *years, "--assume-continuation", folder)
+    bad = run_cli("account", *years, "--fallback-count", "heads", folder)
+    for result in (plain, assumed, bad):
+        assert_no_traceback(result)
+    assert (plain.returncode, assumed.returncode, bad.returncode) == (0, 0, 2)
+    assert "DECLARATION_MISSING" in plain.stderr
+    assert "'heads'" in bad.stderr
+
+    def credit(result: object) -> str:
+        document = json.loads(getattr(result, "stdout"))  # noqa: B009
+        [ann] = [a for a in document["accounts"] if a["niss"] == ANN.value]
+        return str(ann["statements"][0]["credited"])
+
+    assert (credit(plain), credit(assumed)) == ("0.7500", "3.0000")

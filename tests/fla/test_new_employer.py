@@ -112,6 +112,10 @@ def test_cli_fallback_count_flag(tmp_path: Path, onss_xsd_dir: Path) -> None:
     assert ann["default"] == ann["fte"]
     assert (ann["headcount"]["band"], ann["headcount"]["days"]) == ("10-19", "0.7500")
     assert ann["headcount"]["fallback_used"] is True
+    # T-BAND-9: the first hires are in Q2 2024, so the count is that quarter's.
+    fallback = ("fallback_quarter", "fallback_count")
+    assert [ann["headcount"][f] for f in fallback] == ["20242", "headcount"]
+    assert [ann["fte"][f] for f in fallback] == ["20242", "fte"]
     assert "headcount at the end of 20242" in runs["headcount"].stderr  # the finding
     bad = run_cli("entitlements", "--year", "2024", "--fallback-count", "heads", folder)
     assert_no_traceback(bad)

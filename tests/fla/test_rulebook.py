@@ -41,6 +41,7 @@ PC302 = {
     "source": "vendor test",
     "valid_from": "2024-01-01",
     "valid_to": "2026-12-31",
+    "filed": "2023-09-01",  # lowering 2024 needs an agreement filed by 30 Sep 2023 (R-CAO-4)
     "days": {"2024": "2", "2025": "2.5", "2026": 3},
 }
 
@@ -107,6 +108,7 @@ def test_vendor_schedule_from_json_and_toml(tmp_path: Path) -> None:
                 'source = "vendor test"',
                 "valid_from = 2024-01-01",
                 'valid_to = "2026-12-31"',
+                "filed = 2023-09-01",
                 "[schedule.days]",
                 '2024 = "2"',
                 "2025 = 2.5",
@@ -126,8 +128,8 @@ def test_vendor_schedule_from_json_and_toml(tmp_path: Path) -> None:
 
 
 def test_vendor_schedule_replaces_a_shipped_one_by_id(tmp_path: Path) -> None:
-    changed = dict(PC302, id="pc200-20plus-2024", joint_commission="200", days={"2024": "4"},
-                   valid_to="2028-12-31")  # fmt: skip
+    changed = dict(PC302, id="pc200-20plus-2024", joint_commission="200",
+                   days={"2024": "4", "2025": "5"}, valid_to="2028-12-31")  # fmt: skip
     path = tmp_path / "rules.json"
     path.write_text(json.dumps({"schedules": [changed]}), "utf-8")
     book = Rulebook.default().with_rules_file(path)

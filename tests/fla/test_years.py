@@ -7,11 +7,13 @@ yearly right before 2023": T-PRO-3, T-PRO-4) to the end of the open-ended statut
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, get_overloads
 
 import pytest
 from hypothesis import given
@@ -84,9 +86,7 @@ def test_every_entry_point_checks_the_year() -> None:
     with pytest.raises(InvalidValueError, match="2017 to 9999"):
         compute_entitlements(records, year=1990)
     with pytest.raises(InvalidValueError, match="2017 to 9999"):
-        entitlement_for(
-            ACME, ANN, 1990, [occupation(date(1990, 1, 1))], band=SizeBand.FROM_20
-        )
+        entitlement_for(ACME, ANN, 1990, [occupation(date(1990, 1, 1))], band=SizeBand.FROM_20)
     with pytest.raises(InvalidValueError, match="2017 to 9999"):
         project_entitlements(records, as_of=date(2024, 12, 31), year=10_000)
 
@@ -130,3 +130,21 @@ def test_cli_refuses_a_year_outside_the_rules(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "year 1990 is outside the years the rules cover (2017 to 9999)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_year_is_required_by_the_types_and_at_run_time() -> None:
+    """Issue 12 item 4: a call without the year is a mypy error, not a late TypeError.
+
+    Every typed signature of ``compute_entitlements`` requires ``year`` (no default),
+    so ``mypy --strict`` refuses ``compute_entitlements(records, declarations)``; an
+    untyped caller still gets a TypeError naming the year.
+    """
+    signatures = [inspect.signature(f) for f in get_overloads(compute_entitlements)]
+    assert len(signatures) == 2
+    for signature in signatures:
+        year = signature.parameters["year"]
+        assert year.default is inspect.Parameter.empty
+        assert year.annotation in ("int", int)
+    untyped: Any = compute_entitlements
+    with pytest.raises(TypeError, match="needs the year"):
+        untyped([], [])

@@ -12,10 +12,11 @@ pytest.importorskip("distributed", reason="the mycareer[dask] extra is not insta
 
 from distributed import Client, LocalCluster
 
-from mycareer.dask import entitlements, entitlements_json
+from mycareer.dask import entitlements, entitlements_json, timelines
 from mycareer.fla import SizeBand
 from mycareer.pipeline import entitlements_from_files
 from mycareer.quarter import Quarter
+from mycareer.timeline_jobs import TimelineSpec, timelines_from_files
 
 from ._bench import bench_module
 
@@ -74,3 +75,28 @@ def test_a_scheduler_address_works_as_the_client(payroll: Path, client: Client) 
     address = str(cluster_address(client))
     local = entitlements_from_files([payroll], YEAR, jobs=1)
     assert entitlements([payroll], address, year=YEAR) == local
+
+
+def test_timelines_on_the_cluster_equal_the_local_ones(payroll: Path, client: Client) -> None:
+    """Periods shuffled by NISS between two worker processes: the local run, in its order."""
+    local = timelines_from_files([payroll], jobs=1)
+    movers = [w for w in local.workers if len({r.employer for r in w.records}) > 1]
+    assert len(local.workers) > 40
+    assert movers  # timelines that span employers, so files of several tasks meet
+    assert timelines([payroll], client) == local  # no errors in these files
+    spec = TimelineSpec(render="json", min_gap=5)
+    texts = timelines([payroll], client, spec=spec)
+    assert texts == timelines_from_files([payroll], jobs=1, spec=spec)
+    assert texts.workers[0].json is not None
+
+
+def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(
+    payroll: Path, client: Client
+) -> None:
+    from importlib import resources
+
+    from mycareer.errors import InvalidValueError
+
+    dimona = Path(str(resources.files("mycareer.data.demo") / "dimona"))
+    with pytest.raises(InvalidValueError, match="DmfA originals only"):
+        timelines([payroll, dimona], client)

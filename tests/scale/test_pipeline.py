@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mycareer._spool import SpooledTexts
 from mycareer.errors import InvalidValueError
 from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
 from mycareer.fla.serialize import entitlement_json_text
@@ -28,6 +29,7 @@ from mycareer.pipeline import (
     execute,
     plan_employers,
     run_group,
+    run_plan,
 )
 from mycareer.quarter import Quarter
 from mycareer.xmlio.flows import read_corrected_dmfa
@@ -100,6 +102,31 @@ def test_any_partition_of_the_files_combines_to_the_one_process_results(
         # Employers not split: the parts combine directly, in any order.
         parts_results = [run_group(spec, groups[p]) for p in order]
         assert combine(parts_results).entitlements == oracle
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_spooled_json_of_any_grouping_is_the_one_process_json(
+    payroll: Path, oracle: tuple[Entitlement, ...], data: st.DataObject
+) -> None:
+    """Local JSON runs keep their texts on disk (memory follows one group, not the output);
+    groups of several employers, whose key ranges interleave, are merged back in order."""
+    files = plan_employers([payroll]).files
+    by_employer: dict[str, list[str]] = {}
+    for path in files:
+        by_employer.setdefault(_keys([path])[0], []).append(path)
+    parts = data.draw(st.lists(st.integers(0, 2), min_size=5, max_size=5))
+    groups: dict[int, list[str]] = {}
+    for key, part in zip(sorted(by_employer), parts, strict=True):
+        groups.setdefault(part, []).extend(by_employer[key])
+    plan = Plan(tuple(EmployerGroup(tuple(_keys(g)), tuple(g)) for g in groups.values()), files)
+    run = run_plan(plan, EntitlementSpec(YEAR, render="json"), jobs=1)
+    assert isinstance(run.json, SpooledTexts)
+    expected = [entitlement_json_text(e) for e in oracle]
+    assert list(run.json) == expected
+    chunks = [run.json[i : i + 7] for i in range(0, len(run.json), 7)]
+    assert [text for chunk in chunks for text in chunk] == expected
 
 
 def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:

@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from mycareer.cli._common import add_indent, write_json
+from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
-from mycareer.fla import AccountsRun, accounts_from_declarations
+from mycareer.fla import AccountsRun, EntitlementOptions, accounts_from_declarations
 from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
@@ -58,7 +59,7 @@ from mycareer.fla.account_json import (
     EMPLOYER_COLUMNS,
     STATEMENT_COLUMNS,
     accounts_document,
-    employer_summary_to_json,
+    employer_rows,
     employers_document,
     statement_rows,
 )
@@ -194,6 +195,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--allow-overuse", action="store_true", help="let the balance go negative")
     parser.add_argument("--hours-per-day", type=_hours_arg, help="training hours per day (B-6)")
+    add_counting_choices(parser)  # the credits count as mycareer entitlements counts
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     parser.add_argument(
         "--print-schema", action="store_true", help="print the JSON Schema and exit"
@@ -406,8 +408,7 @@ def _worker_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None
 
 
 def _employer_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    rows = (employer_summary_to_json(s) for s in run.employer_summaries())
-    _write_csv(rows, EMPLOYER_COLUMNS, out)
+    _write_csv(employer_rows(run.employer_summaries()), EMPLOYER_COLUMNS, out)
 
 
 def _worker_xml(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
@@ -454,6 +455,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         terminations=args.termination,
         policy=_policy(args),
         rulebook=rulebook,
+        options=EntitlementOptions(**counting_choices(args)),
     )
     findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
     progress.count("accounts", len(result.accounts))

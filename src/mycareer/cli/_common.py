@@ -228,14 +228,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def add_jobs(parser: argparse.ArgumentParser) -> None:
+def add_jobs(parser: argparse.ArgumentParser, note: str = "") -> None:
+    """``--jobs N``; ``note`` adds what the command splits (and what it runs in one process)."""
     parser.add_argument(
         "--jobs",
         type=_jobs,
         default=None,
         metavar="N",
         help="worker processes (default: the usable cores; 1: one process); "
-        "the output is the same byte for byte whatever N",
+        "the output is the same byte for byte whatever N" + (f"; {note}" if note else ""),
     )
 
 
@@ -259,8 +260,16 @@ def json_lines(items: Iterable[str]) -> str:
     return f"[\n{body}\n]" if body else "[]"
 
 
-def write_json(out: TextIO, document: Mapping[str, Any], indent: int | None) -> None:
+def write_json(
+    out: TextIO,
+    document: Mapping[str, Any],
+    indent: int | None,
+    encoded: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     """Write ``document``: indented when ``indent`` is given, else compact.
+
+    ``encoded`` (compact only) gives lists whose items are already JSON text
+    (serialised by worker processes), written in place of ``document``'s.
 
     >>> import io
     >>> sink = io.StringIO()
@@ -276,7 +285,9 @@ def write_json(out: TextIO, document: Mapping[str, Any], indent: int | None) -> 
         return
     parts = []
     for key, value in document.items():
-        if isinstance(value, list) and value:
+        if encoded and key in encoded:
+            parts.append(f"{_dumps(key)}: {json_lines(encoded[key])}")
+        elif isinstance(value, list) and value:
             parts.append(f"{_dumps(key)}: {json_lines(map(_dumps, value))}")
         else:
             parts.append(f"{_dumps(key)}: {_dumps(value)}")

@@ -156,15 +156,29 @@ def _free_text(value: str | None, path: str, *, neutralise: bool) -> str:
     return cell
 
 
-def _period_row(period: CareerPeriod, name: str, at: str, *, neutralise: bool) -> list[str]:
-    data = unstructure(period)
-    employer = data["employer"] or {}
-    source = period.source
+def _refuse_empty_source(source: SourceRef | None, at: str) -> None:
     if source is not None and source.file is None and source.line is None and source.record is None:
         raise InvalidValueError(
             "an empty source (no file, line or record) reads back from CSV as no source",
             path=f"{at}.source",
         )
+
+
+def _source_cells(source: SourceRef | None, at: str, *, neutralise: bool) -> list[str]:
+    """The source_file, source_line and source_record cells ('' for no source)."""
+    if source is None:
+        return ["", "", ""]
+    return [
+        _free_text(source.file, f"{at}.source.file", neutralise=neutralise),
+        "" if source.line is None else str(source.line),
+        _free_text(source.record, f"{at}.source.record", neutralise=neutralise),
+    ]
+
+
+def _period_row(period: CareerPeriod, name: str, at: str, *, neutralise: bool) -> list[str]:
+    data = unstructure(period)
+    employer = data["employer"] or {}
+    _refuse_empty_source(period.source, at)
     return [
         data["niss"],
         name,
@@ -178,13 +192,7 @@ def _period_row(period: CareerPeriod, name: str, at: str, *, neutralise: bool) -
         data["joint_commission"] or "",
         _free_text(data["label"], f"{at}.label", neutralise=neutralise),
         "true" if data["provisional"] else "false",
-        ""
-        if source is None
-        else _free_text(source.file, f"{at}.source.file", neutralise=neutralise),
-        "" if source is None or source.line is None else str(source.line),
-        ""
-        if source is None
-        else _free_text(source.record, f"{at}.source.record", neutralise=neutralise),
+        *_source_cells(period.source, at, neutralise=neutralise),
     ]
 
 

@@ -29,6 +29,7 @@ from mycareer.cli._common import (
     error_line,
     usage_error,
 )
+from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import RunProgress as _Progress
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.enterprise import EnterpriseNumber
@@ -38,21 +39,17 @@ from mycareer.fla.entitlement import (
     Entitlement,
     EntitlementOptions,
     HoursPolicy,
-    MonthFraction,
     Overrides,
     RoundingPolicy,
     SizeBand,
-    compute_entitlements,
-    project_entitlements,
 )
-from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
-from mycareer.fla.values import FallbackCount, decimal_4
+from mycareer.fla.values import decimal_4
+from mycareer.fla.years import DATA_END_BEFORE_YEAR
 from mycareer.nsso import NssoNumber
-from mycareer.pipeline import EntitlementRun, EntitlementSpec, plan_employers, run_plan
+from mycareer.pipeline import EntitlementRun, entitlements_for_year
 from mycareer.quarter import Quarter
-from mycareer.xmlio.flows import CorrectedDmfaBatch
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "register", "run"]
 
@@ -107,6 +104,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="DmfA files or folders")
     parser.add_argument("--year", type=int, required=True, help="the year of the right")
+    _add_counting_options(parser)
+    _add_output_options(parser)
+    _add_policy_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def _add_counting_options(parser: argparse.ArgumentParser) -> None:
+    """What the data do not say: bands, quarter FTE, rules, projection."""
     parser.add_argument(
         "--band",
         action="append",
@@ -135,6 +140,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="reference date for --project"
     )
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -147,6 +155,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """The choices the law leaves open (docs/training-right.md, B-3 to B-6)."""
     parser.add_argument(
         "--rounding",
         choices=[p.value for p in RoundingPolicy],
@@ -159,27 +171,7 @@ def register(subparsers: Any) -> None:
         default=HoursPolicy.FULL_TIME_DAY.value,
         help="hours per day: full-time weekly hours / 5, or the worker's own (B-6)",
     )
-    parser.add_argument(
-        "--month-fraction",
-        choices=[p.value for p in MonthFraction],
-        default=MonthFraction.HIGHEST.value,
-        help="the month's work fraction when lines change within it (B-4)",
-    )
-    parser.add_argument(
-        "--fallback-count",
-        choices=[c.value for c in FallbackCount],
-        default=FallbackCount.FTE.value,
-        help="for an employer with no declaration in the reference period, count FTE "
-        "(default) or heads at the end of the quarter of its first employment (R-COUNT-4, B-3)",
-    )
-    parser.add_argument(
-        "--assume-continuation",
-        action="store_true",
-        help="when an employer's quarter of the year is not declared although a worker's "
-        "occupation was open at the end of the quarter before, count its months as employment "
-        "(default: leave them out, with a DECLARATION_MISSING warning)",
-    )
-    parser.set_defaults(handler=run)
+    add_counting_choices(parser)
 
 
 def _iso_date(text: str) -> date:
@@ -206,35 +198,36 @@ def _band(text: str) -> SizeBand:
         raise _UsageError(f"invalid band {text!r}: expected <10, 10-19 or 20+") from None
 
 
-def _overrides(args: argparse.Namespace, employer_keys: Sequence[str]) -> Overrides:
+def _overrides(args: argparse.Namespace) -> Overrides:
+    """``--band EMPLOYER=BAND`` and ``--quarter-fte``; ``--band BAND`` is :func:`_every_band`."""
     bands: dict[str, SizeBand] = {}
-    everyone: SizeBand | None = None
     for raw in args.band:
         if "=" in raw:
             who, _, value = raw.rpartition("=")
             bands[_employer_key(who)] = _band(value)
         else:
-            everyone = _band(raw)
-    if everyone is not None:
-        for key in employer_keys:
-            bands.setdefault(key, everyone)
+            _band(raw)  # a bad band is refused in the order given (_every_band keeps it)
     fte: dict[str, dict[Quarter, Decimal]] = {}
     for raw in args.quarter_fte:
-        who, colon, rest = raw.rpartition(":")
-        quarter_text, equals, value = rest.partition("=")
-        if not colon or not equals:
-            raise _UsageError(f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE")
-        try:
-            quarter = Quarter.parse(quarter_text)
-            amount = Decimal(value.strip())
-        except (InvalidValueError, InvalidOperation):
-            raise _UsageError(
-                f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE"
-            ) from None
-        if not amount.is_finite() or amount < 0:
-            raise _UsageError(f"invalid --quarter-fte {raw!r}: FTE must be a number ≥ 0")
-        fte.setdefault(_employer_key(who), {})[quarter] = amount
+        who, quarter, amount = _quarter_fte(raw)
+        fte.setdefault(who, {})[quarter] = amount
     return Overrides(band=bands, quarter_fte=fte)
+
+
+def _quarter_fte(raw: str) -> tuple[str, Quarter, Decimal]:
+    """One ``--quarter-fte EMPLOYER:YYYYQ=FTE``: (employer key, quarter, FTE)."""
+    who, colon, rest = raw.rpartition(":")
+    quarter_text, equals, value = rest.partition("=")
+    if not colon or not equals:
+        raise _UsageError(f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE")
+    try:
+        quarter = Quarter.parse(quarter_text)
+        amount = Decimal(value.strip())
+    except (InvalidValueError, InvalidOperation):
+        raise _UsageError(f"invalid --quarter-fte {raw!r}: expected EMPLOYER:YYYYQ=FTE") from None
+    if not amount.is_finite() or amount < 0:
+        raise _UsageError(f"invalid --quarter-fte {raw!r}: FTE must be a number ≥ 0")
+    return _employer_key(who), quarter, amount
 
 
 def _every_band(args: argparse.Namespace) -> SizeBand | None:
@@ -272,32 +265,51 @@ def _csv(results: Sequence[Entitlement], out: TextIO) -> None:
         )
 
 
-def _table(results: Sequence[Entitlement], out: TextIO, *, lang: str, explain: bool) -> None:
-    header = ("employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule")
-    rows = [
-        (
-            e.employer.formatted,
-            e.niss.formatted,
-            str(e.year) + ("*" if e.projected else ""),
-            e.band.value,
-            e.regime.value,
-            "-" if e.days is None else str(e.days),
-            "-" if e.hours is None else str(decimal_4(e.hours)),
-            str(e.months_employed),
-            "-" if e.rule is None else e.rule.id,
-        )
-        for e in results
-    ]
+_TABLE_HEADER: Final = (
+    "employer", "niss", "year", "band", "regime", "days", "hours", "months", "rule",
+)  # fmt: skip
+
+
+def _table_row(e: Entitlement) -> tuple[str, ...]:
+    return (
+        e.employer.formatted,
+        e.niss.formatted,
+        str(e.year) + ("*" if e.projected else ""),
+        e.band.value,
+        e.regime.value,
+        "-" if e.days is None else str(e.days),
+        "-" if e.hours is None else str(decimal_4(e.hours)),
+        str(e.months_employed),
+        "-" if e.rule is None else e.rule.id,
+    )
+
+
+def _aligned(row: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+
+
+def _table(
+    results: Sequence[Entitlement],
+    out: TextIO,
+    *,
+    lang: str,
+    explain: bool,
+    notes: Sequence[Finding] = (),
+) -> None:
+    """The table for people; ``notes`` (findings about the whole run) under it."""
+    rows = [_table_row(e) for e in results]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(header)]  # fmt: skip
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), file=out)
+              for i, h in enumerate(_TABLE_HEADER)]  # fmt: skip
+    print(_aligned(_TABLE_HEADER, widths), file=out)
     for e, row in zip(results, rows, strict=True):
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        print(_aligned(row, widths), file=out)
         if explain:
             for line in e.explain(lang):  # type: ignore[arg-type]
                 print(f"    {line}", file=out)
     if any(e.projected for e in results):
         print("* projected", file=out)
+    for finding in notes:
+        print(f"! {finding}", file=out)
 
 
 def _xml(results: Sequence[Entitlement], as_of: date) -> bytes | None:
@@ -310,11 +322,6 @@ def _xml(results: Sequence[Entitlement], as_of: date) -> bytes | None:
     credits = [YearCredit.from_entitlement(e) for e in results if e.days_exact is not None]
     accounts, _findings = build_accounts(credits, as_of=as_of)
     return training_accounts_bytes(account_records(accounts, results))
-
-
-def _default_as_of(records: Sequence[Any], year: int) -> date:
-    before = [r.quarter for r in records if r.quarter.year < year]
-    return max(before).last_day if before else date(year - 1, 12, 31)
 
 
 def _rulebook(args: argparse.Namespace, err: TextIO) -> Rulebook | None:
@@ -334,61 +341,29 @@ def _options(args: argparse.Namespace) -> EntitlementOptions:
     return EntitlementOptions(
         rounding=RoundingPolicy(args.rounding),
         hours_policy=HoursPolicy(args.hours_policy),
-        month_fraction=MonthFraction(args.month_fraction),
-        fallback_count=FallbackCount(args.fallback_count),
-        assume_continuation=args.assume_continuation,
+        **counting_choices(args),
     )
 
 
-def _from_batch(
-    args: argparse.Namespace, batch: CorrectedDmfaBatch, book: Rulebook, overrides: Overrides
-) -> EntitlementRun:
-    """One read of everything: with ``--project``, or when the files need it."""
-    options = _options(args)
-    if args.project:
-        as_of = args.as_of or _default_as_of(batch.records, args.year)
-        results = project_entitlements(
-            batch.records, batch.declarations, as_of=as_of, year=args.year,
-            rulebook=book, overrides=overrides, options=options,
-        )  # fmt: skip
-    else:
-        results = compute_entitlements(
-            batch.records, batch.declarations, args.year,
-            rulebook=book, overrides=overrides, options=options, as_of=args.as_of,
-        )  # fmt: skip
-    results = mark_incomplete_references(results, batch.rejected)
-    findings = (*batch.findings, *(f for e in results for f in e.findings))
-    return EntitlementRun(tuple(results), findings=findings, errors=tuple(batch.errors))
-
-
 def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Progress] | int:
-    """Read and compute; an exit code instead when the options are unusable."""
-    from mycareer.xmlio.flows import read_corrected_dmfa
-
+    """Read and compute (mycareer.pipeline chooses how); an exit code for unusable options."""
     book = _rulebook(args, err)
     if book is None:
         return EXIT_USAGE
     try:
-        # Employer by employer (mycareer.pipeline, on --jobs processes) when the files
-        # allow it; else (updates, consultation answers, --project) one read of everything.
-        plan = None if args.project else plan_employers(args.paths)
-        batch = None
-        if plan is None or not plan.by_employer:
-            batch = read_corrected_dmfa(args.paths, on_error="collect", progress=dmfa_progress)
-        keys = () if batch is None else sorted({r.employer.key for r in batch.records})
-        overrides = _overrides(args, keys)
+        overrides, every_band = _overrides(args), _every_band(args)
     except _UsageError as error:
         return usage_error("entitlements", str(error), err)
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
-    progress.step("computing")
-    if batch is not None:
-        return _from_batch(args, batch, book, overrides), progress
-    assert plan is not None
+    progress.step("computing")  # reading is shown file by file inside it
     render: Any = "json" if args.format == "json" and args.indent is None else "objects"
-    spec = EntitlementSpec(args.year, book, overrides, _options(args), args.as_of, render,
-                           args.lang, _every_band(args))  # fmt: skip
-    with collector_enabled():  # streamed by employer: see collector_enabled
-        return run_plan(plan, spec, args.jobs, dmfa_progress), progress
+    computed = entitlements_for_year(
+        args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
+        rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
+        render=render, lang=args.lang, progress=dmfa_progress,
+        streaming=collector_enabled,  # streamed by employer: see collector_enabled
+    )  # fmt: skip
+    return computed, progress
 
 
 def _report(computed: EntitlementRun, args: argparse.Namespace, err: TextIO) -> bool:
@@ -453,7 +428,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     elif args.format == "csv":
         _csv(results, out)
     elif args.format == "table":
-        _table(results, out, lang=args.lang, explain=args.explain)
+        notes = [f for f in computed.findings if f.code == DATA_END_BEFORE_YEAR]
+        _table(results, out, lang=args.lang, explain=args.explain, notes=notes)
     elif not _write_xml(results, args, out):
         return usage_error(
             "entitlements",

@@ -28,7 +28,17 @@ Output: ``--format table`` (default), ``json``, ``csv`` (one row per segment
 or gap) or ``xml`` (career records with the ``<timeline>``, ``<gaps>`` and
 ``<findings>`` sections); ``--plot FILE`` also draws each timeline
 (:func:`mycareer.plot.plot_timeline`). Findings also go to stderr, one per
-line. Exit codes: 0 all input processed, 1 some input could not be read (what
+line.
+
+``--jobs N`` (default: the usable cores) builds the timelines in ``N``
+processes when every input is a DmfA original: each process reads whole
+employers into career periods, the periods are shuffled by NISS, and each
+process builds the timelines of its share of the workers
+(:mod:`mycareer.timeline_jobs`); the output is the same byte for byte whatever
+``N``. Input with DmfA updates, consultation answers, Dimona, personnel files,
+career records or sidecars is read in one process, as before.
+
+Exit codes: 0 all input processed, 1 some input could not be read (what
 could be read is still output) or, with ``--strict``, a warning finding; 2
 usage error (including ``--plot`` without the ``plot`` extra).
 """
@@ -48,7 +58,7 @@ import attrs
 from lxml import etree
 
 from mycareer.career import CareerRecords
-from mycareer.cli._common import add_indent, error_line, write_json
+from mycareer.cli._common import add_indent, add_jobs, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Severity
@@ -58,11 +68,18 @@ from mycareer.period import Period
 from mycareer.timeline import (
     Gap,
     Timeline,
-    build_timeline,
+    TimelineSegment,
     timeline_document,
     timeline_to_json,
 )
-from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
+from mycareer.timeline_jobs import (
+    TimelineRun,
+    TimelineSpec,
+    one_process,
+    plan_timelines,
+    run_timeline_plan,
+)
+from mycareer.xmlio.career_inputs import read_career_inputs
 
 __all__ = ["register", "run"]
 
@@ -122,6 +139,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
     )
+    add_jobs(
+        parser,
+        "DmfA originals are split by employer, then by worker; any other input "
+        "(updates, Dimona, career records...) is read in one process",
+    )
     parser.epilog = (
         "examples:\n"
         "  mycareer timeline q1.xml q2.xml --as-of 2025-12-31\n"
@@ -163,6 +185,35 @@ def _non_negative(text: str) -> int:
 # --- output -----------------------------------------------------------------------
 
 
+def _segment_flags(s: TimelineSegment) -> str:
+    """What a table line adds after a segment: provisional, FTE incomplete, suspended."""
+    flags = []
+    if s.provisional:
+        flags.append("provisional")
+    if not s.fte_complete:
+        flags.append("FTE incomplete")
+    if s.suspended:
+        flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
+    return f"  [{'; '.join(flags)}]" if flags else ""
+
+
+def _segment_line(s: TimelineSegment) -> str:
+    end = s.period.end.isoformat() if s.period.end else ""
+    employers = ", ".join(e.key for e in s.employers) or "-"
+    return (
+        f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
+        f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){_segment_flags(s)}"
+    )
+
+
+def _gap_line(g: Gap) -> str:
+    end = g.period.end.isoformat() if g.period.end else ""
+    flag = "  [provisional]" if g.provisional else ""
+    return (
+        f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  {g.working_days} working days{flag}"
+    )
+
+
 def _print_table(
     niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], out: TextIO
 ) -> None:
@@ -171,31 +222,11 @@ def _print_table(
     if not timeline.segments:
         print("  (no periods)", file=out)
     for s in timeline.segments:
-        end = s.period.end.isoformat() if s.period.end else ""
-        employers = ", ".join(e.key for e in s.employers) or "-"
-        flags = []
-        if s.provisional:
-            flags.append("provisional")
-        if not s.fte_complete:
-            flags.append("FTE incomplete")
-        if s.suspended:
-            flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
-        extra = f"  [{'; '.join(flags)}]" if flags else ""
-        print(
-            f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
-            f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){extra}",
-            file=out,
-        )
+        print(_segment_line(s), file=out)
     if gaps:
         print("  gaps:", file=out)
         for g in gaps:
-            end = g.period.end.isoformat() if g.period.end else ""
-            flag = "  [provisional]" if g.provisional else ""
-            print(
-                f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  "
-                f"{g.working_days} working days{flag}",
-                file=out,
-            )
+            print(_gap_line(g), file=out)
     for finding in timeline.findings:
         print(f"  ! {finding}", file=out)
 
@@ -203,49 +234,32 @@ def _print_table(
 _Result = tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]
 
 
-def _compute(inputs: CareerInputs, as_of: date | None, args: argparse.Namespace) -> list[_Result]:
-    """Each worker's timeline and gaps as of ``as_of`` (none without a date)."""
-    results: list[_Result] = []
-    if as_of is None:
-        return results
-    for niss, records in inputs.periods.items():
-        timeline = build_timeline(records, as_of=as_of)
-        window: Period | None = args.window
-        if window is None and timeline.segments:
-            window = Period(timeline.segments[0].period.start, as_of)
-        gaps = (
-            timeline.gaps(
-                window, min_days=args.min_gap, provisional_quarters=args.provisional_quarters
-            )
-            if window is not None
-            else ()
-        )
-        results.append((niss, inputs.names.get(niss), timeline, gaps, window))
-    return results
+def _results(run: TimelineRun) -> list[_Result]:
+    """Each worker's (NISS, name, timeline, gaps, window) of an ``objects`` run."""
+    return [(w.niss, w.name, w.timeline, w.gaps, w.window)
+            for w in run.workers if w.timeline is not None]  # fmt: skip
 
 
-def _write(
-    args: argparse.Namespace,
-    inputs: CareerInputs,
-    as_of: date | None,
-    results: Sequence[_Result],
-    out: TextIO,
-) -> None:
+def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> None:
+    as_of = run.as_of
+    results = _results(run)
     if args.format == "json":
+        texts = [w.json for w in run.workers if w.json is not None]
         workers = (
             timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
             for n, name, t, g, _ in results
         )
         document = timeline_document(
-            workers, as_of=as_of, findings=inputs.findings, errors=inputs.errors
+            [] if texts else workers, as_of=as_of, findings=run.findings, errors=run.errors
         )
-        write_json(out, document, args.indent)
+        encoded = {"workers": texts} if texts else None  # serialised where computed
+        write_json(out, document, args.indent, encoded)
     elif args.format == "csv":
         _write_csv(results, out, neutralise=not args.raw_csv)
     elif args.format == "xml":
         out.flush()
         binary = sys.stdout.buffer if out is sys.stdout else None
-        _write_xml(inputs, results, binary, out, min_days=args.min_gap)
+        _write_xml(run, binary, out, min_days=args.min_gap)
     else:
         if as_of is not None:
             print(f"mycareer timeline — as of {as_of.isoformat()}", file=out)
@@ -271,14 +285,14 @@ def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
     return None
 
 
-def _report(inputs: CareerInputs, results: Sequence[_Result], err: TextIO) -> None:
+def _report(run: TimelineRun, err: TextIO) -> None:
     """Findings (reading's, then each timeline's) and errors on stderr, one a line."""
-    for finding in inputs.findings:
+    for finding in run.findings:
         print(f"mycareer timeline: {finding}", file=err)
-    for _, _, timeline, _, _ in results:
-        for finding in timeline.findings:
+    for worker in run.workers:
+        for finding in worker.findings:
             print(f"mycareer timeline: {finding}", file=err)
-    for error in inputs.errors:
+    for error in run.errors:
         print(error_line("timeline", str(error)), file=err)
 
 
@@ -289,25 +303,34 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if refused is not None:
         return refused
     progress = phases(args)
-    with progress.phase("reading"):
-        inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)
-    progress.count("files read", inputs.files)
-    as_of: date | None = args.as_of or inputs.default_as_of()
-    with progress.phase("computing"):
-        results = _compute(inputs, as_of, args)
-    progress.count("workers", len(results))
+    plot = bool(args.plot)
+    render: Any = (
+        "json" if args.format == "json" and args.indent is None and not plot else "objects"
+    )
+    spec = TimelineSpec(args.as_of, args.window, args.min_gap, args.provisional_quarters, render)
+    plan = plan_timelines(args.paths, args.outcomes)  # None: not DmfA originals only
+    computed: TimelineRun | None = None
+    if plan is not None:  # read employer by employer, then built worker by worker
+        computed = run_timeline_plan(plan, spec, args.jobs, dmfa_progress, progress.phase)
+    if computed is None:
+        with progress.phase("reading"):
+            inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)
+        with progress.phase("computing"):
+            computed = one_process(inputs, spec)
+    progress.count("files read", computed.files)
+    progress.count("workers", len(computed.workers))
     with progress.phase("writing"):
-        _write(args, inputs, as_of, results, out)
-    _report(inputs, results, err)
+        _write(args, computed, out)
+    _report(computed, err)
     if args.plot:
         try:
-            _plot(results, Path(args.plot), err)
+            _plot(_results(computed), Path(args.plot), err)
         except ImportError as missing:
             print(error_line("timeline", f"--plot: {missing}"), file=err)
             return 2
-    findings = [*inputs.findings, *(f for _, _, t, _, _ in results for f in t.findings)]
+    findings = [*computed.findings, *(f for w in computed.workers for f in w.findings)]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
-    return 1 if inputs.errors or failing else 0
+    return 1 if computed.errors or failing else 0
 
 
 _CSV_COLUMNS = (
@@ -362,8 +385,7 @@ def _plot(
 
 
 def _write_xml(
-    inputs: CareerInputs,
-    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
+    run: TimelineRun,
     binary: Any,
     out: TextIO,
     *,
@@ -378,16 +400,18 @@ def _write_xml(
     from mycareer.xmlio.formats import open_writer
 
     def elements() -> Iterable[etree._Element]:
-        for niss, name, timeline, gaps, window in results:
-            records = CareerRecords(niss, inputs.periods[niss], name)
+        for result in run.workers:
+            timeline = result.timeline
+            assert timeline is not None  # XML is written from objects
+            records = CareerRecords(result.niss, list(result.records), result.name)
             # the timeline's sources are the very objects of records.periods
             worker = career_records_element(records)
             timeline_sections(
                 worker,
                 records,
                 timeline,
-                gaps,
-                window=window,
+                result.gaps,
+                window=result.window,
                 min_days=min_days,
             )
             if timeline.findings:

@@ -255,49 +255,71 @@ def _validate(path: Path, cache: _SchemaCache) -> FileReport:
     except MycareerError as error:
         return FileReport(name, "unknown", ("read",), tuple(_leaf_problems(error, "read")))
     root = etree.QName(tree.getroot())
-    checks: list[str] = ["read"]
-    problems: list[Problem] = []
-    notes: list[str] = []
     if root.namespace is None and root.localname in ONSS_ROOTS:
-        document = root.localname
-        try:
-            version = sniff_version(tree.getroot())
-            schema, missing = cache.onss(ONSS_ROOTS[root.localname], version, notes)
-        except MycareerError as error:
-            schema, missing = None, None
-            problems.extend(_leaf_problems(error, "schema-dir"))
-        if missing is not None:
-            problems.append(missing)
-        elif schema is None and not problems:
-            notes.append("official ONSS document: XSD check skipped (no --schema-dir)")
-        if schema is not None:
-            checks.append("xsd")
-            problems.extend(
-                Problem("xsd", issue.message, issue.line)
-                for issue in validate_document(tree, schema, name=name)
-            )
-        domain = _read_domain(root.localname, path)
-        if domain is not None:
-            checks.append("domain")
-            problems.extend(domain)
-        return FileReport(name, document, tuple(checks), tuple(problems), tuple(notes))
+        return _validate_onss(tree, root.localname, path, cache)
     fmt = _our_format(root.namespace) if root.namespace else None
     if fmt is None:
-        namespace = f"{{{root.namespace}}}" if root.namespace else ""
-        hint = ""
-        if root.namespace and root.namespace.startswith(NAMESPACE_PREFIX):
-            hint = " (a version of our formats this mycareer does not know)"
-        problem = Problem(
-            "read",
-            f"unsupported document: root element {namespace}{root.localname} is neither "
-            f"one of our formats nor an ONSS document ({', '.join(ONSS_ROOTS)}){hint}",
-            tree.getroot().sourceline,
+        return _unsupported(tree, root, name)
+    return _validate_ours(tree, fmt, path)
+
+
+def _onss_schema(
+    tree: Any, root_name: str, cache: _SchemaCache, notes: list[str]
+) -> tuple[etree.XMLSchema | None, list[Problem]]:
+    """The XSD of an ONSS document (None: none to check with) and why, if it is a problem."""
+    try:
+        version = sniff_version(tree.getroot())
+        schema, missing = cache.onss(ONSS_ROOTS[root_name], version, notes)
+    except MycareerError as error:
+        return None, _leaf_problems(error, "schema-dir")
+    if missing is not None:
+        return schema, [missing]
+    if schema is None:
+        notes.append("official ONSS document: XSD check skipped (no --schema-dir)")
+    return schema, []
+
+
+def _validate_onss(tree: Any, root_name: str, path: Path, cache: _SchemaCache) -> FileReport:
+    """An official ONSS document: its XSD from ``--schema-dir``, then its domain reader."""
+    name = str(path)
+    checks: list[str] = ["read"]
+    notes: list[str] = []
+    schema, problems = _onss_schema(tree, root_name, cache, notes)
+    if schema is not None:
+        checks.append("xsd")
+        problems.extend(
+            Problem("xsd", issue.message, issue.line)
+            for issue in validate_document(tree, schema, name=name)
         )
-        return FileReport(name, "unknown", ("read",), (problem,))
-    checks.append("xsd")
-    problems.extend(
-        Problem("xsd", issue.message, issue.line) for issue in validate(tree, fmt, name=name)
+    domain = _read_domain(root_name, path)
+    if domain is not None:
+        checks.append("domain")
+        problems.extend(domain)
+    return FileReport(name, root_name, tuple(checks), tuple(problems), tuple(notes))
+
+
+def _unsupported(tree: Any, root: etree.QName, name: str) -> FileReport:
+    """A document that is neither one of our formats nor an ONSS one."""
+    namespace = f"{{{root.namespace}}}" if root.namespace else ""
+    hint = ""
+    if root.namespace and root.namespace.startswith(NAMESPACE_PREFIX):
+        hint = " (a version of our formats this mycareer does not know)"
+    problem = Problem(
+        "read",
+        f"unsupported document: root element {namespace}{root.localname} is neither "
+        f"one of our formats nor an ONSS document ({', '.join(ONSS_ROOTS)}){hint}",
+        tree.getroot().sourceline,
     )
+    return FileReport(name, "unknown", ("read",), (problem,))
+
+
+def _validate_ours(tree: Any, fmt: XmlFormat, path: Path) -> FileReport:
+    """One of our formats: its shipped XSD, then its domain reader."""
+    name = str(path)
+    checks = ["read", "xsd"]
+    problems = [
+        Problem("xsd", issue.message, issue.line) for issue in validate(tree, fmt, name=name)
+    ]
     if fmt.name in _OUR_READERS:
         checks.append("domain")
         problems.extend(_read_our_format(fmt, path))
@@ -451,35 +473,52 @@ def _label(item: Path | FileReport) -> str:
     return item.file if isinstance(item, FileReport) else str(item)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    from mycareer.cli._progress import phases, track
-
-    out = out or sys.stdout
-    err = err or sys.stderr
+def _schema_dir(args: argparse.Namespace) -> Path | None:
+    """``--schema-dir``, else the folder named by ``MYCAREER_ONSS_XSD_DIR``, else None."""
     schema_dir: Path | None = args.schema_dir
     if schema_dir is None and os.environ.get("MYCAREER_ONSS_XSD_DIR"):
         schema_dir = Path(os.environ["MYCAREER_ONSS_XSD_DIR"])
-    if schema_dir is not None and not schema_dir.is_dir():
-        print(error_line("validate", f"--schema-dir {schema_dir}: not a folder"), file=err)
-        return EXIT_USAGE
-    cache = _SchemaCache(schema_dir)
+    return schema_dir
+
+
+def _check_files(paths: Sequence[str], cache: _SchemaCache, err: TextIO) -> list[FileReport]:
+    """Validate every file, each problem and note on ``err`` as it is found."""
+    from mycareer.cli._progress import track
+
     reports: list[FileReport] = []
-    for item in track(_expand(args.paths), "validate", label=_label):
+    for item in track(_expand(paths), "validate", label=_label):
         report = _report(item, cache)
         for problem in report.problems:
             print(error_line("validate", problem.render(report.file)), file=err)
         for note in report.notes:
             print(f"mycareer validate: note: {report.file}: {note}", file=err)
         reports.append(report)
-    progress = phases(args)  # writing and the summary line (cli/_progress.py)
-    progress.count("files checked", len(reports))
-    progress.count("invalid", sum(not r.valid for r in reports))
-    progress.step("writing")
+    return reports
+
+
+def _write_report(reports: Sequence[FileReport], args: argparse.Namespace, out: TextIO) -> None:
     if args.format == "json":
         write_json(out, report_document(reports), args.indent)
     elif args.format == "csv":
         _write_csv(reports, out, neutralise=not args.raw_csv)
     else:
         _print_table(reports, out)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from mycareer.cli._progress import phases
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    schema_dir = _schema_dir(args)
+    if schema_dir is not None and not schema_dir.is_dir():
+        print(error_line("validate", f"--schema-dir {schema_dir}: not a folder"), file=err)
+        return EXIT_USAGE
+    reports = _check_files(args.paths, _SchemaCache(schema_dir), err)
+    progress = phases(args)  # writing and the summary line (cli/_progress.py)
+    progress.count("files checked", len(reports))
+    progress.count("invalid", sum(not r.valid for r in reports))
+    progress.step("writing")
+    _write_report(reports, args, out)
     failed = any(not r.valid or (args.strict and r.notes) for r in reports)
     return EXIT_INPUT if failed else EXIT_OK

@@ -97,6 +97,7 @@ from mycareer.fla.values import (
     RoundingPolicy,
     RuleRef,
     SizeBand,
+    Texts,
     decimal_4,
 )
 from mycareer.fla.years import (
@@ -149,6 +150,7 @@ __all__ = [
     "StatutoryRule",
     "Termination",
     "TerminationReason",
+    "Texts",
     "Training",
     "TrainingAccount",
     "TrainingDebit",

@@ -1,30 +1,36 @@
 """The JSON form of training accounts (``mycareer account --format json``), and its CSV rows.
 
 The document follows the shipped schema ``account-1`` (:func:`mycareer.schemas.json_schema`,
-``mycareer schema account``). Days are exact text: a decimal when the value has one,
-else ``p/q`` (:func:`~mycareer.fla.trainings.format_exact`).
+``mycareer schema account``). Quantities have the two spellings of every mycareer JSON
+(:mod:`mycareer.jsontext`, docs/formats.md#numbers): ``NAME`` a decimal with 4 places and
+``NAME_exact`` the exact rational. The CSV rows keep one exact text per figure: a decimal
+when the value has one, else ``p/q`` (:func:`~mycareer.fla.trainings.format_exact`).
 
 >>> from datetime import date
+>>> from fractions import Fraction
 >>> from mycareer.fla.account import YearCredit, build_account
 >>> from mycareer.niss import Niss
->>> account = build_account([YearCredit(Niss("85073003328"), 2024, legal_days="2.5")],
-...                         as_of=date(2024, 12, 31))
+>>> account = build_account([YearCredit(Niss("85073003328"), 2024,
+...                                     legal_days=Fraction(10, 3))], as_of=date(2024, 12, 31))
 >>> document = accounts_document([account], date(2024, 12, 31))
->>> document["view"], document["accounts"][0]["balance"]
-('worker', '2.5')
+>>> worker = document["accounts"][0]
+>>> document["view"], worker["balance"], worker["balance_exact"]
+('worker', '3.3333', '10/3')
 >>> statement_rows([account])[0]["credited"]
-'2.5'
+'10/3'
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from fractions import Fraction
 from typing import Any, Final
 
 from mycareer.employer import Employer
-from mycareer.fla.account import EmployerAccountSummary, TrainingAccount
+from mycareer.fla.account import EmployerAccountSummary, TrainingAccount, YearStatement
 from mycareer.fla.trainings import format_exact
+from mycareer.jsontext import quantity
 
 __all__ = [
     "ACCOUNT_SCHEMA_VERSION",
@@ -33,6 +39,7 @@ __all__ = [
     "STATEMENT_FIELDS",
     "account_to_json",
     "accounts_document",
+    "employer_rows",
     "employer_summary_to_json",
     "employers_document",
     "statement_rows",
@@ -84,26 +91,34 @@ def _employer_json(employer: Employer | None) -> dict[str, str | None]:
     }
 
 
+def _statement_figures(s: YearStatement) -> dict[str, Fraction]:
+    return {
+        "opening": s.opening,
+        "legal_days": s.credit.legal_days,
+        "sector_days": s.credit.sector_days,
+        "employer_days": s.credit.employer_days,
+        "credited": s.credited,
+        "used": s.used,
+        "overused": s.overused,
+        "closing": s.closing,
+        "reset": s.reset,
+        "lost": s.lost,
+        "open_balance": s.open_balance,
+        "carried": s.carried,
+    }
+
+
 def _statements_json(account: TrainingAccount) -> list[dict[str, Any]]:
-    return [
-        {
+    statements = []
+    for s in account.statements:
+        item: dict[str, Any] = {
             "year": s.year,
             "window": None if s.window is None else str(s.window),
-            "opening": format_exact(s.opening),
-            "legal_days": format_exact(s.credit.legal_days),
-            "sector_days": format_exact(s.credit.sector_days),
-            "employer_days": format_exact(s.credit.employer_days),
-            "credited": format_exact(s.credited),
-            "used": format_exact(s.used),
-            "overused": format_exact(s.overused),
-            "closing": format_exact(s.closing),
-            "reset": format_exact(s.reset),
-            "lost": format_exact(s.lost),
-            "open_balance": format_exact(s.open_balance),
-            "carried": format_exact(s.carried),
         }
-        for s in account.statements
-    ]
+        for name, value in _statement_figures(s).items():
+            item.update(quantity(name, value))
+        statements.append(item)
+    return statements
 
 
 def _trainings_json(account: TrainingAccount) -> list[dict[str, Any]]:
@@ -112,8 +127,8 @@ def _trainings_json(account: TrainingAccount) -> list[dict[str, Any]]:
             "name": t.name,
             "start": t.start.isoformat(),
             "end": t.end.isoformat(),
-            "hours": format_exact(t.hours),
-            "days": format_exact(t.days(account.hours_per_day)),
+            **quantity("hours", t.hours),
+            **quantity("days", t.days(account.hours_per_day)),
             "type": t.type.value,
             "status": t.status.value,
             "counts_toward_individual_right": t.counts_toward_individual_right,
@@ -129,9 +144,9 @@ def account_to_json(account: TrainingAccount) -> dict[str, Any]:
     return {
         **_employer_json(account.employer),
         "niss": account.niss.value,
-        "hours_per_day": format_exact(account.hours_per_day),
-        "balance": format_exact(account.balance),
-        "open_balance": None if open_balance is None else format_exact(open_balance),
+        **quantity("hours_per_day", account.hours_per_day),
+        **quantity("balance", account.balance),
+        **quantity("open_balance", open_balance),
         "termination": None
         if ending is None
         else {"date": ending.date.isoformat(), "reason": ending.reason.value},
@@ -143,16 +158,36 @@ def account_to_json(account: TrainingAccount) -> dict[str, Any]:
 
 def employer_summary_to_json(summary: EmployerAccountSummary) -> dict[str, Any]:
     """One employer's team totals."""
-    return {
+    document: dict[str, Any] = {
         **_employer_json(summary.employer),
         "workers": summary.workers,
-        "credited": format_exact(summary.credited),
-        "used": format_exact(summary.used),
-        "remaining": format_exact(summary.remaining),
-        "lost": format_exact(summary.lost),
-        "reset": format_exact(summary.reset),
-        "open_balance": format_exact(summary.open_balance),
     }
+    for name, value in _employer_figures(summary).items():
+        document.update(quantity(name, value))
+    return document
+
+
+def _employer_figures(summary: EmployerAccountSummary) -> dict[str, Fraction]:
+    return {
+        "credited": summary.credited,
+        "used": summary.used,
+        "remaining": summary.remaining,
+        "lost": summary.lost,
+        "reset": summary.reset,
+        "open_balance": summary.open_balance,
+    }
+
+
+def employer_rows(summaries: Iterable[EmployerAccountSummary]) -> list[dict[str, Any]]:
+    """CSV rows of the employer view (:data:`EMPLOYER_COLUMNS`): one per employer."""
+    return [
+        {
+            **_employer_json(summary.employer),
+            "workers": summary.workers,
+            **{name: format_exact(value) for name, value in _employer_figures(summary).items()},
+        }
+        for summary in summaries
+    ]
 
 
 def accounts_document(accounts: Iterable[TrainingAccount], as_of: date) -> dict[str, Any]:
@@ -180,6 +215,15 @@ def statement_rows(accounts: Iterable[TrainingAccount]) -> list[dict[str, Any]]:
     rows = []
     for account in accounts:
         employer = _employer_json(account.employer)
-        for statement in _statements_json(account):
-            rows.append({**employer, "niss": account.niss.value, **statement})
+        for s in account.statements:
+            figures = {name: format_exact(v) for name, v in _statement_figures(s).items()}
+            rows.append(
+                {
+                    **employer,
+                    "niss": account.niss.value,
+                    "year": s.year,
+                    "window": None if s.window is None else str(s.window),
+                    **figures,
+                }
+            )
     return rows

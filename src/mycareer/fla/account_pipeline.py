@@ -41,6 +41,7 @@ from mycareer.fla.account import (
 from mycareer.fla.account_records import AccountRecord, account_records
 from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.entitlement import compute_entitlements
+from mycareer.fla.options import EntitlementOptions, Overrides
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training
 from mycareer.fla.values import Entitlement
@@ -185,13 +186,18 @@ def accounts_from_declarations(
     terminations: Iterable[Termination] = (),
     policy: AccountPolicy | None = None,
     rulebook: Rulebook | None = None,
+    options: EntitlementOptions | None = None,
+    overrides: Overrides | None = None,
 ) -> AccountsRun:
     """Training accounts of every worker of the DmfA ``records``, debited by ``trainings``.
 
     Credits are the entitlements of each year ``from_year..to_year`` (defaults in the
     module docstring); ``policy`` is the ledger policy of workers without a sector
     schedule, and its over-use, hours-per-day, window-start and no-reset choices apply
-    to the sector ones too. Raises :class:`~mycareer.errors.InvalidValueError` when
+    to the sector ones too. ``options`` and ``overrides`` are those of
+    :func:`~mycareer.fla.compute_entitlements`, for every year credited (the same
+    choices as ``mycareer entitlements``: B-3 fallback count, assumed continuation,
+    rounding…). Raises :class:`~mycareer.errors.InvalidValueError` when
     both years are given and ``from_year`` is after ``to_year``.
     """
     records = tuple(records)
@@ -205,7 +211,15 @@ def accounts_from_declarations(
     if records:
         for year in range(first, last + 1):
             entitlements.extend(
-                compute_entitlements(records, declarations, year, rulebook=rulebook, as_of=as_of)
+                compute_entitlements(
+                    records,
+                    declarations,
+                    year,
+                    rulebook=rulebook,
+                    as_of=as_of,
+                    options=options,
+                    overrides=overrides,
+                )
             )
     credits = [YearCredit.from_entitlement(e) for e in entitlements]
     accounts, loose = build_accounts(

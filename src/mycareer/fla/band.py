@@ -321,39 +321,70 @@ def size_band(
     wanted = reference_quarters(year)
     used = tuple(q for q in wanted if q in quarter_fte)
     missing = tuple(q for q in wanted if q not in quarter_fte)
-    period = "–".join(str(y) for y in band_period(year))
-    findings: list[Finding] = []
     if override_band is not None:
         return BandResult(
             employer_key, year, override_band, None, None, used, missing,
             fallback_used=False, basis=BandBasis.OVERRIDE_BAND,
         )  # fmt: skip
-    if missing:
-        findings.append(
-            Finding(
-                "FLA_REFERENCE_QUARTERS_MISSING",
-                Severity.INFO if used else Severity.WARNING,
-                f"employer {employer_key}: no declaration found for reference quarter(s) "
-                f"{', '.join(str(q) for q in missing)} of band period {period} (not declared, "
-                "or its file was not given)",
-            )
-        )
+    findings = [] if not missing else [_missing_finding(employer_key, year, used, missing)]
     if used:
+        # R-COUNT-3: the average over the reference quarters actually declared.
         average = sum((_as_fraction(quarter_fte[q]) for q in used), Fraction(0)) / len(used)
         return BandResult(
             employer_key, year, SizeBand.for_fte(average), _floor4(average), average, used,
             missing, fallback_used=False, basis=BandBasis.DECLARED, findings=tuple(findings),
         )  # fmt: skip
-    fallback_quarter = _first_employment(quarter_fte, wanted[-1])
-    value: Fraction | None = None
+    return _fallback_band(
+        employer_key, year, quarter_fte, missing, findings, fallback_count, fallback_value
+    )
+
+
+def _period_text(year: int) -> str:
+    return "–".join(str(y) for y in band_period(year))
+
+
+def _missing_finding(
+    employer_key: str, year: int, used: tuple[Quarter, ...], missing: tuple[Quarter, ...]
+) -> Finding:
+    """Reference quarters not declared: information when others were, else a warning."""
+    return Finding(
+        "FLA_REFERENCE_QUARTERS_MISSING",
+        Severity.INFO if used else Severity.WARNING,
+        f"employer {employer_key}: no declaration found for reference quarter(s) "
+        f"{', '.join(str(q) for q in missing)} of band period {_period_text(year)} (not "
+        "declared, or its file was not given)",
+    )
+
+
+def _fallback_count_value(
+    quarter_fte: Mapping[Quarter, Fraction | Decimal | int | QuarterCount],
+    fallback_quarter: Quarter | None,
+    fallback_count: FallbackCount,
+    fallback_value: Fraction | Decimal | int | None,
+) -> Fraction | None:
+    """R-COUNT-4's count: the caller's value, else FTE or heads of ``fallback_quarter``."""
     if fallback_value is not None:
-        value = Fraction(fallback_value)
-    elif fallback_quarter is not None:
-        count = quarter_fte[fallback_quarter]
-        if fallback_count is FallbackCount.HEADCOUNT and isinstance(count, QuarterCount):
-            value = Fraction(count.headcount)
-        else:
-            value = _as_fraction(count)
+        return Fraction(fallback_value)
+    if fallback_quarter is None:
+        return None
+    count = quarter_fte[fallback_quarter]
+    if fallback_count is FallbackCount.HEADCOUNT and isinstance(count, QuarterCount):
+        return Fraction(count.headcount)
+    return _as_fraction(count)
+
+
+def _fallback_band(
+    employer_key: str,
+    year: int,
+    quarter_fte: Mapping[Quarter, Fraction | Decimal | int | QuarterCount],
+    missing: tuple[Quarter, ...],
+    findings: list[Finding],
+    fallback_count: FallbackCount,
+    fallback_value: Fraction | Decimal | int | None,
+) -> BandResult:
+    """No declaration in the reference period: R-COUNT-4, or <10 when nothing is known."""
+    fallback_quarter = _first_employment(quarter_fte, reference_quarters(year)[-1])
+    value = _fallback_count_value(quarter_fte, fallback_quarter, fallback_count, fallback_value)
     if value is None:
         findings.append(
             Finding(
@@ -376,8 +407,9 @@ def size_band(
         Finding(
             "FLA_BAND_FALLBACK",
             Severity.INFO,
-            f"employer {employer_key}: no declaration in the reference period of {period}; "
-            f"band from the {fallback_count.value} {where} (R-COUNT-4, B-3)",
+            f"employer {employer_key}: no declaration in the reference period of "
+            f"{_period_text(year)}; band from the {fallback_count.value} {where} "
+            "(R-COUNT-4, B-3)",
         )
     )
     return BandResult(

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -266,6 +266,34 @@ def _scan(
     return scan
 
 
+@overload
+def compute_entitlements(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter],
+    year: int,
+    *,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> tuple[Entitlement, ...]: ...
+
+
+@overload
+def compute_entitlements(
+    records: Iterable[DmfaWorkerRecord],
+    declarations: Iterable[DeclaredQuarter] = (),
+    *,
+    year: int,
+    rulebook: Rulebook | None = None,
+    overrides: Overrides | None = None,
+    options: EntitlementOptions | None = None,
+    as_of: date | None = None,
+) -> tuple[Entitlement, ...]: ...
+
+
+# The year is required (the overloads make a call without it a type error); the
+# default only lets ``year=`` follow omitted declarations, and is refused at run time.
 def compute_entitlements(
     records: Iterable[DmfaWorkerRecord],
     declarations: Iterable[DeclaredQuarter] = (),

@@ -37,10 +37,12 @@ from mycareer.findings import Finding, Severity
 from mycareer.fla.band import TERMINATION_INDEMNITY_REMUNERATION_CODES, is_termination_indemnity
 from mycareer.fla.options import EntitlementOptions, HoursPolicy, MonthFraction
 from mycareer.fla.rulebook import Resolution, Rulebook
-from mycareer.fla.values import MonthFactor, Regime, RuleRef, SizeBand, decimal_4
+from mycareer.fla.values import MonthFactor, Regime, RuleRef, SizeBand, Texts, decimal_4
 from mycareer.joint_commission import JointCommission
 
 __all__ = [
+    "NO_EMPLOYMENT",
+    "SEVERAL_JOINT_COMMITTEES",
     "Core",
     "Segment",
     "YearWindow",
@@ -56,6 +58,16 @@ __all__ = [
 
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
+
+#: Why a worker with no line in the year has no rule (English in the result; the
+#: explanation says it in the reader's language).
+NO_EMPLOYMENT = Texts(
+    "no employment declared at this employer in the year",
+    "aucune occupation déclarée chez cet employeur pendant l'année",
+    "geen tewerkstelling aangegeven bij deze werkgever in het jaar",
+)
+#: The finding of a year with lines under several joint committees (the explanation shows it).
+SEVERAL_JOINT_COMMITTEES = "FLA_SEVERAL_JOINT_COMMITTEES"
 
 #: DmfA expresses the days a week of a work schedule in hundredths: 500 = 5 days. A
 #: full-time day is the full-time weekly hours S over 5 days (B-6).
@@ -444,7 +456,7 @@ def _committees_finding(segments: Sequence[Segment], year: int) -> Finding | Non
     if len(codes) <= 1:
         return None
     return Finding(
-        "FLA_SEVERAL_JOINT_COMMITTEES",
+        SEVERAL_JOINT_COMMITTEES,
         Severity.INFO,
         f"lines under joint committees {', '.join(sorted(codes))} in {year}: each "
         "month uses the committee of its line with the highest fraction",
@@ -471,7 +483,7 @@ def formula_core(
     above = fte_above_one_finding(segments)
     if above is not None:
         findings.append(above)
-    reason = sums.reason if segments else "no employment declared at this employer in the year"
+    reason = sums.reason if segments else NO_EMPLOYMENT.en
     if not sums.any_rule:
         regime = Regime.NONE
         days_exact = legal = sector = employer = None

@@ -29,7 +29,7 @@ from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
-__all__ = ["project_entitlements"]
+__all__ = ["project_entitlements", "projection_as_of"]
 
 
 def _latest_quarters(
@@ -47,6 +47,17 @@ def _latest_quarters(
             if employer_latest.get(k[0], record.quarter) <= record.quarter:
                 employer_latest[k[0]] = record.quarter
     return {k: q for k, q in latest.items() if employer_latest[k[0]] == q}
+
+
+def projection_as_of(records: Iterable[DmfaWorkerRecord], year: int) -> date:
+    """The default reference date of a projection of ``year``: the last day of the latest
+    quarter declared before ``year``, else 31 December of the year before.
+
+    >>> projection_as_of([], 2026)
+    datetime.date(2025, 12, 31)
+    """
+    before = [r.quarter for r in records if r.quarter.year < year]
+    return max(before).last_day if before else date(year - 1, 12, 31)
 
 
 def project_entitlements(

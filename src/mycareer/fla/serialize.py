@@ -30,7 +30,7 @@ import attrs
 from mycareer._cache import BoundedCache, bounded_cache
 from mycareer.converter import converter
 from mycareer.fla.explain import explanation_key, explanation_parts
-from mycareer.fla.values import Entitlement, Lang, MonthFactor
+from mycareer.fla.values import Entitlement, Lang, MonthFactor, rule_ref_json
 from mycareer.jsontext import decimal_text, exact_text, quantity
 from mycareer.schemas import json_schema
 
@@ -78,6 +78,10 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
         "reference_quarters": [str(q) for q in e.reference_quarters],
         "missing_quarters": [str(q) for q in e.missing_quarters],
         "fallback_used": e.fallback_used,
+        "fallback_quarter": None if e.fallback_quarter is None else str(e.fallback_quarter),
+        "fallback_count": e.fallback_count.value,
+        "undeclared_quarters": [str(q) for q in e.undeclared_quarters],
+        "assumed_continuation": e.assumed_continuation,
         "regime": e.regime.value,
         "days": None if e.days is None else decimal_text(e.days),
         "days_exact": None if e.days_exact is None else exact_text(e.days_exact),
@@ -88,15 +92,7 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
         **quantity("employer_days", e.employer_days),
         "rounding": e.rounding.value,
         "months": [dict(month) for month in _months_json(e.months)],
-        "rule": None
-        if rule is None
-        else {
-            "id": rule.id,
-            "title": rule.title,
-            "source": rule.source,
-            "valid_from": None if rule.valid_from is None else rule.valid_from.isoformat(),
-            "valid_to": None if rule.valid_to is None else rule.valid_to.isoformat(),
-        },
+        "rule": None if rule is None else rule_ref_json(rule),
         "no_rule_reason": e.no_rule_reason,
         "fla_regime": e.fla_regime.value,
         "projected": e.projected,

@@ -22,6 +22,7 @@ from typing import Literal
 import attrs
 
 from mycareer._slots import slot_constructor
+from mycareer.converter import converter
 from mycareer.employer import Employer
 from mycareer.findings import Finding
 from mycareer.joint_commission import JointCommission
@@ -39,7 +40,9 @@ __all__ = [
     "RoundingPolicy",
     "RuleRef",
     "SizeBand",
+    "Texts",
     "decimal_4",
+    "rule_ref_json",
 ]
 
 Lang = Literal["en", "fr", "nl"]
@@ -155,14 +158,66 @@ class RoundingPolicy(Enum):
 
 
 @attrs.frozen
+class Texts:
+    """One text in English, French and Dutch (a rule's title, source or note).
+
+    >>> Texts("day counts", "nombre de jours", "aantal dagen").in_lang("nl")
+    'aantal dagen'
+    """
+
+    en: str
+    fr: str
+    nl: str
+
+    def in_lang(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.nl if lang == "nl" else self.en
+
+
+@attrs.frozen
 class RuleRef:
-    """The rule that gave the full-time days: an id, a title, its legal source and validity."""
+    """The rule that gave the full-time days: an id, a title, its legal source and validity.
+
+    ``title`` and ``source`` are the English texts (JSON and XML outputs carry them);
+    ``title_texts``/``source_texts`` add French and Dutch when the rule data has them.
+    ``unsourced`` says, in the three languages, which part of the rule no source
+    states (docs/training-right.md, Sector agreements). The three are left out of
+    equality so that a rule read back from an archive (English only) equals the one
+    written; the explanation's cache key adds them (explain.explanation_key).
+    """
 
     id: str
     title: str
     source: str
     valid_from: date | None = None
     valid_to: date | None = None
+    title_texts: Texts | None = attrs.field(default=None, eq=False, kw_only=True)
+    source_texts: Texts | None = attrs.field(default=None, eq=False, kw_only=True)
+    unsourced: Texts | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    def title_in(self, lang: Lang) -> str:
+        return self.title if self.title_texts is None else self.title_texts.in_lang(lang)
+
+    def source_in(self, lang: Lang) -> str:
+        return self.source if self.source_texts is None else self.source_texts.in_lang(lang)
+
+
+def rule_ref_json(rule: RuleRef) -> dict[str, str | None]:
+    """A rule reference as JSON: the five archived fields (English title and source).
+
+    >>> rule_ref_json(RuleRef("x", "t", "s", date(2024, 1, 1), title_texts=Texts("t", "t", "t")))
+    {'id': 'x', 'title': 't', 'source': 's', 'valid_from': '2024-01-01', 'valid_to': None}
+    """
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "source": rule.source,
+        "valid_from": None if rule.valid_from is None else rule.valid_from.isoformat(),
+        "valid_to": None if rule.valid_to is None else rule.valid_to.isoformat(),
+    }
+
+
+# Documents that carry a rule (the account JSON) keep the archived fields only.
+converter.register_unstructure_hook(RuleRef, rule_ref_json)
 
 
 @attrs.frozen(cache_hash=True)

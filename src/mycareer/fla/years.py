@@ -33,6 +33,7 @@ __all__ = [
     "check_year",
     "covered_years",
     "data_end_finding",
+    "data_end_finding_after",
 ]
 
 #: Finding code: the declarations end before the year asked for.
@@ -86,6 +87,15 @@ def data_end_finding(records: Iterable[DmfaWorkerRecord], year: int) -> Finding 
     for record in records:
         if last is None or record.quarter > last:
             last = record.quarter
+    return data_end_finding_after(last, year)
+
+
+def data_end_finding_after(last: Quarter | None, year: int) -> Finding | None:
+    """:func:`data_end_finding` from the latest declared quarter ``last`` (None: no record).
+
+    For callers that read the records in parts (one employer at a time) and keep only
+    each part's latest quarter.
+    """
     if last is None or last.year >= year:
         return None
     return Finding(

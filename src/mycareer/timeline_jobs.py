@@ -1,0 +1,590 @@
+"""Timelines from DmfA files on one core or several: period rows shuffled by NISS.
+
+A worker's timeline spans employers, while DmfA files come per employer. So the
+run has two steps (a map and a reduce, as on a cluster):
+
+1. *map*: each task reads whole employers (the groups of
+   :func:`~mycareer.pipeline.plan_employers`, read with
+   :func:`~mycareer.xmlio.flows.read_corrected_dmfa`), turns their records into
+   career periods (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts
+   each period in one of ``buckets`` by a stable hash of its NISS. Every period
+   carries its place in the one-process read (the corrected records come by
+   declaration, quarter then employer, then in file order), so the reduce sees
+   each worker's periods in the order one read of everything gives;
+2. *reduce*: each bucket is sorted by that place and every worker's timeline and
+   gaps are built (:func:`worker_timeline`, the rule the one-process path
+   uses), as of the date the whole input gives (the map steps report their
+   latest day). Workers come back in order of first appearance, as one read of
+   everything orders them.
+
+Only period rows and results travel, never the DmfA records; locally the rows
+go through temporary files, so a process holds one task's employers or one
+bucket at a time. :func:`timelines_from_files` falls back to one read of
+everything, in the calling process, for input the grouping cannot prove safe:
+anything but DmfA originals (updates, consultation answers, Dimona, personnel
+files, career records, sidecars), and files whose records name an employer
+their headers did not. Findings come in the one-process order: document
+versions, then reading (duplicate originals: by the file of the one excluded),
+then the periods'; errors by file.
+
+>>> from importlib import resources
+>>> demo = resources.files("mycareer.data.demo") / "dmfa"
+>>> run = timelines_from_files([str(demo)], jobs=1)
+>>> len(run.workers) > 0, run.errors, run.as_of.isoformat()
+(True, (), '2025-12-31')
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from mycareer.career import CareerPeriod
+from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.errors import InvalidValueError, SourceRef
+from mycareer.findings import Finding
+from mycareer.niss import Niss
+from mycareer.period import Period
+from mycareer.pipeline import Plan, plan_employers, usable_cores
+from mycareer.quarter import Quarter
+from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
+from mycareer.timeline.serialize import timeline_to_json
+from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
+from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
+from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.reading import input_files
+
+__all__ = [
+    "MapResult",
+    "MapTask",
+    "Shuffle",
+    "TimelineRun",
+    "TimelineSpec",
+    "WorkerTimeline",
+    "bucket_count",
+    "bucket_of",
+    "dump_rows",
+    "execute",
+    "local_shuffle",
+    "map_groups",
+    "one_process",
+    "pack_tasks",
+    "plan_timelines",
+    "reduce_bucket",
+    "run_map_task",
+    "run_timeline_plan",
+    "timelines_from_files",
+    "worker_timeline",
+]
+
+Render = Literal["objects", "json"]
+#: Where a row, finding or error stands in one read of everything (ints and keys).
+Tag = tuple[int | str, ...]
+#: A task packs small employers together up to about this many bytes of XML.
+_TASK_BYTES = 8_000_000
+#: About this many bytes of XML per bucket: one bucket's periods fit a process easily.
+_BUCKET_BYTES = 16_000_000
+_SUFFIXES = (".xml", ".json", ".csv")  # what read_career_inputs lists
+
+
+@attrs.frozen
+class TimelineSpec:
+    """What every worker's timeline is computed with: picklable, sent to every task.
+
+    ``as_of`` None: the end of the latest quarter in the data
+    (:meth:`~mycareer.xmlio.career_inputs.CareerInputs.default_as_of`).
+    ``render="json"`` serialises each worker where it is computed (the
+    ``timeline-1`` worker object, compact), so only text comes back.
+    """
+
+    as_of: date | None = None
+    window: Period | None = None
+    min_gap: int = 1
+    provisional_quarters: int = 0
+    render: Render = "objects"
+
+
+@attrs.frozen
+class WorkerTimeline:
+    """One worker's result: the timeline and gaps, or (``render="json"``) its JSON text.
+
+    ``records`` are the worker's career periods (``render="objects"``), in
+    reading order; ``findings`` the timeline's own findings (both renders).
+    """
+
+    niss: Niss
+    name: str | None
+    timeline: Timeline | None
+    gaps: tuple[Gap, ...]
+    window: Period | None
+    records: tuple[CareerPeriod, ...] = ()
+    json: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+@attrs.frozen
+class TimelineRun:
+    """Every worker's timeline in the one-process order, with what reading said.
+
+    ``as_of`` is None when there was no record (and no date given): no timeline then.
+    """
+
+    as_of: date | None
+    workers: tuple[WorkerTimeline, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[InvalidValueError, ...]
+    files: int
+
+
+def worker_timeline(
+    niss: Niss,
+    records: Sequence[CareerPeriod],
+    as_of: date,
+    spec: TimelineSpec,
+    name: str | None = None,
+) -> WorkerTimeline:
+    """One worker's timeline and gaps: ``spec.window``, else first covered day to ``as_of``."""
+    timeline = build_timeline(records, as_of=as_of)
+    window = spec.window
+    if window is None and timeline.segments:
+        window = Period(timeline.segments[0].period.start, as_of)
+    gaps = (
+        timeline.gaps(window, min_days=spec.min_gap, provisional_quarters=spec.provisional_quarters)
+        if window is not None
+        else ()
+    )
+    if spec.render == "json":
+        shown = attrs.evolve(timeline, niss=niss) if timeline.niss is None else timeline
+        text = json.dumps(timeline_to_json(shown, gaps, name=name), ensure_ascii=False)
+        return WorkerTimeline(niss, name, None, (), window, json=text, findings=timeline.findings)
+    return WorkerTimeline(
+        niss, name, timeline, gaps, window, tuple(records), None, timeline.findings
+    )
+
+
+def bucket_of(niss: str, buckets: int) -> int:
+    """The bucket of a NISS: the same on every machine and in every process (not ``hash``)."""
+    return zlib.crc32(niss.encode("ascii")) % buckets
+
+
+# --- plan ----------------------------------------------------------------------------
+
+
+def plan_timelines(
+    paths: Iterable[str | os.PathLike[str]], outcomes: Iterable[str | os.PathLike[str]] = ()
+) -> Plan | None:
+    """The employer plan when every input is a DmfA original with a known employer, else None.
+
+    None means: read everything in one process (:func:`read_career_inputs`).
+    """
+    given = [str(os.fspath(p)) for p in paths]
+    if list(outcomes):
+        return None
+    listed, problems = input_files(given, _SUFFIXES)
+    if problems or not listed:
+        return None
+    plan = plan_employers(given)
+    if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
+        return None
+    return plan
+
+
+# --- map -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class MapResult:
+    """What one map task reports: per bucket the pickled rows, and the run-wide parts.
+
+    ``rows[b]`` is a pickled list of ``(tag, NISS, period)`` (None when the task
+    has none for bucket ``b``; locally the rows go to files and this is empty).
+    ``keys`` holds, per group index, the employer keys its records and
+    declarations named; ``latest`` the latest start or end day read.
+    """
+
+    rows: tuple[bytes | None, ...]
+    keys: tuple[tuple[int, frozenset[str]], ...]
+    latest: date | None
+    findings: tuple[tuple[Tag, Finding], ...]
+    errors: tuple[tuple[Tag, InvalidValueError], ...]
+    #: True when a period's file is not one of the group's (then: one process).
+    strange: bool = False
+
+
+def _file_of(source: SourceRef | None, index: dict[str, int]) -> int | None:
+    return None if source is None or source.file is None else index.get(source.file)
+
+
+def _place(source: SourceRef | None, index: dict[str, int], default: int) -> int:
+    place = _file_of(source, index)
+    return default if place is None else place
+
+
+class _Mapper:
+    """One map task's state: bucket rows, tagged findings and errors, the latest day."""
+
+    def __init__(self, index: dict[str, int], buckets: int) -> None:
+        self.index = index
+        self.rows: list[list[tuple[Tag, str, CareerPeriod]]] = [[] for _ in range(buckets)]
+        self.keys: list[tuple[int, frozenset[str]]] = []
+        self.latest: date | None = None
+        self.findings: list[tuple[Tag, Finding]] = []
+        self.errors: list[tuple[Tag, InvalidValueError]] = []
+        self.strange = False
+
+    def group(self, number: int, files: Sequence[str]) -> None:
+        batch = read_corrected_dmfa(files, on_error="collect")
+        first = self.index[files[0]]
+        named = {r.employer.key for r in batch.records}
+        self.keys.append((number, frozenset(named | {d.employer.key for d in batch.declarations})))
+        for seq, finding in enumerate(batch.findings):
+            kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
+            self.findings.append(((kind, _place(finding.source, self.index, first), seq), finding))
+        last = first
+        for seq, error in enumerate(batch.errors):  # in file order: unknown follows its file
+            place = _file_of(error.source, self.index)
+            last = last if place is None else place
+            self.errors.append(((last, seq), error))
+        declared = {(d.quarter, d.employer.key) for d in batch.declarations}
+        records = batch.records
+        del batch
+        position = 0
+        for run in _slots(records):
+            # One read of everything orders the records by declaration (quarter, then
+            # employer: mycareer.dmfa_update's slots), then undeclared ones by file.
+            head = run[0]
+            slot: Tag = (
+                (0, head.quarter.year, head.quarter.number, head.employer.key)
+                if (head.quarter, head.employer.key) in declared
+                else (1, _place(head.source, self.index, first))
+            )
+            career = career_periods_from_dmfa(run)
+            position = self._periods(slot, position, career.periods)
+            for finding in career.findings:
+                self.findings.append(((2, *slot, position), finding))
+                position += 1
+
+    def _periods(self, slot: Tag, position: int, periods: Sequence[CareerPeriod]) -> int:
+        buckets = len(self.rows)
+        latest = self.latest
+        for period in periods:
+            if _file_of(period.source, self.index) is None:
+                self.strange = True
+            niss = period.niss.value
+            self.rows[bucket_of(niss, buckets)].append(((*slot, position), niss, period))
+            position += 1
+            for day in (period.period.start, period.period.end):
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+        self.latest = latest
+        return position
+
+    def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
+        return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
+                         tuple(self.errors), self.strange)  # fmt: skip
+
+
+def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerRecord]]:
+    """Runs of consecutive records of one employer and quarter (the corrected order)."""
+    begin = 0
+    for end in range(1, len(records) + 1):
+        if end == len(records) or (
+            records[end].quarter != records[begin].quarter
+            or records[end].employer.key != records[begin].employer.key
+        ):
+            yield records[begin:end]
+            begin = end
+
+
+def map_groups(
+    groups: Sequence[tuple[int, Sequence[str]]], index: dict[str, int], buckets: int
+) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
+    """Read the groups ``(group index, files)`` into period rows, one list per bucket.
+
+    ``index`` gives each file's place in the run's file order.
+    """
+    mapper = _Mapper(index, buckets)
+    for number, files in groups:
+        mapper.group(number, files)
+        # Collect between groups, while little is alive: lxml's iterparse leaves reference
+        # cycles that keep each parsed document alive until a full collection, which an
+        # enabled collector runs too rarely to bound a worker process (measured: 393 MB
+        # against 291 MB), and a paused one (mycareer.bulk(), as the CLI runs) never.
+        gc.collect(1)  # this group's objects are all young: the collector ran before it
+    return mapper.result(()), mapper.rows
+
+
+def dump_rows(rows: list[tuple[Tag, str, CareerPeriod]]) -> bytes:
+    """One bucket's rows as the bytes :func:`reduce_bucket` reads."""
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@attrs.frozen
+class MapTask:
+    """One map task: groups ``(group index, files)`` and each file's place in the run."""
+
+    number: int
+    groups: tuple[tuple[int, tuple[str, ...]], ...]
+    index: dict[str, int]
+    buckets: int
+
+
+def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
+    """Run a map task: its rows written to ``folder`` (one file per bucket), or returned."""
+    result, rows = map_groups(task.groups, task.index, task.buckets)
+    if folder is None:
+        return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
+    for number, bucket in enumerate(rows):
+        if bucket:
+            target = Path(folder) / f"{number:05d}-{task.number:06d}.rows"
+            target.write_bytes(dump_rows(bucket))
+    return result
+
+
+# --- reduce --------------------------------------------------------------------------
+
+Worker = tuple[Tag, WorkerTimeline]
+
+
+def reduce_bucket(blobs: Iterable[bytes], as_of: date, spec: TimelineSpec) -> list[Worker]:
+    """Every worker of one bucket (its pickled rows from every map task), first place first."""
+    rows: list[tuple[Tag, str, CareerPeriod]] = []
+    for blob in blobs:
+        rows.extend(pickle.loads(blob))  # our own rows, written by this run
+    rows.sort(key=lambda row: row[0])
+    workers: dict[str, tuple[Tag, list[CareerPeriod]]] = {}
+    for tag, niss, period in rows:
+        found = workers.get(niss)
+        if found is None:
+            workers[niss] = (tag, [period])
+        else:
+            found[1].append(period)
+    del rows
+    return [(tag, worker_timeline(periods[0].niss, periods, as_of, spec))
+            for tag, periods in workers.values()]  # fmt: skip
+
+
+# --- run -----------------------------------------------------------------------------
+
+
+class Shuffle(Protocol):
+    """Where map tasks run and how their rows reach the reduce (local files, or Dask)."""
+
+    def map(self, tasks: Sequence[MapTask]) -> Iterable[MapResult]:
+        """Run the map tasks (any order of running; results in the order of ``tasks``)."""
+
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Worker]]:
+        """Every bucket's workers (:func:`reduce_bucket` on its rows from every map task)."""
+
+
+def pack_tasks(plan: Plan, jobs: int, buckets: int) -> list[MapTask]:
+    """Largest groups first (they bound the run time); small ones packed together."""
+    groups = plan.groups
+    index = {name: number for number, name in enumerate(plan.files)}
+    total = sum(g.size for g in groups)
+    target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
+    packed: list[list[tuple[int, tuple[str, ...]]]] = [[]]
+    size = 0
+    for number in sorted(range(len(groups)), key=lambda i: -groups[i].size):
+        packed[-1].append((number, groups[number].files))
+        size += groups[number].size
+        if size >= target:
+            packed.append([])
+            size = 0
+    return [
+        MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets)
+        for n, task in enumerate(p for p in packed if p)
+    ]
+
+
+def bucket_count(plan: Plan, jobs: int) -> int:
+    """Enough buckets that each holds about 16 MB of XML's rows, and one per job at least."""
+    total = sum(g.size for g in plan.groups)
+    return max(jobs, min(4096, -(-total // _BUCKET_BYTES)))
+
+
+def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
+    """Each group's records name only its employers, no employer in two groups, files known."""
+    owner: dict[str, int] = {}
+    for result in results:
+        if result.strange:
+            return False
+        for number, keys in result.keys:
+            if not keys <= set(plan.groups[number].keys):
+                return False
+            for key in keys:
+                if owner.setdefault(key, number) != number:
+                    return False
+    return True
+
+
+Progress = Callable[[Sequence[Path]], Iterable[Path]]
+Phase = Callable[[str], AbstractContextManager[None]]
+
+
+@contextmanager
+def _no_phase(_name: str) -> Iterator[None]:
+    yield
+
+
+def execute(
+    plan: Plan,
+    spec: TimelineSpec,
+    jobs: int,
+    shuffle: Shuffle,
+    progress: Progress | None = None,
+    phase: Phase = _no_phase,
+) -> TimelineRun | None:
+    """Map, shuffle by NISS and reduce; None when a group named another group's employer.
+
+    ``progress`` wraps the list of files and is advanced as map tasks finish;
+    ``phase(name)`` is entered around the ``"reading"`` (map) and the
+    ``"computing"`` (reduce) steps.
+    """
+    buckets = bucket_count(plan, jobs)
+    tasks = pack_tasks(plan, jobs, buckets)
+    with phase("reading"):
+        ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+        results = []
+        for task, result in zip(tasks, shuffle.map(tasks), strict=True):
+            results.append(result)
+            for _file in range(sum(len(files) for _n, files in task.groups)):
+                next(ticks, None)
+        for _rest in ticks:
+            pass
+    if not _disjoint(plan, results):
+        return None
+    as_of = spec.as_of
+    days = [r.latest for r in results if r.latest is not None]
+    if as_of is None and days:
+        as_of = Quarter.of(max(days)).last_day
+    workers: list[WorkerTimeline] = []
+    if as_of is not None:
+        with phase("computing"):
+            parts = shuffle.reduce(buckets, as_of, spec)
+            workers = [w for _tag, w in heapq.merge(*parts, key=lambda item: item[0])]
+    findings = sorted((item for r in results for item in r.findings), key=lambda i: i[0])
+    errors = sorted((item for r in results for item in r.errors), key=lambda i: i[0])
+    return TimelineRun(as_of, tuple(workers), tuple(f for _t, f in findings),
+                       tuple(e for _t, e in errors), len(plan.files))  # fmt: skip
+
+
+def _reduce_files(files: tuple[str, ...], as_of: date, spec: TimelineSpec) -> list[Worker]:
+    return reduce_bucket((Path(f).read_bytes() for f in files), as_of, spec)
+
+
+class _LocalShuffle:
+    """Rows through files in a temporary folder; tasks in this process or a process pool."""
+
+    def __init__(self, folder: str, pool: Executor | None) -> None:
+        self.folder = folder
+        self.pool = pool
+
+    def _map(self, function: Callable[..., Any], *items: Sequence[Any]) -> Iterator[Any]:
+        if self.pool is None:
+            return map(function, *items)
+        return self.pool.map(function, *items)
+
+    def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
+        return self._map(run_map_task, tasks, [self.folder] * len(tasks))
+
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Worker]]:
+        files = [
+            tuple(sorted(str(p) for p in Path(self.folder).glob(f"{b:05d}-*.rows")))
+            for b in range(buckets)
+        ]
+        return list(self._map(_reduce_files, files, [as_of] * buckets, [spec] * buckets))
+
+
+@contextmanager
+def local_shuffle(jobs: int) -> Iterator[Shuffle]:
+    """The local :class:`Shuffle`: ``jobs`` processes (1: this process), a temporary folder."""
+    folder = tempfile.mkdtemp(prefix="mycareer-timeline-")
+    try:
+        if jobs == 1:
+            yield _LocalShuffle(folder, None)
+            return
+        context = get_context("forkserver" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            yield _LocalShuffle(folder, pool)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_timeline_plan(
+    plan: Plan,
+    spec: TimelineSpec,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    phase: Phase = _no_phase,
+) -> TimelineRun | None:
+    """Timelines of a :func:`plan_timelines` plan on ``jobs`` processes (default: the cores).
+
+    Input under 8 MB runs in this process whatever ``jobs`` (starting processes
+    would cost more), with the same result. None when a group's records named
+    an employer of another group (or none of its own files): read everything
+    in one process then. ``progress`` and ``phase`` as in :func:`execute`.
+    """
+    count = _jobs(jobs)
+    processes = count if sum(g.size for g in plan.groups) >= _TASK_BYTES else 1
+    with local_shuffle(processes) as shuffle:
+        return execute(plan, spec, count, shuffle, progress, phase)
+
+
+def _jobs(jobs: int | None) -> int:
+    count = usable_cores() if jobs is None else jobs
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InvalidValueError(f"jobs must be a whole number of processes, at least 1: {jobs!r}")
+    return count
+
+
+def one_process(inputs: CareerInputs, spec: TimelineSpec) -> TimelineRun:
+    """The run from everything read at once (:func:`read_career_inputs`), in this process."""
+    as_of = spec.as_of or inputs.default_as_of()
+    workers: list[WorkerTimeline] = []
+    if as_of is not None:
+        for niss, records in inputs.periods.items():
+            workers.append(worker_timeline(niss, records, as_of, spec, inputs.names.get(niss)))
+    return TimelineRun(as_of, tuple(workers), tuple(inputs.findings), tuple(inputs.errors),
+                       inputs.files)  # fmt: skip
+
+
+def timelines_from_files(
+    paths: Iterable[str | os.PathLike[str]],
+    outcomes: Iterable[str | os.PathLike[str]] = (),
+    *,
+    jobs: int | None = None,
+    spec: TimelineSpec | None = None,
+) -> TimelineRun:
+    """Every worker's timeline and gaps from DmfA, Dimona and career-records files.
+
+    The same results as :func:`~mycareer.xmlio.career_inputs.read_career_inputs`
+    then :func:`worker_timeline` for each worker, whatever ``jobs`` (default:
+    the usable cores): DmfA originals run employer by employer, in ``jobs``
+    processes; any other input is read at once in this process.
+    """
+    spec = spec or TimelineSpec()
+    count = _jobs(jobs)
+    given = list(paths)
+    extra = list(outcomes)
+    plan = plan_timelines(given, extra)
+    if plan is not None:
+        run = run_timeline_plan(plan, spec, count)
+        if run is not None:
+            return run
+    return one_process(read_career_inputs(given, extra), spec)

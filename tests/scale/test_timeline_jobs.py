@@ -1,0 +1,207 @@
+"""Timelines shuffled by NISS: the results of one read of everything, whatever the split.
+
+The oracle is the path the CLI took before ``--jobs``: ``read_career_inputs`` on
+every file, then each worker's ``build_timeline`` and gaps (first covered day to
+the end of the latest quarter), in order of first appearance.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mycareer.period import Period
+from mycareer.pipeline import EmployerGroup, Plan, plan_employers
+from mycareer.quarter import Quarter
+from mycareer.timeline import build_timeline, timeline_document, timeline_to_json
+from mycareer.timeline_jobs import (
+    TimelineRun,
+    TimelineSpec,
+    bucket_of,
+    execute,
+    local_shuffle,
+    one_process,
+    plan_timelines,
+    timelines_from_files,
+)
+from mycareer.xmlio.career_inputs import read_career_inputs
+from tests.cli._run import assert_no_traceback, run_cli
+
+from ._bench import bench_module
+
+
+@pytest.fixture(scope="module")
+def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four employers' files, as payroll software names them (employer, then quarter).
+
+    Workers change employer (their timelines span employers); one employer-quarter
+    is sent twice (a duplicate original) and one file is cut short (an error).
+    """
+    made = tmp_path_factory.mktemp("made")
+    quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+    files = bench_module("payroll").generate(made, 80, quarters, employers=4)
+    folder = tmp_path_factory.mktemp("payroll")
+    for path in files:  # employer first: one read orders records by quarter first
+        shutil.copy(path, folder / path.name)
+    first = sorted(folder.iterdir())[0]
+    shutil.copy(first, folder / f"{first.stem}-again.xml")  # same creation time: later file wins
+    cut = sorted(folder.iterdir())[5]
+    text = cut.read_bytes()
+    cut.write_bytes(text[: len(text) * 2 // 3])
+    return folder
+
+
+def oracle(paths: list[Path], as_of: date | None = None) -> dict[str, Any]:
+    inputs = read_career_inputs(paths)
+    as_of = as_of or inputs.default_as_of()
+    assert as_of is not None
+    workers = []
+    for niss, records in inputs.periods.items():
+        timeline = build_timeline(records, as_of=as_of)
+        first = timeline.segments[0].period.start if timeline.segments else None
+        window = None if first is None else Period(first, as_of)
+        gaps = () if window is None else timeline.gaps(window)
+        shown = attrs.evolve(timeline, niss=niss) if timeline.niss is None else timeline
+        workers.append(timeline_to_json(shown, gaps, name=inputs.names.get(niss)))
+    document = timeline_document(
+        workers, as_of=as_of, findings=inputs.findings, errors=inputs.errors
+    )
+    loaded: dict[str, Any] = json.loads(json.dumps(document))
+    return loaded
+
+
+def same(run: TimelineRun | None, expected: TimelineRun) -> bool:
+    """Equal runs; errors (exceptions compare by identity) by message and source."""
+    assert run is not None
+
+    def errors(r: TimelineRun) -> list[tuple[str, object]]:
+        return [(str(e), e.source) for e in r.errors]
+
+    plain = attrs.evolve(run, errors=()) == attrs.evolve(expected, errors=())
+    return plain and errors(run) == errors(expected)
+
+
+def test_the_data_is_worth_testing(payroll: Path) -> None:
+    plan = plan_timelines([payroll])
+    assert plan is not None
+    assert len(plan.groups) == 4
+    inputs = read_career_inputs([payroll])
+    assert len(inputs.errors) == 1  # the file cut short
+    assert any(f.code == "DMFA_DUPLICATE_ORIGINAL" for f in inputs.findings)
+    movers = [n for n, rs in inputs.periods.items() if len({r.employer for r in rs}) > 1]
+    assert movers, "some timelines must span employers"
+
+
+@pytest.fixture(scope="module")
+def expected(payroll: Path) -> TimelineRun:
+    return one_process(read_career_inputs([payroll]), TimelineSpec())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_jobs_gives_the_one_process_run(
+    payroll: Path, expected: TimelineRun, jobs: int
+) -> None:
+    run = timelines_from_files([payroll], jobs=jobs)
+    assert run.workers
+    assert run.errors
+    assert same(run, expected)
+    texts = timelines_from_files([payroll], jobs=jobs, spec=TimelineSpec(render="json"))
+    document = oracle([payroll])
+    assert [json.loads(w.json or "") for w in texts.workers] == document["workers"]
+
+
+@pytest.mark.parametrize("jobs", [1, 3, 5])
+def test_task_packing_and_bucket_count_do_not_change_the_run(payroll: Path, jobs: int) -> None:
+    """More jobs: smaller map tasks and more buckets, all run here, one after the other."""
+    plan = plan_timelines([payroll])
+    assert plan is not None
+    expected = one_process(read_career_inputs([payroll]), TimelineSpec(as_of=date(2025, 3, 31)))
+    with local_shuffle(1) as shuffle:
+        run = execute(plan, TimelineSpec(as_of=date(2025, 3, 31)), jobs, shuffle)
+    assert isinstance(run, TimelineRun)
+    assert same(run, expected)
+
+
+def test_buckets_are_stable_and_spread() -> None:
+    assert bucket_of("85073003328", 7) == 3957074162 % 7  # zlib.crc32, not the salted hash
+    spread = {bucket_of(f"{n:011d}", 4) for n in range(100)}
+    assert spread == {0, 1, 2, 3}
+
+
+def test_input_that_is_not_only_originals_is_read_in_one_process(payroll: Path) -> None:
+    from importlib import resources
+
+    dimona = resources.files("mycareer.data.demo") / "dimona"
+    mixed = [payroll, Path(str(dimona))]
+    assert plan_timelines(mixed) is None
+    run = timelines_from_files(mixed, jobs=2)
+    assert same(run, one_process(read_career_inputs(mixed), TimelineSpec()))
+    assert len(run.workers) > len(timelines_from_files([payroll], jobs=1).workers)
+    result = run_cli("timeline", *mixed, "--format", "json", "--jobs", "2")
+    assert json.loads(result.stdout) == oracle(mixed)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_any_partition_of_the_files_gives_the_one_process_run_or_none(
+    payroll: Path, expected: TimelineRun, data: st.DataObject
+) -> None:
+    """Random groups in a random order: the run of one read, or None when groups share an employer.
+
+    None tells the caller to read everything at once (an employer split across
+    groups would split its duplicate originals).
+    """
+    files = plan_employers([payroll]).files
+    parts = data.draw(st.lists(st.integers(0, 3), min_size=len(files), max_size=len(files)))
+    groups: dict[int, list[str]] = {}
+    for path, part in zip(files, parts, strict=True):
+        groups.setdefault(part, []).append(path)
+    order = data.draw(st.permutations(sorted(groups)))
+    plan = Plan(
+        tuple(EmployerGroup(tuple(_keys(groups[p])), tuple(groups[p])) for p in order), files
+    )
+    with local_shuffle(1) as shuffle:
+        run = execute(plan, TimelineSpec(), data.draw(st.integers(1, 6)), shuffle)
+    split = sum(len(_keys(g)) for g in groups.values()) > len(_keys(list(files)))
+    if split:
+        assert run is None
+    else:
+        assert same(run, expected)
+
+
+def _keys(files: list[str]) -> list[str]:
+    """The employer of each file, from its ``dmfa-<employer>-<quarter>.xml`` name."""
+    return sorted({Path(f).stem.split("-")[1] for f in files})
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table", "xml"])
+def test_the_command_writes_the_same_bytes_whatever_jobs(payroll: Path, fmt: str) -> None:
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        result = run_cli("timeline", payroll, "--format", fmt, "--jobs", jobs)
+        assert_no_traceback(result)
+        assert result.returncode == 1, result.stderr  # the file cut short
+        outputs.append((result.stdout, result.stderr))
+    assert outputs[0] == outputs[1] == outputs[2]
+    if fmt == "json":
+        assert json.loads(outputs[0][0]) == oracle([payroll])
+
+
+def test_indented_json_and_options_are_the_same_whatever_jobs(payroll: Path) -> None:
+    options = ("--as-of", "2025-03-31", "--min-gap", "3", "--provisional-quarters", "2")
+    one = run_cli("timeline", payroll, "--format", "json", "--indent", "2", *options, "--jobs", "1")
+    two = run_cli("timeline", payroll, "--format", "json", "--indent", "2", *options, "--jobs", "2")
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr
+    compact = run_cli("timeline", payroll, "--format", "json", *options, "--jobs", "2")
+    assert json.loads(compact.stdout) == json.loads(one.stdout)
+    assert json.loads(one.stdout)["as_of"] == "2025-03-31"
