@@ -36,6 +36,7 @@ from typing import Any, Final
 from mycareer.errors import InputError, InvalidValueError, SourceRef
 
 __all__ = [
+    "DATA_ERRORS",
     "MAX_CSV_FIELD_CHARS",
     "MAX_DECIMAL_DIGITS",
     "MAX_DECIMAL_EXPONENT",
@@ -66,6 +67,10 @@ __all__ = [
     "shown",
 ]
 
+#: The builtin exceptions bad input can still raise from deep inside a parser or a value
+#: class: the readers' boundaries (per file, or per record in our XML formats) turn them
+#: into a MycareerError. (TypeError and AttributeError are bugs, and are left to surface.)
+DATA_ERRORS: Final = (ValueError, ArithmeticError, RecursionError, UnicodeError, LookupError)
 #: A value quoted in an error message is cut to this many characters.
 MAX_SHOWN_CHARS: Final = 80
 #: A message quoted from a parser (libxml2, json, csv) is cut to this many characters.

@@ -65,7 +65,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
-from mycareer.limits import MAX_ERRORS_PER_INPUT, MAX_SHOWN_CHARS, shown
+from mycareer.limits import DATA_ERRORS, MAX_ERRORS_PER_INPUT, MAX_SHOWN_CHARS, shown
 from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
@@ -77,7 +77,6 @@ from mycareer.xmlio._safe import (
     source_name,
     validate_document,
 )
-from mycareer.xmlio.reading import DATA_ERRORS
 
 __all__ = [
     "BUILTIN_FORMAT_MODULES",
