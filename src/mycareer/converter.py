@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, TypeVar
 
@@ -46,7 +46,15 @@ from mycareer.errors import (
     flatten_errors,
 )
 from mycareer.joint_commission import JointCommission
-from mycareer.limits import MAX_JSON_DEPTH, json_depth, parse_integer
+from mycareer.limits import (
+    MAX_JSON_DEPTH,
+    clip,
+    json_depth,
+    parse_decimal,
+    parse_fraction,
+    parse_integer,
+    shown,
+)
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
@@ -69,18 +77,26 @@ T = TypeVar("T")
 
 def _structure_period(data: Any, _: type) -> Period:
     if not isinstance(data, dict):
-        raise InvalidPeriodError(f"a period must be an object with start and end, got {data!r}")
+        raise InvalidPeriodError(
+            f"a period must be an object with start and end, got {shown(data)}"
+        )
     extra = set(data) - {"start", "end"}
     if extra:
-        raise InvalidPeriodError(f"unknown key(s) {sorted(extra)} in period")
+        raise InvalidPeriodError(f"unknown key(s) {shown(sorted(extra))} in period")
     try:
-        start = date.fromisoformat(data["start"])
-        end = None if data.get("end") is None else date.fromisoformat(data["end"])
+        start = _iso_date(data["start"])
+        end = None if data.get("end") is None else _iso_date(data["end"])
     except KeyError:
-        raise InvalidPeriodError(f"a period needs a start, got {data!r}") from None
+        raise InvalidPeriodError(f"a period needs a start, got {shown(data)}") from None
     except (TypeError, ValueError) as error:
-        raise InvalidPeriodError(f"invalid period {data!r}: {error}") from None
+        raise InvalidPeriodError(f"invalid period {shown(data)}: {clip(str(error))}") from None
     return Period(start, end)
+
+
+def _iso_date(text: Any) -> date:
+    if isinstance(text, str) and len(text) > 10:  # fromisoformat's message quotes it whole
+        raise ValueError(f"expected YYYY-MM-DD, got {shown(text)}")
+    return date.fromisoformat(text)
 
 
 def _unstructure_period(period: Period) -> dict[str, str | None]:
@@ -90,20 +106,24 @@ def _unstructure_period(period: Period) -> dict[str, str | None]:
 
 def _structure_fraction(data: Any, _: type) -> Fraction:
     if isinstance(data, bool) or not isinstance(data, str | int):
-        raise InvalidValueError(f"invalid fraction {data!r}: expected text such as '4/5'")
-    try:
-        return Fraction(data)
-    except (ValueError, ZeroDivisionError):
-        raise InvalidValueError(f"invalid fraction {data!r}") from None
+        raise InvalidValueError(f"invalid fraction {shown(data)}: expected text such as '4/5'")
+    # Bounded: Fraction("1e999999999") would build a billion-digit integer.
+    return parse_fraction(str(data), "fraction")
 
 
 def _structure_decimal(data: Any, _: type) -> Decimal:
     if isinstance(data, bool) or not isinstance(data, str | int):
-        raise InvalidValueError(f"invalid decimal {data!r}: expected text such as '2.50'")
+        raise InvalidValueError(f"invalid decimal {shown(data)}: expected text such as '2.50'")
+    return parse_decimal(str(data), "decimal")
+
+
+def _structure_date(data: Any, _: type) -> date:
+    if not isinstance(data, str):
+        raise InvalidValueError(f"invalid date {shown(data)}: expected YYYY-MM-DD text")
     try:
-        return Decimal(data)
-    except InvalidOperation:
-        raise InvalidValueError(f"invalid decimal {data!r}") from None
+        return _iso_date(data)
+    except ValueError:
+        raise InvalidValueError(f"invalid date {shown(data)}: expected YYYY-MM-DD") from None
 
 
 def _string_hooks(conv: cattrs.Converter, cls: type[Any], parse: Any) -> None:
@@ -114,7 +134,7 @@ def _string_hooks(conv: cattrs.Converter, cls: type[Any], parse: Any) -> None:
 def _structure_string(cls: type[Any]) -> Any:
     def parse(data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, str | int):
-            raise InvalidValueError(f"invalid {cls.__name__} {data!r}: expected text")
+            raise InvalidValueError(f"invalid {cls.__name__} {shown(data)}: expected text")
         return cls(data)
 
     return parse
@@ -122,10 +142,10 @@ def _structure_string(cls: type[Any]) -> Any:
 
 def _structure_employer(data: Any, _: type) -> Employer:
     if not isinstance(data, dict):
-        raise InvalidValueError(f"an employer must be an object, got {data!r}")
+        raise InvalidValueError(f"an employer must be an object, got {shown(data)}")
     extra = set(data) - {"enterprise", "nsso", "name"}
     if extra:
-        raise InvalidValueError(f"unknown key(s) {sorted(extra)} in employer")
+        raise InvalidValueError(f"unknown key(s) {shown(sorted(extra))} in employer")
     enterprise = data.get("enterprise")
     nsso = data.get("nsso")
     return Employer(
@@ -142,6 +162,7 @@ def make_mycareer_converter() -> cattrs.Converter:
         _string_hooks(conv, cls, _structure_string(cls))
     _string_hooks(conv, Quarter, Quarter.parse)
     _string_hooks(conv, WorkFraction, lambda data: WorkFraction.parse(str(data)))
+    conv.register_structure_hook(date, _structure_date)  # values quoted cut, never whole
     conv.register_unstructure_hook(Fraction, str)
     conv.register_structure_hook(Fraction, _structure_fraction)
     conv.register_unstructure_hook(Decimal, str)
@@ -168,11 +189,11 @@ def _format(error: BaseException, type_: Any) -> str:
     if isinstance(error, InvalidValueError):
         return error.message
     if isinstance(error, ForbiddenExtraKeysError):
-        return f"unknown key(s) {sorted(error.extra_fields)}"
+        return f"unknown key(s) {shown(sorted(error.extra_fields))}"
     if isinstance(error, KeyError):
-        return f"required key {error.args[0]!r} is missing"
+        return f"required key {shown(error.args[0])} is missing"
     name = getattr(type_, "__name__", str(type_))
-    return f"invalid value for {name}: {error}"
+    return f"invalid value for {name}: {clip(str(error))}"
 
 
 def structure(data: Any, cls: type[T], *, what: str | None = None) -> T:
@@ -193,6 +214,13 @@ def structure(data: Any, cls: type[T], *, what: str | None = None) -> T:
             error.path = "$"
         label = what or getattr(cls, "__name__", "document")
         raise MycareerErrorGroup(f"invalid {label} document: 1 problem(s)", [error]) from None
+    except (TypeError, AttributeError, ValueError, RecursionError) as error:
+        # cattrs on a shape it does not expect (``42`` for an object): still bad input
+        label = what or getattr(cls, "__name__", "document")
+        refused = InvalidValueError(
+            f"cannot read {label}: {type(error).__name__}: {shown(str(error))}", path="$"
+        )
+        raise MycareerErrorGroup(f"invalid {label} document: 1 problem(s)", [refused]) from None
 
 
 def unstructure(obj: Any) -> Any:
@@ -225,6 +253,8 @@ def from_json(text: str | bytes, cls: type[T], *, source: str | None = None) -> 
         deep = True
     except InvalidValueError as error:
         raise InputError(f"{where}{error.message}") from None
+    except UnicodeDecodeError as error:  # bytes: json guesses UTF-8, -16 or -32
+        raise InputError(f"{where}not UTF-8 text: {error.reason} at byte {error.start}") from None
     else:
         deep = json_depth(data) > MAX_JSON_DEPTH
     if deep:

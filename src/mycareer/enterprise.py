@@ -24,6 +24,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.be import vat
 
 from mycareer.errors import InvalidEnterpriseNumberError
+from mycareer.limits import identifier_text, shown
 
 __all__ = ["EnterpriseNumber"]
 
@@ -35,16 +36,13 @@ def _reason(error: stdnum_errors.ValidationError) -> str:
 def _normalise(raw: object) -> str:
     if isinstance(raw, EnterpriseNumber):
         return raw.value
-    if not isinstance(raw, str | int) or isinstance(raw, bool):
-        raise InvalidEnterpriseNumberError(
-            f"invalid enterprise number {raw!r}: expected a string of 10 digits"
-        )
-    text = str(raw).strip()
+    # Bounded before stdnum, which int()s the text (Python's 4,300-digit limit).
+    text = identifier_text(raw, "enterprise number", error=InvalidEnterpriseNumberError)
     try:
         return str(vat.validate(text))
     except stdnum_errors.ValidationError as error:
         raise InvalidEnterpriseNumberError(
-            f"invalid enterprise number {text!r}: {_reason(error)}"
+            f"invalid enterprise number {shown(text)}: {_reason(error)}"
         ) from None
 
 

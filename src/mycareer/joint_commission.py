@@ -22,6 +22,7 @@ import attrs
 
 from mycareer._checks import register
 from mycareer.errors import InvalidJointCommissionError
+from mycareer.limits import shown
 
 __all__ = ["JointCommission"]
 
@@ -34,11 +35,13 @@ def _normalise(raw: object) -> str:
     if isinstance(raw, JointCommission):
         return raw.code
     if isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise InvalidJointCommissionError(f"invalid joint committee {raw!r}: expected text")
+        raise InvalidJointCommissionError(f"invalid joint committee {shown(raw)}: expected text")
+    if isinstance(raw, int) and raw.bit_length() > 64:  # str() fails past 4,300 digits
+        raise InvalidJointCommissionError(f"invalid joint committee {shown(raw)}: too long")
     text = str(raw).strip().upper()
     if not _PATTERN.fullmatch(text):
         raise InvalidJointCommissionError(
-            f"invalid joint committee {text!r}: expected CCC, CCC.CC, CCC.CC.CC, 999 or XXX"
+            f"invalid joint committee {shown(text)}: expected CCC, CCC.CC, CCC.CC.CC, 999 or XXX"
         )
     return text
 

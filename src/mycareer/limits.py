@@ -25,19 +25,23 @@ mycareer.errors.InvalidValueError: invalid hours '1e-999999': exponent beyond ±
 
 from __future__ import annotations
 
+import csv
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, Final
 
 from mycareer.errors import InputError, InvalidValueError, SourceRef
 
 __all__ = [
+    "DATA_ERRORS",
     "MAX_CSV_FIELD_CHARS",
     "MAX_DECIMAL_DIGITS",
     "MAX_DECIMAL_EXPONENT",
     "MAX_ERRORS_PER_INPUT",
+    "MAX_FRACTION_CHARS",
     "MAX_IDENTIFIER_CHARS",
     "MAX_INPUT_BYTES",
     "MAX_INTEGER_DIGITS",
@@ -47,17 +51,26 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "MISSING_INPUT",
     "cannot_read",
+    "check_decimal",
     "check_identifier",
     "clip",
+    "csv_header",
+    "csv_rows",
+    "identifier_text",
     "json_depth",
     "load_json",
     "parse_decimal",
+    "parse_fraction",
     "parse_integer",
     "read_input_bytes",
     "read_input_text",
     "shown",
 ]
 
+#: The builtin exceptions bad input can still raise from deep inside a parser or a value
+#: class: the readers' boundaries (per file, or per record in our XML formats) turn them
+#: into a MycareerError. (TypeError and AttributeError are bugs, and are left to surface.)
+DATA_ERRORS: Final = (ValueError, ArithmeticError, RecursionError, UnicodeError, LookupError)
 #: A value quoted in an error message is cut to this many characters.
 MAX_SHOWN_CHARS: Final = 80
 #: A message quoted from a parser (libxml2, json, csv) is cut to this many characters.
@@ -70,9 +83,11 @@ MAX_INTEGER_DIGITS: Final = 18
 MAX_DECIMAL_DIGITS: Final = 30
 #: Largest decimal exponent accepted, either sign: ``1e-999999`` is refused.
 MAX_DECIMAL_EXPONENT: Final = 30
+#: Longest exact-number text (``p/q`` of two such integers, or a decimal).
+MAX_FRACTION_CHARS: Final = 2 * MAX_INTEGER_DIGITS + 3
 #: Largest text field of an XML, JSON or CSV record (names, references, labels).
 MAX_TEXT_CHARS: Final = 4096
-#: Largest CSV field (the csv module's own limit is set to this while reading).
+#: Largest CSV field (csv_rows); the csv module's own limit (131,072) is never changed.
 MAX_CSV_FIELD_CHARS: Final = 65536
 #: Largest whole-file input (JSON, CSV, TOML, sidecars); XML is streamed instead.
 MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
@@ -85,10 +100,12 @@ MAX_ERRORS_PER_INPUT: Final = 1000
 def shown(value: object) -> str:
     """``repr(value)`` cut to :data:`MAX_SHOWN_CHARS` characters, for messages.
 
-    >>> shown("ab"), shown(None), shown(12)
-    ("'ab'", 'None', '12')
+    >>> shown("ab"), shown(None), shown(12), shown(2**20000)
+    ("'ab'", 'None', '12', '<an integer of 20001 bits>')
     """
     is_text = isinstance(value, str)
+    if isinstance(value, int) and value.bit_length() > 10_000:  # repr() fails past 4,300 digits
+        return f"<an integer of {value.bit_length()} bits>"
     text = value if isinstance(value, str) else repr(value)
     if len(text) <= MAX_SHOWN_CHARS:
         return repr(text) if is_text else text
@@ -107,7 +124,9 @@ def clip(message: str) -> str:
     return message[:MAX_MESSAGE_CHARS] + "… (cut)"
 
 
-def check_identifier(text: str, what: str) -> str:
+def check_identifier(
+    text: str, what: str, *, error: type[InvalidValueError] = InvalidValueError
+) -> str:
     """Refuse an identifier text too long to be one, before any conversion sees it.
 
     >>> check_identifier("85.07.30-033.28", "NISS")
@@ -118,10 +137,41 @@ def check_identifier(text: str, what: str) -> str:
     mycareer.errors.InvalidValueError: invalid NISS '1111...'… (5000 chars): longer than 32 ...
     """
     if len(text) > MAX_IDENTIFIER_CHARS:
-        raise InvalidValueError(
-            f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters"
-        )
+        raise error(f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters")
     return text
+
+
+def identifier_text(
+    raw: object, what: str, *, error: type[InvalidValueError], width: int = 0
+) -> str:
+    """The stripped text of an identifier given as ``str`` or ``int``, its length bounded.
+
+    The one gate of :class:`~mycareer.niss.Niss`, :class:`~mycareer.enterprise.EnterpriseNumber`
+    and :class:`~mycareer.nsso.NssoNumber`: python-stdnum and ``int()`` only ever see at most
+    :data:`MAX_IDENTIFIER_CHARS` characters (``str()`` of a huge ``int`` is not even tried, as
+    it fails past Python's 4,300-digit limit). An ``int`` is zero-padded to ``width`` digits.
+
+    >>> identifier_text(" 123 ", "ONSS number", error=InvalidValueError)
+    '123'
+    >>> identifier_text(123, "NISS", error=InvalidValueError, width=11)
+    '00000000123'
+    >>> identifier_text(10**100, "NISS", error=InvalidValueError)
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid NISS: an integer of 101 digits, longer than 32 ...
+    """
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise error(f"invalid {what} {shown(raw)}: expected a string of digits")
+    if isinstance(raw, int):
+        if abs(raw) >= 10**MAX_IDENTIFIER_CHARS:
+            size = len(str(abs(raw))) if raw.bit_length() < 10_000 else None
+            count = f"{size} digits" if size else f"{raw.bit_length()} bits"
+            raise error(
+                f"invalid {what}: an integer of {count}, longer than {MAX_IDENTIFIER_CHARS} "
+                "characters"
+            )
+        return str(raw).zfill(width)
+    return check_identifier(raw.strip(), what, error=error)
 
 
 def parse_integer(text: str, what: str, *, digits: int = MAX_INTEGER_DIGITS) -> int:
@@ -147,6 +197,38 @@ def parse_decimal(text: str, what: str) -> Decimal:
     except InvalidOperation:
         raise InvalidValueError(f"invalid {what} {shown(text)}: expected a decimal") from None
     return check_decimal(value, what, text)
+
+
+def parse_fraction(text: str, what: str) -> Fraction:
+    """An exact ``p/q`` or decimal text as a :class:`~fractions.Fraction`, bounded first.
+
+    ``Fraction("1e999999999")`` would build a billion-digit integer and
+    ``Fraction("9" * 5000)`` fails with Python's bare digit-limit ``ValueError``;
+    here the text is at most :data:`MAX_FRACTION_CHARS` characters and a decimal
+    exponent at most ±:data:`MAX_DECIMAL_EXPONENT`.
+
+    >>> parse_fraction("22/3", "hours"), parse_fraction(" 7.5", "hours")
+    (Fraction(22, 3), Fraction(15, 2))
+    >>> parse_fraction("1e-999999", "hours")
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid hours '1e-999999': exponent beyond ±30
+    """
+    body = text.strip()
+    if len(body) > MAX_FRACTION_CHARS:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: longer than {MAX_FRACTION_CHARS} characters"
+        )
+    try:
+        if "/" in body:
+            return Fraction(body)
+        return Fraction(check_decimal(Decimal(body), what, text))
+    except (ValueError, ZeroDivisionError, InvalidOperation) as error:
+        if isinstance(error, InvalidValueError):
+            raise
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: expected e.g. '7.5' or '22/3'"
+        ) from None
 
 
 def check_decimal(value: Decimal, what: str, text: object = None) -> Decimal:
@@ -183,6 +265,67 @@ def cannot_read(label: str, error: OSError) -> InputError:
     if isinstance(error, FileNotFoundError):
         return InputError(MISSING_INPUT, source=SourceRef(label))
     return InputError(f"cannot read: {error.strerror or error}", source=SourceRef(label))
+
+
+def _csv_error(error: csv.Error, reader: csv.DictReader[str], label: str) -> InputError:
+    return InputError(
+        f"malformed CSV: {shown(str(error))} (a field holds at most "
+        f"{MAX_CSV_FIELD_CHARS} characters; the whole file is refused)",
+        source=SourceRef(label, reader.line_num + 1),  # the line being read
+    )
+
+
+def _csv_too_long(length: int, label: str, line: int) -> InputError:
+    return InputError(
+        f"CSV field of {length} characters: more than {MAX_CSV_FIELD_CHARS} "
+        "(the whole file is refused)",
+        source=SourceRef(label, line),
+    )
+
+
+def csv_header(reader: csv.DictReader[str], label: str) -> list[str]:
+    """The header row of a CSV ``DictReader`` (read now), bounded as :func:`csv_rows`."""
+    try:
+        names = list(reader.fieldnames or ())
+    except csv.Error as error:
+        raise _csv_error(error, reader, label) from None
+    for name in names:
+        if len(name) > MAX_CSV_FIELD_CHARS:
+            raise _csv_too_long(len(name), label, reader.line_num)
+    return names
+
+
+def csv_rows(
+    reader: csv.DictReader[str], label: str
+) -> Iterator[tuple[int, dict[str | Any, str | Any]]]:
+    """The rows of a CSV ``DictReader`` with their line, fields bounded, as one policy.
+
+    A field longer than :data:`MAX_CSV_FIELD_CHARS` (or one the csv module itself
+    refuses, past 131,072) and a malformed file (a NUL byte, an open quote) are
+    an :class:`~mycareer.errors.InputError` naming the file and line: the whole file
+    is refused, as its rows can no longer be told apart.
+
+    >>> import io
+    >>> rows = csv_rows(csv.DictReader(io.StringIO("a,b\\n1," + "x" * 70000 + "\\n")), "t.csv")
+    >>> next(rows)
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InputError: t.csv:2: CSV field of 70000 characters: more than 65536 ...
+    """
+    csv_header(reader, label)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(error, reader, label) from None
+        for value in row.values():
+            cells = value if isinstance(value, list) else [value]
+            for cell in cells:
+                if isinstance(cell, str) and len(cell) > MAX_CSV_FIELD_CHARS:
+                    raise _csv_too_long(len(cell), label, reader.line_num)
+        yield reader.line_num, row
 
 
 def read_input_bytes(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -274,6 +417,10 @@ def load_json(
         ) from None
     except InvalidValueError as error:
         raise InputError(error.message, source=SourceRef(label)) from None
+    except UnicodeDecodeError as error:  # bytes: json guesses UTF-8, -16 or -32
+        raise InputError(
+            f"not UTF-8 text: {error.reason} at byte {error.start}", source=SourceRef(label)
+        ) from None
     else:
         deep = json_depth(value) > MAX_JSON_DEPTH
     if deep:

@@ -31,6 +31,7 @@ from stdnum.be import ssn
 
 from mycareer._checks import register
 from mycareer.errors import InvalidNissError
+from mycareer.limits import identifier_text, shown
 
 __all__ = ["Niss"]
 
@@ -42,15 +43,12 @@ def _reason(error: stdnum_errors.ValidationError) -> str:
 def _normalise(raw: object) -> str:
     if isinstance(raw, Niss):
         return raw.value
-    if not isinstance(raw, str | int) or isinstance(raw, bool):
-        raise InvalidNissError(f"invalid NISS {raw!r}: expected a string of 11 digits")
-    text = str(raw).strip()
-    if isinstance(raw, int):
-        text = text.zfill(11)
+    # Bounded before stdnum, which int()s the text (Python's 4,300-digit limit).
+    text = identifier_text(raw, "NISS", error=InvalidNissError, width=11)
     try:
         return str(ssn.validate(text))
     except stdnum_errors.ValidationError as error:
-        raise InvalidNissError(f"invalid NISS {text!r}: {_reason(error)}") from None
+        raise InvalidNissError(f"invalid NISS {shown(text)}: {_reason(error)}") from None
 
 
 @attrs.frozen(order=True)

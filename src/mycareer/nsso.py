@@ -18,6 +18,7 @@ from __future__ import annotations
 import attrs
 
 from mycareer.errors import InvalidNssoNumberError
+from mycareer.limits import identifier_text, shown
 
 __all__ = ["NssoNumber"]
 
@@ -28,18 +29,17 @@ PROVISIONAL_RANGE = (5000000120, 5999999989)
 def _normalise(raw: object) -> str:
     if isinstance(raw, NssoNumber):
         return raw.value
-    if not isinstance(raw, str | int) or isinstance(raw, bool):
-        raise InvalidNssoNumberError(f"invalid NSSO number {raw!r}: expected digits")
-    text = str(raw).strip()
+    # Bounded before int(), which refuses more than 4,300 digits with a bare ValueError.
+    text = identifier_text(raw, "NSSO number", error=InvalidNssoNumberError)
     if not (text.isascii() and text.isdigit()):
-        raise InvalidNssoNumberError(f"invalid NSSO number {text!r}: expected digits only")
+        raise InvalidNssoNumberError(f"invalid NSSO number {shown(text)}: expected digits only")
     number = int(text)
     if not (
         DEFINITIVE_RANGE[0] <= number <= DEFINITIVE_RANGE[1]
         or PROVISIONAL_RANGE[0] <= number <= PROVISIONAL_RANGE[1]
     ):
         raise InvalidNssoNumberError(
-            f"invalid NSSO number {text!r}: outside [100006; 199999934] "
+            f"invalid NSSO number {shown(text)}: outside [100006; 199999934] "
             "and [5000000120; 5999999989]"
         )
     return str(number)

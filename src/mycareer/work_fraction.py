@@ -22,7 +22,8 @@ from typing import ClassVar, cast
 import attrs
 
 from mycareer._checks import register
-from mycareer.errors import InvalidWorkFractionError
+from mycareer.errors import InvalidValueError, InvalidWorkFractionError
+from mycareer.limits import parse_fraction, shown
 
 __all__ = ["WorkFraction"]
 
@@ -35,13 +36,16 @@ def _to_fraction(raw: object) -> Fraction:
             f"invalid work fraction {raw!r}: use an int, Fraction or 'p/q' text, never a float"
         )
     if not isinstance(raw, int | str | Fraction):
-        raise InvalidWorkFractionError(f"invalid work fraction {raw!r}")
-    try:
+        raise InvalidWorkFractionError(f"invalid work fraction {shown(raw)}")
+    if isinstance(raw, str):
+        try:  # bounded: "1e999999999" would be expanded to a billion-digit integer
+            value = parse_fraction(raw, "work fraction")
+        except InvalidValueError as error:
+            raise InvalidWorkFractionError(error.message) from None
+    else:
         value = Fraction(raw)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidWorkFractionError(f"invalid work fraction {raw!r}") from None
     if value < 0:
-        raise InvalidWorkFractionError(f"invalid work fraction {raw!r}: negative")
+        raise InvalidWorkFractionError(f"invalid work fraction {shown(raw)}: negative")
     return value
 
 

@@ -111,7 +111,7 @@ def test_missing_and_malformed_rules_files(tmp_path: Path) -> None:
     missing = tmp_path / "absent.json"
     with pytest.raises(InvalidValueError) as raised:
         load_rules_file(missing)
-    assert raised.value.message == "cannot read rules file: No such file or directory"
+    assert raised.value.message == "cannot read rules file: no such file or folder"  # one wording
     assert raised.value.source is not None
     assert raised.value.source.file == str(missing)
     toml = tmp_path / "rules.toml"

@@ -16,13 +16,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mycareer.cli._convert import read_accounts, read_records
 from mycareer.errors import InvalidValueError, MycareerError
+from mycareer.fla.rulebook import load_rules_file
 from mycareer.fla.trainings_io import read_trainings
 from mycareer.xmlio.dimona import read_dimona
 from mycareer.xmlio.dmfa import read_dmfa
 from mycareer.xmlio.sidecar import read_outcomes
 
 DEMO = Path(str(resources.files("mycareer.data.demo")))
+#: Seeds of our own formats, written by the demo (``mycareer account``, ``convert``).
+SEEDS = Path(__file__).parent / "seeds"
+RULES = Path(str(resources.files("mycareer.fla"))) / "rules" / "sectors.json"
 
 #: Hostile values spliced into a document: huge numbers and identifiers, bounds of
 #: dates, exponents, control characters, deep nesting, long text.
@@ -94,6 +99,44 @@ class Reader:
     records: Callable[[Any], list[Any]]
     #: The intact file read along (by default the seed itself).
     good: Path | None = None
+    #: Also fuzz a JSON version of this CSV seed (:func:`json_seed`).
+    json_variant: bool = False
+
+
+@dataclass
+class PerFile:
+    """What a one-file reader gave for each of the files read: records or the refusal."""
+
+    records: list[list[Any]]
+    errors: list[MycareerError]
+
+
+def per_file(read_one: Callable[[Path], Any]) -> Callable[[list[Path]], PerFile]:
+    """A reader of one file called on each: a refusal costs that file alone."""
+
+    def read(paths: list[Path]) -> PerFile:
+        result = PerFile([], [])
+        for path in paths:
+            try:
+                result.records.append(list(read_one(path)))
+            except MycareerError as error:
+                result.records.append([])
+                result.errors.append(error)
+        return result
+
+    return read
+
+
+def _first_file(result: PerFile) -> list[Any]:
+    return result.records[0]  # outcome() reads the intact file first
+
+
+def _records(path: Path) -> Any:
+    return read_records(str(path), path.suffix.lstrip("."))
+
+
+def _accounts(path: Path) -> Any:
+    return read_accounts(str(path), path.suffix.lstrip("."))
 
 
 def _dmfa(paths: list[Path]) -> Any:
@@ -131,26 +174,27 @@ READERS: tuple[Reader, ...] = (
         _dimona,
         lambda batch: list(batch.outcomes),
     ),
-    Reader(
-        "sidecar-csv",
-        DEMO / "dimona" / "outcomes.csv",
-        ".csv",
-        read_outcomes,
-        list,
-    ),
-    Reader(
-        "trainings-csv",
-        DEMO / "trainings.csv",
-        ".csv",
-        _trainings,
-        lambda imports: [t for i in imports for t in i.trainings],
-    ),
-)
+    Reader("sidecar-csv", DEMO / "dimona" / "outcomes.csv", ".csv", read_outcomes, list,
+           json_variant=True),
+    Reader("trainings-csv", DEMO / "trainings.csv", ".csv", _trainings,
+           lambda imports: [t for i in imports for t in i.trainings], json_variant=True),
+    Reader("career-records-xml", SEEDS / "career-records.xml", ".xml", per_file(_records),
+           _first_file),
+    Reader("career-records-json", DEMO / "career.json", ".json", per_file(_records), _first_file),
+    Reader("career-records-csv", SEEDS / "career-records.csv", ".csv", per_file(_records),
+           _first_file),
+    Reader("training-accounts-xml", SEEDS / "training-accounts.xml", ".xml", per_file(_accounts),
+           _first_file),
+    Reader("training-accounts-json", SEEDS / "training-accounts.json", ".json",
+           per_file(_accounts), _first_file),
+    Reader("rules-json", RULES, ".json", per_file(load_rules_file), _first_file),
+    Reader("rules-toml", SEEDS / "rules.toml", ".toml", per_file(load_rules_file), _first_file),
+)  # fmt: skip
 
 
 def json_seed(reader: Reader) -> bytes | None:
     """A JSON version of the CSV seeds (sidecar, trainings), to fuzz the JSON readers too."""
-    if reader.suffix != ".csv":
+    if not reader.json_variant:
         return None
     lines = reader.seed.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -181,10 +225,15 @@ def outcome(reader: Reader, folder: Path, damaged: bytes, suffix: str) -> str:
     codes = {f.code for f in getattr(result, "findings", ())}
     if "DMFA_DUPLICATE_ORIGINAL" in codes:  # the damaged copy now claims the same quarter
         return "refused" if result.errors else "ok"
-    sources = [getattr(r, "source", None) for r in kept]
-    from_good = [r for r, s in zip(kept, sources, strict=True) if s is None or str(good) in str(s)]
+    if isinstance(result, PerFile):
+        from_good = kept  # the intact file's own records
+    else:
+        sources = [getattr(r, "source", None) for r in kept]
+        from_good = [
+            r for r, s in zip(kept, sources, strict=True) if s is None or str(good) in str(s)
+        ]
     assert len(from_good) >= expected, "the intact file lost records"
-    errors = getattr(result, "errors", None)
+    errors: Any = getattr(result, "errors", None)
     if errors is None and isinstance(result, list):
         errors = [e for i in result for e in i.errors]
     for problem in errors or ():
@@ -203,6 +252,10 @@ def _expected(reader: Reader, good: Path) -> int:
     return _EXPECTED[key]
 
 
+#: Longest message accepted: a value is cut to 80 characters, a parser's message to 240.
+MAX_MESSAGE = 400
+
+
 def _check_messages(error: BaseException) -> None:
     """Every message is short: the value is cut, never echoed whole."""
     if isinstance(error, BaseExceptionGroup):
@@ -211,4 +264,4 @@ def _check_messages(error: BaseException) -> None:
         return
     assert isinstance(error, MycareerError), repr(error)[:200]
     text = error.message if isinstance(error, InvalidValueError) else str(error)
-    assert len(text) < 2000, text[:300]
+    assert len(text) <= MAX_MESSAGE, text[:300]

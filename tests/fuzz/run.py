@@ -5,7 +5,10 @@ MycareerError or collected errors; ``traceback``: anything else, the target is 0
 the slowest input and the process's peak memory. Run from the repository root::
 
     PYTHONPATH=src python -m tests.fuzz.run --inputs 10000 --seed 1
+    PYTHONPATH=src python -m tests.fuzz.run --inputs 10000 --reader rules-toml
 
+``--reader NAME`` (repeatable; ``dmfa``, ``sidecar-csv-json``, …) runs only those,
+so that each reader's peak memory is measured in a process of its own.
 Figures are recorded in docs/concepts.md (bad input). On a shared machine the
 times are noisy: the load average is printed with them.
 """
@@ -30,12 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=10_000, help="inputs per reader")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reader", action="append", default=[], help="only this reader")
     args = parser.parse_args(argv)
     failures = 0
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    variants = [(r, r.seed.read_bytes(), r.suffix) for r in READERS]
-    variants += [(r, seed, ".json") for r in READERS if (seed := json_seed(r)) is not None]
-    for reader, seed, suffix in variants:
+    variants = [(r, r.seed.read_bytes(), r.suffix, r.name) for r in READERS]
+    variants += [
+        (r, seed, ".json", f"{r.name}-json") for r in READERS if (seed := json_seed(r)) is not None
+    ]
+    unknown = set(args.reader) - {name for *_, name in variants}
+    if unknown:
+        parser.error(f"unknown reader(s) {sorted(unknown)}: {[n for *_, n in variants]}")
+    for reader, seed, suffix, name in variants:
+        if args.reader and name not in args.reader:
+            continue
         rng = random.Random(f"{args.seed}-{reader.name}-{suffix}")
         counts: Counter[str] = Counter()
         slowest = 0.0
@@ -52,13 +63,10 @@ def main(argv: list[str] | None = None) -> int:
                         traceback.print_exc(limit=3)
                 slowest = max(slowest, time.perf_counter() - started)
                 if sum(counts.values()) % 2000 == 0:
-                    print(f"  {reader.name}{suffix}: {dict(counts)}", flush=True)
+                    print(f"  {name}: {dict(counts)}", flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        print(
-            f"{reader.name}{'' if suffix == reader.suffix else '-json'}: {shown}; "
-            f"slowest input {slowest:.3f} s; peak RSS {peak:.0f} MB"
-        )
+        print(f"{name}: {shown}; slowest input {slowest:.3f} s; peak RSS {peak:.0f} MB")
         sys.stdout.flush()
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 1 if failures else 0

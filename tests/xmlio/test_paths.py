@@ -130,3 +130,40 @@ def test_read_dmfa_raise_lists_walking_problems(folder: Path) -> None:
     with pytest.raises(MycareerErrorGroup) as caught:
         read_dmfa(folder)
     assert [type(e) for e in caught.value.exceptions] == [InputError]
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """``os.scandir`` of ``denied`` fails as for a folder without read permission.
+
+    The permission tests above are skipped as root (root reads every folder); this
+    makes the same failure for everyone, at the one call that lists a folder.
+    """
+    real = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_top_folder_is_reported_not_read_as_empty(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deny(monkeypatch, folder)
+    assert _problems(folder) == [f"{folder}: cannot read: Permission denied"]
+    batch = read_dmfa(folder, on_error="collect")
+    assert batch.records == ()
+    assert [str(e) for e in batch.errors] == [f"{folder}: cannot read: Permission denied"]
+
+
+def test_an_unreadable_sub_folder_costs_only_its_files(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deny(monkeypatch, folder / "sub")
+    batch = read_dmfa(folder, on_error="collect")
+    assert [str(e) for e in batch.errors] == [f"{folder / 'sub'}: cannot read: Permission denied"]
+    assert {r.source.file for r in batch.records if r.source} == {
+        str(p) for p in folder.glob("*.xml")
+    }

@@ -68,6 +68,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.trainings_io import read_trainings
 from mycareer.fla.values import decimal_4
+from mycareer.limits import parse_fraction, shown
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
 from mycareer.xmlio.flows import read_corrected_dmfa
@@ -117,12 +118,12 @@ def _date_arg(text: str) -> date:
 
 
 def _hours_arg(text: str) -> Fraction:
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"invalid hours per day {text!r}") from None
+    try:  # bounded: 1e-999999 would make the account run for more than 20 minutes
+        value = parse_fraction(text, "hours per day")
+    except InvalidValueError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"hours per day must be positive, got {text!r}")
+        raise argparse.ArgumentTypeError(f"hours per day must be positive, got {shown(text)}")
     return value
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -49,6 +48,16 @@ from mycareer.errors import (
     InvalidValueError,
     MycareerErrorGroup,
     SourceRef,
+)
+from mycareer.limits import (
+    MAX_CSV_FIELD_CHARS,
+    MAX_ERRORS_PER_INPUT,
+    csv_header,
+    csv_rows,
+    load_json,
+    read_input_bytes,
+    read_input_text,
+    shown,
 )
 from mycareer.niss import Niss
 from mycareer.outputs import (
@@ -130,14 +139,21 @@ def _free_text(value: str | None, path: str, *, neutralise: bool) -> str:
         return ""
     if _SURROGATE.search(value):
         raise InvalidValueError(
-            f"text {value[:80]!r} holds a lone surrogate, which UTF-8 cannot carry", path=path
+            f"text {shown(value)} holds a lone surrogate, which UTF-8 cannot carry", path=path
         )
     if not neutralise and not value:
         raise InvalidValueError(
             "an empty text reads back as no value from a raw CSV: write it without --raw-csv",
             path=path,
         )
-    return csv_cell(value) if neutralise else value
+    cell = csv_cell(value) if neutralise else value
+    if len(cell) > MAX_CSV_FIELD_CHARS:  # refused now rather than when read back
+        raise InvalidValueError(
+            f"text of {len(cell)} characters: longer than a CSV field is read back "
+            f"({MAX_CSV_FIELD_CHARS})",
+            path=path,
+        )
+    return cell
 
 
 def _refuse_empty_source(source: SourceRef | None, at: str) -> None:
@@ -227,7 +243,7 @@ def _line(text: str | None) -> int | None:
         return None
     digits = text[1:] if text.startswith("-") else text
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
-        raise InvalidValueError(f"invalid source_line {text[:80]!r}: expected a line number")
+        raise InvalidValueError(f"invalid source_line {shown(text)}: expected a line number")
     return int(text)
 
 
@@ -252,7 +268,9 @@ def _row_to_period(row: dict[str, str], texts: dict[str, str | None], line: int)
         }
     provisional = row["provisional"].strip().lower()
     if provisional not in ("", "true", "false"):
-        raise InvalidValueError(f"provisional must be true or false, got {row['provisional']!r}")
+        raise InvalidValueError(
+            f"provisional must be true or false, got {shown(row['provisional'])}"
+        )
     data = {
         "niss": row["niss"],
         "kind": row["kind"],
@@ -292,16 +310,21 @@ def records_from_csv(
     ['4/5']
     """
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
+    missing = [c for c in _REQUIRED_COLUMNS if c not in csv_header(reader, source)]
     if missing:
-        raise InputError(f"CSV header lacks column(s) {missing}", source=SourceRef(source, 1))
+        raise InputError(
+            f"CSV header lacks column(s) {shown(missing)}", source=SourceRef(source, 1)
+        )
     workers: dict[str, tuple[Niss, str | None]] = {}  # first row's NISS and name
     periods: dict[str, list[CareerPeriod]] = {}
-    errors = ErrorCollector("$", raise_on_exit=False)
-    for row in reader:
-        line = reader.line_num
-        texts = _texts(row, neutralised=neutralised)
+    errors = ErrorCollector("$", raise_on_exit=False, limit=MAX_ERRORS_PER_INPUT)
+    for line, row in csv_rows(reader, source):
         where = SourceRef(source, line)
+        count = _row_length_error(row)
+        if count is not None:
+            errors.add(InvalidValueError(count, source=where))
+            continue
+        texts = _texts(row, neutralised=neutralised)
         try:
             if row["kind"]:
                 period = _row_to_period(row, texts, line)
@@ -321,11 +344,20 @@ def records_from_csv(
         listed = periods.setdefault(niss.value, [])
         if row["kind"]:
             listed.append(period)
+    errors.summarise(source)
     errors.raise_if_any(f"invalid career-records CSV {source}")
     return [
         CareerRecords(niss=niss, periods=periods[key], name=name)
         for key, (niss, name) in workers.items()
     ]
+
+
+def _row_length_error(row: dict[str | Any, Any]) -> str | None:
+    """Why a row does not have one value per column (``DictReader`` pads and overflows)."""
+    if None in row:
+        return f"{len(row[None])} more value(s) than columns"
+    short = sum(value is None for value in row.values())
+    return f"{short} value(s) fewer than columns" if short else None
 
 
 def _niss_of(text: str) -> Niss:
@@ -357,7 +389,7 @@ def _surrogates(data: Any, path: str, found: list[InvalidValueError], source: st
         if _SURROGATE.search(data):
             found.append(
                 InvalidValueError(
-                    f"text {data[:80]!r} holds a lone surrogate (\\ud800-\\udfff escape), "
+                    f"text {shown(data)} holds a lone surrogate (\\ud800-\\udfff escape), "
                     "which no output format can carry",
                     path=path,
                     source=SourceRef(source),
@@ -380,25 +412,18 @@ def _refuse_surrogates(data: Any, source: str) -> None:
 
 
 def _json(text: str, source: str) -> Any:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"malformed JSON: {error.msg} (column {error.colno})",
-            source=SourceRef(source, error.lineno),
-        ) from None
+    # Bounded depth, digits and exponents (mycareer.limits); decimals stay exact.
+    data = load_json(text, source)
     _refuse_surrogates(data, source)
     return data
 
 
 def _read_text(path: str) -> str:
-    """UTF-8 text as it is in the file: no newline translation (CR, CRLF kept)."""
-    try:
-        return Path(path).read_bytes().decode("utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", source=SourceRef(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text: {error.reason}", source=SourceRef(path)) from None
+    """UTF-8 text as it is in the file: no newline translation (CR, CRLF kept).
+
+    At most :data:`~mycareer.limits.MAX_INPUT_BYTES` are read (``/dev/zero`` stops there).
+    """
+    return read_input_text(path)
 
 
 def _records_from_json(text: str, source: str) -> list[CareerRecords]:
@@ -407,6 +432,12 @@ def _records_from_json(text: str, source: str) -> list[CareerRecords]:
         data = data["workers"]  # the demo sample's shape: {"as_of": ..., "workers": [...]}
     if isinstance(data, dict):
         return [structure(data, CareerRecords)]
+    if not isinstance(data, list):
+        raise InputError(
+            f'expected an array of workers, one worker or {{"workers": [...]}}, '
+            f"got {type(data).__name__} {shown(data)}",
+            source=SourceRef(source),
+        )
     return structure(data, list[CareerRecords], what="career records")
 
 
@@ -460,8 +491,8 @@ def document_kind(path: str, fmt: str) -> str:
             events.close()  # type: ignore[attr-defined]
         return "career-records"  # empty document: the reader says what is wrong
     try:
-        data = json.loads(Path(path).read_bytes())
-    except (OSError, ValueError):
+        data = load_json(read_input_bytes(path), path)
+    except InvalidValueError:
         return "career-records"  # unreadable: the reader reports it with its line
     if isinstance(data, list) and data and isinstance(data[0], dict) and "account" in data[0]:
         return "training-account"
@@ -473,7 +504,12 @@ def read_accounts(path: str, fmt: str) -> list[AccountRecord]:
     if fmt == "xml":
         return list(read_training_accounts(path, on_error="raise").records)
     text = _read_text(path)
-    _json(text, path)  # malformed JSON and lone surrogates, reported first
+    data = _json(text, path)  # malformed JSON and lone surrogates, reported first
+    if not isinstance(data, list):
+        raise InputError(
+            f"expected an array of training accounts, got {type(data).__name__} {shown(data)}",
+            source=SourceRef(path),
+        )
     return from_json(text, list[AccountRecord], source=path)
 
 

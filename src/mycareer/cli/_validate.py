@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -45,10 +44,13 @@ from mycareer.cli._common import (
     write_json,
 )
 from mycareer.errors import InvalidValueError, MycareerError, SourceRef
+from mycareer.limits import load_json, read_input_bytes
+from mycareer.outputs import csv_cell
 from mycareer.xmlio._safe import load_schema, parse_document, validate_document
 from mycareer.xmlio.career_records import read_career_records
 from mycareer.xmlio.documents import DocumentKind, onss_schema, sniff_version
 from mycareer.xmlio.formats import FORMATS, NAMESPACE_PREFIX, XmlFormat, get_format, validate
+from mycareer.xmlio.reading import input_files
 from mycareer.xmlio.training_account import read_training_accounts
 
 __all__ = [
@@ -187,19 +189,12 @@ def _validate_json(path: Path) -> FileReport:
     from mycareer.career import CareerRecords
     from mycareer.converter import from_json
 
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        return FileReport(
-            str(path), "json", ("read",), (Problem("read", f"cannot read: {error.strerror}"),)
-        )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = Problem(
-            "read", f"malformed JSON: {error.msg} (column {error.colno})", error.lineno
-        )
-        return FileReport(str(path), "json", ("read",), (problem,))
+    try:  # bounded size, depth and numbers (mycareer.limits): /dev/zero stops too
+        text = read_input_bytes(path)
+        data = load_json(text, str(path))
+    except InvalidValueError as error:
+        line = error.source.line if error.source is not None else None
+        return FileReport(str(path), "json", ("read",), (Problem("read", error.message, line),))
     if isinstance(data, dict) and "workers" in data:
         from mycareer.demo import DemoSample
 
@@ -376,6 +371,12 @@ def register(subparsers: Any) -> None:
         help="report on stdout: a table, JSON (schema validate-report-1) or CSV "
         "(one row per problem, or per valid file)",
     )
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="CSV: write file names and messages as they are, without an apostrophe before "
+        "a leading = + - @ tab or CR (which spreadsheets may run as formulas)",
+    )
     add_indent(parser)
     parser.add_argument(
         "--strict",
@@ -418,34 +419,58 @@ def _print_table(reports: Sequence[FileReport], out: TextIO) -> None:
     print(f"\n{len(reports) - invalid} valid, {invalid} invalid", file=out)
 
 
-def _write_csv(reports: Sequence[FileReport], out: TextIO) -> None:
-    """One row per problem; a valid file gets one row with ``valid`` true."""
+def _write_csv(reports: Sequence[FileReport], out: TextIO, *, neutralise: bool = True) -> None:
+    """One row per problem; a valid file gets one row with ``valid`` true.
+
+    File names and messages are free text (a message quotes the input's values): a cell
+    a spreadsheet would run as a formula gets a leading apostrophe unless ``neutralise``
+    is false (:func:`mycareer.outputs.csv_cell`).
+    """
+
+    def text(value: str) -> str:
+        return csv_cell(value) if neutralise and value else value
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("file", "document", "valid", "check", "line", "message"))
     for r in reports:
         if r.valid:
-            writer.writerow((r.file, r.document, "true", "", "", ""))
+            writer.writerow((text(r.file), r.document, "true", "", "", ""))
         for p in r.problems:
             line = "" if p.line is None else p.line
-            writer.writerow((r.file, r.document, "false", p.check, line, p.message))
+            writer.writerow((text(r.file), r.document, "false", p.check, line, text(p.message)))
 
 
-def _expand(paths: Sequence[str]) -> list[Path]:
-    """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted."""
-    files: list[Path] = []
+def _expand(paths: Sequence[str]) -> list[Path | FileReport]:
+    """Files as given; folders become their ``*.xml`` and ``*.json`` files, recursively, sorted.
+
+    Walked by the readers' own :func:`~mycareer.xmlio.reading.input_files`: an entry that
+    cannot be read or followed (permission denied, dangling link, loop, link out of the
+    folder, FIFO or device named like an input) is a report of its own, never skipped.
+    Paths keep the order they were given in.
+    """
+    found: list[Path | FileReport] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in (".xml", ".json")
-                )
+        files, problems = input_files(raw, (".xml", ".json"))
+        found.extend(
+            FileReport(
+                problem.source.file if problem.source and problem.source.file else raw,
+                "unknown",
+                ("read",),
+                (Problem("read", problem.message),),
             )
-        else:
-            files.append(path)
-    return files
+            for problem in problems
+        )
+        found.extend(files)
+    return found
+
+
+def _report(item: Path | FileReport, cache: _SchemaCache) -> FileReport:
+    """A walking problem's report as it is, or a file's, validated now."""
+    return item if isinstance(item, FileReport) else _validate(item, cache)
+
+
+def _label(item: Path | FileReport) -> str:
+    return item.file if isinstance(item, FileReport) else str(item)
 
 
 def _schema_dir(args: argparse.Namespace) -> Path | None:
@@ -461,8 +486,8 @@ def _check_files(paths: Sequence[str], cache: _SchemaCache, err: TextIO) -> list
     from mycareer.cli._progress import track
 
     reports: list[FileReport] = []
-    for path in track(_expand(paths), "validate", label=str):
-        report = _validate(path, cache)
+    for item in track(_expand(paths), "validate", label=_label):
+        report = _report(item, cache)
         for problem in report.problems:
             print(error_line("validate", problem.render(report.file)), file=err)
         for note in report.notes:
@@ -475,7 +500,7 @@ def _write_report(reports: Sequence[FileReport], args: argparse.Namespace, out: 
     if args.format == "json":
         write_json(out, report_document(reports), args.indent)
     elif args.format == "csv":
-        _write_csv(reports, out)
+        _write_csv(reports, out, neutralise=not args.raw_csv)
     else:
         _print_table(reports, out)
 

@@ -22,6 +22,7 @@ from mycareer.findings import Finding
 from mycareer.fla.rulebook import ResetPolicy, SectorSchedule
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.values import Entitlement
+from mycareer.limits import check_decimal, parse_fraction, shown
 from mycareer.niss import Niss, to_niss
 
 __all__ = [
@@ -59,21 +60,16 @@ def exact_days(raw: object) -> Fraction:
         raise InvalidValueError(
             f"invalid days {raw!r}: use an int, Decimal, Fraction or text, never a float"
         )
-    try:
-        if isinstance(raw, Decimal):
-            if not raw.is_finite():
-                raise ValueError(raw)
-            value = Fraction(raw)
-        elif isinstance(raw, int | Fraction):
-            value = Fraction(raw)
-        elif isinstance(raw, str):
-            value = Fraction(raw.strip())
-        else:
-            raise TypeError(raw)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidValueError(f"invalid days {raw!r}: expected e.g. '2.5' or '10/3'") from None
+    if isinstance(raw, Decimal):
+        value = Fraction(check_decimal(raw, "days"))  # 1e-999999 would run for minutes
+    elif isinstance(raw, int | Fraction):
+        value = Fraction(raw)
+    elif isinstance(raw, str):
+        value = parse_fraction(raw, "days")  # bounded digits and exponent
+    else:
+        raise InvalidValueError(f"invalid days {shown(raw)}: expected e.g. '2.5' or '10/3'")
     if value < 0:
-        raise InvalidValueError(f"invalid days {raw!r}: negative")
+        raise InvalidValueError(f"invalid days {shown(raw)}: negative")
     return value
 
 
@@ -121,7 +117,9 @@ def _termination_reason(raw: object) -> TerminationReason:
         return TerminationReason(text)
     except ValueError:
         allowed = ", ".join(r.value for r in TerminationReason)
-        raise InvalidValueError(f"invalid termination reason {raw!r}: expected {allowed}") from None
+        raise InvalidValueError(
+            f"invalid termination reason {shown(raw)}: expected {allowed}"
+        ) from None
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -19,12 +19,24 @@ from pathlib import Path
 from typing import Any
 
 from mycareer._cache import bounded_cache
-from mycareer.errors import InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.fla.cao import CaoFacts, cao_problems
 from mycareer.fla.schedules import ResetPolicy, ScheduleKind, SectorSchedule, StatutoryRule
 from mycareer.fla.values import RuleRef, SizeBand, Texts
 from mycareer.joint_commission import JointCommission
-from mycareer.limits import check_decimal, clip, shown
+from mycareer.limits import (
+    MAX_ERRORS_PER_INPUT,
+    MAX_JSON_DEPTH,
+    MAX_SHOWN_CHARS,
+    MAX_TEXT_CHARS,
+    check_decimal,
+    clip,
+    json_depth,
+    load_json,
+    parse_decimal,
+    read_input_bytes,
+    shown,
+)
 
 __all__ = [
     "UNKNOWN_FILING",
@@ -50,8 +62,9 @@ def _fraction(raw: object, where: str) -> Fraction:
     ``"Infinity"``, ``NaN`` or ``1e999999999`` are refused before any arithmetic,
     with the value cut short (:func:`mycareer.limits.shown`) and the path.
     """
-    # JSON/TOML decimals arrive as floats; their shortest repr is the text the author wrote.
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+    # Vendor files' decimals arrive as bounded Decimals (load_rules_file); the packaged
+    # rules' as floats, whose shortest repr is the text the author wrote.
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         raise InvalidValueError(f"invalid {_DAYS} {shown(raw)}", path=where)
     text = repr(raw) if isinstance(raw, float) else str(raw).strip()
     if len(text) > _MAX_DAYS_CHARS:
@@ -90,6 +103,10 @@ def _date(raw: object, where: str, *, required: bool) -> date | None:
 def _text(raw: object, where: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidValueError(f"expected non-empty text, got {shown(raw)}", path=where)
+    if len(raw) > MAX_TEXT_CHARS:
+        raise InvalidValueError(
+            f"invalid text {shown(raw)}: longer than {MAX_TEXT_CHARS} characters", path=where
+        )
     return raw.strip()
 
 
@@ -125,6 +142,8 @@ def _enum(kind: Any, raw: object, where: str) -> Any:
 def _window_number(raw: object, step: str, *, least: int | None) -> int | None:
     if isinstance(raw, bool) or not isinstance(raw, int) or (least is not None and raw < least):
         raise InvalidValueError(f"invalid {step} {shown(raw)}")
+    if abs(raw) > 9999:  # a year, or a count of years, that a date can still hold
+        raise InvalidValueError(f"invalid {step} {shown(raw)}: beyond 9999")
     return raw
 
 
@@ -257,8 +276,8 @@ def _days(entry: _Entry, name: str) -> dict[int, Fraction]:
         entry.fail(f"{name}: days must be a non-empty year → days object", "days")
         return days
     for key, value in raw_days.items():
-        if not str(key).isdigit() or len(str(key)) != 4:
-            entry.fail(f"{name}: invalid year {shown(key)}", f"days.{key}")
+        if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
+            entry.fail(f"{name}: invalid year {shown(key)}", f"days.{str(key)[:MAX_SHOWN_CHARS]}")
             continue
         parsed = entry.read(f"days.{key}", _fraction, value, f"{where}.days.{key}")
         if parsed is not None:
@@ -324,6 +343,23 @@ def _check_agreement(
         entry.fail(problem.message, problem.step)
 
 
+def _within_error_limit(
+    raw_list: list[Any], errors: list[InvalidValueError]
+) -> Iterator[tuple[int, Any]]:
+    """The entries with their index, until MAX_ERRORS_PER_INPUT errors (bounded memory)."""
+    for index, raw in enumerate(raw_list):
+        if len(errors) >= MAX_ERRORS_PER_INPUT:
+            errors.append(
+                InvalidValueError(
+                    f"{len(raw_list) - index} more schedule(s) not checked "
+                    f"(at most {MAX_ERRORS_PER_INPUT} errors per input)",
+                    path=f"$.schedules[{index}]",
+                )
+            )
+            return
+        yield index, raw
+
+
 def parse_schedules(
     document: object,
     *,
@@ -355,7 +391,9 @@ def parse_schedules(
     if isinstance(document, dict):
         unknown = sorted(set(document) - {"format", "schedules", "schedule"})
         if unknown:
-            errors.append(InvalidValueError(f"unknown key(s) {unknown} in rules file", path="$"))
+            errors.append(
+                InvalidValueError(f"unknown key(s) {shown(unknown)} in rules file", path="$")
+            )
         if raw_list is None:
             raw_list = document.get("schedule")  # TOML's natural [[schedule]]
     if not isinstance(raw_list, list):
@@ -366,7 +404,7 @@ def parse_schedules(
         )
         raw_list = []
     seen: set[str] = set()
-    for index, raw in enumerate(raw_list):
+    for index, raw in _within_error_limit(raw_list, errors):
         schedule = _parse_schedule(raw, f"$.schedules[{index}]", errors, law)
         if schedule is None:
             continue
@@ -388,29 +426,49 @@ def parse_schedules(
 
 
 def load_rules_file(path: str | Path) -> tuple[SectorSchedule, ...]:
-    """Read and validate a vendor rules file, JSON (``.json``) or TOML (``.toml``)."""
+    """Read and validate a vendor rules file, JSON (``.json``) or TOML (``.toml``).
+
+    Bounded as every input (:mod:`mycareer.limits`): at most ``MAX_INPUT_BYTES``
+    are read, JSON and TOML nesting and numbers are bounded, and a failure of any
+    kind is an :class:`~mycareer.errors.InvalidValueError` naming the file.
+    """
     file = Path(path)
     try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise InvalidValueError(
-            f"cannot read rules file: {error.strerror}", source=SourceRef(str(file))
-        ) from None
-    try:
-        if file.suffix.lower() == ".toml":
-            document: object = tomllib.loads(raw.decode("utf-8"))
-        else:
-            document = json.loads(raw)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
-        # ValueError: json's JSONDecodeError, and its refusal of a 5,000-digit integer.
-        line = getattr(error, "lineno", None)
-        if line is None:  # tomllib (3.11) only says "(at line N, column M)" in its message
-            found = re.search(r"at line (\d+)", str(error))
-            line = int(found.group(1)) if found else None
-        raise InvalidValueError(
-            f"malformed rules file: {clip(str(error))}", source=SourceRef(str(file), line)
-        ) from None
+        raw = read_input_bytes(file)
+    except InputError as error:
+        error.message = error.message.replace("cannot read", "cannot read rules file", 1)
+        raise
+    if file.suffix.lower() == ".toml":
+        document = _load_toml(raw, str(file))
+    else:
+        document = load_json(raw, str(file))
     return parse_schedules(document, file=str(file))
+
+
+def _load_toml(raw: bytes, label: str) -> object:
+    """TOML with bounded decimals and nesting; tomllib's own failures name the line."""
+    try:
+        document: object = tomllib.loads(
+            raw.decode("utf-8"), parse_float=lambda text: parse_decimal(text, "TOML number")
+        )
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        found = re.search(r"at line (\d+)", str(error))  # tomllib (3.11) says it in its message
+        line = int(found.group(1)) if found else None
+        raise InputError(
+            f"malformed rules file: {clip(str(error))}", source=SourceRef(label, line)
+        ) from None
+    except InvalidValueError as error:
+        raise InputError(error.message, source=SourceRef(label)) from None
+    except (ValueError, RecursionError) as error:  # > 4,300-digit integers, deep nesting
+        raise InputError(
+            f"malformed rules file: {type(error).__name__}: {shown(str(error))}",
+            source=SourceRef(label),
+        ) from None
+    if json_depth(document) > MAX_JSON_DEPTH:
+        raise InputError(
+            f"TOML nested deeper than {MAX_JSON_DEPTH} levels: refused", source=SourceRef(label)
+        )
+    return document
 
 
 def _parse_statutory(document: Any) -> tuple[StatutoryRule, ...]:

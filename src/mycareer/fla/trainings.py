@@ -38,6 +38,7 @@ import attrs
 from mycareer._checks import is_a, to_date, to_optional_date
 from mycareer.employer import Employer, to_optional_employer
 from mycareer.errors import InvalidValueError, SourceRef
+from mycareer.limits import check_decimal, parse_fraction, shown
 from mycareer.niss import Niss, to_niss
 
 __all__ = [
@@ -83,22 +84,15 @@ def exact_hours(raw: object) -> Fraction:
             f"invalid hours {raw!r}: use an int, Decimal, Fraction or text, never a float"
         )
     if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise InvalidValueError(f"invalid hours {raw!r}")
-        value = Fraction(raw)
+        value = Fraction(check_decimal(raw, "hours"))  # 1e-999999 would run for minutes
     elif isinstance(raw, int | Fraction):
         value = Fraction(raw)
     elif isinstance(raw, str):
-        try:
-            value = Fraction(raw.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InvalidValueError(
-                f"invalid hours {raw!r}: expected e.g. '7.5' or '22/3'"
-            ) from None
+        value = parse_fraction(raw, "hours")  # bounded digits and exponent
     else:
-        raise InvalidValueError(f"invalid hours {raw!r}")
+        raise InvalidValueError(f"invalid hours {shown(raw)}")
     if value < 0:
-        raise InvalidValueError(f"invalid hours {raw!r}: negative")
+        raise InvalidValueError(f"invalid hours {shown(raw)}: negative")
     return value
 
 
@@ -143,7 +137,7 @@ def _training_type(raw: object) -> TrainingType:
         return TrainingType(str(raw).strip().lower())
     except ValueError:
         allowed = ", ".join(t.value for t in TrainingType)
-        raise InvalidValueError(f"invalid training type {raw!r}: expected {allowed}") from None
+        raise InvalidValueError(f"invalid training type {shown(raw)}: expected {allowed}") from None
 
 
 def _training_status(raw: object) -> TrainingStatus:
@@ -153,7 +147,9 @@ def _training_status(raw: object) -> TrainingStatus:
         return TrainingStatus(str(raw).strip().lower())
     except ValueError:
         allowed = ", ".join(s.value for s in TrainingStatus)
-        raise InvalidValueError(f"invalid training status {raw!r}: expected {allowed}") from None
+        raise InvalidValueError(
+            f"invalid training status {shown(raw)}: expected {allowed}"
+        ) from None
 
 
 def _optional_text(raw: object) -> str | None:
@@ -168,7 +164,7 @@ def _optional_text(raw: object) -> str | None:
 def _required_text(raw: object) -> str:
     text = _optional_text(raw)
     if text is None and (raw is None or isinstance(raw, str)):
-        raise InvalidValueError(f"a training needs a non-empty name, got {raw!r}")
+        raise InvalidValueError(f"a training needs a non-empty name, got {shown(raw)}")
     return text  # type: ignore[return-value]  # not text: the validator names the field
 
 

@@ -71,11 +71,12 @@ from mycareer.errors import (
 )
 from mycareer.fla.trainings import Training, exact_hours, format_exact
 from mycareer.limits import (
-    MAX_CSV_FIELD_CHARS,
     MAX_DECIMAL_DIGITS,
     MAX_ERRORS_PER_INPUT,
     MAX_IDENTIFIER_CHARS,
     MAX_TEXT_CHARS,
+    csv_header,
+    csv_rows,
     load_json,
     parse_decimal,
     parse_integer,
@@ -323,22 +324,15 @@ def parse_trainings_csv(
     text: str, *, name: str = "<csv>", keep_valid: bool = False
 ) -> TrainingImport:
     """Trainings from CSV text; see the module docs for the columns."""
-    text = text.removeprefix("\ufeff")
-    try:
-        return _parse_csv(text, name, keep_valid=keep_valid)
-    except csv.Error as error:
-        raise InputError(
-            f"malformed CSV: {shown(str(error))} (a field holds at most "
-            f"{MAX_CSV_FIELD_CHARS} characters)",
-            source=SourceRef(name),
-        ) from None
+    # Fields bounded (MAX_CSV_FIELD_CHARS) by mycareer.limits.csv_header/csv_rows.
+    return _parse_csv(text.removeprefix("\ufeff"), name, keep_valid=keep_valid)
 
 
 def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
     errors = CappedErrors(MAX_ERRORS_PER_INPUT)
     trainings: list[Training] = []
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [h.strip() for h in csv_header(reader, name)]
     if not header:
         raise InputError("empty CSV: expected a header row", source=SourceRef(name, 1))
     reader.fieldnames = header
@@ -360,8 +354,7 @@ def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
             )
         )
         return _finish(trainings, errors, name, keep_valid=keep_valid)
-    for row in reader:
-        line = reader.line_num
+    for line, row in csv_rows(reader, name):  # fields bounded: MAX_CSV_FIELD_CHARS
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         if None in row:

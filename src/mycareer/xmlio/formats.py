@@ -65,7 +65,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
-from mycareer.limits import MAX_ERRORS_PER_INPUT
+from mycareer.limits import DATA_ERRORS, MAX_ERRORS_PER_INPUT, MAX_SHOWN_CHARS, shown
 from mycareer.outputs import atomic_output
 from mycareer.xmlio._safe import (
     SchemaIssue,
@@ -410,8 +410,8 @@ def write_records(sink: XmlSink, fmt: XmlFormat, elements: Iterable[etree._Eleme
 
 def _describe(tag: str) -> str:
     namespace, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-    where = f"in namespace {namespace!r}" if namespace else "in no namespace"
-    return f"<{local}> {where}"
+    where = f"in namespace {shown(namespace)}" if namespace else "in no namespace"
+    return f"<{local}> {where}" if len(local) <= MAX_SHOWN_CHARS else f"{shown(local)} {where}"
 
 
 def _check_root(root: etree._Element, fmt: XmlFormat, label: str) -> None:
@@ -609,6 +609,18 @@ def iter_decoded(
             except Exception:  # any refusal: the element reader decides, and reports
                 if start is not None:
                     cast(IO[bytes], source).seek(start)
+    yield from _decode_elements(source, fmt, decode, label, errors, skip)
+
+
+def _decode_elements(
+    source: XmlSource,
+    fmt: XmlFormat,
+    decode: RecordDecoder[T],
+    label: str,
+    errors: ErrorCollector | None,
+    skip: int,
+) -> Iterator[T]:
+    """The element reader of :func:`iter_decoded`, from record ``skip`` on."""
     prefix = fmt.record_path
     for index, element in enumerate(iter_record_elements(source, fmt, name=label)):
         if index < skip:
@@ -620,6 +632,15 @@ def iter_decoded(
                 raise
             for leaf in _leaf_errors(error):
                 errors.add(leaf)
+        except DATA_ERRORS as error:  # no check caught it: still this record's refusal alone
+            refused = InvalidValueError(
+                f"cannot read: {type(error).__name__}: {shown(str(error))}",
+                path=f"{prefix}[{index}]",
+                source=SourceRef(label, element.sourceline),
+            )
+            if errors is None:
+                raise refused from None
+            errors.add(refused)
 
 
 def read_decoded(

@@ -41,6 +41,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.limits import (
+    DATA_ERRORS,
     MAX_IDENTIFIER_CHARS,
     MAX_INTEGER_DIGITS,
     MAX_TEXT_CHARS,
@@ -84,12 +85,6 @@ _MAX_DATE_CHARS = 40
 
 #: Where a reader puts the errors of the records it skips.
 ErrorSink = ErrorCollector | list[InvalidValueError]
-
-
-#: The builtin exceptions bad input can still raise from deep inside a parser or a
-#: value class: the readers' per-file boundary turns them into an InputError.
-#: (TypeError and AttributeError are bugs, and are left to surface.)
-DATA_ERRORS: Final = (ValueError, ArithmeticError, RecursionError, UnicodeError, LookupError)
 
 
 def unexpected(error: BaseException, label: str) -> InputError:

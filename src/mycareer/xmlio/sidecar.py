@@ -50,11 +50,19 @@ from pathlib import Path
 from typing import Any, Final
 
 from mycareer.dimona import DimonaOutcome, DimonaStatus
-from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.errors import (
+    CappedErrors,
+    InputError,
+    InvalidValueError,
+    MycareerErrorGroup,
+    SourceRef,
+)
 from mycareer.limits import (
-    MAX_CSV_FIELD_CHARS,
+    MAX_ERRORS_PER_INPUT,
     MAX_JSON_DEPTH,
     MAX_TEXT_CHARS,
+    csv_header,
+    csv_rows,
     json_depth,
     parse_decimal,
     parse_integer,
@@ -123,6 +131,7 @@ def _json_rows(text: str, label: str) -> list[tuple[Any, int]]:
         raise InputError("a JSON sidecar must be a list of objects", source=SourceRef(label, 1))
     index += 1
     rows: list[tuple[Any, int]] = []
+    line, counted = 1, 0  # lines counted up to `counted` (once: linear in the file)
     while True:
         while index < len(text) and text[index] in " \t\r\n,":
             index += 1
@@ -132,7 +141,8 @@ def _json_rows(text: str, label: str) -> list[tuple[Any, int]]:
             )
         if text[index] == "]":
             return rows
-        line = text.count("\n", 0, index) + 1
+        line += text.count("\n", counted, index)
+        counted = index
         try:
             value, index = _DECODER.raw_decode(text, index)
         except json.JSONDecodeError as error:
@@ -188,13 +198,15 @@ def _read_file(file: Path) -> list[DimonaOutcome]:
     else:
         outcomes, problems = _csv_outcomes(text, label)
     if problems:
-        raise MycareerErrorGroup(f"{label}: {len(problems)} bad sidecar row(s)", problems)
+        raise MycareerErrorGroup(
+            f"{label}: {len(problems)} bad sidecar row(s)", problems.listed(label)
+        )
     return outcomes
 
 
-def _json_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], list[InvalidValueError]]:
+def _json_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], CappedErrors]:
     outcomes: list[DimonaOutcome] = []
-    problems: list[InvalidValueError] = []
+    problems = CappedErrors(MAX_ERRORS_PER_INPUT)
     for index, (value, line) in enumerate(_json_rows(text, label)):
         path_text = f"$[{index}]"
         if not isinstance(value, dict):
@@ -213,30 +225,21 @@ def _json_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], list[Inv
     return outcomes, problems
 
 
-def _csv_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], list[InvalidValueError]]:
+def _csv_outcomes(text: str, label: str) -> tuple[list[DimonaOutcome], CappedErrors]:
     outcomes: list[DimonaOutcome] = []
-    problems: list[InvalidValueError] = []
+    problems = CappedErrors(MAX_ERRORS_PER_INPUT)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        missing = [name for name in SIDECAR_FIELDS if name not in header]
-        if missing:
-            raise InputError(
-                f"CSV sidecar header must be {','.join(SIDECAR_FIELDS)}; "
-                f"missing {', '.join(missing)}",
-                source=SourceRef(label, 1),
-            )
-        for index, raw in enumerate(reader):
-            line = reader.line_num
-            values = {(k or "").strip(): v for k, v in raw.items() if isinstance(v, str)}
-            try:
-                outcomes.append(_row(values, label, line, f"$[{index}]"))
-            except InvalidValueError as error:
-                problems.append(error)
-    except csv.Error as error:
+    header = [name.strip() for name in csv_header(reader, label)]  # bounded fields
+    missing = [name for name in SIDECAR_FIELDS if name not in header]
+    if missing:
         raise InputError(
-            f"malformed CSV: {shown(str(error))} (fields are limited to "
-            f"{MAX_CSV_FIELD_CHARS} characters)",
-            source=SourceRef(label, reader.line_num or 1),
-        ) from None
+            f"CSV sidecar header must be {','.join(SIDECAR_FIELDS)}; missing {', '.join(missing)}",
+            source=SourceRef(label, 1),
+        )
+    for index, (line, raw) in enumerate(csv_rows(reader, label)):
+        values = {(k or "").strip(): v for k, v in raw.items() if isinstance(v, str)}
+        try:
+            outcomes.append(_row(values, label, line, f"$[{index}]"))
+        except InvalidValueError as error:
+            problems.append(error)
     return outcomes, problems

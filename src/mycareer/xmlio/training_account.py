@@ -54,6 +54,13 @@ from mycareer.fla.trainings import Training, TrainingStatus, TrainingType
 from mycareer.fla.trainings_io import TrainingImport
 from mycareer.fla.values import FlaRegime, Regime, RuleRef, SizeBand
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import (
+    MAX_DECIMAL_DIGITS,
+    MAX_DECIMAL_EXPONENT,
+    MAX_FRACTION_CHARS,
+    parse_integer,
+    shown,
+)
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.work_fraction import WorkFraction
@@ -117,6 +124,8 @@ T = TypeVar("T")
 def _fraction(text: str) -> Fraction:
     if "e" in text.lower() or text.strip() != text:
         raise ValueError("expected a decimal or p/q")
+    if len(text) > MAX_FRACTION_CHARS:  # Fraction() of 5,000 digits is a bare ValueError
+        raise ValueError(f"longer than {MAX_FRACTION_CHARS} characters")
     return Fraction(text)
 
 
@@ -124,7 +133,18 @@ def _decimal(text: str) -> Decimal:
     value = Decimal(text)
     if not value.is_finite():
         raise ValueError("expected a finite decimal")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if len(value.as_tuple().digits) > MAX_DECIMAL_DIGITS or abs(exponent) > MAX_DECIMAL_EXPONENT:
+        # 1e-999999 would make every sum with it run for minutes
+        raise ValueError(
+            f"more than {MAX_DECIMAL_DIGITS} digits or an exponent beyond ±{MAX_DECIMAL_EXPONENT}"
+        )
     return value
+
+
+def _line(text: str) -> int:
+    return parse_integer(text, "line")
 
 
 def _boolean(text: str) -> bool:
@@ -212,13 +232,13 @@ def _training(
             type=kind,
             status=status,
             counts_toward_individual_right=counts,
-            provider=element.get("provider"),
-            outcome=element.get("outcome"),
-            certificate=element.get("certificate"),
+            provider=get(element, "provider", str, where),  # bounded: MAX_ATTRIBUTE_CHARS
+            outcome=get(element, "outcome", str, where),
+            certificate=get(element, "certificate", str, where),
             certificate_valid_until=valid_until,
-            funding=element.get("funding"),
+            funding=get(element, "funding", str, where),
             employer=employer,
-            id=element.get("id"),
+            id=get(element, "id", str, where),
             source=SourceRef(reader.file, element.sourceline, where),
         )
     except InvalidValueError as error:
@@ -242,15 +262,22 @@ def _credit(
     reader: AttributeReader, element: etree._Element, where: str, niss: Niss, year: int
 ) -> YearCredit | None:
     get = reader.get
+    legal = get(element, "legalDays", _fraction, where, required=True)
+    sector = get(element, "sectorDays", _fraction, where, required=True)
+    employer_days = get(element, "employerDays", _fraction, where, required=True)
+    employer = _employer(reader, element, where)
+    hours_per_day = get(element, "hoursPerDay", _fraction, where)
+    if legal is None or sector is None or employer_days is None:
+        return None  # the problem is recorded; YearCredit would raise a TypeError
     try:
         return YearCredit(
             niss,
             year,
-            legal_days=get(element, "legalDays", _fraction, where, required=True),
-            sector_days=get(element, "sectorDays", _fraction, where, required=True),
-            employer_days=get(element, "employerDays", _fraction, where, required=True),
-            employer=_employer(reader, element, where),
-            hours_per_day=get(element, "hoursPerDay", _fraction, where),
+            legal_days=legal,
+            sector_days=sector,
+            employer_days=employer_days,
+            employer=employer,
+            hours_per_day=hours_per_day,
             rule_id=element.get("ruleId"),
         )
     except InvalidValueError as error:
@@ -265,7 +292,7 @@ def _debit(
     days = reader.get(element, "days", _fraction, where, required=True)
     training = None if ref is None else trainings.get(ref)
     if training is None:
-        reader.fail(f"debit refers to unknown training {ref!r}", element, where)
+        reader.fail(f"debit refers to unknown training {shown(ref)}", element, where)
         return None
     return None if days is None else TrainingDebit(training, days)
 
@@ -329,7 +356,7 @@ def _finding(reader: AttributeReader, element: etree._Element, where: str) -> Fi
     source = None
     for child in element:
         if child.tag == _SOURCE:
-            line = reader.get(child, "line", int, f"{where}.source")
+            line = reader.get(child, "line", _line, f"{where}.source")
             source = SourceRef(child.get("file"), line, child.get("record"))
     if code is None or severity is None or message is None:
         return None
@@ -396,7 +423,7 @@ def _account_training(parts: _AccountParts, child: etree._Element) -> None:
     ref = child.get("ref")
     training = _training(parts.reader, child, where, parts.niss)
     if ref is None or ref in parts.trainings:
-        parts.reader.fail(f"missing or repeated training ref {ref!r}", child, f"{where}.ref")
+        parts.reader.fail(f"missing or repeated training ref {shown(ref)}", child, f"{where}.ref")
     elif training is not None:
         parts.trainings[ref] = training
 

@@ -40,6 +40,7 @@ from mycareer.fla.account import (
 )
 from mycareer.fla.account_records import AccountRecord, EntitlementSummary
 from mycareer.fla.trainings import Training, format_exact
+from mycareer.limits import shown
 from mycareer.xmlio.formats import (
     XmlSink,
     check_xml_text,
@@ -174,7 +175,7 @@ def _statement_element(
         ref = refs.get(debit.training)
         if ref is None:
             raise InvalidValueError(
-                f"debit of training {debit.training.name!r} in {statement.year} is not among "
+                f"debit of training {shown(debit.training.name)} in {statement.year} is not among "
                 "the account's trainings",
                 path=f"{path}.statements[{statement.year}].debits[{index}]",
             )

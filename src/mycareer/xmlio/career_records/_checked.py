@@ -14,6 +14,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.findings import Finding
+from mycareer.limits import MAX_SHOWN_CHARS, shown
 from mycareer.niss import Niss
 from mycareer.xmlio.career_records._values import (
     _EMPLOYER,
@@ -51,7 +52,7 @@ def finding_from_element(element: etree._Element, file: str, path: str) -> Findi
     severity = _SEVERITIES.get(severity_text)
     if severity is None:
         raise InvalidValueError(
-            f"invalid severity {severity_text!r}: expected info, warning or error",
+            f"invalid severity {shown(severity_text)}: expected info, warning or error",
             path=f"{path}.severity",
             source=where,
         )
@@ -70,9 +71,14 @@ def findings_from_element(element: etree._Element, file: str, path: str) -> tupl
     )
 
 
+def _cut(name: str) -> str:
+    """An element name as written, cut to MAX_SHOWN_CHARS (libxml2 takes 50,000)."""
+    return name if len(name) <= MAX_SHOWN_CHARS else f"{name[:MAX_SHOWN_CHARS]}…"
+
+
 def _unexpected(element: etree._Element, file: str, path: str) -> InvalidValueError:
     return InvalidValueError(
-        f"unexpected element <{etree.QName(element).localname}> in <worker>",
+        f"unexpected element <{_cut(etree.QName(element).localname)}> in <worker>",
         path=path,
         source=SourceRef(file, element.sourceline),
     )
@@ -136,7 +142,7 @@ def _declare_employer(
     if ref is None:
         raise InvalidValueError("an employer needs a ref", path=here)
     if ref in employers:
-        raise InvalidValueError(f"employer ref {ref!r} is declared twice", path=f"{here}.ref")
+        raise InvalidValueError(f"employer ref {shown(ref)} is declared twice", path=f"{here}.ref")
     present = 1 + sum(value is not None for value in (enterprise, nsso, name))
     if len(child.attrib) != present:
         raise _unknown_attributes(child, _EMPLOYER_ATTRIBUTES, file, here)
@@ -187,7 +193,7 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
             problems.append(_unexpected(child, file, f"{path}.{etree.QName(child).localname}"))
     if problems:
         raise MycareerErrorGroup(
-            f"invalid worker {niss_text!r} at {file}:{element.sourceline}", problems
+            f"invalid worker {shown(niss_text)} at {file}:{element.sourceline}", problems
         )
     assert niss is not None  # a missing or bad NISS is a problem above
     return CareerRecords(niss, periods, name)

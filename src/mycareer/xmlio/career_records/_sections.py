@@ -17,6 +17,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.kinds import PeriodKind
+from mycareer.limits import clip, shown
 from mycareer.period import Period
 from mycareer.timeline import Gap, Timeline, TimelineSegment
 from mycareer.xmlio.career_records._values import (
@@ -197,7 +198,7 @@ class _SectionReader:
             if employer is None:
                 self.problems.append(
                     InvalidValueError(
-                        f"unknown employer ref {ref!r}",
+                        f"unknown employer ref {shown(ref)}",
                         path=here,
                         source=SourceRef(self.file, line),
                     )
@@ -211,7 +212,7 @@ class _SectionReader:
         positions = [int(p) for p in (get("sources") or "").split()]
         if any(p >= len(periods) for p in positions):
             raise InvalidValueError(
-                f"segment sources {get('sources')!r} point past the "
+                f"segment sources {shown(get('sources'))} point past the "
                 f"{len(periods)} period(s) of the worker",
                 path=f"{here}.sources",
             )
@@ -247,7 +248,9 @@ class _SectionReader:
                 self.problems.append(_located(error, error.path or here, self.file, line))
             except ValueError as error:
                 self.problems.append(
-                    InvalidValueError(str(error), path=here, source=SourceRef(self.file, line))
+                    InvalidValueError(
+                        clip(str(error)), path=here, source=SourceRef(self.file, line)
+                    )
                 )
         return as_of, segments
 
@@ -263,7 +266,9 @@ class _SectionReader:
         except (InvalidValueError, ValueError) as error:
             self.problems.append(
                 InvalidValueError(
-                    str(error), path=f"{path}.gaps", source=SourceRef(self.file, section.sourceline)
+                    clip(str(error)),
+                    path=f"{path}.gaps",
+                    source=SourceRef(self.file, section.sourceline),
                 )
             )
         found: list[Gap] = []
@@ -283,7 +288,7 @@ class _SectionReader:
             except (InvalidValueError, ValueError) as error:
                 self.problems.append(
                     InvalidValueError(
-                        str(error),
+                        clip(str(error)),
                         path=f"{path}.gaps[{index}]",
                         source=SourceRef(self.file, element.sourceline),
                     )

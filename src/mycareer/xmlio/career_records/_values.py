@@ -26,6 +26,7 @@ from mycareer.errors import (
 from mycareer.findings import Severity
 from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
+from mycareer.limits import clip, parse_integer, shown
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import ONE_DAY, Period
@@ -99,7 +100,9 @@ def _date(text: str, what: str) -> date:
             raise ValueError("expected YYYY-MM-DD")
         value = date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidValueError(f"invalid {what} date {text!r}: {error}", path=f".{what}") from None
+        raise InvalidValueError(
+            f"invalid {what} date {shown(text)}: {clip(str(error))}", path=f".{what}"
+        ) from None
     return _dates.put(text, value)
 
 
@@ -113,9 +116,13 @@ def _fraction(text: str) -> WorkFraction:
         return found
     if not _FRACTION_TEXT.fullmatch(text):
         raise InvalidValueError(
-            f"invalid work fraction {text!r}: expected text such as '4/5'", path=".fraction"
+            f"invalid work fraction {shown(text)}: expected text such as '4/5'", path=".fraction"
         )
-    return _fractions.put(text, WorkFraction.parse(text))
+    try:
+        return _fractions.put(text, WorkFraction.parse(text))
+    except InvalidValueError as error:  # e.g. more digits than MAX_FRACTION_CHARS
+        error.path = ".fraction"
+        raise
 
 
 def _committee(text: str) -> JointCommission:
@@ -181,7 +188,7 @@ def unknown_attributes(
 ) -> InvalidValueError:
     """The error for attributes of ``<local>`` outside ``known`` (no source: the caller's)."""
     unknown = sorted(str(key) for key in attrib if key not in known)
-    return InvalidValueError(f"unknown attribute(s) {unknown} on <{local}>", path=path)
+    return InvalidValueError(f"unknown attribute(s) {shown(unknown)} on <{local}>", path=path)
 
 
 def _span(first: date, end_text: str | None) -> Period:
@@ -213,11 +220,10 @@ def decode_source(attrib: Attributes, ampersand: str = "") -> SourceRef:
     line = None
     if line_text is not None:
         try:
-            line = int(line_text)
-        except ValueError:
-            raise InvalidValueError(
-                f"invalid source line {line_text!r}: expected an integer", path=".line"
-            ) from None
+            line = parse_integer(line_text, "source line")
+        except InvalidValueError as error:
+            error.path = ".line"
+            raise
     return _new_source_ref(file, line, record)
 
 
@@ -259,7 +265,7 @@ def decode_period(
         raise InvalidValueError(
             "a period needs a kind"
             if kind_text is None
-            else f"invalid period kind {kind_text!r}: expected one of {_KIND_NAMES}",
+            else f"invalid period kind {shown(kind_text)}: expected one of {_KIND_NAMES}",
             path=".kind",
         )
     if start_text is None:
@@ -273,7 +279,7 @@ def decode_period(
         employer = employers.get(ref)
         if employer is None:
             raise InvalidValueError(
-                f"period refers to employer {ref!r}, which this worker does not "
+                f"period refers to employer {shown(ref)}, which this worker does not "
                 "declare (before its periods)",
                 path=".employer",
             )
@@ -291,7 +297,7 @@ def decode_period(
         found = _BOOLEANS.get(provisional_text)
         if found is None:
             raise InvalidValueError(
-                f"invalid provisional flag {provisional_text!r}: expected true or false",
+                f"invalid provisional flag {shown(provisional_text)}: expected true or false",
                 path=".provisional",
             )
         provisional = found
