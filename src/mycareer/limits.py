@@ -56,6 +56,7 @@ __all__ = [
     "clip",
     "csv_header",
     "csv_rows",
+    "exact_quantity",
     "identifier_text",
     "json_depth",
     "load_json",
@@ -244,6 +245,32 @@ def check_decimal(value: Decimal, what: str, text: object = None) -> Decimal:
     if len(digits) > MAX_DECIMAL_DIGITS:
         raise InvalidValueError(f"invalid {what} {quoted}: more than {MAX_DECIMAL_DIGITS} digits")
     del sign
+    return value
+
+
+def exact_quantity(raw: object, what: str, example: str) -> Fraction:
+    """A non-negative exact quantity (int, Fraction, Decimal or text; never a float).
+
+    The one reading of training days and hours: bounded digits and exponent, so that
+    ``Decimal("1e-999999")`` is refused instead of running for minutes.
+
+    >>> exact_quantity("10/3", "days", "'2.5'"), exact_quantity(Decimal("0.25"), "hours", "'7.5'")
+    (Fraction(10, 3), Fraction(1, 4))
+    """
+    if isinstance(raw, bool | float):
+        raise InvalidValueError(
+            f"invalid {what} {raw!r}: use an int, Decimal, Fraction or text, never a float"
+        )
+    if isinstance(raw, Decimal):
+        value = Fraction(check_decimal(raw, what))
+    elif isinstance(raw, int | Fraction):
+        value = Fraction(raw)
+    elif isinstance(raw, str):
+        value = parse_fraction(raw, what)
+    else:
+        raise InvalidValueError(f"invalid {what} {shown(raw)}: expected e.g. {example}")
+    if value < 0:
+        raise InvalidValueError(f"invalid {what} {shown(raw)}: negative")
     return value
 
 

@@ -22,7 +22,7 @@ from mycareer.findings import Finding
 from mycareer.fla.rulebook import ResetPolicy, SectorSchedule
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.values import Entitlement
-from mycareer.limits import check_decimal, parse_fraction, shown
+from mycareer.limits import exact_quantity, shown
 from mycareer.niss import Niss, to_niss
 
 __all__ = [
@@ -56,21 +56,7 @@ def exact_days(raw: object) -> Fraction:
     ...
     mycareer.errors.InvalidValueError: invalid days -1: negative
     """
-    if isinstance(raw, bool | float):
-        raise InvalidValueError(
-            f"invalid days {raw!r}: use an int, Decimal, Fraction or text, never a float"
-        )
-    if isinstance(raw, Decimal):
-        value = Fraction(check_decimal(raw, "days"))  # 1e-999999 would run for minutes
-    elif isinstance(raw, int | Fraction):
-        value = Fraction(raw)
-    elif isinstance(raw, str):
-        value = parse_fraction(raw, "days")  # bounded digits and exponent
-    else:
-        raise InvalidValueError(f"invalid days {shown(raw)}: expected e.g. '2.5' or '10/3'")
-    if value < 0:
-        raise InvalidValueError(f"invalid days {shown(raw)}: negative")
-    return value
+    return exact_quantity(raw, "days", "'2.5' or '10/3'")
 
 
 def _days(raw: object) -> Fraction:

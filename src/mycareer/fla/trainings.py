@@ -38,7 +38,7 @@ import attrs
 from mycareer._checks import is_a, to_date, to_optional_date
 from mycareer.employer import Employer, to_optional_employer
 from mycareer.errors import InvalidValueError, SourceRef
-from mycareer.limits import check_decimal, parse_fraction, shown
+from mycareer.limits import exact_quantity, shown
 from mycareer.niss import Niss, to_niss
 
 __all__ = [
@@ -79,21 +79,7 @@ def exact_hours(raw: object) -> Fraction:
     ...
     mycareer.errors.InvalidValueError: invalid hours 7.5: use an int, Decimal, Fraction or text, ...
     """
-    if isinstance(raw, bool | float):
-        raise InvalidValueError(
-            f"invalid hours {raw!r}: use an int, Decimal, Fraction or text, never a float"
-        )
-    if isinstance(raw, Decimal):
-        value = Fraction(check_decimal(raw, "hours"))  # 1e-999999 would run for minutes
-    elif isinstance(raw, int | Fraction):
-        value = Fraction(raw)
-    elif isinstance(raw, str):
-        value = parse_fraction(raw, "hours")  # bounded digits and exponent
-    else:
-        raise InvalidValueError(f"invalid hours {shown(raw)}")
-    if value < 0:
-        raise InvalidValueError(f"invalid hours {shown(raw)}: negative")
-    return value
+    return exact_quantity(raw, "hours", "'7.5' or '22/3'")
 
 
 def format_exact(value: Fraction) -> str:
