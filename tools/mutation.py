@@ -89,7 +89,11 @@ TARGETS: dict[str, Target] = {
             "src/mycareer/fla/account_values.py",
             "src/mycareer/fla/account_steps.py",
         ),
-        ("tests/fla/test_account.py", "tests/fla/test_account_*.py"),
+        (
+            "tests/fla/test_account.py",
+            "tests/fla/test_account_*.py",
+            "tests/fla/test_mutation_account.py",
+        ),
     ),
     "merge": Target(
         ("src/mycareer/timeline/_merge.py",),

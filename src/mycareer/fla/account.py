@@ -531,7 +531,8 @@ def build_accounts(
     the worker's only account; when the worker has accounts at several employers it
     is left out with a finding. A worker with trainings but no credit gets an account
     with zero credits. ``policies`` maps an employer key, or an (employer key, NISS
-    digits) pair, to its own policy (e.g. :meth:`AccountPolicy.for_schedule`).
+    digits) pair, to its own policy (e.g. :meth:`AccountPolicy.for_schedule`); the key
+    ``""`` stands for the accounts without an employer.
 
     Returns the accounts and the findings that belong to no single account.
     """
