@@ -87,7 +87,6 @@ TARGETS: dict[str, Target] = {
         (
             "src/mycareer/fla/account.py",
             "src/mycareer/fla/account_values.py",
-            "src/mycareer/fla/account_steps.py",
         ),
         (
             "tests/fla/test_account.py",
