@@ -380,6 +380,13 @@ def _refuse_constant(name: str) -> Any:
     raise InvalidValueError(f"invalid number {name}: JSON numbers must be finite")
 
 
+def _line_of(text: str | bytes, raw: str) -> int | None:
+    """The line of the first ``raw`` in ``text`` (json's number hooks are not told where)."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    where = data.find(raw.encode("ascii"))
+    return None if where < 0 else data.count(b"\n", 0, where) + 1  # not found: UTF-16 or -32
+
+
 def load_json(
     text: str | bytes,
     label: str,
@@ -400,12 +407,19 @@ def load_json(
     ...
     mycareer.errors.InputError: deep.json: JSON nested deeper than 64 levels: refused
     """
+    numbers: list[str] = []  # the number being parsed, to name its line if refused
+
+    def integer(raw: str) -> int:
+        numbers[:] = [raw]
+        return parse_integer(raw, "JSON integer")
+
+    def number(raw: str) -> Any:
+        numbers[:] = [raw]
+        return (parse_float or (lambda raw: parse_decimal(raw, "JSON number")))(raw)
+
     try:
         value = json.loads(
-            text,
-            parse_int=lambda raw: parse_integer(raw, "JSON integer"),
-            parse_float=parse_float or (lambda raw: parse_decimal(raw, "JSON number")),
-            parse_constant=_refuse_constant,
+            text, parse_int=integer, parse_float=number, parse_constant=_refuse_constant
         )
     except RecursionError:
         value = None
@@ -416,7 +430,8 @@ def load_json(
             source=SourceRef(label, error.lineno),
         ) from None
     except InvalidValueError as error:
-        raise InputError(error.message, source=SourceRef(label)) from None
+        line = _line_of(text, numbers[-1]) if numbers else None
+        raise InputError(error.message, source=SourceRef(label, line)) from None
     except UnicodeDecodeError as error:  # bytes: json guesses UTF-8, -16 or -32
         raise InputError(
             f"not UTF-8 text: {error.reason} at byte {error.start}", source=SourceRef(label)
