@@ -4,8 +4,9 @@ Dates are ISO text, identifiers are strings, exact fractions are ``"4/5"``,
 decimals are strings, periods are ``{"start": ..., "end": ...}`` with an
 inclusive (or null) end. Unknown keys are refused, and every problem of a
 document is reported at once with its path. Integers keep at most
-:data:`~mycareer.limits.MAX_INTEGER_DIGITS` digits, booleans must be ``true`` or
-``false``, and a refused integer, boolean or enum value is quoted cut to
+:data:`~mycareer.limits.MAX_INTEGER_DIGITS` digits, texts at most
+:data:`~mycareer.limits.MAX_TEXT_CHARS` characters, booleans must be ``true`` or
+``false``, and a refused integer, text, boolean or enum value is quoted cut to
 :data:`~mycareer.limits.MAX_SHOWN_CHARS` (cattrs' own messages quote it whole).
 
 >>> from datetime import date
@@ -60,6 +61,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.limits import (
     MAX_INTEGER_DIGITS,
     MAX_JSON_DEPTH,
+    check_text,
     clip,
     json_depth,
     parse_decimal,
@@ -151,6 +153,13 @@ def _structure_int(data: Any, _: type) -> int:
     raise InvalidValueError(f"invalid integer {shown(data)}: expected an integer")
 
 
+def _structure_text(data: Any, _: type, what: str = "text") -> str:
+    # cattrs' own hook is str(data): a list became its repr, and no length was checked.
+    if not isinstance(data, str):
+        raise InvalidValueError(f"invalid {what} {shown(data)}: expected a string")
+    return check_text(data, what)
+
+
 def _structure_bool(data: Any, _: type) -> bool:
     # cattrs' own hook is bool(data): "false" would be True.
     if not isinstance(data, bool):
@@ -191,10 +200,11 @@ def _structure_employer(data: Any, _: type) -> Employer:
         raise InvalidValueError(f"unknown key(s) {shown(sorted(extra))} in employer")
     enterprise = data.get("enterprise")
     nsso = data.get("nsso")
+    name = data.get("name")
     return Employer(
         enterprise=None if enterprise is None else _structure_string(EnterpriseNumber)(enterprise),
         nsso=None if nsso is None else _structure_string(NssoNumber)(nsso),
-        name=data.get("name"),
+        name=None if name is None else _structure_text(name, str, "employer name"),
     )
 
 
@@ -207,6 +217,7 @@ def make_mycareer_converter() -> cattrs.Converter:
     _string_hooks(conv, WorkFraction, lambda data: WorkFraction.parse(str(data)))
     conv.register_structure_hook(date, _structure_date)  # values quoted cut, never whole
     conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_text)  # bounded by MAX_TEXT_CHARS
     conv.register_structure_hook(bool, _structure_bool)  # else int's hook takes bools
     for base in (Enum, StrEnum, IntEnum):  # before str's and int's hooks, which they subclass
         conv.register_structure_hook(base, _structure_enum)

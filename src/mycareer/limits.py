@@ -53,6 +53,7 @@ __all__ = [
     "cannot_read",
     "check_decimal",
     "check_identifier",
+    "check_text",
     "clip",
     "csv_header",
     "csv_rows",
@@ -138,6 +139,25 @@ def check_identifier(
     """
     if len(text) > MAX_IDENTIFIER_CHARS:
         raise error(f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters")
+    return text
+
+
+def check_text(text: str, what: str, *, path: str | None = None) -> str:
+    """Refuse a text field (a name, a label) longer than :data:`MAX_TEXT_CHARS`.
+
+    ``path`` (where the text was found) is set on the error.
+
+    >>> check_text("Acme", "employer name")
+    'Acme'
+    >>> check_text("x" * 5000, "label")
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid label 'xxx...'… (5000 chars): longer than 4096 ...
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: longer than {MAX_TEXT_CHARS} characters", path=path
+        )
     return text
 
 

@@ -14,7 +14,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.findings import Finding
-from mycareer.limits import MAX_SHOWN_CHARS, shown
+from mycareer.limits import MAX_SHOWN_CHARS, check_text, shown
 from mycareer.niss import Niss
 from mycareer.xmlio.career_records._values import (
     _EMPLOYER,
@@ -149,6 +149,20 @@ def _declare_employer(
     employers[ref] = _employer(enterprise, nsso, name, here)
 
 
+def _check_worker_attributes(
+    element: etree._Element, file: str, path: str, problems: list[InvalidValueError]
+) -> None:
+    """Unknown attributes of a ``<worker>``, and a name longer than MAX_TEXT_CHARS."""
+    niss_text, name = element.get("niss"), element.get("name")
+    if len(element.attrib) > (niss_text is not None) + (name is not None):
+        problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
+    if name is not None:
+        try:
+            check_text(name, "worker name")
+        except InvalidValueError as error:
+            problems.append(_located(error, f"{path}.name", file, element.sourceline))
+
+
 def career_records_from_element(element: etree._Element, file: str, path: str) -> CareerRecords:
     """Decode one ``<worker>`` element; every bad value is reported with file, line and path.
 
@@ -157,8 +171,7 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
     problems: list[InvalidValueError] = []
     niss = _worker_niss(element, file, path, problems)
     niss_text, name = element.get("niss"), element.get("name")
-    if len(element.attrib) > (niss_text is not None) + (name is not None):
-        problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
+    _check_worker_attributes(element, file, path, problems)
     employers: dict[str, Employer] = {}
     periods: list[CareerPeriod] = []
     employer_index = period_index = 0
