@@ -259,7 +259,7 @@ def structure(
 ) -> T:
     """Structure plain data into ``cls``; every problem is reported with its path.
 
-    ``source`` (the file, and the line of a CSV row) is set on every error.
+    ``source`` (where the data was read: its file) is set on every error without one.
     """
     label = what or getattr(cls, "__name__", "document")
     try:

@@ -20,7 +20,7 @@ from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.cli._convert import read_records, records_to_csv
 from mycareer.errors import InvalidValueError, MycareerError, MycareerErrorGroup, flatten_errors
 from mycareer.period import Period
-from mycareer.xmlio.career_records import read_career_records
+from mycareer.xmlio.career_records import career_records_bytes, read_career_records
 
 #: The documented limit (docs/concepts.md, Limits: MAX_TEXT_CHARS).
 LIMIT = 4096
@@ -190,3 +190,12 @@ def test_the_csv_writer_refuses_a_text_its_reader_would_refuse() -> None:
         records_to_csv([CareerRecords("90010100123", [period])], io.StringIO())
     assert caught.value.message == "text of 5000 characters: longer than a text is read back (4096)"
     assert caught.value.path == "$.workers[0].periods[0].label"
+
+
+def test_the_xml_writer_refuses_a_text_its_readers_would_refuse() -> None:
+    period = CareerPeriod("90010100123", "employment", Period(date(2024, 1, 1), None), label=LONG)
+    with pytest.raises(MycareerErrorGroup) as caught:
+        career_records_bytes([CareerRecords("90010100123", [period], name="é" * LIMIT)])
+    (line,) = flatten_errors(caught.value)  # the name of exactly the limit is written
+    assert line.endswith("longer than 4096 characters @ $.workers[0].periods[0].label")
+    _assert_cut(line)
