@@ -20,7 +20,11 @@ from mycareer.career import CareerPeriod, CareerRecords
 from mycareer.cli._convert import read_records, records_to_csv
 from mycareer.errors import InvalidValueError, MycareerError, MycareerErrorGroup, flatten_errors
 from mycareer.period import Period
-from mycareer.xmlio.career_records import career_records_bytes, read_career_records
+from mycareer.xmlio.career_records import (
+    career_records_bytes,
+    finding_from_element,
+    read_career_records,
+)
 
 #: The documented limit (docs/concepts.md, Limits: MAX_TEXT_CHARS).
 LIMIT = 4096
@@ -198,4 +202,18 @@ def test_the_xml_writer_refuses_a_text_its_readers_would_refuse() -> None:
         career_records_bytes([CareerRecords("90010100123", [period], name="é" * LIMIT)])
     (line,) = flatten_errors(caught.value)  # the name of exactly the limit is written
     assert line.endswith("longer than 4096 characters @ $.workers[0].periods[0].label")
+    _assert_cut(line)
+
+
+def test_a_finding_read_back_refuses_a_long_message() -> None:
+    from lxml import etree
+
+    element = etree.fromstring(
+        f'<finding xmlns="{NS}" code="X1" severity="info" message="{LONG}"/>'.encode()
+    )
+    with pytest.raises(InvalidValueError) as caught:
+        finding_from_element(element, "t.xml", "$.findings[0]")
+    line = str(caught.value)
+    assert line.startswith("t.xml:1: invalid message 'nnn")
+    assert line.endswith("@ $.findings[0].message")
     _assert_cut(line)

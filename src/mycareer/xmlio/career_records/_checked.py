@@ -26,6 +26,7 @@ from mycareer.xmlio.career_records._values import (
     _located,
     _niss,
     _nisses,
+    check_texts,
     decode_period,
     decode_source,
     unknown_attributes,
@@ -49,6 +50,11 @@ def finding_from_element(element: etree._Element, file: str, path: str) -> Findi
         raise InvalidValueError(
             "a finding needs code, severity and message", path=path, source=where
         )
+    try:
+        check_texts((code, "finding code", f"{path}.code"), (message, "message", f"{path}.message"))
+    except InvalidValueError as error:
+        error.source = where
+        raise
     severity = _SEVERITIES.get(severity_text)
     if severity is None:
         raise InvalidValueError(
