@@ -309,3 +309,74 @@ def test_a_training_account_credit_without_its_days_is_refused_not_a_type_error(
     result = read_training_accounts(path, on_error="collect")
     assert len(result.records) == len(whole.records) - 1  # that account alone is refused
     assert any(f"missing attribute '{attribute}'" in str(e) for e in result.errors)
+
+
+# -- training-account JSON: an enum or integer field quotes the value cut to 80 -------
+
+ACCOUNTS_SEED = Path(__file__).parent / "fuzz" / "seeds" / "training-accounts.json"
+
+
+def _first_training(document: list[dict[str, object]]) -> dict[str, object]:
+    for item in document:
+        account = item["account"]
+        assert isinstance(account, dict)
+        if account["trainings"]:
+            training = account["trainings"][0]
+            assert isinstance(training, dict)
+            return training
+    raise AssertionError("the seed has a training")
+
+
+def _statement(document: list[dict[str, object]]) -> dict[str, object]:
+    account = document[0]["account"]
+    assert isinstance(account, dict)
+    statement = account["statements"][0]
+    assert isinstance(statement, dict)
+    return statement
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path_end"),
+    [
+        ("status", "s" * 10_000, ".trainings[0].status"),
+        ("type", "t" * 10_000, ".trainings[0].type"),
+        ("year", "9" * 5000, ".statements[0].year"),
+        ("year", "x" * 5000, ".statements[0].year"),
+    ],
+    ids=["status", "type", "digits-text", "text"],
+)
+def test_training_account_json_quotes_a_huge_value_cut_to_80(
+    tmp_path: Path, field: str, value: str, path_end: str
+) -> None:
+    from mycareer.cli._convert import read_accounts
+
+    document = json.loads(ACCOUNTS_SEED.read_text(encoding="utf-8"))
+    target = _statement(document) if field == "year" else _first_training(document)
+    target[field] = value
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    with pytest.raises(MycareerError) as caught:
+        read_accounts(str(path), "json")
+    (line,) = flatten_errors(caught.value)
+    assert line.startswith(f"{path}: invalid ")
+    assert line.endswith(path_end)
+    assert len(line) - len(str(path)) < 300, line
+    assert f"'{value[:MAX_SHOWN_CHARS]}'… ({len(value)} chars)" in line  # cut, its size said
+    assert value[: MAX_SHOWN_CHARS + 1] not in line
+
+
+def test_training_account_json_names_the_line_of_a_5000_digit_number(tmp_path: Path) -> None:
+    from mycareer.cli._convert import read_accounts
+
+    document = json.loads(ACCOUNTS_SEED.read_text(encoding="utf-8"))
+    _statement(document)["year"] = "@HUGE@"
+    text = json.dumps(document, indent=2)
+    line_number = text[: text.index("@HUGE@")].count("\n") + 1
+    path = tmp_path / "accounts.json"
+    path.write_text(text.replace('"@HUGE@"', "9" * 5000), encoding="utf-8")
+    with pytest.raises(MycareerError) as caught:
+        read_accounts(str(path), "json")
+    (line,) = flatten_errors(caught.value)
+    assert line.startswith(f"{path}:{line_number}: invalid JSON integer '{'9' * 80}'… (5000 chars)")
+    assert len(line) - len(str(path)) < 300, line
+    assert "9" * (MAX_SHOWN_CHARS + 1) not in line

@@ -3,7 +3,11 @@ r"""The one cattrs converter of mycareer, and JSON helpers built on it.
 Dates are ISO text, identifiers are strings, exact fractions are ``"4/5"``,
 decimals are strings, periods are ``{"start": ..., "end": ...}`` with an
 inclusive (or null) end. Unknown keys are refused, and every problem of a
-document is reported at once with its path.
+document is reported at once with its path. Integers keep at most
+:data:`~mycareer.limits.MAX_INTEGER_DIGITS` digits, texts at most
+:data:`~mycareer.limits.MAX_TEXT_CHARS` characters, booleans must be ``true`` or
+``false``, and a refused integer, text, boolean or enum value is quoted cut to
+:data:`~mycareer.limits.MAX_SHOWN_CHARS` (cattrs' own messages quote it whole).
 
 >>> from datetime import date
 >>> from mycareer.period import Period
@@ -22,6 +26,12 @@ mycareer.errors.MycareerErrorGroup: invalid Period document: 1 problem(s) (1 sub
 invalid NISS '123': The number has an invalid length. @ $[0].niss
 invalid NISS '00000000005': The number's checksum or check digit is invalid. @ $[1].niss
 invalid value for CareerPeriod: ... @ $[1].periods[0]
+>>> from mycareer.fla.trainings import TrainingStatus
+>>> try:
+...     structure("x" * 5000, TrainingStatus)
+... except MycareerErrorGroup as group:
+...     print(*flatten_errors(group))
+invalid TrainingStatus 'xxx...xxx'… (5000 chars): expected one of 'completed', ... @ $
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from enum import Enum, IntEnum, StrEnum
 from fractions import Fraction
 from typing import Any, Final, TypeVar
 
@@ -43,11 +54,14 @@ from mycareer.errors import (
     InvalidPeriodError,
     InvalidValueError,
     MycareerErrorGroup,
+    SourceRef,
     flatten_errors,
 )
 from mycareer.joint_commission import JointCommission
 from mycareer.limits import (
+    MAX_INTEGER_DIGITS,
     MAX_JSON_DEPTH,
+    check_text,
     clip,
     json_depth,
     parse_decimal,
@@ -126,6 +140,44 @@ def _structure_date(data: Any, _: type) -> date:
         raise InvalidValueError(f"invalid date {shown(data)}: expected YYYY-MM-DD") from None
 
 
+def _structure_int(data: Any, _: type) -> int:
+    # cattrs' own hook is int(data): no digit bound, and its message quotes the text whole.
+    if isinstance(data, str):
+        return parse_integer(data, "integer")
+    if isinstance(data, int) and not isinstance(data, bool):
+        if abs(data) >= 10**MAX_INTEGER_DIGITS:
+            raise InvalidValueError(
+                f"invalid integer {shown(data)}: more than {MAX_INTEGER_DIGITS} digits"
+            )
+        return data
+    raise InvalidValueError(f"invalid integer {shown(data)}: expected an integer")
+
+
+def _structure_text(data: Any, _: type, what: str = "text") -> str:
+    # cattrs' own hook is str(data): a list became its repr, and no length was checked.
+    if not isinstance(data, str):
+        raise InvalidValueError(f"invalid {what} {shown(data)}: expected a string")
+    return check_text(data, what)
+
+
+def _structure_bool(data: Any, _: type) -> bool:
+    # cattrs' own hook is bool(data): "false" would be True.
+    if not isinstance(data, bool):
+        raise InvalidValueError(f"invalid boolean {shown(data)}: expected true or false")
+    return data
+
+
+def _structure_enum(data: Any, cls: type[Enum]) -> Enum:
+    # cattrs' own hook is cls(data), whose message quotes the value whole.
+    try:
+        return cls(data)
+    except (ValueError, TypeError):
+        allowed = ", ".join(shown(member.value) for member in cls)
+        raise InvalidValueError(
+            f"invalid {cls.__name__} {shown(data)}: expected one of {clip(allowed)}"
+        ) from None
+
+
 def _string_hooks(conv: cattrs.Converter, cls: type[Any], parse: Any) -> None:
     conv.register_unstructure_hook(cls, str)
     conv.register_structure_hook(cls, lambda data, _: parse(data))
@@ -148,10 +200,11 @@ def _structure_employer(data: Any, _: type) -> Employer:
         raise InvalidValueError(f"unknown key(s) {shown(sorted(extra))} in employer")
     enterprise = data.get("enterprise")
     nsso = data.get("nsso")
+    name = data.get("name")
     return Employer(
         enterprise=None if enterprise is None else _structure_string(EnterpriseNumber)(enterprise),
         nsso=None if nsso is None else _structure_string(NssoNumber)(nsso),
-        name=data.get("name"),
+        name=None if name is None else _structure_text(name, str, "employer name"),
     )
 
 
@@ -163,6 +216,11 @@ def make_mycareer_converter() -> cattrs.Converter:
     _string_hooks(conv, Quarter, Quarter.parse)
     _string_hooks(conv, WorkFraction, lambda data: WorkFraction.parse(str(data)))
     conv.register_structure_hook(date, _structure_date)  # values quoted cut, never whole
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_text)  # bounded by MAX_TEXT_CHARS
+    conv.register_structure_hook(bool, _structure_bool)  # else int's hook takes bools
+    for base in (Enum, StrEnum, IntEnum):  # before str's and int's hooks, which they subclass
+        conv.register_structure_hook(base, _structure_enum)
     conv.register_unstructure_hook(Fraction, str)
     conv.register_structure_hook(Fraction, _structure_fraction)
     conv.register_unstructure_hook(Decimal, str)
@@ -196,8 +254,14 @@ def _format(error: BaseException, type_: Any) -> str:
     return f"invalid value for {name}: {clip(str(error))}"
 
 
-def structure(data: Any, cls: type[T], *, what: str | None = None) -> T:
-    """Structure plain data into ``cls``; every problem is reported with its path."""
+def structure(
+    data: Any, cls: type[T], *, what: str | None = None, source: SourceRef | None = None
+) -> T:
+    """Structure plain data into ``cls``; every problem is reported with its path.
+
+    ``source`` (where the data was read: its file) is set on every error without one.
+    """
+    label = what or getattr(cls, "__name__", "document")
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError) as group:
@@ -205,20 +269,21 @@ def structure(data: Any, cls: type[T], *, what: str | None = None) -> T:
         errors: list[Exception] = []
         for line in lines:
             message, _, path = line.rpartition(" @ ")
-            errors.append(InvalidValueError(message or line, path=path or None))
-        label = what or getattr(cls, "__name__", "document")
+            errors.append(InvalidValueError(message or line, path=path or None, source=source))
         message = f"invalid {label} document: {len(errors)} problem(s)"
         raise MycareerErrorGroup(message, errors) from None
     except InvalidValueError as error:
         if error.path is None:
             error.path = "$"
-        label = what or getattr(cls, "__name__", "document")
+        if error.source is None:
+            error.source = source
         raise MycareerErrorGroup(f"invalid {label} document: 1 problem(s)", [error]) from None
     except (TypeError, AttributeError, ValueError, RecursionError) as error:
         # cattrs on a shape it does not expect (``42`` for an object): still bad input
-        label = what or getattr(cls, "__name__", "document")
         refused = InvalidValueError(
-            f"cannot read {label}: {type(error).__name__}: {shown(str(error))}", path="$"
+            f"cannot read {label}: {type(error).__name__}: {shown(str(error))}",
+            path="$",
+            source=source,
         )
         raise MycareerErrorGroup(f"invalid {label} document: 1 problem(s)", [refused]) from None
 
@@ -259,4 +324,4 @@ def from_json(text: str | bytes, cls: type[T], *, source: str | None = None) -> 
         deep = json_depth(data) > MAX_JSON_DEPTH
     if deep:
         raise InputError(f"{where}JSON nested deeper than {MAX_JSON_DEPTH} levels: refused")
-    return structure(data, cls)
+    return structure(data, cls, source=None if source is None else SourceRef(source))

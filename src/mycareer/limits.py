@@ -53,6 +53,7 @@ __all__ = [
     "cannot_read",
     "check_decimal",
     "check_identifier",
+    "check_text",
     "clip",
     "csv_header",
     "csv_rows",
@@ -139,6 +140,25 @@ def check_identifier(
     """
     if len(text) > MAX_IDENTIFIER_CHARS:
         raise error(f"invalid {what} {shown(text)}: longer than {MAX_IDENTIFIER_CHARS} characters")
+    return text
+
+
+def check_text(text: str, what: str, *, path: str | None = None) -> str:
+    """Refuse a text field (a name, a label) longer than :data:`MAX_TEXT_CHARS`.
+
+    ``path`` (where the text was found) is set on the error.
+
+    >>> check_text("Acme", "employer name")
+    'Acme'
+    >>> check_text("x" * 5000, "label")
+    Traceback (most recent call last):
+    ...
+    mycareer.errors.InvalidValueError: invalid label 'xxx...'… (5000 chars): longer than 4096 ...
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidValueError(
+            f"invalid {what} {shown(text)}: longer than {MAX_TEXT_CHARS} characters", path=path
+        )
     return text
 
 
@@ -407,6 +427,13 @@ def _refuse_constant(name: str) -> Any:
     raise InvalidValueError(f"invalid number {name}: JSON numbers must be finite")
 
 
+def _line_of(text: str | bytes, raw: str) -> int | None:
+    """The line of the first ``raw`` in ``text`` (json's number hooks are not told where)."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    where = data.find(raw.encode("ascii"))
+    return None if where < 0 else data.count(b"\n", 0, where) + 1  # not found: UTF-16 or -32
+
+
 def load_json(
     text: str | bytes,
     label: str,
@@ -427,12 +454,19 @@ def load_json(
     ...
     mycareer.errors.InputError: deep.json: JSON nested deeper than 64 levels: refused
     """
+    numbers: list[str] = []  # the number being parsed, to name its line if refused
+
+    def integer(raw: str) -> int:
+        numbers[:] = [raw]
+        return parse_integer(raw, "JSON integer")
+
+    def number(raw: str) -> Any:
+        numbers[:] = [raw]
+        return (parse_float or (lambda raw: parse_decimal(raw, "JSON number")))(raw)
+
     try:
         value = json.loads(
-            text,
-            parse_int=lambda raw: parse_integer(raw, "JSON integer"),
-            parse_float=parse_float or (lambda raw: parse_decimal(raw, "JSON number")),
-            parse_constant=_refuse_constant,
+            text, parse_int=integer, parse_float=number, parse_constant=_refuse_constant
         )
     except RecursionError:
         value = None
@@ -443,7 +477,8 @@ def load_json(
             source=SourceRef(label, error.lineno),
         ) from None
     except InvalidValueError as error:
-        raise InputError(error.message, source=SourceRef(label)) from None
+        line = _line_of(text, numbers[-1]) if numbers else None
+        raise InputError(error.message, source=SourceRef(label, line)) from None
     except UnicodeDecodeError as error:  # bytes: json guesses UTF-8, -16 or -32
         raise InputError(
             f"not UTF-8 text: {error.reason} at byte {error.start}", source=SourceRef(label)

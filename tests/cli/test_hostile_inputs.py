@@ -214,7 +214,9 @@ def test_account_hours_per_day_is_bounded_as_a_usage_error(hours: str) -> None:
     assert "hours per day" in line
 
 
-def test_convert_refuses_to_write_a_csv_cell_it_could_not_read_back(tmp_path: Path) -> None:
+def test_convert_refuses_a_name_longer_than_the_text_limit_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
     name = "n" * 70_000
     source = tmp_path / "records.xml"
     source.write_text(
@@ -222,12 +224,48 @@ def test_convert_refuses_to_write_a_csv_cell_it_could_not_read_back(tmp_path: Pa
         "</careerRecords>\n",
         encoding="utf-8",
     )
-    as_json = run_cli("convert", source, tmp_path / "records.json")
-    assert as_json.returncode == 0, as_json.stderr[:300]
-    as_csv = run_cli("convert", source, tmp_path / "records.csv")
-    assert_no_traceback(as_csv)
-    assert as_csv.returncode == 1
-    (line,) = _short_lines(as_csv.stderr)
-    assert "text of 70000 characters: longer than a CSV field is read back (65536)" in line
-    assert line.endswith("@ $.workers[0].name")
-    assert not (tmp_path / "records.csv").exists()
+    for target in ("records.json", "records.csv"):
+        result = run_cli("convert", source, tmp_path / target)
+        assert_no_traceback(result)
+        assert result.returncode == 1
+        (line,) = _short_lines(result.stderr)
+        assert f"{source}:2: invalid worker name 'nnn" in line
+        assert "(70000 chars): longer than 4096 characters" in line
+        assert line.endswith("@ $.workers[0].name")
+        assert "n" * 81 not in line
+        assert not (tmp_path / target).exists()
+
+
+LONG = "x" * 100_000
+DIGITS = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "chars"),
+    [
+        (("account", "--termination", f"85073003328=resignation@{LONG}", "x"), "--termination", 0),
+        (("account", f"--termination=2024-01-01:{LONG}", "x"), "--termination", 100_011),
+        (("entitlements", "--year", DIGITS, "x"), "--year", 5000),
+        (("entitlements", "--format", LONG, "x"), "--format", 100_000),
+        (("timeline", "--indent", DIGITS, "x"), "--indent", 5000),
+        ((LONG,), "COMMAND", 100_000),
+        (("validate", "x", f"--no-such-option={LONG}"), "unrecognized arguments", 100_017),
+    ],
+    ids=["termination", "termination=", "year", "format", "indent", "command", "unrecognized"],
+)
+def test_usage_errors_quote_a_huge_argument_cut_to_80(
+    args: tuple[str, ...], option: str, chars: int
+) -> None:
+    result = run_cli(*args)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: mycareer")  # argparse's usual layout
+    line = result.stderr.strip().splitlines()[-1]
+    assert ": error: " in line
+    assert option in line
+    assert len(line) < 300, line[:400]
+    assert len(result.stderr) - result.stderr.rindex("\nmycareer") < 300  # after the usage
+    assert "x" * 81 not in result.stderr
+    assert "9" * 81 not in result.stderr
+    if chars:
+        assert f"… ({chars} chars)" in line  # cut, its size said

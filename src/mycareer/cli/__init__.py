@@ -22,6 +22,7 @@ from mycareer.cli._common import (
     EXIT_USAGE,
     INPUT_PATH_OPTIONS,
     MISSING,
+    ArgumentParser,
     error_line,
     finish_parser,
     missing_paths,
@@ -49,7 +50,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     writers); loading one instead of all saves about 0.1 s of start-up, which
     is a visible share of a short run. The other commands stay known by name.
     """
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(  # usage errors quote arguments cut (its subparsers too)
         prog="mycareer",
         description="Belgian career data (DmfA, Dimona) and the individual training right.",
         epilog="Independent of the public mycareer.be portal.",

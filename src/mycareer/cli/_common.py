@@ -10,6 +10,8 @@ reads the same everywhere:
 * :func:`add_lang`: ``--lang`` for commands that print explanations;
 * :func:`finish_parser`: applied to every subcommand by :func:`mycareer.cli.build_parser`
   (defaults shown, ``--format`` ordered, exit codes in ``--help``);
+* :class:`ArgumentParser`: argparse's, whose usage errors quote an argument cut to
+  80 characters (:func:`cut_arguments`);
 * shared options: :func:`add_indent` (``--indent``) and :func:`add_jobs` (``--jobs``),
   and :func:`write_json`.
 
@@ -30,12 +32,14 @@ import argparse
 import gc
 import json
 import os
+import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, NoReturn, TextIO
 
-from mycareer.limits import MISSING_INPUT
+from mycareer.limits import MAX_SHOWN_CHARS, MISSING_INPUT, clip, shown
 
 __all__ = [
     "EXIT_INPUT",
@@ -45,12 +49,14 @@ __all__ = [
     "INPUT_PATH_OPTIONS",
     "LANGUAGES",
     "MISSING",
+    "ArgumentParser",
     "HelpFormatter",
     "add_command",
     "add_indent",
     "add_jobs",
     "add_lang",
     "collector_enabled",
+    "cut_arguments",
     "default_jobs",
     "error_line",
     "exit_codes_epilog",
@@ -130,6 +136,61 @@ def missing_paths(args: argparse.Namespace) -> list[str]:
             if isinstance(item, str | Path) and str(item) != "-" and not Path(item).exists():
                 missing.append(str(item))
     return missing
+
+
+#: A quoted text in a message (a repr, in either quotes, escapes kept).
+_QUOTED: Final = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def _cut_quoted(match: re.Match[str]) -> str:
+    quoted = match.group(0)
+    if len(quoted) <= MAX_SHOWN_CHARS + 2:
+        return quoted
+    mark = quoted[0]
+    return f"{quoted[: MAX_SHOWN_CHARS + 1]}{mark}… ({len(quoted) - 2} chars)"
+
+
+def cut_arguments(message: str, arguments: Iterable[str]) -> str:
+    """A usage error with every argument it quotes cut as :func:`mycareer.limits.shown` does.
+
+    argparse quotes a bad argument whole (``invalid int value: '999…'``), and so do the
+    commands' own type checks; a value given as ``--option=VALUE`` is cut too, as is
+    any long quoted text, and the message is at most :data:`~mycareer.limits.clip`'s length.
+
+    >>> cut_arguments("argument --year: invalid int value: '" + "9" * 5000 + "'", ["9" * 5000])
+    "argument --year: invalid int value: '999...999'… (5000 chars)"
+    >>> cut_arguments("unrecognized arguments: " + "x" * 100, ["x" * 100])[-16:]
+    "xx'… (100 chars)"
+    """
+    values = set()
+    for argument in arguments:
+        values.add(argument)
+        if argument.startswith("-") and "=" in argument:
+            values.add(argument.partition("=")[2])
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) > MAX_SHOWN_CHARS and value in message:
+            cut = shown(value)
+            message = message.replace(repr(value), cut).replace(value, cut)
+    return clip(_QUOTED.sub(_cut_quoted, message))
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors quote the arguments cut to 80 characters.
+
+    Used for ``mycareer`` and (``add_subparsers`` takes the parser's class) every
+    subcommand; the exit code (2) and argparse's wording are kept.
+    """
+
+    _arguments: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        self._arguments = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        super().error(cut_arguments(message, self._arguments))
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -214,7 +275,7 @@ def _indent(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a number of spaces") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of spaces") from None
     if not 0 <= value <= 16:
         raise argparse.ArgumentTypeError(f"{value} spaces: give 0 to 16")
     return value
@@ -244,7 +305,7 @@ def _jobs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a number of processes") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of processes") from None
     if not 1 <= value <= 1024:
         raise argparse.ArgumentTypeError(f"{value} processes: give 1 to 1024")
     return value

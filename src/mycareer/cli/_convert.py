@@ -50,8 +50,9 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.limits import (
-    MAX_CSV_FIELD_CHARS,
     MAX_ERRORS_PER_INPUT,
+    MAX_TEXT_CHARS,
+    check_text,
     csv_header,
     csv_rows,
     load_json,
@@ -146,14 +147,12 @@ def _free_text(value: str | None, path: str, *, neutralise: bool) -> str:
             "an empty text reads back as no value from a raw CSV: write it without --raw-csv",
             path=path,
         )
-    cell = csv_cell(value) if neutralise else value
-    if len(cell) > MAX_CSV_FIELD_CHARS:  # refused now rather than when read back
+    if len(value) > MAX_TEXT_CHARS:  # refused now rather than when read back
         raise InvalidValueError(
-            f"text of {len(cell)} characters: longer than a CSV field is read back "
-            f"({MAX_CSV_FIELD_CHARS})",
+            f"text of {len(value)} characters: longer than a text is read back ({MAX_TEXT_CHARS})",
             path=path,
         )
-    return cell
+    return csv_cell(value) if neutralise else value
 
 
 def _refuse_empty_source(source: SourceRef | None, at: str) -> None:
@@ -326,6 +325,9 @@ def records_from_csv(
             continue
         texts = _texts(row, neutralised=neutralised)
         try:
+            for column, cell in texts.items():  # the worker's name is not structured
+                if cell is not None:
+                    check_text(cell, column, path=f"$.{column}")
             if row["kind"]:
                 period = _row_to_period(row, texts, line)
                 niss = period.niss
@@ -430,15 +432,16 @@ def _records_from_json(text: str, source: str) -> list[CareerRecords]:
     data = _json(text, source)
     if isinstance(data, dict) and "workers" in data:
         data = data["workers"]  # the demo sample's shape: {"as_of": ..., "workers": [...]}
+    where = SourceRef(source)
     if isinstance(data, dict):
-        return [structure(data, CareerRecords)]
+        return [structure(data, CareerRecords, source=where)]
     if not isinstance(data, list):
         raise InputError(
             f'expected an array of workers, one worker or {{"workers": [...]}}, '
             f"got {type(data).__name__} {shown(data)}",
             source=SourceRef(source),
         )
-    return structure(data, list[CareerRecords], what="career records")
+    return structure(data, list[CareerRecords], what="career records", source=where)
 
 
 def read_records(path: str, fmt: str, *, neutralised: bool = True) -> list[CareerRecords]:

@@ -14,7 +14,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.findings import Finding
-from mycareer.limits import MAX_SHOWN_CHARS, shown
+from mycareer.limits import MAX_SHOWN_CHARS, check_text, shown
 from mycareer.niss import Niss
 from mycareer.xmlio.career_records._values import (
     _EMPLOYER,
@@ -26,6 +26,7 @@ from mycareer.xmlio.career_records._values import (
     _located,
     _niss,
     _nisses,
+    check_texts,
     decode_period,
     decode_source,
     unknown_attributes,
@@ -49,6 +50,11 @@ def finding_from_element(element: etree._Element, file: str, path: str) -> Findi
         raise InvalidValueError(
             "a finding needs code, severity and message", path=path, source=where
         )
+    try:
+        check_texts((code, "finding code", f"{path}.code"), (message, "message", f"{path}.message"))
+    except InvalidValueError as error:
+        error.source = where
+        raise
     severity = _SEVERITIES.get(severity_text)
     if severity is None:
         raise InvalidValueError(
@@ -149,6 +155,20 @@ def _declare_employer(
     employers[ref] = _employer(enterprise, nsso, name, here)
 
 
+def _check_worker_attributes(
+    element: etree._Element, file: str, path: str, problems: list[InvalidValueError]
+) -> None:
+    """Unknown attributes of a ``<worker>``, and a name longer than MAX_TEXT_CHARS."""
+    niss_text, name = element.get("niss"), element.get("name")
+    if len(element.attrib) > (niss_text is not None) + (name is not None):
+        problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
+    if name is not None:
+        try:
+            check_text(name, "worker name")
+        except InvalidValueError as error:
+            problems.append(_located(error, f"{path}.name", file, element.sourceline))
+
+
 def career_records_from_element(element: etree._Element, file: str, path: str) -> CareerRecords:
     """Decode one ``<worker>`` element; every bad value is reported with file, line and path.
 
@@ -157,8 +177,7 @@ def career_records_from_element(element: etree._Element, file: str, path: str) -
     problems: list[InvalidValueError] = []
     niss = _worker_niss(element, file, path, problems)
     niss_text, name = element.get("niss"), element.get("name")
-    if len(element.attrib) > (niss_text is not None) + (name is not None):
-        problems.append(_unknown_attributes(element, _WORKER_ATTRIBUTES, file, path))
+    _check_worker_attributes(element, file, path, problems)
     employers: dict[str, Employer] = {}
     periods: list[CareerPeriod] = []
     employer_index = period_index = 0

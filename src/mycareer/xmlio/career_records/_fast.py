@@ -11,6 +11,7 @@ from mycareer.employer import Employer
 from mycareer.errors import (
     SourceRef,
 )
+from mycareer.limits import check_text
 from mycareer.niss import Niss
 from mycareer.xmlio._safe import TARGET_AMPERSAND
 from mycareer.xmlio.career_records._values import (
@@ -94,8 +95,8 @@ def _fast_workers() -> _Target:
             name = attrib.get("name")
             if len(attrib) != 1 + (name is not None):
                 raise _Unhandled("worker attributes")
-            if name is not None and "&" in name:
-                name = name.replace(ampersand, "&")
+            if name is not None:
+                name = _worker_name(name, ampersand)
             niss = _nisses.get(niss_text) or _niss(niss_text)
             employers = {}
             periods = []
@@ -114,6 +115,13 @@ def _fast_workers() -> _Target:
         depth -= 1
 
     return _Target(start, end, records)
+
+
+def _worker_name(name: str, ampersand: str) -> str:
+    """The name as written (``&`` restored); too long, it raises and the element reader reports."""
+    if "&" in name:
+        name = name.replace(ampersand, "&")
+    return check_text(name, "worker name")
 
 
 class _Unhandled(Exception):

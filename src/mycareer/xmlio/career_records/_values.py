@@ -26,7 +26,7 @@ from mycareer.errors import (
 from mycareer.findings import Severity
 from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
-from mycareer.limits import clip, parse_integer, shown
+from mycareer.limits import check_text, clip, parse_integer, shown
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import ONE_DAY, Period
@@ -137,6 +137,13 @@ def _committee(text: str) -> JointCommission:
     return found
 
 
+def check_texts(*texts: tuple[str | None, str, str]) -> None:
+    """Refuse the first ``(text, what, path)`` longer than MAX_TEXT_CHARS (names, labels)."""
+    for text, what, path in texts:
+        if text is not None:
+            check_text(text, what, path=path)
+
+
 def _employer(enterprise: str | None, nsso: str | None, name: str | None, path: str) -> Employer:
     identity = (enterprise, nsso, name)
     found = _employers.get(identity)
@@ -155,6 +162,11 @@ def _employer(enterprise: str | None, nsso: str | None, name: str | None, path: 
             nsso_number = NssoNumber(nsso)
         except InvalidValueError as error:
             error.path = f"{path}.nsso"
+            problems.append(error)
+    if name is not None:
+        try:
+            check_text(name, "employer name", path=f"{path}.name")
+        except InvalidValueError as error:
             problems.append(error)
     if problems:
         raise MycareerErrorGroup("invalid employer", problems)
@@ -217,6 +229,7 @@ def decode_source(attrib: Attributes, ampersand: str = "") -> SourceRef:
             file = file.replace(ampersand, "&")
         if record is not None and "&" in record:
             record = record.replace(ampersand, "&")
+    check_texts((file, "source file", ".file"), (record, "source record", ".record"))
     line = None
     if line_text is not None:
         try:
@@ -305,6 +318,7 @@ def decode_period(
         present += 1
         if ampersand and "&" in label:
             label = label.replace(ampersand, "&")
+        check_text(label, "label", path=".label")
     if len(attrib) != present:
         raise unknown_attributes(attrib, _PERIOD_ATTRIBUTES, "period", "")
     if niss is None:

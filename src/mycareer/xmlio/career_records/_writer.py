@@ -16,6 +16,7 @@ from mycareer.errors import (
     SourceRef,
 )
 from mycareer.findings import Finding
+from mycareer.limits import MAX_TEXT_CHARS, check_text
 from mycareer.period import ONE_DAY
 from mycareer.xmlio.career_records._values import (
     _EMPLOYER,
@@ -78,7 +79,15 @@ _Attributes = dict[str, str]
 
 
 def _text(value: str, path: str, problems: list[InvalidValueError], escapes: list[str]) -> str:
-    """Free text for an attribute: refused if XML cannot carry it, noted if it needs escaping."""
+    """Free text for an attribute: refused if XML cannot carry it, noted if it needs escaping.
+
+    A text longer than MAX_TEXT_CHARS is refused too: the readers would refuse it.
+    """
+    if len(value) > MAX_TEXT_CHARS:
+        try:
+            check_text(value, "text", path=path)
+        except InvalidValueError as error:
+            problems.append(error)
     if NEEDS_ESCAPE.search(value) is not None:
         try:
             check_xml_text(value, path)
