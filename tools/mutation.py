@@ -193,6 +193,8 @@ def _prepare(name: str, target: Target, workdir: Path, examples: int) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     shutil.copytree(ROOT / "src", where / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", where / "tests", ignore=ignore)
+    # Some rule tests hold the docs to the rule data (citations, choices): they read docs/.
+    shutil.copytree(ROOT / "docs", where / "docs", ignore=ignore)
     (where / "setup.cfg").write_text(_setup_cfg(sources, tests), encoding="utf-8")
     (where / "conftest.py").write_text(_PROFILE.format(examples=examples), encoding="utf-8")
     return where
