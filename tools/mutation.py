@@ -173,6 +173,7 @@ def _setup_cfg(sources: list[str], tests: list[str]) -> str:
         f"    {EXCLUDED_TEST_NAMES}",
         "also_copy =",
         "    conftest.py",
+        "    docs",
         "use_git_change_detection = false",
         "",
         "[tool:pytest]",
