@@ -201,12 +201,38 @@ def test_projecting_the_current_year_from_mid_may() -> None:
     assert _days(results, EVE) == Fraction(15, 4)
 
 
+def _half_timer_dan() -> list[DmfaWorkerRecord]:
+    """Dan half time (19 h of 38) since 2024, declared in Q1 and Q2 2025."""
+    return _acme_2025() + [
+        record(ACME, q, DAN, [occupation(date(2024, 1, 1), quarter=q, q=1900)])
+        for q in (Q(2025, 1), Q(2025, 2))
+    ]
+
+
+def test_a_half_timer_is_half_time_on_both_sides_of_as_of() -> None:
+    """B is the highest daily total Q/S, so the declared part (to 15 May) and the assumed
+    continuation (from 16 May) must not overlap: 5 × 1/2 × 12/12 = 5/2 days, not May at 1."""
+    results = project_entitlements(_half_timer_dan(), as_of=date(2025, 5, 15), year=2025)
+    assert _days(results, DAN) == Fraction(5, 2)
+
+
 def test_a_duplicate_of_the_current_year_counts_once() -> None:
-    """Dan's Q2 record given twice: still 5 days."""
-    records = _mid_may_2025()
-    [dan_q2] = [r for r in records if r.niss == DAN and r.quarter == Q(2025, 2)]
-    results = project_entitlements([*records, dan_q2], as_of=date(2025, 5, 15), year=2025)
-    assert _days(results, DAN) == 5
+    """Dan's Q2 record given twice: two copies of a half-time line would add up to full time
+    in April and May; it counts once, 5/2 days."""
+    records = _half_timer_dan()
+    results = project_entitlements([*records, records[-1]], as_of=date(2025, 5, 15), year=2025)
+    assert _days(results, DAN) == Fraction(5, 2)
+
+
+def test_a_line_ending_the_day_after_as_of_counts_that_month() -> None:
+    """As of 31 May 2025, Dan's line ends on 1 June: the continuation starts on 1 June, and a
+    started month counts in full: January–June, 5 × 6/12 = 5/2 days."""
+    line = (date(2025, 1, 1), date(2025, 6, 1))
+    records = _acme_2025() + [
+        record(ACME, q, DAN, [occupation(*line, quarter=q)]) for q in (Q(2025, 1), Q(2025, 2))
+    ]
+    results = project_entitlements(records, as_of=date(2025, 5, 31), year=2025)
+    assert _days(results, DAN) == Fraction(5, 2)
 
 
 # --- which years ------------------------------------------------------------------------------
