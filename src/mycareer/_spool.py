@@ -31,7 +31,7 @@ from typing import Any, overload
 
 import attrs
 
-__all__ = ["Spool", "SpooledTexts", "write_spool"]
+__all__ = ["LazyTexts", "Spool", "SpooledTexts", "write_spool"]
 
 SortKey = tuple[str, str]
 
@@ -82,7 +82,22 @@ def _clusters(spools: Sequence[Spool]) -> list[list[Spool]]:
     return clusters
 
 
-class SpooledTexts(Sequence[str]):
+class LazyTexts(Sequence[str]):
+    """A sequence of texts made as it is read: equal to any sequence of the same texts
+    (a tuple included), unhashable, pickled as a plain tuple."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
+
+
+class SpooledTexts(LazyTexts):
     """The texts of several spools in (employer key, NISS) order, read lazily.
 
     Owns the run's temporary folder: it is removed when this object is collected.
@@ -131,16 +146,6 @@ class SpooledTexts(Sequence[str]):
         self._cursor = (stop, texts)
         return taken
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
-
     def __repr__(self) -> str:
         files = sum(len(c) for c in self._clusters)
         return f"<SpooledTexts: {self._length} texts in {files} files>"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (tuple, (tuple(self),))

@@ -42,7 +42,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from mycareer._spool import Spool, SpooledTexts, write_spool
+from mycareer._spool import LazyTexts, Spool, SpooledTexts, write_spool
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, MycareerError
 from mycareer.findings import Finding
@@ -641,7 +641,7 @@ def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
     return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
 
 
-class _FindingAppended(Sequence[str]):
+class _FindingAppended(LazyTexts):
     """Entitlement JSON texts with one more finding each, made as they are read.
 
     Lazy, so spooled texts stay on disk. A text ends with its findings list
@@ -674,13 +674,6 @@ class _FindingAppended(Sequence[str]):
         if isinstance(index, slice):
             return [self._add(text) for text in self._texts[index]]
         return self._add(self._texts[index])
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to tuples, which it cannot hash like
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (tuple(self),))
