@@ -674,6 +674,3 @@ class _FindingAppended(LazyTexts):
         if isinstance(index, slice):
             return [self._add(text) for text in self._texts[index]]
         return self._add(self._texts[index])
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (tuple, (tuple(self),))

@@ -36,6 +36,7 @@ from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
 from ._bench import bench_module
+from ._partitions import employers_of, random_plan
 
 YEAR = 2024
 
@@ -84,23 +85,15 @@ def test_any_partition_of_the_files_combines_to_the_one_process_results(
     payroll: Path, oracle: tuple[Entitlement, ...], data: st.DataObject
 ) -> None:
     """Random partitions, employers split across parts included, in a random part order."""
-    files = plan_employers([payroll]).files
-    parts = data.draw(st.lists(st.integers(0, 3), min_size=len(files), max_size=len(files)))
-    groups: dict[int, list[str]] = {}
-    for path, part in zip(files, parts, strict=True):
-        groups.setdefault(part, []).append(path)
-    order = data.draw(st.permutations(sorted(groups)))
-    plan = Plan(
-        tuple(EmployerGroup(tuple(_keys(groups[p])), tuple(groups[p])) for p in order), files
-    )
+    parts, plan = random_plan(data, payroll)
     spec = EntitlementSpec(YEAR)
     run = execute(plan, spec, 1, _in_process)
     assert run.entitlements == oracle
-    if len({k for p in groups.values() for k in _keys(p)}) == sum(
-        len(set(_keys(p))) for p in groups.values()
+    if len({k for part in parts for k in employers_of(part)}) == sum(
+        len(employers_of(part)) for part in parts
     ):
         # Employers not split: the parts combine directly, in any order.
-        parts_results = [run_group(spec, groups[p]) for p in order]
+        parts_results = [run_group(spec, part) for part in parts]
         assert combine(parts_results).entitlements == oracle
 
 
@@ -115,12 +108,14 @@ def test_spooled_json_of_any_grouping_is_the_one_process_json(
     files = plan_employers([payroll]).files
     by_employer: dict[str, list[str]] = {}
     for path in files:
-        by_employer.setdefault(_keys([path])[0], []).append(path)
+        by_employer.setdefault(employers_of([path])[0], []).append(path)
     parts = data.draw(st.lists(st.integers(0, 2), min_size=5, max_size=5))
     groups: dict[int, list[str]] = {}
     for key, part in zip(sorted(by_employer), parts, strict=True):
         groups.setdefault(part, []).extend(by_employer[key])
-    plan = Plan(tuple(EmployerGroup(tuple(_keys(g)), tuple(g)) for g in groups.values()), files)
+    plan = Plan(
+        tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
+    )
     run = run_plan(plan, EntitlementSpec(YEAR, render="json"), jobs=1)
     assert isinstance(run.json, SpooledTexts)
     expected = [entitlement_json_text(e) for e in oracle]
@@ -131,10 +126,6 @@ def test_spooled_json_of_any_grouping_is_the_one_process_json(
 
 def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
     return ([(index, run_group(spec, files)) for index, files in task] for task in tasks)
-
-
-def _keys(files: list[str]) -> list[str]:
-    return sorted({Path(f).name.split("-")[1] for f in files})
 
 
 def test_a_band_for_every_employer_applies_to_each_group(

@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mycareer.period import Period
-from mycareer.pipeline import EmployerGroup, Plan, plan_employers
 from mycareer.quarter import Quarter
 from mycareer.timeline import build_timeline, timeline_document, timeline_to_json
 from mycareer.timeline_jobs import (
@@ -36,6 +35,7 @@ from mycareer.xmlio.career_inputs import read_career_inputs
 from tests.cli._run import assert_no_traceback, run_cli
 
 from ._bench import bench_module
+from ._partitions import employers_of, random_plan
 
 
 @pytest.fixture(scope="module")
@@ -160,27 +160,14 @@ def test_any_partition_of_the_files_gives_the_one_process_run_or_none(
     None tells the caller to read everything at once (an employer split across
     groups would split its duplicate originals).
     """
-    files = plan_employers([payroll]).files
-    parts = data.draw(st.lists(st.integers(0, 3), min_size=len(files), max_size=len(files)))
-    groups: dict[int, list[str]] = {}
-    for path, part in zip(files, parts, strict=True):
-        groups.setdefault(part, []).append(path)
-    order = data.draw(st.permutations(sorted(groups)))
-    plan = Plan(
-        tuple(EmployerGroup(tuple(_keys(groups[p])), tuple(groups[p])) for p in order), files
-    )
+    parts, plan = random_plan(data, payroll)
     with local_shuffle(1) as shuffle:
         run = execute(plan, TimelineSpec(), data.draw(st.integers(1, 6)), shuffle)
-    split = sum(len(_keys(g)) for g in groups.values()) > len(_keys(list(files)))
+    split = sum(len(employers_of(g)) for g in parts) > len(employers_of(list(plan.files)))
     if split:
         assert run is None
     else:
         assert same(run, expected)
-
-
-def _keys(files: list[str]) -> list[str]:
-    """The employer of each file, from its ``dmfa-<employer>-<quarter>.xml`` name."""
-    return sorted({Path(f).stem.split("-")[1] for f in files})
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table", "xml"])
