@@ -1,4 +1,4 @@
-"""Entitlements and timelines on a Dask cluster, for inputs larger than one machine.
+"""Entitlements, timelines and accounts on a Dask cluster, for inputs larger than one machine.
 
 Extra ``mycareer[dask]``. The unit of work is the employer, as in
 :mod:`mycareer.pipeline`: the files are grouped by employer with a header
@@ -9,7 +9,10 @@ entitlements), never worker records. The results are the same as
 order. :func:`timelines` maps employers to career-period rows, shuffles them by
 NISS between the workers (Dask moves each bucket's rows to the task that
 builds its timelines) and gives what
-:func:`mycareer.timeline_jobs.timelines_from_files` gives.
+:func:`mycareer.timeline_jobs.timelines_from_files` gives. :func:`accounts`
+computes every year's entitlements employer by employer on the cluster and keeps
+the ledgers in the calling process, as
+:func:`mycareer.account_jobs.accounts_from_files` does.
 
 ``paths`` are files or folders the workers can open: local paths on a shared
 file system (every worker sees the same path), or fsspec URLs such as
@@ -28,7 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -37,18 +40,27 @@ from typing import Any
 import attrs
 from distributed import Client, Future, as_completed
 
+from mycareer.account_jobs import (
+    AccountChoices,
+    AccountFilesRun,
+    run_account_group,
+    run_account_plan,
+)
 from mycareer.errors import InvalidValueError
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
+from mycareer.fla.account import AccountPolicy, Termination
+from mycareer.fla.trainings import Training
 from mycareer.pipeline import (
     EntitlementRun,
     EntitlementSpec,
     Plan,
     execute,
-    file_header,
     plan_employers,
     plan_from_headers,
     run_group,
+    scan_header,
 )
+from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import (
     MapResult,
     MapTask,
@@ -63,7 +75,7 @@ from mycareer.timeline_jobs import (
     execute as execute_timelines,
 )
 
-__all__ = ["entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
+__all__ = ["accounts", "entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
 
 Task = list[tuple[int, tuple[str, ...]]]
 
@@ -105,11 +117,12 @@ def _local_copies(files: Sequence[str]) -> Iterator[list[str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_remote_task(spec: EntitlementSpec, task: Task) -> list[Any]:
+def _run_remote_task(work: Callable[[Any, Sequence[str]], Any], spec: Any, task: Task) -> list[Any]:
+    """``work(spec, files)`` on each group of a task, on a worker (URLs copied first)."""
     done = []
     for index, files in task:
         with _local_copies(files) as local:
-            done.append((index, run_group(spec, local)))
+            done.append((index, work(spec, local)))
     return done
 
 
@@ -133,10 +146,10 @@ def _unstrip(fs: Any, path: str) -> str:
     return path if "://" in path else f"{protocol}://{path}"
 
 
-def _remote_header(path: str) -> tuple[str | None, str | None, int]:
+def _remote_header(path: str) -> tuple[str | None, str | None, int, Quarter | None]:
     with _local_copies([path]) as (local,):
-        root, key = file_header(local)
-        return root, key, os.stat(local).st_size
+        root, key, quarter = scan_header(local)
+        return root, key, os.stat(local).st_size, quarter
 
 
 def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> Plan:
@@ -148,13 +161,15 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
     if not any(_is_url(p) for p in given):
         return plan_employers(given)
     files = _expand_urls(given)
-    headers = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
-    return plan_from_headers(files, headers)
+    found = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
+    headers = [(root, key, size) for root, key, size, _quarter in found]
+    return plan_from_headers(files, headers, [quarter for *_header, quarter in found])
 
 
-def _mapper(client: Client) -> Any:
-    def run(spec: EntitlementSpec, tasks: list[Task]) -> Iterator[list[Any]]:
-        futures = client.map(_run_remote_task, [spec] * len(tasks), tasks, pure=False)
+def _mapper(client: Client, work: Callable[[Any, Sequence[str]], Any] = run_group) -> Any:
+    def run(spec: Any, tasks: list[Task]) -> Iterator[list[Any]]:
+        count = len(tasks)
+        futures = client.map(_run_remote_task, [work] * count, [spec] * count, tasks, pure=False)
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
             yield future.result()
 
@@ -204,6 +219,37 @@ def entitlements_json(
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
         return execute(plan, spec, _workers(connected), _mapper(connected))
+
+
+def accounts(
+    paths: Sequence[str | os.PathLike[str]],
+    client: Client | str,
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    terminations: Iterable[Termination] = (),
+    policy: AccountPolicy | None = None,
+    rulebook: Rulebook | None = None,
+    options: EntitlementOptions | None = None,
+    overrides: Overrides | None = None,
+) -> AccountFilesRun:
+    """Every worker's training accounts: each employer's entitlements on the cluster.
+
+    The same :class:`~mycareer.account_jobs.AccountFilesRun` as
+    :func:`mycareer.account_jobs.accounts_from_files` on the same files: every year's
+    entitlements are computed employer by employer on the workers, and the ledgers
+    (trainings, windows, terminations) are kept in this process.
+    """
+    choices = AccountChoices(
+        tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
+        options, overrides,
+    )  # fmt: skip
+    with _client(client) as connected:
+        plan = plan_on_cluster(paths, connected)
+        mapper = _mapper(connected, run_account_group)
+        return run_account_plan(plan, choices, _workers(connected), mapper)
 
 
 def _remote_map(task: MapTask) -> MapResult:

@@ -38,7 +38,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -68,6 +68,7 @@ __all__ = [
     "EmployerGroup",
     "EntitlementRun",
     "EntitlementSpec",
+    "FileTicks",
     "GroupResult",
     "Plan",
     "combine",
@@ -76,16 +77,23 @@ __all__ = [
     "entitlements_json",
     "execute",
     "file_header",
+    "jobs_count",
+    "map_in_processes",
+    "pack_groups",
     "plan_employers",
     "plan_from_headers",
     "run_group",
+    "run_groups",
     "run_plan",
+    "scan_header",
     "usable_cores",
 ]
 
 Render = Literal["objects", "json"]
+S = TypeVar("S")
+R = TypeVar("R")
 _ORIGINAL = "DmfAOriginal"
-_EMPLOYER_TAGS = ("CompanyID", "NOSSRegistrationNbr")
+_HEADER_TAGS = ("CompanyID", "NOSSRegistrationNbr", "Quarter")
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
 #: The header pre-scan collects cycles after this many files when the collector is paused.
@@ -132,6 +140,15 @@ def _employer_key(company: str | None, nsso: str | None) -> str | None:
 
 def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
     """(root tag, employer key) of a file, reading up to its first worker only."""
+    root, key, _quarter = scan_header(path)
+    return root, key
+
+
+def scan_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None, Quarter | None]:
+    """(root tag, employer key, declared quarter) of a file, up to its first worker only.
+
+    The quarter is None when the header has none or it does not read as one.
+    """
     root: str | None = None
     texts: dict[str, str | None] = {}
     events: Any = iterparse_document(path, events=("start", "end"), name=os.fspath(path))
@@ -141,18 +158,26 @@ def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
             if root is None:
                 root = tag if isinstance(tag, str) else None
                 if root != _ORIGINAL:
-                    return root, None
+                    return root, None, None
             if event == "start" and tag in ("NaturalPerson", "WorkerRecord"):
                 break
-            if event == "end" and tag in _EMPLOYER_TAGS:
+            if event == "end" and tag in _HEADER_TAGS:
                 texts.setdefault(tag, element.text)
             if event == "end" and tag == "EmployerDeclaration":
                 break
     except MycareerError:
-        return root, None
+        return root, None, None
     finally:
         events.close()
-    return root, _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+    key = _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+    return root, key, _quarter(texts.get("Quarter"))
+
+
+def _quarter(text: str | None) -> Quarter | None:
+    try:
+        return Quarter.parse((text or "")[:16])  # bounded: a header zone of any length
+    except (MycareerError, ValueError):
+        return None
 
 
 class _Union:
@@ -171,10 +196,15 @@ class _Union:
 
 @attrs.frozen
 class Plan:
-    """The groups of a run, in result order, and every file in input order."""
+    """The groups of a run, in result order, and every file in input order.
+
+    ``quarters`` are the distinct quarters the files' headers declare, sorted (empty
+    when not pre-scanned); a file whose header has none adds nothing.
+    """
 
     groups: tuple[EmployerGroup, ...]
     files: tuple[str, ...]
+    quarters: tuple[Quarter, ...] = ()
 
     @property
     def by_employer(self) -> bool:
@@ -195,8 +225,11 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
     if problems or not files:
         return Plan((EmployerGroup((), given, 0),), given)
     headers = []
+    quarters = set()
     for index, path in enumerate(files, 1):
-        headers.append((*file_header(path), _size([path])))
+        root, key, quarter = scan_header(path)
+        headers.append((root, key, _size([path])))
+        quarters.add(quarter)
         if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
             # Each stopped iterparse leaves a reference cycle holding its parser and
             # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
@@ -204,17 +237,23 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
             # The cycles are young: a generation-0 collection frees them at a third of
             # the cost of a full one (3,000 files: 0.6 s against 1.9 s of CPU).
             gc.collect(0)
-    return plan_from_headers([str(p) for p in files], headers)
+    return plan_from_headers([str(p) for p in files], headers, quarters)
 
 
 def plan_from_headers(
-    files: Sequence[str], headers: Sequence[tuple[str | None, str | None, int]]
+    files: Sequence[str],
+    headers: Sequence[tuple[str | None, str | None, int]],
+    quarters: Iterable[Quarter | None] = (),
 ) -> Plan:
-    """The plan of ``files`` (input order) from each one's (root, employer key, size)."""
+    """The plan of ``files`` (input order) from each one's (root, employer key, size).
+
+    ``quarters``: the quarters the headers declare (:func:`scan_header`), if known.
+    """
     everything = tuple(files)
+    declared = tuple(sorted({q for q in quarters if q is not None}))
     if any(root not in (None, _ORIGINAL) for root, _key, _size in headers):
         total = sum(size for _root, _key, size in headers)
-        return Plan((EmployerGroup((), everything, total),), everything)
+        return Plan((EmployerGroup((), everything, total),), everything, declared)
     by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
     for path, (_root, key, size) in zip(files, headers, strict=True):
@@ -224,7 +263,7 @@ def plan_from_headers(
             by_key.setdefault(key, []).append((path, size))
     groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
               for key, found in by_key.items()]  # fmt: skip
-    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything)
+    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
 
 
 def _size(paths: Sequence[str | os.PathLike[str]]) -> int:
@@ -309,17 +348,21 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
     )
 
 
-def _run_task(
-    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
-) -> list[Any]:
-    """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
+def run_groups(
+    work: Callable[[S, Sequence[str]], R],
+    spec: S,
+    task: Sequence[tuple[int, tuple[str, ...]]],
+    keep: Callable[[int, R], R] | None = None,
+) -> list[tuple[int, R]]:
+    """``work(spec, files)`` on each group ``(index, files)`` of a task, in this process.
+
+    ``keep(index, result)`` makes what is kept of each result (e.g. spooled to disk)
+    before the next group is read.
+    """
     done = []
     for index, files in task:
-        result = run_group(spec, files)
-        if spool_to is not None and spec.render == "json":
-            spool = write_spool(spool_to, f"group-{index}", result.items)
-            result = attrs.evolve(result, items=(), spool=spool)
-        done.append((index, result))
+        result = work(spec, files)
+        done.append((index, result if keep is None else keep(index, result)))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
@@ -329,8 +372,24 @@ def _run_task(
     return done
 
 
-def _tasks(groups: Sequence[EmployerGroup], jobs: int) -> list[list[tuple[int, tuple[str, ...]]]]:
-    """Largest groups first (they bound the run time); small ones packed together."""
+def _run_task(
+    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
+) -> list[Any]:
+    """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
+
+    def spooled(index: int, result: GroupResult) -> GroupResult:
+        spool = write_spool(spool_to or "", f"group-{index}", result.items)
+        return attrs.evolve(result, items=(), spool=spool)
+
+    keep = spooled if spool_to is not None and spec.render == "json" else None
+    return run_groups(run_group, spec, task, keep)
+
+
+def pack_groups(
+    groups: Sequence[EmployerGroup], jobs: int
+) -> list[list[tuple[int, tuple[str, ...]]]]:
+    """Tasks of ``(group index, files)``: largest groups first (they bound the run time),
+    small ones packed together up to about 8 MB of XML (a quarter of a job's share)."""
     total = sum(g.size for g in groups)
     target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
     tasks: list[list[tuple[int, tuple[str, ...]]]] = []
@@ -347,20 +406,46 @@ def _tasks(groups: Sequence[EmployerGroup], jobs: int) -> list[list[tuple[int, t
     return tasks
 
 
+def map_in_processes(
+    function: Callable[..., R], jobs: int, *arguments: Sequence[Any]
+) -> Iterator[R]:
+    """``function`` over the argument lists: in this process when ``jobs`` is 1 or
+    there is one call, else in up to ``jobs`` fresh worker processes (forkserver:
+    they share nothing with the caller), results in order as they come."""
+    calls = min(len(a) for a in arguments) if arguments else 0
+    if jobs == 1 or calls <= 1:
+        yield from map(function, *arguments)
+        return
+    context = get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, calls), mp_context=context) as pool:
+        yield from pool.map(function, *arguments)
+
+
+class FileTicks:
+    """Advances a ``progress`` wrapper of a plan's files as its groups finish."""
+
+    def __init__(self, plan: Plan, progress: Progress | None) -> None:
+        self._groups = plan.groups
+        self._ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+
+    def done(self, indexes: Iterable[int]) -> None:
+        for index in indexes:
+            for _file in self._groups[index].files:
+                next(self._ticks, None)
+
+    def finish(self) -> None:
+        for _rest in self._ticks:
+            pass
+
+
 Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
 def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
     def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
-        if jobs == 1 or len(tasks) == 1:
-            for task in tasks:
-                yield _run_task(spec, task, spool_to)
-            return
-        context = get_context("forkserver" if os.name == "posix" else "spawn")
-        workers = min(jobs, len(tasks))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(_run_task, [spec] * len(tasks), tasks, [spool_to] * len(tasks))
+        count = len(tasks)
+        return map_in_processes(_run_task, jobs, [spec] * count, tasks, [spool_to] * count)
 
     return run
 
@@ -380,15 +465,12 @@ def execute(
     ``folder`` holds the spools a local mapper wrote (see :func:`combine`).
     """
     groups = plan.groups
-    ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+    ticks = FileTicks(plan, progress)
     results: dict[int, GroupResult] = {}
-    for done in mapper(spec, _tasks(groups, jobs)):
+    for done in mapper(spec, pack_groups(groups, jobs)):
         results.update(done)
-        for index, _result in done:
-            for _file in groups[index].files:
-                next(ticks, None)
-    for _rest in ticks:
-        pass
+        ticks.done(index for index, _result in done)
+    ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not _disjoint(groups, ordered):
         return combine([run_group(spec, plan.files)])
@@ -460,7 +542,8 @@ def _payloads(
     return tuple(payload for _key, _niss, payload in items)
 
 
-def _jobs(jobs: int | None) -> int:
+def jobs_count(jobs: int | None) -> int:
+    """``jobs``, or the usable cores when None; refused unless a whole number >= 1."""
     count = usable_cores() if jobs is None else jobs
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise InvalidValueError(f"jobs must be a whole number of processes, at least 1: {jobs!r}")
@@ -474,7 +557,7 @@ def run_plan(
 
     ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
     """
-    return _run_local(plan, spec, _jobs(jobs), progress)
+    return _run_local(plan, spec, jobs_count(jobs), progress)
 
 
 def _run_local(
@@ -504,7 +587,7 @@ def entitlements_from_files(
     ``jobs`` (default: the usable cores; 1 computes in this process). Bad
     records and files are collected in ``errors``, as ``on_error="collect"``.
     """
-    count = _jobs(jobs)
+    count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
     return _run_local(plan_employers(paths), spec, count)
 
@@ -525,7 +608,7 @@ def entitlements_json(
     The worker processes write the JSON (the ``entitlements-1`` object of each
     result, compact), so only text travels back.
     """
-    count = _jobs(jobs)
+    count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
     return _run_local(plan_employers(paths), spec, count)
 
@@ -584,7 +667,7 @@ def entitlements_for_year(
     (5, '2025-12-31')
     """
     given = list(paths)
-    count = _jobs(jobs)
+    count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given)
     if plan is not None and plan.by_employer:

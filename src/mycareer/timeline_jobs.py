@@ -60,7 +60,7 @@ from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 from mycareer.niss import Niss
 from mycareer.period import Period
-from mycareer.pipeline import Plan, plan_employers, usable_cores
+from mycareer.pipeline import Plan, jobs_count, plan_employers
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
@@ -541,18 +541,11 @@ def run_timeline_plan(
     employer of another group (or none of its own files): read everything in one
     process then, with the same result. ``progress`` and ``phase`` as in :func:`execute`.
     """
-    count = _jobs(jobs)
+    count = jobs_count(jobs)
     if sum(g.size for g in plan.groups) < _TASK_BYTES:
         return None
     with local_shuffle(count) as shuffle:
         return execute(plan, spec, count, shuffle, progress, phase)
-
-
-def _jobs(jobs: int | None) -> int:
-    count = usable_cores() if jobs is None else jobs
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise InvalidValueError(f"jobs must be a whole number of processes, at least 1: {jobs!r}")
-    return count
 
 
 def one_process(inputs: CareerInputs, spec: TimelineSpec) -> TimelineRun:
@@ -581,7 +574,7 @@ def timelines_from_files(
     processes; any other input is read at once in this process.
     """
     spec = spec or TimelineSpec()
-    count = _jobs(jobs)
+    count = jobs_count(jobs)
     given = list(paths)
     extra = list(outcomes)
     plan = plan_timelines(given, extra)

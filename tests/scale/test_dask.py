@@ -12,7 +12,8 @@ pytest.importorskip("distributed", reason="the mycareer[dask] extra is not insta
 
 from distributed import Client, LocalCluster
 
-from mycareer.dask import entitlements, entitlements_json, timelines
+from mycareer.account_jobs import accounts_from_files
+from mycareer.dask import accounts, entitlements, entitlements_json, timelines
 from mycareer.fla import SizeBand
 from mycareer.pipeline import entitlements_from_files
 from mycareer.quarter import Quarter
@@ -100,3 +101,12 @@ def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(
     dimona = Path(str(resources.files("mycareer.data.demo") / "dimona"))
     with pytest.raises(InvalidValueError, match="DmfA originals only"):
         timelines([payroll, dimona], client)
+
+
+def test_accounts_on_the_cluster_equal_the_local_ones(payroll: Path, client: Client) -> None:
+    local = accounts_from_files([payroll], jobs=1)
+    remote = accounts([payroll], client)
+    assert len(local.accounts.accounts) > 40
+    assert remote == local
+    by_url = accounts([f"file://{payroll}"], client, to_year=2024)
+    assert by_url.accounts.accounts == local.accounts.accounts

@@ -14,7 +14,8 @@ a resignation or a serious-cause dismissal, otherwise the open balance is report
 used and remaining. ``--format table|json|csv|xml``; ``xml`` writes the
 training-account document (the FLA archive format, ``urn:mycareer:training-account:1``).
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
-The work is :func:`mycareer.fla.accounts_from_declarations`; this module reads the
+The work is :func:`mycareer.account_jobs.accounts_from_files` (employer by employer, on
+``--jobs`` processes, then :func:`mycareer.fla.accounts_from_declarations`); this module reads the
 inputs, calls it and renders the result.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal
@@ -38,13 +39,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from mycareer.cli._common import add_indent, write_json
+from mycareer.account_jobs import accounts_from_files
+from mycareer.cli._common import add_indent, add_jobs, collector_enabled, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
-from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
-from mycareer.fla import AccountsRun, EntitlementOptions, accounts_from_declarations
+from mycareer.fla import AccountsRun, EntitlementOptions
 from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
@@ -63,7 +64,6 @@ from mycareer.fla.account_json import (
     employers_document,
     statement_rows,
 )
-from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
 from mycareer.fla.trainings_io import read_trainings
@@ -71,7 +71,6 @@ from mycareer.fla.values import decimal_4
 from mycareer.limits import parse_fraction, shown
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
-from mycareer.xmlio.flows import read_corrected_dmfa
 from mycareer.xmlio.training_account import read_trainings_xml
 from mycareer.xmlio.training_account_writer import write_training_accounts
 
@@ -196,6 +195,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-overuse", action="store_true", help="let the balance go negative")
     parser.add_argument("--hours-per-day", type=_hours_arg, help="training hours per day (B-6)")
     add_counting_choices(parser)  # the credits count as mycareer entitlements counts
+    add_jobs(parser, "DmfA updates or consultation answers among the files: one process")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     parser.add_argument(
         "--print-schema", action="store_true", help="print the JSON Schema and exit"
@@ -227,22 +227,6 @@ def _rulebook(path: str | None, err: TextIO) -> Rulebook | None:
         for line in flatten_errors(error):
             _error(line, err)
         return None
-
-
-_Declarations = tuple[
-    tuple[DmfaWorkerRecord, ...], tuple[DeclaredQuarter, ...], tuple[Finding, ...], bool
-]
-
-
-def _read_declarations(paths: Sequence[str], err: TextIO) -> _Declarations:
-    """The DmfA records, declarations and reader findings; ``False`` when a file failed."""
-    if not paths:
-        return (), (), (), True
-    batch = read_corrected_dmfa(paths, on_error="collect", progress=dmfa_progress)
-    for problem in batch.errors:
-        for line in flatten_errors(problem):
-            _error(line, err)
-    return batch.records, batch.declarations, tuple(batch.findings), not batch.errors
 
 
 def _load_trainings(paths: Sequence[str], err: TextIO) -> tuple[list[Training], bool]:
@@ -441,22 +425,21 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if usage:
             _error(usage, err)
         return 2
-    records, declarations, read_findings, read_ok = _read_declarations(args.paths, err)
     trainings, trainings_ok = _load_trainings(args.trainings, err)
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
-    progress.step("computing")
-    result = accounts_from_declarations(
-        records,
-        declarations,
-        trainings,
-        as_of=args.as_of,
-        from_year=args.from_year,
-        to_year=args.to_year,
-        terminations=args.termination,
-        policy=_policy(args),
-        rulebook=rulebook,
-        options=EntitlementOptions(**counting_choices(args)),
-    )
+    progress.step("computing")  # reading is shown file by file inside it
+    computed = accounts_from_files(
+        args.paths, trainings, jobs=args.jobs, as_of=args.as_of, from_year=args.from_year,
+        to_year=args.to_year, terminations=args.termination, policy=_policy(args),
+        rulebook=rulebook, options=EntitlementOptions(**counting_choices(args)),
+        progress=dmfa_progress, streaming=collector_enabled,
+    )  # fmt: skip
+    for problem in computed.errors:
+        for line in flatten_errors(problem):
+            _error(line, err)
+    read_ok = not computed.errors
+    result = computed.accounts
+    read_findings = computed.findings
     findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
     progress.count("accounts", len(result.accounts))
     progress.step("writing")

@@ -46,15 +46,20 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training
 from mycareer.fla.values import Entitlement
 from mycareer.joint_commission import JointCommission
+from mycareer.quarter import Quarter
 from mycareer.work_fraction import WorkFraction
 
 __all__ = [
     "EARLIEST_CREDIT_YEAR",
     "AccountsRun",
+    "account_years",
     "accounts_from_declarations",
+    "accounts_from_entitlements",
     "default_as_of",
     "occupation_facts",
     "sector_policies",
+    "statement_date",
+    "year_entitlements",
 ]
 
 #: The first year of credits by default: the 20+ right starts in 2023 (4 days, R-DAYS).
@@ -103,10 +108,17 @@ def default_as_of(
     records: Sequence[DmfaWorkerRecord], trainings: Sequence[Training], to_year: int | None
 ) -> date:
     """The statement date when none is given (see the module docstring)."""
+    return statement_date(max((r.quarter for r in records), default=None), trainings, to_year)
+
+
+def statement_date(
+    last_quarter: Quarter | None, trainings: Sequence[Training], to_year: int | None
+) -> date:
+    """The default statement date, from the last declared quarter (None: no record)."""
     if to_year is not None:
         return date(to_year, 12, 31)
-    if records:
-        return max(r.quarter for r in records).last_day
+    if last_quarter is not None:
+        return last_quarter.last_day
     if trainings:
         return max(t.end for t in trainings)
     return date(2024, 12, 31)
@@ -163,16 +175,48 @@ def sector_policies(
     return policies
 
 
-def _years(
-    records: Sequence[DmfaWorkerRecord], as_of: date, from_year: int | None, to_year: int | None
+def account_years(
+    first_declared: int | None, as_of: date, from_year: int | None, to_year: int | None
 ) -> tuple[int, int]:
+    """The years credited: ``from_year..to_year`` with the module docstring's defaults.
+
+    ``first_declared`` is the year of the earliest declared quarter (None: no record).
+    """
     if from_year is not None and to_year is not None and from_year > to_year:
         raise InvalidValueError(f"from_year {from_year} is after to_year {to_year}")
     last = to_year if to_year is not None else as_of.year
     if from_year is None:
-        declared = min((r.quarter.year for r in records), default=None)
-        from_year = last if declared is None else max(EARLIEST_CREDIT_YEAR, declared)
+        from_year = last if first_declared is None else max(EARLIEST_CREDIT_YEAR, first_declared)
     return from_year, last
+
+
+def year_entitlements(
+    records: Sequence[DmfaWorkerRecord],
+    declarations: Sequence[DeclaredQuarter],
+    years: tuple[int, int],
+    *,
+    as_of: date,
+    rulebook: Rulebook,
+    options: EntitlementOptions | None = None,
+    overrides: Overrides | None = None,
+) -> list[Entitlement]:
+    """The entitlements of every year ``years[0]..years[1]``: year by year, each sorted
+    as :func:`~mycareer.fla.compute_entitlements` sorts (employer key, then NISS)."""
+    entitlements: list[Entitlement] = []
+    if records:
+        for year in range(years[0], years[1] + 1):
+            entitlements.extend(
+                compute_entitlements(
+                    records,
+                    declarations,
+                    year,
+                    rulebook=rulebook,
+                    as_of=as_of,
+                    options=options,
+                    overrides=overrides,
+                )
+            )
+    return entitlements
 
 
 def accounts_from_declarations(
@@ -201,26 +245,42 @@ def accounts_from_declarations(
     both years are given and ``from_year`` is after ``to_year``.
     """
     records = tuple(records)
-    declarations = tuple(declarations)
     trainings = tuple(trainings)
     rulebook = rulebook or Rulebook.default()
-    policy = policy or AccountPolicy()
     as_of = as_of or default_as_of(records, trainings, to_year)
-    first, last = _years(records, as_of, from_year, to_year)
-    entitlements: list[Entitlement] = []
-    if records:
-        for year in range(first, last + 1):
-            entitlements.extend(
-                compute_entitlements(
-                    records,
-                    declarations,
-                    year,
-                    rulebook=rulebook,
-                    as_of=as_of,
-                    options=options,
-                    overrides=overrides,
-                )
-            )
+    first_declared = min((r.quarter.year for r in records), default=None)
+    years = account_years(first_declared, as_of, from_year, to_year)
+    entitlements = year_entitlements(
+        records, tuple(declarations), years, as_of=as_of, rulebook=rulebook,
+        options=options, overrides=overrides,
+    )  # fmt: skip
+    regimes, committees = occupation_facts(records)
+    return accounts_from_entitlements(
+        entitlements, trainings, as_of=as_of, years=years, terminations=terminations,
+        policy=policy, rulebook=rulebook, work_regimes=regimes, joint_committees=committees,
+    )  # fmt: skip
+
+
+def accounts_from_entitlements(
+    entitlements: Sequence[Entitlement],
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date,
+    years: tuple[int, int],
+    terminations: Iterable[Termination] = (),
+    policy: AccountPolicy | None = None,
+    rulebook: Rulebook | None = None,
+    work_regimes: dict[_Key, WorkFraction] | None = None,
+    joint_committees: dict[_Key, JointCommission] | None = None,
+) -> AccountsRun:
+    """The accounts credited by ``entitlements`` (of the years ``years``), debited by ``trainings``.
+
+    The second half of :func:`accounts_from_declarations`, for callers that computed
+    the entitlements elsewhere (employer by employer: :mod:`mycareer.account_jobs`);
+    ``entitlements`` in its order (year, then employer key, then NISS).
+    """
+    rulebook = rulebook or Rulebook.default()
+    policy = policy or AccountPolicy()
     credits = [YearCredit.from_entitlement(e) for e in entitlements]
     accounts, loose = build_accounts(
         credits,
@@ -233,14 +293,13 @@ def accounts_from_declarations(
     findings = [f for e in entitlements for f in e.findings]
     findings += loose
     findings += [f for a in accounts for f in a.findings]
-    regimes, committees = occupation_facts(records)
     return AccountsRun(
         accounts=accounts,
         entitlements=tuple(entitlements),
         findings=tuple(findings),
         as_of=as_of,
-        from_year=first,
-        to_year=last,
-        work_regimes=regimes,
-        joint_committees=committees,
+        from_year=years[0],
+        to_year=years[1],
+        work_regimes=dict(work_regimes or {}),
+        joint_committees=dict(joint_committees or {}),
     )

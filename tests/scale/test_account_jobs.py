@@ -1,0 +1,208 @@
+"""Training accounts employer by employer (issue 15 item 2): the accounts of one read of everything.
+
+The oracle is the one-process path the command took before ``--jobs``:
+``read_corrected_dmfa`` on every file, then ``accounts_from_declarations``. Workers
+change employer in the generated payroll, so some have accounts at two employers
+and a training without an employer cannot be routed to one of them (a finding).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mycareer.account_jobs import (
+    AccountChoices,
+    AccountFilesRun,
+    AccountSpec,
+    accounts_from_files,
+    run_account_plan,
+)
+from mycareer.account_jobs import _local_mapper as local_mapper
+from mycareer.fla import AccountsRun, accounts_document, accounts_from_declarations
+from mycareer.fla.trainings import Training
+from mycareer.pipeline import plan_employers
+from mycareer.quarter import Quarter
+from mycareer.xmlio.flows import read_corrected_dmfa
+from tests.cli._run import assert_no_traceback, run_cli
+
+from ._bench import bench_module
+from ._partitions import random_plan
+
+
+@pytest.fixture(scope="module")
+def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("payroll")
+    quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 90, quarters, employers=4)
+    return folder
+
+
+def one_read(folder: Path, trainings: Iterable[Training] = ()) -> tuple[AccountsRun, Any]:
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    run = accounts_from_declarations(batch.records, batch.declarations, trainings)
+    return run, batch
+
+
+@pytest.fixture(scope="module")
+def oracle(payroll: Path) -> AccountsRun:
+    run, batch = one_read(payroll)
+    assert batch.errors == ()
+    return run
+
+
+@pytest.fixture(scope="module")
+def trainings(oracle: AccountsRun) -> tuple[Training, ...]:
+    """For a worker with two employers: one training with its employer, one without."""
+    by_worker: dict[str, list[Any]] = {}
+    for account in oracle.accounts:
+        by_worker.setdefault(account.niss.value, []).append(account.employer)
+    mover, employers = next((n, e) for n, e in by_worker.items() if len(e) > 1)
+    single = next(n for n, e in by_worker.items() if len(e) == 1)
+    day = date(2024, 3, 4)
+    return (
+        Training(mover, "Safety", day, day, Fraction(38, 5), employer=employers[1]),
+        Training(mover, "Excel", day, day, Fraction(4)),  # two accounts: not routed
+        Training(single, "Welding", day, day, Fraction(8)),  # one account: routed
+    )
+
+
+def test_the_data_is_worth_testing(oracle: AccountsRun) -> None:
+    assert len({a.employer for a in oracle.accounts}) == 4
+    assert (oracle.from_year, oracle.to_year, oracle.as_of) == (2023, 2024, date(2024, 12, 31))
+    assert len(oracle.entitlements) > 100
+    assert oracle.workers < len(oracle.accounts), "some workers must have two employers"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_jobs_gives_the_accounts_of_one_read(
+    payroll: Path, trainings: tuple[Training, ...], jobs: int
+) -> None:
+    expected, batch = one_read(payroll, trainings)
+    run = accounts_from_files([payroll], trainings, jobs=jobs)
+    assert run.accounts == expected
+    assert run.errors == ()
+    assert set(run.findings) == set(batch.findings)
+    codes = [f.code for f in run.accounts.findings]
+    assert codes.count("ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS") == 1  # the mover's "Excel"
+    debited = [a for a in run.accounts.accounts if a.trainings]
+    assert len(debited) == 2  # the mover's training with its employer, the single one's
+
+
+class CountingMapper:
+    """The local mapper, counting how often the groups were computed."""
+
+    def __init__(self) -> None:
+        self.specs: list[AccountSpec] = []
+        self.inner = local_mapper(1)
+
+    def __call__(self, spec: AccountSpec, tasks: list[Any]) -> Any:
+        self.specs.append(spec)
+        return self.inner(spec, tasks)
+
+
+CHOICES = AccountChoices((), None, None, None, (), None, None, None, None)
+
+
+def test_the_headers_quarters_give_the_defaults_in_one_pass(
+    payroll: Path, oracle: AccountsRun
+) -> None:
+    plan = plan_employers([payroll])
+    assert (plan.quarters[0], plan.quarters[-1]) == (Quarter(2023, 3), Quarter(2024, 4))
+    mapper = CountingMapper()
+    run = run_account_plan(plan, CHOICES, 1, mapper)
+    assert run.accounts == oracle
+    assert [(s.years, s.as_of) for s in mapper.specs] == [((2023, 2024), date(2024, 12, 31))]
+
+
+def test_without_header_quarters_the_groups_are_computed_again(
+    payroll: Path, oracle: AccountsRun
+) -> None:
+    """No quarter known: 31 December 2024 and 2024 only, then what the records say."""
+    plan = attrs.evolve(plan_employers([payroll]), quarters=())
+    mapper = CountingMapper()
+    assert run_account_plan(plan, CHOICES, 1, mapper).accounts == oracle
+    assert [s.years for s in mapper.specs] == [(2024, 2024), (2023, 2024)]
+
+
+def test_a_header_quarter_whose_file_fails_does_not_move_the_statement_date(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """A 2025 Q1 file cut short contributes nothing: the accounts stay as of 2024-12-31."""
+    folder = tmp_path / "dmfa"
+    shutil.copytree(payroll, folder)
+    last = sorted(folder.glob("*-20244.xml"))[0]
+    text = last.read_text(encoding="utf-8").replace(
+        "<Quarter>20244</Quarter>", "<Quarter>20251</Quarter>"
+    )
+    (folder / last.name.replace("20244", "20251")).write_text(text[: len(text) // 2])
+    expected, batch = one_read(folder)
+    assert any("malformed XML" in str(e) for e in batch.errors)
+    mapper = CountingMapper()
+    plan = plan_employers([folder])
+    assert plan.quarters[-1] == Quarter(2025, 1)
+    run = run_account_plan(plan, CHOICES, 1, mapper)
+    assert run.accounts == expected
+    assert run.accounts.as_of == date(2024, 12, 31)
+    assert [str(e) for e in run.errors] == [str(e) for e in batch.errors]
+    assert [s.as_of for s in mapper.specs] == [date(2025, 3, 31), date(2024, 12, 31)]
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_partition_of_the_files_gives_the_accounts_of_one_read(
+    payroll: Path, oracle: AccountsRun, data: st.DataObject
+) -> None:
+    """Employers split between groups: everything is read again as one group."""
+    _parts, plan = random_plan(data, payroll)
+    plan = attrs.evolve(plan, quarters=plan_employers([payroll]).quarters)
+    assert run_account_plan(plan, CHOICES, 1, local_mapper(1)).accounts == oracle
+
+
+def test_years_in_the_wrong_order_are_refused(payroll: Path) -> None:
+    with pytest.raises(ValueError, match="from_year 2025 is after to_year 2024"):
+        accounts_from_files([payroll], from_year=2025, to_year=2024, jobs=1)
+
+
+def test_trainings_alone_need_no_file() -> None:
+    day = date(2025, 5, 6)
+    alone = Training("85073003328", "First aid", day, day, Fraction(8))
+    run = accounts_from_files([], [alone], jobs=2)
+    assert isinstance(run, AccountFilesRun)
+    assert run.accounts.as_of == day
+    assert [a.niss.value for a in run.accounts.accounts] == ["85073003328"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_the_command_writes_the_same_bytes_whatever_jobs(
+    payroll: Path, oracle: AccountsRun, fmt: str
+) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        result = run_cli("account", payroll, "--format", fmt, "--jobs", jobs)
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    if fmt == "json":
+        document = json.loads(json.dumps(accounts_document(oracle.accounts, oracle.as_of)))
+        assert json.loads(outputs[0]) == document
+
+
+def test_the_command_refuses_zero_jobs(payroll: Path) -> None:
+    result = run_cli("account", payroll, "--jobs", "0")
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "'0'" in result.stderr or " 0" in result.stderr
