@@ -14,7 +14,7 @@ from other jobs on a shared machine hits them alike), best of ``--repeat``, with
 the cyclic GC off for every contender as the CLI runs. Times are CPU seconds of
 this process (``process_time``): on a shared machine wall time mostly measures the
 neighbours. ``--rss`` adds each contender's peak RSS measured in a fresh process;
-``--jobs`` adds wall-clock runs of ``entitlements`` and ``timeline`` with ``--jobs 1``
+``--jobs`` adds wall-clock runs of ``entitlements``, ``timeline`` and ``account`` with ``--jobs 1``
 and ``--jobs N`` as subprocesses (the parallel speed-up, and the peak RSS of the
 largest process of each run, sampled from ``/proc``); ``--dask`` a 2-worker
 ``LocalCluster`` run.
@@ -221,6 +221,7 @@ def parallel(folder: Path, year: int, jobs: int, repeat: int) -> None:
     commands = {
         "entitlements": ["entitlements", "--year", str(year), "--format", "json", str(folder)],
         "timeline": ["timeline", "--format", "json", str(folder)],
+        "account": ["account", "--format", "json", str(folder)],
     }
     for name, base in commands.items():
         times: dict[int, float] = {}
