@@ -81,6 +81,7 @@ TARGETS: dict[str, Target] = {
             "tests/fla/test_entitlement.py",
             "tests/fla/test_examples.py",
             "tests/fla/test_mutation_rulebook.py",
+            "tests/fla/test_mutation_rules_file.py",
         ),
     ),
     "account": Target(

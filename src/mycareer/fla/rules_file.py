@@ -139,12 +139,21 @@ def _enum(kind: Any, raw: object, where: str) -> Any:
         ) from None
 
 
-def _window_number(raw: object, step: str, *, least: int | None) -> int | None:
+def _window_number(raw: object, where: str, *, least: int | None) -> int | None:
+    key = where.rpartition(".")[2]  # the message names the key, the path says where
     if isinstance(raw, bool) or not isinstance(raw, int) or (least is not None and raw < least):
-        raise InvalidValueError(f"invalid {step} {shown(raw)}")
+        raise InvalidValueError(f"invalid {key} {shown(raw)}", path=where)
     if abs(raw) > 9999:  # a year, or a count of years, that a date can still hold
-        raise InvalidValueError(f"invalid {step} {shown(raw)}: beyond 9999")
+        raise InvalidValueError(f"invalid {key} {shown(raw)}: beyond 9999", path=where)
     return raw
+
+
+def _committee(raw: object, where: str) -> JointCommission:
+    try:
+        return JointCommission(str(raw))
+    except InvalidValueError as error:
+        error.path = where
+        raise
 
 
 _SCHEDULE_KEYS = frozenset(
@@ -181,12 +190,11 @@ class _Entry:
         self.start = len(errors)
 
     def read(self, step: str, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``parse(*args)``, or ``None`` with its error kept (at ``where.step``)."""
+        """``parse(*args, where=…)`` with the path ``where.step`` (named here only), or
+        ``None`` with its error kept; every parser sets the path of its errors."""
         try:
-            return parse(*args, **kwargs)
+            return parse(*args, where=f"{self.where}.{step}", **kwargs)
         except InvalidValueError as error:
-            if error.path is None:
-                error.path = f"{self.where}.{step}"
             self.errors.append(error)
             return None
 
@@ -201,19 +209,15 @@ class _Entry:
 
 def _identity(entry: _Entry) -> dict[str, Any]:
     """Which schedule: id, committee, band, kind, title and source (each in 1 or 3 languages)."""
-    raw, where = entry.raw, entry.where
+    raw, read = entry.raw, entry.read
     fields = {
-        "id": entry.read("id", _text, raw.get("id"), f"{where}.id"),
-        "joint_commission": entry.read(
-            "joint_commission", JointCommission, str(raw.get("joint_commission", ""))
-        ),
-        "band": entry.read("band", _enum, SizeBand, raw.get("band"), f"{where}.band"),
-        "kind": entry.read("kind", _enum, ScheduleKind, raw.get("kind"), f"{where}.kind"),
+        "id": read("id", _text, raw.get("id")),
+        "joint_commission": read("joint_commission", _committee, raw.get("joint_commission", "")),
+        "band": read("band", _enum, SizeBand, raw.get("band")),
+        "kind": read("kind", _enum, ScheduleKind, raw.get("kind")),
     }
-    title, title_texts = entry.read("title", _texts, raw.get("title"), f"{where}.title") or _NONE
-    source, source_texts = (
-        entry.read("source", _texts, raw.get("source"), f"{where}.source") or _NONE
-    )
+    title, title_texts = read("title", _texts, raw.get("title")) or _NONE
+    source, source_texts = read("source", _texts, raw.get("source")) or _NONE
     return fields | {
         "title": title,
         "title_texts": title_texts,
@@ -225,29 +229,23 @@ def _identity(entry: _Entry) -> dict[str, Any]:
 
 def _validity(entry: _Entry, name: str) -> dict[str, Any]:
     """When it applies, and the ledger's windows (with what, if anything, sources them)."""
-    raw, where, read = entry.raw, entry.where, entry.read
-    valid_from = read(
-        "valid_from", _date, raw.get("valid_from"), f"{where}.valid_from", required=True
-    )
-    valid_to = read("valid_to", _date, raw.get("valid_to"), f"{where}.valid_to", required=False)
+    raw, read = entry.raw, entry.read
+    valid_from = read("valid_from", _date, raw.get("valid_from"), required=True)
+    valid_to = read("valid_to", _date, raw.get("valid_to"), required=False)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
         entry.fail(f"{name}: valid_to {valid_to} is before valid_from {valid_from}", "valid_to")
     window_start = raw.get("window_start")
     if window_start is not None:
-        window_start = read(
-            "window_start", _window_number, window_start, "window_start", least=None
-        )
+        window_start = read("window_start", _window_number, window_start, least=None)
     window_source = raw.get("window_source")
     if window_source is not None:
-        window_source = read("window_source", _text, window_source, f"{where}.window_source")
+        window_source = read("window_source", _text, window_source)
     return {
         "valid_from": valid_from,
         "valid_to": valid_to,
         "window_start": window_start,
-        "window_years": read(
-            "window_years", _window_number, raw.get("window_years", 5), "window_years", least=1
-        ),
-        "reset": read("reset", _enum, ResetPolicy, raw.get("reset", "reset"), f"{where}.reset"),
+        "window_years": read("window_years", _window_number, raw.get("window_years", 5), least=1),
+        "reset": read("reset", _enum, ResetPolicy, raw.get("reset", "reset")),
         "window_source": window_source,
         "window_unsourced": _window_unsourced(entry),
     }
@@ -260,7 +258,7 @@ def _window_unsourced(entry: _Entry) -> Texts | None:
         return None
     if "window_source" in entry.raw:
         entry.fail("give window_source or window_unsourced, not both", "window_unsourced")
-    read = entry.read("window_unsourced", _texts, raw, f"{entry.where}.window_unsourced")
+    read = entry.read("window_unsourced", _texts, raw)
     if read is None:
         return None
     text, texts = read
@@ -269,7 +267,7 @@ def _window_unsourced(entry: _Entry) -> Texts | None:
 
 def _days(entry: _Entry, name: str) -> dict[int, Fraction]:
     """The year → full-time days table, each value read exactly."""
-    raw, where = entry.raw, entry.where
+    raw = entry.raw
     days: dict[int, Fraction] = {}
     raw_days = raw.get("days")
     if not isinstance(raw_days, dict) or not raw_days:
@@ -279,7 +277,7 @@ def _days(entry: _Entry, name: str) -> dict[int, Fraction]:
         if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
             entry.fail(f"{name}: invalid year {shown(key)}", f"days.{str(key)[:MAX_SHOWN_CHARS]}")
             continue
-        parsed = entry.read(f"days.{key}", _fraction, value, f"{where}.days.{key}")
+        parsed = entry.read(f"days.{key}", _fraction, value)
         if parsed is not None:
             days[int(key)] = parsed
     return days
@@ -317,13 +315,11 @@ def _parse_schedule(
 
 def _agreement(entry: _Entry) -> dict[str, Any]:
     """What the sector-agreement checks need: when it was filed, what the sector gave before."""
-    raw, where = entry.raw, entry.where
-    filed = entry.read("filed", _filed, raw["filed"], f"{where}.filed") if "filed" in raw else None
+    raw = entry.raw
+    filed = entry.read("filed", _filed, raw["filed"]) if "filed" in raw else None
     granted = raw.get("days_on_2023_01_01")
     if granted is not None:
-        granted = entry.read(
-            "days_on_2023_01_01", _fraction, granted, f"{where}.days_on_2023_01_01"
-        )
+        granted = entry.read("days_on_2023_01_01", _fraction, granted)
     return {"filed": filed, "days_on_2023_01_01": granted}
 
 
