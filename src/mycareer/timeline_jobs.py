@@ -186,22 +186,33 @@ def bucket_of(niss: str, buckets: int) -> int:
 
 
 def plan_timelines(
-    paths: Iterable[str | os.PathLike[str]], outcomes: Iterable[str | os.PathLike[str]] = ()
+    paths: Iterable[str | os.PathLike[str]],
+    outcomes: Iterable[str | os.PathLike[str]] = (),
+    *,
+    min_bytes: int = 0,
 ) -> Plan | None:
     """The employer plan when every input is a DmfA original with a known employer, else None.
 
-    None means: read everything in one process (:func:`read_career_inputs`).
+    None means: read everything in one process (:func:`read_career_inputs`); so does
+    input under ``min_bytes`` in all, decided before any file is opened.
     """
     given = [str(os.fspath(p)) for p in paths]
     if list(outcomes):
         return None
     listed, problems = input_files(given, _SUFFIXES)
-    if problems or not listed:
+    if problems or not listed or sum(_bytes(p) for p in listed) < min_bytes:
         return None
     plan = plan_employers(given)
     if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
         return None
     return plan
+
+
+def _bytes(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # gone since it was listed: reading it reports the problem
+        return 0
 
 
 # --- map -----------------------------------------------------------------------------
@@ -577,7 +588,7 @@ def timelines_from_files(
     count = jobs_count(jobs)
     given = list(paths)
     extra = list(outcomes)
-    plan = plan_timelines(given, extra)
+    plan = plan_timelines(given, extra, min_bytes=_TASK_BYTES)  # see run_timeline_plan
     if plan is not None:
         run = run_timeline_plan(plan, spec, count)
         if run is not None:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mycareer import timeline_jobs
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import build_timeline, timeline_document, timeline_to_json
@@ -192,3 +193,17 @@ def test_indented_json_and_options_are_the_same_whatever_jobs(payroll: Path) -> 
     compact = run_cli("timeline", payroll, "--format", "json", *options, "--jobs", "2")
     assert json.loads(compact.stdout) == json.loads(one.stdout)
     assert json.loads(one.stdout)["as_of"] == "2025-03-31"
+
+
+def test_small_input_is_read_at_once_without_a_header_pre_scan(
+    payroll: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``min_bytes`` in all, the plan is None before any file is opened."""
+    total = sum(p.stat().st_size for p in payroll.iterdir())
+    assert plan_timelines([payroll], min_bytes=total) is not None
+    scanned: list[object] = []
+    monkeypatch.setattr(timeline_jobs, "plan_employers", lambda paths: scanned.append(paths))
+    assert plan_timelines([payroll], min_bytes=total + 1) is None
+    run = timelines_from_files([payroll], jobs=2)  # the payroll is far under 8 MB
+    assert scanned == []
+    assert len(run.workers) > 0
