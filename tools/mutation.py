@@ -57,6 +57,7 @@ _ENTITLEMENT_TESTS = (
     "tests/fla/test_mutation_entitlement*.py",
     "tests/fla/test_mutation_band.py",
     "tests/fla/test_mutation_formula.py",
+    "tests/fla/test_mutation_bulk.py",
 )
 
 TARGETS: dict[str, Target] = {
