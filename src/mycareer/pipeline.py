@@ -368,7 +368,11 @@ def run_groups(
             # lxml's iterparse leaves reference cycles that keep each file's parsed
             # document alive: without this collection, between groups while little is
             # alive, memory would grow with the input instead of the largest employer.
-            gc.collect()
+            # With the collector paused every object made since the last collection is
+            # young, so generation 0 holds this group's cycles: collecting it alone frees
+            # them for less CPU than a full collection (149 MB set: 10.97-12.55 s against
+            # 12.9-13.0 s, the same 180 MB peak).
+            gc.collect(0)
     return done
 
 
