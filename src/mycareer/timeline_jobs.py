@@ -63,7 +63,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
-from mycareer.pipeline import Plan, jobs_count, plan_employers
+from mycareer.pipeline import Plan, jobs_count, plan_employers, run_paused
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
@@ -559,7 +559,8 @@ class _LocalShuffle:
     def _map(self, function: Callable[..., Any], *items: Sequence[Any]) -> Iterator[Any]:
         if self.pool is None:
             return map(function, *items)
-        return self.pool.map(function, *items)
+        count = len(items[0])
+        return self.pool.map(run_paused, [function] * count, *items)  # our own workers
 
     def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import io
+import operator
 import threading
 from collections.abc import Iterator
 from importlib import resources
@@ -135,3 +136,15 @@ def test_bulk_leaves_a_caller_disabled_gc_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_worker_processes_of_a_run_pause_their_own_collector_only() -> None:
+    """``--jobs`` workers run each task with the collector paused; the caller's stays on."""
+    from mycareer.pipeline import map_in_processes, run_paused
+
+    assert gc.isenabled()
+    in_workers = list(map_in_processes(operator.call, 2, [gc.isenabled] * 3))
+    assert in_workers == [False, False, False]
+    assert run_paused(gc.isenabled) is False
+    assert gc.isenabled(), "restored after the call"
+    assert list(map_in_processes(operator.call, 1, [gc.isenabled])) == [True]  # here: untouched

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from mycareer.account_jobs import accounts_from_files
-from mycareer.cli._common import add_indent, add_jobs, collector_enabled, write_json
+from mycareer.cli._common import add_indent, add_jobs, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
@@ -432,7 +432,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         args.paths, trainings, jobs=args.jobs, as_of=args.as_of, from_year=args.from_year,
         to_year=args.to_year, terminations=args.termination, policy=_policy(args),
         rulebook=rulebook, options=EntitlementOptions(**counting_choices(args)),
-        progress=dmfa_progress, streaming=collector_enabled,
+        progress=dmfa_progress,
     )  # fmt: skip
     for problem in computed.errors:
         for line in flatten_errors(problem):

@@ -29,13 +29,11 @@ to stream. ``--indent N`` writes the whole document indented for people.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO
 
@@ -55,7 +53,6 @@ __all__ = [
     "add_indent",
     "add_jobs",
     "add_lang",
-    "collector_enabled",
     "cut_arguments",
     "default_jobs",
     "error_line",
@@ -241,24 +238,6 @@ def finish_parser(parser: argparse.ArgumentParser, *, one: str = _DEFAULT_ONE) -
     epilog = parser.epilog or ""
     if "exit codes:" not in epilog:
         parser.epilog = f"{epilog}\n\n{exit_codes_epilog(one)}".lstrip("\n")
-
-
-@contextmanager
-def collector_enabled() -> Iterator[None]:
-    """The cyclic GC on for a block of a command, whatever ``main`` chose (CLI only).
-
-    ``mycareer.cli.main`` pauses the collector for its process (bulk reads hold
-    many acyclic records). A command that streams employer by employer holds
-    little at a time, so collecting costs nothing there, while lxml's iterparse
-    leaves reference cycles that would keep every file's parsed document alive.
-    """
-    enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not enabled:
-            gc.disable()
 
 
 def add_indent(parser: argparse.ArgumentParser) -> None:

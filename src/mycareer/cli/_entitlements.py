@@ -25,7 +25,6 @@ from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.cli._common import (
     add_indent,
     add_jobs,
-    collector_enabled,
     error_line,
     usage_error,
 )
@@ -361,7 +360,6 @@ def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Pr
         args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
         rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
         render=render, lang=args.lang, progress=dmfa_progress,
-        streaming=collector_enabled,  # streamed by employer: see collector_enabled
     )  # fmt: skip
     return computed, progress
 
