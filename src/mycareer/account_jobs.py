@@ -32,10 +32,8 @@ whatever ``jobs``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
@@ -266,10 +264,6 @@ def run_account_plan(
     return AccountFilesRun(accounts, findings, tuple(e for r in results for e in r.errors))
 
 
-#: Makes the context entered around the employer-by-employer route (the CLI's collector).
-Streaming = Callable[[], AbstractContextManager[object]]
-
-
 def accounts_from_files(
     paths: Iterable[str | os.PathLike[str]],
     trainings: Iterable[Training] = (),
@@ -284,7 +278,6 @@ def accounts_from_files(
     options: EntitlementOptions | None = None,
     overrides: Overrides | None = None,
     progress: Progress | None = None,
-    streaming: Streaming | None = None,
 ) -> AccountFilesRun:
     """Training accounts from DmfA files: the pipeline of ``mycareer account``.
 
@@ -294,8 +287,7 @@ def accounts_from_files(
     processes (default: the usable cores; 1: this process) when the files are DmfA
     originals whose headers name their employer, else from one read of everything.
     The arguments are those of :func:`~mycareer.fla.accounts_from_declarations`;
-    ``progress`` wraps the list of files as they are read, and ``streaming`` makes a
-    context manager entered around the employer-by-employer route only.
+    ``progress`` wraps the list of files as they are read.
     """
     given = [str(os.fspath(p)) for p in paths]
     count = jobs_count(jobs)
@@ -313,5 +305,4 @@ def accounts_from_files(
     mapper = _local_mapper(count)
     if not plan.by_employer:  # one group of everything: read in this process
         return run_account_plan(plan, choices, 1, mapper, progress)
-    with (streaming or contextlib.nullcontext)():
-        return run_account_plan(plan, choices, count, mapper, progress)
+    return run_account_plan(plan, choices, count, mapper, progress)

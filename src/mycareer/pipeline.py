@@ -677,8 +677,8 @@ def entitlements_for_year(
     ``render="json"`` gives ``json`` (one compact ``entitlements-1`` object per result,
     explained in ``lang``) instead of ``entitlements``; ``progress`` wraps the list of
     files as they are read; ``streaming`` makes a context manager entered around the
-    employer-by-employer route only (the command line turns the cyclic collector back
-    on there: docs/performance.md).
+    employer-by-employer route only (for a caller that wants, say, its own collector
+    setting there).
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa"
