@@ -60,6 +60,7 @@ from mycareer.pipeline import (
     FileTicks,
     Plan,
     Progress,
+    disjoint_groups,
     jobs_count,
     map_in_processes,
     pack_groups,
@@ -181,16 +182,6 @@ def combine_accounts(
     return entitlements, regimes, committees
 
 
-def _disjoint(plan: Plan, results: Sequence[AccountGroupResult]) -> bool:
-    owner: dict[str, int] = {}
-    for index, (group, result) in enumerate(zip(plan.groups, results, strict=True)):
-        if not result.keys <= set(group.keys):
-            return False
-        if any(owner.setdefault(key, index) != index for key in result.keys):
-            return False
-    return True
-
-
 @attrs.frozen
 class AccountChoices:
     """The caller's arguments (those of :func:`accounts_from_files`), picklable."""
@@ -247,7 +238,7 @@ def run_account_plan(
     quarters = plan.quarters
     spec = choices.spec(quarters[0].year if quarters else None, quarters[-1] if quarters else None)
     results = _map(plan, spec, jobs, mapper, progress)
-    if len(plan.groups) > 1 and not _disjoint(plan, results):
+    if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
         plan = Plan((EmployerGroup((), plan.files),), plan.files, plan.quarters)
         results = _map(plan, spec, jobs, mapper, None)
     said = choices.spec(*_facts(results))

@@ -38,7 +38,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, Protocol, TypeVar, overload
 
 import attrs
 
@@ -71,8 +71,10 @@ __all__ = [
     "EntitlementSpec",
     "FileTicks",
     "GroupResult",
+    "NamesEmployers",
     "Plan",
     "combine",
+    "disjoint_groups",
     "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
@@ -495,12 +497,19 @@ def execute(
         ticks.done(index for index, _result in done)
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
-    if len(groups) > 1 and not _disjoint(groups, ordered):
+    if len(groups) > 1 and not disjoint_groups(groups, ordered):
         return combine([run_group(spec, plan.files)])
     return combine(ordered, folder=folder)
 
 
-def _disjoint(groups: Sequence[EmployerGroup], results: Sequence[GroupResult]) -> bool:
+class NamesEmployers(Protocol):
+    """A group's result that says which employer keys its records named."""
+
+    @property
+    def keys(self) -> frozenset[str]: ...
+
+
+def disjoint_groups(groups: Sequence[EmployerGroup], results: Sequence[NamesEmployers]) -> bool:
     """Each group's records name only its own employers, and no employer is in two groups."""
     owner: dict[str, int] = {}
     for index, (group, result) in enumerate(zip(groups, results, strict=True)):

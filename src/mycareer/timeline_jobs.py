@@ -63,7 +63,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
-from mycareer.pipeline import Plan, jobs_count, plan_employers, run_paused
+from mycareer.pipeline import Plan, disjoint_groups, jobs_count, plan_employers, run_paused
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
@@ -479,19 +479,18 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     return max(jobs, min(4096, -(-total // _BUCKET_BYTES)))
 
 
+@attrs.frozen
+class _Named:
+    keys: frozenset[str]
+
+
 def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
     """Each group's records name only its employers, no employer in two groups, files known."""
-    owner: dict[str, int] = {}
-    for result in results:
-        if result.strange:
-            return False
-        for number, keys in result.keys:
-            if not keys <= set(plan.groups[number].keys):
-                return False
-            for key in keys:
-                if owner.setdefault(key, number) != number:
-                    return False
-    return True
+    if any(result.strange for result in results):
+        return False
+    named = {number: keys for result in results for number, keys in result.keys}
+    by_group = [_Named(named.get(number, frozenset())) for number in range(len(plan.groups))]
+    return disjoint_groups(plan.groups, by_group)
 
 
 Progress = Callable[[Sequence[Path]], Iterable[Path]]
