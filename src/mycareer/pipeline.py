@@ -44,8 +44,7 @@ import attrs
 
 from mycareer._gc import bulk
 from mycareer._spool import LazyTexts, Spool, SpooledTexts, write_spool
-from mycareer.enterprise import EnterpriseNumber
-from mycareer.errors import InvalidValueError, MycareerError
+from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
     Entitlement,
@@ -59,10 +58,9 @@ from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
-from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
-from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -96,8 +94,6 @@ __all__ = [
 Render = Literal["objects", "json"]
 S = TypeVar("S")
 R = TypeVar("R")
-_ORIGINAL = "DmfAOriginal"
-_HEADER_TAGS = ("CompanyID", "NOSSRegistrationNbr", "Quarter")
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
 #: The header pre-scan collects cycles after this many files when the collector is paused.
@@ -128,60 +124,6 @@ class EmployerGroup:
     def order(self) -> str:
         """Where the group's results go: its smallest employer key (files last)."""
         return min(self.keys) if self.keys else "\uffff" + self.files[0]
-
-
-def _employer_key(company: str | None, nsso: str | None) -> str | None:
-    """The employer key of a header, as the reader derives it (B-14): None if unclear."""
-    try:
-        if company and company.strip().strip("0"):
-            return EnterpriseNumber(company.strip()).value
-        if nsso and nsso.strip().strip("0"):
-            return f"nsso:{NssoNumber(nsso.strip()).value}"
-    except (MycareerError, ValueError):
-        return None
-    return None
-
-
-def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
-    """(root tag, employer key) of a file, reading up to its first worker only."""
-    root, key, _quarter = scan_header(path)
-    return root, key
-
-
-def scan_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None, Quarter | None]:
-    """(root tag, employer key, declared quarter) of a file, up to its first worker only.
-
-    The quarter is None when the header has none or it does not read as one.
-    """
-    root: str | None = None
-    texts: dict[str, str | None] = {}
-    events: Any = iterparse_document(path, events=("start", "end"), name=os.fspath(path))
-    try:
-        for event, element in events:
-            tag = element.tag
-            if root is None:
-                root = tag if isinstance(tag, str) else None
-                if root != _ORIGINAL:
-                    return root, None, None
-            if event == "start" and tag in ("NaturalPerson", "WorkerRecord"):
-                break
-            if event == "end" and tag in _HEADER_TAGS:
-                texts.setdefault(tag, element.text)
-            if event == "end" and tag == "EmployerDeclaration":
-                break
-    except MycareerError:
-        return root, None, None
-    finally:
-        events.close()
-    key = _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
-    return root, key, _quarter(texts.get("Quarter"))
-
-
-def _quarter(text: str | None) -> Quarter | None:
-    try:
-        return Quarter.parse((text or "")[:16])  # bounded: a header zone of any length
-    except (MycareerError, ValueError):
-        return None
 
 
 class _Union:
@@ -255,7 +197,7 @@ def plan_from_headers(
     """
     everything = tuple(files)
     declared = tuple(sorted({q for q in quarters if q is not None}))
-    if any(root not in (None, _ORIGINAL) for root, _key, _size in headers):
+    if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
     by_key: dict[str, list[tuple[str, int]]] = {}

@@ -1,0 +1,82 @@
+"""The header pre-scan (``mycareer.xmlio.headers``): the first 8 kB settle it, or the file does.
+
+The oracle is the scan of the whole file (``_header_of(path, whole=True)``, what
+``scan_header`` did before it looked at the first 8 kB alone) for damage inside the
+header, and the header itself for damage after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa_writer import dmfa_bytes
+from mycareer.xmlio.headers import _HEADER_BYTES, _header_of, file_header, scan_header
+
+from ..fla.test_account_cli import EMPLOYER, _niss, _worker
+
+Q = Quarter(2024, 2)
+
+
+def _declaration(workers: int) -> bytes:
+    records = [_worker(Q, _niss(i), date(2020, 1, 1)) for i in range(workers)]
+    return dmfa_bytes(EMPLOYER, Q, [r for r in records if r], created_at=datetime(2024, 7, 20))
+
+
+@pytest.fixture(scope="module")
+def big() -> bytes:
+    made = _declaration(60)
+    assert len(made) > 4 * _HEADER_BYTES
+    return made
+
+
+def _whole(path: Path) -> object:
+    return _header_of(path, str(path), whole=True)
+
+
+def test_a_payroll_file_is_read_from_its_first_8_kb(big: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "dmfa.xml"
+    path.write_bytes(big)
+    assert scan_header(path) == ("DmfAOriginal", "0403019261", Q) == _whole(path)
+    assert _header_of(big[:_HEADER_BYTES], "part", whole=False) == scan_header(path)
+    assert file_header(path) == ("DmfAOriginal", "0403019261")
+
+
+def test_a_header_longer_than_8_kb_is_read_from_the_file(big: bytes, tmp_path: Path) -> None:
+    """A 10 kB comment before the employer's zones: the first 8 kB do not settle it."""
+    padded = big.replace(b"<Form>", b"<Form><!--" + b"x" * 10_000 + b"-->", 1)
+    path = tmp_path / "padded.xml"
+    path.write_bytes(padded)
+    assert _header_of(padded[:_HEADER_BYTES], "part", whole=False) is None
+    assert scan_header(path) == ("DmfAOriginal", "0403019261", Q) == _whole(path)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 3 * _HEADER_BYTES), garbage=st.sampled_from([b"", b"<", b"&x;", b"\xff"]))
+def test_damage_after_the_header_leaves_it_readable(
+    big: bytes, tmp_path: Path, cut: int, garbage: bytes
+) -> None:
+    """Damage in the first 8 kB gives what the whole file gives; damage after, the header.
+
+    lxml parses a whole chunk before it yields its events, so damage anywhere in the
+    first chunk hides even a sound header (the file is then read on its own, and
+    reading reports the damage). The whole-file scan's chunk was 64 kB.
+    """
+    path = tmp_path / "cut.xml"
+    path.write_bytes(big[:cut] + garbage + big[cut : cut + 2 * _HEADER_BYTES])
+    if cut >= _HEADER_BYTES:
+        assert scan_header(path) == ("DmfAOriginal", "0403019261", Q)
+    else:
+        assert scan_header(path) == _whole(path)
+
+
+def test_other_roots_and_missing_files(tmp_path: Path) -> None:
+    other = tmp_path / "update.xml"
+    other.write_bytes(b"<DmfAUpdate>" + b" " * (2 * _HEADER_BYTES) + b"</DmfAUpdate>")
+    assert scan_header(other) == ("DmfAUpdate", None, None)
+    assert scan_header(tmp_path / "missing.xml") == (None, None, None)
