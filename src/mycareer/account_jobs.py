@@ -45,9 +45,11 @@ from mycareer.fla import EntitlementOptions, Overrides, Rulebook
 from mycareer.fla.account import AccountPolicy, Termination
 from mycareer.fla.account_pipeline import (
     AccountsRun,
+    CreditLine,
     account_years,
+    accounts_from_credits,
     accounts_from_declarations,
-    accounts_from_entitlements,
+    credit_lines,
     occupation_facts,
     statement_date,
     year_entitlements,
@@ -98,15 +100,18 @@ class AccountSpec:
     rulebook: Rulebook | None = None
     options: EntitlementOptions | None = None
     overrides: Overrides | None = None
+    #: False: each group sends back credits (:func:`credit_lines`), not entitlements.
+    keep_entitlements: bool = True
 
 
 @attrs.frozen
 class AccountGroupResult:
     """One group's entitlements of every year, its worker facts and what reading said.
 
-    ``entitlements`` in the one-process order (year, employer key, NISS); ``keys``
-    every employer key its records and declarations named; ``first_year`` and
-    ``last_quarter`` those of its records (None: no record).
+    ``entitlements`` in the one-process order (year, employer key, NISS), or, when
+    the spec does not keep them, ``credits`` (their credit lines, in that order);
+    ``keys`` every employer key its records and declarations named; ``first_year``
+    and ``last_quarter`` those of its records (None: no record).
     """
 
     entitlements: tuple[Entitlement, ...]
@@ -117,6 +122,7 @@ class AccountGroupResult:
     keys: frozenset[str]
     first_year: int | None
     last_quarter: Quarter | None
+    credits: tuple[CreditLine, ...] = ()
 
 
 @attrs.frozen
@@ -139,8 +145,9 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
     )  # fmt: skip
     regimes, committees = occupation_facts(records)
     keys = {r.employer.key for r in records} | {d.employer.key for d in batch.declarations}
+    kept = spec.keep_entitlements
     return AccountGroupResult(
-        entitlements=tuple(entitlements),
+        entitlements=tuple(entitlements) if kept else (),
         work_regimes=regimes,
         joint_committees=committees,
         findings=tuple(dict.fromkeys(batch.findings)),
@@ -148,6 +155,7 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         keys=frozenset(keys),
         first_year=min((r.quarter.year for r in records), default=None),
         last_quarter=max((r.quarter for r in records), default=None),
+        credits=() if kept else tuple(credit_lines(entitlements)),
     )
 
 
@@ -164,8 +172,10 @@ def _local_mapper(jobs: int) -> AccountMapper:
 
 def combine_accounts(
     results: Sequence[AccountGroupResult],
-) -> tuple[list[Entitlement], dict[_Key, WorkFraction], dict[_Key, JointCommission]]:
-    """The groups' entitlements in the one-process order, and their worker facts.
+) -> tuple[
+    list[Entitlement], list[CreditLine], dict[_Key, WorkFraction], dict[_Key, JointCommission]
+]:
+    """The groups' entitlements (or credit lines) in the one-process order, and their facts.
 
     Exact for groups of disjoint employers: each group's entitlements are sorted by
     (year, employer key, NISS), and so is their merge.
@@ -174,12 +184,18 @@ def combine_accounts(
         (e for r in results for e in r.entitlements),
         key=lambda e: (e.year, e.employer.key, e.niss.value),
     )
+    lines = sorted((line for r in results for line in r.credits), key=_line_order)
     regimes: dict[_Key, WorkFraction] = {}
     committees: dict[_Key, JointCommission] = {}
     for result in results:
         regimes.update(result.work_regimes)
         committees.update(result.joint_committees)
-    return entitlements, regimes, committees
+    return entitlements, lines, regimes, committees
+
+
+def _line_order(line: CreditLine) -> tuple[int, str, str]:
+    credit = line[0]
+    return credit.year, credit.employer.key if credit.employer else "", credit.niss.value
 
 
 @attrs.frozen
@@ -195,12 +211,15 @@ class AccountChoices:
     rulebook: Rulebook | None
     options: EntitlementOptions | None
     overrides: Overrides | None
+    keep_entitlements: bool = True
 
     def spec(self, first_year: int | None, last_quarter: Quarter | None) -> AccountSpec:
         """The spec when the records declare ``first_year`` .. ``last_quarter``."""
         as_of = self.as_of or statement_date(last_quarter, self.trainings, self.to_year)
         years = account_years(first_year, as_of, self.from_year, self.to_year)
-        return AccountSpec(years, as_of, self.rulebook, self.options, self.overrides)
+        return AccountSpec(
+            years, as_of, self.rulebook, self.options, self.overrides, self.keep_entitlements
+        )
 
 
 def _map(
@@ -245,11 +264,12 @@ def run_account_plan(
     if said != spec:  # the same records again: their facts give this spec again
         spec = said
         results = _map(plan, spec, jobs, mapper, None)
-    entitlements, regimes, committees = combine_accounts(results)
-    accounts = accounts_from_entitlements(
-        entitlements, choices.trainings, as_of=spec.as_of, years=spec.years,
-        terminations=choices.terminations, policy=choices.policy, rulebook=choices.rulebook,
-        work_regimes=regimes, joint_committees=committees,
+    entitlements, lines, regimes, committees = combine_accounts(results)
+    accounts = accounts_from_credits(
+        credit_lines(entitlements) if spec.keep_entitlements else lines, choices.trainings,
+        as_of=spec.as_of, years=spec.years, terminations=choices.terminations,
+        policy=choices.policy, rulebook=choices.rulebook, work_regimes=regimes,
+        joint_committees=committees, entitlements=tuple(entitlements),
     )  # fmt: skip
     findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
     return AccountFilesRun(accounts, findings, tuple(e for r in results for e in r.errors))
@@ -269,6 +289,7 @@ def accounts_from_files(
     options: EntitlementOptions | None = None,
     overrides: Overrides | None = None,
     progress: Progress | None = None,
+    keep_entitlements: bool = True,
 ) -> AccountFilesRun:
     """Training accounts from DmfA files: the pipeline of ``mycareer account``.
 
@@ -278,13 +299,16 @@ def accounts_from_files(
     processes (default: the usable cores; 1: this process) when the files are DmfA
     originals whose headers name their employer, else from one read of everything.
     The arguments are those of :func:`~mycareer.fla.accounts_from_declarations`;
-    ``progress`` wraps the list of files as they are read.
+    ``progress`` wraps the list of files as they are read. ``keep_entitlements=False``
+    leaves ``accounts.entitlements`` empty (the worker processes send back each year's
+    credit instead, which keeps the calling process small; only
+    :meth:`~mycareer.fla.AccountsRun.records`, the archive, needs them).
     """
     given = [str(os.fspath(p)) for p in paths]
     count = jobs_count(jobs)
     choices = AccountChoices(
         tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides,
+        options, overrides, keep_entitlements,
     )  # fmt: skip
     if not given:
         accounts = accounts_from_declarations(

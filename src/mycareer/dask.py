@@ -234,17 +234,19 @@ def accounts(
     rulebook: Rulebook | None = None,
     options: EntitlementOptions | None = None,
     overrides: Overrides | None = None,
+    keep_entitlements: bool = True,
 ) -> AccountFilesRun:
     """Every worker's training accounts: each employer's entitlements on the cluster.
 
     The same :class:`~mycareer.account_jobs.AccountFilesRun` as
     :func:`mycareer.account_jobs.accounts_from_files` on the same files: every year's
     entitlements are computed employer by employer on the workers, and the ledgers
-    (trainings, windows, terminations) are kept in this process.
+    (trainings, windows, terminations) are kept in this process (``keep_entitlements``
+    as there).
     """
     choices = AccountChoices(
         tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides,
+        options, overrides, keep_entitlements,
     )  # fmt: skip
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)

@@ -206,3 +206,15 @@ def test_the_command_refuses_zero_jobs(payroll: Path) -> None:
     assert_no_traceback(result)
     assert result.returncode == 2
     assert "'0'" in result.stderr or " 0" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_without_entitlements_the_accounts_and_findings_are_the_same(
+    payroll: Path, trainings: tuple[Training, ...], jobs: int
+) -> None:
+    """The workers send credits instead: everything but ``entitlements`` is unchanged."""
+    full = accounts_from_files([payroll], trainings, jobs=jobs)
+    lean = accounts_from_files([payroll], trainings, jobs=jobs, keep_entitlements=False)
+    assert lean.accounts.entitlements == ()
+    assert full.accounts.entitlements
+    assert lean == attrs.evolve(full, accounts=attrs.evolve(full.accounts, entitlements=()))

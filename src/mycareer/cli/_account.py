@@ -440,7 +440,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         args.paths, trainings, jobs=args.jobs, as_of=args.as_of, from_year=args.from_year,
         to_year=args.to_year, terminations=args.termination, policy=_policy(args),
         rulebook=rulebook, options=EntitlementOptions(**counting_choices(args)),
-        progress=dmfa_progress,
+        progress=dmfa_progress, keep_entitlements=args.format == "xml",  # the archive's
     )  # fmt: skip
     for problem in computed.errors:
         for line in flatten_errors(problem):

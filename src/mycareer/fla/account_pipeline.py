@@ -52,9 +52,12 @@ from mycareer.work_fraction import WorkFraction
 __all__ = [
     "EARLIEST_CREDIT_YEAR",
     "AccountsRun",
+    "CreditLine",
     "account_years",
+    "accounts_from_credits",
     "accounts_from_declarations",
     "accounts_from_entitlements",
+    "credit_lines",
     "default_as_of",
     "occupation_facts",
     "sector_policies",
@@ -279,9 +282,45 @@ def accounts_from_entitlements(
     the entitlements elsewhere (employer by employer: :mod:`mycareer.account_jobs`);
     ``entitlements`` in its order (year, then employer key, then NISS).
     """
+    return accounts_from_credits(
+        credit_lines(entitlements), trainings, as_of=as_of, years=years,
+        terminations=terminations, policy=policy, rulebook=rulebook,
+        work_regimes=work_regimes, joint_committees=joint_committees,
+        entitlements=tuple(entitlements),
+    )  # fmt: skip
+
+
+#: A year's credit and the findings of the entitlement it was made from.
+CreditLine = tuple[YearCredit, tuple[Finding, ...]]
+
+
+def credit_lines(entitlements: Iterable[Entitlement]) -> list[CreditLine]:
+    """Each entitlement's credit with its findings: all the accounts need of it."""
+    return [(YearCredit.from_entitlement(e), e.findings) for e in entitlements]
+
+
+def accounts_from_credits(
+    lines: Sequence[CreditLine],
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date,
+    years: tuple[int, int],
+    terminations: Iterable[Termination] = (),
+    policy: AccountPolicy | None = None,
+    rulebook: Rulebook | None = None,
+    work_regimes: dict[_Key, WorkFraction] | None = None,
+    joint_committees: dict[_Key, JointCommission] | None = None,
+    entitlements: tuple[Entitlement, ...] = (),
+) -> AccountsRun:
+    """As :func:`accounts_from_entitlements`, from :func:`credit_lines` (same order).
+
+    ``entitlements`` are only kept on the run (for :meth:`AccountsRun.records`): a caller
+    that writes no archive can leave them out, and hold a credit instead of an
+    entitlement for each worker and year.
+    """
     rulebook = rulebook or Rulebook.default()
     policy = policy or AccountPolicy()
-    credits = [YearCredit.from_entitlement(e) for e in entitlements]
+    credits = [credit for credit, _findings in lines]
     accounts, loose = build_accounts(
         credits,
         trainings,
@@ -290,12 +329,12 @@ def accounts_from_entitlements(
         policy=policy,
         policies=sector_policies(credits, rulebook, policy),
     )
-    findings = [f for e in entitlements for f in e.findings]
+    findings = [f for _credit, found in lines for f in found]
     findings += loose
     findings += [f for a in accounts for f in a.findings]
     return AccountsRun(
         accounts=accounts,
-        entitlements=tuple(entitlements),
+        entitlements=entitlements,
         findings=tuple(findings),
         as_of=as_of,
         from_year=years[0],
