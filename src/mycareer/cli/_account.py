@@ -63,7 +63,7 @@ from mycareer.fla.account_json import (
     accounts_document,
     employer_rows,
     employers_document,
-    statement_rows,
+    iter_statement_rows,
 )
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
@@ -396,7 +396,7 @@ def _employer_json(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> N
 
 
 def _worker_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    _write_csv(statement_rows(run.accounts), STATEMENT_COLUMNS, out)
+    _write_csv(iter_statement_rows(run.accounts), STATEMENT_COLUMNS, out)  # streamed
 
 
 def _employer_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:

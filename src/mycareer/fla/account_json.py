@@ -22,7 +22,7 @@ when the value has one, else ``p/q`` (:func:`~mycareer.fla.trainings.format_exac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from fractions import Fraction
 from typing import Any, Final
@@ -42,6 +42,7 @@ __all__ = [
     "employer_rows",
     "employer_summary_to_json",
     "employers_document",
+    "iter_statement_rows",
     "statement_rows",
 ]
 
@@ -212,18 +213,19 @@ def employers_document(summaries: Iterable[EmployerAccountSummary], as_of: date)
 
 def statement_rows(accounts: Iterable[TrainingAccount]) -> list[dict[str, Any]]:
     """CSV rows of the worker view (:data:`STATEMENT_COLUMNS`): one per account and year."""
-    rows = []
+    return list(iter_statement_rows(accounts))
+
+
+def iter_statement_rows(accounts: Iterable[TrainingAccount]) -> Iterator[dict[str, Any]]:
+    """:func:`statement_rows` one at a time, for writers that stream them."""
     for account in accounts:
         employer = _employer_json(account.employer)
         for s in account.statements:
             figures = {name: format_exact(v) for name, v in _statement_figures(s).items()}
-            rows.append(
-                {
-                    **employer,
-                    "niss": account.niss.value,
-                    "year": s.year,
-                    "window": None if s.window is None else str(s.window),
-                    **figures,
-                }
-            )
-    return rows
+            yield {
+                **employer,
+                "niss": account.niss.value,
+                "year": s.year,
+                "window": None if s.window is None else str(s.window),
+                **figures,
+            }
