@@ -31,6 +31,7 @@ from mycareer.account_jobs import (
 from mycareer.account_jobs import _local_mapper as local_mapper
 from mycareer.fla import AccountsRun, accounts_document, accounts_from_declarations
 from mycareer.fla.trainings import Training
+from mycareer.fla.trainings_io import trainings_to_csv
 from mycareer.pipeline import plan_employers
 from mycareer.quarter import Quarter
 from mycareer.xmlio.flows import read_corrected_dmfa
@@ -218,3 +219,24 @@ def test_without_entitlements_the_accounts_and_findings_are_the_same(
     assert lean.accounts.entitlements == ()
     assert full.accounts.entitlements
     assert lean == attrs.evolve(full, accounts=attrs.evolve(full.accounts, entitlements=()))
+
+
+def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
+    payroll: Path, trainings: tuple[Training, ...], tmp_path: Path
+) -> None:
+    """The command with a trainings file, a termination and sector choices, as a subprocess."""
+    path = tmp_path / "trainings.csv"
+    path.write_text(trainings_to_csv(trainings), encoding="utf-8")
+    leaver = trainings[2].niss.value
+    options = ("--trainings", path, "--termination", f"{leaver}=dismissal-notice@2024-09-30")
+    outputs = []
+    for jobs in ("1", "2"):
+        result = run_cli("account", payroll, *options, "--format", "json", "--jobs", jobs)
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    accounts = json.loads(outputs[0])["accounts"]
+    assert sum(len(a["trainings"]) for a in accounts) == 2  # the third is not routed
+    (ended,) = [a for a in accounts if a["niss"] == leaver]
+    assert ended["termination"] is not None
