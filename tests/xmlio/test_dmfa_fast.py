@@ -56,6 +56,7 @@ def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]
     fast = _read(data)
     with monkeypatch.context() as patch:
         patch.setattr(dmfa_module, "fast_occupation", lambda *_args: None)
+        patch.setattr(dmfa_module, "plain_record", lambda *_args: None)
         checked = _read(data)
     return fast, checked
 

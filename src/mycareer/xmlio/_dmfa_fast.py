@@ -11,6 +11,13 @@ value the checked path refuses or would convert, an unknown joint committee) it
 returns ``None`` and the caller reads the line with the checked path, which
 gives the value or the error. ``tests/xmlio/test_dmfa_fast.py`` holds the two
 paths equal on generated and mutated lines.
+
+Measured choices (``benchmarks/targets.py``, ``docs/performance.md``): children
+are taken with one slice (``element[:]``, half the cost of ``list(element)``),
+an occupation's field positions come from its tuple of child tags (a cached
+layout: payroll files repeat a few dozen), each sub-line's digits are checked
+with one ``isdigit`` over their concatenation, and dates and clipped periods
+are shared through bounded caches (immutable values).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
+from mycareer._cache import BoundedCache
 from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
     ContractType,
@@ -28,10 +36,11 @@ from mycareer.dmfa import (
 )
 from mycareer.errors import SourceRef
 from mycareer.joint_commission import JointCommission
+from mycareer.limits import MAX_TEXT_CHARS
 from mycareer.period import Period
 from mycareer.xmlio.dmfa_checks import work_hours_problem
 
-__all__ = ["fast_occupation"]
+__all__ = ["fast_occupation", "plain_record"]
 
 _MAX_DIGITS: Final = 18  # as the checked path's integers (mycareer.limits)
 _new_occupation = slot_constructor(DmfaOccupation)
@@ -40,9 +49,82 @@ _new_remuneration = slot_constructor(RemunerationLine)
 _new_source = slot_constructor(SourceRef)
 _FULL, _PART = ContractType.FULL_TIME, ContractType.PART_TIME
 
+#: The occupation fields a layout places, in the order :func:`fast_occupation` reads them.
+_FIELDS: Final = (
+    "OccupationSequenceNbr",
+    "OccupationStartingDate",
+    "OccupationEndingDate",
+    "JointCommissionNbr",
+    "WorkingDaysSystem",
+    "ContractType",
+    "MeanWorkingHours",
+    "RefMeanWorkingHours",
+    "ReorganisationMeasure",
+)
+_SUB_LINES: Final = ("Service", "Remun", "ReorgMeasureInformation")
+#: The position of an absent field: the stand-in appended after the children.
+_ABSENT: Final = -1
+
+#: Per tuple of child tags: the field positions (``_FIELDS`` order) and the positions of
+#: the Service, Remun and ReorgMeasureInformation lines; None when the line is not plain.
+_Layout = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_LAYOUTS: BoundedCache[tuple[Any, ...], _Layout | None] = BoundedCache(
+    "DmfA occupation layouts", maxsize=1 << 10
+)
+#: The same for a WorkerRecord: its four fields (``_RECORD_FIELDS``) and its occupations.
+_RECORD_FIELDS: Final = (
+    "NOSSQuarterStartingDate",
+    "NOSSQuarterEndingDate",
+    "WorkerCode",
+    "EmployerClass",
+)
+_RecordLayout = tuple[tuple[int, ...], tuple[int, ...]]
+_RECORD_LAYOUTS: BoundedCache[tuple[Any, ...], _RecordLayout | None] = BoundedCache(
+    "DmfA worker record layouts", maxsize=1 << 10
+)
+_DATES: BoundedCache[str, date] = BoundedCache("DmfA occupation dates", maxsize=1 << 14)
+_PERIODS: BoundedCache[tuple[date, date], Period] = BoundedCache(
+    "DmfA clipped periods", maxsize=1 << 14
+)
+#: Sub-lines by their texts (immutable values, shared): payroll lines repeat their
+#: codes, days and hours, and often their amounts.
+_SERVICES: BoundedCache[tuple[str | None, ...], ServiceLine] = BoundedCache(
+    "DmfA service lines", maxsize=1 << 14
+)
+_REMUNERATIONS: BoundedCache[tuple[str | None, ...], RemunerationLine] = BoundedCache(
+    "DmfA remuneration lines", maxsize=1 << 14
+)
+_UNKNOWN: Any = object()
+
 
 class _Bail(Exception):
     """Not a plain line: the checked path reads it."""
+
+
+class _Missing:
+    """Stands for an absent field: its ``text`` is None, as an empty element's."""
+
+    text = None
+
+
+def _layout(tags: tuple[Any, ...]) -> _Layout | None:
+    """Where an occupation with these child tags holds each field and sub-line."""
+    positions: dict[str, int] = {}
+    lines: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for index, tag in enumerate(tags):
+        if not isinstance(tag, str) or tag in positions:
+            return None  # a comment or PI, or a field given twice (the checked path keeps the last)
+        if tag in _SUB_LINES:
+            lines[_SUB_LINES.index(tag)].append(index)
+        else:
+            positions[tag] = index
+    fields = tuple(positions.get(name, _ABSENT) for name in _FIELDS)
+    return fields, tuple(lines[0]), tuple(lines[1]), tuple(lines[2])
+
+
+def _too_long(*texts: str | None) -> bool:
+    """Whether a text has more digits than the checked path's integers."""
+    return any(text is not None and len(text) > _MAX_DIGITS for text in texts)
 
 
 def _int(text: str | None) -> int:
@@ -51,60 +133,48 @@ def _int(text: str | None) -> int:
     return int(text)
 
 
-def _opt(element: Any) -> int | None:
-    return None if element is None else _int(element.text)
-
-
-def _date(text: str | None) -> date:
+def _date(text: str | None) -> date | None:
+    """The ISO date ``text`` (remembered), or None for the checked path."""
     if text is None or len(text) != 10 or not text.isascii():
-        raise _Bail
+        return None
     try:
-        return date.fromisoformat(text)
+        return _DATES.put(text, date.fromisoformat(text))
     except ValueError:
-        raise _Bail from None
+        return None
 
 
-def _ints(*texts: str | None) -> bool:
-    """Whether every text is plain ASCII digits (at most 18 each): one check for a block."""
-    try:
-        joined = "".join(texts)  # type: ignore[arg-type]  # None raises TypeError: bail
-    except TypeError:
-        return False
-    return (
-        joined.isdigit() and joined.isascii() and all(len(text) <= _MAX_DIGITS for text in texts)  # type: ignore[arg-type]
-    )
-
-
-def _service(block: Any) -> ServiceLine:
+def _service(fields: list[Any]) -> ServiceLine:
     # ServiceSequenceNbr, ServiceCode, ServiceNbrDays[, ServiceNbrHours][, FlightNbrMinutes]
-    fields = list(block)
     count = len(fields)
     if (
         count < 3
+        or count > 5
         or fields[0].tag != "ServiceSequenceNbr"
         or fields[1].tag != "ServiceCode"
         or fields[2].tag != "ServiceNbrDays"
-    ):
-        raise _Bail
-    code, days = fields[1].text, fields[2].text
-    if count == 3:
-        if not _ints(code, days):
-            raise _Bail
-        return _new_service(int(code), int(days), None)
-    hours = fields[3].text
-    if (
-        fields[3].tag != "ServiceNbrHours"
-        or count > 5
+        or (count > 3 and fields[3].tag != "ServiceNbrHours")
         or (count == 5 and fields[4].tag != "FlightNbrMinutes")
-        or not _ints(code, days, hours)
     ):
         raise _Bail
-    return _new_service(int(code), int(days), int(hours))
+    key = (fields[1].text, fields[2].text, fields[3].text if count > 3 else None)
+    line = _SERVICES.get(key)
+    if line is None:
+        code, days, hours = key
+        try:
+            digits = code + days + (hours or "")  # code or days None: TypeError
+        except TypeError:
+            raise _Bail from None
+        if not (digits.isdigit() and digits.isascii()) or (
+            len(digits) > _MAX_DIGITS and _too_long(code, days, hours)
+        ):
+            raise _Bail
+        hundredths = None if hours is None else int(hours)
+        line = _SERVICES.put(key, _new_service(int(code), int(days), hundredths))
+    return line
 
 
-def _remuneration(block: Any) -> RemunerationLine:
+def _remuneration(fields: list[Any]) -> RemunerationLine:
     # RemunSequenceNbr, RemunCode[, BonusPaymentFrequency][, PercentagePaid], RemunAmount
-    fields = list(block)
     count = len(fields)
     if (
         count < 3
@@ -113,6 +183,14 @@ def _remuneration(block: Any) -> RemunerationLine:
         or fields[-1].tag != "RemunAmount"
     ):
         raise _Bail
+    if count == 3:  # the common line: code and amount, remembered
+        key = (fields[1].text, fields[2].text)
+        line = _REMUNERATIONS.get(key)
+        if line is None:
+            line = _REMUNERATIONS.put(
+                key, _new_remuneration(_int(key[0]), _int(key[1]), None, None)
+            )
+        return line
     frequency = percentage = None
     for field in fields[2:-1]:
         if field.tag == "BonusPaymentFrequency" and frequency is None:
@@ -124,9 +202,8 @@ def _remuneration(block: Any) -> RemunerationLine:
     return _new_remuneration(_int(fields[1].text), _int(fields[-1].text), frequency, percentage)
 
 
-def _measure(block: Any) -> ReorganisationMeasure:
+def _measure(fields: list[Any]) -> ReorganisationMeasure:
     # ReorganisationMeasure[, ReorganisationMeasurePercentage]
-    fields = list(block)
     if not 1 <= len(fields) <= 2 or fields[0].tag != "ReorganisationMeasure":
         raise _Bail
     percentage = None
@@ -138,25 +215,18 @@ def _measure(block: Any) -> ReorganisationMeasure:
 
 
 def _lines(
-    element: Any,
-) -> tuple[dict[str, Any], list[ServiceLine], list[RemunerationLine], list[ReorganisationMeasure]]:
-    fields: dict[str, Any] = {}
-    services: list[ServiceLine] = []
-    remunerations: list[RemunerationLine] = []
-    measures: list[ReorganisationMeasure] = []
-    for child in element:
-        tag = child.tag
-        if tag == "Service":
-            services.append(_service(child))
-        elif tag == "Remun":
-            remunerations.append(_remuneration(child))
-        elif tag == "ReorgMeasureInformation":
-            measures.append(_measure(child))
-        elif tag in fields or not isinstance(tag, str):
-            raise _Bail  # a field given twice, a comment or a processing instruction
-        else:
-            fields[tag] = child
-    return fields, services, remunerations, measures
+    children: list[Any], layout: _Layout, measure: str | None
+) -> tuple[
+    tuple[ReorganisationMeasure, ...], tuple[ServiceLine, ...], tuple[RemunerationLine, ...]
+]:
+    """The occupation's sub-lines (its own ``measure`` first); raises _Bail."""
+    _fields, service_at, remuneration_at, measure_at = layout
+    services = tuple([_service(children[index][:]) for index in service_at])
+    remunerations = tuple([_remuneration(children[index][:]) for index in remuneration_at])
+    measures = [_measure(children[index][:]) for index in measure_at]
+    if measure is not None:
+        measures.insert(0, ReorganisationMeasure(int(measure)))
+    return tuple(measures), services, remunerations
 
 
 def fast_occupation(
@@ -167,55 +237,108 @@ def fast_occupation(
     joint_commissions: dict[str, JointCommission],
 ) -> DmfaOccupation | None:
     """The occupation ``element`` at record path ``path``, or ``None`` for the checked path."""
-    try:
-        fields, services, remunerations, measures = _lines(element)
-        get = fields.get
-        start = _date(get("OccupationStartingDate", _Missing).text)
-        ending = get("OccupationEndingDate")
-        end = None if ending is None else _date(ending.text)
-        joint_commission = joint_commissions.get(get("JointCommissionNbr", _Missing).text)
-        contract = _int(get("ContractType", _Missing).text)
-        sequence = _int(get("OccupationSequenceNbr", _Missing).text)
-        days_system = _int(get("WorkingDaysSystem", _Missing).text)
-        q = _opt(get("MeanWorkingHours"))
-        s = _opt(get("RefMeanWorkingHours"))
-        measure = _opt(get("ReorganisationMeasure"))
-    except _Bail:
+    children = element[:]
+    tags = tuple([child.tag for child in children])
+    layout = _LAYOUTS.get(tags, _UNKNOWN)
+    if layout is _UNKNOWN:
+        layout = _LAYOUTS.put(tags, _layout(tags))
+    if layout is None:
         return None
-    if (
-        joint_commission is None
-        or contract > 1
-        or sequence < 1
-        or (end is not None and end < start)
-        or work_hours_problem(q, s) is not None
+    children.append(_Missing)  # at _ABSENT
+    sequence, starting, ending, committee, system, contract, q, s, measure = [
+        children[index].text for index in layout[0]
+    ]
+    try:
+        digits = sequence + system + contract + (q or "") + (s or "") + (measure or "")
+    except TypeError:
+        return None  # a required field is missing or empty
+    if not (digits.isdigit() and digits.isascii()) or (
+        len(digits) > _MAX_DIGITS and _too_long(sequence, system, contract, q, s, measure)
     ):
         return None
-    if measure is not None:
-        measures.insert(0, ReorganisationMeasure(measure))
+    start = _DATES.get(starting or "") or _date(starting)
+    end = None if ending is None else _DATES.get(ending) or _date(ending)
+    joint_commission = joint_commissions.get(committee)
+    kind = int(contract)
+    mean = None if q is None else int(q)
+    reference = None if s is None else int(s)
+    if (
+        start is None
+        or (end is None and ending is not None)
+        or joint_commission is None
+        or kind > 1
+        or int(sequence) < 1
+        or (end is not None and end < start)
+        or work_hours_problem(mean, reference) is not None
+    ):
+        return None
     quarter_start, quarter_end = quarter
     clip_start = start if start > quarter_start else quarter_start
     clip_end = quarter_end if end is None or end > quarter_end else end
     if clip_start > clip_end:
         return None  # outside its quarter: the checked path decides (dmfa_checks)
-    period = Period(clip_start, clip_end)
+    try:
+        measures, services, remunerations = _lines(children, layout, measure)
+    except _Bail:
+        return None
+    key = (clip_start, clip_end)
+    period = _PERIODS.get(key) or _PERIODS.put(key, Period(clip_start, clip_end))
     return _new_occupation(
-        sequence,
+        int(sequence),
         start,
         end,
         period,
         joint_commission,
-        days_system,
-        _PART if contract else _FULL,
-        q,
-        s,
-        tuple(measures),
-        tuple(services),
-        tuple(remunerations),
+        int(system),
+        _PART if kind else _FULL,
+        mean,
+        reference,
+        measures,
+        services,
+        remunerations,
         _new_source(file, element.sourceline, path),
     )
 
 
-class _Missing:
-    """Stands for an absent required field: its ``text`` is None, so the line bails."""
+def _record_layout(tags: tuple[Any, ...]) -> _RecordLayout | None:
+    """Where a WorkerRecord with these child tags holds its fields and occupations."""
+    positions: dict[str, int] = {}
+    occupations: list[int] = []
+    for index, tag in enumerate(tags):
+        if tag == "Occupation":
+            occupations.append(index)
+        elif not isinstance(tag, str) or tag in positions:
+            return None  # a comment or PI, or a field given twice (the checked path keeps the last)
+        else:
+            positions[tag] = index
+    return tuple(positions.get(name, _ABSENT) for name in _RECORD_FIELDS), tuple(occupations)
 
-    text = None
+
+def plain_record(
+    record: Any, quarter_texts: tuple[str | None, str | None] | None
+) -> tuple[int, str, list[Any]] | None:
+    """A WorkerRecord's worker code, employer class and occupation elements, or None.
+
+    None (the checked path reads the record) unless every field is plain and the
+    quarter dates are the texts ``quarter_texts`` the checked path already accepted.
+    """
+    children = record[:]
+    tags = tuple([child.tag for child in children])
+    layout = _RECORD_LAYOUTS.get(tags, _UNKNOWN)
+    if layout is _UNKNOWN:
+        layout = _RECORD_LAYOUTS.put(tags, _record_layout(tags))
+    if layout is None:
+        return None
+    children.append(_Missing)  # at _ABSENT
+    first, last, code, employer_class = [children[index].text for index in layout[0]]
+    if (
+        (first, last) != quarter_texts
+        or code is None
+        or len(code) > _MAX_DIGITS
+        or not (code.isdigit() and code.isascii())
+    ):
+        return None
+    text = employer_class.strip() if employer_class else ""
+    if not text or len(text) > MAX_TEXT_CHARS:
+        return None
+    return int(code), text, [children[index] for index in layout[1]]

@@ -83,7 +83,7 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
-from mycareer.xmlio._dmfa_fast import fast_occupation
+from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
 from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
@@ -324,24 +324,23 @@ class _DmfaReader:
 
     def _worker_record(self, record: Any, path: str) -> DmfaWorkerRecord:
         niss = self._person_niss(record.getparent())
-        children: dict[str, Any] = {}
-        occupations: list[Any] = []
-        for child in record:
-            if child.tag == "Occupation":
-                occupations.append(child)
-            else:
-                children[child.tag] = child
-        fields = FieldReader(record, self.label, path, children=children)
-        quarter = self._quarter_dates(fields)
-        worker_code = fields.integer("WorkerCode", required=True)
-        employer_class = fields.text("EmployerClass", required=True)
+        # Plain records by position (xmlio/_dmfa_fast.py); anything else, checked.
+        plain = plain_record(record, self._quarter_texts)
+        fields: FieldReader | None = None
+        if plain is None:
+            fields, quarter, worker_code, employer_class, occupations = self._checked_fields(
+                record, path
+            )
+        else:
+            quarter = self._quarter_key
+            worker_code, employer_class, occupations = plain
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            # Plain lines by position (xmlio/_dmfa_fast.py); anything else, checked.
             line = fast_occupation(
                 occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
             )
             if line is None:
+                fields = fields or FieldReader(record, self.label, path)
                 step = f"Occupation[{index}]"
                 line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
             lines.append(line)
@@ -358,6 +357,23 @@ class _DmfaReader:
             lines,
             _new_source(self.label, record.sourceline, path),
         )
+
+    def _checked_fields(
+        self, record: Any, path: str
+    ) -> tuple[FieldReader, tuple[date, date], int, str, list[Any]]:
+        """The record's fields read with every check, and its occupation elements."""
+        children: dict[str, Any] = {}
+        occupations: list[Any] = []
+        for child in record:
+            if child.tag == "Occupation":
+                occupations.append(child)
+            else:
+                children[child.tag] = child
+        fields = FieldReader(record, self.label, path, children=children)
+        quarter = self._quarter_dates(fields)
+        worker_code = fields.integer("WorkerCode", required=True)
+        employer_class = fields.text("EmployerClass", required=True)
+        return fields, quarter, worker_code, employer_class, occupations
 
     def _read_record(self, element: Any) -> DmfaWorkerRecord | None:
         """One WorkerRecord, or None (its error kept) when refused."""
