@@ -22,7 +22,9 @@ are shared through bounded caches (immutable values).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from operator import attrgetter, itemgetter
 from typing import Any, Final
 
 from mycareer._cache import BoundedCache
@@ -65,9 +67,11 @@ _SUB_LINES: Final = ("Service", "Remun", "ReorgMeasureInformation")
 #: The position of an absent field: the stand-in appended after the children.
 _ABSENT: Final = -1
 
-#: Per tuple of child tags: the field positions (``_FIELDS`` order) and the positions of
-#: the Service, Remun and ReorgMeasureInformation lines; None when the line is not plain.
-_Layout = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+#: Per tuple of child tags: what picks, from the children, the fields (``_FIELDS``
+#: order) and the Service, Remun and ReorgMeasureInformation lines; None when the line
+#: is not plain. Pickers and ``map`` run in C: no Python frame per field (measured).
+_Pick = Callable[[list[Any]], Sequence[Any]]
+_Layout = tuple[_Pick, _Pick, _Pick, _Pick]
 _LAYOUTS: BoundedCache[tuple[Any, ...], _Layout | None] = BoundedCache(
     "DmfA occupation layouts", maxsize=1 << 10
 )
@@ -78,7 +82,7 @@ _RECORD_FIELDS: Final = (
     "WorkerCode",
     "EmployerClass",
 )
-_RecordLayout = tuple[tuple[int, ...], tuple[int, ...]]
+_RecordLayout = tuple[_Pick, _Pick]
 _RECORD_LAYOUTS: BoundedCache[tuple[Any, ...], _RecordLayout | None] = BoundedCache(
     "DmfA worker record layouts", maxsize=1 << 10
 )
@@ -95,6 +99,7 @@ _REMUNERATIONS: BoundedCache[tuple[str | None, ...], RemunerationLine] = Bounded
     "DmfA remuneration lines", maxsize=1 << 14
 )
 _UNKNOWN: Any = object()
+_TAG, _TEXT = attrgetter("tag"), attrgetter("text")
 
 
 class _Bail(Exception):
@@ -105,6 +110,15 @@ class _Missing:
     """Stands for an absent field: its ``text`` is None, as an empty element's."""
 
     text = None
+
+
+def _pick(positions: Sequence[int]) -> _Pick:
+    """What picks the children at ``positions``: one slice when they follow each other."""
+    if not positions:
+        return itemgetter(slice(0))
+    if list(positions) == list(range(positions[0], positions[-1] + 1)):
+        return itemgetter(slice(positions[0], positions[-1] + 1))
+    return itemgetter(*positions)  # two or more apart: a tuple
 
 
 def _layout(tags: tuple[Any, ...]) -> _Layout | None:
@@ -118,8 +132,8 @@ def _layout(tags: tuple[Any, ...]) -> _Layout | None:
             lines[_SUB_LINES.index(tag)].append(index)
         else:
             positions[tag] = index
-    fields = tuple(positions.get(name, _ABSENT) for name in _FIELDS)
-    return fields, tuple(lines[0]), tuple(lines[1]), tuple(lines[2])
+    fields = itemgetter(*(positions.get(name, _ABSENT) for name in _FIELDS))
+    return fields, _pick(lines[0]), _pick(lines[1]), _pick(lines[2])
 
 
 def _too_long(*texts: str | None) -> bool:
@@ -143,8 +157,9 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _service(fields: list[Any]) -> ServiceLine:
+def _service(block: Any) -> ServiceLine:
     # ServiceSequenceNbr, ServiceCode, ServiceNbrDays[, ServiceNbrHours][, FlightNbrMinutes]
+    fields = block[:]
     count = len(fields)
     if (
         count < 3
@@ -173,8 +188,9 @@ def _service(fields: list[Any]) -> ServiceLine:
     return line
 
 
-def _remuneration(fields: list[Any]) -> RemunerationLine:
+def _remuneration(block: Any) -> RemunerationLine:
     # RemunSequenceNbr, RemunCode[, BonusPaymentFrequency][, PercentagePaid], RemunAmount
+    fields = block[:]
     count = len(fields)
     if (
         count < 3
@@ -202,8 +218,9 @@ def _remuneration(fields: list[Any]) -> RemunerationLine:
     return _new_remuneration(_int(fields[1].text), _int(fields[-1].text), frequency, percentage)
 
 
-def _measure(fields: list[Any]) -> ReorganisationMeasure:
+def _measure(block: Any) -> ReorganisationMeasure:
     # ReorganisationMeasure[, ReorganisationMeasurePercentage]
+    fields = block[:]
     if not 1 <= len(fields) <= 2 or fields[0].tag != "ReorganisationMeasure":
         raise _Bail
     percentage = None
@@ -220,10 +237,10 @@ def _lines(
     tuple[ReorganisationMeasure, ...], tuple[ServiceLine, ...], tuple[RemunerationLine, ...]
 ]:
     """The occupation's sub-lines (its own ``measure`` first); raises _Bail."""
-    _fields, service_at, remuneration_at, measure_at = layout
-    services = tuple([_service(children[index][:]) for index in service_at])
-    remunerations = tuple([_remuneration(children[index][:]) for index in remuneration_at])
-    measures = [_measure(children[index][:]) for index in measure_at]
+    _fields, services_of, remunerations_of, measures_of = layout
+    services = tuple(map(_service, services_of(children)))
+    remunerations = tuple(map(_remuneration, remunerations_of(children)))
+    measures = list(map(_measure, measures_of(children)))
     if measure is not None:
         measures.insert(0, ReorganisationMeasure(int(measure)))
     return tuple(measures), services, remunerations
@@ -238,16 +255,16 @@ def fast_occupation(
 ) -> DmfaOccupation | None:
     """The occupation ``element`` at record path ``path``, or ``None`` for the checked path."""
     children = element[:]
-    tags = tuple([child.tag for child in children])
+    tags = tuple(map(_TAG, children))
     layout = _LAYOUTS.get(tags, _UNKNOWN)
     if layout is _UNKNOWN:
         layout = _LAYOUTS.put(tags, _layout(tags))
     if layout is None:
         return None
     children.append(_Missing)  # at _ABSENT
-    sequence, starting, ending, committee, system, contract, q, s, measure = [
-        children[index].text for index in layout[0]
-    ]
+    sequence, starting, ending, committee, system, contract, q, s, measure = map(
+        _TEXT, layout[0](children)
+    )
     try:
         digits = sequence + system + contract + (q or "") + (s or "") + (measure or "")
     except TypeError:
@@ -311,26 +328,28 @@ def _record_layout(tags: tuple[Any, ...]) -> _RecordLayout | None:
             return None  # a comment or PI, or a field given twice (the checked path keeps the last)
         else:
             positions[tag] = index
-    return tuple(positions.get(name, _ABSENT) for name in _RECORD_FIELDS), tuple(occupations)
+    return itemgetter(*(positions.get(name, _ABSENT) for name in _RECORD_FIELDS)), _pick(
+        occupations
+    )
 
 
 def plain_record(
     record: Any, quarter_texts: tuple[str | None, str | None] | None
-) -> tuple[int, str, list[Any]] | None:
+) -> tuple[int, str, Sequence[Any]] | None:
     """A WorkerRecord's worker code, employer class and occupation elements, or None.
 
     None (the checked path reads the record) unless every field is plain and the
     quarter dates are the texts ``quarter_texts`` the checked path already accepted.
     """
     children = record[:]
-    tags = tuple([child.tag for child in children])
+    tags = tuple(map(_TAG, children))
     layout = _RECORD_LAYOUTS.get(tags, _UNKNOWN)
     if layout is _UNKNOWN:
         layout = _RECORD_LAYOUTS.put(tags, _record_layout(tags))
     if layout is None:
         return None
     children.append(_Missing)  # at _ABSENT
-    first, last, code, employer_class = [children[index].text for index in layout[0]]
+    first, last, code, employer_class = map(_TEXT, layout[0](children))
     if (
         (first, last) != quarter_texts
         or code is None
@@ -341,4 +360,4 @@ def plain_record(
     text = employer_class.strip() if employer_class else ""
     if not text or len(text) > MAX_TEXT_CHARS:
         return None
-    return int(code), text, [children[index] for index in layout[1]]
+    return int(code), text, layout[1](children)

@@ -138,6 +138,8 @@ _TAGS: Final = (
 # The reader's hot path builds these with every field, positionally.
 _new_record = slot_constructor(DmfaWorkerRecord)
 _new_source = slot_constructor(SourceRef)
+# What known_niss remembered, keyed by its arguments: a lookup costs no call.
+_known_nisses = known_niss.cache
 
 
 class _DmfaReader:
@@ -275,13 +277,18 @@ class _DmfaReader:
             inss = person[1] if len(person) > 1 else None
             if inss is None or inss.tag != "INSS":
                 inss = next(person.iterchildren("INSS"), None)
-            fields = FieldReader(person, self.label, self.person_path, children={"INSS": inss})
-            try:
-                self.person_niss = fields.convert(
-                    "INSS", known_niss, required=True, identifier=True
-                )
-            except InvalidValueError as error:
-                self.person_error = error
+            text = None if inss is None else inss.text
+            # A NISS already read (plain digits: nothing to strip) is shared; measured.
+            if text is not None and text.isdigit():
+                self.person_niss = _known_nisses.get((text,))
+            if self.person_niss is None:
+                fields = FieldReader(person, self.label, self.person_path, children={"INSS": inss})
+                try:
+                    self.person_niss = fields.convert(
+                        "INSS", known_niss, required=True, identifier=True
+                    )
+                except InvalidValueError as error:
+                    self.person_error = error
         if self.person_error is not None:
             raise self.person_error
         assert self.person_niss is not None
@@ -360,7 +367,7 @@ class _DmfaReader:
 
     def _checked_fields(
         self, record: Any, path: str
-    ) -> tuple[FieldReader, tuple[date, date], int, str, list[Any]]:
+    ) -> tuple[FieldReader, tuple[date, date], int, str, Sequence[Any]]:
         """The record's fields read with every check, and its occupation elements."""
         children: dict[str, Any] = {}
         occupations: list[Any] = []
