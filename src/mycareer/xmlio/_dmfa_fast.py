@@ -1,4 +1,4 @@
-"""The DmfA reader's fast occupation path: plain, well-formed lines read by position.
+"""The DmfA reader's fast paths: plain occupation lines and worker records read by position.
 
 Payroll software writes every ``Occupation`` the same way: its fields in XSD
 order with plain digits and ISO dates, then ``Service``, ``Remun`` and
@@ -9,15 +9,19 @@ reader per line and sub-line. It checks nothing itself and decides nothing: on
 anything it does not recognise (a sign, spaces, a missing or misplaced field, a
 value the checked path refuses or would convert, an unknown joint committee) it
 returns ``None`` and the caller reads the line with the checked path, which
-gives the value or the error. ``tests/xmlio/test_dmfa_fast.py`` holds the two
-paths equal on generated and mutated lines.
+gives the value or the error. :func:`plain_record` does the same for a
+``WorkerRecord``'s own fields (worker code, employer class, quarter dates the
+checked path already accepted). ``tests/xmlio/test_dmfa_fast.py`` holds the
+paths equal on generated and mutated lines and records.
 
 Measured choices (``benchmarks/targets.py``, ``docs/performance.md``): children
-are taken with one slice (``element[:]``, half the cost of ``list(element)``),
-an occupation's field positions come from its tuple of child tags (a cached
-layout: payroll files repeat a few dozen), each sub-line's digits are checked
-with one ``isdigit`` over their concatenation, and dates and clipped periods
-are shared through bounded caches (immutable values).
+are taken with one slice (``element[:]``, half the cost of ``list(element)``);
+where the fields sit comes from the tuple of child tags (a cached layout:
+payroll files repeat a few dozen), picked with ``itemgetter`` and read with
+``map`` (no Python frame per field); a sub-line's digits are checked with one
+``isdigit`` over their concatenation; dates, clipped periods and service and
+remuneration lines are shared by their texts through bounded caches (immutable
+values, equal to those built anew).
 """
 
 from __future__ import annotations
