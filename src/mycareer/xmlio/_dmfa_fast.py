@@ -235,21 +235,6 @@ def _measure(block: Any) -> ReorganisationMeasure:
     return ReorganisationMeasure(_int(fields[0].text), percentage)
 
 
-def _lines(
-    children: list[Any], layout: _Layout, measure: str | None
-) -> tuple[
-    tuple[ReorganisationMeasure, ...], tuple[ServiceLine, ...], tuple[RemunerationLine, ...]
-]:
-    """The occupation's sub-lines (its own ``measure`` first); raises _Bail."""
-    _fields, services_of, remunerations_of, measures_of = layout
-    services = tuple(map(_service, services_of(children)))
-    remunerations = tuple(map(_remuneration, remunerations_of(children)))
-    measures = list(map(_measure, measures_of(children)))
-    if measure is not None:
-        measures.insert(0, ReorganisationMeasure(int(measure)))
-    return tuple(measures), services, remunerations
-
-
 def fast_occupation(
     element: Any,
     path: str,
@@ -280,7 +265,7 @@ def fast_occupation(
     start = _DATES.get(starting or "") or _date(starting)
     end = None if ending is None else _DATES.get(ending) or _date(ending)
     joint_commission = joint_commissions.get(committee)
-    kind = int(contract)
+    kind, number = int(contract), int(sequence)
     mean = None if q is None else int(q)
     reference = None if s is None else int(s)
     if (
@@ -288,7 +273,7 @@ def fast_occupation(
         or (end is None and ending is not None)
         or joint_commission is None
         or kind > 1
-        or int(sequence) < 1
+        or number < 1
         or (end is not None and end < start)
         or work_hours_problem(mean, reference) is not None
     ):
@@ -298,14 +283,19 @@ def fast_occupation(
     clip_end = quarter_end if end is None or end > quarter_end else end
     if clip_start > clip_end:
         return None  # outside its quarter: the checked path decides (dmfa_checks)
+    _fields, services_of, remunerations_of, measures_of = layout
     try:
-        measures, services, remunerations = _lines(children, layout, measure)
+        services = tuple(map(_service, services_of(children)))
+        remunerations = tuple(map(_remuneration, remunerations_of(children)))
+        measures = tuple(map(_measure, measures_of(children)))
     except _Bail:
         return None
+    if measure is not None:  # the occupation's own measure comes first
+        measures = (ReorganisationMeasure(int(measure)), *measures)
     key = (clip_start, clip_end)
     period = _PERIODS.get(key) or _PERIODS.put(key, Period(clip_start, clip_end))
     return _new_occupation(
-        int(sequence),
+        number,
         start,
         end,
         period,
