@@ -90,17 +90,17 @@ _RecordLayout = tuple[_Pick, _Pick]
 _RECORD_LAYOUTS: BoundedCache[tuple[Any, ...], _RecordLayout | None] = BoundedCache(
     "DmfA worker record layouts", maxsize=1 << 10
 )
-_DATES: BoundedCache[str, date] = BoundedCache("DmfA occupation dates", maxsize=1 << 14)
+_DATES: BoundedCache[str, date] = BoundedCache("DmfA occupation dates", maxsize=4096)
 _PERIODS: BoundedCache[tuple[date, date], Period] = BoundedCache(
-    "DmfA clipped periods", maxsize=1 << 14
+    "DmfA clipped periods", maxsize=4096
 )
 #: Sub-lines by their texts (immutable values, shared): payroll lines repeat their
-#: codes, days and hours, and often their amounts.
+#: codes, days and hours, and often their amounts. About 3 MB each when full.
 _SERVICES: BoundedCache[tuple[str | None, ...], ServiceLine] = BoundedCache(
-    "DmfA service lines", maxsize=1 << 14
+    "DmfA service lines", maxsize=8192
 )
 _REMUNERATIONS: BoundedCache[tuple[str | None, ...], RemunerationLine] = BoundedCache(
-    "DmfA remuneration lines", maxsize=1 << 14
+    "DmfA remuneration lines", maxsize=8192
 )
 _UNKNOWN: Any = object()
 _TAG, _TEXT = attrgetter("tag"), attrgetter("text")
