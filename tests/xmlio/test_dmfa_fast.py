@@ -1,15 +1,16 @@
-"""The DmfA fast occupation path against the checked path: same records, same errors.
+"""The DmfA fast paths against the checked path: same records, same errors.
 
-The fast path (``mycareer.xmlio._dmfa_fast``) reads plain lines by position and
-hands anything else to the checked path. Each test reads the same bytes twice,
-once as shipped and once with the fast path switched off, and compares every
-record (all fields, sources included) and every error message.
+The fast paths (``mycareer.xmlio._dmfa_fast``) read plain occupation lines and
+plain WorkerRecord fields by position and hand anything else to the checked
+path. Each test reads the same bytes twice, once as shipped and once with the
+fast paths switched off, and compares every record (all fields, sources
+included) and every error message.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -56,6 +57,7 @@ def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]
     fast = _read(data)
     with monkeypatch.context() as patch:
         patch.setattr(dmfa_module, "fast_occupation", lambda *_args: None)
+        patch.setattr(dmfa_module, "plain_record", lambda *_args: None)
         checked = _read(data)
     return fast, checked
 
@@ -90,8 +92,28 @@ BASE = dmfa_bytes(
 )  # fmt: skip
 
 
+def _record(niss: str, *sequences: int) -> DmfaWorkerRecord:
+    lines = [_occupation(sequence) for sequence in sequences]
+    return DmfaWorkerRecord(EMPLOYER, QUARTER, Niss(niss), 495, "010", QUARTER.period, lines)
+
+
+# Three records (the first worker's two share a NaturalPerson): the first is read the
+# checked way (which accepts the quarter dates), the next two take the fast record path.
+WORKERS = dmfa_bytes(
+    EMPLOYER,
+    QUARTER,
+    [_record("90010100123", 1), _record("90010100123", 2, 3), _record("85073003328", 1)],
+    created_at=datetime(2024, 4, 20, 10, 15),
+)
+
+
 def _leaves(root: etree._Element) -> list[etree._Element]:
     return [e for o in root.iter("Occupation") for e in o.iter() if len(e) == 0]
+
+
+def _record_leaves(root: etree._Element) -> list[etree._Element]:
+    """The fields of every WorkerRecord and NaturalPerson (occupations apart)."""
+    return [e for p in root.iter("NaturalPerson", "WorkerRecord") for e in p if len(e) == 0]
 
 
 SPECIAL = (
@@ -104,17 +126,18 @@ TEXTS = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12),
 )  # fmt: skip
 Mutation = tuple[str, int, str | None]
+Leaves = Callable[[etree._Element], list[etree._Element]]
 MUTATIONS = st.tuples(
-    st.sampled_from(["text", "drop", "twice", "swap", "first", "tail"]),
+    st.sampled_from(["text", "drop", "twice", "again", "swap", "first", "tail"]),
     st.integers(min_value=0, max_value=200),
     TEXTS,
 )
 
 
-def _mutate(data: bytes, mutations: list[Mutation]) -> bytes:
+def _mutate(data: bytes, mutations: list[Mutation], where: Leaves = _leaves) -> bytes:
     root = etree.fromstring(data)
     for kind, index, text in mutations:
-        leaves = _leaves(root)
+        leaves = where(root)
         leaf = leaves[index % len(leaves)]
         parent = leaf.getparent()
         assert parent is not None
@@ -124,6 +147,10 @@ def _mutate(data: bytes, mutations: list[Mutation]) -> bytes:
             parent.remove(leaf)
         elif kind == "twice":
             leaf.addnext(copy.deepcopy(leaf))
+        elif kind == "again":  # the field once more, last, with another text
+            again = copy.deepcopy(leaf)
+            again.text = text
+            parent.append(again)
         elif kind == "swap" and leaf.getnext() is not None:
             following = leaf.getnext()
             assert following is not None
@@ -178,6 +205,59 @@ def test_every_field_of_a_fast_line_with_every_special_text(
             data = _mutate(BASE, [("text", index, text)])
             fast, checked = _both(data, monkeypatch)
             assert fast == checked, (index, text)
+
+
+def test_plain_records_take_the_fast_record_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    original = _dmfa_fast.plain_record
+
+    def counting(*args: object) -> object:
+        plain = original(*args)  # type: ignore[arg-type]
+        calls.append(plain is not None)
+        return plain
+
+    monkeypatch.setattr(dmfa_module, "plain_record", counting)
+    fast = _read(WORKERS)
+    monkeypatch.undo()
+    # The first record goes the checked way (it accepts the quarter dates); the next two
+    # are read by position ...
+    assert calls == [False, True, True]
+    assert fast[1] == []
+    assert [len(record.occupations) for record in fast[0]] == [1, 2, 1]
+    assert [record.niss.value for record in fast[0]] == ["90010100123"] * 2 + ["85073003328"]
+    assert fast == _both(WORKERS, monkeypatch)[1]  # ... and give the checked result
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MUTATIONS, min_size=1, max_size=3))
+def test_mutated_records_give_the_same_records_and_errors(mutations: list[Mutation]) -> None:
+    data = _mutate(WORKERS, mutations, _record_leaves)
+    with pytest.MonkeyPatch.context() as patch:
+        fast, checked = _both(data, patch)
+    assert fast == checked
+
+
+def test_every_field_of_a_fast_record_with_every_special_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    count = len(_record_leaves(etree.fromstring(WORKERS)))
+    for index in range(count):
+        for text in SPECIAL:
+            data = _mutate(WORKERS, [("text", index, text)], _record_leaves)
+            fast, checked = _both(data, monkeypatch)
+            assert fast == checked, (index, text)
+
+
+@pytest.mark.parametrize("where", [_leaves, _record_leaves], ids=["occupations", "records"])
+@pytest.mark.parametrize("kind", ["drop", "twice", "again", "swap", "first", "tail"])
+def test_every_field_moved_or_given_twice(
+    kind: str, where: Leaves, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "again" repeats a field last with another text, which the checked path reads.
+    for index in range(len(where(etree.fromstring(WORKERS)))):
+        data = _mutate(WORKERS, [(kind, index, "7")], where)
+        fast, checked = _both(data, monkeypatch)
+        assert fast == checked, index
 
 
 def _files() -> Iterator[Path]:

@@ -83,7 +83,7 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
-from mycareer.xmlio._dmfa_fast import fast_occupation
+from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
 from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
@@ -138,6 +138,8 @@ _TAGS: Final = (
 # The reader's hot path builds these with every field, positionally.
 _new_record = slot_constructor(DmfaWorkerRecord)
 _new_source = slot_constructor(SourceRef)
+# What known_niss remembered, keyed by its arguments: a lookup costs no call.
+_known_nisses = known_niss.cache
 
 
 class _DmfaReader:
@@ -275,13 +277,18 @@ class _DmfaReader:
             inss = person[1] if len(person) > 1 else None
             if inss is None or inss.tag != "INSS":
                 inss = next(person.iterchildren("INSS"), None)
-            fields = FieldReader(person, self.label, self.person_path, children={"INSS": inss})
-            try:
-                self.person_niss = fields.convert(
-                    "INSS", known_niss, required=True, identifier=True
-                )
-            except InvalidValueError as error:
-                self.person_error = error
+            text = None if inss is None else inss.text
+            # A NISS already read (plain digits: nothing to strip) is shared; measured.
+            if text is not None and text.isdigit():
+                self.person_niss = _known_nisses.get((text,))
+            if self.person_niss is None:
+                fields = FieldReader(person, self.label, self.person_path, children={"INSS": inss})
+                try:
+                    self.person_niss = fields.convert(
+                        "INSS", known_niss, required=True, identifier=True
+                    )
+                except InvalidValueError as error:
+                    self.person_error = error
         if self.person_error is not None:
             raise self.person_error
         assert self.person_niss is not None
@@ -324,24 +331,23 @@ class _DmfaReader:
 
     def _worker_record(self, record: Any, path: str) -> DmfaWorkerRecord:
         niss = self._person_niss(record.getparent())
-        children: dict[str, Any] = {}
-        occupations: list[Any] = []
-        for child in record:
-            if child.tag == "Occupation":
-                occupations.append(child)
-            else:
-                children[child.tag] = child
-        fields = FieldReader(record, self.label, path, children=children)
-        quarter = self._quarter_dates(fields)
-        worker_code = fields.integer("WorkerCode", required=True)
-        employer_class = fields.text("EmployerClass", required=True)
+        # Plain records by position (xmlio/_dmfa_fast.py); anything else, checked.
+        plain = plain_record(record, self._quarter_texts)
+        fields: FieldReader | None = None
+        if plain is None:
+            fields, quarter, worker_code, employer_class, occupations = self._checked_fields(
+                record, path
+            )
+        else:
+            quarter = self._quarter_key
+            worker_code, employer_class, occupations = plain
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            # Plain lines by position (xmlio/_dmfa_fast.py); anything else, checked.
             line = fast_occupation(
                 occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
             )
             if line is None:
+                fields = fields or FieldReader(record, self.label, path)
                 step = f"Occupation[{index}]"
                 line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
             lines.append(line)
@@ -358,6 +364,23 @@ class _DmfaReader:
             lines,
             _new_source(self.label, record.sourceline, path),
         )
+
+    def _checked_fields(
+        self, record: Any, path: str
+    ) -> tuple[FieldReader, tuple[date, date], int, str, Sequence[Any]]:
+        """The record's fields read with every check, and its occupation elements."""
+        children: dict[str, Any] = {}
+        occupations: list[Any] = []
+        for child in record:
+            if child.tag == "Occupation":
+                occupations.append(child)
+            else:
+                children[child.tag] = child
+        fields = FieldReader(record, self.label, path, children=children)
+        quarter = self._quarter_dates(fields)
+        worker_code = fields.integer("WorkerCode", required=True)
+        employer_class = fields.text("EmployerClass", required=True)
+        return fields, quarter, worker_code, employer_class, occupations
 
     def _read_record(self, element: Any) -> DmfaWorkerRecord | None:
         """One WorkerRecord, or None (its error kept) when refused."""
