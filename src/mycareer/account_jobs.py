@@ -6,11 +6,14 @@ employer). So the heavy part, reading the files and computing every year's
 entitlements, maps over employer groups exactly as
 :mod:`mycareer.pipeline` does for one year
 (:func:`~mycareer.fla.account_pipeline.year_entitlements` on each group, in
-``jobs`` processes). Only the entitlements and the worker facts come back,
-never the records; the ledgers are then kept in the calling process
-(:func:`~mycareer.fla.account_pipeline.accounts_from_entitlements`), because a
+``jobs`` processes). Only the entitlements (or, when the caller keeps none, each
+year's credit and its findings) and the worker facts come back, never the
+records; the ledgers are then kept in the calling process
+(:func:`~mycareer.fla.account_pipeline.accounts_from_credits`), because a
 training without an employer goes to the worker's only account, which may be
-at any employer.
+at any employer. Input that is not DmfA originals with readable headers
+(updates, consultation answers, a header that cannot be read) is read at once
+in the calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
 
 The statement date and the years credited default to what the records say
 (the last declared quarter, the first declared year). Every task needs them
@@ -127,7 +130,12 @@ class AccountGroupResult:
 
 @attrs.frozen
 class AccountFilesRun:
-    """The accounts, and what reading the files said (``findings`` each once, in order)."""
+    """The accounts, and what reading the files said.
+
+    ``errors`` in the order of their files in the input; ``findings`` (each once) group
+    by group, in the order of the groups' smallest employer key, the same whatever
+    ``jobs`` (one read of everything orders them by declaration instead).
+    """
 
     accounts: AccountsRun
     findings: tuple[Finding, ...] = ()
@@ -259,10 +267,12 @@ def run_account_plan(
     results = _map(plan, spec, jobs, mapper, progress)
     if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
         plan = Plan((EmployerGroup((), plan.files),), plan.files, plan.quarters)
+        results = []  # freed before the groups are read again
         results = _map(plan, spec, jobs, mapper, None)
     said = choices.spec(*_facts(results))
     if said != spec:  # the same records again: their facts give this spec again
         spec = said
+        results = []
         results = _map(plan, spec, jobs, mapper, None)
     entitlements, lines, regimes, committees = combine_accounts(results)
     accounts = accounts_from_credits(
@@ -270,9 +280,23 @@ def run_account_plan(
         as_of=spec.as_of, years=spec.years, terminations=choices.terminations,
         policy=choices.policy, rulebook=choices.rulebook, work_regimes=regimes,
         joint_committees=committees, entitlements=tuple(entitlements),
+        kept_entitlements=spec.keep_entitlements,
     )  # fmt: skip
     findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
-    return AccountFilesRun(accounts, findings, tuple(e for r in results for e in r.errors))
+    return AccountFilesRun(accounts, findings, _in_file_order(plan, results))
+
+
+def _in_file_order(
+    plan: Plan, results: Sequence[AccountGroupResult]
+) -> tuple[InvalidValueError, ...]:
+    """The groups' errors by their file's place in the input, as one read reports them
+    (stable: a file's own errors keep their order; an error naming no file comes last)."""
+    place = {name: number for number, name in enumerate(plan.files)}
+    errors = [e for r in results for e in r.errors]
+    unknown = len(place)
+    return tuple(
+        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
+    )
 
 
 def accounts_from_files(
@@ -317,7 +341,22 @@ def accounts_from_files(
         )  # fmt: skip
         return AccountFilesRun(accounts)
     plan = plan_employers(given)
-    mapper = _local_mapper(count)
-    if not plan.by_employer:  # one group of everything: read in this process
-        return run_account_plan(plan, choices, 1, mapper, progress)
-    return run_account_plan(plan, choices, count, mapper, progress)
+    if not plan.by_employer:  # updates, unreadable headers...: one read, in this process
+        return _read_all(given, choices, progress)
+    return run_account_plan(plan, choices, count, _local_mapper(count), progress)
+
+
+def _read_all(
+    paths: Sequence[str], choices: AccountChoices, progress: Progress | None
+) -> AccountFilesRun:
+    """One read of every file, then :func:`~mycareer.fla.accounts_from_declarations`."""
+    batch = read_corrected_dmfa(paths, on_error="collect", progress=progress)
+    accounts = accounts_from_declarations(
+        batch.records, batch.declarations, choices.trainings, as_of=choices.as_of,
+        from_year=choices.from_year, to_year=choices.to_year,
+        terminations=choices.terminations, policy=choices.policy, rulebook=choices.rulebook,
+        options=choices.options, overrides=choices.overrides,
+    )  # fmt: skip
+    if not choices.keep_entitlements:
+        accounts = attrs.evolve(accounts, entitlements=(), kept_entitlements=False)
+    return AccountFilesRun(accounts, tuple(dict.fromkeys(batch.findings)), tuple(batch.errors))

@@ -369,7 +369,11 @@ def map_in_processes(
     context = get_context("forkserver" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, calls), mp_context=context) as pool:
         count = len(arguments[0])
-        yield from pool.map(run_paused, [function] * count, *arguments)
+        try:
+            yield from pool.map(run_paused, [function] * count, *arguments)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the error now, not after every queued task
+            raise
 
 
 def run_paused(function: Callable[..., R], *arguments: Any) -> R:

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mycareer import account_jobs
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
@@ -218,7 +219,11 @@ def test_without_entitlements_the_accounts_and_findings_are_the_same(
     lean = accounts_from_files([payroll], trainings, jobs=jobs, keep_entitlements=False)
     assert lean.accounts.entitlements == ()
     assert full.accounts.entitlements
-    assert lean == attrs.evolve(full, accounts=attrs.evolve(full.accounts, entitlements=()))
+    thin = attrs.evolve(full.accounts, entitlements=(), kept_entitlements=False)
+    assert lean == attrs.evolve(full, accounts=thin)
+    assert len(full.accounts.records()) == len(full.accounts.accounts)
+    with pytest.raises(ValueError, match="kept no entitlements"):
+        lean.accounts.records()  # an archive without the entitlements would lose them
 
 
 def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
@@ -240,3 +245,38 @@ def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
     assert sum(len(a["trainings"]) for a in accounts) == 2  # the third is not routed
     (ended,) = [a for a in accounts if a["niss"] == leaver]
     assert ended["termination"] is not None
+
+
+def test_errors_come_in_file_order_and_findings_the_same_whatever_jobs(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """Two cut files whose names sort against their employers' keys: errors by file, as
+    one read gives them; findings in the same order with 1 and 2 processes."""
+    folder = tmp_path / "dmfa"
+    shutil.copytree(payroll, folder)
+    first, last = sorted(folder.glob("*-20244.xml"))[0], sorted(folder.glob("*-20244.xml"))[-1]
+    for prefix, path in (("b-", first), ("a-", last)):  # a- names the larger employer key
+        text = path.read_bytes()
+        (folder / f"{prefix}{path.name}").write_bytes(text[: len(text) // 2])
+    expected = [str(e) for e in read_corrected_dmfa([folder], on_error="collect").errors]
+    assert len(expected) >= 2
+    assert "a-" in expected[0]
+    assert "b-" in expected[-1]
+    runs = [accounts_from_files([folder], jobs=jobs) for jobs in (1, 2)]
+    assert [str(e) for e in runs[0].errors] == expected
+    assert [str(e) for e in runs[1].errors] == expected
+    assert runs[0].findings == runs[1].findings
+    assert runs[0].accounts == runs[1].accounts
+
+
+def test_input_that_is_not_only_originals_is_read_once(
+    payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing file: no employer plan, so one read in this process (never twice)."""
+    groups: list[object] = []
+    monkeypatch.setattr(account_jobs, "run_account_group", lambda *a: groups.append(a))
+    run = accounts_from_files([payroll, tmp_path / "missing.xml"], jobs=1)
+    assert groups == []
+    assert any("missing.xml" in str(e) for e in run.errors)
+    expected, _batch = one_read(payroll)
+    assert run.accounts == expected

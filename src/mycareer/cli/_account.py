@@ -14,8 +14,8 @@ a resignation or a serious-cause dismissal, otherwise the open balance is report
 used and remaining. ``--format table|json|csv|xml``; ``xml`` writes the
 training-account document (the FLA archive format, ``urn:mycareer:training-account:1``).
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
-The work is :func:`mycareer.account_jobs.accounts_from_files` (employer by employer, on
-``--jobs`` processes, then :func:`mycareer.fla.accounts_from_declarations`); this module reads the
+The work is :func:`mycareer.account_jobs.accounts_from_files` (every year's entitlements
+employer by employer on ``--jobs`` processes, the ledgers in this one); this module reads the
 inputs, calls it and renders the result.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal

@@ -76,8 +76,11 @@ _Key = tuple[str, str]
 class AccountsRun:
     """What :func:`accounts_from_declarations` produced, and the years and date it used.
 
-    ``findings`` are those of the entitlements, of the accounts and those that belong to
-    no single account, in that order (duplicates kept: a caller prints them once).
+    ``findings`` are those of the entitlements, those that belong to no single account,
+    then those of the accounts, in that order (duplicates kept: a caller prints them
+    once). ``entitlements`` is empty when the run was asked to keep none
+    (:func:`mycareer.account_jobs.accounts_from_files` with ``keep_entitlements=False``):
+    :meth:`records` then refuses to build the archive.
     """
 
     accounts: tuple[TrainingAccount, ...]
@@ -88,6 +91,8 @@ class AccountsRun:
     to_year: int
     work_regimes: dict[_Key, WorkFraction] = attrs.field(factory=dict)
     joint_committees: dict[_Key, JointCommission] = attrs.field(factory=dict)
+    #: False when the run was asked to keep no entitlements (see above).
+    kept_entitlements: bool = True
 
     @property
     def workers(self) -> int:
@@ -98,7 +103,15 @@ class AccountsRun:
         return employer_summaries(self.accounts)
 
     def records(self) -> list[AccountRecord]:
-        """The accounts with their entitlements and worker facts, as the archive keeps them."""
+        """The accounts with their entitlements and worker facts, as the archive keeps them.
+
+        Raises :class:`~mycareer.errors.InvalidValueError` when the run kept no
+        entitlements (the archive would lose them).
+        """
+        if not self.kept_entitlements:
+            raise InvalidValueError(
+                "this run kept no entitlements (keep_entitlements=False): the archive needs them"
+            )
         return account_records(
             self.accounts,
             self.entitlements,
@@ -311,12 +324,13 @@ def accounts_from_credits(
     work_regimes: dict[_Key, WorkFraction] | None = None,
     joint_committees: dict[_Key, JointCommission] | None = None,
     entitlements: tuple[Entitlement, ...] = (),
+    kept_entitlements: bool = True,
 ) -> AccountsRun:
     """As :func:`accounts_from_entitlements`, from :func:`credit_lines` (same order).
 
     ``entitlements`` are only kept on the run (for :meth:`AccountsRun.records`): a caller
-    that writes no archive can leave them out, and hold a credit instead of an
-    entitlement for each worker and year.
+    that writes no archive can leave them out (``kept_entitlements=False``), and hold a
+    credit instead of an entitlement for each worker and year.
     """
     rulebook = rulebook or Rulebook.default()
     policy = policy or AccountPolicy()
@@ -341,4 +355,5 @@ def accounts_from_credits(
         to_year=years[1],
         work_regimes=dict(work_regimes or {}),
         joint_committees=dict(joint_committees or {}),
+        kept_entitlements=kept_entitlements,
     )
