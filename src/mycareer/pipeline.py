@@ -34,7 +34,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -368,9 +367,8 @@ def map_in_processes(
         return
     context = get_context("forkserver" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, calls), mp_context=context) as pool:
-        count = len(arguments[0])
         try:
-            yield from pool.map(run_paused, [function] * count, *arguments)
+            yield from pool.map(run_paused, [function] * calls, *arguments)
         except BaseException:
             pool.shutdown(cancel_futures=True)  # the error now, not after every queued task
             raise
@@ -591,10 +589,6 @@ def entitlements_json(
     return _run_local(plan_employers(paths), spec, count)
 
 
-#: Makes the context entered around the employer-by-employer route (see below).
-Streaming = Callable[[], AbstractContextManager[object]]
-
-
 def entitlements_for_year(
     paths: Iterable[str | os.PathLike[str]],
     year: int,
@@ -609,7 +603,6 @@ def entitlements_for_year(
     render: Render = "objects",
     lang: str = "en",
     progress: Progress | None = None,
-    streaming: Streaming | None = None,
 ) -> EntitlementRun:
     """The entitlements of ``year`` from DmfA files: the pipeline of ``mycareer entitlements``.
 
@@ -631,9 +624,7 @@ def entitlements_for_year(
     ``every_band`` is the band of every employer that ``overrides`` does not name;
     ``render="json"`` gives ``json`` (one compact ``entitlements-1`` object per result,
     explained in ``lang``) instead of ``entitlements``; ``progress`` wraps the list of
-    files as they are read; ``streaming`` makes a context manager entered around the
-    employer-by-employer route only (for a caller that wants, say, its own collector
-    setting there).
+    files as they are read.
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -649,8 +640,7 @@ def entitlements_for_year(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given)
     if plan is not None and plan.by_employer:
-        with (streaming or contextlib.nullcontext)():
-            run = _run_local(plan, spec, count, progress)
+        run = _run_local(plan, spec, count, progress)
     else:
         run = _read_all(given, spec, project=project, progress=progress)
     finding = None if project else data_end_finding_after(run.last_quarter, year)

@@ -63,7 +63,14 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
-from mycareer.pipeline import Plan, disjoint_groups, jobs_count, plan_employers, run_paused
+from mycareer.pipeline import (
+    Plan,
+    Progress,
+    disjoint_groups,
+    jobs_count,
+    plan_employers,
+    run_paused,
+)
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
@@ -493,7 +500,6 @@ def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
     return disjoint_groups(plan.groups, by_group)
 
 
-Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Phase = Callable[[str], AbstractContextManager[None]]
 
 

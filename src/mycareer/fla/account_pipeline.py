@@ -56,7 +56,6 @@ __all__ = [
     "account_years",
     "accounts_from_credits",
     "accounts_from_declarations",
-    "accounts_from_entitlements",
     "credit_lines",
     "default_as_of",
     "occupation_facts",
@@ -271,35 +270,10 @@ def accounts_from_declarations(
         options=options, overrides=overrides,
     )  # fmt: skip
     regimes, committees = occupation_facts(records)
-    return accounts_from_entitlements(
-        entitlements, trainings, as_of=as_of, years=years, terminations=terminations,
-        policy=policy, rulebook=rulebook, work_regimes=regimes, joint_committees=committees,
-    )  # fmt: skip
-
-
-def accounts_from_entitlements(
-    entitlements: Sequence[Entitlement],
-    trainings: Iterable[Training] = (),
-    *,
-    as_of: date,
-    years: tuple[int, int],
-    terminations: Iterable[Termination] = (),
-    policy: AccountPolicy | None = None,
-    rulebook: Rulebook | None = None,
-    work_regimes: dict[_Key, WorkFraction] | None = None,
-    joint_committees: dict[_Key, JointCommission] | None = None,
-) -> AccountsRun:
-    """The accounts credited by ``entitlements`` (of the years ``years``), debited by ``trainings``.
-
-    The second half of :func:`accounts_from_declarations`, for callers that computed
-    the entitlements elsewhere (employer by employer: :mod:`mycareer.account_jobs`);
-    ``entitlements`` in its order (year, then employer key, then NISS).
-    """
     return accounts_from_credits(
         credit_lines(entitlements), trainings, as_of=as_of, years=years,
-        terminations=terminations, policy=policy, rulebook=rulebook,
-        work_regimes=work_regimes, joint_committees=joint_committees,
-        entitlements=tuple(entitlements),
+        terminations=terminations, policy=policy, rulebook=rulebook, work_regimes=regimes,
+        joint_committees=committees, entitlements=tuple(entitlements),
     )  # fmt: skip
 
 
@@ -326,7 +300,12 @@ def accounts_from_credits(
     entitlements: tuple[Entitlement, ...] = (),
     kept_entitlements: bool = True,
 ) -> AccountsRun:
-    """As :func:`accounts_from_entitlements`, from :func:`credit_lines` (same order).
+    """The accounts credited by ``lines`` (of the years ``years``), debited by ``trainings``.
+
+    The second half of :func:`accounts_from_declarations`, for callers that computed
+    the entitlements elsewhere (employer by employer: :mod:`mycareer.account_jobs`);
+    ``lines`` from :func:`credit_lines`, in the entitlements' order (year, then employer
+    key, then NISS).
 
     ``entitlements`` are only kept on the run (for :meth:`AccountsRun.records`): a caller
     that writes no archive can leave them out (``kept_entitlements=False``), and hold a
