@@ -87,6 +87,7 @@ __all__ = [
     "run_paused",
     "run_plan",
     "scan_header",
+    "total_bytes",
     "usable_cores",
 ]
 
@@ -173,7 +174,7 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
     quarters = set()
     for index, path in enumerate(files, 1):
         root, key, quarter = scan_header(path)
-        headers.append((root, key, _size([path])))
+        headers.append((root, key, total_bytes([path])))
         quarters.add(quarter)
         if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
             # Each stopped iterparse leaves a reference cycle holding its parser and
@@ -211,7 +212,8 @@ def plan_from_headers(
     return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
 
 
-def _size(paths: Sequence[str | os.PathLike[str]]) -> int:
+def total_bytes(paths: Sequence[str | os.PathLike[str]]) -> int:
+    """The files' size together; a file that cannot be read counts 0 (reading reports it)."""
     total = 0
     for path in paths:
         with contextlib.suppress(OSError):

@@ -70,6 +70,7 @@ from mycareer.pipeline import (
     jobs_count,
     plan_employers,
     run_paused,
+    total_bytes,
 )
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
@@ -214,19 +215,12 @@ def plan_timelines(
     if list(outcomes):
         return None
     listed, problems = input_files(given, _SUFFIXES)
-    if problems or not listed or sum(_bytes(p) for p in listed) < min_bytes:
+    if problems or not listed or total_bytes(listed) < min_bytes:
         return None
     plan = plan_employers(given)
     if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
         return None
     return plan
-
-
-def _bytes(path: str | os.PathLike[str]) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:  # gone since it was listed: reading it reports the problem
-        return 0
 
 
 # --- map -----------------------------------------------------------------------------
