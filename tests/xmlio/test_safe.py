@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from mycareer import InputError
 from mycareer.xmlio._safe import (
@@ -85,3 +87,43 @@ def test_empty_and_truncated_documents_name_file_and_line(tmp_path: Path) -> Non
 def test_comments_and_processing_instructions_before_the_root_are_fine() -> None:
     tree = parse_document(b"<?xml version='1.0'?>\n<!-- a -->\n<?pi x?>\n<a><b>1</b></a>")
     assert tree.getroot().findtext("b") == "1"
+
+
+def _elements_left_in_cycles(peek: bool) -> int:
+    """Elements a parser stopped at its first event leaves for the cyclic collector."""
+    document = b"<r>" + b"<item><a>1</a><b>2</b></item>" * 5000 + b"</r>"
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        events = iterparse_document(document, events=("start",), peek=peek)
+        next(events)
+        events.close()  # type: ignore[attr-defined]
+        del events
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        return sum(1 for item in gc.garbage if isinstance(item, etree._Element))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_peeking_parser_parses_little_ahead_of_its_first_event() -> None:
+    # lxml keeps a stopped parser, and everything it parsed, in a reference cycle until
+    # a collection; sniffing roots and headers of thousands of files with the collector
+    # paused (mycareer.bulk(), the command line) must not keep 64 KiB trees of each.
+    whole_chunk = _elements_left_in_cycles(peek=False)
+    peeking = _elements_left_in_cycles(peek=True)
+    assert whole_chunk > 1000  # a 64 KiB read parses thousands of elements ahead
+    assert peeking < 200
+    # ...and peeking gives the same events as a full read.
+    document = b"<r a='1'><x/><y>t</y></r>"
+    full = [(e, el.tag) for e, el in iterparse_document(document, events=("start", "end"))]
+    peeked = [
+        (e, el.tag) for e, el in iterparse_document(document, events=("start", "end"), peek=True)
+    ]
+    assert peeked == full == [
+        ("start", "r"), ("start", "x"), ("end", "x"), ("start", "y"), ("end", "y"), ("end", "r")
+    ]

@@ -200,15 +200,28 @@ def parse_bytes(data: bytes, *, source: str = "<bytes>") -> etree._ElementTree:
 
 _CHUNK = 65536
 
+#: The most a peeking parser (one that stops at its first events) is given at a time.
+#: lxml's iterparse parses whatever it reads before it yields, and a parser stopped
+#: early stays in a reference cycle with everything it parsed until the cyclic
+#: collector runs: with 64 KiB reads, each root sniff kept about 0.4 MB alive (450
+#: files, collector paused: 225 MB against 42 MB), with 1 KiB 60 MB.
+_PEEK_CHUNK = 1024
+
 
 class _Prefixed:
-    """A read-only stream that first replays bytes already consumed from ``rest``."""
+    """A read-only stream that first replays bytes already consumed from ``rest``.
 
-    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+    ``most``, when given, caps every read (see :data:`_PEEK_CHUNK`).
+    """
+
+    def __init__(self, prefix: bytes, rest: IO[bytes], most: int | None = None) -> None:
         self._prefix = prefix
         self._rest = rest
+        self._most = most
 
     def read(self, size: int = -1) -> bytes:
+        if self._most is not None:
+            size = self._most if size < 0 else min(size, self._most)
         if self._prefix:
             if size < 0 or size >= len(self._prefix):
                 head, self._prefix = self._prefix, b""
@@ -304,11 +317,15 @@ def iterparse_document(
     events: tuple[Literal["start", "end"], ...] = ("end",),
     tag: str | tuple[str, ...] | None = None,
     name: str | None = None,
+    peek: bool = False,
 ) -> Iterator[tuple[str, Any]]:
     """Stream ``(event, element)`` pairs with the hardened options.
 
     Syntax errors become :class:`InputError` with the file and line. The
     caller clears elements it has consumed (``el.clear(keep_tail=True)``).
+    ``peek`` is for callers that stop after the first few events: the parser
+    reads a few kilobytes at a time, so that what it parsed ahead, kept alive
+    by lxml's reference cycles until a collection, stays small.
     """
     label = name or source_name(source)
     opened: IO[bytes] | None = None
@@ -320,7 +337,7 @@ def iterparse_document(
         else:
             stream = source
         consumed = _check_prolog(stream, label)
-        replay: Any = _Prefixed(consumed, stream)
+        replay: Any = _Prefixed(consumed, stream, _PEEK_CHUNK if peek else None)
         try:
             context = etree.iterparse(replay, events=events, tag=tag, **ITERPARSE_OPTIONS)
             yield from context

@@ -128,7 +128,7 @@ def sniff_document(source: XmlSource, *, name: str | None = None) -> DocumentKin
     position = None
     if not isinstance(source, str | os.PathLike | bytes):
         position = source.tell()
-    events = iterparse_document(source, events=("start",), name=label)
+    events = iterparse_document(source, events=("start",), name=label, peek=True)
     try:
         for _event, element in events:
             refuse_doctype(element, label)

@@ -442,7 +442,7 @@ def _check_root(root: etree._Element, fmt: XmlFormat, label: str) -> None:
 
 def _peek_root(source: XmlSource, label: str) -> etree._Element:
     """The root element, read from the first few kilobytes only."""
-    events = iterparse_document(source, events=("start",), name=label)
+    events = iterparse_document(source, events=("start",), name=label, peek=True)
     try:
         for _, element in events:
             return element  # type: ignore[no-any-return]

@@ -81,7 +81,7 @@ def _header_of(
     """The header of ``source``; None when ``source`` is not ``whole`` and did not settle it."""
     root: str | None = None
     texts: dict[str, str | None] = {}
-    events: Any = iterparse_document(source, events=("start", "end"), name=name)
+    events: Any = iterparse_document(source, events=("start", "end"), name=name, peek=True)
     try:
         for event, element in events:
             tag = element.tag

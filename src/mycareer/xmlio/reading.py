@@ -385,7 +385,7 @@ def root_tag(source: XmlSource, label: str) -> str:
         if not source.seekable():
             return ""
         position = source.tell()
-    events = iterparse_document(source, events=("start",), name=label)
+    events = iterparse_document(source, events=("start",), name=label, peek=True)
     try:
         _event, element = next(events)
         refuse_doctype(element, label)
