@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from tempfile import TemporaryDirectory
 from typing import Any, overload
@@ -46,19 +46,27 @@ class Spool:
     last: SortKey
 
 
-def write_spool(folder: str, name: str, items: Sequence[tuple[str, str, str]]) -> Spool | None:
+def write_spool(folder: str, name: str, items: Iterable[tuple[str, str, str]]) -> Spool | None:
     """Write ``(employer key, NISS, text)`` items, sorted, as one file; ``None`` if empty.
 
     Keys and NISS are digits and the texts compact JSON (newlines escaped), so one
-    line per item, tab-separated, reads back unambiguously.
+    line per item, tab-separated, reads back unambiguously. ``items`` may be made as
+    they are written (a generator): they are never held together here.
     """
-    if not items:
-        return None
     path = os.path.join(folder, name)
+    count = 0
+    first = last = ("", "")
     with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.writelines(f"{key}\t{niss}\t{text}\n" for key, niss, text in items)
-    first, last = items[0], items[-1]
-    return Spool(path, len(items), (first[0], first[1]), (last[0], last[1]))
+        for key, niss, text in items:
+            if not count:
+                first = (key, niss)
+            last = (key, niss)
+            count += 1
+            out.write(f"{key}\t{niss}\t{text}\n")
+    if not count:
+        os.remove(path)
+        return None
+    return Spool(path, count, first, last)
 
 
 def _rows(spool: Spool) -> Iterator[tuple[str, str, str]]:

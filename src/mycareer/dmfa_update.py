@@ -91,6 +91,7 @@ __all__ = [
     "LineOrigin",
     "UpdateAction",
     "apply_dmfa_updates",
+    "employer_ids",
 ]
 
 #: Finding: an update form names an employer and quarter with no original in the input.
@@ -251,7 +252,9 @@ def _target_key(update: DmfaLineUpdate) -> _LineKey:
     return f"{niss.value} {employer_class} {worker_code}"
 
 
-def _employer_ids(employer: Employer) -> list[str]:
+def employer_ids(employer: Employer) -> list[str]:
+    """The identifiers under which an employer's quarter is found (its slot): enterprise
+    number, then ONSS number. Two declarations of a quarter sharing one share the slot."""
     ids = []
     if employer.enterprise is not None:
         ids.append(f"e:{employer.enterprise.value}")
@@ -341,7 +344,7 @@ class _Applier:
     last: _Slot | None = None
 
     def slot(self, employer: Employer, quarter: Quarter, *, create: bool) -> _Slot | None:
-        for key in _employer_ids(employer):
+        for key in employer_ids(employer):
             found = self.index.get((quarter, key))
             if found is not None:
                 return found
@@ -349,7 +352,7 @@ class _Applier:
             return None
         slot = _Slot(employer, quarter)
         self.slots.append(slot)
-        for key in _employer_ids(employer):
+        for key in employer_ids(employer):
             self.index[(quarter, key)] = slot
         return slot
 

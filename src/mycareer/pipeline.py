@@ -11,8 +11,10 @@ or in ``jobs`` worker processes; the results are put back in the one order
 :func:`~mycareer.fla.compute_entitlements` gives (employer key, then NISS), so
 the output is the same whatever ``jobs``.
 
-Memory follows the largest employer (its files are read together), not the
-input. Input the grouping cannot prove safe runs as one group, exactly as a
+A group's DmfA originals stream into the computation file by file (each whole or
+not at all), so memory follows the compact state of the largest employer (counts,
+the lines of the year), not its records nor the input. Input the grouping cannot
+prove safe runs as one group, exactly as a
 single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: DmfA
 updates or consultation answers among the files (they correct originals across
 files), or a group whose records turn out to name an employer its headers did
@@ -53,12 +55,13 @@ from mycareer.fla import (
     SizeBand,
     compute_entitlements,
 )
+from mycareer.fla.bulk import EntitlementStream
 from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.quarter import Quarter
-from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
 from mycareer.xmlio.reading import input_files
 
@@ -266,8 +269,44 @@ class GroupResult:
     last_quarter: Quarter | None = None
 
 
-def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
-    """Read one group's files and compute its entitlements (in this process)."""
+def run_group(
+    spec: EntitlementSpec, files: Sequence[str], spool_to: str | None = None, name: str = "group"
+) -> GroupResult:
+    """Read one group's files and compute its entitlements (in this process).
+
+    DmfA originals stream into the computation file by file, each file whole or not at
+    all (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa` feeding an
+    :class:`~mycareer.fla.bulk.EntitlementStream`): the process holds counts and lines,
+    never the group's records. Input that only a whole read gives exactly (updates,
+    consultation answers, two originals of one quarter...) is read whole.
+
+    With ``spool_to`` (a folder) and ``spec.render == "json"``, each result's JSON text
+    is written to the file ``name`` there as it is made (the result's ``spool``), so
+    that a large employer's output is never held either.
+    """
+    stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
+    streamed = stream_corrected_dmfa(files, stream.stage)
+    if streamed is None:
+        del stream  # what it committed before the input turned out to need a whole read
+        return _run_group_whole(spec, files, spool_to, name)
+    named = stream.employer_keys()
+    results = stream.entitlements(
+        streamed.declarations,
+        rulebook=spec.rulebook,
+        overrides=spec.overrides_for(named),
+        as_of=spec.as_of,
+    )
+    results = mark_incomplete_references(results, streamed.rejected)  # issue 11 item 2
+    keys = named | {d.employer.key for d in streamed.declarations}
+    last = stream.last_quarter()
+    read = (streamed.findings, streamed.errors, keys, last)
+    return _group_result(spec, results, read, spool_to, name)
+
+
+def _run_group_whole(
+    spec: EntitlementSpec, files: Sequence[str], spool_to: str | None, name: str
+) -> GroupResult:
+    """:func:`run_group` from one read of the group's files (any input)."""
     batch = read_corrected_dmfa(files, on_error="collect")
     named = {r.employer.key for r in batch.records}
     results = compute_entitlements(
@@ -281,18 +320,39 @@ def run_group(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
     )
     results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations}
-    findings = dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings)))
+    last = max((r.quarter for r in batch.records), default=None)
+    return _group_result(spec, results, (batch.findings, batch.errors, keys, last), spool_to, name)
+
+
+#: What reading a group gave besides its records: findings, errors, the employer keys
+#: its records and declarations named, the latest quarter of its records.
+_Read = tuple[Sequence[Finding], Sequence[InvalidValueError], Iterable[str], Quarter | None]
+
+
+def _group_result(
+    spec: EntitlementSpec,
+    results: Sequence[Entitlement],
+    read: _Read,
+    spool_to: str | None,
+    name: str,
+) -> GroupResult:
+    """A group's compact result: reading findings then the results' (each once)."""
+    read_findings, errors, keys, last = read
+    findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
+    lang: Any = spec.lang
+    if spec.render == "json" and spool_to is not None:
+        texts = ((e.employer.key, e.niss.value, entitlement_json_text(e, lang)) for e in results)
+        spool = write_spool(spool_to, name, texts)
+        return GroupResult(
+            (), tuple(findings), tuple(errors), frozenset(keys), spool, last_quarter=last
+        )
     items: tuple[tuple[str, str, Any], ...]
     if spec.render == "json":
-        lang: Any = spec.lang
         items = tuple((e.employer.key, e.niss.value, entitlement_json_text(e, lang))
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    last = max((r.quarter for r in batch.records), default=None)
-    return GroupResult(
-        items, tuple(findings), tuple(batch.errors), frozenset(keys), last_quarter=last
-    )
+    return GroupResult(items, tuple(findings), tuple(errors), frozenset(keys), last_quarter=last)
 
 
 def run_groups(
@@ -327,13 +387,14 @@ def _run_task(
     spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
 ) -> list[Any]:
     """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
+    if spool_to is None or spec.render != "json":
+        return run_groups(run_group, spec, task)
+    names = iter([f"group-{index}" for index, _files in task])  # run_groups goes in order
 
-    def spooled(index: int, result: GroupResult) -> GroupResult:
-        spool = write_spool(spool_to or "", f"group-{index}", result.items)
-        return attrs.evolve(result, items=(), spool=spool)
+    def spooled(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
+        return run_group(spec, files, spool_to, next(names))
 
-    keep = spooled if spool_to is not None and spec.render == "json" else None
-    return run_groups(run_group, spec, task, keep)
+    return run_groups(spooled, spec, task)
 
 
 def pack_groups(

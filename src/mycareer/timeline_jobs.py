@@ -4,9 +4,11 @@ A worker's timeline spans employers, while DmfA files come per employer. So the
 run has two steps (a map and a reduce, as on a cluster):
 
 1. *map*: each task reads whole employers (the groups of
-   :func:`~mycareer.pipeline.plan_employers`, read with
-   :func:`~mycareer.xmlio.flows.read_corrected_dmfa`), turns their records into
-   career periods (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts
+   :func:`~mycareer.pipeline.plan_employers`), file by file, each file whole or
+   not at all (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa`; read at once
+   with :func:`~mycareer.xmlio.flows.read_corrected_dmfa` where only that is
+   exact), turns their records into career periods
+   (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts
    each period in one of ``buckets`` by a stable hash of its NISS. Every period
    carries its place in the one-process read (the corrected records come by
    declaration, quarter then employer, then in file order), so the reduce sees
@@ -18,8 +20,9 @@ run has two steps (a map and a reduce, as on a cluster):
    everything orders them.
 
 Only period rows and results travel, never the DmfA records; locally the rows
-go through temporary files, so a process holds one task's employers or one
-bucket at a time. :func:`timelines_from_files` falls back to one read of
+go through temporary files, written as they grow (:mod:`mycareer._rows`), so a
+map process holds a few thousand records and a bounded number of rows at a time,
+and a reduce process one bucket. :func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
 anything but DmfA originals (updates, consultation answers, Dimona, personnel
 files, career records, sidecars), and files whose records name an employer
@@ -54,6 +57,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
@@ -78,7 +82,7 @@ from mycareer.timeline.serialize import timeline_to_json
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
-from mycareer.xmlio.flows import read_corrected_dmfa
+from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -255,34 +259,81 @@ def _place(source: SourceRef | None, index: dict[str, int], default: int) -> int
 
 
 class _Mapper:
-    """One map task's state: bucket rows, tagged findings and errors, the latest day."""
+    """One map task's state: bucket rows, tagged findings and errors, the latest day.
 
-    def __init__(self, index: dict[str, int], buckets: int) -> None:
+    With ``folder``, the rows are written there as they grow (:class:`~mycareer._rows.RowStore`).
+    """
+
+    def __init__(
+        self, index: dict[str, int], buckets: int, folder: str | None = None, task: int = 0
+    ) -> None:
         self.index = index
-        self.rows: list[list[tuple[Tag, str, CareerPeriod]]] = [[] for _ in range(buckets)]
+        self.store = RowStore(buckets, folder, task, dump_rows)
         self.keys: list[tuple[int, frozenset[str]]] = []
         self.latest: date | None = None
         self.findings: list[tuple[Tag, Finding]] = []
         self.errors: list[tuple[Tag, InvalidValueError]] = []
         self.strange = False
+        #: The place of the next period or finding of the group being read.
+        self.position = 0
+
+    @property
+    def rows(self) -> list[list[tuple[Tag, str, CareerPeriod]]]:
+        return self.store.rows
 
     def group(self, number: int, files: Sequence[str]) -> None:
-        batch = read_corrected_dmfa(files, on_error="collect")
+        """Read a group's files: streamed file by file when they allow it, else whole."""
+        self.position = 0
+        self.store.mark()
+        saved = self.saved()
+        named: set[str] = set()
+        streamed = stream_corrected_dmfa(files, lambda: _MapStage(self, named))
+        if streamed is None:  # only a whole read gives it: drop what the stages kept
+            self.store.back()
+            self.restore(saved)
+            self._whole(number, files)
+            return
+        self.store.keep()
+        keys = named | {d.employer.key for d in streamed.declarations}
+        self._reading(number, files, keys, streamed.findings, streamed.errors)
+
+    def saved(self) -> tuple[int, date | None, bool, int]:
+        return len(self.findings), self.latest, self.strange, self.position
+
+    def restore(self, saved: tuple[int, date | None, bool, int]) -> None:
+        del self.findings[saved[0] :]
+        self.latest, self.strange, self.position = saved[1:]
+
+    def _reading(
+        self,
+        number: int,
+        files: Sequence[str],
+        keys: Iterable[str],
+        findings: Sequence[Finding],
+        errors: Sequence[InvalidValueError],
+    ) -> None:
+        """The group's employer keys, and what reading it said, tagged with their places."""
         first = self.index[files[0]]
-        named = {r.employer.key for r in batch.records}
-        self.keys.append((number, frozenset(named | {d.employer.key for d in batch.declarations})))
-        for seq, finding in enumerate(batch.findings):
+        self.keys.append((number, frozenset(keys)))
+        for seq, finding in enumerate(findings):
             kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
             self.findings.append(((kind, _place(finding.source, self.index, first), seq), finding))
         last = first
-        for seq, error in enumerate(batch.errors):  # in file order: unknown follows its file
+        for seq, error in enumerate(errors):  # in file order: unknown follows its file
             place = _file_of(error.source, self.index)
             last = last if place is None else place
             self.errors.append(((last, seq), error))
+
+    def _whole(self, number: int, files: Sequence[str]) -> None:
+        """The group from one read of its files (any input)."""
+        batch = read_corrected_dmfa(files, on_error="collect")
+        first = self.index[files[0]]
+        named = {r.employer.key for r in batch.records}
+        keys = named | {d.employer.key for d in batch.declarations}
+        self._reading(number, files, keys, batch.findings, batch.errors)
         declared = {(d.quarter, d.employer.key) for d in batch.declarations}
         records = batch.records
         del batch
-        position = 0
         for run in _slots(records):
             # One read of everything orders the records by declaration (quarter, then
             # employer: mycareer.dmfa_update's slots), then undeclared ones by file.
@@ -292,30 +343,80 @@ class _Mapper:
                 if (head.quarter, head.employer.key) in declared
                 else (1, _place(head.source, self.index, first))
             )
-            career = career_periods_from_dmfa(run)
-            position = self._periods(slot, position, career.periods)
-            for finding in career.findings:
-                self.findings.append(((2, *slot, position), finding))
-                position += 1
+            self.career(slot, run)
 
-    def _periods(self, slot: Tag, position: int, periods: Sequence[CareerPeriod]) -> int:
+    def career(self, slot: Tag, records: Sequence[DmfaWorkerRecord]) -> None:
+        """The career periods of consecutive records of one slot, and their findings."""
+        career = career_periods_from_dmfa(records)
+        self._periods(slot, career.periods)
+        for finding in career.findings:
+            self.findings.append(((2, *slot, self.position), finding))
+            self.position += 1
+
+    def _periods(self, slot: Tag, periods: Sequence[CareerPeriod]) -> None:
         buckets = len(self.rows)
         latest = self.latest
+        position = self.position
+        add = self.store.add
         for period in periods:
             if _file_of(period.source, self.index) is None:
                 self.strange = True
             niss = period.niss.value
-            self.rows[bucket_of(niss, buckets)].append(((*slot, position), niss, period))
+            add(bucket_of(niss, buckets), ((*slot, position), niss, period))
             position += 1
             for day in (period.period.start, period.period.end):
                 if day is not None and (latest is None or day > latest):
                     latest = day
         self.latest = latest
-        return position
+        self.position = position
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
                          tuple(self.errors), self.strange)  # fmt: skip
+
+
+#: A streamed file's records go to career periods this many at a time.
+_CHUNK = 4096
+
+
+class _MapStage:
+    """One DmfA file of a group being streamed (a :class:`~mycareer.xmlio.dmfa.FileStage`).
+
+    Its records come in the corrected order (by declaration, then file order), so each
+    run of one employer quarter is the slot a whole read gives it (all of them declared:
+    the stream refuses the rest), and the periods take the places a whole read gives
+    them; findings keep their order within their slot. Discarded, the file leaves nothing.
+    """
+
+    def __init__(self, mapper: _Mapper, named: set[str]) -> None:
+        self.mapper = mapper
+        self.named = named
+        self.keys: set[str] = set()
+        mapper.store.mark()
+        self.saved = mapper.saved()
+
+    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None:
+        chunk: list[DmfaWorkerRecord] = []
+        slot: Tag = ()
+        for record in records:
+            quarter, key = record.quarter, record.employer.key
+            if not chunk or len(chunk) >= _CHUNK or slot[1:] != (quarter.year, quarter.number, key):
+                if chunk:
+                    self.mapper.career(slot, chunk)
+                chunk = []
+                slot = (0, quarter.year, quarter.number, key)
+                self.keys.add(key)
+            chunk.append(record)
+        if chunk:
+            self.mapper.career(slot, chunk)
+
+    def commit(self) -> None:
+        self.mapper.store.keep()
+        self.named |= self.keys
+
+    def discard(self) -> None:
+        self.mapper.store.back()
+        self.mapper.restore(self.saved)
 
 
 def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerRecord]]:
@@ -331,13 +432,20 @@ def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerR
 
 
 def map_groups(
-    groups: Sequence[tuple[int, Sequence[str]]], index: dict[str, int], buckets: int
+    groups: Sequence[tuple[int, Sequence[str]]],
+    index: dict[str, int],
+    buckets: int,
+    folder: str | None = None,
+    task: int = 0,
 ) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
     """Read the groups ``(group index, files)`` into period rows, one list per bucket.
 
-    ``index`` gives each file's place in the run's file order.
+    ``index`` gives each file's place in the run's file order. With ``folder``, the
+    rows are written there as they grow (files ``BBBBB-TTTTTT-NNNNNN.rows``, ``task``
+    the T) and the lists come back empty, so a task holds a bounded number of rows
+    whatever its size.
     """
-    mapper = _Mapper(index, buckets)
+    mapper = _Mapper(index, buckets, folder, task)
     for number, files in groups:
         mapper.group(number, files)
         # Collect between groups, while little is alive: lxml's iterparse leaves reference
@@ -345,6 +453,8 @@ def map_groups(
         # enabled collector runs too rarely to bound a worker process (measured: 393 MB
         # against 291 MB), and a paused one (mycareer.bulk(), as the CLI runs) never.
         gc.collect(1)  # this group's objects are all young: the collector ran before it
+    if folder is not None:
+        mapper.store.write()
     return mapper.result(()), mapper.rows
 
 
@@ -407,14 +517,10 @@ class MapTask:
 
 def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
     """Run a map task: its rows written to ``folder`` (one file per bucket), or returned."""
+    if folder is not None:
+        return map_groups(task.groups, task.index, task.buckets, folder, task.number)[0]
     result, rows = map_groups(task.groups, task.index, task.buckets)
-    if folder is None:
-        return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
-    for number, bucket in enumerate(rows):
-        if bucket:
-            target = Path(folder) / f"{number:05d}-{task.number:06d}.rows"
-            target.write_bytes(dump_rows(bucket))
-    return result
+    return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
 
 
 # --- reduce --------------------------------------------------------------------------

@@ -11,10 +11,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mycareer import pipeline
 from mycareer._spool import SpooledTexts
 from mycareer.errors import InvalidValueError
 from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
@@ -22,7 +24,9 @@ from mycareer.fla.serialize import entitlement_json_text
 from mycareer.pipeline import (
     EmployerGroup,
     EntitlementSpec,
+    GroupResult,
     Plan,
+    _run_group_whole,
     combine,
     entitlements_from_files,
     entitlements_json,
@@ -174,6 +178,52 @@ def test_a_broken_file_costs_that_file_only_whatever_jobs(payroll: Path, tmp_pat
     assert victim.name in runs[0].stderr
     assert len(json.loads(runs[0].stdout)) > 40  # the other files still give their results
     assert_no_traceback(runs[1])
+
+
+def _as_compared(result: GroupResult) -> tuple[object, ...]:
+    errors = [(str(e), e.source) for e in result.errors]
+    return result.items, result.findings, errors, result.keys, result.last_quarter
+
+
+@pytest.mark.parametrize("render", ["objects", "json"])
+def test_a_group_streamed_file_by_file_is_the_group_read_whole(
+    payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, render: str
+) -> None:
+    """Differential: run_group streams originals into the computation (no whole read at
+    all: it is refused here) and gives what one read of the group gives, a file cut
+    part-way included (it contributes nothing, and its results say so)."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    plan = plan_employers([folder])
+    victim = Path(plan.groups[1].files[0])  # 2023 Q3: a reference quarter of the band
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    spec = EntitlementSpec(YEAR, render=render)  # type: ignore[arg-type]
+    whole = [_run_group_whole(spec, group.files, None, "g") for group in plan.groups]
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the streamed path read a group whole")
+
+    monkeypatch.setattr(pipeline, "read_corrected_dmfa", refused)
+    streamed = [run_group(spec, group.files) for group in plan.groups]
+    assert [_as_compared(r) for r in streamed] == [_as_compared(r) for r in whole]
+    assert [e.source.file for r in streamed for e in r.errors] == [str(victim)]  # type: ignore[union-attr]
+    assert "REFERENCE_INCOMPLETE" in {f.code for f in streamed[1].findings}
+
+
+def test_a_group_spools_its_json_as_it_is_made(payroll: Path, tmp_path: Path) -> None:
+    group = plan_employers([payroll]).groups[0]
+    spec = EntitlementSpec(YEAR, render="json")
+    held = run_group(spec, group.files)
+    spooled = run_group(spec, group.files, str(tmp_path), "g-0")
+    assert spooled.items == ()
+    assert spooled.spool is not None
+    lines = (tmp_path / "g-0").read_text(encoding="utf-8").splitlines()
+    assert [tuple(line.split("\t", 2)) for line in lines] == list(held.items)
+    assert (spooled.spool.count, spooled.spool.first, spooled.spool.last) == (
+        len(held.items), held.items[0][:2], held.items[-1][:2]
+    )  # fmt: skip
+    assert _as_compared(attrs.evolve(spooled, items=held.items)) == _as_compared(held)
 
 
 @pytest.mark.parametrize("value", ["0", "x", "-2"])

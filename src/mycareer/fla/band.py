@@ -163,6 +163,19 @@ class QuarterTally:
     def __init__(self) -> None:
         self.buckets: dict[tuple[str, int, int], _Bucket] = {}
         self.duplicates: set[tuple[str, Quarter]] = set()
+        #: Workers who counted in a sealed bucket (see :meth:`seal`), by bucket.
+        self.sealed: dict[tuple[str, int, int], int] = {}
+
+    def seal(self, index: tuple[str, int, int]) -> None:
+        """Keep the counts of a bucket ``(key, year, number)`` whose records are all in,
+        and drop the names and duplicate keys that only more records would need.
+
+        A streaming caller's step (:class:`~mycareer.fla.bulk.EntitlementStream`): a
+        record added to the bucket afterwards would not be checked against them.
+        """
+        sums, heads, _seen = self.buckets[index]
+        self.sealed[index] = self.sealed.get(index, 0) + len(heads)
+        self.buckets[index] = (sums, set(), set())
 
     def declare(self, key: str, quarter: Quarter) -> None:
         self.bucket(key, quarter)
@@ -209,9 +222,11 @@ class QuarterTally:
 
     def result(self) -> dict[str, dict[Quarter, QuarterCount]]:
         out: dict[str, dict[Quarter, QuarterCount]] = defaultdict(dict)
-        for (key, year, number), (sums, heads, _) in self.buckets.items():
+        sealed = self.sealed
+        for index, (sums, heads, _) in self.buckets.items():
+            key, year, number = index
             fte = sum((Fraction(q, s) for s, q in sums.items()), Fraction(0))
-            out[key][Quarter(year, number)] = QuarterCount(fte, len(heads))
+            out[key][Quarter(year, number)] = QuarterCount(fte, len(heads) + sealed.get(index, 0))
         return dict(out)
 
 

@@ -6,12 +6,17 @@ and the lines of the year; then it computes one result per (employer, worker)
 with the formula of :mod:`mycareer.fla.formula`, sharing the result of workers
 whose lines have the same shape. It is tested against :func:`quarter_counts` +
 :func:`size_band` + :func:`~mycareer.fla.worker.entitlement_for`, its reference.
+
+:class:`EntitlementStream` is the same pass fed in parts (a file at a time), each
+part kept only when its caller commits it, so that no caller holds the records: the
+scan keeps compact values only (counts, the lines of the year, the lines open at a
+quarter's end as :class:`~mycareer.fla.continuation.OpenLine`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -20,7 +25,7 @@ from typing import Any, overload
 
 import attrs
 
-from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord
+from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.findings import Finding, Severity
 from mycareer.fla.band import (
@@ -36,9 +41,12 @@ from mycareer.fla.band import (
 )
 from mycareer.fla.continuation import (
     Gap,
+    OpenLine,
     declaration_missing,
     gap_of,
     is_open_at_end,
+    lines_may_continue,
+    open_line,
     undeclared_quarters,
 )
 from mycareer.fla.formula import (
@@ -61,7 +69,7 @@ from mycareer.fla.years import check_year
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
-__all__ = ["assemble", "compute_entitlements", "employer_bands"]
+__all__ = ["EntitlementStream", "ScanStage", "assemble", "compute_entitlements", "employer_bands"]
 
 _ZERO = Fraction(0)
 
@@ -73,6 +81,15 @@ _OpenLine = list[Any]
 
 #: Per employer key, per NISS string: the worker's lines of the year.
 Groups = Mapping[str, Mapping[str, Sequence[Sequence[Any]]]]
+
+#: A tally bucket's index: (employer key, year, quarter number).
+_Index = tuple[str, int, int]
+
+#: The lines open at the end of one employer quarter (Q4 of the year before to Q3): the
+#: employer of its first record, then each line with its worker.
+_Opens = tuple[Employer, list[tuple[Niss, OpenLine]]]
+
+_NOTHING: frozenset[Any] = frozenset()
 
 
 def _merged_counts(
@@ -119,10 +136,10 @@ class _Scan:
     groups: dict[str, dict[str, list[_OpenLine]]] = attrs.Factory(dict)
     employers: dict[str, Employer] = attrs.Factory(dict)
     people: dict[str, Niss] = attrs.Factory(dict)
-    #: (employer key, record, line) of each line open at the end of a quarter from Q4 of
-    #: the year before to Q3 (it may go on into an undeclared quarter). A flat list:
-    #: grouped at the end, and only for the employers with a quarter missing.
-    opens: list[tuple[str, DmfaWorkerRecord, DmfaOccupation]] = attrs.Factory(list)
+    #: Per employer quarter from Q4 of the year before to Q3, the lines open at its end
+    #: (they may go on into an undeclared quarter), compact: grouped per worker at the
+    #: end, and only for the employers with a quarter missing.
+    opens: dict[_Index, _Opens] = attrs.Factory(dict)
 
     def gaps(self, year: int, *, assume: bool) -> dict[tuple[str, str], Gap]:
         """The :data:`Gap` of each worker (continuations if ``assume``).
@@ -130,30 +147,38 @@ class _Scan:
         A worker with a gap but no line in ``year`` (its employer declared none of the
         year's quarters it was open into) joins ``groups`` with no line: it gets a result.
         """
-        declared: dict[str, set[Quarter]] = defaultdict(set)
-        for key, y, number in self.tally.buckets:
-            declared[key].add(Quarter(y, number))
+        declared = self.declared()
         # Employers that would miss a quarter if every line of theirs were open.
         gapped = {
             k for k, quarters in declared.items() if undeclared_quarters(year, quarters, quarters)
         }
-        open_lines: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = {}
-        records: dict[tuple[str, str], DmfaWorkerRecord] = {}
-        for key, record, occupation in self.opens:
-            if key in gapped:
-                who = (key, record.niss.value)
-                records[who] = record
-                open_lines.setdefault(who, {}).setdefault(record.quarter, []).append(occupation)
-        found: dict[tuple[str, str], Gap] = {}
+        open_lines: dict[tuple[str, str], dict[Quarter, list[OpenLine]]] = {}
+        whose: dict[tuple[str, str], tuple[Employer, Niss]] = {}
+        for (key, y, number), (employer, found) in self.opens.items():
+            if key not in gapped:
+                continue
+            quarter = Quarter(y, number)
+            for person, line in found:
+                who = (key, person.value)
+                open_lines.setdefault(who, {}).setdefault(quarter, []).append(line)
+                whose[who] = (employer, person)
+        found_gaps: dict[tuple[str, str], Gap] = {}
         for (key, niss), lines in open_lines.items():
             gap = gap_of(year, declared[key], lines)
             if gap is not None:
-                found[(key, niss)] = gap if assume else (gap[0], ())
-                record = records[(key, niss)]
+                found_gaps[(key, niss)] = gap if assume else (gap[0], ())
+                employer, person = whose[(key, niss)]
                 self.groups.setdefault(key, {}).setdefault(niss, [])
-                self.employers.setdefault(key, record.employer)
-                self.people.setdefault(niss, record.niss)
-        return found
+                self.employers.setdefault(key, employer)
+                self.people.setdefault(niss, person)
+        return found_gaps
+
+    def declared(self) -> dict[str, set[Quarter]]:
+        """The quarters each employer declared (a record or a declaration)."""
+        declared: dict[str, set[Quarter]] = defaultdict(set)
+        for key, y, number in self.tally.buckets:
+            declared[key].add(Quarter(y, number))
+        return declared
 
     def duplicate_findings(self) -> dict[str, tuple[Finding, ...]]:
         found: dict[str, list[Finding]] = defaultdict(list)
@@ -168,6 +193,66 @@ class _Scan:
             )
         return {key: tuple(findings) for key, findings in found.items()}
 
+    def absorb(self, later: _Scan, *, seal: bool = False) -> None:
+        """Add ``later``, the scan of the records that follow this one's (scanned with
+        this one as its base): as if one pass had read them all, in that order.
+
+        ``seal``: ``later``'s employer quarters are complete (their counts are kept,
+        their names and duplicate keys dropped); one sealed before is refused.
+        """
+        self._absorb_counts(later.tally, seal=seal)
+        for key, workers in later.groups.items():
+            mine = self.groups.setdefault(key, {})
+            for niss, lines in workers.items():
+                _join(mine.setdefault(niss, []), lines)
+        for key, employer in later.employers.items():
+            self.employers.setdefault(key, employer)
+        for niss, person in later.people.items():
+            self.people.setdefault(niss, person)
+        for index, (employer, found) in later.opens.items():
+            self.opens.setdefault(index, (employer, []))[1].extend(found)
+        self._prune()
+
+    def _absorb_counts(self, later: QuarterTally, *, seal: bool) -> None:
+        tally = self.tally
+        buckets = tally.buckets
+        for index, (sums, heads, seen) in later.buckets.items():
+            if index in tally.sealed:
+                raise ValueError(f"employer quarter {index} was sealed: its records were all in")
+            mine = buckets.get(index)
+            if mine is None:
+                buckets[index] = (sums, heads, seen)
+            else:
+                for s, q in sums.items():
+                    mine[0][s] = mine[0].get(s, 0) + q
+                mine[1].update(heads)
+                mine[2].update(seen)
+            if seal:
+                tally.seal(index)
+        tally.duplicates.update(later.duplicates)
+
+    def _prune(self) -> None:
+        """Drop the open lines that can no longer go on into an undeclared quarter."""
+        if not self.opens:
+            return
+        declared = self.declared()
+        for index in list(self.opens):
+            key, y, number = index
+            if not lines_may_continue(Quarter(y, number), declared[key]):
+                del self.opens[index]
+
+
+def _join(lines: list[_OpenLine], later: list[_OpenLine]) -> None:
+    """``later`` (one worker's lines of later records) after ``lines``, the first joined to
+    the last when it continues it, as the scan joins a line repeated quarter by quarter."""
+    if lines and later:
+        last, first = lines[-1], later[0]
+        if last[1] == first[0] and last[2:] == first[2:]:
+            last[1] = first[1]
+            lines.extend(later[1:])
+            return
+    lines.extend(later)
+
 
 def _scan(
     records: Iterable[DmfaWorkerRecord],
@@ -175,7 +260,25 @@ def _scan(
     year: int,
     indemnity_codes: frozenset[int],
 ) -> _Scan:
-    """One pass: quarter-end counts of every quarter and the lines of ``year``.
+    """One pass: quarter-end counts of every quarter and the lines of ``year``."""
+    scan = _Scan()
+    for declaration in declarations:
+        scan.tally.declare(declaration.employer.key, declaration.quarter)
+    _feed(scan, records, year, indemnity_codes)
+    return scan
+
+
+def _feed(
+    scan: _Scan,
+    records: Iterable[DmfaWorkerRecord],
+    year: int,
+    indemnity_codes: frozenset[int],
+    base: _Scan | None = None,
+) -> None:
+    """Scan ``records`` into ``scan``: quarter-end counts and the lines of ``year``.
+
+    With ``base`` (the scan of the records before these), a record ``base`` saw in its
+    employer quarter counts once, as in one pass; nothing of ``base`` is changed.
 
     The rules are called, not copied: R-COUNT-5 is :func:`counts_at_quarter_end`,
     the duplicate check :func:`duplicate_key`, the clipping :func:`clip`. The hot
@@ -183,15 +286,13 @@ def _scan(
     (one employer and quarter), so what depends on them is looked up only when they
     change.
     """
-    scan = _Scan()
     tally = scan.tally
-    for declaration in declarations:
-        tally.declare(declaration.employer.key, declaration.quarter)
     year_days = year_window(year)
     duplicates = tally.duplicates
     groups, employers, people, opens = scan.groups, scan.employers, scan.people, scan.opens
+    before = {} if base is None else base.tally.buckets
     open_from, open_to = Quarter(year - 1, 4), Quarter(year, 3)
-    watch = False
+    watch: list[tuple[Niss, OpenLine]] | None = None
     last_employer: Employer | None = None
     last_quarter: Quarter | None = None
     key = ""
@@ -200,6 +301,7 @@ def _scan(
     sums: dict[int, int] = {}
     heads: set[str] = set()
     seen: set[DuplicateKey] = set()
+    earlier: Set[DuplicateKey] = _NOTHING
     workers: dict[str, list[_OpenLine]] | None = None
     for record in records:
         employer, quarter = record.employer, record.quarter
@@ -209,10 +311,14 @@ def _scan(
                 workers = groups.get(key)
             last_quarter, last_day = quarter, quarter.last_day
             window = year_days if quarter.year == year else None
-            watch = open_from <= quarter <= open_to
+            index = (key, quarter.year, quarter.number)
             sums, heads, seen = tally.bucket(key, quarter)  # declared, even if nobody counts
+            earlier = before[index][2] if index in before else _NOTHING
+            watch = None
+            if open_from <= quarter <= open_to:
+                watch = opens.setdefault(index, (employer, []))[1]
         mark = duplicate_key(record)
-        if mark in seen:
+        if mark in seen or mark in earlier:
             duplicates.add((key, quarter))
             continue
         seen.add(mark)
@@ -230,8 +336,8 @@ def _scan(
                 counted = True
             if indemnity:
                 continue
-            if watch and is_open_at_end(occupation, last_day):
-                opens.append((key, record, occupation))
+            if watch is not None and is_open_at_end(occupation, last_day):
+                watch.append((record.niss, open_line(occupation)))
             if window is None:
                 continue
             period = occupation.period
@@ -263,7 +369,92 @@ def _scan(
             mine.append([span[0], span[1], q, s, code, days])
         if counted:
             heads.add(mark[0])
-    return scan
+
+
+class ScanStage:
+    """The part of an :class:`EntitlementStream` being fed: kept only when committed."""
+
+    def __init__(self, stream: EntitlementStream) -> None:
+        self._stream = stream
+        self._scan: _Scan | None = _Scan()
+
+    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None:
+        """Scan ``records`` after everything committed before (and fed before here)."""
+        assert self._scan is not None, "a stage is fed before it is committed or discarded"
+        stream = self._stream
+        _feed(self._scan, records, stream.year, stream.indemnity_codes, stream.committed)
+
+    def commit(self) -> None:
+        """Add what was fed to the stream."""
+        assert self._scan is not None, "a stage is committed once"
+        self._stream.committed.absorb(self._scan, seal=self._stream.sealed)
+        self._scan = None
+
+    def discard(self) -> None:
+        """Forget what was fed."""
+        self._scan = None
+
+
+class EntitlementStream:
+    """:func:`compute_entitlements` fed in parts, each kept only when it is committed.
+
+    :meth:`stage` starts a part: its ``feed(records)`` scans records as one pass would
+    after the committed ones (a record already seen in its employer quarter counts
+    once), ``commit()`` keeps them, ``discard()`` forgets them (a file that failed
+    part-way contributes nothing). :meth:`entitlements` then gives what
+    :func:`compute_entitlements` gives for the committed records, in the order they
+    were fed, and the declarations. Stages are fed one at a time, each committed or
+    discarded before the next is fed.
+
+    ``sealed=True`` is the caller's promise that each employer quarter's records come
+    in one part (a reader that refuses a second declaration of a quarter, as
+    :func:`~mycareer.xmlio.flows.stream_corrected_dmfa` does): committed quarters
+    then keep their counts only, and a part naming one again is refused (ValueError).
+    """
+
+    def __init__(
+        self, year: int, *, options: EntitlementOptions | None = None, sealed: bool = False
+    ) -> None:
+        self.year = year
+        self.options = options or EntitlementOptions()
+        self.indemnity_codes = self.options.indemnity_codes
+        self.sealed = sealed
+        self.committed = _Scan()
+        self._done = False
+
+    def stage(self) -> ScanStage:
+        """A new part, fed after everything committed so far."""
+        return ScanStage(self)
+
+    def employer_keys(self) -> frozenset[str]:
+        """The employer keys of the committed records (declarations not included)."""
+        return frozenset(key for key, _y, _n in self.committed.tally.buckets)
+
+    def last_quarter(self) -> Quarter | None:
+        """The latest quarter of the committed records (None: no record)."""
+        latest = max(((y, n) for _k, y, n in self.committed.tally.buckets), default=None)
+        return None if latest is None else Quarter(*latest)
+
+    def entitlements(
+        self,
+        declarations: Iterable[DeclaredQuarter] = (),
+        *,
+        rulebook: Rulebook | None = None,
+        overrides: Overrides | None = None,
+        as_of: date | None = None,
+    ) -> tuple[Entitlement, ...]:
+        """Every result of the committed records and ``declarations``, as
+        :func:`compute_entitlements` gives them (once: the stream is spent then)."""
+        if self._done:
+            raise RuntimeError("an EntitlementStream gives its entitlements once")
+        self._done = True
+        book = rulebook or Rulebook.default()
+        over = overrides or Overrides()
+        check_year(self.year, book, over)
+        scan = self.committed
+        for declaration in declarations:
+            scan.tally.declare(declaration.employer.key, declaration.quarter)
+        return _finish(scan, self.year, book, over, self.options, as_of)
 
 
 @overload
@@ -319,6 +510,18 @@ def compute_entitlements(
     over = overrides or Overrides()
     check_year(year, book, over)
     scan = _scan(records, declarations, year, opts.indemnity_codes)
+    return _finish(scan, year, book, over, opts, as_of)
+
+
+def _finish(
+    scan: _Scan,
+    year: int,
+    book: Rulebook,
+    over: Overrides,
+    opts: EntitlementOptions,
+    as_of: date | None,
+) -> tuple[Entitlement, ...]:
+    """The results of a finished scan: gaps, bands, then one result per worker."""
     # Before the bands: a gap may add an employer with no line in the year.
     gaps = scan.gaps(year, assume=opts.assume_continuation)
     bands = employer_bands(scan.employers, year, scan.tally.result(), over, opts)

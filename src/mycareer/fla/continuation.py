@@ -15,8 +15,9 @@ file was not given), reading them as "no employment" silently drops months. So:
   as :func:`~mycareer.fla.projection.project_entitlements` uses it), and the
   finding says so (information).
 
-The bulk path collects the open lines during its single pass; the per-worker
-reference gathers them with :func:`declaration_gaps`. Both call the functions here.
+The bulk path collects the open lines during its single pass, as compact
+:class:`OpenLine` values (not the records); the per-worker reference gathers them
+with :func:`declaration_gaps`. Both call the functions here.
 
 >>> Q = Quarter
 >>> undeclared_quarters(2024, {Q(2023, 4), Q(2024, 1)}, {Q(2024, 1)})
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 from mycareer.dmfa import DmfaOccupation, DmfaWorkerRecord, is_termination_indemnity
 from mycareer.findings import Finding, Severity
@@ -47,12 +48,16 @@ from mycareer.quarter import Quarter
 __all__ = [
     "DECLARATION_MISSING",
     "Gap",
+    "OpenLine",
+    "continued_line",
     "continued_segments",
     "declaration_gaps",
     "declaration_missing",
     "gap_of",
     "is_open_at_end",
     "line_segment",
+    "lines_may_continue",
+    "open_line",
     "projected_lines",
     "undeclared_quarters",
 ]
@@ -64,15 +69,50 @@ DECLARATION_MISSING: Final = "DECLARATION_MISSING"
 Gap = tuple[tuple[Quarter, ...], tuple[Segment, ...]]
 
 
-def line_segment(occupation: DmfaOccupation, span: tuple[int, int]) -> Segment:
-    """``occupation``'s Q, S, committee and days a week over ``span`` (day ordinals)."""
-    return Segment(
-        *span,
+class OpenLine(NamedTuple):
+    """What the continuation rules need of a line: its dates, then its Q, S, committee
+    and days a week (the fields of :class:`Segment` after the span, in order).
+
+    Compact on purpose: the bulk path keeps one per line open at a quarter's end from
+    Q4 of the year before on, instead of the record holding it.
+    """
+
+    start: date
+    end: date | None
+    q: int
+    s: int
+    joint_commission: str
+    working_days_system: int
+
+
+def open_line(occupation: DmfaOccupation) -> OpenLine:
+    """The :class:`OpenLine` of an occupation line."""
+    return OpenLine(
+        occupation.start,
+        occupation.end,
         occupation.mean_working_hours or 0,
         occupation.ref_mean_working_hours or 0,
         occupation.joint_commission.code,
         occupation.working_days_system,
     )
+
+
+def line_segment(occupation: DmfaOccupation, span: tuple[int, int]) -> Segment:
+    """``occupation``'s Q, S, committee and days a week over ``span`` (day ordinals)."""
+    line = open_line(occupation)
+    return Segment(*span, line.q, line.s, line.joint_commission, line.working_days_system)
+
+
+def continued_line(line: OpenLine, as_of: date, ahead: YearWindow) -> Segment | None:
+    """The line assumed to go on over ``ahead`` when it is in force on ``as_of`` (else
+    None, as when nothing of it falls in ``ahead``)."""
+    end = line.end
+    if line.start <= as_of and (end is None or end >= as_of):
+        stop = None if end is None else end.toordinal() + 1
+        span = clip(line.start.toordinal(), stop, ahead)
+        if span is not None:
+            return Segment(*span, line.q, line.s, line.joint_commission, line.working_days_system)
+    return None
 
 
 def projected_lines(
@@ -93,12 +133,10 @@ def projected_lines(
         )
         if span is not None:
             found.append(line_segment(occupation, span))
-    end = occupation.end
-    if ahead is not None and occupation.start <= as_of and (end is None or end >= as_of):
-        stop = None if end is None else end.toordinal() + 1
-        span = clip(occupation.start.toordinal(), stop, ahead)
-        if span is not None:
-            found.append(line_segment(occupation, span))
+    if ahead is not None:
+        continued = continued_line(open_line(occupation), as_of, ahead)
+        if continued is not None:
+            found.append(continued)
     return found
 
 
@@ -124,20 +162,29 @@ def undeclared_quarters(
     return tuple(found)
 
 
+def lines_may_continue(quarter: Quarter, declared: Collection[Quarter]) -> bool:
+    """Whether the lines open at the end of ``quarter`` may still go on into an undeclared
+    quarter: not once the employer declared the next one, since
+    :func:`undeclared_quarters` only looks at the last quarter declared before a gap."""
+    return quarter + 1 not in declared
+
+
 def continued_segments(
     year: int,
     undeclared: Sequence[Quarter],
     declared: Collection[Quarter],
-    open_lines: Mapping[Quarter, Sequence[DmfaOccupation]],
+    open_lines: Mapping[Quarter, Sequence[OpenLine]],
 ) -> tuple[Segment, ...]:
     """The open lines of the quarter before each undeclared quarter, assumed to go on
-    through it (the projection's :func:`projected_lines`)."""
+    through it (:func:`continued_line`, as the projection continues a line)."""
     found: list[Segment] = []
     for quarter in undeclared:
         before = max(q for q in declared if q < quarter)
         ahead = year_window(year, since=quarter.first_day, until=quarter.last_day)
-        for occupation in open_lines.get(before, ()):
-            found += projected_lines(occupation, before.last_day, None, ahead)
+        for line in open_lines.get(before, ()):
+            continued = continued_line(line, before.last_day, ahead)
+            if continued is not None:
+                found.append(continued)
     return tuple(found)
 
 
@@ -173,7 +220,7 @@ def declaration_gaps(
     """Per (employer key, NISS) with undeclared quarters in ``year``: those quarters and the
     lines assumed to continue through them. The reference of the bulk path's collection."""
     declared: dict[str, set[Quarter]] = {}
-    opens: dict[tuple[str, str], dict[Quarter, list[DmfaOccupation]]] = {}
+    opens: dict[tuple[str, str], dict[Quarter, list[OpenLine]]] = {}
     for declaration in declarations:
         declared.setdefault(declaration.employer.key, set()).add(declaration.quarter)
     seen: set[tuple[str, Quarter, DuplicateKey]] = set()
@@ -189,7 +236,7 @@ def declaration_gaps(
             if is_open_at_end(occupation, quarter.last_day) and not is_termination_indemnity(
                 occupation, indemnity_codes
             ):
-                lines.append(occupation)
+                lines.append(open_line(occupation))
     gaps: dict[tuple[str, str], Gap] = {}
     for (key, niss), by_quarter in opens.items():
         gap = gap_of(year, declared[key], {q: found for q, found in by_quarter.items() if found})
@@ -201,7 +248,7 @@ def declaration_gaps(
 def gap_of(
     year: int,
     declared: Collection[Quarter],
-    open_lines: Mapping[Quarter, Sequence[DmfaOccupation]],
+    open_lines: Mapping[Quarter, Sequence[OpenLine]],
 ) -> Gap | None:
     """A worker's :data:`Gap` at an employer (``None`` when there is none), from the
     employer's declared quarters and the worker's open lines per quarter."""

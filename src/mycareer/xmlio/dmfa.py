@@ -57,7 +57,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 import attrs
 
@@ -107,9 +107,12 @@ __all__ = [
     "DMFA_DUPLICATE_ORIGINAL",
     "DmfaBatch",
     "ErrorSink",
+    "FileRead",
+    "FileStage",
     "RejectedFile",
     "iter_dmfa",
     "read_dmfa",
+    "read_dmfa_file",
 ]
 
 #: Finding code: two originals for the same employer and quarter.
@@ -617,13 +620,9 @@ def _read_files(
     rejected: list[RejectedFile] = []
     for file_index, path in enumerate(files if progress is None else progress(files)):
         reader = _DmfaReader(path, str(path))
-        read, failure = _read_whole(reader)
-        errors.extend(reader.errors)
-        if failure is not None:  # all or nothing: the file contributes no record
-            if failure not in reader.errors:
-                errors.append(failure)
-            rejected.extend(_rejections(reader, failure, len(read)))
-            continue
+        read, failures = _read_whole(reader)
+        if not _settle(reader, failures, len(read), errors, rejected):
+            continue  # all or nothing: the file contributes no record
         for form_index, record in read:
             by_form[(file_index, form_index)].append(record)
         headers.extend(((file_index, form), header) for form, header in reader.declarations)
@@ -674,18 +673,107 @@ def _duplicate_finding(
     )
 
 
+def _until_failure(
+    reader: _DmfaReader, failures: list[InvalidValueError]
+) -> Iterator[tuple[int, DmfaWorkerRecord]]:
+    """``reader``'s good records; an error that stops the file ends them, put in ``failures``."""
+    try:
+        yield from reader.records()
+    except InputError as error:
+        failures.append(error)
+    except DATA_ERRORS as error:  # no check caught it: still this file's failure alone
+        failures.append(unexpected(error, reader.label))
+
+
 def _read_whole(
     reader: _DmfaReader,
-) -> tuple[list[tuple[int, DmfaWorkerRecord]], InvalidValueError | None]:
-    """Every good record of one file, and what makes the whole file unusable (or None)."""
-    records: list[tuple[int, DmfaWorkerRecord]] = []
-    try:
-        records.extend(reader.records())
-    except InputError as error:
-        return records, error
-    except DATA_ERRORS as error:  # no check caught it: still this file's failure alone
-        return records, unexpected(error, reader.label)
-    return records, reader.rejection
+) -> tuple[list[tuple[int, DmfaWorkerRecord]], list[InvalidValueError]]:
+    """Every good record of one file, and the error that stopped it (if one did)."""
+    failures: list[InvalidValueError] = []
+    return list(_until_failure(reader, failures)), failures
+
+
+def _settle(
+    reader: _DmfaReader,
+    failures: list[InvalidValueError],
+    read: int,
+    errors: list[InvalidValueError],
+    rejected: list[RejectedFile],
+) -> bool:
+    """Report a read file's errors; ``False`` when the whole file is unusable (rejected)."""
+    errors.extend(reader.errors)
+    failure = failures[0] if failures else reader.rejection
+    if failure is None:
+        return True
+    if failure not in reader.errors:
+        errors.append(failure)
+    rejected.extend(_rejections(reader, failure, read))
+    return False
+
+
+class FileStage(Protocol):
+    """Where :func:`read_dmfa_file` puts one file's records: ``feed`` takes them as they
+    are read (all of them), then they are committed, or discarded (a file that fails
+    part-way contributes nothing)."""
+
+    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None: ...
+    def commit(self) -> None: ...
+    def discard(self) -> None: ...
+
+
+@attrs.frozen
+class FileRead:
+    """What :func:`read_dmfa_file` made of one file: its forms' ``declarations`` (in file
+    order), ``errors`` (refused records, then its failure), ``rejected`` (one
+    :class:`RejectedFile` per header when it failed, else empty); ``undeclared``:
+    records came from a form whose header was not kept (only :func:`read_dmfa` places them).
+    """
+
+    declarations: tuple[DmfaDeclaration, ...] = ()
+    errors: tuple[InvalidValueError, ...] = ()
+    rejected: tuple[RejectedFile, ...] = ()
+    undeclared: bool = False
+
+
+def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
+    """Read one DmfA original file into ``stage``, whole or not at all.
+
+    The records are fed to ``stage`` as they are read, so the file is never held;
+    when the file fails part-way (truncated, malformed, a header or quarter dates
+    that make it unusable, as :func:`read_dmfa` rejects a file) the stage is
+    discarded and the result says why. Committing is the caller's: it may still
+    refuse a file read whole (for instance a second original of a quarter).
+    """
+    reader = _DmfaReader(path, str(path))
+    failures: list[InvalidValueError] = []
+    forms: set[int] = set()
+    count = 0
+
+    def records() -> Iterator[DmfaWorkerRecord]:
+        nonlocal count
+        last = -1
+        for form, record in _until_failure(reader, failures):
+            if form != last:
+                forms.add(form)
+                last = form
+            count += 1
+            yield record
+
+    stream = records()
+    stage.feed(stream)
+    for _rest in stream:  # a stage that stopped early: the file is still read to its end
+        pass
+    errors: list[InvalidValueError] = []
+    rejected: list[RejectedFile] = []
+    if not _settle(reader, failures, count, errors, rejected):
+        stage.discard()
+        return FileRead((), tuple(errors), tuple(rejected))
+    declared = {form for form, _header in reader.declarations}
+    return FileRead(
+        tuple(header for _form, header in reader.declarations),
+        tuple(errors),
+        undeclared=not forms <= declared,
+    )
 
 
 def _rejections(reader: _DmfaReader, failure: InvalidValueError, read: int) -> list[RejectedFile]:

@@ -15,6 +15,10 @@ its root element (:func:`mycareer.xmlio.documents.sniff_document`):
 * documents of the other kinds are listed in ``skipped`` (another reader's
   business); documents of no known kind are errors.
 
+:func:`stream_corrected_dmfa` reads originals alone file by file into stages that
+the caller provides (each file whole or not at all), so that no caller holds a
+group's records: the bounded-memory path of the entitlements and the timeline.
+
 The result has the fields of :class:`mycareer.xmlio.DmfaBatch` (``records``,
 ``declarations``, ``findings``, ``errors``), so it goes wherever a batch of
 originals goes (the training right, the timeline), plus ``lines`` (the
@@ -37,10 +41,12 @@ from mycareer.dmfa_update import (
     DmfaLineUpdate,
     EffectiveLine,
     apply_dmfa_updates,
+    employer_ids,
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
-from mycareer.xmlio.dmfa import RejectedFile, read_dmfa
+from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa import FileRead, FileStage, RejectedFile, read_dmfa, read_dmfa_file
 from mycareer.xmlio.dmfa_update import (
     CONSULTATION_ROOT,
     UPDATE_ROOT,
@@ -48,9 +54,16 @@ from mycareer.xmlio.dmfa_update import (
     iter_dmfa_updates,
 )
 from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
+from mycareer.xmlio.headers import scan_header
 from mycareer.xmlio.reading import input_files
 
-__all__ = ["CorrectedDmfaBatch", "read_corrected_dmfa", "sort_documents"]
+__all__ = [
+    "CorrectedDmfaBatch",
+    "StreamedDmfa",
+    "read_corrected_dmfa",
+    "sort_documents",
+    "stream_corrected_dmfa",
+]
 
 _ORIGINAL_ROOT = "DmfAOriginal"
 _T = TypeVar("_T")
@@ -180,3 +193,107 @@ def read_corrected_dmfa(
         tuple(skipped),
         batch.rejected,
     )
+
+
+@attrs.frozen
+class StreamedDmfa:
+    """What :func:`stream_corrected_dmfa` read besides the records (those went to the stages).
+
+    ``findings``, ``errors`` and ``rejected`` are those :func:`read_corrected_dmfa`
+    gives for the same files, in the same order; ``declarations`` its declarations
+    (one per employer and quarter, by quarter then employer key), with the worker and
+    record counts read from their files (no correction applies, none is recounted).
+    """
+
+    declarations: tuple[DmfaDeclaration, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[InvalidValueError, ...] = ()
+    rejected: tuple[RejectedFile, ...] = ()
+
+
+class _CorrectedOrder:
+    """Whether committed files keep the order :func:`read_corrected_dmfa` gives the records.
+
+    That order is by declaration (quarter, then employer key; mycareer.dmfa_update's
+    slots), then by file. Files whose forms come in strictly increasing (quarter,
+    employer key), no two sharing an employer identifier in a quarter (they would share
+    a slot, or be duplicate originals of which the last created wins), give exactly it.
+    """
+
+    def __init__(self) -> None:
+        self.last: tuple[Quarter, str] | None = None
+        self.ids: dict[Quarter, set[str]] = {}
+        self.declarations: list[DmfaDeclaration] = []
+
+    def accepts(self, read: FileRead) -> bool:
+        """Take the file's declarations when they keep the order (else take nothing)."""
+        if read.undeclared:
+            return False
+        last = self.last
+        taken: dict[Quarter, set[str]] = {}
+        for declaration in read.declarations:
+            place = (declaration.quarter, declaration.employer.key)
+            ids = set(employer_ids(declaration.employer))
+            used = taken.setdefault(declaration.quarter, set())
+            if (last is not None and place <= last) or ids & (
+                used | self.ids.get(declaration.quarter, set())
+            ):
+                return False
+            used |= ids
+            last = place
+        for quarter, ids in taken.items():
+            self.ids.setdefault(quarter, set()).update(ids)
+        self.last = last
+        self.declarations.extend(read.declarations)
+        return True
+
+
+def _header_order(path: Path) -> tuple[object, ...]:
+    """Where a file's first declaration goes in the corrected order (unknown first)."""
+    _root, key, quarter = scan_header(path)
+    return (0,) if key is None or quarter is None else (1, quarter, key)
+
+
+def stream_corrected_dmfa(
+    paths: Iterable[str | os.PathLike[str]], stage: Callable[[], FileStage]
+) -> StreamedDmfa | None:
+    """Read DmfA originals file by file, each into a new ``stage()``, whole or not at all.
+
+    The bounded-memory form of ``read_corrected_dmfa(paths, on_error="collect")``: the
+    records go to the stages (never held here), in the order that function gives them,
+    and a file's stage is committed only when the file was read whole
+    (:func:`~mycareer.xmlio.dmfa.read_dmfa_file`); the rest is returned. Files are read
+    in the order of their headers (:func:`~mycareer.xmlio.headers.scan_header`).
+
+    None when only a whole read gives the result exactly: the input is not DmfA
+    originals alone (updates and consultation answers correct them across files), or
+    the records could not come in that order (two originals of one employer and quarter,
+    of which the last created wins; declarations sharing an employer identifier in a
+    quarter; a file whose forms are out of order; records of a form whose header was
+    not kept). Nothing has been read when the kinds decide it; otherwise some stages may
+    have been committed: the caller drops what they made and calls
+    :func:`read_corrected_dmfa`.
+    """
+    files, errors = input_files(paths)
+    kinds, findings, problems = sort_documents(files)
+    errors.extend(problems)
+    if any(k.namespace is not None or k.root != _ORIGINAL_ROOT for k in kinds.values()):
+        return None
+    originals, reading = input_files(list(kinds))  # as read_dmfa lists them
+    errors.extend(reading)
+    order = _CorrectedOrder()
+    reads: dict[int, FileRead] = {}
+    for index in sorted(range(len(originals)), key=lambda i: _header_order(originals[i])):
+        current = stage()
+        read = reads[index] = read_dmfa_file(originals[index], current)
+        if read.rejected:
+            continue  # the stage was discarded
+        if not order.accepts(read):
+            current.discard()
+            return None
+        current.commit()
+    for index in sorted(reads):
+        errors.extend(reads[index].errors)
+    declarations = sorted(order.declarations, key=lambda d: (d.quarter, d.employer.key))
+    rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
+    return StreamedDmfa(tuple(declarations), tuple(findings), tuple(errors), rejected)

@@ -1,0 +1,147 @@
+"""The timeline's map step streams each group file by file: the rows of one whole read.
+
+The oracle is the map of a group read whole (``read_corrected_dmfa``, the path the map
+took before): the same period rows in the same order, the same findings, errors, keys
+and latest day, whatever the rows written out part-way and the files that fail.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mycareer import _rows, timeline_jobs
+from mycareer._rows import RowStore
+from mycareer.quarter import Quarter
+from mycareer.timeline_jobs import _Mapper, map_groups, period_from_row, plan_timelines
+from mycareer.xmlio.flows import read_corrected_dmfa
+
+from ._bench import bench_module
+
+BUCKETS = 3
+
+
+@pytest.fixture(scope="module")
+def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers; one file cut short, one employer quarter sent twice."""
+    folder = tmp_path_factory.mktemp("payroll")
+    quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+    files = sorted(bench_module("payroll").generate(folder, 60, quarters, employers=3))
+    text = files[8].read_bytes()  # the second employer's third quarter
+    files[8].write_bytes(text[: len(text) * 2 // 3])
+    shutil.copy(files[-1], folder / f"{files[-1].stem}-again.xml")  # the third employer
+    return folder
+
+
+def _ordered(rows: list[list[tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+    """Each bucket's (NISS, period) in the order of their places (what the reduce sorts by)."""
+    return [[(niss, period) for _tag, niss, period in sorted(b, key=lambda r: r[0])] for b in rows]
+
+
+def _read_back(folder: Path) -> list[list[tuple[Any, ...]]]:
+    rows: list[list[tuple[Any, ...]]] = [[] for _ in range(BUCKETS)]
+    for path in sorted(folder.glob("*.rows")):
+        bucket = int(path.name[:5])
+        rows[bucket] += [(t, n, period_from_row(r)) for t, n, r in pickle.loads(path.read_bytes())]
+    return rows
+
+
+def _whole(groups: list[tuple[int, tuple[str, ...]]], index: dict[str, int]) -> _Mapper:
+    mapper = _Mapper(index, BUCKETS)
+    for number, files in groups:
+        mapper.position = 0
+        mapper._whole(number, files)
+    return mapper
+
+
+def _said(mapper: Any) -> tuple[object, ...]:
+    findings = [f for _tag, f in sorted(mapper.findings, key=lambda item: item[0])]
+    errors = [(tag, str(e), e.source) for tag, e in mapper.errors]
+    return findings, errors, tuple(mapper.keys), mapper.latest, mapper.strange
+
+
+@pytest.mark.parametrize("held", [5, 64, 1_000_000])
+def test_a_streamed_map_gives_the_rows_of_a_whole_read(
+    payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    """Rows written out every ``held`` rows (5: in the middle of the file that fails, whose
+    written rows must go), or never; a group with a duplicate original is read whole."""
+    plan = plan_timelines([payroll])
+    assert plan is not None
+    index = {name: number for number, name in enumerate(plan.files)}
+    groups = [(n, g.files) for n, g in enumerate(plan.groups)]
+    expected = _whole(groups, index)
+    whole_reads: list[object] = []
+    read = read_corrected_dmfa
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        whole_reads.append(args[0])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(timeline_jobs, "read_corrected_dmfa", counted)
+    monkeypatch.setattr(_rows, "ROWS_HELD", held)
+    result, rows = map_groups(groups, index, BUCKETS, str(tmp_path), 7)
+    assert rows == [[]] * BUCKETS
+    assert _ordered(_read_back(tmp_path)) == _ordered(expected.rows)
+    assert _said(result) == _said(expected)
+    assert whole_reads == [plan.groups[2].files]  # the one with two originals of a quarter
+    assert len(result.errors) == 1  # the file cut short
+    in_memory, kept = map_groups(groups, index, BUCKETS)
+    assert _ordered(kept) == _ordered(expected.rows)
+    assert _said(in_memory) == _said(expected)
+
+
+@st.composite
+def operations(draw: st.DrawFn) -> list[tuple[str, int]]:
+    """Adds, marks (up to two deep, as a group then a file), keeps, backs and writes."""
+    done: list[tuple[str, int]] = []
+    depth = 0
+    for _step in range(draw(st.integers(0, 40))):
+        choices = ["add", "add", "add", "write"] + (["mark"] if depth < 2 else [])
+        choices += ["keep", "back"] if depth else []
+        operation = draw(st.sampled_from(choices))
+        depth += {"mark": 1, "keep": -1, "back": -1}.get(operation, 0)
+        done.append((operation, draw(st.integers(0, BUCKETS - 1))))
+    return done
+
+
+@settings(max_examples=150, deadline=None)
+@given(operations(), st.integers(1, 6))
+def test_a_row_store_drops_exactly_the_rows_added_since_a_mark(
+    steps: list[tuple[str, int]], limit: int
+) -> None:
+    """Against plain lists: rows in memory or on disk, written every ``limit`` rows."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = RowStore(BUCKETS, folder, 1, pickle.dumps, limit)
+        model: list[list[int]] = [[] for _ in range(BUCKETS)]
+        marks: list[list[int]] = []
+        for number, (operation, bucket) in enumerate(steps):
+            if operation == "add":
+                store.add(bucket, number)
+                model[bucket].append(number)
+            elif operation == "write":
+                store.write()
+            elif operation == "mark":
+                store.mark()
+                marks.append([len(rows) for rows in model])
+            elif operation == "keep":
+                store.keep()
+                marks.pop()
+            else:
+                store.back()
+                for rows, count in zip(model, marks.pop(), strict=True):
+                    del rows[count:]
+        store.write()
+        on_disk: list[list[int]] = [[] for _ in range(BUCKETS)]
+        for path in sorted(Path(folder).iterdir()):
+            on_disk[int(path.name[:5])] += pickle.loads(path.read_bytes())
+        assert [sorted(rows) for rows in on_disk] == model
+        assert sorted(store.files()) == sorted(str(p) for p in Path(folder).iterdir())
