@@ -73,8 +73,10 @@ from mycareer.timeline_jobs import (
     MapTask,
     TimelineRun,
     TimelineSpec,
+    WorkerTimeline,
     dump_rows,
     map_groups,
+    merge_buckets,
     plan_timelines,
     reduce_bucket,
 )
@@ -338,7 +340,7 @@ class _DaskShuffle:
         self.summaries = client.gather(summaries)  # type: ignore[no-untyped-call]
         return self.summaries
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Any]]:
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
         client = self.client
         reduces = []
         for bucket in range(buckets):
@@ -350,8 +352,8 @@ class _DaskShuffle:
             reduces.append(
                 client.submit(_in_task, self.pause, _reduce, parts, as_of, spec, pure=False)
             )
-        parts_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]
-        return parts_of
+        buckets_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]
+        return merge_buckets(buckets_of)
 
 
 def timelines(
