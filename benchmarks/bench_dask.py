@@ -12,6 +12,12 @@ Contenders: ``local`` (:func:`mycareer.timeline_jobs.timelines_from_files`, ``jo
 ``pause_collector=True``: each task runs with the workers' cyclic collector paused, as
 the local worker processes run).
 
+CPU, which load moves less than wall time: each Dask round also prints the CPU seconds
+its two workers spent (``getrusage`` in each worker, before and after) and those of this
+process (the client and, in a ``LocalCluster``, the scheduler); ``--cpu`` adds
+``local-1``, the same run with ``jobs=1`` in this process under :func:`mycareer.bulk`
+(the work of the local run without its processes), in CPU seconds.
+
 Run::
 
     python benchmarks/payroll.py /tmp/payroll --workers 10000
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
+import resource
 import time
 import warnings
 from collections.abc import Callable
@@ -33,6 +40,24 @@ from typing import Any
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def in_process(files: list[Path], json: bool) -> Callable[[], Any]:
+    import mycareer
+    from mycareer.timeline_jobs import TimelineSpec, timelines_from_files
+
+    spec = TimelineSpec(render="json" if json else "objects")
+
+    def run() -> Any:
+        with mycareer.bulk():
+            return timelines_from_files(files, jobs=1, spec=spec)
+
+    return run
 
 
 def contenders(files: list[Path], client: Any, json: bool) -> dict[str, Callable[[], Any]]:
@@ -55,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--objects", action="store_true", help="render objects, not JSON")
     parser.add_argument("--only", nargs="*", help="these contenders only")
+    parser.add_argument("--cpu", action="store_true", help="also jobs=1 here, in CPU seconds")
     args = parser.parse_args(argv)
     from distributed import Client, LocalCluster
 
@@ -71,24 +97,46 @@ def main(argv: list[str] | None = None) -> int:
         runs = contenders(files, client, not args.objects)
         if args.only:
             runs = {name: run for name, run in runs.items() if name in args.only or name == "local"}
+        if args.cpu:
+            runs["local-1"] = in_process(files, not args.objects)
         best: dict[str, float] = {}
+        best_cpu: dict[str, float] = {}
         reference = None
         for round_number in range(args.repeat):
             for name, run in runs.items():
+                before, own = client.run(cpu_seconds), cpu_seconds()
                 began = time.perf_counter()
                 result = run()
                 seconds = time.perf_counter() - began
+                own = cpu_seconds() - own
+                spent = client.run(cpu_seconds)
+                workers = sum(spent[w] - before[w] for w in spent)
                 if name == "local":
                     reference = result
                 same = "identical" if result == reference else "DIFFERENT"
-                cold = " (cold workers)" if round_number == 0 and name != "local" else ""
-                print(f"round {round_number + 1} {name:<12}{seconds:7.2f} s {same}{cold}; {load()}")
+                cold = " (cold workers)" if round_number == 0 and name.startswith("dask") else ""
+                cpu = (
+                    f", CPU: workers {workers:.2f} s, here {own:.2f} s"
+                    if name.startswith("dask")
+                    else f", CPU {own:.2f} s"
+                    if name == "local-1"
+                    else ""
+                )
+                print(
+                    f"round {round_number + 1} {name:<12}{seconds:7.2f} s {same}{cold}{cpu}; "
+                    f"{load()}"
+                )
                 del result
                 if not cold:
                     best[name] = min(seconds, best.get(name, seconds))
+                    work = workers if name.startswith("dask") else own
+                    best_cpu[name] = min(work, best_cpu.get(name, work))
         for name, seconds in best.items():
             ratio = seconds / best["local"]
-            print(f"best {name:<12}{seconds:7.2f} s  {ratio:.2f}x local jobs=2")
+            line = f"best {name:<12}{seconds:7.2f} s  {ratio:.2f}x local jobs=2 (wall)"
+            if name != "local":
+                line += f"; CPU {best_cpu[name]:.2f} s"
+            print(line)
     print(f"done; {load()}")
     return 0
 
