@@ -1,4 +1,4 @@
-"""Spooled texts read back in (employer key, NISS) order: against a plain sort."""
+"""Spooled items read back in the order of their keys: against a plain sort."""
 
 from __future__ import annotations
 
@@ -6,14 +6,33 @@ import gc
 import os
 import pickle
 from tempfile import TemporaryDirectory
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mycareer._spool import SpooledTexts, write_spool
+from mycareer import _spool
+from mycareer._spool import SpooledItems, write_spool
 
 KEYS = st.tuples(st.sampled_from(["0403019261", "0202239951", "0999999999"]),
                  st.from_regex(r"[0-9]{11}", fullmatch=True))  # fmt: skip
+#: Keys shaped like the timeline's places: (declared, year, quarter, employer, n) or (1, file, n).
+PLACES = st.one_of(
+    st.tuples(st.just(0), st.integers(2020, 2025), st.integers(1, 4),
+              st.sampled_from(["0403019261", "0202239951"]), st.integers(0, 10**6)),
+    st.tuples(st.just(1), st.integers(0, 500), st.integers(0, 10**6)),
+)  # fmt: skip
+
+
+def _spooled(
+    items: list[tuple[Any, str]], parts: list[int], folder: TemporaryDirectory[str]
+) -> SpooledItems[str]:
+    groups: dict[int, list[tuple[Any, str]]] = {}
+    for item, part in zip(items, parts, strict=False):
+        groups.setdefault(part, []).append(item)
+    spools = [write_spool(folder.name, f"g{p}", sorted(g)) for p, g in groups.items()]
+    return SpooledItems([s for s in spools if s is not None], folder)
 
 
 @settings(max_examples=60, deadline=None)
@@ -27,14 +46,9 @@ def test_spools_read_back_in_the_order_of_a_sort(
 ) -> None:
     """Any split of the items into sorted spools (interleaving ranges included) reads back
     as ``sorted`` orders them, whole, by index, by sequential chunks and after pickling."""
-    items = [(key, niss, f'{{"n": "{key}/{niss}", "x": "é\\n"}}') for key, niss in keys]
-    expected = [text for _k, _n, text in sorted(items)]
-    folder = TemporaryDirectory()
-    groups: dict[int, list[tuple[str, str, str]]] = {}
-    for item, part in zip(items, parts, strict=False):
-        groups.setdefault(part, []).append(item)
-    spools = [write_spool(folder.name, f"g{p}", sorted(g)) for p, g in groups.items()]
-    texts = SpooledTexts([s for s in spools if s is not None], folder)
+    items = [(key, f'{{"n": "{key[0]}/{key[1]}", "x": "é\\n\\t"}}') for key in keys]
+    expected = [text for _key, text in sorted(items)]
+    texts = _spooled(items, parts, TemporaryDirectory())
     assert len(texts) == len(expected)
     assert list(texts) == expected
     assert texts == tuple(expected)
@@ -44,16 +58,61 @@ def test_spools_read_back_in_the_order_of_a_sort(
     assert pickle.loads(pickle.dumps(texts)) == tuple(expected)
 
 
-def test_the_folder_goes_with_the_texts() -> None:
+@settings(max_examples=40, deadline=None)
+@given(
+    keys=st.lists(PLACES, unique=True, max_size=60),
+    parts=st.lists(st.integers(0, 11), min_size=60, max_size=60),
+    width=st.integers(2, 4),
+)
+def test_wide_merges_go_through_intermediate_files_in_the_same_order(
+    keys: list[tuple[Any, ...]], parts: list[int], width: int
+) -> None:
+    """Up to 12 interleaving spools (as NISS buckets are) read at most ``width`` files at
+    once: the same order as a sort, and the merged inputs are removed."""
+    items = [(key, repr(key)) for key in keys]
     folder = TemporaryDirectory()
-    spool = write_spool(folder.name, "g", [("1", "2", "{}")])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "OPEN_FILES", width)
+        texts = _spooled(items, parts, folder)
+    assert list(texts) == [text for _key, text in sorted(items)]
+    assert len(texts) == len(items)
+    files = os.listdir(folder.name)
+    assert len(files) == sum(len(c) for c in texts._clusters)  # the inputs are gone
+    assert all(len(cluster) <= width for cluster in texts._clusters)
+
+
+def test_ten_interleaving_spools_merged_three_at_a_time() -> None:
+    folder = TemporaryDirectory()
+    items = [((n,), str(n)) for n in range(100)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "OPEN_FILES", 3)
+        texts = _spooled(items, [n % 10 for n in range(100)], folder)
+    assert [len(cluster) for cluster in texts._clusters] == [2]  # 10 -> 4 -> 2 files
+    assert sorted(os.listdir(folder.name)) == ["merged-5", "merged-6"]
+    assert list(texts) == [str(n) for n in range(100)]
+
+
+def test_any_picklable_value_is_kept() -> None:
+    folder = TemporaryDirectory()
+    values = [(n, {"text": "x" * n}) for n in range(600)]  # more than one pickled chunk
+    spool = write_spool(folder.name, "g", [((n,), value) for n, value in enumerate(values)])
     assert spool is not None
-    texts = SpooledTexts([spool], folder)
+    assert (spool.count, spool.first, spool.last) == (600, (0,), (599,))
+    assert list(SpooledItems([spool], folder)) == values
+    assert write_spool(folder.name, "empty", []) is None
+    assert not os.path.exists(os.path.join(folder.name, "empty"))
+
+
+def test_the_folder_goes_with_the_items() -> None:
+    folder = TemporaryDirectory()
+    spool = write_spool(folder.name, "g", [(("1", "2"), "{}")])
+    assert spool is not None
+    texts: SpooledItems[str] = SpooledItems([spool], folder)
     path = folder.name
     del folder
     gc.collect()
-    assert os.path.isdir(path)  # still owned by the texts
-    assert "1 texts in 1 files" in repr(texts)
+    assert os.path.isdir(path)  # still owned by the items
+    assert "1 items in 1 files" in repr(texts)
     del texts
     gc.collect()
     assert not os.path.exists(path)

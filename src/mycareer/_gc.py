@@ -19,10 +19,42 @@ True
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["bulk"]
+
+
+class _Pause:
+    """The blocks that paused the collector, across threads: the last one out restores it.
+
+    Threads' blocks need not nest (a Dask worker runs several tasks at once): with a
+    save-and-restore per block, the first task to end would switch the collector back
+    on under the others. So the state found by the first block is restored when the
+    last block ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._blocks = 0
+        self._found = True
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._blocks == 0:
+                self._found = gc.isenabled()
+                gc.disable()
+            self._blocks += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._blocks -= 1
+            if self._blocks == 0 and self._found:
+                gc.enable()
+
+
+_PAUSE = _Pause()
 
 
 @contextmanager
@@ -33,13 +65,12 @@ def bulk() -> Iterator[None]:
     changes process-wide state (every thread of the process runs without the
     cyclic collector meanwhile), so only use it where the whole process is
     yours, as the ``mycareer`` command does. Reference counting still frees
-    mycareer's records, which hold no cycles. Nesting is safe: the outer block
-    restores the state it found.
+    mycareer's records, which hold no cycles. Nesting is safe, in one thread or
+    across threads: the state found by the first block is restored when the
+    last block ends.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    _PAUSE.enter()
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        _PAUSE.leave()

@@ -1,21 +1,29 @@
-"""Rendered results kept on disk while a run goes on, read back lazily in order.
+"""Results kept on disk while a run goes on, read back lazily in order.
 
-Bulk JSON output is one text per result, sorted by (employer key, NISS). Held in
-memory, a run holds its whole output: 817 MB of JSON for 200,000 workers, about
-twice that as Python strings (docs/performance.md). Instead, each group of a run
-writes its texts, already in order, to one file of the run's temporary folder;
-:class:`SpooledTexts` reads them back in the global order, so memory follows the
-largest group, not the output.
+Bulk JSON output is one text per result. Held in memory, a run holds its whole
+output: 817 MB of entitlement JSON for 200,000 workers, about twice that as
+Python strings (docs/performance.md). Instead, each part of a run writes its
+results, already in order, to one file of the run's temporary folder, each with
+its sort key: an employer group its entitlement texts by (employer key, NISS),
+a timeline bucket its workers by the place of their first period.
+:class:`SpooledItems` reads them back in the global order, so memory follows
+the largest part, not the output.
 
-Groups hold disjoint employers, so their ranges of (employer key, NISS) rarely
-interleave: the files are then read one after the other; files whose ranges do
-interleave are merged (``heapq.merge``), which gives the order a sort would.
+Parts whose key ranges do not interleave (employer groups, as a rule) are read
+one after the other; parts whose ranges interleave (the timeline's NISS
+buckets, always) are merged (``heapq.merge``), which gives the order a sort
+would. A merge reads at most :data:`OPEN_FILES` files at once: wider ones are
+first merged into intermediate files, that many at a time.
+
+A file holds pickled lists of ``(key, value)``, a few hundred items each: it is
+written and read back by the same run, in the temporary folder the run owns (as
+the timeline shuffle's rows are).
 
 >>> from tempfile import TemporaryDirectory
 >>> folder = TemporaryDirectory()
->>> spools = [write_spool(folder.name, "b", [("2", "1", "{b1}")]),
-...           write_spool(folder.name, "a", [("1", "1", "{a1}"), ("3", "1", "{a3}")])]
->>> texts = SpooledTexts([s for s in spools if s is not None], folder)
+>>> spools = [write_spool(folder.name, "b", [(("2", "1"), "{b1}")]),
+...           write_spool(folder.name, "a", [(("1", "1"), "{a1}"), (("3", "1"), "{a3}")])]
+>>> texts = SpooledItems([s for s in spools if s is not None], folder)
 >>> list(texts), texts[1:], len(texts)
 (['{a1}', '{b1}', '{a3}'], ['{b1}', '{a3}'], 3)
 """
@@ -24,21 +32,29 @@ from __future__ import annotations
 
 import heapq
 import os
+import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from tempfile import TemporaryDirectory
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import attrs
 
-__all__ = ["LazyTexts", "Spool", "SpooledTexts", "write_spool"]
+__all__ = ["OPEN_FILES", "LazySequence", "Spool", "SpooledItems", "write_spool"]
 
-SortKey = tuple[str, str]
+T = TypeVar("T")
+#: A sort key: a tuple whose items compare with those of the other keys of the run.
+SortKey = tuple[Any, ...]
+#: The most spool files one merge reads at once (a process may open about 1,000 files).
+OPEN_FILES = 64
+_CHUNK = 256  # items per pickled list: one pickle per item cost more than a few hundred
+_key = itemgetter(0)
 
 
 @attrs.frozen
 class Spool:
-    """One group's texts on disk: ``count`` lines from ``first`` to ``last`` (sort keys)."""
+    """One part's items on disk: ``count`` of them, keys from ``first`` to ``last``."""
 
     path: str
     count: int
@@ -46,34 +62,37 @@ class Spool:
     last: SortKey
 
 
-def write_spool(folder: str, name: str, items: Iterable[tuple[str, str, str]]) -> Spool | None:
-    """Write ``(employer key, NISS, text)`` items, sorted, as one file; ``None`` if empty.
-
-    Keys and NISS are digits and the texts compact JSON (newlines escaped), so one
-    line per item, tab-separated, reads back unambiguously. ``items`` may be made as
-    they are written (a generator): they are never held together here.
-    """
-    path = os.path.join(folder, name)
-    count = 0
-    first = last = ("", "")
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        for key, niss, text in items:
-            if not count:
-                first = (key, niss)
-            last = (key, niss)
-            count += 1
-            out.write(f"{key}\t{niss}\t{text}\n")
-    if not count:
-        os.remove(path)
+def write_spool(folder: str, name: str, items: Iterable[tuple[SortKey, Any]]) -> Spool | None:
+    """Write ``(sort key, value)`` items, in key order, as one file; ``None`` if none."""
+    iterator = iter(items)
+    chunk = list(islice(iterator, _CHUNK))
+    if not chunk:
         return None
+    path = os.path.join(folder, name)
+    first, count = chunk[0][0], 0
+    with open(path, "wb") as out:
+        while chunk:
+            pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
+            count += len(chunk)
+            last = chunk[-1][0]
+            chunk = list(islice(iterator, _CHUNK))
     return Spool(path, count, first, last)
 
 
-def _rows(spool: Spool) -> Iterator[tuple[str, str, str]]:
-    with open(spool.path, encoding="utf-8", newline="\n") as lines:
-        for line in lines:
-            key, niss, text = line[:-1].split("\t", 2)
-            yield key, niss, text
+def _items(spool: Spool) -> Iterator[tuple[SortKey, Any]]:
+    with open(spool.path, "rb") as source:
+        while True:
+            try:
+                chunk = pickle.load(source)  # written by this run, in its own folder
+            except EOFError:
+                return
+            yield from chunk
+
+
+def _merge(spools: Sequence[Spool]) -> Iterator[tuple[SortKey, Any]]:
+    if len(spools) == 1:
+        return _items(spools[0])
+    return heapq.merge(*map(_items, spools), key=_key)
 
 
 def _clusters(spools: Sequence[Spool]) -> list[list[Spool]]:
@@ -90,8 +109,8 @@ def _clusters(spools: Sequence[Spool]) -> list[list[Spool]]:
     return clusters
 
 
-class LazyTexts(Sequence[str]):
-    """A sequence of texts made as it is read: equal to any sequence of the same texts
+class LazySequence(Sequence[T]):
+    """A sequence of values made as it is read: equal to any sequence of the same values
     (a tuple included), unhashable, pickled as a plain tuple."""
 
     def __eq__(self, other: object) -> bool:
@@ -105,8 +124,8 @@ class LazyTexts(Sequence[str]):
         return (tuple, (tuple(self),))
 
 
-class SpooledTexts(LazyTexts):
-    """The texts of several spools in (employer key, NISS) order, read lazily.
+class SpooledItems(LazySequence[T]):
+    """The values of several spools in the order of their keys, read lazily.
 
     Owns the run's temporary folder: it is removed when this object is collected.
     Sequential slices (as a writer takes chunks) continue where the previous slice
@@ -114,27 +133,42 @@ class SpooledTexts(LazyTexts):
     """
 
     def __init__(self, spools: Sequence[Spool], folder: TemporaryDirectory[str]) -> None:
-        self._clusters = _clusters(spools)
-        self._length = sum(s.count for s in spools)
         self._folder = folder
-        self._cursor: tuple[int, Iterator[str]] | None = None
+        self._merges = 0
+        self._length = sum(s.count for s in spools)
+        self._clusters = [self._narrow(cluster) for cluster in _clusters(spools)]
+        self._cursor: tuple[int, Iterator[T]] | None = None
+
+    def _narrow(self, cluster: list[Spool]) -> list[Spool]:
+        """At most :data:`OPEN_FILES` spools, merged into new files that many at a time."""
+        while len(cluster) > OPEN_FILES:
+            narrowed = []
+            for start in range(0, len(cluster), OPEN_FILES):
+                part = cluster[start : start + OPEN_FILES]
+                self._merges += 1
+                merged = write_spool(self._folder.name, f"merged-{self._merges}", _merge(part))
+                assert merged is not None  # spools are never empty
+                narrowed.append(merged)
+                for spool in part:
+                    os.remove(spool.path)
+            cluster = narrowed
+        return cluster
 
     def __len__(self) -> int:
         return self._length
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[T]:
         for cluster in self._clusters:
-            rows = _rows(cluster[0]) if len(cluster) == 1 else heapq.merge(*map(_rows, cluster))
-            for _key, _niss, text in rows:
-                yield text
+            for _key, value in _merge(cluster):
+                yield value
 
     @overload
-    def __getitem__(self, index: int) -> str: ...
+    def __getitem__(self, index: int) -> T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: slice) -> list[T]: ...
 
-    def __getitem__(self, index: int | slice) -> str | list[str]:
+    def __getitem__(self, index: int | slice) -> T | list[T]:
         if isinstance(index, slice):
             start, stop, step = index.indices(self._length)
             if step != 1:
@@ -145,15 +179,15 @@ class SpooledTexts(LazyTexts):
             raise IndexError(index)
         return self._take(position, position + 1)[0]
 
-    def _take(self, start: int, stop: int) -> list[str]:
+    def _take(self, start: int, stop: int) -> list[T]:
         if self._cursor is not None and self._cursor[0] == start:
-            texts = self._cursor[1]
+            values = self._cursor[1]
         else:
-            texts = islice(iter(self), start, None)
-        taken = list(islice(texts, stop - start))
-        self._cursor = (stop, texts)
+            values = islice(iter(self), start, None)
+        taken = list(islice(values, stop - start))
+        self._cursor = (stop, values)
         return taken
 
     def __repr__(self) -> str:
         files = sum(len(c) for c in self._clusters)
-        return f"<SpooledTexts: {self._length} texts in {files} files>"
+        return f"<SpooledItems: {self._length} items in {files} files>"

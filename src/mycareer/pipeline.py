@@ -44,7 +44,7 @@ from typing import Any, Literal, Protocol, TypeVar, overload
 import attrs
 
 from mycareer._gc import bulk
-from mycareer._spool import LazyTexts, Spool, SpooledTexts, write_spool
+from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -341,7 +341,7 @@ def _group_result(
     findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
     lang: Any = spec.lang
     if spec.render == "json" and spool_to is not None:
-        texts = ((e.employer.key, e.niss.value, entitlement_json_text(e, lang)) for e in results)
+        texts = (((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results)
         spool = write_spool(spool_to, name, texts)
         return GroupResult(
             (), tuple(findings), tuple(errors), frozenset(keys), spool, last_quarter=last
@@ -534,7 +534,7 @@ class EntitlementRun:
 
     ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
     per entitlement, ``render="json"``: a tuple, or for local runs a
-    :class:`~mycareer._spool.SpooledTexts` read lazily from the run's temporary
+    :class:`~mycareer._spool.SpooledItems` read lazily from the run's temporary
     files, so a run of any size holds about one employer's output in memory);
     ``findings`` in order, each once; ``errors`` every refused record or file;
     ``last_quarter`` the latest quarter declared in the records read (None: no record).
@@ -561,7 +561,7 @@ def combine(
     errors = tuple(e for r in results for e in r.errors)
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
     payloads = _payloads(results, folder)
-    if isinstance(payloads, SpooledTexts) or (payloads and isinstance(payloads[0], str)):
+    if isinstance(payloads, SpooledItems) or (payloads and isinstance(payloads[0], str)):
         return EntitlementRun(json=payloads, findings=findings, errors=errors, last_quarter=last)
     return EntitlementRun(
         entitlements=tuple(payloads), findings=findings, errors=errors, last_quarter=last
@@ -575,8 +575,9 @@ def _payloads(
     spools = [r.spool for r in results if r.spool is not None]
     if spools and folder is not None:
         loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
-        spools += filter(None, [write_spool(folder.name, "loose", loose)])
-        return SpooledTexts(spools, folder)
+        keyed = (((key, niss), text) for key, niss, text in loose)
+        spools += filter(None, [write_spool(folder.name, "loose", keyed)])
+        return SpooledItems(spools, folder)
     items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     return tuple(payload for _key, _niss, payload in items)
 
@@ -755,7 +756,7 @@ def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
     return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
 
 
-class _FindingAppended(LazyTexts):
+class _FindingAppended(LazySequence[str]):
     """Entitlement JSON texts with one more finding each, made as they are read.
 
     Lazy, so spooled texts stay on disk. A text ends with its findings list

@@ -22,7 +22,12 @@ run has two steps (a map and a reduce, as on a cluster):
 Only period rows and results travel, never the DmfA records; locally the rows
 go through temporary files, written as they grow (:mod:`mycareer._rows`), so a
 map process holds a few thousand records and a bounded number of rows at a time,
-and a reduce process one bucket. :func:`timelines_from_files` falls back to one read of
+and a reduce process one bucket. Locally, JSON results (``render="json"``) stay in
+temporary files too, one per bucket, read back lazily in the final order
+(:class:`~mycareer._spool.SpooledItems`): the calling process holds a few
+hundred workers' texts per bucket, not the output.
+
+:func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
 anything but DmfA originals (updates, consultation answers, Dimona, personnel
 files, career records, sidecars), and files whose records name an employer
@@ -52,6 +57,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from multiprocessing import get_context
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -59,6 +65,7 @@ import attrs
 
 from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
+from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, SourceRef
@@ -99,6 +106,7 @@ __all__ = [
     "execute",
     "local_shuffle",
     "map_groups",
+    "merge_buckets",
     "one_process",
     "pack_tasks",
     "period_from_row",
@@ -161,10 +169,13 @@ class TimelineRun:
     """Every worker's timeline in the one-process order, with what reading said.
 
     ``as_of`` is None when there was no record (and no date given): no timeline then.
+    ``workers`` is a tuple, or for local ``render="json"`` runs of DmfA originals a
+    :class:`~mycareer._spool.SpooledItems` read lazily from the run's temporary
+    files (equal to the tuple of the same workers; its folder goes with it).
     """
 
     as_of: date | None
-    workers: tuple[WorkerTimeline, ...]
+    workers: Sequence[WorkerTimeline]
     findings: tuple[Finding, ...]
     errors: tuple[InvalidValueError, ...]
     files: int
@@ -547,6 +558,11 @@ def reduce_bucket(blobs: Iterable[bytes], as_of: date, spec: TimelineSpec) -> li
             for tag, periods in workers.values()]  # fmt: skip
 
 
+def merge_buckets(parts: Iterable[Sequence[Worker]]) -> tuple[WorkerTimeline, ...]:
+    """Every bucket's workers (each :func:`reduce_bucket`'s list) in the one-process order."""
+    return tuple(worker for _tag, worker in heapq.merge(*parts, key=itemgetter(0)))
+
+
 # --- run -----------------------------------------------------------------------------
 
 
@@ -556,8 +572,9 @@ class Shuffle(Protocol):
     def map(self, tasks: Sequence[MapTask]) -> Iterable[MapResult]:
         """Run the map tasks (any order of running; results in the order of ``tasks``)."""
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Worker]]:
-        """Every bucket's workers (:func:`reduce_bucket` on its rows from every map task)."""
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
+        """Every worker, in the one-process order: :func:`reduce_bucket` on each bucket's rows
+        from every map task, then :func:`merge_buckets` (or the same order read from disk)."""
 
 
 def pack_tasks(plan: Plan, jobs: int, buckets: int) -> list[MapTask]:
@@ -639,19 +656,26 @@ def execute(
     days = [r.latest for r in results if r.latest is not None]
     if as_of is None and days:
         as_of = Quarter.of(max(days)).last_day
-    workers: list[WorkerTimeline] = []
+    workers: Sequence[WorkerTimeline] = ()
     if as_of is not None:
         with phase("computing"):
-            parts = shuffle.reduce(buckets, as_of, spec)
-            workers = [w for _tag, w in heapq.merge(*parts, key=lambda item: item[0])]
+            workers = shuffle.reduce(buckets, as_of, spec)
     findings = sorted((item for r in results for item in r.findings), key=lambda i: i[0])
     errors = sorted((item for r in results for item in r.errors), key=lambda i: i[0])
-    return TimelineRun(as_of, tuple(workers), tuple(f for _t, f in findings),
+    return TimelineRun(as_of, workers, tuple(f for _t, f in findings),
                        tuple(e for _t, e in errors), len(plan.files))  # fmt: skip
 
 
 def _reduce_files(files: tuple[str, ...], as_of: date, spec: TimelineSpec) -> list[Worker]:
     return reduce_bucket((Path(f).read_bytes() for f in files), as_of, spec)
+
+
+def _reduce_to_spool(
+    files: tuple[str, ...], as_of: date, spec: TimelineSpec, target: str
+) -> Spool | None:
+    """A bucket's workers written to the file ``target``, in order (keyed by first place)."""
+    folder, name = os.path.split(target)
+    return write_spool(folder, name, _reduce_files(files, as_of, spec))
 
 
 class _LocalShuffle:
@@ -670,12 +694,19 @@ class _LocalShuffle:
     def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> list[list[Worker]]:
+    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
+        """JSON results go to a temporary folder the returned sequence owns; objects come back."""
         files = [
             tuple(sorted(str(p) for p in Path(self.folder).glob(f"{b:05d}-*.rows")))
             for b in range(buckets)
         ]
-        return list(self._map(_reduce_files, files, [as_of] * buckets, [spec] * buckets))
+        same = ([as_of] * buckets, [spec] * buckets)
+        if spec.render != "json":
+            return merge_buckets(self._map(_reduce_files, files, *same))
+        output = tempfile.TemporaryDirectory(prefix="mycareer-timeline-json-")
+        targets = [os.path.join(output.name, f"bucket-{b:05d}") for b in range(buckets)]
+        spools = self._map(_reduce_to_spool, files, *same, targets)
+        return SpooledItems([spool for spool in spools if spool is not None], output)
 
 
 @contextmanager

@@ -148,3 +148,29 @@ def test_the_worker_processes_of_a_run_pause_their_own_collector_only() -> None:
     assert run_paused(gc.isenabled) is False
     assert gc.isenabled(), "restored after the call"
     assert list(map_in_processes(operator.call, 1, [gc.isenabled])) == [True]  # here: untouched
+
+
+def test_bulk_blocks_of_threads_that_do_not_nest_keep_the_pause_until_the_last_ends() -> None:
+    """Two threads' blocks (a Dask worker's tasks): the first to end does not switch the
+    collector back on under the other; the last one out restores it."""
+    first_in = threading.Event()
+    first_may_leave = threading.Event()
+    first_left = threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with mycareer.bulk():
+            first_in.set()
+            assert first_may_leave.wait(10)
+        first_left.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_in.wait(10)
+    with mycareer.bulk():
+        first_may_leave.set()
+        assert first_left.wait(10)
+        seen.append(gc.isenabled())  # the other block ended while this one runs
+    thread.join(10)
+    assert seen == [False]
+    assert gc.isenabled()

@@ -110,3 +110,36 @@ def test_accounts_on_the_cluster_equal_the_local_ones(payroll: Path, client: Cli
     assert remote == local
     by_url = accounts([f"file://{payroll}"], client, to_year=2024)
     assert by_url.accounts.accounts == local.accounts.accounts
+
+
+def test_pause_collector_runs_each_task_paused_and_restores_the_workers(
+    payroll: Path, client: Client
+) -> None:
+    """The caller's opt-in: tasks run with the workers' collector paused, the results are
+    the same, and each worker's collector is as it was afterwards (disabled stays so)."""
+    import gc
+
+    from mycareer.dask import _in_task
+
+    paused = client.map(_in_task, [True, False], [gc.isenabled] * 2, pure=False)
+    assert client.gather(paused) == [False, True]  # type: ignore[no-untyped-call]
+    assert all(client.run(gc.isenabled).values()), "restored after the task"
+    spec = TimelineSpec(render="json")
+    local = timelines_from_files([payroll], jobs=1, spec=spec)
+    assert timelines([payroll], client, spec=spec, pause_collector=True) == local
+    local_objects = timelines_from_files([payroll], jobs=1)
+    assert timelines([payroll], client, pause_collector=True) == local_objects
+    expected = entitlements_from_files([payroll], YEAR, jobs=1)
+    assert entitlements([payroll], client, year=YEAR, pause_collector=True) == expected
+    texts = entitlements_json([payroll], client, year=YEAR, pause_collector=True)
+    assert list(texts.json) == list(entitlements_json([payroll], client, year=YEAR).json)
+    assert accounts([payroll], client, pause_collector=True) == accounts_from_files(
+        [payroll], jobs=1
+    )
+    assert all(client.run(gc.isenabled).values())
+    client.run(gc.disable)
+    try:
+        timelines([payroll], client, pause_collector=True)
+        assert not any(client.run(gc.isenabled).values()), "a disabled collector stays so"
+    finally:
+        client.run(gc.enable)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mycareer import pipeline
-from mycareer._spool import SpooledTexts
+from mycareer._spool import SpooledItems
 from mycareer.errors import InvalidValueError
 from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
 from mycareer.fla.serialize import entitlement_json_text
@@ -121,7 +121,7 @@ def test_spooled_json_of_any_grouping_is_the_one_process_json(
         tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
     )
     run = run_plan(plan, EntitlementSpec(YEAR, render="json"), jobs=1)
-    assert isinstance(run.json, SpooledTexts)
+    assert isinstance(run.json, SpooledItems)
     expected = [entitlement_json_text(e) for e in oracle]
     assert list(run.json) == expected
     chunks = [run.json[i : i + 7] for i in range(0, len(run.json), 7)]

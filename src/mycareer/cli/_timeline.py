@@ -49,7 +49,7 @@ import argparse
 import csv
 import io
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -61,7 +61,7 @@ from mycareer.career import CareerRecords
 from mycareer.cli._common import add_indent, add_jobs, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
-from mycareer.findings import Severity
+from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
 from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
 from mycareer.period import Period
@@ -240,20 +240,35 @@ def _results(run: TimelineRun) -> list[_Result]:
             for w in run.workers if w.timeline is not None]  # fmt: skip
 
 
-def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> None:
+def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Finding]:
+    """JSON serialised where computed, streamed out in one pass over the workers (a local
+    run's are read back from its temporary files); returns their findings, in order."""
+    findings: list[Finding] = []
+
+    def texts() -> Iterator[str]:
+        for worker in run.workers:
+            findings.extend(worker.findings)
+            assert worker.json is not None  # every worker of a run has the same render
+            yield worker.json
+
+    document = timeline_document([], as_of=run.as_of, findings=run.findings, errors=run.errors)
+    write_json(out, document, args.indent, {"workers": texts()})
+    return findings
+
+
+def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Finding]:
+    """Write the run in ``args.format``; returns every worker's findings, in order."""
+    if args.format == "json" and run.workers and run.workers[0].json is not None:
+        return _write_texts(args, run, out)
     as_of = run.as_of
     results = _results(run)
     if args.format == "json":
-        texts = [w.json for w in run.workers if w.json is not None]
         workers = (
             timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
             for n, name, t, g, _ in results
         )
-        document = timeline_document(
-            [] if texts else workers, as_of=as_of, findings=run.findings, errors=run.errors
-        )
-        encoded = {"workers": texts} if texts else None  # serialised where computed
-        write_json(out, document, args.indent, encoded)
+        document = timeline_document(workers, as_of=as_of, findings=run.findings, errors=run.errors)
+        write_json(out, document, args.indent)
     elif args.format == "csv":
         _write_csv(results, out, neutralise=not args.raw_csv)
     elif args.format == "xml":
@@ -265,6 +280,7 @@ def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> None:
             print(f"mycareer timeline — as of {as_of.isoformat()}", file=out)
         for niss, name, timeline, gaps, _ in results:
             _print_table(niss, name, timeline, gaps, out)
+    return [finding for worker in run.workers for finding in worker.findings]
 
 
 def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
@@ -285,13 +301,10 @@ def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
     return None
 
 
-def _report(run: TimelineRun, err: TextIO) -> None:
-    """Findings (reading's, then each timeline's) and errors on stderr, one a line."""
-    for finding in run.findings:
+def _report(run: TimelineRun, findings: Iterable[Finding], err: TextIO) -> None:
+    """Findings (reading's, then each timeline's: ``findings``) and errors on stderr."""
+    for finding in (*run.findings, *findings):
         print(f"mycareer timeline: {finding}", file=err)
-    for worker in run.workers:
-        for finding in worker.findings:
-            print(f"mycareer timeline: {finding}", file=err)
     for error in run.errors:
         print(error_line("timeline", str(error)), file=err)
 
@@ -320,15 +333,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     progress.count("files read", computed.files)
     progress.count("workers", len(computed.workers))
     with progress.phase("writing"):
-        _write(args, computed, out)
-    _report(computed, err)
+        worker_findings = _write(args, computed, out)
+    _report(computed, worker_findings, err)
     if args.plot:
         try:
             _plot(_results(computed), Path(args.plot), err)
         except ImportError as missing:
             print(error_line("timeline", f"--plot: {missing}"), file=err)
             return 2
-    findings = [*computed.findings, *(f for w in computed.workers for f in w.findings)]
+    findings = [*computed.findings, *worker_findings]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
     return 1 if computed.errors or failing else 0
 
