@@ -60,7 +60,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 import attrs
 
@@ -598,6 +598,17 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
     return BucketResult(write_spool(folder, name, items), len(accounts), workers, tagged)
 
 
+_T = TypeVar("_T", Training, Termination)
+
+
+def _by_worker(items: Sequence[_T], count: int) -> list[list[tuple[int, _T]]]:
+    """Each bucket's trainings (or terminations), each with its place in ``items``."""
+    buckets: list[list[tuple[int, _T]]] = [[] for _ in range(count)]
+    for number, item in enumerate(items):
+        buckets[bucket_of(item.niss.value, count)].append((number, item))
+    return buckets
+
+
 def _bucket_tasks(
     choices: AccountChoices,
     results: Sequence[AccountGroupResult],
@@ -605,25 +616,20 @@ def _bucket_tasks(
     folder: str,
 ) -> list[BucketTask]:
     """A task per bucket with rows, trainings or terminations."""
-    count = len(paths)
-    trainings: list[list[tuple[int, Training]]] = [[] for _ in range(count)]
-    for number, training in enumerate(choices.trainings):
-        trainings[bucket_of(training.niss.value, count)].append((number, training))
-    endings: list[list[tuple[int, Termination]]] = [[] for _ in range(count)]
-    for number, termination in enumerate(choices.terminations):
-        endings[bucket_of(termination.niss.value, count)].append((number, termination))
+    trainings = _by_worker(choices.trainings, len(paths))
+    endings = _by_worker(choices.terminations, len(paths))
     firsts = [employer for r in results for _key, employer in r.employers]
     shown = shown_employers(firsts, choices.trainings)
     mixed = frozenset().union(*(r.mixed for r in results))
     tasks = []
-    for bucket in range(count):
-        if paths[bucket] is None and not trainings[bucket] and not endings[bucket]:
+    for bucket, rows in enumerate(paths):
+        if rows is None and not trainings[bucket] and not endings[bucket]:
             continue
         keys = mixed | {t.employer.key for _n, t in trainings[bucket] if t.employer is not None}
         employers = {k: e for k in keys if (e := shown.get(k)) is not None}
         spool = os.path.join(folder, f"accounts-{bucket:05d}")
-        tasks.append(BucketTask(paths[bucket], tuple(trainings[bucket]),
-                                tuple(endings[bucket]), employers, spool))  # fmt: skip
+        tasks.append(BucketTask(rows, tuple(trainings[bucket]), tuple(endings[bucket]),
+                                employers, spool))  # fmt: skip
     return tasks
 
 
