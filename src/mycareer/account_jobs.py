@@ -8,12 +8,31 @@ entitlements, maps over employer groups exactly as
 (:func:`~mycareer.fla.account_pipeline.year_entitlements` on each group, in
 ``jobs`` processes). Only the entitlements (or, when the caller keeps none, each
 year's credit and its findings) and the worker facts come back, never the
-records; the ledgers are then kept in the calling process
-(:func:`~mycareer.fla.account_pipeline.accounts_from_credits`), because a
-training without an employer goes to the worker's only account, which may be
-at any employer. Input that is not DmfA originals with readable headers
-(updates, consultation answers, a header that cannot be read) is read at once
-in the calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
+records. Input that is not DmfA originals with readable headers (updates,
+consultation answers, a header that cannot be read) is read at once in the
+calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
+
+The ledgers need everything of one worker: a training without an employer goes to
+the worker's only account, which may be at any employer. Two routes:
+
+* ``render="objects"`` (the default; the table, indented JSON and the archive):
+  the ledgers are built in the calling process
+  (:func:`~mycareer.fla.account_pipeline.accounts_from_credits`), which holds
+  every credit and account (about 2.7 kB an account);
+* otherwise (compact JSON, CSV, the employer view) the credits are *shuffled by
+  worker*: each group writes its credits as rows
+  (:func:`~mycareer.fla.account_pipeline.credit_row`) into buckets by a stable hash
+  of the NISS (:func:`~mycareer.pipeline.bucket_of`), which the calling process
+  appends to one temporary file per bucket; then each bucket, its rows with its
+  workers' trainings and terminations, is reduced in the worker processes
+  (:func:`reduce_bucket`, with :func:`~mycareer.fla.account_pipeline.credit_ledgers`,
+  the in-parent rule) and rendered there; the texts are spooled
+  (:mod:`mycareer._spool`) and read back in the accounts' order as they are
+  written. The calling process holds the run's findings, each once, and one
+  group's rows at a time, never the accounts. The employer each key shows comes
+  from the whole run (:func:`~mycareer.fla.account.shown_employers`), and
+  findings are tagged with their place in the in-parent run's list, so the output
+  is that of the in-parent route, byte for byte.
 
 The statement date and the years credited default to what the records say
 (the last declared quarter, the first declared year). Every task needs them
@@ -36,23 +55,41 @@ whatever ``jobs``.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, Literal, TypeVar
 
 import attrs
 
+from mycareer._spool import Spool, SpooledTexts, write_spool
+from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook
-from mycareer.fla.account import AccountPolicy, Termination
+from mycareer.fla.account import (
+    AccountPolicy,
+    EmployerAccountSummary,
+    Termination,
+    TrainingAccount,
+    employer_summaries,
+    merge_summaries,
+    shown_employers,
+)
+from mycareer.fla.account_json import account_json_text, statement_rows_text
 from mycareer.fla.account_pipeline import (
     AccountsRun,
     CreditLine,
+    CreditRow,
     account_years,
     accounts_from_credits,
     accounts_from_declarations,
+    credit_from_row,
+    credit_ledgers,
     credit_lines,
+    credit_row,
     occupation_facts,
     statement_date,
     year_entitlements,
@@ -65,6 +102,7 @@ from mycareer.pipeline import (
     FileTicks,
     Plan,
     Progress,
+    bucket_of,
     disjoint_groups,
     jobs_count,
     map_in_processes,
@@ -81,13 +119,30 @@ __all__ = [
     "AccountFilesRun",
     "AccountGroupResult",
     "AccountSpec",
+    "BucketResult",
+    "BucketTask",
+    "ReduceSpec",
     "accounts_from_files",
+    "bucket_count",
     "combine_accounts",
+    "reduce_bucket",
+    "reduce_buckets",
+    "render_accounts",
     "run_account_group",
     "run_account_plan",
 ]
 
 _Key = tuple[str, str]
+#: What a run gives: the accounts themselves, or (made where each bucket of workers is
+#: reduced) each account's JSON text, each account's CSV rows, or the employer view.
+Render = Literal["objects", "json", "csv", "employers"]
+#: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
+Tag = tuple[int | str, ...]
+#: About this many bytes of XML per bucket of workers (each reduce holds one bucket's
+#: ledgers: at 70 accounts a MB of XML and 2.7 kB an account, about 6 MB).
+_BUCKET_BYTES = 32_000_000
+#: At most this many buckets: the output merges one spooled file per bucket.
+_MAX_BUCKETS = 256
 Task = list[tuple[int, tuple[str, ...]]]
 #: Runs a list of tasks somewhere (processes here, or a cluster) and yields each one's
 #: ``[(group index, AccountGroupResult), ...]`` as it finishes.
@@ -105,6 +160,12 @@ class AccountSpec:
     overrides: Overrides | None = None
     #: False: each group sends back credits (:func:`credit_lines`), not entitlements.
     keep_entitlements: bool = True
+    #: More than 0: each group sends its credits as rows in this many buckets of workers
+    #: (:func:`~mycareer.pipeline.bucket_of` their NISS), no entitlement or worker fact.
+    buckets: int = 0
+    #: The employer keys the trainings name: for these (and for a key whose credits show
+    #: two employers) a shuffling group says which employer its first credit shows.
+    training_keys: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -115,6 +176,13 @@ class AccountGroupResult:
     the spec does not keep them, ``credits`` (their credit lines, in that order);
     ``keys`` every employer key its records and declarations named; ``first_year``
     and ``last_quarter`` those of its records (None: no record).
+
+    A shuffling spec (``buckets``) gets none of these and no worker fact, but ``rows``:
+    per bucket the pickled :func:`~mycareer.fla.account_pipeline.credit_row` of its
+    credits (None: none), and ``credit_findings``, each finding of the credits once
+    with the tag of its first place (``(0, year, employer key, NISS, number)``),
+    ``employers``, the employer of the first credit of each key the spec asks about, and
+    ``mixed``, the keys whose credits show unequal employers (asked about too).
     """
 
     entitlements: tuple[Entitlement, ...]
@@ -126,6 +194,10 @@ class AccountGroupResult:
     first_year: int | None
     last_quarter: Quarter | None
     credits: tuple[CreditLine, ...] = ()
+    rows: tuple[bytes | None, ...] = ()
+    credit_findings: tuple[tuple[Tag, Finding], ...] = ()
+    employers: tuple[tuple[str, Employer], ...] = ()
+    mixed: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -135,11 +207,34 @@ class AccountFilesRun:
     ``errors`` in the order of their files in the input; ``findings`` (each once) group
     by group, in the order of the groups' smallest employer key, the same whatever
     ``jobs`` (one read of everything orders them by declaration instead).
+
+    A rendered run (``render`` other than ``"objects"``, see :func:`render_accounts`)
+    keeps no account: ``accounts.accounts`` is empty and ``accounts.findings`` holds
+    each finding once (its first place); ``texts`` has each account's text in the
+    accounts' order (``"json"``, ``"csv"``), or ``summaries`` the employer view
+    (``"employers"``); ``tally`` is (accounts, distinct workers).
     """
 
     accounts: AccountsRun
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
+    texts: Sequence[str] = ()
+    summaries: tuple[EmployerAccountSummary, ...] | None = None
+    tally: tuple[int, int] | None = None
+
+    @property
+    def account_count(self) -> int:
+        """How many accounts (kept or rendered)."""
+        return len(self.accounts.accounts) if self.tally is None else self.tally[0]
+
+    @property
+    def worker_count(self) -> int:
+        """How many distinct workers have an account (kept or rendered)."""
+        return self.accounts.workers if self.tally is None else self.tally[1]
+
+    def employer_summaries(self) -> tuple[EmployerAccountSummary, ...]:
+        """Each employer's team totals: the rendered ones, else from the accounts."""
+        return self.accounts.employer_summaries() if self.summaries is None else self.summaries
 
 
 def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupResult:
@@ -151,19 +246,53 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         rulebook=spec.rulebook or Rulebook.default(), options=spec.options,
         overrides=spec.overrides,
     )  # fmt: skip
-    regimes, committees = occupation_facts(records)
     keys = {r.employer.key for r in records} | {d.employer.key for d in batch.declarations}
-    kept = spec.keep_entitlements
-    return AccountGroupResult(
-        entitlements=tuple(entitlements) if kept else (),
-        work_regimes=regimes,
-        joint_committees=committees,
+    result = AccountGroupResult(
+        entitlements=(),
+        work_regimes={},
+        joint_committees={},
         findings=tuple(dict.fromkeys(batch.findings)),
         errors=tuple(batch.errors),
         keys=frozenset(keys),
         first_year=min((r.quarter.year for r in records), default=None),
         last_quarter=max((r.quarter for r in records), default=None),
+    )
+    if spec.buckets:
+        return _shuffled(result, credit_lines(entitlements), spec)
+    regimes, committees = occupation_facts(records)
+    kept = spec.keep_entitlements
+    return attrs.evolve(
+        result,
+        entitlements=tuple(entitlements) if kept else (),
+        work_regimes=regimes,
+        joint_committees=committees,
         credits=() if kept else tuple(credit_lines(entitlements)),
+    )
+
+
+def _shuffled(
+    result: AccountGroupResult, lines: Sequence[CreditLine], spec: AccountSpec
+) -> AccountGroupResult:
+    """The group's credits as rows by bucket, their findings tagged, the employers asked."""
+    buckets: list[list[CreditRow]] = [[] for _ in range(spec.buckets)]
+    found: dict[Finding, Tag] = {}
+    first: dict[str, Employer] = {}
+    mixed: set[str] = set()
+    for credit, findings in lines:
+        row = credit_row(credit)
+        buckets[bucket_of(row[2], spec.buckets)].append(row)
+        for number, finding in enumerate(findings):
+            found.setdefault(finding, (0, *row[:3], number))
+        employer = credit.employer
+        if employer is not None and first.setdefault(row[1], employer) != employer:
+            mixed.add(row[1])
+    asked = spec.training_keys | mixed
+    return attrs.evolve(
+        result,
+        rows=tuple(pickle.dumps(b, pickle.HIGHEST_PROTOCOL) if b else None for b in buckets),
+        credit_findings=tuple((tag, finding) for finding, tag in found.items()),
+        employers=tuple((key, employer) for key, employer in first.items() if key in asked),
+        mixed=frozenset(mixed),
     )
 
 
@@ -220,23 +349,76 @@ class AccountChoices:
     options: EntitlementOptions | None
     overrides: Overrides | None
     keep_entitlements: bool = True
+    render: Render = "objects"
 
-    def spec(self, first_year: int | None, last_quarter: Quarter | None) -> AccountSpec:
+    def spec(
+        self, first_year: int | None, last_quarter: Quarter | None, buckets: int = 0
+    ) -> AccountSpec:
         """The spec when the records declare ``first_year`` .. ``last_quarter``."""
         as_of = self.as_of or statement_date(last_quarter, self.trainings, self.to_year)
         years = account_years(first_year, as_of, self.from_year, self.to_year)
+        if not buckets:
+            return AccountSpec(
+                years, as_of, self.rulebook, self.options, self.overrides, self.keep_entitlements
+            )
+        named = frozenset(t.employer.key for t in self.trainings if t.employer is not None)
         return AccountSpec(
-            years, as_of, self.rulebook, self.options, self.overrides, self.keep_entitlements
-        )
+            years, as_of, self.rulebook, self.options, self.overrides,
+            keep_entitlements=False, buckets=buckets, training_keys=named,
+        )  # fmt: skip
+
+
+class _BucketFiles:
+    """The shuffle's bucket files: each group's rows appended as they come (pickles)."""
+
+    def __init__(self, folder: str, count: int) -> None:
+        self.folder = folder
+        self.count = count
+        self.attempt = 0
+        self.files: dict[int, IO[bytes]] = {}
+
+    def path(self, bucket: int) -> str:
+        return os.path.join(self.folder, f"rows-{self.attempt}-{bucket:05d}")
+
+    def keep(self, result: AccountGroupResult) -> AccountGroupResult:
+        """Write the result's rows to their buckets; the result without them."""
+        for bucket, blob in enumerate(result.rows):
+            if blob is not None:
+                if bucket not in self.files:
+                    self.files[bucket] = open(self.path(bucket), "wb")  # noqa: SIM115 - closed by close()
+                self.files[bucket].write(blob)
+        return attrs.evolve(result, rows=())
+
+    def close(self) -> list[str | None]:
+        """Close the files; each bucket's path (None: no row)."""
+        for file in self.files.values():
+            file.close()
+        paths = [self.path(b) if b in self.files else None for b in range(self.count)]
+        self.files = {}
+        return paths
+
+    def restart(self) -> None:
+        """Forget what was written (the groups are computed again)."""
+        for path in filter(None, self.close()):
+            os.remove(path)
+        self.attempt += 1
 
 
 def _map(
-    plan: Plan, spec: AccountSpec, jobs: int, mapper: AccountMapper, progress: Progress | None
+    plan: Plan,
+    spec: AccountSpec,
+    jobs: int,
+    mapper: AccountMapper,
+    progress: Progress | None,
+    sink: _BucketFiles | None = None,
 ) -> list[AccountGroupResult]:
     ticks = FileTicks(plan, progress)
     found: dict[int, AccountGroupResult] = {}
+    if sink is not None:
+        sink.restart()
     for done in mapper(spec, pack_groups(plan.groups, jobs)):
-        found.update(done)
+        for index, result in done:
+            found[index] = result if sink is None else sink.keep(result)
         ticks.done(index for index, _result in done)
     ticks.finish()
     return [found[i] for i in range(len(plan.groups))]
@@ -248,32 +430,57 @@ def _facts(results: Sequence[AccountGroupResult]) -> tuple[int | None, Quarter |
     return first, last
 
 
+def _mapped(
+    plan: Plan,
+    choices: AccountChoices,
+    jobs: int,
+    mapper: AccountMapper,
+    progress: Progress | None,
+    sink: _BucketFiles | None = None,
+) -> tuple[Plan, AccountSpec, list[AccountGroupResult]]:
+    """Every group through ``mapper``, again as one group or with the records' facts if
+    need be (see :func:`run_account_plan`): the plan, spec and results that hold."""
+    buckets = 0 if sink is None else sink.count
+    quarters = plan.quarters
+    first, last = (quarters[0].year, quarters[-1]) if quarters else (None, None)
+    spec = choices.spec(first, last, buckets)
+    results = _map(plan, spec, jobs, mapper, progress, sink)
+    if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
+        plan = Plan((EmployerGroup((), plan.files),), plan.files, plan.quarters)
+        results = []  # freed before the groups are read again
+        results = _map(plan, spec, jobs, mapper, None, sink)
+    said = choices.spec(*_facts(results), buckets)
+    if said != spec:  # the same records again: their facts give this spec again
+        spec = said
+        results = []
+        results = _map(plan, spec, jobs, mapper, None, sink)
+    return plan, spec, results
+
+
 def run_account_plan(
     plan: Plan,
     choices: AccountChoices,
     jobs: int,
     mapper: AccountMapper,
     progress: Progress | None = None,
+    *,
+    buckets: int | None = None,
 ) -> AccountFilesRun:
-    """Every group through ``mapper`` (which runs tasks somewhere), then the ledgers here.
+    """Every group through ``mapper`` (which runs tasks somewhere), then the ledgers.
 
     Exact whatever the grouping: when a group's records name an employer of another
     group (or none of its headers), everything is read again as one group; when the
     records' first year or last quarter is not what the headers' quarters said (the
     defaults), the groups are computed again with what the records say.
+
+    ``choices.render`` ``"objects"``: the ledgers are kept in this process. Otherwise
+    the credits are shuffled by NISS into ``buckets`` (default :func:`bucket_count`)
+    files and each bucket is reduced (:func:`reduce_bucket`) on ``jobs`` processes:
+    this process then holds the texts' spooled files, not the accounts.
     """
-    quarters = plan.quarters
-    spec = choices.spec(quarters[0].year if quarters else None, quarters[-1] if quarters else None)
-    results = _map(plan, spec, jobs, mapper, progress)
-    if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
-        plan = Plan((EmployerGroup((), plan.files),), plan.files, plan.quarters)
-        results = []  # freed before the groups are read again
-        results = _map(plan, spec, jobs, mapper, None)
-    said = choices.spec(*_facts(results))
-    if said != spec:  # the same records again: their facts give this spec again
-        spec = said
-        results = []
-        results = _map(plan, spec, jobs, mapper, None)
+    if choices.render != "objects":
+        return _run_buckets(plan, choices, jobs, mapper, progress, buckets)
+    plan, spec, results = _mapped(plan, choices, jobs, mapper, progress)
     entitlements, lines, regimes, committees = combine_accounts(results)
     accounts = accounts_from_credits(
         credit_lines(entitlements) if spec.keep_entitlements else lines, choices.trainings,
@@ -299,6 +506,208 @@ def _in_file_order(
     )
 
 
+# --- the shuffle by worker ---------------------------------------------------------------
+
+
+def bucket_count(plan: Plan, jobs: int) -> int:
+    """About 32 MB of XML's workers per bucket, one per job at least, 256 at most."""
+    total = sum(g.size for g in plan.groups)
+    return max(jobs, min(_MAX_BUCKETS, -(-total // _BUCKET_BYTES)))
+
+
+@attrs.frozen
+class ReduceSpec:
+    """What every bucket is reduced with: picklable, sent with each bucket."""
+
+    as_of: date
+    render: Render
+    policy: AccountPolicy | None = None
+    rulebook: Rulebook | None = None
+
+
+@attrs.frozen
+class BucketTask:
+    """One bucket of workers: its rows' file, trainings and terminations (each with its
+    place in the caller's list), the employers the whole run shows for some keys
+    (:func:`~mycareer.fla.account.routed_accounts`), and where its texts go."""
+
+    rows: str | None
+    trainings: tuple[tuple[int, Training], ...]
+    terminations: tuple[tuple[int, Termination], ...]
+    employers: dict[str, Employer]
+    spool: str
+
+
+@attrs.frozen
+class BucketResult:
+    """A bucket's accounts as the run renders them, counted, and its findings tagged."""
+
+    spool: Spool | None
+    accounts: int
+    workers: int
+    findings: tuple[tuple[Tag, Finding], ...]
+    summaries: tuple[EmployerAccountSummary, ...] = ()
+
+
+def _read_rows(path: str | None) -> list[CreditRow]:
+    rows: list[CreditRow] = []
+    if path is None:
+        return rows
+    with open(path, "rb") as blobs:
+        while True:
+            try:
+                rows.extend(pickle.load(blobs))  # our own rows, written by this run
+            except EOFError:
+                return rows
+
+
+_TEXTS: dict[str, Callable[[TrainingAccount], str]] = {
+    "json": account_json_text,
+    "csv": statement_rows_text,
+}
+
+
+def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
+    """The accounts of one bucket of workers (:func:`credit_ledgers`, the rule of the
+    in-parent run), rendered; each finding once, tagged with its first place in the
+    in-parent run's list: ``(1, 0, n)`` of the n-th training, ``(1, 1, n)`` of the n-th
+    termination, ``(2, employer key, NISS, number)`` of an account's own."""
+    rows = _read_rows(task.rows)
+    rows.sort(key=lambda row: row[:3])  # the credits' order: year, employer key, NISS
+    accounts, loose = credit_ledgers(
+        [credit_from_row(row) for row in rows], [t for _n, t in task.trainings],
+        as_of=spec.as_of, terminations=[t for _n, t in task.terminations],
+        policy=spec.policy, rulebook=spec.rulebook, employers=task.employers,
+    )  # fmt: skip
+    del rows
+    found: dict[Finding, Tag] = {}
+    for (kind, number), finding in loose:
+        place = (task.trainings, task.terminations)[kind][number][0]
+        found.setdefault(finding, (1, kind, place))
+    for account in accounts:
+        key = "" if account.employer is None else account.employer.key
+        for number, finding in enumerate(account.findings):
+            found.setdefault(finding, (2, key, account.niss.value, number))
+    tagged = tuple((tag, finding) for finding, tag in found.items())
+    workers = len({a.niss for a in accounts})
+    if spec.render == "employers":
+        return BucketResult(None, len(accounts), workers, tagged, employer_summaries(accounts))
+    render = _TEXTS[spec.render]
+    items = [(k.employer.key if k.employer else "", k.niss.value, render(k)) for k in accounts]
+    folder, name = os.path.split(task.spool)
+    return BucketResult(write_spool(folder, name, items), len(accounts), workers, tagged)
+
+
+_T = TypeVar("_T", Training, Termination)
+
+
+def _by_worker(items: Sequence[_T], count: int) -> list[list[tuple[int, _T]]]:
+    """Each bucket's trainings (or terminations), each with its place in ``items``."""
+    buckets: list[list[tuple[int, _T]]] = [[] for _ in range(count)]
+    for number, item in enumerate(items):
+        buckets[bucket_of(item.niss.value, count)].append((number, item))
+    return buckets
+
+
+def _bucket_tasks(
+    choices: AccountChoices,
+    results: Sequence[AccountGroupResult],
+    paths: Sequence[str | None],
+    folder: str,
+) -> list[BucketTask]:
+    """A task per bucket with rows, trainings or terminations."""
+    trainings = _by_worker(choices.trainings, len(paths))
+    endings = _by_worker(choices.terminations, len(paths))
+    firsts = [employer for r in results for _key, employer in r.employers]
+    shown = shown_employers(firsts, choices.trainings)
+    mixed = frozenset().union(*(r.mixed for r in results))
+    tasks = []
+    for bucket, rows in enumerate(paths):
+        if rows is None and not trainings[bucket] and not endings[bucket]:
+            continue
+        keys = mixed | {t.employer.key for _n, t in trainings[bucket] if t.employer is not None}
+        employers = {k: e for k in keys if (e := shown.get(k)) is not None}
+        spool = os.path.join(folder, f"accounts-{bucket:05d}")
+        tasks.append(BucketTask(rows, tuple(trainings[bucket]), tuple(endings[bucket]),
+                                employers, spool))  # fmt: skip
+    return tasks
+
+
+def _run_buckets(
+    plan: Plan,
+    choices: AccountChoices,
+    jobs: int,
+    mapper: AccountMapper,
+    progress: Progress | None,
+    buckets: int | None,
+) -> AccountFilesRun:
+    """Map with the credits shuffled by NISS into files, then :func:`reduce_buckets`."""
+    folder = tempfile.TemporaryDirectory(prefix="mycareer-accounts-")
+    try:
+        sink = _BucketFiles(folder.name, buckets or bucket_count(plan, jobs))
+        plan, spec, results = _mapped(plan, choices, jobs, mapper, progress, sink)
+        run = reduce_buckets(choices, spec, results, sink.close(), folder, jobs)
+    except BaseException:
+        folder.cleanup()
+        raise
+    read = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    return attrs.evolve(run, findings=read, errors=_in_file_order(plan, results))
+
+
+def reduce_buckets(
+    choices: AccountChoices,
+    spec: AccountSpec,
+    results: Sequence[AccountGroupResult],
+    paths: Sequence[str | None],
+    folder: tempfile.TemporaryDirectory[str],
+    jobs: int,
+) -> AccountFilesRun:
+    """Every bucket of workers reduced (:func:`reduce_bucket`, on ``jobs`` processes) and
+    the parts put together in the in-parent run's order.
+
+    ``results`` are the shuffling groups' (rows taken out), ``paths`` each bucket's file
+    of rows (None: none), removed once read; ``folder`` holds the texts' spools and
+    belongs to the run's :class:`~mycareer._spool.SpooledTexts` (removed with it).
+    Reading findings and errors are left to the caller.
+    """
+    tasks = _bucket_tasks(choices, results, paths, folder.name)
+    reduce = ReduceSpec(spec.as_of, choices.render, choices.policy, choices.rulebook)
+    parts = list(map_in_processes(reduce_bucket, jobs, [reduce] * len(tasks), tasks))
+    for path in filter(None, paths):
+        Path(path).unlink()
+    tagged = [item for r in results for item in r.credit_findings]
+    tagged += [item for part in parts for item in part.findings]
+    tagged.sort(key=lambda item: item[0])
+    findings = tuple(dict.fromkeys(finding for _tag, finding in tagged))
+    accounts = AccountsRun((), (), findings, spec.as_of, *spec.years, kept_entitlements=False)
+    tally = (sum(p.accounts for p in parts), sum(p.workers for p in parts))
+    if choices.render == "employers":
+        folder.cleanup()
+        summaries = merge_summaries(p.summaries for p in parts)
+        return AccountFilesRun(accounts, summaries=summaries, tally=tally)
+    texts = SpooledTexts([p.spool for p in parts if p.spool is not None], folder)
+    return AccountFilesRun(accounts, texts=texts, tally=tally)
+
+
+def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
+    """A run that kept its accounts, rendered here as ``render`` would have made it.
+
+    What the buckets' reduce gives (:func:`reduce_bucket`), in this process: for input
+    read at once, and the reference the shuffle is tested against.
+    """
+    if render == "objects":
+        return run
+    kept = run.accounts
+    findings = tuple(dict.fromkeys(kept.findings))
+    thin = AccountsRun((), (), findings, kept.as_of, kept.from_year, kept.to_year,
+                       kept_entitlements=False)  # fmt: skip
+    tally = (len(kept.accounts), kept.workers)
+    if render == "employers":
+        return attrs.evolve(run, accounts=thin, summaries=kept.employer_summaries(), tally=tally)
+    texts = tuple(map(_TEXTS[render], kept.accounts))
+    return attrs.evolve(run, accounts=thin, texts=texts, tally=tally)
+
+
 def accounts_from_files(
     paths: Iterable[str | os.PathLike[str]],
     trainings: Iterable[Training] = (),
@@ -314,6 +723,7 @@ def accounts_from_files(
     overrides: Overrides | None = None,
     progress: Progress | None = None,
     keep_entitlements: bool = True,
+    render: Render = "objects",
 ) -> AccountFilesRun:
     """Training accounts from DmfA files: the pipeline of ``mycareer account``.
 
@@ -327,22 +737,30 @@ def accounts_from_files(
     leaves ``accounts.entitlements`` empty (the worker processes send back each year's
     credit instead, which keeps the calling process small; only
     :meth:`~mycareer.fla.AccountsRun.records`, the archive, needs them).
+
+    ``render`` other than ``"objects"`` keeps no account in this process (nor any
+    entitlement): the credits are shuffled by worker and each bucket of workers is
+    reduced in the worker processes, which give each account's compact JSON text
+    (``"json"``: :func:`~mycareer.fla.account_json.account_json_text`), its CSV rows
+    (``"csv"``: :func:`~mycareer.fla.account_json.statement_rows_text`) or their
+    employers' totals (``"employers"``); see :class:`AccountFilesRun`. The texts
+    are read lazily, in the accounts' order, from the run's temporary files.
     """
     given = [str(os.fspath(p)) for p in paths]
     count = jobs_count(jobs)
     choices = AccountChoices(
         tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides, keep_entitlements,
+        options, overrides, keep_entitlements, render,
     )  # fmt: skip
     if not given:
         accounts = accounts_from_declarations(
             (), (), choices.trainings, as_of=as_of, from_year=from_year, to_year=to_year,
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
-        return AccountFilesRun(accounts)
+        return render_accounts(AccountFilesRun(accounts), render)
     plan = plan_employers(given)
     if not plan.by_employer:  # updates, unreadable headers...: one read, in this process
-        return _read_all(given, choices, progress)
+        return render_accounts(_read_all(given, choices, progress), render)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 
 

@@ -34,6 +34,7 @@ import gc
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -73,6 +74,7 @@ __all__ = [
     "GroupResult",
     "NamesEmployers",
     "Plan",
+    "bucket_of",
     "combine",
     "disjoint_groups",
     "entitlements_for_year",
@@ -580,6 +582,12 @@ def _payloads(
         return SpooledItems(spools, folder)
     items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     return tuple(payload for _key, _niss, payload in items)
+
+
+def bucket_of(niss: str, buckets: int) -> int:
+    """The bucket of a NISS in a shuffle by worker (timelines, accounts): the same on every
+    machine and in every process (not ``hash``)."""
+    return zlib.crc32(niss.encode("ascii")) % buckets
 
 
 def jobs_count(jobs: int | None) -> int:

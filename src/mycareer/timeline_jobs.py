@@ -51,7 +51,6 @@ import os
 import pickle
 import shutil
 import tempfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -77,6 +76,7 @@ from mycareer.period import Period
 from mycareer.pipeline import (
     Plan,
     Progress,
+    bucket_of,
     disjoint_groups,
     jobs_count,
     plan_employers,
@@ -205,11 +205,6 @@ def worker_timeline(
     return WorkerTimeline(
         niss, name, timeline, gaps, window, tuple(records), None, timeline.findings
     )
-
-
-def bucket_of(niss: str, buckets: int) -> int:
-    """The bucket of a NISS: the same on every machine and in every process (not ``hash``)."""
-    return zlib.crc32(niss.encode("ascii")) % buckets
 
 
 # --- plan ----------------------------------------------------------------------------

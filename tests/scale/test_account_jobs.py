@@ -8,9 +8,13 @@ and a training without an employer cannot be routed to one of them (a finding).
 
 from __future__ import annotations
 
+import csv
+import gc
+import io
 import json
 import shutil
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -25,19 +29,31 @@ from mycareer import account_jobs
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
+    AccountGroupResult,
     AccountSpec,
+    Render,
     accounts_from_files,
+    reduce_buckets,
+    render_accounts,
     run_account_plan,
 )
+from mycareer.account_jobs import _BucketFiles as BucketFiles
 from mycareer.account_jobs import _local_mapper as local_mapper
+from mycareer.account_jobs import _shuffled as shuffled
+from mycareer.findings import Finding, Severity
 from mycareer.fla import AccountsRun, accounts_document, accounts_from_declarations
+from mycareer.fla.account import Termination, TerminationReason, YearCredit
+from mycareer.fla.account_json import STATEMENT_COLUMNS, statement_rows
+from mycareer.fla.account_pipeline import accounts_from_credits
 from mycareer.fla.trainings import Training
 from mycareer.fla.trainings_io import trainings_to_csv
-from mycareer.pipeline import plan_employers
+from mycareer.pipeline import bucket_of, plan_employers
 from mycareer.quarter import Quarter
 from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
+from ..fla.test_account_split import ACME, ACME_BARE, AS_OF, WORKERS, credits, terminations
+from ..fla.test_account_split import trainings as some_trainings
 from ._bench import bench_module
 from ._partitions import random_plan
 
@@ -201,6 +217,12 @@ def test_the_command_writes_the_same_bytes_whatever_jobs(
     if fmt == "json":
         document = json.loads(json.dumps(accounts_document(oracle.accounts, oracle.as_of)))
         assert json.loads(outputs[0]) == document
+    if fmt == "csv":  # the rows the accounts themselves give, as the command wrote them before
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=list(STATEMENT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(statement_rows(oracle.accounts))
+        assert outputs[0] == text.getvalue()
 
 
 def test_the_command_refuses_zero_jobs(payroll: Path) -> None:
@@ -226,22 +248,29 @@ def test_without_entitlements_the_accounts_and_findings_are_the_same(
         lean.accounts.records()  # an archive without the entitlements would lose them
 
 
+@pytest.mark.parametrize(
+    "view", [("json",), ("csv",), ("json", "--employer-view"), ("csv", "--employer-view")]
+)
 def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
-    payroll: Path, trainings: tuple[Training, ...], tmp_path: Path
+    payroll: Path, trainings: tuple[Training, ...], tmp_path: Path, view: tuple[str, ...]
 ) -> None:
-    """The command with a trainings file, a termination and sector choices, as a subprocess."""
+    """The command with a trainings file, a termination and sector choices, as a subprocess:
+    stdout and stderr (findings, summary line) the same with 1 and 2 processes."""
     path = tmp_path / "trainings.csv"
     path.write_text(trainings_to_csv(trainings), encoding="utf-8")
     leaver = trainings[2].niss.value
     options = ("--trainings", path, "--termination", f"{leaver}=dismissal-notice@2024-09-30")
     outputs = []
     for jobs in ("1", "2"):
-        result = run_cli("account", payroll, *options, "--format", "json", "--jobs", jobs)
+        result = run_cli("account", payroll, *options, "--format", *view, "--jobs", jobs)
         assert_no_traceback(result)
         assert result.returncode == 0, result.stderr
-        outputs.append(result.stdout)
+        outputs.append((result.stdout, result.stderr))
     assert outputs[0] == outputs[1]
-    accounts = json.loads(outputs[0])["accounts"]
+    assert "ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS" in outputs[0][1]
+    if view != ("json",):
+        return
+    accounts = json.loads(outputs[0][0])["accounts"]
     assert sum(len(a["trainings"]) for a in accounts) == 2  # the third is not routed
     (ended,) = [a for a in accounts if a["niss"] == leaver]
     assert ended["termination"] is not None
@@ -280,3 +309,192 @@ def test_input_that_is_not_only_originals_is_read_once(
     assert any("missing.xml" in str(e) for e in run.errors)
     expected, _batch = one_read(payroll)
     assert run.accounts == expected
+
+
+# --- rendered runs: the ledgers reduced bucket by bucket of workers -------------------------
+
+RENDERS: tuple[Render, ...] = ("json", "csv", "employers")
+
+
+@pytest.fixture(scope="module")
+def endings(oracle: AccountsRun) -> tuple[Termination, ...]:
+    """A worker's contract ended (no employer named), one after the statement date, and
+    a termination for a NISS without account."""
+    first, second = oracle.accounts[0].niss, oracle.accounts[-1].niss
+    return (
+        Termination(first, date(2024, 9, 30), TerminationReason.DISMISSAL_NOTICE),
+        Termination(second, date(2025, 3, 31), TerminationReason.RESIGNATION),
+        Termination("85010100115", date(2024, 6, 30), TerminationReason.RESIGNATION),
+    )
+
+
+@pytest.fixture(scope="module")
+def in_parent(
+    payroll: Path, trainings: tuple[Training, ...], endings: tuple[Termination, ...]
+) -> AccountFilesRun:
+    """The reference: the ledgers kept in this process (one read of everything)."""
+    batch = read_corrected_dmfa([payroll], on_error="collect")
+    kept = accounts_from_declarations(
+        batch.records, batch.declarations, trainings, terminations=endings
+    )
+    return AccountFilesRun(kept)
+
+
+def rendered(run: AccountFilesRun) -> tuple[Any, ...]:
+    """What a rendered run gives, whatever read the files (reading findings left out)."""
+    return run.accounts, list(run.texts), run.summaries, run.tally
+
+
+@pytest.mark.parametrize("render", RENDERS)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_shuffle_by_worker_gives_the_in_parent_run_rendered(
+    payroll: Path,
+    trainings: tuple[Training, ...],
+    endings: tuple[Termination, ...],
+    in_parent: AccountFilesRun,
+    render: Render,
+    jobs: int,
+) -> None:
+    run = accounts_from_files([payroll], trainings, terminations=endings, jobs=jobs,
+                              render=render)  # fmt: skip
+    lean = accounts_from_files([payroll], trainings, terminations=endings, jobs=jobs,
+                               keep_entitlements=False)  # fmt: skip
+    assert run == render_accounts(lean, render)  # reading findings and errors included
+    assert rendered(run) == rendered(render_accounts(in_parent, render))
+    assert run.accounts.accounts == ()
+    assert run.account_count == len(in_parent.accounts.accounts) > 90
+    assert run.worker_count == in_parent.accounts.workers < run.account_count
+    codes = [f.code for f in run.accounts.findings]
+    for code in ("ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS", "ACCOUNT_TERMINATION_UNKNOWN_WORKER",
+                 "ACCOUNT_TERMINATION_AFTER_AS_OF", "FLA_BAND_FALLBACK"):  # fmt: skip
+        assert code in codes
+    if render == "json":
+        texts = [json.loads(text) for text in run.texts]
+        expected = accounts_document(in_parent.accounts.accounts, in_parent.accounts.as_of)
+        assert texts == json.loads(json.dumps(expected["accounts"]))
+    elif render == "csv":
+        rows = [row for text in run.texts for row in json.loads(text)]
+        assert rows == statement_rows(in_parent.accounts.accounts)
+        assert list(rows[0]) == list(STATEMENT_COLUMNS)
+    else:
+        assert run.summaries == in_parent.accounts.employer_summaries()
+        assert len(run.summaries or ()) == 4
+
+
+@pytest.fixture(scope="module")
+def references(in_parent: AccountFilesRun) -> dict[str, tuple[Any, ...]]:
+    return {render: rendered(render_accounts(in_parent, render)) for render in RENDERS}
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_partition_and_any_bucket_count_give_the_in_parent_run(
+    payroll: Path,
+    trainings: tuple[Training, ...],
+    endings: tuple[Termination, ...],
+    references: dict[str, tuple[Any, ...]],
+    data: st.DataObject,
+) -> None:
+    """Employers split between groups (read again as one group), 1 to 9 buckets."""
+    _parts, plan = random_plan(data, payroll)
+    plan = attrs.evolve(plan, quarters=plan_employers([payroll]).quarters)
+    render = data.draw(st.sampled_from(RENDERS))
+    buckets = data.draw(st.integers(1, 9))
+    choices = attrs.evolve(CHOICES, trainings=trainings, terminations=endings, render=render)
+    run = run_account_plan(plan, choices, 1, local_mapper(1), buckets=buckets)
+    assert rendered(run) == references[render]
+
+
+def test_the_shuffle_leaves_only_the_spooled_texts_and_removes_them_with_the_run(
+    payroll: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The bucket files are removed once reduced; the texts' files when the run is dropped."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    run = accounts_from_files([payroll], jobs=2, render="json")
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("mycareer-accounts-")
+    names = sorted(p.name for p in folder.iterdir())
+    assert names
+    assert all(name.startswith("accounts-") for name in names)
+    assert len(list(run.texts)) == run.account_count
+    del run
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_employer_view_keeps_no_file(
+    payroll: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    run = accounts_from_files([payroll], jobs=1, render="employers")
+    assert run.summaries
+    assert run.texts == ()
+    assert list(tmp_path.iterdir()) == []
+
+
+FINDINGS = [Finding(f"CODE_{n}", Severity.WARNING, f"finding {n}") for n in range(3)]
+Line = tuple[YearCredit, tuple[Finding, ...]]
+
+
+def assert_reduced_as_in_parent(
+    lines: list[Line],
+    given_trainings: Sequence[Training],
+    given_terminations: Sequence[Termination],
+    render: Render,
+    count: int,
+) -> None:
+    """Each employer's credits shuffled as its group would (groups in any order), then
+    reduced: what the ledgers kept in this process give, rendered."""
+    choices = attrs.evolve(CHOICES, trainings=tuple(given_trainings),
+                           terminations=tuple(given_terminations), render=render)  # fmt: skip
+    spec = choices.spec(2023, Quarter(2025, 4), count)
+    assert spec.as_of == AS_OF
+    base = AccountGroupResult((), {}, {}, (), (), frozenset(), None, None)
+    keys = sorted({c.employer.key for c, _found in lines if c.employer is not None})
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = tempfile.TemporaryDirectory(dir=scratch)
+        sink = BucketFiles(folder.name, count)
+        results = []
+        for key in reversed(keys):
+            mine = [line for line in lines if line[0].employer and line[0].employer.key == key]
+            results.append(sink.keep(shuffled(base, mine, spec)))
+        run = reduce_buckets(choices, spec, results, sink.close(), folder, 1)
+        kept = accounts_from_credits(
+            lines, given_trainings, as_of=AS_OF, years=spec.years,
+            terminations=given_terminations,
+        )  # fmt: skip
+        assert rendered(run) == rendered(render_accounts(AccountFilesRun(kept), render))
+        del run
+
+
+@settings(max_examples=150, deadline=None)
+@given(credits(), some_trainings, terminations, st.data())
+def test_the_reduce_gives_the_in_parent_run_of_any_credits(
+    made: list[YearCredit],
+    given_trainings: list[Training],
+    given_terminations: list[Termination],
+    data: st.DataObject,
+) -> None:
+    """Credits of employers whose key shows two employers (with and without the NSSO
+    number), findings shared between credits, trainings naming an employer the worker has
+    no credit at."""
+    lines = [(c, tuple(data.draw(st.lists(st.sampled_from(FINDINGS), max_size=2))))
+             for c in made]  # fmt: skip
+    render = data.draw(st.sampled_from(RENDERS))
+    count = data.draw(st.integers(1, 6))
+    assert_reduced_as_in_parent(lines, given_trainings, given_terminations, render, count)
+
+
+def test_a_key_with_two_employers_shows_its_first_in_buckets_without_its_trainings() -> None:
+    """ACME's first credit (BERT's) has the NSSO number, CARL's not; a training names ACME.
+    CARL's bucket has no training: it must still show the first credit's employer."""
+    anna, bert, carl = WORKERS[0], WORKERS[1], WORKERS[2]
+    made = [YearCredit(n, 2023, legal_days=1, employer=e)
+            for n, e in ((bert, ACME), (carl, ACME_BARE), (anna, ACME))]  # fmt: skip
+    day = date(2023, 1, 1)
+    course = Training(anna, "course", day, day, 1, employer=ACME)
+    assert len({bucket_of(n.value, 3) for n in (anna, bert, carl)}) == 3
+    for render in RENDERS:
+        assert_reduced_as_in_parent([(c, ()) for c in made], [course], [], render, 3)

@@ -15,7 +15,8 @@ used and remaining. ``--format table|json|csv|xml``; ``xml`` writes the
 training-account document (the FLA archive format, ``urn:mycareer:training-account:1``).
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
 The work is :func:`mycareer.account_jobs.accounts_from_files` (every year's entitlements
-employer by employer on ``--jobs`` processes, the ledgers in this one); this module reads the
+employer by employer on ``--jobs`` processes; the ledgers bucket by bucket of workers there
+too for compact JSON, CSV and the employer view, else in this one); this module reads the
 inputs, calls it and renders the result.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal
@@ -39,13 +40,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from mycareer.account_jobs import accounts_from_files
+from mycareer.account_jobs import AccountFilesRun, Render, accounts_from_files
 from mycareer.cli._common import add_indent, add_jobs, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
 from mycareer.findings import Finding, Severity
-from mycareer.fla import AccountsRun, EntitlementOptions
+from mycareer.fla import EntitlementOptions
 from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
@@ -59,11 +60,9 @@ from mycareer.fla.account_json import (
     ACCOUNT_SCHEMA_VERSION,
     EMPLOYER_COLUMNS,
     STATEMENT_COLUMNS,
-    account_to_json,
     accounts_document,
     employer_rows,
     employers_document,
-    iter_statement_rows,
 )
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
@@ -358,7 +357,8 @@ def _table_account(account: TrainingAccount, out: TextIO) -> None:
     print(file=out)
 
 
-def _worker_table(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+def _worker_table(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    run = computed.accounts
     print(
         f"training accounts as of {run.as_of.isoformat()} in days "
         "(recommended; legal status uncertain from 2026, B-9)",
@@ -369,47 +369,50 @@ def _worker_table(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> No
         _table_account(account, out)
 
 
-def _employer_table(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    print(f"training accounts as of {run.as_of.isoformat()} — per employer", file=out)
+def _employer_table(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    print(f"training accounts as of {computed.accounts.as_of.isoformat()} — per employer", file=out)
     header = ("employer", "workers", "credited", "used", "remaining", "lost", "reset", "open")
     rows: list[tuple[str, ...]] = [header]
-    for s in run.employer_summaries():
+    for s in computed.employer_summaries():
         figures = (s.credited, s.used, s.remaining, s.lost, s.reset, s.open_balance)
         employer = "-" if s.employer is None else s.employer.formatted
         rows.append((employer, str(s.workers), *(_shown(v) for v in figures)))
     _print_aligned(rows, out)
 
 
-def _worker_json(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+def _worker_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    run = computed.accounts
     if args.indent is not None:
         write_json(out, accounts_document(run.accounts, run.as_of), args.indent)
         return
-    # Compact: each account is encoded as it is written, never the whole document at once
-    # (its dicts took 6.4 kB an account: about 1.4 GB for 200,000 workers).
+    # Compact: the accounts' texts were made where their ledgers were (_render), and are
+    # read back from the run's temporary files as they are written: the document is never
+    # whole in this process (its dicts took 6.4 kB an account: 1.4 GB for 200,000 workers).
     head = accounts_document((), run.as_of)
-    texts = (json.dumps(account_to_json(a), ensure_ascii=False) for a in run.accounts)
-    write_json(out, head, None, {"accounts": texts})
+    write_json(out, head, None, {"accounts": computed.texts})
 
 
-def _employer_json(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    write_json(out, employers_document(run.employer_summaries(), run.as_of), args.indent)
+def _employer_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    document = employers_document(computed.employer_summaries(), computed.accounts.as_of)
+    write_json(out, document, args.indent)
 
 
-def _worker_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    _write_csv(iter_statement_rows(run.accounts), STATEMENT_COLUMNS, out)  # streamed
+def _worker_csv(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    rows = (row for text in computed.texts for row in json.loads(text))  # streamed
+    _write_csv(rows, STATEMENT_COLUMNS, out)
 
 
-def _employer_csv(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
-    _write_csv(employer_rows(run.employer_summaries()), EMPLOYER_COLUMNS, out)
+def _employer_csv(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
+    _write_csv(employer_rows(computed.employer_summaries()), EMPLOYER_COLUMNS, out)
 
 
-def _worker_xml(run: AccountsRun, args: argparse.Namespace, out: TextIO) -> None:
+def _worker_xml(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
     buffer = io.BytesIO()
-    write_training_accounts(buffer, run.records())
+    write_training_accounts(buffer, computed.accounts.records())
     out.write(buffer.getvalue().decode("utf-8"))
 
 
-_Renderer = Callable[[AccountsRun, argparse.Namespace, TextIO], None]
+_Renderer = Callable[[AccountFilesRun, argparse.Namespace, TextIO], None]
 _RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
     (False, "table"): _worker_table,
     (False, "json"): _worker_json,
@@ -419,6 +422,20 @@ _RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
     (True, "json"): _employer_json,
     (True, "csv"): _employer_csv,
 }
+
+
+def _render(args: argparse.Namespace) -> Render:
+    """What the run gives: made where the ledgers are (worker processes) when it can be.
+
+    The employer view needs the totals only; compact JSON and CSV each account's text
+    or rows. The table, indented JSON and the archive (with its entitlements) use the
+    accounts themselves, held in this process.
+    """
+    if args.employer_view:
+        return "employers"
+    if args.format == "json" and args.indent is None:
+        return "json"
+    return "csv" if args.format == "csv" else "objects"
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -441,6 +458,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         to_year=args.to_year, terminations=args.termination, policy=_policy(args),
         rulebook=rulebook, options=EntitlementOptions(**counting_choices(args)),
         progress=dmfa_progress, keep_entitlements=args.format == "xml",  # the archive's
+        render=_render(args),
     )  # fmt: skip
     for problem in computed.errors:
         for line in flatten_errors(problem):
@@ -449,11 +467,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     result = computed.accounts
     read_findings = computed.findings
     findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
-    progress.count("accounts", len(result.accounts))
+    progress.count("accounts", computed.account_count)
     progress.step("writing")
-    _RENDERERS[(args.employer_view, args.format)](result, args, out)
+    _RENDERERS[(args.employer_view, args.format)](computed, args, out)
     print(
-        f"{_PROG}: {len(result.accounts)} account(s) of {result.workers} worker(s), "
+        f"{_PROG}: {computed.account_count} account(s) of {computed.worker_count} worker(s), "
         f"{len(trainings)} training(s), years {result.from_year}-{result.to_year}",
         file=err,
     )

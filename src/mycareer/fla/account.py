@@ -35,6 +35,7 @@ built ``as_of`` an explicit date.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -70,6 +71,7 @@ __all__ = [
     "AccountPolicy",
     "AccountWindow",
     "EmployerAccountSummary",
+    "Origin",
     "Termination",
     "TerminationReason",
     "TrainingAccount",
@@ -82,6 +84,9 @@ __all__ = [
     "build_accounts",
     "employer_summaries",
     "exact_days",
+    "merge_summaries",
+    "routed_accounts",
+    "shown_employers",
     "verify_account",
 ]
 
@@ -446,49 +451,69 @@ def _lists() -> defaultdict[Any, list[Any]]:
     return defaultdict(list)
 
 
+def shown_employers(
+    credits: Iterable[Employer | None], trainings: Iterable[Training] = ()
+) -> dict[str | None, Employer | None]:
+    """The employer the accounts of each key show: its first credit's, else its first training's.
+
+    ``credits`` are the credits' employers in the credits' order. Two employers of one key
+    can differ (an enterprise number with or without its NSSO number): the first wins.
+    """
+    shown: dict[str | None, Employer | None] = {}
+    for employer in credits:
+        shown.setdefault(_employer_key(employer), employer)
+    for training in trainings:
+        if training.employer is not None:
+            shown.setdefault(training.employer.key, training.employer)
+    return shown
+
+
+#: Where a finding that belongs to no single account came from: ``(0, n)`` the n-th
+#: training, ``(1, n)`` the n-th termination (their order in the finding list).
+Origin = tuple[int, int]
+
+
 @attrs.define
 class _Routing:
     """Which credits, trainings and termination go to which (employer key, NISS) account."""
 
+    employers: dict[str | None, Employer | None]
     credits: defaultdict[_AccountKey, list[YearCredit]] = attrs.field(factory=_lists)
     trainings: defaultdict[_AccountKey, list[Training]] = attrs.field(factory=_lists)
     endings: dict[_AccountKey, Termination] = attrs.field(factory=dict)
-    employers: dict[str | None, Employer | None] = attrs.field(factory=dict)
     keys_by_niss: defaultdict[Niss, list[str | None]] = attrs.field(factory=_lists)
-    loose: list[Finding] = attrs.field(factory=list)
+    loose: list[tuple[Origin, Finding]] = attrs.field(factory=list)
 
     def add_credits(self, credits: Iterable[YearCredit]) -> None:
         for credit in credits:
-            key = _employer_key(credit.employer)
-            self.credits[(key, credit.niss)].append(credit)
-            self.employers.setdefault(key, credit.employer)
+            self.credits[(_employer_key(credit.employer), credit.niss)].append(credit)
         for key, niss in self.credits:
             self.keys_by_niss[niss].append(key)
 
-    def add_training(self, training: Training) -> None:
+    def add_training(self, training: Training, number: int) -> None:
         """To its employer's account, else the worker's only one; ambiguous: left out."""
         if training.employer is not None:
             key = _employer_key(training.employer)
-            self.employers.setdefault(key, training.employer)
         else:
             known = self.keys_by_niss.get(training.niss, [])
             if len(known) > 1:
-                self.loose.append(
+                self.loose.append((
+                    (0, number),
                     Finding(
                         "ACCOUNT_TRAINING_EMPLOYER_AMBIGUOUS",
                         Severity.ERROR,
                         f"training {training.name!r} of NISS {training.niss} names no employer "
                         f"and the worker has {len(known)}; it is not debited",
                         training.source,
-                    )
-                )
+                    ),
+                ))  # fmt: skip
                 return
             key = known[0] if known else None
         self.trainings[(key, training.niss)].append(training)
         if (key, training.niss) not in self.credits:
             self.credits[(key, training.niss)] = []
 
-    def add_termination(self, termination: Termination) -> None:
+    def add_termination(self, termination: Termination, number: int) -> None:
         """To its employer's account, else to every account of the worker."""
         niss = termination.niss
         if termination.employer is not None:
@@ -497,13 +522,14 @@ class _Routing:
             targets = [(key, niss) for key in self.keys_by_niss.get(niss, [])]
             targets += [k for k in self.trainings if k[1] == niss and k not in targets]
         if not any(target in self.credits for target in targets):
-            self.loose.append(
+            self.loose.append((
+                (1, number),
                 Finding(
                     "ACCOUNT_TERMINATION_UNKNOWN_WORKER",
                     Severity.WARNING,
                     f"termination given for NISS {niss}, who has no account",
-                )
-            )
+                ),
+            ))  # fmt: skip
         for target in targets:
             self.endings[target] = termination
 
@@ -532,16 +558,46 @@ def build_accounts(
     is left out with a finding. A worker with trainings but no credit gets an account
     with zero credits. ``policies`` maps an employer key, or an (employer key, NISS
     digits) pair, to its own policy (e.g. :meth:`AccountPolicy.for_schedule`); the key
-    ``""`` stands for the accounts without an employer.
+    ``""`` stands for the accounts without an employer. Each account shows the
+    employer of :func:`shown_employers`.
 
     Returns the accounts and the findings that belong to no single account.
     """
-    routing = _Routing()
+    accounts, loose = routed_accounts(
+        credits, trainings, as_of=as_of, terminations=terminations, policy=policy,
+        policies=policies,
+    )  # fmt: skip
+    return accounts, tuple(finding for _origin, finding in loose)
+
+
+def routed_accounts(
+    credits: Iterable[YearCredit],
+    trainings: Iterable[Training] = (),
+    *,
+    as_of: date,
+    terminations: Iterable[Termination] = (),
+    policy: AccountPolicy | None = None,
+    policies: Mapping[str | tuple[str, str], AccountPolicy] | None = None,
+    employers: Mapping[str, Employer] | None = None,
+) -> tuple[tuple[TrainingAccount, ...], tuple[tuple[Origin, Finding], ...]]:
+    """:func:`build_accounts`, each loose finding with its :data:`Origin`.
+
+    For a run split by worker (each part some workers' credits, trainings and
+    terminations, in the whole run's order): ``employers`` gives the employer the whole
+    run shows for some keys (:func:`shown_employers` on all of it), which the part's own
+    credits and trainings might not (a key's first credit may be in another part). Each
+    part's accounts and loose findings are then those of the whole run for its workers.
+    """
+    credits = list(credits)
+    trainings = list(trainings)
+    seeded = list((employers or {}).values())
+    first = (credit.employer for credit in credits)
+    routing = _Routing(shown_employers(itertools.chain(seeded, first), trainings))
     routing.add_credits(credits)
-    for training in trainings:
-        routing.add_training(training)
-    for termination in terminations:
-        routing.add_termination(termination)
+    for number, training in enumerate(trainings):
+        routing.add_training(training, number)
+    for number, termination in enumerate(terminations):
+        routing.add_termination(termination, number)
     accounts = [
         build_account(
             routing.credits[(key, niss)],
@@ -604,3 +660,32 @@ def employer_summaries(accounts: Iterable[TrainingAccount]) -> tuple[EmployerAcc
             )
         )
     return tuple(summaries)
+
+
+def merge_summaries(
+    parts: Iterable[Iterable[EmployerAccountSummary]],
+) -> tuple[EmployerAccountSummary, ...]:
+    """The summaries of accounts split between parts by worker, from each part's summaries.
+
+    Exact when no worker is in two parts (``workers`` then adds up): equal to
+    :func:`employer_summaries` of all the accounts, sorted by employer key.
+    """
+    merged: dict[str | None, EmployerAccountSummary] = {}
+    for part in parts:
+        for s in part:
+            key = _employer_key(s.employer)
+            known = merged.get(key)
+            if known is None:
+                merged[key] = s
+                continue
+            merged[key] = attrs.evolve(
+                known,
+                workers=known.workers + s.workers,
+                credited=known.credited + s.credited,
+                used=known.used + s.used,
+                remaining=known.remaining + s.remaining,
+                lost=known.lost + s.lost,
+                reset=known.reset + s.reset,
+                open_balance=known.open_balance + s.open_balance,
+            )
+    return tuple(merged[key] for key in sorted(merged, key=lambda k: k or ""))

@@ -22,6 +22,7 @@ when the value has one, else ``p/q`` (:func:`~mycareer.fla.trainings.format_exac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from fractions import Fraction
@@ -37,6 +38,7 @@ __all__ = [
     "EMPLOYER_COLUMNS",
     "STATEMENT_COLUMNS",
     "STATEMENT_FIELDS",
+    "account_json_text",
     "account_to_json",
     "accounts_document",
     "employer_rows",
@@ -44,6 +46,7 @@ __all__ = [
     "employers_document",
     "iter_statement_rows",
     "statement_rows",
+    "statement_rows_text",
 ]
 
 #: ``schema_version`` of the document (schema ``account-1``).
@@ -157,6 +160,11 @@ def account_to_json(account: TrainingAccount) -> dict[str, Any]:
     }
 
 
+def account_json_text(account: TrainingAccount) -> str:
+    """One account as compact JSON text (:func:`account_to_json`): an item of ``accounts``."""
+    return json.dumps(account_to_json(account), ensure_ascii=False)
+
+
 def employer_summary_to_json(summary: EmployerAccountSummary) -> dict[str, Any]:
     """One employer's team totals."""
     document: dict[str, Any] = {
@@ -214,6 +222,12 @@ def employers_document(summaries: Iterable[EmployerAccountSummary], as_of: date)
 def statement_rows(accounts: Iterable[TrainingAccount]) -> list[dict[str, Any]]:
     """CSV rows of the worker view (:data:`STATEMENT_COLUMNS`): one per account and year."""
     return list(iter_statement_rows(accounts))
+
+
+def statement_rows_text(account: TrainingAccount) -> str:
+    """The CSV rows of one account as a JSON array: ``json.loads`` gives its
+    :func:`statement_rows` back (texts, integers and nulls survive the round trip)."""
+    return json.dumps(statement_rows([account]), ensure_ascii=False)
 
 
 def iter_statement_rows(accounts: Iterable[TrainingAccount]) -> Iterator[dict[str, Any]]:
