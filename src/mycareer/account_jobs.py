@@ -64,7 +64,7 @@ from typing import IO, Any, Literal, TypeVar
 
 import attrs
 
-from mycareer._spool import Spool, SpooledTexts, write_spool
+from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -593,7 +593,7 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
     if spec.render == "employers":
         return BucketResult(None, len(accounts), workers, tagged, employer_summaries(accounts))
     render = _TEXTS[spec.render]
-    items = [(k.employer.key if k.employer else "", k.niss.value, render(k)) for k in accounts]
+    items = [((k.employer.key if k.employer else "", k.niss.value), render(k)) for k in accounts]
     folder, name = os.path.split(task.spool)
     return BucketResult(write_spool(folder, name, items), len(accounts), workers, tagged)
 
@@ -667,7 +667,7 @@ def reduce_buckets(
 
     ``results`` are the shuffling groups' (rows taken out), ``paths`` each bucket's file
     of rows (None: none), removed once read; ``folder`` holds the texts' spools and
-    belongs to the run's :class:`~mycareer._spool.SpooledTexts` (removed with it).
+    belongs to the run's :class:`~mycareer._spool.SpooledItems` (removed with it).
     Reading findings and errors are left to the caller.
     """
     tasks = _bucket_tasks(choices, results, paths, folder.name)
@@ -685,7 +685,7 @@ def reduce_buckets(
         folder.cleanup()
         summaries = merge_summaries(p.summaries for p in parts)
         return AccountFilesRun(accounts, summaries=summaries, tally=tally)
-    texts = SpooledTexts([p.spool for p in parts if p.spool is not None], folder)
+    texts: SpooledItems[str] = SpooledItems([p.spool for p in parts if p.spool is not None], folder)
     return AccountFilesRun(accounts, texts=texts, tally=tally)
 
 
