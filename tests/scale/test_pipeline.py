@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import attrs
@@ -218,8 +219,8 @@ def test_a_group_spools_its_json_as_it_is_made(payroll: Path, tmp_path: Path) ->
     spooled = run_group(spec, group.files, str(tmp_path), "g-0")
     assert spooled.items == ()
     assert spooled.spool is not None
-    lines = (tmp_path / "g-0").read_text(encoding="utf-8").splitlines()
-    assert [tuple(line.split("\t", 2)) for line in lines] == list(held.items)
+    on_disk = SpooledItems([spooled.spool], TemporaryDirectory())
+    assert list(on_disk) == [text for _key, _niss, text in held.items]
     assert (spooled.spool.count, spooled.spool.first, spooled.spool.last) == (
         len(held.items), held.items[0][:2], held.items[-1][:2]
     )  # fmt: skip
