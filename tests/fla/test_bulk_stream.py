@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +17,9 @@ from hypothesis import strategies as st
 
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
-from mycareer.fla import EntitlementOptions, compute_entitlements
+from mycareer.fla import EntitlementOptions, Overrides, Regime, SizeBand, compute_entitlements
 from mycareer.fla.band import DeclaredQuarter
-from mycareer.fla.bulk import EntitlementStream
+from mycareer.fla.bulk import EntitlementStream, _scan
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -115,7 +116,8 @@ def _streamed(
         else:
             stage.discard()
     keys, last = stream.employer_keys(), stream.last_quarter()
-    return stream.entitlements(declarations, as_of=date(2024, 6, 30)), keys, last
+    results = stream.entitlements(declarations, as_of=date(2024, 6, 30))
+    return results, keys, last, stream.committed.tally.result()
 
 
 def _one_pass(
@@ -127,7 +129,8 @@ def _one_pass(
         records, declarations, YEAR, options=options, as_of=date(2024, 6, 30)
     )
     keys = frozenset(r.employer.key for r in records)
-    return results, keys, max((r.quarter for r in records), default=None)
+    counts = _scan(records, declarations, YEAR, options.indemnity_codes).tally.result()
+    return results, keys, max((r.quarter for r in records), default=None), counts
 
 
 @settings(max_examples=120, deadline=None)
@@ -236,19 +239,68 @@ def test_sealed_counts_stay_and_a_part_naming_a_sealed_quarter_is_refused() -> N
         again.commit()
 
 
+FED_ONCE = r"^a stage is fed before it is committed or discarded$"
+
+
 def test_a_stream_gives_its_entitlements_once_and_a_stage_is_committed_once() -> None:
     stream = EntitlementStream(YEAR)
     stage = stream.stage()
     stage.feed([_year_line(ACME, Q(2024, 1))])
     stage.commit()
-    with pytest.raises(AssertionError, match="committed once"):
+    with pytest.raises(AssertionError, match=r"^a stage is committed once$"):
         stage.commit()
+    with pytest.raises(AssertionError, match=FED_ONCE):
+        stage.feed([_year_line(ACME, Q(2024, 2))])
+    dropped = stream.stage()
+    dropped.discard()
+    with pytest.raises(AssertionError, match=FED_ONCE):
+        dropped.feed([_year_line(ACME, Q(2024, 2))])
     assert len(stream.entitlements()) == 1
-    with pytest.raises(RuntimeError, match="once"):
+    with pytest.raises(RuntimeError, match=r"^an EntitlementStream gives its entitlements once$"):
         stream.entitlements()
 
 
-def test_the_year_is_checked_against_the_rules() -> None:
-    stream = EntitlementStream(1990)
-    with pytest.raises(ValueError, match="year 1990 is outside the years the rules cover"):
-        stream.entitlements()
+def test_the_year_is_checked_against_the_rules_and_the_callers_full_time_days() -> None:
+    """2010 is before the rules (2017 on): refused, unless the caller gives the full-time
+    days (regime "override"), as compute_entitlements answers it."""
+    with pytest.raises(ValueError, match="year 2010 is outside the years the rules cover"):
+        EntitlementStream(2010).entitlements()
+    stream = EntitlementStream(2010)
+    for quarter in Quarter.range(Q(2010, 1), Q(2010, 4)):
+        stage = stream.stage()
+        stage.feed([record(ACME, quarter, ANN, [occupation(date(2010, 1, 1), quarter=quarter)])])
+        stage.commit()
+    over = Overrides(band={ACME.key: SizeBand.FROM_20}, full_time_days={ACME.key: Fraction(4)})
+    [result] = stream.entitlements(overrides=over)
+    assert (result.regime, result.days_exact) == (Regime.OVERRIDE, Fraction(4))
+
+
+def test_workers_counted_in_one_employer_quarter_over_two_parts_add_up() -> None:
+    """Without sealing an employer quarter may come in several parts: its heads and FTE
+    are those of one pass over both."""
+    stream = EntitlementStream(YEAR)
+    for niss in (ANN, BOB):
+        stage = stream.stage()
+        stage.feed([_year_line(ACME, Q(2023, 1), niss)])
+        stage.commit()
+    count = stream.committed.tally.result()[ACME.key][Q(2023, 1)]
+    assert (count.fte, count.headcount) == (Fraction(2), 2)
+
+
+def test_a_later_part_keeps_its_other_lines_when_its_first_continues_the_last() -> None:
+    stream = EntitlementStream(YEAR)
+    second = occupation(date(2024, 5, 1), quarter=Q(2024, 2), q=1900, jc="200", sequence=2)
+    parts = [
+        [_year_line(ACME, Q(2024, 1))],
+        [record(ACME, Q(2024, 2), ANN, [occupation(date(2020, 1, 1), quarter=Q(2024, 2)), second])],
+    ]
+    for part in parts:
+        stage = stream.stage()
+        stage.feed(part)
+        stage.commit()
+    [lines] = stream.committed.groups[ACME.key].values()
+    may, july = date(2024, 5, 1).toordinal(), date(2024, 7, 1).toordinal()
+    assert lines == [
+        [date(2024, 1, 1).toordinal(), july, FULL, FULL, "111", 500],
+        [may, july, 1900, FULL, "200", 500],
+    ]

@@ -193,7 +193,7 @@ class _Scan:
             )
         return {key: tuple(findings) for key, findings in found.items()}
 
-    def absorb(self, later: _Scan, *, seal: bool = False) -> None:
+    def absorb(self, later: _Scan, *, seal: bool) -> None:
         """Add ``later``, the scan of the records that follow this one's (scanned with
         this one as its base): as if one pass had read them all, in that order.
 
