@@ -643,11 +643,12 @@ def _run_buckets(
 ) -> AccountFilesRun:
     """Map with the credits shuffled by NISS into files, then :func:`reduce_buckets`."""
     folder = tempfile.TemporaryDirectory(prefix="mycareer-accounts-")
+    sink = _BucketFiles(folder.name, buckets or bucket_count(plan, jobs))
     try:
-        sink = _BucketFiles(folder.name, buckets or bucket_count(plan, jobs))
         plan, spec, results = _mapped(plan, choices, jobs, mapper, progress, sink)
         run = reduce_buckets(choices, spec, results, sink.close(), folder, jobs)
-    except BaseException:
+    except BaseException:  # a failed group or bucket: nothing of the run is left behind
+        sink.close()
         folder.cleanup()
         raise
     read = tuple(dict.fromkeys(f for r in results for f in r.findings))
