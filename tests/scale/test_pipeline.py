@@ -219,7 +219,7 @@ def test_a_group_spools_its_json_as_it_is_made(payroll: Path, tmp_path: Path) ->
     spooled = run_group(spec, group.files, str(tmp_path), "g-0")
     assert spooled.items == ()
     assert spooled.spool is not None
-    on_disk = SpooledItems([spooled.spool], TemporaryDirectory())
+    on_disk: SpooledItems[str] = SpooledItems([spooled.spool], TemporaryDirectory())
     assert list(on_disk) == [text for _key, _niss, text in held.items]
     assert (spooled.spool.count, spooled.spool.first, spooled.spool.last) == (
         len(held.items), held.items[0][:2], held.items[-1][:2]
