@@ -15,11 +15,11 @@ calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
 The ledgers need everything of one worker: a training without an employer goes to
 the worker's only account, which may be at any employer. Two routes:
 
-* ``render="objects"`` (the default; the table, indented JSON and the archive):
+* ``render="objects"`` (the default; the command's table and archive):
   the ledgers are built in the calling process
   (:func:`~mycareer.fla.account_pipeline.accounts_from_credits`), which holds
   every credit and account (about 2.7 kB an account);
-* otherwise (compact JSON, CSV, the employer view) the credits are *shuffled by
+* otherwise (JSON, CSV, the employer view) the credits are *shuffled by
   worker*: each group writes its credits as rows
   (:func:`~mycareer.fla.account_pipeline.credit_row`) into buckets by a stable hash
   of the NISS (:func:`~mycareer.pipeline.bucket_of`), which the calling process

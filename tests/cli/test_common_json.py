@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mycareer.cli._common import json_lines, write_json
 
@@ -28,3 +31,39 @@ def test_an_empty_document() -> None:
     sink = io.StringIO()
     write_json(sink, {}, None)
     assert sink.getvalue() == "{}\n"
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                 max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=4), values, max_size=4),
+    st.lists(values, max_size=6),
+    st.integers(0, 4),
+)
+def test_indented_output_with_encoded_items_is_json_dumps(
+    document: dict[str, Any], items: list[Any], indent: int
+) -> None:
+    """Items given as compact text (newlines, quotes and non-ASCII escaped or not) are
+    written indented in their place: the bytes of ``json.dumps`` of the whole document."""
+    whole = {**document, "items": items}
+    texts = [json.dumps(item, ensure_ascii=False) for item in items]
+    sink = io.StringIO()
+    write_json(sink, {**document, "items": []}, indent, {"items": iter(texts)})
+    assert sink.getvalue() == json.dumps(whole, ensure_ascii=False, indent=indent) + "\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, 256, 257, 600])
+def test_indented_long_lists_are_written_in_chunks(count: int) -> None:
+    items = [{"n": i, "text": 'é\n"x"', "list": [i, [], {}]} for i in range(count)]
+    texts = (json.dumps(item) for item in items)  # ASCII-escaped: decoded, then written
+    sink = io.StringIO()
+    write_json(sink, {"as_of": "2024-12-31", "accounts": []}, 2, {"accounts": texts})
+    expected = {"as_of": "2024-12-31", "accounts": items}
+    assert sink.getvalue() == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"

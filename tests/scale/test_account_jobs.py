@@ -225,6 +225,19 @@ def test_the_command_writes_the_same_bytes_whatever_jobs(
         assert outputs[0] == text.getvalue()
 
 
+def test_indented_json_is_the_document_of_the_accounts_whatever_jobs(
+    payroll: Path, oracle: AccountsRun
+) -> None:
+    """--indent: the accounts' texts made in the workers, indented one by one as written."""
+    expected = json.dumps(accounts_document(oracle.accounts, oracle.as_of), indent=2,
+                          ensure_ascii=False) + "\n"  # fmt: skip
+    for jobs in ("1", "2"):
+        result = run_cli("account", payroll, "--indent", "2", "--format", "json", "--jobs", jobs)
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected
+
+
 def test_the_command_refuses_zero_jobs(payroll: Path) -> None:
     result = run_cli("account", payroll, "--jobs", "0")
     assert_no_traceback(result)

@@ -16,7 +16,7 @@ training-account document (the FLA archive format, ``urn:mycareer:training-accou
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
 The work is :func:`mycareer.account_jobs.accounts_from_files` (every year's entitlements
 employer by employer on ``--jobs`` processes; the ledgers bucket by bucket of workers there
-too for compact JSON, CSV and the employer view, else in this one); this module reads the
+too for JSON, CSV and the employer view, else in this one); this module reads the
 inputs, calls it and renders the result.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal
@@ -381,15 +381,12 @@ def _employer_table(computed: AccountFilesRun, args: argparse.Namespace, out: Te
 
 
 def _worker_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
-    run = computed.accounts
-    if args.indent is not None:
-        write_json(out, accounts_document(run.accounts, run.as_of), args.indent)
-        return
-    # Compact: the accounts' texts were made where their ledgers were (_render), and are
-    # read back from the run's temporary files as they are written: the document is never
-    # whole in this process (its dicts took 6.4 kB an account: 1.4 GB for 200,000 workers).
-    head = accounts_document((), run.as_of)
-    write_json(out, head, None, {"accounts": computed.texts})
+    # The accounts' compact texts were made where their ledgers were (_render), and are
+    # read back from the run's temporary files as they are written (indented one by one
+    # for --indent): the document is never whole in this process (its dicts took 6.4 kB
+    # an account: 1.4 GB for 200,000 workers).
+    head = accounts_document((), computed.accounts.as_of)
+    write_json(out, head, args.indent, {"accounts": computed.texts})
 
 
 def _employer_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
@@ -427,15 +424,13 @@ _RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
 def _render(args: argparse.Namespace) -> Render:
     """What the run gives: made where the ledgers are (worker processes) when it can be.
 
-    The employer view needs the totals only; compact JSON and CSV each account's text
-    or rows. The table, indented JSON and the archive (with its entitlements) use the
-    accounts themselves, held in this process.
+    The employer view needs the totals only; JSON and CSV each account's text or rows.
+    The table and the archive (with its entitlements) use the accounts themselves, held
+    in this process.
     """
     if args.employer_view:
         return "employers"
-    if args.format == "json" and args.indent is None:
-        return "json"
-    return "csv" if args.format == "csv" else "objects"
+    return "json" if args.format == "json" else "csv" if args.format == "csv" else "objects"
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -309,11 +309,12 @@ def write_json(
 ) -> None:
     """Write ``document``: indented when ``indent`` is given, else compact.
 
-    ``encoded`` (compact only) gives lists whose items are already JSON text
-    (serialised by worker processes, or made one by one as they are written),
-    written in place of ``document``'s. Compact output is written as it goes, a
-    few hundred items at a time: the whole text is never held (300 MB for the
-    accounts of 200,000 workers).
+    ``encoded`` gives lists whose items are already JSON text (serialised by worker
+    processes, or made one by one as they are written), written in place of
+    ``document``'s. The output is written as it goes, a few hundred items at a time:
+    the whole text is never held (300 MB for the accounts of 200,000 workers).
+    Indented, each encoded item is decoded and written indented in its place, the
+    bytes of ``json.dumps(document, indent=indent)`` with the lists filled in.
 
     >>> import io
     >>> sink = io.StringIO()
@@ -325,7 +326,10 @@ def write_json(
     ]}
     """
     if indent is not None:
-        out.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
+        if encoded:
+            _write_indented(out, document, indent, encoded)
+        else:
+            out.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
         return
     out.write("{")
     for number, (key, value) in enumerate(document.items()):
@@ -340,6 +344,39 @@ def write_json(
 
 
 _LINES_PER_WRITE = 256  # one write per item cost more than joining a few hundred
+
+
+def _nested(value: Any, indent: int, level: int) -> str:
+    """``value`` as ``json.dumps(..., indent=indent)`` writes it ``level`` deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.replace("\n", "\n" + " " * (indent * level))  # strings hold no raw newline
+
+
+def _write_indented(
+    out: TextIO, document: Mapping[str, Any], indent: int, encoded: Mapping[str, Iterable[str]]
+) -> None:
+    """What ``json.dumps(document, indent=indent)`` writes (and a newline), with the
+    ``encoded`` lists' items decoded and indented one chunk at a time."""
+    if not document:
+        out.write("{}\n")
+        return
+    pad = " " * indent
+    for number, (key, value) in enumerate(document.items()):
+        out.write(f"{',' if number else '{'}\n{pad}{_dumps(key)}: ")
+        if key not in encoded:
+            out.write(_nested(value, indent, 1))
+            continue
+        inner = pad + pad
+        iterator = (inner + _nested(json.loads(text), indent, 2) for text in encoded[key])
+        chunk = list(islice(iterator, _LINES_PER_WRITE))
+        if not chunk:
+            out.write("[]")
+            continue
+        out.write("[\n" + ",\n".join(chunk))
+        while chunk := list(islice(iterator, _LINES_PER_WRITE)):
+            out.write(",\n" + ",\n".join(chunk))
+        out.write(f"\n{pad}]")
+    out.write("\n}\n")
 
 
 def _write_lines(out: TextIO, items: Iterable[str]) -> None:
