@@ -378,7 +378,7 @@ def timelines(
     processes: the library only touches it when you ask. Ask when the workers run
     mycareer's tasks and nothing that relies on the collector meanwhile (other
     threads of a worker, its own communication included, run without it while a
-    task runs). On 149 MB of DmfA it took the run from 1.51 to 1.10 times the wall
+    task runs). On 149 MB of DmfA it took the run from about 1.5 to 1.10-1.24 times the wall
     time of the local ``jobs=2`` (docs/performance.md); the results are the same.
     """
     spec = spec or TimelineSpec()
