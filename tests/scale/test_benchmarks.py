@@ -88,3 +88,20 @@ def test_quick_run_measures_every_contender() -> None:
     assert "x floor" in done.stdout
     rows = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
     assert {"floor", "iter_dmfa", "entitlements", "timeline"} <= rows
+
+
+def test_two_trees_side_by_side_report_a_ratio_and_identical_outputs(
+    payroll_folder: Path,
+) -> None:
+    # The regression check between two source trees; a tree against itself must give
+    # identical outputs (a differing output would be reported as DIFFER).
+    tree = str(BENCHMARKS.parent)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "ab_trees.py"), str(payroll_folder),
+         "--before", tree, "--after", tree, "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, env=dict(os.environ),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    reports = [line for line in done.stdout.splitlines() if "after/before" in line]
+    assert [line.split()[0] for line in reports] == ["entitlements", "timeline"]
+    assert all(line.endswith("outputs identical") for line in reports)
