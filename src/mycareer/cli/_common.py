@@ -367,20 +367,14 @@ def _write_indented(
             out.write(_nested(value, indent, 1))
             continue
         inner = pad + pad
-        iterator = (inner + _nested(json.loads(text), indent, 2) for text in encoded[key])
-        chunk = list(islice(iterator, _LINES_PER_WRITE))
-        if not chunk:
-            out.write("[]")
-            continue
-        out.write("[\n" + ",\n".join(chunk))
-        while chunk := list(islice(iterator, _LINES_PER_WRITE)):
-            out.write(",\n" + ",\n".join(chunk))
-        out.write(f"\n{pad}]")
+        lines = (inner + _nested(json.loads(text), indent, 2) for text in encoded[key])
+        _write_lines(out, lines, pad)
     out.write("\n}\n")
 
 
-def _write_lines(out: TextIO, items: Iterable[str]) -> None:
-    """What :func:`json_lines` returns for ``items``, written in chunks as they come."""
+def _write_lines(out: TextIO, items: Iterable[str], pad: str = "") -> None:
+    """What :func:`json_lines` returns for ``items``, written in chunks as they come;
+    ``pad`` goes before the closing bracket (a list nested in an indented object)."""
     iterator = iter(items)
     chunk = list(islice(iterator, _LINES_PER_WRITE))
     if not chunk:
@@ -389,4 +383,4 @@ def _write_lines(out: TextIO, items: Iterable[str]) -> None:
     out.write("[\n" + ",\n".join(chunk))
     while chunk := list(islice(iterator, _LINES_PER_WRITE)):
         out.write(",\n" + ",\n".join(chunk))
-    out.write("\n]")
+    out.write(f"\n{pad}]")
