@@ -361,17 +361,12 @@ def run_groups(
     work: Callable[[S, Sequence[str]], R],
     spec: S,
     task: Sequence[tuple[int, tuple[str, ...]]],
-    keep: Callable[[int, R], R] | None = None,
 ) -> list[tuple[int, R]]:
-    """``work(spec, files)`` on each group ``(index, files)`` of a task, in this process.
-
-    ``keep(index, result)`` makes what is kept of each result (e.g. spooled to disk)
-    before the next group is read.
-    """
+    """``work(spec, files)`` on each group ``(index, files)`` of a task, in this process,
+    in the task's order."""
     done = []
     for index, files in task:
-        result = work(spec, files)
-        done.append((index, result if keep is None else keep(index, result)))
+        done.append((index, work(spec, files)))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
