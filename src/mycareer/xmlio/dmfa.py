@@ -84,7 +84,7 @@ from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
-from mycareer.xmlio._safe import XmlSource, iterparse_document
+from mycareer.xmlio._safe import XmlSource, end_events
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
     DATA_ERRORS,
@@ -189,6 +189,7 @@ class _DmfaReader:
         self.quarter: Quarter | None = None
         self.header_error: InvalidValueError | None = None
         self.header_done = False
+        self.declaration_ended = False
         self.person_index = 0
         self.person_count = 0
         self.record_count = 0
@@ -271,15 +272,44 @@ class _DmfaReader:
             )
         self.header_error = None
         self.employer = None
+        self.declaration_ended = True
+
+    def _end_declaration(self, declaration: Any) -> None:
+        if self.declaration_ended:
+            self._another_declaration(declaration)
+        elif not self.header_done:
+            self._finish_header(declaration)
+        self._finish_declaration()
+        declaration.clear()
+
+    def _another_declaration(self, declaration: Any) -> None:
+        """A second EmployerDeclaration in one Form (the XSD allows one): the file is refused."""
+        if self.header_error is None:
+            error = InvalidValueError(
+                "a Form holds more than one EmployerDeclaration (the DmfA XSD allows one)",
+                source=SourceRef(self.label, declaration.sourceline),
+                path=f"{self._form_path()}.EmployerDeclaration",
+            )
+            self.header_error = error
+            self.rejection = self.rejection or error
+            self.person_count = self.record_count = 0  # count this declaration's own
 
     # -- records -------------------------------------------------------------
-    def _person_niss(self, person: Any) -> Niss:
+    def _person_niss(self, record: Any) -> Niss:
+        """The NISS of the person of ``record``, from the INSS before it.
+
+        Only what precedes the record counts, all a streaming parse has read of the
+        person by then: a whole-parsed document gives the same answer.
+        """
         if self.person_niss is None and self.person_error is None:
+            person = record.getparent()
             # INSS comes second in a NaturalPerson (after its sequence number, in the XSD's
             # order): look there first, a tag-filtered search costs ten times more.
-            inss = person[1] if len(person) > 1 else None
+            first = record.getprevious() is None
+            inss = person[1] if len(person) > 1 and not first else None
             if inss is None or inss.tag != "INSS":
-                inss = next(person.iterchildren("INSS"), None)
+                before = list(record.itersiblings("INSS", preceding=True))
+                inss = before[-1] if before else None
             text = None if inss is None else inss.text
             # A NISS already read (plain digits: nothing to strip) is shared; measured.
             if text is not None and text.isdigit():
@@ -333,7 +363,7 @@ class _DmfaReader:
         return key
 
     def _worker_record(self, record: Any, path: str) -> DmfaWorkerRecord:
-        niss = self._person_niss(record.getparent())
+        niss = self._person_niss(record)
         # Plain records by position (xmlio/_dmfa_fast.py); anything else, checked.
         plain = plain_record(record, self._quarter_texts)
         fields: FieldReader | None = None
@@ -412,7 +442,7 @@ class _DmfaReader:
     def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
         """Yield ``(form index, record)`` for every good WorkerRecord."""
         self._check_document()
-        events = iterparse_document(self.source, events=("end",), tag=_TAGS, name=self.label)
+        events = end_events(self.source, tag=_TAGS, name=self.label)
         form_count = 0
         form_open = False
         try:
@@ -441,10 +471,7 @@ class _DmfaReader:
                 elif tag in _HEADER_TAGS:
                     self.header[tag] = element
                 elif tag == "EmployerDeclaration":
-                    if not self.header_done:
-                        self._finish_header(element)
-                    self._finish_declaration()
-                    element.clear()
+                    self._end_declaration(element)
                 elif tag == "Form":
                     if not form_open:  # a Form with nothing we read
                         form_count += 1
@@ -465,7 +492,9 @@ class _DmfaReader:
 
     def _new_person(self, person: Any) -> None:
         """The first WorkerRecord of a NaturalPerson: drop the persons already read."""
-        if not self.header_done:
+        if self.declaration_ended:
+            self._another_declaration(person.getparent())
+        elif not self.header_done:
             self._finish_header(person.getparent())
         self.person_index += 1
         self.person_count += 1
