@@ -62,6 +62,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from mycareer._cache import BoundedCache
 from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
@@ -474,6 +475,14 @@ _niss = trusted_constructor(Niss)
 _period = trusted_constructor(Period)
 _fraction = trusted_constructor(WorkFraction)
 _source = trusted_constructor(SourceRef)
+#: Joint committees by code: a run's rows repeat a few dozen (immutable values, shared).
+_COMMITTEES: BoundedCache[str, JointCommission] = BoundedCache(
+    "shuffled joint committees", maxsize=1024
+)
+
+
+def _committee(code: str) -> JointCommission:
+    return _COMMITTEES.get(code) or _COMMITTEES.put(code, JointCommission(code))
 
 
 def period_row(period: CareerPeriod) -> PeriodRow:
@@ -500,7 +509,7 @@ def period_from_row(row: PeriodRow) -> CareerPeriod:
     return _career(
         _niss(niss), _KINDS[kind], _period(start, stop), employer,
         None if fraction is None else _fraction(fraction),
-        None if committee is None else JointCommission(committee), label, provisional,
+        None if committee is None else _committee(committee), label, provisional,
         None if source is None else _source(*source),
     )  # fmt: skip
 
