@@ -33,7 +33,9 @@ line.
 ``--jobs N`` (default: the usable cores) builds the timelines in ``N``
 processes when every input is a DmfA original: each process reads whole
 employers into career periods, the periods are shuffled by NISS, and each
-process builds the timelines of its share of the workers
+process builds the timelines of its share of the workers and renders them in
+the ``--format`` asked (:mod:`mycareer.timeline_render`; this process only writes
+the texts in order, except with ``--plot``, drawn from the timelines themselves)
 (:mod:`mycareer.timeline_jobs`); the output is the same byte for byte whatever
 ``N``. Input with DmfA updates, consultation answers, Dimona, personnel files,
 career records or sidecars is read in one process, as before.
