@@ -46,6 +46,7 @@ import attrs
 from distributed import Client, Future, as_completed
 
 from mycareer._gc import bulk
+from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
@@ -321,12 +322,46 @@ def _reduce(blobs: list[bytes], as_of: date, spec: TimelineSpec) -> list[Any]:
     return reduce_bucket(blobs, as_of, spec)
 
 
-class _DaskShuffle:
-    """Map results stay on the workers; each reduce task fetches its bucket's rows."""
+def _reduce_to(
+    blobs: list[bytes], as_of: date, spec: TimelineSpec, folder: str, bucket: int
+) -> Spool | None:
+    """A bucket's workers written by the reduce task to a file of ``folder``, in order."""
+    return write_spool(folder, f"bucket-{bucket:05d}", reduce_bucket(blobs, as_of, spec))
 
-    def __init__(self, client: Client, pause: bool) -> None:  # noqa: FBT001
+
+def _spool_place(spool_to: str | os.PathLike[str]) -> str:
+    """``spool_to`` when it is an existing folder (not a URL), else the error naming it."""
+    where = os.fspath(spool_to)
+    if _is_url(where) or not os.path.isdir(where):
+        raise InvalidValueError(
+            f"spool_to {where[:80]!r}: expected an existing folder that the workers and "
+            "this process see at the same path (a shared file system), not a URL"
+        )
+    return where
+
+
+def _spool_folder(spool_to: str | os.PathLike[str]) -> tempfile.TemporaryDirectory[str]:
+    """A new folder for the run's bucket files in ``spool_to``."""
+    where = _spool_place(spool_to)
+    return tempfile.TemporaryDirectory(prefix="mycareer-dask-timelines-", dir=where)
+
+
+class _DaskShuffle:
+    """Map results stay on the workers; each reduce task fetches its bucket's rows.
+
+    With ``spool_to``, each reduce task writes its bucket's workers to a file there and
+    only the file's name comes back (:class:`~mycareer._spool.SpooledItems`).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        pause: bool,  # noqa: FBT001
+        spool_to: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.client = client
         self.pause = pause
+        self.spool_to = spool_to
         self.futures: list[Future[MapResult]] = []
         self.summaries: list[MapResult] = []
 
@@ -340,18 +375,28 @@ class _DaskShuffle:
         self.summaries = client.gather(summaries)  # type: ignore[no-untyped-call]
         return self.summaries
 
+    def _parts(self, bucket: int) -> list[Future[bytes]]:
+        return [
+            self.client.submit(_rows, future, bucket, pure=False)
+            for future, summary in zip(self.futures, self.summaries, strict=True)
+            if summary.rows[bucket] is not None
+        ]
+
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
         client = self.client
-        reduces = []
-        for bucket in range(buckets):
-            parts = [
-                client.submit(_rows, future, bucket, pure=False)
-                for future, summary in zip(self.futures, self.summaries, strict=True)
-                if summary.rows[bucket] is not None
-            ]
-            reduces.append(
-                client.submit(_in_task, self.pause, _reduce, parts, as_of, spec, pure=False)
-            )
+        pause = self.pause
+        if self.spool_to is not None:
+            folder = _spool_folder(self.spool_to)
+            written = []
+            for b in range(buckets):
+                arguments = (_reduce_to, self._parts(b), as_of, spec, folder.name, b)
+                written.append(client.submit(_in_task, pause, *arguments, pure=False))
+            spools: list[Spool | None] = client.gather(written)  # type: ignore[no-untyped-call]
+            return SpooledItems([spool for spool in spools if spool is not None], folder)
+        reduces = [
+            client.submit(_in_task, pause, _reduce, self._parts(b), as_of, spec, pure=False)
+            for b in range(buckets)
+        ]
         buckets_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]
         return merge_buckets(buckets_of)
 
@@ -362,6 +407,7 @@ def timelines(
     *,
     spec: TimelineSpec | None = None,
     pause_collector: bool = False,
+    spool_to: str | os.PathLike[str] | None = None,
 ) -> TimelineRun:
     """Every worker's timeline and gaps from DmfA originals, built on the cluster.
 
@@ -380,6 +426,18 @@ def timelines(
     threads of a worker, its own communication included, run without it while a
     task runs). On 149 MB of DmfA it took the run from about 1.5 to 1.10-1.24 times the wall
     time of the local ``jobs=2`` (docs/performance.md); the results are the same.
+
+    By default every bucket's workers are gathered into this process (the whole output,
+    as objects or texts). ``spool_to``, for big runs: an existing folder that the workers
+    and this process see at the same path (a shared file system; a ``LocalCluster``'s
+    local disk). Each reduce task writes its bucket's workers to a file of a new
+    temporary folder in it and only the file names come back; ``run.workers`` is then a
+    :class:`~mycareer._spool.SpooledItems`, equal to the gathered tuple, read lazily in
+    the same order (the buckets' workers interleave, so they are merged as they are
+    read: a few hundred workers per bucket in memory). The folder is removed when
+    ``run.workers`` is collected. With ``spec.render`` ``"json"``, ``"csv"``, ``"xml"``
+    or ``"table"``, each worker's text is as ``mycareer timeline`` writes it
+    (:mod:`mycareer.timeline_render` gives what goes around the workers).
     """
     spec = spec or TimelineSpec()
     with _client(client) as connected:
@@ -387,12 +445,14 @@ def timelines(
         plan = (
             plan_on_cluster(given, connected) if any(map(_is_url, given)) else plan_timelines(given)
         )
+        if spool_to is not None:
+            _spool_place(spool_to)  # refused before anything runs
         if plan is None or not plan.by_employer:
             raise InvalidValueError(
                 "timelines on Dask need DmfA originals only, one employer per file: "
                 + ", ".join(given)[:80]
             )
-        shuffle = _DaskShuffle(connected, pause_collector)
+        shuffle = _DaskShuffle(connected, pause_collector, spool_to)
         run = execute_timelines(plan, spec, _workers(connected), shuffle)
     if run is None:
         raise InvalidValueError(

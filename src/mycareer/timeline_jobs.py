@@ -22,10 +22,11 @@ run has two steps (a map and a reduce, as on a cluster):
 Only period rows and results travel, never the DmfA records; locally the rows
 go through temporary files, written as they grow (:mod:`mycareer._rows`), so a
 map process holds a few thousand records and a bounded number of rows at a time,
-and a reduce process one bucket. Locally, JSON results (``render="json"``) stay in
-temporary files too, one per bucket, read back lazily in the final order
-(:class:`~mycareer._spool.SpooledItems`): the calling process holds a few
-hundred workers' texts per bucket, not the output.
+and a reduce process one bucket. Locally, rendered results (``render="json"``,
+``"csv"``, ``"xml"`` or ``"table"``: each worker's text, made in the reduce process by
+the CLI's own rule, :mod:`mycareer.timeline_render`) stay in temporary files too, one
+per bucket, read back lazily in the final order (:class:`~mycareer._spool.SpooledItems`):
+the calling process holds a few hundred workers' texts per bucket, not the output.
 
 :func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
@@ -87,6 +88,7 @@ from mycareer.pipeline import (
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
+from mycareer.timeline_render import worker_text
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
@@ -97,6 +99,7 @@ __all__ = [
     "MapResult",
     "MapTask",
     "PeriodRow",
+    "Render",
     "Shuffle",
     "TimelineRun",
     "TimelineSpec",
@@ -120,7 +123,7 @@ __all__ = [
     "worker_timeline",
 ]
 
-Render = Literal["objects", "json"]
+Render = Literal["objects", "json", "csv", "xml", "table"]
 #: Where a row, finding or error stands in one read of everything (ints and keys).
 Tag = tuple[int | str, ...]
 #: A task packs small employers together up to about this many bytes of XML.
@@ -137,7 +140,10 @@ class TimelineSpec:
     ``as_of`` None: the end of the latest quarter in the data
     (:meth:`~mycareer.xmlio.career_inputs.CareerInputs.default_as_of`).
     ``render="json"`` serialises each worker where it is computed (the
-    ``timeline-1`` worker object, compact), so only text comes back.
+    ``timeline-1`` worker object, compact), so only text comes back; ``"csv"``,
+    ``"xml"`` and ``"table"`` render it there as ``mycareer timeline`` writes it
+    (:func:`mycareer.timeline_render.worker_text`: XML with ``min_gap`` as the
+    shortest gap, CSV names neutralised unless ``raw_csv``).
     """
 
     as_of: date | None = None
@@ -145,14 +151,16 @@ class TimelineSpec:
     min_gap: int = 1
     provisional_quarters: int = 0
     render: Render = "objects"
+    raw_csv: bool = False
 
 
 @attrs.frozen
 class WorkerTimeline:
-    """One worker's result: the timeline and gaps, or (``render="json"``) its JSON text.
+    """One worker's result: the timeline and gaps, or (``render="json"``) its JSON text,
+    or (``render="csv"``, ``"xml"``, ``"table"``) its ``text`` in that format.
 
     ``records`` are the worker's career periods (``render="objects"``), in
-    reading order; ``findings`` the timeline's own findings (both renders).
+    reading order; ``findings`` the timeline's own findings (every render).
     """
 
     niss: Niss
@@ -163,6 +171,7 @@ class WorkerTimeline:
     records: tuple[CareerPeriod, ...] = ()
     json: str | None = None
     findings: tuple[Finding, ...] = ()
+    text: str | None = None
 
 
 @attrs.frozen
@@ -203,6 +212,10 @@ def worker_timeline(
         shown = attrs.evolve(timeline, niss=niss) if timeline.niss is None else timeline
         text = json.dumps(timeline_to_json(shown, gaps, name=name), ensure_ascii=False)
         return WorkerTimeline(niss, name, None, (), window, json=text, findings=timeline.findings)
+    if spec.render != "objects":
+        text = worker_text(spec.render, niss, name, timeline, gaps, window, records,
+                           min_days=spec.min_gap, neutralise=not spec.raw_csv)  # fmt: skip
+        return WorkerTimeline(niss, name, None, (), window, findings=timeline.findings, text=text)
     return WorkerTimeline(
         niss, name, timeline, gaps, window, tuple(records), None, timeline.findings
     )
@@ -699,15 +712,16 @@ class _LocalShuffle:
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))
 
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
-        """JSON results go to a temporary folder the returned sequence owns; objects come back."""
+        """Rendered results go to a temporary folder the returned sequence owns; objects
+        come back."""
         files = [
             tuple(sorted(str(p) for p in Path(self.folder).glob(f"{b:05d}-*.rows")))
             for b in range(buckets)
         ]
         same = ([as_of] * buckets, [spec] * buckets)
-        if spec.render != "json":
+        if spec.render == "objects":
             return merge_buckets(self._map(_reduce_files, files, *same))
-        output = tempfile.TemporaryDirectory(prefix="mycareer-timeline-json-")
+        output = tempfile.TemporaryDirectory(prefix="mycareer-timeline-texts-")
         targets = [os.path.join(output.name, f"bucket-{b:05d}") for b in range(buckets)]
         spools = self._map(_reduce_to_spool, files, *same, targets)
         return SpooledItems([spool for spool in spools if spool is not None], output)

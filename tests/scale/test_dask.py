@@ -143,3 +143,79 @@ def test_pause_collector_runs_each_task_paused_and_restores_the_workers(
         assert not any(client.run(gc.isenabled).values()), "a disabled collector stays so"
     finally:
         client.run(gc.enable)
+
+
+def test_timelines_spooled_on_the_workers_equal_the_gathered_ones(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """``spool_to``: each reduce task writes its bucket to a file, only names come back;
+    read in order, the workers are the local run's, and the folder goes with the run."""
+    import gc
+
+    from mycareer._spool import SpooledItems
+
+    local = timelines_from_files([payroll], jobs=1)
+    run = timelines([payroll], client, spool_to=tmp_path)
+    assert isinstance(run.workers, SpooledItems)
+    assert run == local
+    [folder] = tmp_path.iterdir()
+    assert len(list(folder.iterdir())) > 1  # one file per bucket with workers
+    del run
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("render", ["json", "csv", "xml", "table"])
+def test_timeline_texts_spooled_on_the_workers_are_the_command_s(
+    payroll: Path, client: Client, tmp_path: Path, render: str
+) -> None:
+    """Rendered on the workers, spooled there: the local texts, and for CSV with its header
+    the bytes ``mycareer timeline`` writes."""
+    from typing import cast
+
+    from mycareer.timeline_jobs import Render
+    from mycareer.timeline_render import csv_head
+    from tests.cli._run import run_cli
+
+    spec = TimelineSpec(render=cast(Render, render), min_gap=5)
+    local = timelines_from_files([payroll], jobs=1, spec=spec)
+    run = timelines([payroll], client, spec=spec, spool_to=str(tmp_path))
+    assert run == local
+    texts = [w.json if render == "json" else w.text for w in run.workers]
+    assert all(texts)
+    if render == "csv":
+        command = run_cli("timeline", payroll, "--format", "csv", "--min-gap", "5")
+        assert csv_head() + "".join(t or "" for t in texts) == command.stdout
+
+
+def test_timelines_of_a_file_cut_short_spooled_on_the_workers(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """A file that cannot be read contributes nothing and is an error, as locally."""
+    import shutil
+
+    folder = tmp_path / "dmfa"
+    shutil.copytree(payroll, folder)
+    cut = sorted(folder.iterdir())[3]
+    cut.write_bytes(cut.read_bytes()[:5000])
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    spec = TimelineSpec(render="csv")
+    local = timelines_from_files([folder], jobs=1, spec=spec)
+    run = timelines([folder], client, spec=spec, spool_to=spool)
+    assert [(str(e), e.source) for e in run.errors] == [(str(e), e.source) for e in local.errors]
+    assert len(run.errors) == 1
+    assert run.workers == local.workers
+    assert run.findings == local.findings
+
+
+@pytest.mark.parametrize("where", ["missing", "s3://bucket/spool", "a-file"])
+def test_timelines_refuse_a_spool_folder_they_cannot_use(
+    payroll: Path, client: Client, tmp_path: Path, where: str
+) -> None:
+    from mycareer.errors import InvalidValueError
+
+    (tmp_path / "a-file").write_text("")
+    target = where if "://" in where else str(tmp_path / where)
+    with pytest.raises(InvalidValueError, match=r"spool_to .*expected an existing folder"):
+        timelines([payroll], client, spool_to=target)

@@ -33,7 +33,9 @@ line.
 ``--jobs N`` (default: the usable cores) builds the timelines in ``N``
 processes when every input is a DmfA original: each process reads whole
 employers into career periods, the periods are shuffled by NISS, and each
-process builds the timelines of its share of the workers
+process builds the timelines of its share of the workers and renders them in
+the ``--format`` asked (:mod:`mycareer.timeline_render`; this process only writes
+the texts in order, except with ``--plot``, drawn from the timelines themselves)
 (:mod:`mycareer.timeline_jobs`); the output is the same byte for byte whatever
 ``N``. Input with DmfA updates, consultation answers, Dimona, personnel files,
 career records or sidecars is read in one process, as before.
@@ -46,39 +48,37 @@ usage error (including ``--plot`` without the ``plot`` extra).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 import attrs
-from lxml import etree
 
-from mycareer.career import CareerRecords
 from mycareer.cli._common import add_indent, add_jobs, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
-from mycareer.outputs import OutputRefusedError, atomic_output, csv_cell, refuse_inputs
+from mycareer.outputs import OutputRefusedError, atomic_output, refuse_inputs
 from mycareer.period import Period
 from mycareer.timeline import (
     Gap,
     Timeline,
-    TimelineSegment,
     timeline_document,
     timeline_to_json,
 )
 from mycareer.timeline_jobs import (
+    Render,
     TimelineRun,
     TimelineSpec,
     one_process,
     plan_timelines,
     run_timeline_plan,
 )
+from mycareer.timeline_render import csv_head, table_head, worker_text, xml_document
 from mycareer.xmlio.career_inputs import read_career_inputs
 
 __all__ = ["register", "run"]
@@ -185,52 +185,6 @@ def _non_negative(text: str) -> int:
 # --- output -----------------------------------------------------------------------
 
 
-def _segment_flags(s: TimelineSegment) -> str:
-    """What a table line adds after a segment: provisional, FTE incomplete, suspended."""
-    flags = []
-    if s.provisional:
-        flags.append("provisional")
-    if not s.fte_complete:
-        flags.append("FTE incomplete")
-    if s.suspended:
-        flags.append("suspended at " + ", ".join(e.key for e in s.suspended))
-    return f"  [{'; '.join(flags)}]" if flags else ""
-
-
-def _segment_line(s: TimelineSegment) -> str:
-    end = s.period.end.isoformat() if s.period.end else ""
-    employers = ", ".join(e.key for e in s.employers) or "-"
-    return (
-        f"  {s.period.start.isoformat()}..{end}  {s.days:6d} d  {s.kind.value:15}"
-        f"  FTE {s.fte!s:6}  {employers}  ({len(s.sources)} record(s)){_segment_flags(s)}"
-    )
-
-
-def _gap_line(g: Gap) -> str:
-    end = g.period.end.isoformat() if g.period.end else ""
-    flag = "  [provisional]" if g.provisional else ""
-    return (
-        f"  {g.period.start.isoformat()}..{end}  {g.days:6d} d  {g.working_days} working days{flag}"
-    )
-
-
-def _print_table(
-    niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], out: TextIO
-) -> None:
-    title = f"{niss.formatted}" + (f" — {name}" if name else "")
-    print(f"\n{title} (as of {timeline.as_of.isoformat()})", file=out)
-    if not timeline.segments:
-        print("  (no periods)", file=out)
-    for s in timeline.segments:
-        print(_segment_line(s), file=out)
-    if gaps:
-        print("  gaps:", file=out)
-        for g in gaps:
-            print(_gap_line(g), file=out)
-    for finding in timeline.findings:
-        print(f"  ! {finding}", file=out)
-
-
 _Result = tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]
 
 
@@ -256,31 +210,77 @@ def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> lis
     return findings
 
 
+def _worker_texts(
+    args: argparse.Namespace, run: TimelineRun, findings: list[Finding]
+) -> Iterator[str]:
+    """Each worker's part of the ``args.format`` document, in one pass over the workers:
+    rendered where computed, or here from the objects (``--plot``: the same rule,
+    :func:`~mycareer.timeline_render.worker_text`); their findings go to ``findings``."""
+    for worker in run.workers:
+        findings.extend(worker.findings)
+        if worker.text is not None:
+            yield worker.text
+            continue
+        assert worker.timeline is not None  # rendered, or objects
+        yield worker_text(
+            args.format, worker.niss, worker.name, worker.timeline, worker.gaps, worker.window,
+            worker.records, min_days=args.min_gap, neutralise=not args.raw_csv,
+        )  # fmt: skip
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[str]:
+    """The texts joined a few hundred at a time (one write per worker cost more)."""
+    iterator = iter(texts)
+    while chunk := "".join(islice(iterator, _TEXTS_PER_WRITE)):
+        yield chunk
+
+
+_TEXTS_PER_WRITE = 256
+
+
 def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Finding]:
-    """Write the run in ``args.format``; returns every worker's findings, in order."""
+    """Write the run in ``args.format``, streamed worker by worker (what is around the
+    workers written here); returns every worker's findings, in order."""
     if args.format == "json" and run.workers and run.workers[0].json is not None:
         return _write_texts(args, run, out)
-    as_of = run.as_of
-    results = _results(run)
-    if args.format == "json":
+    if args.format == "json":  # --plot: the objects
         workers = (
             timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
-            for n, name, t, g, _ in results
+            for n, name, t, g, _ in _results(run)
         )
-        document = timeline_document(workers, as_of=as_of, findings=run.findings, errors=run.errors)
+        document = timeline_document(
+            workers, as_of=run.as_of, findings=run.findings, errors=run.errors
+        )
         write_json(out, document, args.indent)
-    elif args.format == "csv":
-        _write_csv(results, out, neutralise=not args.raw_csv)
-    elif args.format == "xml":
-        out.flush()
-        binary = sys.stdout.buffer if out is sys.stdout else None
-        _write_xml(run, binary, out, min_days=args.min_gap)
-    else:
-        if as_of is not None:
-            print(f"mycareer timeline — as of {as_of.isoformat()}", file=out)
-        for niss, name, timeline, gaps, _ in results:
-            _print_table(niss, name, timeline, gaps, out)
-    return [finding for worker in run.workers for finding in worker.findings]
+        return [finding for worker in run.workers for finding in worker.findings]
+    findings: list[Finding] = []
+    texts = _chunks(_worker_texts(args, run, findings))
+    if args.format == "xml":
+        _write_xml(texts, out)
+        return findings
+    out.write(csv_head() if args.format == "csv" else table_head(run.as_of))
+    for chunk in texts:
+        out.write(chunk)
+    return findings
+
+
+def _write_xml(texts: Iterable[str], out: TextIO) -> None:
+    """The ``career-records`` document around the workers' records, in bytes to standard
+    output (as the document writer writes it), else as text."""
+    prologue, epilogue = xml_document()
+    if out is not sys.stdout:
+        out.write(prologue.decode("utf-8"))
+        for chunk in texts:
+            out.write(chunk)
+        out.write(epilogue.decode("utf-8"))
+        return
+    out.flush()
+    binary = sys.stdout.buffer
+    binary.write(prologue)
+    for chunk in texts:
+        binary.write(chunk.encode("utf-8"))
+    binary.write(epilogue)
+    binary.flush()
 
 
 def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
@@ -317,10 +317,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return refused
     progress = phases(args)
     plot = bool(args.plot)
-    render: Any = (
-        "json" if args.format == "json" and args.indent is None and not plot else "objects"
+    # rendered where each timeline is built; a picture needs the timelines themselves
+    render: Render = "objects" if plot else args.format
+    spec = TimelineSpec(
+        args.as_of, args.window, args.min_gap, args.provisional_quarters, render, args.raw_csv
     )
-    spec = TimelineSpec(args.as_of, args.window, args.min_gap, args.provisional_quarters, render)
     plan = plan_timelines(args.paths, args.outcomes)  # None: not DmfA originals only
     computed: TimelineRun | None = None
     if plan is not None:  # read employer by employer, then built worker by worker
@@ -346,37 +347,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     return 1 if computed.errors or failing else 0
 
 
-_CSV_COLUMNS = (
-    "niss", "name", "row", "start", "end", "days", "working_days",
-    "kind", "employers", "fte", "provisional",
-)  # fmt: skip
-
-
-def _write_csv(
-    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
-    out: TextIO,
-    *,
-    neutralise: bool = True,
-) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
-    for niss, name, timeline, gaps, _ in results:
-        cell = csv_cell(name or "") if neutralise else name or ""  # mycareer.outputs
-        for s in timeline.segments:
-            end = s.period.end.isoformat() if s.period.end else ""
-            employers = " ".join(e.key for e in s.employers)
-            writer.writerow(
-                [niss.value, cell, "segment", s.period.start.isoformat(), end, s.days, "",
-                 s.kind.value, employers, str(s.fte), str(s.provisional).lower()]
-            )  # fmt: skip
-        for g in gaps:
-            end = g.period.end.isoformat() if g.period.end else ""
-            writer.writerow(
-                [niss.value, cell, "gap", g.period.start.isoformat(), end, g.days,
-                 g.working_days, "", "", "", str(g.provisional).lower()]
-            )  # fmt: skip
-
-
 def _picture_format(path: Path) -> Literal["png", "svg"]:
     return "svg" if path.suffix.lower() == ".svg" else "png"
 
@@ -395,49 +365,3 @@ def _plot(
         with atomic_output(path) as picture:  # never half a file, never through a symlink
             plot_timeline(timeline, picture, format=_picture_format(path), title=title)
         print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
-
-
-def _write_xml(
-    run: TimelineRun,
-    binary: Any,
-    out: TextIO,
-    *,
-    min_days: int,
-) -> None:
-    from mycareer.xmlio.career_records import (
-        CAREER_RECORDS,
-        career_records_element,
-        findings_element,
-        timeline_sections,
-    )
-    from mycareer.xmlio.formats import open_writer
-
-    def elements() -> Iterable[etree._Element]:
-        for result in run.workers:
-            timeline = result.timeline
-            assert timeline is not None  # XML is written from objects
-            records = CareerRecords(result.niss, list(result.records), result.name)
-            # the timeline's sources are the very objects of records.periods
-            worker = career_records_element(records)
-            timeline_sections(
-                worker,
-                records,
-                timeline,
-                result.gaps,
-                window=result.window,
-                min_days=min_days,
-            )
-            if timeline.findings:
-                worker.append(findings_element(timeline.findings))
-            yield worker
-
-    sink = io.BytesIO()
-    with open_writer(sink, CAREER_RECORDS) as writer:
-        for element in elements():
-            writer.write(element)
-    data = sink.getvalue()
-    if binary is not None:
-        binary.write(data)
-        binary.flush()
-    else:
-        out.write(data.decode("utf-8"))
