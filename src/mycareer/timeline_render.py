@@ -116,7 +116,8 @@ def _csv_text(rows: Sequence[Sequence[object]]) -> str:
 def _csv_rows(
     niss: Niss, name: str | None, timeline: Timeline, gaps: Sequence[Gap], *, neutralise: bool
 ) -> str:
-    cell = csv_cell(name or "") if neutralise else name or ""  # mycareer.outputs
+    # No name is an empty cell (csv_cell would write "'" for "": an output-only column).
+    cell = csv_cell(name) if neutralise and name else name or ""  # mycareer.outputs
     rows: list[list[object]] = []
     for s in timeline.segments:
         end = s.period.end.isoformat() if s.period.end else ""

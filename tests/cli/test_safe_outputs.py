@@ -190,6 +190,15 @@ def test_timeline_csv_neutralises_names(tmp_path: Path) -> None:
     assert {row["name"] for row in rows} == {"'=cmd|' /C calc'!A0"}
 
 
+def test_timeline_csv_leaves_the_name_of_an_unnamed_worker_empty() -> None:
+    # DmfA declarations carry no names: the cell is empty, not a neutralising "'" alone.
+    result = run_cli("timeline", demo_files() / "dmfa", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert rows
+    assert {row["name"] for row in rows} == {""}
+
+
 def test_an_unwritable_demo_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run_cli("demo", "--output", tmp_path / "file" / "sub")
