@@ -90,7 +90,7 @@ def whole_csv(workers: Sequence[WorkerTimeline], *, neutralise: bool = True) -> 
     writer.writerow(CSV_COLUMNS)
     for w in workers:
         assert w.timeline is not None
-        cell = csv_cell(w.name or "") if neutralise else w.name or ""
+        cell = csv_cell(w.name) if neutralise and w.name else w.name or ""
         for s in w.timeline.segments:
             end = s.period.end.isoformat() if s.period.end else ""
             employers = " ".join(e.key for e in s.employers)
