@@ -5,8 +5,9 @@ Contenders, on the same folder of DmfA originals (written by ``benchmarks/payrol
 * ``floor``: plain ``lxml.etree.iterparse(tag="WorkerRecord")`` building one plain dict
   per worker line (``{tag: text}`` of the ``Occupation``'s children plus the INSS; no
   sub-line dicts, no hardened-parser options, no typing or checks), elements cleared;
-* ``floor_whole``: the same dicts from each document parsed whole (mycareer parses files
-  up to 8 MiB whole: this shows what that alone gains; the ratios stay against ``floor``);
+* ``floor_whole``: the same dicts from each document parsed whole, for comparison (the
+  ratios stay against ``floor``, the issue's floor; docs/performance.md says why mycareer
+  still iterparses);
 * ``iter_dmfa``: :func:`mycareer.xmlio.dmfa.iter_dmfa` over every file (typed, checked);
 * ``entitlements``: ``mycareer entitlements --year Y --format json --jobs 1``;
 * ``timeline``: ``mycareer timeline --format json --jobs 1``.
@@ -88,10 +89,11 @@ def floor(files: list[Path]) -> int:
 
 
 def floor_whole(files: list[Path]) -> int:
-    """The same plain dicts from documents parsed whole, as mycareer reads files up to 8 MiB.
+    """The same plain dicts from documents parsed whole (not the targets' floor).
 
-    Not the floor of the targets (the issue's floor is iterparse): printed so that a
-    ratio below the iterparse floor's is read with what whole parsing alone gains.
+    Printed beside the iterparse floor: whole parsing is cheaper for the floor, which
+    touches few elements, but not for a reader that touches every element of a line
+    (docs/performance.md, "DmfA reading").
     """
     lines = 0
     for path in files:

@@ -40,7 +40,6 @@ __all__ = [
     "SchemaIssue",
     "XmlSource",
     "checked_chunks",
-    "end_events",
     "hardened_parser",
     "iterparse_document",
     "load_schema",
@@ -349,81 +348,6 @@ def iterparse_document(
     finally:
         if opened is not None:
             opened.close()
-
-
-#: Documents up to this size are parsed whole by :func:`end_events`. A parsed tree
-#: takes about ten times its file (a 3 MB payroll file: 29 MB), and parsing whole then
-#: walking costs 0.82x lxml's iterparse on payroll files (benchmarks/bench_dmfa.py,
-#: docs/performance.md), so a worker process holds at most about 80 MB of tree.
-WHOLE_PARSE_BYTES: Final = 8 << 20
-
-
-def end_events(
-    source: XmlSource,
-    *,
-    tag: tuple[str, ...],
-    name: str | None = None,
-    whole_below: int | None = None,
-) -> Iterator[tuple[str, Any]]:
-    """``iterparse_document(source, events=("end",), tag=tag)``'s events, sooner.
-
-    A path or bytes of at most ``whole_below`` bytes is parsed whole with the
-    hardened parser and its ``tag`` elements are given in the order of their
-    end tags, as iterparse gives them (a stack over the document-order walk,
-    which runs in C). A document that does not parse is read again by
-    iterparse, so that the caller meets what it would have met: the events
-    before the error, then the same :class:`InputError`. Larger documents and
-    streams are iterparsed. ``tests/xmlio/test_safe.py`` holds both paths
-    equal. Like iterparse, the caller may clear or delete elements whose end
-    it has seen. ``whole_below`` defaults to :data:`WHOLE_PARSE_BYTES`.
-    """
-    label = name or source_name(source)
-    most = WHOLE_PARSE_BYTES if whole_below is None else whole_below
-    data = _small_document(source, most, label)
-    if data is None:
-        yield from iterparse_document(source, events=("end",), tag=tag, name=label)
-        return
-    _check_prolog(io.BytesIO(data), label)
-    try:
-        root = etree.fromstring(data, make_parser())
-    except etree.XMLSyntaxError:
-        yield from iterparse_document(data, events=("end",), tag=tag, name=label)
-        return
-    del data
-    yield from _in_end_order(root, tag)
-
-
-def _small_document(source: XmlSource, most: int, label: str) -> bytes | None:
-    """The bytes of a path or bytes source of at most ``most`` bytes, else None."""
-    if isinstance(source, bytes):
-        return source if len(source) <= most else None
-    if not isinstance(source, str | os.PathLike):
-        return None
-    try:
-        with open(source, "rb") as stream:
-            data = stream.read(most + 1)
-    except OSError as error:
-        raise cannot_read(label, error) from None
-    return data if len(data) <= most else None
-
-
-def _in_end_order(root: Any, tag: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    """The ``tag`` elements under ``root`` (itself included) in the order their ends come."""
-    open_elements: list[Any] = []  # each one inside the one before it
-    for element in root.iter(*tag):
-        parent = element.getparent()
-        while open_elements:
-            outer = open_elements[-1]
-            if parent is not outer.getparent():  # not a sibling: maybe a descendant
-                ancestor = parent
-                while ancestor is not None and ancestor is not outer:
-                    ancestor = ancestor.getparent()
-                if ancestor is outer:
-                    break
-            yield "end", open_elements.pop()
-        open_elements.append(element)
-    while open_elements:
-        yield "end", open_elements.pop()
 
 
 @attrs.frozen

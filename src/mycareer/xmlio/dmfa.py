@@ -84,7 +84,7 @@ from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
-from mycareer.xmlio._safe import XmlSource, end_events
+from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
     DATA_ERRORS,
@@ -296,10 +296,11 @@ class _DmfaReader:
 
     # -- records -------------------------------------------------------------
     def _person_niss(self, record: Any) -> Niss:
-        """The NISS of the person of ``record``, from the INSS before it.
+        """The NISS of the person of ``record``, from an INSS before it (as the XSD has it).
 
-        Only what precedes the record counts, all a streaming parse has read of the
-        person by then: a whole-parsed document gives the same answer.
+        Only what precedes the record counts: iterparse has often parsed further
+        ahead (a whole chunk), so looking at the whole person would make the result
+        depend on where a read happened to stop.
         """
         if self.person_niss is None and self.person_error is None:
             person = record.getparent()
@@ -442,7 +443,7 @@ class _DmfaReader:
     def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
         """Yield ``(form index, record)`` for every good WorkerRecord."""
         self._check_document()
-        events = end_events(self.source, tag=_TAGS, name=self.label)
+        events = iterparse_document(self.source, events=("end",), tag=_TAGS, name=self.label)
         form_count = 0
         form_open = False
         try:
