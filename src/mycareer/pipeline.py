@@ -34,17 +34,20 @@ import gc
 import json
 import os
 import tempfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, overload
 
 import attrs
 
-from mycareer._gc import bulk
+from mycareer._processes import (
+    bucket_of,
+    jobs_count,
+    map_in_processes,
+    run_paused,
+    usable_cores,
+)
 from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -103,14 +106,6 @@ R = TypeVar("R")
 _TASK_BYTES = 8_000_000
 #: The header pre-scan collects cycles after this many files when the collector is paused.
 _HEADERS_PER_COLLECTION = 32
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
-        return max(1, os.cpu_count() or 1)
 
 
 @attrs.frozen
@@ -415,41 +410,6 @@ def pack_groups(
     return tasks
 
 
-def map_in_processes(
-    function: Callable[..., R], jobs: int, *arguments: Sequence[Any]
-) -> Iterator[R]:
-    """``function`` over the argument lists: in this process when ``jobs`` is 1 or
-    there is one call, else in up to ``jobs`` fresh worker processes (forkserver:
-    they share nothing with the caller), results in order as they come."""
-    calls = min(len(a) for a in arguments) if arguments else 0
-    if jobs == 1 or calls <= 1:
-        yield from map(function, *arguments)
-        return
-    context = get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, calls), mp_context=context) as pool:
-        try:
-            yield from pool.map(run_paused, [function] * calls, *arguments)
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # the error now, not after every queued task
-            raise
-
-
-def run_paused(function: Callable[..., R], *arguments: Any) -> R:
-    """``function(*arguments)`` in a worker process of ours, its cyclic collector paused.
-
-    Only for the processes a run starts for itself (never the caller's): the state
-    is restored when the call returns.
-
-    The worker's objects are mycareer's acyclic records, which reference counting
-    frees; :func:`run_groups` collects generation 0 between groups, where lxml's parser
-    cycles are. An enabled collector re-walked the live records instead: 1.8 s of
-    10.6 s of CPU on the 149 MB set (3,277 collections) against 0.6 s paused, for the
-    same peak.
-    """
-    with bulk():
-        return function(*arguments)
-
-
 class FileTicks:
     """Advances a ``progress`` wrapper of a plan's files as its groups finish."""
 
@@ -577,20 +537,6 @@ def _payloads(
         return SpooledItems(spools, folder)
     items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
     return tuple(payload for _key, _niss, payload in items)
-
-
-def bucket_of(niss: str, buckets: int) -> int:
-    """The bucket of a NISS in a shuffle by worker (timelines, accounts): the same on every
-    machine and in every process (not ``hash``)."""
-    return zlib.crc32(niss.encode("ascii")) % buckets
-
-
-def jobs_count(jobs: int | None) -> int:
-    """``jobs``, or the usable cores when None; refused unless a whole number >= 1."""
-    count = usable_cores() if jobs is None else jobs
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise InvalidValueError(f"jobs must be a whole number of processes, at least 1: {jobs!r}")
-    return count
 
 
 def run_plan(

@@ -63,7 +63,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from mycareer._cache import BoundedCache
+from mycareer._cache import bounded_cache
 from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
@@ -488,14 +488,9 @@ _niss = trusted_constructor(Niss)
 _period = trusted_constructor(Period)
 _fraction = trusted_constructor(WorkFraction)
 _source = trusted_constructor(SourceRef)
-#: Joint committees by code: a run's rows repeat a few dozen (immutable values, shared).
-_COMMITTEES: BoundedCache[str, JointCommission] = BoundedCache(
-    "shuffled joint committees", maxsize=1024
-)
-
-
+@bounded_cache(maxsize=1024)  # a run's rows repeat a few dozen (immutable values, shared)
 def _committee(code: str) -> JointCommission:
-    return _COMMITTEES.get(code) or _COMMITTEES.put(code, JointCommission(code))
+    return JointCommission(code)
 
 
 def period_row(period: CareerPeriod) -> PeriodRow:

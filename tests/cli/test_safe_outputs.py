@@ -192,7 +192,7 @@ def test_timeline_csv_neutralises_names(tmp_path: Path) -> None:
 
 def test_timeline_csv_leaves_the_name_of_an_unnamed_worker_empty() -> None:
     # DmfA declarations carry no names: the cell is empty, not a neutralising "'" alone.
-    result = run_cli("timeline", demo_files() / "dmfa", "--format", "csv")
+    result = run_cli("timeline", Path(str(demo_files() / "dmfa")), "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(result.stdout.splitlines()))
     assert rows

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,6 +37,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO
 
+from mycareer._processes import usable_cores
 from mycareer.limits import MAX_SHOWN_CHARS, MISSING_INPUT, clip, shown
 
 __all__ = [
@@ -262,11 +262,8 @@ def _indent(text: str) -> int:
 
 
 def default_jobs() -> int:
-    """The cores this process may use (its CPU affinity where the platform has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
-        return max(1, os.cpu_count() or 1)
+    """The cores this process may use: the pipelines' own rule (:mod:`mycareer._processes`)."""
+    return usable_cores()
 
 
 def add_jobs(parser: argparse.ArgumentParser, note: str = "") -> None:

@@ -76,7 +76,7 @@ from mycareer.errors import (
     SourceRef,
     UnsupportedDocumentError,
 )
-from mycareer.findings import Finding, Severity
+from mycareer.findings import Finding
 from mycareer.joint_commission import JointCommission
 from mycareer.limits import MAX_ERRORS_PER_INPUT
 from mycareer.niss import Niss
@@ -84,6 +84,7 @@ from mycareer.nsso import NssoNumber
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
+from mycareer.xmlio._dmfa_originals import DMFA_DUPLICATE_ORIGINAL, FormKey, choose_originals
 from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
@@ -114,9 +115,6 @@ __all__ = [
     "read_dmfa",
     "read_dmfa_file",
 ]
-
-#: Finding code: two originals for the same employer and quarter.
-DMFA_DUPLICATE_ORIGINAL: Final = "DMFA_DUPLICATE_ORIGINAL"
 
 _ROOT: Final = "DmfAOriginal"
 _UPDATE_ROOT: Final = "DmfAUpdate"
@@ -588,10 +586,6 @@ class DmfaBatch:
     rejected: tuple[RejectedFile, ...] = ()
 
 
-def _when(declaration: DmfaDeclaration) -> str:
-    return declaration.created_at.isoformat(sep=" ") if declaration.created_at else "no date"
-
-
 def read_dmfa(
     paths: Paths,
     *,
@@ -615,7 +609,7 @@ def read_dmfa(
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
     files, errors = input_files(paths)
     headers, by_form, rejected = _read_files(files, errors, progress)
-    winners, declarations, findings = _choose_originals(headers, by_form)
+    winners, declarations, findings = choose_originals(headers, by_form)
     declared = {key for key, _ in headers}
     records = tuple(
         record
@@ -632,7 +626,6 @@ def read_dmfa(
 
 
 #: A declaration's place in a batch: (file order, form index in the file).
-_FormKey = tuple[int, int]
 
 
 def _read_files(
@@ -640,13 +633,13 @@ def _read_files(
     errors: list[InvalidValueError],
     progress: Callable[[Sequence[Path]], Iterable[Path]] | None,
 ) -> tuple[
-    list[tuple[_FormKey, DmfaDeclaration]],
-    dict[_FormKey, list[DmfaWorkerRecord]],
+    list[tuple[FormKey, DmfaDeclaration]],
+    dict[FormKey, list[DmfaWorkerRecord]],
     list[RejectedFile],
 ]:
     """Every file read whole: the headers, the records by form, the files rejected."""
-    headers: list[tuple[_FormKey, DmfaDeclaration]] = []
-    by_form: dict[_FormKey, list[DmfaWorkerRecord]] = defaultdict(list)
+    headers: list[tuple[FormKey, DmfaDeclaration]] = []
+    by_form: dict[FormKey, list[DmfaWorkerRecord]] = defaultdict(list)
     rejected: list[RejectedFile] = []
     for file_index, path in enumerate(files if progress is None else progress(files)):
         reader = _DmfaReader(path, str(path))
@@ -657,50 +650,6 @@ def _read_files(
             by_form[(file_index, form_index)].append(record)
         headers.extend(((file_index, form), header) for form, header in reader.declarations)
     return headers, by_form, rejected
-
-
-def _choose_originals(
-    headers: list[tuple[_FormKey, DmfaDeclaration]],
-    by_form: dict[_FormKey, list[DmfaWorkerRecord]],
-) -> tuple[set[_FormKey], list[DmfaDeclaration], list[Finding]]:
-    """One original per employer and quarter: the one created last, a tie to the later file."""
-    groups: dict[tuple[str, Quarter], list[tuple[_FormKey, DmfaDeclaration]]] = {}
-    for key, header in headers:
-        groups.setdefault(header.key, []).append((key, header))
-    findings: list[Finding] = []
-    winners: set[_FormKey] = set()
-    declarations: list[DmfaDeclaration] = []
-    for candidates in groups.values():
-        ranked = sorted(candidates, key=lambda item: (item[1].created_at or datetime.min, item[0]))
-        winner_key, winner = ranked[-1]
-        winners.add(winner_key)
-        declarations.append(winner)
-        findings.extend(
-            _duplicate_finding(winner, loser, by_form.get(loser_key, []))
-            for loser_key, loser in ranked[:-1]
-        )
-    return winners, declarations, findings
-
-
-def _duplicate_finding(
-    winner: DmfaDeclaration, loser: DmfaDeclaration, excluded: list[DmfaWorkerRecord]
-) -> Finding:
-    same_time = loser.created_at == winner.created_at
-    why = (
-        "both were created at the same time, so the later file in sort order wins"
-        if same_time
-        else f"it was created later ({_when(winner)} against {_when(loser)})"
-    )
-    names = ", ".join(str(r.niss) for r in excluded) or "none"
-    return Finding(
-        DMFA_DUPLICATE_ORIGINAL,
-        Severity.WARNING,
-        f"two original declarations for employer {winner.employer} quarter "
-        f"{winner.quarter}: {winner.source} wins over {loser.source} because {why}; "
-        f"the {len(excluded)} worker record(s) of the latter are excluded "
-        f"(NISS {names})",
-        loser.source,
-    )
 
 
 def _until_failure(
