@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ from mycareer.cli._common import (
     INPUT_PATH_OPTIONS,
     MISSING,
     ArgumentParser,
+    default_jobs,
     error_line,
     finish_parser,
     missing_paths,
@@ -77,9 +79,61 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: The commands with ``--jobs`` and the module their worker processes run.
+_WORKER_MODULES: dict[str, str] = {
+    "entitlements": "mycareer.pipeline",
+    "timeline": "mycareer.timeline_jobs",
+    "account": "mycareer.account_jobs",
+}
+
+
+def _jobs_asked(arguments: Sequence[str]) -> int | None:
+    """The ``--jobs`` value in ``arguments`` (None: not given or not a number)."""
+    for index, token in enumerate(arguments):
+        value = None
+        if token == "--jobs" and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif token.startswith("--jobs="):
+            value = token.removeprefix("--jobs=")
+        if value is not None:
+            return int(value) if value.isdigit() and len(value) < 8 else None
+    return None
+
+
+def start_workers_early(arguments: Sequence[str]) -> bool:
+    """Start the worker processes' forkserver now, importing what they run; True if started.
+
+    Only for the console command (its own process: the forkserver's preload list is
+    process-wide state, which library calls never change) and only for a command
+    that may run more than one process. The forkserver imports mycareer (about 0.5 s)
+    while this process parses its arguments and plans the run, and each worker forks
+    from it already loaded instead of importing on its own after the plan
+    (docs/performance.md, "Using every core").
+    """
+    module = _WORKER_MODULES.get(_command_of(arguments) or "")
+    jobs = _jobs_asked(arguments)
+    if module is None or os.name != "posix" or jobs == 1:
+        return False
+    if jobs is None and default_jobs() < 2:
+        return False
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.set_forkserver_preload([module])
+    forkserver.ensure_running()
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code instead of exiting (for embedding)."""
+    """Run the CLI; returns the exit code instead of exiting (for embedding).
+
+    Run as the ``mycareer`` command (``argv`` None), a command that may run several
+    worker processes starts them early (:func:`start_workers_early`); an embedding
+    caller passes ``argv`` and keeps its process as it was.
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        start_workers_early(arguments)
     parser = build_parser(only=_command_of(arguments))
     try:
         args = parser.parse_args(arguments)
