@@ -54,17 +54,27 @@ whatever ``jobs``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, Any
 
 import attrs
 
-from mycareer._spool import Spool, SpooledItems, write_spool
+from mycareer._spool import SpooledItems
+from mycareer.account_reduce import (
+    ACCOUNT_TEXTS,
+    BucketResult,
+    BucketTask,
+    ReduceSpec,
+    Render,
+    Tag,
+    reduce_bucket,
+)
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -73,12 +83,9 @@ from mycareer.fla.account import (
     AccountPolicy,
     EmployerAccountSummary,
     Termination,
-    TrainingAccount,
-    employer_summaries,
     merge_summaries,
     shown_employers,
 )
-from mycareer.fla.account_json import account_json_text, statement_rows_text
 from mycareer.fla.account_pipeline import (
     AccountsRun,
     CreditLine,
@@ -86,13 +93,16 @@ from mycareer.fla.account_pipeline import (
     account_years,
     accounts_from_credits,
     accounts_from_declarations,
-    credit_from_row,
-    credit_ledgers,
     credit_lines,
     credit_row,
     occupation_facts,
     statement_date,
     year_entitlements,
+)
+from mycareer.fla.training_buckets import (
+    RoutedTrainings,
+    TrainingFacts,
+    route_trainings,
 )
 from mycareer.fla.trainings import Training
 from mycareer.fla.values import Entitlement
@@ -122,6 +132,7 @@ __all__ = [
     "BucketResult",
     "BucketTask",
     "ReduceSpec",
+    "Render",
     "accounts_from_files",
     "bucket_count",
     "combine_accounts",
@@ -133,11 +144,6 @@ __all__ = [
 ]
 
 _Key = tuple[str, str]
-#: What a run gives: the accounts themselves, or (made where each bucket of workers is
-#: reduced) each account's JSON text, each account's CSV rows, or the employer view.
-Render = Literal["objects", "json", "csv", "employers"]
-#: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
-Tag = tuple[int | str, ...]
 #: About this many bytes of XML per bucket of workers (each reduce holds one bucket's
 #: ledgers: at 70 accounts a MB of XML and 2.7 kB an account, about 6 MB).
 _BUCKET_BYTES = 32_000_000
@@ -350,21 +356,30 @@ class AccountChoices:
     overrides: Overrides | None
     keep_entitlements: bool = True
     render: Render = "objects"
+    #: More trainings, after ``trainings``, read only as a run shuffled by worker routes
+    #: them (:func:`~mycareer.fla.training_buckets.route_trainings`): never all held.
+    more_trainings: Iterable[Training] = ()
+    #: The trainings once routed (by :func:`_run_buckets`): ``trainings`` is then empty.
+    routed: RoutedTrainings | None = None
+
+    def training_facts(self) -> TrainingFacts:
+        """What the run needs of all its trainings (see ``routed``)."""
+        return self.routed.facts if self.routed else TrainingFacts.of(self.trainings)
 
     def spec(
         self, first_year: int | None, last_quarter: Quarter | None, buckets: int = 0
     ) -> AccountSpec:
         """The spec when the records declare ``first_year`` .. ``last_quarter``."""
-        as_of = self.as_of or statement_date(last_quarter, self.trainings, self.to_year)
+        facts = self.training_facts()
+        as_of = self.as_of or statement_date(last_quarter, facts.latest_end, self.to_year)
         years = account_years(first_year, as_of, self.from_year, self.to_year)
         if not buckets:
             return AccountSpec(
                 years, as_of, self.rulebook, self.options, self.overrides, self.keep_entitlements
             )
-        named = frozenset(t.employer.key for t in self.trainings if t.employer is not None)
         return AccountSpec(
             years, as_of, self.rulebook, self.options, self.overrides,
-            keep_entitlements=False, buckets=buckets, training_keys=named,
+            keep_entitlements=False, buckets=buckets, training_keys=frozenset(facts.employers),
         )  # fmt: skip
 
 
@@ -515,98 +530,37 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     return max(jobs, min(_MAX_BUCKETS, -(-total // _BUCKET_BYTES)))
 
 
-@attrs.frozen
-class ReduceSpec:
-    """What every bucket is reduced with: picklable, sent with each bucket."""
-
-    as_of: date
-    render: Render
-    policy: AccountPolicy | None = None
-    rulebook: Rulebook | None = None
-
-
-@attrs.frozen
-class BucketTask:
-    """One bucket of workers: its rows' file, trainings and terminations (each with its
-    place in the caller's list), the employers the whole run shows for some keys
-    (:func:`~mycareer.fla.account.routed_accounts`), and where its texts go."""
-
-    rows: str | None
-    trainings: tuple[tuple[int, Training], ...]
-    terminations: tuple[tuple[int, Termination], ...]
-    employers: dict[str, Employer]
-    spool: str
-
-
-@attrs.frozen
-class BucketResult:
-    """A bucket's accounts as the run renders them, counted, and its findings tagged."""
-
-    spool: Spool | None
-    accounts: int
-    workers: int
-    findings: tuple[tuple[Tag, Finding], ...]
-    summaries: tuple[EmployerAccountSummary, ...] = ()
-
-
-def _read_rows(path: str | None) -> list[CreditRow]:
-    rows: list[CreditRow] = []
-    if path is None:
-        return rows
-    with open(path, "rb") as blobs:
-        while True:
-            try:
-                rows.extend(pickle.load(blobs))  # our own rows, written by this run
-            except EOFError:
-                return rows
-
-
-_TEXTS: dict[str, Callable[[TrainingAccount], str]] = {
-    "json": account_json_text,
-    "csv": statement_rows_text,
-}
-
-
-def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
-    """The accounts of one bucket of workers (:func:`credit_ledgers`, the rule of the
-    in-parent run), rendered; each finding once, tagged with its first place in the
-    in-parent run's list: ``(1, 0, n)`` of the n-th training, ``(1, 1, n)`` of the n-th
-    termination, ``(2, employer key, NISS, number)`` of an account's own."""
-    rows = _read_rows(task.rows)
-    rows.sort(key=lambda row: row[:3])  # the credits' order: year, employer key, NISS
-    accounts, loose = credit_ledgers(
-        [credit_from_row(row) for row in rows], [t for _n, t in task.trainings],
-        as_of=spec.as_of, terminations=[t for _n, t in task.terminations],
-        policy=spec.policy, rulebook=spec.rulebook, employers=task.employers,
-    )  # fmt: skip
-    del rows
-    found: dict[Finding, Tag] = {}
-    for (kind, number), finding in loose:
-        place = (task.trainings, task.terminations)[kind][number][0]
-        found.setdefault(finding, (1, kind, place))
-    for account in accounts:
-        key = "" if account.employer is None else account.employer.key
-        for number, finding in enumerate(account.findings):
-            found.setdefault(finding, (2, key, account.niss.value, number))
-    tagged = tuple((tag, finding) for finding, tag in found.items())
-    workers = len({a.niss for a in accounts})
-    if spec.render == "employers":
-        return BucketResult(None, len(accounts), workers, tagged, employer_summaries(accounts))
-    render = _TEXTS[spec.render]
-    items = [((k.employer.key if k.employer else "", k.niss.value), render(k)) for k in accounts]
-    folder, name = os.path.split(task.spool)
-    return BucketResult(write_spool(folder, name, items), len(accounts), workers, tagged)
-
-
-_T = TypeVar("_T", Training, Termination)
-
-
-def _by_worker(items: Sequence[_T], count: int) -> list[list[tuple[int, _T]]]:
-    """Each bucket's trainings (or terminations), each with its place in ``items``."""
-    buckets: list[list[tuple[int, _T]]] = [[] for _ in range(count)]
+def _by_worker(items: Sequence[Termination], count: int) -> list[list[tuple[int, Termination]]]:
+    """Each bucket's terminations, each with its place in ``items``."""
+    buckets: list[list[tuple[int, Termination]]] = [[] for _ in range(count)]
     for number, item in enumerate(items):
         buckets[bucket_of(item.niss.value, count)].append((number, item))
     return buckets
+
+
+def _routed(choices: AccountChoices, folder: str, buckets: int) -> AccountChoices:
+    """``choices`` with its trainings routed into ``folder`` (once: kept if they were)."""
+    if choices.routed is not None:
+        return choices
+    given = itertools.chain(choices.trainings, choices.more_trainings)
+    routed = route_trainings(given, folder, buckets)
+    return attrs.evolve(choices, trainings=(), more_trainings=(), routed=routed)
+
+
+def _seeded_employers(
+    facts: TrainingFacts, results: Sequence[AccountGroupResult]
+) -> dict[str, Employer]:
+    """The employers every bucket is given (:func:`~mycareer.fla.account.routed_accounts`):
+    those of the keys a bucket could not show as the whole run does from its own credits
+    and trainings. A bucket shows a key its first credit's employer, else its first
+    training's; that is the run's (:func:`~mycareer.fla.account.shown_employers`) unless
+    the key's credits show two employers (``mixed``), or its trainings do (``varied``), or
+    its trainings name it with another employer than its credits."""
+    firsts = [employer for r in results for _key, employer in r.employers]
+    shown = shown_employers([*firsts, *facts.employers.values()])
+    keys = frozenset().union(*(r.mixed for r in results)) | facts.varied
+    keys |= {key for key, employer in facts.employers.items() if shown[key] != employer}
+    return {key: employer for key in keys if (employer := shown.get(key)) is not None}
 
 
 def _bucket_tasks(
@@ -616,19 +570,17 @@ def _bucket_tasks(
     folder: str,
 ) -> list[BucketTask]:
     """A task per bucket with rows, trainings or terminations."""
-    trainings = _by_worker(choices.trainings, len(paths))
+    routed = _routed(choices, folder, len(paths)).routed
+    assert routed is not None
+    trainings = routed.paths
     endings = _by_worker(choices.terminations, len(paths))
-    firsts = [employer for r in results for _key, employer in r.employers]
-    shown = shown_employers(firsts, choices.trainings)
-    mixed = frozenset().union(*(r.mixed for r in results))
+    employers = _seeded_employers(routed.facts, results)
     tasks = []
     for bucket, rows in enumerate(paths):
-        if rows is None and not trainings[bucket] and not endings[bucket]:
+        if rows is None and trainings[bucket] is None and not endings[bucket]:
             continue
-        keys = mixed | {t.employer.key for _n, t in trainings[bucket] if t.employer is not None}
-        employers = {k: e for k in keys if (e := shown.get(k)) is not None}
         spool = os.path.join(folder, f"accounts-{bucket:05d}")
-        tasks.append(BucketTask(rows, tuple(trainings[bucket]), tuple(endings[bucket]),
+        tasks.append(BucketTask(rows, trainings[bucket], tuple(endings[bucket]),
                                 employers, spool))  # fmt: skip
     return tasks
 
@@ -645,6 +597,7 @@ def _run_buckets(
     folder = tempfile.TemporaryDirectory(prefix="mycareer-accounts-")
     sink = _BucketFiles(folder.name, buckets or bucket_count(plan, jobs))
     try:
+        choices = _routed(choices, folder.name, sink.count)
         plan, spec, results = _mapped(plan, choices, jobs, mapper, progress, sink)
         run = reduce_buckets(choices, spec, results, sink.close(), folder, jobs)
     except BaseException:  # a failed group or bucket: nothing of the run is left behind
@@ -674,7 +627,7 @@ def reduce_buckets(
     tasks = _bucket_tasks(choices, results, paths, folder.name)
     reduce = ReduceSpec(spec.as_of, choices.render, choices.policy, choices.rulebook)
     parts = list(map_in_processes(reduce_bucket, jobs, [reduce] * len(tasks), tasks))
-    for path in filter(None, paths):
+    for path in filter(None, (*paths, *(t.trainings for t in tasks))):
         Path(path).unlink()
     tagged = [item for r in results for item in r.credit_findings]
     tagged += [item for part in parts for item in part.findings]
@@ -705,7 +658,7 @@ def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
     tally = (len(kept.accounts), kept.workers)
     if render == "employers":
         return attrs.evolve(run, accounts=thin, summaries=kept.employer_summaries(), tally=tally)
-    texts = tuple(map(_TEXTS[render], kept.accounts))
+    texts = tuple(map(ACCOUNT_TEXTS[render], kept.accounts))
     return attrs.evolve(run, accounts=thin, texts=texts, tally=tally)
 
 
@@ -745,21 +698,26 @@ def accounts_from_files(
     (``"json"``: :func:`~mycareer.fla.account_json.account_json_text`), its CSV rows
     (``"csv"``: :func:`~mycareer.fla.account_json.statement_rows_text`) or their
     employers' totals (``"employers"``); see :class:`AccountFilesRun`. The texts
-    are read lazily, in the accounts' order, from the run's temporary files.
+    are read lazily, in the accounts' order, from the run's temporary files; and
+    ``trainings`` are read once, each written to its bucket's temporary file as it
+    comes (:mod:`mycareer.fla.training_buckets`), so none is held here either.
+    Otherwise they are read at once.
     """
     given = [str(os.fspath(p)) for p in paths]
     count = jobs_count(jobs)
     choices = AccountChoices(
-        tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides, keep_entitlements, render,
+        (), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
+        options, overrides, keep_entitlements, render, more_trainings=trainings,
     )  # fmt: skip
-    if not given:
+    plan = plan_employers(given) if given else None
+    if plan is None or not plan.by_employer or render == "objects":
+        choices = attrs.evolve(choices, trainings=tuple(trainings), more_trainings=())
+    if plan is None:
         accounts = accounts_from_declarations(
             (), (), choices.trainings, as_of=as_of, from_year=from_year, to_year=to_year,
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
         return render_accounts(AccountFilesRun(accounts), render)
-    plan = plan_employers(given)
     if not plan.by_employer:  # updates, unreadable headers...: one read, in this process
         return render_accounts(_read_all(given, choices, progress), render)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)

@@ -18,6 +18,7 @@ from mycareer.fla.trainings_io import (
     parse_trainings_csv,
     parse_trainings_json,
     read_trainings,
+    stream_trainings,
     trainings_to_csv,
     trainings_to_json,
 )
@@ -207,3 +208,66 @@ def test_json_hours_are_exact_text() -> None:
     assert record["hours"] == "7.6"
     thirds = Training(ANNA, "A", date(2024, 1, 1), date(2024, 1, 1), "22/3")
     assert json.loads(trainings_to_json([thirds]))[0]["hours"] == "22/3"
+
+
+BAD_ROWS = [
+    "85073003329,Bad NISS,2024-01-01,2024-01-02,7.5,formal,completed,true\n",
+    "85073003328,Bad dates,2024-01-03,2024-01-02,7.5,formal,completed,true\n",
+    "85073003328,,2024-13-01,2024-01-02,-1,lecture,done,maybe\n",
+    "85073003328,Extra,2024-01-01,2024-01-01,1,formal,completed,true,surplus\n",
+    "\n",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(trainings(), max_size=5), st.lists(st.sampled_from(BAD_ROWS), max_size=4),
+       st.randoms(use_true_random=False), st.sampled_from([".csv", ".json"]))  # fmt: skip
+def test_a_stream_gives_what_the_whole_read_gives(
+    tmp_path_factory: pytest.TempPathFactory,
+    items: list[Training],
+    bad: list[str],
+    shuffle: object,
+    suffix: str,
+) -> None:
+    """stream_trainings (one training at a time) against read_trainings(keep_valid=True):
+    the same trainings in the same order, then the same errors."""
+    path = tmp_path_factory.mktemp("stream") / f"t{suffix}"
+    if suffix == ".csv":
+        lines = trainings_to_csv(items, columns=HEADER.strip().split(",")).splitlines(True)
+        body = lines[1:] + bad
+        shuffle.shuffle(body)  # type: ignore[attr-defined]
+        path.write_text(lines[0] + "".join(body), encoding="utf-8")
+    else:
+        records = json.loads(trainings_to_json(items))
+        records += [{"niss": "85073003329", "name": "x", "start": "2024-01-01"}] * len(bad)
+        path.write_text(json.dumps(records), encoding="utf-8")
+    whole = read_trainings(path, keep_valid=True)
+    stream = stream_trainings(path)
+    assert tuple(stream) == whole.trainings
+    assert [(str(e), e.source) for e in stream.errors] == [(str(e), e.source) for e in whole.errors]
+    assert len(whole.trainings) == len(items)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"85073003328,Late," + b"x" * 70_000 + b",2024-01-01,1,formal,completed,true\n",
+        b"85073003328,Undecodable \xff,2024-01-01,2024-01-01,1,formal,completed,true\n",
+    ],
+    ids=["field-too-long", "not-utf8"],
+)
+def test_a_file_refused_late_is_refused_before_any_training_is_given(
+    tmp_path: Path, tail: bytes
+) -> None:
+    """A malformed last row refuses the whole file: the stream raises when opened, so a
+    caller routing the trainings as they come has taken none (the file contributes nothing)."""
+    good = "85073003328,Good,2024-01-01,2024-01-01,2,formal,completed,true\n" * 3
+    path = tmp_path / "t.csv"
+    path.write_bytes((HEADER + good).encode() + tail)
+    with pytest.raises(InputError) as caught:
+        stream_trainings(path)
+    assert caught.value.source is not None
+    assert caught.value.source.file == str(path)
+    assert caught.value.source.line == 5
+    with pytest.raises(InputError):
+        read_trainings(path, keep_valid=True)

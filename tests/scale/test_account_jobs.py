@@ -14,7 +14,7 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -529,3 +529,58 @@ def test_a_key_with_two_employers_shows_its_first_in_buckets_without_its_trainin
     assert len({bucket_of(n.value, 3) for n in (anna, bert, carl)}) == 3
     for render in RENDERS:
         assert_reduced_as_in_parent([(c, ()) for c in made], [course], [], render, 3)
+
+
+class OnePass:
+    """Trainings given as an iterable that can be walked once (a file being read)."""
+
+    def __init__(self, items: Sequence[Training]) -> None:
+        self.items = items
+        self.walks = 0
+
+    def __iter__(self) -> Iterator[Training]:
+        self.walks += 1
+        if self.walks > 1:
+            return iter(())  # a second walk would see nothing: the output would differ
+        return iter(self.items)
+
+
+@pytest.mark.parametrize("render", ["json", "csv", "employers"])
+def test_trainings_walked_once_as_they_come_give_the_in_parent_run(
+    payroll: Path, trainings: tuple[Training, ...], render: Render
+) -> None:
+    """A shuffled run routes the trainings to their buckets' files in one walk
+    (mycareer.fla.training_buckets): the same as the in-parent run given a tuple."""
+    expected = render_accounts(accounts_from_files([payroll], trainings, jobs=1), render)
+    given = OnePass(trainings)
+    run = accounts_from_files([payroll], given, jobs=2, render=render)
+    assert given.walks == 1
+    assert rendered(run) == rendered(expected)
+    assert run.accounts.findings == expected.accounts.findings
+
+
+@pytest.mark.parametrize(
+    "tail", [b"\xff\xfe broken\n", b"x" * 70_000 + b",\n"], ids=["not-utf8", "field-too-long"]
+)
+def test_the_command_reads_each_trainings_file_and_reports_a_bad_one(
+    payroll: Path, trainings: tuple[Training, ...], tmp_path: Path, tail: bytes
+) -> None:
+    """A trainings file refused on its last line contributes nothing (none of its good rows
+    either) and is named on stderr; the good file's trainings are routed and counted; exit
+    1; the same with 1 and 2 jobs."""
+    good = tmp_path / "good.csv"
+    good.write_text(trainings_to_csv(trainings), encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(trainings_to_csv(trainings).encode("utf-8") + tail)
+    outputs = []
+    for jobs in ("1", "2"):
+        result = run_cli("account", payroll, "--trainings", bad, "--trainings", good,
+                         "--format", "json", "--jobs", jobs)  # fmt: skip
+        assert_no_traceback(result)
+        assert result.returncode == 1
+        assert str(bad) in result.stderr
+        assert f"{len(trainings)} training(s)" in result.stderr  # the good file's only
+        outputs.append((result.stdout, result.stderr))
+    assert outputs[0] == outputs[1]
+    accounts = json.loads(outputs[0][0])["accounts"]
+    assert sum(len(a["trainings"]) for a in accounts) == 2  # as with the good file alone

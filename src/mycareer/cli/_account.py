@@ -34,7 +34,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -66,7 +66,7 @@ from mycareer.fla.account_json import (
 )
 from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.trainings import Training, format_exact
-from mycareer.fla.trainings_io import read_trainings
+from mycareer.fla.trainings_io import TrainingImport, TrainingStream, stream_trainings
 from mycareer.fla.values import decimal_4
 from mycareer.limits import parse_fraction, shown
 from mycareer.niss import Niss
@@ -229,25 +229,45 @@ def _rulebook(path: str | None, err: TextIO) -> Rulebook | None:
         return None
 
 
-def _load_trainings(paths: Sequence[str], err: TextIO) -> tuple[list[Training], bool]:
-    trainings: list[Training] = []
-    ok = True
-    for path in paths:
-        try:
-            if Path(path).suffix.lower() == ".xml":
-                result = read_trainings_xml(path, keep_valid=True)
-            else:
-                result = read_trainings(path, keep_valid=True)
-        except MycareerError as error:
-            for line in flatten_errors(error):
-                _error(line, err)
-            ok = False
-            continue
-        for problem in result.errors:
-            _error(str(problem), err)
-        ok = ok and not result.errors
-        trainings.extend(result.trainings)
-    return trainings, ok
+class _TrainingFiles:
+    """The trainings of the ``--trainings`` files, read one file at a time as the run takes
+    them (a run shuffled by worker routes each to its bucket's file as it comes: this
+    process then holds one file's trainings, not all); each file's errors printed as it is
+    read. A file that cannot be read contributes nothing; its valid trainings are kept
+    when only some are invalid. Iterated once."""
+
+    def __init__(self, paths: Sequence[str], err: TextIO) -> None:
+        self._items = self._read(paths, err)
+        self.count = 0
+        self.ok = True
+
+    def __iter__(self) -> Iterator[Training]:
+        return self._items
+
+    def _read(self, paths: Sequence[str], err: TextIO) -> Iterator[Training]:
+        for path in paths:
+            try:
+                result = _open_trainings(path)
+            except MycareerError as error:
+                for line in flatten_errors(error):
+                    _error(line, err)
+                self.ok = False
+                continue
+            trainings = result.trainings if isinstance(result, TrainingImport) else result
+            for training in trainings:
+                self.count += 1
+                yield training
+            for problem in result.errors:
+                _error(str(problem), err)
+            self.ok = self.ok and not result.errors
+
+
+def _open_trainings(path: str) -> TrainingImport | TrainingStream:
+    """A trainings file: XML read whole, CSV and JSON given one training at a time (a file
+    refused whole raises before any training is given)."""
+    if Path(path).suffix.lower() == ".xml":
+        return read_trainings_xml(path, keep_valid=True)
+    return stream_trainings(path)
 
 
 def _policy(args: argparse.Namespace) -> AccountPolicy:
@@ -445,7 +465,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if usage:
             _error(usage, err)
         return 2
-    trainings, trainings_ok = _load_trainings(args.trainings, err)
+    trainings = _TrainingFiles(args.trainings, err)
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
     progress.step("computing")  # reading is shown file by file inside it
     computed = accounts_from_files(
@@ -467,7 +487,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     _RENDERERS[(args.employer_view, args.format)](computed, args, out)
     print(
         f"{_PROG}: {computed.account_count} account(s) of {computed.worker_count} worker(s), "
-        f"{len(trainings)} training(s), years {result.from_year}-{result.to_year}",
+        f"{trainings.count} training(s), years {result.from_year}-{result.to_year}",
         file=err,
     )
-    return 0 if read_ok and trainings_ok and findings_ok else 1
+    return 0 if read_ok and trainings.ok and findings_ok else 1

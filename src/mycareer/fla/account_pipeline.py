@@ -132,19 +132,21 @@ def default_as_of(
     records: Sequence[DmfaWorkerRecord], trainings: Sequence[Training], to_year: int | None
 ) -> date:
     """The statement date when none is given (see the module docstring)."""
-    return statement_date(max((r.quarter for r in records), default=None), trainings, to_year)
+    last_quarter = max((r.quarter for r in records), default=None)
+    return statement_date(last_quarter, max((t.end for t in trainings), default=None), to_year)
 
 
 def statement_date(
-    last_quarter: Quarter | None, trainings: Sequence[Training], to_year: int | None
+    last_quarter: Quarter | None, latest_training_end: date | None, to_year: int | None
 ) -> date:
-    """The default statement date, from the last declared quarter (None: no record)."""
+    """The default statement date: the end of ``to_year``, else of the last declared
+    quarter (None: no record), else the latest training's end (None: no training)."""
     if to_year is not None:
         return date(to_year, 12, 31)
     if last_quarter is not None:
         return last_quarter.last_day
-    if trainings:
-        return max(t.end for t in trainings)
+    if latest_training_end is not None:
+        return latest_training_end
     return date(2024, 12, 31)
 
 

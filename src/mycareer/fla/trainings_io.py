@@ -50,7 +50,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -89,9 +89,11 @@ from mycareer.nsso import NssoNumber
 __all__ = [
     "TRAINING_FIELDS",
     "TrainingImport",
+    "TrainingStream",
     "parse_trainings_csv",
     "parse_trainings_json",
     "read_trainings",
+    "stream_trainings",
     "trainings_to_csv",
     "trainings_to_json",
     "trainings_to_records",
@@ -330,7 +332,12 @@ def parse_trainings_csv(
 
 def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
     errors = CappedErrors(MAX_ERRORS_PER_INPUT)
-    trainings: list[Training] = []
+    trainings = list(_csv_trainings(_csv_reader(text, name, errors), name, errors))
+    return _finish(trainings, errors, name, keep_valid=keep_valid)
+
+
+def _csv_reader(text: str, name: str, errors: CappedErrors) -> csv.DictReader[str] | None:
+    """The reader of ``text``'s rows, its header read and checked (None: a column missing)."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [h.strip() for h in csv_header(reader, name)]
     if not header:
@@ -353,7 +360,16 @@ def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
                 f"missing column(s): {', '.join(missing)}", source=SourceRef(name, 1, "header")
             )
         )
-        return _finish(trainings, errors, name, keep_valid=keep_valid)
+        return None
+    return reader
+
+
+def _csv_trainings(
+    reader: csv.DictReader[str] | None, name: str, errors: CappedErrors
+) -> Iterator[Training]:
+    """The trainings of the rows of ``reader``, each bad row's errors put in ``errors``."""
+    if reader is None:
+        return
     for line, row in csv_rows(reader, name):  # fields bounded: MAX_CSV_FIELD_CHARS
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
@@ -373,14 +389,20 @@ def _parse_csv(text: str, name: str, *, keep_valid: bool) -> TrainingImport:
 
         training = _training(row, fail, SourceRef(name, line))
         if training is not None:
-            trainings.append(training)
-    return _finish(trainings, errors, name, keep_valid=keep_valid)
+            yield training
 
 
 def parse_trainings_json(
     text: str | bytes, *, name: str = "<json>", keep_valid: bool = False
 ) -> TrainingImport:
     """Trainings from JSON text: an array of objects, or ``{"trainings": [...]}``."""
+    errors = CappedErrors(MAX_ERRORS_PER_INPUT)
+    trainings = list(_json_trainings(*_json_items(text, name), name, errors))
+    return _finish(trainings, errors, name, keep_valid=keep_valid)
+
+
+def _json_items(text: str | bytes, name: str) -> tuple[list[Any], str]:
+    """The array of trainings of a JSON document, and its path."""
     document = load_json(text, name)
     root = "$"
     if isinstance(document, dict) and set(document) == {"trainings"}:
@@ -389,8 +411,13 @@ def parse_trainings_json(
         raise InputError(
             'expected an array of trainings or {"trainings": [...]}', source=SourceRef(name)
         )
-    errors = CappedErrors(MAX_ERRORS_PER_INPUT)
-    trainings: list[Training] = []
+    return document, root
+
+
+def _json_trainings(
+    document: list[Any], root: str, name: str, errors: CappedErrors
+) -> Iterator[Training]:
+    """The trainings of the items of ``document``, each bad item's errors put in ``errors``."""
     for index, item in enumerate(document):
         path = f"{root}[{index}]"
         if not isinstance(item, dict):
@@ -418,24 +445,75 @@ def parse_trainings_json(
 
         training = _training(item, fail, SourceRef(name, None, path))
         if training is not None:
-            trainings.append(training)
-    return _finish(trainings, errors, name, keep_valid=keep_valid)
+            yield training
 
 
 def read_trainings(path: str | os.PathLike[str], *, keep_valid: bool = False) -> TrainingImport:
     """Trainings from a ``.csv`` or ``.json`` file (XML is read by :mod:`mycareer.xmlio`)."""
+    stream = _stream(path, check_first=False)
+    return _finish(list(stream), stream.capped, stream.name, keep_valid=keep_valid)
+
+
+class TrainingStream:
+    """The trainings of one file, each built as it is taken (:func:`stream_trainings`)."""
+
+    def __init__(self, trainings: Iterator[Training], capped: CappedErrors, name: str) -> None:
+        self._trainings = trainings
+        self.capped = capped
+        self.name = name
+
+    def __iter__(self) -> Iterator[Training]:
+        return self._trainings
+
+    @property
+    def errors(self) -> tuple[InvalidValueError, ...]:
+        """The errors of the bad rows taken so far: all of them once every training is."""
+        return tuple(self.capped.listed(self.name))
+
+
+def stream_trainings(path: str | os.PathLike[str]) -> TrainingStream:
+    """The trainings of a ``.csv`` or ``.json`` file, each built only as it is taken.
+
+    For a caller that passes them on (``mycareer account`` routes each to its bucket of
+    workers' file): no list of every training is made. The file is read and checked
+    whole first, so a file refused whole (not UTF-8, over a limit, a malformed CSV row,
+    bad JSON) raises here, before any training is given; a bad row's errors are in
+    ``errors`` and the good rows are given (``keep_valid=True`` of :func:`read_trainings`).
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "t.csv"
+    ...     _ = path.write_text("niss,name,start,end,hours\\n"
+    ...                         "85073003328,Excel,2024-03-04,2024-03-04,7.5\\n"
+    ...                         "85073003328,Word,2024-03-05,2024-03-05,x\\n")
+    ...     stream = stream_trainings(path)
+    ...     [t.name for t in stream], [e.message for e in stream.errors]
+    (['Excel'], ["invalid hours 'x': expected e.g. '7.5' or '22/3'"])
+    """
+    return _stream(path, check_first=True)
+
+
+def _stream(path: str | os.PathLike[str], *, check_first: bool) -> TrainingStream:
     file = Path(path)
+    name = str(file)
     suffix = file.suffix.lower()
-    if suffix in (".csv", ".json"):
-        text = read_input_text(file)
-    if suffix == ".csv":
-        return parse_trainings_csv(text, name=str(file), keep_valid=keep_valid)
+    if suffix not in (".csv", ".json"):
+        raise InputError(
+            f"unknown trainings file type {shown(suffix)}: expected .csv or .json",
+            source=SourceRef(name),
+        )
+    text = read_input_text(file)
+    errors = CappedErrors(MAX_ERRORS_PER_INPUT)
     if suffix == ".json":
-        return parse_trainings_json(text, name=str(file), keep_valid=keep_valid)
-    raise InputError(
-        f"unknown trainings file type {shown(suffix)}: expected .csv or .json",
-        source=SourceRef(str(file)),
-    )
+        return TrainingStream(_json_trainings(*_json_items(text, name), name, errors), errors, name)
+    text = text.removeprefix("\ufeff")
+    reader = _csv_reader(text, name, errors)
+    if reader is not None and check_first:  # every row's structure, before any is given
+        rows = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        for _row in csv_rows(rows, name):
+            pass
+    return TrainingStream(_csv_trainings(reader, name, errors), errors, name)
 
 
 def trainings_to_records(trainings: Iterable[Training]) -> list[dict[str, str | bool | None]]:
