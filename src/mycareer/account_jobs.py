@@ -60,12 +60,13 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
-from mycareer._spool import SpooledItems
+from mycareer._spool import SpooledItems, write_spool
 from mycareer.account_reduce import (
     ACCOUNT_TEXTS,
     BucketResult,
@@ -73,6 +74,7 @@ from mycareer.account_reduce import (
     ReduceSpec,
     Render,
     Tag,
+    distinct_findings,
     reduce_bucket,
 )
 from mycareer.employer import Employer
@@ -622,21 +624,24 @@ def reduce_buckets(
     ``results`` are the shuffling groups' (rows taken out), ``paths`` each bucket's file
     of rows (None: none), removed once read; ``folder`` holds the texts' spools and
     belongs to the run's :class:`~mycareer._spool.SpooledItems` (removed with it).
-    Reading findings and errors are left to the caller.
+    The accounts' findings are merged from the buckets' spools
+    (:func:`~mycareer.account_reduce.distinct_findings`: past a few thousand they are
+    read back lazily from ``folder`` too). Reading findings and errors are left to the
+    caller.
     """
     tasks = _bucket_tasks(choices, results, paths, folder.name)
     reduce = ReduceSpec(spec.as_of, choices.render, choices.policy, choices.rulebook)
     parts = list(map_in_processes(reduce_bucket, jobs, [reduce] * len(tasks), tasks))
     for path in filter(None, (*paths, *(t.trainings for t in tasks))):
         Path(path).unlink()
-    tagged = [item for r in results for item in r.credit_findings]
-    tagged += [item for part in parts for item in part.findings]
-    tagged.sort(key=lambda item: item[0])
-    findings = tuple(dict.fromkeys(finding for _tag, finding in tagged))
+    credited = sorted((item for r in results for item in r.credit_findings), key=itemgetter(0))
+    spools = [write_spool(folder.name, "findings-credits", credited), *(p.findings for p in parts)]
+    findings = distinct_findings([s for s in spools if s is not None], folder)
     accounts = AccountsRun((), (), findings, spec.as_of, *spec.years, kept_entitlements=False)
     tally = (sum(p.accounts for p in parts), sum(p.workers for p in parts))
     if choices.render == "employers":
-        folder.cleanup()
+        if isinstance(findings, tuple):  # else the findings' spool keeps the folder
+            folder.cleanup()
         summaries = merge_summaries(p.summaries for p in parts)
         return AccountFilesRun(accounts, summaries=summaries, tally=tally)
     texts: SpooledItems[str] = SpooledItems([p.spool for p in parts if p.spool is not None], folder)

@@ -9,15 +9,20 @@ spooled (:mod:`mycareer._spool`). Everything a bucket task carries is picklable.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from operator import itemgetter
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Literal
 
 import attrs
 
-from mycareer._spool import Spool, write_spool
+from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer.employer import Employer
 from mycareer.findings import Finding
 from mycareer.fla import Rulebook
@@ -30,6 +35,7 @@ from mycareer.fla.account import (
 )
 from mycareer.fla.account_json import account_json_text, statement_rows_text
 from mycareer.fla.account_pipeline import CreditRow, credit_from_row, credit_ledgers
+from mycareer.fla.account_table import account_table_text
 from mycareer.fla.training_buckets import read_routed
 
 __all__ = [
@@ -39,12 +45,13 @@ __all__ = [
     "ReduceSpec",
     "Render",
     "Tag",
+    "distinct_findings",
     "reduce_bucket",
 ]
 
 #: What a run gives: the accounts themselves, or (made where each bucket of workers is
 #: reduced) each account's JSON text, each account's CSV rows, or the employer view.
-Render = Literal["objects", "json", "csv", "employers"]
+Render = Literal["objects", "json", "csv", "table", "employers"]
 #: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
 Tag = tuple[int | str, ...]
 
@@ -75,12 +82,13 @@ class BucketTask:
 
 @attrs.frozen
 class BucketResult:
-    """A bucket's accounts as the run renders them, counted, and its findings tagged."""
+    """A bucket's accounts as the run renders them, counted, and its findings: each
+    once with its tag, in tag order, spooled (None: none)."""
 
     spool: Spool | None
     accounts: int
     workers: int
-    findings: tuple[tuple[Tag, Finding], ...]
+    findings: Spool | None
     summaries: tuple[EmployerAccountSummary, ...] = ()
 
 
@@ -96,10 +104,14 @@ def _read_rows(path: str | None) -> list[CreditRow]:
                 return rows
 
 
-#: Each account's text, by the run's ``render`` (JSON, or CSV rows).
+#: At most this many distinct findings of a run are held (about 3 MB); more are spooled.
+_HELD = 4096
+
+#: Each account's text, by the run's ``render`` (JSON, CSV rows, or its table block).
 ACCOUNT_TEXTS: dict[str, Callable[[TrainingAccount], str]] = {
     "json": account_json_text,
     "csv": statement_rows_text,
+    "table": account_table_text,
 }
 
 
@@ -125,11 +137,50 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
         key = "" if account.employer is None else account.employer.key
         for number, finding in enumerate(account.findings):
             found.setdefault(finding, (2, key, account.niss.value, number))
-    tagged = tuple((tag, finding) for finding, tag in found.items())
+    folder, name = os.path.split(task.spool)
+    tagged = sorted(((tag, finding) for finding, tag in found.items()), key=itemgetter(0))
+    findings = write_spool(folder, f"findings-{name}", tagged)
     workers = len({a.niss for a in accounts})
     if spec.render == "employers":
-        return BucketResult(None, len(accounts), workers, tagged, employer_summaries(accounts))
+        summaries = employer_summaries(accounts)
+        return BucketResult(None, len(accounts), workers, findings, summaries)
     render = ACCOUNT_TEXTS[spec.render]
     items = [((k.employer.key if k.employer else "", k.niss.value), render(k)) for k in accounts]
-    folder, name = os.path.split(task.spool)
-    return BucketResult(write_spool(folder, name, items), len(accounts), workers, tagged)
+    return BucketResult(write_spool(folder, name, items), len(accounts), workers, findings)
+
+
+def distinct_findings(
+    spools: Sequence[Spool], folder: TemporaryDirectory[str]
+) -> Sequence[Finding]:
+    """The findings of ``spools`` (each ``(tag, finding)`` in tag order) in the order of
+    their tags, each once (its first place), as ``dict.fromkeys`` of them all would give.
+
+    The spools are merged and removed. Up to :data:`_HELD` findings come back as a tuple;
+    more are written to one spool of ``folder`` and read back lazily (a
+    :class:`~mycareer._spool.SpooledItems`, which then shares the folder). Each finding
+    is told from those before by a 128-bit digest of its ``repr`` (every field), not
+    kept itself: about 90 bytes a distinct finding while merging.
+    """
+    seen: set[bytes] = set()
+
+    def distinct() -> Iterator[Finding]:
+        merged: SpooledItems[Finding] = SpooledItems(spools, folder)
+        for finding in merged:
+            digest = hashlib.blake2b(repr(finding).encode(), digest_size=16).digest()
+            if digest not in seen:
+                seen.add(digest)
+                yield finding
+
+    findings = distinct()
+    held = list(itertools.islice(findings, _HELD + 1))
+    if len(held) <= _HELD:
+        found: Sequence[Finding] = tuple(held)
+    else:
+        numbered = (((n,), f) for n, f in enumerate(itertools.chain(held, findings)))
+        del held
+        spool = write_spool(folder.name, "findings", numbered)
+        assert spool is not None
+        found = SpooledItems([spool], folder)
+    for spool in spools:
+        Path(spool.path).unlink(missing_ok=True)
+    return found

@@ -25,7 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mycareer import account_jobs
+from mycareer import account_jobs, account_reduce
+from mycareer._spool import write_spool
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
@@ -40,11 +41,14 @@ from mycareer.account_jobs import (
 from mycareer.account_jobs import _BucketFiles as BucketFiles
 from mycareer.account_jobs import _local_mapper as local_mapper
 from mycareer.account_jobs import _shuffled as shuffled
+from mycareer.account_reduce import Tag
+from mycareer.cli import main
 from mycareer.findings import Finding, Severity
 from mycareer.fla import AccountsRun, accounts_document, accounts_from_declarations
 from mycareer.fla.account import Termination, TerminationReason, YearCredit
 from mycareer.fla.account_json import STATEMENT_COLUMNS, statement_rows
 from mycareer.fla.account_pipeline import accounts_from_credits
+from mycareer.fla.account_table import account_table_text
 from mycareer.fla.trainings import Training
 from mycareer.fla.trainings_io import trainings_to_csv
 from mycareer.pipeline import bucket_of, plan_employers
@@ -262,7 +266,8 @@ def test_without_entitlements_the_accounts_and_findings_are_the_same(
 
 
 @pytest.mark.parametrize(
-    "view", [("json",), ("csv",), ("json", "--employer-view"), ("csv", "--employer-view")]
+    "view",
+    [("json",), ("csv",), ("table",), ("json", "--employer-view"), ("csv", "--employer-view")],
 )
 def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
     payroll: Path, trainings: tuple[Training, ...], tmp_path: Path, view: tuple[str, ...]
@@ -326,7 +331,7 @@ def test_input_that_is_not_only_originals_is_read_once(
 
 # --- rendered runs: the ledgers reduced bucket by bucket of workers -------------------------
 
-RENDERS: tuple[Render, ...] = ("json", "csv", "employers")
+RENDERS: tuple[Render, ...] = ("json", "csv", "table", "employers")
 
 
 @pytest.fixture(scope="module")
@@ -389,6 +394,9 @@ def test_the_shuffle_by_worker_gives_the_in_parent_run_rendered(
         rows = [row for text in run.texts for row in json.loads(text)]
         assert rows == statement_rows(in_parent.accounts.accounts)
         assert list(rows[0]) == list(STATEMENT_COLUMNS)
+    elif render == "table":  # each account's block, aligned on its own
+        assert list(run.texts) == [account_table_text(a) for a in in_parent.accounts.accounts]
+        assert all(text.endswith(" h\n\n") or "contract ended" in text for text in run.texts)
     else:
         assert run.summaries == in_parent.accounts.employer_summaries()
         assert len(run.summaries or ()) == 4
@@ -584,3 +592,69 @@ def test_the_command_reads_each_trainings_file_and_reports_a_bad_one(
     assert outputs[0] == outputs[1]
     accounts = json.loads(outputs[0][0])["accounts"]
     assert sum(len(a["trainings"]) for a in accounts) == 2  # as with the good file alone
+
+
+tags = st.one_of(
+    st.tuples(st.just(0), st.integers(2023, 2025), st.sampled_from("AB"), st.sampled_from("xy")),
+    st.tuples(st.just(1), st.integers(0, 1), st.integers(0, 30)),
+    st.tuples(st.just(2), st.sampled_from("AB"), st.sampled_from("xyz"), st.integers(0, 3)),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.dictionaries(tags, st.sampled_from(FINDINGS), max_size=30),
+    st.integers(1, 5),
+    st.integers(0, 6),
+    st.data(),
+)
+def test_distinct_findings_are_those_of_one_list_in_tag_order(
+    tagged: dict[Tag, Finding], parts: int, held: int, data: st.DataObject
+) -> None:
+    """Tagged findings spread over spools (each in tag order, as the buckets write them),
+    merged: dict.fromkeys of them all by tag, the oracle; held or spooled past ``held``."""
+    spread: list[list[tuple[Tag, Finding]]] = [[] for _ in range(parts)]
+    for tag, finding in sorted(tagged.items()):
+        spread[data.draw(st.integers(0, parts - 1))].append((tag, finding))
+    expected = tuple(dict.fromkeys(f for _tag, f in sorted(tagged.items())))
+    with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_reduce, "_HELD", held)
+        folder = tempfile.TemporaryDirectory(dir=scratch)
+        spools = [write_spool(folder.name, f"part-{n}", items) for n, items in enumerate(spread)]
+        found = account_reduce.distinct_findings([s for s in spools if s], folder)
+        assert found == expected
+        assert list(found) == list(expected)
+        assert isinstance(found, tuple) == (len(expected) <= held)
+        left = sorted(p.name for p in Path(folder.name).iterdir())
+        assert left == ([] if isinstance(found, tuple) else ["findings"])
+        del found
+        folder.cleanup()
+
+
+@pytest.mark.parametrize("render", ["json", "employers"])
+def test_findings_past_the_held_ones_are_read_back_and_printed_the_same(
+    payroll: Path,
+    trainings: tuple[Training, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    render: str,
+) -> None:
+    """With two findings held, the rest spooled: the run's findings equal the in-parent
+    ones, and the command (in this process) prints the bytes the subprocess prints."""
+    path = tmp_path / "trainings.csv"
+    path.write_text(trainings_to_csv(trainings), encoding="utf-8")
+    view = ("--employer-view",) if render == "employers" else ()
+    expected = run_cli("account", payroll, "--trainings", path, "--format", "json", *view,
+                       "--jobs", "2")  # fmt: skip
+    monkeypatch.setattr(account_reduce, "_HELD", 2)
+    reference = render_accounts(accounts_from_files([payroll], trainings, jobs=1), render)  # type: ignore[arg-type]
+    run = accounts_from_files([payroll], trainings, jobs=2, render=render)  # type: ignore[arg-type]
+    assert len(run.accounts.findings) > 2
+    assert not isinstance(run.accounts.findings, tuple)
+    assert run.accounts.findings == reference.accounts.findings
+    del run
+    code = main(["account", str(payroll), "--trainings", str(path), "--format", "json", *view,
+                 "--jobs", "2"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (expected.returncode, expected.stdout, expected.stderr)

@@ -49,12 +49,9 @@ from mycareer.findings import Finding, Severity
 from mycareer.fla import EntitlementOptions
 from mycareer.fla.account import (
     AccountPolicy,
-    EmployerAccountSummary,
     Termination,
     TerminationReason,
-    TrainingAccount,
     WindowStart,
-    YearStatement,
 )
 from mycareer.fla.account_json import (
     ACCOUNT_SCHEMA_VERSION,
@@ -64,10 +61,10 @@ from mycareer.fla.account_json import (
     employer_rows,
     employers_document,
 )
+from mycareer.fla.account_table import account_table_text, print_aligned, table_number
 from mycareer.fla.rulebook import Rulebook
-from mycareer.fla.trainings import Training, format_exact
+from mycareer.fla.trainings import Training
 from mycareer.fla.trainings_io import TrainingImport, TrainingStream, stream_trainings
-from mycareer.fla.values import decimal_4
 from mycareer.limits import parse_fraction, shown
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
@@ -279,28 +276,30 @@ def _policy(args: argparse.Namespace) -> AccountPolicy:
     )
 
 
-def _report_findings(findings: Iterable[Finding], err: TextIO, *, strict: bool) -> bool:
-    """Print each finding once; ``False`` when ``strict`` and one is more than information."""
+def _report_findings(computed: AccountFilesRun, err: TextIO, *, strict: bool) -> bool:
+    """Print each finding once, those of reading first; ``False`` when ``strict`` and one is
+    more than information. A rendered run's own are each once already (``tally``): only
+    those of reading are then remembered, and a large run's are read back from disk as
+    they are printed."""
     seen: set[str] = set()
     failed = False
-    for finding in findings:
-        text = str(finding)
-        if text not in seen:
-            seen.add(text)
-            print(f"{_PROG}: {text}", file=err)
-        failed = failed or (strict and finding.severity is not Severity.INFO)
+
+    def report(findings: Iterable[Finding], *, remember: bool) -> None:
+        nonlocal failed
+        for finding in findings:
+            text = str(finding)
+            if text not in seen:
+                if remember:
+                    seen.add(text)
+                print(f"{_PROG}: {text}", file=err)
+            failed = failed or (strict and finding.severity is not Severity.INFO)
+
+    report(computed.findings, remember=True)
+    report(computed.accounts.findings, remember=computed.tally is None)
     return not failed
 
 
 # --- renderers: one per (view, format) -------------------------------------------------------
-
-
-def _shown(value: Fraction) -> str:
-    """Table display: exact when it has a short decimal, else 4 places with a tilde."""
-    exact = format_exact(value)
-    if "/" not in exact and len(exact.partition(".")[2]) <= 4:
-        return exact
-    return f"~{decimal_4(value)}"
 
 
 def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
@@ -312,71 +311,6 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Text
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
 
 
-def _print_aligned(rows: Sequence[Sequence[str]], out: TextIO, indent: str = "") -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = (cell.rjust(width) for cell, width in zip(row, widths, strict=True))
-        print(indent + "  ".join(cells), file=out)
-
-
-_STATEMENT_HEADER: Final = (
-    "year",
-    "window",
-    "opening",
-    "legal",
-    "sector",
-    "employer",
-    "used",
-    "closing",
-    "carried",
-    "reset",
-    "lost",
-    "open",
-)
-
-
-def _statement_cells(s: YearStatement) -> tuple[str, ...]:
-    figures = (
-        s.opening,
-        s.credit.legal_days,
-        s.credit.sector_days,
-        s.credit.employer_days,
-        s.used,
-        s.closing,
-        s.carried,
-        s.reset,
-        s.lost,
-        s.open_balance,
-    )
-    window = "-" if s.window is None else str(s.window)
-    return (str(s.year), window, *(_shown(v) for v in figures))
-
-
-def _employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
-    return "no employer" if account.employer is None else f"employer {account.employer.formatted}"
-
-
-def _table_account(account: TrainingAccount, out: TextIO) -> None:
-    print(f"{_employer_label(account)} — NISS {account.niss.formatted}", file=out)
-    rows = [_STATEMENT_HEADER, *(_statement_cells(s) for s in account.statements)]
-    _print_aligned(rows, out, "  ")
-    for training in account.trainings:
-        mark = "" if training.debits_individual_right else " (not debited)"
-        print(
-            f"  training {training.end.isoformat()} {training.name}: {_shown(training.hours)} h"
-            f" = {_shown(training.days(account.hours_per_day))} day(s){mark}",
-            file=out,
-        )
-    hours = _shown(account.hours(account.balance))
-    balance = f"  balance {_shown(account.balance)} day(s) = {hours} h"
-    if account.termination is not None:
-        ending = account.termination
-        what = "lost" if ending.reason.loses_credit else "open balance"
-        balance += f"; contract ended {ending.date.isoformat()} ({ending.reason.value}): {what}"
-    print(balance, file=out)
-    print(file=out)
-
-
 def _worker_table(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
     run = computed.accounts
     print(
@@ -385,8 +319,10 @@ def _worker_table(computed: AccountFilesRun, args: argparse.Namespace, out: Text
         file=out,
     )
     print(file=out)
-    for account in run.accounts:
-        _table_account(account, out)
+    # Each account's block was made where its ledger was (render "table"), or is made here.
+    texts = computed.texts if computed.tally is not None else map(account_table_text, run.accounts)
+    for text in texts:
+        out.write(text)
 
 
 def _employer_table(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
@@ -396,8 +332,8 @@ def _employer_table(computed: AccountFilesRun, args: argparse.Namespace, out: Te
     for s in computed.employer_summaries():
         figures = (s.credited, s.used, s.remaining, s.lost, s.reset, s.open_balance)
         employer = "-" if s.employer is None else s.employer.formatted
-        rows.append((employer, str(s.workers), *(_shown(v) for v in figures)))
-    _print_aligned(rows, out)
+        rows.append((employer, str(s.workers), *(table_number(v) for v in figures)))
+    print_aligned(rows, out)
 
 
 def _worker_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
@@ -444,13 +380,13 @@ _RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
 def _render(args: argparse.Namespace) -> Render:
     """What the run gives: made where the ledgers are (worker processes) when it can be.
 
-    The employer view needs the totals only; JSON and CSV each account's text or rows.
-    The table and the archive (with its entitlements) use the accounts themselves, held
+    The employer view needs the totals only; JSON, CSV and the table each account's text,
+    rows or block. The archive (with its entitlements) uses the accounts themselves, held
     in this process.
     """
     if args.employer_view:
         return "employers"
-    return "json" if args.format == "json" else "csv" if args.format == "csv" else "objects"
+    return "objects" if args.format == "xml" else args.format
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -480,8 +416,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             _error(line, err)
     read_ok = not computed.errors
     result = computed.accounts
-    read_findings = computed.findings
-    findings_ok = _report_findings([*read_findings, *result.findings], err, strict=args.strict)
+    findings_ok = _report_findings(computed, err, strict=args.strict)
     progress.count("accounts", computed.account_count)
     progress.step("writing")
     _RENDERERS[(args.employer_view, args.format)](computed, args, out)

@@ -86,14 +86,16 @@ class AccountsRun:
 
     ``findings`` are those of the entitlements, those that belong to no single account,
     then those of the accounts, in that order (duplicates kept: a caller prints them
-    once). ``entitlements`` is empty when the run was asked to keep none
+    once; a run reduced bucket by bucket of workers keeps each once, and past a few
+    thousand reads them lazily from its temporary files: a sequence equal to the tuple).
+    ``entitlements`` is empty when the run was asked to keep none
     (:func:`mycareer.account_jobs.accounts_from_files` with ``keep_entitlements=False``):
     :meth:`records` then refuses to build the archive.
     """
 
     accounts: tuple[TrainingAccount, ...]
     entitlements: tuple[Entitlement, ...]
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]
     as_of: date
     from_year: int
     to_year: int
