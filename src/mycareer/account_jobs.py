@@ -15,24 +15,27 @@ calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
 The ledgers need everything of one worker: a training without an employer goes to
 the worker's only account, which may be at any employer. Two routes:
 
-* ``render="objects"`` (the default; the command's table and archive):
+* ``render="objects"`` (the default, for callers that want the accounts):
   the ledgers are built in the calling process
   (:func:`~mycareer.fla.account_pipeline.accounts_from_credits`), which holds
   every credit and account (about 2.7 kB an account);
-* otherwise (JSON, CSV, the employer view) the credits are *shuffled by
-  worker*: each group writes its credits as rows
+* otherwise (JSON, CSV, the table, the XML archive, the employer view) the credits
+  are *shuffled by worker*: each group writes its credits as rows (and for the archive
+  what it keeps of the entitlements and workers)
   (:func:`~mycareer.fla.account_pipeline.credit_row`) into buckets by a stable hash
   of the NISS (:func:`~mycareer.pipeline.bucket_of`), which the calling process
   appends to one temporary file per bucket; then each bucket, its rows with its
-  workers' trainings and terminations, is reduced in the worker processes
+  workers' trainings (routed as they are read: :mod:`mycareer.fla.training_buckets`)
+  and terminations, is reduced in the worker processes
   (:func:`reduce_bucket`, with :func:`~mycareer.fla.account_pipeline.credit_ledgers`,
   the in-parent rule) and rendered there; the texts are spooled
   (:mod:`mycareer._spool`) and read back in the accounts' order as they are
-  written. The calling process holds the run's findings, each once, and one
-  group's rows at a time, never the accounts. The employer each key shows comes
-  from the whole run (:func:`~mycareer.fla.account.shown_employers`), and
-  findings are tagged with their place in the in-parent run's list, so the output
-  is that of the in-parent route, byte for byte.
+  written, and so are the findings (:mod:`mycareer.account_reduce`). The calling
+  process holds one group's rows at a time, never the accounts or the trainings.
+  The employer each key shows comes from the whole run
+  (:func:`~mycareer.fla.account.shown_employers`), and findings are tagged with
+  their place in the in-parent run's list, so the output is that of the in-parent
+  route, byte for byte.
 
 The statement date and the years credited default to what the records say
 (the last declared quarter, the first declared year). Every task needs them
@@ -74,9 +77,12 @@ from mycareer.account_reduce import (
     ReduceSpec,
     Render,
     Tag,
+    archive_texts,
     distinct_findings,
+    plain_finding,
     reduce_bucket,
 )
+from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -101,6 +107,7 @@ from mycareer.fla.account_pipeline import (
     statement_date,
     year_entitlements,
 )
+from mycareer.fla.account_records import EntitlementSummary
 from mycareer.fla.training_buckets import (
     RoutedTrainings,
     TrainingFacts,
@@ -174,6 +181,9 @@ class AccountSpec:
     #: The employer keys the trainings name: for these (and for a key whose credits show
     #: two employers) a shuffling group says which employer its first credit shows.
     training_keys: frozenset[str] = frozenset()
+    #: With ``buckets``: each group also sends what the archive keeps
+    #: (:func:`_archive_rows`), so that the buckets can write it.
+    archive: bool = False
 
 
 @attrs.frozen
@@ -218,9 +228,13 @@ class AccountFilesRun:
 
     A rendered run (``render`` other than ``"objects"``, see :func:`render_accounts`)
     keeps no account: ``accounts.accounts`` is empty and ``accounts.findings`` holds
-    each finding once (its first place); ``texts`` has each account's text in the
-    accounts' order (``"json"``, ``"csv"``), or ``summaries`` the employer view
-    (``"employers"``); ``tally`` is (accounts, distinct workers).
+    each finding once (its first place; past a few thousand read back lazily from the
+    run's temporary files); ``texts`` has each account's text in the accounts' order
+    (``"json"``, ``"csv"``, ``"table"``, ``"xml"``: its ``<account>`` element, without
+    the document's prologue and root), or ``summaries`` the employer view
+    (``"employers"``); ``tally`` is (accounts, distinct workers); ``archive_errors``
+    the archive's accounts that cannot be written, each named by employer key and NISS
+    (``$.accounts[KEY/NISS]``).
     """
 
     accounts: AccountsRun
@@ -229,6 +243,8 @@ class AccountFilesRun:
     texts: Sequence[str] = ()
     summaries: tuple[EmployerAccountSummary, ...] | None = None
     tally: tuple[int, int] | None = None
+    #: A rendered archive's accounts that cannot be written (text XML cannot carry).
+    archive_errors: tuple[InvalidValueError, ...] = ()
 
     @property
     def account_count(self) -> int:
@@ -266,7 +282,8 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         last_quarter=max((r.quarter for r in records), default=None),
     )
     if spec.buckets:
-        return _shuffled(result, credit_lines(entitlements), spec)
+        archive = _archive_rows(entitlements, records) if spec.archive else []
+        return _shuffled(result, credit_lines(entitlements), spec, archive)
     regimes, committees = occupation_facts(records)
     kept = spec.keep_entitlements
     return attrs.evolve(
@@ -278,11 +295,33 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
     )
 
 
+def _archive_rows(
+    entitlements: Iterable[Entitlement], records: Iterable[DmfaWorkerRecord]
+) -> list[tuple[Any, ...]]:
+    """What the archive keeps of a group's entitlements and worker facts, as rows whose
+    third item is the NISS: ``("E", employer key, NISS, summary)`` and ``("F", employer
+    key, NISS, work regime, joint committee)`` (:func:`occupation_facts`)."""
+    rows: list[tuple[Any, ...]] = []
+    for e in entitlements:
+        key = "" if e.employer is None else e.employer.key
+        rows.append(("E", key, e.niss.value, EntitlementSummary.from_entitlement(e)))
+    regimes, committees = occupation_facts(records)
+    for key, niss in regimes.keys() | committees.keys():
+        rows.append(("F", key, niss, regimes.get((key, niss)), committees.get((key, niss))))
+    return rows
+
+
 def _shuffled(
-    result: AccountGroupResult, lines: Sequence[CreditLine], spec: AccountSpec
+    result: AccountGroupResult,
+    lines: Sequence[CreditLine],
+    spec: AccountSpec,
+    archive: Sequence[tuple[Any, ...]] = (),
 ) -> AccountGroupResult:
-    """The group's credits as rows by bucket, their findings tagged, the employers asked."""
+    """The group's credits (and ``archive`` rows) as rows by bucket, their findings tagged,
+    the employers asked."""
     buckets: list[list[CreditRow]] = [[] for _ in range(spec.buckets)]
+    for row in archive:
+        buckets[bucket_of(row[2], spec.buckets)].append(row)
     found: dict[Finding, Tag] = {}
     first: dict[str, Employer] = {}
     mixed: set[str] = set()
@@ -382,6 +421,7 @@ class AccountChoices:
         return AccountSpec(
             years, as_of, self.rulebook, self.options, self.overrides,
             keep_entitlements=False, buckets=buckets, training_keys=frozenset(facts.employers),
+            archive=self.render == "xml",
         )  # fmt: skip
 
 
@@ -634,7 +674,8 @@ def reduce_buckets(
     parts = list(map_in_processes(reduce_bucket, jobs, [reduce] * len(tasks), tasks))
     for path in filter(None, (*paths, *(t.trainings for t in tasks))):
         Path(path).unlink()
-    credited = sorted((item for r in results for item in r.credit_findings), key=itemgetter(0))
+    credited = [(tag, plain_finding(f)) for r in results for tag, f in r.credit_findings]
+    credited.sort(key=itemgetter(0))
     spools = [write_spool(folder.name, "findings-credits", credited), *(p.findings for p in parts)]
     findings = distinct_findings([s for s in spools if s is not None], folder)
     accounts = AccountsRun((), (), findings, spec.as_of, *spec.years, kept_entitlements=False)
@@ -645,7 +686,8 @@ def reduce_buckets(
         summaries = merge_summaries(p.summaries for p in parts)
         return AccountFilesRun(accounts, summaries=summaries, tally=tally)
     texts: SpooledItems[str] = SpooledItems([p.spool for p in parts if p.spool is not None], folder)
-    return AccountFilesRun(accounts, texts=texts, tally=tally)
+    errors = tuple(sorted((e for p in parts for e in p.errors), key=lambda e: e.path or ""))
+    return AccountFilesRun(accounts, texts=texts, tally=tally, archive_errors=errors)
 
 
 def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
@@ -663,6 +705,12 @@ def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
     tally = (len(kept.accounts), kept.workers)
     if render == "employers":
         return attrs.evolve(run, accounts=thin, summaries=kept.employer_summaries(), tally=tally)
+    if render == "xml":
+        items, errors = archive_texts(kept.records())
+        texts = tuple(text for _key, text in items)
+        return attrs.evolve(
+            run, accounts=thin, texts=texts, tally=tally, archive_errors=tuple(errors)
+        )
     texts = tuple(map(ACCOUNT_TEXTS[render], kept.accounts))
     return attrs.evolve(run, accounts=thin, texts=texts, tally=tally)
 
@@ -701,7 +749,10 @@ def accounts_from_files(
     entitlement): the credits are shuffled by worker and each bucket of workers is
     reduced in the worker processes, which give each account's compact JSON text
     (``"json"``: :func:`~mycareer.fla.account_json.account_json_text`), its CSV rows
-    (``"csv"``: :func:`~mycareer.fla.account_json.statement_rows_text`) or their
+    (``"csv"``: :func:`~mycareer.fla.account_json.statement_rows_text`), its table block
+    (``"table"``: :func:`~mycareer.fla.account_table.account_table_text`), its archive
+    element (``"xml"``, which needs no ``keep_entitlements``:
+    :func:`~mycareer.xmlio.training_account_writer.account_element_text`) or their
     employers' totals (``"employers"``); see :class:`AccountFilesRun`. The texts
     are read lazily, in the accounts' order, from the run's temporary files; and
     ``trainings`` are read once, each written to its bucket's temporary file as it

@@ -13,18 +13,20 @@ import hashlib
 import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Literal
+from typing import Any, Literal, overload
 
 import attrs
 
-from mycareer._spool import Spool, SpooledItems, write_spool
+from mycareer._slots import slot_constructor
+from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
 from mycareer.employer import Employer
-from mycareer.findings import Finding
+from mycareer.errors import InvalidValueError, MycareerErrorGroup, SourceRef
+from mycareer.findings import Finding, Severity
 from mycareer.fla import Rulebook
 from mycareer.fla.account import (
     AccountPolicy,
@@ -35,23 +37,30 @@ from mycareer.fla.account import (
 )
 from mycareer.fla.account_json import account_json_text, statement_rows_text
 from mycareer.fla.account_pipeline import CreditRow, credit_from_row, credit_ledgers
+from mycareer.fla.account_records import AccountRecord, records_of_summaries
 from mycareer.fla.account_table import account_table_text
 from mycareer.fla.training_buckets import read_routed
+from mycareer.xmlio.training_account_writer import account_element_text
 
 __all__ = [
     "ACCOUNT_TEXTS",
     "BucketResult",
     "BucketTask",
+    "PlainFinding",
     "ReduceSpec",
     "Render",
+    "SpooledFindings",
     "Tag",
+    "archive_texts",
     "distinct_findings",
+    "finding_of",
+    "plain_finding",
     "reduce_bucket",
 ]
 
 #: What a run gives: the accounts themselves, or (made where each bucket of workers is
 #: reduced) each account's JSON text, each account's CSV rows, or the employer view.
-Render = Literal["objects", "json", "csv", "table", "employers"]
+Render = Literal["objects", "json", "csv", "table", "xml", "employers"]
 #: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
 Tag = tuple[int | str, ...]
 
@@ -90,6 +99,8 @@ class BucketResult:
     workers: int
     findings: Spool | None
     summaries: tuple[EmployerAccountSummary, ...] = ()
+    #: The archive's accounts that cannot be written (text XML cannot carry).
+    errors: tuple[InvalidValueError, ...] = ()
 
 
 def _read_rows(path: str | None) -> list[CreditRow]:
@@ -121,6 +132,8 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
     in-parent run's list: ``(1, 0, n)`` of the n-th training, ``(1, 1, n)`` of the n-th
     termination, ``(2, employer key, NISS, number)`` of an account's own."""
     rows = _read_rows(task.rows)
+    archive = [row for row in rows if isinstance(row[0], str)]  # "E" or "F" (account_jobs)
+    rows = [row for row in rows if not isinstance(row[0], str)]
     rows.sort(key=lambda row: row[:3])  # the credits' order: year, employer key, NISS
     trainings = read_routed(task.trainings)
     accounts, loose = credit_ledgers(
@@ -138,49 +151,134 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
         for number, finding in enumerate(account.findings):
             found.setdefault(finding, (2, key, account.niss.value, number))
     folder, name = os.path.split(task.spool)
-    tagged = sorted(((tag, finding) for finding, tag in found.items()), key=itemgetter(0))
+    tagged = sorted(((tag, plain_finding(f)) for f, tag in found.items()), key=itemgetter(0))
     findings = write_spool(folder, f"findings-{name}", tagged)
     workers = len({a.niss for a in accounts})
     if spec.render == "employers":
         summaries = employer_summaries(accounts)
         return BucketResult(None, len(accounts), workers, findings, summaries)
-    render = ACCOUNT_TEXTS[spec.render]
-    items = [((k.employer.key if k.employer else "", k.niss.value), render(k)) for k in accounts]
-    return BucketResult(write_spool(folder, name, items), len(accounts), workers, findings)
+    if spec.render == "xml":
+        items, errors = _archived(accounts, archive)
+    else:
+        render = ACCOUNT_TEXTS[spec.render]
+        items = [(_account_key(k), render(k)) for k in accounts]
+        errors = []
+    spool = write_spool(folder, name, items)
+    return BucketResult(spool, len(accounts), workers, findings, errors=tuple(errors))
+
+
+def _account_key(account: TrainingAccount) -> tuple[str, str]:
+    return ("" if account.employer is None else account.employer.key, account.niss.value)
+
+
+def _archived(
+    accounts: Sequence[TrainingAccount], rows: Sequence[tuple[Any, ...]]
+) -> tuple[list[tuple[tuple[str, str], str]], list[InvalidValueError]]:
+    """Each account's ``<account>`` text with what the archive keeps of it (``rows``, see
+    :func:`~mycareer.account_jobs._archive_rows`): :func:`archive_texts`."""
+    summaries = [((row[1], row[2]), row[3]) for row in rows if row[0] == "E"]
+    facts = {(row[1], row[2]): row[3:] for row in rows if row[0] == "F"}
+    regimes = {key: regime for key, (regime, _c) in facts.items() if regime is not None}
+    committees = {key: committee for key, (_r, committee) in facts.items() if committee}
+    records = records_of_summaries(
+        accounts, summaries, work_regimes=regimes, joint_committees=committees
+    )
+    return archive_texts(records)
+
+
+def archive_texts(
+    records: Iterable[AccountRecord],
+) -> tuple[list[tuple[tuple[str, str], str]], list[InvalidValueError]]:
+    """Each record's ``<account>`` text keyed by (employer key, NISS), and the errors of
+    those that cannot be written (text XML cannot carry), each named by its account
+    (``$.accounts[KEY/NISS]``: its place in the document is not known in a bucket)."""
+    items: list[tuple[tuple[str, str], str]] = []
+    errors: list[InvalidValueError] = []
+    for record in records:
+        key = _account_key(record.account)
+        try:
+            items.append((key, account_element_text(record, path=f"$.accounts[{'/'.join(key)}]")))
+        except MycareerErrorGroup as group:
+            errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
+    return items, errors
+
+
+#: A finding as plain values (code, severity, message, source file, line, record): what
+#: the spools hold. Pickled and read back ten times faster than the attrs objects.
+PlainFinding = tuple[str, str, str, tuple[str | None, int | None, str | None] | None]
+_new_finding = slot_constructor(Finding)
+_new_source = slot_constructor(SourceRef)
+
+
+def plain_finding(finding: Finding) -> PlainFinding:
+    """``finding`` as plain values, which :func:`finding_of` rebuilds (equal to it)."""
+    source = finding.source
+    where = None if source is None else (source.file, source.line, source.record)
+    return finding.code, finding.severity.value, finding.message, where
+
+
+def finding_of(plain: PlainFinding) -> Finding:
+    """The finding :func:`plain_finding` gave ``plain`` for (values checked when it was made)."""
+    code, severity, message, where = plain
+    source = None if where is None else _new_source(*where)
+    return _new_finding(code, Severity(severity), message, source)
+
+
+class SpooledFindings(LazySequence[Finding]):
+    """Findings read back lazily from a spool of plain findings (owning the run's folder)."""
+
+    def __init__(self, plain: SpooledItems[PlainFinding]) -> None:
+        self._plain = plain
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return map(finding_of, self._plain)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return [finding_of(plain) for plain in self._plain[index]]
+        return finding_of(self._plain[index])
 
 
 def distinct_findings(
     spools: Sequence[Spool], folder: TemporaryDirectory[str]
 ) -> Sequence[Finding]:
-    """The findings of ``spools`` (each ``(tag, finding)`` in tag order) in the order of
-    their tags, each once (its first place), as ``dict.fromkeys`` of them all would give.
+    """The findings of ``spools`` (each ``(tag, plain finding)`` in tag order, see
+    :func:`plain_finding`) in the order of their tags, each once (its first place), as
+    ``dict.fromkeys`` of them all would give.
 
     The spools are merged and removed. Up to :data:`_HELD` findings come back as a tuple;
-    more are written to one spool of ``folder`` and read back lazily (a
-    :class:`~mycareer._spool.SpooledItems`, which then shares the folder). Each finding
-    is told from those before by a 128-bit digest of its ``repr`` (every field), not
-    kept itself: about 90 bytes a distinct finding while merging.
+    more are written to one spool of ``folder`` and read back lazily
+    (:class:`SpooledFindings`, which then shares the folder). Each finding is told from
+    those before by a 128-bit digest of its plain values' ``repr`` (unambiguous: strings,
+    numbers and None), not kept itself: about 90 bytes a distinct finding while merging.
     """
     seen: set[bytes] = set()
 
-    def distinct() -> Iterator[Finding]:
-        merged: SpooledItems[Finding] = SpooledItems(spools, folder)
-        for finding in merged:
-            digest = hashlib.blake2b(repr(finding).encode(), digest_size=16).digest()
+    def distinct() -> Iterator[PlainFinding]:
+        merged: SpooledItems[PlainFinding] = SpooledItems(spools, folder)
+        for plain in merged:
+            digest = hashlib.blake2b(repr(plain).encode(), digest_size=16).digest()
             if digest not in seen:
                 seen.add(digest)
-                yield finding
+                yield plain
 
     findings = distinct()
     held = list(itertools.islice(findings, _HELD + 1))
     if len(held) <= _HELD:
-        found: Sequence[Finding] = tuple(held)
+        found: Sequence[Finding] = tuple(map(finding_of, held))
     else:
         numbered = (((n,), f) for n, f in enumerate(itertools.chain(held, findings)))
         del held
         spool = write_spool(folder.name, "findings", numbered)
         assert spool is not None
-        found = SpooledItems([spool], folder)
+        found = SpooledFindings(SpooledItems([spool], folder))
     for spool in spools:
         Path(spool.path).unlink(missing_ok=True)
     return found

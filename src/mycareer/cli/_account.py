@@ -44,7 +44,7 @@ from mycareer.account_jobs import AccountFilesRun, Render, accounts_from_files
 from mycareer.cli._common import add_indent, add_jobs, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
-from mycareer.errors import InvalidValueError, MycareerError, flatten_errors
+from mycareer.errors import InvalidValueError, MycareerError, MycareerErrorGroup, flatten_errors
 from mycareer.findings import Finding, Severity
 from mycareer.fla import EntitlementOptions
 from mycareer.fla.account import (
@@ -69,7 +69,10 @@ from mycareer.limits import parse_fraction, shown
 from mycareer.niss import Niss
 from mycareer.schemas import json_schema
 from mycareer.xmlio.training_account import read_trainings_xml
-from mycareer.xmlio.training_account_writer import write_training_accounts
+from mycareer.xmlio.training_account_writer import (
+    training_accounts_frame,
+    write_training_accounts,
+)
 
 __all__ = ["ACCOUNT_JSON_SCHEMA", "SCHEMA_VERSION", "parse_termination", "register", "run"]
 
@@ -360,9 +363,20 @@ def _employer_csv(computed: AccountFilesRun, args: argparse.Namespace, out: Text
 
 
 def _worker_xml(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
-    buffer = io.BytesIO()
-    write_training_accounts(buffer, computed.accounts.records())
-    out.write(buffer.getvalue().decode("utf-8"))
+    if computed.tally is None:  # the accounts are here (input read at once)
+        buffer = io.BytesIO()
+        write_training_accounts(buffer, computed.accounts.records())
+        out.write(buffer.getvalue().decode("utf-8"))
+        return
+    # Each <account> was written where its ledger was made; nothing is written when one
+    # cannot be, as write_training_accounts refuses the document.
+    if computed.archive_errors:
+        raise MycareerErrorGroup("cannot write training accounts", list(computed.archive_errors))
+    head, tail = training_accounts_frame()
+    out.write(head)
+    for text in computed.texts:
+        out.write(text)
+    out.write(tail)
 
 
 _Renderer = Callable[[AccountFilesRun, argparse.Namespace, TextIO], None]
@@ -380,13 +394,12 @@ _RENDERERS: Final[dict[tuple[bool, str], _Renderer]] = {
 def _render(args: argparse.Namespace) -> Render:
     """What the run gives: made where the ledgers are (worker processes) when it can be.
 
-    The employer view needs the totals only; JSON, CSV and the table each account's text,
-    rows or block. The archive (with its entitlements) uses the accounts themselves, held
-    in this process.
+    The employer view needs the totals only; JSON, CSV, the table and the archive each
+    account's text, rows, block or element (the archive's with its entitlements).
     """
     if args.employer_view:
         return "employers"
-    return "objects" if args.format == "xml" else args.format
+    return args.format  # type: ignore[no-any-return]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -22,7 +22,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.work_fraction import WorkFraction
 
-__all__ = ["AccountRecord", "EntitlementSummary", "account_records"]
+__all__ = ["AccountRecord", "EntitlementSummary", "account_records", "records_of_summaries"]
 
 
 @attrs.frozen
@@ -113,11 +113,26 @@ def account_records(
 
     ``work_regimes``/``joint_committees`` are keyed by ``(employer key, NISS digits)``.
     """
+    summaries = (
+        (_key(e.employer, e.niss), EntitlementSummary.from_entitlement(e)) for e in entitlements
+    )
+    return records_of_summaries(
+        accounts, summaries, work_regimes=work_regimes, joint_committees=joint_committees
+    )
+
+
+def records_of_summaries(
+    accounts: Iterable[TrainingAccount],
+    summaries: Iterable[tuple[tuple[str, str], EntitlementSummary]],
+    *,
+    work_regimes: Mapping[tuple[str, str], WorkFraction] | None = None,
+    joint_committees: Mapping[tuple[str, str], JointCommission] | None = None,
+) -> list[AccountRecord]:
+    """:func:`account_records` from each entitlement's summary with its (employer key, NISS
+    digits): for a run whose entitlements were summarised where they were computed."""
     by_account: dict[tuple[str, str], list[EntitlementSummary]] = defaultdict(list)
-    for entitlement in entitlements:
-        by_account[_key(entitlement.employer, entitlement.niss)].append(
-            EntitlementSummary.from_entitlement(entitlement)
-        )
+    for key, summary in summaries:
+        by_account[key].append(summary)
     records = []
     for account in accounts:
         key = _key(account.employer, account.niss)

@@ -64,7 +64,13 @@ from mycareer.xmlio.training_account import (
     TRAINING_ACCOUNT,
 )
 
-__all__ = ["account_element", "training_accounts_bytes", "write_training_accounts"]
+__all__ = [
+    "account_element",
+    "account_element_text",
+    "training_accounts_bytes",
+    "training_accounts_frame",
+    "write_training_accounts",
+]
 
 # --- writing ----------------------------------------------------------------------
 
@@ -314,6 +320,24 @@ def write_training_accounts(sink: XmlSink, records: Iterable[AccountRecord]) -> 
             # raise inside the writer so that a path sink is not replaced
             collector.raise_if_any("cannot write training accounts")
     return count
+
+
+def account_element_text(record: AccountRecord, *, path: str = "$") -> str:
+    """One ``<account>`` and the newline after it, as :func:`write_training_accounts` writes
+    them inside its root (for a run that renders each account where its ledger is made)."""
+    # the serialiser the document writer's xf.write uses; no declaration in UTF-8
+    return etree.tostring(account_element(record, path=path), encoding="UTF-8").decode() + "\n"
+
+
+def training_accounts_frame() -> tuple[str, str]:
+    """The text of a training-account document before its first account and after its
+    last, as :func:`write_training_accounts` writes them."""
+    sink = io.BytesIO()
+    with open_writer(sink, TRAINING_ACCOUNT):
+        pass
+    empty = sink.getvalue().decode("utf-8")
+    cut = empty.rindex(f"</{TRAINING_ACCOUNT.root}>")
+    return empty[:cut], empty[cut:]
 
 
 def training_accounts_bytes(records: Iterable[AccountRecord]) -> bytes:
