@@ -78,6 +78,7 @@ from mycareer.account_reduce import (
     Render,
     Tag,
     archive_texts,
+    by_worker,
     distinct_findings,
     plain_finding,
     reduce_bucket,
@@ -522,6 +523,7 @@ def run_account_plan(
     progress: Progress | None = None,
     *,
     buckets: int | None = None,
+    reduce_jobs: int | None = None,
 ) -> AccountFilesRun:
     """Every group through ``mapper`` (which runs tasks somewhere), then the ledgers.
 
@@ -532,11 +534,13 @@ def run_account_plan(
 
     ``choices.render`` ``"objects"``: the ledgers are kept in this process. Otherwise
     the credits are shuffled by NISS into ``buckets`` (default :func:`bucket_count`)
-    files and each bucket is reduced (:func:`reduce_bucket`) on ``jobs`` processes:
-    this process then holds the texts' spooled files, not the accounts.
+    files and each bucket is reduced (:func:`reduce_bucket`) on ``reduce_jobs`` (default
+    ``jobs``) local processes: this process then holds the texts' spooled files, not the
+    accounts.
     """
     if choices.render != "objects":
-        return _run_buckets(plan, choices, jobs, mapper, progress, buckets)
+        reduce = (jobs, reduce_jobs or jobs)
+        return _run_buckets(plan, choices, reduce, mapper, progress, buckets)
     plan, spec, results = _mapped(plan, choices, jobs, mapper, progress)
     entitlements, lines, regimes, committees = combine_accounts(results)
     accounts = accounts_from_credits(
@@ -570,14 +574,6 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     """About 32 MB of XML's workers per bucket, one per job at least, 256 at most."""
     total = sum(g.size for g in plan.groups)
     return max(jobs, min(_MAX_BUCKETS, -(-total // _BUCKET_BYTES)))
-
-
-def _by_worker(items: Sequence[Termination], count: int) -> list[list[tuple[int, Termination]]]:
-    """Each bucket's terminations, each with its place in ``items``."""
-    buckets: list[list[tuple[int, Termination]]] = [[] for _ in range(count)]
-    for number, item in enumerate(items):
-        buckets[bucket_of(item.niss.value, count)].append((number, item))
-    return buckets
 
 
 def _routed(choices: AccountChoices, folder: str, buckets: int) -> AccountChoices:
@@ -615,7 +611,7 @@ def _bucket_tasks(
     routed = _routed(choices, folder, len(paths)).routed
     assert routed is not None
     trainings = routed.paths
-    endings = _by_worker(choices.terminations, len(paths))
+    endings = by_worker(choices.terminations, len(paths))
     employers = _seeded_employers(routed.facts, results)
     tasks = []
     for bucket, rows in enumerate(paths):
@@ -630,18 +626,20 @@ def _bucket_tasks(
 def _run_buckets(
     plan: Plan,
     choices: AccountChoices,
-    jobs: int,
+    jobs: tuple[int, int],
     mapper: AccountMapper,
     progress: Progress | None,
     buckets: int | None,
 ) -> AccountFilesRun:
-    """Map with the credits shuffled by NISS into files, then :func:`reduce_buckets`."""
+    """Map with the credits shuffled by NISS into files, then :func:`reduce_buckets`
+    (``jobs``: the map's and the reduce's)."""
     folder = tempfile.TemporaryDirectory(prefix="mycareer-accounts-")
-    sink = _BucketFiles(folder.name, buckets or bucket_count(plan, jobs))
+    mapping, reducing = jobs
+    sink = _BucketFiles(folder.name, buckets or bucket_count(plan, max(mapping, reducing)))
     try:
         choices = _routed(choices, folder.name, sink.count)
-        plan, spec, results = _mapped(plan, choices, jobs, mapper, progress, sink)
-        run = reduce_buckets(choices, spec, results, sink.close(), folder, jobs)
+        plan, spec, results = _mapped(plan, choices, mapping, mapper, progress, sink)
+        run = reduce_buckets(choices, spec, results, sink.close(), folder, reducing)
     except BaseException:  # a failed group or bucket: nothing of the run is left behind
         sink.close()
         folder.cleanup()

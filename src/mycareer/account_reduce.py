@@ -22,6 +22,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
+from mycareer._processes import bucket_of
 from mycareer._slots import slot_constructor
 from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
 from mycareer.employer import Employer
@@ -52,6 +53,7 @@ __all__ = [
     "SpooledFindings",
     "Tag",
     "archive_texts",
+    "by_worker",
     "distinct_findings",
     "finding_of",
     "plain_finding",
@@ -165,6 +167,14 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
         errors = []
     spool = write_spool(folder, name, items)
     return BucketResult(spool, len(accounts), workers, findings, errors=tuple(errors))
+
+
+def by_worker(items: Sequence[Termination], count: int) -> list[list[tuple[int, Termination]]]:
+    """Each bucket's terminations, each with its place in ``items``."""
+    buckets: list[list[tuple[int, Termination]]] = [[] for _ in range(count)]
+    for number, item in enumerate(items):
+        buckets[bucket_of(item.niss.value, count)].append((number, item))
+    return buckets
 
 
 def _account_key(account: TrainingAccount) -> tuple[str, str]:

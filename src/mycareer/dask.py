@@ -50,6 +50,7 @@ from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
+    Render,
     run_account_group,
     run_account_plan,
 )
@@ -62,6 +63,7 @@ from mycareer.pipeline import (
     EntitlementSpec,
     Plan,
     execute,
+    jobs_count,
     plan_employers,
     plan_from_headers,
     run_group,
@@ -277,6 +279,8 @@ def accounts(
     overrides: Overrides | None = None,
     keep_entitlements: bool = True,
     pause_collector: bool = False,
+    render: Render = "objects",
+    reduce_jobs: int | None = None,
 ) -> AccountFilesRun:
     """Every worker's training accounts: each employer's entitlements on the cluster.
 
@@ -285,15 +289,24 @@ def accounts(
     entitlements are computed employer by employer on the workers, and the ledgers
     (trainings, windows, terminations) are kept in this process (``keep_entitlements``
     as there); ``pause_collector`` as in :func:`timelines`.
+
+    ``render`` as there: the ledgers are then built bucket by bucket of workers in
+    ``reduce_jobs`` processes of this machine (default: its usable cores; about a tenth
+    of a run's work), from the credits the cluster sends back, and rendered there; this
+    process holds neither the accounts nor the trainings (walked once), only the texts'
+    temporary files.
     """
+    lazy = render != "objects"
     choices = AccountChoices(
-        tuple(trainings), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides, keep_entitlements,
+        () if lazy else tuple(trainings), as_of, from_year, to_year, tuple(terminations),
+        policy, rulebook, options, overrides, keep_entitlements, render,
+        more_trainings=trainings if lazy else (),
     )  # fmt: skip
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
         mapper = _mapper(connected, pause_collector, run_account_group)
-        return run_account_plan(plan, choices, _workers(connected), mapper)
+        reduce = jobs_count(reduce_jobs)
+        return run_account_plan(plan, choices, _workers(connected), mapper, reduce_jobs=reduce)
 
 
 def _remote_map(task: MapTask) -> MapResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ pytest.importorskip("distributed", reason="the mycareer[dask] extra is not insta
 
 from distributed import Client, LocalCluster
 
-from mycareer.account_jobs import accounts_from_files
+from mycareer.account_jobs import Render, accounts_from_files
 from mycareer.dask import accounts, entitlements, entitlements_json, timelines
 from mycareer.fla import SizeBand
+from mycareer.fla.trainings import Training
 from mycareer.pipeline import entitlements_from_files
 from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import TimelineSpec, timelines_from_files
@@ -110,6 +112,25 @@ def test_accounts_on_the_cluster_equal_the_local_ones(payroll: Path, client: Cli
     assert remote == local
     by_url = accounts([f"file://{payroll}"], client, to_year=2024)
     assert by_url.accounts.accounts == local.accounts.accounts
+
+
+@pytest.mark.parametrize("render", ["json", "xml"])
+def test_rendered_accounts_on_the_cluster_equal_the_local_ones(
+    payroll: Path, client: Client, render: Render
+) -> None:
+    """Credits from the cluster, ledgers reduced bucket by bucket in this machine's
+    processes: the texts (each account's JSON, each <account>) of the local run, the
+    trainings given as an iterable walked once."""
+    made = accounts_from_files([payroll], jobs=1).accounts.accounts
+    day = date(2024, 3, 4)
+    given = [Training(a.niss, "Safety", day, day, 4, employer=a.employer) for a in made[:5]]
+    local = accounts_from_files([payroll], given, jobs=1, render=render)
+    remote = accounts([payroll], client, iter(given), render=render, reduce_jobs=1)
+    assert remote.accounts.accounts == ()
+    assert list(remote.texts) == list(local.texts)
+    assert sum('"Safety"' in t or 'name="Safety"' in t for t in remote.texts) == 5
+    assert remote.accounts.findings == local.accounts.findings
+    assert remote.tally == local.tally
 
 
 def test_pause_collector_runs_each_task_paused_and_restores_the_workers(
