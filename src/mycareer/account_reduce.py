@@ -61,7 +61,8 @@ __all__ = [
 ]
 
 #: What a run gives: the accounts themselves, or (made where each bucket of workers is
-#: reduced) each account's JSON text, each account's CSV rows, or the employer view.
+#: reduced) each account's JSON text, CSV rows, table block or archive element, or the
+#: employer view.
 Render = Literal["objects", "json", "csv", "table", "xml", "employers"]
 #: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
 Tag = tuple[int | str, ...]

@@ -23,9 +23,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Final, TextIO
+from typing import TextIO
 
 from mycareer.fla.account import EmployerAccountSummary, TrainingAccount, YearStatement
+from mycareer.fla.account_values import STATEMENT_TABLE_COLUMNS
 from mycareer.fla.trainings import format_exact
 from mycareer.fla.values import decimal_4
 
@@ -48,37 +49,9 @@ def print_aligned(rows: Sequence[Sequence[str]], out: TextIO, indent: str = "") 
         print(indent + "  ".join(cells), file=out)
 
 
-_STATEMENT_HEADER: Final = (
-    "year",
-    "window",
-    "opening",
-    "legal",
-    "sector",
-    "employer",
-    "used",
-    "closing",
-    "carried",
-    "reset",
-    "lost",
-    "open",
-)
-
-
 def _statement_cells(s: YearStatement) -> tuple[str, ...]:
-    figures = (
-        s.opening,
-        s.credit.legal_days,
-        s.credit.sector_days,
-        s.credit.employer_days,
-        s.used,
-        s.closing,
-        s.carried,
-        s.reset,
-        s.lost,
-        s.open_balance,
-    )
     window = "-" if s.window is None else str(s.window)
-    return (str(s.year), window, *(table_number(v) for v in figures))
+    return (str(s.year), window, *map(table_number, s.figures))
 
 
 def employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
@@ -87,7 +60,7 @@ def employer_label(account: TrainingAccount | EmployerAccountSummary) -> str:
 
 def _table_account(account: TrainingAccount, out: TextIO) -> None:
     print(f"{employer_label(account)} — NISS {account.niss.formatted}", file=out)
-    rows = [_STATEMENT_HEADER, *(_statement_cells(s) for s in account.statements)]
+    rows = [STATEMENT_TABLE_COLUMNS, *(_statement_cells(s) for s in account.statements)]
     print_aligned(rows, out, "  ")
     for training in account.trainings:
         mark = "" if training.debits_individual_right else " (not debited)"

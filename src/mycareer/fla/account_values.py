@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -27,6 +27,7 @@ from mycareer.niss import Niss, to_niss
 
 __all__ = [
     "DEFAULT_HOURS_PER_DAY",
+    "STATEMENT_TABLE_COLUMNS",
     "AccountPolicy",
     "AccountWindow",
     "Termination",
@@ -304,6 +305,13 @@ class TrainingDebit:
     days: Fraction = attrs.field(validator=is_a(Fraction))
 
 
+#: The columns a statement is shown in: the year, the window, :attr:`YearStatement.figures`.
+STATEMENT_TABLE_COLUMNS: Final = (
+    "year", "window", "opening", "legal", "sector", "employer", "used", "closing",
+    "carried", "reset", "lost", "open",
+)  # fmt: skip
+
+
 @attrs.frozen
 class YearStatement:
     """One year of the ledger.
@@ -336,6 +344,17 @@ class YearStatement:
     @property
     def credited(self) -> Fraction:
         return self.credit.total
+
+    @property
+    def figures(self) -> tuple[Fraction, ...]:
+        """The year's quantities as statements show them, after the year and the window
+        (:data:`STATEMENT_TABLE_COLUMNS`): opening, the credit's parts, used, closing, carried,
+        reset, lost, open balance."""
+        credit = self.credit
+        return (
+            self.opening, credit.legal_days, credit.sector_days, credit.employer_days,
+            self.used, self.closing, self.carried, self.reset, self.lost, self.open_balance,
+        )  # fmt: skip
 
     @property
     def window_end(self) -> bool:
@@ -459,30 +478,8 @@ class TrainingAccount:
         return days * self.hours_per_day
 
     def _repr_html_(self) -> str:
-        header = ["year", "window", "opening", "legal", "sector", "employer", "used"]
-        header += ["closing", "carried", "reset", "lost", "open"]
-        rows = [
-            [
-                s.year,
-                s.window or "-",
-                *(
-                    format_exact(v)
-                    for v in (
-                        s.opening,
-                        s.credit.legal_days,
-                        s.credit.sector_days,
-                        s.credit.employer_days,
-                        s.used,
-                        s.closing,
-                        s.carried,
-                        s.reset,
-                        s.lost,
-                        s.open_balance,
-                    )
-                ),
-            ]
-            for s in self.statements
-        ]
+        header = list(STATEMENT_TABLE_COLUMNS)
+        rows = [[s.year, s.window or "-", *map(format_exact, s.figures)] for s in self.statements]
         where = "" if self.employer is None else f" at {self.employer.formatted}"
         caption = (
             f"Training account of NISS {self.niss.formatted}{where} as of "
