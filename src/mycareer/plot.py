@@ -23,6 +23,7 @@ matplotlib is imported only when :func:`plot_timeline` runs; without it a
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -41,7 +42,14 @@ from mycareer.outputs import atomic_output
 if TYPE_CHECKING:
     from mycareer.timeline import Timeline, TimelineSegment
 
-__all__ = ["KIND_COLOURS", "Bar", "PlotFormat", "plot_rows", "plot_timeline"]
+__all__ = [
+    "KIND_COLOURS",
+    "Bar",
+    "PlotFormat",
+    "plot_rows",
+    "plot_timeline",
+    "require_matplotlib",
+]
 
 PlotFormat = Literal["png", "svg"]
 
@@ -138,6 +146,18 @@ def plot_rows(timeline: Timeline) -> dict[tuple[str, PeriodKind], list[Bar]]:
     return rows
 
 
+_MISSING: Final = (
+    "mycareer.plot needs matplotlib: install the extra with `pip install 'mycareer[plot]'`"
+)
+
+
+def require_matplotlib() -> None:
+    """Raise :class:`~mycareer.frames.MissingExtraError` unless matplotlib is installed
+    (found, not imported: for a caller that draws in other processes)."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise MissingExtraError(_MISSING)
+
+
 def _matplotlib() -> tuple[Any, Any, Any, Any]:
     try:
         figure = importlib.import_module("matplotlib.figure")
@@ -145,9 +165,7 @@ def _matplotlib() -> tuple[Any, Any, Any, Any]:
         dates = importlib.import_module("matplotlib.dates")
         lines = importlib.import_module("matplotlib.lines")
     except ImportError:
-        raise MissingExtraError(
-            "mycareer.plot needs matplotlib: install the extra with `pip install 'mycareer[plot]'`"
-        ) from None
+        raise MissingExtraError(_MISSING) from None
     return figure, patches, dates, lines
 
 

@@ -19,14 +19,12 @@ run has two steps (a map and a reduce, as on a cluster):
    latest day). Workers come back in order of first appearance, as one read of
    everything orders them.
 
-Only period rows and results travel, never the DmfA records; locally the rows
-go through temporary files, written as they grow (:mod:`mycareer._rows`), so a
-map process holds a few thousand records and a bounded number of rows at a time,
-and a reduce process one bucket. Locally, rendered results (``render="json"``,
-``"csv"``, ``"xml"`` or ``"table"``: each worker's text, made in the reduce process by
-the CLI's own rule, :mod:`mycareer.timeline_render`) stay in temporary files too, one
-per bucket, read back lazily in the final order (:class:`~mycareer._spool.SpooledItems`):
-the calling process holds a few hundred workers' texts per bucket, not the output.
+Only period rows and results travel, never the DmfA records; locally the rows go
+through temporary files as they grow (:mod:`mycareer._rows`): a map process holds a
+few thousand records and a bounded number of rows, a reduce process one bucket.
+Rendered results (``render`` other than ``"objects"``: each worker's text by the CLI's
+rule, :mod:`mycareer.timeline_render`; and with ``pictures`` its picture, drawn there)
+are spooled per bucket and read back lazily in order (:class:`~mycareer._spool.SpooledItems`).
 
 :func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
@@ -85,10 +83,11 @@ from mycareer.pipeline import (
     run_paused,
     total_bytes,
 )
+from mycareer.plot import PlotFormat
 from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
-from mycareer.timeline_render import worker_text
+from mycareer.timeline_render import draw_worker, worker_text
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
@@ -143,7 +142,8 @@ class TimelineSpec:
     ``timeline-1`` worker object, compact), so only text comes back; ``"csv"``,
     ``"xml"`` and ``"table"`` render it there as ``mycareer timeline`` writes it
     (:func:`mycareer.timeline_render.worker_text`: XML with ``min_gap`` as the
-    shortest gap, CSV names neutralised unless ``raw_csv``).
+    shortest gap, CSV names neutralised unless ``raw_csv``). ``pictures``: a folder
+    where each worker's picture is drawn too (:func:`~mycareer.timeline_render.draw_worker`).
     """
 
     as_of: date | None = None
@@ -152,6 +152,8 @@ class TimelineSpec:
     provisional_quarters: int = 0
     render: Render = "objects"
     raw_csv: bool = False
+    pictures: str | None = None
+    picture_format: PlotFormat = "png"
 
 
 @attrs.frozen
@@ -208,6 +210,8 @@ def worker_timeline(
         if window is not None
         else ()
     )
+    if spec.pictures is not None:
+        draw_worker(spec.pictures, spec.picture_format, niss, name, timeline)
     if spec.render == "json":
         shown = attrs.evolve(timeline, niss=niss) if timeline.niss is None else timeline
         text = json.dumps(timeline_to_json(shown, gaps, name=name), ensure_ascii=False)

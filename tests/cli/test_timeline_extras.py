@@ -7,6 +7,9 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from mycareer.demo import DemoPaths, demo_paths
 
@@ -70,4 +73,50 @@ def test_plot_refuses_other_formats_before_reading(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "x.gif" in result.stderr
     assert ".png or .svg" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_draws_in_the_worker_processes_and_leaves_the_output_alone(tmp_path: Path) -> None:
+    """With two processes each picture is drawn where its timeline is built (SVG here):
+    one per worker, named by NISS, announced in the workers' order; stdout is the output
+    without --plot, byte for byte; the drawing folder is gone."""
+    paths = demo()
+    target = tmp_path / "career.svg"
+    plain = run("timeline", str(paths.dmfa), "--format", "csv", "--jobs", "2")
+    drawn = run("timeline", str(paths.dmfa), "--format", "csv", "--jobs", "2",
+                "--plot", str(target))  # fmt: skip
+    assert drawn.returncode == plain.returncode == 0, drawn.stderr
+    assert drawn.stdout == plain.stdout
+    rows = list(csv.DictReader(io.StringIO(plain.stdout)))
+    workers = list(dict.fromkeys(row["niss"] for row in rows))
+    announced = [line.split(" drawn to ")[1] for line in drawn.stderr.splitlines()
+                 if " drawn to " in line]  # fmt: skip
+    assert announced == [str(tmp_path / f"career-{niss}.svg") for niss in workers]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(a).name for a in announced)
+    for name in announced:
+        picture = Path(name).read_text(encoding="utf-8")
+        assert picture.lstrip().startswith("<?xml")
+        assert 'id="bar-0-0"' in picture
+
+
+def test_plot_without_matplotlib_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The extra is checked first (the pictures are drawn as the run goes): exit 2, no
+    output, no picture, no drawing folder left."""
+    import importlib.util
+
+    from mycareer.cli import main
+
+    found = importlib.util.find_spec
+
+    def without_matplotlib(name: str, *args: Any) -> Any:
+        return None if name == "matplotlib" else found(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_matplotlib)
+    code = main(["timeline", str(demo().dmfa), "--plot", str(tmp_path / "t.png")])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert "mycareer[plot]" in err
     assert list(tmp_path.iterdir()) == []

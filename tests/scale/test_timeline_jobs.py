@@ -321,3 +321,16 @@ def test_the_command_writes_the_same_bytes_through_the_spooled_shuffle(
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0].out == one_read.stdout
     assert outputs[0].err == one_read.stderr
+
+
+def test_pictures_are_drawn_where_each_timeline_is_built(payroll: Path, tmp_path: Path) -> None:
+    """``TimelineSpec(pictures=FOLDER)``: every worker's picture drawn by the process that
+    built the timeline (two here), named by NISS; the results are those without pictures."""
+    pytest.importorskip("matplotlib")
+    spec = TimelineSpec(render="json", pictures=str(tmp_path), picture_format="svg")
+    run = timelines_from_files([payroll], jobs=2, spec=spec)
+    plain = timelines_from_files([payroll], jobs=2, spec=TimelineSpec(render="json"))
+    assert list(run.workers) == list(plain.workers)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(f"{w.niss.value}.svg" for w in plain.workers)
+    assert len(names) > 50

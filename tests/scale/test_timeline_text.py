@@ -209,7 +209,6 @@ def test_rendered_in_the_reduce_is_the_whole_writer(
     assert all(w.text is not None and w.timeline is None for w in run.workers)
     expected = whole(fmt, objects)
     assert written(fmt, run) == expected
-    assert written(fmt, objects) == expected  # --plot: rendered here from the objects
     assert [w.findings for w in run.workers] == [w.findings for w in objects.workers]
 
 

@@ -48,27 +48,26 @@ usage error (including ``--plot`` without the ``plot`` extra).
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-import attrs
-
 from mycareer.cli._common import add_indent, add_jobs, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
-from mycareer.niss import Niss
-from mycareer.outputs import OutputRefusedError, atomic_output, refuse_inputs
+from mycareer.frames import MissingExtraError
+from mycareer.outputs import OutputRefusedError, refuse_inputs
 from mycareer.period import Period
+from mycareer.plot import require_matplotlib
 from mycareer.timeline import (
-    Gap,
-    Timeline,
     timeline_document,
-    timeline_to_json,
 )
 from mycareer.timeline_jobs import (
     Render,
@@ -78,7 +77,7 @@ from mycareer.timeline_jobs import (
     plan_timelines,
     run_timeline_plan,
 )
-from mycareer.timeline_render import csv_head, table_head, worker_text, xml_document
+from mycareer.timeline_render import csv_head, table_head, xml_document
 from mycareer.xmlio.career_inputs import read_career_inputs
 
 __all__ = ["register", "run"]
@@ -185,15 +184,6 @@ def _non_negative(text: str) -> int:
 # --- output -----------------------------------------------------------------------
 
 
-_Result = tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]
-
-
-def _results(run: TimelineRun) -> list[_Result]:
-    """Each worker's (NISS, name, timeline, gaps, window) of an ``objects`` run."""
-    return [(w.niss, w.name, w.timeline, w.gaps, w.window)
-            for w in run.workers if w.timeline is not None]  # fmt: skip
-
-
 def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Finding]:
     """JSON serialised where computed, streamed out in one pass over the workers (a local
     run's are read back from its temporary files); returns their findings, in order."""
@@ -213,19 +203,13 @@ def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> lis
 def _worker_texts(
     args: argparse.Namespace, run: TimelineRun, findings: list[Finding]
 ) -> Iterator[str]:
-    """Each worker's part of the ``args.format`` document, in one pass over the workers:
-    rendered where computed, or here from the objects (``--plot``: the same rule,
-    :func:`~mycareer.timeline_render.worker_text`); their findings go to ``findings``."""
+    """Each worker's part of the ``args.format`` document, rendered where it was computed
+    (:func:`~mycareer.timeline_render.worker_text`), in one pass over the workers; their
+    findings go to ``findings``."""
     for worker in run.workers:
         findings.extend(worker.findings)
-        if worker.text is not None:
-            yield worker.text
-            continue
-        assert worker.timeline is not None  # rendered, or objects
-        yield worker_text(
-            args.format, worker.niss, worker.name, worker.timeline, worker.gaps, worker.window,
-            worker.records, min_days=args.min_gap, neutralise=not args.raw_csv,
-        )  # fmt: skip
+        assert worker.text is not None  # every worker of a run has the same render
+        yield worker.text
 
 
 def _chunks(texts: Iterable[str]) -> Iterator[str]:
@@ -241,18 +225,8 @@ _TEXTS_PER_WRITE = 256
 def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Finding]:
     """Write the run in ``args.format``, streamed worker by worker (what is around the
     workers written here); returns every worker's findings, in order."""
-    if args.format == "json" and run.workers and run.workers[0].json is not None:
+    if args.format == "json":
         return _write_texts(args, run, out)
-    if args.format == "json":  # --plot: the objects
-        workers = (
-            timeline_to_json(attrs.evolve(t, niss=n) if t.niss is None else t, g, name=name)
-            for n, name, t, g, _ in _results(run)
-        )
-        document = timeline_document(
-            workers, as_of=run.as_of, findings=run.findings, errors=run.errors
-        )
-        write_json(out, document, args.indent)
-        return [finding for worker in run.workers for finding in worker.findings]
     findings: list[Finding] = []
     texts = _chunks(_worker_texts(args, run, findings))
     if args.format == "xml":
@@ -295,7 +269,8 @@ def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
         return 2
     try:  # a picture never replaces an input of the run (mycareer.outputs)
         refuse_inputs([args.plot], [*args.paths, *args.outcomes])
-    except OutputRefusedError as refused:
+        require_matplotlib()  # before any work: the pictures are drawn as the run goes
+    except (OutputRefusedError, MissingExtraError) as refused:
         print(error_line("timeline", f"--plot: {refused}"), file=err)
         return 2
     return None
@@ -315,13 +290,27 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     refused = _plot_refused(args, err)
     if refused is not None:
         return refused
+    if not args.plot:
+        return _run(args, None, out, err)
+    try:  # each picture is drawn where its timeline is built, into a folder by the target
+        pictures = tempfile.mkdtemp(prefix=".mycareer-plot-", dir=Path(args.plot).parent)
+    except OSError as error:
+        print(error_line("timeline", f"--plot {args.plot!r}: {error.strerror}"), file=err)
+        return 2
+    try:
+        return _run(args, pictures, out, err)
+    finally:
+        shutil.rmtree(pictures, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, pictures: str | None, out: TextIO, err: TextIO) -> int:
     progress = phases(args)
-    plot = bool(args.plot)
-    # rendered where each timeline is built; a picture needs the timelines themselves
-    render: Render = "objects" if plot else args.format
+    # rendered (and drawn) where each timeline is built
+    render: Render = args.format
     spec = TimelineSpec(
-        args.as_of, args.window, args.min_gap, args.provisional_quarters, render, args.raw_csv
-    )
+        args.as_of, args.window, args.min_gap, args.provisional_quarters, render, args.raw_csv,
+        pictures, "png" if pictures is None else _picture_format(Path(args.plot)),
+    )  # fmt: skip
     plan = plan_timelines(args.paths, args.outcomes)  # None: not DmfA originals only
     computed: TimelineRun | None = None
     if plan is not None:  # read employer by employer, then built worker by worker
@@ -336,12 +325,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     with progress.phase("writing"):
         worker_findings = _write(args, computed, out)
     _report(computed, worker_findings, err)
-    if args.plot:
-        try:
-            _plot(_results(computed), Path(args.plot), err)
-        except ImportError as missing:
-            print(error_line("timeline", f"--plot: {missing}"), file=err)
-            return 2
+    if pictures is not None:
+        _place_pictures(computed, Path(pictures), Path(args.plot), err)
     findings = [*computed.findings, *worker_findings]
     failing = args.strict and any(f.severity is not Severity.INFO for f in findings)
     return 1 if computed.errors or failing else 0
@@ -351,17 +336,14 @@ def _picture_format(path: Path) -> Literal["png", "svg"]:
     return "svg" if path.suffix.lower() == ".svg" else "png"
 
 
-def _plot(
-    results: Sequence[tuple[Niss, str | None, Timeline, tuple[Gap, ...], Period | None]],
-    target: Path,
-    err: TextIO,
-) -> None:
-    from mycareer.plot import plot_timeline
-
-    several = len(results) > 1
-    for niss, name, timeline, _, _ in results:
+def _place_pictures(run: TimelineRun, drawn: Path, target: Path, err: TextIO) -> None:
+    """Each worker's picture, drawn in ``drawn`` (``NISS.png``), moved to ``target`` (one
+    worker) or ``target``'s name with ``-NISS`` (several), in the workers' order. A move
+    within one folder: each picture is whole, and a link at the target is replaced, never
+    followed."""
+    several = len(run.workers) > 1
+    for worker in run.workers:
+        niss = worker.niss
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
-        title = f"{niss.formatted} — {name}" if name else niss.formatted
-        with atomic_output(path) as picture:  # never half a file, never through a symlink
-            plot_timeline(timeline, picture, format=_picture_format(path), title=title)
+        os.replace(drawn / f"{niss.value}.{_picture_format(target)}", path)
         print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
