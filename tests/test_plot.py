@@ -225,3 +225,33 @@ def test_fits_inside_a_users_axes(timeline: Timeline) -> None:
     assert all(r.startswith(("Demo Cons", "Bakery B")) for r in rows)
     assert all(t.get_text() == "" for t in ax.get_yticklabels())  # nothing left of the Axes
     assert ax.get_xlabel() == ""
+
+
+def test_drawing_workers_with_the_collector_paused_keeps_no_figure(
+    timeline: Timeline, tmp_path: Path
+) -> None:
+    """The command's processes pause the cyclic collector; a figure is all cycles. Each
+    worker's picture (timeline_render.draw_worker) leaves no figure behind, and the picture
+    is the one plot_timeline draws (same title rule as the command)."""
+    import gc
+
+    from mycareer.niss import Niss
+    from mycareer.timeline_render import draw_worker
+
+    def figures() -> int:
+        return sum(isinstance(item, Figure) for item in gc.get_objects())
+
+    niss = Niss("85073003328")
+    gc.collect()
+    before = figures()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for number in range(4):
+            path = draw_worker(str(tmp_path), "svg", niss, "Ann", timeline)
+            assert figures() == before, f"figure {number} still alive"
+    finally:
+        if enabled:
+            gc.enable()
+    assert Path(path).name == "85073003328.svg"
+    assert "85.07.30-033.28 — Ann" in Path(path).read_text(encoding="utf-8")
