@@ -761,7 +761,8 @@ def accounts_from_files(
     count = jobs_count(jobs)
     choices = AccountChoices(
         (), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
-        options, overrides, keep_entitlements, render, more_trainings=trainings,
+        options, overrides, keep_entitlements or render == "xml", render,
+        more_trainings=trainings,
     )  # fmt: skip
     plan = plan_employers(given) if given else None
     if plan is None or not plan.by_employer or render == "objects":

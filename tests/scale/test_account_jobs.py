@@ -715,3 +715,20 @@ def test_a_plain_finding_rebuilds_the_finding(finding: Finding) -> None:
     assert type(rebuilt.severity) is Severity
     assert finding_of(pickle.loads(pickle.dumps(plain))) == finding
     assert all(isinstance(v, str | int | tuple | None) for v in plain)
+
+
+def test_the_archive_of_input_read_at_once_keeps_its_entitlements() -> None:
+    """Originals with an update are read at once in this process: render="xml" keeps the
+    entitlements the archive needs even when the caller asked to keep none (as the
+    shuffled route does), and gives the document written from the accounts."""
+    from importlib import resources
+
+    demo = resources.files("mycareer.data.demo")
+    paths = [str(demo / "dmfa"), str(demo / "corrections")]
+    assert not plan_employers(paths).by_employer
+    run = accounts_from_files(paths, jobs=1, render="xml", keep_entitlements=False)
+    kept = accounts_from_files(paths, jobs=1)
+    head, tail = training_accounts_frame()
+    document = (head + "".join(run.texts) + tail).encode()
+    assert document == training_accounts_bytes(kept.accounts.records())
+    assert b"<entitlement " in document
