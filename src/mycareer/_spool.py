@@ -36,6 +36,7 @@ import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
+from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, TypeVar, overload
 
@@ -191,3 +192,13 @@ class SpooledItems(LazySequence[T]):
     def __repr__(self) -> str:
         files = sum(len(c) for c in self._clusters)
         return f"<SpooledItems: {self._length} items in {files} files>"
+
+    def remove_files(self) -> None:
+        """Remove this sequence's files (those it was given and those it merged): for a
+        caller that has read it once and needs it no more. It is empty afterwards."""
+        for cluster in self._clusters:
+            for spool in cluster:
+                Path(spool.path).unlink(missing_ok=True)
+        self._clusters = []
+        self._length = 0
+        self._cursor = None

@@ -385,7 +385,8 @@ def _line_order(line: CreditLine) -> tuple[int, str, str]:
 
 @attrs.frozen
 class AccountChoices:
-    """The caller's arguments (those of :func:`accounts_from_files`), picklable."""
+    """The caller's arguments (those of :func:`accounts_from_files`); picklable unless
+    ``more_trainings`` is a generator (it is walked once, in this process)."""
 
     trainings: tuple[Training, ...]
     as_of: date | None
@@ -541,6 +542,8 @@ def run_account_plan(
     if choices.render != "objects":
         reduce = (jobs, reduce_jobs or jobs)
         return _run_buckets(plan, choices, reduce, mapper, progress, buckets)
+    given = (*choices.trainings, *choices.more_trainings)  # the ledgers are built here
+    choices = attrs.evolve(choices, trainings=given, more_trainings=())
     plan, spec, results = _mapped(plan, choices, jobs, mapper, progress)
     entitlements, lines, regimes, committees = combine_accounts(results)
     accounts = accounts_from_credits(
@@ -684,7 +687,8 @@ def reduce_buckets(
         summaries = merge_summaries(p.summaries for p in parts)
         return AccountFilesRun(accounts, summaries=summaries, tally=tally)
     texts: SpooledItems[str] = SpooledItems([p.spool for p in parts if p.spool is not None], folder)
-    errors = tuple(sorted((e for p in parts for e in p.errors), key=lambda e: e.path or ""))
+    keyed = sorted((item for p in parts for item in p.errors), key=itemgetter(0))  # stable
+    errors = tuple(error for _key, error in keyed)  # the accounts' order, as one writer's
     return AccountFilesRun(accounts, texts=texts, tally=tally, archive_errors=errors)
 
 
@@ -704,11 +708,10 @@ def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
     if render == "employers":
         return attrs.evolve(run, accounts=thin, summaries=kept.employer_summaries(), tally=tally)
     if render == "xml":
-        items, errors = archive_texts(kept.records())
+        items, keyed = archive_texts(kept.records())
         texts = tuple(text for _key, text in items)
-        return attrs.evolve(
-            run, accounts=thin, texts=texts, tally=tally, archive_errors=tuple(errors)
-        )
+        errors = tuple(error for _key, error in keyed)
+        return attrs.evolve(run, accounts=thin, texts=texts, tally=tally, archive_errors=errors)
     texts = tuple(map(ACCOUNT_TEXTS[render], kept.accounts))
     return attrs.evolve(run, accounts=thin, texts=texts, tally=tally)
 

@@ -16,9 +16,8 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
-from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -66,6 +65,7 @@ __all__ = [
 Render = Literal["objects", "json", "csv", "table", "xml", "employers"]
 #: Where a finding stands in the in-parent run's list (see :func:`reduce_bucket`).
 Tag = tuple[int | str, ...]
+_V = TypeVar("_V")
 
 
 @attrs.frozen
@@ -102,8 +102,8 @@ class BucketResult:
     workers: int
     findings: Spool | None
     summaries: tuple[EmployerAccountSummary, ...] = ()
-    #: The archive's accounts that cannot be written (text XML cannot carry).
-    errors: tuple[InvalidValueError, ...] = ()
+    #: The archive's accounts that cannot be written (text XML cannot carry), keyed.
+    errors: tuple[Keyed[InvalidValueError], ...] = ()
 
 
 def _read_rows(path: str | None) -> list[CreditRow]:
@@ -182,9 +182,13 @@ def _account_key(account: TrainingAccount) -> tuple[str, str]:
     return ("" if account.employer is None else account.employer.key, account.niss.value)
 
 
+#: An account's (employer key, NISS), and what it keyed: a text, or an error.
+Keyed = tuple[tuple[str, str], _V]
+
+
 def _archived(
     accounts: Sequence[TrainingAccount], rows: Sequence[tuple[Any, ...]]
-) -> tuple[list[tuple[tuple[str, str], str]], list[InvalidValueError]]:
+) -> tuple[list[Keyed[str]], list[Keyed[InvalidValueError]]]:
     """Each account's ``<account>`` text with what the archive keeps of it (``rows``, see
     :func:`~mycareer.account_jobs._archive_rows`): :func:`archive_texts`."""
     summaries = [((row[1], row[2]), row[3]) for row in rows if row[0] == "E"]
@@ -199,18 +203,20 @@ def _archived(
 
 def archive_texts(
     records: Iterable[AccountRecord],
-) -> tuple[list[tuple[tuple[str, str], str]], list[InvalidValueError]]:
+) -> tuple[list[Keyed[str]], list[Keyed[InvalidValueError]]]:
     """Each record's ``<account>`` text keyed by (employer key, NISS), and the errors of
-    those that cannot be written (text XML cannot carry), each named by its account
-    (``$.accounts[KEY/NISS]``: its place in the document is not known in a bucket)."""
-    items: list[tuple[tuple[str, str], str]] = []
-    errors: list[InvalidValueError] = []
+    those that cannot be written (text XML cannot carry), keyed too, in the records'
+    order; each named by its account (``$.accounts[KEY/NISS]``: its place in the
+    document is not known in a bucket)."""
+    items: list[Keyed[str]] = []
+    errors: list[Keyed[InvalidValueError]] = []
     for record in records:
         key = _account_key(record.account)
         try:
             items.append((key, account_element_text(record, path=f"$.accounts[{'/'.join(key)}]")))
         except MycareerErrorGroup as group:
-            errors.extend(e for e in group.exceptions if isinstance(e, InvalidValueError))
+            found = (e for e in group.exceptions if isinstance(e, InvalidValueError))
+            errors.extend((key, error) for error in found)
     return items, errors
 
 
@@ -244,6 +250,9 @@ class SpooledFindings(LazySequence[Finding]):
     def __len__(self) -> int:
         return len(self._plain)
 
+    def __repr__(self) -> str:
+        return f"<SpooledFindings: {len(self._plain)} findings>"
+
     def __iter__(self) -> Iterator[Finding]:
         return map(finding_of, self._plain)
 
@@ -271,9 +280,9 @@ def distinct_findings(
     numbers and None), not kept itself: about 90 bytes a distinct finding while merging.
     """
     seen: set[bytes] = set()
+    merged: SpooledItems[PlainFinding] = SpooledItems(spools, folder)
 
     def distinct() -> Iterator[PlainFinding]:
-        merged: SpooledItems[PlainFinding] = SpooledItems(spools, folder)
         for plain in merged:
             digest = hashlib.blake2b(repr(plain).encode(), digest_size=16).digest()
             if digest not in seen:
@@ -290,6 +299,5 @@ def distinct_findings(
         spool = write_spool(folder.name, "findings", numbered)
         assert spool is not None
         found = SpooledFindings(SpooledItems([spool], folder))
-    for spool in spools:
-        Path(spool.path).unlink(missing_ok=True)
+    merged.remove_files()  # the parts, and the merges of more than OPEN_FILES of them
     return found

@@ -732,3 +732,40 @@ def test_the_archive_of_input_read_at_once_keeps_its_entitlements() -> None:
     document = (head + "".join(run.texts) + tail).encode()
     assert document == training_accounts_bytes(kept.accounts.records())
     assert b"<entitlement " in document
+
+
+def test_more_spools_than_one_merge_reads_leave_no_file() -> None:
+    """Past OPEN_FILES spools the merge writes intermediate files: all are removed."""
+    tagged = [((2, "A", f"{n:03d}", 0), plain_finding(FINDINGS[n % 3])) for n in range(70)]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = tempfile.TemporaryDirectory(dir=scratch)
+        spools = [write_spool(folder.name, f"part-{n}", [item]) for n, item in enumerate(tagged)]
+        found = account_reduce.distinct_findings([s for s in spools if s], folder)
+        assert found == tuple(FINDINGS)
+        assert list(Path(folder.name).iterdir()) == []
+        folder.cleanup()
+
+
+def test_the_archive_errors_come_in_the_order_one_writer_gives(
+    payroll: Path, trainings: tuple[Training, ...]
+) -> None:
+    """Two fields XML cannot carry in one training (provider before outcome in the record,
+    after it by name): the shuffled route reports them as the read-at-once route does."""
+    bad = attrs.evolve(trainings[2], provider="Prov\x0bider", outcome="Out\x0bcome")
+    shuffled = accounts_from_files([payroll], [bad], jobs=2, render="xml")
+    kept = accounts_from_files([payroll], [bad], jobs=1)
+    expected = render_accounts(kept, "xml").archive_errors
+    assert [e.path for e in shuffled.archive_errors] == [e.path for e in expected]
+    assert [e.path.rsplit(".", 1)[1] for e in expected if e.path] == ["provider", "outcome"]
+
+
+def test_trainings_given_to_be_walked_are_kept_when_the_ledgers_are_built_here(
+    payroll: Path, trainings: tuple[Training, ...]
+) -> None:
+    """``more_trainings`` on the in-parent route: the same accounts as ``trainings``."""
+    plan = plan_employers([payroll])
+    walked = attrs.evolve(CHOICES, more_trainings=iter(trainings))
+    given = attrs.evolve(CHOICES, trainings=trainings)
+    run = run_account_plan(plan, walked, 1, local_mapper(1))
+    assert run.accounts == run_account_plan(plan, given, 1, local_mapper(1)).accounts
+    assert sum(len(a.trainings) for a in run.accounts.accounts) == 2

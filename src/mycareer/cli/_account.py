@@ -16,8 +16,8 @@ training-account document (the FLA archive format, ``urn:mycareer:training-accou
 The JSON output follows :data:`ACCOUNT_JSON_SCHEMA` (``--print-schema`` prints it).
 The work is :func:`mycareer.account_jobs.accounts_from_files` (every year's entitlements
 employer by employer on ``--jobs`` processes; the ledgers bucket by bucket of workers there
-too for JSON, CSV and the employer view, else in this one); this module reads the
-inputs, calls it and renders the result.
+too, each format rendered there, the trainings routed to their buckets as they are read);
+this module reads the inputs, calls it and writes what comes back.
 
 Legal status: after 1 January 2026 keeping this account is recommended, its legal
 status uncertain (B-9).
@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,7 +47,7 @@ from mycareer.cli._common import add_indent, add_jobs, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError, MycareerError, MycareerErrorGroup, flatten_errors
-from mycareer.findings import Finding, Severity
+from mycareer.findings import Severity
 from mycareer.fla import EntitlementOptions
 from mycareer.fla.account import (
     AccountPolicy,
@@ -280,25 +282,18 @@ def _policy(args: argparse.Namespace) -> AccountPolicy:
 
 
 def _report_findings(computed: AccountFilesRun, err: TextIO, *, strict: bool) -> bool:
-    """Print each finding once, those of reading first; ``False`` when ``strict`` and one is
-    more than information. A rendered run's own are each once already (``tally``): only
-    those of reading are then remembered, and a large run's are read back from disk as
-    they are printed."""
-    seen: set[str] = set()
+    """Print each finding once (by its text), those of reading first; ``False`` when
+    ``strict`` and one is more than information. A large run's own are read back from
+    disk as they are printed; only a digest of each text is remembered."""
+    seen: set[bytes] = set()  # digests of the printed texts: 16 bytes a finding
     failed = False
-
-    def report(findings: Iterable[Finding], *, remember: bool) -> None:
-        nonlocal failed
-        for finding in findings:
-            text = str(finding)
-            if text not in seen:
-                if remember:
-                    seen.add(text)
-                print(f"{_PROG}: {text}", file=err)
-            failed = failed or (strict and finding.severity is not Severity.INFO)
-
-    report(computed.findings, remember=True)
-    report(computed.accounts.findings, remember=computed.tally is None)
+    for finding in itertools.chain(computed.findings, computed.accounts.findings):
+        text = str(finding)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        if digest not in seen:
+            seen.add(digest)
+            print(f"{_PROG}: {text}", file=err)
+        failed = failed or (strict and finding.severity is not Severity.INFO)
     return not failed
 
 

@@ -27,18 +27,19 @@ the last quarters as provisional (DmfA arrives late, docs/concepts.md).
 Output: ``--format table`` (default), ``json``, ``csv`` (one row per segment
 or gap) or ``xml`` (career records with the ``<timeline>``, ``<gaps>`` and
 ``<findings>`` sections); ``--plot FILE`` also draws each timeline
-(:func:`mycareer.plot.plot_timeline`). Findings also go to stderr, one per
+(:func:`mycareer.plot.plot_timeline`), as it is built: a picture that cannot be drawn
+stops the run before any output is written. Findings also go to stderr, one per
 line.
 
 ``--jobs N`` (default: the usable cores) builds the timelines in ``N``
 processes when every input is a DmfA original: each process reads whole
 employers into career periods, the periods are shuffled by NISS, and each
 process builds the timelines of its share of the workers and renders them in
-the ``--format`` asked (:mod:`mycareer.timeline_render`; this process only writes
-the texts in order, except with ``--plot``, drawn from the timelines themselves)
-(:mod:`mycareer.timeline_jobs`); the output is the same byte for byte whatever
-``N``. Input with DmfA updates, consultation answers, Dimona, personnel files,
-career records or sidecars is read in one process, as before.
+the ``--format`` asked, and draws their pictures with ``--plot``
+(:mod:`mycareer.timeline_render`; this process only writes the texts in order and
+moves the pictures to their names) (:mod:`mycareer.timeline_jobs`); the output is the
+same byte for byte whatever ``N``. Input with DmfA updates, consultation answers,
+Dimona, personnel files, career records or sidecars is read in one process, as before.
 
 Exit codes: 0 all input processed, 1 some input could not be read (what
 could be read is still output) or, with ``--strict``, a warning finding; 2
@@ -63,7 +64,7 @@ from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
 from mycareer.frames import MissingExtraError
-from mycareer.outputs import OutputRefusedError, refuse_inputs
+from mycareer.outputs import OutputError, OutputRefusedError, refuse_inputs
 from mycareer.period import Period
 from mycareer.plot import require_matplotlib
 from mycareer.timeline import (
@@ -345,5 +346,8 @@ def _place_pictures(run: TimelineRun, drawn: Path, target: Path, err: TextIO) ->
     for worker in run.workers:
         niss = worker.niss
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
-        os.replace(drawn / f"{niss.value}.{_picture_format(target)}", path)
+        try:
+            os.replace(drawn / f"{niss.value}.{_picture_format(target)}", path)
+        except OSError as error:  # a folder in the way, no permission: named, as atomic_output
+            raise OutputError(f"cannot write: {error.strerror}", path) from None
         print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)

@@ -1,7 +1,7 @@
 """Trainings routed by worker into bucket files in one pass, for a run shuffled by worker.
 
-A run that reduces its accounts bucket by bucket of workers (``mycareer account
---format json|csv``, :mod:`mycareer.account_jobs`) needs each training only in its
+A run that reduces its accounts bucket by bucket of workers (``mycareer account`` in
+every format, :mod:`mycareer.account_jobs`) needs each training only in its
 worker's bucket. :func:`route_trainings` reads the caller's trainings once, appends
 each, with its place in the caller's order, to its bucket's file (``bucket_of`` on the
 NISS, the credits' own rule) and keeps only what the whole run needs of them, whose
