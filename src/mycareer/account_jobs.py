@@ -108,7 +108,7 @@ from mycareer.fla.account_pipeline import (
     statement_date,
     year_entitlements,
 )
-from mycareer.fla.account_records import EntitlementSummary
+from mycareer.fla.account_records import EntitlementSummary, account_key
 from mycareer.fla.training_buckets import (
     RoutedTrainings,
     TrainingFacts,
@@ -304,8 +304,7 @@ def _archive_rows(
     key, NISS, work regime, joint committee)`` (:func:`occupation_facts`)."""
     rows: list[tuple[Any, ...]] = []
     for e in entitlements:
-        key = "" if e.employer is None else e.employer.key
-        rows.append(("E", key, e.niss.value, EntitlementSummary.from_entitlement(e)))
+        rows.append(("E", *account_key(e.employer, e.niss), EntitlementSummary.from_entitlement(e)))
     regimes, committees = occupation_facts(records)
     for key, niss in regimes.keys() | committees.keys():
         rows.append(("F", key, niss, regimes.get((key, niss)), committees.get((key, niss))))
@@ -768,7 +767,7 @@ def accounts_from_files(
         more_trainings=trainings,
     )  # fmt: skip
     plan = plan_employers(given) if given else None
-    if plan is None or not plan.by_employer or render == "objects":
+    if plan is None or not plan.by_employer:  # else run_account_plan takes them as it needs
         choices = attrs.evolve(choices, trainings=tuple(trainings), more_trainings=())
     if plan is None:
         accounts = accounts_from_declarations(

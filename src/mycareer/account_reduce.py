@@ -37,7 +37,7 @@ from mycareer.fla.account import (
 )
 from mycareer.fla.account_json import account_json_text, statement_rows_text
 from mycareer.fla.account_pipeline import CreditRow, credit_from_row, credit_ledgers
-from mycareer.fla.account_records import AccountRecord, records_of_summaries
+from mycareer.fla.account_records import AccountRecord, account_key, records_of_summaries
 from mycareer.fla.account_table import account_table_text
 from mycareer.fla.training_buckets import read_routed
 from mycareer.xmlio.training_account_writer import account_element_text
@@ -150,9 +150,9 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
         place = (trainings, task.terminations)[kind][number][0]
         found.setdefault(finding, (1, kind, place))
     for account in accounts:
-        key = "" if account.employer is None else account.employer.key
+        key, niss = account_key(account.employer, account.niss)
         for number, finding in enumerate(account.findings):
-            found.setdefault(finding, (2, key, account.niss.value, number))
+            found.setdefault(finding, (2, key, niss, number))
     folder, name = os.path.split(task.spool)
     tagged = sorted(((tag, plain_finding(f)) for f, tag in found.items()), key=itemgetter(0))
     findings = write_spool(folder, f"findings-{name}", tagged)
@@ -164,7 +164,7 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
         items, errors = _archived(accounts, archive)
     else:
         render = ACCOUNT_TEXTS[spec.render]
-        items = [(_account_key(k), render(k)) for k in accounts]
+        items = [(account_key(k.employer, k.niss), render(k)) for k in accounts]
         errors = []
     spool = write_spool(folder, name, items)
     return BucketResult(spool, len(accounts), workers, findings, errors=tuple(errors))
@@ -178,10 +178,6 @@ def by_worker(items: Sequence[Termination], count: int) -> list[list[tuple[int, 
     return buckets
 
 
-def _account_key(account: TrainingAccount) -> tuple[str, str]:
-    return ("" if account.employer is None else account.employer.key, account.niss.value)
-
-
 #: An account's (employer key, NISS), and what it keyed: a text, or an error.
 Keyed = tuple[tuple[str, str], _V]
 
@@ -192,9 +188,9 @@ def _archived(
     """Each account's ``<account>`` text with what the archive keeps of it (``rows``, see
     :func:`~mycareer.account_jobs._archive_rows`): :func:`archive_texts`."""
     summaries = [((row[1], row[2]), row[3]) for row in rows if row[0] == "E"]
-    facts = {(row[1], row[2]): row[3:] for row in rows if row[0] == "F"}
-    regimes = {key: regime for key, (regime, _c) in facts.items() if regime is not None}
-    committees = {key: committee for key, (_r, committee) in facts.items() if committee}
+    facts = [row for row in rows if row[0] == "F"]
+    regimes = {(r[1], r[2]): r[3] for r in facts if r[3] is not None}
+    committees = {(r[1], r[2]): r[4] for r in facts if r[4] is not None}
     records = records_of_summaries(
         accounts, summaries, work_regimes=regimes, joint_committees=committees
     )
@@ -211,7 +207,7 @@ def archive_texts(
     items: list[Keyed[str]] = []
     errors: list[Keyed[InvalidValueError]] = []
     for record in records:
-        key = _account_key(record.account)
+        key = account_key(record.employer, record.niss)
         try:
             items.append((key, account_element_text(record, path=f"$.accounts[{'/'.join(key)}]")))
         except MycareerErrorGroup as group:

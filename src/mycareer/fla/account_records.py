@@ -22,7 +22,13 @@ from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.work_fraction import WorkFraction
 
-__all__ = ["AccountRecord", "EntitlementSummary", "account_records", "records_of_summaries"]
+__all__ = [
+    "AccountRecord",
+    "EntitlementSummary",
+    "account_key",
+    "account_records",
+    "records_of_summaries",
+]
 
 
 @attrs.frozen
@@ -98,7 +104,8 @@ class AccountRecord:
         return self.account.employer
 
 
-def _key(employer: Employer | None, niss: Niss) -> tuple[str, str]:
+def account_key(employer: Employer | None, niss: Niss) -> tuple[str, str]:
+    """An account's (employer key, NISS digits); the key is empty without an employer."""
     return ("" if employer is None else employer.key, niss.value)
 
 
@@ -113,9 +120,8 @@ def account_records(
 
     ``work_regimes``/``joint_committees`` are keyed by ``(employer key, NISS digits)``.
     """
-    summaries = (
-        (_key(e.employer, e.niss), EntitlementSummary.from_entitlement(e)) for e in entitlements
-    )
+    summarise = EntitlementSummary.from_entitlement
+    summaries = ((account_key(e.employer, e.niss), summarise(e)) for e in entitlements)
     return records_of_summaries(
         accounts, summaries, work_regimes=work_regimes, joint_committees=joint_committees
     )
@@ -135,7 +141,7 @@ def records_of_summaries(
         by_account[key].append(summary)
     records = []
     for account in accounts:
-        key = _key(account.employer, account.niss)
+        key = account_key(account.employer, account.niss)
         records.append(
             AccountRecord(
                 account,
