@@ -49,6 +49,7 @@ from tests.cli._run import assert_no_traceback, run_cli
 from ..strategies import periods
 from ._bench import bench_module
 from ._partitions import employers_of, random_plan
+from ._shuffle import always_shuffle
 
 
 @pytest.fixture(scope="module")
@@ -304,15 +305,7 @@ def test_the_command_writes_the_same_bytes_through_the_spooled_shuffle(
     from mycareer.cli import main
 
     one_read = run_cli("timeline", payroll, "--format", "json")  # under 8 MB: one read
-    monkeypatch.setattr(timeline_jobs, "_TASK_BYTES", 1)
-    taken: list[object] = []
-    real = timeline_jobs.execute
-
-    def counted(*arguments: Any) -> TimelineRun | None:
-        taken.append(arguments)
-        return real(*arguments)
-
-    monkeypatch.setattr(timeline_jobs, "execute", counted)
+    taken = always_shuffle(monkeypatch)
     outputs = []
     for jobs in ("1", "2", "3"):
         assert main(["timeline", str(payroll), "--format", "json", "--jobs", jobs]) == 1

@@ -22,7 +22,6 @@ from typing import Any
 import attrs
 import pytest
 
-from mycareer import timeline_jobs
 from mycareer._spool import SpooledItems
 from mycareer.career import CareerRecords
 from mycareer.cli import main
@@ -54,6 +53,7 @@ from mycareer.xmlio.formats import open_writer
 from tests.cli._run import run_cli
 
 from ._bench import bench_module
+from ._shuffle import always_shuffle
 
 FORMATS = ("csv", "xml", "table")
 
@@ -294,15 +294,7 @@ def test_the_command_writes_the_bytes_of_one_read_through_the_shuffle(
     options = ["--format", *fmt.split(), "--as-of", "2025-03-31", "--min-gap", "3"]
     one_read = run_cli("timeline", payroll, *options)
     assert one_read.returncode == 1, one_read.stderr  # the file cut short
-    monkeypatch.setattr(timeline_jobs, "_TASK_BYTES", 1)
-    taken: list[object] = []
-    real = timeline_jobs.execute
-
-    def counted(*arguments: Any) -> TimelineRun | None:
-        taken.append(arguments)
-        return real(*arguments)
-
-    monkeypatch.setattr(timeline_jobs, "execute", counted)
+    taken = always_shuffle(monkeypatch)
     for jobs in ("1", "2", "3"):
         capsys.readouterr()
         assert main(["timeline", str(payroll), *options, "--jobs", jobs]) == 1
