@@ -16,14 +16,23 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from mycareer._gc import bulk
 from mycareer.errors import InvalidValueError
 
-__all__ = ["bucket_of", "jobs_count", "map_in_processes", "run_paused", "usable_cores"]
+__all__ = [
+    "bucket_of",
+    "jobs_count",
+    "map_in_processes",
+    "ordered_results",
+    "run_paused",
+    "usable_cores",
+    "worker_pool",
+]
 
 R = TypeVar("R")
 
@@ -60,13 +69,55 @@ def map_in_processes(
     if jobs == 1 or calls <= 1:
         yield from map(function, *arguments)
         return
+    with worker_pool(min(jobs, calls)) as pool:
+        yield from ordered_results(pool, function, *arguments)
+
+
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """``jobs`` fresh worker processes (forkserver: they share nothing with the caller).
+
+    An error or an interrupt in the block (Ctrl-C, the command's SIGTERM, a consumer
+    that stops early) ends the worker processes: the run stops now, not after every
+    task they have begun or have queued, and no process is left computing for nobody.
+    Give the pool its calls with :func:`ordered_results`.
+    """
     context = get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, calls), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         try:
-            yield from pool.map(run_paused, [function] * calls, *arguments)
+            yield pool
         except BaseException:
-            pool.shutdown(cancel_futures=True)  # the error now, not after every queued task
+            _end_workers(pool)
             raise
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    # No public way to end running calls before Python 3.14 (terminate_workers): the
+    # executor's processes are its ``_processes``. Their end breaks the pool, which
+    # fails every call still pending; none may be cancelled first (Python 3.11 then
+    # raises InvalidStateError in the executor's thread), hence ordered_results.
+    workers = getattr(pool, "_processes", None)
+    if not workers:
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    for worker in list(workers.values()):
+        if worker.is_alive():
+            worker.terminate()
+
+
+def ordered_results(
+    pool: Executor, function: Callable[..., R], *arguments: Sequence[Any]
+) -> Iterator[R]:
+    """``pool.map(function, *arguments)`` with the cyclic collector paused in the workers
+    (:func:`run_paused`), results in order as they come, each dropped once given.
+
+    Unlike ``Executor.map`` it cancels nothing when left early: :func:`worker_pool`
+    ends the workers instead.
+    """
+    pending = [pool.submit(run_paused, function, *call) for call in zip(*arguments, strict=False)]
+    pending.reverse()
+    while pending:
+        yield pending.pop().result()
 
 
 def run_paused(function: Callable[..., R], *arguments: Any) -> R:

@@ -51,10 +51,9 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
-from multiprocessing import get_context
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -62,6 +61,7 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from mycareer._cache import bounded_cache
+from mycareer._processes import ordered_results, worker_pool
 from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
@@ -80,7 +80,6 @@ from mycareer.pipeline import (
     disjoint_groups,
     jobs_count,
     plan_employers,
-    run_paused,
     total_bytes,
 )
 from mycareer.plot import PlotFormat
@@ -704,8 +703,7 @@ class _LocalShuffle:
     def _map(self, function: Callable[..., Any], *items: Sequence[Any]) -> Iterator[Any]:
         if self.pool is None:
             return map(function, *items)
-        count = len(items[0])
-        return self.pool.map(run_paused, [function] * count, *items)  # our own workers
+        return ordered_results(self.pool, function, *items)  # our own workers
 
     def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))
@@ -734,8 +732,7 @@ def local_shuffle(jobs: int) -> Iterator[Shuffle]:
         if jobs == 1:
             yield _LocalShuffle(folder, None)
             return
-        context = get_context("forkserver" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with worker_pool(jobs) as pool:
             yield _LocalShuffle(folder, pool)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
