@@ -1,21 +1,30 @@
-"""A map left part-way (an error, Ctrl-C, a consumer that stops) ends its worker processes.
+"""A run stopped part-way (an error, Ctrl-C, SIGTERM) ends its worker processes and leaves
+no temporary file, and the command says so in one line with the shells' exit code.
 
 Before, an interrupted ``--jobs N`` run waited for every task its workers had begun (a
-whole group of employers).
+whole group of employers), SIGTERM left the workers computing for nobody, the spool
+folder in the temporary directory and a ``.NAME.tmp`` next to ``--output``, and Ctrl-C
+printed a traceback.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from mycareer._processes import map_in_processes
+from mycareer.quarter import Quarter
 
+from ._bench import bench_module
 from ._nap import nap
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /proc")
@@ -69,3 +78,83 @@ def test_leaving_a_map_ends_its_running_workers_now(
     pids = [int(p.name) for p in tmp_path.iterdir()]
     assert _gone_within(10, lambda: not any(map(_alive, pids)))
     assert thread_errors == []  # Python 3.11's executor thread raised on cancelled calls
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two employers' DmfA (over the 8 MB the timeline shuffles from, a few seconds of
+    pictures to draw in the worker processes)."""
+    folder = tmp_path_factory.mktemp("slow")
+    quarters = tuple(Quarter.range(Quarter(2022, 4), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 800, quarters, employers=2)
+    return folder
+
+
+def _marked_processes(mark: str) -> list[int]:
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str]:
+    """Run ``timeline --jobs 2 --plot -o`` on ``folder``, send ``how`` once the worker
+    processes compute, and return the exit code, stderr and the run's environment mark."""
+    pytest.importorskip("matplotlib")
+    mark = f"mycareer-test-{uuid.uuid4().hex}"
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {
+        **os.environ, "MYCAREER_PROGRESS": "plain", "TMPDIR": str(temporary), "TEST_MARK": mark,
+    }  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mycareer", "timeline", str(folder), "--jobs", "2",
+         "--plot", "p.png", "-o", "out.json"],
+        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives
+        # Ctrl-C as in a terminal (a shell's background job ignores it, and so would we)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    assert process.stderr is not None
+    lines = []
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if "computing..." in line:
+                time.sleep(1.5)  # the workers are drawing
+                break
+        if how == signal.SIGINT:
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group
+        else:
+            process.send_signal(how)  # a scheduler's timeout: the command alone
+        lines.extend(process.stderr)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return code, "".join(lines), mark
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_stopped_command_leaves_nothing_behind(
+    slow_input: Path, tmp_path: Path, how: int, code: int, word: str
+) -> None:
+    (tmp_path / "out.json").write_text("the last good run\n")
+    returned, stderr, mark = _stop_mid_run(slow_input, tmp_path, how)
+    assert returned == code, stderr
+    assert stderr.splitlines()[-1] == f"mycareer timeline: error: {word}"
+    assert "Traceback" not in stderr
+    assert (tmp_path / "out.json").read_text() == "the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tmp"]
+    assert list((tmp_path / "tmp").iterdir()) == []  # spools and pictures removed
+    assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left

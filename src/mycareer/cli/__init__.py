@@ -3,8 +3,9 @@
 Each subcommand lives in its own module under :mod:`mycareer.cli` and exposes
 ``register(subparsers)``; the module names are listed in ``COMMANDS``.
 Exit codes: 0 every input processed, 1 some input could not be processed
-(the rest is still output), 2 usage error. What all commands share (wording,
-option order, help layout, exit codes) lives in :mod:`mycareer.cli._common`.
+(the rest is still output), 2 usage error, 130 interrupted, 143 terminated. ``--output FILE``
+is written here, atomically, for every command that has the option. What all commands
+share (wording, option order, help layout, exit codes) lives in :mod:`mycareer.cli._common`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from mycareer import __version__
 from mycareer._gc import bulk
 from mycareer.cli._common import (
     EXIT_INPUT,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     INPUT_PATH_OPTIONS,
     MISSING,
+    OUTPUT_FILE,
     ArgumentParser,
     default_jobs,
     error_line,
@@ -30,8 +36,20 @@ from mycareer.cli._common import (
     missing_paths,
 )
 from mycareer.errors import MycareerError, flatten_errors
+from mycareer.limits import shown
+from mycareer.outputs import OutputRefusedError, atomic_output, refuse_inputs
 
-__all__ = ["COMMANDS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "COMMANDS",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "Terminated",
+    "build_parser",
+    "main",
+]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -133,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     if argv is None:
+        # The command's own process: SIGTERM (a scheduler's timeout, `kill`) unwinds like
+        # Ctrl-C, so worker processes, temporary files and a partial --output go too.
+        signal.signal(signal.SIGTERM, _terminated)
         start_workers_early(arguments)
     parser = build_parser(only=_command_of(arguments))
     try:
@@ -141,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code or 0)
     if args.command is None:
         parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    refused = _output_refused(args)
+    if refused is not None:
+        print(error_line(args.command, refused), file=sys.stderr)
         return EXIT_USAGE
     missing = [] if getattr(args, "reports_missing", False) else missing_paths(args)
     dropped = _drop_missing(args, missing) if missing else []
@@ -152,16 +177,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.progress = progress = RunProgress(args.command)  # phases and the summary line
     try:
         with bulk():
-            code: int = args.handler(args)
+            code: int = _handle(args)
     except MycareerError as error:
         for line in flatten_errors(error):
             print(error_line(args.command, line), file=sys.stderr)
         code = EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt as stop:
+        if argv is not None:  # an embedding caller handles its own interrupt
+            raise
+        # Worker processes and temporary files are gone by now (their context managers ran).
+        terminated = isinstance(stop, Terminated)
+        print(error_line(args.command, "terminated" if terminated else "interrupted"),
+              file=sys.stderr)  # fmt: skip
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     code = max(code, EXIT_INPUT) if dropped else code
     progress.finish(code)
     return code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, in the ``mycareer`` command's own process: unwinds as Ctrl-C does."""
+
+
+def _terminated(_signal: int, _frame: object) -> None:
+    raise Terminated
+
+
+class _Discarded(Exception):
+    """The command ended with a usage error: its ``--output`` is not written."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _handle(args: argparse.Namespace) -> int:
+    """Run the command, its output to ``--output`` (atomically) when it names a file."""
+    output = getattr(args, OUTPUT_FILE, None)
+    if output is None or output == "-":
+        return int(args.handler(args))
+    try:
+        with atomic_output(output, "w") as stream:
+            code = int(args.handler(args, stream))
+            if code == EXIT_USAGE:  # refused before any work: the file stays as it was
+                raise _Discarded(code)
+    except _Discarded as discarded:
+        return discarded.code
+    return code
+
+
+def _output_refused(args: argparse.Namespace) -> str | None:
+    """Why ``--output`` cannot be written (checked before any work), or None."""
+    output = getattr(args, OUTPUT_FILE, None)
+    if output is None or output == "-":
+        return None
+    if not output or Path(output).is_dir():
+        return f"--output {shown(output)}: give a file name, not a folder"
+    inputs: list[str] = []
+    for dest in INPUT_PATH_OPTIONS:
+        value = getattr(args, dest, None)
+        inputs.extend(map(str, value if isinstance(value, list) else [value] if value else []))
+    try:
+        refuse_inputs([output], inputs)
+    except OutputRefusedError as refused:
+        return f"--output: {refused}"
+    plot = getattr(args, "plot", None)
+    if plot and Path(plot).resolve() == Path(output).resolve():
+        return f"--output and --plot name the same file ({output})"
+    return None
 
 
 def _drop_missing(args: argparse.Namespace, missing: Sequence[str]) -> list[str]:

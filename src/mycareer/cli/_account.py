@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from mycareer.account_jobs import AccountFilesRun, Render, accounts_from_files
-from mycareer.cli._common import add_indent, add_jobs, write_json
+from mycareer.cli._common import add_indent, add_jobs, add_output, write_json
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError, MycareerError, MycareerErrorGroup, flatten_errors
@@ -183,6 +183,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--employer-view", action="store_true", help="team totals per employer")
     parser.add_argument("--format", choices=("table", "json", "csv", "xml"), default="table")
     add_indent(parser)
+    add_output(parser)
     parser.add_argument("--rules", metavar="FILE", help="vendor sector schedules (JSON or TOML)")
     parser.add_argument(
         "--no-reset", action="store_true", help="keep the balance at window ends (B-7)"

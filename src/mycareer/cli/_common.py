@@ -12,8 +12,8 @@ reads the same everywhere:
   (defaults shown, ``--format`` ordered, exit codes in ``--help``);
 * :class:`ArgumentParser`: argparse's, whose usage errors quote an argument cut to
   80 characters (:func:`cut_arguments`);
-* shared options: :func:`add_indent` (``--indent``) and :func:`add_jobs` (``--jobs``),
-  and :func:`write_json`.
+* shared options: :func:`add_indent` (``--indent``), :func:`add_jobs` (``--jobs``) and
+  :func:`add_output` (``--output``), and :func:`write_json`.
 
 JSON is written compact by default, with the C encoder (``json.dumps``; ``json.dump``
 to a file takes the pure-Python encoder, and indentation costs more again): a
@@ -42,18 +42,22 @@ from mycareer.limits import MAX_SHOWN_CHARS, MISSING_INPUT, clip, shown
 
 __all__ = [
     "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "FORMAT_ORDER",
     "INPUT_PATH_OPTIONS",
     "LANGUAGES",
     "MISSING",
+    "OUTPUT_FILE",
     "ArgumentParser",
     "HelpFormatter",
     "add_command",
     "add_indent",
     "add_jobs",
     "add_lang",
+    "add_output",
     "cut_arguments",
     "default_jobs",
     "error_line",
@@ -69,6 +73,10 @@ __all__ = [
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
 EXIT_USAGE: Final = 2
+#: Interrupted (Ctrl-C): 128 + SIGINT, as shells report a command the signal stopped.
+EXIT_INTERRUPTED: Final = 130
+#: Terminated (SIGTERM): 128 + SIGTERM.
+EXIT_TERMINATED: Final = 143
 
 #: The one message for a path that does not exist, after ``PATH: ``.
 MISSING: Final = MISSING_INPUT
@@ -79,6 +87,10 @@ FORMAT_ORDER: Final = ("table", "json", "csv", "xml")
 #: Languages of the explanations (``--lang``).
 LANGUAGES: Final = ("en", "fr", "nl")
 
+#: The destination of ``--output`` (:func:`add_output`); ``convert``'s OUT and ``demo``'s
+#: ``--output`` folder are their commands' own.
+OUTPUT_FILE: Final = "output_file"
+
 #: Argument destinations that name input files or folders: a missing one is reported
 #: with :data:`MISSING` before the command runs.
 INPUT_PATH_OPTIONS: Final = ("paths", "input", "trainings", "outcomes")
@@ -87,7 +99,8 @@ _EXIT_CODES: Final = (
     "exit codes:\n"
     "  0  every input processed (findings, if any, on stderr)\n"
     "  1  {one}\n"
-    "  2  usage error (bad option or argument)"
+    "  2  usage error (bad option or argument)\n"
+    "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM): --output left as it was"
 )
 _DEFAULT_ONE: Final = (
     "some input could not be processed (file and line on stderr; the rest is still output)"
@@ -259,6 +272,24 @@ def _indent(text: str) -> int:
     if not 0 <= value <= 16:
         raise argparse.ArgumentTypeError(f"{value} spaces: give 0 to 16")
     return value
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    """``-o/--output FILE``: the command's output to a file, replaced only once complete.
+
+    :func:`mycareer.cli.main` writes it through :func:`mycareer.outputs.atomic_output`
+    and refuses a path that is one of the run's inputs, before any work.
+    """
+    parser.add_argument(
+        "-o",
+        "--output",
+        dest=OUTPUT_FILE,
+        metavar="FILE",
+        default=None,
+        help="write the output to FILE instead of standard output: FILE is replaced only "
+        "once the output is complete (a refused or interrupted run leaves it as it was) "
+        "and is never one of the inputs",
+    )
 
 
 def default_jobs() -> int:

@@ -25,6 +25,7 @@ from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.cli._common import (
     add_indent,
     add_jobs,
+    add_output,
     error_line,
     usage_error,
 )
@@ -149,6 +150,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="json (the entitlements-1 contract), table, csv or training-account xml",
     )
     add_indent(parser)
+    add_output(parser)
     add_jobs(parser)
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(

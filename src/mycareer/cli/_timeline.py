@@ -59,7 +59,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from mycareer.cli._common import add_indent, add_jobs, error_line, write_json
+from mycareer.cli._common import add_indent, add_jobs, add_output, error_line, write_json
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
@@ -130,6 +130,7 @@ def register(subparsers: Any) -> None:
         "= + - @ tab or CR (which spreadsheets may run as formulas)",
     )
     add_indent(parser)
+    add_output(parser)
     parser.add_argument(
         "--plot",
         metavar="FILE",

@@ -39,6 +39,7 @@ from mycareer.cli._common import (
     MISSING,
     HelpFormatter,
     add_indent,
+    add_output,
     error_line,
     ordered_formats,
     write_json,
@@ -378,6 +379,7 @@ def register(subparsers: Any) -> None:
         "a leading = + - @ tab or CR (which spreadsheets may run as formulas)",
     )
     add_indent(parser)
+    add_output(parser)
     parser.add_argument(
         "--strict",
         action="store_true",

@@ -1,0 +1,134 @@
+"""``-o/--output FILE``: the report of ``validate``, ``timeline``, ``entitlements`` and
+``account`` to a file, replaced only once complete and never one of the inputs.
+
+The standards of the project: outputs are written atomically and never over an input
+(mycareer.outputs). A shell redirect cannot keep either promise (``> in.json`` empties
+the input before the run starts, and a stopped run leaves half a file), so the option is
+how a long run writes its result; these tests run the command as a user would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mycareer.demo import demo_files
+
+from ._run import assert_no_traceback, run_cli
+
+#: Each command with the options it needs, on the demo files.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "validate": (),
+    "timeline": (),
+    "entitlements": ("--year", "2024"),
+    "account": ("--as-of", "2025-12-31"),
+}
+FORMATS: dict[str, tuple[str, ...]] = {
+    "validate": ("table", "json", "csv"),
+    "timeline": ("table", "json", "csv", "xml"),
+    "entitlements": ("table", "json", "csv", "xml"),
+    "account": ("table", "json", "csv", "xml"),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    shutil.copytree(Path(str(demo_files())), folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("command", "fmt"), [(c, f) for c, formats in FORMATS.items() for f in formats]
+)
+def test_the_file_holds_what_standard_output_shows(
+    demo: Path, tmp_path: Path, command: str, fmt: str
+) -> None:
+    arguments: tuple[str | Path, ...] = (command, demo, *COMMANDS[command], "--format", fmt)
+    shown = run_cli(*arguments, cwd=tmp_path)
+    target = tmp_path / f"report.{fmt}"
+    written = run_cli(*arguments, "--output", target, cwd=tmp_path)
+    assert_no_traceback(written)
+    assert written.returncode == shown.returncode
+    assert written.stdout == ""
+    assert shown.stdout, "the demo gives a report"
+    assert target.read_bytes() == shown.stdout.encode("utf-8")
+    assert written.stderr == shown.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary left
+
+
+def test_a_dash_is_standard_output(demo: Path, tmp_path: Path) -> None:
+    result = run_cli("timeline", demo, "--format", "json", "-o", "-", cwd=tmp_path)
+    assert result.stdout.startswith("{")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_an_input_is_never_the_output(demo: Path, tmp_path: Path, command: str) -> None:
+    source = tmp_path / "career.json"
+    shutil.copyfile(demo / "career.json", source)
+    before = source.read_bytes()
+    result = run_cli(command, source, *COMMANDS[command], "-o", source, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"mycareer {command}: error: --output: {source}: refused: this output is an input "
+        f"of the same run ({source})"
+    )
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["career.json"]
+
+
+def test_an_input_reached_another_way_is_refused_too(demo: Path, tmp_path: Path) -> None:
+    source = tmp_path / "career.json"
+    shutil.copyfile(demo / "career.json", source)
+    (tmp_path / "link.json").symlink_to(source)
+    result = run_cli("timeline", source, "-o", tmp_path / "link.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "refused: this output is an input of the same run" in result.stderr
+    assert (tmp_path / "link.json").is_symlink()
+
+
+def test_a_folder_is_not_an_output(demo: Path, tmp_path: Path) -> None:
+    result = run_cli("entitlements", demo, "--year", "2024", "-o", tmp_path, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert f"--output '{tmp_path}': give a file name, not a folder" in result.stderr
+
+
+def test_a_usage_error_of_the_command_leaves_the_file_as_it_was(demo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "timeline.json"
+    target.write_text("the last good run\n")
+    result = run_cli("timeline", demo, "--plot", "x.txt", "-o", target, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--plot 'x.txt': the file must end in .png or .svg" in result.stderr
+    assert target.read_text() == "the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.json"]
+
+
+def test_an_output_in_a_missing_folder_is_named_before_any_work(demo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "absent" / "out.json"
+    result = run_cli("timeline", demo, "-o", target, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"mycareer timeline: error: {target}: cannot write: No such file or directory"
+    )
+
+
+def test_the_picture_and_the_output_are_two_files(demo: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "same.png"
+    result = run_cli("timeline", demo, "--plot", target, "-o", target, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"--output and --plot name the same file ({target})" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_option_is_in_the_help_of_each_command() -> None:
+    for command in COMMANDS:
+        text = run_cli(command, "--help").stdout
+        assert "-o FILE, --output FILE" in text
+        assert "143 terminated (SIGTERM)" in " ".join(text.split())
