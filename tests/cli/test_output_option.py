@@ -81,6 +81,16 @@ def test_an_input_is_never_the_output(demo: Path, tmp_path: Path, command: str) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["career.json"]
 
 
+@pytest.mark.parametrize("command", ["entitlements", "account"])
+def test_the_rules_file_is_an_input_too(demo: Path, tmp_path: Path, command: str) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text("{}")
+    result = run_cli(command, demo, *COMMANDS[command], "--rules", rules, "-o", rules)
+    assert result.returncode == 2
+    assert f"--output: {rules}: refused: this output is an input" in result.stderr
+    assert rules.read_text() == "{}"
+
+
 def test_an_input_reached_another_way_is_refused_too(demo: Path, tmp_path: Path) -> None:
     source = tmp_path / "career.json"
     shutil.copyfile(demo / "career.json", source)

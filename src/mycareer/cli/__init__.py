@@ -236,7 +236,7 @@ def _output_refused(args: argparse.Namespace) -> str | None:
     if not output or Path(output).is_dir():
         return f"--output {shown(output)}: give a file name, not a folder"
     inputs: list[str] = []
-    for dest in INPUT_PATH_OPTIONS:
+    for dest in (*INPUT_PATH_OPTIONS, "rules"):  # a rules file is read too
         value = getattr(args, dest, None)
         inputs.extend(map(str, value if isinstance(value, list) else [value] if value else []))
     try:
