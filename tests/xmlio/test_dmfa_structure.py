@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from mycareer.errors import ErrorCollector, InputError
+from mycareer.xmlio import _safe, dmfa
 from mycareer.xmlio.dmfa import DmfaBatch, iter_dmfa, read_dmfa
 from tests.xmlio.test_dmfa_fast import WORKERS
 
@@ -129,3 +130,78 @@ def test_a_form_with_two_employer_declarations_is_refused_not_crashed(tmp_path: 
     streamed = list(iter_dmfa(tmp_path / "d.xml", errors=collected))
     assert len(streamed) == 3  # the first declaration's, as they streamed by
     assert any("more than one EmployerDeclaration" in str(e) for e in collected.errors)
+
+
+#: Texts and layouts where whitespace could matter: blank or padded values, and comments
+#: (the parser drops them) beside blanks, inside values and between elements.
+_BLANKS = st.sampled_from(["", " ", "\n\t ", " 7 ", "\n2024-01-01\n", " x", "7 \n"])
+LAYOUT = st.tuples(
+    st.sampled_from(["text", "comment-in", "comment-after", "indent"]),
+    st.integers(min_value=0, max_value=500),
+    _BLANKS,
+)
+
+
+def _lay_out(data: bytes, changes: list[Mutation]) -> bytes:
+    root = etree.fromstring(data)
+    for kind, index, text in changes:
+        elements = [element for element in root.iter() if element is not root]
+        element = elements[index % len(elements)]
+        if kind == "text" and len(element) == 0:
+            element.text = text
+        elif kind == "comment-in":  # blanks, a comment, then the value (or its children)
+            comment = etree.Comment(" note ")
+            comment.tail, element.text = element.text, text
+            element.insert(0, comment)
+        elif kind == "comment-after":
+            comment = etree.Comment(" note ")
+            comment.tail = element.tail
+            element.tail = text
+            element.addnext(comment)
+        elif kind == "indent":
+            element.tail = text
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _as_compared(batch: DmfaBatch | str) -> object:
+    if isinstance(batch, str):
+        return batch
+    return batch.records, batch.findings, [str(e) for e in batch.errors], batch.rejected
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LAYOUT, min_size=1, max_size=4), st.booleans())
+def test_dropping_the_blanks_between_elements_changes_no_value_nor_error(
+    changes: list[Mutation], pretty: bool
+) -> None:
+    # The DmfA reader parses without the indentation between elements (faster); this
+    # reads the same documents with it kept: the same records (values, lines, paths),
+    # findings and errors, word for word.
+    data = _lay_out(WORKERS, changes)
+    if pretty:
+        data = etree.tostring(etree.fromstring(data), pretty_print=True)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        dropped = _as_compared(_read(data, folder))
+        patch.setattr(dmfa, "_ELEMENT_ONLY", False)
+        kept = _as_compared(_read(data, folder))
+    assert dropped == kept
+
+
+def test_the_reader_drops_the_blanks_between_elements(tmp_path: Path) -> None:
+    # What the property above holds equal is the reader's own parse: a mutation of the
+    # flag (or of the parser option) must leave the indentation in the elements.
+    seen: list[object] = []
+    real = _safe.iterparse_document
+
+    def spy(*arguments: object, **options: object) -> object:
+        for _event, element in real(*arguments, **options):  # type: ignore[arg-type]
+            if element.tag == "WorkerRecord":
+                seen.append(element.text)
+            yield _event, element
+
+    path = tmp_path / "d.xml"
+    path.write_bytes(etree.tostring(etree.fromstring(WORKERS), pretty_print=True))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dmfa, "iterparse_document", spy)
+        assert len(list(iter_dmfa(path))) == 3
+    assert seen == [None, None, None]

@@ -65,6 +65,9 @@ ITERPARSE_OPTIONS: Final[dict[str, Any]] = {
     "remove_pis": True,
 }
 
+#: :data:`ITERPARSE_OPTIONS` without the whitespace between elements (``element_only``).
+_ELEMENT_ONLY_OPTIONS: Final[dict[str, Any]] = {**ITERPARSE_OPTIONS, "remove_blank_text": True}
+
 
 def make_parser() -> etree.XMLParser:
     """A fresh hardened parser (lxml parsers are not thread-safe: one per thread)."""
@@ -318,6 +321,7 @@ def iterparse_document(
     tag: str | tuple[str, ...] | None = None,
     name: str | None = None,
     peek: bool = False,
+    element_only: bool = False,
 ) -> Iterator[tuple[str, Any]]:
     """Stream ``(event, element)`` pairs with the hardened options.
 
@@ -326,6 +330,10 @@ def iterparse_document(
     ``peek`` is for callers that stop after the first few events: the parser
     reads a few kilobytes at a time, so that what it parsed ahead, kept alive
     by lxml's reference cycles until a collection, stays small.
+    ``element_only`` is for documents whose values hold no meaningful
+    whitespace (codes, numbers, dates, as a DmfA's): the indentation between
+    elements is not kept (libxml2's "blank" text nodes), which the parser
+    and every element access then skip.
     """
     label = name or source_name(source)
     opened: IO[bytes] | None = None
@@ -339,7 +347,8 @@ def iterparse_document(
         consumed = _check_prolog(stream, label)
         replay: Any = _Prefixed(consumed, stream, _PEEK_CHUNK if peek else None)
         try:
-            context = etree.iterparse(replay, events=events, tag=tag, **ITERPARSE_OPTIONS)
+            options = ITERPARSE_OPTIONS if not element_only else _ELEMENT_ONLY_OPTIONS
+            context = etree.iterparse(replay, events=events, tag=tag, **options)
             yield from context
         except etree.XMLSyntaxError as error:
             raise _syntax_error(error, label) from None

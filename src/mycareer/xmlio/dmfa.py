@@ -134,6 +134,10 @@ _TAGS: Final = (
     "WorkerRecord",
     *sorted(_HEADER_TAGS),
 )
+#: A DmfA's values are codes, numbers and dates: the indentation between its elements is
+#: not kept (measured: docs/performance.md, "DmfA reading"). Module-level so that a test
+#: can read the same documents with it kept (tests/xmlio/test_dmfa_structure.py).
+_ELEMENT_ONLY = True
 
 
 # The reader's hot path builds these with every field, positionally.
@@ -441,7 +445,9 @@ class _DmfaReader:
     def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
         """Yield ``(form index, record)`` for every good WorkerRecord."""
         self._check_document()
-        events = iterparse_document(self.source, events=("end",), tag=_TAGS, name=self.label)
+        events = iterparse_document(
+            self.source, events=("end",), tag=_TAGS, name=self.label, element_only=_ELEMENT_ONLY
+        )
         form_count = 0
         form_open = False
         try:
