@@ -15,6 +15,7 @@ import importlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -153,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         # The command's own process: SIGTERM (a scheduler's timeout, `kill`) unwinds like
         # Ctrl-C, so worker processes, temporary files and a partial --output go too.
-        signal.signal(signal.SIGTERM, _terminated)
+        if threading.current_thread() is threading.main_thread():  # where Python allows it
+            signal.signal(signal.SIGTERM, _terminated)
         start_workers_early(arguments)
     parser = build_parser(only=_command_of(arguments))
     try:
