@@ -9,6 +9,7 @@ how a long run writes its result; these tests run the command as a user would.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -142,3 +143,26 @@ def test_the_option_is_in_the_help_of_each_command() -> None:
         text = run_cli(command, "--help").stdout
         assert "-o FILE, --output FILE" in text
         assert "143 terminated (SIGTERM)" in " ".join(text.split())
+
+
+def test_an_output_inside_an_input_folder_is_refused(demo: Path, tmp_path: Path) -> None:
+    # It could be a file the run reads (here: a DmfA declaration), and the next run would
+    # read the output as an input.
+    folder = tmp_path / "in"
+    shutil.copytree(demo / "dmfa", folder)
+    target = next(folder.glob("*.xml"))
+    before = target.read_bytes()
+    result = run_cli("entitlements", folder, "--year", "2024", "--format", "xml", "-o", target)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "an input folder of the same run" in result.stderr
+    assert target.read_bytes() == before
+
+
+def test_a_device_is_not_replaced(demo: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run_cli("timeline", demo, "-o", fifo, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert fifo.is_fifo()

@@ -245,6 +245,13 @@ def _output_refused(args: argparse.Namespace) -> str | None:
         refuse_inputs([output], inputs)
     except OutputRefusedError as refused:
         return f"--output: {refused}"
+    target = Path(output)
+    if target.exists() and not target.is_file():  # a device or a pipe: not replaced
+        return f"--output {shown(output)}: not a regular file (use a shell redirect)"
+    folders = [*inputs, getattr(args, "schema_dir", None) or ""]
+    for folder in filter(None, folders):
+        if Path(folder).is_dir() and target.resolve().is_relative_to(Path(folder).resolve()):
+            return f"--output {shown(output)}: inside {folder}, an input folder of the same run"
     plot = getattr(args, "plot", None)
     if plot and Path(plot).resolve() == Path(output).resolve():
         return f"--output and --plot name the same file ({output})"
