@@ -145,7 +145,8 @@ LAYOUT = st.tuples(
 def _lay_out(data: bytes, changes: list[Mutation]) -> bytes:
     root = etree.fromstring(data)
     for kind, index, text in changes:
-        elements = [element for element in root.iter() if element is not root]
+        # Elements only: a comment an earlier change inserted holds no child.
+        elements = [e for e in root.iter(etree.Element) if e is not root]
         element = elements[index % len(elements)]
         if kind == "text" and len(element) == 0:
             element.text = text
