@@ -119,7 +119,7 @@ def test_a_usage_error_of_the_command_leaves_the_file_as_it_was(demo: Path, tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.json"]
 
 
-def test_an_output_in_a_missing_folder_is_named_before_any_work(demo: Path, tmp_path: Path) -> None:
+def test_an_output_in_a_missing_folder_is_named(demo: Path, tmp_path: Path) -> None:
     target = tmp_path / "absent" / "out.json"
     result = run_cli("timeline", demo, "-o", target, cwd=tmp_path)
     assert_no_traceback(result)

@@ -210,10 +210,6 @@ def _terminated(_signal: int, _frame: object) -> None:
 class _Discarded(Exception):
     """The command ended with a usage error: its ``--output`` is not written."""
 
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
 
 def _handle(args: argparse.Namespace) -> int:
     """Run the command, its output to ``--output`` (atomically) when it names a file."""
@@ -224,9 +220,9 @@ def _handle(args: argparse.Namespace) -> int:
         with atomic_output(output, "w") as stream:
             code = int(args.handler(args, stream))
             if code == EXIT_USAGE:  # refused before any work: the file stays as it was
-                raise _Discarded(code)
-    except _Discarded as discarded:
-        return discarded.code
+                raise _Discarded
+    except _Discarded:
+        return EXIT_USAGE
     return code
 
 
@@ -235,7 +231,8 @@ def _output_refused(args: argparse.Namespace) -> str | None:
     output = getattr(args, OUTPUT_FILE, None)
     if output is None or output == "-":
         return None
-    if not output or Path(output).is_dir():
+    target = Path(output)
+    if not output or target.is_dir():
         return f"--output {shown(output)}: give a file name, not a folder"
     inputs: list[str] = []
     for dest in (*INPUT_PATH_OPTIONS, "rules"):  # a rules file is read too
@@ -245,15 +242,15 @@ def _output_refused(args: argparse.Namespace) -> str | None:
         refuse_inputs([output], inputs)
     except OutputRefusedError as refused:
         return f"--output: {refused}"
-    target = Path(output)
     if target.exists() and not target.is_file():  # a device or a pipe: not replaced
         return f"--output {shown(output)}: not a regular file (use a shell redirect)"
+    resolved = target.resolve()
     folders = [*inputs, getattr(args, "schema_dir", None) or ""]
     for folder in filter(None, folders):
-        if Path(folder).is_dir() and target.resolve().is_relative_to(Path(folder).resolve()):
+        if Path(folder).is_dir() and resolved.is_relative_to(Path(folder).resolve()):
             return f"--output {shown(output)}: inside {folder}, an input folder of the same run"
     plot = getattr(args, "plot", None)
-    if plot and Path(plot).resolve() == Path(output).resolve():
+    if plot and Path(plot).resolve() == resolved:
         return f"--output and --plot name the same file ({output})"
     return None
 
