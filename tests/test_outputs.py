@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,43 @@ def test_refuse_inputs_sees_through_links_and_dots(tmp_path: Path) -> None:
         with pytest.raises(OutputRefusedError):
             refuse_inputs([alias], [source])
     refuse_inputs([tmp_path / "other.xml", "-"], [source, "-"])  # no error
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    # A report made private stays private (as open(path, "w") would keep it), and its
+    # new content is never in a file more open than the old one, not even the temporary.
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    with atomic_output(target, "w") as stream:
+        (temporary,) = (p for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        assert stat.S_IMODE(temporary.stat().st_mode) == 0o600
+        stream.write("new")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_set_id_bits_are_not_carried_over(tmp_path: Path) -> None:
+    target = tmp_path / "tool"
+    target.write_bytes(b"old")
+    target.chmod(0o4750)
+    write_atomic(target, b"new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+
+
+def test_a_link_in_the_way_gives_no_mode_of_its_target(tmp_path: Path) -> None:
+    # The link is replaced, never followed: its target's mode is not the new file's.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"kept")
+    elsewhere.chmod(0o640)
+    link = tmp_path / "out"
+    link.symlink_to(elsewhere)
+    previous = os.umask(0o022)
+    try:
+        write_atomic(link, b"new")
+    finally:
+        os.umask(previous)
+    assert not link.is_symlink()
+    assert stat.S_IMODE(link.stat().st_mode) == 0o644
+    assert elsewhere.read_bytes() == b"kept"
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o640

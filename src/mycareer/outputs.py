@@ -8,8 +8,10 @@ Every file the library and the CLI write goes through :func:`atomic_output`
   a file nor an empty one;
 * the rename replaces whatever sits at the path: a symbolic link planted there
   is replaced, its target is never written;
-* the file is created with mode ``0o666`` minus the process umask (``0644``
-  under the usual umask ``022``), as ``open(path, "w")`` would;
+* a new file is created with mode ``0o666`` minus the process umask (``0644``
+  under the usual umask ``022``), as ``open(path, "w")`` would; a regular file
+  that is replaced keeps its permission bits (a report made private with
+  ``chmod 600`` stays private), as ``open(path, "w")`` would keep them too;
 * :func:`refuse_inputs` refuses an output path that is one of the run's inputs.
 
 CSV cells holding free text go through :func:`csv_cell`, which neutralises
@@ -37,6 +39,7 @@ import io
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final, Literal, cast, overload
@@ -86,6 +89,22 @@ def _temporary(target: Path) -> tuple[int, Path]:
     raise OutputError("cannot create a temporary file next to it", target)
 
 
+def _keep_permissions(handle: int, target: Path) -> None:
+    """Give the temporary file the permission bits of the regular file it replaces.
+
+    Set before any data are written, so a private report is never readable by
+    others, not even in its temporary file. A symbolic link at ``target`` is
+    not followed: it is replaced like anything else, and the new file gets the
+    umask's mode. Set-id and sticky bits are not copied.
+    """
+    try:
+        old = os.lstat(target)
+    except OSError:
+        return
+    if stat.S_ISREG(old.st_mode):
+        os.fchmod(handle, stat.S_IMODE(old.st_mode) & 0o777)
+
+
 @overload
 def atomic_output(
     path: str | os.PathLike[str], mode: Literal["wb"] = "wb"
@@ -115,6 +134,7 @@ def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
     try:
+        _keep_permissions(handle, target)
         with os.fdopen(handle, "wb") as raw:
             if mode == "w":
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
