@@ -158,3 +158,52 @@ def test_a_stopped_command_leaves_nothing_behind(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tmp"]
     assert list((tmp_path / "tmp").iterdir()) == []  # spools and pictures removed
     assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
+
+
+def _forkserver_started(mark: str) -> bool:
+    for pid in _marked_processes(mark):
+        try:
+            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_command_stopped_while_its_workers_start_says_one_line(
+    slow_input: Path, tmp_path: Path, how: int, code: int, word: str
+) -> None:
+    # Stopped as soon as the workers' forkserver exists: it is still importing, and the
+    # command is planning or waiting for its first worker. Before, the forkserver (or a
+    # worker it forked after the command had ended) printed a traceback, and a SIGTERM
+    # there ended the command with one too (exit 1).
+    mark = f"mycareer-test-{uuid.uuid4().hex}"
+    environment = {**os.environ, "TEST_MARK": mark}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mycareer", "entitlements", str(slow_input), "--year", "2024",
+         "--jobs", "2", "-o", "out.json"],
+        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not _forkserver_started(mark) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert _forkserver_started(mark), "the forkserver never started"
+        if how == signal.SIGINT:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(how)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == code, stderr
+    assert stderr.splitlines()[-1] == f"mycareer entitlements: error: {word}"
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+    assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left

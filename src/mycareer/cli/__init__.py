@@ -11,6 +11,7 @@ share (wording, option order, help layout, exit codes) lives in :mod:`mycareer.c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -136,27 +137,72 @@ def start_workers_early(arguments: Sequence[str]) -> bool:
     if jobs is None and default_jobs() < 2:
         return False
     import multiprocessing
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
     multiprocessing.set_forkserver_preload([module])
-    forkserver.ensure_running()
+    # The forkserver (and the workers it forks) block SIGINT: a Ctrl-C reaches the whole
+    # process group, and only this process handles it (it ends the workers). Without
+    # this, a Ctrl-C while the forkserver imports printed its traceback. A signal mask
+    # is kept across the forkserver's fork and exec; here a Ctrl-C that comes meanwhile
+    # is only delayed, and raised once SIGINT is unblocked. The resource tracker starts
+    # first: starting, it unblocks SIGINT in this process (it blocks it for its own).
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return True
+
+
+def _end_workers_server() -> None:
+    """End the forkserver :func:`start_workers_early` started, once the command is stopped.
+
+    A command stopped while the forkserver still imports (its first half-second) had
+    asked it for a worker: forked after the command ended, that worker found the pool
+    gone and printed a traceback. Ended now, the forkserver forks nothing more.
+    """
+    from multiprocessing import forkserver
+
+    # No public accessor: the forkserver's pid is the module's own record of it.
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if isinstance(pid, int):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (for embedding).
 
     Run as the ``mycareer`` command (``argv`` None), a command that may run several
-    worker processes starts them early (:func:`start_workers_early`); an embedding
-    caller passes ``argv`` and keeps its process as it was.
+    worker processes starts them early (:func:`start_workers_early`), and Ctrl-C or
+    SIGTERM, from the moment this function runs, ends the command with one line and
+    exit 130 or 143; an embedding caller passes ``argv``, keeps its process as it was
+    and gets the :class:`KeyboardInterrupt`.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if argv is None:
-        # The command's own process: SIGTERM (a scheduler's timeout, `kill`) unwinds like
-        # Ctrl-C, so worker processes, temporary files and a partial --output go too.
-        if threading.current_thread() is threading.main_thread():  # where Python allows it
-            signal.signal(signal.SIGTERM, _terminated)
-        start_workers_early(arguments)
+    if argv is not None:
+        return _command(arguments)
+    # The command's own process: SIGTERM (a scheduler's timeout, `kill`) unwinds like
+    # Ctrl-C, so worker processes, temporary files and a partial --output go too.
+    if threading.current_thread() is threading.main_thread():  # where Python allows it
+        signal.signal(signal.SIGTERM, _terminated)
+    started = False
+    try:
+        started = start_workers_early(arguments)
+        return _command(arguments)
+    except KeyboardInterrupt as stop:
+        # Worker processes and temporary files are gone by now (their context managers ran).
+        if started:
+            _end_workers_server()
+        terminated = isinstance(stop, Terminated)
+        what, command = "terminated" if terminated else "interrupted", _command_of(arguments)
+        print(error_line(command, what) if command else f"mycareer: error: {what}", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+def _command(arguments: list[str]) -> int:
+    """Parse ``arguments`` and run the command they name."""
     parser = build_parser(only=_command_of(arguments))
     try:
         args = parser.parse_args(arguments)
@@ -186,14 +232,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
-    except KeyboardInterrupt as stop:
-        if argv is not None:  # an embedding caller handles its own interrupt
-            raise
-        # Worker processes and temporary files are gone by now (their context managers ran).
-        terminated = isinstance(stop, Terminated)
-        print(error_line(args.command, "terminated" if terminated else "interrupted"),
-              file=sys.stderr)  # fmt: skip
-        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     code = max(code, EXIT_INPUT) if dropped else code
     progress.finish(code)
     return code
@@ -226,6 +264,18 @@ def _handle(args: argparse.Namespace) -> int:
     return code
 
 
+def _worker_picture(plot: Path, target: Path) -> bool:
+    """Whether ``target`` has the name ``--plot`` gives one worker's picture when it
+    draws several (``STEM-NISS.SUFFIX``, in the same folder): see ``_timeline``."""
+    if target.parent.resolve() != plot.parent.resolve():
+        return False
+    stem, suffix, name = plot.stem, plot.suffix, target.name
+    if not (name.startswith(f"{stem}-") and name.endswith(suffix)):
+        return False
+    niss = name[len(stem) + 1 : len(name) - len(suffix)]
+    return len(niss) == 11 and niss.isascii() and niss.isdigit()
+
+
 def _output_refused(args: argparse.Namespace) -> str | None:
     """Why ``--output`` cannot be written (checked before any work), or None."""
     output = getattr(args, OUTPUT_FILE, None)
@@ -252,6 +302,8 @@ def _output_refused(args: argparse.Namespace) -> str | None:
     plot = getattr(args, "plot", None)
     if plot and Path(plot).resolve() == resolved:
         return f"--output and --plot name the same file ({output})"
+    if plot and _worker_picture(Path(plot), target):
+        return f"--output {shown(output)}: --plot draws a worker's picture under that name"
     return None
 
 
