@@ -9,8 +9,10 @@ how a long run writes its result; these tests run the command as a user would.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -138,11 +140,60 @@ def test_the_picture_and_the_output_are_two_files(demo: Path, tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_worker_picture_name_is_not_the_output(demo: Path, tmp_path: Path) -> None:
+    # With several workers, --plot p.png draws p-NISS.png for each: the output would be
+    # replaced by a picture, or a picture by the output.
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "p-85073003328.png"
+    result = run_cli("timeline", demo, "--plot", tmp_path / "p.png", "-o", target, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "--plot draws a worker's picture under that name" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+#: Ten or twelve digits, another suffix or stem, a letter: not a worker's picture.
+OTHER_NAMES = (
+    "p-8507300332.png", "p-850730033289.png", "p-85073003328.svg", "q-85073003328.png",
+    "p-8507300332x.png",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", OTHER_NAMES)
+def test_other_names_beside_the_pictures_are_allowed(demo: Path, tmp_path: Path, name: str) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / name
+    plot = tmp_path / "p.png"
+    result = run_cli("timeline", demo / "dmfa", "--format", "json", "--plot", plot, "-o", target)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    workers = json.loads(target.read_text(encoding="utf-8"))["workers"]
+    drawn = {p.name for p in tmp_path.iterdir()} - {name}
+    assert drawn == {f"p-{worker['niss']}.png" for worker in workers}
+
+
+def test_a_kept_report_keeps_its_mode(demo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "private.json"
+    target.write_text("{}", encoding="utf-8")
+    target.chmod(0o600)
+    result = run_cli("timeline", demo / "dmfa", "--format", "json", "-o", target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["workers"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
 def test_the_option_is_in_the_help_of_each_command() -> None:
     for command in COMMANDS:
         text = run_cli(command, "--help").stdout
         assert "-o FILE, --output FILE" in text
-        assert "143 terminated (SIGTERM)" in " ".join(text.split())
+        assert "143 terminated (SIGTERM): --output left as it was" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("command", ["demo", "convert"])
+def test_commands_without_the_option_do_not_mention_it(command: str) -> None:
+    text = " ".join(run_cli(command, "--help").stdout.split())
+    assert "143 terminated (SIGTERM)" in text
+    assert "--output left as it was" not in text
 
 
 def test_an_output_inside_an_input_folder_is_refused(demo: Path, tmp_path: Path) -> None:

@@ -100,16 +100,17 @@ _EXIT_CODES: Final = (
     "  0  every input processed (findings, if any, on stderr)\n"
     "  1  {one}\n"
     "  2  usage error (bad option or argument)\n"
-    "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM): --output left as it was"
+    "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM){kept}"
 )
 _DEFAULT_ONE: Final = (
     "some input could not be processed (file and line on stderr; the rest is still output)"
 )
 
 
-def exit_codes_epilog(one: str = _DEFAULT_ONE) -> str:
-    """The ``exit codes:`` block of ``--help``; ``one`` says what exit code 1 means."""
-    return _EXIT_CODES.format(one=one)
+def exit_codes_epilog(one: str = _DEFAULT_ONE, *, has_output: bool = False) -> str:
+    """The ``exit codes:`` block of ``--help``; ``one`` says what exit code 1 means, and
+    ``has_output`` whether the command has ``--output`` (:func:`add_output`)."""
+    return _EXIT_CODES.format(one=one, kept=": --output left as it was" if has_output else "")
 
 
 def error_line(command: str, message: str) -> str:
@@ -251,7 +252,9 @@ def finish_parser(parser: argparse.ArgumentParser, *, one: str = _DEFAULT_ONE) -
                 action.help = "output format: " + ", ".join(action.choices)
     epilog = parser.epilog or ""
     if "exit codes:" not in epilog:
-        parser.epilog = f"{epilog}\n\n{exit_codes_epilog(one)}".lstrip("\n")
+        has_output = any(action.dest == OUTPUT_FILE for action in parser._actions)
+        codes = exit_codes_epilog(one, has_output=has_output)
+        parser.epilog = f"{epilog}\n\n{codes}".lstrip("\n")
 
 
 def add_indent(parser: argparse.ArgumentParser) -> None:
