@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from lxml import etree
 from mycareer.errors import ErrorCollector, InputError
 from mycareer.xmlio import _safe, dmfa
 from mycareer.xmlio.dmfa import DmfaBatch, iter_dmfa, read_dmfa
-from tests.xmlio.test_dmfa_fast import WORKERS
+from mycareer.xmlio.dmfa_writer import dmfa_bytes
+from tests.xmlio.test_dmfa_fast import EMPLOYER, QUARTER, WORKERS, _record
 
 
 def _read(data: bytes, folder: str) -> DmfaBatch | str:
@@ -142,6 +144,13 @@ LAYOUT = st.tuples(
 )
 
 
+#: WORKERS with the declaration's reference (Form/Reference/ReferenceNbr), read as text.
+REFERENCED = dmfa_bytes(
+    EMPLOYER, QUARTER, [_record("90010100123", 1), _record("85073003328", 1)],
+    created_at=datetime(2024, 4, 20, 10, 15), reference="DECL-2024-1",
+)  # fmt: skip
+
+
 def _lay_out(data: bytes, changes: list[Mutation]) -> bytes:
     root = etree.fromstring(data)
     for kind, index, text in changes:
@@ -167,18 +176,23 @@ def _lay_out(data: bytes, changes: list[Mutation]) -> bytes:
 def _as_compared(batch: DmfaBatch | str) -> object:
     if isinstance(batch, str):
         return batch
-    return batch.records, batch.findings, [str(e) for e in batch.errors], batch.rejected
+    return (
+        batch.records, batch.declarations, batch.findings, [str(e) for e in batch.errors],
+        batch.rejected,
+    )  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(LAYOUT, min_size=1, max_size=4), st.booleans())
+@given(
+    st.lists(LAYOUT, min_size=1, max_size=4), st.booleans(), st.sampled_from([WORKERS, REFERENCED])
+)
 def test_dropping_the_blanks_between_elements_changes_no_value_nor_error(
-    changes: list[Mutation], pretty: bool
+    changes: list[Mutation], pretty: bool, document: bytes
 ) -> None:
     # The DmfA reader parses without the indentation between elements (faster); this
     # reads the same documents with it kept: the same records (values, lines, paths),
     # findings and errors, word for word.
-    data = _lay_out(WORKERS, changes)
+    data = _lay_out(document, changes)
     if pretty:
         data = etree.tostring(etree.fromstring(data), pretty_print=True)
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
@@ -206,3 +220,28 @@ def test_the_reader_drops_the_blanks_between_elements(tmp_path: Path) -> None:
         patch.setattr(dmfa, "iterparse_document", spy)
         assert len(list(iter_dmfa(path))) == 3
     assert seen == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("written", "reference"),
+    [
+        (b"<ReferenceNbr>  <!-- c -->DECL</ReferenceNbr>", "DECL"),
+        (b"<ReferenceNbr>DECL<!-- c -->  </ReferenceNbr>", "DECL"),
+        (b"<ReferenceNbr>  <![CDATA[DECL]]></ReferenceNbr>", "DECL"),
+        (b"<ReferenceNbr>\n  <!-- c -->\n</ReferenceNbr>", None),
+    ],
+)
+def test_the_reference_is_its_text_however_laid_out(
+    tmp_path: Path, written: bytes, reference: str | None
+) -> None:
+    # The parse without blank text dropped the blanks beside a comment or CDATA, and the
+    # reference was kept unstripped: the same document gave "  DECL" or "DECL".
+    data = REFERENCED.replace(b"<ReferenceNbr>DECL-2024-1</ReferenceNbr>", written)
+    assert data != REFERENCED
+    path = tmp_path / "d.xml"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        dropped = read_dmfa(path).declarations
+        patch.setattr(dmfa, "_ELEMENT_ONLY", False)
+        kept = read_dmfa(path).declarations
+    assert [d.reference for d in dropped] == [d.reference for d in kept] == [reference]

@@ -188,6 +188,7 @@ class _DmfaReader:
         self.form_line: int | None = None
         self.header: dict[str, Any] = {}
         self.employer: Employer | None = None
+        self.reference: str | None = None
         self.quarter: Quarter | None = None
         self.header_error: InvalidValueError | None = None
         self.header_done = False
@@ -229,6 +230,8 @@ class _DmfaReader:
                     "CompanyID",
                 )
             self.employer = Employer(enterprise, nsso)
+            # stripped and bounded as every text: blanks beside a comment are no part of it
+            self.reference = fields.text("ReferenceNbr")
             self.seen.append((self.employer, self.quarter))
         except InvalidValueError as error:
             self.header_error = error
@@ -257,7 +260,6 @@ class _DmfaReader:
                 )
             self._keep(error)
         elif self.employer is not None and self.quarter is not None:
-            reference = self.header.get("ReferenceNbr")
             self.declarations.append(
                 (
                     self.form_index,
@@ -267,13 +269,14 @@ class _DmfaReader:
                         created_at=self._created_at(),
                         worker_count=self.person_count,
                         record_count=self.record_count,
-                        reference=(reference.text or None) if reference is not None else None,
+                        reference=self.reference,
                         source=SourceRef(self.label, self.form_line, self._form_path()),
                     ),
                 )
             )
         self.header_error = None
         self.employer = None
+        self.reference = None
         self.declaration_ended = True
 
     def _end_declaration(self, declaration: Any) -> None:
