@@ -104,6 +104,16 @@ def _marked_processes(mark: str) -> list[int]:
     return found
 
 
+def _launch(arguments: list[str], cwd: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
+    """``mycareer ARGUMENTS`` in a process group of its own, as a terminal gives, with
+    Ctrl-C as in a terminal (a shell's background job ignores it, and so would we)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mycareer", *arguments],
+        cwd=cwd, env=environment, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+
+
 def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str]:
     """Run ``timeline --jobs 2 --plot -o`` on ``folder``, send ``how`` once the worker
     processes compute, and return the exit code, stderr and the run's environment mark."""
@@ -114,13 +124,9 @@ def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str
     environment = {
         **os.environ, "MYCAREER_PROGRESS": "plain", "TMPDIR": str(temporary), "TEST_MARK": mark,
     }  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mycareer", "timeline", str(folder), "--jobs", "2",
-         "--plot", "p.png", "-o", "out.json"],
-        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,  # a process group of its own, as a terminal gives
-        # Ctrl-C as in a terminal (a shell's background job ignores it, and so would we)
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = _launch(
+        ["timeline", str(folder), "--jobs", "2", "--plot", "p.png", "-o", "out.json"],
+        tmp_path, environment,
     )  # fmt: skip
     assert process.stderr is not None
     lines = []
@@ -183,11 +189,9 @@ def test_a_command_stopped_while_its_workers_start_says_one_line(
     # there ended the command with one too (exit 1).
     mark = f"mycareer-test-{uuid.uuid4().hex}"
     environment = {**os.environ, "TEST_MARK": mark}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mycareer", "entitlements", str(slow_input), "--year", "2024",
-         "--jobs", "2", "-o", "out.json"],
-        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = _launch(
+        ["entitlements", str(slow_input), "--year", "2024", "--jobs", "2", "-o", "out.json"],
+        tmp_path, environment,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
