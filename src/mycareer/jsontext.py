@@ -29,6 +29,7 @@ Errors keep where they were found, apart (RFC 9457 problem details reuse this sh
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
@@ -45,6 +46,7 @@ __all__ = [
     "errors_to_json",
     "exact_text",
     "finding_to_json",
+    "item_text",
     "quantity",
 ]
 
@@ -95,6 +97,25 @@ def quantity(name: str, value: Fraction | Decimal | int | None) -> dict[str, str
     if value is None:
         return {name: None, f"{name}_exact": None}
     return {name: decimal_text(value), f"{name}_exact": exact_text(value)}
+
+
+def item_text(value: Any, indent: int | None = None, level: int = 1) -> str:
+    """``value`` as an item of a list ``level`` deep sits in the whole document's JSON.
+
+    Compact (``indent`` None): ``json.dumps(value, ensure_ascii=False)``, as the
+    documents write one item a line. Indented: the lines ``json.dumps(document,
+    indent=indent)`` gives the item there, its first line's padding included, so a
+    worker process can encode its items for an indented document as it does for a
+    compact one, and the writer only joins them.
+
+    >>> item_text({"a": [1]}), item_text({"a": [1]}, 2, 1)
+    ('{"a": [1]}', '  {\\n    "a": [\\n      1\\n    ]\\n  }')
+    """
+    if indent is None:
+        return json.dumps(value, ensure_ascii=False)
+    pad = " " * (indent * level)
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return pad + text.replace("\n", "\n" + pad)  # JSON strings hold no raw newline
 
 
 def finding_to_json(finding: Finding) -> dict[str, Any]:

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-import json
 import os
 import pickle
 import shutil
@@ -65,11 +64,13 @@ from mycareer._processes import ordered_results, worker_pool
 from mycareer._rows import RowStore
 from mycareer._slots import trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
+from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 from mycareer.joint_commission import JointCommission
+from mycareer.jsontext import item_text
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
@@ -138,7 +139,8 @@ class TimelineSpec:
     ``as_of`` None: the end of the latest quarter in the data
     (:meth:`~mycareer.xmlio.career_inputs.CareerInputs.default_as_of`).
     ``render="json"`` serialises each worker where it is computed (the
-    ``timeline-1`` worker object, compact), so only text comes back; ``"csv"``,
+    ``timeline-1`` worker object, compact, or as ``indent`` places it in the document:
+    :func:`mycareer.jsontext.item_text`), so only text comes back; ``"csv"``,
     ``"xml"`` and ``"table"`` render it there as ``mycareer timeline`` writes it
     (:func:`mycareer.timeline_render.worker_text`: XML with ``min_gap`` as the
     shortest gap, CSV names neutralised unless ``raw_csv``). ``pictures``: a folder
@@ -153,6 +155,7 @@ class TimelineSpec:
     raw_csv: bool = False
     pictures: str | None = None
     picture_format: PlotFormat = "png"
+    indent: int | None = attrs.field(default=None, validator=is_a(int, optional=True))
 
 
 @attrs.frozen
@@ -213,7 +216,7 @@ def worker_timeline(
         draw_worker(spec.pictures, spec.picture_format, niss, name, timeline)
     if spec.render == "json":
         shown = attrs.evolve(timeline, niss=niss) if timeline.niss is None else timeline
-        text = json.dumps(timeline_to_json(shown, gaps, name=name), ensure_ascii=False)
+        text = item_text(timeline_to_json(shown, gaps, name=name), spec.indent, 2)
         return WorkerTimeline(niss, name, None, (), window, json=text, findings=timeline.findings)
     if spec.render != "objects":
         text = worker_text(spec.render, niss, name, timeline, gaps, window, records,

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mycareer.cli._common import json_lines, write_json
+from mycareer.jsontext import item_text
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 255, 256, 257, 512, 513])
@@ -57,6 +58,37 @@ def test_indented_output_with_encoded_items_is_json_dumps(
     sink = io.StringIO()
     write_json(sink, {**document, "items": []}, indent, {"items": iter(texts)})
     assert sink.getvalue() == json.dumps(whole, ensure_ascii=False, indent=indent) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=4), values, max_size=4),
+    st.lists(values, max_size=6),
+    st.integers(0, 4),
+)
+def test_items_indented_where_computed_are_only_joined(
+    document: dict[str, Any], items: list[Any], indent: int
+) -> None:
+    """Items a worker process encoded with ``item_text(value, indent, 2)`` (``ready``)
+    give the same bytes as ``json.dumps`` of the whole document."""
+    whole = {**document, "items": items}
+    texts = [item_text(item, indent, 2) for item in items]
+    sink = io.StringIO()
+    write_json(sink, {**document, "items": []}, indent, {"items": iter(texts)}, ready=True)
+    assert sink.getvalue() == json.dumps(whole, ensure_ascii=False, indent=indent) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.integers(0, 4), st.integers(0, 3))
+def test_an_item_text_is_its_lines_in_the_document(value: Any, indent: int, level: int) -> None:
+    # The oracle: the item's lines in json.dumps of a document that holds it ``level`` deep.
+    document: Any = value
+    for _ in range(level):
+        document = [document]
+    lines = json.dumps(document, ensure_ascii=False, indent=indent).split("\n")
+    inner = lines[level : len(lines) - level] if level else lines
+    assert item_text(value, indent, level) == "\n".join(inner)
+    assert item_text(value) == json.dumps(value, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("count", [0, 1, 256, 257, 600])

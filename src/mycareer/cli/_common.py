@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO
 
 from mycareer._processes import usable_cores
+from mycareer.jsontext import item_text
 from mycareer.limits import MAX_SHOWN_CHARS, MISSING_INPUT, clip, shown
 
 __all__ = [
@@ -337,6 +338,8 @@ def write_json(
     document: Mapping[str, Any],
     indent: int | None,
     encoded: Mapping[str, Iterable[str]] | None = None,
+    *,
+    ready: bool = False,
 ) -> None:
     """Write ``document``: indented when ``indent`` is given, else compact.
 
@@ -344,8 +347,10 @@ def write_json(
     processes, or made one by one as they are written), written in place of
     ``document``'s. The output is written as it goes, a few hundred items at a time:
     the whole text is never held (300 MB for the accounts of 200,000 workers).
-    Indented, each encoded item is decoded and written indented in its place, the
-    bytes of ``json.dumps(document, indent=indent)`` with the lists filled in.
+    Indented, the bytes of ``json.dumps(document, indent=indent)`` with the lists
+    filled in: ``ready`` items are already ``item_text(value, indent, 2)`` (encoded
+    where they were computed) and only joined; others are decoded and re-encoded
+    here, one at a time.
 
     >>> import io
     >>> sink = io.StringIO()
@@ -358,7 +363,7 @@ def write_json(
     """
     if indent is not None:
         if encoded:
-            _write_indented(out, document, indent, encoded)
+            _write_indented(out, document, indent, encoded, ready=ready)
         else:
             out.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
         return
@@ -378,16 +383,21 @@ _LINES_PER_WRITE = 256  # one write per item cost more than joining a few hundre
 
 
 def _nested(value: Any, indent: int, level: int) -> str:
-    """``value`` as ``json.dumps(..., indent=indent)`` writes it ``level`` deep."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return text.replace("\n", "\n" + " " * (indent * level))  # strings hold no raw newline
+    """``value`` as ``json.dumps(..., indent=indent)`` writes it ``level`` deep, after a key."""
+    return item_text(value, indent, level)[indent * level :]  # without the first line's pad
 
 
 def _write_indented(
-    out: TextIO, document: Mapping[str, Any], indent: int, encoded: Mapping[str, Iterable[str]]
+    out: TextIO,
+    document: Mapping[str, Any],
+    indent: int,
+    encoded: Mapping[str, Iterable[str]],
+    *,
+    ready: bool,
 ) -> None:
     """What ``json.dumps(document, indent=indent)`` writes (and a newline), with the
-    ``encoded`` lists' items decoded and indented one chunk at a time."""
+    ``encoded`` lists' items in place (decoded and indented one at a time unless
+    ``ready``)."""
     if not document:
         out.write("{}\n")
         return
@@ -397,9 +407,10 @@ def _write_indented(
         if key not in encoded:
             out.write(_nested(value, indent, 1))
             continue
-        inner = pad + pad
-        lines = (inner + _nested(json.loads(text), indent, 2) for text in encoded[key])
-        _write_lines(out, lines, pad)
+        items = encoded[key]
+        if not ready:
+            items = (item_text(json.loads(text), indent, 2) for text in items)
+        _write_lines(out, items, pad)
     out.write("\n}\n")
 
 

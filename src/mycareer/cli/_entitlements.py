@@ -44,9 +44,10 @@ from mycareer.fla.entitlement import (
     SizeBand,
 )
 from mycareer.fla.rulebook import Rulebook
-from mycareer.fla.serialize import entitlement_json_text, entitlement_to_json
+from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.values import decimal_4
 from mycareer.fla.years import DATA_END_BEFORE_YEAR
+from mycareer.jsontext import item_text
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun, entitlements_for_year
 from mycareer.quarter import Quarter
@@ -357,7 +358,7 @@ def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Pr
         return usage_error("entitlements", str(error), err)
     progress = phases(args)  # computing, writing and the summary line (cli/_progress.py)
     progress.step("computing")  # reading is shown file by file inside it
-    render: Any = "json" if args.format == "json" and args.indent is None else "objects"
+    render: Any = "json" if args.format == "json" else "objects"
     computed = entitlements_for_year(
         args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
         rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
@@ -380,13 +381,10 @@ def _report(computed: EntitlementRun, args: argparse.Namespace, err: TextIO) -> 
 
 
 def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO) -> None:
-    results, texts = computed.entitlements, computed.json
-    if args.indent is not None:
-        documents = [entitlement_to_json(e, args.lang) for e in results]
-        out.write(json.dumps(documents, ensure_ascii=False, indent=args.indent) + "\n")
-        return
-    # One compact object per line (still one JSON array), streamed in chunks of a few
-    # hundred objects: one write per object cost more than the joins.
+    """One compact object per line (still one JSON array), or with ``--indent`` the bytes
+    of ``json.dumps(objects, indent=N)``: streamed in chunks of a few hundred objects (one
+    write per object cost more than the joins), never the whole array held."""
+    results, texts, indent = computed.entitlements, computed.json, args.indent
     out.write("[")
     separator = "\n"
     count = len(texts) or len(results)
@@ -394,6 +392,8 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
         chunk = texts[first : first + _JSON_CHUNK] or [
             entitlement_json_text(e, args.lang) for e in results[first : first + _JSON_CHUNK]
         ]
+        if indent is not None:  # the worker processes' compact texts, indented one by one
+            chunk = [item_text(json.loads(text), indent, 1) for text in chunk]
         out.write(separator + ",\n".join(chunk))
         separator = ",\n"
     out.write("\n]\n" if count else "]\n")

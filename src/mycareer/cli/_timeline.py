@@ -198,7 +198,7 @@ def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> lis
             yield worker.json
 
     document = timeline_document([], as_of=run.as_of, findings=run.findings, errors=run.errors)
-    write_json(out, document, args.indent, {"workers": texts()})
+    write_json(out, document, args.indent, {"workers": texts()}, ready=True)
     return findings
 
 
@@ -312,6 +312,7 @@ def _run(args: argparse.Namespace, pictures: str | None, out: TextIO, err: TextI
     spec = TimelineSpec(
         args.as_of, args.window, args.min_gap, args.provisional_quarters, render, args.raw_csv,
         pictures, "png" if pictures is None else _picture_format(Path(args.plot)),
+        args.indent if render == "json" else None,  # indented where computed
     )  # fmt: skip
     plan = plan_timelines(args.paths, args.outcomes)  # None: not DmfA originals only
     computed: TimelineRun | None = None
