@@ -14,11 +14,13 @@ True
 from __future__ import annotations
 
 import os
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
+from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
 from mycareer._gc import bulk
@@ -83,12 +85,41 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     Give the pool its calls with :func:`ordered_results`.
     """
     context = get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_end_with_parent
+    ) as pool:
         try:
             yield pool
         except BaseException:
             _end_workers(pool)
             raise
+
+
+def _end_with_parent() -> None:
+    """In each worker process of :func:`worker_pool`: end it when the process that started
+    it ends, however it ends.
+
+    A process killed outright (SIGKILL, the kernel's out-of-memory killer) runs no
+    cleanup: its workers waited for calls forever, and kept the forkserver alive (about
+    55 MB each). ``parent_process().sentinel`` becomes readable when the starting process
+    is gone; a daemon thread waits on it. Our own processes only, as ``run_paused``.
+    """
+    parent = parent_process()
+    if parent is None:  # pragma: no cover - a pool's workers always have one
+        return
+    watch = threading.Thread(
+        target=_exit_when_ready, args=(parent.sentinel,), name="mycareer-parent", daemon=True
+    )
+    watch.start()
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    wait([sentinel])
+    os._exit(EXIT_PARENT_GONE)  # no cleanup: nobody is left to take a result
+
+
+#: The exit status of a worker process whose starting process has gone.
+EXIT_PARENT_GONE = 70
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

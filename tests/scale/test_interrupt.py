@@ -140,11 +140,13 @@ def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str
             os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group
         else:
             process.send_signal(how)  # a scheduler's timeout: the command alone
-        lines.extend(process.stderr)
+        if how != signal.SIGKILL:  # after it, a worker left behind would hold the pipe open
+            lines.extend(process.stderr)
         code = process.wait(timeout=60)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+        process.stderr.close()
     return code, "".join(lines), mark
 
 
@@ -211,3 +213,16 @@ def test_a_command_stopped_while_its_workers_start_says_one_line(
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
     assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
+
+
+def test_a_killed_command_leaves_no_worker(slow_input: Path, tmp_path: Path) -> None:
+    # SIGKILL (or the out-of-memory killer) runs no cleanup at all. Before, the worker
+    # processes waited for calls forever and kept the forkserver alive with them; now each
+    # worker ends when the process that started it is gone (_processes._end_with_parent).
+    returned, _stderr, mark = _stop_mid_run(slow_input, tmp_path, signal.SIGKILL)
+    assert returned == -signal.SIGKILL
+    try:
+        assert _gone_within(10, lambda: _marked_processes(mark) == [])
+    finally:  # nothing of a failed run left for the next tests
+        for pid in _marked_processes(mark):
+            os.kill(pid, signal.SIGKILL)
