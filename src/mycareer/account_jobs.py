@@ -1,16 +1,15 @@
 """Training accounts from DmfA files, one employer at a time, on one core or several.
 
-An account belongs to one worker at one employer, and its credits are that
-employer's entitlements (the size band, the duplicate originals: all per
-employer). So the heavy part, reading the files and computing every year's
-entitlements, maps over employer groups exactly as
-:mod:`mycareer.pipeline` does for one year
-(:func:`~mycareer.fla.account_pipeline.year_entitlements` on each group, in
-``jobs`` processes). Only the entitlements (or, when the caller keeps none, each
-year's credit and its findings) and the worker facts come back, never the
-records. Input that is not DmfA originals with readable headers (updates,
-consultation answers, a header that cannot be read) is read at once in the
-calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
+An account belongs to one worker at one employer, and its credits are that employer's
+entitlements (the size band, the duplicate originals: all per employer). So the heavy
+part, reading the files and computing every year's entitlements, maps over employer
+groups exactly as :mod:`mycareer.pipeline` does for one year
+(:func:`~mycareer.fla.account_pipeline.year_entitlements` on each group, in ``jobs``
+processes). Only the entitlements (or, when the caller keeps none, each year's credit
+and its findings) and the worker facts come back, never the records. Input that is not
+DmfA originals with readable headers (updates, consultation answers, a header that
+cannot be read) is read at once in the calling process, as
+:func:`~mycareer.fla.accounts_from_declarations` reads it.
 
 The ledgers need everything of one worker: a training without an employer goes to
 the worker's only account, which may be at any employer. Two routes:
@@ -37,16 +36,14 @@ the worker's only account, which may be at any employer. Two routes:
   their place in the in-parent run's list, so the output is that of the in-parent
   route, byte for byte.
 
-The statement date and the years credited default to what the records say
-(the last declared quarter, the first declared year). Every task needs them
-before it reads, so they are taken from the headers' quarters
-(:func:`~mycareer.pipeline.scan_header`); when the records turn out to say
-otherwise (a header quarter whose records were all refused, a file with
-several declarations), or to name an employer their headers did not, the
-run is one read of everything in this process instead, as for the
-entitlements. Either way the accounts are those of
-:func:`~mycareer.fla.accounts_from_declarations` on every record read at once,
-whatever ``jobs``.
+The statement date and the years credited default to what the records say (the last
+declared quarter, the first declared year). Every task needs them before it reads, so
+they are taken from the headers' quarters (:func:`~mycareer.pipeline.scan_header`); when
+the records turn out to say otherwise (a header quarter whose records were all refused,
+a file with several declarations), or to name an employer their headers did not, the run
+is one read of everything in this process instead, as for the entitlements. Either way
+the accounts are those of :func:`~mycareer.fla.accounts_from_declarations` on every
+record read at once, whatever ``jobs``.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -71,12 +68,12 @@ import attrs
 
 from mycareer._spool import SpooledItems, write_spool
 from mycareer.account_reduce import (
-    ACCOUNT_TEXTS,
     BucketResult,
     BucketTask,
     ReduceSpec,
     Render,
     Tag,
+    account_texts,
     archive_texts,
     by_worker,
     distinct_findings,
@@ -403,6 +400,7 @@ class AccountChoices:
     more_trainings: Iterable[Training] = ()
     #: The trainings once routed (by :func:`_run_buckets`): ``trainings`` is then empty.
     routed: RoutedTrainings | None = None
+    indent: int | None = None  #: ``render="json"``: see :func:`accounts_from_files`
 
     def training_facts(self) -> TrainingFacts:
         """What the run needs of all its trainings (see ``routed``)."""
@@ -670,7 +668,9 @@ def reduce_buckets(
     caller.
     """
     tasks = _bucket_tasks(choices, results, paths, folder.name)
-    reduce = ReduceSpec(spec.as_of, choices.render, choices.policy, choices.rulebook)
+    reduce = ReduceSpec(
+        spec.as_of, choices.render, choices.policy, choices.rulebook, choices.indent
+    )
     parts = list(map_in_processes(reduce_bucket, jobs, [reduce] * len(tasks), tasks))
     for path in filter(None, (*paths, *(t.trainings for t in tasks))):
         Path(path).unlink()
@@ -691,7 +691,9 @@ def reduce_buckets(
     return AccountFilesRun(accounts, texts=texts, tally=tally, archive_errors=errors)
 
 
-def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
+def render_accounts(
+    run: AccountFilesRun, render: Render, indent: int | None = None
+) -> AccountFilesRun:
     """A run that kept its accounts, rendered here as ``render`` would have made it.
 
     What the buckets' reduce gives (:func:`reduce_bucket`), in this process: for input
@@ -711,7 +713,7 @@ def render_accounts(run: AccountFilesRun, render: Render) -> AccountFilesRun:
         texts = tuple(text for _key, text in items)
         errors = tuple(error for _key, error in keyed)
         return attrs.evolve(run, accounts=thin, texts=texts, tally=tally, archive_errors=errors)
-    texts = tuple(map(ACCOUNT_TEXTS[render], kept.accounts))
+    texts = tuple(account_texts(kept.accounts, render, indent))
     return attrs.evolve(run, accounts=thin, texts=texts, tally=tally)
 
 
@@ -731,6 +733,7 @@ def accounts_from_files(
     progress: Progress | None = None,
     keep_entitlements: bool = True,
     render: Render = "objects",
+    indent: int | None = None,
 ) -> AccountFilesRun:
     """Training accounts from DmfA files: the pipeline of ``mycareer account``.
 
@@ -757,14 +760,15 @@ def accounts_from_files(
     are read lazily, in the accounts' order, from the run's temporary files; and
     ``trainings`` are read once, each written to its bucket's temporary file as it
     comes (:mod:`mycareer.fla.training_buckets`), so none is held here either.
-    Otherwise they are read at once.
+    Otherwise they are read at once. With ``indent``, each ``"json"`` text is indented as
+    it sits in the indented accounts document (:func:`mycareer.jsontext.item_text`).
     """
     given = [str(os.fspath(p)) for p in paths]
     count = jobs_count(jobs)
     choices = AccountChoices(
         (), as_of, from_year, to_year, tuple(terminations), policy, rulebook,
         options, overrides, keep_entitlements or render == "xml", render,
-        more_trainings=trainings,
+        more_trainings=trainings, indent=indent,
     )  # fmt: skip
     plan = plan_employers(given) if given else None
     if plan is None or not plan.by_employer:  # else run_account_plan takes them as it needs
@@ -774,9 +778,9 @@ def accounts_from_files(
             (), (), choices.trainings, as_of=as_of, from_year=from_year, to_year=to_year,
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
-        return render_accounts(AccountFilesRun(accounts), render)
+        return render_accounts(AccountFilesRun(accounts), render, indent)
     if not plan.by_employer:  # updates, unreadable headers...: one read, in this process
-        return render_accounts(_read_all(given, choices, progress), render)
+        return render_accounts(_read_all(given, choices, progress), render, indent)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 
 

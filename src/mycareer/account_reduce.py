@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +41,7 @@ from mycareer.fla.account_pipeline import CreditRow, credit_from_row, credit_led
 from mycareer.fla.account_records import AccountRecord, account_key, records_of_summaries
 from mycareer.fla.account_table import account_table_text
 from mycareer.fla.training_buckets import read_routed
+from mycareer.jsontext import item_text
 from mycareer.xmlio.training_account_writer import account_element_text
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "Render",
     "SpooledFindings",
     "Tag",
+    "account_texts",
     "archive_texts",
     "by_worker",
     "distinct_findings",
@@ -76,6 +79,7 @@ class ReduceSpec:
     render: Render
     policy: AccountPolicy | None = None
     rulebook: Rulebook | None = None
+    indent: int | None = None  #: JSON texts indented as in the document (account_texts)
 
 
 @attrs.frozen
@@ -129,6 +133,18 @@ ACCOUNT_TEXTS: dict[str, Callable[[TrainingAccount], str]] = {
 }
 
 
+def account_texts(
+    accounts: Iterable[TrainingAccount], render: str, indent: int | None = None
+) -> Iterator[str]:
+    """Each account's text by ``render`` (:data:`ACCOUNT_TEXTS`); with ``indent``, each
+    JSON object as it sits in the indented accounts document (``item_text(..., indent, 2)``
+    of :func:`mycareer.jsontext.item_text`), so the writer only joins them."""
+    text_of = ACCOUNT_TEXTS[render]
+    if render != "json" or indent is None:
+        return map(text_of, accounts)
+    return (item_text(json.loads(text_of(account)), indent, 2) for account in accounts)
+
+
 def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
     """The accounts of one bucket of workers (:func:`credit_ledgers`, the rule of the
     in-parent run), rendered; each finding once, tagged with its first place in the
@@ -163,8 +179,9 @@ def reduce_bucket(spec: ReduceSpec, task: BucketTask) -> BucketResult:
     if spec.render == "xml":
         items, errors = _archived(accounts, archive)
     else:
-        render = ACCOUNT_TEXTS[spec.render]
-        items = [(account_key(k.employer, k.niss), render(k)) for k in accounts]
+        texts = account_texts(accounts, spec.render, spec.indent)
+        pairs = zip(accounts, texts, strict=True)
+        items = [(account_key(k.employer, k.niss), text) for k, text in pairs]
         errors = []
     spool = write_spool(folder, name, items)
     return BucketResult(spool, len(accounts), workers, findings, errors=tuple(errors))

@@ -53,6 +53,7 @@ from mycareer.fla.account_pipeline import accounts_from_credits
 from mycareer.fla.account_table import account_table_text
 from mycareer.fla.trainings import Training
 from mycareer.fla.trainings_io import trainings_to_csv
+from mycareer.jsontext import item_text
 from mycareer.pipeline import bucket_of, plan_employers
 from mycareer.quarter import Quarter
 from mycareer.xmlio.flows import read_corrected_dmfa
@@ -247,6 +248,20 @@ def test_indented_json_is_the_document_of_the_accounts_whatever_jobs(
         assert_no_traceback(result)
         assert result.returncode == 0, result.stderr
         assert result.stdout == expected
+
+
+@pytest.mark.parametrize("indent", [0, 2])
+def test_indented_texts_are_those_of_the_in_parent_run_and_of_the_compact_ones(
+    payroll: Path, in_parent: AccountFilesRun, indent: int
+) -> None:
+    """``indent``: each bucket indents its texts as the in-parent run does, and each is
+    the compact text indented as it sits in the accounts document."""
+    bucketed = accounts_from_files([payroll], jobs=2, render="json", indent=indent)
+    compact = [json.loads(text) for text in render_accounts(in_parent, "json").texts]
+    expected = [item_text(value, indent, 2) for value in compact]
+    assert list(render_accounts(in_parent, "json", indent).texts) == expected
+    oracle = accounts_from_files([payroll], jobs=1, render="json")
+    assert list(bucketed.texts) == [item_text(json.loads(t), indent, 2) for t in oracle.texts]
 
 
 def test_the_command_refuses_zero_jobs(payroll: Path) -> None:

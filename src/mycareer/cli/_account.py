@@ -336,12 +336,12 @@ def _employer_table(computed: AccountFilesRun, args: argparse.Namespace, out: Te
 
 
 def _worker_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
-    # The accounts' compact texts were made where their ledgers were (_render), and are
-    # read back from the run's temporary files as they are written (indented one by one
-    # for --indent): the document is never whole in this process (its dicts took 6.4 kB
-    # an account: 1.4 GB for 200,000 workers).
+    # The accounts' texts were made where their ledgers were (_render), indented there
+    # for --indent, and are read back from the run's temporary files as they are written:
+    # the document is never whole in this process (its dicts took 6.4 kB an account:
+    # 1.4 GB for 200,000 workers).
     head = accounts_document((), computed.accounts.as_of)
-    write_json(out, head, args.indent, {"accounts": computed.texts})
+    write_json(out, head, args.indent, {"accounts": computed.texts}, ready=True)
 
 
 def _employer_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:
@@ -418,7 +418,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         to_year=args.to_year, terminations=args.termination, policy=_policy(args),
         rulebook=rulebook, options=EntitlementOptions(**counting_choices(args)),
         progress=dmfa_progress, keep_entitlements=args.format == "xml",  # the archive's
-        render=_render(args),
+        render=_render(args), indent=args.indent,  # JSON indented where it is made
     )  # fmt: skip
     for problem in computed.errors:
         for line in flatten_errors(problem):
