@@ -341,7 +341,7 @@ def _worker_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextI
     # the document is never whole in this process (its dicts took 6.4 kB an account:
     # 1.4 GB for 200,000 workers).
     head = accounts_document((), computed.accounts.as_of)
-    write_json(out, head, args.indent, {"accounts": computed.texts}, ready=True)
+    write_json(out, head, args.indent, {"accounts": computed.texts})
 
 
 def _employer_json(computed: AccountFilesRun, args: argparse.Namespace, out: TextIO) -> None:

@@ -338,19 +338,16 @@ def write_json(
     document: Mapping[str, Any],
     indent: int | None,
     encoded: Mapping[str, Iterable[str]] | None = None,
-    *,
-    ready: bool = False,
 ) -> None:
     """Write ``document``: indented when ``indent`` is given, else compact.
 
-    ``encoded`` gives lists whose items are already JSON text (serialised by worker
-    processes, or made one by one as they are written), written in place of
-    ``document``'s. The output is written as it goes, a few hundred items at a time:
-    the whole text is never held (300 MB for the accounts of 200,000 workers).
-    Indented, the bytes of ``json.dumps(document, indent=indent)`` with the lists
-    filled in: ``ready`` items are already ``item_text(value, indent, 2)`` (encoded
-    where they were computed) and only joined; others are decoded and re-encoded
-    here, one at a time.
+    ``encoded`` gives lists whose items are already JSON text, each
+    ``item_text(value, indent, 2)`` (:func:`mycareer.jsontext.item_text`: encoded where
+    it was computed, in a worker process, compact or indented as it sits in this
+    document), written in place of ``document``'s: the bytes of ``json.dumps(document,
+    indent=indent)`` with the lists filled in. The output is written as it goes, a few
+    hundred items at a time: the whole text is never held (300 MB for the accounts of
+    200,000 workers).
 
     >>> import io
     >>> sink = io.StringIO()
@@ -363,7 +360,7 @@ def write_json(
     """
     if indent is not None:
         if encoded:
-            _write_indented(out, document, indent, encoded, ready=ready)
+            _write_indented(out, document, indent, encoded)
         else:
             out.write(json.dumps(document, ensure_ascii=False, indent=indent) + "\n")
         return
@@ -388,16 +385,10 @@ def _nested(value: Any, indent: int, level: int) -> str:
 
 
 def _write_indented(
-    out: TextIO,
-    document: Mapping[str, Any],
-    indent: int,
-    encoded: Mapping[str, Iterable[str]],
-    *,
-    ready: bool,
+    out: TextIO, document: Mapping[str, Any], indent: int, encoded: Mapping[str, Iterable[str]]
 ) -> None:
     """What ``json.dumps(document, indent=indent)`` writes (and a newline), with the
-    ``encoded`` lists' items in place (decoded and indented one at a time unless
-    ``ready``)."""
+    ``encoded`` lists' items (already indented) in place."""
     if not document:
         out.write("{}\n")
         return
@@ -407,10 +398,7 @@ def _write_indented(
         if key not in encoded:
             out.write(_nested(value, indent, 1))
             continue
-        items = encoded[key]
-        if not ready:
-            items = (item_text(json.loads(text), indent, 2) for text in items)
-        _write_lines(out, items, pad)
+        _write_lines(out, encoded[key], pad)
     out.write("\n}\n")
 
 

@@ -198,7 +198,7 @@ def _write_texts(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> lis
             yield worker.json
 
     document = timeline_document([], as_of=run.as_of, findings=run.findings, errors=run.errors)
-    write_json(out, document, args.indent, {"workers": texts()}, ready=True)
+    write_json(out, document, args.indent, {"workers": texts()})
     return findings
 
 
