@@ -106,3 +106,24 @@ def test_a_link_in_the_way_gives_no_mode_of_its_target(tmp_path: Path) -> None:
     assert stat.S_IMODE(link.stat().st_mode) == 0o644
     assert elsewhere.read_bytes() == b"kept"
     assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o640
+
+
+def test_a_refused_chmod_is_an_output_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some filesystems (FUSE, CIFS) refuse chmod: the error names the file, the old file
+    # stays, and no temporary file (nor its descriptor) is left.
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+
+    def refuse(_handle: int, _mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with pytest.raises(OutputError, match=r"report\.json: cannot keep its permissions"):
+        write_atomic(target, b"new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before

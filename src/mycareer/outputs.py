@@ -134,8 +134,12 @@ def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
     try:
-        _keep_permissions(handle, target)
         with os.fdopen(handle, "wb") as raw:
+            try:
+                _keep_permissions(raw.fileno(), target)
+            except OSError as error:  # a filesystem that refuses chmod: named, not a traceback
+                message = f"cannot keep its permissions: {error.strerror}"
+                raise OutputError(message, target) from None
             if mode == "w":
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 yield text

@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _command(arguments)
     except KeyboardInterrupt as stop:
         # Worker processes and temporary files are gone by now (their context managers ran).
-        if started:
+        if started or "multiprocessing.forkserver" in sys.modules:  # interrupted as it started
             _end_workers_server()
         terminated = isinstance(stop, Terminated)
         what, command = "terminated" if terminated else "interrupted", _command_of(arguments)
