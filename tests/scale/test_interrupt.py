@@ -178,17 +178,19 @@ def _forkserver_started(mark: str) -> bool:
     return False
 
 
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2, 0.3])
 @pytest.mark.parametrize(
     ("how", "code", "word"),
     [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
 )
 def test_a_command_stopped_while_its_workers_start_says_one_line(
-    slow_input: Path, tmp_path: Path, how: int, code: int, word: str
+    slow_input: Path, tmp_path: Path, how: int, code: int, word: str, delay: float
 ) -> None:
-    # Stopped as soon as the workers' forkserver exists: it is still importing, and the
-    # command is planning or waiting for its first worker. Before, the forkserver (or a
-    # worker it forked after the command had ended) printed a traceback, and a SIGTERM
-    # there ended the command with one too (exit 1).
+    # Stopped once the workers' forkserver exists, at several moments of its start: it
+    # is still importing (delay 0), or forking the first workers while the command plans.
+    # Each guard fails here without it (tried as mutations): a forkserver started with
+    # SIGINT unblocked printed its traceback on Ctrl-C at 0.1 s, and one not ended with
+    # the command forked a worker at 0.1-0.2 s that printed FileNotFoundError.
     mark = f"mycareer-test-{uuid.uuid4().hex}"
     environment = {**os.environ, "TEST_MARK": mark}
     process = _launch(
@@ -200,6 +202,8 @@ def test_a_command_stopped_while_its_workers_start_says_one_line(
         while not _forkserver_started(mark) and time.monotonic() < deadline:
             time.sleep(0.005)
         assert _forkserver_started(mark), "the forkserver never started"
+        time.sleep(delay)
+        assert process.poll() is None, "the command ended before it was stopped"
         if how == signal.SIGINT:
             os.killpg(process.pid, signal.SIGINT)
         else:
