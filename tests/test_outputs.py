@@ -71,15 +71,53 @@ def test_refuse_inputs_sees_through_links_and_dots(tmp_path: Path) -> None:
 def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     # A report made private stays private (as open(path, "w") would keep it), and its
     # new content is never in a file more open than the old one, not even the temporary.
+    # 0o604 is no usual umask's mode: the new file's mode comes from the old one.
     target = tmp_path / "report.json"
     target.write_text("old", encoding="utf-8")
-    target.chmod(0o600)
+    target.chmod(0o604)
     with atomic_output(target, "w") as stream:
         (temporary,) = (p for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
-        assert stat.S_IMODE(temporary.stat().st_mode) == 0o600
+        assert stat.S_IMODE(temporary.stat().st_mode) == 0o604
         stream.write("new")
     assert target.read_text(encoding="utf-8") == "new"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604
+
+
+def _foreign_group() -> int:
+    """A group the test process is not in, given to a file (root only), or a skip."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file a group the process is not in")
+    return max([*os.getgroups(), os.getegid()]) + 4321
+
+
+def test_a_replaced_file_keeps_its_group(tmp_path: Path) -> None:
+    # A report shared with its group stays shared with that group, not with ours.
+    target = tmp_path / "shared.csv"
+    target.write_text("old", encoding="utf-8")
+    group = _foreign_group()
+    os.chown(target, -1, group)
+    target.chmod(0o640)
+    write_atomic(target, "new")
+    assert (target.stat().st_gid, stat.S_IMODE(target.stat().st_mode)) == (group, 0o640)
+
+
+def test_a_group_that_cannot_be_kept_gets_no_access(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not a member of the old file's group: giving its bits to our own group would
+    # open the report to other people, so the new file keeps the owner's and others' only.
+    target = tmp_path / "shared.csv"
+    target.write_text("old", encoding="utf-8")
+    os.chown(target, -1, _foreign_group())
+    target.chmod(0o664)
+
+    def refuse(_handle: int, _owner: int, _group: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchown", refuse)
+    write_atomic(target, "new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604
+    assert target.stat().st_gid != _foreign_group()
 
 
 def test_set_id_bits_are_not_carried_over(tmp_path: Path) -> None:

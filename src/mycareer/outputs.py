@@ -10,8 +10,9 @@ Every file the library and the CLI write goes through :func:`atomic_output`
   is replaced, its target is never written;
 * a new file is created with mode ``0o666`` minus the process umask (``0644``
   under the usual umask ``022``), as ``open(path, "w")`` would; a regular file
-  that is replaced keeps its permission bits (a report made private with
-  ``chmod 600`` stays private), as ``open(path, "w")`` would keep them too;
+  that is replaced keeps its permission bits and its group (a report made
+  private with ``chmod 600`` stays private), as ``open(path, "w")`` would keep
+  them too; where its group cannot be kept, the group bits are dropped;
 * :func:`refuse_inputs` refuses an output path that is one of the run's inputs.
 
 CSV cells holding free text go through :func:`csv_cell`, which neutralises
@@ -90,19 +91,40 @@ def _temporary(target: Path) -> tuple[int, Path]:
 
 
 def _keep_permissions(handle: int, target: Path) -> None:
-    """Give the temporary file the permission bits of the regular file it replaces.
+    """Give the temporary file the permission bits and group of the regular file it replaces.
 
     Set before any data are written, so a private report is never readable by
-    others, not even in its temporary file. A symbolic link at ``target`` is
-    not followed: it is replaced like anything else, and the new file gets the
-    umask's mode. Set-id and sticky bits are not copied.
+    others, not even in its temporary file. Where the old file's group cannot be
+    kept (the process is not one of its members), the group bits are dropped
+    rather than given to the process's own group: the new file is never more open
+    than the old one. Its owner is the process (as for any new file), and root
+    keeps the old owner too. A symbolic link at ``target`` is not followed: it is
+    replaced like anything else, and the new file gets the umask's mode. Set-id
+    and sticky bits are not copied.
     """
     try:
         old = os.lstat(target)
     except OSError:
         return
     if stat.S_ISREG(old.st_mode):
-        os.fchmod(handle, stat.S_IMODE(old.st_mode) & 0o777)
+        mode = stat.S_IMODE(old.st_mode) & 0o777
+        if not _keep_owner(handle, old):
+            mode &= ~0o070
+        os.fchmod(handle, mode)
+
+
+def _keep_owner(handle: int, old: os.stat_result) -> bool:
+    """Give the new file the old one's group (and owner, if allowed); whether the group is kept."""
+    created = os.fstat(handle)
+    if (created.st_uid, created.st_gid) == (old.st_uid, old.st_gid):
+        return True
+    for owner in (old.st_uid, -1):  # only root may give a file away
+        try:
+            os.fchown(handle, owner, old.st_gid)
+        except PermissionError:
+            continue
+        return True
+    return False
 
 
 @overload

@@ -175,11 +175,11 @@ def test_other_names_beside_the_pictures_are_allowed(demo: Path, tmp_path: Path,
 def test_a_kept_report_keeps_its_mode(demo: Path, tmp_path: Path) -> None:
     target = tmp_path / "private.json"
     target.write_text("{}", encoding="utf-8")
-    target.chmod(0o600)
+    target.chmod(0o604)  # no usual umask's mode: kept from the old file
     result = run_cli("timeline", demo / "dmfa", "--format", "json", "-o", target, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(target.read_text(encoding="utf-8"))["workers"]
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604
 
 
 def test_the_option_is_in_the_help_of_each_command() -> None:
