@@ -245,3 +245,25 @@ def test_the_reference_is_its_text_however_laid_out(
         patch.setattr(dmfa, "_ELEMENT_ONLY", False)
         kept = read_dmfa(path).declarations
     assert [d.reference for d in dropped] == [d.reference for d in kept] == [reference]
+
+
+def test_an_over_long_reference_is_named_at_its_own_path_and_line(tmp_path: Path) -> None:
+    # Form/Reference/ReferenceNbr is bounded as every text (the XSD allows 20 characters,
+    # the reader 4096). Its error named EmployerDeclaration.ReferenceNbr and that
+    # element's line, a place that does not exist in the document.
+    written = b"<ReferenceNbr>" + b"R" * 5000 + b"</ReferenceNbr>"
+    data = REFERENCED.replace(b"<ReferenceNbr>DECL-2024-1</ReferenceNbr>", written)
+    assert data != REFERENCED
+    path = tmp_path / "d.xml"
+    path.write_bytes(data)
+    line = data[: data.index(b"<ReferenceNbr>")].count(b"\n") + 1
+    batch = read_dmfa(path, on_error="collect")
+    (error,) = batch.errors
+    assert error.path == "$.Form[1].Reference.ReferenceNbr"
+    assert error.source is not None
+    assert (error.source.file, error.source.line) == (str(path), line)
+    assert "longer than 4096 characters" in error.message
+    assert "(5000 chars)" in error.message  # the value is named, cut short
+    assert len(error.message) < 300
+    assert "2 worker record(s) are not read" in error.message
+    assert (batch.records, batch.declarations) == ((), ())

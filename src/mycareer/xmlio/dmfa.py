@@ -230,13 +230,27 @@ class _DmfaReader:
                     "CompanyID",
                 )
             self.employer = Employer(enterprise, nsso)
-            # stripped and bounded as every text: blanks beside a comment are no part of it
-            self.reference = fields.text("ReferenceNbr")
+            self.reference = self._reference()
             self.seen.append((self.employer, self.quarter))
         except InvalidValueError as error:
             self.header_error = error
             self.rejection = self.rejection or error
             self.seen.append((None, self.quarter))
+
+    def _reference(self) -> str | None:
+        """The form's ``Reference/ReferenceNbr``: stripped and bounded as every text (blanks
+        beside a comment are no part of it), its errors at its own path and line."""
+        element = self.header.get("ReferenceNbr")
+        if element is None:
+            return None
+        parent = element.getparent()
+        fields = FieldReader(
+            element if parent is None else parent,
+            self.label,
+            f"{self._form_path()}.Reference",
+            children=self.header,
+        )
+        return fields.text("ReferenceNbr")
 
     def _created_at(self) -> datetime | None:
         day = self.header.get("FormCreationDate")
