@@ -152,6 +152,38 @@ def test_a_worker_picture_name_is_not_the_output(demo: Path, tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("plot", "name", "said"),
+    [
+        ("p.png", "P-85073003328.PNG", "--plot draws a worker's picture under that name"),
+        ("p.png", "P.PNG", "--output and --plot name the same file"),
+    ],
+)
+def test_names_that_differ_only_in_case_are_refused(
+    demo: Path, tmp_path: Path, plot: str, name: str, said: str
+) -> None:
+    # On a case-insensitive filesystem (macOS, Windows) they are the same file.
+    pytest.importorskip("matplotlib")
+    result = run_cli("timeline", demo, "--plot", tmp_path / plot, "-o", tmp_path / name)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_plot_that_is_no_picture_is_reported_as_such(demo: Path, tmp_path: Path) -> None:
+    # The output's name matches p-NISS.txt, but --plot p.txt draws nothing: what is wrong
+    # is --plot, and saying the output clashes with a picture would send the user astray.
+    plot, target = tmp_path / "p.txt", tmp_path / "p-85073003328.txt"
+    result = run_cli("timeline", demo, "--plot", plot, "-o", target, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"mycareer timeline: error: --plot '{plot}': the file must end in .png or .svg"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 #: Ten or twelve digits, another suffix or stem, a letter: not a worker's picture.
 OTHER_NAMES = (
     "p-8507300332.png", "p-850730033289.png", "p-85073003328.svg", "q-85073003328.png",

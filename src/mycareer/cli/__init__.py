@@ -31,6 +31,7 @@ from mycareer.cli._common import (
     INPUT_PATH_OPTIONS,
     MISSING,
     OUTPUT_FILE,
+    PLOT_SUFFIXES,
     ArgumentParser,
     default_jobs,
     error_line,
@@ -264,12 +265,20 @@ def _handle(args: argparse.Namespace) -> int:
     return code
 
 
+def _same_name(one: Path, other: Path) -> bool:
+    """Whether two paths may name one file: compared without case, as a case-insensitive
+    filesystem (macOS, Windows) would (on others this refuses a few odd names too)."""
+    return str(one.resolve()).casefold() == str(other.resolve()).casefold()
+
+
 def _worker_picture(plot: Path, target: Path) -> bool:
-    """Whether ``target`` has the name ``--plot`` gives one worker's picture when it
+    """Whether ``target`` may have the name ``--plot`` gives one worker's picture when it
     draws several (``STEM-NISS.SUFFIX``, in the same folder): see ``_timeline``."""
-    if target.parent.resolve() != plot.parent.resolve():
+    if plot.suffix.lower() not in PLOT_SUFFIXES:  # no picture: --plot itself is refused
         return False
-    stem, suffix, name = plot.stem, plot.suffix, target.name
+    if not _same_name(target.parent, plot.parent):
+        return False
+    stem, suffix, name = plot.stem.casefold(), plot.suffix.casefold(), target.name.casefold()
     if not (name.startswith(f"{stem}-") and name.endswith(suffix)):
         return False
     niss = name[len(stem) + 1 : len(name) - len(suffix)]
@@ -300,7 +309,7 @@ def _output_refused(args: argparse.Namespace) -> str | None:
         if Path(folder).is_dir() and resolved.is_relative_to(Path(folder).resolve()):
             return f"--output {shown(output)}: inside {folder}, an input folder of the same run"
     plot = getattr(args, "plot", None)
-    if plot and Path(plot).resolve() == resolved:
+    if plot and _same_name(Path(plot), target):
         return f"--output and --plot name the same file ({output})"
     if plot and _worker_picture(Path(plot), target):
         return f"--output {shown(output)}: --plot draws a worker's picture under that name"

@@ -71,6 +71,8 @@ __all__ = [
     "write_json",
 ]
 
+#: The pictures ``timeline --plot`` draws, by the file name's suffix (any case).
+PLOT_SUFFIXES: Final = (".png", ".svg")
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1
 EXIT_USAGE: Final = 2

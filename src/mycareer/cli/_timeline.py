@@ -59,7 +59,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from mycareer.cli._common import add_indent, add_jobs, add_output, error_line, write_json
+from mycareer.cli._common import (
+    PLOT_SUFFIXES,
+    add_indent,
+    add_jobs,
+    add_output,
+    error_line,
+    write_json,
+)
 from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
@@ -263,7 +270,7 @@ def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
     """Exit code 2 when ``--plot`` names no picture or one of the inputs, else None."""
     if not args.plot:
         return None
-    if Path(args.plot).suffix.lower() not in (".png", ".svg"):
+    if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
         print(
             error_line("timeline", f"--plot {args.plot!r}: the file must end in .png or .svg"),
             file=err,
