@@ -121,7 +121,7 @@ def _keep_owner(handle: int, old: os.stat_result) -> bool:
     for owner in (old.st_uid, -1):  # only root may give a file away
         try:
             os.fchown(handle, owner, old.st_gid)
-        except PermissionError:
+        except OSError:  # not a member, or a filesystem without owners (FAT, some CIFS)
             continue
         return True
     return False
