@@ -81,10 +81,13 @@ class OutputRefusedError(OutputError):
 
 
 def _temporary(target: Path) -> tuple[int, Path]:
+    # Replacing a file: private until _keep_permissions gives it the old file's mode, so
+    # no one can open it meanwhile. A new file: 0o666 minus the umask, as open() gives.
+    mode = 0o600 if target.is_file() and not target.is_symlink() else 0o666
     for _ in range(16):
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         try:
-            return os.open(temporary, _FLAGS, 0o666), temporary  # the umask applies
+            return os.open(temporary, _FLAGS, mode), temporary  # the umask applies
         except FileExistsError:
             continue
     raise OutputError("cannot create a temporary file next to it", target)
@@ -97,34 +100,35 @@ def _keep_permissions(handle: int, target: Path) -> None:
     others, not even in its temporary file. Where the old file's group cannot be
     kept (the process is not one of its members), the group bits are dropped
     rather than given to the process's own group: the new file is never more open
-    than the old one. Its owner is the process (as for any new file), and root
-    keeps the old owner too. A symbolic link at ``target`` is not followed: it is
-    replaced like anything else, and the new file gets the umask's mode. Set-id
+    than the old one. Its owner is the process (as for any new file). A symbolic
+    link at ``target`` is not followed: it is replaced like anything else, and the new file gets the umask's mode. Set-id
     and sticky bits are not copied.
     """
     try:
         old = os.lstat(target)
     except OSError:
         return
-    if stat.S_ISREG(old.st_mode):
+    change_mode = getattr(os, "fchmod", None)  # not on Windows before Python 3.13
+    if stat.S_ISREG(old.st_mode) and change_mode is not None:
         mode = stat.S_IMODE(old.st_mode) & 0o777
-        if not _keep_owner(handle, old):
+        if not _keep_group(handle, old):
             mode &= ~0o070
-        os.fchmod(handle, mode)
+        change_mode(handle, mode)
 
 
-def _keep_owner(handle: int, old: os.stat_result) -> bool:
-    """Give the new file the old one's group (and owner, if allowed); whether the group is kept."""
-    created = os.fstat(handle)
-    if (created.st_uid, created.st_gid) == (old.st_uid, old.st_gid):
+def _keep_group(handle: int, old: os.stat_result) -> bool:
+    """Give the new file the old one's group; whether it has it. The owner stays the
+    process: a file planted under the target's name never makes a report someone else's."""
+    change_owner = getattr(os, "fchown", None)
+    if os.fstat(handle).st_gid == old.st_gid:
         return True
-    for owner in (old.st_uid, -1):  # only root may give a file away
-        try:
-            os.fchown(handle, owner, old.st_gid)
-        except OSError:  # not a member, or a filesystem without owners (FAT, some CIFS)
-            continue
-        return True
-    return False
+    if change_owner is None:
+        return False
+    try:
+        change_owner(handle, -1, old.st_gid)
+    except OSError:  # not a member, or a filesystem without owners (FAT, some CIFS)
+        return False
+    return os.fstat(handle).st_gid == old.st_gid  # some filesystems ignore it silently
 
 
 @overload

@@ -171,6 +171,33 @@ def test_names_that_differ_only_in_case_are_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_folders_that_differ_in_case_are_two_folders(demo: Path, tmp_path: Path) -> None:
+    # Only the file names are compared without case: A/p.png and a/p.png are two files here.
+    pytest.importorskip("matplotlib")
+    (tmp_path / "A").mkdir()
+    (tmp_path / "a").mkdir()
+    if (tmp_path / "A").samefile(tmp_path / "a"):
+        pytest.skip("a case-insensitive filesystem: the two folders are one")
+    plot, target = tmp_path / "A" / "p.png", tmp_path / "a" / "p.png"
+    result = run_cli("timeline", demo / "dmfa", "--format", "json", "--plot", plot, "-o", target)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["workers"]
+
+
+@pytest.mark.parametrize("target", ["p.txt", "p-85073003328.txt"])
+def test_a_plot_that_is_no_picture_is_reported_first(
+    demo: Path, tmp_path: Path, target: str
+) -> None:
+    plot = tmp_path / "p.txt"
+    result = run_cli("timeline", demo, "--plot", plot, "-o", tmp_path / target, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"mycareer timeline: error: --plot '{plot}': the file must end in .png or .svg"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_plot_that_is_no_picture_is_reported_as_such(demo: Path, tmp_path: Path) -> None:
     # The output's name matches p-NISS.txt, but --plot p.txt draws nothing: what is wrong
     # is --plot, and saying the output clashes with a picture would send the user astray.

@@ -178,7 +178,7 @@ def _forkserver_started(mark: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2, 0.3])
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2])
 @pytest.mark.parametrize(
     ("how", "code", "word"),
     [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],

@@ -266,9 +266,11 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def _same_name(one: Path, other: Path) -> bool:
-    """Whether two paths may name one file: compared without case, as a case-insensitive
-    filesystem (macOS, Windows) would (on others this refuses a few odd names too)."""
-    return str(one.resolve()).casefold() == str(other.resolve()).casefold()
+    """Whether two paths may name one file: in the same folder, names compared without
+    case, as a case-insensitive filesystem (macOS, Windows) would."""
+    return one.parent.resolve() == other.parent.resolve() and (
+        one.name.casefold() == other.name.casefold()
+    )
 
 
 def _worker_picture(plot: Path, target: Path) -> bool:
@@ -276,7 +278,7 @@ def _worker_picture(plot: Path, target: Path) -> bool:
     draws several (``STEM-NISS.SUFFIX``, in the same folder): see ``_timeline``."""
     if plot.suffix.lower() not in PLOT_SUFFIXES:  # no picture: --plot itself is refused
         return False
-    if not _same_name(target.parent, plot.parent):
+    if target.parent.resolve() != plot.parent.resolve():
         return False
     stem, suffix, name = plot.stem.casefold(), plot.suffix.casefold(), target.name.casefold()
     if not (name.startswith(f"{stem}-") and name.endswith(suffix)):
@@ -309,6 +311,8 @@ def _output_refused(args: argparse.Namespace) -> str | None:
         if Path(folder).is_dir() and resolved.is_relative_to(Path(folder).resolve()):
             return f"--output {shown(output)}: inside {folder}, an input folder of the same run"
     plot = getattr(args, "plot", None)
+    if plot and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+        return None  # no picture: the command reports --plot itself
     if plot and _same_name(Path(plot), target):
         return f"--output and --plot name the same file ({output})"
     if plot and _worker_picture(Path(plot), target):

@@ -241,11 +241,11 @@ class _DmfaReader:
         """The form's ``Reference/ReferenceNbr``: stripped and bounded as every text (blanks
         beside a comment are no part of it), its errors at its own path and line."""
         element = self.header.get("ReferenceNbr")
-        if element is None:
+        parent = None if element is None else element.getparent()
+        if parent is None or parent.tag != "Reference":  # elsewhere: not the form's
             return None
-        parent = element.getparent()
         fields = FieldReader(
-            element if parent is None else parent,
+            parent,
             self.label,
             f"{self._form_path()}.Reference",
             children=self.header,
