@@ -101,7 +101,8 @@ def _keep_permissions(handle: int, target: Path) -> None:
     kept (the process is not one of its members), the group bits are dropped
     rather than given to the process's own group: the new file is never more open
     than the old one. Its owner is the process (as for any new file). A symbolic
-    link at ``target`` is not followed: it is replaced like anything else, and the new file gets the umask's mode. Set-id
+    link at ``target`` is not followed: it is replaced like anything else, and the
+    new file gets the umask's mode. Set-id
     and sticky bits are not copied.
     """
     try:
