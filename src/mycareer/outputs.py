@@ -80,10 +80,19 @@ class OutputRefusedError(OutputError):
     """An output path is one of the inputs of the same run (a usage error: exit 2)."""
 
 
-def _temporary(target: Path) -> tuple[int, Path]:
+def _replaced(target: Path) -> os.stat_result | None:
+    """The regular file at ``target`` (a link is not followed), or None."""
+    try:
+        old = os.lstat(target)
+    except OSError:
+        return None
+    return old if stat.S_ISREG(old.st_mode) else None
+
+
+def _temporary(target: Path, old: os.stat_result | None) -> tuple[int, Path]:
     # Replacing a file: private until _keep_permissions gives it the old file's mode, so
     # no one can open it meanwhile. A new file: 0o666 minus the umask, as open() gives.
-    mode = 0o600 if target.is_file() and not target.is_symlink() else 0o666
+    mode = 0o666 if old is None else 0o600
     for _ in range(16):
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         try:
@@ -93,7 +102,7 @@ def _temporary(target: Path) -> tuple[int, Path]:
     raise OutputError("cannot create a temporary file next to it", target)
 
 
-def _keep_permissions(handle: int, target: Path) -> None:
+def _keep_permissions(handle: int, old: os.stat_result) -> None:
     """Give the temporary file the permission bits and group of the regular file it replaces.
 
     Set before any data are written, so a private report is never readable by
@@ -101,16 +110,11 @@ def _keep_permissions(handle: int, target: Path) -> None:
     kept (the process is not one of its members), the group bits are dropped
     rather than given to the process's own group: the new file is never more open
     than the old one. Its owner is the process (as for any new file). A symbolic
-    link at ``target`` is not followed: it is replaced like anything else, and the
-    new file gets the umask's mode. Set-id
-    and sticky bits are not copied.
+    link at the target is not followed: it is replaced like anything else, and the
+    new file gets the umask's mode. Set-id and sticky bits are not copied.
     """
-    try:
-        old = os.lstat(target)
-    except OSError:
-        return
     change_mode = getattr(os, "fchmod", None)  # not on Windows before Python 3.13
-    if stat.S_ISREG(old.st_mode) and change_mode is not None:
+    if change_mode is not None:
         mode = stat.S_IMODE(old.st_mode) & 0o777
         if not _keep_group(handle, old):
             mode &= ~0o070
@@ -157,13 +161,15 @@ def atomic_output(
 @contextlib.contextmanager
 def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
     try:
-        handle, temporary = _temporary(target)
+        old = _replaced(target)
+        handle, temporary = _temporary(target, old)
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
     try:
         with os.fdopen(handle, "wb") as raw:
             try:
-                _keep_permissions(raw.fileno(), target)
+                if old is not None:
+                    _keep_permissions(raw.fileno(), old)
             except OSError as error:  # a filesystem that refuses chmod: named, not a traceback
                 message = f"cannot keep its permissions: {error.strerror}"
                 raise OutputError(message, target) from None

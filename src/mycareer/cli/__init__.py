@@ -276,8 +276,6 @@ def _same_name(one: Path, other: Path) -> bool:
 def _worker_picture(plot: Path, target: Path) -> bool:
     """Whether ``target`` may have the name ``--plot`` gives one worker's picture when it
     draws several (``STEM-NISS.SUFFIX``, in the same folder): see ``_timeline``."""
-    if plot.suffix.lower() not in PLOT_SUFFIXES:  # no picture: --plot itself is refused
-        return False
     if target.parent.resolve() != plot.parent.resolve():
         return False
     stem, suffix, name = plot.stem.casefold(), plot.suffix.casefold(), target.name.casefold()
@@ -311,11 +309,11 @@ def _output_refused(args: argparse.Namespace) -> str | None:
         if Path(folder).is_dir() and resolved.is_relative_to(Path(folder).resolve()):
             return f"--output {shown(output)}: inside {folder}, an input folder of the same run"
     plot = getattr(args, "plot", None)
-    if plot and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
-        return None  # no picture: the command reports --plot itself
-    if plot and _same_name(Path(plot), target):
+    if not plot or Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+        return None  # no picture: the command reports a bad --plot itself
+    if _same_name(Path(plot), target):
         return f"--output and --plot name the same file ({output})"
-    if plot and _worker_picture(Path(plot), target):
+    if _worker_picture(Path(plot), target):
         return f"--output {shown(output)}: --plot draws a worker's picture under that name"
     return None
 
