@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from fractions import Fraction
 from typing import Any, Final
 
+from mycareer.career import CareerPeriod
 from mycareer.converter import converter
 from mycareer.findings import Finding
 from mycareer.jsontext import errors_to_json, finding_to_json, quantity
+from mycareer.kinds import PeriodKind
 from mycareer.timeline._gaps import Gap
 from mycareer.timeline._labelled import Timeline, TimelineSegment
 
@@ -34,34 +37,59 @@ __all__ = ["TIMELINE_SCHEMA_VERSION", "timeline_document", "timeline_to_json"]
 TIMELINE_SCHEMA_VERSION: Final = "1"
 
 
+#: Work fractions already spelt for one worker: value → (decimal, exact) (:func:`quantity`).
+_Spelt = dict[Fraction, tuple[str | None, str | None]]
+#: Each kind's value, looked up (an enum member's ``.value`` is a descriptor call).
+_KIND_VALUES: Final = {kind: kind.value for kind in PeriodKind}
+
+
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _segment(s: TimelineSegment) -> dict[str, Any]:
+def _segment(s: TimelineSegment, fractions: _Spelt) -> dict[str, Any]:
     return {
         "start": s.period.start.isoformat(),
         "end": _iso(s.period.end),
         "days": s.days,
-        "kind": s.kind.value,
-        "kinds": [k.value for k in s.kinds],
+        "kind": _KIND_VALUES[s.kind],
+        "kinds": [_KIND_VALUES[k] for k in s.kinds],
         "employers": [e.key for e in s.employers],
         **quantity("fte", s.fte),
         "fte_complete": s.fte_complete,
         "provisional": s.provisional,
         "suspended": [e.key for e in s.suspended],
-        "sources": [
-            {
-                "kind": r.kind.value,
-                "start": r.period.start.isoformat(),
-                "end": _iso(r.period.end),
-                "employer": r.employer.key if r.employer else None,
-                **quantity("fraction", None if r.fraction is None else r.fraction.value),
-                "source": str(r.source) if r.source else None,
-            }
-            for r in s.sources
-        ],
+        "sources": _sources(s.sources, fractions),
     }
+
+
+def _sources(records: Iterable[CareerPeriod], fractions: _Spelt) -> list[dict[str, Any]]:
+    """A segment's sources. Their work fractions repeat (a job declared quarter by quarter):
+    each distinct one is spelt once per worker (``fractions``), by :func:`quantity`."""
+    sources: list[dict[str, Any]] = []
+    append = sources.append
+    for r in records:
+        fraction = r.fraction
+        if fraction is None:
+            decimal = exact = None
+        else:
+            value = fraction.value
+            texts = fractions.get(value)
+            if texts is None:
+                spelt = quantity("fraction", value)
+                texts = fractions[value] = (spelt["fraction"], spelt["fraction_exact"])
+            decimal, exact = texts
+        period, employer, source = r.period, r.employer, r.source
+        append({
+            "kind": _KIND_VALUES[r.kind],
+            "start": period.start.isoformat(),
+            "end": _iso(period.end),
+            "employer": employer.key if employer else None,
+            "fraction": decimal,
+            "fraction_exact": exact,
+            "source": str(source) if source else None,
+        })  # fmt: skip
+    return sources
 
 
 def _gap(g: Gap) -> dict[str, Any]:
@@ -78,11 +106,12 @@ def timeline_to_json(
     timeline: Timeline, gaps: Sequence[Gap] = (), *, name: str | None = None
 ) -> dict[str, Any]:
     """One worker's timeline (``$defs/worker`` of ``timeline-1``), with ``gaps`` if given."""
+    fractions: _Spelt = {}  # what _sources spelt
     return {
         "niss": None if timeline.niss is None else timeline.niss.value,
         "name": name,
         "as_of": timeline.as_of.isoformat(),
-        "segments": [_segment(s) for s in timeline.segments],
+        "segments": [_segment(s, fractions) for s in timeline.segments],
         "gaps": [_gap(g) for g in gaps],
         "findings": [finding_to_json(f) for f in timeline.findings],
     }
