@@ -59,19 +59,15 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from mycareer._cache import bounded_cache
 from mycareer._processes import ordered_results, worker_pool
 from mycareer._rows import RowStore
-from mycareer._slots import trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
-from mycareer.joint_commission import JointCommission
 from mycareer.jsontext import item_text
-from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.pipeline import (
@@ -88,7 +84,7 @@ from mycareer.quarter import Quarter
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_render import draw_worker, worker_text
-from mycareer.work_fraction import WorkFraction
+from mycareer.timeline_rows import PeriodRow, period_from_row, period_row, worker_periods
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
@@ -484,50 +480,6 @@ def map_groups(
     return mapper.result(()), mapper.rows
 
 
-#: A career period as plain values (see :func:`period_row`).
-PeriodRow = tuple[Any, ...]
-_KINDS = {kind.value: kind for kind in PeriodKind}
-# Rows are rebuilt from values the checked constructors made in the map step of the
-# same run (tests/scale/test_timeline_jobs.py holds the round trip equal).
-_career = trusted_constructor(CareerPeriod)
-_niss = trusted_constructor(Niss)
-_period = trusted_constructor(Period)
-_fraction = trusted_constructor(WorkFraction)
-_source = trusted_constructor(SourceRef)
-@bounded_cache(maxsize=1024)  # a run's rows repeat a few dozen (immutable values, shared)
-def _committee(code: str) -> JointCommission:
-    return JointCommission(code)
-
-
-def period_row(period: CareerPeriod) -> PeriodRow:
-    """A career period as a tuple of plain values, which :func:`period_from_row` rebuilds.
-
-    Pickling the attrs objects themselves (a state dict for each of the nine objects of
-    a period) made the shuffle's rows cost twice as much CPU to write and read back:
-    measured 0.40 s against 0.19 s for 15,408 periods, 3.4 MB against 2.4 MB.
-    """
-    span, fraction, committee, source = (
-        period.period, period.fraction, period.joint_commission, period.source,
-    )  # fmt: skip
-    return (
-        period.niss.value, period.kind.value, span.start, span.stop, period.employer,
-        None if fraction is None else fraction.value,
-        None if committee is None else committee.code, period.label, period.provisional,
-        None if source is None else (source.file, source.line, source.record),
-    )  # fmt: skip
-
-
-def period_from_row(row: PeriodRow) -> CareerPeriod:
-    """The career period :func:`period_row` made ``row`` from (equal to it)."""
-    niss, kind, start, stop, employer, fraction, committee, label, provisional, source = row
-    return _career(
-        _niss(niss), _KINDS[kind], _period(start, stop), employer,
-        None if fraction is None else _fraction(fraction),
-        None if committee is None else _committee(committee), label, provisional,
-        None if source is None else _source(*source),
-    )  # fmt: skip
-
-
 def dump_rows(rows: Sequence[tuple[Tag, str, CareerPeriod]]) -> bytes:
     """One bucket's rows as the bytes :func:`reduce_bucket` reads (periods as plain rows)."""
     plain = [(tag, niss, period_row(period)) for tag, niss, period in rows]
@@ -562,18 +514,20 @@ def reduce_bucket(blobs: Iterable[bytes], as_of: date, spec: TimelineSpec) -> li
     rows: list[tuple[Tag, str, PeriodRow]] = []
     for blob in blobs:
         rows.extend(pickle.loads(blob))  # our own rows, written by this run
-    rows.sort(key=lambda row: row[0])
-    workers: dict[str, tuple[Tag, list[CareerPeriod]]] = {}
+    rows.sort(key=itemgetter(0))
+    workers: dict[str, tuple[Tag, list[PeriodRow]]] = {}
     for tag, niss, row in rows:
-        period = period_from_row(row)
         found = workers.get(niss)
         if found is None:
-            workers[niss] = (tag, [period])
+            workers[niss] = (tag, [row])
         else:
-            found[1].append(period)
+            found[1].append(row)
     del rows
-    return [(tag, worker_timeline(periods[0].niss, periods, as_of, spec))
-            for tag, periods in workers.values()]  # fmt: skip
+    done: list[Worker] = []
+    for tag, worker_rows in workers.values():
+        periods = worker_periods(worker_rows)  # one Niss object: see there
+        done.append((tag, worker_timeline(periods[0].niss, periods, as_of, spec)))
+    return done
 
 
 def merge_buckets(parts: Iterable[Sequence[Worker]]) -> tuple[WorkerTimeline, ...]:

@@ -42,6 +42,7 @@ from mycareer.timeline_jobs import (
     plan_timelines,
     timelines_from_files,
 )
+from mycareer.timeline_rows import worker_periods
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.career_inputs import read_career_inputs
 from tests.cli._run import assert_no_traceback, run_cli
@@ -266,6 +267,32 @@ def test_shuffle_rows_of_real_periods_round_trip(payroll: Path) -> None:
     made = [p for records in inputs.periods.values() for p in records]
     assert len(made) > 300
     assert [period_from_row(period_row(p)) for p in made] == made
+    for records in inputs.periods.values():  # the reduce's way: a worker's rows at once
+        assert worker_periods([period_row(p) for p in records]) == records
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(career_periods(), max_size=6))
+def test_worker_periods_are_period_from_row_of_each_row(made: list[CareerPeriod]) -> None:
+    """The reduce's fast path (one Niss object per worker) against the row rule, per row."""
+    for niss in dict.fromkeys(p.niss for p in made):
+        rows = [period_row(p) for p in made if p.niss == niss]
+        back = pickle.loads(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+        built = worker_periods(back)
+        one_by_one = [period_from_row(row) for row in back]
+        assert built == one_by_one == [p for p in made if p.niss == niss]
+        assert [repr(p) for p in built] == [repr(p) for p in one_by_one]
+        assert all(p.niss is built[0].niss for p in built)
+    assert worker_periods([]) == []
+
+
+def test_worker_periods_refuses_rows_of_several_workers() -> None:
+    one, other = (
+        CareerPeriod(niss, PeriodKind.TRAINING, Period(date(2024, 1, 8), date(2024, 1, 9)))
+        for niss in ("90010100123", "85073003328")
+    )
+    with pytest.raises(ValueError, match="rows of several workers"):
+        worker_periods([period_row(one), period_row(other)])
 
 
 @pytest.mark.parametrize(("jobs", "processes"), [(1, 1), (3, 1), (2, 2)])
