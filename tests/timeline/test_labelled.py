@@ -225,6 +225,21 @@ def test_gaps_of_a_timeline_use_its_as_of() -> None:
     assert str(on.period) == "2024-03-01..2024-06-30"
 
 
+def test_one_worker_whether_its_niss_is_one_object_or_equal_ones() -> None:
+    """build_timeline checks the records' NISS by equality; records that share one Niss
+    object (the timeline reduce's) are let through without the set, to the same timeline."""
+    first, second = Niss(NISS.value), Niss(NISS.value)
+    january = CareerPeriod(first, PeriodKind.TRAINING, Period.day(date(2024, 1, 2)))
+    march = CareerPeriod(second, PeriodKind.TRAINING, Period.day(date(2024, 3, 4)))
+    apart = build_timeline([january, march], as_of=date(2024, 3, 31))
+    assert apart.niss is first
+    shared = CareerPeriod(first, PeriodKind.TRAINING, Period.day(date(2024, 3, 4)))
+    together = build_timeline([january, shared], as_of=date(2024, 3, 31))
+    assert together == apart
+    assert together.niss is first
+    assert build_timeline([], as_of=date(2024, 3, 31)).niss is None
+
+
 def test_one_worker_per_timeline_and_bulk_per_worker() -> None:
     other = Niss("50073003369")
     training = CareerPeriod(other, PeriodKind.TRAINING, Period.day(date(2024, 1, 2)))
