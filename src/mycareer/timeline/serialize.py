@@ -68,16 +68,20 @@ def _sources(records: Iterable[CareerPeriod], fractions: _Spelt) -> list[dict[st
     each distinct one is spelt once per worker (``fractions``), by :func:`quantity`."""
     sources: list[dict[str, Any]] = []
     append = sources.append
+    previous: Fraction | None = None  # the object last spelt: hashing a Fraction is slow
+    texts: tuple[str | None, str | None] = (None, None)
     for r in records:
         fraction = r.fraction
         if fraction is None:
             decimal = exact = None
         else:
             value = fraction.value
-            texts = fractions.get(value)
-            if texts is None:
-                spelt = quantity("fraction", value)
-                texts = fractions[value] = (spelt["fraction"], spelt["fraction_exact"])
+            if value is not previous:
+                found = fractions.get(value)
+                if found is None:
+                    spelt = quantity("fraction", value)
+                    found = fractions[value] = (spelt["fraction"], spelt["fraction_exact"])
+                texts, previous = found, value
             decimal, exact = texts
         period, employer, source = r.period, r.employer, r.source
         append({
