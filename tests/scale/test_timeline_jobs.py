@@ -26,12 +26,15 @@ from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import SourceRef
 from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
+from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.timeline import build_timeline, timeline_document, timeline_to_json
 from mycareer.timeline_jobs import (
+    Render,
     TimelineRun,
     TimelineSpec,
+    WorkerTimeline,
     bucket_of,
     dump_rows,
     execute,
@@ -293,6 +296,37 @@ def test_worker_periods_refuses_rows_of_several_workers() -> None:
     )
     with pytest.raises(ValueError, match="rows of several workers"):
         worker_periods([period_row(one), period_row(other)])
+
+
+@attrs.frozen
+class _NamedWorker(WorkerTimeline):
+    """A subclass: pickled by its fields, as attrs would."""
+
+    label: str = ""
+
+
+@attrs.frozen(eq=False)
+class _OtherNiss(Niss):
+    """A subclass of Niss: kept as it is by WorkerTimeline's pickle."""
+
+
+@pytest.mark.parametrize("render", ["objects", "json", "xml"])
+def test_worker_timelines_pickle_to_equal_workers(payroll: Path, render: Render) -> None:
+    """WorkerTimeline.__reduce__ (plain values, rebuilt by trusted constructors) gives back
+    equal workers of every kind: with and without a window, timeline, records or text."""
+    run = timelines_from_files([payroll], jobs=1, spec=TimelineSpec(render=render))
+    workers = list(run.workers)
+    assert len(workers) > 10
+    bare = WorkerTimeline(workers[0].niss, None, None, (), None)
+    odd = attrs.evolve(workers[0], niss=_OtherNiss(workers[0].niss.value))
+    named = _NamedWorker(workers[0].niss, "Ann", None, (), workers[0].window, label="x")
+    for worker in [*workers, bare, odd, named]:
+        back = pickle.loads(pickle.dumps(worker, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == worker
+        assert repr(back) == repr(worker)
+        assert type(back) is type(worker)
+        assert type(back.niss) is type(worker.niss)
+        assert type(back.window) is type(worker.window)
 
 
 @pytest.mark.parametrize(("jobs", "processes"), [(1, 1), (3, 1), (2, 2)])
