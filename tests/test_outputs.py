@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,92 @@ def test_a_refused_chmod_is_an_output_error_and_leaves_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
     if before is not None:
         assert len(os.listdir("/proc/self/fd")) == before
+
+
+_NOBODY = 65534
+
+
+def _write_as_nobody(target: Path) -> str | None:
+    """``write_atomic(target, "new")`` run as another user (root only): its error, or None.
+
+    A forked child changes its ids, since the interpreter may sit where that user cannot
+    run it (under /root)."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can run the writer as another user")
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child ends with os._exit
+        code = 0
+        try:
+            os.setgroups([])
+            os.setgid(_NOBODY)
+            os.setuid(_NOBODY)
+            write_atomic(target, "new")
+        except BaseException as error:  # told to the parent, whatever it is
+            os.write(writing, str(error).encode()[:4000])
+            code = 1
+        os._exit(code)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as told:
+        message = told.read().decode()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == (1 if message else 0)
+    return message or None
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every user may write in (not sticky: a rename there is not stopped by the
+    kernel), removed afterwards."""
+    folder = Path(tempfile.mkdtemp())
+    folder.chmod(0o777)
+    yield folder
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+
+
+def test_another_users_file_is_not_taken_over(open_folder: Path) -> None:
+    # open(path, "w") would refuse: the folder's write permission alone must not let one
+    # user replace (and so own) another's report.
+    target = open_folder / "report.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o644)
+    error = _write_as_nobody(target)
+    assert error is not None
+    assert error.endswith("report.json: cannot write: Permission denied (the file is not writable)")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert target.stat().st_uid == 0
+    assert sorted(p.name for p in open_folder.iterdir()) == ["report.json"]
+
+
+def test_a_file_others_may_write_is_replaced_by_them(open_folder: Path) -> None:
+    target = open_folder / "shared.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o666)
+    assert _write_as_nobody(target) is None
+    assert target.read_text(encoding="utf-8") == "new"
+    # The new file is theirs; root's group cannot be kept by them, so its bits go.
+    assert target.stat().st_uid == _NOBODY
+    assert stat.S_IMODE(target.stat().st_mode) == 0o606
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root may write any file, as open() lets it")
+    target = tmp_path / "kept.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o444)
+    with pytest.raises(OutputError, match=r"kept\.json: cannot write: Permission denied"):
+        write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_a_hard_link_keeps_the_old_content_under_its_other_name(tmp_path: Path) -> None:
+    # Documented: the rename gives the new content to this name only.
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    other = tmp_path / "alias.json"
+    other.hardlink_to(target)
+    write_atomic(target, "new")
+    assert (target.read_text(encoding="utf-8"), other.read_text(encoding="utf-8")) == ("new", "old")

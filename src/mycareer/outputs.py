@@ -13,6 +13,11 @@ Every file the library and the CLI write goes through :func:`atomic_output`
   that is replaced keeps its permission bits and its group (a report made
   private with ``chmod 600`` stays private), as ``open(path, "w")`` would keep
   them too; where its group cannot be kept, the group bits are dropped;
+* a file the process may not write is not replaced (:class:`OutputError`), as
+  ``open(path, "w")`` would refuse it: a rename needs only the folder's write
+  permission, and would otherwise let one user take over another's report. The
+  replacing file belongs to the process; a file with several names (hard links)
+  gets its new content under this name only, its other names keep the old one;
 * :func:`refuse_inputs` refuses an output path that is one of the run's inputs.
 
 CSV cells holding free text go through :func:`csv_cell`, which neutralises
@@ -36,6 +41,7 @@ means "no value" and ``'`` an empty text, so CSV keeps that difference.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -87,6 +93,14 @@ def _replaced(target: Path) -> os.stat_result | None:
     except OSError:
         return None
     return old if stat.S_ISREG(old.st_mode) else None
+
+
+def _may_write(target: Path) -> bool:
+    """Whether the process may write the file at ``target`` itself, as ``open()`` checks
+    (effective ids where the platform tells them apart; ACLs included)."""
+    if os.access in os.supports_effective_ids:
+        return os.access(target, os.W_OK, effective_ids=True)
+    return os.access(target, os.W_OK)
 
 
 def _temporary(target: Path, old: os.stat_result | None) -> tuple[int, Path]:
@@ -151,8 +165,9 @@ def atomic_output(
 
     ``mode="w"`` gives UTF-8 text with no newline translation (what is written
     is what lands). An :class:`OSError` (folder missing or unwritable, path a
-    folder) becomes an :class:`OutputError` naming the path; on any failure the
-    temporary file is removed and ``path`` is left as it was.
+    folder, a file the process may not write) becomes an :class:`OutputError`
+    naming the path; on any failure the temporary file is removed and ``path`` is
+    left as it was.
     """
     # The overloads give each mode its stream type.
     return cast(contextlib.AbstractContextManager[IO[bytes]], _atomic(Path(path), mode))
@@ -162,6 +177,8 @@ def atomic_output(
 def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
     try:
         old = _replaced(target)
+        if old is not None and not _may_write(target):
+            raise PermissionError(errno.EACCES, "Permission denied (the file is not writable)")
         handle, temporary = _temporary(target, old)
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
