@@ -155,14 +155,18 @@ def test_a_worker_picture_name_is_not_the_output(demo: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("plot", "name", "said"),
     [
-        ("p.png", "P-85073003328.PNG", "--plot draws a worker's picture under that name"),
+        ("p.png", "P-85073003328.PNG", "--plot draws a worker's picture under"),
         ("p.png", "P.PNG", "--output and --plot name the same file"),
+        # é as one character against e and a combining accent; then É decomposed too.
+        ("\u00e9t\u00e9.png", "e\u0301te\u0301.png", "--output and --plot name the same file"),
+        ("\u00e9.svg", "E\u0301-85073003328.SVG", "--plot draws a worker's picture under"),
     ],
 )
 def test_names_that_differ_only_in_case_are_refused(
     demo: Path, tmp_path: Path, plot: str, name: str, said: str
 ) -> None:
-    # On a case-insensitive filesystem (macOS, Windows) they are the same file.
+    # On a case- and normalisation-insensitive filesystem (macOS, Windows) they are the
+    # same file.
     pytest.importorskip("matplotlib")
     result = run_cli("timeline", demo, "--plot", tmp_path / plot, "-o", tmp_path / name)
     assert_no_traceback(result)

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -265,11 +266,18 @@ def _handle(args: argparse.Namespace) -> int:
     return code
 
 
+def _name_key(name: str) -> str:
+    """A file name as a case- and normalisation-insensitive filesystem compares it
+    (macOS, Windows): Unicode canonical caseless matching, NFD(casefold(NFD(name)))."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+
+
 def _same_name(one: Path, other: Path) -> bool:
     """Whether two paths may name one file: in the same folder, names compared without
-    case, as a case-insensitive filesystem (macOS, Windows) would."""
+    case or Unicode normalisation (``é`` as one character or two), as macOS and Windows
+    filesystems would."""
     return one.parent.resolve() == other.parent.resolve() and (
-        one.name.casefold() == other.name.casefold()
+        _name_key(one.name) == _name_key(other.name)
     )
 
 
@@ -278,7 +286,7 @@ def _worker_picture(plot: Path, target: Path) -> bool:
     draws several (``STEM-NISS.SUFFIX``, in the same folder): see ``_timeline``."""
     if target.parent.resolve() != plot.parent.resolve():
         return False
-    stem, suffix, name = plot.stem.casefold(), plot.suffix.casefold(), target.name.casefold()
+    stem, suffix, name = _name_key(plot.stem), _name_key(plot.suffix), _name_key(target.name)
     if not (name.startswith(f"{stem}-") and name.endswith(suffix)):
         return False
     niss = name[len(stem) + 1 : len(name) - len(suffix)]
