@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -12,3 +13,8 @@ def nap(seconds: float, folder: str) -> float:
     (Path(folder) / str(os.getpid())).touch()
     time.sleep(seconds)
     return seconds
+
+
+def blocked_signals(_call: int) -> list[int]:
+    """The signals this worker process has blocked."""
+    return sorted(signal.pthread_sigmask(signal.SIG_BLOCK, []))

@@ -9,6 +9,7 @@ printed a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -78,6 +79,28 @@ def test_leaving_a_map_ends_its_running_workers_now(
     pids = [int(p.name) for p in tmp_path.iterdir()]
     assert _gone_within(10, lambda: not any(map(_alive, pids)))
     assert thread_errors == []  # Python 3.11's executor thread raised on cancelled calls
+
+
+def test_workers_started_by_a_library_call_can_be_terminated() -> None:
+    # The calls are submitted with SIGINT and SIGTERM held (_processes._signals_held);
+    # a forkserver started inside that block would keep them blocked in every worker,
+    # and ending the workers (SIGTERM) would wait for their tasks. A fresh interpreter,
+    # so that this call starts the forkserver.
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import json\n"
+        "from mycareer._processes import map_in_processes\n"
+        "from tests.scale._nap import blocked_signals\n"
+        "print(json.dumps(list(map_in_processes(blocked_signals, 2, [0, 1]))))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    blocked = json.loads(run.stdout)
+    assert len(blocked) == 2
+    assert all(signal.SIGTERM not in worker for worker in blocked), blocked
 
 
 # --- the command ------------------------------------------------------------------------
@@ -168,40 +191,53 @@ def test_a_stopped_command_leaves_nothing_behind(
     assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
 
 
-def _forkserver_started(mark: str) -> bool:
+def _forkservers(mark: str) -> list[int]:
+    found = []
     for pid in _marked_processes(mark):
         try:
             if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                return True
+                found.append(pid)
         except OSError:
             continue
-    return False
+    return found
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2])
-@pytest.mark.parametrize(
-    ("how", "code", "word"),
-    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
-)
-def test_a_command_stopped_while_its_workers_start_says_one_line(
-    slow_input: Path, tmp_path: Path, how: int, code: int, word: str, delay: float
-) -> None:
-    # Stopped once the workers' forkserver exists, at several moments of its start: it
-    # is still importing (delay 0), or forking the first workers while the command plans.
-    # Each guard fails here without it (tried as mutations): a forkserver started with
-    # SIGINT unblocked printed its traceback on Ctrl-C at 0.1 s, and one not ended with
-    # the command forked a worker at 0.1-0.2 s that printed FileNotFoundError.
+def _parent_of(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), None
+    )
+
+
+def _forkserver_started(mark: str) -> bool:
+    return bool(_forkservers(mark))
+
+
+def _first_worker_forked(mark: str) -> bool:
+    """Whether the forkserver has forked a worker (a marked process whose parent it is)."""
+    servers = set(_forkservers(mark))
+    return any(_parent_of(pid) in servers for pid in _marked_processes(mark))
+
+
+def _stop_at(
+    folder: Path, where: Path, moment: Callable[[str], bool], delay: float, how: int
+) -> tuple[int, str, str]:
+    """Run ``entitlements --jobs 2 -o out.json`` in ``where``, send ``how`` ``delay``
+    seconds after ``moment`` is seen, and return the exit code, stderr and the run's mark."""
     mark = f"mycareer-test-{uuid.uuid4().hex}"
     environment = {**os.environ, "TEST_MARK": mark}
     process = _launch(
-        ["entitlements", str(slow_input), "--year", "2024", "--jobs", "2", "-o", "out.json"],
-        tmp_path, environment,
+        ["entitlements", str(folder), "--year", "2024", "--jobs", "2", "-o", "out.json"],
+        where, environment,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
-        while not _forkserver_started(mark) and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert _forkserver_started(mark), "the forkserver never started"
+        while not moment(mark) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert moment(mark), f"never seen: {moment.__name__}"
         time.sleep(delay)
         assert process.poll() is None, "the command ended before it was stopped"
         if how == signal.SIGINT:
@@ -212,11 +248,52 @@ def test_a_command_stopped_while_its_workers_start_says_one_line(
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == code, stderr
+    return process.returncode, stderr, mark
+
+
+_STOPS = pytest.mark.parametrize(
+    ("how", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+
+
+def _assert_stopped_cleanly(run: tuple[int, str, str], where: Path, code: int, word: str) -> None:
+    returned, stderr, mark = run
+    assert returned == code, stderr
     assert stderr.splitlines()[-1] == f"mycareer entitlements: error: {word}"
     assert "Traceback" not in stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list(where.iterdir()) == []
     assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2])
+@_STOPS
+def test_a_command_stopped_while_its_workers_start_says_one_line(
+    slow_input: Path, tmp_path: Path, how: int, code: int, word: str, delay: float
+) -> None:
+    # Stopped once the workers' forkserver exists, at several moments of its start: it
+    # is still importing (delay 0), or forking the first workers while the command plans.
+    # Each guard fails here without it (tried as mutations): a forkserver started with
+    # SIGINT unblocked printed its traceback on Ctrl-C at 0.1 s, and one not ended with
+    # the command forked a worker at 0.1-0.2 s that printed FileNotFoundError.
+    run = _stop_at(slow_input, tmp_path, _forkserver_started, delay, how)
+    _assert_stopped_cleanly(run, tmp_path, code, word)
+
+
+@_STOPS
+def test_a_command_stopped_as_its_first_worker_forks_says_one_line(
+    slow_input: Path, tmp_path: Path, how: int, code: int, word: str
+) -> None:
+    # Stopped the moment /proc shows the forkserver's first child: the command is then
+    # submitting its calls. Before _processes._signals_held, about one such run in four
+    # printed a traceback ("cannot join thread before it is started", or a worker's
+    # FileNotFoundError); ten runs make a miss of that unlikely (0.75**10, about 6 %
+    # for each of the two signals; mutated, the pair failed every time tried).
+    for attempt in range(10):
+        where = tmp_path / str(attempt)
+        where.mkdir()
+        run = _stop_at(slow_input, where, _first_worker_forked, 0.0, how)
+        _assert_stopped_cleanly(run, where, code, word)
 
 
 def test_a_killed_command_leaves_no_worker(slow_input: Path, tmp_path: Path) -> None:
