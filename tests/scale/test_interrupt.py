@@ -296,6 +296,44 @@ def test_a_command_stopped_as_its_first_worker_forks_says_one_line(
         _assert_stopped_cleanly(run, where, code, word)
 
 
+_SWALLOWING_RUN = """
+import os, signal, sys, time
+import mycareer.cli._entitlements as command
+from mycareer.cli import main
+
+real = command.entitlements_for_year
+
+def swallowing(*args, **kwargs):
+    try:  # a Ctrl-C lost inside a library, as lxml's module init loses one
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        pass
+    return real(*args, **kwargs)
+
+command.entitlements_for_year = swallowing
+sys.argv = ["mycareer", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def test_a_stop_swallowed_by_a_library_still_stops_the_command(
+    slow_input: Path, tmp_path: Path
+) -> None:
+    # Before, the run went on and replaced the output with exit 0 (about one run in fifty
+    # stopped 0.1 s after its start, when lxml was being imported).
+    (tmp_path / "out.json").write_text("the last good run\n")
+    arguments = ["entitlements", str(slow_input), "--year", "2024", "--jobs", "1"]
+    run = subprocess.run(
+        [sys.executable, "-c", _SWALLOWING_RUN, *arguments, "-o", "out.json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 130, run.stderr
+    assert run.stderr.splitlines()[-1] == "mycareer entitlements: error: interrupted"
+    assert (tmp_path / "out.json").read_text() == "the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
 def test_a_killed_command_leaves_no_worker(slow_input: Path, tmp_path: Path) -> None:
     # SIGKILL (or the out-of-memory killer) runs no cleanup at all. Before, the worker
     # processes waited for calls forever and kept the forkserver alive with them; now each
