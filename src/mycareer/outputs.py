@@ -41,7 +41,6 @@ means "no value" and ``'`` an empty text, so CSV keeps that difference.
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import os
 import re
@@ -175,10 +174,10 @@ def atomic_output(
 
 @contextlib.contextmanager
 def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
+    old = _replaced(target)
+    if old is not None and not _may_write(target):  # as open(path, "w") refuses it
+        raise OutputError("cannot write: Permission denied (the file is not writable)", target)
     try:
-        old = _replaced(target)
-        if old is not None and not _may_write(target):
-            raise PermissionError(errno.EACCES, "Permission denied (the file is not writable)")
         handle, temporary = _temporary(target, old)
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
