@@ -37,6 +37,7 @@ from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 from mycareer.xmlio import _dmfa_fast
 from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa_occupation import CHECKED_COMMITTEES
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 
 DEMO = Path(str(resources.files("mycareer.data.demo")))
@@ -174,6 +175,7 @@ def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
         return line
 
     monkeypatch.setattr(dmfa_module, "fast_occupation", counting)
+    CHECKED_COMMITTEES.clear()  # as in a fresh process
     fast = _read(BASE)
     monkeypatch.undo()
     # The first line of a joint committee goes the checked way (which checks and caches
@@ -182,6 +184,32 @@ def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
     assert fast[1] == []
     assert len(fast[0][0].occupations) == 2
     assert fast == _both(BASE, monkeypatch)[1]  # ... and gives the checked result
+
+
+def test_a_committee_checked_in_one_document_is_known_in_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every file's first line of a committee used to go the checked way (2 % of lines)."""
+    calls: list[bool] = []
+    original = _dmfa_fast.fast_occupation
+
+    def counting(*args: object) -> DmfaOccupation | None:
+        line = original(*args)  # type: ignore[arg-type]
+        calls.append(line is not None)
+        return line
+
+    CHECKED_COMMITTEES.clear()
+    first = _read(BASE)
+    monkeypatch.setattr(dmfa_module, "fast_occupation", counting)
+    second = _read(BASE)
+    assert calls == [True, True]
+    assert first == second
+    # A committee the checked path refuses is never remembered: each file reports it.
+    bad = BASE.replace(b"<JointCommissionNbr>200<", b"<JointCommissionNbr>20<")
+    assert bad != BASE
+    errors = [_read(bad)[1] for _ in range(2)]
+    assert "20" not in CHECKED_COMMITTEES
+    assert all(any("JointCommissionNbr" in str(e) for e in found) for found in errors)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -41,10 +41,10 @@ from mycareer.dmfa import (
     ServiceLine,
 )
 from mycareer.errors import SourceRef
-from mycareer.joint_commission import JointCommission
 from mycareer.limits import MAX_TEXT_CHARS
 from mycareer.period import Period
 from mycareer.xmlio.dmfa_checks import work_hours_problem
+from mycareer.xmlio.dmfa_occupation import CHECKED_COMMITTEES
 
 __all__ = ["fast_occupation", "plain_record"]
 
@@ -240,7 +240,6 @@ def fast_occupation(
     path: str,
     file: str,
     quarter: tuple[date, date],
-    joint_commissions: dict[str, JointCommission],
 ) -> DmfaOccupation | None:
     """The occupation ``element`` at record path ``path``, or ``None`` for the checked path."""
     children = element[:]
@@ -264,7 +263,7 @@ def fast_occupation(
         return None
     start = _DATES.get(starting or "") or _date(starting)
     end = None if ending is None else _DATES.get(ending) or _date(ending)
-    joint_commission = joint_commissions.get(committee)
+    joint_commission = CHECKED_COMMITTEES.get(committee)  # else: checked, then cached
     kind, number = int(contract), int(sequence)
     mean = None if q is None else int(q)
     reference = None if s is None else int(s)

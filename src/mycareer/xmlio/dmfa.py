@@ -77,7 +77,6 @@ from mycareer.errors import (
     UnsupportedDocumentError,
 )
 from mycareer.findings import Finding
-from mycareer.joint_commission import JointCommission
 from mycareer.limits import MAX_ERRORS_PER_INPUT
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
@@ -155,7 +154,6 @@ class _DmfaReader:
         self.label = label
         self.declarations: list[tuple[int, DmfaDeclaration]] = []
         self.errors: list[InvalidValueError] = []
-        self._jc_cache: dict[str, JointCommission] = {}
         self._quarter_key = (date(1, 1, 1), date(1, 1, 1))
         self._quarter_period = Period(date(1, 1, 1), date(1, 1, 1))
         # The texts the two quarter dates were read from (None: no record read yet).
@@ -396,13 +394,11 @@ class _DmfaReader:
             worker_code, employer_class, occupations = plain
         lines = []
         for index, occupation in enumerate(occupations, start=1):
-            line = fast_occupation(
-                occupation, f"{path}.Occupation[{index}]", self.label, quarter, self._jc_cache
-            )
+            line = fast_occupation(occupation, f"{path}.Occupation[{index}]", self.label, quarter)
             if line is None:
                 fields = fields or FieldReader(record, self.label, path)
                 step = f"Occupation[{index}]"
-                line = read_occupation(fields, occupation, step, quarter, self._jc_cache)
+                line = read_occupation(fields, occupation, step, quarter)
             lines.append(line)
         assert self.employer is not None
         assert self.quarter is not None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
+from mycareer._cache import BoundedCache
 from mycareer.dmfa import (
     ContractType,
     DmfaOccupation,
@@ -32,7 +33,16 @@ from mycareer.xmlio.reading import (
     plain_integer,
 )
 
-__all__ = ["read_occupation"]
+__all__ = ["CHECKED_COMMITTEES", "read_occupation"]
+
+#: The joint committees the checked path accepted, by their text as written: shared by
+#: every reader and by the fast path (immutable values; payroll files name a few dozen).
+#: A cache per document sent the first line of each committee of every file the
+#: checked way: 1,859 of 86,135 lines of benchmarks/payroll.py's files, at five times
+#: a fast line's cost (docs/performance.md).
+CHECKED_COMMITTEES: BoundedCache[str, JointCommission] = BoundedCache(
+    "DmfA joint committees", maxsize=1024
+)
 
 
 # The sub-elements of an Occupation: the value each becomes, its fields (tag,
@@ -79,12 +89,12 @@ def _sub_line(fields: FieldReader, child: Any, count: int) -> Any:
     return make(*values)
 
 
-def _joint_commission(fields: FieldReader, cache: dict[str, JointCommission]) -> JointCommission:
+def _joint_commission(fields: FieldReader) -> JointCommission:
     text = fields.text("JointCommissionNbr", required=True)
-    joint_commission = cache.get(text)
+    joint_commission = CHECKED_COMMITTEES.get(text)
     if joint_commission is None:
         joint_commission = fields.convert("JointCommissionNbr", JointCommission, required=True)
-        cache[text] = joint_commission
+        CHECKED_COMMITTEES.put(text, joint_commission)
     return joint_commission
 
 
@@ -93,12 +103,10 @@ def read_occupation(
     element: Any,
     step: str,
     quarter: tuple[date, date],
-    joint_commissions: dict[str, JointCommission],
 ) -> DmfaOccupation:
     """One ``Occupation`` element (path ``parent.path + "." + step``) of a quarter.
 
-    Shared by the readers of originals, updates and consultation answers;
-    ``joint_commissions`` caches the joint committees already checked.
+    Shared by the readers of originals, updates and consultation answers.
     """
     children: dict[str, Any] = {}
     fields = parent.child(element, step, children=children)
@@ -124,7 +132,7 @@ def read_occupation(
             f"OccupationEndingDate {end} is before OccupationStartingDate {start}",
             "OccupationEndingDate",
         )
-    joint_commission = _joint_commission(fields, joint_commissions)
+    joint_commission = _joint_commission(fields)
     contract = fields.integer("ContractType", required=True)
     if contract not in (0, 1):
         fields.fail(f"invalid ContractType {contract}: expected 0 or 1", "ContractType")

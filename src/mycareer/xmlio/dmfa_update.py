@@ -55,7 +55,6 @@ from mycareer.dmfa_update import DmfaConsultation, DmfaLineUpdate, DmfaUpdateFor
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
-from mycareer.joint_commission import JointCommission
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.period import Period
@@ -143,7 +142,6 @@ class _Stream(Generic[_T]):
     ) -> None:
         self.source, self.label, self.kind, self.build = source, label, kind, build
         self.errors: list[InvalidValueError] = []
-        self.joint_commissions: dict[str, JointCommission] = {}
         self.form_index = 0
         self._person: Any = None
         self._periods: dict[tuple[date, date], Period] = {}
@@ -325,11 +323,9 @@ class _Stream(Generic[_T]):
         assert quarter.end is not None
         dates = (quarter.start, quarter.end)
         # The original reader's two paths: plain lines by position, anything else checked.
-        line = fast_occupation(
-            element, f"{fields.path}.{step}", self.label, dates, self.joint_commissions
-        )
+        line = fast_occupation(element, f"{fields.path}.{step}", self.label, dates)
         if line is None:
-            line = read_occupation(fields, element, step, dates, self.joint_commissions)
+            line = read_occupation(fields, element, step, dates)
         return line
 
     # -- the stream ----------------------------------------------------------------
