@@ -202,6 +202,8 @@ class Period:
 
     def intersection(self, other: Period) -> Period | None:
         """The shared days, or ``None`` when the periods are disjoint."""
+        if other.contains(self):
+            return self  # immutable: a DmfA line within its quarter, mostly (no new Period)
         start = max(self.start, other.start)
         stops = [s for s in (self.stop, other.stop) if s is not None]
         stop = min(stops) if stops else None
