@@ -413,20 +413,23 @@ class _Mapper:
 
     def _periods(self, slot: Tag, periods: Sequence[CareerPeriod]) -> None:
         buckets = len(self.rows)
-        latest = self.latest
-        position = self.position
-        add = self.store.add
+        index, add = self.index, self.store.add
+        latest, position, strange = self.latest, self.position, self.strange
+        niss, bucket = None, 0  # a worker's lines come together: one bucket_of for them
         for period in periods:
-            if _file_of(period.source, self.index) is None:
-                self.strange = True
-            niss = period.niss.value
-            add(bucket_of(niss, buckets), ((*slot, position), niss, period))
+            if _file_of(period.source, index) is None:
+                strange = True
+            if period.niss.value != niss:
+                niss = period.niss.value
+                bucket = bucket_of(niss, buckets)
+            add(bucket, ((*slot, position), niss, period))
             position += 1
-            for day in (period.period.start, period.period.end):
-                if day is not None and (latest is None or day > latest):
-                    latest = day
-        self.latest = latest
-        self.position = position
+            span = period.period  # its last day is its end, or its start while ongoing
+            end = span.end
+            last = span.start if end is None else end
+            if latest is None or last > latest:
+                latest = last
+        self.latest, self.position, self.strange = latest, position, strange
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
