@@ -30,7 +30,13 @@ from mycareer.fla.values import (
     decimal_4,
 )
 
-__all__ = ["MONTH_NAMES", "explain_entitlement", "explanation_key", "explanation_parts"]
+__all__ = [
+    "MONTH_NAMES",
+    "explain_entitlement",
+    "explanation_head",
+    "explanation_key",
+    "explanation_parts",
+]
 
 MONTH_NAMES: Mapping[str, tuple[str, ...]] = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -286,16 +292,27 @@ def explanation_key(e: Entitlement, lang: Lang) -> tuple[object, ...]:
     return (lang, *_body_values(e), texts)
 
 
+def explanation_head(entitlement: Entitlement, lang: Lang) -> str:
+    """The explanation's first line: the year, the employer and the worker.
+
+    The only line of a result's own: bulk output writes it for each result, and the
+    rest once per shape (looking the rest up for each result compared its key's
+    exact values, a third of ``entitlements --format json``'s computation).
+    """
+    if lang not in _T:
+        raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
+    e = entitlement
+    return _T[lang]["head"].format(
+        year=e.year, employer=e.employer.formatted, niss=e.niss.formatted
+    )
+
+
 def explanation_parts(
     entitlement: Entitlement, lang: Lang, key: tuple[object, ...] | None = None
 ) -> tuple[str, tuple[str, ...]]:
     """The first line (employer and worker) and the rest, shared by equal results."""
-    if lang not in _T:
-        raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
     e = entitlement
-    head = _T[lang]["head"].format(
-        year=e.year, employer=e.employer.formatted, niss=e.niss.formatted
-    )
+    head = explanation_head(e, lang)
     key = explanation_key(e, lang) if key is None else key
     body = _BODIES.get(key)
     if body is None:

@@ -29,7 +29,7 @@ import attrs
 
 from mycareer._cache import BoundedCache, bounded_cache
 from mycareer.converter import converter
-from mycareer.fla.explain import explanation_key, explanation_parts
+from mycareer.fla.explain import explanation_head, explanation_parts
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, rule_ref_json
 from mycareer.jsontext import decimal_text, exact_text, quantity
 from mycareer.schemas import json_schema
@@ -104,25 +104,6 @@ def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str
     }
 
 
-class _Key(tuple[object, ...]):
-    """An explanation key that hashes once.
-
-    The key holds the exact values (fractions among them), whose hashes Python
-    recomputes on every lookup; bulk output looks the same key up for thousands of
-    results. Equal to, and hashing like, the plain tuple.
-    """
-
-    _hash: int
-
-    def __new__(cls, items: tuple[object, ...]) -> _Key:
-        made = super().__new__(cls, items)
-        made._hash = tuple.__hash__(made)
-        return made
-
-    def __hash__(self) -> int:
-        return self._hash
-
-
 #: ``json.dumps(text, ensure_ascii=False)`` for a string, without dumps' per-call setup.
 _quoted = json.encoder.encode_basestring
 
@@ -136,7 +117,6 @@ class _Shared(NamedTuple):
     """The encoded parts equal results share, with what they were made from."""
 
     values: tuple[object, ...]  # keeps those objects alive, so their ids stay theirs
-    key: _Key
     middle: str
     body: str
     findings: str
@@ -161,19 +141,17 @@ def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
     identity = (lang, *map(id, values))
     shared = _SHARED.get(identity)
     if shared is None:
-        key = _Key(explanation_key(e, lang))
-        _, body = explanation_parts(e, lang, key)
+        _, body = explanation_parts(e, lang)
         data = entitlement_to_json(e, lang)
         middle = {k: v for k, v in data.items() if k not in _OWN}
         shared = _Shared(
             values,
-            key,
             json.dumps(middle, ensure_ascii=False)[1:-1],
             json.dumps(list(body), ensure_ascii=False)[1:-1],
             json.dumps(data["findings"], ensure_ascii=False),
         )
         _SHARED.put(identity, shared)
-    head, _ = explanation_parts(e, lang, shared.key)
+    head = explanation_head(e, lang)
     employer = e.employer
     enterprise = "null" if employer.enterprise is None else f'"{employer.enterprise.value}"'
     nsso = "null" if employer.nsso is None else f'"{employer.nsso.value}"'
