@@ -29,7 +29,7 @@ import attrs
 
 from mycareer._cache import BoundedCache, bounded_cache
 from mycareer.converter import converter
-from mycareer.fla.explain import explanation_head, explanation_parts
+from mycareer.fla.explain import explanation_head
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, rule_ref_json
 from mycareer.jsontext import decimal_text, exact_text, quantity
 from mycareer.schemas import json_schema
@@ -141,13 +141,12 @@ def entitlement_json_text(entitlement: Entitlement, lang: Lang = "en") -> str:
     identity = (lang, *map(id, values))
     shared = _SHARED.get(identity)
     if shared is None:
-        _, body = explanation_parts(e, lang)
         data = entitlement_to_json(e, lang)
         middle = {k: v for k, v in data.items() if k not in _OWN}
         shared = _Shared(
             values,
             json.dumps(middle, ensure_ascii=False)[1:-1],
-            json.dumps(list(body), ensure_ascii=False)[1:-1],
+            json.dumps(data["explanation"][1:], ensure_ascii=False)[1:-1],  # all but the head
             json.dumps(data["findings"], ensure_ascii=False),
         )
         _SHARED.put(identity, shared)
