@@ -1,8 +1,8 @@
 """Two source trees' command lines side by side: is a change faster or slower per core?
 
-Runs ``mycareer entitlements --jobs 1`` and ``mycareer timeline --jobs 1`` (JSON) from
-each tree's ``src`` in turn, round after round, so that load from other programs hits
-both alike; keeps each one's best CPU time (user + system of the subprocess) and checks
+Runs ``mycareer entitlements --jobs 1`` and ``mycareer timeline --jobs 1`` (JSON;
+``--commands`` picks others, ``account`` among them) from each tree's ``src`` in turn,
+round after round, so that load from other programs hits both alike; keeps each one's best CPU time (user + system of the subprocess) and checks
 the outputs are byte-identical. A ratio above 1.05 is a regression (docs/performance.md).
 
     git worktree add /tmp/before main~1
@@ -23,7 +23,9 @@ from pathlib import Path
 COMMANDS = {
     "entitlements": ["entitlements", "--year", "2024", "--format", "json", "--jobs", "1"],
     "timeline": ["timeline", "--format", "json", "--jobs", "1"],
+    "account": ["account", "--format", "json", "--jobs", "1"],
 }
+DEFAULT_COMMANDS = ("entitlements", "timeline")
 
 
 def _cpu_of(tree: Path, arguments: list[str], output: Path) -> float:
@@ -45,18 +47,23 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True)
     parser.add_argument("--after", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--commands", nargs="+", choices=sorted(COMMANDS), default=list(DEFAULT_COMMANDS),
+        help="the commands to compare (default: entitlements timeline)",
+    )  # fmt: skip
     args = parser.parse_args()
+    commands = {name: COMMANDS[name] for name in args.commands}
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     best: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as folder:
         for round_number in range(args.repeat):
-            for command, options in COMMANDS.items():
+            for command, options in commands.items():
                 for name, tree in trees.items():
                     output = Path(folder, f"{command}-{name}.json")
                     cpu = _cpu_of(tree, [options[0], str(args.folder), *options[1:]], output)
                     best[(command, name)] = min(best.get((command, name), cpu), cpu)
             print(f"round {round_number}: load average {os.getloadavg()[0]:.2f}", flush=True)
-        for command in COMMANDS:
+        for command in commands:
             same = filecmp.cmp(
                 Path(folder, f"{command}-before.json"), Path(folder, f"{command}-after.json"),
                 shallow=False,

@@ -163,6 +163,18 @@ def test_quarter_arithmetic_matches_day_count(year: int, number: int, shift: int
     assert Quarter.of(moved.last_day) == moved
 
 
+@given(st.integers(1, 9998), st.integers(1, 4), st.integers(1, 9998), st.integers(1, 4))
+def test_quarters_order_as_their_first_days(y1: int, n1: int, y2: int, n2: int) -> None:
+    a, b = Quarter(y1, n1), Quarter(y2, n2)
+    first, second = a.first_day, b.first_day
+    assert (a < b, a <= b, a > b, a >= b) == (
+        first < second, first <= second, first > second, first >= second,
+    )  # fmt: skip
+    assert max(a, b).first_day == max(first, second)
+    with pytest.raises(TypeError):
+        assert a < (y1, n1)  # type: ignore[operator]
+
+
 def test_work_fraction_from_hundredths_is_exact() -> None:
     assert WorkFraction.from_hundredths(3040, 3800).value == Fraction(4, 5)
     assert WorkFraction.from_hundredths(1900, 3800) == WorkFraction("1/2")
