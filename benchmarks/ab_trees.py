@@ -2,8 +2,9 @@
 
 Runs ``mycareer entitlements --jobs 1`` and ``mycareer timeline --jobs 1`` (JSON;
 ``--commands`` picks others, ``account`` among them) from each tree's ``src`` in turn,
-round after round, so that load from other programs hits both alike; keeps each one's best CPU time (user + system of the subprocess) and checks
-the outputs are byte-identical. A ratio above 1.05 is a regression (docs/performance.md).
+round after round, so that load from other programs hits both alike; keeps each one's
+best CPU time (user + system of the subprocess) and checks the outputs are byte-identical.
+A ratio above 1.05 is a regression (docs/performance.md).
 
     git worktree add /tmp/before main~1
     python benchmarks/ab_trees.py /tmp/payroll --before /tmp/before --after . --repeat 3
