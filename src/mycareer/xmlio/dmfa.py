@@ -33,6 +33,7 @@ at the end. Unreadable documents (malformed, unsafe, wrong root) raise
 >>> from datetime import date, datetime
 >>> from mycareer.dmfa import ContractType, DmfaOccupation, DmfaWorkerRecord
 >>> from mycareer.enterprise import EnterpriseNumber
+>>> from mycareer.joint_commission import JointCommission
 >>> from mycareer.xmlio.dmfa_writer import dmfa_bytes
 >>> q1 = Quarter(2023, 1)
 >>> line = DmfaOccupation(
