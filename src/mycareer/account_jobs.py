@@ -121,6 +121,7 @@ from mycareer.pipeline import (
     Progress,
     bucket_of,
     disjoint_groups,
+    errors_in_file_order,
     jobs_count,
     map_in_processes,
     pack_groups,
@@ -557,14 +558,8 @@ def run_account_plan(
 def _in_file_order(
     plan: Plan, results: Sequence[AccountGroupResult]
 ) -> tuple[InvalidValueError, ...]:
-    """The groups' errors by their file's place in the input, as one read reports them
-    (stable: a file's own errors keep their order; an error naming no file comes last)."""
-    place = {name: number for number, name in enumerate(plan.files)}
-    errors = [e for r in results for e in r.errors]
-    unknown = len(place)
-    return tuple(
-        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
-    )
+    """The groups' errors by their file's place in the input, as one read reports them."""
+    return errors_in_file_order(plan.files, (e for r in results for e in r.errors))
 
 
 # --- the shuffle by worker ---------------------------------------------------------------

@@ -83,6 +83,7 @@ __all__ = [
     "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
+    "errors_in_file_order",
     "execute",
     "file_header",
     "jobs_count",
@@ -463,7 +464,23 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    return combine(ordered, folder=folder)
+    run = combine(ordered, folder=folder)
+    # The groups come in employer order, the files in input order: errors by file, as
+    # one read of everything reports them (else an unrelated update file, which sends
+    # the run through one read, would reorder the errors of the same files).
+    return attrs.evolve(run, errors=errors_in_file_order(plan.files, run.errors))
+
+
+def errors_in_file_order(
+    files: Sequence[str], errors: Iterable[InvalidValueError]
+) -> tuple[InvalidValueError, ...]:
+    """``errors`` by their file's place in ``files``, as one read of them reports them
+    (stable: a file's own errors keep their order; an error naming no file comes last)."""
+    place = {name: number for number, name in enumerate(files)}
+    unknown = len(place)
+    return tuple(
+        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
+    )
 
 
 class NamesEmployers(Protocol):

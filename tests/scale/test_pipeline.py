@@ -181,6 +181,34 @@ def test_a_broken_file_costs_that_file_only_whatever_jobs(payroll: Path, tmp_pat
     assert_no_traceback(runs[1])
 
 
+def test_errors_come_in_file_order_whatever_jobs(payroll: Path, tmp_path: Path) -> None:
+    """Two files cut part-way whose names sort against their employers' keys: one read
+    of everything reports them in file order (a- before b-), and so must the employer
+    groups (else the errors of one input move with an unrelated update file, which
+    sends the run through one read)."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    quarter = sorted(folder.glob("*-20244.xml"))
+    for prefix, path in (("b-", quarter[0]), ("a-", quarter[-1])):  # a-: the larger key
+        text = path.read_bytes()
+        path.unlink()
+        (folder / f"{prefix}{path.name}").write_bytes(text[: len(text) // 2])
+    files = [str(p) for p in sorted(folder.iterdir())]
+    assert Path(files[0]).name.startswith("a-")
+    assert Path(files[1]).name.startswith("b-")
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in run.errors] == files[:2]  # type: ignore[union-attr]
+        texts = entitlements_json([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in texts.errors] == files[:2]  # type: ignore[union-attr]
+    result = run_cli("entitlements", "--year", str(YEAR), "--jobs", "2", folder)
+    assert_no_traceback(result)
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2
+    assert "/a-" in errors[0]
+    assert "/b-" in errors[1]
+
+
 def _as_compared(result: GroupResult) -> tuple[object, ...]:
     errors = [(str(e), e.source) for e in result.errors]
     return result.items, result.findings, errors, result.keys, result.last_quarter
