@@ -126,6 +126,7 @@ from mycareer.pipeline import (
     map_in_processes,
     pack_groups,
     plan_employers,
+    reading_in_file_order,
     run_groups,
 )
 from mycareer.quarter import Quarter
@@ -551,8 +552,13 @@ def run_account_plan(
         joint_committees=committees, entitlements=tuple(entitlements),
         kept_entitlements=spec.keep_entitlements,
     )  # fmt: skip
-    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    findings = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
     return AccountFilesRun(accounts, findings, _in_file_order(plan, results))
+
+
+def _read_in_file_order(plan: Plan, results: Sequence[AccountGroupResult]) -> list[Finding]:
+    """The groups' reading findings in the order one read of every file gives them."""
+    return reading_in_file_order(plan.files, [r.findings for r in results])
 
 
 def _in_file_order(
@@ -639,7 +645,7 @@ def _run_buckets(
         sink.close()
         folder.cleanup()
         raise
-    read = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    read = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
     return attrs.evolve(run, findings=read, errors=_in_file_order(plan, results))
 
 

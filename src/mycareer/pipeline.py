@@ -65,6 +65,7 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.quarter import Quarter
+from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
 from mycareer.xmlio.reading import input_files
@@ -91,6 +92,7 @@ __all__ = [
     "pack_groups",
     "plan_employers",
     "plan_from_headers",
+    "reading_in_file_order",
     "run_group",
     "run_groups",
     "run_paused",
@@ -256,7 +258,8 @@ class GroupResult:
     ``keys`` every employer key the group's records and declarations named;
     ``spool`` the items' JSON texts written to disk instead (local runs, see
     :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
-    quarter of its records (None: no record).
+    quarter of its records (None: no record); ``reading`` how many of ``findings`` are
+    the reading findings (they come first).
     """
 
     items: tuple[tuple[str, str, Any], ...]
@@ -265,6 +268,7 @@ class GroupResult:
     keys: frozenset[str]
     spool: Spool | None = None
     last_quarter: Quarter | None = None
+    reading: int = 0
 
 
 def run_group(
@@ -336,13 +340,14 @@ def _group_result(
 ) -> GroupResult:
     """A group's compact result: reading findings then the results' (each once)."""
     read_findings, errors, keys, last = read
+    reading = len(dict.fromkeys(read_findings))
     findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
     lang: Any = spec.lang
     if spec.render == "json" and spool_to is not None:
         texts = (((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results)
         spool = write_spool(spool_to, name, texts)
         return GroupResult(
-            (), tuple(findings), tuple(errors), frozenset(keys), spool, last_quarter=last
+            (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading
         )
     items: tuple[tuple[str, str, Any], ...]
     if spec.render == "json":
@@ -350,7 +355,7 @@ def _group_result(
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(items, tuple(findings), tuple(errors), frozenset(keys), last_quarter=last)
+    return GroupResult(items, tuple(findings), tuple(errors), frozenset(keys), None, last, reading)
 
 
 def run_groups(
@@ -465,10 +470,35 @@ def execute(
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
         return combine([run_group(spec, plan.files)])
     run = combine(ordered, folder=folder)
-    # The groups come in employer order, the files in input order: errors by file, as
-    # one read of everything reports them (else an unrelated update file, which sends
-    # the run through one read, would reorder the errors of the same files).
-    return attrs.evolve(run, errors=errors_in_file_order(plan.files, run.errors))
+    # The groups come in employer order, the files in input order: what reading said
+    # (findings, errors) by file, as one read of everything reports it (else an unrelated
+    # update file, which sends the run through one read, would reorder the same lines).
+    read = reading_in_file_order(plan.files, [r.findings[: r.reading] for r in ordered])
+    computed = (f for r in ordered for f in r.findings[r.reading :])
+    return attrs.evolve(
+        run,
+        findings=tuple(dict.fromkeys((*read, *computed))),
+        errors=errors_in_file_order(plan.files, run.errors),
+    )
+
+
+def reading_in_file_order(
+    files: Sequence[str], groups: Iterable[Sequence[Finding]]
+) -> list[Finding]:
+    """The reading findings of groups of ``files`` in the order one read of them gives:
+    the document versions by file, then the others (duplicate originals) by the file
+    they name (each group's own order kept within a file; no file: last)."""
+    place = {name: number for number, name in enumerate(files)}
+    unknown = len(place)
+    tagged: list[tuple[tuple[int, int, int, int], Finding]] = []
+    for number, findings in enumerate(groups):
+        for seq, finding in enumerate(findings):
+            source = finding.source
+            at = place.get(source.file or "", unknown) if source is not None else unknown
+            kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
+            tagged.append(((kind, at, number, seq), finding))
+    tagged.sort(key=lambda item: item[0])
+    return [finding for _tag, finding in tagged]
 
 
 def errors_in_file_order(

@@ -41,6 +41,7 @@ from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
 from ._bench import bench_module
+from ._duplicates import two_duplicated_quarters
 from ._partitions import employers_of, random_plan
 
 YEAR = 2024
@@ -207,6 +208,25 @@ def test_errors_come_in_file_order_whatever_jobs(payroll: Path, tmp_path: Path) 
     assert len(errors) == 2
     assert "/a-" in errors[0]
     assert "/b-" in errors[1]
+
+
+def test_findings_come_in_the_order_of_one_read_whatever_jobs(tmp_path: Path) -> None:
+    """Two employers each sent one quarter twice (tests/scale/_duplicates.py): one read
+    reports what reading said first (the duplicates, by the file each excludes: b.xml,
+    then d.xml), then the results' findings by employer; so must the employer groups,
+    which each read and compute one employer."""
+    folder = two_duplicated_quarters(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    results = compute_entitlements(batch.records, batch.declarations, YEAR)
+    expected = tuple(dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings))))
+    codes = [f.code for f in expected]
+    assert codes[:2] == ["DMFA_DUPLICATE_ORIGINAL", "DMFA_DUPLICATE_ORIGINAL"]
+    assert "DMFA_DUPLICATE_ORIGINAL" not in codes[2:]
+    assert [Path(f.source.file).name for f in expected[:2]] == ["b.xml", "d.xml"]  # type: ignore[union-attr, arg-type]
+    assert len(plan_employers([folder]).groups) == 2
+    for jobs in (1, 2):
+        assert entitlements_from_files([folder], YEAR, jobs=jobs).findings == expected
+        assert entitlements_json([folder], YEAR, jobs=jobs).findings == expected
 
 
 def _as_compared(result: GroupResult) -> tuple[object, ...]:

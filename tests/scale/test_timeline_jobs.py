@@ -52,6 +52,7 @@ from tests.cli._run import assert_no_traceback, run_cli
 
 from ..strategies import periods
 from ._bench import bench_module
+from ._duplicates import two_duplicated_quarters
 from ._partitions import employers_of, random_plan
 from ._shuffle import always_shuffle
 
@@ -390,37 +391,13 @@ def test_pictures_are_drawn_where_each_timeline_is_built(payroll: Path, tmp_path
     assert len(names) > 50
 
 
-def _created_a_year_later(text: str) -> str:
-    head, _, rest = text.partition("<FormCreationDate>")
-    year, _, rest = rest.partition("-")
-    return f"{head}<FormCreationDate>{int(year) + 1}-{rest}"
-
-
 def test_duplicate_originals_of_two_employers_are_reported_in_one_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two employers each sent one quarter twice, under names of no pattern: a.xml (made
-    later: it wins) and d.xml for the first, b.xml (excluded) and c.xml (made later) for
-    the second. A duplicate is reported at the file it excludes (b.xml before d.xml),
-    whatever the route: one read of everything, or the shuffle (one whole read per
-    employer)."""
-    made = tmp_path / "made"
-    made.mkdir()
-    files = bench_module("payroll").generate(made, 30, (Quarter(2024, 1), Quarter(2024, 2)),
-                                             employers=2)  # fmt: skip
-    folder = tmp_path / "in"
-    folder.mkdir()
-    first = sorted(p for p in files if p.name.endswith("-20241.xml"))
-    assert len(first) == 2
-    for path in files:
-        if path not in first:
-            shutil.copy(path, folder / path.name)
-    one, other = (p.read_text(encoding="utf-8") for p in first)
-    (folder / "a.xml").write_text(_created_a_year_later(one), encoding="utf-8")
-    (folder / "d.xml").write_text(one, encoding="utf-8")
-    (folder / "b.xml").write_text(other, encoding="utf-8")
-    (folder / "c.xml").write_text(_created_a_year_later(other), encoding="utf-8")
-
+    """Two employers each sent one quarter twice (tests/scale/_duplicates.py). A duplicate
+    is reported at the file it excludes (b.xml before d.xml), whatever the route: one
+    read of everything, or the shuffle (one whole read per employer)."""
+    folder = two_duplicated_quarters(tmp_path)
     expected = one_process(read_career_inputs([folder]), TimelineSpec())
     excluded = [
         Path(f.source.file).name  # type: ignore[union-attr, arg-type]
