@@ -65,7 +65,8 @@ from mycareer._slots import slot_constructor, trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
-from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
+from mycareer.dmfa_update import employer_ids
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 from mycareer.jsontext import item_text
@@ -295,7 +296,9 @@ class MapResult:
     ``rows[b]`` is a pickled list of ``(tag, NISS, period)`` (None when the task
     has none for bucket ``b``; locally the rows go to files and this is empty).
     ``keys`` holds, per group index, the employer keys its records and
-    declarations named; ``latest`` the latest start or end day read.
+    declarations named; ``ids`` the identifiers (enterprise and NSSO numbers,
+    :func:`~mycareer.dmfa_update.employer_ids`) they declared each quarter under;
+    ``latest`` the latest start or end day read.
     """
 
     rows: tuple[bytes | None, ...]
@@ -305,6 +308,7 @@ class MapResult:
     errors: tuple[tuple[Tag, InvalidValueError], ...]
     #: True when a period's file is not one of the group's (then: one process).
     strange: bool = False
+    ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
 
 
 def _file_of(source: SourceRef | None, index: dict[str, int]) -> int | None:
@@ -328,6 +332,7 @@ class _Mapper:
         self.index = index
         self.store = RowStore(buckets, folder, task, dump_rows)
         self.keys: list[tuple[int, frozenset[str]]] = []
+        self.ids: list[tuple[int, frozenset[tuple[Quarter, str]]]] = []
         self.latest: date | None = None
         self.findings: list[tuple[Tag, Finding]] = []
         self.errors: list[tuple[Tag, InvalidValueError]] = []
@@ -353,6 +358,8 @@ class _Mapper:
             return
         self.store.keep()
         keys = named | {d.employer.key for d in streamed.declarations}
+        # Every streamed record was declared (the stream refuses the others): its ids too.
+        self.ids.append((number, _ids(streamed.declarations)))
         self._reading(number, files, keys, streamed.findings, streamed.errors)
 
     def saved(self) -> tuple[int, date | None, bool, int]:
@@ -388,6 +395,7 @@ class _Mapper:
         first = self.index[files[0]]
         named = {r.employer.key for r in batch.records}
         keys = named | {d.employer.key for d in batch.declarations}
+        self.ids.append((number, _ids(batch.declarations) | _ids(batch.records)))
         self._reading(number, files, keys, batch.findings, batch.errors)
         declared = {(d.quarter, d.employer.key) for d in batch.declarations}
         records = batch.records
@@ -433,7 +441,16 @@ class _Mapper:
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
-                         tuple(self.errors), self.strange)  # fmt: skip
+                         tuple(self.errors), self.strange, tuple(self.ids))  # fmt: skip
+
+
+def _ids(
+    declared: Iterable[DmfaDeclaration | DmfaWorkerRecord],
+) -> frozenset[tuple[Quarter, str]]:
+    """The (quarter, employer identifier) pairs of declarations or records."""
+    return frozenset(
+        (item.quarter, name) for item in declared for name in employer_ids(item.employer)
+    )
 
 
 #: A streamed file's records go to career periods this many at a time.
@@ -620,12 +637,23 @@ class _Named:
 
 
 def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
-    """Each group's records name only its employers, no employer in two groups, files known."""
+    """Each group's records name only its employers, no employer in two groups, files known,
+    and no two groups declare a quarter under one identifier (an NSSO number of two
+    enterprises): one read puts such declarations in one slot (mycareer.dmfa_update), their
+    records together, which an order by employer key does not give."""
     if any(result.strange for result in results):
         return False
     named = {number: keys for result in results for number, keys in result.keys}
     by_group = [_Named(named.get(number, frozenset())) for number in range(len(plan.groups))]
-    return disjoint_groups(plan.groups, by_group)
+    if not disjoint_groups(plan.groups, by_group):
+        return False
+    owner: dict[tuple[Quarter, str], int] = {}
+    for result in results:
+        for number, ids in result.ids:
+            for slot in ids:
+                if owner.setdefault(slot, number) != number:
+                    return False
+    return True
 
 
 Phase = Callable[[str], AbstractContextManager[None]]
