@@ -49,6 +49,8 @@ from mycareer._processes import (
     usable_cores,
 )
 from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
+from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
+from mycareer.dmfa_update import employer_ids
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -80,6 +82,7 @@ __all__ = [
     "Plan",
     "bucket_of",
     "combine",
+    "declared_ids",
     "disjoint_groups",
     "entitlements_for_year",
     "entitlements_from_files",
@@ -259,7 +262,8 @@ class GroupResult:
     ``spool`` the items' JSON texts written to disk instead (local runs, see
     :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
     quarter of its records (None: no record); ``reading`` how many of ``findings`` are
-    the reading findings (they come first).
+    the reading findings (they come first); ``ids`` the (quarter, employer identifier)
+    pairs its records and declarations declared (:func:`declared_ids`).
     """
 
     items: tuple[tuple[str, str, Any], ...]
@@ -269,6 +273,7 @@ class GroupResult:
     spool: Spool | None = None
     last_quarter: Quarter | None = None
     reading: int = 0
+    ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
 def run_group(
@@ -301,7 +306,8 @@ def run_group(
     results = mark_incomplete_references(results, streamed.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in streamed.declarations}
     last = stream.last_quarter()
-    read = (streamed.findings, streamed.errors, keys, last)
+    # Every streamed record was declared (the stream refuses the others): its ids too.
+    read = (streamed.findings, streamed.errors, keys, last, declared_ids(streamed.declarations))
     return _group_result(spec, results, read, spool_to, name)
 
 
@@ -323,12 +329,28 @@ def _run_group_whole(
     results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations}
     last = max((r.quarter for r in batch.records), default=None)
-    return _group_result(spec, results, (batch.findings, batch.errors, keys, last), spool_to, name)
+    ids = declared_ids(batch.declarations) | declared_ids(batch.records)
+    read = (batch.findings, batch.errors, keys, last, ids)
+    return _group_result(spec, results, read, spool_to, name)
+
+
+def declared_ids(
+    items: Iterable[DmfaDeclaration | DmfaWorkerRecord],
+) -> frozenset[tuple[Quarter, str]]:
+    """The (quarter, employer identifier) pairs that declarations or records declare
+    (:func:`~mycareer.dmfa_update.employer_ids`: enterprise and NSSO numbers)."""
+    return frozenset((item.quarter, name) for item in items for name in employer_ids(item.employer))
 
 
 #: What reading a group gave besides its records: findings, errors, the employer keys
-#: its records and declarations named, the latest quarter of its records.
-_Read = tuple[Sequence[Finding], Sequence[InvalidValueError], Iterable[str], Quarter | None]
+#: its records and declarations named, the latest quarter of its records, their ids.
+_Read = tuple[
+    Sequence[Finding],
+    Sequence[InvalidValueError],
+    Iterable[str],
+    Quarter | None,
+    frozenset[tuple[Quarter, str]],
+]
 
 
 def _group_result(
@@ -339,7 +361,7 @@ def _group_result(
     name: str,
 ) -> GroupResult:
     """A group's compact result: reading findings then the results' (each once)."""
-    read_findings, errors, keys, last = read
+    read_findings, errors, keys, last, ids = read
     reading = len(dict.fromkeys(read_findings))
     findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
     lang: Any = spec.lang
@@ -347,7 +369,7 @@ def _group_result(
         texts = (((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results)
         spool = write_spool(spool_to, name, texts)
         return GroupResult(
-            (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading
+            (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading, ids
         )
     items: tuple[tuple[str, str, Any], ...]
     if spec.render == "json":
@@ -355,7 +377,9 @@ def _group_result(
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(items, tuple(findings), tuple(errors), frozenset(keys), None, last, reading)
+    return GroupResult(
+        items, tuple(findings), tuple(errors), frozenset(keys), None, last, reading, ids
+    )
 
 
 def run_groups(
@@ -514,20 +538,34 @@ def errors_in_file_order(
 
 
 class NamesEmployers(Protocol):
-    """A group's result that says which employer keys its records named."""
+    """A group's result that says which employer keys its records named, and under which
+    identifiers they declared each quarter (:func:`declared_ids`)."""
 
     @property
     def keys(self) -> frozenset[str]: ...
 
+    @property
+    def ids(self) -> frozenset[tuple[Quarter, str]]: ...
+
 
 def disjoint_groups(groups: Sequence[EmployerGroup], results: Sequence[NamesEmployers]) -> bool:
-    """Each group's records name only its own employers, and no employer is in two groups."""
+    """Each group's records name only its own employers, no employer is in two groups, and
+    no two groups declare a quarter under one identifier.
+
+    Two enterprise numbers under one NSSO number have two keys, but one read puts their
+    declarations of a quarter in one slot (:func:`~mycareer.dmfa_update.employer_ids`):
+    one declaration and their records together, which groups read apart do not give.
+    """
     owner: dict[str, int] = {}
+    slots: dict[tuple[Quarter, str], int] = {}
     for index, (group, result) in enumerate(zip(groups, results, strict=True)):
         if not result.keys <= set(group.keys):
             return False
         for key in result.keys:
             if owner.setdefault(key, index) != index:
+                return False
+        for slot in result.ids:
+            if slots.setdefault(slot, index) != index:
                 return False
     return True
 

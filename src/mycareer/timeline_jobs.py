@@ -65,8 +65,7 @@ from mycareer._slots import slot_constructor, trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
-from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
-from mycareer.dmfa_update import employer_ids
+from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 from mycareer.jsontext import item_text
@@ -76,6 +75,7 @@ from mycareer.pipeline import (
     Plan,
     Progress,
     bucket_of,
+    declared_ids,
     disjoint_groups,
     jobs_count,
     plan_employers,
@@ -359,7 +359,7 @@ class _Mapper:
         self.store.keep()
         keys = named | {d.employer.key for d in streamed.declarations}
         # Every streamed record was declared (the stream refuses the others): its ids too.
-        self.ids.append((number, _ids(streamed.declarations)))
+        self.ids.append((number, declared_ids(streamed.declarations)))
         self._reading(number, files, keys, streamed.findings, streamed.errors)
 
     def saved(self) -> tuple[int, date | None, bool, int]:
@@ -395,7 +395,7 @@ class _Mapper:
         first = self.index[files[0]]
         named = {r.employer.key for r in batch.records}
         keys = named | {d.employer.key for d in batch.declarations}
-        self.ids.append((number, _ids(batch.declarations) | _ids(batch.records)))
+        self.ids.append((number, declared_ids(batch.declarations) | declared_ids(batch.records)))
         self._reading(number, files, keys, batch.findings, batch.errors)
         declared = {(d.quarter, d.employer.key) for d in batch.declarations}
         records = batch.records
@@ -442,15 +442,6 @@ class _Mapper:
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
                          tuple(self.errors), self.strange, tuple(self.ids))  # fmt: skip
-
-
-def _ids(
-    declared: Iterable[DmfaDeclaration | DmfaWorkerRecord],
-) -> frozenset[tuple[Quarter, str]]:
-    """The (quarter, employer identifier) pairs of declarations or records."""
-    return frozenset(
-        (item.quarter, name) for item in declared for name in employer_ids(item.employer)
-    )
 
 
 #: A streamed file's records go to career periods this many at a time.
@@ -634,6 +625,7 @@ def bucket_count(plan: Plan, jobs: int) -> int:
 @attrs.frozen
 class _Named:
     keys: frozenset[str]
+    ids: frozenset[tuple[Quarter, str]]
 
 
 def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
@@ -644,16 +636,11 @@ def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
     if any(result.strange for result in results):
         return False
     named = {number: keys for result in results for number, keys in result.keys}
-    by_group = [_Named(named.get(number, frozenset())) for number in range(len(plan.groups))]
-    if not disjoint_groups(plan.groups, by_group):
-        return False
-    owner: dict[tuple[Quarter, str], int] = {}
-    for result in results:
-        for number, ids in result.ids:
-            for slot in ids:
-                if owner.setdefault(slot, number) != number:
-                    return False
-    return True
+    ids = {number: pairs for result in results for number, pairs in result.ids}
+    nothing: frozenset[Any] = frozenset()
+    by_group = [_Named(named.get(number, nothing), ids.get(number, nothing))
+                for number in range(len(plan.groups))]  # fmt: skip
+    return disjoint_groups(plan.groups, by_group)
 
 
 Phase = Callable[[str], AbstractContextManager[None]]

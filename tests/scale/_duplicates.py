@@ -37,3 +37,24 @@ def two_duplicated_quarters(tmp_path: Path) -> Path:
     (folder / "b.xml").write_text(other, encoding="utf-8")
     (folder / "c.xml").write_text(_created_a_year_later(other), encoding="utf-8")
     return folder
+
+
+def shared_nsso_number(tmp_path: Path) -> tuple[Path, list[str]]:
+    """Three employers' 2024 Q1 and Q2 files, the first and the last declared under one NSSO
+    number (100006), every worker record of the first one's Q2 refused (a bad INSS): its
+    declaration is all that says it declared Q2. The folder and the employer keys, sorted."""
+    quarters = (Quarter(2024, 1), Quarter(2024, 2))
+    folder = tmp_path / "in"
+    files = bench_module("payroll").generate(folder, 60, quarters, employers=3)
+    keys = sorted({p.name.split("-")[1] for p in files})
+    assert len(keys) == 3
+    for path in files:
+        if keys[1] in path.name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100006<", 1)
+        if keys[0] in path.name and path.name.endswith("-20242.xml"):
+            head, *people = text.split("<INSS>")
+            text = head + "".join(f"<INSS>12345678901{p[p.index('<') :]}" for p in people)
+        path.write_text(text, encoding="utf-8")
+    return folder, keys

@@ -67,7 +67,7 @@ from tests.cli._run import assert_no_traceback, run_cli
 from ..fla.test_account_split import ACME, ACME_BARE, AS_OF, WORKERS, credits, terminations
 from ..fla.test_account_split import trainings as some_trainings
 from ._bench import bench_module
-from ._duplicates import two_duplicated_quarters
+from ._duplicates import shared_nsso_number, two_duplicated_quarters
 from ._partitions import random_plan
 
 
@@ -800,3 +800,14 @@ def test_reading_findings_come_in_the_order_of_one_read_whatever_jobs(
     for jobs in (1, 2):
         run = accounts_from_files([folder], jobs=jobs, render=render)  # type: ignore[arg-type]
         assert run.findings == expected
+
+
+def test_employers_sharing_an_nsso_number_give_the_accounts_of_one_read(tmp_path: Path) -> None:
+    """Two enterprise numbers declared under one NSSO number fall in two employer groups,
+    but one read puts their declarations of a quarter in one slot (mycareer.dmfa_update):
+    the groups must see the shared number and read everything at once, as one read."""
+    folder, _keys = shared_nsso_number(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    expected = accounts_from_declarations(batch.records, batch.declarations)
+    for jobs in (1, 2):
+        assert accounts_from_files([folder], jobs=jobs).accounts == expected

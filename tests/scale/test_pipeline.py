@@ -41,7 +41,7 @@ from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
 from ._bench import bench_module
-from ._duplicates import two_duplicated_quarters
+from ._duplicates import shared_nsso_number, two_duplicated_quarters
 from ._partitions import employers_of, random_plan
 
 YEAR = 2024
@@ -227,6 +227,20 @@ def test_findings_come_in_the_order_of_one_read_whatever_jobs(tmp_path: Path) ->
     for jobs in (1, 2):
         assert entitlements_from_files([folder], YEAR, jobs=jobs).findings == expected
         assert entitlements_json([folder], YEAR, jobs=jobs).findings == expected
+
+
+def test_employers_sharing_an_nsso_number_give_the_one_process_results(tmp_path: Path) -> None:
+    """Two enterprise numbers declared under one NSSO number fall in two employer groups,
+    but one read puts their declarations of a quarter in one slot (mycareer.dmfa_update):
+    the groups must see the shared number and read everything at once, as one read."""
+    folder, _keys = shared_nsso_number(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    assert batch.errors  # the refused records
+    expected = compute_entitlements(batch.records, batch.declarations, YEAR)
+    for jobs in (1, 2):
+        assert entitlements_from_files([folder], YEAR, jobs=jobs).entitlements == expected
+        texts = entitlements_json([folder], YEAR, jobs=jobs).json
+        assert list(texts) == [entitlement_json_text(e) for e in expected]
 
 
 def _as_compared(result: GroupResult) -> tuple[object, ...]:
