@@ -67,6 +67,7 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
@@ -304,7 +305,9 @@ def run_group(
         as_of=spec.as_of,
     )
     results = mark_incomplete_references(results, streamed.rejected)  # issue 11 item 2
-    keys = named | {d.employer.key for d in streamed.declarations}
+    keys = (
+        named | {d.employer.key for d in streamed.declarations} | _rejected_keys(streamed.rejected)
+    )
     last = stream.last_quarter()
     # Every streamed record was declared (the stream refuses the others): its ids too.
     read = (streamed.findings, streamed.errors, keys, last, declared_ids(streamed.declarations))
@@ -327,11 +330,24 @@ def _run_group_whole(
         as_of=spec.as_of,
     )
     results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
-    keys = named | {d.employer.key for d in batch.declarations}
+    keys = named | {d.employer.key for d in batch.declarations} | _rejected_keys(batch.rejected)
     last = max((r.quarter for r in batch.records), default=None)
     ids = declared_ids(batch.declarations) | declared_ids(batch.records)
     read = (batch.findings, batch.errors, keys, last, ids)
     return _group_result(spec, results, read, spool_to, name)
+
+
+#: The "employer key" of a rejected file whose employer could not be read: no group's.
+UNKNOWN_EMPLOYER = "?"
+
+
+def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
+    """The employers a group's rejected files declared: their results are marked
+    incomplete (mycareer.fla.incomplete), so they count among the employers the group
+    names. A file of another group's employer (a file with several declarations), or of
+    an employer that could not be read (which marks every result), then sends the run
+    to one read of everything, which marks the results of every group concerned."""
+    return {UNKNOWN_EMPLOYER if r.employer is None else r.employer.key for r in rejected}
 
 
 def declared_ids(

@@ -243,6 +243,62 @@ def test_employers_sharing_an_nsso_number_give_the_one_process_results(tmp_path:
         assert list(texts) == [entitlement_json_text(e) for e in expected]
 
 
+def _incomplete_keys(entitlements: tuple[Entitlement, ...], file: str) -> set[str]:
+    """The employers whose every result carries REFERENCE_INCOMPLETE naming ``file``."""
+    keys = {e.employer.key for e in entitlements}
+    return {
+        key
+        for key in keys
+        if all(
+            any(f.code == "REFERENCE_INCOMPLETE" and file in f.message for f in e.findings)
+            for e in entitlements
+            if e.employer.key == key
+        )
+    }
+
+
+def test_a_rejected_file_of_two_employers_marks_both_whatever_jobs(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """One file holds the 2024 Q1 declarations of the first and the last employer and is
+    cut in the second: it is rejected whole, and the results of 2024 of both employers
+    are computed without it (REFERENCE_INCOMPLETE), though the file's header, which the
+    employer groups go by, names the first only."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    keys = sorted(group.keys[0] for group in plan_employers([folder]).groups)
+    first, last = (folder / f"dmfa-{key}-20241.xml" for key in (keys[0], keys[-1]))
+    head, _, body = first.read_text(encoding="utf-8").partition("<Form>")
+    own = "<Form>" + body.rpartition("</DmfAOriginal>")[0]
+    other = "<Form>" + last.read_text(encoding="utf-8").partition("<Form>")[2]
+    (folder / "both.xml").write_text(head + own + other[: len(other) // 2], encoding="utf-8")
+    first.unlink()
+    last.unlink()
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert _incomplete_keys(run.entitlements, "both.xml") == {keys[0], keys[-1]}
+
+
+def test_a_rejected_file_whose_employer_cannot_be_read_marks_every_result_whatever_jobs(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """A header whose Quarter does not read (20245) rejects the file before its employer is
+    known: it could be any employer's, so every result is marked (mycareer.fla.incomplete),
+    though the header pre-scan, which groups the files, read its CompanyID."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    keys = sorted(group.keys[0] for group in plan_employers([folder]).groups)
+    victim = folder / f"dmfa-{keys[1]}-20241.xml"
+    victim.write_text(
+        victim.read_text(encoding="utf-8").replace("<Quarter>20241<", "<Quarter>20245<"),
+        encoding="utf-8",
+    )
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in run.errors] == [str(victim)]  # type: ignore[union-attr]
+        assert _incomplete_keys(run.entitlements, victim.name) == set(keys)
+
+
 def _as_compared(result: GroupResult) -> tuple[object, ...]:
     errors = [(str(e), e.source) for e in result.errors]
     return result.items, result.findings, errors, result.keys, result.last_quarter
