@@ -17,8 +17,9 @@ the lines of the year), not its records nor the input. Input the grouping cannot
 prove safe runs as one group, exactly as a
 single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: DmfA
 updates or consultation answers among the files (they correct originals across
-files), or a group whose records turn out to name an employer its headers did
-not (a file with several declarations).
+files), a group whose records turn out to name an employer its headers did
+not (a file with several declarations, read or rejected), or groups that declare a
+quarter under one identifier (an NSSO number of two enterprise numbers).
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"

@@ -29,10 +29,11 @@ are spooled per bucket and read back lazily in order (:class:`~mycareer._spool.S
 :func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
 anything but DmfA originals (updates, consultation answers, Dimona, personnel
-files, career records, sidecars), and files whose records name an employer
-their headers did not. Findings come in the one-process order: document
-versions, then reading (duplicate originals: by the file of the one excluded),
-then the periods'; errors by file.
+files, career records, sidecars), files whose records name an employer their
+headers did not, and groups that declare a quarter under one identifier (an NSSO
+number of two enterprise numbers: one read puts them in one slot). Findings come
+in the one-process order: document versions, then reading (duplicate originals: by
+the file of the one excluded), then the periods'; errors by file.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
