@@ -120,11 +120,14 @@ from mycareer.pipeline import (
     Plan,
     Progress,
     bucket_of,
+    declared_ids,
     disjoint_groups,
+    errors_in_file_order,
     jobs_count,
     map_in_processes,
     pack_groups,
     plan_employers,
+    reading_in_file_order,
     run_groups,
 )
 from mycareer.quarter import Quarter
@@ -190,8 +193,9 @@ class AccountGroupResult:
 
     ``entitlements`` in the one-process order (year, employer key, NISS), or, when
     the spec does not keep them, ``credits`` (their credit lines, in that order);
-    ``keys`` every employer key its records and declarations named; ``first_year``
-    and ``last_quarter`` those of its records (None: no record).
+    ``keys`` every employer key its records and declarations named, ``ids`` the
+    (quarter, employer identifier) pairs they declared; ``first_year`` and
+    ``last_quarter`` those of its records (None: no record).
 
     A shuffling spec (``buckets``) gets none of these and no worker fact, but ``rows``:
     per bucket the pickled :func:`~mycareer.fla.account_pipeline.credit_row` of its
@@ -214,15 +218,16 @@ class AccountGroupResult:
     credit_findings: tuple[tuple[Tag, Finding], ...] = ()
     employers: tuple[tuple[str, Employer], ...] = ()
     mixed: frozenset[str] = frozenset()
+    ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
 @attrs.frozen
 class AccountFilesRun:
     """The accounts, and what reading the files said.
 
-    ``errors`` in the order of their files in the input; ``findings`` (each once) group
-    by group, in the order of the groups' smallest employer key, the same whatever
-    ``jobs`` (one read of everything orders them by declaration instead).
+    ``errors`` in the order of their files in the input; ``findings`` (each once) what
+    reading said, in the order one read of everything gives (document versions by file,
+    then duplicate originals by the file each excludes), whatever ``jobs``.
 
     A rendered run (``render`` other than ``"objects"``, see :func:`render_accounts`)
     keeps no account: ``accounts.accounts`` is empty and ``accounts.findings`` holds
@@ -278,6 +283,7 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         keys=frozenset(keys),
         first_year=min((r.quarter.year for r in records), default=None),
         last_quarter=max((r.quarter for r in records), default=None),
+        ids=declared_ids(batch.declarations) | declared_ids(records),
     )
     if spec.buckets:
         archive = _archive_rows(entitlements, records) if spec.archive else []
@@ -550,21 +556,20 @@ def run_account_plan(
         joint_committees=committees, entitlements=tuple(entitlements),
         kept_entitlements=spec.keep_entitlements,
     )  # fmt: skip
-    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    findings = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
     return AccountFilesRun(accounts, findings, _in_file_order(plan, results))
+
+
+def _read_in_file_order(plan: Plan, results: Sequence[AccountGroupResult]) -> list[Finding]:
+    """The groups' reading findings in the order one read of every file gives them."""
+    return reading_in_file_order(plan.files, [r.findings for r in results])
 
 
 def _in_file_order(
     plan: Plan, results: Sequence[AccountGroupResult]
 ) -> tuple[InvalidValueError, ...]:
-    """The groups' errors by their file's place in the input, as one read reports them
-    (stable: a file's own errors keep their order; an error naming no file comes last)."""
-    place = {name: number for number, name in enumerate(plan.files)}
-    errors = [e for r in results for e in r.errors]
-    unknown = len(place)
-    return tuple(
-        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
-    )
+    """The groups' errors by their file's place in the input, as one read reports them."""
+    return errors_in_file_order(plan.files, (e for r in results for e in r.errors))
 
 
 # --- the shuffle by worker ---------------------------------------------------------------
@@ -644,7 +649,7 @@ def _run_buckets(
         sink.close()
         folder.cleanup()
         raise
-    read = tuple(dict.fromkeys(f for r in results for f in r.findings))
+    read = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
     return attrs.evolve(run, findings=read, errors=_in_file_order(plan, results))
 
 

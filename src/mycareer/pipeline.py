@@ -17,8 +17,9 @@ the lines of the year), not its records nor the input. Input the grouping cannot
 prove safe runs as one group, exactly as a
 single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: DmfA
 updates or consultation answers among the files (they correct originals across
-files), or a group whose records turn out to name an employer its headers did
-not (a file with several declarations).
+files), a group whose records turn out to name an employer its headers did
+not (a file with several declarations, read or rejected), or groups that declare a
+quarter under one identifier (an NSSO number of two enterprise numbers).
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -49,6 +50,8 @@ from mycareer._processes import (
     usable_cores,
 )
 from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
+from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
+from mycareer.dmfa_update import employer_ids
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -65,6 +68,8 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa import RejectedFile
+from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
 from mycareer.xmlio.reading import input_files
@@ -79,10 +84,12 @@ __all__ = [
     "Plan",
     "bucket_of",
     "combine",
+    "declared_ids",
     "disjoint_groups",
     "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
+    "errors_in_file_order",
     "execute",
     "file_header",
     "jobs_count",
@@ -90,6 +97,7 @@ __all__ = [
     "pack_groups",
     "plan_employers",
     "plan_from_headers",
+    "reading_in_file_order",
     "run_group",
     "run_groups",
     "run_paused",
@@ -255,7 +263,9 @@ class GroupResult:
     ``keys`` every employer key the group's records and declarations named;
     ``spool`` the items' JSON texts written to disk instead (local runs, see
     :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
-    quarter of its records (None: no record).
+    quarter of its records (None: no record); ``reading`` how many of ``findings`` are
+    the reading findings (they come first); ``ids`` the (quarter, employer identifier)
+    pairs its records and declarations declared (:func:`declared_ids`).
     """
 
     items: tuple[tuple[str, str, Any], ...]
@@ -264,6 +274,8 @@ class GroupResult:
     keys: frozenset[str]
     spool: Spool | None = None
     last_quarter: Quarter | None = None
+    reading: int = 0
+    ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
 def run_group(
@@ -294,9 +306,12 @@ def run_group(
         as_of=spec.as_of,
     )
     results = mark_incomplete_references(results, streamed.rejected)  # issue 11 item 2
-    keys = named | {d.employer.key for d in streamed.declarations}
+    keys = (
+        named | {d.employer.key for d in streamed.declarations} | _rejected_keys(streamed.rejected)
+    )
     last = stream.last_quarter()
-    read = (streamed.findings, streamed.errors, keys, last)
+    # Every streamed record was declared (the stream refuses the others): its ids too.
+    read = (streamed.findings, streamed.errors, keys, last, declared_ids(streamed.declarations))
     return _group_result(spec, results, read, spool_to, name)
 
 
@@ -316,14 +331,43 @@ def _run_group_whole(
         as_of=spec.as_of,
     )
     results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
-    keys = named | {d.employer.key for d in batch.declarations}
+    keys = named | {d.employer.key for d in batch.declarations} | _rejected_keys(batch.rejected)
     last = max((r.quarter for r in batch.records), default=None)
-    return _group_result(spec, results, (batch.findings, batch.errors, keys, last), spool_to, name)
+    ids = declared_ids(batch.declarations) | declared_ids(batch.records)
+    read = (batch.findings, batch.errors, keys, last, ids)
+    return _group_result(spec, results, read, spool_to, name)
+
+
+#: The "employer key" of a rejected file whose employer could not be read: no group's.
+UNKNOWN_EMPLOYER = "?"
+
+
+def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
+    """The employers a group's rejected files declared: their results are marked
+    incomplete (mycareer.fla.incomplete), so they count among the employers the group
+    names. A file of another group's employer (a file with several declarations), or of
+    an employer that could not be read (which marks every result), then sends the run
+    to one read of everything, which marks the results of every group concerned."""
+    return {UNKNOWN_EMPLOYER if r.employer is None else r.employer.key for r in rejected}
+
+
+def declared_ids(
+    items: Iterable[DmfaDeclaration | DmfaWorkerRecord],
+) -> frozenset[tuple[Quarter, str]]:
+    """The (quarter, employer identifier) pairs that declarations or records declare
+    (:func:`~mycareer.dmfa_update.employer_ids`: enterprise and NSSO numbers)."""
+    return frozenset((item.quarter, name) for item in items for name in employer_ids(item.employer))
 
 
 #: What reading a group gave besides its records: findings, errors, the employer keys
-#: its records and declarations named, the latest quarter of its records.
-_Read = tuple[Sequence[Finding], Sequence[InvalidValueError], Iterable[str], Quarter | None]
+#: its records and declarations named, the latest quarter of its records, their ids.
+_Read = tuple[
+    Sequence[Finding],
+    Sequence[InvalidValueError],
+    Iterable[str],
+    Quarter | None,
+    frozenset[tuple[Quarter, str]],
+]
 
 
 def _group_result(
@@ -334,14 +378,15 @@ def _group_result(
     name: str,
 ) -> GroupResult:
     """A group's compact result: reading findings then the results' (each once)."""
-    read_findings, errors, keys, last = read
+    read_findings, errors, keys, last, ids = read
+    reading = len(dict.fromkeys(read_findings))
     findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
     lang: Any = spec.lang
     if spec.render == "json" and spool_to is not None:
         texts = (((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results)
         spool = write_spool(spool_to, name, texts)
         return GroupResult(
-            (), tuple(findings), tuple(errors), frozenset(keys), spool, last_quarter=last
+            (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading, ids
         )
     items: tuple[tuple[str, str, Any], ...]
     if spec.render == "json":
@@ -349,7 +394,9 @@ def _group_result(
                       for e in results)  # fmt: skip
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(items, tuple(findings), tuple(errors), frozenset(keys), last_quarter=last)
+    return GroupResult(
+        items, tuple(findings), tuple(errors), frozenset(keys), None, last, reading, ids
+    )
 
 
 def run_groups(
@@ -463,24 +510,79 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    return combine(ordered, folder=folder)
+    run = combine(ordered, folder=folder)
+    # The groups come in employer order, the files in input order: what reading said
+    # (findings, errors) by file, as one read of everything reports it (else an unrelated
+    # update file, which sends the run through one read, would reorder the same lines).
+    read = reading_in_file_order(plan.files, [r.findings[: r.reading] for r in ordered])
+    computed = (f for r in ordered for f in r.findings[r.reading :])
+    return attrs.evolve(
+        run,
+        findings=tuple(dict.fromkeys((*read, *computed))),
+        errors=errors_in_file_order(plan.files, run.errors),
+    )
+
+
+def reading_in_file_order(
+    files: Sequence[str], groups: Iterable[Sequence[Finding]]
+) -> list[Finding]:
+    """The reading findings of groups of ``files`` in the order one read of them gives:
+    the document versions by file, then the others (duplicate originals) by the file
+    they name (each group's own order kept within a file; no file: last)."""
+    place = {name: number for number, name in enumerate(files)}
+    unknown = len(place)
+    tagged: list[tuple[tuple[int, int, int, int], Finding]] = []
+    for number, findings in enumerate(groups):
+        for seq, finding in enumerate(findings):
+            source = finding.source
+            at = place.get(source.file or "", unknown) if source is not None else unknown
+            kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
+            tagged.append(((kind, at, number, seq), finding))
+    tagged.sort(key=lambda item: item[0])
+    return [finding for _tag, finding in tagged]
+
+
+def errors_in_file_order(
+    files: Sequence[str], errors: Iterable[InvalidValueError]
+) -> tuple[InvalidValueError, ...]:
+    """``errors`` by their file's place in ``files``, as one read of them reports them
+    (stable: a file's own errors keep their order; an error naming no file comes last)."""
+    place = {name: number for number, name in enumerate(files)}
+    unknown = len(place)
+    return tuple(
+        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
+    )
 
 
 class NamesEmployers(Protocol):
-    """A group's result that says which employer keys its records named."""
+    """A group's result that says which employer keys its records named, and under which
+    identifiers they declared each quarter (:func:`declared_ids`)."""
 
     @property
     def keys(self) -> frozenset[str]: ...
 
+    @property
+    def ids(self) -> frozenset[tuple[Quarter, str]]: ...
+
 
 def disjoint_groups(groups: Sequence[EmployerGroup], results: Sequence[NamesEmployers]) -> bool:
-    """Each group's records name only its own employers, and no employer is in two groups."""
+    """Each group's records name only its own employers, no employer is in two groups, and
+    no two groups declare a quarter under one identifier.
+
+    Two enterprise numbers under one NSSO number have two keys, but one read puts their
+    declarations of a quarter in one slot (:func:`~mycareer.dmfa_update.employer_ids`):
+    one declaration and their records together, which groups read apart do not give.
+    """
     owner: dict[str, int] = {}
+    slots: dict[tuple[Quarter, str], int] = {}
     for index, (group, result) in enumerate(zip(groups, results, strict=True)):
         if not result.keys <= set(group.keys):
             return False
         for key in result.keys:
             if owner.setdefault(key, index) != index:
+                return False
+        for slot in result.ids:
+            if slots.setdefault(slot, index) != index:
                 return False
     return True
 

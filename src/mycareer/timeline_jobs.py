@@ -29,10 +29,11 @@ are spooled per bucket and read back lazily in order (:class:`~mycareer._spool.S
 :func:`timelines_from_files` falls back to one read of
 everything, in the calling process, for input the grouping cannot prove safe:
 anything but DmfA originals (updates, consultation answers, Dimona, personnel
-files, career records, sidecars), and files whose records name an employer
-their headers did not. Findings come in the one-process order: document
-versions, then reading (duplicate originals: by the file of the one excluded),
-then the periods'; errors by file.
+files, career records, sidecars), files whose records name an employer their
+headers did not, and groups that declare a quarter under one identifier (an NSSO
+number of two enterprise numbers: one read puts them in one slot). Findings come
+in the one-process order: document versions, then reading (duplicate originals: by
+the file of the one excluded), then the periods'; errors by file.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -75,6 +76,7 @@ from mycareer.pipeline import (
     Plan,
     Progress,
     bucket_of,
+    declared_ids,
     disjoint_groups,
     jobs_count,
     plan_employers,
@@ -295,7 +297,9 @@ class MapResult:
     ``rows[b]`` is a pickled list of ``(tag, NISS, period)`` (None when the task
     has none for bucket ``b``; locally the rows go to files and this is empty).
     ``keys`` holds, per group index, the employer keys its records and
-    declarations named; ``latest`` the latest start or end day read.
+    declarations named; ``ids`` the identifiers (enterprise and NSSO numbers,
+    :func:`~mycareer.dmfa_update.employer_ids`) they declared each quarter under;
+    ``latest`` the latest start or end day read.
     """
 
     rows: tuple[bytes | None, ...]
@@ -305,6 +309,7 @@ class MapResult:
     errors: tuple[tuple[Tag, InvalidValueError], ...]
     #: True when a period's file is not one of the group's (then: one process).
     strange: bool = False
+    ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
 
 
 def _file_of(source: SourceRef | None, index: dict[str, int]) -> int | None:
@@ -328,6 +333,7 @@ class _Mapper:
         self.index = index
         self.store = RowStore(buckets, folder, task, dump_rows)
         self.keys: list[tuple[int, frozenset[str]]] = []
+        self.ids: list[tuple[int, frozenset[tuple[Quarter, str]]]] = []
         self.latest: date | None = None
         self.findings: list[tuple[Tag, Finding]] = []
         self.errors: list[tuple[Tag, InvalidValueError]] = []
@@ -353,6 +359,8 @@ class _Mapper:
             return
         self.store.keep()
         keys = named | {d.employer.key for d in streamed.declarations}
+        # Every streamed record was declared (the stream refuses the others): its ids too.
+        self.ids.append((number, declared_ids(streamed.declarations)))
         self._reading(number, files, keys, streamed.findings, streamed.errors)
 
     def saved(self) -> tuple[int, date | None, bool, int]:
@@ -388,6 +396,7 @@ class _Mapper:
         first = self.index[files[0]]
         named = {r.employer.key for r in batch.records}
         keys = named | {d.employer.key for d in batch.declarations}
+        self.ids.append((number, declared_ids(batch.declarations) | declared_ids(batch.records)))
         self._reading(number, files, keys, batch.findings, batch.errors)
         declared = {(d.quarter, d.employer.key) for d in batch.declarations}
         records = batch.records
@@ -433,7 +442,7 @@ class _Mapper:
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
-                         tuple(self.errors), self.strange)  # fmt: skip
+                         tuple(self.errors), self.strange, tuple(self.ids))  # fmt: skip
 
 
 #: A streamed file's records go to career periods this many at a time.
@@ -617,14 +626,21 @@ def bucket_count(plan: Plan, jobs: int) -> int:
 @attrs.frozen
 class _Named:
     keys: frozenset[str]
+    ids: frozenset[tuple[Quarter, str]]
 
 
 def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
-    """Each group's records name only its employers, no employer in two groups, files known."""
+    """Each group's records name only its employers, no employer in two groups, files known,
+    and no two groups declare a quarter under one identifier (an NSSO number of two
+    enterprises): one read puts such declarations in one slot (mycareer.dmfa_update), their
+    records together, which an order by employer key does not give."""
     if any(result.strange for result in results):
         return False
     named = {number: keys for result in results for number, keys in result.keys}
-    by_group = [_Named(named.get(number, frozenset())) for number in range(len(plan.groups))]
+    ids = {number: pairs for result in results for number, pairs in result.ids}
+    nothing: frozenset[Any] = frozenset()
+    by_group = [_Named(named.get(number, nothing), ids.get(number, nothing))
+                for number in range(len(plan.groups))]  # fmt: skip
     return disjoint_groups(plan.groups, by_group)
 
 

@@ -140,6 +140,32 @@ def test_plot_over_an_input_is_refused(tmp_path: Path) -> None:
     assert source.read_bytes() == before
 
 
+@pytest.mark.parametrize("spelt", ["t-90010100123.png", "sub/../T-90010100123.PNG"])
+def test_a_worker_picture_over_an_input_is_refused(tmp_path: Path, spelt: str) -> None:
+    """With several workers, ``--plot t.png`` draws ``t-NISS.png`` for each: an input of the
+    run under such a name (read whatever its name, as it is named on the command line)
+    would be replaced by a worker's picture. Refused before any work, the input kept."""
+    (tmp_path / "sub").mkdir()
+    other = Niss("85073003328")
+    workers = [
+        *_records("An"),
+        CareerRecords(
+            other, [CareerPeriod(other, PeriodKind.EMPLOYMENT, Period(date(2024, 2, 1)))]
+        ),
+    ]
+    source = tmp_path / "t-90010100123.png"
+    source.write_bytes(career_records_bytes(workers))
+    before = source.read_bytes()
+    if spelt != source.name and not (tmp_path / spelt).exists():  # a case-sensitive filesystem
+        (tmp_path / "T-90010100123.PNG").symlink_to(source)
+    result = run_cli("timeline", spelt, "--as-of", "2024-06-30", "--plot", "t.png", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert "--plot" in result.stderr
+    assert source.read_bytes() == before
+    assert not list(tmp_path.glob("t-*.png"))[1:]  # the input alone, no picture
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
 def test_modes_follow_the_umask(tmp_path: Path, umask: int) -> None:
     source = _xml(tmp_path)

@@ -67,6 +67,7 @@ from tests.cli._run import assert_no_traceback, run_cli
 from ..fla.test_account_split import ACME, ACME_BARE, AS_OF, WORKERS, credits, terminations
 from ..fla.test_account_split import trainings as some_trainings
 from ._bench import bench_module
+from ._duplicates import shared_nsso_number, two_duplicated_quarters
 from ._partitions import random_plan
 
 
@@ -784,3 +785,29 @@ def test_trainings_given_to_be_walked_are_kept_when_the_ledgers_are_built_here(
     run = run_account_plan(plan, walked, 1, local_mapper(1))
     assert run.accounts == run_account_plan(plan, given, 1, local_mapper(1)).accounts
     assert sum(len(a.trainings) for a in run.accounts.accounts) == 2
+
+
+@pytest.mark.parametrize("render", ["objects", "json"])
+def test_reading_findings_come_in_the_order_of_one_read_whatever_jobs(
+    tmp_path: Path, render: str
+) -> None:
+    """Two employers each sent one quarter twice (tests/scale/_duplicates.py): one read
+    reports the duplicates by the file each excludes (b.xml, then d.xml), and so must the
+    employer groups, whatever ``jobs``."""
+    folder = two_duplicated_quarters(tmp_path)
+    expected = tuple(dict.fromkeys(read_corrected_dmfa([folder], on_error="collect").findings))
+    assert [Path(f.source.file).name for f in expected] == ["b.xml", "d.xml"]  # type: ignore[union-attr, arg-type]
+    for jobs in (1, 2):
+        run = accounts_from_files([folder], jobs=jobs, render=render)  # type: ignore[arg-type]
+        assert run.findings == expected
+
+
+def test_employers_sharing_an_nsso_number_give_the_accounts_of_one_read(tmp_path: Path) -> None:
+    """Two enterprise numbers declared under one NSSO number fall in two employer groups,
+    but one read puts their declarations of a quarter in one slot (mycareer.dmfa_update):
+    the groups must see the shared number and read everything at once, as one read."""
+    folder, _keys = shared_nsso_number(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    expected = accounts_from_declarations(batch.records, batch.declarations)
+    for jobs in (1, 2):
+        assert accounts_from_files([folder], jobs=jobs).accounts == expected

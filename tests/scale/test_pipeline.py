@@ -41,6 +41,7 @@ from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
 from ._bench import bench_module
+from ._duplicates import shared_nsso_number, two_duplicated_quarters
 from ._partitions import employers_of, random_plan
 
 YEAR = 2024
@@ -179,6 +180,123 @@ def test_a_broken_file_costs_that_file_only_whatever_jobs(payroll: Path, tmp_pat
     assert victim.name in runs[0].stderr
     assert len(json.loads(runs[0].stdout)) > 40  # the other files still give their results
     assert_no_traceback(runs[1])
+
+
+def test_errors_come_in_file_order_whatever_jobs(payroll: Path, tmp_path: Path) -> None:
+    """Two files cut part-way whose names sort against their employers' keys: one read
+    of everything reports them in file order (a- before b-), and so must the employer
+    groups (else the errors of one input move with an unrelated update file, which
+    sends the run through one read)."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    quarter = sorted(folder.glob("*-20244.xml"))
+    for prefix, path in (("b-", quarter[0]), ("a-", quarter[-1])):  # a-: the larger key
+        text = path.read_bytes()
+        path.unlink()
+        (folder / f"{prefix}{path.name}").write_bytes(text[: len(text) // 2])
+    files = [str(p) for p in sorted(folder.iterdir())]
+    assert Path(files[0]).name.startswith("a-")
+    assert Path(files[1]).name.startswith("b-")
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in run.errors] == files[:2]  # type: ignore[union-attr]
+        texts = entitlements_json([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in texts.errors] == files[:2]  # type: ignore[union-attr]
+    result = run_cli("entitlements", "--year", str(YEAR), "--jobs", "2", folder)
+    assert_no_traceback(result)
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2
+    assert "/a-" in errors[0]
+    assert "/b-" in errors[1]
+
+
+def test_findings_come_in_the_order_of_one_read_whatever_jobs(tmp_path: Path) -> None:
+    """Two employers each sent one quarter twice (tests/scale/_duplicates.py): one read
+    reports what reading said first (the duplicates, by the file each excludes: b.xml,
+    then d.xml), then the results' findings by employer; so must the employer groups,
+    which each read and compute one employer."""
+    folder = two_duplicated_quarters(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    results = compute_entitlements(batch.records, batch.declarations, YEAR)
+    expected = tuple(dict.fromkeys((*batch.findings, *(f for e in results for f in e.findings))))
+    codes = [f.code for f in expected]
+    assert codes[:2] == ["DMFA_DUPLICATE_ORIGINAL", "DMFA_DUPLICATE_ORIGINAL"]
+    assert "DMFA_DUPLICATE_ORIGINAL" not in codes[2:]
+    assert [Path(f.source.file).name for f in expected[:2]] == ["b.xml", "d.xml"]  # type: ignore[union-attr, arg-type]
+    assert len(plan_employers([folder]).groups) == 2
+    for jobs in (1, 2):
+        assert entitlements_from_files([folder], YEAR, jobs=jobs).findings == expected
+        assert entitlements_json([folder], YEAR, jobs=jobs).findings == expected
+
+
+def test_employers_sharing_an_nsso_number_give_the_one_process_results(tmp_path: Path) -> None:
+    """Two enterprise numbers declared under one NSSO number fall in two employer groups,
+    but one read puts their declarations of a quarter in one slot (mycareer.dmfa_update):
+    the groups must see the shared number and read everything at once, as one read."""
+    folder, _keys = shared_nsso_number(tmp_path)
+    batch = read_corrected_dmfa([folder], on_error="collect")
+    assert batch.errors  # the refused records
+    expected = compute_entitlements(batch.records, batch.declarations, YEAR)
+    for jobs in (1, 2):
+        assert entitlements_from_files([folder], YEAR, jobs=jobs).entitlements == expected
+        texts = entitlements_json([folder], YEAR, jobs=jobs).json
+        assert list(texts) == [entitlement_json_text(e) for e in expected]
+
+
+def _incomplete_keys(entitlements: tuple[Entitlement, ...], file: str) -> set[str]:
+    """The employers whose every result carries REFERENCE_INCOMPLETE naming ``file``."""
+    keys = {e.employer.key for e in entitlements}
+    return {
+        key
+        for key in keys
+        if all(
+            any(f.code == "REFERENCE_INCOMPLETE" and file in f.message for f in e.findings)
+            for e in entitlements
+            if e.employer.key == key
+        )
+    }
+
+
+def test_a_rejected_file_of_two_employers_marks_both_whatever_jobs(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """One file holds the 2024 Q1 declarations of the first and the last employer and is
+    cut in the second: it is rejected whole, and the results of 2024 of both employers
+    are computed without it (REFERENCE_INCOMPLETE), though the file's header, which the
+    employer groups go by, names the first only."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    keys = sorted(group.keys[0] for group in plan_employers([folder]).groups)
+    first, last = (folder / f"dmfa-{key}-20241.xml" for key in (keys[0], keys[-1]))
+    head, _, body = first.read_text(encoding="utf-8").partition("<Form>")
+    own = "<Form>" + body.rpartition("</DmfAOriginal>")[0]
+    other = "<Form>" + last.read_text(encoding="utf-8").partition("<Form>")[2]
+    (folder / "both.xml").write_text(head + own + other[: len(other) // 2], encoding="utf-8")
+    first.unlink()
+    last.unlink()
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert _incomplete_keys(run.entitlements, "both.xml") == {keys[0], keys[-1]}
+
+
+def test_a_rejected_file_whose_employer_cannot_be_read_marks_every_result_whatever_jobs(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """A header whose Quarter does not read (20245) rejects the file before its employer is
+    known: it could be any employer's, so every result is marked (mycareer.fla.incomplete),
+    though the header pre-scan, which groups the files, read its CompanyID."""
+    folder = tmp_path / "in"
+    shutil.copytree(payroll, folder)
+    keys = sorted(group.keys[0] for group in plan_employers([folder]).groups)
+    victim = folder / f"dmfa-{keys[1]}-20241.xml"
+    victim.write_text(
+        victim.read_text(encoding="utf-8").replace("<Quarter>20241<", "<Quarter>20245<"),
+        encoding="utf-8",
+    )
+    for jobs in (1, 2):
+        run = entitlements_from_files([folder], YEAR, jobs=jobs)
+        assert [e.source.file for e in run.errors] == [str(victim)]  # type: ignore[union-attr]
+        assert _incomplete_keys(run.entitlements, victim.name) == set(keys)
 
 
 def _as_compared(result: GroupResult) -> tuple[object, ...]:

@@ -52,6 +52,7 @@ from tests.cli._run import assert_no_traceback, run_cli
 
 from ..strategies import periods
 from ._bench import bench_module
+from ._duplicates import two_duplicated_quarters
 from ._partitions import employers_of, random_plan
 from ._shuffle import always_shuffle
 
@@ -388,3 +389,56 @@ def test_pictures_are_drawn_where_each_timeline_is_built(payroll: Path, tmp_path
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(f"{w.niss.value}.svg" for w in plain.workers)
     assert len(names) > 50
+
+
+def test_duplicate_originals_of_two_employers_are_reported_in_one_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two employers each sent one quarter twice (tests/scale/_duplicates.py). A duplicate
+    is reported at the file it excludes (b.xml before d.xml), whatever the route: one
+    read of everything, or the shuffle (one whole read per employer)."""
+    folder = two_duplicated_quarters(tmp_path)
+    expected = one_process(read_career_inputs([folder]), TimelineSpec())
+    excluded = [
+        Path(f.source.file).name  # type: ignore[union-attr, arg-type]
+        for f in expected.findings
+        if f.code == "DMFA_DUPLICATE_ORIGINAL"
+    ]
+    assert excluded == ["b.xml", "d.xml"]
+    taken = always_shuffle(monkeypatch)
+    for jobs in (1, 2):
+        assert same(timelines_from_files([folder], jobs=jobs), expected)
+    assert len(taken) == 2  # the shuffle ran each time
+
+
+def test_employers_sharing_an_nsso_number_give_the_one_process_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two enterprise numbers declared under one NSSO number (a take-over, a payroll
+    mistake) are told apart by their keys, so they fall in two employer groups; but one
+    read puts their records of a quarter in one slot (mycareer.dmfa_update: declarations
+    sharing an identifier share it), the third employer's after both. The shuffle, which
+    places each group's records by employer key, must see the shared number and read
+    everything at once."""
+    quarters = (Quarter(2024, 1), Quarter(2024, 2))
+    files = bench_module("payroll").generate(tmp_path / "in", 60, quarters, employers=3)
+    keys = sorted({p.name.split("-")[1] for p in files})
+    assert len(keys) == 3
+    for path in files:
+        if keys[1] not in path.name:  # the first and the last employer share the number
+            text = path.read_text(encoding="utf-8")
+            marked = text.replace("<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100006<", 1)
+            assert marked != text
+            path.write_text(marked, encoding="utf-8")
+    folder = tmp_path / "in"
+    expected = one_process(read_career_inputs([folder]), TimelineSpec())
+    # One read: the last employer's workers come before the middle one's.
+    first_at: dict[str, int] = {}
+    for place, worker in enumerate(expected.workers):
+        key = worker.records[0].employer.key  # type: ignore[union-attr]
+        first_at.setdefault(key, place)
+    assert first_at[keys[0]] < first_at[keys[2]] < first_at[keys[1]]
+    taken = always_shuffle(monkeypatch)
+    for jobs in (1, 2):
+        assert same(timelines_from_files([folder], jobs=jobs), expected)
+    assert len(taken) == 2  # the shuffle ran (and gave up: the groups share a number)

@@ -54,3 +54,14 @@ def test_default_as_of_is_the_end_of_the_latest_quarter_in_the_data() -> None:
     expected = date(latest.year + quarter_end_month // 12, quarter_end_month % 12 + 1, 1)
     assert inputs.default_as_of() == expected - timedelta(days=1)
     assert CareerInputs().default_as_of() is None
+
+
+def test_an_unsupported_document_is_reported_at_its_root_element(tmp_path: Path) -> None:
+    """Every error names the file and the line: the root element's, on line 3 here (as
+    read_corrected_dmfa reports the same file)."""
+    other = tmp_path / "other.xml"
+    other.write_text("<?xml version='1.0'?>\n<!-- not ours -->\n<somethingElse/>\n")
+    (error,) = read_career_inputs([other]).errors
+    assert error.source is not None
+    assert (error.source.file, error.source.line) == (str(other), 3)
+    assert "somethingElse" in error.message

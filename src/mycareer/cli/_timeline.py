@@ -282,6 +282,13 @@ def _plot_refused(args: argparse.Namespace, err: TextIO) -> int | None:
     except (OutputRefusedError, MissingExtraError) as refused:
         print(error_line("timeline", f"--plot: {refused}"), file=err)
         return 2
+    from mycareer.cli import _worker_picture  # the names of several workers' pictures
+
+    for given in (*args.paths, *args.outcomes):  # read whatever their names
+        if any(_worker_picture(Path(args.plot), p) for p in (Path(given), Path(given).resolve())):
+            message = f"--plot {args.plot!r}: a worker's picture would replace the input {given}"
+            print(error_line("timeline", message), file=err)
+            return 2
     return None
 
 

@@ -32,11 +32,14 @@ def choose_originals(
     headers: list[tuple[FormKey, DmfaDeclaration]],
     by_form: dict[FormKey, list[DmfaWorkerRecord]],
 ) -> tuple[set[FormKey], list[DmfaDeclaration], list[Finding]]:
-    """One original per employer and quarter: the one created last, a tie to the later file."""
+    """One original per employer and quarter: the one created last, a tie to the later file.
+
+    The findings come by the form they exclude (file, then form).
+    """
     groups: dict[tuple[str, Quarter], list[tuple[FormKey, DmfaDeclaration]]] = {}
     for key, header in headers:
         groups.setdefault(header.key, []).append((key, header))
-    findings: list[Finding] = []
+    excluded: list[tuple[FormKey, Finding]] = []
     winners: set[FormKey] = set()
     declarations: list[DmfaDeclaration] = []
     for candidates in groups.values():
@@ -44,11 +47,14 @@ def choose_originals(
         winner_key, winner = ranked[-1]
         winners.add(winner_key)
         declarations.append(winner)
-        findings.extend(
-            _duplicate_finding(winner, loser, by_form.get(loser_key, []))
+        excluded.extend(
+            (loser_key, _duplicate_finding(winner, loser, by_form.get(loser_key, [])))
             for loser_key, loser in ranked[:-1]
         )
-    return winners, declarations, findings
+    # By the form each excludes (file, then form): an order that any split of the files
+    # by employer keeps (mycareer.timeline_jobs places these findings at that file).
+    excluded.sort(key=lambda item: item[0])
+    return winners, declarations, [finding for _key, finding in excluded]
 
 
 def _duplicate_finding(

@@ -107,13 +107,13 @@ class CareerInputs:
             self.errors.append(InvalidValueError(str(error)))
 
 
-def _root_of(path: Path) -> tuple[str | None, str]:
-    """(namespace, local name) of the document's root element."""
+def _root_of(path: Path) -> tuple[str | None, str, int | None]:
+    """(namespace, local name, line) of the document's root element."""
     events = iterparse_document(path, events=("start",), name=str(path))
     try:
         _, element = next(events)
         qname = etree.QName(element)
-        return qname.namespace, qname.localname
+        return qname.namespace, qname.localname, element.sourceline
     finally:
         close = getattr(events, "close", None)
         if close is not None:
@@ -138,7 +138,7 @@ class _Sorted:
             self.dimona.append(path)
             return None
         try:
-            namespace, local = _root_of(path)
+            namespace, local, line = _root_of(path)
         except InvalidValueError as error:
             return error
         if namespace is None and local in _DMFA_ROOTS:
@@ -155,7 +155,7 @@ class _Sorted:
                 f"unsupported document: root element {shown} is not a DmfA document "
                 f"({', '.join(_DMFA_ROOTS)}), Dimona, NOTIFICATION, "
                 f"{_PERSONNEL_FILE_ROOT} or careerRecords",
-                source=SourceRef(str(path)),
+                source=SourceRef(str(path), line),
             )
         return None
 
