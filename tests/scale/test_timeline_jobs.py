@@ -126,8 +126,14 @@ def expected(payroll: Path) -> TimelineRun:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_every_jobs_gives_the_one_process_run(
-    payroll: Path, expected: TimelineRun, jobs: int
+    payroll: Path, expected: TimelineRun, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    taken = always_shuffle(monkeypatch)  # these files are under the 8 MB it waits for
+
+    def fell_back(*_arguments: object) -> TimelineRun:
+        raise AssertionError("the run fell back to one read of everything")
+
+    monkeypatch.setattr(timeline_jobs, "one_process", fell_back)
     run = timelines_from_files([payroll], jobs=jobs)
     assert run.workers
     assert run.errors
@@ -135,6 +141,7 @@ def test_every_jobs_gives_the_one_process_run(
     texts = timelines_from_files([payroll], jobs=jobs, spec=TimelineSpec(render="json"))
     document = oracle([payroll])
     assert [json.loads(w.json or "") for w in texts.workers] == document["workers"]
+    assert len(taken) == 2, "both runs went through the shuffle"
 
 
 @pytest.mark.parametrize("jobs", [1, 3, 5])
@@ -200,6 +207,40 @@ def test_the_command_writes_the_same_bytes_whatever_jobs(payroll: Path, fmt: str
     assert outputs[0] == outputs[1] == outputs[2]
     if fmt == "json":
         assert json.loads(outputs[0][0]) == oracle([payroll])
+
+
+@pytest.fixture(scope="module")
+def shuffled_payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers' files over the 8 MB from which the command shuffles by NISS, one
+    employer-quarter sent twice and one file cut short, as ``payroll`` has them."""
+    folder = tmp_path_factory.mktemp("shuffled")
+    quarters = tuple(Quarter.range(Quarter(2022, 4), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 800, quarters, employers=3)
+    first = sorted(folder.iterdir())[0]
+    shutil.copy(first, folder / f"{first.stem}-again.xml")
+    cut = sorted(folder.iterdir())[7]
+    text = cut.read_bytes()
+    cut.write_bytes(text[: len(text) // 2])
+    return folder
+
+
+def test_the_command_shuffles_large_input_to_the_same_bytes(shuffled_payroll: Path) -> None:
+    """The command itself (a subprocess, no test switch) over the shuffle's threshold."""
+    size = sum(p.stat().st_size for p in shuffled_payroll.iterdir())
+    assert size > timeline_jobs._TASK_BYTES
+    assert plan_timelines([shuffled_payroll], min_bytes=timeline_jobs._TASK_BYTES) is not None
+    outputs = []
+    for jobs in ("1", "2"):
+        result = run_cli("timeline", shuffled_payroll, "--format", "json", "--jobs", jobs)
+        assert_no_traceback(result)
+        assert result.returncode == 1, result.stderr  # the file cut short
+        outputs.append((result.stdout, result.stderr))
+    assert outputs[0] == outputs[1]
+    document = json.loads(outputs[0][0])
+    assert document == oracle([shuffled_payroll])
+    assert len(document["errors"]) == 1
+    codes = {f["code"] for f in document["findings"]}
+    assert "DMFA_DUPLICATE_ORIGINAL" in codes
 
 
 def test_indented_json_and_options_are_the_same_whatever_jobs(payroll: Path) -> None:
