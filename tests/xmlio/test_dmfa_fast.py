@@ -163,9 +163,8 @@ def _mutate(data: bytes, mutations: list[Mutation], where: Leaves = _leaves) -> 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _count_fast_lines(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """From now on, whether each occupation line took the fast path, in reading order."""
     calls: list[bool] = []
     original = _dmfa_fast.fast_occupation
 
@@ -175,6 +174,13 @@ def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
         return line
 
     monkeypatch.setattr(dmfa_module, "fast_occupation", counting)
+    return calls
+
+
+def test_the_fast_path_reads_a_plain_line_equal_to_the_checked_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_fast_lines(monkeypatch)
     CHECKED_COMMITTEES.clear()  # as in a fresh process
     fast = _read(BASE)
     monkeypatch.undo()
@@ -190,17 +196,9 @@ def test_a_committee_checked_in_one_document_is_known_in_the_next(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every file's first line of a committee used to go the checked way (2 % of lines)."""
-    calls: list[bool] = []
-    original = _dmfa_fast.fast_occupation
-
-    def counting(*args: object) -> DmfaOccupation | None:
-        line = original(*args)  # type: ignore[arg-type]
-        calls.append(line is not None)
-        return line
-
     CHECKED_COMMITTEES.clear()
     first = _read(BASE)
-    monkeypatch.setattr(dmfa_module, "fast_occupation", counting)
+    calls = _count_fast_lines(monkeypatch)
     second = _read(BASE)
     assert calls == [True, True]
     assert first == second
