@@ -120,17 +120,15 @@ from mycareer.pipeline import (
     Plan,
     Progress,
     bucket_of,
-    declared_ids,
     disjoint_groups,
-    errors_in_file_order,
     jobs_count,
     map_in_processes,
     pack_groups,
     plan_employers,
-    reading_in_file_order,
     run_groups,
 )
 from mycareer.quarter import Quarter
+from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.flows import read_corrected_dmfa
 
@@ -556,13 +554,10 @@ def run_account_plan(
         joint_committees=committees, entitlements=tuple(entitlements),
         kept_entitlements=spec.keep_entitlements,
     )  # fmt: skip
-    findings = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
+    findings = tuple(
+        dict.fromkeys(reading_in_file_order(plan.files, [r.findings for r in results]))
+    )
     return AccountFilesRun(accounts, findings, _in_file_order(plan, results))
-
-
-def _read_in_file_order(plan: Plan, results: Sequence[AccountGroupResult]) -> list[Finding]:
-    """The groups' reading findings in the order one read of every file gives them."""
-    return reading_in_file_order(plan.files, [r.findings for r in results])
 
 
 def _in_file_order(
@@ -649,7 +644,7 @@ def _run_buckets(
         sink.close()
         folder.cleanup()
         raise
-    read = tuple(dict.fromkeys(_read_in_file_order(plan, results)))
+    read = tuple(dict.fromkeys(reading_in_file_order(plan.files, [r.findings for r in results])))
     return attrs.evolve(run, findings=read, errors=_in_file_order(plan, results))
 
 

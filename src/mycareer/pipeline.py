@@ -50,8 +50,6 @@ from mycareer._processes import (
     usable_cores,
 )
 from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool
-from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
-from mycareer.dmfa_update import employer_ids
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -68,8 +66,8 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.quarter import Quarter
+from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.dmfa import RejectedFile
-from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
 from mycareer.xmlio.reading import input_files
@@ -84,12 +82,10 @@ __all__ = [
     "Plan",
     "bucket_of",
     "combine",
-    "declared_ids",
     "disjoint_groups",
     "entitlements_for_year",
     "entitlements_from_files",
     "entitlements_json",
-    "errors_in_file_order",
     "execute",
     "file_header",
     "jobs_count",
@@ -97,7 +93,6 @@ __all__ = [
     "pack_groups",
     "plan_employers",
     "plan_from_headers",
-    "reading_in_file_order",
     "run_group",
     "run_groups",
     "run_paused",
@@ -351,14 +346,6 @@ def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
     return {UNKNOWN_EMPLOYER if r.employer is None else r.employer.key for r in rejected}
 
 
-def declared_ids(
-    items: Iterable[DmfaDeclaration | DmfaWorkerRecord],
-) -> frozenset[tuple[Quarter, str]]:
-    """The (quarter, employer identifier) pairs that declarations or records declare
-    (:func:`~mycareer.dmfa_update.employer_ids`: enterprise and NSSO numbers)."""
-    return frozenset((item.quarter, name) for item in items for name in employer_ids(item.employer))
-
-
 #: What reading a group gave besides its records: findings, errors, the employer keys
 #: its records and declarations named, the latest quarter of its records, their ids.
 _Read = tuple[
@@ -520,37 +507,6 @@ def execute(
         run,
         findings=tuple(dict.fromkeys((*read, *computed))),
         errors=errors_in_file_order(plan.files, run.errors),
-    )
-
-
-def reading_in_file_order(
-    files: Sequence[str], groups: Iterable[Sequence[Finding]]
-) -> list[Finding]:
-    """The reading findings of groups of ``files`` in the order one read of them gives:
-    the document versions by file, then the others (duplicate originals) by the file
-    they name (each group's own order kept within a file; no file: last)."""
-    place = {name: number for number, name in enumerate(files)}
-    unknown = len(place)
-    tagged: list[tuple[tuple[int, int, int, int], Finding]] = []
-    for number, findings in enumerate(groups):
-        for seq, finding in enumerate(findings):
-            source = finding.source
-            at = place.get(source.file or "", unknown) if source is not None else unknown
-            kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
-            tagged.append(((kind, at, number, seq), finding))
-    tagged.sort(key=lambda item: item[0])
-    return [finding for _tag, finding in tagged]
-
-
-def errors_in_file_order(
-    files: Sequence[str], errors: Iterable[InvalidValueError]
-) -> tuple[InvalidValueError, ...]:
-    """``errors`` by their file's place in ``files``, as one read of them reports them
-    (stable: a file's own errors keep their order; an error naming no file comes last)."""
-    place = {name: number for number, name in enumerate(files)}
-    unknown = len(place)
-    return tuple(
-        sorted(errors, key=lambda e: place.get((e.source and e.source.file) or "", unknown))
     )
 
 

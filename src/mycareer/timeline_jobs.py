@@ -67,7 +67,7 @@ from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
-from mycareer.errors import InvalidValueError, SourceRef
+from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.jsontext import item_text
 from mycareer.niss import Niss
@@ -76,7 +76,6 @@ from mycareer.pipeline import (
     Plan,
     Progress,
     bucket_of,
-    declared_ids,
     disjoint_groups,
     jobs_count,
     plan_employers,
@@ -84,12 +83,12 @@ from mycareer.pipeline import (
 )
 from mycareer.plot import PlotFormat
 from mycareer.quarter import Quarter
+from mycareer.read_order import declared_ids, file_place, file_place_or, reading_rank
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_render import draw_worker, worker_text
 from mycareer.timeline_rows import PeriodRow, period_from_row, period_row, worker_periods
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
-from mycareer.xmlio.documents import DOCUMENT_VERSION_UNKNOWN
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.reading import input_files
 
@@ -312,15 +311,6 @@ class MapResult:
     ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
 
 
-def _file_of(source: SourceRef | None, index: dict[str, int]) -> int | None:
-    return None if source is None or source.file is None else index.get(source.file)
-
-
-def _place(source: SourceRef | None, index: dict[str, int], default: int) -> int:
-    place = _file_of(source, index)
-    return default if place is None else place
-
-
 class _Mapper:
     """One map task's state: bucket rows, tagged findings and errors, the latest day.
 
@@ -382,11 +372,11 @@ class _Mapper:
         first = self.index[files[0]]
         self.keys.append((number, frozenset(keys)))
         for seq, finding in enumerate(findings):
-            kind = 0 if finding.code == DOCUMENT_VERSION_UNKNOWN else 1
-            self.findings.append(((kind, _place(finding.source, self.index, first), seq), finding))
+            at = file_place_or(finding.source, self.index, first)
+            self.findings.append(((reading_rank(finding), at, seq), finding))
         last = first
         for seq, error in enumerate(errors):  # in file order: unknown follows its file
-            place = _file_of(error.source, self.index)
+            place = file_place(error.source, self.index)
             last = last if place is None else place
             self.errors.append(((last, seq), error))
 
@@ -408,7 +398,7 @@ class _Mapper:
             slot: Tag = (
                 (0, head.quarter.year, head.quarter.number, head.employer.key)
                 if (head.quarter, head.employer.key) in declared
-                else (1, _place(head.source, self.index, first))
+                else (1, file_place_or(head.source, self.index, first))
             )
             self.career(slot, run)
 
@@ -426,7 +416,7 @@ class _Mapper:
         latest, position, strange = self.latest, self.position, self.strange
         niss, bucket = None, 0  # a worker's lines come together: one bucket_of for them
         for period in periods:
-            if _file_of(period.source, index) is None:
+            if file_place(period.source, index) is None:
                 strange = True
             if period.niss.value != niss:
                 niss = period.niss.value
