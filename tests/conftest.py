@@ -14,6 +14,25 @@ from pathlib import Path
 import pytest
 
 
+def _absolute_python_path() -> None:
+    """Make ``PYTHONPATH`` absolute for every subprocess the tests start.
+
+    Tests that run the command in another folder (``cwd=``) must still run the tree
+    under test. With a relative ``PYTHONPATH`` (``PYTHONPATH=src``, as in a worktree
+    sharing a virtual environment) they imported whatever mycareer was installed instead.
+    An empty entry (the current folder) is left as it is.
+    """
+    raw = os.environ.get("PYTHONPATH")
+    if raw:
+        entries = raw.split(os.pathsep)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            str(Path(entry).resolve()) if entry else entry for entry in entries
+        )
+
+
+_absolute_python_path()
+
+
 @pytest.fixture(scope="session")
 def onss_xsd_dir() -> Path:
     raw = os.environ.get("MYCAREER_ONSS_XSD_DIR")

@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import os
 import stat
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+import mycareer
 from mycareer import CareerPeriod, CareerRecords, Niss, Period, PeriodKind
 from mycareer.demo import demo_files
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
@@ -231,3 +234,13 @@ def test_an_unwritable_demo_folder_is_an_error_not_a_traceback(tmp_path: Path) -
     assert_no_traceback(result)
     assert result.returncode == 1
     assert "cannot create the folder" in result.stderr
+
+
+def test_a_command_run_from_another_folder_runs_the_tree_under_test(tmp_path: Path) -> None:
+    """A test that runs the command with ``cwd=`` must test this tree, not an installed one
+    (tests/conftest.py makes ``PYTHONPATH`` absolute)."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import mycareer; print(mycareer.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(found.stdout.strip()).resolve() == Path(mycareer.__file__).resolve()
