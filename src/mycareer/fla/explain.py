@@ -296,8 +296,9 @@ def explanation_head(entitlement: Entitlement, lang: Lang) -> str:
     """The explanation's first line: the year, the employer and the worker.
 
     The only line of a result's own: bulk output writes it for each result, and the
-    rest once per shape (looking the rest up for each result compared its key's
-    exact values, a third of ``entitlements --format json``'s computation).
+    rest once per shape. Looking the rest up for each result compared its key's exact
+    values, twelve month factors field by field in Python, whenever an equal body was
+    cached under another key (``entitlements --jobs 1``: 1.3 % of its CPU).
     """
     if lang not in _T:
         raise ValueError(f"unsupported language {lang!r}: expected en, fr or nl")
