@@ -554,17 +554,17 @@ def run_account_plan(
         joint_committees=committees, entitlements=tuple(entitlements),
         kept_entitlements=spec.keep_entitlements,
     )  # fmt: skip
-    findings = tuple(
-        dict.fromkeys(reading_in_file_order(plan.files, [r.findings for r in results]))
-    )
-    return AccountFilesRun(accounts, findings, _in_file_order(plan, results))
+    findings, errors = _read_in_file_order(plan, results)
+    return AccountFilesRun(accounts, findings, errors)
 
 
-def _in_file_order(
+def _read_in_file_order(
     plan: Plan, results: Sequence[AccountGroupResult]
-) -> tuple[InvalidValueError, ...]:
-    """The groups' errors by their file's place in the input, as one read reports them."""
-    return errors_in_file_order(plan.files, (e for r in results for e in r.errors))
+) -> tuple[tuple[Finding, ...], tuple[InvalidValueError, ...]]:
+    """The groups' findings (each once) and errors as one read of every file orders them."""
+    findings = reading_in_file_order(plan.files, [r.findings for r in results])
+    errors = errors_in_file_order(plan.files, (e for r in results for e in r.errors))
+    return tuple(dict.fromkeys(findings)), errors
 
 
 # --- the shuffle by worker ---------------------------------------------------------------
@@ -644,8 +644,8 @@ def _run_buckets(
         sink.close()
         folder.cleanup()
         raise
-    read = tuple(dict.fromkeys(reading_in_file_order(plan.files, [r.findings for r in results])))
-    return attrs.evolve(run, findings=read, errors=_in_file_order(plan, results))
+    findings, errors = _read_in_file_order(plan, results)
+    return attrs.evolve(run, findings=findings, errors=errors)
 
 
 def reduce_buckets(

@@ -497,17 +497,7 @@ def execute(
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
         return combine([run_group(spec, plan.files)])
-    run = combine(ordered, folder=folder)
-    # The groups come in employer order, the files in input order: what reading said
-    # (findings, errors) by file, as one read of everything reports it (else an unrelated
-    # update file, which sends the run through one read, would reorder the same lines).
-    read = reading_in_file_order(plan.files, [r.findings[: r.reading] for r in ordered])
-    computed = (f for r in ordered for f in r.findings[r.reading :])
-    return attrs.evolve(
-        run,
-        findings=tuple(dict.fromkeys((*read, *computed))),
-        errors=errors_in_file_order(plan.files, run.errors),
-    )
+    return combine(ordered, files=plan.files, folder=folder)
 
 
 class NamesEmployers(Protocol):
@@ -563,17 +553,29 @@ class EntitlementRun:
 
 
 def combine(
-    results: Sequence[GroupResult], *, folder: tempfile.TemporaryDirectory[str] | None = None
+    results: Sequence[GroupResult],
+    *,
+    files: Sequence[str] | None = None,
+    folder: tempfile.TemporaryDirectory[str] | None = None,
 ) -> EntitlementRun:
     """Put group results (disjoint employers) together in the one-process order.
 
     Associative over groups of disjoint employers: the items are sorted by
     (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
-    them; findings and errors keep the order of ``results``. Spooled results
+    them. With ``files`` (input order), what reading said comes as one read of them
+    reports it (:mod:`mycareer.read_order`; else an update file, which sends a run
+    through one read, would reorder the same lines), then the results' own findings;
+    without, findings and errors keep the order of ``results``. Spooled results
     (written to ``folder``) stay on disk and are read back in that order.
     """
-    findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
-    errors = tuple(e for r in results for e in r.errors)
+    if files is None:
+        findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
+        errors = tuple(e for r in results for e in r.errors)
+    else:
+        read = reading_in_file_order(files, [r.findings[: r.reading] for r in results])
+        computed = (f for r in results for f in r.findings[r.reading :])
+        findings = tuple(dict.fromkeys((*read, *computed)))
+        errors = errors_in_file_order(files, (e for r in results for e in r.errors))
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
     payloads = _payloads(results, folder)
     if isinstance(payloads, SpooledItems) or (payloads and isinstance(payloads[0], str)):
