@@ -47,7 +47,7 @@ from mycareer.timeline import (
     reconcile_dimona,
 )
 from mycareer.xmlio._safe import iterparse_document
-from mycareer.xmlio.reading import Paths, input_files
+from mycareer.xmlio.reading import Paths, close_events, input_files
 
 __all__ = ["CareerInputs", "read_career_inputs"]
 
@@ -109,15 +109,13 @@ class CareerInputs:
 
 def _root_of(path: Path) -> tuple[str | None, str, int | None]:
     """(namespace, local name, line) of the document's root element."""
-    events = iterparse_document(path, events=("start",), name=str(path))
+    events = iterparse_document(path, events=("start",), name=str(path), peek=True)
     try:
         _, element = next(events)
         qname = etree.QName(element)
         return qname.namespace, qname.localname, element.sourceline
     finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
+        close_events(events)
 
 
 class _Sorted:
