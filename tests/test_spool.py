@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import io
 import os
 import pickle
 from tempfile import TemporaryDirectory
@@ -13,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mycareer import _spool
-from mycareer._spool import SpooledItems, write_spool
+from mycareer._spool import SpooledItems, write_spool, write_text_spool
 
 KEYS = st.tuples(st.sampled_from(["0403019261", "0202239951", "0999999999"]),
                  st.from_regex(r"[0-9]{11}", fullmatch=True))  # fmt: skip
@@ -116,3 +118,119 @@ def test_the_folder_goes_with_the_items() -> None:
     del texts
     gc.collect()
     assert not os.path.exists(path)
+
+
+# Text spools: compact JSON texts copied to the output without decoding (write_joined).
+TEXTS = st.text(st.characters(exclude_characters="\n", exclude_categories=["Cs"]), max_size=12)
+
+
+def _text_spooled(
+    items: list[tuple[Any, str]], parts: list[int], folder: TemporaryDirectory[str], end: str
+) -> SpooledItems[str]:
+    """Each part a text spool, except part 0, which stays pickled (a loose spool)."""
+    groups: dict[int, list[tuple[Any, str]]] = {}
+    for item, part in zip(items, parts, strict=False):
+        groups.setdefault(part, []).append(item)
+    spools = [
+        write_text_spool(folder.name, f"g{p}", sorted(g), end)
+        if p
+        else write_spool(folder.name, f"g{p}", sorted(g))
+        for p, g in groups.items()
+    ]
+    return SpooledItems([s for s in spools if s is not None], folder)
+
+
+class _Unsendable(io.BytesIO):
+    """An output with a descriptor that ``os.sendfile`` refuses (as some file systems do)."""
+
+    def fileno(self) -> int:
+        return _NO_SENDFILE
+
+
+_NO_SENDFILE = -1
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    keys=st.lists(KEYS, unique=True, max_size=40),
+    texts=st.lists(TEXTS, min_size=40, max_size=40),
+    parts=st.lists(st.integers(0, 4), min_size=40, max_size=40),
+    end=st.sampled_from([",\n", "\n", ";\r\n"]),
+    separator=st.sampled_from([",\n", "\n"]),
+)
+def test_text_spools_read_back_and_join_as_a_sort_then_str_join(
+    keys: list[tuple[str, str]], texts: list[str], parts: list[int], end: str, separator: str
+) -> None:
+    """Text spools (any text without a newline: UTF-8, \\r, U+2028) mixed with pickled ones,
+    interleaving or not: read back as ``sorted`` orders them, and written joined, copied or
+    not (the spool's end the separator or another), the bytes of ``str.join``."""
+    items = list(zip(keys, texts, strict=False))
+    expected = [text for _key, text in sorted(items)]
+    spooled = _text_spooled(items, parts, TemporaryDirectory(), end)
+    assert list(spooled) == expected
+    assert [spooled[i] for i in range(len(spooled))] == expected
+    joined = separator.join(expected).encode()
+    with TemporaryDirectory() as out_folder:
+        path = os.path.join(out_folder, "out")
+        with open(path, "wb") as out:  # a file: sendfile copies the matching spools
+            out.write(b"[")
+            spooled.write_joined(out, separator)
+            out.write(b"]")
+        with open(path, "rb") as written:
+            assert written.read() == b"[" + joined + b"]"
+    memory = io.BytesIO()  # no descriptor: copied block by block
+    spooled.write_joined(memory, separator)
+    assert memory.getvalue() == joined
+
+
+def test_a_copy_through_python_when_sendfile_refuses_the_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An output whose descriptor sendfile refuses (EINVAL) gets the same bytes by blocks;
+    any other error of sendfile is the caller's (a full disk is not hidden)."""
+    folder = TemporaryDirectory()
+    items = [((n,), f'{{"n": {n}, "x": "é"}}') for n in range(700)]  # several key chunks
+    spool = write_text_spool(folder.name, "g", items, ",\n")
+    assert spool is not None
+    spooled: SpooledItems[str] = SpooledItems([spool], folder)
+    monkeypatch.setattr(_spool, "_COPY_BLOCK", 1000)  # several blocks
+
+    def refuse(_out: int, _in: int, _offset: int, _count: int) -> int:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(os, "sendfile", refuse)
+    out = _Unsendable()
+    spooled.write_joined(out, ",\n")
+    assert out.getvalue() == ",\n".join(text for _key, text in items).encode()
+
+    def full(_out: int, _in: int, _offset: int, _count: int) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "sendfile", full)
+    with pytest.raises(OSError, match="No space left"):
+        spooled.write_joined(_Unsendable(), ",\n")
+
+
+def test_a_text_spool_refuses_a_newline_and_an_end_it_could_not_split() -> None:
+    folder = TemporaryDirectory()
+    with pytest.raises(ValueError, match=r"holds a newline: '\{\"a\": \"1\\n2\"\}'"):
+        write_text_spool(folder.name, "g", [((1,), '{"a": "1\n2"}')], ",\n")
+    for end in (",", "\n\n", ""):
+        with pytest.raises(ValueError, match="must end with its only newline"):
+            write_text_spool(folder.name, "h", [((1,), "{}")], end)
+    assert write_text_spool(folder.name, "empty", [], ",\n") is None
+    assert sorted(os.listdir(folder.name)) == ["g", "g.keys"]  # the refused spool, as it was
+
+
+def test_text_spools_go_with_their_keys() -> None:
+    """A text spool's two files are removed with it: by remove_files and by a wide merge."""
+    folder = TemporaryDirectory()
+    spools = [write_text_spool(folder.name, f"g{n}", [((n,), "{}"), ((n + 5,), "[]")], "\n")
+              for n in range(4)]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "OPEN_FILES", 2)
+        spooled: SpooledItems[str] = SpooledItems([s for s in spools if s is not None], folder)
+    assert not any(name.startswith("g") for name in os.listdir(folder.name))
+    assert list(spooled) == ["{}"] * 4 + ["[]"] * 4
+    spooled.remove_files()
+    assert os.listdir(folder.name) == []

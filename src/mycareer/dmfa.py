@@ -128,7 +128,6 @@ def _remunerations(items: Iterable[RemunerationLine]) -> tuple[RemunerationLine,
     return tuple(items)
 
 
-
 #: Q/S of a line, shared by its two values: payroll lines repeat a few dozen pairs, and a
 #: WorkFraction built anew checks and normalises its Fraction (measured in
 #: benchmarks/targets.py: 0.9 s of a 22 s profiled timeline run built them).

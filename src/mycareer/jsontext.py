@@ -38,6 +38,7 @@ from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding
 
 __all__ = [
+    "ARRAY_ITEM_SEPARATOR",
     "DECIMAL_PATTERN",
     "DECIMAL_PLACES",
     "EXACT_PATTERN",
@@ -49,6 +50,9 @@ __all__ = [
     "item_text",
     "quantity",
 ]
+
+#: Between the items of a JSON array the bulk outputs write one compact item a line.
+ARRAY_ITEM_SEPARATOR: Final = ",\n"
 
 #: Places of every decimal string.
 DECIMAL_PLACES: Final = 4

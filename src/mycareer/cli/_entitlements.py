@@ -13,14 +13,16 @@ usage error (bad option, bad rules file). ``--strict`` also fails (1) on warning
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import json
 import sys
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
+from mycareer._spool import SpooledItems
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.cli._common import (
     add_indent,
@@ -47,7 +49,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.values import decimal_4
 from mycareer.fla.years import DATA_END_BEFORE_YEAR
-from mycareer.jsontext import item_text
+from mycareer.jsontext import ARRAY_ITEM_SEPARATOR, item_text
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun, entitlements_for_year
 from mycareer.quarter import Quarter
@@ -385,18 +387,34 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
     of ``json.dumps(objects, indent=N)``: streamed in chunks of a few hundred objects (one
     write per object cost more than the joins), never the whole array held."""
     results, texts, indent = computed.entitlements, computed.json, args.indent
+    count = len(texts) or len(results)
+    binary = _utf8_buffer(out)
+    if isinstance(texts, SpooledItems) and indent is None and count and binary is not None:
+        out.write("[\n")
+        out.flush()
+        texts.write_joined(binary, ARRAY_ITEM_SEPARATOR)  # the workers' UTF-8, not decoded
+        out.write("\n]\n")
+        return
     out.write("[")
     separator = "\n"
-    count = len(texts) or len(results)
     for first in range(0, count, _JSON_CHUNK):
         chunk = texts[first : first + _JSON_CHUNK] or [
             entitlement_json_text(e, args.lang) for e in results[first : first + _JSON_CHUNK]
         ]
         if indent is not None:  # the worker processes' compact texts, indented one by one
             chunk = [item_text(json.loads(text), indent, 1) for text in chunk]
-        out.write(separator + ",\n".join(chunk))
-        separator = ",\n"
+        out.write(separator + ARRAY_ITEM_SEPARATOR.join(chunk))
+        separator = ARRAY_ITEM_SEPARATOR
     out.write("\n]\n" if count else "]\n")
+
+
+def _utf8_buffer(out: TextIO) -> BinaryIO | None:
+    """The bytes under ``out`` when it writes UTF-8 (so bytes may bypass it), else None."""
+    try:
+        utf8 = codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8"
+    except LookupError:
+        return None
+    return getattr(out, "buffer", None) if utf8 else None
 
 
 def _write_xml(results: Sequence[Entitlement], args: argparse.Namespace, out: TextIO) -> bool:
