@@ -61,7 +61,7 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from mycareer._processes import ordered_results, worker_pool
-from mycareer._rows import RowStore
+from mycareer._rows import RowStore, bucket_files, loaded_rows
 from mycareer._slots import slot_constructor, trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
@@ -317,11 +317,10 @@ class _Mapper:
     With ``folder``, the rows are written there as they grow (:class:`~mycareer._rows.RowStore`).
     """
 
-    def __init__(
-        self, index: dict[str, int], buckets: int, folder: str | None = None, task: int = 0
-    ) -> None:
+    def __init__(self, index: dict[str, int], buckets: int, folder: str | None = None) -> None:
         self.index = index
-        self.store = RowStore(buckets, folder, task, dump_rows)
+        # A process runs its map tasks one after the other: they append to the same files.
+        self.store = RowStore(buckets, folder, os.getpid(), dump_rows)
         self.keys: list[tuple[int, frozenset[str]]] = []
         self.ids: list[tuple[int, frozenset[tuple[Quarter, str]]]] = []
         self.latest: date | None = None
@@ -496,16 +495,15 @@ def map_groups(
     index: dict[str, int],
     buckets: int,
     folder: str | None = None,
-    task: int = 0,
 ) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
     """Read the groups ``(group index, files)`` into period rows, one list per bucket.
 
     ``index`` gives each file's place in the run's file order. With ``folder``, the
-    rows are written there as they grow (files ``BBBBB-TTTTTT-NNNNNN.rows``, ``task``
-    the T) and the lists come back empty, so a task holds a bounded number of rows
-    whatever its size.
+    rows are written there as they grow (appended to this process's file of each bucket,
+    :class:`~mycareer._rows.RowStore`) and the lists come back empty, so a task holds a
+    bounded number of rows whatever its size.
     """
-    mapper = _Mapper(index, buckets, folder, task)
+    mapper = _Mapper(index, buckets, folder)
     for number, files in groups:
         mapper.group(number, files)
         # Collect between groups, while little is alive: lxml's iterparse leaves reference
@@ -535,9 +533,9 @@ class MapTask:
 
 
 def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
-    """Run a map task: its rows written to ``folder`` (one file per bucket), or returned."""
+    """Run a map task: its rows appended to ``folder`` (a file per bucket), or returned."""
     if folder is not None:
-        return map_groups(task.groups, task.index, task.buckets, folder, task.number)[0]
+        return map_groups(task.groups, task.index, task.buckets, folder)[0]
     result, rows = map_groups(task.groups, task.index, task.buckets)
     return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
 
@@ -551,7 +549,7 @@ def reduce_bucket(blobs: Iterable[bytes], as_of: date, spec: TimelineSpec) -> li
     """Every worker of one bucket (its pickled rows from every map task), first place first."""
     rows: list[tuple[Tag, str, PeriodRow]] = []
     for blob in blobs:
-        rows.extend(pickle.loads(blob))  # our own rows, written by this run
+        rows.extend(loaded_rows(blob))  # our own rows, written by this run
     rows.sort(key=itemgetter(0))
     workers: dict[str, tuple[Tag, list[PeriodRow]]] = {}
     for tag, niss, row in rows:
@@ -713,10 +711,7 @@ class _LocalShuffle:
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
         """Rendered results go to a temporary folder the returned sequence owns; objects
         come back."""
-        files = [
-            tuple(sorted(str(p) for p in Path(self.folder).glob(f"{b:05d}-*.rows")))
-            for b in range(buckets)
-        ]
+        files = bucket_files(self.folder, buckets)
         same = ([as_of] * buckets, [spec] * buckets)
         if spec.render == "objects":
             return merge_buckets(self._map(_reduce_files, files, *same))
