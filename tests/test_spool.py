@@ -234,3 +234,18 @@ def test_text_spools_go_with_their_keys() -> None:
     assert list(spooled) == ["{}"] * 4 + ["[]"] * 4
     spooled.remove_files()
     assert os.listdir(folder.name) == []
+
+
+@pytest.mark.parametrize(
+    ("soft", "expected"), [(64, 16), (256, 64), (400, 100), (1024, 256), (20000, 256)]
+)
+def test_a_merge_opens_a_quarter_of_the_files_a_process_may(
+    monkeypatch: pytest.MonkeyPatch, soft: int, expected: int
+) -> None:
+    """macOS allows 256 files by default, Linux 1,024: a merge of the national sample's
+    187 timeline buckets needs no intermediate pass under the latter."""
+    resource = pytest.importorskip("resource")
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (soft, soft * 4))
+    assert _spool._open_files() == expected
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (resource.RLIM_INFINITY,) * 2)
+    assert _spool._open_files() == 256

@@ -15,7 +15,7 @@ buckets, always) are merged (``heapq.merge``), which gives the order a sort
 would. A merge reads at most :data:`OPEN_FILES` files at once: wider ones are
 first merged into intermediate files, that many at a time.
 
-A file holds pickled lists of ``(key, value)``, a few hundred items each: it is
+A file holds pickled lists of ``(key, value)``, a few dozen items each: it is
 written and read back by the same run, in the temporary folder the run owns (as
 the timeline shuffle's rows are). Texts that hold no newline (compact JSON) may be
 spooled as text instead (:func:`write_text_spool`): UTF-8, each text followed by
@@ -61,9 +61,25 @@ __all__ = [
 T = TypeVar("T")
 #: A sort key: a tuple whose items compare with those of the other keys of the run.
 SortKey = tuple[Any, ...]
-#: The most spool files one merge reads at once (a process may open about 1,000 files).
-OPEN_FILES = 64
-_CHUNK = 256  # items per pickled list: one pickle per item cost more than a few hundred
+
+
+def _open_files() -> int:
+    """A quarter of the files this process may open, from 16 to 256 (64 if unknown)."""
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return 64
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 256 if soft == resource.RLIM_INFINITY else max(16, min(256, soft // 4))
+
+
+#: The most spool files one merge reads at once. A merge wider than that writes
+#: intermediate files: a whole extra pass, 3.3 s of the calling process for the
+#: national sample's 187 timeline buckets at 64 (docs/performance.md).
+OPEN_FILES = _open_files()
+#: Items per pickled list: one pickle per item cost more than a few hundred, and a merge
+#: holds a list of each file it reads (256 files of 64 timelines: some 50 MB).
+_CHUNK = 64
 _key = itemgetter(0)
 
 
