@@ -7,6 +7,7 @@ import gc
 import io
 import os
 import pickle
+import sys
 from tempfile import TemporaryDirectory
 from typing import Any
 
@@ -249,3 +250,28 @@ def test_a_merge_opens_a_quarter_of_the_files_a_process_may(
     assert _spool._open_files() == expected
     monkeypatch.setattr(resource, "getrlimit", lambda _which: (resource.RLIM_INFINITY,) * 2)
     assert _spool._open_files() == 256
+
+
+def test_sendfile_is_used_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Elsewhere (macOS) sendfile writes to sockets alone: files are copied by Python."""
+    folder = TemporaryDirectory()
+    spool = write_text_spool(folder.name, "g", [((1,), "{}"), ((2,), "[]")], ",\n")
+    assert spool is not None
+    spooled: SpooledItems[str] = SpooledItems([spool], folder)
+    calls: list[int] = []
+
+    def counted(out: int, source: int, offset: int, count: int) -> int:
+        calls.append(count)
+        return os.write(out, os.pread(source, count, offset))
+
+    monkeypatch.setattr(os, "sendfile", counted, raising=False)
+    for platform, sent in (("darwin", []), ("linux", [6])):  # the file less its last ",\n"
+        monkeypatch.setattr(sys, "platform", platform)
+        calls.clear()
+        with TemporaryDirectory() as out_folder:
+            path = os.path.join(out_folder, "o")
+            with open(path, "wb") as out:
+                spooled.write_joined(out, ",\n")
+            with open(path, "rb") as written:
+                assert written.read() == b"{},\n[]"
+        assert calls == sent

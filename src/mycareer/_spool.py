@@ -40,6 +40,7 @@ import heapq
 import io
 import os
 import pickle
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
@@ -322,6 +323,8 @@ def _remove(spool: Spool) -> None:
 
 
 _COPY_BLOCK = 1 << 20
+#: What sendfile says of an output it cannot write to (an O_APPEND file on older kernels...).
+_NO_SENDFILE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.ENOTSOCK, errno.EXDEV})
 
 
 def _copy_bytes(path: str, out: IO[bytes], count: int) -> None:
@@ -340,21 +343,22 @@ def _copy_bytes(path: str, out: IO[bytes], count: int) -> None:
 
 def _sendfile(source: IO[bytes], out: IO[bytes], count: int) -> int:
     """Bytes of ``source`` sent to ``out``'s descriptor by ``os.sendfile``; 0 when the
-    platform or the output does not allow it (nothing sent then)."""
+    platform or the output does not allow it (nothing sent then). Linux only, as
+    ``shutil`` uses it: elsewhere sendfile writes to sockets alone."""
     sendfile = getattr(os, "sendfile", None)
+    if sendfile is None or not sys.platform.startswith("linux"):
+        return 0
     try:
         target = out.fileno()
     except (AttributeError, io.UnsupportedOperation, OSError):
         return 0  # an in-memory stream
-    if sendfile is None:
-        return 0
     out.flush()
     done = 0
     while done < count:
         try:
             sent = sendfile(target, source.fileno(), done, min(_COPY_BLOCK * 64, count - done))
         except OSError as error:
-            if done == 0 and error.errno in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            if done == 0 and error.errno in _NO_SENDFILE:
                 return 0  # this kind of output cannot take it: copied by Python instead
             raise
         if sent == 0:
