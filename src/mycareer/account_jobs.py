@@ -770,7 +770,7 @@ def accounts_from_files(
         options, overrides, keep_entitlements or render == "xml", render,
         more_trainings=trainings, indent=indent,
     )  # fmt: skip
-    plan = plan_employers(given) if given else None
+    plan = plan_employers(given, count) if given else None
     if plan is None or not plan.by_employer:  # else run_account_plan takes them as it needs
         choices = attrs.evolve(choices, trainings=tuple(trainings), more_trainings=())
     if plan is None:

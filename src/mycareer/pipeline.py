@@ -70,7 +70,7 @@ from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
-from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header
+from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header, scan_headers
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -108,8 +108,6 @@ S = TypeVar("S")
 R = TypeVar("R")
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
-#: The header pre-scan collects cycles after this many files when the collector is paused.
-_HEADERS_PER_COLLECTION = 32
 
 
 @attrs.frozen
@@ -162,32 +160,24 @@ class Plan:
         return all(group.keys for group in self.groups)
 
 
-def plan_employers(paths: Iterable[str | os.PathLike[str]]) -> Plan:
+def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
     """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
 
     Files and folders are expanded as every reader does (recursively, sorted).
     One group holding every file is returned when any file is not a DmfA
     original (updates and consultation answers correct originals across files),
-    or when no file was found.
+    or when no file was found. ``jobs``: processes for the pre-scan of many files
+    (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
     if problems or not files:
         return Plan((EmployerGroup((), given, 0),), given)
-    headers = []
-    quarters = set()
-    for index, path in enumerate(files, 1):
-        root, key, quarter = scan_header(path)
-        headers.append((root, key, total_bytes([path])))
-        quarters.add(quarter)
-        if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
-            # Each stopped iterparse leaves a reference cycle holding its parser and
-            # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
-            # as the CLI runs) 450 files kept 250 MB alive until the first collection.
-            # The cycles are young: a generation-0 collection frees them at a third of
-            # the cost of a full one (3,000 files: 0.6 s against 1.9 s of CPU).
-            gc.collect(0)
-    return plan_from_headers([str(p) for p in files], headers, quarters)
+    names = [str(p) for p in files]
+    scanned = scan_headers(names, jobs)
+    sizes = [total_bytes([path]) for path in names]
+    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
+    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
 
 
 def plan_from_headers(
@@ -638,7 +628,7 @@ def entitlements_from_files(
     """
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
-    return _run_local(plan_employers(paths), spec, count)
+    return _run_local(plan_employers(paths, count), spec, count)
 
 
 def entitlements_json(
@@ -659,7 +649,7 @@ def entitlements_json(
     """
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
-    return _run_local(plan_employers(paths), spec, count)
+    return _run_local(plan_employers(paths, count), spec, count)
 
 
 def entitlements_for_year(
@@ -711,7 +701,7 @@ def entitlements_for_year(
     given = list(paths)
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
-    plan = None if project else plan_employers(given)
+    plan = None if project else plan_employers(given, count)
     if plan is not None and plan.by_employer:
         run = _run_local(plan, spec, count, progress)
     else:

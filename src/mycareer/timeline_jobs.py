@@ -268,11 +268,13 @@ def plan_timelines(
     outcomes: Iterable[str | os.PathLike[str]] = (),
     *,
     min_bytes: int = 0,
+    jobs: int = 1,
 ) -> Plan | None:
     """The employer plan when every input is a DmfA original with a known employer, else None.
 
     None means: read everything in one process (:func:`read_career_inputs`); so does
-    input under ``min_bytes`` in all, decided before any file is opened.
+    input under ``min_bytes`` in all, decided before any file is opened. ``jobs`` as in
+    :func:`~mycareer.pipeline.plan_employers`.
     """
     given = [str(os.fspath(p)) for p in paths]
     if list(outcomes):
@@ -280,7 +282,7 @@ def plan_timelines(
     listed, problems = input_files(given, _SUFFIXES)
     if problems or not listed or total_bytes(listed) < min_bytes:
         return None
-    plan = plan_employers(given)
+    plan = plan_employers(given, jobs)
     if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
         return None
     return plan
@@ -786,7 +788,7 @@ def timelines_from_files(
     count = jobs_count(jobs)
     given = list(paths)
     extra = list(outcomes)
-    plan = plan_timelines(given, extra, min_bytes=_TASK_BYTES)  # see run_timeline_plan
+    plan = plan_timelines(given, extra, min_bytes=_TASK_BYTES, jobs=count)  # see run_timeline_plan
     if plan is not None:
         run = run_timeline_plan(plan, spec, count)
         if run is not None:

@@ -377,6 +377,6 @@ def test_the_header_pre_scan_frees_its_stopped_parsers_with_the_collector_paused
             gc.enable()
 
     collected_as_it_goes = left_behind()
-    monkeypatch.setattr("mycareer.pipeline._HEADERS_PER_COLLECTION", 10**9)
+    monkeypatch.setattr("mycareer.xmlio.headers._HEADERS_PER_COLLECTION", 10**9)
     never_collected = left_behind()
     assert collected_as_it_goes * 4 < never_collected

@@ -15,8 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mycareer.quarter import Quarter
+from mycareer.xmlio import headers
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
-from mycareer.xmlio.headers import _HEADER_BYTES, _header_of, file_header, scan_header
+from mycareer.xmlio.headers import (
+    _HEADER_BYTES,
+    _header_of,
+    file_header,
+    scan_header,
+    scan_headers,
+)
 
 from ..fla.test_account_cli import EMPLOYER, _niss, _worker
 
@@ -80,3 +87,30 @@ def test_other_roots_and_missing_files(tmp_path: Path) -> None:
     other.write_bytes(b"<DmfAUpdate>" + b" " * (2 * _HEADER_BYTES) + b"</DmfAUpdate>")
     assert scan_header(other) == ("DmfAUpdate", None, None)
     assert scan_header(tmp_path / "missing.xml") == (None, None, None)
+
+
+def test_many_headers_scanned_in_processes_as_in_this_one(
+    big: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold the scan runs in worker processes: each file's header, in the
+    files' order, as one process scans them (other roots, missing and cut files too)."""
+    monkeypatch.setattr(headers, "HEADERS_IN_PROCESSES", 5)
+    paths = []
+    for number in range(23):
+        path = tmp_path / f"f{number:02d}.xml"
+        kind = number % 4
+        if kind == 0:
+            path.write_bytes(big)
+        elif kind == 1:
+            path.write_bytes(big.replace(b"0403019261", b"0202239951"))
+        elif kind == 2:
+            path.write_bytes(b"<DmfAUpdate></DmfAUpdate>")
+        else:
+            path.write_bytes(big[: 100 + number])  # cut within the header
+        paths.append(str(path))
+    paths.append(str(tmp_path / "missing.xml"))
+    alone = [scan_header(path) for path in paths]
+    assert len(set(alone)) == 4  # both employers, the update, nothing
+    assert scan_headers(paths, jobs=2) == alone
+    assert scan_headers(paths[:4], jobs=2) == alone[:4]  # under the threshold: this process
+    assert scan_headers([], jobs=2) == []

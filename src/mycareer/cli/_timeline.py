@@ -64,6 +64,7 @@ from mycareer.cli._common import (
     add_indent,
     add_jobs,
     add_output,
+    default_jobs,
     error_line,
     write_json,
 )
@@ -328,10 +329,11 @@ def _run(args: argparse.Namespace, pictures: str | None, out: TextIO, err: TextI
         pictures, "png" if pictures is None else _picture_format(Path(args.plot)),
         args.indent if render == "json" else None,  # indented where computed
     )  # fmt: skip
-    plan = plan_timelines(args.paths, args.outcomes)  # None: not DmfA originals only
+    jobs = args.jobs or default_jobs()
+    plan = plan_timelines(args.paths, args.outcomes, jobs=jobs)  # None: not DmfA originals only
     computed: TimelineRun | None = None
     if plan is not None:  # read employer by employer, then built worker by worker
-        computed = run_timeline_plan(plan, spec, args.jobs, dmfa_progress, progress.phase)
+        computed = run_timeline_plan(plan, spec, jobs, dmfa_progress, progress.phase)
     if computed is None:
         with progress.phase("reading"):
             inputs = read_career_inputs(args.paths, args.outcomes, progress=dmfa_progress)

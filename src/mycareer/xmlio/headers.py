@@ -15,22 +15,32 @@ None, and reading the file later reports the problem.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Sequence
 from typing import Any
 
+from mycareer._processes import map_in_processes
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import MycareerError
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
 
-__all__ = ["ORIGINAL_ROOT", "file_header", "scan_header"]
+__all__ = ["ORIGINAL_ROOT", "file_header", "scan_header", "scan_headers"]
 
 #: The root element of a DmfA original declaration.
 ORIGINAL_ROOT = "DmfAOriginal"
 _HEADER_TAGS = ("CompanyID", "NOSSRegistrationNbr", "Quarter")
 #: The pre-scan parses this much of a file first (a DmfA header takes about 1 kB).
 _HEADER_BYTES = 8192
+#: The pre-scan collects cycles after this many files when the collector is paused.
+_HEADERS_PER_COLLECTION = 32
+#: From this many files on, ``scan_headers(jobs=N)`` scans in N processes. Measured with
+#: 2 (the national sample's files, page-cached): 9,000 headers 0.69 s in one
+#: process and 0.95 s in two (their start, imports, results pickled back), 36,000 headers
+#: 2.14-2.60 s against 1.64-1.92 s.
+HEADERS_IN_PROCESSES = 32_768
 
 
 def _employer_key(company: str | None, nsso: str | None) -> str | None:
@@ -111,3 +121,35 @@ def _quarter(text: str | None) -> Quarter | None:
         return Quarter.parse((text or "")[:16])  # bounded: a header zone of any length
     except (MycareerError, ValueError):
         return None
+
+
+#: What :func:`scan_header` says of a file.
+Header = tuple[str | None, str | None, Quarter | None]
+
+
+def scan_headers(paths: Sequence[str], jobs: int = 1) -> list[Header]:
+    """:func:`scan_header` of each file, in order: in up to ``jobs`` worker processes when
+    there are :data:`HEADERS_IN_PROCESSES` files or more, else in this one.
+
+    The run's workers wait for the pre-scan, and a country's DmfA comes in millions of
+    files (the national sample's 9,000: 0.7 s, docs/performance.md).
+    """
+    if jobs == 1 or len(paths) < HEADERS_IN_PROCESSES:
+        return _scan_each(paths)
+    size = -(-len(paths) // (jobs * 4))  # a few parts a process: one slow disk part waits less
+    parts = [paths[start : start + size] for start in range(0, len(paths), size)]
+    return [header for part in map_in_processes(_scan_each, jobs, parts) for header in part]
+
+
+def _scan_each(paths: Sequence[str]) -> list[Header]:
+    headers = []
+    for index, path in enumerate(paths, 1):
+        headers.append(scan_header(path))
+        if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
+            # Each stopped iterparse leaves a reference cycle holding its parser and
+            # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
+            # as the CLI runs, and the worker processes) 450 files kept 250 MB alive until
+            # the first collection. The cycles are young: a generation-0 collection frees
+            # them at a third of the cost of a full one (3,000 files: 0.6 s against 1.9 s).
+            gc.collect(0)
+    return headers
