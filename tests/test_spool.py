@@ -220,7 +220,7 @@ def test_a_text_spool_refuses_a_newline_and_an_end_it_could_not_split() -> None:
         with pytest.raises(ValueError, match="must end with its only newline"):
             write_text_spool(folder.name, "h", [((1,), "{}")], end)
     assert write_text_spool(folder.name, "empty", [], ",\n") is None
-    assert sorted(os.listdir(folder.name)) == ["g", "g.keys"]  # the refused spool, as it was
+    assert os.listdir(folder.name) == []  # nothing left of the refused spool
 
 
 def test_text_spools_go_with_their_keys() -> None:
@@ -275,3 +275,31 @@ def test_sendfile_is_used_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None
             with open(path, "rb") as written:
                 assert written.read() == b"{},\n[]"
         assert calls == sent
+
+
+def test_a_text_that_is_not_unicode_goes_to_a_pickled_spool() -> None:
+    """A lone surrogate (a file name that is not UTF-8, decoded by os.fsdecode, in a
+    finding) cannot be written as UTF-8: the texts are pickled instead, nothing is left
+    of the text spool, and writing them joined leaves the choice to the output's handler,
+    as a text stream would (``surrogateescape`` gives the file name's byte back)."""
+    folder = TemporaryDirectory()
+    texts = [((n,), f'{{"n": {n}}}') for n in range(100)]
+    texts[80] = ((80,), '{"file": "caf\udce9.xml"}')  # past the first chunk: some written
+    spool = _spool.spool_texts(folder.name, "g", lambda: iter(texts), ",\n")
+    assert spool is not None
+    assert spool.end is None  # pickled
+    assert os.listdir(folder.name) == ["g"]  # no text spool, no keys file left
+    spooled: SpooledItems[str] = SpooledItems([spool], folder)
+    assert list(spooled) == [text for _key, text in texts]
+    out = io.BytesIO()
+    spooled.write_joined(out, ",\n", "surrogateescape")
+    assert out.getvalue() == ",\n".join(t for _k, t in texts).encode("utf-8", "surrogateescape")
+    assert b'"caf\xe9.xml"' in out.getvalue()
+    with pytest.raises(UnicodeEncodeError):
+        spooled.write_joined(io.BytesIO(), ",\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_text_spool(folder.name, "h", texts, ",\n")
+    assert os.listdir(folder.name) == ["g"]
+    valid = _spool.spool_texts(folder.name, "v", lambda: iter(texts[:80]), ",\n")
+    assert valid is not None
+    assert valid.end == ",\n"

@@ -41,7 +41,7 @@ import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -55,6 +55,7 @@ __all__ = [
     "LazySequence",
     "Spool",
     "SpooledItems",
+    "spool_texts",
     "write_spool",
     "write_text_spool",
 ]
@@ -74,7 +75,8 @@ def _open_files() -> int:
     return 256 if soft == resource.RLIM_INFINITY else max(16, min(256, soft // 4))
 
 
-#: The most spool files one merge reads at once. A merge wider than that writes
+#: The most spools one merge reads at once (a text spool opens two files, its texts and
+#: its keys: at most half the process's limit then). A merge wider than that writes
 #: intermediate files: a whole extra pass, 3.3 s of the calling process for the
 #: national sample's 187 timeline buckets at 64 (docs/performance.md).
 OPEN_FILES = _open_files()
@@ -120,7 +122,10 @@ def write_text_spool(
     by ``end``; the keys go to the file ``name + ".keys"``. ``None`` if no item.
 
     ``end`` ends with a newline, which no text may hold (a compact JSON text holds
-    none): reading back splits the file at newlines.
+    none): reading back splits the file at newlines. A text that is not valid Unicode
+    (a lone surrogate: a file name that is not UTF-8, decoded by ``os.fsdecode``) raises
+    :class:`UnicodeEncodeError`, and nothing is left of the spool: such texts go to a
+    pickled spool (:func:`write_spool`), which leaves their encoding to the output.
     """
     if not end.endswith("\n") or "\n" in end[:-1]:
         raise ValueError(f"a text spool's end must end with its only newline: {end!r}")
@@ -128,8 +133,31 @@ def write_text_spool(
     chunk = list(islice(iterator, _CHUNK))
     if not chunk:
         return None
-    path = os.path.join(folder, name)
-    first, count = chunk[0][0], 0
+    spool = Spool(os.path.join(folder, name), 0, chunk[0][0], chunk[0][0], end)
+    try:
+        return _write_texts(spool, chunk, iterator)
+    except BaseException:
+        _remove(spool)
+        raise
+
+
+def spool_texts(
+    folder: str, name: str, items: Callable[[], Iterable[tuple[SortKey, str]]], end: str
+) -> Spool | None:
+    """:func:`write_text_spool` of ``items()``; when a text is not valid Unicode (a lone
+    surrogate: a file name that is not UTF-8, in a finding), :func:`write_spool` of
+    ``items()`` made again, whose encoding the output's own error handler then decides
+    (:meth:`SpooledItems.write_joined`), as for texts never spooled."""
+    try:
+        return write_text_spool(folder, name, items(), end)
+    except UnicodeEncodeError:
+        return write_spool(folder, name, items())
+
+
+def _write_texts(
+    spool: Spool, chunk: list[tuple[SortKey, str]], iterator: Iterator[tuple[SortKey, str]]
+) -> Spool:
+    end, count, path = spool.end or "", 0, spool.path
     with open(path, "w", encoding="utf-8", newline="") as texts, open(_keys(path), "wb") as keys:
         while chunk:
             values = [text for _key, text in chunk]
@@ -140,7 +168,7 @@ def write_text_spool(
             count += len(chunk)
             last = chunk[-1][0]
             chunk = list(islice(iterator, _CHUNK))
-    return Spool(path, count, first, last, end)
+    return attrs.evolve(spool, count=count, last=last)
 
 
 def _keys(path: str) -> str:
@@ -278,12 +306,13 @@ class SpooledItems(LazySequence[T]):
         self._cursor = (stop, values)
         return taken
 
-    def write_joined(self, out: IO[bytes], separator: str) -> None:
+    def write_joined(self, out: IO[bytes], separator: str, errors: str = "strict") -> None:
         """Write the values (texts), joined by ``separator``, to ``out`` as UTF-8.
 
         The file of a text spool whose ``end`` is the separator, alone in its key
-        range, is copied as it is (by the kernel where it can), not decoded;
-        other values are joined and encoded as :func:`str.join` would.
+        range, is copied as it is (by the kernel where it can), not decoded (its texts
+        are valid UTF-8); other values are joined and encoded with the error handler
+        ``errors`` (the output's own, as a text stream would encode them).
         """
         sep = separator.encode()
         owed = False  # a separator before the next value: never one after the last
@@ -298,7 +327,7 @@ class SpooledItems(LazySequence[T]):
             while chunk := list(islice(values, _CHUNK)):
                 if owed:
                     out.write(sep)
-                out.write(separator.join(chunk).encode())
+                out.write(separator.join(chunk).encode("utf-8", errors))
                 owed = True
 
     def __repr__(self) -> str:

@@ -49,7 +49,7 @@ from mycareer._processes import (
     run_paused,
     usable_cores,
 )
-from mycareer._spool import LazySequence, Spool, SpooledItems, write_spool, write_text_spool
+from mycareer._spool import LazySequence, Spool, SpooledItems, spool_texts, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -361,8 +361,13 @@ def _group_result(
     findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
     lang: Any = spec.lang
     if spec.render == "json" and spool_to is not None:
-        texts = (((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results)
-        spool = write_text_spool(spool_to, name, texts, ARRAY_ITEM_SEPARATOR)
+
+        def texts() -> Iterator[tuple[tuple[str, str], str]]:
+            return (
+                ((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results
+            )
+
+        spool = spool_texts(spool_to, name, texts, ARRAY_ITEM_SEPARATOR)  # the command copies it
         return GroupResult(
             (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading, ids
         )

@@ -535,7 +535,8 @@ class MapTask:
 
 
 def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
-    """Run a map task: its rows appended to ``folder`` (a file per bucket), or returned."""
+    """Run a map task: its rows appended to ``folder`` (this process's file of each bucket:
+    tasks on one folder at once must run in different processes), or returned."""
     if folder is not None:
         return map_groups(task.groups, task.index, task.buckets, folder)[0]
     result, rows = map_groups(task.groups, task.index, task.buckets)

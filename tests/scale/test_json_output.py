@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pytest
 
@@ -47,3 +55,67 @@ def test_a_bad_indent_is_a_usage_error_naming_the_value(value: str) -> None:
     assert "--indent" in result.stderr
     assert value in result.stderr
     assert_no_traceback(result)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8: Linux")
+def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_whatever_jobs(
+    tmp_path: Path,
+) -> None:
+    """A file cut short puts its name in every result's REFERENCE_INCOMPLETE finding. Its
+    byte 0xE9 reaches the texts as a lone surrogate (os.fsdecode); standard output under
+    a C.UTF-8 locale writes it back as that byte (surrogateescape), with one process or
+    two: the texts cannot be spooled as UTF-8 and are spooled pickled instead (a review
+    found the workers failing on them: mycareer._spool.spool_texts)."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    folder.mkdir()
+    for source in sorted((DEMO / "dmfa").glob("*.xml")):
+        shutil.copy(source, folder / source.name)
+    cut = folder / "dmfa-0403019261-20233.xml"
+    cut.write_bytes(cut.read_bytes()[:3000])
+    outputs = []
+    for jobs in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-m", "mycareer", "entitlements", str(folder), "--year", "2024",
+             "--format", "json", "--jobs", jobs],
+            capture_output=True, env={**os.environ, "LC_ALL": "C.UTF-8"}, check=False,
+        )  # fmt: skip
+        assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+        assert result.returncode == 1  # the file cut short: an input error
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    items = json.loads(outputs[0].decode("utf-8", "surrogateescape"))
+    assert items
+    assert all(
+        any(f["code"] == "REFERENCE_INCOMPLETE" and "caf\udce9" in f["message"]
+            for f in item["findings"])
+        for item in items if item["employer"] == "0403019261"
+    )  # fmt: skip
+
+
+def test_an_output_that_ends_lines_otherwise_gets_no_copied_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows' standard output writes each newline as CRLF: the spooled bytes, which a
+    copy would pass by it, go through it there, as one read's texts do (a review's
+    finding: the copy mixed ``,\\n`` into CRLF lines)."""
+    from mycareer._spool import SpooledItems, write_text_spool
+    from mycareer.cli import _entitlements
+    from mycareer.pipeline import EntitlementRun
+
+    texts = ('{"a": 1}', '{"a": "\u00e9"}')
+    folder = TemporaryDirectory()
+    spool = write_text_spool(folder.name, "g", [((n,), t) for n, t in enumerate(texts)], ",\n")
+    assert spool is not None
+    spooled: SpooledItems[str] = SpooledItems([spool], folder)
+    args = argparse.Namespace(indent=None, lang="en")
+
+    def written(json_texts: Sequence[str]) -> bytes:
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding="utf-8", newline="\r\n")
+        _entitlements._write_json(EntitlementRun(json=json_texts), args, out)
+        out.flush()
+        return raw.getvalue()
+
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    expected = '[\r\n{"a": 1},\r\n{"a": "\u00e9"}\r\n]\r\n'.encode()
+    assert written(spooled) == written(texts) == expected

@@ -16,6 +16,7 @@ import argparse
 import codecs
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -392,7 +393,8 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
     if isinstance(texts, SpooledItems) and indent is None and count and binary is not None:
         out.write("[\n")
         out.flush()
-        texts.write_joined(binary, ARRAY_ITEM_SEPARATOR)  # the workers' UTF-8, not decoded
+        errors = getattr(out, "errors", None) or "strict"
+        texts.write_joined(binary, ARRAY_ITEM_SEPARATOR, errors)  # the workers' UTF-8 as is
         out.write("\n]\n")
         return
     out.write("[")
@@ -409,7 +411,13 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
 
 
 def _utf8_buffer(out: TextIO) -> BinaryIO | None:
-    """The bytes under ``out`` when it writes UTF-8 (so bytes may bypass it), else None."""
+    """The bytes under ``out`` when it writes UTF-8 (so bytes may bypass it), else None.
+
+    None where lines end otherwise (Windows): standard output there writes each ``\n``
+    as ``\r\n``, which bytes copied past it would not get.
+    """
+    if os.linesep != "\n":
+        return None
     try:
         utf8 = codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8"
     except LookupError:
