@@ -358,8 +358,8 @@ _NO_SENDFILE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.ENOTS
 
 def _copy_bytes(path: str, out: IO[bytes], count: int) -> None:
     """The first ``count`` bytes of the file ``path`` written to ``out``: by
-    ``os.sendfile`` when ``out`` is a file it takes (0.22 s for 874 MB here, against
-    0.42 s through Python buffers, as ``shutil.copyfileobj``), else block by block."""
+    ``os.sendfile`` when ``out`` is a file it takes (0.38 s for 874 MB here, page-cached,
+    against 0.53 s block by block through Python), else block by block."""
     with open(path, "rb") as source:
         done = _sendfile(source, out, count)
         while done < count:
