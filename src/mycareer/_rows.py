@@ -64,7 +64,7 @@ class RowStore:
         #: Per bucket, how many of its rows were written out before ``rows[bucket]``.
         self._base = [0] * buckets
         #: Every pickle written: (bucket, index of its first row in the bucket, file, offset).
-        self._files: list[tuple[int, int, Path, int]] = []
+        self._pickles: list[tuple[int, int, Path, int]] = []
         self._marks: list[list[int]] = []
 
     def add(self, bucket: int, row: Any) -> None:
@@ -89,7 +89,7 @@ class RowStore:
         counts = self._marks.pop()
         kept = []
         cut: dict[Path, int] = {}  # each file's first dropped pickle: all after it are too
-        for bucket, first, path, offset in self._files:
+        for bucket, first, path, offset in self._pickles:
             if first >= counts[bucket]:
                 cut[path] = min(offset, cut.get(path, offset))
             else:
@@ -99,7 +99,7 @@ class RowStore:
                 os.truncate(path, offset)
             else:  # no earlier store wrote to it either
                 path.unlink()
-        self._files = kept
+        self._pickles = kept
         for bucket, count in enumerate(counts):
             keep = count - self._base[bucket]
             if keep < 0:  # written out since the mark: those files are gone
@@ -123,7 +123,7 @@ class RowStore:
             path = Path(folder) / f"{bucket:05d}-{self._writer}.rows"
             with path.open("ab") as out:  # opened at its end
                 for first, stop in itertools.pairwise(sorted(cuts)):
-                    self._files.append((bucket, first, path, out.tell()))
+                    self._pickles.append((bucket, first, path, out.tell()))
                     out.write(dump(rows[first - start : stop - start]))
             rows.clear()
             self._base[bucket] = end
@@ -131,7 +131,7 @@ class RowStore:
 
     def files(self) -> list[str]:
         """The files written to so far, in the order of their first write."""
-        return list(dict.fromkeys(os.fspath(path) for _bucket, _first, path, _at in self._files))
+        return list(dict.fromkeys(os.fspath(path) for _bucket, _first, path, _at in self._pickles))
 
 
 def bucket_files(folder: str, buckets: int) -> list[tuple[str, ...]]:

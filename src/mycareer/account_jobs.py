@@ -281,7 +281,7 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         keys=frozenset(keys),
         first_year=min((r.quarter.year for r in records), default=None),
         last_quarter=max((r.quarter for r in records), default=None),
-        ids=declared_ids(batch.declarations) | declared_ids(records),
+        ids=declared_ids(batch.declarations, records),
     )
     if spec.buckets:
         archive = _archive_rows(entitlements, records) if spec.archive else []

@@ -319,7 +319,7 @@ def _run_group_whole(
     results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations} | _rejected_keys(batch.rejected)
     last = max((r.quarter for r in batch.records), default=None)
-    ids = declared_ids(batch.declarations) | declared_ids(batch.records)
+    ids = declared_ids(batch.declarations, batch.records)
     read = (batch.findings, batch.errors, keys, last, ids)
     return _group_result(spec, results, read, spool_to, name)
 

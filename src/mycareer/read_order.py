@@ -77,8 +77,13 @@ def errors_in_file_order(
 
 
 def declared_ids(
-    items: Iterable[DmfaDeclaration | DmfaWorkerRecord],
+    *declared: Iterable[DmfaDeclaration | DmfaWorkerRecord],
 ) -> frozenset[tuple[Quarter, str]]:
     """The (quarter, employer identifier) pairs that declarations or records declare
     (:func:`~mycareer.dmfa_update.employer_ids`: enterprise and NSSO numbers)."""
-    return frozenset((item.quarter, name) for item in items for name in employer_ids(item.employer))
+    return frozenset(
+        (item.quarter, name)
+        for items in declared
+        for item in items
+        for name in employer_ids(item.employer)
+    )

@@ -387,7 +387,7 @@ class _Mapper:
         first = self.index[files[0]]
         named = {r.employer.key for r in batch.records}
         keys = named | {d.employer.key for d in batch.declarations}
-        self.ids.append((number, declared_ids(batch.declarations) | declared_ids(batch.records)))
+        self.ids.append((number, declared_ids(batch.declarations, batch.records)))
         self._reading(number, files, keys, batch.findings, batch.errors)
         declared = {(d.quarter, d.employer.key) for d in batch.declarations}
         records = batch.records

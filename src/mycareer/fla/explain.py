@@ -308,13 +308,11 @@ def explanation_head(entitlement: Entitlement, lang: Lang) -> str:
     )
 
 
-def explanation_parts(
-    entitlement: Entitlement, lang: Lang, key: tuple[object, ...] | None = None
-) -> tuple[str, tuple[str, ...]]:
+def explanation_parts(entitlement: Entitlement, lang: Lang) -> tuple[str, tuple[str, ...]]:
     """The first line (employer and worker) and the rest, shared by equal results."""
     e = entitlement
     head = explanation_head(e, lang)
-    key = explanation_key(e, lang) if key is None else key
+    key = explanation_key(e, lang)
     body = _BODIES.get(key)
     if body is None:
         body = tuple(_body(e, lang))
