@@ -53,6 +53,21 @@ def test_text_is_written_without_newline_translation(tmp_path: Path) -> None:
     assert (tmp_path / "t.csv").read_bytes() == b"a\r\nb\rc\n"
 
 
+def test_text_takes_the_error_handler_it_is_given(tmp_path: Path) -> None:
+    """A lone surrogate (the byte of a file name that is not UTF-8, os.fsdecode) is
+    refused by the strict default, the old file kept, and written back as its byte with
+    ``surrogateescape`` (the command line's choice: mycareer.cli._common.NAME_BYTES_BACK)."""
+    target = tmp_path / "out.txt"
+    target.write_bytes(b"old")
+    with pytest.raises(UnicodeEncodeError), atomic_output(target, "w") as stream:
+        stream.write("caf\udce9")
+        stream.flush()
+    assert target.read_bytes() == b"old"
+    with atomic_output(target, "w", errors="surrogateescape") as stream:
+        stream.write("caf\udce9")
+    assert target.read_bytes() == b"caf\xe9"
+
+
 def test_a_folder_in_the_way_is_an_output_error(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     with pytest.raises(OutputError, match="dir"):

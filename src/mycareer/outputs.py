@@ -151,29 +151,30 @@ def _keep_group(handle: int, old: os.stat_result) -> bool:
 
 @overload
 def atomic_output(
-    path: str | os.PathLike[str], mode: Literal["wb"] = "wb"
+    path: str | os.PathLike[str], mode: Literal["wb"] = "wb", *, errors: str = "strict"
 ) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 @overload
 def atomic_output(
-    path: str | os.PathLike[str], mode: Literal["w"]
+    path: str | os.PathLike[str], mode: Literal["w"], *, errors: str = "strict"
 ) -> contextlib.AbstractContextManager[IO[str]]: ...
 def atomic_output(
-    path: str | os.PathLike[str], mode: Literal["wb", "w"] = "wb"
+    path: str | os.PathLike[str], mode: Literal["wb", "w"] = "wb", *, errors: str = "strict"
 ) -> contextlib.AbstractContextManager[IO[bytes]] | contextlib.AbstractContextManager[IO[str]]:
     """A stream whose content replaces ``path`` when the block ends without an exception.
 
     ``mode="w"`` gives UTF-8 text with no newline translation (what is written
-    is what lands). An :class:`OSError` (folder missing or unwritable, path a
-    folder, a file the process may not write) becomes an :class:`OutputError`
+    is what lands), encoded with the error handler ``errors``. An
+    :class:`OSError` (folder missing or unwritable, path a folder, a file the
+    process may not write) becomes an :class:`OutputError`
     naming the path; on any failure the temporary file is removed and ``path`` is
     left as it was.
     """
     # The overloads give each mode its stream type.
-    return cast(contextlib.AbstractContextManager[IO[bytes]], _atomic(Path(path), mode))
+    return cast(contextlib.AbstractContextManager[IO[bytes]], _atomic(Path(path), mode, errors))
 
 
 @contextlib.contextmanager
-def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
+def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str]]:
     old = _replaced(target)
     if old is not None and not _may_write(target):  # as open(path, "w") refuses it
         raise OutputError("cannot write: Permission denied (the file is not writable)", target)
@@ -190,7 +191,7 @@ def _atomic(target: Path, mode: str) -> Iterator[IO[bytes] | IO[str]]:
                 message = f"cannot keep its permissions: {error.strerror}"
                 raise OutputError(message, target) from None
             if mode == "w":
-                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                text = io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
                 yield text
                 text.flush()
                 text.detach()

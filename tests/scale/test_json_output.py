@@ -119,3 +119,37 @@ def test_an_output_that_ends_lines_otherwise_gets_no_copied_bytes(
     monkeypatch.setattr(os, "linesep", "\r\n")
     expected = '[\r\n{"a": 1},\r\n{"a": "\u00e9"}\r\n]\r\n'.encode()
     assert written(spooled) == written(texts) == expected
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8: Linux")
+@pytest.mark.parametrize("command", ["entitlements", "timeline"])
+def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_in_every_output(
+    command: str, tmp_path: Path
+) -> None:
+    """The byte of a file name that is not UTF-8 (a lone surrogate in the texts) is written
+    back as that byte to ``--output`` and to a strict UTF-8 standard output (a UTF-8
+    locale: PYTHONIOENCODING stands for it here), as Python's standard output does under a
+    C locale: both raised UnicodeEncodeError with a traceback before."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    folder.mkdir()
+    for source in sorted((DEMO / "dmfa").glob("*.xml")):
+        shutil.copy(source, folder / source.name)
+    cut = folder / "dmfa-0403019261-20233.xml"
+    cut.write_bytes(cut.read_bytes()[:3000])
+    arguments = [command, str(folder), "--format", "json"]
+    arguments += ["--year", "2024"] if command == "entitlements" else []
+    outputs = []
+    for jobs in ("1", "2"):
+        for output in (None, tmp_path / f"out-{jobs}.json"):
+            result = subprocess.run(
+                [sys.executable, "-m", "mycareer", *arguments, "--jobs", jobs,
+                 *(["-o", str(output)] if output else [])],
+                capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+                check=False,
+            )  # fmt: skip
+            assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+            assert result.returncode == 1  # the file cut short: an input error
+            outputs.append(output.read_bytes() if output else result.stdout)
+    assert len(set(outputs)) == 1
+    assert b"/caf\xe9/dmfa-0403019261-20233.xml" in outputs[0]
+    json.loads(outputs[0].decode("utf-8", "surrogateescape"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import io
 import os
 import signal
 import sys
@@ -31,6 +32,7 @@ from mycareer.cli._common import (
     EXIT_USAGE,
     INPUT_PATH_OPTIONS,
     MISSING,
+    NAME_BYTES_BACK,
     OUTPUT_FILE,
     PLOT_SUFFIXES,
     ArgumentParser,
@@ -191,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _stop_handler(Terminated))
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
             signal.signal(signal.SIGINT, _stop_handler(KeyboardInterrupt))
+    _name_bytes_back(sys.stdout)
     started = False
     try:
         started = start_workers_early(arguments)
@@ -205,6 +208,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python 3.11 turns a KeyboardInterrupt raised in a class's creation into a
         # RuntimeError ("Error calling __set_name__"): seen once in 200 runs stopped early.
         return _stopped(_STOPS[0](), arguments, started=started)
+
+
+def _name_bytes_back(stream: object) -> None:
+    """Standard output writes file names' bytes back (:data:`NAME_BYTES_BACK`): a strict
+    one (a UTF-8 locale) raised UnicodeEncodeError on a file name that is not UTF-8.
+    The command's own process only."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        with contextlib.suppress(ValueError, OSError):  # closed, or not reconfigurable
+            stream.reconfigure(errors=NAME_BYTES_BACK)
 
 
 def _stopped(stop: KeyboardInterrupt, arguments: list[str], *, started: bool) -> int:
@@ -293,7 +305,7 @@ def _handle(args: argparse.Namespace) -> int:
         _raise_if_stopped()
         return code
     try:
-        with atomic_output(output, "w") as stream:
+        with atomic_output(output, "w", errors=NAME_BYTES_BACK) as stream:
             code = int(args.handler(args, stream))
             _raise_if_stopped()
             if code == EXIT_USAGE:  # refused before any work: the file stays as it was

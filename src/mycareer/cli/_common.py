@@ -51,6 +51,7 @@ __all__ = [
     "INPUT_PATH_OPTIONS",
     "LANGUAGES",
     "MISSING",
+    "NAME_BYTES_BACK",
     "OUTPUT_FILE",
     "ArgumentParser",
     "HelpFormatter",
@@ -93,6 +94,10 @@ LANGUAGES: Final = ("en", "fr", "nl")
 #: The destination of ``--output`` (:func:`add_output`); ``convert``'s OUT and ``demo``'s
 #: ``--output`` folder are their commands' own.
 OUTPUT_FILE: Final = "output_file"
+#: How the command's outputs write a lone surrogate: the byte of a file name that is not
+#: UTF-8, which os.fsdecode made it (in a message or a source). Written back as that byte,
+#: as Python's own standard output does under a C or POSIX locale, not a traceback.
+NAME_BYTES_BACK: Final = "surrogateescape"
 
 #: Argument destinations that name input files or folders: a missing one is reported
 #: with :data:`MISSING` before the command runs.

@@ -40,7 +40,7 @@ from typing import IO, Any, Final, TextIO
 from lxml import etree
 
 from mycareer.career import CareerPeriod, CareerRecords
-from mycareer.cli._common import EXIT_INPUT, MISSING, error_line
+from mycareer.cli._common import EXIT_INPUT, MISSING, NAME_BYTES_BACK, error_line
 from mycareer.converter import dumps, from_json, structure, unstructure
 from mycareer.errors import (
     ErrorCollector,
@@ -600,7 +600,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         write_records(records, target_format, buffer)
         write_atomic(args.output, buffer.getvalue())
     else:
-        with atomic_output(args.output, "w") as text:
+        with atomic_output(args.output, "w", errors=NAME_BYTES_BACK) as text:
             write_records(records, target_format, text, neutralise=neutral)
     periods = sum(len(r.periods) for r in records)
     print(
