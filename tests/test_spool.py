@@ -303,3 +303,88 @@ def test_a_text_that_is_not_unicode_goes_to_a_pickled_spool() -> None:
     valid = _spool.spool_texts(folder.name, "v", lambda: iter(texts[:80]), ",\n")
     assert valid is not None
     assert valid.end == ",\n"
+
+
+# Spools written as their parts finish (OrderedSpoolWriter: the entitlements' --output).
+EMPLOYERS = [f"0{n:09d}" for n in (202239951, 403019261, 417497106, 999999999)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    owners=st.lists(st.integers(0, 4), min_size=len(EMPLOYERS), max_size=len(EMPLOYERS)),
+    workers=st.lists(st.tuples(st.integers(0, 3), st.from_regex(r"[0-9]{11}", fullmatch=True)),
+                     unique=True, max_size=30),
+    pickled=st.sets(st.integers(0, 4)),
+    order=st.permutations(range(5)),
+)  # fmt: skip
+def test_parts_written_as_they_finish_give_the_bytes_written_at_the_end(
+    owners: list[int],
+    workers: list[tuple[int, str]],
+    pickled: set[int],
+    order: list[int],
+) -> None:
+    """Five parts, each owning some employers (so their key ranges may interleave), some
+    empty, some pickled, finishing in any order: at every step the output is a start of
+    what SpooledItems.write_joined writes at the end, and at the end it is all of it, between
+    ``before`` and ``after`` (nothing at all without a value)."""
+    folder = TemporaryDirectory()
+    items: dict[int, list[tuple[Any, str]]] = {part: [] for part in range(5)}
+    for employer, niss in workers:
+        items[owners[employer]].append(((EMPLOYERS[employer], niss), f'{{"n": "{niss}é"}}'))
+    spools = {
+        part: (write_spool if part in pickled else _text_spool)(folder.name, f"p{part}", sorted(g))
+        for part, g in items.items()
+    }
+    owned = {part: [EMPLOYERS[e] for e, p in enumerate(owners) if p == part] for part in range(5)}
+    ranges = [(min(owned[p]), max(owned[p])) if owned[p] else ("", "") for p in range(5)]
+    everything: SpooledItems[str] = SpooledItems(
+        [s for s in spools.values() if s is not None], folder
+    )
+    expected = ",\n".join(everything).encode()
+    expected = b"[\n" + expected + b"\n]\n" if len(everything) else b""
+    with TemporaryDirectory() as out_folder, open(os.path.join(out_folder, "out"), "w+b") as out:
+        out.write(b"kept")
+        writer = _spool.OrderedSpoolWriter(out, ranges, ",\n", before=b"[\n", after=b"\n]\n")
+        assert writer.usable
+        for part in order:
+            writer.add(part, spools[part])
+            out.flush()
+            assert expected.startswith(_written(out)[4:])
+        assert writer.finish() is bool(len(everything))
+        assert _written(out) == b"kept" + expected
+        assert writer.count == len(everything)
+        writer.rewind()
+        assert _written(out) == b"kept"
+
+
+def _text_spool(folder: str, name: str, items: list[tuple[Any, str]]) -> Any:
+    return write_text_spool(folder, name, items, ",\n")
+
+
+def _written(out: Any) -> bytes:
+    out.flush()
+    with open(out.name, "rb") as written:
+        return written.read()
+
+
+def test_a_part_waits_for_every_part_whose_range_it_overlaps() -> None:
+    """Part 1's keys fall inside part 0's range: neither is written before both are done,
+    and part 2, after both, waits for them; a cluster wider than a merge may open at once
+    makes the writer unusable (the output is then written at the end)."""
+    folder = TemporaryDirectory()
+    spools = [
+        write_text_spool(folder.name, "a", [(("1", "x"), "a1"), (("5", "x"), "a5")], ",\n"),
+        write_text_spool(folder.name, "b", [(("3", "x"), "b3")], ",\n"),
+        write_text_spool(folder.name, "c", [(("7", "x"), "c7")], ",\n"),
+    ]
+    out = io.BytesIO()
+    writer = _spool.OrderedSpoolWriter(out, [("1", "5"), ("3", "3"), ("7", "7")], ",\n")
+    writer.add(2, spools[2])
+    writer.add(0, spools[0])
+    assert out.getvalue() == b""
+    writer.add(1, spools[1])
+    assert out.getvalue() == b"a1,\nb3,\na5,\nc7"
+    assert writer.finish()
+    wide = [(str(n), str(n + 1)) for n in range(_spool.OPEN_FILES + 1)]
+    assert not _spool.OrderedSpoolWriter(io.BytesIO(), wide, ",\n").usable
+    assert _spool.OrderedSpoolWriter(io.BytesIO(), wide[::2], ",\n").usable

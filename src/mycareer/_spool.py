@@ -53,6 +53,7 @@ import attrs
 __all__ = [
     "OPEN_FILES",
     "LazySequence",
+    "OrderedSpoolWriter",
     "Spool",
     "SpooledItems",
     "spool_texts",
@@ -314,21 +315,7 @@ class SpooledItems(LazySequence[T]):
         are valid UTF-8); other values are joined and encoded with the error handler
         ``errors`` (the output's own, as a text stream would encode them).
         """
-        sep = separator.encode()
-        owed = False  # a separator before the next value: never one after the last
-        for cluster in self._clusters:
-            if len(cluster) == 1 and cluster[0].end == separator:
-                if owed:
-                    out.write(sep)
-                _copy_bytes(cluster[0].path, out, os.path.getsize(cluster[0].path) - len(sep))
-                owed = True
-                continue
-            values = (value for _key, value in _merge(cluster))
-            while chunk := list(islice(values, _CHUNK)):
-                if owed:
-                    out.write(sep)
-                out.write(separator.join(chunk).encode("utf-8", errors))
-                owed = True
+        _write_clusters(self._clusters, out, separator, errors, owed=False)
 
     def __repr__(self) -> str:
         files = sum(len(c) for c in self._clusters)
@@ -343,6 +330,109 @@ class SpooledItems(LazySequence[T]):
         self._clusters = []
         self._length = 0
         self._cursor = None
+
+
+def _write_clusters(
+    clusters: Iterable[Sequence[Spool]], out: IO[bytes], separator: str, errors: str, *, owed: bool
+) -> bool:
+    """:meth:`SpooledItems.write_joined` of ``clusters``; ``owed``: a value was written
+    before them (a separator comes first). Whether one is owed after them."""
+    sep = separator.encode()
+    for cluster in clusters:
+        if len(cluster) == 1 and cluster[0].end == separator:
+            if owed:
+                out.write(sep)
+            _copy_bytes(cluster[0].path, out, os.path.getsize(cluster[0].path) - len(sep))
+            owed = True
+            continue
+        values = (value for _key, value in _merge(cluster))
+        while chunk := list(islice(values, _CHUNK)):
+            if owed:
+                out.write(sep)
+            out.write(separator.join(chunk).encode("utf-8", errors))
+            owed = True
+    return owed
+
+
+class OrderedSpoolWriter:
+    """Writes the spools of numbered parts as they come, in key order, as
+    :meth:`SpooledItems.write_joined` writes them all at the end: a part's spool as soon
+    as every part whose keys may come before its own has come.
+
+    ``ranges[i]`` bounds the first item of part ``i``'s keys (``low <= key[0] <= high``);
+    parts whose ranges overlap are written together. ``before`` goes before the first
+    value and ``after`` after the last (nothing when no value is written). A run that
+    writes its parts' spools while other parts are still computed writes its output
+    while it computes, not after (docs/performance.md, "National scale").
+    """
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        ranges: Sequence[tuple[Any, Any]],
+        separator: str,
+        *,
+        errors: str = "strict",
+        before: bytes = b"",
+        after: bytes = b"",
+    ) -> None:
+        self._out, self._separator, self._errors = out, separator, errors
+        self._before, self._after = before, after
+        self._start = out.tell()
+        self._clusters = _part_clusters(ranges)
+        self._spools: dict[int, Spool | None] = {}
+        self._next = 0  # the first cluster of parts not written yet
+        self._owed = False
+        #: Values written so far.
+        self.count = 0
+
+    @property
+    def usable(self) -> bool:
+        """Whether every cluster of overlapping parts can be merged at once (else the
+        whole output is better written at the end, through intermediate merges)."""
+        return all(len(cluster) <= OPEN_FILES for cluster in self._clusters)
+
+    def add(self, part: int, spool: Spool | None) -> None:
+        """Part ``part`` is done (``spool``: its values, None if it has none)."""
+        self._spools[part] = spool
+        clusters, spools = self._clusters, self._spools
+        while self._next < len(clusters) and all(p in spools for p in clusters[self._next]):
+            ready = [s for p in clusters[self._next] if (s := spools[p]) is not None]
+            self._next += 1
+            if ready:
+                if not self._owed:
+                    self._out.write(self._before)
+                self._owed = _write_clusters(
+                    _clusters(ready), self._out, self._separator, self._errors, owed=self._owed
+                )
+                self.count += sum(s.count for s in ready)
+
+    def finish(self) -> bool:
+        """End the output; True when every part came and some value was written."""
+        if self._next < len(self._clusters) or not self._owed:
+            return False
+        self._out.write(self._after)
+        return True
+
+    def rewind(self) -> None:
+        """Take back everything written (the output is cut where this writer started)."""
+        self._out.seek(self._start)
+        self._out.truncate()
+
+
+def _part_clusters(ranges: Sequence[tuple[Any, Any]]) -> list[list[int]]:
+    """Part numbers in order of their ranges, those whose ranges overlap kept together."""
+    clusters: list[list[int]] = []
+    reach: Any = None
+    for part in sorted(range(len(ranges)), key=lambda p: ranges[p]):
+        low, high = ranges[part]
+        if clusters and low <= reach:
+            clusters[-1].append(part)
+            reach = max(reach, high)
+        else:
+            clusters.append([part])
+            reach = high
+    return clusters
 
 
 def _remove(spool: Spool) -> None:

@@ -39,6 +39,8 @@ from mycareer.findings import Finding
 
 __all__ = [
     "ARRAY_ITEM_SEPARATOR",
+    "ARRAY_LINES_END",
+    "ARRAY_LINES_START",
     "DECIMAL_PATTERN",
     "DECIMAL_PLACES",
     "EXACT_PATTERN",
@@ -53,6 +55,9 @@ __all__ = [
 
 #: Between the items of a JSON array the bulk outputs write one compact item a line.
 ARRAY_ITEM_SEPARATOR: Final = ",\n"
+#: Before the first and after the last item of such an array (``[]`` when it is empty).
+ARRAY_LINES_START: Final = "[\n"
+ARRAY_LINES_END: Final = "\n]\n"
 
 #: Places of every decimal string.
 DECIMAL_PLACES: Final = 4

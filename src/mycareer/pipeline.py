@@ -32,16 +32,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar, overload
+from typing import IO, Any, Literal, Protocol, TypeVar
 
 import attrs
 
+from mycareer._entitlement_json import JsonArraySink, with_finding
 from mycareer._processes import (
     bucket_of,
     jobs_count,
@@ -49,7 +49,7 @@ from mycareer._processes import (
     run_paused,
     usable_cores,
 )
-from mycareer._spool import LazySequence, Spool, SpooledItems, spool_texts, write_spool
+from mycareer._spool import Spool, SpooledItems, spool_texts, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -476,11 +476,13 @@ def execute(
     progress: Progress | None = None,
     *,
     folder: tempfile.TemporaryDirectory[str] | None = None,
+    on_result: Callable[[int, GroupResult], None] | None = None,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
     ``progress`` wraps the list of files and is advanced as groups finish;
-    ``folder`` holds the spools a local mapper wrote (see :func:`combine`).
+    ``folder`` holds the spools a local mapper wrote (see :func:`combine`);
+    ``on_result(index, result)`` is called as each group finishes.
     """
     groups = plan.groups
     ticks = FileTicks(plan, progress)
@@ -488,6 +490,9 @@ def execute(
     for done in mapper(spec, pack_groups(groups, jobs)):
         results.update(done)
         ticks.done(index for index, _result in done)
+        if on_result is not None:
+            for index, result in done:
+                on_result(index, result)
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
@@ -537,7 +542,9 @@ class EntitlementRun:
     :class:`~mycareer._spool.SpooledItems` read lazily from the run's temporary
     files, so a run of any size holds about one employer's output in memory);
     ``findings`` in order, each once; ``errors`` every refused record or file;
-    ``last_quarter`` the latest quarter declared in the records read (None: no record).
+    ``last_quarter`` the latest quarter declared in the records read (None: no record);
+    ``json_written`` whether the JSON array of ``json`` is already in the ``json_to``
+    file given to :func:`entitlements_for_year`.
     """
 
     entitlements: tuple[Entitlement, ...] = ()
@@ -545,6 +552,7 @@ class EntitlementRun:
     findings: tuple[Finding, ...] = ()
     errors: tuple[InvalidValueError, ...] = ()
     last_quarter: Quarter | None = None
+    json_written: bool = False
 
 
 def combine(
@@ -605,13 +613,19 @@ def run_plan(
 
 
 def _run_local(
-    plan: Plan, spec: EntitlementSpec, jobs: int, progress: Progress | None = None
+    plan: Plan,
+    spec: EntitlementSpec,
+    jobs: int,
+    progress: Progress | None = None,
+    sink: JsonArraySink | None = None,
 ) -> EntitlementRun:
-    """Run on this machine; JSON texts are spooled to a temporary folder the run owns."""
+    """Run on this machine; JSON texts are spooled to a temporary folder the run owns
+    (and given to ``sink`` as each group finishes)."""
     if spec.render != "json":
         return execute(plan, spec, jobs, _local_mapper(jobs), progress)
     folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
-    return execute(plan, spec, jobs, _local_mapper(jobs, folder.name), progress, folder=folder)
+    mapper, added = _local_mapper(jobs, folder.name), sink.add if sink else None
+    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added)
 
 
 def entitlements_from_files(
@@ -671,6 +685,8 @@ def entitlements_for_year(
     render: Render = "objects",
     lang: str = "en",
     progress: Progress | None = None,
+    json_to: IO[bytes] | None = None,
+    json_errors: str = "strict",
 ) -> EntitlementRun:
     """The entitlements of ``year`` from DmfA files: the pipeline of ``mycareer entitlements``.
 
@@ -692,7 +708,11 @@ def entitlements_for_year(
     ``every_band`` is the band of every employer that ``overrides`` does not name;
     ``render="json"`` gives ``json`` (one compact ``entitlements-1`` object per result,
     explained in ``lang``) instead of ``entitlements``; ``progress`` wraps the list of
-    files as they are read.
+    files as they are read. With ``render="json"``, ``json_to`` (a seekable binary file)
+    may receive the JSON array of the texts (``mycareer entitlements --format json``'s
+    bytes, UTF-8 encoded with the error handler ``json_errors``) while the groups are
+    computed, each employer's as soon as those before it are done: ``json_written`` then
+    says it holds the whole array; if not, nothing was left in it.
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -708,11 +728,31 @@ def entitlements_for_year(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given, count)
     if plan is not None and plan.by_employer:
-        run = _run_local(plan, spec, count, progress)
+        sink = _json_sink(plan, spec, json_to, json_errors)
+        try:
+            run = _run_local(plan, spec, count, progress, sink)
+        except BaseException:
+            if sink is not None:
+                sink.abandon()  # a failed or stopped run leaves nothing in json_to either
+            raise
     else:
-        run = _read_all(given, spec, project=project, progress=progress)
+        sink, run = None, _read_all(given, spec, project=project, progress=progress)
     finding = None if project else data_end_finding_after(run.last_quarter, year)
-    return run if finding is None else _with_finding(run, finding)
+    run = run if finding is None else with_finding(run, finding)
+    return attrs.evolve(run, json_written=True) if sink and sink.settle(run) else run
+
+
+def _json_sink(
+    plan: Plan, spec: EntitlementSpec, out: IO[bytes] | None, errors: str
+) -> JsonArraySink | None:
+    """A sink for the run's JSON texts, unless its output would be taken back: the
+    headers declare no quarter of the year (every result gets a finding then)."""
+    if out is None or spec.render != "json" or not plan.groups:
+        return None
+    if plan.quarters and plan.quarters[-1].year < spec.year:
+        return None
+    sink = JsonArraySink(out, plan, errors)
+    return sink if sink.usable else None
 
 
 def _read_all(
@@ -746,50 +786,3 @@ def _read_all(
         texts = tuple(entitlement_json_text(e, lang) for e in results)
         return EntitlementRun(json=texts, findings=findings, errors=errors, last_quarter=last)
     return EntitlementRun(tuple(results), findings=findings, errors=errors, last_quarter=last)
-
-
-def _with_finding(run: EntitlementRun, finding: Finding) -> EntitlementRun:
-    """``finding`` added to the run's findings and to each result's (JSON texts included)."""
-    entitlements = tuple(attrs.evolve(e, findings=(*e.findings, finding)) for e in run.entitlements)
-    item = json.dumps(
-        {"code": finding.code, "severity": finding.severity.value, "message": finding.message},
-        ensure_ascii=False,
-    )
-    texts = _FindingAppended(run.json, item) if run.json else run.json
-    findings = tuple(dict.fromkeys((*run.findings, finding)))
-    return attrs.evolve(run, entitlements=entitlements, json=texts, findings=findings)
-
-
-class _FindingAppended(LazySequence[str]):
-    """Entitlement JSON texts with one more finding each, made as they are read.
-
-    Lazy, so spooled texts stay on disk. A text ends with its findings list
-    (``"findings": [...]}``): the finding is appended to it, as
-    :func:`~mycareer.fla.serialize.entitlement_to_json` would have written it.
-    """
-
-    def __init__(self, texts: Sequence[str], finding: str) -> None:
-        self._texts = texts
-        self._finding = finding
-
-    def _add(self, text: str) -> str:
-        if text.endswith("[]}"):
-            return f"{text[:-3]}[{self._finding}]}}"
-        return f"{text[:-2]}, {self._finding}]}}"
-
-    def __len__(self) -> int:
-        return len(self._texts)
-
-    def __iter__(self) -> Iterator[str]:
-        return map(self._add, self._texts)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self._add(text) for text in self._texts[index]]
-        return self._add(self._texts[index])

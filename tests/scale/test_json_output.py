@@ -121,6 +121,44 @@ def test_an_output_that_ends_lines_otherwise_gets_no_copied_bytes(
     assert written(spooled) == written(texts) == expected
 
 
+@pytest.mark.parametrize(
+    ("case", "year"),
+    [("demo", "2024"), ("demo", "2026"), ("shared", "2024"), ("cut", "2024")],
+)
+def test_output_written_while_computing_is_the_bytes_of_standard_output(
+    case: str, year: str, tmp_path: Path
+) -> None:
+    """``--output`` gets the JSON as the employer groups finish (mycareer._entitlement_json):
+    the bytes standard output gets at the end, with one process or two, also where the run
+    ends otherwise and takes them back (a finding for every result: 2026; employers sharing
+    an NSSO number, read again as one group) or marks results of a file cut short."""
+    if case == "shared":
+        from ._duplicates import shared_nsso_number
+
+        folder, _keys = shared_nsso_number(tmp_path)
+    else:
+        folder = tmp_path / "in"
+        shutil.copytree(DEMO / "dmfa", folder)
+        if case == "cut":
+            cut = folder / "dmfa-0403019261-20233.xml"
+            cut.write_bytes(cut.read_bytes()[:3000])
+    expected = None
+    for jobs in ("1", "2"):
+        command = ("entitlements", folder, "--year", year, "--format", "json", "--jobs", jobs)
+        printed = run_cli(*command)
+        written = run_cli(*command, "-o", tmp_path / f"out-{jobs}.json")
+        assert_no_traceback(written)
+        assert printed.returncode == written.returncode
+        assert printed.stderr == written.stderr
+        assert written.stdout == ""
+        output = (tmp_path / f"out-{jobs}.json").read_text(encoding="utf-8")
+        assert output == printed.stdout
+        assert expected in (None, output)
+        expected = output
+    assert expected is not None
+    assert json.loads(expected)
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8: Linux")
 @pytest.mark.parametrize("command", ["entitlements", "timeline"])
 def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_in_every_output(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -18,10 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mycareer import pipeline
+from mycareer._entitlement_json import JsonArraySink, with_finding
 from mycareer._spool import SpooledItems
 from mycareer.errors import InvalidValueError
 from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
 from mycareer.fla.serialize import entitlement_json_text
+from mycareer.fla.years import data_end_finding_after
 from mycareer.pipeline import (
     EmployerGroup,
     EntitlementSpec,
@@ -128,6 +131,104 @@ def test_spooled_json_of_any_grouping_is_the_one_process_json(
     assert list(run.json) == expected
     chunks = [run.json[i : i + 7] for i in range(0, len(run.json), 7)]
     assert [text for chunk in chunks for text in chunk] == expected
+
+
+def _array(texts: list[str]) -> bytes:
+    """The bytes ``mycareer entitlements --format json`` writes for ``texts``."""
+    return ("[\n" + ",\n".join(texts) + "\n]\n").encode() if texts else b"[]\n"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_json_written_as_groups_finish_is_the_array_of_the_run(
+    payroll: Path, oracle: tuple[Entitlement, ...], data: st.DataObject, tmp_path: Path
+) -> None:
+    """A run given ``json_to`` writes each group's texts there once the groups before it
+    (in key order) are done, whatever order they finish in (largest first, employers of
+    several groups interleaving): the file holds the run's JSON array, after what it held."""
+    files = plan_employers([payroll]).files
+    by_employer: dict[str, list[str]] = {}
+    for path in files:
+        by_employer.setdefault(employers_of([path])[0], []).append(path)
+    parts = data.draw(st.lists(st.integers(0, 3), min_size=5, max_size=5))
+    groups: dict[int, list[str]] = {}
+    for key, part in zip(sorted(by_employer), parts, strict=True):
+        groups.setdefault(part, []).extend(by_employer[key])
+    plan = Plan(
+        tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
+    )
+    target = tmp_path / f"out-{data.draw(st.integers(0, 10**9))}.json"
+    with target.open("w+b") as out:
+        out.write(b"kept")
+        sink = JsonArraySink(out, plan)
+        run = pipeline._run_local(plan, EntitlementSpec(YEAR, render="json"), 1, None, sink)
+        assert sink.settle(run)
+    assert target.read_bytes() == b"kept" + _array([entitlement_json_text(e) for e in oracle])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entitlements_for_year_writes_its_json_where_it_is_told(
+    payroll: Path, oracle: tuple[Entitlement, ...], jobs: int, tmp_path: Path
+) -> None:
+    expected = _array([entitlement_json_text(e) for e in oracle])
+    with (tmp_path / "out.json").open("w+b") as out:
+        run = pipeline.entitlements_for_year([payroll], YEAR, jobs=jobs, render="json",
+                                             json_to=out)  # fmt: skip
+    assert run.json_written
+    assert (tmp_path / "out.json").read_bytes() == expected
+    assert list(run.json) == [entitlement_json_text(e) for e in oracle]
+
+
+def test_json_that_is_not_the_runs_is_taken_back(payroll: Path, tmp_path: Path) -> None:
+    """What was written as the groups finished is cut back when the run's texts are not
+    those: a finding added to every result (no quarter of the year declared), a run read
+    again as one group (employers sharing an NSSO number); and nothing is written for a
+    year the headers do not reach. The run's own texts are untouched."""
+    plan = plan_employers([payroll])
+    spec = EntitlementSpec(YEAR, render="json")
+    finding = data_end_finding_after(Quarter(2023, 4), YEAR)
+    assert finding is not None
+    with (tmp_path / "a.json").open("w+b") as out:
+        out.write(b"kept")
+        sink = JsonArraySink(out, plan)
+        run = pipeline._run_local(plan, spec, 1, None, sink)
+        assert out.tell() > 1000  # written as the groups finished
+        marked = with_finding(run, finding)
+        assert not sink.settle(marked)
+        assert len(list(marked.json)) == len(run.json)
+    assert (tmp_path / "a.json").read_bytes() == b"kept"
+    folder, _keys = shared_nsso_number(tmp_path)
+    with (tmp_path / "b.json").open("w+b") as out:
+        shared = pipeline.entitlements_for_year([folder], YEAR, jobs=1, render="json",
+                                                json_to=out)  # fmt: skip
+    assert not shared.json_written
+    assert shared.json == entitlements_json([folder], YEAR, jobs=1).json
+    assert (tmp_path / "b.json").read_bytes() == b""
+    with (tmp_path / "c.json").open("w+b") as out:
+        later = pipeline.entitlements_for_year([payroll], 2026, jobs=1, render="json",
+                                               json_to=out)  # fmt: skip
+        assert out.tell() == 0
+    assert not later.json_written
+
+
+def test_a_run_stopped_part_way_leaves_nothing_in_json_to(payroll: Path, tmp_path: Path) -> None:
+    """Stopped after some groups were written (a Ctrl-C in the progress wrapper here), the
+    run cuts what it wrote back, as it does when its texts turn out otherwise."""
+
+    def stopping(files: Sequence[Path]) -> Iterator[Path]:
+        for number, path in enumerate(files):
+            if number == len(files) // 2:
+                assert out.tell() > 1000  # some groups written by now
+                raise KeyboardInterrupt
+            yield path
+
+    with (tmp_path / "out.json").open("w+b") as out:
+        out.write(b"kept")
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.entitlements_for_year([payroll], YEAR, jobs=1, render="json",
+                                           json_to=out, progress=stopping)  # fmt: skip
+    assert (tmp_path / "out.json").read_bytes() == b"kept"
 
 
 def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:

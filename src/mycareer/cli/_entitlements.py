@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, Final, TextIO
 from mycareer._spool import SpooledItems
 from mycareer.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from mycareer.cli._common import (
+    OUTPUT_FILE,
     add_indent,
     add_jobs,
     add_output,
@@ -50,7 +51,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.values import decimal_4
 from mycareer.fla.years import DATA_END_BEFORE_YEAR
-from mycareer.jsontext import ARRAY_ITEM_SEPARATOR, item_text
+from mycareer.jsontext import ARRAY_ITEM_SEPARATOR, ARRAY_LINES_END, ARRAY_LINES_START, item_text
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun, entitlements_for_year
 from mycareer.quarter import Quarter
@@ -350,7 +351,9 @@ def _options(args: argparse.Namespace) -> EntitlementOptions:
     )
 
 
-def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Progress] | int:
+def _compute(
+    args: argparse.Namespace, err: TextIO, out: TextIO
+) -> tuple[EntitlementRun, _Progress] | int:
     """Read and compute (mycareer.pipeline chooses how); an exit code for unusable options."""
     book = _rulebook(args, err)
     if book is None:
@@ -365,9 +368,25 @@ def _compute(args: argparse.Namespace, err: TextIO) -> tuple[EntitlementRun, _Pr
     computed = entitlements_for_year(
         args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
         rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
-        render=render, lang=args.lang, progress=dmfa_progress,
+        render=render, lang=args.lang, progress=dmfa_progress, json_to=_json_to(args, out),
+        json_errors=getattr(out, "errors", None) or "strict",
     )  # fmt: skip
     return computed, progress
+
+
+def _json_to(args: argparse.Namespace, out: TextIO) -> BinaryIO | None:
+    """Where the JSON may be written while it is computed: the ``--output`` file (our
+    temporary file, seekable, cut back if the run's texts turn out otherwise), compact
+    JSON; standard output gets it at the end (it cannot be taken back)."""
+    if args.format != "json" or args.indent is not None:
+        return None
+    if getattr(args, OUTPUT_FILE, None) in (None, "-"):
+        return None
+    binary = _utf8_buffer(out)
+    if binary is None or not binary.seekable():
+        return None
+    out.flush()
+    return binary
 
 
 def _report(computed: EntitlementRun, args: argparse.Namespace, err: TextIO) -> bool:
@@ -391,11 +410,11 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
     count = len(texts) or len(results)
     binary = _utf8_buffer(out)
     if isinstance(texts, SpooledItems) and indent is None and count and binary is not None:
-        out.write("[\n")
+        out.write(ARRAY_LINES_START)
         out.flush()
         errors = getattr(out, "errors", None) or "strict"
         texts.write_joined(binary, ARRAY_ITEM_SEPARATOR, errors)  # the workers' UTF-8 as is
-        out.write("\n]\n")
+        out.write(ARRAY_LINES_END)
         return
     out.write("[")
     separator = "\n"
@@ -441,7 +460,7 @@ def _write_xml(results: Sequence[Entitlement], args: argparse.Namespace, out: Te
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    outcome = _compute(args, err)
+    outcome = _compute(args, err, out)
     if isinstance(outcome, int):
         return outcome
     computed, progress = outcome
@@ -450,7 +469,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     progress.count("entitlements", len(results) or len(computed.json))
     progress.step("writing")
     if args.format == "json":
-        _write_json(computed, args, out)
+        if not computed.json_written:  # else written as it was computed (_json_to)
+            _write_json(computed, args, out)
     elif args.format == "csv":
         _csv(results, out)
     elif args.format == "table":
