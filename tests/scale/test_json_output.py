@@ -57,6 +57,18 @@ def test_a_bad_indent_is_a_usage_error_naming_the_value(value: str) -> None:
     assert_no_traceback(result)
 
 
+def _demo_cut_in_a_folder_not_utf8(tmp_path: Path) -> Path:
+    """The demo's DmfA in a folder named ``caf\xe9`` (not UTF-8), one file cut short: its
+    name goes into every result's REFERENCE_INCOMPLETE and into timeline sources."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    folder.mkdir()
+    for source in sorted((DEMO / "dmfa").glob("*.xml")):
+        shutil.copy(source, folder / source.name)
+    cut = folder / "dmfa-0403019261-20233.xml"
+    cut.write_bytes(cut.read_bytes()[:3000])
+    return folder
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8: Linux")
 def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_whatever_jobs(
     tmp_path: Path,
@@ -66,12 +78,7 @@ def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_whatever_jobs(
     a C.UTF-8 locale writes it back as that byte (surrogateescape), with one process or
     two: the texts cannot be spooled as UTF-8 and are spooled pickled instead (a review
     found the workers failing on them: mycareer._spool.spool_texts)."""
-    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
-    folder.mkdir()
-    for source in sorted((DEMO / "dmfa").glob("*.xml")):
-        shutil.copy(source, folder / source.name)
-    cut = folder / "dmfa-0403019261-20233.xml"
-    cut.write_bytes(cut.read_bytes()[:3000])
+    folder = _demo_cut_in_a_folder_not_utf8(tmp_path)
     outputs = []
     for jobs in ("1", "2"):
         result = subprocess.run(
@@ -168,12 +175,7 @@ def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_in_every_output(
     back as that byte to ``--output`` and to a strict UTF-8 standard output (a UTF-8
     locale: PYTHONIOENCODING stands for it here), as Python's standard output does under a
     C locale: both raised UnicodeEncodeError with a traceback before."""
-    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
-    folder.mkdir()
-    for source in sorted((DEMO / "dmfa").glob("*.xml")):
-        shutil.copy(source, folder / source.name)
-    cut = folder / "dmfa-0403019261-20233.xml"
-    cut.write_bytes(cut.read_bytes()[:3000])
+    folder = _demo_cut_in_a_folder_not_utf8(tmp_path)
     arguments = [command, str(folder), "--format", "json"]
     arguments += ["--year", "2024"] if command == "entitlements" else []
     outputs = []

@@ -114,23 +114,29 @@ def test_spooled_json_of_any_grouping_is_the_one_process_json(
 ) -> None:
     """Local JSON runs keep their texts on disk (memory follows one group, not the output);
     groups of several employers, whose key ranges interleave, are merged back in order."""
-    files = plan_employers([payroll]).files
-    by_employer: dict[str, list[str]] = {}
-    for path in files:
-        by_employer.setdefault(employers_of([path])[0], []).append(path)
-    parts = data.draw(st.lists(st.integers(0, 2), min_size=5, max_size=5))
-    groups: dict[int, list[str]] = {}
-    for key, part in zip(sorted(by_employer), parts, strict=True):
-        groups.setdefault(part, []).extend(by_employer[key])
-    plan = Plan(
-        tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
-    )
+    plan = _grouped(payroll, data, 3)
     run = run_plan(plan, EntitlementSpec(YEAR, render="json"), jobs=1)
     assert isinstance(run.json, SpooledItems)
     expected = [entitlement_json_text(e) for e in oracle]
     assert list(run.json) == expected
     chunks = [run.json[i : i + 7] for i in range(0, len(run.json), 7)]
     assert [text for chunk in chunks for text in chunk] == expected
+
+
+def _grouped(payroll: Path, data: st.DataObject, most: int) -> Plan:
+    """A plan putting the five employers in up to ``most`` groups at random: a group of
+    several employers, whose key range interleaves with another group's, included."""
+    files = plan_employers([payroll]).files
+    by_employer: dict[str, list[str]] = {}
+    for path in files:
+        by_employer.setdefault(employers_of([path])[0], []).append(path)
+    parts = data.draw(st.lists(st.integers(0, most - 1), min_size=5, max_size=5))
+    groups: dict[int, list[str]] = {}
+    for key, part in zip(sorted(by_employer), parts, strict=True):
+        groups.setdefault(part, []).extend(by_employer[key])
+    return Plan(
+        tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
+    )
 
 
 def _array(texts: list[str]) -> bytes:
@@ -147,17 +153,7 @@ def test_json_written_as_groups_finish_is_the_array_of_the_run(
     """A run given ``json_to`` writes each group's texts there once the groups before it
     (in key order) are done, whatever order they finish in (largest first, employers of
     several groups interleaving): the file holds the run's JSON array, after what it held."""
-    files = plan_employers([payroll]).files
-    by_employer: dict[str, list[str]] = {}
-    for path in files:
-        by_employer.setdefault(employers_of([path])[0], []).append(path)
-    parts = data.draw(st.lists(st.integers(0, 3), min_size=5, max_size=5))
-    groups: dict[int, list[str]] = {}
-    for key, part in zip(sorted(by_employer), parts, strict=True):
-        groups.setdefault(part, []).extend(by_employer[key])
-    plan = Plan(
-        tuple(EmployerGroup(tuple(employers_of(g)), tuple(g)) for g in groups.values()), files
-    )
+    plan = _grouped(payroll, data, 4)
     target = tmp_path / f"out-{data.draw(st.integers(0, 10**9))}.json"
     with target.open("w+b") as out:
         out.write(b"kept")
