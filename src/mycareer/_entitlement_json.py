@@ -97,6 +97,7 @@ class JsonArraySink:
             before=ARRAY_LINES_START.encode(),
             after=ARRAY_LINES_END.encode(),
         )
+        self._given_up = False
 
     @property
     def usable(self) -> bool:
@@ -105,8 +106,16 @@ class JsonArraySink:
         return self._writer.usable
 
     def add(self, index: int, result: GroupResult) -> None:
-        """Group ``index`` is done."""
-        self._writer.add(index, result.spool)
+        """Group ``index`` is done. A text ``errors`` cannot encode (a lone surrogate: a
+        file name that is not UTF-8, with ``strict``) ends the writing here, cut back:
+        the run goes on, and its texts are the caller's to write."""
+        if self._given_up:
+            return
+        try:
+            self._writer.add(index, result.spool)
+        except UnicodeEncodeError:
+            self._given_up = True
+            self._writer.rewind()
 
     def abandon(self) -> None:
         """The run failed or was stopped: cut ``out`` back, if it still can be."""
@@ -117,7 +126,8 @@ class JsonArraySink:
         """Whether ``out`` holds the run's JSON array, whole; if not, ``out`` is cut back."""
         texts: Any = run.json
         if (
-            isinstance(texts, SpooledItems)
+            not self._given_up
+            and isinstance(texts, SpooledItems)
             and len(texts) == self._writer.count
             and self._writer.finish()
         ):

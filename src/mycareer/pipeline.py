@@ -727,19 +727,19 @@ def entitlements_for_year(
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given, count)
-    if plan is not None and plan.by_employer:
-        sink = _json_sink(plan, spec, json_to, json_errors)
-        try:
+    sink = _json_sink(plan, spec, json_to, json_errors) if plan and plan.by_employer else None
+    try:
+        if plan is not None and plan.by_employer:
             run = _run_local(plan, spec, count, progress, sink)
-        except BaseException:
-            if sink is not None:
-                sink.abandon()  # a failed or stopped run leaves nothing in json_to either
-            raise
-    else:
-        sink, run = None, _read_all(given, spec, project=project, progress=progress)
-    finding = None if project else data_end_finding_after(run.last_quarter, year)
-    run = run if finding is None else with_finding(run, finding)
-    return attrs.evolve(run, json_written=True) if sink and sink.settle(run) else run
+        else:
+            run = _read_all(given, spec, project=project, progress=progress)
+        finding = None if project else data_end_finding_after(run.last_quarter, year)
+        run = run if finding is None else with_finding(run, finding)
+        return attrs.evolve(run, json_written=True) if sink and sink.settle(run) else run
+    except BaseException:
+        if sink is not None:
+            sink.abandon()  # a failed or stopped run leaves nothing in json_to either
+        raise
 
 
 def _json_sink(

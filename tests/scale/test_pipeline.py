@@ -7,8 +7,10 @@ on every file, then ``compute_entitlements``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator, Sequence
+from importlib import resources
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -225,6 +227,43 @@ def test_a_run_stopped_part_way_leaves_nothing_in_json_to(payroll: Path, tmp_pat
             pipeline.entitlements_for_year([payroll], YEAR, jobs=1, render="json",
                                            json_to=out, progress=stopping)  # fmt: skip
     assert (tmp_path / "out.json").read_bytes() == b"kept"
+
+
+def test_a_stop_after_the_groups_leaves_nothing_in_json_to(
+    payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review's finding: a stop after every group was written (here while the run's
+    last quarter is looked at) left the whole array without its closing bracket."""
+
+    def stop(*_args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "data_end_finding_after", stop)
+    with (tmp_path / "out.json").open("w+b") as out:
+        out.write(b"kept")
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.entitlements_for_year([payroll], YEAR, jobs=1, render="json",
+                                           json_to=out)  # fmt: skip
+    assert (tmp_path / "out.json").read_bytes() == b"kept"
+
+
+def test_texts_json_errors_cannot_encode_are_left_to_the_caller(tmp_path: Path) -> None:
+    """A review's finding: a file name that is not UTF-8 (a lone surrogate in the texts)
+    with ``json_errors="strict"`` made the whole run fail; the writing stops, cut back,
+    and the run gives its texts as without ``json_to``."""
+    source = Path(str(resources.files("mycareer.data.demo"))) / "dmfa"
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    shutil.copytree(source, folder)
+    cut = folder / "dmfa-0403019261-20233.xml"
+    cut.write_bytes(cut.read_bytes()[:3000])
+    with (tmp_path / "out.json").open("w+b") as out:
+        out.write(b"kept")
+        run = pipeline.entitlements_for_year([folder], YEAR, jobs=1, render="json",
+                                             json_to=out)  # fmt: skip
+    assert not run.json_written
+    assert (tmp_path / "out.json").read_bytes() == b"kept"
+    assert list(run.json) == list(entitlements_json([folder], YEAR, jobs=1).json)
+    assert any("caf\udce9" in text for text in run.json)
 
 
 def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
