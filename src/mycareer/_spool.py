@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Part = TypeVar("Part")
 #: A sort key: a tuple whose items compare with those of the other keys of the run.
 SortKey = tuple[Any, ...]
 
@@ -216,15 +217,23 @@ def _merge(spools: Sequence[Spool]) -> Iterator[tuple[SortKey, Any]]:
 
 def _clusters(spools: Sequence[Spool]) -> list[list[Spool]]:
     """Spools in order of their first key, those whose ranges overlap kept together."""
-    clusters: list[list[Spool]] = []
-    reach: SortKey | None = None
-    for spool in sorted(spools, key=lambda s: s.first):
-        if reach is not None and spool.first <= reach:
-            clusters[-1].append(spool)
-            reach = max(reach, spool.last)
+    return _overlapping(spools, lambda spool: (spool.first, spool.last))
+
+
+def _overlapping(
+    items: Iterable[Part], bounds: Callable[[Part], tuple[Any, Any]]
+) -> list[list[Part]]:
+    """``items`` in order of their lower bound, those whose ``bounds`` overlap together."""
+    clusters: list[list[Part]] = []
+    reach: Any = None
+    for item in sorted(items, key=lambda i: bounds(i)[0]):
+        low, high = bounds(item)
+        if clusters and low <= reach:
+            clusters[-1].append(item)
+            reach = max(reach, high)
         else:
-            clusters.append([spool])
-            reach = spool.last
+            clusters.append([item])
+            reach = high
     return clusters
 
 
@@ -379,7 +388,7 @@ class OrderedSpoolWriter:
         self._out, self._separator, self._errors = out, separator, errors
         self._before, self._after = before, after
         self._start = out.tell()
-        self._clusters = _part_clusters(ranges)
+        self._clusters = _overlapping(range(len(ranges)), ranges.__getitem__)
         self._spools: dict[int, Spool | None] = {}
         self._next = 0  # the first cluster of parts not written yet
         self._owed = False
@@ -418,21 +427,6 @@ class OrderedSpoolWriter:
         """Take back everything written (the output is cut where this writer started)."""
         self._out.seek(self._start)
         self._out.truncate()
-
-
-def _part_clusters(ranges: Sequence[tuple[Any, Any]]) -> list[list[int]]:
-    """Part numbers in order of their ranges, those whose ranges overlap kept together."""
-    clusters: list[list[int]] = []
-    reach: Any = None
-    for part in sorted(range(len(ranges)), key=lambda p: ranges[p]):
-        low, high = ranges[part]
-        if clusters and low <= reach:
-            clusters[-1].append(part)
-            reach = max(reach, high)
-        else:
-            clusters.append([part])
-            reach = high
-    return clusters
 
 
 def _remove(spool: Spool) -> None:

@@ -727,10 +727,11 @@ def entitlements_for_year(
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given, count)
-    sink = _json_sink(plan, spec, json_to, json_errors) if plan and plan.by_employer else None
+    grouped = plan if plan is not None and plan.by_employer else None
+    sink = None if grouped is None else _json_sink(grouped, spec, json_to, json_errors)
     try:
-        if plan is not None and plan.by_employer:
-            run = _run_local(plan, spec, count, progress, sink)
+        if grouped is not None:
+            run = _run_local(grouped, spec, count, progress, sink)
         else:
             run = _read_all(given, spec, project=project, progress=progress)
         finding = None if project else data_end_finding_after(run.last_quarter, year)

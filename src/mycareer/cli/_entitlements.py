@@ -369,7 +369,7 @@ def _compute(
         args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
         rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
         render=render, lang=args.lang, progress=dmfa_progress, json_to=_json_to(args, out),
-        json_errors=getattr(out, "errors", None) or "strict",
+        json_errors=_errors_of(out),
     )  # fmt: skip
     return computed, progress
 
@@ -412,8 +412,7 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
     if isinstance(texts, SpooledItems) and indent is None and count and binary is not None:
         out.write(ARRAY_LINES_START)
         out.flush()
-        errors = getattr(out, "errors", None) or "strict"
-        texts.write_joined(binary, ARRAY_ITEM_SEPARATOR, errors)  # the workers' UTF-8 as is
+        texts.write_joined(binary, ARRAY_ITEM_SEPARATOR, _errors_of(out))  # UTF-8 as is
         out.write(ARRAY_LINES_END)
         return
     out.write("[")
@@ -427,6 +426,11 @@ def _write_json(computed: EntitlementRun, args: argparse.Namespace, out: TextIO)
         out.write(separator + ARRAY_ITEM_SEPARATOR.join(chunk))
         separator = ARRAY_ITEM_SEPARATOR
     out.write("\n]\n" if count else "]\n")
+
+
+def _errors_of(out: TextIO) -> str:
+    """The error handler ``out`` encodes with (bytes written past it take the same)."""
+    return getattr(out, "errors", None) or "strict"
 
 
 def _utf8_buffer(out: TextIO) -> BinaryIO | None:
