@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import pickle
 import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -275,3 +278,50 @@ def test_a_hard_link_keeps_the_old_content_under_its_other_name(tmp_path: Path) 
     other.hardlink_to(target)
     write_atomic(target, "new")
     assert (target.read_text(encoding="utf-8"), other.read_text(encoding="utf-8")) == ("new", "old")
+
+
+def test_an_output_error_comes_back_whole_from_a_worker_process() -> None:
+    """Pickled as a worker process sends it: before, ``Exception``'s own reduction called
+    ``__init__`` with the one joined text and the calling process failed to rebuild it."""
+    for kind in (OutputError, OutputRefusedError):
+        error = kind("cannot write: File too large", "/out/report.json")
+        error.add_note("while writing a picture")
+        rebuilt = pickle.loads(pickle.dumps(error))
+        assert type(rebuilt) is kind
+        assert str(rebuilt) == "/out/report.json: cannot write: File too large"
+        assert rebuilt.source == error.source
+        assert rebuilt.__notes__ == ["while writing a picture"]
+
+
+#: Writes 2 kB with the process's file size limit (RLIMIT_FSIZE) at 1 kB: the
+#: system refuses the write past the limit (EFBIG; Python ignores SIGXFSZ).
+_REFUSED_WRITE = """
+import resource, sys
+from mycareer.outputs import OutputError, atomic_output, write_atomic
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+target = sys.argv[2]
+try:
+    if sys.argv[1] == "whole":
+        write_atomic(target, "x" * 2048)
+    else:  # small writes, refused only when the buffer is flushed at the end
+        with atomic_output(target, "w") as stream:
+            for _ in range(64):
+                stream.write("y" * 32)
+except OutputError as error:
+    print(error)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("how", ["whole", "buffered"])
+def test_a_refused_write_names_the_file_and_keeps_the_old_one(tmp_path: Path, how: str) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("the last good run", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", _REFUSED_WRITE, how, str(target)],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.stderr == ""
+    assert result.stdout == f"{target}: cannot write: File too large\n"
+    assert target.read_text(encoding="utf-8") == "the last good run"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]

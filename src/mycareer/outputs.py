@@ -48,7 +48,7 @@ import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Final, Literal, cast, overload
+from typing import IO, Any, Final, Literal, cast, overload
 
 from mycareer.errors import MycareerError, SourceRef
 
@@ -78,7 +78,13 @@ class OutputError(MycareerError):
 
     def __init__(self, message: str, path: str | os.PathLike[str]) -> None:
         super().__init__(f"{os.fspath(path)}: {message}")
+        self.message = message
         self.source = SourceRef(os.fspath(path))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its message and path (a worker process sends it back pickled;
+        ``Exception`` would call ``__init__`` with the one joined text)."""
+        return type(self), (self.message, self.source.file), self.__dict__
 
 
 class OutputRefusedError(OutputError):
@@ -183,7 +189,7 @@ def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str
     except OSError as error:
         raise OutputError(f"cannot write: {error.strerror}", target) from None
     try:
-        with os.fdopen(handle, "wb") as raw:
+        with _dropped_on_failure(os.fdopen(handle, "wb"), target) as raw:
             try:
                 if old is not None:
                     _keep_permissions(raw.fileno(), old)
@@ -193,10 +199,11 @@ def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str
             if mode == "w":
                 text = io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
                 yield text
-                text.flush()
+                _flushed(text, target)
                 text.detach()
             else:
                 yield raw
+            _flushed(raw, target)  # what close() would write: a disk full named here
         try:
             os.replace(temporary, target)
         except OSError as error:
@@ -206,10 +213,39 @@ def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str
         raise
 
 
+@contextlib.contextmanager
+def _dropped_on_failure(raw: IO[bytes], target: Path) -> Iterator[IO[bytes]]:
+    """``raw``, closed at the end; after a failure, closed without a word: what its buffer
+    still holds (a write the system refused) goes with the temporary file."""
+    try:
+        yield raw
+    except BaseException:
+        with contextlib.suppress(OSError):
+            raw.close()
+        raise
+    try:
+        raw.close()
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", target) from None
+
+
+def _flushed(stream: IO[bytes] | IO[str], target: Path) -> None:
+    """Flush ``stream``, the temporary file of ``target``: a refused write (a disk full,
+    a file too large) becomes an :class:`OutputError` naming ``target``."""
+    try:
+        stream.flush()
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", target) from None
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Write ``data`` (text as UTF-8, no newline translation) to ``path`` atomically."""
+    """Write ``data`` (text as UTF-8, no newline translation) to ``path`` atomically; a
+    refused write is an :class:`OutputError` naming ``path``."""
     with atomic_output(path) as stream:
-        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        try:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as error:  # the stream's own: nothing else runs here
+            raise OutputError(f"cannot write: {error.strerror or error}", path) from None
 
 
 def refuse_inputs(

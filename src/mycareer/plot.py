@@ -37,7 +37,7 @@ from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.frames import MissingExtraError
 from mycareer.kinds import PeriodKind
-from mycareer.outputs import atomic_output
+from mycareer.outputs import OutputError, atomic_output
 
 if TYPE_CHECKING:
     from mycareer.timeline import Timeline, TimelineSegment
@@ -221,7 +221,10 @@ def plot_timeline(
     _legend(ax, rows, patches, mlines, inside=inside)
     if isinstance(target, str | os.PathLike):
         with atomic_output(target) as stream:  # mycareer.outputs: atomic, never via a symlink
-            ax.figure.savefig(stream, format=chosen, dpi=dpi)
+            try:
+                ax.figure.savefig(stream, format=chosen, dpi=dpi)
+            except OSError as error:  # a disk full, a file too large: named
+                raise OutputError(f"cannot write: {error.strerror or error}", target) from None
     elif target is not None:
         ax.figure.savefig(target, format=chosen, dpi=dpi)
     return ax

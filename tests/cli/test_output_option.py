@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mycareer.cli import EXIT_WRITE
 from mycareer.demo import demo_files
 
 from ._run import assert_no_traceback, run_cli
@@ -125,7 +126,7 @@ def test_an_output_in_a_missing_folder_is_named(demo: Path, tmp_path: Path) -> N
     target = tmp_path / "absent" / "out.json"
     result = run_cli("timeline", demo, "-o", target, cwd=tmp_path)
     assert_no_traceback(result)
-    assert result.returncode == 1
+    assert result.returncode == EXIT_WRITE
     assert result.stderr.splitlines()[-1] == (
         f"mycareer timeline: error: {target}: cannot write: No such file or directory"
     )

@@ -18,6 +18,7 @@ import pytest
 
 import mycareer
 from mycareer import CareerPeriod, CareerRecords, Niss, Period, PeriodKind
+from mycareer.cli import EXIT_WRITE
 from mycareer.demo import demo_files
 from mycareer.xmlio.career_records import career_records_bytes, read_career_records
 
@@ -184,7 +185,7 @@ def test_modes_follow_the_umask(tmp_path: Path, umask: int) -> None:
 def test_an_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     result = run_cli("convert", _xml(tmp_path), tmp_path / "missing" / "out.json")
     assert_no_traceback(result)
-    assert result.returncode == 1
+    assert result.returncode == EXIT_WRITE
     assert "missing/out.json" in result.stderr
 
 
@@ -232,7 +233,7 @@ def test_an_unwritable_demo_folder_is_an_error_not_a_traceback(tmp_path: Path) -
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run_cli("demo", "--output", tmp_path / "file" / "sub")
     assert_no_traceback(result)
-    assert result.returncode == 1
+    assert result.returncode == EXIT_WRITE
     assert "cannot create the folder" in result.stderr
 
 

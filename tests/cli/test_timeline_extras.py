@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from mycareer.cli import EXIT_WRITE
 from mycareer.demo import DemoPaths, demo_paths
 
 
@@ -123,14 +124,14 @@ def test_plot_without_matplotlib_is_refused_before_any_work(
 
 
 def test_plot_onto_a_folder_is_a_named_error(tmp_path: Path) -> None:
-    """A picture's name taken by a folder: the error names it (no traceback), exit 1, the
+    """A picture's name taken by a folder: the error names it (no traceback), exit 74, the
     folder untouched and the drawing folder gone."""
     paths = demo()
     target = tmp_path / "career.png"
     (tmp_path / "career-93051822361.png").mkdir()
     result = run("timeline", str(paths.dmfa), "--plot", str(target), "--format", "json")
     assert "Traceback" not in result.stderr
-    assert result.returncode == 1
+    assert result.returncode == EXIT_WRITE
     assert "career-93051822361.png: cannot write" in result.stderr
     assert (tmp_path / "career-93051822361.png").is_dir()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".mycareer-plot-")]

@@ -3,7 +3,8 @@
 Each subcommand lives in its own module under :mod:`mycareer.cli` and exposes
 ``register(subparsers)``; the module names are listed in ``COMMANDS``.
 Exit codes: 0 every input processed, 1 some input could not be processed
-(the rest is still output), 2 usage error, 130 interrupted, 143 terminated. ``--output FILE``
+(the rest is still output), 2 usage error, 74 a write refused (disk full, file too large),
+130 interrupted, 143 terminated. ``--output FILE``
 is written here, atomically, for every command that has the option. What all commands
 share (wording, option order, help layout, exit codes) lives in :mod:`mycareer.cli._common`.
 """
@@ -17,6 +18,7 @@ import io
 import os
 import signal
 import sys
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -30,6 +32,7 @@ from mycareer.cli._common import (
     EXIT_OK,
     EXIT_TERMINATED,
     EXIT_USAGE,
+    EXIT_WRITE,
     INPUT_PATH_OPTIONS,
     MISSING,
     NAME_BYTES_BACK,
@@ -43,7 +46,7 @@ from mycareer.cli._common import (
 )
 from mycareer.errors import MycareerError, flatten_errors
 from mycareer.limits import shown
-from mycareer.outputs import OutputRefusedError, atomic_output, refuse_inputs
+from mycareer.outputs import OutputError, OutputRefusedError, atomic_output, refuse_inputs
 
 __all__ = [
     "COMMANDS",
@@ -52,6 +55,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "EXIT_WRITE",
     "Terminated",
     "build_parser",
     "main",
@@ -199,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = start_workers_early(arguments)
         code = _command(arguments)
         _raise_if_stopped()  # a stop some code turned into an error line or swallowed
+        if code == EXIT_WRITE:
+            _drop_unwritable_stdout()
         return code
     except KeyboardInterrupt as stop:
         return _stopped(stop, arguments, started=started)
@@ -258,12 +264,41 @@ def _command(arguments: list[str]) -> int:
     except MycareerError as error:
         for line in flatten_errors(error):
             print(error_line(args.command, line), file=sys.stderr)
-        code = EXIT_INPUT
+        unwritten = isinstance(error, OutputError) and not isinstance(error, OutputRefusedError)
+        code = EXIT_WRITE if unwritten else EXIT_INPUT  # an output the system refused
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # the machine's trouble, not the input's: no traceback either
+        print(error_line(args.command, _cannot_write(error, args)), file=sys.stderr)
+        code = EXIT_WRITE
     code = max(code, EXIT_INPUT) if dropped else code
     progress.finish(code)
     return code
+
+
+def _cannot_write(error: OSError, args: argparse.Namespace) -> str:
+    """What a refused write says: the file when the system names it, else every place the
+    command writes to (a write to an open file does not say which it was)."""
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        return f"{os.fsdecode(error.filename)}: {reason}"
+    output = getattr(args, OUTPUT_FILE, None)
+    if output is None and isinstance(getattr(args, "output", None), str):  # convert's OUT
+        output = args.output
+    target = "standard output" if output in (None, "-") else output  # named as given
+    folder = tempfile.gettempdir()
+    return f"cannot write {target} or a temporary file in {folder} (TMPDIR names another): {reason}"
+
+
+def _drop_unwritable_stdout() -> None:
+    """Send what standard output still holds to /dev/null when it cannot be written, so
+    that Python's exit does not fail on it again (the recipe of the `signal` module's
+    documentation for a closed pipe). The command's own process only."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class Terminated(KeyboardInterrupt):
@@ -303,6 +338,7 @@ def _handle(args: argparse.Namespace) -> int:
     if output is None or output == "-":
         code = int(args.handler(args))
         _raise_if_stopped()
+        sys.stdout.flush()  # a disk full shows here, as an error line, not at exit
         return code
     try:
         with atomic_output(output, "w", errors=NAME_BYTES_BACK) as stream:

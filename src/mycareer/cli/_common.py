@@ -47,6 +47,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "EXIT_WRITE",
     "FORMAT_ORDER",
     "INPUT_PATH_OPTIONS",
     "LANGUAGES",
@@ -81,6 +82,9 @@ EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 #: Terminated (SIGTERM): 128 + SIGTERM.
 EXIT_TERMINATED: Final = 143
+#: The system refused to write (a disk full, a file too large, no permission): sysexits.h's
+#: EX_IOERR, so that a script tells the machine's trouble from bad input (1).
+EXIT_WRITE: Final = 74
 
 #: The one message for a path that does not exist, after ``PATH: ``.
 MISSING: Final = MISSING_INPUT
@@ -108,6 +112,7 @@ _EXIT_CODES: Final = (
     "  0  every input processed (findings, if any, on stderr)\n"
     "  1  {one}\n"
     "  2  usage error (bad option or argument)\n"
+    "  74  could not write (disk full, file too large, no permission){kept}\n"
     "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM){kept}"
 )
 _DEFAULT_ONE: Final = (

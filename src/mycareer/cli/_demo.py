@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mycareer.cli._common import EXIT_WRITE, error_line
 from mycareer.demo import DEMO_AS_OF, DEMO_YEAR, DemoPaths, demo_paths
 from mycareer.outputs import OutputError, atomic_output
 
@@ -166,19 +167,34 @@ def run(args: argparse.Namespace, argv_runner: Any = None) -> int:
         for title, argv in _steps(paths, args.lang, args.output):
             print(f"\n=== {title} ===", flush=True)
             target = _TO_FILE.get(title) if args.output is not None else None
-            shown = _shown(argv, paths) + (f" > {args.output / target}" if target else "")
-            print(f"$ mycareer {shown}", flush=True)
-            if target is None:
-                code: int = runner(argv)
-            else:
-                path = args.output / target
-                # Atomic, and a symlink planted at the path is replaced, never followed.
-                with atomic_output(path, "w") as sink, contextlib.redirect_stdout(sink):
-                    code = runner(argv)
-                print(f"(written to {args.output / target})")
+            typed = _shown(argv, paths) + (f" > {args.output / target}" if target else "")
+            print(f"$ mycareer {typed}", flush=True)
+            path = None if target is None else args.output / target
+            code: int = runner(argv) if path is None else _run_to_file(runner, argv, path)
+            if code == EXIT_WRITE:  # the step said why; the next steps would fail alike
+                return code
+            if path is not None:
+                print(f"(written to {path})")
             sys.stdout.flush()
             worst = max(worst, code)
     return worst
+
+
+class _NotWritten(Exception):
+    """A step could not write its output: its file is left as it was."""
+
+
+def _run_to_file(runner: Any, argv: Sequence[str], path: Path) -> int:
+    """Run one step with its standard output in ``path``, written atomically (a symlink
+    planted at the path is replaced, never followed) unless the step could not write."""
+    try:
+        with atomic_output(path, "w") as sink, contextlib.redirect_stdout(sink):
+            code: int = runner(argv)
+            if code == EXIT_WRITE:
+                raise _NotWritten
+    except _NotWritten:
+        print(error_line("demo", f"{path}: not written"), file=sys.stderr)
+    return code
 
 
 def _shown(argv: Sequence[str], paths: DemoPaths) -> str:
