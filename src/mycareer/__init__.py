@@ -49,6 +49,7 @@ from mycareer.errors import (
     MycareerErrorGroup,
     SourceRef,
     UnsupportedDocumentError,
+    WorkerProcessLostError,
     flatten_errors,
 )
 from mycareer.findings import Finding, Severity
@@ -107,6 +108,7 @@ __all__ = [
     "UnsupportedDocumentError",
     "WorkFraction",
     "WorkerCategory",
+    "WorkerProcessLostError",
     "__version__",
     "bulk",
     "contract_records",

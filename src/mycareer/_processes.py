@@ -19,13 +19,14 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing import get_context, parent_process
 from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
 from mycareer._gc import bulk
-from mycareer.errors import InvalidValueError
+from mycareer.errors import InvalidValueError, WorkerProcessLostError
 
 __all__ = [
     "bucket_of",
@@ -97,6 +98,10 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     ) as pool:
         try:
             yield pool
+        except BrokenProcessPool as broken:  # a worker killed (out of memory?) mid-task
+            lost = WorkerProcessLostError(_how_workers_ended(pool))
+            _end_workers(pool)
+            raise lost from broken
         except BaseException:
             _end_workers(pool)
             raise
@@ -127,6 +132,31 @@ def _exit_when_ready(sentinel: int) -> None:
 
 #: The exit status of a worker process whose starting process has gone.
 EXIT_PARENT_GONE = 70
+
+
+def _how_workers_ended(pool: ProcessPoolExecutor) -> str:
+    """Which worker process ended, and how, for :class:`WorkerProcessLostError`."""
+    workers = getattr(pool, "_processes", None) or {}  # their exit codes: see _end_workers
+    ended = [(pid, w.exitcode) for pid, w in workers.items() if w.exitcode not in (None, 0)]
+    # The pool ends the others with SIGTERM once one is lost: the first cause comes first.
+    ended.sort(key=lambda item: item[1] == -signal.SIGTERM)
+    if not ended:
+        what = "a worker process ended before its task did"
+    else:
+        pid, code = ended[0]
+        what = f"worker process {pid} " + (
+            f"ended with exit code {code}" if code > 0 else f"was killed by {_signal_name(-code)}"
+        )
+        if code == -signal.SIGKILL:
+            what += " (as the system's out-of-memory killer does)"
+    return f"{what}: the run was stopped; run it again, with fewer jobs if memory is short"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "MycareerErrorGroup",
     "SourceRef",
     "UnsupportedDocumentError",
+    "WorkerProcessLostError",
     "flatten_errors",
 ]
 
@@ -141,6 +142,13 @@ class InputError(InvalidValueError):
 
 class UnsupportedDocumentError(InputError):
     """A well-formed document of a kind mycareer does not read (yet)."""
+
+
+class WorkerProcessLostError(MycareerError, RuntimeError):
+    """A worker process of a run with several jobs ended before its task did: killed (the
+    system's out-of-memory killer sends SIGKILL) or ended by some other signal. The run
+    stops; the message names the process and how it ended, and the pool's
+    ``BrokenProcessPool`` is its ``__cause__`` (a ``RuntimeError``, as that one is)."""
 
 
 class MycareerErrorGroup(ExceptionGroup[Exception], MycareerError):

@@ -3,8 +3,9 @@
 Each subcommand lives in its own module under :mod:`mycareer.cli` and exposes
 ``register(subparsers)``; the module names are listed in ``COMMANDS``.
 Exit codes: 0 every input processed, 1 some input could not be processed
-(the rest is still output), 2 usage error, 74 a write refused (disk full, file too large),
-130 interrupted, 143 terminated. ``--output FILE``
+(the rest is still output), 2 usage error, 71 stopped by the system (out of memory, a
+worker process killed), 74 a write refused (disk full, file too large), 130 interrupted,
+143 terminated. ``--output FILE``
 is written here, atomically, for every command that has the option. What all commands
 share (wording, option order, help layout, exit codes) lives in :mod:`mycareer.cli._common`.
 """
@@ -30,6 +31,7 @@ from mycareer.cli._common import (
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SYSTEM,
     EXIT_TERMINATED,
     EXIT_USAGE,
     EXIT_WRITE,
@@ -44,7 +46,7 @@ from mycareer.cli._common import (
     finish_parser,
     missing_paths,
 )
-from mycareer.errors import MycareerError, flatten_errors
+from mycareer.errors import MycareerError, WorkerProcessLostError, flatten_errors
 from mycareer.limits import shown
 from mycareer.outputs import OutputError, OutputRefusedError, atomic_output, refuse_inputs
 
@@ -53,6 +55,7 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_SYSTEM",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
     "EXIT_WRITE",
@@ -261,6 +264,10 @@ def _command(arguments: list[str]) -> int:
     try:
         with bulk():
             code: int = _handle(args)
+    except (WorkerProcessLostError, MemoryError) as error:
+        _raise_if_stopped()  # a stop ends the worker processes too: said as a stop
+        print(error_line(args.command, _stopped_by_system(error)), file=sys.stderr)
+        code = EXIT_SYSTEM
     except MycareerError as error:
         for line in flatten_errors(error):
             print(error_line(args.command, line), file=sys.stderr)
@@ -274,6 +281,15 @@ def _command(arguments: list[str]) -> int:
     code = max(code, EXIT_INPUT) if dropped else code
     progress.finish(code)
     return code
+
+
+def _stopped_by_system(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return (
+            "out of memory: the run was stopped; run it again with fewer --jobs (each "
+            "worker process holds its own employers), or where there is more memory"
+        )
+    return str(error)
 
 
 def _cannot_write(error: OSError, args: argparse.Namespace) -> str:

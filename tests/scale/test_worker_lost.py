@@ -1,0 +1,176 @@
+"""A worker process that ends mid-task (the out-of-memory killer's SIGKILL, a crash) stops
+the run with one error naming the process and how it ended, never a traceback.
+
+Before, ``concurrent.futures`` raised its ``BrokenProcessPool`` ("a process in the
+process pool was terminated abruptly"), and the command printed its traceback with exit
+1, the code of bad input. At national scale on a small machine this is how a run that
+asked too much memory ends: the kernel kills one worker process outright.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from mycareer import WorkerProcessLostError
+from mycareer._processes import map_in_processes
+from mycareer.cli import EXIT_SYSTEM, main
+from mycareer.quarter import Quarter
+
+from ._bench import bench_module
+from ._nap import end_abruptly, nap
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /proc")
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        (signal.SIGKILL, "was killed by SIGKILL (as the system's out-of-memory killer does)"),
+        (signal.SIGSEGV, "was killed by SIGSEGV"),
+        (-3, "ended with exit code 3"),
+    ],
+)
+def test_a_lost_worker_is_named_with_how_it_ended(tmp_path: Path, how: int, said: str) -> None:
+    calls = map_in_processes(_task, 2, [0, how, 60], [str(tmp_path)] * 3)
+    with pytest.raises(WorkerProcessLostError) as raised:
+        list(calls)
+    message = str(raised.value)
+    assert message.startswith("worker process ")
+    pid = int(message.split()[2])
+    assert message == (
+        f"worker process {pid} {said}: the run was stopped; run it again, with fewer "
+        "jobs if memory is short"
+    )
+    assert isinstance(raised.value.__cause__, BrokenProcessPool)
+    assert isinstance(raised.value, RuntimeError)  # as BrokenProcessPool is
+
+
+def _task(how: float, folder: str) -> float:
+    """Module level, so that worker processes find it: nap, or end abruptly."""
+    if how in (0, 60):
+        return nap(how, folder)
+    end_abruptly(int(how))
+
+
+def test_an_out_of_memory_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``MemoryError`` (a ``ulimit -v``, as batch schedulers set), wherever it is raised:
+    one line and exit 71, the same as a worker process the kernel killed."""
+    import mycareer.cli._schema as schema
+
+    def exhausted(*_arguments: object) -> int:
+        raise MemoryError
+
+    monkeypatch.setattr(schema, "run", exhausted)
+    assert main(["schema"]) == EXIT_SYSTEM
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "mycareer schema: error: out of memory: the run was stopped; run it again with fewer "
+        "--jobs (each worker process holds its own employers), or where there is more memory"
+    ]
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two employers' DmfA: a few seconds of pictures to draw in the worker processes."""
+    folder = tmp_path_factory.mktemp("slow")
+    quarters = tuple(Quarter.range(Quarter(2022, 4), Quarter(2024, 4)))
+    bench_module("payroll").generate(folder, 800, quarters, employers=2)
+    return folder
+
+
+def _marked(mark: str) -> list[int]:
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _workers(mark: str) -> list[int]:
+    """The run's worker processes: forked by its forkserver."""
+    processes = _marked(mark)
+    servers = {p for p in processes if b"forkserver" in _read(f"/proc/{p}/cmdline")}
+    return [p for p in processes if _parent(p) in servers]
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(pid: int) -> int | None:
+    fields = _read(f"/proc/{pid}/stat").rsplit(b") ", 1)
+    return int(fields[1].split()[1]) if len(fields) == 2 else None
+
+
+def test_a_worker_killed_mid_run_stops_the_command_cleanly(
+    slow_input: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    (tmp_path / "out.json").write_text("the last good run\n")
+    (tmp_path / "tmp").mkdir()
+    mark = f"mycareer-test-{uuid.uuid4().hex}"
+    environment = {
+        **os.environ, "MYCAREER_PROGRESS": "plain", "TMPDIR": str(tmp_path / "tmp"),
+        "TEST_MARK": mark,
+    }  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mycareer", "timeline", str(slow_input), "--jobs", "2",
+         "--plot", "p.png", "-o", "out.json"],
+        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    try:
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if "computing..." in line:
+                break
+        deadline = time.monotonic() + 30
+        while not (workers := _workers(mark)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers, "the run's worker processes"
+        time.sleep(0.5)  # drawing
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer does
+        lines.extend(process.stderr)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
+    stderr = "".join(lines)
+    assert code == EXIT_SYSTEM, stderr
+    assert "Traceback" not in stderr
+    *_, said, summary = stderr.splitlines()
+    assert summary.endswith(": exit 71")  # MYCAREER_PROGRESS=plain: the phases, then this
+    assert said == (
+        f"mycareer timeline: error: worker process {workers[0]} was killed by SIGKILL (as the "
+        "system's out-of-memory killer does): the run was stopped; run it again, with fewer "
+        "jobs if memory is short"
+    )
+    assert (tmp_path / "out.json").read_text() == "the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tmp"]
+    assert list((tmp_path / "tmp").iterdir()) == []
+    deadline = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(mark) == []  # no worker left
