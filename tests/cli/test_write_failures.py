@@ -10,6 +10,7 @@ processes and its temporary files alike).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mycareer.cli import EXIT_WRITE
+from mycareer.cli import EXIT_SYSTEM, EXIT_WRITE, main
 from mycareer.demo import demo_files
 
 from ._run import assert_no_traceback, run_cli
@@ -186,3 +187,37 @@ def test_what_standard_output_still_holds_does_not_fail_the_exit(demo: Path) -> 
         )  # fmt: skip
     line = _one_error_line(result, "account")
     assert line.endswith(": File too large")
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "said"),
+    [
+        (OSError(errno.EAGAIN, "Resource temporarily unavailable"), EXIT_SYSTEM,
+         "the system refused: Resource temporarily unavailable"),
+        (OSError(errno.EMFILE, "Too many open files", "/tmp/spool-1"), EXIT_SYSTEM,
+         "/tmp/spool-1: the system refused: Too many open files"),
+        (OSError(errno.EDQUOT, "Disk quota exceeded"), EXIT_WRITE,
+         "cannot write standard output or a temporary file in "),
+        (OSError(errno.EROFS, "Read-only file system", "/mnt/ro/x"), EXIT_WRITE,
+         "/mnt/ro/x: Read-only file system"),
+    ],
+)  # fmt: skip
+def test_what_the_system_refused_decides_the_exit_code(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: OSError,
+    code: int,
+    said: str,
+) -> None:
+    """A refused write is 74; any other refusal (no process could be forked, too many open
+    files) is the system stopping the run, 71, and never called a write."""
+    import mycareer.cli._schema as schema
+
+    def refused(*_arguments: object) -> int:
+        raise error
+
+    monkeypatch.setattr(schema, "run", refused)
+    assert main(["schema"]) == code
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"mycareer schema: error: {said}")
+    assert line.endswith(error.strerror or "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import io
 import os
@@ -24,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Final
 
 from mycareer import __version__
 from mycareer._gc import bulk
@@ -276,8 +278,8 @@ def _command(arguments: list[str]) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:  # the machine's trouble, not the input's: no traceback either
-        print(error_line(args.command, _cannot_write(error, args)), file=sys.stderr)
-        code = EXIT_WRITE
+        code, message = _refused_by_system(error, args)
+        print(error_line(args.command, message), file=sys.stderr)
     code = max(code, EXIT_INPUT) if dropped else code
     progress.finish(code)
     return code
@@ -292,10 +294,29 @@ def _stopped_by_system(error: BaseException) -> str:
     return str(error)
 
 
-def _cannot_write(error: OSError, args: argparse.Namespace) -> str:
+#: How the system refuses a write: a disk or quota full, a file too large, a read-only
+#: or failing disk, no permission.
+_WRITE_REFUSED: Final = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EIO", "EACCES", "EPERM")
+    if hasattr(errno, name)
+)
+
+
+def _refused_by_system(error: OSError, args: argparse.Namespace) -> tuple[int, str]:
+    """The exit code and the line for an OSError the run did not expect: a refused write
+    (74), or another refusal of the system (71: no process could be started, too many
+    open files)."""
+    reason = error.strerror or str(error)
+    if error.errno not in _WRITE_REFUSED:
+        where = "" if error.filename is None else f"{os.fsdecode(error.filename)}: "
+        return EXIT_SYSTEM, f"{where}the system refused: {reason}"
+    return EXIT_WRITE, _cannot_write(reason, error, args)
+
+
+def _cannot_write(reason: str, error: OSError, args: argparse.Namespace) -> str:
     """What a refused write says: the file when the system names it, else every place the
     command writes to (a write to an open file does not say which it was)."""
-    reason = error.strerror or str(error)
     if error.filename is not None:
         return f"{os.fsdecode(error.filename)}: {reason}"
     output = getattr(args, OUTPUT_FILE, None)

@@ -83,8 +83,9 @@ EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 #: Terminated (SIGTERM): 128 + SIGTERM.
 EXIT_TERMINATED: Final = 143
-#: The system stopped the run: memory ran out, or a worker process was killed (the
-#: out-of-memory killer's SIGKILL): sysexits.h's EX_OSERR.
+#: The system stopped the run: memory ran out, a worker process was killed (the
+#: out-of-memory killer's SIGKILL), or a limit was reached (processes, open files):
+#: sysexits.h's EX_OSERR.
 EXIT_SYSTEM: Final = 71
 #: The system refused to write (a disk full, a file too large, no permission): sysexits.h's
 #: EX_IOERR, so that a script tells the machine's trouble from bad input (1).
@@ -116,7 +117,8 @@ _EXIT_CODES: Final = (
     "  0  every input processed (findings, if any, on stderr)\n"
     "  1  {one}\n"
     "  2  usage error (bad option or argument)\n"
-    "  71  the system stopped the run (out of memory, a worker process killed){kept}\n"
+    "  71  the system stopped the run (out of memory, a worker process killed, a limit)"
+    "{kept}\n"
     "  74  could not write (disk full, file too large, no permission){kept}\n"
     "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM){kept}"
 )
