@@ -23,10 +23,9 @@ from pathlib import Path
 import pytest
 
 from mycareer._processes import map_in_processes
-from mycareer.quarter import Quarter
 
-from ._bench import bench_module
 from ._nap import nap
+from ._runs import forkservers, marked_processes, worker_processes, write_slow_input
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /proc")
 
@@ -108,23 +107,7 @@ def test_workers_started_by_a_library_call_can_be_terminated() -> None:
 
 @pytest.fixture(scope="module")
 def slow_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two employers' DmfA (over the 8 MB the timeline shuffles from, a few seconds of
-    pictures to draw in the worker processes)."""
-    folder = tmp_path_factory.mktemp("slow")
-    quarters = tuple(Quarter.range(Quarter(2022, 4), Quarter(2024, 4)))
-    bench_module("payroll").generate(folder, 800, quarters, employers=2)
-    return folder
-
-
-def _marked_processes(mark: str) -> list[int]:
-    found = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            if mark.encode() in environ.read_bytes():
-                found.append(int(environ.parent.name))
-        except OSError:
-            continue
-    return found
+    return write_slow_input(tmp_path_factory.mktemp("slow"))
 
 
 def _launch(arguments: list[str], cwd: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
@@ -188,38 +171,16 @@ def test_a_stopped_command_leaves_nothing_behind(
     assert (tmp_path / "out.json").read_text() == "the last good run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tmp"]
     assert list((tmp_path / "tmp").iterdir()) == []  # spools and pictures removed
-    assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
-
-
-def _forkservers(mark: str) -> list[int]:
-    found = []
-    for pid in _marked_processes(mark):
-        try:
-            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-        except OSError:
-            continue
-    return found
-
-
-def _parent_of(pid: int) -> int | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    return next(
-        (int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), None
-    )
+    assert _gone_within(10, lambda: marked_processes(mark) == [])  # no worker left
 
 
 def _forkserver_started(mark: str) -> bool:
-    return bool(_forkservers(mark))
+    return bool(forkservers(mark))
 
 
 def _first_worker_forked(mark: str) -> bool:
     """Whether the forkserver has forked a worker (a marked process whose parent it is)."""
-    servers = set(_forkservers(mark))
-    return any(_parent_of(pid) in servers for pid in _marked_processes(mark))
+    return bool(worker_processes(mark))
 
 
 def _stop_at(
@@ -263,7 +224,7 @@ def _assert_stopped_cleanly(run: tuple[int, str, str], where: Path, code: int, w
     assert stderr.splitlines()[-1] == f"mycareer entitlements: error: {word}"
     assert "Traceback" not in stderr
     assert list(where.iterdir()) == []
-    assert _gone_within(10, lambda: _marked_processes(mark) == [])  # no worker left
+    assert _gone_within(10, lambda: marked_processes(mark) == [])  # no worker left
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.2])
@@ -346,7 +307,7 @@ def test_a_killed_command_leaves_no_worker(slow_input: Path, tmp_path: Path) -> 
     returned, _stderr, mark = _stop_mid_run(slow_input, tmp_path, signal.SIGKILL)
     assert returned == -signal.SIGKILL
     try:
-        assert _gone_within(10, lambda: _marked_processes(mark) == [])
+        assert _gone_within(10, lambda: marked_processes(mark) == [])
     finally:  # nothing of a failed run left for the next tests
-        for pid in _marked_processes(mark):
+        for pid in marked_processes(mark):
             os.kill(pid, signal.SIGKILL)

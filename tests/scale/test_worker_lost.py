@@ -23,10 +23,9 @@ import pytest
 from mycareer import WorkerProcessLostError
 from mycareer._processes import map_in_processes
 from mycareer.cli import EXIT_SYSTEM, main
-from mycareer.quarter import Quarter
 
-from ._bench import bench_module
 from ._nap import end_abruptly, nap
+from ._runs import marked_processes, worker_processes, write_slow_input
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /proc")
 
@@ -85,41 +84,7 @@ def test_an_out_of_memory_error_is_one_line(
 
 @pytest.fixture(scope="module")
 def slow_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two employers' DmfA: a few seconds of pictures to draw in the worker processes."""
-    folder = tmp_path_factory.mktemp("slow")
-    quarters = tuple(Quarter.range(Quarter(2022, 4), Quarter(2024, 4)))
-    bench_module("payroll").generate(folder, 800, quarters, employers=2)
-    return folder
-
-
-def _marked(mark: str) -> list[int]:
-    found = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            if mark.encode() in environ.read_bytes():
-                found.append(int(environ.parent.name))
-        except OSError:
-            continue
-    return found
-
-
-def _workers(mark: str) -> list[int]:
-    """The run's worker processes: forked by its forkserver."""
-    processes = _marked(mark)
-    servers = {p for p in processes if b"forkserver" in _read(f"/proc/{p}/cmdline")}
-    return [p for p in processes if _parent(p) in servers]
-
-
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return b""
-
-
-def _parent(pid: int) -> int | None:
-    fields = _read(f"/proc/{pid}/stat").rsplit(b") ", 1)
-    return int(fields[1].split()[1]) if len(fields) == 2 else None
+    return write_slow_input(tmp_path_factory.mktemp("slow"))
 
 
 def test_a_worker_killed_mid_run_stops_the_command_cleanly(
@@ -146,7 +111,7 @@ def test_a_worker_killed_mid_run_stops_the_command_cleanly(
             if "computing..." in line:
                 break
         deadline = time.monotonic() + 30
-        while not (workers := _workers(mark)) and time.monotonic() < deadline:
+        while not (workers := worker_processes(mark)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert workers, "the run's worker processes"
         time.sleep(0.5)  # drawing
@@ -171,6 +136,6 @@ def test_a_worker_killed_mid_run_stops_the_command_cleanly(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tmp"]
     assert list((tmp_path / "tmp").iterdir()) == []
     deadline = time.monotonic() + 10
-    while _marked(mark) and time.monotonic() < deadline:
+    while marked_processes(mark) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _marked(mark) == []  # no worker left
+    assert marked_processes(mark) == []  # no worker left
