@@ -18,7 +18,7 @@ import signal
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing import get_context, parent_process
@@ -136,6 +136,12 @@ EXIT_PARENT_GONE = 70
 
 def _how_workers_ended(pool: ProcessPoolExecutor) -> str:
     """Which worker process ended, and how, for :class:`WorkerProcessLostError`."""
+    # The executor's thread reaps the workers once the pool breaks. Read alongside it, an
+    # exit code was read from the forkserver's pipe by both threads, and the one that
+    # found it empty set 255: "ended with exit code 255" for a SIGKILL, now and then.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+        manager.join(timeout=10)
     workers = getattr(pool, "_processes", None) or {}  # their exit codes: see _end_workers
     ended = [(pid, w.exitcode) for pid, w in workers.items() if w.exitcode not in (None, 0)]
     # The pool ends the others with SIGTERM once one is lost: the first cause comes first.
@@ -147,7 +153,7 @@ def _how_workers_ended(pool: ProcessPoolExecutor) -> str:
         what = f"worker process {pid} " + (
             f"ended with exit code {code}" if code > 0 else f"was killed by {_signal_name(-code)}"
         )
-        if code == -signal.SIGKILL:
+        if code == -getattr(signal, "SIGKILL", 0):  # none on Windows, nor negative codes
             what += " (as the system's out-of-memory killer does)"
     return f"{what}: the run was stopped; run it again, with fewer jobs if memory is short"
 
@@ -188,7 +194,31 @@ def ordered_results(
         ]
     pending.reverse()
     while pending:
-        yield pending.pop().result()
+        yield _result_of(pool, pending.pop())
+
+
+#: How often a wait for a result checks that the pool still works, in seconds.
+CHECK_EVERY = 1.0
+
+
+def _result_of(pool: Executor, future: Future[R]) -> R:
+    """``future.result()``, unless the pool's own thread has ended first: where the system
+    refuses it a thread (memory short, ``ulimit -v``) it dies with a traceback of its
+    own and leaves every result pending, and the run waited for ever."""
+    while True:
+        try:
+            return future.result(timeout=CHECK_EVERY)
+        except TimeoutError:
+            manager = getattr(pool, "_executor_manager_thread", None)
+            ended = isinstance(manager, threading.Thread) and not manager.is_alive()
+            if ended and not future.done():
+                raise WorkerProcessLostError(_THREAD_ENDED) from None
+
+
+_THREAD_ENDED = (
+    "the worker pool's own thread ended (the system refused it what it needed: memory?): "
+    "the run was stopped; run it again, with fewer jobs if memory is short"
+)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ import pytest
 from mycareer.cli import EXIT_SYSTEM, EXIT_WRITE, main
 from mycareer.demo import demo_files
 
-from ._run import assert_no_traceback, run_cli
+from ._run import _limit_file_size, assert_no_traceback, run_cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file size limits")
 
@@ -221,3 +221,57 @@ def test_what_the_system_refused_decides_the_exit_code(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"mycareer schema: error: {said}")
     assert line.endswith(error.strerror or "")
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+@pytest.mark.parametrize("command", ["demo", "schema"])
+def test_a_standard_output_file_too_large_is_one_error_line(
+    tmp_path: Path, command: str, unbuffered: bool
+) -> None:
+    """Standard output on a file that fills up part-way (RLIMIT_FSIZE; a disk filling up
+    alike). Unbuffered (``PYTHONUNBUFFERED``), the write that crossed the limit was cut
+    short without a word: the output ended half way and the exit was 0. Buffered, the
+    demo said it twice: its step's line, then its own when it flushed the same buffer."""
+    arguments = ["timeline"] if command == "schema" else []
+    with (tmp_path / "out").open("w") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "mycareer", command, *arguments],
+            stdout=out, stderr=subprocess.PIPE, text=True, check=False, timeout=120,
+            env=_environment(unbuffered=unbuffered), preexec_fn=_limit_file_size(SMALL),
+        )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == EXIT_WRITE, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].endswith(": File too large")
+
+
+def test_memory_refused_by_the_system_is_said_as_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Out of memory (``ulimit -v``), the cleanup of a temporary folder failed with ENOMEM
+    and its OSError replaced the MemoryError: the line named the temporary folder, as if
+    it were the trouble."""
+    import mycareer.cli._schema as schema
+
+    def refused(*_arguments: object) -> int:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory", "/tmp/mycareer-accounts-x")
+
+    monkeypatch.setattr(schema, "run", refused)
+    assert main(["schema"]) == EXIT_SYSTEM
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("mycareer schema: error: out of memory: the run was stopped")
+
+
+def test_an_output_name_the_system_will_not_look_up_is_a_usage_error(
+    demo: Path, tmp_path: Path
+) -> None:
+    """Checking ``--output`` before any work looked it up (``Path.is_dir``), which raises
+    on a name longer than the file system allows: a traceback. Now a usage error."""
+    target = tmp_path / ("x" * 300 + ".json")
+    result = run_cli("timeline", demo, "-o", target)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"mycareer timeline: error: --output {target}: File name too long"
+    ]

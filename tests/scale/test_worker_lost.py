@@ -139,3 +139,41 @@ def test_a_worker_killed_mid_run_stops_the_command_cleanly(
     while marked_processes(mark) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert marked_processes(mark) == []  # no worker left
+
+
+def test_a_lost_worker_is_named_where_there_is_no_sigkill(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no ``signal.SIGKILL`` (and its exit codes are never negative): naming a
+    worker that ended with exit code 1 raised AttributeError in place of the error."""
+    from types import SimpleNamespace
+
+    from mycareer import _processes
+
+    monkeypatch.delattr(signal, "SIGKILL")
+    pool = SimpleNamespace(_processes={4242: SimpleNamespace(exitcode=1)})
+    said = _processes._how_workers_ended(pool)  # type: ignore[arg-type]
+    assert said.startswith("worker process 4242 ended with exit code 1: the run was stopped")
+
+
+def test_a_pool_whose_own_thread_died_does_not_wait_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short of memory (``ulimit -v``), the executor's own thread could not start one of
+    its own and died with its traceback, every result left pending: the run waited for
+    ever at 0 % CPU. Its death is noticed within ``CHECK_EVERY``."""
+    import threading
+    from concurrent.futures import process
+
+    from mycareer import _processes
+
+    def refused(_self: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    died: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: died.append(hook.exc_value))
+    monkeypatch.setattr(process._ExecutorManagerThread, "run", refused)
+    monkeypatch.setattr(_processes, "CHECK_EVERY", 0.05)
+    began = time.monotonic()
+    with pytest.raises(WorkerProcessLostError, match="the worker pool's own thread ended"):
+        list(map_in_processes(nap, 2, [0, 0], [str(tmp_path)] * 2))
+    assert time.monotonic() - began < 30
+    assert [str(error) for error in died] == ["can't start new thread"]

@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from mycareer import __version__
 from mycareer._gc import bulk
@@ -202,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _stop_handler(Terminated))
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
             signal.signal(signal.SIGINT, _stop_handler(KeyboardInterrupt))
+    sys.stdout = _whole_writes(sys.stdout)
     _name_bytes_back(sys.stdout)
     started = False
     try:
@@ -219,6 +220,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python 3.11 turns a KeyboardInterrupt raised in a class's creation into a
         # RuntimeError ("Error calling __set_name__"): seen once in 200 runs stopped early.
         return _stopped(_STOPS[0](), arguments, started=started)
+
+
+class _WholeWrites(io.RawIOBase):
+    """A raw file whose write writes all it is given, or raises (nothing is kept)."""
+
+    def __init__(self, raw: io.FileIO) -> None:
+        self._raw = raw
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def isatty(self) -> bool:
+        return self._raw.isatty()
+
+    def write(self, data: object) -> int:
+        view = memoryview(data).cast("B")  # type: ignore[arg-type]
+        total = len(view)
+        while view:
+            written = self._raw.write(view)
+            if written is None:  # a non-blocking file that is full: as unbuffered did
+                break
+            view = view[written:]
+        return total - len(view)
+
+
+def _whole_writes(stream: object) -> object:
+    """Standard output unbuffered (``-u``, ``PYTHONUNBUFFERED``) writes straight to its raw
+    file, and ``TextIOWrapper`` ignores a short write (a disk filling up, a file size
+    limit): the rest was dropped without a word, exit 0. Given a raw file that writes
+    the rest, the refusal of the next write is raised. The command's own process only."""
+    if not (isinstance(stream, io.TextIOWrapper) and isinstance(stream.buffer, io.FileIO)):
+        return stream
+    whole: Any = _WholeWrites(stream.buffer)  # a raw file: typeshed asks for a buffered one
+    return io.TextIOWrapper(
+        whole, encoding=stream.encoding, errors=stream.errors,
+        line_buffering=stream.line_buffering, write_through=True,
+    )  # fmt: skip
 
 
 def _name_bytes_back(stream: object) -> None:
@@ -251,7 +292,10 @@ def _command(arguments: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    refused = _output_refused(args)
+    try:
+        refused = _output_refused(args)
+    except OSError as error:  # a name the system will not look up (too long, a loop)
+        refused = f"--output {getattr(args, OUTPUT_FILE)}: {error.strerror or error}"
     if refused is not None:
         print(error_line(args.command, refused), file=sys.stderr)
         return EXIT_USAGE
@@ -308,6 +352,8 @@ def _refused_by_system(error: OSError, args: argparse.Namespace) -> tuple[int, s
     (74), or another refusal of the system (71: no process could be started, too many
     open files)."""
     reason = error.strerror or str(error)
+    if error.errno == errno.ENOMEM:  # memory ran out (a cleanup after a MemoryError)
+        return EXIT_SYSTEM, _stopped_by_system(MemoryError())
     if error.errno not in _WRITE_REFUSED:
         where = "" if error.filename is None else f"{os.fsdecode(error.filename)}: "
         return EXIT_SYSTEM, f"{where}the system refused: {reason}"
@@ -335,7 +381,11 @@ def _drop_unwritable_stdout() -> None:
         sys.stdout.flush()
     except OSError:
         with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, sys.stdout.fileno())
+            finally:
+                os.close(null)
 
 
 class Terminated(KeyboardInterrupt):
@@ -375,7 +425,8 @@ def _handle(args: argparse.Namespace) -> int:
     if output is None or output == "-":
         code = int(args.handler(args))
         _raise_if_stopped()
-        sys.stdout.flush()  # a disk full shows here, as an error line, not at exit
+        if code != EXIT_WRITE:  # else said already (demo's step): not said again
+            sys.stdout.flush()  # a disk full shows here, as an error line, not at exit
         return code
     try:
         with atomic_output(output, "w", errors=NAME_BYTES_BACK) as stream:

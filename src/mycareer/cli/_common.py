@@ -119,7 +119,7 @@ _EXIT_CODES: Final = (
     "  2  usage error (bad option or argument)\n"
     "  71  the system stopped the run (out of memory, a worker process killed, a limit)"
     "{kept}\n"
-    "  74  could not write (disk full, file too large, no permission){kept}\n"
+    "  74  could not write (disk full, file too large, no permission, no such folder){kept}\n"
     "  130  interrupted (Ctrl-C), 143 terminated (SIGTERM){kept}"
 )
 _DEFAULT_ONE: Final = (
