@@ -139,8 +139,8 @@ def _how_workers_ended(pool: ProcessPoolExecutor) -> str:
     # The executor's thread reaps the workers once the pool breaks. Read alongside it, an
     # exit code was read from the forkserver's pipe by both threads, and the one that
     # found it empty set 255: "ended with exit code 255" for a SIGKILL, now and then.
-    manager = getattr(pool, "_executor_manager_thread", None)
-    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+    manager = _manager_thread(pool)
+    if manager is not None and manager is not threading.current_thread():
         manager.join(timeout=10)
     workers = getattr(pool, "_processes", None) or {}  # their exit codes: see _end_workers
     ended = [(pid, w.exitcode) for pid, w in workers.items() if w.exitcode not in (None, 0)]
@@ -209,10 +209,16 @@ def _result_of(pool: Executor, future: Future[R]) -> R:
         try:
             return future.result(timeout=CHECK_EVERY)
         except TimeoutError:
-            manager = getattr(pool, "_executor_manager_thread", None)
-            ended = isinstance(manager, threading.Thread) and not manager.is_alive()
-            if ended and not future.done():
+            manager = _manager_thread(pool)
+            if manager is not None and not manager.is_alive() and not future.done():
                 raise WorkerProcessLostError(_THREAD_ENDED) from None
+
+
+def _manager_thread(pool: Executor) -> threading.Thread | None:
+    """The thread of a process pool that takes its results and reaps its workers (no
+    public accessor), or None (not started, or another kind of pool)."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    return manager if isinstance(manager, threading.Thread) else None
 
 
 _THREAD_ENDED = (

@@ -58,6 +58,7 @@ __all__ = [
     "atomic_output",
     "csv_cell",
     "csv_text",
+    "named_refusals",
     "refuse_inputs",
     "write_atomic",
 ]
@@ -184,10 +185,8 @@ def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str
     old = _replaced(target)
     if old is not None and not _may_write(target):  # as open(path, "w") refuses it
         raise OutputError("cannot write: Permission denied (the file is not writable)", target)
-    try:
+    with named_refusals(target):
         handle, temporary = _temporary(target, old)
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror}", target) from None
     try:
         with _dropped_on_failure(os.fdopen(handle, "wb"), target) as raw:
             try:
@@ -199,18 +198,29 @@ def _atomic(target: Path, mode: str, errors: str) -> Iterator[IO[bytes] | IO[str
             if mode == "w":
                 text = io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
                 yield text
-                _flushed(text, target)
+                with named_refusals(target):
+                    text.flush()
                 text.detach()
             else:
                 yield raw
-            _flushed(raw, target)  # what close() would write: a disk full named here
-        try:
+            with named_refusals(target):  # what close() would write: a disk full named here
+                raw.flush()
+        with named_refusals(target):
             os.replace(temporary, target)
-        except OSError as error:
-            raise OutputError(f"cannot write: {error.strerror}", target) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def named_refusals(target: str | os.PathLike[str]) -> Iterator[None]:
+    """Within the block, a write the system refuses (a folder missing, a disk full, a file
+    too large, no permission) becomes an :class:`OutputError` naming ``target``. For a
+    block that writes ``target`` and nothing else."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", target) from None
 
 
 @contextlib.contextmanager
@@ -223,29 +233,15 @@ def _dropped_on_failure(raw: IO[bytes], target: Path) -> Iterator[IO[bytes]]:
         with contextlib.suppress(OSError):
             raw.close()
         raise
-    try:
+    with named_refusals(target):
         raw.close()
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror or error}", target) from None
-
-
-def _flushed(stream: IO[bytes] | IO[str], target: Path) -> None:
-    """Flush ``stream``, the temporary file of ``target``: a refused write (a disk full,
-    a file too large) becomes an :class:`OutputError` naming ``target``."""
-    try:
-        stream.flush()
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror or error}", target) from None
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     """Write ``data`` (text as UTF-8, no newline translation) to ``path`` atomically; a
     refused write is an :class:`OutputError` naming ``path``."""
-    with atomic_output(path) as stream:
-        try:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        except OSError as error:  # the stream's own: nothing else runs here
-            raise OutputError(f"cannot write: {error.strerror or error}", path) from None
+    with atomic_output(path) as stream, named_refusals(path):
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def refuse_inputs(

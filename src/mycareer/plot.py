@@ -37,7 +37,7 @@ from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.frames import MissingExtraError
 from mycareer.kinds import PeriodKind
-from mycareer.outputs import OutputError, atomic_output
+from mycareer.outputs import atomic_output, named_refusals
 
 if TYPE_CHECKING:
     from mycareer.timeline import Timeline, TimelineSegment
@@ -220,11 +220,9 @@ def plot_timeline(
     _axes_and_labels(ax, timeline, rows, title, mdates, inside=inside)
     _legend(ax, rows, patches, mlines, inside=inside)
     if isinstance(target, str | os.PathLike):
-        with atomic_output(target) as stream:  # mycareer.outputs: atomic, never via a symlink
-            try:
-                ax.figure.savefig(stream, format=chosen, dpi=dpi)
-            except OSError as error:  # a disk full, a file too large: named
-                raise OutputError(f"cannot write: {error.strerror or error}", target) from None
+        # mycareer.outputs: atomic, never via a symlink, a refused write named
+        with atomic_output(target) as stream, named_refusals(target):
+            ax.figure.savefig(stream, format=chosen, dpi=dpi)
     elif target is not None:
         ax.figure.savefig(target, format=chosen, dpi=dpi)
     return ax

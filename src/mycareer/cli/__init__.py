@@ -329,13 +329,14 @@ def _command(arguments: list[str]) -> int:
     return code
 
 
+_OUT_OF_MEMORY: Final = (
+    "out of memory: the run was stopped; run it again with fewer --jobs (each "
+    "worker process holds its own employers), or where there is more memory"
+)
+
+
 def _stopped_by_system(error: BaseException) -> str:
-    if isinstance(error, MemoryError):
-        return (
-            "out of memory: the run was stopped; run it again with fewer --jobs (each "
-            "worker process holds its own employers), or where there is more memory"
-        )
-    return str(error)
+    return _OUT_OF_MEMORY if isinstance(error, MemoryError) else str(error)
 
 
 #: How the system refuses a write: a disk or quota full, a file too large, a read-only
@@ -353,7 +354,7 @@ def _refused_by_system(error: OSError, args: argparse.Namespace) -> tuple[int, s
     open files)."""
     reason = error.strerror or str(error)
     if error.errno == errno.ENOMEM:  # memory ran out (a cleanup after a MemoryError)
-        return EXIT_SYSTEM, _stopped_by_system(MemoryError())
+        return EXIT_SYSTEM, _OUT_OF_MEMORY
     if error.errno not in _WRITE_REFUSED:
         where = "" if error.filename is None else f"{os.fsdecode(error.filename)}: "
         return EXIT_SYSTEM, f"{where}the system refused: {reason}"

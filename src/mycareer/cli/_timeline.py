@@ -72,7 +72,7 @@ from mycareer.cli._progress import dmfa_progress, phases
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding, Severity
 from mycareer.frames import MissingExtraError
-from mycareer.outputs import OutputError, OutputRefusedError, refuse_inputs
+from mycareer.outputs import OutputRefusedError, named_refusals, refuse_inputs
 from mycareer.period import Period
 from mycareer.plot import require_matplotlib
 from mycareer.timeline import (
@@ -364,8 +364,6 @@ def _place_pictures(run: TimelineRun, drawn: Path, target: Path, err: TextIO) ->
     for worker in run.workers:
         niss = worker.niss
         path = target.with_name(f"{target.stem}-{niss.value}{target.suffix}") if several else target
-        try:
+        with named_refusals(path):  # a folder in the way, no permission: as atomic_output
             os.replace(drawn / f"{niss.value}.{_picture_format(target)}", path)
-        except OSError as error:  # a folder in the way, no permission: named, as atomic_output
-            raise OutputError(f"cannot write: {error.strerror}", path) from None
         print(f"mycareer timeline: timeline of {niss.formatted} drawn to {path}", file=err)
