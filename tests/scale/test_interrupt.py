@@ -311,3 +311,34 @@ def test_a_killed_command_leaves_no_worker(slow_input: Path, tmp_path: Path) -> 
     finally:  # nothing of a failed run left for the next tests
         for pid in marked_processes(mark):
             os.kill(pid, signal.SIGKILL)
+
+
+#: The command (``schema``) whose work drops an object whose finaliser stops it: the
+#: SIGTERM arrives where Python cannot raise, as one landing in an import lock's weakref
+#: callback does now and then when the command is stopped 0.2 s in.
+_STOP_IN_A_FINALISER = """
+import os, signal, sys
+import mycareer.cli._schema as schema
+from mycareer.cli import main
+
+class Stops:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+def run(*_arguments):
+    Stops()
+    return 0
+
+schema.run = run
+sys.argv = ["mycareer", "schema"]
+sys.exit(main())
+"""
+
+
+def test_a_stop_python_cannot_raise_still_says_one_line() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", _STOP_IN_A_FINALISER],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 143, run.stderr
+    assert run.stderr.splitlines() == ["mycareer schema: error: terminated"]
