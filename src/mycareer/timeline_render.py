@@ -42,6 +42,7 @@ from mycareer.timeline import Gap, Timeline, TimelineSegment
 
 __all__ = [
     "CSV_COLUMNS",
+    "TABLE_NO_WORKER",
     "TEXT_FORMATS",
     "TextFormat",
     "csv_head",
@@ -68,8 +69,13 @@ def csv_head() -> str:
 
 
 def table_head(as_of: date | None) -> str:
-    """The table's title line (none without an ``as_of``: then there is no timeline)."""
-    return "" if as_of is None else f"mycareer timeline — as of {as_of.isoformat()}\n"
+    """The table's title line (``as_of`` is None when the input gave no day: no worker)."""
+    return "mycareer timeline\n" if as_of is None else f"mycareer timeline — as of {as_of}\n"
+
+
+#: What the table says below its title when the run has no worker (the other formats
+#: show an empty list or a header line; a table with nothing looked like a lost output).
+TABLE_NO_WORKER: Final = "no worker in the input\n"
 
 
 def xml_document() -> tuple[bytes, bytes]:

@@ -135,3 +135,22 @@ def test_plot_onto_a_folder_is_a_named_error(tmp_path: Path) -> None:
     assert "career-93051822361.png: cannot write" in result.stderr
     assert (tmp_path / "career-93051822361.png").is_dir()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".mycareer-plot-")]
+
+
+def test_a_table_without_any_worker_says_so(tmp_path: Path) -> None:
+    # Every other format shows an empty run (JSON's empty list, CSV's header line); the
+    # table printed nothing at all, which a person cannot tell from a lost output.
+    from lxml import etree
+
+    tree = etree.parse(str(sorted(demo().dmfa.glob("*.xml"))[0]))
+    for person in tree.iter("{*}NaturalPerson"):
+        parent = person.getparent()
+        assert parent is not None
+        parent.remove(person)
+    empty = tmp_path / "no-worker.xml"
+    tree.write(str(empty), xml_declaration=True, encoding="UTF-8")
+    result = run("timeline", str(empty), "--format", "table")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "mycareer timeline\nno worker in the input\n"
+    dated = run("timeline", str(empty), "--format", "table", "--as-of", "2025-12-31")
+    assert dated.stdout == "mycareer timeline — as of 2025-12-31\nno worker in the input\n"

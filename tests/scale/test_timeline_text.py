@@ -125,8 +125,10 @@ def whole_xml(workers: Sequence[WorkerTimeline], min_days: int) -> bytes:
 
 def whole_table(run: TimelineRun) -> str:
     out = io.StringIO()
-    if run.as_of is not None:
-        print(f"mycareer timeline — as of {run.as_of.isoformat()}", file=out)
+    dated = "" if run.as_of is None else f" — as of {run.as_of.isoformat()}"
+    print(f"mycareer timeline{dated}", file=out)
+    if not run.workers:
+        print("no worker in the input", file=out)
     for w in run.workers:
         assert w.timeline is not None
         title = f"{w.niss.formatted}" + (f" — {w.name}" if w.name else "")
@@ -265,7 +267,7 @@ def test_awkward_names_and_options_are_rendered_alike(
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_run_without_workers(fmt: Any) -> None:
-    """No record and no date: no timeline; the header, title or empty document alone."""
+    """No record and no date: no timeline; the header, empty document, or title saying so."""
     empty = TimelineRun(None, (), (), (), 0)
     assert written(fmt, empty) == whole(fmt, empty)
     dated = TimelineRun(date(2025, 12, 31), (), (), (), 0)

@@ -86,7 +86,7 @@ from mycareer.timeline_jobs import (
     plan_timelines,
     run_timeline_plan,
 )
-from mycareer.timeline_render import csv_head, table_head, xml_document
+from mycareer.timeline_render import TABLE_NO_WORKER, csv_head, table_head, xml_document
 from mycareer.xmlio.career_inputs import read_career_inputs
 
 __all__ = ["register", "run"]
@@ -243,8 +243,12 @@ def _write(args: argparse.Namespace, run: TimelineRun, out: TextIO) -> list[Find
         _write_xml(texts, out)
         return findings
     out.write(csv_head() if args.format == "csv" else table_head(run.as_of))
+    written = False
     for chunk in texts:
         out.write(chunk)
+        written = True
+    if args.format == "table" and not written:
+        out.write(TABLE_NO_WORKER)
     return findings
 
 
