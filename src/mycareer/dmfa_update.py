@@ -79,6 +79,7 @@ __all__ = [
     "DMFA_CONSULTATION_DUPLICATE",
     "DMFA_CONSULTATION_EMPTY",
     "DMFA_CONSULTATION_PRECEDENCE",
+    "DMFA_NSSO_NUMBER_SHARED",
     "DMFA_UPDATE_APPLIED",
     "DMFA_UPDATE_LINE_EXISTS",
     "DMFA_UPDATE_UNKNOWN_LINE",
@@ -108,6 +109,9 @@ DMFA_CONSULTATION_PRECEDENCE: Final = "DMFA_CONSULTATION_PRECEDENCE"
 DMFA_CONSULTATION_DUPLICATE: Final = "DMFA_CONSULTATION_DUPLICATE"
 #: Finding (info): a consultation answer without any worker line is not taken as a state.
 DMFA_CONSULTATION_EMPTY: Final = "DMFA_CONSULTATION_EMPTY"
+#: Finding: two enterprise numbers declared under one NSSO number in a quarter, which the
+#: ONSS refuses (anomaly 00014-022); their declarations are kept apart.
+DMFA_NSSO_NUMBER_SHARED: Final = "DMFA_NSSO_NUMBER_SHARED"
 
 
 class UpdateAction(IntEnum):
@@ -263,6 +267,30 @@ def employer_ids(employer: Employer) -> list[str]:
     return ids
 
 
+def _other_enterprise(first: Employer, second: Employer) -> bool:
+    """Whether two employers name different enterprise numbers (one NSSO number shared:
+    two slots; an employer declared once without its number, CompanyID 0, is the same)."""
+    return (
+        first.enterprise is not None
+        and second.enterprise is not None
+        and first.enterprise != second.enterprise
+    )
+
+
+def _shared_nsso_finding(
+    first: Employer, second: Employer, quarter: Quarter, source: SourceRef | None
+) -> Finding:
+    return Finding(
+        DMFA_NSSO_NUMBER_SHARED,
+        Severity.WARNING,
+        f"employers {second} and {first} are both declared under NSSO number {first.nsso} "
+        f"for {quarter}: the ONSS accepts only the enterprise number its register holds for "
+        "an NSSO number (anomaly 00014-022), so one of them is wrong; each keeps its own "
+        f"declaration and lines, and a correction naming only the NSSO number goes to {first}",
+        source,
+    )
+
+
 def _when(moment: datetime | None) -> str:
     return moment.isoformat(sep=" ") if moment is not None else "no date"
 
@@ -343,17 +371,25 @@ class _Applier:
     findings: list[Finding] = attrs.Factory(list)
     last: _Slot | None = None
 
-    def slot(self, employer: Employer, quarter: Quarter, *, create: bool) -> _Slot | None:
+    def slot(
+        self, employer: Employer, quarter: Quarter, *, create: bool, source: SourceRef | None = None
+    ) -> _Slot | None:
+        """The slot of ``employer``'s quarter, found by either of its numbers; with
+        ``create``, a new one when there is none (``source``: where it is declared)."""
+        other: _Slot | None = None
         for key in employer_ids(employer):
             found = self.index.get((quarter, key))
-            if found is not None:
+            if found is not None and not _other_enterprise(found.employer, employer):
                 return found
+            other = other or found
         if not create:
             return None
         slot = _Slot(employer, quarter)
         self.slots.append(slot)
         for key in employer_ids(employer):
-            self.index[(quarter, key)] = slot
+            self.index.setdefault((quarter, key), slot)  # a shared NSSO number: the first's
+        if other is not None:
+            self.findings.append(_shared_nsso_finding(other.employer, employer, quarter, source))
         return slot
 
     def add_original(self, record: DmfaWorkerRecord) -> None:
@@ -361,14 +397,16 @@ class _Applier:
         if last is not None and record.employer is last.employer and record.quarter is last.quarter:
             slot = last  # the records of one declaration share their employer and quarter
         else:
-            found = self.slot(record.employer, record.quarter, create=True)
+            found = self.slot(record.employer, record.quarter, create=True, source=record.source)
             assert found is not None
             slot = self.last = found
         slot.has_original = True
         slot.records.append(record)
 
     def add_declaration(self, declaration: DmfaDeclaration) -> None:
-        slot = self.slot(declaration.employer, declaration.quarter, create=True)
+        slot = self.slot(
+            declaration.employer, declaration.quarter, create=True, source=declaration.source
+        )
         assert slot is not None
         slot.has_original = True
         slot.declaration = declaration

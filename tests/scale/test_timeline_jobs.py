@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from mycareer import timeline_jobs
 from mycareer.career import CareerPeriod
+from mycareer.dmfa_update import DMFA_NSSO_NUMBER_SHARED
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import SourceRef
@@ -456,11 +457,11 @@ def test_employers_sharing_an_nsso_number_give_the_one_process_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two enterprise numbers declared under one NSSO number (a take-over, a payroll
-    mistake) are told apart by their keys, so they fall in two employer groups; but one
-    read puts their records of a quarter in one slot (mycareer.dmfa_update: declarations
-    sharing an identifier share it), the third employer's after both. The shuffle, which
-    places each group's records by employer key, must see the shared number and read
-    everything at once."""
+    mistake, which the ONSS refuses) are told apart by their keys, so they fall in two
+    employer groups; but only a read of both sees the shared number and says so
+    (DMFA_NSSO_NUMBER_SHARED, tests/xmlio/test_dmfa_shared_nsso.py). The shuffle must see
+    it and read everything at once. (One read once put both employers' records of a
+    quarter in one slot, the third employer's after both: a different order too.)"""
     quarters = (Quarter(2024, 1), Quarter(2024, 2))
     files = bench_module("payroll").generate(tmp_path / "in", 60, quarters, employers=3)
     keys = sorted({p.name.split("-")[1] for p in files})
@@ -478,7 +479,9 @@ def test_employers_sharing_an_nsso_number_give_the_one_process_run(
     for place, worker in enumerate(expected.workers):
         key = worker.records[0].employer.key  # type: ignore[union-attr]
         first_at.setdefault(key, place)
-    assert first_at[keys[0]] < first_at[keys[2]] < first_at[keys[1]]
+    assert first_at[keys[0]] < first_at[keys[1]] < first_at[keys[2]]
+    shared = [f for f in expected.findings if f.code == DMFA_NSSO_NUMBER_SHARED]
+    assert len(shared) == 2  # one per quarter
     taken = always_shuffle(monkeypatch)
     for jobs in (1, 2):
         assert same(timelines_from_files([folder], jobs=jobs), expected)
