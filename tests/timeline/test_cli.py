@@ -247,7 +247,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
     assert "usage:" in result.stderr
 
 
-def test_empty_input_prints_nothing_and_succeeds(tmp_path: Path) -> None:
+def test_empty_input_says_so_and_succeeds(tmp_path: Path) -> None:
     result = run_cli("timeline", tmp_path)
     assert result.returncode == 0
-    assert result.stdout == ""
+    assert result.stdout == "mycareer timeline\nno worker in the input\n"
