@@ -779,7 +779,7 @@ def accounts_from_files(
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
         return render_accounts(AccountFilesRun(accounts), render, indent)
-    if not plan.by_employer:  # updates, unreadable headers...: one read, in this process
+    if not plan.by_employer:  # other kinds, unreadable headers...: one read, in this process
         return render_accounts(_read_all(given, choices, progress), render, indent)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 

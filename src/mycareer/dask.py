@@ -54,6 +54,7 @@ from mycareer.account_jobs import (
     run_account_group,
     run_account_plan,
 )
+from mycareer.correction_groups import CORRECTION_ROOTS
 from mycareer.errors import InvalidValueError
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
 from mycareer.fla.account import AccountPolicy, Termination
@@ -66,11 +67,10 @@ from mycareer.pipeline import (
     jobs_count,
     plan_employers,
     plan_from_headers,
+    plan_with_corrections,
     run_group,
     run_groups,
-    scan_header,
 )
-from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import (
     MapResult,
     MapTask,
@@ -86,6 +86,7 @@ from mycareer.timeline_jobs import (
 from mycareer.timeline_jobs import (
     execute as execute_timelines,
 )
+from mycareer.xmlio.headers import EmployerHeader, scan_employer
 
 __all__ = ["accounts", "entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
 
@@ -180,10 +181,9 @@ def _unstrip(fs: Any, path: str) -> str:
     return path if "://" in path else f"{protocol}://{path}"
 
 
-def _remote_header(path: str) -> tuple[str | None, str | None, int, Quarter | None]:
+def _remote_header(path: str) -> tuple[EmployerHeader, int]:
     with _local_copies([path]) as (local,):
-        root, key, quarter = scan_header(local)
-        return root, key, os.stat(local).st_size, quarter
+        return scan_employer(local), os.stat(local).st_size
 
 
 def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> Plan:
@@ -196,8 +196,13 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
         return plan_employers(given)
     files = _expand_urls(given)
     found = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
-    headers = [(root, key, size) for root, key, size, _quarter in found]
-    return plan_from_headers(files, headers, [quarter for *_header, quarter in found])
+    sizes = [size for _header, size in found]
+    if any(header[0] in CORRECTION_ROOTS for header, _size in found):
+        plan = plan_with_corrections(files, sizes, [header for header, _size in found])
+        if plan is not None:
+            return plan
+    headers = [(root, key, size) for (root, key, _quarter, _ids), size in found]
+    return plan_from_headers(files, headers, [header[2] for header, _size in found])
 
 
 def _mapper(
@@ -460,7 +465,7 @@ def timelines(
         )
         if spool_to is not None:
             _spool_place(spool_to)  # refused before anything runs
-        if plan is None or not plan.by_employer:
+        if plan is None or not plan.by_employer or plan.corrections:
             raise InvalidValueError(
                 "timelines on Dask need DmfA originals only, one employer per file: "
                 + ", ".join(given)[:80]

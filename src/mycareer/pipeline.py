@@ -13,12 +13,12 @@ the output is the same whatever ``jobs``.
 
 A group's DmfA originals stream into the computation file by file (each whole or
 not at all), so memory follows the compact state of the largest employer (counts,
-the lines of the year), not its records nor the input. Input the grouping cannot
-prove safe runs as one group, exactly as a
-single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: DmfA
-updates or consultation answers among the files (they correct originals across
-files), a group whose records turn out to name an employer its headers did
-not (a file with several declarations, read or rejected), or groups that declare a
+the lines of the year), not its records nor the input. DmfA updates and consultation
+answers go with the originals of the employer they name (:mod:`mycareer.correction_groups`),
+and such a group is read whole. Input the grouping cannot prove safe runs as one
+group, exactly as a single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would:
+files of other kinds, a group whose records turn out to name an employer its headers
+did not (a file with several declarations, read or rejected), or groups that declare a
 quarter under one identifier (an NSSO number of two enterprise numbers).
 
 >>> from importlib import resources
@@ -50,6 +50,7 @@ from mycareer._processes import (
     usable_cores,
 )
 from mycareer._spool import Spool, SpooledItems, spool_texts, write_spool
+from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -70,7 +71,14 @@ from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
-from mycareer.xmlio.headers import ORIGINAL_ROOT, file_header, scan_header, scan_headers
+from mycareer.xmlio.headers import (
+    ORIGINAL_ROOT,
+    EmployerHeader,
+    file_header,
+    scan_employer,
+    scan_header,
+    scan_headers,
+)
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -94,6 +102,7 @@ __all__ = [
     "pack_groups",
     "plan_employers",
     "plan_from_headers",
+    "plan_with_corrections",
     "run_group",
     "run_groups",
     "run_paused",
@@ -128,20 +137,6 @@ class EmployerGroup:
         return min(self.keys) if self.keys else "\uffff" + self.files[0]
 
 
-class _Union:
-    """Employers that share a file end up in one group."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        parent = self.parent.setdefault(key, key)
-        while parent != self.parent[parent]:
-            parent = self.parent[parent]
-        self.parent[key] = parent
-        return parent
-
-
 @attrs.frozen
 class Plan:
     """The groups of a run, in result order, and every file in input order.
@@ -153,6 +148,8 @@ class Plan:
     groups: tuple[EmployerGroup, ...]
     files: tuple[str, ...]
     quarters: tuple[Quarter, ...] = ()
+    #: Whether DmfA corrections are among the files, each in its employer's group.
+    corrections: bool = False
 
     @property
     def by_employer(self) -> bool:
@@ -163,11 +160,12 @@ class Plan:
 def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
     """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
 
-    Files and folders are expanded as every reader does (recursively, sorted).
-    One group holding every file is returned when any file is not a DmfA
-    original (updates and consultation answers correct originals across files),
-    or when no file was found. ``jobs``: processes for the pre-scan of many files
-    (:func:`~mycareer.xmlio.headers.scan_headers`).
+    Files and folders are expanded as every reader does (recursively, sorted). DmfA
+    corrections (updates, consultation answers) go with the originals of the employer
+    they name (:func:`~mycareer.correction_groups.correction_groups`: a second header
+    scan, of every file, in this process). One group holding every file is returned when
+    a file is of another kind, or when no file was found. ``jobs``: processes for the
+    pre-scan of many files (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
@@ -177,7 +175,23 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     scanned = scan_headers(names, jobs)
     sizes = [total_bytes([path]) for path in names]
     headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
+    if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
+        plan = plan_with_corrections(names, sizes, [scan_employer(name) for name in names])
+        if plan is not None:
+            return plan
     return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+
+
+def plan_with_corrections(
+    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
+) -> Plan | None:
+    """The plan of input holding DmfA corrections, each with its employer's originals
+    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds."""
+    grouped = groups_from_headers(files, sizes, headers)
+    if grouped is None:
+        return None
+    groups = sorted((EmployerGroup(*group) for group in grouped[0]), key=lambda g: g.order)
+    return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
 
 
 def plan_from_headers(
@@ -496,7 +510,7 @@ def execute(
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
-        return combine([run_group(spec, plan.files)])
+        return combine([run_group(spec, plan.files)], files=plan.files)
     return combine(ordered, files=plan.files, folder=folder)
 
 
@@ -515,9 +529,9 @@ def disjoint_groups(groups: Sequence[EmployerGroup], results: Sequence[NamesEmpl
     """Each group's records name only its own employers, no employer is in two groups, and
     no two groups declare a quarter under one identifier.
 
-    Two enterprise numbers under one NSSO number have two keys, but one read puts their
-    declarations of a quarter in one slot (:func:`~mycareer.dmfa_update.employer_ids`):
-    one declaration and their records together, which groups read apart do not give.
+    Two enterprise numbers under one NSSO number have two keys, but only a read of both
+    says so (``DMFA_NSSO_NUMBER_SHARED``), and a correction naming the NSSO number alone
+    goes to the first read (:mod:`mycareer.dmfa_update`): groups read apart do not give it.
     """
     owner: dict[str, int] = {}
     slots: dict[tuple[Quarter, str], int] = {}

@@ -283,8 +283,8 @@ def plan_timelines(
     if problems or not listed or total_bytes(listed) < min_bytes:
         return None
     plan = plan_employers(given, jobs)
-    if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
-        return None
+    if not plan.by_employer or plan.corrections or plan.files != tuple(str(p) for p in listed):
+        return None  # corrections: the timeline order is one read's (its slots)
     return plan
 
 
@@ -623,8 +623,8 @@ class _Named:
 def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
     """Each group's records name only its employers, no employer in two groups, files known,
     and no two groups declare a quarter under one identifier (an NSSO number of two
-    enterprises): one read puts such declarations in one slot (mycareer.dmfa_update), their
-    records together, which an order by employer key does not give."""
+    enterprises): only a read of both says so (``DMFA_NSSO_NUMBER_SHARED``, from
+    mycareer.dmfa_update), which groups read apart do not give."""
     if any(result.strange for result in results):
         return False
     named = {number: keys for result in results for number, keys in result.keys}

@@ -240,3 +240,27 @@ def test_timelines_refuse_a_spool_folder_they_cannot_use(
     target = where if "://" in where else str(tmp_path / where)
     with pytest.raises(InvalidValueError, match=r"spool_to .*expected an existing folder"):
         timelines([payroll], client, spool_to=target)
+
+
+def test_corrections_on_the_cluster_go_with_their_employer(client: Client) -> None:
+    """DmfA updates among the files (as URLs too, their headers scanned on the workers):
+    the same entitlements and accounts as the local runs, which read each correction with
+    its employer (tests/scale/test_corrections_by_employer.py); timelines refuse them."""
+    from importlib import resources
+
+    from mycareer.dask import plan_on_cluster
+    from mycareer.errors import InvalidValueError
+
+    demo = resources.files("mycareer.data.demo")
+    paths = [Path(str(demo / "dmfa")), Path(str(demo / "corrections"))]
+    urls = [f"file://{path}" for path in paths]
+    plan = plan_on_cluster(urls, client)
+    assert plan.corrections
+    assert plan.by_employer
+    local = entitlements_from_files(paths, 2025, jobs=1)
+    assert any(f.code == "DMFA_UPDATE_APPLIED" for f in local.findings)
+    assert entitlements(paths, client, year=2025) == local
+    assert entitlements(urls, client, year=2025).entitlements == local.entitlements
+    assert accounts(paths, client).accounts == accounts_from_files(paths, jobs=1).accounts
+    with pytest.raises(InvalidValueError, match="DmfA originals only"):
+        timelines(paths, client)

@@ -19,6 +19,7 @@ from mycareer.xmlio import headers
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 from mycareer.xmlio.headers import (
     _HEADER_BYTES,
+    _as_header,
     _header_of,
     file_header,
     scan_header,
@@ -42,15 +43,21 @@ def big() -> bytes:
     return made
 
 
+def _part(source: Path | bytes, name: str, *, whole: bool) -> object:
+    """The scan of ``source`` alone (None: not settled by it), as ``scan_header`` says it."""
+    found = _header_of(source, name, ("DmfAOriginal",), whole=whole)
+    return None if found is None else _as_header(*found)
+
+
 def _whole(path: Path) -> object:
-    return _header_of(path, str(path), whole=True)
+    return _part(path, str(path), whole=True)
 
 
 def test_a_payroll_file_is_read_from_its_first_8_kb(big: bytes, tmp_path: Path) -> None:
     path = tmp_path / "dmfa.xml"
     path.write_bytes(big)
     assert scan_header(path) == ("DmfAOriginal", "0403019261", Q) == _whole(path)
-    assert _header_of(big[:_HEADER_BYTES], "part", whole=False) == scan_header(path)
+    assert _part(big[:_HEADER_BYTES], "part", whole=False) == scan_header(path)
     assert file_header(path) == ("DmfAOriginal", "0403019261")
 
 
@@ -59,7 +66,7 @@ def test_a_header_longer_than_8_kb_is_read_from_the_file(big: bytes, tmp_path: P
     padded = big.replace(b"<Form>", b"<Form><!--" + b"x" * 10_000 + b"-->", 1)
     path = tmp_path / "padded.xml"
     path.write_bytes(padded)
-    assert _header_of(padded[:_HEADER_BYTES], "part", whole=False) is None
+    assert _part(padded[:_HEADER_BYTES], "part", whole=False) is None
     assert scan_header(path) == ("DmfAOriginal", "0403019261", Q) == _whole(path)
 
 

@@ -198,7 +198,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-overuse", action="store_true", help="let the balance go negative")
     parser.add_argument("--hours-per-day", type=_hours_arg, help="training hours per day (B-6)")
     add_counting_choices(parser)  # the credits count as mycareer entitlements counts
-    add_jobs(parser, "DmfA updates or consultation answers among the files: one process")
+    add_jobs(parser, "DmfA updates and consultation answers are read with their employer")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     parser.add_argument(
         "--print-schema", action="store_true", help="print the JSON Schema and exit"

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 from mycareer._processes import map_in_processes
 from mycareer.enterprise import EnterpriseNumber
@@ -26,8 +26,16 @@ from mycareer.errors import MycareerError
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
+from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
 
-__all__ = ["ORIGINAL_ROOT", "file_header", "scan_header", "scan_headers"]
+__all__ = [
+    "ORIGINAL_ROOT",
+    "EmployerHeader",
+    "file_header",
+    "scan_employer",
+    "scan_header",
+    "scan_headers",
+]
 
 #: The root element of a DmfA original declaration.
 ORIGINAL_ROOT = "DmfAOriginal"
@@ -41,6 +49,91 @@ _HEADERS_PER_COLLECTION = 32
 #: process and 0.95 s in two (their start, imports, results pickled back), 36,000 headers
 #: 2.14-2.60 s against 1.64-1.92 s.
 HEADERS_IN_PROCESSES = 32_768
+
+
+def scan_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None, Quarter | None]:
+    """(root tag, employer key, declared quarter) of a file, up to its first worker only.
+
+    The quarter is None when the header has none or it does not read as one. The
+    first 8 kB are parsed on their own first: lxml parses whole chunks (64 kB here)
+    before it yields the header's events, and 9,000 national-scale files took 17 s
+    so (0.90 s against 0.26 s a thousand files); a header that does not end within
+    them, or any problem there, is read again from the file. Other documents than
+    DmfA originals give their root alone.
+    """
+    return _as_header(*_header_texts(path, (ORIGINAL_ROOT,)))
+
+
+def _as_header(root: str | None, texts: dict[str, str | None] | None) -> Header:
+    """What :func:`scan_header` says of a root and its header's texts."""
+    if texts is None:
+        return root, None, None
+    key = _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+    return root, key, _quarter(texts.get("Quarter"))
+
+
+def scan_employer(path: str | os.PathLike[str]) -> EmployerHeader:
+    """The root, employer key, quarter and employer identifiers of a DmfA original,
+    modification (``DmfAUpdate``) or ONSS consultation answer, from its first declaration.
+
+    The identifiers are spelt as :func:`~mycareer.dmfa_update.employer_ids` spells them
+    (``e:`` enterprise number, ``n:`` NSSO number): a correction finds its original by
+    either. Anything unclear gives no key and no identifiers (reading reports it).
+
+    >>> from importlib import resources
+    >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"
+    >>> scan_employer(str(demo))
+    ('DmfAOriginal', '0403019261', Quarter(year=2022, number=4), ('e:0403019261', 'n:100006'))
+    """
+    root, texts = _header_texts(path, tuple(_DECLARATION_OF))
+    if texts is None:
+        return root, None, None, ()
+    company, nsso = texts.get("CompanyID"), texts.get("NOSSRegistrationNbr")
+    key = _employer_key(company, nsso)
+    if key is None:
+        return root, None, _quarter(texts.get("Quarter")), ()
+    ids = (_identifier("e:", company, EnterpriseNumber), _identifier("n:", nsso, NssoNumber))
+    return root, key, _quarter(texts.get("Quarter")), tuple(i for i in ids if i is not None)
+
+
+#: What :func:`scan_employer` says of a file: root, employer key, quarter, identifiers.
+EmployerHeader = tuple[str | None, str | None, Quarter | None, tuple[str, ...]]
+
+#: Per root: the element holding the header, and the elements that begin the first worker.
+_DECLARATION_OF: Final = {
+    ORIGINAL_ROOT: ("EmployerDeclaration", ("NaturalPerson", "WorkerRecord")),
+    UPDATE_ROOT: ("EmployerDeclarationUpdate", ("NaturalPersonUpdate",)),
+    CONSULTATION_ROOT: ("EmployerDeclarationConsult", ("NaturalPersonConsult",)),
+}
+
+
+def _identifier(prefix: str, text: str | None, number: Callable[[str], Any]) -> str | None:
+    """``prefix`` and the number ``text`` names (0 or unclear: None)."""
+    if not text or not text.strip().strip("0"):
+        return None
+    try:
+        return prefix + str(number(text.strip()).value)
+    except (MycareerError, ValueError):
+        return None
+
+
+def _header_texts(
+    path: str | os.PathLike[str], roots: tuple[str, ...]
+) -> tuple[str | None, dict[str, str | None] | None]:
+    """The root and, for one of ``roots``, the texts of its first header (else None)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_HEADER_BYTES)
+    except OSError:
+        head = b""  # reading the file reports the problem
+    name = os.fspath(path)
+    if len(head) == _HEADER_BYTES:
+        found = _header_of(head, str(name), roots, whole=False)
+        if found is not None:
+            return found
+    whole = _header_of(path, str(name), roots, whole=True)
+    assert whole is not None
+    return whole
 
 
 def _employer_key(company: str | None, nsso: str | None) -> str | None:
@@ -61,34 +154,11 @@ def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
     return root, key
 
 
-def scan_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None, Quarter | None]:
-    """(root tag, employer key, declared quarter) of a file, up to its first worker only.
-
-    The quarter is None when the header has none or it does not read as one. The
-    first 8 kB are parsed on their own first: lxml parses whole chunks (64 kB here)
-    before it yields the header's events, and 9,000 national-scale files took 17 s
-    so (0.90 s against 0.26 s a thousand files); a header that does not end within
-    them, or any problem there, is read again from the file.
-    """
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(_HEADER_BYTES)
-    except OSError:
-        head = b""  # reading the file reports the problem
-    name = os.fspath(path)
-    if len(head) == _HEADER_BYTES:
-        found = _header_of(head, str(name), whole=False)
-        if found is not None:
-            return found
-    whole = _header_of(path, str(name), whole=True)
-    assert whole is not None
-    return whole
-
-
 def _header_of(
-    source: str | os.PathLike[str] | bytes, name: str, *, whole: bool
-) -> tuple[str | None, str | None, Quarter | None] | None:
-    """The header of ``source``; None when ``source`` is not ``whole`` and did not settle it."""
+    source: str | os.PathLike[str] | bytes, name: str, roots: tuple[str, ...], *, whole: bool
+) -> tuple[str | None, dict[str, str | None] | None] | None:
+    """The root of ``source`` and its header's texts (None for other roots); None when
+    ``source`` is not ``whole`` and did not settle it."""
     root: str | None = None
     texts: dict[str, str | None] = {}
     events: Any = iterparse_document(source, events=("start", "end"), name=name, peek=True)
@@ -97,23 +167,23 @@ def _header_of(
             tag = element.tag
             if root is None:
                 root = tag if isinstance(tag, str) else None
-                if root != ORIGINAL_ROOT:
-                    return root, None, None
-            if event == "start" and tag in ("NaturalPerson", "WorkerRecord"):
+                if root not in roots:
+                    return root, None
+                declaration, worker = _DECLARATION_OF[root]
+            if event == "start" and tag in worker:
                 break
             if event == "end" and tag in _HEADER_TAGS:
                 texts.setdefault(tag, element.text)
-            if event == "end" and tag == "EmployerDeclaration":
+            if event == "end" and tag == declaration:
                 break
         else:
             if not whole:
                 return None  # the part ended before the header did
     except MycareerError:
-        return (root, None, None) if whole else None
+        return (root, None) if whole else None
     finally:
         events.close()
-    key = _employer_key(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
-    return root, key, _quarter(texts.get("Quarter"))
+    return root, texts
 
 
 def _quarter(text: str | None) -> Quarter | None:

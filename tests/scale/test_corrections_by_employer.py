@@ -1,0 +1,161 @@
+"""DmfA corrections among the files: the runs by employer read each with its employer.
+
+Any ``DmfAUpdate`` or consultation answer in the input used to send the whole input
+through one read in one process (every record held, one core). Each correction now goes
+with the originals of the employer it names, by enterprise or NSSO number
+(:mod:`mycareer.correction_groups`); the oracle is that old route, one read of everything
+(``plan_with_corrections`` made to give up), on the same files: same entitlements and
+accounts, the same errors, and the same reading findings (by file: the runs by employer
+report what reading said file by file, :mod:`mycareer.read_order`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+from mycareer import account_jobs, pipeline
+from mycareer.account_jobs import accounts_from_files
+from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
+from mycareer.findings import Finding
+from mycareer.nsso import NssoNumber
+from mycareer.quarter import Quarter
+from mycareer.read_order import reading_in_file_order
+from mycareer.timeline_jobs import plan_timelines
+from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
+from mycareer.xmlio.reading import input_files
+
+from ._bench import bench_module
+
+QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
+NSSO = NssoNumber("100006")
+STRANGER = Employer(EnterpriseNumber("0202239951"))  # declares nothing in the input
+
+
+def _records(path: Path) -> list[DmfaWorkerRecord]:
+    return list(iter_dmfa(path))
+
+
+def _update(
+    folder: Path, name: str, employer: Employer, action: UpdateAction, line: DmfaWorkerRecord
+) -> None:
+    form = DmfaUpdateForm(employer, line.quarter, datetime(2024, 8, 1, 9), declaration_id="1")
+    record = attrs.evolve(line, employer=employer, source=None)
+    write_dmfa_update(folder / name, form, [DmfaLineUpdate(form, action, record)])
+
+
+def _fewer_hours(line: DmfaWorkerRecord) -> DmfaWorkerRecord:
+    first = line.occupations[0]
+    halved = attrs.evolve(first, mean_working_hours=(first.ref_mean_working_hours or 3800) // 2)
+    return attrs.evolve(line, occupations=[halved, *line.occupations[1:]])
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers' originals of 2024 Q1-Q2, the second declared under an NSSO number
+    too; corrections: the first's by enterprise number, the second's by its NSSO number
+    alone (as the ONSS's own sample names its employer), one for an employer with no
+    original here, and one for a line the original does not have."""
+    folder = tmp_path_factory.mktemp("corrected")
+    files = bench_module("payroll").generate(folder, 60, QUARTERS, employers=3)
+    keys = sorted({p.name.split("-")[1] for p in files})
+    for path in files:
+        if keys[1] in path.name:
+            text = path.read_text(encoding="utf-8")
+            named = text.replace("<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100006<", 1)
+            path.write_text(named, encoding="utf-8")
+    first = _records(folder / f"dmfa-{keys[0]}-20242.xml")
+    second = _records(folder / f"dmfa-{keys[1]}-20241.xml")
+    third = _records(folder / f"dmfa-{keys[2]}-20242.xml")
+    by_number = Employer(EnterpriseNumber(keys[0]))
+    _update(folder, "upd-a.xml", by_number, UpdateAction.MODIFIED, _fewer_hours(first[0]))
+    _update(folder, "upd-b.xml", Employer(nsso=NSSO), UpdateAction.DELETED, second[1])
+    _update(folder, "upd-c.xml", STRANGER, UpdateAction.CREATED, third[2])
+    unknown = attrs.evolve(third[0], worker_code=15)  # no such line: a finding
+    third_employer = Employer(EnterpriseNumber(keys[2]))
+    _update(folder, "upd-d.xml", third_employer, UpdateAction.MODIFIED, unknown)
+    return folder
+
+
+def _one_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The route before: any correction sends everything through one read."""
+    monkeypatch.setattr(pipeline, "plan_with_corrections", lambda *_args: None)
+
+
+def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of files of each whole read ``module`` makes (in this process)."""
+    sizes: list[int] = []
+    read = module.read_corrected_dmfa  # type: ignore[attr-defined]
+
+    def counted(paths: list[str], **options: object) -> object:
+        sizes.append(len(input_files(paths)[0]))
+        return read(paths, **options)
+
+    monkeypatch.setattr(module, "read_corrected_dmfa", counted)
+    return sizes
+
+
+def _by_file(folder: Path, findings: tuple[Finding, ...]) -> list[Finding]:
+    files, _problems = input_files([folder])
+    return reading_in_file_order([str(f) for f in files], [findings])
+
+
+def test_each_correction_goes_with_its_employer(corrected: Path) -> None:
+    plan = pipeline.plan_employers([corrected])
+    assert plan.corrections
+    assert plan.by_employer
+    names = {group.keys: sorted(Path(f).name for f in group.files) for group in plan.groups}
+    assert len(names) == 4  # three employers, and the stranger's correction alone
+    by_nsso = next(n for n in names.values() if "upd-b.xml" in n)  # named by NSSO number alone
+    assert len(by_nsso) == 3
+    assert len({name.split("-")[1] for name in by_nsso if name.startswith("dmfa-")}) == 1
+    assert names[("0202239951",)] == ["upd-c.xml"]
+    assert plan_timelines([corrected]) is None  # the timeline keeps one read's order
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entitlements_are_those_of_one_read(
+    corrected: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        reads = _largest_read(pipeline, patch)
+        grouped = pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
+    if jobs == 1:  # group by group, never everything at once (10 files)
+        assert sorted(reads) == [1, 3, 3, 3]
+    with monkeypatch.context() as patch:
+        _one_read(patch)
+        assert not pipeline.plan_employers([corrected]).by_employer
+        expected = pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
+    assert grouped.entitlements == expected.entitlements
+    assert len(grouped.entitlements) > 50
+    assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
+    codes = {f.code for f in grouped.findings}
+    assert {"DMFA_UPDATE_APPLIED", "DMFA_UPDATE_WITHOUT_ORIGINAL"} <= codes
+    assert "DMFA_UPDATE_UNKNOWN_LINE" in codes
+    assert grouped.findings == tuple(_by_file(corrected, expected.findings))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_accounts_are_those_of_one_read(
+    corrected: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        reads = _largest_read(account_jobs, patch)
+        grouped = accounts_from_files([corrected], jobs=jobs)
+    if jobs == 1:
+        assert sorted(reads) == [1, 3, 3, 3]
+    with monkeypatch.context() as patch:
+        _one_read(patch)
+        monkeypatch.setattr(account_jobs, "plan_employers", pipeline.plan_employers)
+        expected = accounts_from_files([corrected], jobs=jobs)
+    assert grouped.accounts == expected.accounts
+    assert len(grouped.accounts.accounts) > 50
+    assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
+    assert grouped.findings == tuple(_by_file(corrected, expected.findings))
