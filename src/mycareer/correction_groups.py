@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
-from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader, scan_employer
+from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader, scan_employers
 
 __all__ = ["CORRECTION_ROOTS", "Group", "correction_groups", "groups_from_headers"]
 
@@ -57,13 +57,13 @@ def correction_groups(
     files: Sequence[str], sizes: Sequence[int]
 ) -> tuple[list[Group], list[Quarter]] | None:
     """The groups of ``files`` (sizes ``sizes``) and the quarters their headers declare,
-    from a scan of each header (:func:`~mycareer.xmlio.headers.scan_employer`); None when
+    from a scan of each header (:func:`~mycareer.xmlio.headers.scan_employers`); None when
     a file is neither a DmfA original nor a correction (one read of everything then).
 
     A file whose header names no employer is a group of its own, with no key (reading it
     reports its problem).
     """
-    return groups_from_headers(files, sizes, [scan_employer(path) for path in files])
+    return groups_from_headers(files, sizes, scan_employers(list(files)))
 
 
 def groups_from_headers(

@@ -75,7 +75,7 @@ from mycareer.xmlio.headers import (
     ORIGINAL_ROOT,
     EmployerHeader,
     file_header,
-    scan_employer,
+    scan_employers,
     scan_header,
     scan_headers,
 )
@@ -162,10 +162,11 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
 
     Files and folders are expanded as every reader does (recursively, sorted). DmfA
     corrections (updates, consultation answers) go with the originals of the employer
-    they name (:func:`~mycareer.correction_groups.correction_groups`: a second header
-    scan, of every file, in this process). One group holding every file is returned when
-    a file is of another kind, or when no file was found. ``jobs``: processes for the
-    pre-scan of many files (:func:`~mycareer.xmlio.headers.scan_headers`).
+    they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
+    header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
+    group holding every file is returned when a file is of another kind, or when no file
+    was found. ``jobs``: processes for the pre-scan of many files
+    (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
@@ -176,7 +177,7 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     sizes = [total_bytes([path]) for path in names]
     headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
     if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        plan = plan_with_corrections(names, sizes, [scan_employer(name) for name in names])
+        plan = plan_with_corrections(names, sizes, scan_employers(names, jobs))
         if plan is not None:
             return plan
     return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])

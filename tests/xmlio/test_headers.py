@@ -22,6 +22,8 @@ from mycareer.xmlio.headers import (
     _as_header,
     _header_of,
     file_header,
+    scan_employer,
+    scan_employers,
     scan_header,
     scan_headers,
 )
@@ -121,3 +123,32 @@ def test_many_headers_scanned_in_processes_as_in_this_one(
     assert scan_headers(paths, jobs=2) == alone
     assert scan_headers(paths[:4], jobs=2) == alone[:4]  # under the threshold: this process
     assert scan_headers([], jobs=2) == []
+    employers = [scan_employer(path) for path in paths]
+    assert [found[:3] for found in employers[:2]] == alone[:2]
+    assert scan_employers(paths, jobs=2) == employers
+
+
+def test_a_correction_names_its_employer_by_either_number(tmp_path: Path) -> None:
+    """A DmfAUpdate's header (EmployerDeclarationUpdate) and a consultation answer's
+    (EmployerDeclarationConsult) name the employer a correction goes with: the ONSS's own
+    sample update by its NSSO number alone (CompanyID 0)."""
+    update = tmp_path / "update.xml"
+    update.write_text(
+        "<DmfAUpdate><Form><EmployerDeclarationUpdate><Quarter>20223</Quarter>"
+        "<NOSSRegistrationNbr>100006</NOSSRegistrationNbr><CompanyID>0</CompanyID>"
+        "<NaturalPersonUpdate><INSS>1</INSS></NaturalPersonUpdate>"
+        "</EmployerDeclarationUpdate></Form></DmfAUpdate>"
+    )
+    assert scan_employer(update) == ("DmfAUpdate", "nsso:100006", Quarter(2022, 3), ("n:100006",))
+    assert scan_header(update) == ("DmfAUpdate", None, None)  # the originals' scan: root only
+    answer = tmp_path / "answer.xml"
+    answer.write_text(
+        "<DmfAConsultationAnswer><Form><EmployerDeclarationConsult><Quarter>20241</Quarter>"
+        "<NOSSRegistrationNbr>100006</NOSSRegistrationNbr><CompanyID>0403019261</CompanyID>"
+        "</EmployerDeclarationConsult></Form></DmfAConsultationAnswer>"
+    )
+    ids = ("e:0403019261", "n:100006")
+    assert scan_employer(answer) == ("DmfAConsultationAnswer", "0403019261", Quarter(2024, 1), ids)
+    nameless = tmp_path / "nameless.xml"
+    nameless.write_text(update.read_text().replace(">100006<", ">0<"))
+    assert scan_employer(nameless) == ("DmfAUpdate", None, Quarter(2022, 3), ())

@@ -15,10 +15,11 @@ None, and reading the file later reports the problem.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from mycareer._processes import map_in_processes
 from mycareer.enterprise import EnterpriseNumber
@@ -33,6 +34,7 @@ __all__ = [
     "EmployerHeader",
     "file_header",
     "scan_employer",
+    "scan_employers",
     "scan_header",
     "scan_headers",
 ]
@@ -204,17 +206,30 @@ def scan_headers(paths: Sequence[str], jobs: int = 1) -> list[Header]:
     The run's workers wait for the pre-scan, and a country's DmfA comes in millions of
     files (the national sample's 9,000: 0.7 s, docs/performance.md).
     """
+    return _scan_all(scan_header, paths, jobs)
+
+
+def scan_employers(paths: Sequence[str], jobs: int = 1) -> list[EmployerHeader]:
+    """:func:`scan_employer` of each file, in order, as :func:`scan_headers` scans."""
+    return _scan_all(scan_employer, paths, jobs)
+
+
+def _scan_all(scan: Callable[[str], _H], paths: Sequence[str], jobs: int) -> list[_H]:
     if jobs == 1 or len(paths) < HEADERS_IN_PROCESSES:
-        return _scan_each(paths)
+        return _scan_each(scan, paths)
     size = -(-len(paths) // (jobs * 4))  # a few parts a process: one slow disk part waits less
     parts = [paths[start : start + size] for start in range(0, len(paths), size)]
-    return [header for part in map_in_processes(_scan_each, jobs, parts) for header in part]
+    each = functools.partial(_scan_each, scan)
+    return [header for part in map_in_processes(each, jobs, parts) for header in part]
 
 
-def _scan_each(paths: Sequence[str]) -> list[Header]:
+_H = TypeVar("_H")
+
+
+def _scan_each(scan: Callable[[str], _H], paths: Sequence[str]) -> list[_H]:
     headers = []
     for index, path in enumerate(paths, 1):
-        headers.append(scan_header(path))
+        headers.append(scan(path))
         if index % _HEADERS_PER_COLLECTION == 0 and not gc.isenabled():
             # Each stopped iterparse leaves a reference cycle holding its parser and
             # buffers (about half a megabyte); with the collector paused (mycareer.bulk(),
