@@ -70,6 +70,7 @@ import attrs
 
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
 from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import InvalidValueError, SourceRef
 from mycareer.findings import Finding, Severity
 from mycareer.niss import Niss
@@ -267,13 +268,14 @@ def employer_ids(employer: Employer) -> list[str]:
     return ids
 
 
-def _other_enterprise(first: Employer, second: Employer) -> bool:
-    """Whether two employers name different enterprise numbers (one NSSO number shared:
-    two slots; an employer declared once without its number, CompanyID 0, is the same)."""
+def _other_enterprise(enterprise: EnterpriseNumber | None, employer: Employer) -> bool:
+    """Whether ``employer`` names another enterprise number than a slot's (one NSSO number
+    shared: two slots; an employer declared once without its number, CompanyID 0, is
+    the same)."""
     return (
-        first.enterprise is not None
-        and second.enterprise is not None
-        and first.enterprise != second.enterprise
+        enterprise is not None
+        and employer.enterprise is not None
+        and enterprise != employer.enterprise
     )
 
 
@@ -283,10 +285,11 @@ def _shared_nsso_finding(
     return Finding(
         DMFA_NSSO_NUMBER_SHARED,
         Severity.WARNING,
-        f"employers {second} and {first} are both declared under NSSO number {first.nsso} "
-        f"for {quarter}: the ONSS accepts only the enterprise number its register holds for "
-        "an NSSO number (anomaly 00014-022), so one of them is wrong; each keeps its own "
-        f"declaration and lines, and a correction naming only the NSSO number goes to {first}",
+        f"employer {second} is declared under NSSO number {first.nsso} for {quarter}, as "
+        f"employer {first} is: the ONSS accepts only the enterprise number its register "
+        "holds for an NSSO number (anomaly 00014-022), so one of them is wrong; each keeps "
+        f"its own declaration and lines, and a correction naming only the NSSO number goes "
+        f"to {first}",
         source,
     )
 
@@ -311,6 +314,9 @@ class _Slot:
 
     employer: Employer
     quarter: Quarter
+    #: The enterprise number of the slot's employer, the first that joined it (a slot
+    #: made by a declaration without one, CompanyID 0, takes the next one's).
+    enterprise: EnterpriseNumber | None = None
     records: list[DmfaWorkerRecord | None] = attrs.Factory(list)
     changes: dict[int, tuple[LineOrigin, tuple[SourceRef, ...]]] = attrs.Factory(dict)
     declaration: DmfaDeclaration | None = None
@@ -379,17 +385,19 @@ class _Applier:
         other: _Slot | None = None
         for key in employer_ids(employer):
             found = self.index.get((quarter, key))
-            if found is not None and not _other_enterprise(found.employer, employer):
+            if found is not None and not _other_enterprise(found.enterprise, employer):
+                found.enterprise = found.enterprise or employer.enterprise
                 return found
             other = other or found
         if not create:
             return None
-        slot = _Slot(employer, quarter)
+        slot = _Slot(employer, quarter, employer.enterprise)
         self.slots.append(slot)
         for key in employer_ids(employer):
             self.index.setdefault((quarter, key), slot)  # a shared NSSO number: the first's
         if other is not None:
-            self.findings.append(_shared_nsso_finding(other.employer, employer, quarter, source))
+            named = attrs.evolve(other.employer, enterprise=other.enterprise)  # CompanyID 0: its
+            self.findings.append(_shared_nsso_finding(named, employer, quarter, source))
         return slot
 
     def add_original(self, record: DmfaWorkerRecord) -> None:
@@ -432,7 +440,7 @@ class _Applier:
             )
             if not used:
                 return
-            slot = self.slot(form.employer, form.quarter, create=True)
+            slot = self.slot(form.employer, form.quarter, create=True, source=form.source)
             assert slot is not None
             slot.declaration = DmfaDeclaration(
                 form.employer, form.quarter, form.created_at, source=form.source
@@ -507,7 +515,7 @@ class _Applier:
                 )
             )
             return
-        slot = self.slot(form.employer, form.quarter, create=True)
+        slot = self.slot(form.employer, form.quarter, create=True, source=form.source)
         assert slot is not None
         replaced = len(slot.live())
         corrected = sum(

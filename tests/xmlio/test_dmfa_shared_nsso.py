@@ -25,6 +25,7 @@ from mycareer.dmfa_update import (
 )
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
+from mycareer.errors import SourceRef
 from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
@@ -99,3 +100,30 @@ def test_the_files_read_as_each_employer_declared_them(tmp_path: Path) -> None:
     for d in batch.declarations:  # each header's count is its own file's lines
         assert d.record_count == lines[(str(d.quarter), d.employer.key)]
     assert sum(f.code == DMFA_NSSO_NUMBER_SHARED for f in batch.findings) == 2
+
+
+def test_a_declaration_without_its_enterprise_number_goes_with_the_first_named() -> None:
+    """CompanyID 0 first, then two enterprise numbers under the NSSO number: the first
+    named one takes the unnamed declaration's slot, the second keeps its own (they once
+    all shared the slot, whose last declaration stood for them all)."""
+    unnamed, third = Employer(nsso=SHARED), Employer(EnterpriseNumber("0123456749"), SHARED)
+    result = apply_dmfa_updates(
+        [_line(FIRST, ANN), _line(third, BOB)],
+        declarations=[DmfaDeclaration(e, Q1) for e in (unnamed, FIRST, third)],
+    )
+    counts = {d.employer.key: d.record_count for d in result.declarations}
+    assert counts == {"0403019261": 1, "0123456749": 1}
+    (shared,) = result.findings
+    assert "employer 0123456749 is declared" in shared.message
+    assert "as employer 0403019261 is" in shared.message
+
+
+def test_a_correction_under_a_shared_number_says_which_file() -> None:
+    source = SourceRef("fix.xml", 7)
+    form = DmfaUpdateForm(SECOND, Q1, None, declaration_id="1", source=source)
+    orphan = DmfaLineUpdate(form, UpdateAction.CREATED, _line(SECOND, BOB))
+    result = apply_dmfa_updates(
+        [_line(FIRST, ANN)], [orphan], declarations=[DmfaDeclaration(FIRST, Q1)]
+    )
+    shared = [f for f in result.findings if f.code == DMFA_NSSO_NUMBER_SHARED]
+    assert [f.source for f in shared] == [source]
