@@ -54,6 +54,7 @@ from mycareer.xmlio.dmfa_update import (
     iter_dmfa_updates,
 )
 from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
+from mycareer.xmlio.file_order import errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.headers import scan_header
 from mycareer.xmlio.reading import input_files
 
@@ -143,7 +144,7 @@ def read_corrected_dmfa(
     (``progress`` wraps the originals); ``orphans`` is passed to
     :func:`mycareer.dmfa_update.apply_dmfa_updates` (default ``"use"``: an
     update whose original is not in the input is used on its own, with a
-    finding).
+    finding). Findings and errors come file by file (:mod:`mycareer.xmlio.file_order`).
     """
     if on_error not in ("raise", "collect"):
         raise InvalidValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
@@ -184,11 +185,14 @@ def read_corrected_dmfa(
         raise MycareerErrorGroup(
             f"DmfA batch: {len(errors)} problem(s) in {len(files)} file(s)", errors
         )
+    # What reading said, file by file (xmlio/file_order.py), as the runs by employer say it.
+    names = [str(path) for path in files]
+    said = reading_in_file_order(names, [(*findings, *batch.findings, *correction.findings)])
     return CorrectedDmfaBatch(
         correction.records,
         correction.declarations,
-        (*findings, *batch.findings, *correction.findings),
-        tuple(errors),
+        tuple(said),
+        errors_in_file_order(names, errors),
         correction,
         tuple(skipped),
         batch.rejected,
