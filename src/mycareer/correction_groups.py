@@ -61,7 +61,7 @@ def correction_groups(
     a file is neither a DmfA original nor a correction (one read of everything then).
 
     A file whose header names no employer is a group of its own, with no key (reading it
-    reports its problem).
+    reports its problem): the plan is then not by employer, and the run one read.
     """
     return groups_from_headers(files, sizes, scan_employers(list(files)))
 

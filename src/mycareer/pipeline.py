@@ -30,12 +30,12 @@ quarter under one identifier (an NSSO number of two enterprise numbers).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol, TypeVar
 
@@ -50,7 +50,6 @@ from mycareer._processes import (
     usable_cores,
 )
 from mycareer._spool import Spool, SpooledItems, spool_texts, write_spool
-from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -67,19 +66,19 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
+from mycareer.plans import (
+    EmployerGroup,
+    Plan,
+    plan_employers,
+    plan_from_headers,
+    plan_with_corrections,
+    total_bytes,
+)
 from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
-from mycareer.xmlio.headers import (
-    ORIGINAL_ROOT,
-    EmployerHeader,
-    file_header,
-    scan_employers,
-    scan_header,
-    scan_headers,
-)
-from mycareer.xmlio.reading import input_files
+from mycareer.xmlio.headers import file_header, scan_header
 
 __all__ = [
     "EmployerGroup",
@@ -117,117 +116,6 @@ S = TypeVar("S")
 R = TypeVar("R")
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
-
-
-@attrs.frozen
-class EmployerGroup:
-    """Files to read together: every file of the employers ``keys`` (in input order).
-
-    ``keys`` is empty for a file whose header could not be pre-scanned: it is
-    read alone, and reading it reports its problem.
-    """
-
-    keys: tuple[str, ...]
-    files: tuple[str, ...]
-    size: int = 0
-
-    @property
-    def order(self) -> str:
-        """Where the group's results go: its smallest employer key (files last)."""
-        return min(self.keys) if self.keys else "\uffff" + self.files[0]
-
-
-@attrs.frozen
-class Plan:
-    """The groups of a run, in result order, and every file in input order.
-
-    ``quarters`` are the distinct quarters the files' headers declare, sorted (empty
-    when not pre-scanned); a file whose header has none adds nothing.
-    """
-
-    groups: tuple[EmployerGroup, ...]
-    files: tuple[str, ...]
-    quarters: tuple[Quarter, ...] = ()
-    #: Whether DmfA corrections are among the files, each in its employer's group.
-    corrections: bool = False
-
-    @property
-    def by_employer(self) -> bool:
-        """Whether every group is known by its employers (else: one group, or unread files)."""
-        return all(group.keys for group in self.groups)
-
-
-def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
-    """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
-
-    Files and folders are expanded as every reader does (recursively, sorted). DmfA
-    corrections (updates, consultation answers) go with the originals of the employer
-    they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
-    header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
-    group holding every file is returned when a file is of another kind, or when no file
-    was found. ``jobs``: processes for the pre-scan of many files
-    (:func:`~mycareer.xmlio.headers.scan_headers`).
-    """
-    given = tuple(str(os.fspath(p)) for p in paths)
-    files, problems = input_files(given)
-    if problems or not files:
-        return Plan((EmployerGroup((), given, 0),), given)
-    names = [str(p) for p in files]
-    scanned = scan_headers(names, jobs)
-    sizes = [total_bytes([path]) for path in names]
-    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
-    if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        plan = plan_with_corrections(names, sizes, scan_employers(names, jobs))
-        if plan is not None:
-            return plan
-    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
-
-
-def plan_with_corrections(
-    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
-) -> Plan | None:
-    """The plan of input holding DmfA corrections, each with its employer's originals
-    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds."""
-    grouped = groups_from_headers(files, sizes, headers)
-    if grouped is None:
-        return None
-    groups = sorted((EmployerGroup(*group) for group in grouped[0]), key=lambda g: g.order)
-    return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
-
-
-def plan_from_headers(
-    files: Sequence[str],
-    headers: Sequence[tuple[str | None, str | None, int]],
-    quarters: Iterable[Quarter | None] = (),
-) -> Plan:
-    """The plan of ``files`` (input order) from each one's (root, employer key, size).
-
-    ``quarters``: the quarters the headers declare (:func:`scan_header`), if known.
-    """
-    everything = tuple(files)
-    declared = tuple(sorted({q for q in quarters if q is not None}))
-    if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
-        total = sum(size for _root, _key, size in headers)
-        return Plan((EmployerGroup((), everything, total),), everything, declared)
-    by_key: dict[str, list[tuple[str, int]]] = {}
-    alone: list[EmployerGroup] = []
-    for path, (_root, key, size) in zip(files, headers, strict=True):
-        if key is None:
-            alone.append(EmployerGroup((), (path,), size))
-        else:
-            by_key.setdefault(key, []).append((path, size))
-    groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
-              for key, found in by_key.items()]  # fmt: skip
-    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
-
-
-def total_bytes(paths: Sequence[str | os.PathLike[str]]) -> int:
-    """The files' size together; a file that cannot be read counts 0 (reading reports it)."""
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            total += os.stat(path).st_size
-    return total
 
 
 @attrs.frozen
@@ -277,6 +165,9 @@ class GroupResult:
     last_quarter: Quarter | None = None
     reading: int = 0
     ids: frozenset[tuple[Quarter, str]] = frozenset()
+    #: Each of the results' own findings' first result, (employer key, NISS): a group of
+    #: several employers (an NSSO number's, with corrections) puts them back in that order.
+    places: tuple[tuple[str, str], ...] = ()
 
 
 def run_group(
@@ -373,7 +264,12 @@ def _group_result(
     """A group's compact result: reading findings then the results' (each once)."""
     read_findings, errors, keys, last, ids = read
     reading = len(dict.fromkeys(read_findings))
-    findings = dict.fromkeys((*read_findings, *(f for e in results for f in e.findings)))
+    first: dict[Finding, tuple[str, str]] = {}
+    for e in results:
+        for finding in e.findings:
+            first.setdefault(finding, (e.employer.key, e.niss.value))
+    findings = tuple(dict.fromkeys((*read_findings, *first)))
+    places = tuple(first[f] for f in findings[reading:])
     lang: Any = spec.lang
     if spec.render == "json" and spool_to is not None:
 
@@ -384,7 +280,7 @@ def _group_result(
 
         spool = spool_texts(spool_to, name, texts, ARRAY_ITEM_SEPARATOR)  # the command copies it
         return GroupResult(
-            (), tuple(findings), tuple(errors), frozenset(keys), spool, last, reading, ids
+            (), findings, tuple(errors), frozenset(keys), spool, last, reading, ids, places
         )
     items: tuple[tuple[str, str, Any], ...]
     if spec.render == "json":
@@ -393,7 +289,7 @@ def _group_result(
     else:
         items = tuple((e.employer.key, e.niss.value, e) for e in results)
     return GroupResult(
-        items, tuple(findings), tuple(errors), frozenset(keys), None, last, reading, ids
+        items, findings, tuple(errors), frozenset(keys), None, last, reading, ids, places
     )
 
 
@@ -581,9 +477,9 @@ def combine(
     Associative over groups of disjoint employers: the items are sorted by
     (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
     them. With ``files`` (input order), what reading said comes as one read of them
-    reports it (:mod:`mycareer.read_order`; else an update file, which sends a run
-    through one read, would reorder the same lines), then the results' own findings;
-    without, findings and errors keep the order of ``results``. Spooled results
+    reports it (:mod:`mycareer.read_order`), then the results' own findings in the order
+    of their first result, as one computation lists them; without, findings and errors
+    keep the order of ``results``. Spooled results
     (written to ``folder``) stay on disk and are read back in that order.
     """
     if files is None:
@@ -591,7 +487,8 @@ def combine(
         errors = tuple(e for r in results for e in r.errors)
     else:
         read = reading_in_file_order(files, [r.findings[: r.reading] for r in results])
-        computed = (f for r in results for f in r.findings[r.reading :])
+        placed = [p for r in results for p in zip(r.places, r.findings[r.reading :], strict=True)]
+        computed = (f for _place, f in sorted(placed, key=itemgetter(0)))  # as one computation
         findings = tuple(dict.fromkeys((*read, *computed)))
         errors = errors_in_file_order(files, (e for r in results for e in r.errors))
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)

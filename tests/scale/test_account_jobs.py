@@ -742,9 +742,9 @@ def test_the_archive_of_input_read_at_once_keeps_its_entitlements(
     shuffled route does), and gives the document written from the accounts."""
     from importlib import resources
 
-    from mycareer import pipeline
+    from mycareer import plans
 
-    monkeypatch.setattr(pipeline, "plan_with_corrections", lambda *_args: None)
+    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args: None)
     demo = resources.files("mycareer.data.demo")
     paths = [str(demo / "dmfa"), str(demo / "corrections")]
     assert not plan_employers(paths).by_employer

@@ -4,7 +4,7 @@ Any ``DmfAUpdate`` or consultation answer in the input used to send the whole in
 through one read in one process (every record held, one core). Each correction now goes
 with the originals of the employer it names, by enterprise or NSSO number
 (:mod:`mycareer.correction_groups`); the oracle is that old route, one read of everything
-(``plan_with_corrections`` made to give up), on the same files: same entitlements and
+(``mycareer.plans.plan_with_corrections`` made to give up), on the same files: same entitlements and
 accounts, the same errors, and the same reading findings (by file: the runs by employer
 report what reading said file by file, :mod:`mycareer.read_order`).
 """
@@ -17,16 +17,14 @@ from pathlib import Path
 import attrs
 import pytest
 
-from mycareer import account_jobs, pipeline
+from mycareer import account_jobs, pipeline, plans
 from mycareer.account_jobs import accounts_from_files
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
-from mycareer.findings import Finding
 from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
-from mycareer.read_order import reading_in_file_order
 from mycareer.timeline_jobs import plan_timelines
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
@@ -44,11 +42,22 @@ def _records(path: Path) -> list[DmfaWorkerRecord]:
 
 
 def _update(
-    folder: Path, name: str, employer: Employer, action: UpdateAction, line: DmfaWorkerRecord
+    folder: Path,
+    name: str,
+    employer: Employer,
+    action: UpdateAction,
+    line: DmfaWorkerRecord,
+    hour: int = 9,
 ) -> None:
-    form = DmfaUpdateForm(employer, line.quarter, datetime(2024, 8, 1, 9), declaration_id="1")
+    form = DmfaUpdateForm(employer, line.quarter, datetime(2024, 8, 1, hour), declaration_id="1")
     record = attrs.evolve(line, employer=employer, source=None)
     write_dmfa_update(folder / name, form, [DmfaLineUpdate(form, action, record)])
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _fewer_hours(line: DmfaWorkerRecord) -> DmfaWorkerRecord:
@@ -60,33 +69,42 @@ def _fewer_hours(line: DmfaWorkerRecord) -> DmfaWorkerRecord:
 @pytest.fixture(scope="module")
 def corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three employers' originals of 2024 Q1-Q2, the second declared under an NSSO number
-    too; corrections: the first's by enterprise number, the second's by its NSSO number
-    alone (as the ONSS's own sample names its employer), one for an employer with no
-    original here, and one for a line the original does not have."""
+    too, the first under another one, and without its enterprise number in Q1 (CompanyID
+    0: its Q1 lines are another employer key's, in its group); corrections: the first's
+    by enterprise number (twice, the later created sorting first), the second's by its
+    NSSO number alone (as the ONSS's own sample names its employer), one for an employer
+    with no original here, one for a line the original does not have. A line of an
+    original and one of an update are refused (a bad INSS)."""
     folder = tmp_path_factory.mktemp("corrected")
     files = bench_module("payroll").generate(folder, 60, QUARTERS, employers=3)
     keys = sorted({p.name.split("-")[1] for p in files})
     for path in files:
         if keys[1] in path.name:
-            text = path.read_text(encoding="utf-8")
-            named = text.replace("<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100006<", 1)
-            path.write_text(named, encoding="utf-8")
+            _edit(path, "<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100006<")
+        if keys[0] in path.name:
+            _edit(path, "<NOSSRegistrationNbr>0<", "<NOSSRegistrationNbr>100105<")
+    first_q1 = folder / f"dmfa-{keys[0]}-20241.xml"
+    _edit(first_q1, f"<CompanyID>{keys[0]}<", "<CompanyID>0<")
+    _edit(first_q1, "<INSS>", "<INSS>1")  # eleven digits become twelve: refused
     first = _records(folder / f"dmfa-{keys[0]}-20242.xml")
     second = _records(folder / f"dmfa-{keys[1]}-20241.xml")
     third = _records(folder / f"dmfa-{keys[2]}-20242.xml")
     by_number = Employer(EnterpriseNumber(keys[0]))
-    _update(folder, "upd-a.xml", by_number, UpdateAction.MODIFIED, _fewer_hours(first[0]))
+    _update(folder, "upd-a.xml", by_number, UpdateAction.MODIFIED, _fewer_hours(first[0]), 10)
+    _update(folder, "upd-a2.xml", by_number, UpdateAction.MODIFIED, _fewer_hours(first[1]), 8)
     _update(folder, "upd-b.xml", Employer(nsso=NSSO), UpdateAction.DELETED, second[1])
     _update(folder, "upd-c.xml", STRANGER, UpdateAction.CREATED, third[2])
     unknown = attrs.evolve(third[0], worker_code=15)  # no such line: a finding
     third_employer = Employer(EnterpriseNumber(keys[2]))
     _update(folder, "upd-d.xml", third_employer, UpdateAction.MODIFIED, unknown)
+    _update(folder, "upd-e.xml", third_employer, UpdateAction.MODIFIED, _fewer_hours(third[1]))
+    _edit(folder / "upd-e.xml", f"<INSS>{third[1].niss.value}<", "<INSS>12345678901<")
     return folder
 
 
 def _one_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The route before: any correction sends everything through one read."""
-    monkeypatch.setattr(pipeline, "plan_with_corrections", lambda *_args: None)
+    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args: None)
 
 
 def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -100,11 +118,6 @@ def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(module, "read_corrected_dmfa", counted)
     return sizes
-
-
-def _by_file(folder: Path, findings: tuple[Finding, ...]) -> list[Finding]:
-    files, _problems = input_files([folder])
-    return reading_in_file_order([str(f) for f in files], [findings])
 
 
 def test_each_correction_goes_with_its_employer(corrected: Path) -> None:
@@ -128,7 +141,7 @@ def test_entitlements_are_those_of_one_read(
         reads = _largest_read(pipeline, patch)
         grouped = pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
     if jobs == 1:  # group by group, never everything at once (10 files)
-        assert sorted(reads) == [1, 3, 3, 3]
+        assert sorted(reads) == [1, 3, 4, 4]
     with monkeypatch.context() as patch:
         _one_read(patch)
         assert not pipeline.plan_employers([corrected]).by_employer
@@ -136,10 +149,14 @@ def test_entitlements_are_those_of_one_read(
     assert grouped.entitlements == expected.entitlements
     assert len(grouped.entitlements) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
+    refused = [Path(e.source.file).name for e in grouped.errors if e.source and e.source.file]
+    assert sorted(set(refused)) == ["dmfa-0020000014-20241.xml", "upd-e.xml"]
+    assert refused == sorted(refused)  # file by file (one read once said the update's first)
+    assert {"nsso:100105", "0020000014"} <= {e.employer.key for e in grouped.entitlements}
     codes = {f.code for f in grouped.findings}
     assert {"DMFA_UPDATE_APPLIED", "DMFA_UPDATE_WITHOUT_ORIGINAL"} <= codes
     assert "DMFA_UPDATE_UNKNOWN_LINE" in codes
-    assert grouped.findings == tuple(_by_file(corrected, expected.findings))
+    assert grouped.findings == expected.findings  # one read says it file by file too
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -150,12 +167,11 @@ def test_accounts_are_those_of_one_read(
         reads = _largest_read(account_jobs, patch)
         grouped = accounts_from_files([corrected], jobs=jobs)
     if jobs == 1:
-        assert sorted(reads) == [1, 3, 3, 3]
+        assert sorted(reads) == [1, 3, 4, 4]
     with monkeypatch.context() as patch:
         _one_read(patch)
-        monkeypatch.setattr(account_jobs, "plan_employers", pipeline.plan_employers)
         expected = accounts_from_files([corrected], jobs=jobs)
     assert grouped.accounts == expected.accounts
     assert len(grouped.accounts.accounts) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
-    assert grouped.findings == tuple(_by_file(corrected, expected.findings))
+    assert grouped.findings == expected.findings  # one read says it file by file too

@@ -1,11 +1,12 @@
 """The header pre-scan of DmfA files: root element, employer and quarter, up to the first worker.
 
-:mod:`mycareer.pipeline` groups files by employer before reading any of them,
+:mod:`mycareer.plans` groups files by employer before reading any of them,
 and the account pipeline needs the declared quarters before it computes, so each
 file's header is read on its own: the root element, ``CompanyID``,
-``NOSSRegistrationNbr`` and ``Quarter`` of the first ``EmployerDeclaration``. The
-employer key is derived as the reader derives it (B-14); anything unclear gives
-None, and reading the file later reports the problem.
+``NOSSRegistrationNbr`` and ``Quarter`` of the first ``EmployerDeclaration`` (of a
+DmfA correction's ``EmployerDeclarationUpdate`` or ``EmployerDeclarationConsult``, for
+:func:`scan_employer`). The employer key is derived as the reader derives it (B-14);
+anything unclear gives None, and reading the file later reports the problem.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"

@@ -1,0 +1,147 @@
+"""Which files go together: the plan of a run by employer, from a pre-scan of headers.
+
+:func:`plan_employers` reads each file's header up to its first worker and groups the
+files by employer (:class:`EmployerGroup`), so that a run computes each employer on its
+own, in any process (:mod:`mycareer.pipeline`, :mod:`mycareer.account_jobs`,
+:mod:`mycareer.timeline_jobs`, :mod:`mycareer.dask`). DmfA corrections go with the
+originals of the employer they name (:mod:`mycareer.correction_groups`).
+
+>>> from importlib import resources
+>>> demo = resources.files("mycareer.data.demo") / "dmfa"
+>>> plan = plan_employers([str(demo)])
+>>> [group.keys for group in plan.groups], plan.by_employer, len(plan.quarters)
+([('0403019261',)], True, 13)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
+from mycareer.quarter import Quarter
+from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader, scan_employers, scan_headers
+from mycareer.xmlio.reading import input_files
+
+__all__ = [
+    "EmployerGroup",
+    "Plan",
+    "plan_employers",
+    "plan_from_headers",
+    "plan_with_corrections",
+    "total_bytes",
+]
+
+
+@attrs.frozen
+class EmployerGroup:
+    """Files to read together: every file of the employers ``keys`` (in input order).
+
+    ``keys`` is empty for a file whose header could not be pre-scanned: it is
+    read alone, and reading it reports its problem.
+    """
+
+    keys: tuple[str, ...]
+    files: tuple[str, ...]
+    size: int = 0
+
+    @property
+    def order(self) -> str:
+        """Where the group's results go: its smallest employer key (files last)."""
+        return min(self.keys) if self.keys else "\uffff" + self.files[0]
+
+
+@attrs.frozen
+class Plan:
+    """The groups of a run, in result order, and every file in input order.
+
+    ``quarters`` are the distinct quarters the files' headers declare, sorted (empty
+    when not pre-scanned); a file whose header has none adds nothing.
+    """
+
+    groups: tuple[EmployerGroup, ...]
+    files: tuple[str, ...]
+    quarters: tuple[Quarter, ...] = ()
+    #: Whether DmfA corrections are among the files, each in its employer's group.
+    corrections: bool = False
+
+    @property
+    def by_employer(self) -> bool:
+        """Whether every group is known by its employers (else: one group, or unread files)."""
+        return all(group.keys for group in self.groups)
+
+
+def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
+    """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
+
+    Files and folders are expanded as every reader does (recursively, sorted). DmfA
+    corrections (updates, consultation answers) go with the originals of the employer
+    they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
+    header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
+    group holding every file is returned when a file is of another kind, or when no file
+    was found. ``jobs``: processes for the pre-scan of many files
+    (:func:`~mycareer.xmlio.headers.scan_headers`).
+    """
+    given = tuple(str(os.fspath(p)) for p in paths)
+    files, problems = input_files(given)
+    if problems or not files:
+        return Plan((EmployerGroup((), given, 0),), given)
+    names = [str(p) for p in files]
+    scanned = scan_headers(names, jobs)
+    sizes = [total_bytes([path]) for path in names]
+    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
+    if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
+        plan = plan_with_corrections(names, sizes, scan_employers(names, jobs))
+        if plan is not None:
+            return plan
+    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+
+
+def plan_with_corrections(
+    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
+) -> Plan | None:
+    """The plan of input holding DmfA corrections, each with its employer's originals
+    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds."""
+    grouped = groups_from_headers(files, sizes, headers)
+    if grouped is None:
+        return None
+    groups = sorted((EmployerGroup(*group) for group in grouped[0]), key=lambda g: g.order)
+    return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
+
+
+def plan_from_headers(
+    files: Sequence[str],
+    headers: Sequence[tuple[str | None, str | None, int]],
+    quarters: Iterable[Quarter | None] = (),
+) -> Plan:
+    """The plan of ``files`` (input order) from each one's (root, employer key, size).
+
+    ``quarters``: the quarters the headers declare (:func:`scan_header`), if known.
+    """
+    everything = tuple(files)
+    declared = tuple(sorted({q for q in quarters if q is not None}))
+    if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
+        total = sum(size for _root, _key, size in headers)
+        return Plan((EmployerGroup((), everything, total),), everything, declared)
+    by_key: dict[str, list[tuple[str, int]]] = {}
+    alone: list[EmployerGroup] = []
+    for path, (_root, key, size) in zip(files, headers, strict=True):
+        if key is None:
+            alone.append(EmployerGroup((), (path,), size))
+        else:
+            by_key.setdefault(key, []).append((path, size))
+    groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
+              for key, found in by_key.items()]  # fmt: skip
+    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
+
+
+def total_bytes(paths: Sequence[str | os.PathLike[str]]) -> int:
+    """The files' size together; a file that cannot be read counts 0 (reading reports it)."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += os.stat(path).st_size
+    return total
