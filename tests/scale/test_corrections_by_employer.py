@@ -11,19 +11,22 @@ report what reading said file by file, :mod:`mycareer.read_order`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 import pytest
 
 from mycareer import account_jobs, pipeline, plans
-from mycareer.account_jobs import accounts_from_files
+from mycareer.account_jobs import AccountFilesRun, accounts_from_files
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.nsso import NssoNumber
+from mycareer.pipeline import EntitlementRun
 from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import plan_timelines
 from mycareer.xmlio.dmfa import iter_dmfa
@@ -33,6 +36,7 @@ from mycareer.xmlio.reading import input_files
 from ._bench import bench_module
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
+_Run = TypeVar("_Run")
 NSSO = NssoNumber("100006")
 STRANGER = Employer(EnterpriseNumber("0202239951"))  # declares nothing in the input
 
@@ -120,6 +124,22 @@ def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return sizes
 
 
+def _both_routes(
+    module: object, run: Callable[[], _Run], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[_Run, _Run]:
+    """``run()`` grouped (group by group, never the 10 files at once, as ``module`` reads
+    them in this process: all of them with one job), then by the old route."""
+    with monkeypatch.context() as patch:
+        reads = _largest_read(module, patch)
+        grouped = run()
+    assert not reads or sorted(reads) == [1, 3, 4, 4]  # none here: read in worker processes
+    with monkeypatch.context() as patch:
+        _one_read(patch)
+        assert not plans.plan_employers([folder]).by_employer
+        expected = run()
+    return grouped, expected
+
+
 def test_each_correction_goes_with_its_employer(corrected: Path) -> None:
     plan = pipeline.plan_employers([corrected])
     assert plan.corrections
@@ -137,15 +157,10 @@ def test_each_correction_goes_with_its_employer(corrected: Path) -> None:
 def test_entitlements_are_those_of_one_read(
     corrected: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        reads = _largest_read(pipeline, patch)
-        grouped = pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
-    if jobs == 1:  # group by group, never everything at once (10 files)
-        assert sorted(reads) == [1, 3, 4, 4]
-    with monkeypatch.context() as patch:
-        _one_read(patch)
-        assert not pipeline.plan_employers([corrected]).by_employer
-        expected = pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
+    def run() -> EntitlementRun:
+        return pipeline.entitlements_for_year([corrected], 2024, jobs=jobs)
+
+    grouped, expected = _both_routes(pipeline, run, corrected, monkeypatch)
     assert grouped.entitlements == expected.entitlements
     assert len(grouped.entitlements) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
@@ -163,14 +178,10 @@ def test_entitlements_are_those_of_one_read(
 def test_accounts_are_those_of_one_read(
     corrected: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        reads = _largest_read(account_jobs, patch)
-        grouped = accounts_from_files([corrected], jobs=jobs)
-    if jobs == 1:
-        assert sorted(reads) == [1, 3, 4, 4]
-    with monkeypatch.context() as patch:
-        _one_read(patch)
-        expected = accounts_from_files([corrected], jobs=jobs)
+    def run() -> AccountFilesRun:
+        return accounts_from_files([corrected], jobs=jobs)
+
+    grouped, expected = _both_routes(account_jobs, run, corrected, monkeypatch)
     assert grouped.accounts == expected.accounts
     assert len(grouped.accounts.accounts) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
