@@ -300,4 +300,8 @@ def stream_corrected_dmfa(
         errors.extend(reads[index].errors)
     declarations = sorted(order.declarations, key=lambda d: (d.quarter, d.employer.key))
     rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
-    return StreamedDmfa(tuple(declarations), tuple(findings), tuple(errors), rejected)
+    names = [str(path) for path in files]  # what reading said, as read_corrected_dmfa says it
+    said = reading_in_file_order(names, [findings])
+    return StreamedDmfa(
+        tuple(declarations), tuple(said), errors_in_file_order(names, errors), rejected
+    )
