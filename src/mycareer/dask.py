@@ -54,7 +54,6 @@ from mycareer.account_jobs import (
     run_account_group,
     run_account_plan,
 )
-from mycareer.correction_groups import CORRECTION_ROOTS
 from mycareer.errors import InvalidValueError
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
 from mycareer.fla.account import AccountPolicy, Termination
@@ -66,11 +65,10 @@ from mycareer.pipeline import (
     execute,
     jobs_count,
     plan_employers,
-    plan_from_headers,
-    plan_with_corrections,
     run_group,
     run_groups,
 )
+from mycareer.plans import plan_from_employers
 from mycareer.timeline_jobs import (
     MapResult,
     MapTask,
@@ -196,13 +194,7 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
         return plan_employers(given)
     files = _expand_urls(given)
     found = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
-    sizes = [size for _header, size in found]
-    if any(header[0] in CORRECTION_ROOTS for header, _size in found):
-        plan = plan_with_corrections(files, sizes, [header for header, _size in found])
-        if plan is not None:
-            return plan
-    headers = [(root, key, size) for (root, key, _quarter, _ids), size in found]
-    return plan_from_headers(files, headers, [header[2] for header, _size in found])
+    return plan_from_employers(files, [size for _h, size in found], [h for h, _size in found])
 
 
 def _mapper(

@@ -396,7 +396,8 @@ class _Applier:
         for key in employer_ids(employer):
             self.index.setdefault((quarter, key), slot)  # a shared NSSO number: the first's
         if other is not None:
-            named = attrs.evolve(other.employer, enterprise=other.enterprise)  # CompanyID 0: its
+            # A slot made by a CompanyID-0 declaration is named by the enterprise that joined it.
+            named = attrs.evolve(other.employer, enterprise=other.enterprise)
             self.findings.append(_shared_nsso_finding(named, employer, quarter, source))
         return slot
 

@@ -30,6 +30,7 @@ __all__ = [
     "EmployerGroup",
     "Plan",
     "plan_employers",
+    "plan_from_employers",
     "plan_from_headers",
     "plan_with_corrections",
     "total_bytes",
@@ -92,12 +93,24 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     names = [str(p) for p in files]
     scanned = scan_headers(names, jobs)
     sizes = [total_bytes([path]) for path in names]
-    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
     if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        plan = plan_with_corrections(names, sizes, scan_employers(names, jobs))
+        return plan_from_employers(names, sizes, scan_employers(names, jobs))
+    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
+    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+
+
+def plan_from_employers(
+    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
+) -> Plan:
+    """The plan of ``files`` from each one's :func:`~mycareer.xmlio.headers.scan_employer`
+    (scanned here or elsewhere, on a cluster) and size: corrections with their employer
+    (:func:`plan_with_corrections`), else as :func:`plan_from_headers` plans."""
+    if any(root in CORRECTION_ROOTS for root, *_rest in headers):
+        plan = plan_with_corrections(files, sizes, headers)
         if plan is not None:
             return plan
-    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+    short = [(root, key, size) for (root, key, _q, _ids), size in zip(headers, sizes, strict=True)]
+    return plan_from_headers(files, short, [quarter for _root, _key, quarter, _ids in headers])
 
 
 def plan_with_corrections(

@@ -89,14 +89,12 @@ def scan_employer(path: str | os.PathLike[str]) -> EmployerHeader:
     ('DmfAOriginal', '0403019261', Quarter(year=2022, number=4), ('e:0403019261', 'n:100006'))
     """
     root, texts = _header_texts(path, tuple(_DECLARATION_OF))
-    if texts is None:
-        return root, None, None, ()
+    root, key, quarter = _as_header(root, texts)
+    if texts is None or key is None:
+        return root, key, quarter, ()
     company, nsso = texts.get("CompanyID"), texts.get("NOSSRegistrationNbr")
-    key = _employer_key(company, nsso)
-    if key is None:
-        return root, None, _quarter(texts.get("Quarter")), ()
     ids = (_identifier("e:", company, EnterpriseNumber), _identifier("n:", nsso, NssoNumber))
-    return root, key, _quarter(texts.get("Quarter")), tuple(i for i in ids if i is not None)
+    return root, key, quarter, tuple(i for i in ids if i is not None)
 
 
 #: What :func:`scan_employer` says of a file: root, employer key, quarter, identifiers.
@@ -141,14 +139,9 @@ def _header_texts(
 
 def _employer_key(company: str | None, nsso: str | None) -> str | None:
     """The employer key of a header, as the reader derives it (B-14): None if unclear."""
-    try:
-        if company and company.strip().strip("0"):
-            return EnterpriseNumber(company.strip()).value
-        if nsso and nsso.strip().strip("0"):
-            return f"nsso:{NssoNumber(nsso.strip()).value}"
-    except (MycareerError, ValueError):
-        return None
-    return None
+    if company and company.strip().strip("0"):  # named: its number, or nothing
+        return _identifier("", company, EnterpriseNumber)
+    return _identifier("nsso:", nsso, NssoNumber)
 
 
 def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
