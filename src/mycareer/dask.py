@@ -419,12 +419,13 @@ def timelines(
     pause_collector: bool = False,
     spool_to: str | os.PathLike[str] | None = None,
 ) -> TimelineRun:
-    """Every worker's timeline and gaps from DmfA originals, built on the cluster.
+    """Every worker's timeline and gaps from DmfA files, built on the cluster.
 
     The same :class:`~mycareer.timeline_jobs.TimelineRun` as
     :func:`mycareer.timeline_jobs.timelines_from_files` on the same files
     (``spec.render="json"``: each worker serialised on the cluster). Input that
-    is not only DmfA originals grouped by employer is refused: read it with
+    is not only DmfA (originals, and corrections with their employer) grouped by
+    employer is refused: read it with
     :func:`~mycareer.timeline_jobs.timelines_from_files` on one machine.
 
     ``pause_collector=True`` runs each task under :func:`mycareer.bulk`: the
@@ -457,9 +458,9 @@ def timelines(
         )
         if spool_to is not None:
             _spool_place(spool_to)  # refused before anything runs
-        if plan is None or not plan.by_employer or plan.corrections:
+        if plan is None or not plan.by_employer:
             raise InvalidValueError(
-                "timelines on Dask need DmfA originals only, one employer per file: "
+                "timelines on Dask need DmfA files only, one employer per file: "
                 + ", ".join(given)[:80]
             )
         shuffle = _DaskShuffle(connected, pause_collector, spool_to)

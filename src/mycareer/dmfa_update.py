@@ -85,12 +85,14 @@ __all__ = [
     "DMFA_UPDATE_LINE_EXISTS",
     "DMFA_UPDATE_UNKNOWN_LINE",
     "DMFA_UPDATE_WITHOUT_ORIGINAL",
+    "CorrectedSlot",
     "DmfaConsultation",
     "DmfaCorrection",
     "DmfaLineUpdate",
     "DmfaUpdateForm",
     "EffectiveLine",
     "LineOrigin",
+    "SlotOpener",
     "UpdateAction",
     "apply_dmfa_updates",
     "employer_ids",
@@ -212,6 +214,37 @@ class EffectiveLine:
 Change = tuple[int, LineOrigin, tuple[SourceRef, ...]]
 
 
+class SlotOpener(IntEnum):
+    """What opened an employer quarter in :func:`apply_dmfa_updates`, in the order it opens
+    them: declarations (in their order), original lines without one (in their order),
+    updates without their original (by creation time, then file name), then consultation
+    answers without either (likewise, by the first answer of their employer and quarter)."""
+
+    DECLARATION = 0
+    ORIGINAL = 1
+    UPDATE = 2
+    CONSULTATION = 3
+
+
+@attrs.frozen
+class CorrectedSlot:
+    """One employer quarter of a :class:`DmfaCorrection`: where its lines start in
+    ``records`` (they end where the next slot's start), and what opened it.
+
+    ``employer`` and ``source`` are those of what opened it; ``form_order`` is, for an
+    update or a consultation answer, its creation time then file name: the order in which
+    such slots are opened. Runs that apply the corrections of several parts apart
+    (:mod:`mycareer.timeline_jobs`) put their slots in one application's order with these.
+    """
+
+    start: int
+    opener: SlotOpener
+    quarter: Quarter
+    employer: Employer
+    source: SourceRef | None = None
+    form_order: tuple[datetime, str] | None = None
+
+
 @attrs.frozen
 class DmfaCorrection:
     """The effective lines, the declared quarters and the findings of applying corrections.
@@ -226,6 +259,8 @@ class DmfaCorrection:
     declarations: tuple[DmfaDeclaration, ...] = ()
     findings: tuple[Finding, ...] = ()
     changes: tuple[Change, ...] = ()
+    #: Every employer quarter, in the order of ``records``.
+    slots: tuple[CorrectedSlot, ...] = ()
 
     @property
     def lines(self) -> tuple[EffectiveLine, ...]:
@@ -317,6 +352,9 @@ class _Slot:
     #: The enterprise number of the slot's employer, the first that joined it (a slot
     #: made by a declaration without one, CompanyID 0, takes the next one's).
     enterprise: EnterpriseNumber | None = None
+    opener: SlotOpener = SlotOpener.DECLARATION
+    source: SourceRef | None = None
+    form_order: tuple[datetime, str] | None = None
     records: list[DmfaWorkerRecord | None] = attrs.Factory(list)
     changes: dict[int, tuple[LineOrigin, tuple[SourceRef, ...]]] = attrs.Factory(dict)
     declaration: DmfaDeclaration | None = None
@@ -378,10 +416,16 @@ class _Applier:
     last: _Slot | None = None
 
     def slot(
-        self, employer: Employer, quarter: Quarter, *, create: bool, source: SourceRef | None = None
+        self,
+        employer: Employer,
+        quarter: Quarter,
+        *,
+        create: SlotOpener | None,
+        source: SourceRef | None = None,
+        form_order: tuple[datetime, str] | None = None,
     ) -> _Slot | None:
         """The slot of ``employer``'s quarter, found by either of its numbers; with
-        ``create``, a new one when there is none (``source``: where it is declared)."""
+        ``create``, a new one opened by that when there is none (``source``: where)."""
         other: _Slot | None = None
         for key in employer_ids(employer):
             found = self.index.get((quarter, key))
@@ -389,9 +433,9 @@ class _Applier:
                 found.enterprise = found.enterprise or employer.enterprise
                 return found
             other = other or found
-        if not create:
+        if create is None:
             return None
-        slot = _Slot(employer, quarter, employer.enterprise)
+        slot = _Slot(employer, quarter, employer.enterprise, create, source, form_order)
         self.slots.append(slot)
         for key in employer_ids(employer):
             self.index.setdefault((quarter, key), slot)  # a shared NSSO number: the first's
@@ -406,7 +450,9 @@ class _Applier:
         if last is not None and record.employer is last.employer and record.quarter is last.quarter:
             slot = last  # the records of one declaration share their employer and quarter
         else:
-            found = self.slot(record.employer, record.quarter, create=True, source=record.source)
+            found = self.slot(
+                record.employer, record.quarter, create=SlotOpener.ORIGINAL, source=record.source
+            )
             assert found is not None
             slot = self.last = found
         slot.has_original = True
@@ -414,7 +460,10 @@ class _Applier:
 
     def add_declaration(self, declaration: DmfaDeclaration) -> None:
         slot = self.slot(
-            declaration.employer, declaration.quarter, create=True, source=declaration.source
+            declaration.employer,
+            declaration.quarter,
+            create=SlotOpener.DECLARATION,
+            source=declaration.source,
         )
         assert slot is not None
         slot.has_original = True
@@ -422,7 +471,7 @@ class _Applier:
 
     # -- updates ---------------------------------------------------------------
     def apply_form(self, form: DmfaUpdateForm, updates: list[DmfaLineUpdate]) -> None:
-        slot = self.slot(form.employer, form.quarter, create=False)
+        slot = self.slot(form.employer, form.quarter, create=None)
         if slot is None or not slot.has_original:
             used = self.orphans == "use"
             self.findings.append(
@@ -441,7 +490,8 @@ class _Applier:
             )
             if not used:
                 return
-            slot = self.slot(form.employer, form.quarter, create=True, source=form.source)
+            slot = self.slot(form.employer, form.quarter, create=SlotOpener.UPDATE,
+                             source=form.source, form_order=_form_order(form))  # fmt: skip
             assert slot is not None
             slot.declaration = DmfaDeclaration(
                 form.employer, form.quarter, form.created_at, source=form.source
@@ -502,7 +552,10 @@ class _Applier:
         )
 
     # -- consultation answers ------------------------------------------------
-    def apply_consultation(self, consultation: DmfaConsultation) -> None:
+    def apply_consultation(
+        self, consultation: DmfaConsultation, first: tuple[datetime, str]
+    ) -> None:
+        """Apply ``consultation``; ``first``: the form order of its quarter's first answer."""
         form = consultation.form
         if not consultation.records:
             self.findings.append(
@@ -516,7 +569,8 @@ class _Applier:
                 )
             )
             return
-        slot = self.slot(form.employer, form.quarter, create=True, source=form.source)
+        slot = self.slot(form.employer, form.quarter, create=SlotOpener.CONSULTATION,
+                         source=form.source, form_order=first)  # fmt: skip
         assert slot is not None
         replaced = len(slot.live())
         corrected = sum(
@@ -553,7 +607,10 @@ class _Applier:
         records: list[DmfaWorkerRecord] = []
         changes: list[Change] = []
         declarations: list[DmfaDeclaration] = []
+        slots: list[CorrectedSlot] = []
         for slot in self.slots:
+            slots.append(CorrectedSlot(len(records), slot.opener, slot.quarter, slot.employer,
+                                       slot.source, slot.form_order))  # fmt: skip
             if not slot.changes and None not in slot.records:
                 records.extend(slot.records)  # type: ignore[arg-type]  # no None: checked
             else:
@@ -568,7 +625,7 @@ class _Applier:
                 declarations.append(_recount(slot))
         declarations.sort(key=lambda d: (d.quarter, d.employer.key))
         return DmfaCorrection(
-            tuple(records), tuple(declarations), tuple(self.findings), tuple(changes)
+            tuple(records), tuple(declarations), tuple(self.findings), tuple(changes), tuple(slots)
         )
 
 
@@ -623,10 +680,12 @@ def _applied_finding(
 
 def _latest_consultations(
     consultations: Iterable[DmfaConsultation], findings: list[Finding]
-) -> list[DmfaConsultation]:
-    """One consultation answer per employer and quarter: the latest created, then file name."""
+) -> list[tuple[DmfaConsultation, tuple[datetime, str]]]:
+    """One consultation answer per employer and quarter: the latest created, then file name;
+    each with the form order of the first (the answers apply in that order)."""
     ranked = sorted(consultations, key=lambda c: _form_order(c.form))
     kept: dict[tuple[str, Quarter], DmfaConsultation] = {}
+    first: dict[tuple[str, Quarter], tuple[datetime, str]] = {}
     for consultation in ranked:
         key = (consultation.form.employer.key, consultation.form.quarter)
         previous = kept.get(key)
@@ -643,7 +702,8 @@ def _latest_consultations(
                 )
             )
         kept[key] = consultation
-    return list(kept.values())
+        first.setdefault(key, _form_order(consultation.form))
+    return [(consultation, first[key]) for key, consultation in kept.items()]
 
 
 def apply_dmfa_updates(
@@ -681,6 +741,6 @@ def apply_dmfa_updates(
         forms.setdefault(id(update.form), (update.form, []))[1].append(update)
     for form, lines in sorted(forms.values(), key=lambda item: _form_order(item[0])):
         applier.apply_form(form, lines)
-    for consultation in _latest_consultations(consultations, applier.findings):
-        applier.apply_consultation(consultation)
+    for consultation, first in _latest_consultations(consultations, applier.findings):
+        applier.apply_consultation(consultation, first)
     return applier.result()

@@ -17,9 +17,10 @@ the same whatever the split.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
-from mycareer.dmfa_update import employer_ids
+from mycareer.dmfa_update import CorrectedSlot, SlotOpener, employer_ids
 from mycareer.quarter import Quarter
 from mycareer.xmlio.file_order import (
     errors_in_file_order,
@@ -36,6 +37,7 @@ __all__ = [
     "file_place_or",
     "reading_in_file_order",
     "reading_rank",
+    "slot_place",
 ]
 
 
@@ -50,3 +52,21 @@ def declared_ids(
         for item in items
         for name in employer_ids(item.employer)
     )
+
+
+def slot_place(slot: CorrectedSlot, place: int) -> tuple[int | str | datetime, ...]:
+    """Where one read of everything puts ``slot`` (``place``: its source file's place).
+
+    One read opens the slots in :class:`~mycareer.dmfa_update.SlotOpener` order: the
+    declarations as :func:`~mycareer.xmlio.read_dmfa` sorts them (quarter, then employer),
+    original lines without one by file, then the corrections without an original by
+    their form order. A group opens its own slots in the same order, so the tags of
+    several groups interleave their slots as one read does; ties (one file's slots) fall
+    in one group, where the periods' places keep its order.
+    """
+    if slot.opener is SlotOpener.DECLARATION:
+        return (0, slot.quarter.year, slot.quarter.number, slot.employer.key)
+    if slot.opener is SlotOpener.ORIGINAL:
+        return (1, place)
+    assert slot.form_order is not None  # an update or a consultation answer
+    return (int(slot.opener), *slot.form_order)

@@ -4,15 +4,15 @@ A worker's timeline spans employers, while DmfA files come per employer. So the
 run has two steps (a map and a reduce, as on a cluster):
 
 1. *map*: each task reads whole employers (the groups of
-   :func:`~mycareer.pipeline.plan_employers`), file by file, each file whole or
-   not at all (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa`; read at once
-   with :func:`~mycareer.xmlio.flows.read_corrected_dmfa` where only that is
-   exact), turns their records into career periods
-   (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts
-   each period in one of ``buckets`` by a stable hash of its NISS. Every period
-   carries its place in the one-process read (the corrected records come by
-   declaration, quarter then employer, then in file order), so the reduce sees
-   each worker's periods in the order one read of everything gives;
+   :func:`~mycareer.pipeline.plan_employers`, DmfA corrections with the employer they
+   name), file by file, each file whole or not at all
+   (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa`; read at once with
+   :func:`~mycareer.xmlio.flows.read_corrected_dmfa` where only that is exact),
+   turns their records into career periods
+   (:func:`~mycareer.timeline.career_periods_from_dmfa`) and puts each period in one
+   of ``buckets`` by a stable hash of its NISS. Every period carries its place in the
+   one-process read (its slot's, :func:`~mycareer.read_order.slot_place`), so the reduce
+   sees each worker's periods in the order one read of everything gives;
 2. *reduce*: each bucket is sorted by that place and every worker's timeline and
    gaps are built (:func:`worker_timeline`, the rule the one-process path
    uses), as of the date the whole input gives (the map steps report their
@@ -26,12 +26,11 @@ Rendered results (``render`` other than ``"objects"``: each worker's text by the
 rule, :mod:`mycareer.timeline_render`; and with ``pictures`` its picture, drawn there)
 are spooled per bucket and read back lazily in order (:class:`~mycareer._spool.SpooledItems`).
 
-:func:`timelines_from_files` falls back to one read of
-everything, in the calling process, for input the grouping cannot prove safe:
-anything but DmfA originals (updates, consultation answers, Dimona, personnel
-files, career records, sidecars), files whose records name an employer their
-headers did not, and groups that declare a quarter under one identifier (an NSSO
-number of two enterprise numbers: one read puts them in one slot). Findings come
+:func:`timelines_from_files` falls back to one read of everything, in the calling
+process, for input the grouping cannot prove safe: anything but DmfA (Dimona, personnel
+files, career records, sidecars), files whose records name an employer their headers
+did not, and groups that declare a quarter under one identifier (an NSSO number of two
+enterprise numbers: one read puts them in one slot). Findings come
 in the one-process order: document versions, then reading (duplicate originals: by
 the file of the one excluded), then the periods'; errors by file.
 
@@ -53,7 +52,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date
+from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -83,7 +82,7 @@ from mycareer.pipeline import (
 )
 from mycareer.plot import PlotFormat
 from mycareer.quarter import Quarter
-from mycareer.read_order import declared_ids, file_place, file_place_or, reading_rank
+from mycareer.read_order import declared_ids, file_place, file_place_or, reading_rank, slot_place
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_render import draw_worker, worker_text
@@ -121,8 +120,8 @@ __all__ = [
 ]
 
 Render = Literal["objects", "json", "csv", "xml", "table"]
-#: Where a row, finding or error stands in one read of everything (ints and keys).
-Tag = tuple[int | str, ...]
+#: Where a row, finding or error stands in one read of everything (read_order.py).
+Tag = tuple[int | str | datetime, ...]
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
 #: About this many bytes of XML per bucket: one bucket's periods fit a process easily.
@@ -283,8 +282,8 @@ def plan_timelines(
     if problems or not listed or total_bytes(listed) < min_bytes:
         return None
     plan = plan_employers(given, jobs)
-    if not plan.by_employer or plan.corrections or plan.files != tuple(str(p) for p in listed):
-        return None  # corrections: the timeline order is one read's (its slots)
+    if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
+        return None
     return plan
 
 
@@ -389,19 +388,13 @@ class _Mapper:
         keys = named | {d.employer.key for d in batch.declarations}
         self.ids.append((number, declared_ids(batch.declarations, batch.records)))
         self._reading(number, files, keys, batch.findings, batch.errors)
-        declared = {(d.quarter, d.employer.key) for d in batch.declarations}
-        records = batch.records
+        records, slots = batch.records, batch.correction.slots
         del batch
-        for run in _slots(records):
-            # One read of everything orders the records by declaration (quarter, then
-            # employer: mycareer.dmfa_update's slots), then undeclared ones by file.
-            head = run[0]
-            slot: Tag = (
-                (0, head.quarter.year, head.quarter.number, head.employer.key)
-                if (head.quarter, head.employer.key) in declared
-                else (1, file_place_or(head.source, self.index, first))
-            )
-            self.career(slot, run)
+        ends = [slot.start for slot in slots[1:]] + [len(records)]
+        for slot, end in zip(slots, ends, strict=True):
+            tag = slot_place(slot, file_place_or(slot.source, self.index, first))
+            for run in _slots(records[slot.start : end]):
+                self.career(tag, run)
 
     def career(self, slot: Tag, records: Sequence[DmfaWorkerRecord]) -> None:
         """The career periods of consecutive records of one slot, and their findings."""

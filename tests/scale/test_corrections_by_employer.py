@@ -25,15 +25,20 @@ from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
 from mycareer.enterprise import EnterpriseNumber
+from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun
 from mycareer.quarter import Quarter
-from mycareer.timeline_jobs import plan_timelines
+from mycareer.timeline_jobs import TimelineSpec, one_process, plan_timelines, timelines_from_files
+from mycareer.xmlio.career_inputs import read_career_inputs
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.reading import input_files
 
+from ..xmlio._consultation import consultation_bytes
 from ._bench import bench_module
+from ._shuffle import always_shuffle
+from .test_timeline_jobs import same
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
 _Run = TypeVar("_Run")
@@ -150,7 +155,7 @@ def test_each_correction_goes_with_its_employer(corrected: Path) -> None:
     assert len(by_nsso) == 3
     assert len({name.split("-")[1] for name in by_nsso if name.startswith("dmfa-")}) == 1
     assert names[("0202239951",)] == ["upd-c.xml"]
-    assert plan_timelines([corrected]) is None  # the timeline keeps one read's order
+    assert plan_timelines([corrected]) == plan  # timelines too, by the same plan
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -186,3 +191,63 @@ def test_accounts_are_those_of_one_read(
     assert len(grouped.accounts.accounts) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]
     assert grouped.findings == expected.findings  # one read says it file by file too
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_timelines_are_those_of_one_read(
+    corrected: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Timelines too: each correction read with its employer, the periods shuffled by NISS
+    into one read's order (a correction without its original: after every declared quarter,
+    by its creation time, mycareer.dmfa_update.SlotOpener)."""
+    expected = one_process(read_career_inputs([corrected]), TimelineSpec())
+    taken = always_shuffle(monkeypatch)
+    run = timelines_from_files([corrected], jobs=jobs)
+    assert len(taken) == 1  # the shuffle ran, and did not give up
+    assert same(run, expected)
+    assert len(run.workers) > 50
+
+
+@pytest.fixture(scope="module")
+def orphans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two employers' originals, and corrections of employers with no original here, each
+    bringing a worker seen nowhere else: one read puts their quarters after every declared
+    one (updates by creation time, then consultation answers: mycareer.dmfa_update's
+    SlotOpener), not by quarter and employer, so those workers' order tells the orders
+    apart. The strangers' numbers sort before the originals' employers, and the update
+    created first is of the later quarter; a consultation answer (created before both
+    updates) also replaces a declared quarter."""
+    folder = tmp_path_factory.mktemp("orphans")
+    files = bench_module("payroll").generate(folder, 40, QUARTERS, employers=2)
+    keys = sorted({p.name.split("-")[1] for p in files})
+    line = _records(folder / f"dmfa-{keys[0]}-20241.xml")[0]
+    late, early, answered = (Employer(EnterpriseNumber(n)) for n in ("0000001285", "0000001384",
+                                                                      "0000001483"))  # fmt: skip
+    newcomer = attrs.evolve(line, niss=Niss("85010110112"))
+    _update(folder, "upd-late.xml", late, UpdateAction.CREATED, newcomer, hour=11)
+    second = attrs.evolve(line, niss=Niss("85010110310"), quarter=QUARTERS[1])
+    _update(folder, "upd-early.xml", early, UpdateAction.CREATED, second, hour=10)
+    moment = datetime(2024, 7, 1, 9)
+    third = attrs.evolve(line, niss=Niss("85010110508"), employer=answered)
+    answer = consultation_bytes(answered, QUARTERS[0], [third], created_at=moment)
+    (folder / "answer-stranger.xml").write_bytes(answer)
+    declared = Employer(EnterpriseNumber(keys[1]))
+    kept = _records(folder / f"dmfa-{keys[1]}-20241.xml")[:3]
+    answer = consultation_bytes(declared, QUARTERS[0], kept, created_at=moment)
+    (folder / "answer-declared.xml").write_bytes(answer)
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_corrections_without_originals_keep_one_reads_order(
+    orphans: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = one_process(read_career_inputs([orphans]), TimelineSpec())
+    last = [w.niss.value for w in expected.workers][-3:]
+    assert last == ["85010110310", "85010110112", "85010110508"]  # see the fixture
+    taken = always_shuffle(monkeypatch)
+    run = timelines_from_files([orphans], jobs=jobs)
+    assert len(taken) == 1
+    assert same(run, expected)
+    codes = {f.code for f in run.findings}
+    assert {"DMFA_UPDATE_WITHOUT_ORIGINAL", "DMFA_CONSULTATION_PRECEDENCE"} <= codes

@@ -19,9 +19,11 @@ from mycareer.fla import SizeBand
 from mycareer.fla.trainings import Training
 from mycareer.pipeline import entitlements_from_files
 from mycareer.quarter import Quarter
-from mycareer.timeline_jobs import TimelineSpec, timelines_from_files
+from mycareer.timeline_jobs import TimelineSpec, one_process, timelines_from_files
+from mycareer.xmlio.career_inputs import read_career_inputs
 
 from ._bench import bench_module
+from .test_timeline_jobs import same
 
 YEAR = 2024
 
@@ -101,7 +103,7 @@ def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(
     from mycareer.errors import InvalidValueError
 
     dimona = Path(str(resources.files("mycareer.data.demo") / "dimona"))
-    with pytest.raises(InvalidValueError, match="DmfA originals only"):
+    with pytest.raises(InvalidValueError, match="DmfA files only"):
         timelines([payroll, dimona], client)
 
 
@@ -245,11 +247,10 @@ def test_timelines_refuse_a_spool_folder_they_cannot_use(
 def test_corrections_on_the_cluster_go_with_their_employer(client: Client) -> None:
     """DmfA updates among the files (as URLs too, their headers scanned on the workers):
     the same entitlements and accounts as the local runs, which read each correction with
-    its employer (tests/scale/test_corrections_by_employer.py); timelines refuse them."""
+    its employer (tests/scale/test_corrections_by_employer.py); timelines as one read."""
     from importlib import resources
 
     from mycareer.dask import plan_on_cluster
-    from mycareer.errors import InvalidValueError
 
     demo = resources.files("mycareer.data.demo")
     paths = [Path(str(demo / "dmfa")), Path(str(demo / "corrections"))]
@@ -262,5 +263,10 @@ def test_corrections_on_the_cluster_go_with_their_employer(client: Client) -> No
     assert entitlements(paths, client, year=2025) == local
     assert entitlements(urls, client, year=2025).entitlements == local.entitlements
     assert accounts(paths, client).accounts == accounts_from_files(paths, jobs=1).accounts
-    with pytest.raises(InvalidValueError, match="DmfA originals only"):
-        timelines(paths, client)
+    expected = one_process(read_career_inputs(paths), TimelineSpec())
+    assert any(f.code == "DMFA_UPDATE_APPLIED" for f in expected.findings)
+    assert same(timelines(paths, client), expected)
+    by_url = timelines(urls, client)  # sources name the URLs: the workers and gaps
+    assert [(w.niss, w.gaps) for w in by_url.workers] == [
+        (w.niss, w.gaps) for w in expected.workers
+    ]
