@@ -35,6 +35,7 @@ from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.reading import input_files
 
+from ..cli._run import run_cli
 from ..xmlio._consultation import consultation_bytes
 from ._bench import bench_module
 from ._shuffle import always_shuffle
@@ -251,3 +252,22 @@ def test_corrections_without_originals_keep_one_reads_order(
     assert same(run, expected)
     codes = {f.code for f in run.findings}
     assert {"DMFA_UPDATE_WITHOUT_ORIGINAL", "DMFA_CONSULTATION_PRECEDENCE"} <= codes
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_the_timeline_command_writes_one_reads_bytes(
+    orphans: Path, fmt: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mycareer timeline`` on originals and corrections: the standard output and error of
+    one read (a subprocess: these files are under the 8 MB the shuffle waits for), through
+    the shuffle (lowered to 1 byte) with two processes."""
+    from mycareer.cli import main
+
+    one_read = run_cli("timeline", orphans, "--format", fmt)
+    taken = always_shuffle(monkeypatch)
+    code = main(["timeline", str(orphans), "--format", fmt, "--jobs", "2"])
+    assert code == one_read.returncode == 0  # warnings, no error
+    shuffled = capsys.readouterr()
+    assert len(taken) == 1
+    assert "85010110508" in shuffled.out  # the consultation answer's newcomer
+    assert (shuffled.out, shuffled.err) == (one_read.stdout, one_read.stderr)
