@@ -215,7 +215,7 @@ class TimelineRun:
     """Every worker's timeline in the one-process order, with what reading said.
 
     ``as_of`` is None when there was no record (and no date given): no timeline then.
-    ``workers`` is a tuple, or for local ``render="json"`` runs of DmfA originals a
+    ``workers`` is a tuple, or for local ``render="json"`` runs of DmfA files a
     :class:`~mycareer._spool.SpooledItems` read lazily from the run's temporary
     files (equal to the tuple of the same workers; its folder goes with it).
     """
@@ -269,7 +269,7 @@ def plan_timelines(
     min_bytes: int = 0,
     jobs: int = 1,
 ) -> Plan | None:
-    """The employer plan when every input is a DmfA original with a known employer, else None.
+    """The employer plan when every input is a DmfA file with a known employer, else None.
 
     None means: read everything in one process (:func:`read_career_inputs`); so does
     input under ``min_bytes`` in all, decided before any file is opened. ``jobs`` as in
@@ -775,7 +775,7 @@ def timelines_from_files(
 
     The same results as :func:`~mycareer.xmlio.career_inputs.read_career_inputs`
     then :func:`worker_timeline` for each worker, whatever ``jobs`` (default:
-    the usable cores): DmfA originals run employer by employer, in ``jobs``
+    the usable cores): DmfA files run employer by employer, in ``jobs``
     processes; any other input is read at once in this process.
     """
     spec = spec or TimelineSpec()

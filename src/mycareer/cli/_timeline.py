@@ -150,8 +150,9 @@ def register(subparsers: Any) -> None:
     )
     add_jobs(
         parser,
-        "DmfA originals are split by employer, then by worker; any other input "
-        "(updates, Dimona, career records...) is read in one process",
+        "DmfA files (originals, and corrections with their employer) are split by "
+        "employer, then by worker; any other input (Dimona, career records...) is read "
+        "in one process",
     )
     parser.epilog = (
         "examples:\n"
@@ -334,7 +335,7 @@ def _run(args: argparse.Namespace, pictures: str | None, out: TextIO, err: TextI
         args.indent if render == "json" else None,  # indented where computed
     )  # fmt: skip
     jobs = args.jobs or default_jobs()
-    plan = plan_timelines(args.paths, args.outcomes, jobs=jobs)  # None: not DmfA originals only
+    plan = plan_timelines(args.paths, args.outcomes, jobs=jobs)  # None: not DmfA only
     computed: TimelineRun | None = None
     if plan is not None:  # read employer by employer, then built worker by worker
         computed = run_timeline_plan(plan, spec, jobs, dmfa_progress, progress.phase)
