@@ -14,12 +14,13 @@ the output is the same whatever ``jobs``.
 A group's DmfA originals stream into the computation file by file (each whole or
 not at all), so memory follows the compact state of the largest employer (counts,
 the lines of the year), not its records nor the input. DmfA updates and consultation
-answers go with the originals of the employer they name (:mod:`mycareer.correction_groups`),
-and such a group is read whole. Input the grouping cannot prove safe runs as one
-group, exactly as a single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would:
-files of other kinds, a group whose records turn out to name an employer its headers
-did not (a file with several declarations, read or rejected), or groups that declare a
-quarter under one identifier (an NSSO number of two enterprise numbers).
+answers go with the originals of the employer they name
+(:mod:`mycareer.correction_groups`): the file each corrects is held while it is
+corrected, the others stream. Input the grouping cannot prove safe runs as one group,
+exactly as a single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: files
+of other kinds, a group whose records turn out to name an employer its headers did not
+(a file with several declarations, read or rejected), or groups that declare a quarter
+under one identifier (an NSSO number of two enterprise numbers).
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -180,8 +181,9 @@ def run_group(
     DmfA originals stream into the computation file by file, each file whole or not at
     all (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa` feeding an
     :class:`~mycareer.fla.bulk.EntitlementStream`): the process holds counts and lines,
-    never the group's records. Input that only a whole read gives exactly (updates,
-    consultation answers, two originals of one quarter...) is read whole.
+    never the group's records (a file a DmfA correction names is held while corrected).
+    Input that only a whole read gives exactly (a correction without its original, two
+    originals of one quarter...) is read whole.
 
     With ``spool_to`` (a folder) and ``spec.render == "json"``, each result's JSON text
     is written to the file ``name`` there as it is made (the result's ``spool``), so

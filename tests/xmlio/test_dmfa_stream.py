@@ -1,4 +1,4 @@
-"""Originals read file by file into stages (:func:`stream_corrected_dmfa`) against one whole read.
+"""DmfA read file by file into stages (:func:`stream_corrected_dmfa`) against one whole read.
 
 The oracle is ``read_corrected_dmfa(paths, on_error="collect")``: the stages committed
 must receive its records in its order, and the rest must be its findings, errors,
@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 
+import attrs
+
 from mycareer.dmfa import DmfaWorkerRecord
+from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa import FileRead, read_dmfa_file
+from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 from mycareer.xmlio.flows import StreamedDmfa, read_corrected_dmfa, stream_corrected_dmfa
 
 from ..fla._build import ACME, ANN, BETA, BOB, CAROL, occupation, record
+from ._consultation import consultation_bytes
 
 Q = Quarter
 CREATED = datetime(2024, 7, 20, 9, 0)
@@ -61,9 +67,7 @@ def _assert_as_whole(paths: Sequence[Path]) -> tuple[StreamedDmfa, list[tuple[st
     whole = read_corrected_dmfa(paths, on_error="collect")
     assert streamed is not None
     assert records == list(whole.records)
-    assert [(d.key, d.source) for d in streamed.declarations] == [
-        (d.key, d.source) for d in whole.declarations
-    ]
+    assert streamed.declarations == whole.declarations
     assert streamed.findings == whole.findings
     assert _said(streamed.errors) == _said(whole.errors)
     assert streamed.rejected == whole.rejected
@@ -183,10 +187,77 @@ def test_a_file_whose_forms_are_out_of_order_needs_a_whole_read(tmp_path: Path) 
     assert (streamed, records, log) == (None, [], [("discard", 6)])
 
 
-def test_updates_need_a_whole_read_before_any_file_is_read(tmp_path: Path) -> None:
+def test_other_kinds_need_a_whole_read_before_any_file_is_read(tmp_path: Path) -> None:
     _folder(tmp_path)
-    (tmp_path / "x-update.xml").write_bytes(b"<DmfAUpdate/>")
-    assert _stream([tmp_path]) == (None, [], [])
+    dimona = resources.files("mycareer.data.demo") / "dimona"
+    assert _stream([tmp_path, Path(str(dimona))]) == (None, [], [])
+
+
+def _update(folder: Path, name: str, employer: Employer, line: DmfaWorkerRecord,
+            action: UpdateAction = UpdateAction.MODIFIED, hour: int = 9) -> Path:  # fmt: skip
+    form = DmfaUpdateForm(employer, line.quarter, datetime(2024, 8, 1, hour), declaration_id="1")
+    path = folder / name
+    write_dmfa_update(path, form, [DmfaLineUpdate(form, action, line)])
+    return path
+
+
+def _halved(line: DmfaWorkerRecord) -> DmfaWorkerRecord:
+    first = line.occupations[0]
+    return attrs.evolve(line, occupations=[attrs.evolve(first, mean_working_hours=1900)])
+
+
+def test_corrections_are_applied_to_the_files_they_name_as_one_read_applies_them(
+    tmp_path: Path,
+) -> None:
+    """An update by enterprise number, one by NSSO number alone deleting a line (the
+    declaration recounted), two consultation answers for one quarter (the later wins):
+    each corrected file is held, corrected, then staged; the others stream."""
+    _folder(tmp_path)
+    acme_q1, acme_q2 = _staff(ACME, Q(2024, 1)), _staff(ACME, Q(2024, 2))
+    _update(tmp_path, "u1.xml", Employer(ACME.enterprise), _halved(acme_q1[1]))
+    assert ACME.nsso is not None
+    _update(tmp_path, "u2.xml", Employer(nsso=ACME.nsso), acme_q2[0], UpdateAction.DELETED)
+    beta = _staff(BETA, Q(2024, 1))
+    for name, hour, kept in (("c-late.xml", 11, beta[:1]), ("c-early.xml", 10, beta[1:])):
+        answer = consultation_bytes(BETA, Q(2024, 1), kept, created_at=datetime(2024, 8, 1, hour))
+        (tmp_path / name).write_bytes(answer)
+    streamed, log = _assert_as_whole([tmp_path])
+    assert log == [("commit", 3), ("commit", 1), ("commit", 3), ("commit", 2)]
+    counts = {(d.employer.key, str(d.quarter)): d.record_count for d in streamed.declarations}
+    assert counts[(ACME.key, "20242")] == 2  # one line deleted
+    codes = [f.code for f in streamed.findings]
+    assert codes.count("DMFA_UPDATE_APPLIED") == 2
+    assert "DMFA_CONSULTATION_DUPLICATE" in codes
+
+
+def test_a_correction_without_its_original_file_needs_a_whole_read(tmp_path: Path) -> None:
+    """One read opens its quarter after every declared one: the stream cannot place it."""
+    _folder(tmp_path)
+    _update(tmp_path, "u.xml", BETA, _staff(BETA, Q(2024, 2))[0], UpdateAction.CREATED)
+    assert _stream([tmp_path])[0] is None
+
+
+def test_a_correction_of_a_file_rejected_part_way_needs_a_whole_read(tmp_path: Path) -> None:
+    files = _folder(tmp_path)
+    data = files[3].read_bytes()
+    files[3].write_bytes(data[: data.rindex(b"<WorkerRecord>")])  # Acme 2024 Q1, cut short
+    _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 1))[0]))
+    assert _stream([tmp_path])[0] is None
+
+
+def test_a_correction_file_naming_two_original_files_needs_a_whole_read(tmp_path: Path) -> None:
+    """Its forms' findings come in their creation order across both quarters in one read."""
+    _folder(tmp_path)
+    first = _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 1))[0]), hour=10)
+    second = _update(tmp_path, "v.xml", ACME, _halved(_staff(ACME, Q(2024, 2))[0]), hour=9)
+    text, other = first.read_bytes(), second.read_bytes()
+    form = other[other.index(b"<Form>") : other.rindex(b"</Form>") + len(b"</Form>")]
+    end = text.rindex(b"</DmfAUpdate>")
+    first.write_bytes(text[:end] + form + text[end:])
+    second.unlink()
+    assert _stream([tmp_path])[0] is None
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    assert [f.code for f in whole.findings].count("DMFA_UPDATE_APPLIED") == 2
 
 
 def test_a_stage_that_stops_early_still_gets_the_file_read_to_its_end(tmp_path: Path) -> None:
@@ -202,3 +273,28 @@ def test_a_stage_that_stops_early_still_gets_the_file_read_to_its_end(tmp_path: 
         [(ACME.key, Q(2024, 1))], (), ()
     )  # fmt: skip
     assert read.declarations[0].record_count == 3
+
+
+def test_a_correction_of_a_later_form_of_a_file_needs_a_whole_read(tmp_path: Path) -> None:
+    """The header names the first form only: the file streamed before the correction was
+    seen to name its second form."""
+    (tmp_path / "both.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(ACME, Q(2024, 2)))
+    )
+    _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 2))[0]))
+    streamed, records, log = _stream([tmp_path])
+    assert (streamed, records, log) == (None, [], [("discard", 6)])
+
+
+def test_a_correction_naming_another_enterprise_under_the_nsso_number_needs_a_whole_read(
+    tmp_path: Path,
+) -> None:
+    """Beta's enterprise number with Acme's NSSO number: one read gives it a quarter of its
+    own (the ONSS would refuse it: DMFA_NSSO_NUMBER_SHARED), opened after every declared one."""
+    _folder(tmp_path)
+    stranger = Employer(BETA.enterprise, ACME.nsso)
+    line = attrs.evolve(_staff(ACME, Q(2024, 2))[0], employer=stranger)
+    _update(tmp_path, "u.xml", stranger, line, UpdateAction.CREATED)
+    assert _stream([tmp_path])[0] is None
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    assert "DMFA_NSSO_NUMBER_SHARED" in [f.code for f in whole.findings]

@@ -15,9 +15,10 @@ its root element (:func:`mycareer.xmlio.documents.sniff_document`):
 * documents of the other kinds are listed in ``skipped`` (another reader's
   business); documents of no known kind are errors.
 
-:func:`stream_corrected_dmfa` reads originals alone file by file into stages that
-the caller provides (each file whole or not at all), so that no caller holds a
-group's records: the bounded-memory path of the entitlements and the timeline.
+:func:`stream_corrected_dmfa` reads originals file by file into stages that the
+caller provides (each file whole or not at all; a file that updates or consultation
+answers name is held while they are applied to it), so that no caller holds a group's
+records: the bounded-memory path of the entitlements and the timeline.
 
 The result has the fields of :class:`mycareer.xmlio.DmfaBatch` (``records``,
 ``declarations``, ``findings``, ``errors``), so it goes wherever a batch of
@@ -40,6 +41,7 @@ from mycareer.dmfa_update import (
     DmfaCorrection,
     DmfaLineUpdate,
     EffectiveLine,
+    SlotOpener,
     apply_dmfa_updates,
     employer_ids,
 )
@@ -55,7 +57,7 @@ from mycareer.xmlio.dmfa_update import (
 )
 from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
 from mycareer.xmlio.file_order import errors_in_file_order, reading_in_file_order
-from mycareer.xmlio.headers import scan_header
+from mycareer.xmlio.headers import scan_employer, scan_header
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -206,7 +208,7 @@ class StreamedDmfa:
     ``findings``, ``errors`` and ``rejected`` are those :func:`read_corrected_dmfa`
     gives for the same files, in the same order; ``declarations`` its declarations
     (one per employer and quarter, by quarter then employer key), with the worker and
-    record counts read from their files (no correction applies, none is recounted).
+    record counts read from their files, recounted where a correction applied.
     """
 
     declarations: tuple[DmfaDeclaration, ...] = ()
@@ -267,41 +269,185 @@ def stream_corrected_dmfa(
     records go to the stages (never held here), in the order that function gives them,
     and a file's stage is committed only when the file was read whole
     (:func:`~mycareer.xmlio.dmfa.read_dmfa_file`); the rest is returned. Files are read
-    in the order of their headers (:func:`~mycareer.xmlio.headers.scan_header`).
+    in the order of their headers (:func:`~mycareer.xmlio.headers.scan_header`). DmfA
+    updates and consultation answers among the files are read first; an original file
+    whose declarations they name is held while they are applied to it
+    (:func:`~mycareer.dmfa_update.apply_dmfa_updates`, as one read applies them), then
+    its effective lines go to its stage.
 
-    None when only a whole read gives the result exactly: the input is not DmfA
-    originals alone (updates and consultation answers correct them across files), or
-    the records could not come in that order (two originals of one employer and quarter,
-    of which the last created wins; declarations sharing an employer identifier in a
-    quarter; a file whose forms are out of order; records of a form whose header was
-    not kept). Nothing has been read when the kinds decide it; otherwise some stages may
-    have been committed: the caller drops what they made and calls
-    :func:`read_corrected_dmfa`.
+    None when only a whole read gives the result exactly: the input holds other kinds
+    than DmfA, the records could not come in that order (two originals of one employer and
+    quarter, of which the last created wins; declarations sharing an employer identifier in
+    a quarter; a file whose forms are out of order; records of a form whose header was
+    not kept), or a correction names no original file or the quarters of several (one
+    read puts such quarters elsewhere, or orders their findings across files). Nothing
+    has been read when the kinds decide it; otherwise some stages may have been
+    committed: the caller drops what they made and calls :func:`read_corrected_dmfa`.
     """
     files, errors = input_files(paths)
     kinds, findings, problems = sort_documents(files)
     errors.extend(problems)
-    if any(k.namespace is not None or k.root != _ORIGINAL_ROOT for k in kinds.values()):
+    corrections = _Corrections.read(kinds, errors)
+    if corrections is None:
         return None
-    originals, reading = input_files(list(kinds))  # as read_dmfa lists them
+    originals, reading = input_files(corrections.originals)  # as read_dmfa lists them
     errors.extend(reading)
     order = _CorrectedOrder()
     reads: dict[int, FileRead] = {}
     for index in sorted(range(len(originals)), key=lambda i: _header_order(originals[i])):
-        current = stage()
-        read = reads[index] = read_dmfa_file(originals[index], current)
+        path = originals[index]
+        held = _HeldRecords() if corrections.touches(path) else None
+        current = held or stage()
+        read = reads[index] = read_dmfa_file(path, current)
         if read.rejected:
             continue  # the stage was discarded
+        settled = corrections.settle(index, read, current, held, stage)
+        if settled is None:
+            current.discard()
+            return None
+        current, read = settled
         if not order.accepts(read):
             current.discard()
             return None
         current.commit()
+    if not corrections.all_taken():
+        return None  # a correction without its original file: one read opens its slot last
     for index in sorted(reads):
         errors.extend(reads[index].errors)
     declarations = sorted(order.declarations, key=lambda d: (d.quarter, d.employer.key))
     rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
     names = [str(path) for path in files]  # what reading said, as read_corrected_dmfa says it
-    said = reading_in_file_order(names, [findings])
+    said = reading_in_file_order(names, [(*findings, *corrections.findings)])
     return StreamedDmfa(
         tuple(declarations), tuple(said), errors_in_file_order(names, errors), rejected
     )
+
+
+class _HeldRecords:
+    """A file's records held while the corrections that name it are applied."""
+
+    def __init__(self) -> None:
+        self.records: list[DmfaWorkerRecord] = []
+
+    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None:
+        self.records.extend(records)
+
+    def commit(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        self.records = []
+
+
+class _Corrections:
+    """The updates and consultation answers of a streamed read, each to be applied with the
+    one original file whose declarations it names (by quarter and employer identifier)."""
+
+    def __init__(
+        self,
+        originals: list[Path],
+        updates: list[DmfaLineUpdate],
+        consultations: list[DmfaConsultation],
+    ) -> None:
+        self.originals = originals
+        self.updates = updates
+        self.consultations = consultations
+        forms = [u.form for u in updates] + [c.form for c in consultations]
+        self.forms = {id(form): form for form in forms}
+        self.targets = {(f.quarter, name) for f in forms for name in employer_ids(f.employer)}
+        #: Which original file (index) took each correction file, and each form.
+        self.files: dict[str, int] = {}
+        self.taken: set[int] = set()
+        self.findings: list[Finding] = []
+
+    @classmethod
+    def read(
+        cls, kinds: dict[Path, DocumentKind], errors: list[InvalidValueError]
+    ) -> _Corrections | None:
+        """The corrections read whole (their errors to ``errors``); None for other kinds."""
+        originals: list[Path] = []
+        updates: list[DmfaLineUpdate] = []
+        consultations: list[DmfaConsultation] = []
+        for path, kind in kinds.items():
+            if kind.namespace is not None:
+                return None
+            if kind.root == _ORIGINAL_ROOT:
+                originals.append(path)
+            elif kind.root == UPDATE_ROOT:
+                updates.extend(_read_whole(path, iter_dmfa_updates, errors))
+            elif kind.root == CONSULTATION_ROOT:
+                consultations.extend(_read_whole(path, iter_dmfa_consultations, errors))
+            else:
+                return None
+        return cls(originals, updates, consultations)
+
+    def touches(self, path: Path) -> bool:
+        """Whether the file's header names a quarter a correction names (or is unclear)."""
+        if not self.targets:
+            return False
+        _root, _key, quarter, ids = scan_employer(path)
+        return quarter is None or any((quarter, name) in self.targets for name in ids)
+
+    def settle(
+        self,
+        index: int,
+        read: FileRead,
+        current: FileStage,
+        held: _HeldRecords | None,
+        stage: Callable[[], FileStage],
+    ) -> tuple[FileStage, FileRead] | None:
+        """The stage holding file ``index``'s effective lines, and its corrected read.
+
+        None when a correction it names was taken by another file (or another form of the
+        correction's file was), when it was streamed though a correction names it (its
+        header did not say so: a later form), or when applying opens another quarter.
+        """
+        named = self._take(index, read)
+        if named is None or (named and held is None):
+            return None
+        if held is None:
+            return current, read
+        corrected = self._corrected(read, held.records, named)
+        if corrected is None:
+            return None
+        records, read = corrected
+        current = stage()
+        current.feed(records)
+        return current, read
+
+    def _take(self, index: int, read: FileRead) -> set[int] | None:
+        """The forms that name the file's declarations (their ids), now taken by it."""
+        declared = {(d.quarter, n) for d in read.declarations for n in employer_ids(d.employer)}
+        named = {
+            key
+            for key, form in self.forms.items()
+            if any((form.quarter, n) in declared for n in employer_ids(form.employer))
+        }
+        for key in named:
+            if key in self.taken or self.files.setdefault(self.forms[key].file, index) != index:
+                return None
+            self.taken.add(key)
+        return named
+
+    def _corrected(
+        self, read: FileRead, records: list[DmfaWorkerRecord], named: set[int]
+    ) -> tuple[tuple[DmfaWorkerRecord, ...], FileRead] | None:
+        """The file's lines and declarations after the corrections ``named``, as one read
+        of everything gives them; None when one opens a quarter the file does not declare."""
+        correction = apply_dmfa_updates(
+            records,
+            [u for u in self.updates if id(u.form) in named],
+            declarations=read.declarations,
+            consultations=[c for c in self.consultations if id(c.form) in named],
+        )
+        if any(slot.opener is not SlotOpener.DECLARATION for slot in correction.slots):
+            return None
+        self.findings.extend(correction.findings)
+        recounted = {d.key: d for d in correction.declarations}
+        declarations = tuple(recounted[d.key] for d in read.declarations)
+        return correction.records, attrs.evolve(read, declarations=declarations)
+
+    def all_taken(self) -> bool:
+        """Whether every correction named an original file (else one read opens its quarter
+        after every declared one)."""
+        return len(self.taken) == len(self.forms)
