@@ -274,3 +274,37 @@ def test_the_timeline_command_writes_one_reads_bytes(
     assert len(taken) == 1
     assert "85010110508" in shuffled.out  # the consultation answer's newcomer
     assert (shuffled.out, shuffled.err) == (one_read.stdout, one_read.stderr)
+
+
+@pytest.fixture(scope="module")
+def lineless(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Corrections of employers with no original that bring no line (found by a review):
+    an empty consultation answer, an update whose only line is refused (a bad INSS), and
+    an update cut short. Each is its own group, whose read opens no quarter."""
+    folder = tmp_path_factory.mktemp("lineless")
+    bench_module("payroll").generate(folder, 20, QUARTERS, employers=2)
+    line = _records(next(folder.glob("dmfa-*-20241.xml")))[0]
+    empty, refused, cut = (Employer(EnterpriseNumber(n)) for n in ("0000001285", "0000001384",
+                                                                    "0000001483"))  # fmt: skip
+    answer = consultation_bytes(empty, QUARTERS[0], [], created_at=datetime(2024, 7, 1, 9))
+    (folder / "answer-empty.xml").write_bytes(answer)
+    _update(folder, "upd-refused.xml", refused, UpdateAction.CREATED, line)
+    _edit(folder / "upd-refused.xml", f"<INSS>{line.niss.value}<", "<INSS>1234567890<")
+    _update(folder, "upd-cut.xml", cut, UpdateAction.CREATED, line)
+    text = (folder / "upd-cut.xml").read_bytes()
+    (folder / "upd-cut.xml").write_bytes(text[: len(text) * 7 // 10])
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_corrections_that_bring_no_line_give_one_reads_timelines(
+    lineless: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = one_process(read_career_inputs([lineless]), TimelineSpec())
+    assert "DMFA_CONSULTATION_EMPTY" in {f.code for f in expected.findings}
+    assert {Path(e.source.file).name for e in expected.errors if e.source and e.source.file} == {
+        "upd-refused.xml", "upd-cut.xml"
+    }  # fmt: skip
+    taken = always_shuffle(monkeypatch)
+    assert same(timelines_from_files([lineless], jobs=jobs), expected)
+    assert len(taken) == 1

@@ -34,7 +34,7 @@ from mycareer.fla import compute_entitlements
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import load_schema, validate_document
-from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa import iter_dmfa, read_dmfa
 from mycareer.xmlio.dmfa_update import iter_dmfa_updates
 from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes, write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
@@ -410,3 +410,28 @@ def test_the_official_sample_update_applies_to_the_official_original(
 def test_the_official_sample_update_is_valid(onss_samples_dir: Path, onss_xsd_dir: Path) -> None:
     schema = load_schema(onss_xsd_dir / "DmfAUpdate_20223.xsd")
     assert validate_document(onss_samples_dir / "DmfAUpdate_20223_1.xml", schema) == []
+
+
+def test_a_creation_hour_with_an_offset_is_refused_as_the_xsd_refuses_it(tmp_path: Path) -> None:
+    """Zone 00299 is HH:MM:SS.sss, no offset (the XSDs' pattern). An offset made an aware
+    moment that one read could not order against the others (a TypeError, found by a
+    review): an update names it as an error; an original's is unknown (None), as any
+    unreadable creation moment of an original is."""
+    quarter = QUARTERS[0]
+    line = record(ACME, quarter, _niss(1), [occupation(quarter.period.start)])
+    form = _form(quarter, CREATED)
+    data = dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.MODIFIED, line)])
+    shifted = data.replace(b"09:00:00.000<", b"09:00:00.000+01:00<", 1)
+    assert shifted != data
+    with pytest.raises(MycareerErrorGroup) as caught:
+        list(iter_dmfa_updates(shifted, name="tz.xml"))
+    said = str(caught.value.exceptions[0])
+    assert "'2024-07-20 09:00:00.000+01:00'" in said
+    assert "tz.xml" in said
+    original = dmfa_bytes(ACME, quarter, [line], created_at=CREATED)
+    (tmp_path / "plain.xml").write_bytes(original)
+    (tmp_path / "tz.xml").write_bytes(original.replace(b"09:00:00.000<", b"09:00:00.000+01:00<"))
+    created = [
+        d.created_at for p in ("plain.xml", "tz.xml") for d in read_dmfa(tmp_path / p).declarations
+    ]
+    assert created == [CREATED, None]

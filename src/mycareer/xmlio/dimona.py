@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
@@ -76,6 +76,7 @@ from mycareer.xmlio.reading import (
     check_root,
     close_events,
     each_document,
+    form_hour,
     input_files,
     refuse_doctype,
     root_tag,
@@ -142,7 +143,7 @@ def _moment(
         return None
     hour = fields.text(hour_tag, limit=40)
     try:
-        return datetime.combine(day, time.fromisoformat(hour) if hour else time())
+        return datetime.combine(day, form_hour(hour))
     except ValueError:
         fields.fail(f"invalid {hour_tag} {shown(hour)}: expected HH:MM:SS.sss", hour_tag)
 

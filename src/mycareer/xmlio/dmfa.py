@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
@@ -97,6 +97,7 @@ from mycareer.xmlio.reading import (
     check_root,
     close_events,
     each_document,
+    form_hour,
     input_files,
     known_niss,
     refuse_doctype,
@@ -259,8 +260,7 @@ class _DmfaReader:
         if not day_text or len(day_text) > 40 or len(hour_text) > 40:
             return None
         try:
-            moment = time.fromisoformat(hour_text) if hour_text else time()
-            return datetime.combine(date.fromisoformat(day_text), moment)
+            return datetime.combine(date.fromisoformat(day_text), form_hour(hour_text))
         except ValueError:
             return None
 

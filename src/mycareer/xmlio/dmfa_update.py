@@ -44,7 +44,7 @@ fix.xml:24 $.Form[1].EmployerDeclarationUpdate.NaturalPersonUpdate[1].WorkerReco
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -68,6 +68,7 @@ from mycareer.xmlio.reading import (
     add_error,
     check_root,
     close_events,
+    form_hour,
     known_niss,
     refuse_doctype,
     root_tag,
@@ -213,7 +214,7 @@ class _Stream(Generic[_T]):
         if not day:
             return None
         try:
-            return datetime.combine(date.fromisoformat(day), time.fromisoformat(hour or "00:00"))
+            return datetime.combine(date.fromisoformat(day), form_hour(hour))
         except ValueError:
             raise InvalidValueError(
                 f"invalid form creation moment {_shown(f'{day} {hour}')}: expected "

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, Final, Literal
 
 import attrs
@@ -42,6 +42,7 @@ from mycareer.xmlio.reading import (
     add_error,
     check_root,
     close_events,
+    form_hour,
     input_files,
     known_niss,
     refuse_doctype,
@@ -76,7 +77,7 @@ def _moment(fields: FieldReader, day_tag: str, hour_tag: str) -> datetime | None
         return None
     hour = fields.text(hour_tag)
     try:
-        return datetime.combine(day, time.fromisoformat(hour) if hour else time())
+        return datetime.combine(day, form_hour(hour))
     except ValueError:
         fields.fail(f"invalid {hour_tag} {hour!r}: expected HH:MM:SS.sss", hour_tag)
 

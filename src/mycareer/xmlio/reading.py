@@ -27,7 +27,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TypeVar, cast, overload
 
@@ -66,6 +66,7 @@ __all__ = [
     "checked_niss",
     "close_events",
     "each_document",
+    "form_hour",
     "input_files",
     "known_niss",
     "plain_integer",
@@ -100,6 +101,26 @@ def add_error(errors: ErrorSink, error: InvalidValueError) -> None:
         errors.add(error)
     else:
         errors.append(error)
+
+
+def form_hour(text: str | None) -> time:
+    """A form's creation hour (zone 00299, ``HH:MM:SS.sss``; none: midnight).
+
+    ValueError for anything else, an offset included: the XSDs allow none, and forms are
+    ordered by their creation moments, which an aware time would not compare with.
+
+    >>> form_hour("09:30:00.000"), form_hour(None)
+    (datetime.time(9, 30), datetime.time(0, 0))
+    >>> form_hour("09:30:00.000+01:00")
+    Traceback (most recent call last):
+    ValueError: a creation hour has no offset: '09:30:00.000+01:00'
+    """
+    if not text:
+        return time()
+    moment = time.fromisoformat(text)
+    if moment.tzinfo is not None:
+        raise ValueError(f"a creation hour has no offset: {text[:40]!r}")
+    return moment
 
 
 def plain_integer(raw: str | None) -> int | None:
