@@ -29,7 +29,13 @@ from mycareer.niss import Niss
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun
 from mycareer.quarter import Quarter
-from mycareer.timeline_jobs import TimelineSpec, one_process, plan_timelines, timelines_from_files
+from mycareer.timeline_jobs import (
+    TimelineRun,
+    TimelineSpec,
+    one_process,
+    plan_timelines,
+    timelines_from_files,
+)
 from mycareer.xmlio.career_inputs import read_career_inputs
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
@@ -204,12 +210,19 @@ def test_timelines_are_those_of_one_read(
     """Timelines too: each correction read with its employer, the periods shuffled by NISS
     into one read's order (a correction without its original: after every declared quarter,
     by its creation time, mycareer.dmfa_update.SlotOpener)."""
-    expected = one_process(read_career_inputs([corrected]), TimelineSpec())
+    run = _shuffled_as_one_read(corrected, jobs, monkeypatch)
+    assert len(run.workers) > 50
+
+
+def _shuffled_as_one_read(folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> TimelineRun:
+    """The timelines of ``folder`` by employer (the shuffle lowered to 1 byte), checked equal
+    to one read's (the oracle)."""
+    expected = one_process(read_career_inputs([folder]), TimelineSpec())
     taken = always_shuffle(monkeypatch)
-    run = timelines_from_files([corrected], jobs=jobs)
+    run = timelines_from_files([folder], jobs=jobs)
     assert len(taken) == 1  # the shuffle ran, and did not give up
     assert same(run, expected)
-    assert len(run.workers) > 50
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +233,7 @@ def orphans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     SlotOpener), not by quarter and employer, so those workers' order tells the orders
     apart. The strangers' numbers sort before the originals' employers, and the update
     created first is of the later quarter; a consultation answer (created before both
-    updates) also replaces a declared quarter."""
+    updates) also replaces a declared quarter; and three corrections bring no line."""
     folder = tmp_path_factory.mktemp("orphans")
     files = bench_module("payroll").generate(folder, 40, QUARTERS, employers=2)
     keys = sorted({p.name.split("-")[1] for p in files})
@@ -239,22 +252,38 @@ def orphans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kept = _records(folder / f"dmfa-{keys[1]}-20241.xml")[:3]
     answer = consultation_bytes(declared, QUARTERS[0], kept, created_at=moment)
     (folder / "answer-declared.xml").write_bytes(answer)
+    _lineless(folder, line)
     return folder
+
+
+def _lineless(folder: Path, line: DmfaWorkerRecord) -> None:
+    """Corrections of employers with no original that bring no line, each its own group
+    whose read opens no quarter (a review found they crashed the map): an empty
+    consultation answer, an update whose only line is refused (a bad INSS), and an
+    update cut short."""
+    empty, refused, cut = (Employer(EnterpriseNumber(n)) for n in ("0000001582", "0000001681",
+                                                                    "0000001780"))  # fmt: skip
+    answer = consultation_bytes(empty, QUARTERS[0], [], created_at=datetime(2024, 7, 1, 9))
+    (folder / "answer-empty.xml").write_bytes(answer)
+    _update(folder, "upd-refused.xml", refused, UpdateAction.CREATED, line)
+    _edit(folder / "upd-refused.xml", f"<INSS>{line.niss.value}<", "<INSS>1234567890<")
+    _update(folder, "upd-cut.xml", cut, UpdateAction.CREATED, line)
+    text = (folder / "upd-cut.xml").read_bytes()
+    (folder / "upd-cut.xml").write_bytes(text[: len(text) * 7 // 10])
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_corrections_without_originals_keep_one_reads_order(
     orphans: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = one_process(read_career_inputs([orphans]), TimelineSpec())
-    last = [w.niss.value for w in expected.workers][-3:]
+    run = _shuffled_as_one_read(orphans, jobs, monkeypatch)
+    last = [w.niss.value for w in run.workers][-3:]
     assert last == ["85010110310", "85010110112", "85010110508"]  # see the fixture
-    taken = always_shuffle(monkeypatch)
-    run = timelines_from_files([orphans], jobs=jobs)
-    assert len(taken) == 1
-    assert same(run, expected)
     codes = {f.code for f in run.findings}
     assert {"DMFA_UPDATE_WITHOUT_ORIGINAL", "DMFA_CONSULTATION_PRECEDENCE"} <= codes
+    assert "DMFA_CONSULTATION_EMPTY" in codes
+    refused = {Path(e.source.file).name for e in run.errors if e.source and e.source.file}
+    assert refused == {"upd-refused.xml", "upd-cut.xml"}
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -269,42 +298,8 @@ def test_the_timeline_command_writes_one_reads_bytes(
     one_read = run_cli("timeline", orphans, "--format", fmt)
     taken = always_shuffle(monkeypatch)
     code = main(["timeline", str(orphans), "--format", fmt, "--jobs", "2"])
-    assert code == one_read.returncode == 0  # warnings, no error
+    assert code == one_read.returncode == 1  # the refused and cut updates
     shuffled = capsys.readouterr()
     assert len(taken) == 1
     assert "85010110508" in shuffled.out  # the consultation answer's newcomer
     assert (shuffled.out, shuffled.err) == (one_read.stdout, one_read.stderr)
-
-
-@pytest.fixture(scope="module")
-def lineless(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Corrections of employers with no original that bring no line (found by a review):
-    an empty consultation answer, an update whose only line is refused (a bad INSS), and
-    an update cut short. Each is its own group, whose read opens no quarter."""
-    folder = tmp_path_factory.mktemp("lineless")
-    bench_module("payroll").generate(folder, 20, QUARTERS, employers=2)
-    line = _records(next(folder.glob("dmfa-*-20241.xml")))[0]
-    empty, refused, cut = (Employer(EnterpriseNumber(n)) for n in ("0000001285", "0000001384",
-                                                                    "0000001483"))  # fmt: skip
-    answer = consultation_bytes(empty, QUARTERS[0], [], created_at=datetime(2024, 7, 1, 9))
-    (folder / "answer-empty.xml").write_bytes(answer)
-    _update(folder, "upd-refused.xml", refused, UpdateAction.CREATED, line)
-    _edit(folder / "upd-refused.xml", f"<INSS>{line.niss.value}<", "<INSS>1234567890<")
-    _update(folder, "upd-cut.xml", cut, UpdateAction.CREATED, line)
-    text = (folder / "upd-cut.xml").read_bytes()
-    (folder / "upd-cut.xml").write_bytes(text[: len(text) * 7 // 10])
-    return folder
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_corrections_that_bring_no_line_give_one_reads_timelines(
-    lineless: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = one_process(read_career_inputs([lineless]), TimelineSpec())
-    assert "DMFA_CONSULTATION_EMPTY" in {f.code for f in expected.findings}
-    assert {Path(e.source.file).name for e in expected.errors if e.source and e.source.file} == {
-        "upd-refused.xml", "upd-cut.xml"
-    }  # fmt: skip
-    taken = always_shuffle(monkeypatch)
-    assert same(timelines_from_files([lineless], jobs=jobs), expected)
-    assert len(taken) == 1
