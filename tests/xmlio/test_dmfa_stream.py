@@ -24,7 +24,7 @@ from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 from mycareer.xmlio.flows import StreamedDmfa, read_corrected_dmfa, stream_corrected_dmfa
 
-from ..fla._build import ACME, ANN, BETA, BOB, CAROL, occupation, record
+from ..fla._build import ACME, ANN, BETA, BOB, CAROL, NSSO_ONLY, occupation, record
 from ._consultation import consultation_bytes
 
 Q = Quarter
@@ -298,3 +298,25 @@ def test_a_correction_naming_another_enterprise_under_the_nsso_number_needs_a_wh
     assert _stream([tmp_path])[0] is None
     whole = read_corrected_dmfa([tmp_path], on_error="collect")
     assert "DMFA_NSSO_NUMBER_SHARED" in [f.code for f in whole.findings]
+
+
+def test_answers_one_read_keeps_one_of_need_a_whole_read(tmp_path: Path) -> None:
+    """Two answers naming one enterprise number with two NSSO numbers, each declared alone
+    (CompanyID 0) in its own file: one read keeps only the later answer (one per employer
+    key and quarter, DMFA_CONSULTATION_DUPLICATE), which files corrected apart do not
+    know (found by a review)."""
+    assert ACME.enterprise is not None
+    assert ACME.nsso is not None
+    numbers = (ACME.nsso, NSSO_ONLY.nsso)
+    for number, hour in zip(numbers, (9, 10), strict=True):
+        assert number is not None
+        alone = Employer(nsso=number)
+        _write(tmp_path, f"dmfa-{number.value}.xml", alone, Q(2024, 1))
+        named = Employer(ACME.enterprise, number)
+        kept = [attrs.evolve(r, employer=named) for r in _staff(alone, Q(2024, 1), 2)]
+        moment = datetime(2024, 8, 1, hour)
+        answer = consultation_bytes(named, Q(2024, 1), kept, created_at=moment)
+        (tmp_path / f"answer-{number.value}.xml").write_bytes(answer)
+    assert _stream([tmp_path])[0] is None
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    assert "DMFA_CONSULTATION_DUPLICATE" in [f.code for f in whole.findings]

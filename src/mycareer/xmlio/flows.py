@@ -208,7 +208,9 @@ class StreamedDmfa:
     ``findings``, ``errors`` and ``rejected`` are those :func:`read_corrected_dmfa`
     gives for the same files, in the same order; ``declarations`` its declarations
     (one per employer and quarter, by quarter then employer key), with the worker and
-    record counts read from their files, recounted where a correction applied.
+    record counts read from their files (``NaturalPerson`` and ``WorkerRecord`` blocks,
+    refused ones included), recounted from the effective lines where a correction
+    applied, as one read recounts every quarter: the counts alone may differ from it.
     """
 
     declarations: tuple[DmfaDeclaration, ...] = ()
@@ -399,8 +401,10 @@ class _Corrections:
         """The stage holding file ``index``'s effective lines, and its corrected read.
 
         None when a correction it names was taken by another file (or another form of the
-        correction's file was), when it was streamed though a correction names it (its
-        header did not say so: a later form), or when applying opens another quarter.
+        correction's file was), when a consultation answer of another file has the same
+        employer key and quarter as one it names, when it was streamed though a correction
+        names it (its header did not say so: a later form), or when applying opens another
+        quarter.
         """
         named = self._take(index, read)
         if named is None or (named and held is None):
@@ -427,6 +431,12 @@ class _Corrections:
             if key in self.taken or self.files.setdefault(self.forms[key].file, index) != index:
                 return None
             self.taken.add(key)
+        # One read keeps one answer per employer key and quarter across every file
+        # (dmfa_update._latest_consultations), even for answers naming two NSSO numbers.
+        answered = {(self.forms[key].employer.key, self.forms[key].quarter) for key in named}
+        if any((c.form.employer.key, c.form.quarter) in answered and id(c.form) not in named
+               for c in self.consultations):  # fmt: skip
+            return None
         return named
 
     def _corrected(
