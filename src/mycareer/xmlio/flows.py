@@ -356,7 +356,16 @@ class _Corrections:
         self.consultations = consultations
         forms = [u.form for u in updates] + [c.form for c in consultations]
         self.forms = {id(form): form for form in forms}
-        self.targets = {(f.quarter, name) for f in forms for name in employer_ids(f.employer)}
+        #: The forms by each (quarter, employer identifier) they name, and the consultation
+        #: answers by employer key and quarter (one read keeps one of each such set).
+        self.targets: dict[tuple[Quarter, str], set[int]] = {}
+        for form in forms:
+            for name in employer_ids(form.employer):
+                self.targets.setdefault((form.quarter, name), set()).add(id(form))
+        self.answers: dict[tuple[str, Quarter], set[int]] = {}
+        for consultation in consultations:
+            key = (consultation.form.employer.key, consultation.form.quarter)
+            self.answers.setdefault(key, set()).add(id(consultation.form))
         #: Which original file (index) took each correction file, and each form.
         self.files: dict[str, int] = {}
         self.taken: set[int] = set()
@@ -422,11 +431,7 @@ class _Corrections:
     def _take(self, index: int, read: FileRead) -> set[int] | None:
         """The forms that name the file's declarations (their ids), now taken by it."""
         declared = {(d.quarter, n) for d in read.declarations for n in employer_ids(d.employer)}
-        named = {
-            key
-            for key, form in self.forms.items()
-            if any((form.quarter, n) in declared for n in employer_ids(form.employer))
-        }
+        named = {key for pair in declared for key in self.targets.get(pair, ())}
         for key in named:
             if key in self.taken or self.files.setdefault(self.forms[key].file, index) != index:
                 return None
@@ -434,8 +439,7 @@ class _Corrections:
         # One read keeps one answer per employer key and quarter across every file
         # (dmfa_update._latest_consultations), even for answers naming two NSSO numbers.
         answered = {(self.forms[key].employer.key, self.forms[key].quarter) for key in named}
-        if any((c.form.employer.key, c.form.quarter) in answered and id(c.form) not in named
-               for c in self.consultations):  # fmt: skip
+        if any(not self.answers.get(pair, set()) <= named for pair in answered):
             return None
         return named
 
