@@ -390,8 +390,8 @@ class _Mapper:
         self._reading(number, files, keys, batch.findings, batch.errors)
         records, slots = batch.records, batch.correction.slots
         del batch
-        ends = [slot.start for slot in slots[1:]] + [len(records)] * bool(slots)  # none: no line
-        for slot, end in zip(slots, ends, strict=True):
+        starts = [slot.start for slot in slots] + [len(records)]
+        for slot, end in zip(slots, starts[1:], strict=True):
             tag = slot_place(slot, file_place_or(slot.source, self.index, first))
             for run in _slots(records[slot.start : end]):
                 self.career(tag, run)

@@ -256,10 +256,21 @@ class _CorrectedOrder:
         return True
 
 
-def _header_order(path: Path) -> tuple[object, ...]:
+def _header_order(key: str | None, quarter: Quarter | None) -> tuple[object, ...]:
     """Where a file's first declaration goes in the corrected order (unknown first)."""
-    _root, key, quarter = scan_header(path)
     return (0,) if key is None or quarter is None else (1, quarter, key)
+
+
+#: A file's first declaration: employer key, quarter, and (with corrections) identifiers.
+_Header = tuple[str | None, Quarter | None, tuple[str, ...]]
+
+
+def _headers(originals: Sequence[Path], corrections: _Corrections) -> list[_Header]:
+    """Each file's header, read once: with its identifiers only when corrections need
+    them to find the files they name (:func:`~mycareer.xmlio.headers.scan_employer`)."""
+    if corrections.targets:
+        return [scan_employer(path)[1:] for path in originals]
+    return [(key, quarter, ()) for _root, key, quarter in map(scan_header, originals)]
 
 
 def stream_corrected_dmfa(
@@ -296,11 +307,11 @@ def stream_corrected_dmfa(
     errors.extend(reading)
     order = _CorrectedOrder()
     reads: dict[int, FileRead] = {}
-    for index in sorted(range(len(originals)), key=lambda i: _header_order(originals[i])):
-        path = originals[index]
-        held = _HeldRecords() if corrections.touches(path) else None
+    headers = _headers(originals, corrections)
+    for index in sorted(range(len(originals)), key=lambda i: _header_order(*headers[i][:2])):
+        held = _HeldRecords() if corrections.touches(headers[index]) else None
         current = held or stage()
-        read = reads[index] = read_dmfa_file(path, current)
+        read = reads[index] = read_dmfa_file(originals[index], current)
         if read.rejected:
             continue  # the stage was discarded
         settled = corrections.settle(index, read, current, held, stage)
@@ -392,11 +403,11 @@ class _Corrections:
                 return None
         return cls(originals, updates, consultations)
 
-    def touches(self, path: Path) -> bool:
+    def touches(self, header: _Header) -> bool:
         """Whether the file's header names a quarter a correction names (or is unclear)."""
         if not self.targets:
             return False
-        _root, _key, quarter, ids = scan_employer(path)
+        _key, quarter, ids = header
         return quarter is None or any((quarter, name) in self.targets for name in ids)
 
     def settle(
