@@ -4,8 +4,8 @@ An account belongs to one worker at one employer, and its credits are that emplo
 entitlements (the size band, the duplicate originals: all per employer). So the heavy
 part, reading the files and computing every year's entitlements, maps over employer
 groups exactly as :mod:`mycareer.pipeline` does for one year
-(:func:`~mycareer.fla.account_pipeline.year_entitlements` on each group, in ``jobs``
-processes). Only the entitlements (or, when the caller keeps none, each year's credit
+(:func:`~mycareer.account_groups.run_account_group` on each group, in ``jobs``
+processes: the group's originals stream file by file into every year's entitlements). Only the entitlements (or, when the caller keeps none, each year's credit
 and its findings) and the worker facts come back, never the records. Input that is not
 DmfA originals with readable headers (updates, consultation answers, a header that
 cannot be read) is read at once in the calling process, as
@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -67,12 +66,12 @@ from typing import IO, Any
 import attrs
 
 from mycareer._spool import SpooledItems, write_spool
+from mycareer.account_groups import AccountGroupResult, AccountSpec, run_account_group
 from mycareer.account_reduce import (
     BucketResult,
     BucketTask,
     ReduceSpec,
     Render,
-    Tag,
     account_texts,
     archive_texts,
     by_worker,
@@ -80,7 +79,6 @@ from mycareer.account_reduce import (
     plain_finding,
     reduce_bucket,
 )
-from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
@@ -95,17 +93,12 @@ from mycareer.fla.account import (
 from mycareer.fla.account_pipeline import (
     AccountsRun,
     CreditLine,
-    CreditRow,
     account_years,
     accounts_from_credits,
     accounts_from_declarations,
     credit_lines,
-    credit_row,
-    occupation_facts,
     statement_date,
-    year_entitlements,
 )
-from mycareer.fla.account_records import EntitlementSummary, account_key
 from mycareer.fla.training_buckets import (
     RoutedTrainings,
     TrainingFacts,
@@ -119,7 +112,6 @@ from mycareer.pipeline import (
     FileTicks,
     Plan,
     Progress,
-    bucket_of,
     disjoint_groups,
     jobs_count,
     map_in_processes,
@@ -128,7 +120,7 @@ from mycareer.pipeline import (
     run_groups,
 )
 from mycareer.quarter import Quarter
-from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
+from mycareer.read_order import errors_in_file_order, reading_in_file_order
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.flows import read_corrected_dmfa
 
@@ -161,62 +153,6 @@ Task = list[tuple[int, tuple[str, ...]]]
 #: Runs a list of tasks somewhere (processes here, or a cluster) and yields each one's
 #: ``[(group index, AccountGroupResult), ...]`` as it finishes.
 AccountMapper = Callable[["AccountSpec", list[Task]], Iterable[list[tuple[int, Any]]]]
-
-
-@attrs.frozen
-class AccountSpec:
-    """What every group computes: picklable, sent once per task."""
-
-    years: tuple[int, int]
-    as_of: date
-    rulebook: Rulebook | None = None
-    options: EntitlementOptions | None = None
-    overrides: Overrides | None = None
-    #: False: each group sends back credits (:func:`credit_lines`), not entitlements.
-    keep_entitlements: bool = True
-    #: More than 0: each group sends its credits as rows in this many buckets of workers
-    #: (:func:`~mycareer.pipeline.bucket_of` their NISS), no entitlement or worker fact.
-    buckets: int = 0
-    #: The employer keys the trainings name: for these (and for a key whose credits show
-    #: two employers) a shuffling group says which employer its first credit shows.
-    training_keys: frozenset[str] = frozenset()
-    #: With ``buckets``: each group also sends what the archive keeps
-    #: (:func:`_archive_rows`), so that the buckets can write it.
-    archive: bool = False
-
-
-@attrs.frozen
-class AccountGroupResult:
-    """One group's entitlements of every year, its worker facts and what reading said.
-
-    ``entitlements`` in the one-process order (year, employer key, NISS), or, when
-    the spec does not keep them, ``credits`` (their credit lines, in that order);
-    ``keys`` every employer key its records and declarations named, ``ids`` the
-    (quarter, employer identifier) pairs they declared; ``first_year`` and
-    ``last_quarter`` those of its records (None: no record).
-
-    A shuffling spec (``buckets``) gets none of these and no worker fact, but ``rows``:
-    per bucket the pickled :func:`~mycareer.fla.account_pipeline.credit_row` of its
-    credits (None: none), and ``credit_findings``, each finding of the credits once
-    with the tag of its first place (``(0, year, employer key, NISS, number)``),
-    ``employers``, the employer of the first credit of each key the spec asks about, and
-    ``mixed``, the keys whose credits show unequal employers (asked about too).
-    """
-
-    entitlements: tuple[Entitlement, ...]
-    work_regimes: dict[_Key, WorkFraction]
-    joint_committees: dict[_Key, JointCommission]
-    findings: tuple[Finding, ...]
-    errors: tuple[InvalidValueError, ...]
-    keys: frozenset[str]
-    first_year: int | None
-    last_quarter: Quarter | None
-    credits: tuple[CreditLine, ...] = ()
-    rows: tuple[bytes | None, ...] = ()
-    credit_findings: tuple[tuple[Tag, Finding], ...] = ()
-    employers: tuple[tuple[str, Employer], ...] = ()
-    mixed: frozenset[str] = frozenset()
-    ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
 @attrs.frozen
@@ -260,88 +196,6 @@ class AccountFilesRun:
     def employer_summaries(self) -> tuple[EmployerAccountSummary, ...]:
         """Each employer's team totals: the rendered ones, else from the accounts."""
         return self.accounts.employer_summaries() if self.summaries is None else self.summaries
-
-
-def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupResult:
-    """Read one group's files and compute every year's entitlements (in this process)."""
-    batch = read_corrected_dmfa(files, on_error="collect")
-    records = batch.records
-    entitlements = year_entitlements(
-        records, batch.declarations, spec.years, as_of=spec.as_of,
-        rulebook=spec.rulebook or Rulebook.default(), options=spec.options,
-        overrides=spec.overrides,
-    )  # fmt: skip
-    keys = {r.employer.key for r in records} | {d.employer.key for d in batch.declarations}
-    result = AccountGroupResult(
-        entitlements=(),
-        work_regimes={},
-        joint_committees={},
-        findings=tuple(dict.fromkeys(batch.findings)),
-        errors=tuple(batch.errors),
-        keys=frozenset(keys),
-        first_year=min((r.quarter.year for r in records), default=None),
-        last_quarter=max((r.quarter for r in records), default=None),
-        ids=declared_ids(batch.declarations, records),
-    )
-    if spec.buckets:
-        archive = _archive_rows(entitlements, records) if spec.archive else []
-        return _shuffled(result, credit_lines(entitlements), spec, archive)
-    regimes, committees = occupation_facts(records)
-    kept = spec.keep_entitlements
-    return attrs.evolve(
-        result,
-        entitlements=tuple(entitlements) if kept else (),
-        work_regimes=regimes,
-        joint_committees=committees,
-        credits=() if kept else tuple(credit_lines(entitlements)),
-    )
-
-
-def _archive_rows(
-    entitlements: Iterable[Entitlement], records: Iterable[DmfaWorkerRecord]
-) -> list[tuple[Any, ...]]:
-    """What the archive keeps of a group's entitlements and worker facts, as rows whose
-    third item is the NISS: ``("E", employer key, NISS, summary)`` and ``("F", employer
-    key, NISS, work regime, joint committee)`` (:func:`occupation_facts`)."""
-    rows: list[tuple[Any, ...]] = []
-    for e in entitlements:
-        rows.append(("E", *account_key(e.employer, e.niss), EntitlementSummary.from_entitlement(e)))
-    regimes, committees = occupation_facts(records)
-    for key, niss in regimes.keys() | committees.keys():
-        rows.append(("F", key, niss, regimes.get((key, niss)), committees.get((key, niss))))
-    return rows
-
-
-def _shuffled(
-    result: AccountGroupResult,
-    lines: Sequence[CreditLine],
-    spec: AccountSpec,
-    archive: Sequence[tuple[Any, ...]] = (),
-) -> AccountGroupResult:
-    """The group's credits (and ``archive`` rows) as rows by bucket, their findings tagged,
-    the employers asked."""
-    buckets: list[list[CreditRow]] = [[] for _ in range(spec.buckets)]
-    for row in archive:
-        buckets[bucket_of(row[2], spec.buckets)].append(row)
-    found: dict[Finding, Tag] = {}
-    first: dict[str, Employer] = {}
-    mixed: set[str] = set()
-    for credit, findings in lines:
-        row = credit_row(credit)
-        buckets[bucket_of(row[2], spec.buckets)].append(row)
-        for number, finding in enumerate(findings):
-            found.setdefault(finding, (0, *row[:3], number))
-        employer = credit.employer
-        if employer is not None and first.setdefault(row[1], employer) != employer:
-            mixed.add(row[1])
-    asked = spec.training_keys | mixed
-    return attrs.evolve(
-        result,
-        rows=tuple(pickle.dumps(b, pickle.HIGHEST_PROTOCOL) if b else None for b in buckets),
-        credit_findings=tuple((tag, finding) for finding, tag in found.items()),
-        employers=tuple((key, employer) for key, employer in first.items() if key in asked),
-        mixed=frozenset(mixed),
-    )
 
 
 def _run_task(spec: AccountSpec, task: Task) -> list[tuple[int, AccountGroupResult]]:

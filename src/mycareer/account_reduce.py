@@ -203,7 +203,7 @@ def _archived(
     accounts: Sequence[TrainingAccount], rows: Sequence[tuple[Any, ...]]
 ) -> tuple[list[Keyed[str]], list[Keyed[InvalidValueError]]]:
     """Each account's ``<account>`` text with what the archive keeps of it (``rows``, see
-    :func:`~mycareer.account_jobs._archive_rows`): :func:`archive_texts`."""
+    :func:`~mycareer.account_groups._archive_rows`): :func:`archive_texts`."""
     summaries = [((row[1], row[2]), row[3]) for row in rows if row[0] == "E"]
     facts = [row for row in rows if row[0] == "F"]
     regimes = {(r[1], r[2]): r[3] for r in facts if r[3] is not None}

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from mycareer import account_jobs, account_reduce
 from mycareer._spool import write_spool
+from mycareer.account_groups import _shuffled as shuffled
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
@@ -41,7 +42,6 @@ from mycareer.account_jobs import (
 )
 from mycareer.account_jobs import _BucketFiles as BucketFiles
 from mycareer.account_jobs import _local_mapper as local_mapper
-from mycareer.account_jobs import _shuffled as shuffled
 from mycareer.account_reduce import PlainFinding, Tag, finding_of, plain_finding
 from mycareer.cli import main
 from mycareer.errors import SourceRef

@@ -19,7 +19,7 @@ from typing import TypeVar
 import attrs
 import pytest
 
-from mycareer import account_jobs, pipeline, plans
+from mycareer import account_groups, pipeline, plans
 from mycareer.account_jobs import AccountFilesRun, accounts_from_files
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
@@ -140,14 +140,13 @@ def _both_routes(
     module: object, run: Callable[[], _Run], folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[_Run, _Run]:
     """``run()`` grouped (group by group, never the 10 files at once, as ``module`` reads
-    them in this process: all of them with one job), then by the old route. The
-    entitlements stream the groups whose corrections name their files (each held while
+    them in this process: all of them with one job), then by the old route. Entitlements
+    and accounts stream the groups whose corrections name their files (each held while
     corrected): only the stranger's update, without its original, is read whole."""
     with monkeypatch.context() as patch:
         reads = _largest_read(module, patch)
         grouped = run()
-    whole = [1] if module is pipeline else [1, 3, 4, 4]
-    assert not reads or sorted(reads) == whole  # none here: read in worker processes
+    assert not reads or reads == [1]  # none here: read in worker processes
     with monkeypatch.context() as patch:
         _one_read(patch)
         assert not plans.plan_employers([folder]).by_employer
@@ -196,7 +195,7 @@ def test_accounts_are_those_of_one_read(
     def run() -> AccountFilesRun:
         return accounts_from_files([corrected], jobs=jobs)
 
-    grouped, expected = _both_routes(account_jobs, run, corrected, monkeypatch)
+    grouped, expected = _both_routes(account_groups, run, corrected, monkeypatch)
     assert grouped.accounts == expected.accounts
     assert len(grouped.accounts.accounts) > 50
     assert [str(e) for e in grouped.errors] == [str(e) for e in expected.errors]

@@ -43,6 +43,7 @@ from mycareer.fla.account import (
     routed_accounts,
 )
 from mycareer.fla.account_records import AccountRecord, account_records
+from mycareer.fla.account_stream import GroupFacts
 from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.entitlement import compute_entitlements
 from mycareer.fla.options import EntitlementOptions, Overrides
@@ -160,19 +161,7 @@ def occupation_facts(
     Keyed by ``(employer key, NISS digits)``; a later start wins, and so does the
     later line of two starting the same day.
     """
-    latest: dict[_Key, tuple[date, WorkFraction | None, JointCommission]] = {}
-    for record in records:
-        key = (record.employer.key, record.niss.value)
-        for occupation in record.occupations:
-            if key not in latest or occupation.period.start >= latest[key][0]:
-                latest[key] = (
-                    occupation.period.start,
-                    occupation.fraction,
-                    occupation.joint_commission,
-                )
-    regimes = {k: fraction for k, (_, fraction, _) in latest.items() if fraction is not None}
-    committees = {k: committee for k, (_, _, committee) in latest.items()}
-    return regimes, committees
+    return GroupFacts.of(records).regimes_and_committees()
 
 
 def sector_policies(
