@@ -5,8 +5,9 @@ entitlements (the size band, the duplicate originals: all per employer). So the 
 part, reading the files and computing every year's entitlements, maps over employer
 groups exactly as :mod:`mycareer.pipeline` does for one year
 (:func:`~mycareer.account_groups.run_account_group` on each group, in ``jobs``
-processes: the group's originals stream file by file into every year's entitlements). Only the entitlements (or, when the caller keeps none, each year's credit
-and its findings) and the worker facts come back, never the records. Input that is not
+processes: the group's originals stream file by file into every year's entitlements).
+Only the entitlements (or, when the caller keeps none, each year's credit and its
+findings) and the worker facts come back, never the records. Input that is not
 DmfA originals with readable headers (updates, consultation answers, a header that
 cannot be read) is read at once in the calling process, as
 :func:`~mycareer.fla.accounts_from_declarations` reads it.
