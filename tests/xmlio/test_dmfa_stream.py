@@ -320,3 +320,21 @@ def test_answers_one_read_keeps_one_of_need_a_whole_read(tmp_path: Path) -> None
     assert _stream([tmp_path])[0] is None
     whole = read_corrected_dmfa([tmp_path], on_error="collect")
     assert "DMFA_CONSULTATION_DUPLICATE" in [f.code for f in whole.findings]
+
+
+def test_streamed_declarations_count_the_lines_kept_as_one_read_recounts_them(
+    tmp_path: Path,
+) -> None:
+    """A refused record and a worker in two ``NaturalPerson`` blocks: the file's blocks
+    say 3 workers and 4 records, one read counts the kept lines (2 workers, 3 records),
+    and so does the stream."""
+    staff = [*_staff(ACME, Q(2024, 1)), _staff(ACME, Q(2024, 1))[0]]
+    path = tmp_path / "a.xml"
+    path.write_bytes(dmfa_bytes(ACME, Q(2024, 1), staff, created_at=CREATED))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"<INSS>{BOB.value}<", "<INSS>12345678901<"), encoding="utf-8")
+    _write(tmp_path, "b.xml", BETA, Q(2024, 1))
+    streamed, _log = _assert_as_whole([tmp_path])
+    counts = {d.employer.key: (d.worker_count, d.record_count) for d in streamed.declarations}
+    assert counts == {ACME.key: (2, 3), BETA.key: (3, 3)}
+    assert len(streamed.errors) == 1

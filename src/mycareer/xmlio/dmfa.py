@@ -723,9 +723,10 @@ class FileStage(Protocol):
 @attrs.frozen
 class FileRead:
     """What :func:`read_dmfa_file` made of one file: its forms' ``declarations`` (in file
-    order), ``errors`` (refused records, then its failure), ``rejected`` (one
-    :class:`RejectedFile` per header when it failed, else empty); ``undeclared``:
-    records came from a form whose header was not kept (only :func:`read_dmfa` places them).
+    order, their worker and record counts those of the lines read), ``errors`` (refused
+    records, then its failure), ``rejected`` (one :class:`RejectedFile` per header when it
+    failed, else empty); ``undeclared``: records came from a form whose header was not
+    kept (only :func:`read_dmfa` places them).
     """
 
     declarations: tuple[DmfaDeclaration, ...] = ()
@@ -745,7 +746,7 @@ def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
     """
     reader = _DmfaReader(path, str(path))
     failures: list[InvalidValueError] = []
-    forms: set[int] = set()
+    kept: dict[int, tuple[list[int], set[str]]] = {}  # form: [records], workers' NISS
     count = 0
 
     def records() -> Iterator[DmfaWorkerRecord]:
@@ -753,8 +754,10 @@ def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
         last = -1
         for form, record in _until_failure(reader, failures):
             if form != last:
-                forms.add(form)
+                lines, workers = kept.setdefault(form, ([0], set()))
                 last = form
+            lines[0] += 1
+            workers.add(record.niss.value)
             count += 1
             yield record
 
@@ -769,10 +772,17 @@ def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
         return FileRead((), tuple(errors), tuple(rejected))
     declared = {form for form, _header in reader.declarations}
     return FileRead(
-        tuple(header for _form, header in reader.declarations),
+        tuple(_recounted(header, kept.get(form)) for form, header in reader.declarations),
         tuple(errors),
-        undeclared=not forms <= declared,
+        undeclared=not kept.keys() <= declared,
     )
+
+
+def _recounted(header: DmfaDeclaration, kept: tuple[list[int], set[str]] | None) -> DmfaDeclaration:
+    """The header with the counts of the lines read (as one read recounts each quarter:
+    :func:`~mycareer.dmfa_update.apply_dmfa_updates`), not its file's blocks."""
+    lines, workers = kept or ([0], set())
+    return attrs.evolve(header, worker_count=len(workers), record_count=lines[0])
 
 
 def _rejections(reader: _DmfaReader, failure: InvalidValueError, read: int) -> list[RejectedFile]:

@@ -207,10 +207,9 @@ class StreamedDmfa:
 
     ``findings``, ``errors`` and ``rejected`` are those :func:`read_corrected_dmfa`
     gives for the same files, in the same order; ``declarations`` its declarations
-    (one per employer and quarter, by quarter then employer key), with the worker and
-    record counts read from their files (``NaturalPerson`` and ``WorkerRecord`` blocks,
-    refused ones included), recounted from the effective lines where a correction
-    applied, as one read recounts every quarter: the counts alone may differ from it.
+    (one per employer and quarter, by quarter then employer key), their worker and
+    record counts those of the lines kept (the effective lines where a correction
+    applied), as one read recounts every quarter.
     """
 
     declarations: tuple[DmfaDeclaration, ...] = ()
