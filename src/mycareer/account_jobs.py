@@ -7,10 +7,11 @@ groups exactly as :mod:`mycareer.pipeline` does for one year
 (:func:`~mycareer.account_groups.run_account_group` on each group, in ``jobs``
 processes: the group's originals stream file by file into every year's entitlements).
 Only the entitlements (or, when the caller keeps none, each year's credit and its
-findings) and the worker facts come back, never the records. Input that is not
-DmfA originals with readable headers (updates, consultation answers, a header that
-cannot be read) is read at once in the calling process, as
-:func:`~mycareer.fla.accounts_from_declarations` reads it.
+findings) and the worker facts come back, never the records. A DmfA update or
+consultation answer goes with the originals of the employer it names
+(:func:`~mycareer.plans.plan_with_corrections`). Input of other kinds, a header that
+cannot be read, or a correction naming another group's employer is read at once in the
+calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
 
 The ledgers need everything of one worker: a training without an employer goes to
 the worker's only account, which may be at any employer. Two routes:

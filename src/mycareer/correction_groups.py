@@ -7,9 +7,11 @@ that shares either (:func:`~mycareer.dmfa_update.employer_ids`). Files whose hea
 share an identifier therefore go in one group (:func:`groups_from_headers`), so that the
 runs by employer (:mod:`mycareer.pipeline`, :mod:`mycareer.account_jobs`) read each
 employer's originals and corrections together, and a country's corrections no longer
-send the whole input through one read in one process. A file that names an employer its
-header does not (several forms) is caught after reading, as for originals
-(:func:`~mycareer.pipeline.disjoint_groups`).
+send the whole input through one read in one process. A correction file names every
+employer its forms correct (:func:`~mycareer.xmlio.headers.scan_employer` reads them
+all: a social secretariat may send one file for several employers), so they all go in
+its group. An original that names an employer its header does not (several forms) is
+caught after reading (:func:`~mycareer.pipeline.disjoint_groups`).
 
 >>> from importlib import resources
 >>> from mycareer.xmlio.headers import scan_employers

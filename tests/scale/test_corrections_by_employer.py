@@ -302,3 +302,60 @@ def test_the_timeline_command_writes_one_reads_bytes(
     assert len(taken) == 1
     assert "85010110508" in shuffled.out  # the consultation answer's newcomer
     assert (shuffled.out, shuffled.err) == (one_read.stdout, one_read.stderr)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers' originals of 2024 Q1-Q2 and one ``DmfAUpdate`` whose two forms
+    correct the first two employers (a social secretariat's corrections in one file, as
+    the XSD allows: ``Form`` unbounded), the second form's created first."""
+    folder = tmp_path_factory.mktemp("batch")
+    files = bench_module("payroll").generate(folder, 40, QUARTERS, employers=3)
+    keys = sorted({p.name.split("-")[1] for p in files})
+    first = _records(folder / f"dmfa-{keys[0]}-20242.xml")[0]
+    second = _records(folder / f"dmfa-{keys[1]}-20241.xml")[1]
+    modified = UpdateAction.MODIFIED
+    _update(folder, "a.xml", Employer(EnterpriseNumber(keys[0])), modified, _fewer_hours(first))
+    _update(folder, "b.xml", Employer(EnterpriseNumber(keys[1])), modified, second, hour=8)
+    one, two = (folder / "a.xml").read_bytes(), (folder / "b.xml").read_bytes()
+    form = two[two.index(b"<Form>") : two.rindex(b"</Form>") + len(b"</Form>")]
+    end = one.rindex(b"</DmfAUpdate>")
+    (folder / "upd-batch.xml").write_bytes(one[:end] + form + one[end:])
+    (folder / "a.xml").unlink()
+    (folder / "b.xml").unlink()
+    return folder
+
+
+def test_a_correction_file_of_two_employers_puts_them_in_one_group(batch: Path) -> None:
+    """Its first form's employer alone was its group: reading the second form then sent
+    the whole input through one read in one process (every record held)."""
+    plan = pipeline.plan_employers([batch])
+    assert plan.by_employer
+    keys = sorted({Path(f).name.split("-")[1] for f in plan.files if "dmfa-" in f})
+    found = {g.keys: sorted(Path(f).name for f in g.files) for g in plan.groups}
+    assert sorted(found) == [(keys[0], keys[1]), (keys[2],)]
+    assert "upd-batch.xml" in found[(keys[0], keys[1])]
+    assert plan_timelines([batch]) == plan
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_correction_file_of_two_employers_reads_only_their_group_whole(
+    batch: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entitlements, accounts and timelines are one read's; with one job, the only whole
+    read is the two employers' group (its 4 originals and the update), not the 7 files."""
+    for module, run in (
+        (pipeline, lambda: pipeline.entitlements_for_year([batch], 2024, jobs=jobs)),
+        (account_groups, lambda: accounts_from_files([batch], jobs=jobs)),
+    ):
+        with monkeypatch.context() as patch:
+            reads = _largest_read(module, patch)
+            grouped = run()
+        assert reads == ([5] if jobs == 1 else [])
+        with monkeypatch.context() as patch:
+            _one_read(patch)
+            expected = run()
+        assert grouped == expected
+    applied = [f for f in grouped.findings if f.code == "DMFA_UPDATE_APPLIED"]
+    assert len(applied) == 2
+    _shuffled_as_one_read(batch, jobs, monkeypatch)

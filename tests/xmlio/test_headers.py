@@ -152,3 +152,37 @@ def test_a_correction_names_its_employer_by_either_number(tmp_path: Path) -> Non
     nameless = tmp_path / "nameless.xml"
     nameless.write_text(update.read_text().replace(">100006<", ">0<"))
     assert scan_employer(nameless) == ("DmfAUpdate", None, Quarter(2022, 3), ())
+
+
+def _update_form(quarter: str, nsso: str, company: str, worker: str = "") -> str:
+    return (
+        f"<Form><EmployerDeclarationUpdate><Quarter>{quarter}</Quarter>"
+        f"<NOSSRegistrationNbr>{nsso}</NOSSRegistrationNbr><CompanyID>{company}</CompanyID>"
+        f"<NaturalPersonUpdate><INSS>1</INSS>{worker}</NaturalPersonUpdate>"
+        "</EmployerDeclarationUpdate></Form>"
+    )
+
+
+def test_a_correction_of_several_forms_names_every_forms_employer(tmp_path: Path) -> None:
+    """Its identifiers are every form's, the first form's first and each once; numbers
+    named inside a worker (as a consultation answer's anomaly paths name them) are not a
+    form's; the key and quarter stay the first form's. A file cut short keeps the first
+    form's (reading it reports the cut)."""
+    stray = (
+        "<Path><NOSSRegistrationNbr>100105</NOSSRegistrationNbr>"
+        "<CompanyID>0202239951</CompanyID></Path>"
+    )
+    forms = (
+        _update_form("20241", "100006", "0"),
+        _update_form("20242", "0", "0403019261", worker=stray),
+        _update_form("20241", "100006", "0"),
+        _update_form("20241", "100204", "0"),
+    )
+    batch = tmp_path / "batch.xml"
+    batch.write_text(f"<DmfAUpdate>{''.join(forms)}</DmfAUpdate>")
+    ids = ("n:100006", "e:0403019261", "n:100204")
+    assert scan_employer(batch) == ("DmfAUpdate", "nsso:100006", Quarter(2024, 1), ids)
+    text = batch.read_text()
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[: text.index("100204")])
+    assert scan_employer(cut) == ("DmfAUpdate", "nsso:100006", Quarter(2024, 1), ("n:100006",))

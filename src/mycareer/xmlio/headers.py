@@ -43,6 +43,8 @@ __all__ = [
 #: The root element of a DmfA original declaration.
 ORIGINAL_ROOT = "DmfAOriginal"
 _HEADER_TAGS = ("CompanyID", "NOSSRegistrationNbr", "Quarter")
+_ID_TAGS = ("CompanyID", "NOSSRegistrationNbr")
+_CORRECTIONS = frozenset({UPDATE_ROOT, CONSULTATION_ROOT})
 #: The pre-scan parses this much of a file first (a DmfA header takes about 1 kB).
 _HEADER_BYTES = 8192
 #: The pre-scan collects cycles after this many files when the collector is paused.
@@ -81,7 +83,9 @@ def scan_employer(path: str | os.PathLike[str]) -> EmployerHeader:
 
     The identifiers are spelt as :func:`~mycareer.dmfa_update.employer_ids` spells them
     (``e:`` enterprise number, ``n:`` NSSO number): a correction finds its original by
-    either. Anything unclear gives no key and no identifiers (reading reports it).
+    either. Anything unclear gives no key and no identifiers (reading reports it). A
+    correction's identifiers are those of all its forms (a file may correct several
+    employers: ``Form`` is unbounded in both XSDs), its first form's first.
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"
@@ -92,9 +96,51 @@ def scan_employer(path: str | os.PathLike[str]) -> EmployerHeader:
     root, key, quarter = _as_header(root, texts)
     if texts is None or key is None:
         return root, key, quarter, ()
-    company, nsso = texts.get("CompanyID"), texts.get("NOSSRegistrationNbr")
-    ids = (_identifier("e:", company, EnterpriseNumber), _identifier("n:", nsso, NssoNumber))
-    return root, key, quarter, tuple(i for i in ids if i is not None)
+    ids = _ids(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+    if root in _CORRECTIONS:
+        ids = _every_form_ids(path, root, ids)
+    return root, key, quarter, ids
+
+
+def _ids(company: str | None, nsso: str | None) -> tuple[str, ...]:
+    found = (_identifier("e:", company, EnterpriseNumber), _identifier("n:", nsso, NssoNumber))
+    return tuple(i for i in found if i is not None)
+
+
+def _every_form_ids(
+    path: str | os.PathLike[str], root: str, first: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``first`` and the identifiers of every other form of a correction file.
+
+    One pass over the file; only the numbers that are children of a form's declaration
+    are read (a consultation answer's anomaly paths name them too), and each worker is
+    dropped once read. A file that does not read to its end keeps ``first`` (reading
+    it reports why).
+    """
+    declaration, (worker,) = _DECLARATION_OF[root]
+    found: dict[str, None] = dict.fromkeys(first)
+    texts: dict[Any, dict[str, str | None]] = {}
+    events: Any = iterparse_document(
+        path, tag=(*_ID_TAGS, worker), name=os.fspath(path), element_only=True
+    )
+    try:
+        for _event, element in events:
+            if element.tag == worker:  # read: dropped with what came before it
+                element.clear(keep_tail=True)
+                parent = element.getparent()
+                while element.getprevious() is not None:
+                    del parent[0]
+                continue
+            parent = element.getparent()
+            if parent is not None and parent.tag == declaration:
+                texts.setdefault(parent, {}).setdefault(element.tag, element.text)
+    except MycareerError:
+        return first
+    finally:
+        events.close()
+    for named in texts.values():
+        found.update(dict.fromkeys(_ids(named.get("CompanyID"), named.get("NOSSRegistrationNbr"))))
+    return tuple(found)
 
 
 #: What :func:`scan_employer` says of a file: root, employer key, quarter, identifiers.
