@@ -61,6 +61,7 @@ update ['q1.xml:20', 'fix.xml:20']
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -91,11 +92,13 @@ __all__ = [
     "DmfaLineUpdate",
     "DmfaUpdateForm",
     "EffectiveLine",
+    "FindingStep",
     "LineOrigin",
     "SlotOpener",
     "UpdateAction",
     "apply_dmfa_updates",
     "employer_ids",
+    "form_order",
 ]
 
 #: Finding: an update form names an employer and quarter with no original in the input.
@@ -245,6 +248,12 @@ class CorrectedSlot:
     form_order: tuple[datetime, str] | None = None
 
 
+#: What made a finding (:attr:`DmfaCorrection.finding_steps`): 0 the originals (no form),
+#: 1 an update form applied (its form), 2 a consultation answer replacing an earlier one
+#: (the later's form), 3 a consultation answer applied (its quarter's first answer's form).
+FindingStep = tuple[int, DmfaUpdateForm | None]
+
+
 @attrs.frozen
 class DmfaCorrection:
     """The effective lines, the declared quarters and the findings of applying corrections.
@@ -261,6 +270,9 @@ class DmfaCorrection:
     changes: tuple[Change, ...] = ()
     #: Every employer quarter, in the order of ``records``.
     slots: tuple[CorrectedSlot, ...] = ()
+    #: What made each finding, in the order of ``findings``: applications of parts of the
+    #: corrections can put their findings in the order one application gives them.
+    finding_steps: tuple[FindingStep, ...] = ()
 
     @property
     def lines(self) -> tuple[EffectiveLine, ...]:
@@ -333,7 +345,8 @@ def _when(moment: datetime | None) -> str:
     return moment.isoformat(sep=" ") if moment is not None else "no date"
 
 
-def _form_order(form: DmfaUpdateForm) -> tuple[datetime, str]:
+def form_order(form: DmfaUpdateForm) -> tuple[datetime, str]:
+    """The order corrections apply in: creation moment, then file name (ties: input order)."""
     return (form.created_at or datetime.min, form.file)
 
 
@@ -414,6 +427,12 @@ class _Applier:
     index: dict[tuple[Quarter, str], _Slot] = attrs.Factory(dict)
     findings: list[Finding] = attrs.Factory(list)
     last: _Slot | None = None
+    #: Where each step's findings start: (index in ``findings``, step).
+    marks: list[tuple[int, FindingStep]] = attrs.Factory(lambda: [(0, (0, None))])
+
+    def step(self, phase: int, form: DmfaUpdateForm) -> None:
+        """The findings from here on are those of ``form`` in ``phase`` (FindingStep)."""
+        self.marks.append((len(self.findings), (phase, form)))
 
     def slot(
         self,
@@ -491,7 +510,7 @@ class _Applier:
             if not used:
                 return
             slot = self.slot(form.employer, form.quarter, create=SlotOpener.UPDATE,
-                             source=form.source, form_order=_form_order(form))  # fmt: skip
+                             source=form.source, form_order=form_order(form))  # fmt: skip
             assert slot is not None
             slot.declaration = DmfaDeclaration(
                 form.employer, form.quarter, form.created_at, source=form.source
@@ -624,9 +643,13 @@ class _Applier:
             if slot.declaration is not None:
                 declarations.append(_recount(slot))
         declarations.sort(key=lambda d: (d.quarter, d.employer.key))
-        return DmfaCorrection(
-            tuple(records), tuple(declarations), tuple(self.findings), tuple(changes), tuple(slots)
-        )
+        steps: list[FindingStep] = []
+        for (start, step), (end, _next) in itertools.pairwise(
+            [*self.marks, (len(self.findings), (0, None))]
+        ):
+            steps.extend([step] * (end - start))
+        return DmfaCorrection(tuple(records), tuple(declarations), tuple(self.findings),
+                              tuple(changes), tuple(slots), tuple(steps))  # fmt: skip
 
 
 class _What:
@@ -679,18 +702,19 @@ def _applied_finding(
 
 
 def _latest_consultations(
-    consultations: Iterable[DmfaConsultation], findings: list[Finding]
-) -> list[tuple[DmfaConsultation, tuple[datetime, str]]]:
+    consultations: Iterable[DmfaConsultation], applier: _Applier
+) -> list[tuple[DmfaConsultation, DmfaUpdateForm]]:
     """One consultation answer per employer and quarter: the latest created, then file name;
-    each with the form order of the first (the answers apply in that order)."""
-    ranked = sorted(consultations, key=lambda c: _form_order(c.form))
+    each with the form of the first (the answers apply in that order)."""
+    ranked = sorted(consultations, key=lambda c: form_order(c.form))
     kept: dict[tuple[str, Quarter], DmfaConsultation] = {}
-    first: dict[tuple[str, Quarter], tuple[datetime, str]] = {}
+    first: dict[tuple[str, Quarter], DmfaUpdateForm] = {}
     for consultation in ranked:
         key = (consultation.form.employer.key, consultation.form.quarter)
         previous = kept.get(key)
         if previous is not None:
-            findings.append(
+            applier.step(2, consultation.form)
+            applier.findings.append(
                 Finding(
                     DMFA_CONSULTATION_DUPLICATE,
                     Severity.WARNING,
@@ -702,7 +726,7 @@ def _latest_consultations(
                 )
             )
         kept[key] = consultation
-        first.setdefault(key, _form_order(consultation.form))
+        first.setdefault(key, consultation.form)
     return [(consultation, first[key]) for key, consultation in kept.items()]
 
 
@@ -739,8 +763,10 @@ def apply_dmfa_updates(
     for update in updates:
         # forms are told apart by identity: two equal headers are still two forms
         forms.setdefault(id(update.form), (update.form, []))[1].append(update)
-    for form, lines in sorted(forms.values(), key=lambda item: _form_order(item[0])):
+    for form, lines in sorted(forms.values(), key=lambda item: form_order(item[0])):
+        applier.step(1, form)
         applier.apply_form(form, lines)
-    for consultation, first in _latest_consultations(consultations, applier.findings):
-        applier.apply_consultation(consultation, first)
+    for consultation, first in _latest_consultations(consultations, applier):
+        applier.step(3, first)
+        applier.apply_consultation(consultation, form_order(first))
     return applier.result()

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import attrs
+import pytest
 
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
@@ -245,19 +246,67 @@ def test_a_correction_of_a_file_rejected_part_way_needs_a_whole_read(tmp_path: P
     assert _stream([tmp_path])[0] is None
 
 
-def test_a_correction_file_naming_two_original_files_needs_a_whole_read(tmp_path: Path) -> None:
-    """Its forms' findings come in their creation order across both quarters in one read."""
-    _folder(tmp_path)
-    first = _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 1))[0]), hour=10)
-    second = _update(tmp_path, "v.xml", ACME, _halved(_staff(ACME, Q(2024, 2))[0]), hour=9)
+def _spliced(first: Path, second: Path, root: bytes) -> None:
+    """``first`` with the forms of ``second`` after its own; ``second`` removed."""
     text, other = first.read_bytes(), second.read_bytes()
-    form = other[other.index(b"<Form>") : other.rindex(b"</Form>") + len(b"</Form>")]
-    end = text.rindex(b"</DmfAUpdate>")
-    first.write_bytes(text[:end] + form + text[end:])
+    forms = other[other.index(b"<Form>") : other.rindex(b"</Form>") + len(b"</Form>")]
+    end = text.rindex(b"</" + root + b">")
+    first.write_bytes(text[:end] + forms + text[end:])
     second.unlink()
-    assert _stream([tmp_path])[0] is None
-    whole = read_corrected_dmfa([tmp_path], on_error="collect")
-    assert [f.code for f in whole.findings].count("DMFA_UPDATE_APPLIED") == 2
+
+
+@pytest.mark.parametrize(("hour_q1", "hour_q2"), [(10, 9), (9, 9), (9, 10)])
+def test_a_correction_file_naming_two_original_files_streams_in_one_reads_order(
+    tmp_path: Path, hour_q1: int, hour_q2: int
+) -> None:
+    """Its forms name two files: each is held and corrected in turn, and the forms'
+    findings come in one read's order, by creation moment then place in the file (here
+    the Q2 form is the file's first), whichever file is corrected first."""
+    _folder(tmp_path)
+    q1, q2 = _staff(ACME, Q(2024, 1)), _staff(ACME, Q(2024, 2))
+    stranger = attrs.evolve(q1[1], worker_code=15)  # no such line: a finding of its own
+    second = _update(tmp_path, "u.xml", ACME, _halved(q2[0]), hour=hour_q2)
+    first = tmp_path / "v.xml"
+    form = DmfaUpdateForm(ACME, Q(2024, 1), datetime(2024, 8, 1, hour_q1), declaration_id="1")
+    lines = [DmfaLineUpdate(form, UpdateAction.MODIFIED, r) for r in (_halved(q1[0]), stranger)]
+    write_dmfa_update(first, form, lines)
+    _spliced(second, first, b"DmfAUpdate")
+    streamed, log = _assert_as_whole([tmp_path])
+    assert ("commit", 3) in log  # the other files stream
+    codes = [f.code for f in streamed.findings if f.code.startswith("DMFA_UPDATE")]
+    assert sorted(codes) == [
+        "DMFA_UPDATE_APPLIED",
+        "DMFA_UPDATE_APPLIED",
+        "DMFA_UPDATE_UNKNOWN_LINE",
+    ]
+
+
+def test_consultation_answers_of_two_files_in_one_document_stream_in_one_reads_order(
+    tmp_path: Path,
+) -> None:
+    """One answer document for two employers' quarters (its later form's first), and a
+    second answer for one of them in another document: both files held and replaced, the
+    duplicate and the precedences said in one read's order."""
+    _folder(tmp_path)
+    acme, beta = _staff(ACME, Q(2024, 1)), _staff(BETA, Q(2024, 1))
+    moments = (datetime(2024, 8, 1, 11), datetime(2024, 8, 1, 10), datetime(2024, 8, 1, 12))
+    (tmp_path / "c.xml").write_bytes(
+        consultation_bytes(BETA, Q(2024, 1), beta[:2], created_at=moments[0])
+    )
+    (tmp_path / "d.xml").write_bytes(
+        consultation_bytes(ACME, Q(2024, 1), acme[:1], created_at=moments[1])
+    )
+    _spliced(tmp_path / "c.xml", tmp_path / "d.xml", b"DmfAConsultationAnswer")
+    (tmp_path / "e.xml").write_bytes(
+        consultation_bytes(ACME, Q(2024, 1), acme[1:], created_at=moments[2])
+    )
+    streamed, _log = _assert_as_whole([tmp_path])
+    codes = [f.code for f in streamed.findings if f.code.startswith("DMFA_CONSULTATION")]
+    assert sorted(codes) == [
+        "DMFA_CONSULTATION_DUPLICATE",
+        "DMFA_CONSULTATION_PRECEDENCE",
+        "DMFA_CONSULTATION_PRECEDENCE",
+    ]
 
 
 def test_a_stage_that_stops_early_still_gets_the_file_read_to_its_end(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -44,6 +45,7 @@ from mycareer.dmfa_update import (
     SlotOpener,
     apply_dmfa_updates,
     employer_ids,
+    form_order,
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
@@ -291,8 +293,10 @@ def stream_corrected_dmfa(
     than DmfA, the records could not come in that order (two originals of one employer and
     quarter, of which the last created wins; declarations sharing an employer identifier in
     a quarter; a file whose forms are out of order; records of a form whose header was
-    not kept), or a correction names no original file or the quarters of several (one
-    read puts such quarters elsewhere, or orders their findings across files). Nothing
+    not kept), or a correction names no original file (one read opens its quarter after
+    every declared one). A correction file whose forms name several original files
+    streams: each is held and corrected in turn, and the findings are put back in the
+    order one application gives them (``DmfaCorrection.finding_steps``). Nothing
     has been read when the kinds decide it; otherwise some stages may have been
     committed: the caller drops what they made and calls :func:`read_corrected_dmfa`.
     """
@@ -329,7 +333,7 @@ def stream_corrected_dmfa(
     declarations = sorted(order.declarations, key=lambda d: (d.quarter, d.employer.key))
     rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
     names = [str(path) for path in files]  # what reading said, as read_corrected_dmfa says it
-    said = reading_in_file_order(names, [(*findings, *corrections.findings)])
+    said = reading_in_file_order(names, [(*findings, *corrections.said())])
     return StreamedDmfa(
         tuple(declarations), tuple(said), errors_in_file_order(names, errors), rejected
     )
@@ -349,6 +353,19 @@ class _HeldRecords:
 
     def discard(self) -> None:
         self.records = []
+
+
+def _form_ranks(
+    updates: Sequence[DmfaLineUpdate], consultations: Sequence[DmfaConsultation]
+) -> dict[int, int]:
+    """Each form's place (by identity) among the update forms, and each answer's among the
+    consultation answers, in the order :func:`apply_dmfa_updates` takes them all."""
+    forms = {id(update.form): update.form for update in updates}  # first seen first
+    answers = [consultation.form for consultation in consultations]
+    ranks: dict[int, int] = {}
+    for ordered in (sorted(forms.values(), key=form_order), sorted(answers, key=form_order)):
+        ranks.update((id(form), rank) for rank, form in enumerate(ordered))
+    return ranks
 
 
 class _Corrections:
@@ -376,10 +393,11 @@ class _Corrections:
         for consultation in consultations:
             key = (consultation.form.employer.key, consultation.form.quarter)
             self.answers.setdefault(key, set()).add(id(consultation.form))
-        #: Which original file (index) took each correction file, and each form.
-        self.files: dict[str, int] = {}
+        #: The forms taken by an original file, and each form's place in the order one
+        #: application takes them (its findings' order: DmfaCorrection.finding_steps).
         self.taken: set[int] = set()
-        self.findings: list[Finding] = []
+        self.ranks = _form_ranks(updates, consultations)
+        self.findings: list[tuple[tuple[int, int], Finding]] = []
 
     @classmethod
     def read(
@@ -419,11 +437,10 @@ class _Corrections:
     ) -> tuple[FileStage, FileRead] | None:
         """The stage holding file ``index``'s effective lines, and its corrected read.
 
-        None when a correction it names was taken by another file (or another form of the
-        correction's file was), when a consultation answer of another file has the same
-        employer key and quarter as one it names, when it was streamed though a correction
-        names it (its header did not say so: a later form), or when applying opens another
-        quarter.
+        None when a correction it names was taken by another file, when a consultation
+        answer of another file has the same employer key and quarter as one it names, when
+        it was streamed though a correction names it (its header did not say so: a later
+        form), or when applying opens another quarter.
         """
         named = self._take(index, read)
         if named is None or (named and held is None):
@@ -443,7 +460,7 @@ class _Corrections:
         declared = {(d.quarter, n) for d in read.declarations for n in employer_ids(d.employer)}
         named = {key for pair in declared for key in self.targets.get(pair, ())}
         for key in named:
-            if key in self.taken or self.files.setdefault(self.forms[key].file, index) != index:
+            if key in self.taken:
                 return None
             self.taken.add(key)
         # One read keeps one answer per employer key and quarter across every file
@@ -466,10 +483,18 @@ class _Corrections:
         )
         if any(slot.opener is not SlotOpener.DECLARATION for slot in correction.slots):
             return None
-        self.findings.extend(correction.findings)
+        for finding, (phase, form) in zip(
+            correction.findings, correction.finding_steps, strict=True
+        ):
+            self.findings.append(((phase, -1 if form is None else self.ranks[id(form)]), finding))
         recounted = {d.key: d for d in correction.declarations}
         declarations = tuple(recounted[d.key] for d in read.declarations)
         return correction.records, attrs.evolve(read, declarations=declarations)
+
+    def said(self) -> list[Finding]:
+        """The findings of every file's corrections, in the order one application of them
+        all gives (by step, then form: stable, so each form's keep their order)."""
+        return [finding for _step, finding in sorted(self.findings, key=itemgetter(0))]
 
     def all_taken(self) -> bool:
         """Whether every correction named an original file (else one read opens its quarter
