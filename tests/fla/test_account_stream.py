@@ -26,7 +26,7 @@ from mycareer.fla.account_stream import AccountStream, GroupFacts
 from mycareer.fla.band import DeclaredQuarter
 
 from ._build import ACME, ANN, occupation, record
-from .test_bulk_stream import Q, _cuts, _declarations, _Declared, buckets
+from .test_bulk_stream import Q, _cuts, _declarations, _Declared, buckets, feed_parts
 
 YEARS = (2023, 2024)
 AS_OF = date(2024, 12, 31)
@@ -57,13 +57,7 @@ def _streamed(
     parts: list[list[DmfaWorkerRecord]], kept: list[bool], declarations: list[DeclaredQuarter]
 ) -> tuple[object, ...]:
     stream = AccountStream(YEARS, options=EntitlementOptions())
-    for part, keep in zip(parts, kept, strict=True):
-        stage = stream.stage()
-        stage.feed(iter(part))
-        if keep:
-            stage.commit()
-        else:
-            stage.discard()
+    feed_parts(stream, parts, kept)
     facts = stream.facts
     results = stream.entitlements(declarations, as_of=AS_OF)
     return results, (*facts.regimes_and_committees(), facts.keys, facts.first, facts.last)

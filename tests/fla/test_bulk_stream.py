@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any, Protocol
 
 import pytest
 from hypothesis import given, settings
@@ -99,6 +100,21 @@ def _cuts(data: st.DataObject, size: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(edges)) or [(0, 0)]
 
 
+class _Staged(Protocol):
+    def stage(self) -> Any: ...
+
+
+def feed_parts(stream: _Staged, parts: list[list[DmfaWorkerRecord]], kept: list[bool]) -> None:
+    """Each part to a new stage of ``stream``, committed or discarded as ``kept`` says."""
+    for part, keep in zip(parts, kept, strict=True):
+        stage = stream.stage()
+        stage.feed(iter(part))
+        if keep:
+            stage.commit()
+        else:
+            stage.discard()
+
+
 def _streamed(
     parts: list[list[DmfaWorkerRecord]],
     kept: list[bool],
@@ -108,13 +124,7 @@ def _streamed(
     sealed: bool,
 ) -> tuple[object, ...]:
     stream = EntitlementStream(YEAR, options=options, sealed=sealed)
-    for part, keep in zip(parts, kept, strict=True):
-        stage = stream.stage()
-        stage.feed(iter(part))
-        if keep:
-            stage.commit()
-        else:
-            stage.discard()
+    feed_parts(stream, parts, kept)
     keys, last = stream.employer_keys(), stream.last_quarter()
     results = stream.entitlements(declarations, as_of=date(2024, 6, 30))
     return results, keys, last, stream.committed.tally.result()
