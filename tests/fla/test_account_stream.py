@@ -120,6 +120,8 @@ def test_no_committed_record_gives_no_entitlement_even_with_declarations(
     stage.discard()
     declared: list[DeclaredQuarter] = [_Declared(ACME, Q(2024, 1))]
     assert stream.entitlements(declared, as_of=AS_OF) == []
+    with pytest.raises(RuntimeError, match="once"):
+        stream.entitlements(declared, as_of=AS_OF)  # as an EntitlementStream: spent
     assert year_entitlements([], declared, years, as_of=AS_OF, rulebook=Rulebook.default()) == []
     assert GroupFacts.of([]).first_year is None
 

@@ -144,6 +144,7 @@ class AccountStage:
         """Forget what was fed."""
         for stage in self._stages:
             stage.discard()
+        self._facts = GroupFacts()
 
 
 class AccountStream:
@@ -163,6 +164,7 @@ class AccountStream:
             for year in range(years[0], years[1] + 1)
         )
         self.facts = GroupFacts()
+        self._done = False
 
     def stage(self) -> AccountStage:
         """A new part, fed after everything committed so far."""
@@ -178,6 +180,9 @@ class AccountStream:
     ) -> list[Entitlement]:
         """Every year's results, year by year, as ``year_entitlements`` gives them for
         the committed records (none without a record); once."""
+        if self._done:
+            raise RuntimeError("an AccountStream gives its entitlements once")
+        self._done = True
         if self.facts.first is None:
             return []
         declared = tuple(declarations)
