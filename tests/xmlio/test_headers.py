@@ -182,6 +182,10 @@ def test_a_correction_of_several_forms_names_every_forms_employer(tmp_path: Path
     batch.write_text(f"<DmfAUpdate>{''.join(forms)}</DmfAUpdate>")
     ids = ("n:100006", "e:0403019261", "n:100204")
     assert scan_employer(batch) == ("DmfAUpdate", "nsso:100006", Quarter(2024, 1), ids)
+    twice = tmp_path / "twice.xml"  # not the XSD's: the readers keep the last, so does this
+    again = forms[3].replace("</CompanyID>", "</CompanyID><CompanyID>0403019261</CompanyID>")
+    twice.write_text(f"<DmfAUpdate>{forms[0]}{again}</DmfAUpdate>")
+    assert scan_employer(twice)[3] == ("n:100006", "e:0403019261", "n:100204")
     text = batch.read_text()
     cut = tmp_path / "cut.xml"
     cut.write_text(text[: text.index("100204")])

@@ -113,9 +113,10 @@ def _every_form_ids(
     """``first`` and the identifiers of every other form of a correction file.
 
     One pass over the file; only the numbers that are children of a form's declaration
-    are read (a consultation answer's anomaly paths name them too), and each worker is
-    dropped once read. A file that does not read to its end keeps ``first`` (reading
-    it reports why).
+    are read (a consultation answer's anomaly paths name them too), the last of a number
+    given twice as the correction readers keep it (the first form's first, from its
+    header, is kept too), and each worker is dropped once read. A file that does not
+    read to its end keeps ``first`` (reading it reports why).
     """
     declaration, (worker,) = _DECLARATION_OF[root]
     found: dict[str, None] = dict.fromkeys(first)
@@ -133,7 +134,7 @@ def _every_form_ids(
                 continue
             parent = element.getparent()
             if parent is not None and parent.tag == declaration:
-                texts.setdefault(parent, {}).setdefault(element.tag, element.text)
+                texts.setdefault(parent, {})[element.tag] = element.text  # the reader's: last
     except MycareerError:
         return first
     finally:
