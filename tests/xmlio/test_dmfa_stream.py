@@ -232,10 +232,12 @@ def test_corrections_are_applied_to_the_files_they_name_as_one_read_applies_them
 
 
 def test_a_correction_without_its_original_file_needs_a_whole_read(tmp_path: Path) -> None:
-    """One read opens its quarter after every declared one: the stream cannot place it."""
+    """One read opens its quarter after every declared one: the stream cannot place it.
+    No header names it, so that is known before any file is read (the files were streamed
+    to their end, then read again whole)."""
     _folder(tmp_path)
     _update(tmp_path, "u.xml", BETA, _staff(BETA, Q(2024, 2))[0], UpdateAction.CREATED)
-    assert _stream([tmp_path])[0] is None
+    assert _stream([tmp_path]) == (None, [], [])
 
 
 def test_a_correction_of_a_file_rejected_part_way_needs_a_whole_read(tmp_path: Path) -> None:
@@ -325,14 +327,17 @@ def test_a_stage_that_stops_early_still_gets_the_file_read_to_its_end(tmp_path: 
 
 
 def test_a_correction_of_a_later_form_of_a_file_needs_a_whole_read(tmp_path: Path) -> None:
-    """The header names the first form only: the file streamed before the correction was
-    seen to name its second form."""
+    """The header names the first form only, so no header names the corrected quarter:
+    known before any file is read. When another file's header names it (a second original
+    of that quarter), the file streamed before the correction was seen to name its second
+    form, and is discarded."""
     (tmp_path / "both.xml").write_bytes(
         _two_forms(_form(ACME, Q(2024, 1)), _form(ACME, Q(2024, 2)))
     )
     _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 2))[0]))
-    streamed, records, log = _stream([tmp_path])
-    assert (streamed, records, log) == (None, [], [("discard", 6)])
+    assert _stream([tmp_path]) == (None, [], [])
+    _write(tmp_path, "other.xml", ACME, Q(2024, 2))
+    assert _stream([tmp_path]) == (None, [], [("discard", 6)])
 
 
 def test_a_correction_naming_another_enterprise_under_the_nsso_number_needs_a_whole_read(
@@ -387,3 +392,16 @@ def test_streamed_declarations_count_the_lines_kept_as_one_read_recounts_them(
     counts = {d.employer.key: (d.worker_count, d.record_count) for d in streamed.declarations}
     assert counts == {ACME.key: (2, 3), BETA.key: (3, 3)}
     assert len(streamed.errors) == 1
+
+
+def test_a_file_whose_header_is_unclear_leaves_the_corrections_to_the_read(
+    tmp_path: Path,
+) -> None:
+    """A header whose quarter does not read may hide a quarter a correction names: the
+    stream does not give up before reading (this file is then rejected, as by one read)."""
+    _folder(tmp_path)
+    _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 1))[0]))
+    bad = _write(tmp_path, "e-beta-2024-2.xml", BETA, Q(2024, 2))
+    bad.write_text(bad.read_text(encoding="utf-8").replace("<Quarter>20242<", "<Quarter>2024x<"))
+    streamed, _log = _assert_as_whole([tmp_path])
+    assert [r.source.endswith("e-beta-2024-2.xml") for r in streamed.rejected] == [True]

@@ -297,7 +297,8 @@ def stream_corrected_dmfa(
     every declared one). A correction file whose forms name several original files
     streams: each is held and corrected in turn, and the findings are put back in the
     order one application gives them (``DmfaCorrection.finding_steps``). Nothing
-    has been read when the kinds decide it; otherwise some stages may have been
+    has been read when the kinds decide it, or a correction that no file's header names;
+    otherwise some stages may have been
     committed: the caller drops what they made and calls :func:`read_corrected_dmfa`.
     """
     files, errors = input_files(paths)
@@ -311,6 +312,8 @@ def stream_corrected_dmfa(
     order = _CorrectedOrder()
     reads: dict[int, FileRead] = {}
     headers = _headers(originals, corrections)
+    if not corrections.named_by(headers):
+        return None  # decided before any file is read (else streamed, then read again whole)
     for index in sorted(range(len(originals)), key=lambda i: _header_order(*headers[i][:2])):
         held = _HeldRecords() if corrections.touches(headers[index]) else None
         current = held or stage()
@@ -419,6 +422,18 @@ class _Corrections:
             else:
                 return None
         return cls(originals, updates, consultations)
+
+    def named_by(self, headers: Sequence[_Header]) -> bool:
+        """Whether every correction names a quarter some file's header declares (or a
+        header is unclear). One that none names is a correction without its original
+        file, or of a file's later form: either makes the stream give up."""
+        named: set[int] = set()
+        for _key, quarter, ids in headers:
+            if quarter is None:
+                return True  # settled while reading
+            for name in ids:
+                named |= self.targets.get((quarter, name), set())
+        return len(named) == len(self.forms)
 
     def touches(self, header: _Header) -> bool:
         """Whether the file's header names a quarter a correction names (or is unclear)."""
