@@ -147,14 +147,13 @@ _GroupRead = tuple[
 
 def _streamed(spec: AccountSpec, files: Sequence[str]) -> _GroupRead | None:
     """The group streamed (None: only a whole read gives it exactly)."""
-    stream = AccountStream(spec.years, options=spec.options)
+    stream = AccountStream(spec.years, options=spec.options, rulebook=spec.rulebook,
+                           overrides=spec.overrides, as_of=spec.as_of)  # fmt: skip
     streamed = stream_corrected_dmfa(files, stream.stage)
     if streamed is None:
         return None
     declarations = streamed.declarations
-    entitlements = stream.entitlements(
-        declarations, rulebook=spec.rulebook, overrides=spec.overrides, as_of=spec.as_of
-    )
+    entitlements = stream.entitlements(declarations)
     declared = [(d.employer.key, d.quarter) for d in declarations]
     # Every streamed record was declared (the stream refuses the others): its ids too.
     return entitlements, stream.facts, declared, (

@@ -56,10 +56,10 @@ def _facts_by_definition(records: list[DmfaWorkerRecord]) -> tuple[object, ...]:
 def _streamed(
     parts: list[list[DmfaWorkerRecord]], kept: list[bool], declarations: list[DeclaredQuarter]
 ) -> tuple[object, ...]:
-    stream = AccountStream(YEARS, options=EntitlementOptions())
+    stream = AccountStream(YEARS, options=EntitlementOptions(), as_of=AS_OF)
     feed_parts(stream, parts, kept)
     facts = stream.facts
-    results = stream.entitlements(declarations, as_of=AS_OF)
+    results = stream.entitlements(declarations)
     return results, (*facts.regimes_and_committees(), facts.keys, facts.first, facts.last)
 
 
@@ -93,12 +93,12 @@ def test_the_data_give_both_years_ties_and_discards() -> None:
     second = occupation(date(2020, 1, 1), quarter=Q(2024, 1), jc="200", sequence=2)
     both = record(ACME, Q(2024, 1), ANN, [first, second])
     earlier = record(ACME, Q(2023, 2), ANN, [occupation(date(2020, 1, 1), quarter=Q(2023, 2))])
-    stream = AccountStream(YEARS)
+    stream = AccountStream(YEARS, as_of=AS_OF)
     for part, keep in (([earlier], True), ([both], False), ([both], True)):
         stage = stream.stage()
         stage.feed(part)
         stage.commit() if keep else stage.discard()
-    assert {e.year for e in stream.entitlements(as_of=AS_OF)} == {2023, 2024}
+    assert {e.year for e in stream.entitlements()} == {2023, 2024}
     _regimes, committees = stream.facts.regimes_and_committees()
     assert committees[(ACME.key, ANN.value)].code == "200"
     assert (stream.facts.first, stream.facts.last, stream.facts.keys) == (
@@ -114,14 +114,14 @@ def test_no_committed_record_gives_no_entitlement_even_with_declarations(
 ) -> None:
     """As year_entitlements: a group whose files all failed credits nothing, and asks
     nothing of the rules (2010 is before them: asked, they would refuse it)."""
-    stream = AccountStream(years)
+    stream = AccountStream(years, as_of=AS_OF)
     stage = stream.stage()
     stage.feed([record(ACME, Q(2024, 1), ANN, [occupation(date(2020, 1, 1), quarter=Q(2024, 1))])])
     stage.discard()
     declared: list[DeclaredQuarter] = [_Declared(ACME, Q(2024, 1))]
-    assert stream.entitlements(declared, as_of=AS_OF) == []
+    assert stream.entitlements(declared) == []
     with pytest.raises(RuntimeError, match="once"):
-        stream.entitlements(declared, as_of=AS_OF)  # as an EntitlementStream: spent
+        stream.entitlements(declared)  # as an EntitlementStream: spent
     assert year_entitlements([], declared, years, as_of=AS_OF, rulebook=Rulebook.default()) == []
     assert GroupFacts.of([]).first_year is None
 

@@ -153,16 +153,24 @@ class AccountStream:
 
     ``sealed`` as :class:`~mycareer.fla.bulk.EntitlementStream`: each employer quarter's
     records come in one part (as :func:`~mycareer.xmlio.flows.stream_corrected_dmfa`
-    feeds them).
+    feeds them). What the results need besides the records (the rules, the caller's
+    overrides, the statement date) is known when a group starts: it is given here, once.
     """
 
     def __init__(
-        self, years: tuple[int, int], *, options: EntitlementOptions | None = None
+        self,
+        years: tuple[int, int],
+        *,
+        options: EntitlementOptions | None = None,
+        rulebook: Rulebook | None = None,
+        overrides: Overrides | None = None,
+        as_of: date | None = None,
     ) -> None:
         self.years = tuple(
             EntitlementStream(year, options=options, sealed=True)
             for year in range(years[0], years[1] + 1)
         )
+        self.rulebook, self.overrides, self.as_of = rulebook, overrides, as_of
         self.facts = GroupFacts()
         self._done = False
 
@@ -170,26 +178,20 @@ class AccountStream:
         """A new part, fed after everything committed so far."""
         return AccountStage(self)
 
-    def entitlements(
-        self,
-        declarations: Iterable[DeclaredQuarter] = (),
-        *,
-        rulebook: Rulebook | None = None,
-        overrides: Overrides | None = None,
-        as_of: date | None = None,
-    ) -> list[Entitlement]:
+    def entitlements(self, declarations: Iterable[DeclaredQuarter] = ()) -> list[Entitlement]:
         """Every year's results, year by year, as ``year_entitlements`` gives them for
-        the committed records (none without a record); once."""
+        the committed records and ``declarations`` (none without a record); once."""
         if self._done:
             raise RuntimeError("an AccountStream gives its entitlements once")
         self._done = True
         if self.facts.first is None:
             return []
         declared = tuple(declarations)
-        return [
-            entitlement
-            for year in self.years
-            for entitlement in year.entitlements(
-                declared, rulebook=rulebook, overrides=overrides, as_of=as_of
+        results: list[Entitlement] = []
+        for year in self.years:
+            results.extend(
+                year.entitlements(
+                    declared, rulebook=self.rulebook, overrides=self.overrides, as_of=self.as_of
+                )
             )
-        ]
+        return results
