@@ -116,7 +116,7 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
         joint_committees={},
         findings=tuple(dict.fromkeys(reading[0])),
         errors=tuple(reading[1]),
-        keys=frozenset(facts.keys | {key for key, _quarter in declared}),
+        keys=frozenset(facts.keys | declared),
         first_year=facts.first_year,
         last_quarter=facts.last,
         ids=reading[2],
@@ -135,12 +135,12 @@ def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupRe
     )
 
 
-#: A group read: its entitlements, the facts of its records, the (employer key, quarter)
-#: of its declarations, and what reading said (findings, errors, declared ids).
+#: A group read: its entitlements, the facts of its records, the employer keys of its
+#: declarations, and what reading said (findings, errors, declared ids).
 _GroupRead = tuple[
     list[Entitlement],
     GroupFacts,
-    list[tuple[str, Quarter]],
+    set[str],
     tuple[Sequence[Finding], Sequence[InvalidValueError], frozenset[tuple[Quarter, str]]],
 ]
 
@@ -154,7 +154,7 @@ def _streamed(spec: AccountSpec, files: Sequence[str]) -> _GroupRead | None:
         return None
     declarations = streamed.declarations
     entitlements = stream.entitlements(declarations)
-    declared = [(d.employer.key, d.quarter) for d in declarations]
+    declared = {d.employer.key for d in declarations}
     # Every streamed record was declared (the stream refuses the others): its ids too.
     return entitlements, stream.facts, declared, (
         streamed.findings, streamed.errors, declared_ids(declarations)
@@ -170,7 +170,7 @@ def _read_whole(spec: AccountSpec, files: Sequence[str]) -> _GroupRead:
         rulebook=spec.rulebook or Rulebook.default(), options=spec.options,
         overrides=spec.overrides,
     )  # fmt: skip
-    declared = [(d.employer.key, d.quarter) for d in batch.declarations]
+    declared = {d.employer.key for d in batch.declarations}
     ids = declared_ids(batch.declarations, records)
     return entitlements, GroupFacts.of(records), declared, (batch.findings, batch.errors, ids)
 
