@@ -99,6 +99,7 @@ __all__ = [
     "apply_dmfa_updates",
     "employer_ids",
     "form_order",
+    "step_ranks",
 ]
 
 #: Finding: an update form names an employer and quarter with no original in the input.
@@ -348,6 +349,21 @@ def _when(moment: datetime | None) -> str:
 def form_order(form: DmfaUpdateForm) -> tuple[datetime, str]:
     """The order corrections apply in: creation moment, then file name (ties: input order)."""
     return (form.created_at or datetime.min, form.file)
+
+
+def step_ranks(
+    updates: Iterable[DmfaLineUpdate], consultations: Iterable[DmfaConsultation]
+) -> dict[int, int]:
+    """Each update form's place (by identity) among the update forms, and each answer's
+    among the consultation answers, in the order :func:`apply_dmfa_updates` takes them:
+    the forms of a :class:`FindingStep` ranked, so that applications of parts of the
+    corrections can put their findings in one application's order."""
+    forms = {id(update.form): update.form for update in updates}  # first seen first
+    answers = [consultation.form for consultation in consultations]
+    ranks: dict[int, int] = {}
+    for ordered in (sorted(forms.values(), key=form_order), sorted(answers, key=form_order)):
+        ranks.update((id(form), rank) for rank, form in enumerate(ordered))
+    return ranks
 
 
 @attrs.define

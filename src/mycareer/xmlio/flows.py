@@ -45,7 +45,7 @@ from mycareer.dmfa_update import (
     SlotOpener,
     apply_dmfa_updates,
     employer_ids,
-    form_order,
+    step_ranks,
 )
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
@@ -358,19 +358,6 @@ class _HeldRecords:
         self.records = []
 
 
-def _form_ranks(
-    updates: Sequence[DmfaLineUpdate], consultations: Sequence[DmfaConsultation]
-) -> dict[int, int]:
-    """Each form's place (by identity) among the update forms, and each answer's among the
-    consultation answers, in the order :func:`apply_dmfa_updates` takes them all."""
-    forms = {id(update.form): update.form for update in updates}  # first seen first
-    answers = [consultation.form for consultation in consultations]
-    ranks: dict[int, int] = {}
-    for ordered in (sorted(forms.values(), key=form_order), sorted(answers, key=form_order)):
-        ranks.update((id(form), rank) for rank, form in enumerate(ordered))
-    return ranks
-
-
 class _Corrections:
     """The updates and consultation answers of a streamed read, each to be applied with the
     one original file whose declarations it names (by quarter and employer identifier)."""
@@ -399,7 +386,7 @@ class _Corrections:
         #: The forms taken by an original file, and each form's place in the order one
         #: application takes them (its findings' order: DmfaCorrection.finding_steps).
         self.taken: set[int] = set()
-        self.ranks = _form_ranks(updates, consultations)
+        self.ranks = step_ranks(updates, consultations)
         self.findings: list[tuple[tuple[int, int], Finding]] = []
 
     @classmethod
