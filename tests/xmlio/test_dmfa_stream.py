@@ -311,6 +311,37 @@ def test_consultation_answers_of_two_files_in_one_document_stream_in_one_reads_o
     ]
 
 
+@pytest.mark.parametrize("acme_first", [True, False])
+def test_answers_of_two_files_in_one_document_are_said_in_their_creation_order(
+    tmp_path: Path, acme_first: bool
+) -> None:
+    """One answer document for Acme's and Beta's 2024 Q1, each applied: both precedence
+    findings name that document, so one read's order between them is the answers' own
+    (creation moment, dmfa_update.step_ranks), not the order the stream holds the files in
+    (Beta's key first)."""
+    _folder(tmp_path)
+    acme, beta = _staff(ACME, Q(2024, 1)), _staff(BETA, Q(2024, 1))
+    early, late = datetime(2024, 8, 1, 10), datetime(2024, 8, 1, 11)
+    answers = tmp_path / "c.xml"
+    answers.write_bytes(
+        consultation_bytes(BETA, Q(2024, 1), beta[:2], created_at=late if acme_first else early)
+    )
+    (tmp_path / "d.xml").write_bytes(
+        consultation_bytes(ACME, Q(2024, 1), acme[:1], created_at=early if acme_first else late)
+    )
+    _spliced(answers, tmp_path / "d.xml", b"DmfAConsultationAnswer")
+    streamed, _log = _assert_as_whole([tmp_path])
+    said = [f.message for f in streamed.findings if f.code == "DMFA_CONSULTATION_PRECEDENCE"]
+    assert [str(answers) in m for m in said] == [True, True]
+    employers = [m.split("employer ")[1].split()[0] for m in said]
+    acme_key, beta_key = ACME.key, BETA.key
+    assert employers == ([acme_key, beta_key] if acme_first else [beta_key, acme_key])
+    assert [m.split("(created ")[1][:19] for m in said] == [
+        "2024-08-01 10:00:00",
+        "2024-08-01 11:00:00",
+    ]
+
+
 def test_a_stage_that_stops_early_still_gets_the_file_read_to_its_end(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.xml", ACME, Q(2024, 1))
 
