@@ -182,8 +182,8 @@ def run_group(
     all (:func:`~mycareer.xmlio.flows.stream_corrected_dmfa` feeding an
     :class:`~mycareer.fla.bulk.EntitlementStream`): the process holds counts and lines,
     never the group's records (a file a DmfA correction names is held while corrected).
-    Input that only a whole read gives exactly (a correction without its original, two
-    originals of one quarter...) is read whole.
+    Input that only a whole read gives exactly (a correction without its original, a
+    file whose forms come out of order...) is read whole.
 
     With ``spool_to`` (a folder) and ``spec.render == "json"``, each result's JSON text
     is written to the file ``name`` there as it is made (the result's ``spool``), so

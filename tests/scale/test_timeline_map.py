@@ -8,7 +8,6 @@ and latest day, whatever the rows written out part-way and the files that fail.
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,17 @@ BUCKETS = 3
 
 @pytest.fixture(scope="module")
 def payroll(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three employers; one file cut short, one employer quarter sent twice."""
+    """Three employers; one file cut short; the third's last quarter sent again with its
+    previous quarter's form after its own (a duplicate only one read places)."""
     folder = tmp_path_factory.mktemp("payroll")
     quarters = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
     files = sorted(bench_module("payroll").generate(folder, 60, quarters, employers=3))
     text = files[8].read_bytes()  # the second employer's third quarter
     files[8].write_bytes(text[: len(text) * 2 // 3])
-    shutil.copy(files[-1], folder / f"{files[-1].stem}-again.xml")  # the third employer
+    last, previous = files[-1].read_bytes(), files[-2].read_bytes()
+    form = previous[previous.index(b"<Form>") : previous.rindex(b"</Form>") + len(b"</Form>")]
+    end = last.rindex(b"</DmfAOriginal>")
+    (folder / f"{files[-1].stem}-again.xml").write_bytes(last[:end] + form + last[end:])
     return folder
 
 
@@ -82,7 +85,8 @@ def test_a_streamed_map_gives_the_rows_of_a_whole_read(
     payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
 ) -> None:
     """Rows written out every ``held`` rows (5: in the middle of the file that fails, whose
-    written rows must go), or never; a group with a duplicate original is read whole."""
+    written rows must go), or never; the group whose duplicate original holds another form
+    is streamed up to it, then read whole (what it streamed dropped)."""
     plan = plan_timelines([payroll])
     assert plan is not None
     index = {name: number for number, name in enumerate(plan.files)}
@@ -101,7 +105,7 @@ def test_a_streamed_map_gives_the_rows_of_a_whole_read(
     assert rows == [[]] * BUCKETS
     assert _ordered(_read_back(tmp_path)) == _ordered(expected.rows)
     assert _said(result) == _said(expected)
-    assert whole_reads == [plan.groups[2].files]  # the one with two originals of a quarter
+    assert whole_reads == [plan.groups[2].files]  # the duplicate holding another form
     assert len(result.errors) == 1  # the file cut short
     in_memory, kept = map_groups(groups, index, BUCKETS)
     assert _ordered(kept) == _ordered(expected.rows)

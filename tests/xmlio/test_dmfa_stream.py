@@ -141,13 +141,85 @@ def test_unreadable_files_are_errors_as_in_a_whole_read(tmp_path: Path) -> None:
     assert len(streamed.errors) == 2
 
 
-def test_two_originals_of_one_quarter_need_a_whole_read(tmp_path: Path) -> None:
-    """The last created wins: only a whole read knows which, so the stream says None."""
+def test_two_originals_of_one_quarter_stream_the_one_a_whole_read_keeps(tmp_path: Path) -> None:
+    """Both are held while read (their headers say they are duplicates), then the one
+    created last is staged (a tie: the later file), the other named in a finding."""
     _folder(tmp_path)
     _write(tmp_path, "z-acme-2024-1-again.xml", ACME, Q(2024, 1))
-    assert _stream([tmp_path])[0] is None
-    codes = [f.code for f in read_corrected_dmfa([tmp_path], on_error="collect").findings]
-    assert codes == ["DMFA_DUPLICATE_ORIGINAL"]
+    streamed, log = _assert_as_whole([tmp_path])
+    assert [f.code for f in streamed.findings] == ["DMFA_DUPLICATE_ORIGINAL"]
+    assert "d-acme-2024-1.xml" in streamed.findings[0].message.split(" wins over ")[1]
+    assert log == [("commit", 3)] * 4  # four declarations, one of Acme 2024 Q1
+
+
+@pytest.mark.parametrize(
+    ("created", "kept"),
+    [
+        ((datetime(2024, 7, 20, 9), datetime(2024, 7, 20, 8), datetime(2024, 7, 20, 9)), "z"),
+        ((datetime(2024, 7, 21, 9), datetime(2024, 7, 20, 8), datetime(2024, 7, 20, 9)), "d"),
+        ((datetime(2024, 7, 20, 9), datetime(2024, 7, 22, 8), datetime(2024, 7, 20, 9)), "m"),
+    ],
+)
+def test_three_originals_of_one_quarter_stream_as_one_read_chooses(
+    tmp_path: Path, created: tuple[datetime, datetime, datetime], kept: str
+) -> None:
+    """The last created wins, a tie to the later file; each loser named by its own finding,
+    its workers listed; the winner's records in its declaration's place."""
+    _folder(tmp_path)
+    staff = {"d": 3, "m": 1, "z": 2}
+    for (name, count), moment in zip(staff.items(), created, strict=True):
+        path = tmp_path / f"{name}-acme-2024-1.xml"
+        people = _staff(ACME, Q(2024, 1), count)
+        path.write_bytes(dmfa_bytes(ACME, Q(2024, 1), people, created_at=moment))
+    streamed, log = _assert_as_whole([tmp_path])
+    assert [f.code for f in streamed.findings] == ["DMFA_DUPLICATE_ORIGINAL"] * 2
+    acme = [d for d in streamed.declarations if d.key == (ACME.key, Q(2024, 1))]
+    assert [d.worker_count for d in acme] == [staff[kept]]
+    assert ("commit", staff[kept]) in log
+
+
+def test_a_rejected_duplicate_original_leaves_the_other_to_stream(tmp_path: Path) -> None:
+    """A copy cut short is no candidate: the earlier original is kept, no duplicate said."""
+    _folder(tmp_path)
+    again = _write(tmp_path, "z-acme-2024-1-again.xml", ACME, Q(2024, 1))
+    data = again.read_bytes()
+    again.write_bytes(data[: data.rindex(b"<WorkerRecord>")])
+    streamed, _log = _assert_as_whole([tmp_path])
+    assert [f.code for f in streamed.findings] == []
+    assert len(streamed.rejected) == 1
+
+
+def test_duplicate_originals_all_cut_short_leave_the_rest_to_stream(tmp_path: Path) -> None:
+    files = _folder(tmp_path)
+    again = _write(tmp_path, "z-acme-2024-1-again.xml", ACME, Q(2024, 1))
+    for path in (files[3], again):
+        data = path.read_bytes()
+        path.write_bytes(data[: data.rindex(b"<WorkerRecord>")])
+    streamed, log = _assert_as_whole([tmp_path])
+    assert len(streamed.rejected) == 2
+    assert log == [("commit", 3)] * 3
+
+
+def test_a_duplicate_original_holding_another_form_needs_a_whole_read(tmp_path: Path) -> None:
+    """Its second form's records would go after the other quarter's: only one read places
+    them; the files streamed before are then read again."""
+    _folder(tmp_path)
+    (tmp_path / "z-both.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(ACME, Q(2024, 3)))
+    )
+    streamed, _records, log = _stream([tmp_path])
+    assert streamed is None
+    assert log == [("commit", 3), ("commit", 3)]  # Acme 2023 Q4, Beta 2024 Q1
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    assert [f.code for f in whole.findings] == ["DMFA_DUPLICATE_ORIGINAL"]
+
+
+def test_duplicate_originals_a_correction_names_need_a_whole_read(tmp_path: Path) -> None:
+    """The correction applies to the one kept: one read does both, before any file is read."""
+    _folder(tmp_path)
+    _write(tmp_path, "z-acme-2024-1-again.xml", ACME, Q(2024, 1))
+    _update(tmp_path, "u.xml", ACME, _halved(_staff(ACME, Q(2024, 1))[0]))
+    assert _stream([tmp_path]) == (None, [], [])
 
 
 def test_two_declarations_sharing_an_employer_number_need_a_whole_read(tmp_path: Path) -> None:

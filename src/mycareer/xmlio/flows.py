@@ -50,6 +50,7 @@ from mycareer.dmfa_update import (
 from mycareer.errors import InputError, InvalidValueError, MycareerErrorGroup, SourceRef
 from mycareer.findings import Finding
 from mycareer.quarter import Quarter
+from mycareer.xmlio._dmfa_originals import FormKey, choose_originals
 from mycareer.xmlio.dmfa import FileRead, FileStage, RejectedFile, read_dmfa, read_dmfa_file
 from mycareer.xmlio.dmfa_update import (
     CONSULTATION_ROOT,
@@ -287,19 +288,23 @@ def stream_corrected_dmfa(
     updates and consultation answers among the files are read first; an original file
     whose declarations they name is held while they are applied to it
     (:func:`~mycareer.dmfa_update.apply_dmfa_updates`, as one read applies them), then
-    its effective lines go to its stage.
+    its effective lines go to its stage. Original files whose headers name one employer
+    and quarter (duplicate originals) are held while read, then the one a whole read
+    keeps (the last created, a tie to the later file) goes to its stage, and the others
+    are named in findings, as :func:`~mycareer.xmlio.dmfa.read_dmfa` names them.
 
     None when only a whole read gives the result exactly: the input holds other kinds
-    than DmfA, the records could not come in that order (two originals of one employer and
-    quarter, of which the last created wins; declarations sharing an employer identifier in
-    a quarter; a file whose forms are out of order; records of a form whose header was
-    not kept), or a correction names no original file (one read opens its quarter after
-    every declared one). A correction file whose forms name several original files
-    streams: each is held and corrected in turn, and the findings are put back in the
-    order one application gives them (``DmfaCorrection.finding_steps``). Nothing
-    has been read when the kinds decide it, or a correction that no file's header names;
-    otherwise some stages may have been
-    committed: the caller drops what they made and calls :func:`read_corrected_dmfa`.
+    than DmfA, the records could not come in that order (a duplicate original holding
+    another form; declarations sharing an employer identifier in a quarter; a file whose
+    forms are out of order; records of a form whose header was not kept), a correction
+    names a quarter with duplicate originals (it applies to the one kept), or a correction
+    names no original file (one read opens its quarter after every declared one). A
+    correction file whose forms name several original files streams: each is held and
+    corrected in turn, and the findings are put back in the order one application gives
+    them (``DmfaCorrection.finding_steps``). Nothing has been read when the kinds decide
+    it, or a correction that no file's header names or that names duplicate originals;
+    otherwise some stages may have been committed: the caller drops what they made and
+    calls :func:`read_corrected_dmfa`.
     """
     files, errors = input_files(paths)
     kinds, findings, problems = sort_documents(files)
@@ -309,37 +314,139 @@ def stream_corrected_dmfa(
         return None
     originals, reading = input_files(corrections.originals)  # as read_dmfa lists them
     errors.extend(reading)
-    order = _CorrectedOrder()
-    reads: dict[int, FileRead] = {}
     headers = _headers(originals, corrections)
     if not corrections.named_by(headers):
         return None  # decided before any file is read (else streamed, then read again whole)
-    for index in sorted(range(len(originals)), key=lambda i: _header_order(*headers[i][:2])):
-        held = _HeldRecords() if corrections.touches(headers[index]) else None
-        current = held or stage()
-        read = reads[index] = read_dmfa_file(originals[index], current)
-        if read.rejected:
-            continue  # the stage was discarded
-        settled = corrections.settle(index, read, current, held, stage)
-        if settled is None:
-            current.discard()
-            return None
-        current, read = settled
-        if not order.accepts(read):
-            current.discard()
-            return None
-        current.commit()
+    runs = _runs(
+        sorted(range(len(originals)), key=lambda i: _header_order(*headers[i][:2])), headers
+    )
+    if any(len(run) > 1 and corrections.touches(headers[run[0]]) for run in runs):
+        return None  # corrections of a quarter with two originals: one read applies them
+    stream = _Stream(originals, headers, corrections, stage)
+    if not all(stream.take(run) for run in runs):
+        return None
     if not corrections.all_taken():
         return None  # a correction without its original file: one read opens its slot last
+    reads = stream.reads
     for index in sorted(reads):
         errors.extend(reads[index].errors)
-    declarations = sorted(order.declarations, key=lambda d: (d.quarter, d.employer.key))
+    declarations = sorted(stream.order.declarations, key=lambda d: (d.quarter, d.employer.key))
     rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
     names = [str(path) for path in files]  # what reading said, as read_corrected_dmfa says it
-    said = reading_in_file_order(names, [(*findings, *corrections.said())])
+    chosen = stream.chosen.findings
+    said = reading_in_file_order(names, [(*findings, *chosen, *corrections.said())])
     return StreamedDmfa(
         tuple(declarations), tuple(said), errors_in_file_order(names, errors), rejected
     )
+
+
+class _Stream:
+    """The original files read so far, each committed to its stage or discarded."""
+
+    def __init__(
+        self,
+        originals: Sequence[Path],
+        headers: Sequence[_Header],
+        corrections: _Corrections,
+        stage: Callable[[], FileStage],
+    ) -> None:
+        self.originals, self.headers, self.corrections = originals, headers, corrections
+        self.stage = stage
+        self.reads: dict[int, FileRead] = {}
+        self.order = _CorrectedOrder()
+        self.chosen = _Chosen()
+
+    def take(self, run: Sequence[int]) -> bool:
+        """Read the files of ``run`` (one, or duplicate originals) and commit what one read
+        keeps of them; False when only a whole read gives it (what was staged discarded)."""
+        picked = self._read(run)
+        if picked is None:
+            return False
+        if not picked:
+            return True  # rejected: its stage was discarded
+        index, current, held = picked
+        settled = self.corrections.settle(index, self.reads[index], current, held, self.stage)
+        if settled is None:
+            current.discard()
+            return False
+        current, read = settled
+        if not self.order.accepts(read):
+            current.discard()
+            return False
+        current.commit()
+        return True
+
+    def _read(
+        self, run: Sequence[int]
+    ) -> tuple[int, FileStage, _HeldRecords | None] | tuple[()] | None:
+        """The file to commit, its stage, and its records if held for a correction; ()
+        when none is (rejected); None when only a whole read gives it."""
+        if len(run) > 1:
+            return self.chosen.read(run, self.originals, self.reads, self.stage)
+        index = run[0]
+        held = _HeldRecords() if self.corrections.touches(self.headers[index]) else None
+        current = held or self.stage()
+        self.reads[index] = read_dmfa_file(self.originals[index], current)
+        return () if self.reads[index].rejected else (index, current, held)
+
+
+def _runs(order: Sequence[int], headers: Sequence[_Header]) -> list[list[int]]:
+    """The files in reading order, those whose headers name one employer and quarter
+    (duplicate originals, next to each other in that order) together."""
+    runs: list[list[int]] = []
+    for index in order:
+        key, quarter = headers[index][:2]
+        if (
+            runs
+            and key is not None
+            and quarter is not None
+            and (headers[runs[-1][0]][:2] == (key, quarter))
+        ):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+class _Chosen:
+    """Duplicate originals of one employer and quarter, each held while read, then the one
+    :func:`~mycareer.xmlio.dmfa.read_dmfa` keeps (``choose_originals``, the rule's one
+    place) staged, with the findings that name the others."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def read(
+        self,
+        run: Sequence[int],
+        originals: Sequence[Path],
+        reads: dict[int, FileRead],
+        stage: Callable[[], FileStage],
+    ) -> tuple[int, FileStage, None] | tuple[()] | None:
+        """The winner's index and a stage fed its records (not held for a correction: none
+        names them); () when every file of ``run`` was rejected; None when one holds
+        another form (only a whole read orders those)."""
+        headers: list[tuple[FormKey, DmfaDeclaration]] = []
+        by_form: dict[FormKey, list[DmfaWorkerRecord]] = {}
+        for index in run:
+            held = _HeldRecords()
+            read = reads[index] = read_dmfa_file(originals[index], held)
+            if read.rejected:
+                continue
+            if read.undeclared or len(read.declarations) != 1:
+                return None
+            headers.append(((index, 0), read.declarations[0]))
+            by_form[(index, 0)] = held.records
+        if len({declaration.key for _key, declaration in headers}) > 1:
+            return None  # a header said one quarter, the form another
+        if not headers:
+            return ()
+        winners, _declarations, findings = choose_originals(headers, by_form)
+        self.findings.extend(findings)
+        ((index, _form),) = winners
+        current = stage()
+        current.feed(by_form[(index, 0)])
+        return index, current, None
 
 
 class _HeldRecords:
