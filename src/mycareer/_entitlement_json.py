@@ -88,7 +88,11 @@ class JsonArraySink:
     """
 
     def __init__(self, out: IO[bytes], plan: Plan, errors: str = "strict") -> None:
-        ranges = [(min(group.keys), max(group.keys)) for group in plan.groups]
+        # A group without keys (a file that is no document) has no result: its own place.
+        ranges = [
+            (min(group.keys), max(group.keys)) if group.keys else (group.order, group.order)
+            for group in plan.groups
+        ]
         self._writer = OrderedSpoolWriter(
             out,
             ranges,

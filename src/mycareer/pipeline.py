@@ -613,9 +613,10 @@ def entitlements_for_year(
       :func:`~mycareer.fla.projection.projection_as_of`: the last day of the latest
       quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
     * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
-      :func:`run_plan`) when the files allow it, else (DmfA updates or consultation
-      answers among them, a header that cannot be read) one read of everything; the
-      results are the same either way (``as_of`` is only recorded on them).
+      :func:`run_plan`) when the files allow it, else (input of other kinds, a DmfA
+      document whose header cannot be read, a path that cannot be listed) one read of
+      everything; the results are the same either way (``as_of`` is only recorded on
+      them). A file that is no document at all (empty, not XML) is read on its own.
 
     Without ``project``, when no declared quarter reaches ``year`` the run carries the
     :data:`~mycareer.fla.years.DATA_END_BEFORE_YEAR` warning, which points to the

@@ -22,7 +22,9 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
+from mycareer.errors import InvalidValueError
 from mycareer.quarter import Quarter
+from mycareer.xmlio.documents import sniff_document
 from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader, scan_employers, scan_headers
 from mycareer.xmlio.reading import input_files
 
@@ -68,11 +70,15 @@ class Plan:
     quarters: tuple[Quarter, ...] = ()
     #: Whether DmfA corrections are among the files, each in its employer's group.
     corrections: bool = False
+    #: Files that are no document at all (empty, not XML: their root cannot be read), each
+    #: a group of its own that contributes its error alone, whichever way it is read.
+    not_documents: frozenset[str] = frozenset()
 
     @property
     def by_employer(self) -> bool:
-        """Whether every group is known by its employers (else: one group, or unread files)."""
-        return all(group.keys for group in self.groups)
+        """Whether every group is known by its employers or holds a file that is no
+        document (else: one group, or files whose header could not be read)."""
+        return all(group.keys or set(group.files) <= self.not_documents for group in self.groups)
 
 
 def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
@@ -83,8 +89,10 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
     header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
     group holding every file is returned when a file is of another kind, or when no file
-    was found. ``jobs``: processes for the pre-scan of many files
-    (:func:`~mycareer.xmlio.headers.scan_headers`).
+    was found or a path could not be listed. A file whose header could not be read is a
+    group of its own, with no key: the plan is then not by employer, unless the file is no
+    document at all (:attr:`Plan.not_documents`). ``jobs``: processes for the pre-scan
+    of many files (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
@@ -94,9 +102,28 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     scanned = scan_headers(names, jobs)
     sizes = [total_bytes([path]) for path in names]
     if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        return plan_from_employers(names, sizes, scan_employers(names, jobs))
+        return _marked(plan_from_employers(names, sizes, scan_employers(names, jobs)))
     headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
-    return plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+    return _marked(plan_from_headers(names, headers, [quarter for *_header, quarter in scanned]))
+
+
+def _marked(plan: Plan) -> Plan:
+    """``plan`` with the files of its groups of one unread file that are no document: one
+    empty or not XML among a country's files no longer sends the run to one read of
+    everything in one process (every record held); reading it gives its error alone, as
+    one read does (:func:`~mycareer.xmlio.flows.sort_documents`)."""
+    alone = [group.files[0] for group in plan.groups if not group.keys and len(group.files) == 1]
+    unread = frozenset(path for path in alone if not _is_document(path))
+    return attrs.evolve(plan, not_documents=unread) if unread else plan
+
+
+def _is_document(path: str) -> bool:
+    """Whether the file's root element can be read (whatever the document)."""
+    try:
+        sniff_document(path, name=path)
+    except InvalidValueError:
+        return False
+    return True
 
 
 def plan_from_employers(

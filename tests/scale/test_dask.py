@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 pytest.importorskip("distributed", reason="the mycareer[dask] extra is not installed")
@@ -93,6 +94,26 @@ def test_timelines_on_the_cluster_equal_the_local_ones(payroll: Path, client: Cl
     texts = timelines([payroll], client, spec=spec)
     assert texts == timelines_from_files([payroll], jobs=1, spec=spec)
     assert texts.workers[0].json is not None
+
+
+def test_files_that_are_no_document_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """An empty file and a text file beside the payroll: each its own group, its error
+    alone, the rest by employer (timelines were refused as not by employer)."""
+    for path in payroll.iterdir():
+        (tmp_path / path.name).hardlink_to(path)
+    (tmp_path / "empty.xml").write_bytes(b"")
+    (tmp_path / "notes.xml").write_text("no declaration\n", encoding="utf-8")
+    local = entitlements_from_files([tmp_path], YEAR, jobs=1)
+    assert [e.source.file for e in local.errors if e.source] == [
+        str(tmp_path / "empty.xml"),
+        str(tmp_path / "notes.xml"),
+    ]
+    remote = entitlements([tmp_path], client, year=YEAR)
+    assert attrs.evolve(remote, errors=()) == attrs.evolve(local, errors=())
+    assert [(str(e), e.source) for e in remote.errors] == [(str(e), e.source) for e in local.errors]
+    assert same(timelines([tmp_path], client), timelines_from_files([tmp_path], jobs=1))
 
 
 def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(
