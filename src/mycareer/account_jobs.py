@@ -362,7 +362,7 @@ def _mapped(
     spec = choices.spec(first, last, buckets)
     results = _map(plan, spec, jobs, mapper, progress, sink)
     if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
-        plan = Plan((EmployerGroup((), plan.files),), plan.files, plan.quarters)
+        plan = attrs.evolve(plan, groups=(EmployerGroup((), plan.files),))  # problems kept
         results = []  # freed before the groups are read again
         results = _map(plan, spec, jobs, mapper, None, sink)
     said = choices.spec(*_facts(results), buckets)
@@ -419,7 +419,8 @@ def _read_in_file_order(
 ) -> tuple[tuple[Finding, ...], tuple[InvalidValueError, ...]]:
     """The groups' findings (each once) and errors as one read of every file orders them."""
     findings = reading_in_file_order(plan.files, [r.findings for r in results])
-    errors = errors_in_file_order(plan.files, (e for r in results for e in r.errors))
+    read = (e for r in results for e in r.errors)
+    errors = errors_in_file_order(plan.files, (*plan.problems, *read))  # problems: no file's
     return tuple(dict.fromkeys(findings)), errors
 
 

@@ -410,9 +410,10 @@ def execute(
                 on_result(index, result)
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
+    problems = plan.problems
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
-        return combine([run_group(spec, plan.files)], files=plan.files)
-    return combine(ordered, files=plan.files, folder=folder)
+        return combine([run_group(spec, plan.files)], files=plan.files, problems=problems)
+    return combine(ordered, files=plan.files, folder=folder, problems=problems)
 
 
 class NamesEmployers(Protocol):
@@ -475,6 +476,7 @@ def combine(
     *,
     files: Sequence[str] | None = None,
     folder: tempfile.TemporaryDirectory[str] | None = None,
+    problems: Sequence[InvalidValueError] = (),
 ) -> EntitlementRun:
     """Put group results (disjoint employers) together in the one-process order.
 
@@ -484,17 +486,19 @@ def combine(
     reports it (:mod:`mycareer.read_order`), then the results' own findings in the order
     of their first result, as one computation lists them; without, findings and errors
     keep the order of ``results``. Spooled results
-    (written to ``folder``) stay on disk and are read back in that order.
+    (written to ``folder``) stay on disk and are read back in that order. ``problems``
+    (what listing the paths refused, :attr:`~mycareer.plans.Plan.problems`) come after
+    every file's errors, as one read reports them.
     """
     if files is None:
         findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
-        errors = tuple(e for r in results for e in r.errors)
+        errors = (*problems, *(e for r in results for e in r.errors))
     else:
         read = reading_in_file_order(files, [r.findings[: r.reading] for r in results])
         placed = [p for r in results for p in zip(r.places, r.findings[r.reading :], strict=True)]
         computed = (f for _place, f in sorted(placed, key=itemgetter(0)))  # as one computation
         findings = tuple(dict.fromkeys((*read, *computed)))
-        errors = errors_in_file_order(files, (e for r in results for e in r.errors))
+        errors = errors_in_file_order(files, (*problems, *(e for r in results for e in r.errors)))
     last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
     payloads = _payloads(results, folder)
     if isinstance(payloads, SpooledItems) or (payloads and isinstance(payloads[0], str)):
@@ -614,9 +618,10 @@ def entitlements_for_year(
       quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
     * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
       :func:`run_plan`) when the files allow it, else (input of other kinds, a DmfA
-      document whose header cannot be read, a path that cannot be listed) one read of
-      everything; the results are the same either way (``as_of`` is only recorded on
-      them). A file that is no document at all (empty, not XML) is read on its own.
+      document whose header cannot be read) one read of everything; the results are
+      the same either way (``as_of`` is only recorded on them). A file that is no
+      document at all (empty, not XML) is read on its own, and what listing the paths
+      refused is reported after every file's errors, as one read reports it.
 
     Without ``project``, when no declared quarter reaches ``year`` the run carries the
     :data:`~mycareer.fla.years.DATA_END_BEFORE_YEAR` warning, which points to the

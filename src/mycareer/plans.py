@@ -73,6 +73,10 @@ class Plan:
     #: Files that are no document at all (empty, not XML: their root cannot be read), each
     #: a group of its own that contributes its error alone, whichever way it is read.
     not_documents: frozenset[str] = frozenset()
+    #: What listing the paths refused (a dangling link, an unreadable folder...): one read
+    #: reports them after every file's errors; the runs put them there too. Compared by
+    #: nothing (exceptions compare by identity): two plans of the same paths are equal.
+    problems: tuple[InvalidValueError, ...] = attrs.field(default=(), eq=False)
 
     @property
     def by_employer(self) -> bool:
@@ -89,22 +93,25 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
     header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
     group holding every file is returned when a file is of another kind, or when no file
-    was found or a path could not be listed. A file whose header could not be read is a
-    group of its own, with no key: the plan is then not by employer, unless the file is no
-    document at all (:attr:`Plan.not_documents`). ``jobs``: processes for the pre-scan
-    of many files (:func:`~mycareer.xmlio.headers.scan_headers`).
+    was found; what listing refused is in :attr:`Plan.problems`. A file whose header
+    could not be read is a group of its own, with no key: the plan is then not by
+    employer, unless the file is no document at all (:attr:`Plan.not_documents`).
+    ``jobs``: processes for the pre-scan of many files
+    (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
-    if problems or not files:
+    if not files:
         return Plan((EmployerGroup((), given, 0),), given)
     names = [str(p) for p in files]
     scanned = scan_headers(names, jobs)
     sizes = [total_bytes([path]) for path in names]
     if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        return _marked(plan_from_employers(names, sizes, scan_employers(names, jobs)))
-    headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
-    return _marked(plan_from_headers(names, headers, [quarter for *_header, quarter in scanned]))
+        plan = plan_from_employers(names, sizes, scan_employers(names, jobs))
+    else:
+        headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
+        plan = plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+    return attrs.evolve(_marked(plan), problems=tuple(problems))
 
 
 def _marked(plan: Plan) -> Plan:

@@ -16,11 +16,12 @@ the same whatever the split.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
 from mycareer.dmfa_update import CorrectedSlot, SlotOpener, employer_ids
+from mycareer.errors import InvalidValueError
 from mycareer.quarter import Quarter
 from mycareer.xmlio.file_order import (
     errors_in_file_order,
@@ -38,6 +39,7 @@ __all__ = [
     "reading_in_file_order",
     "reading_rank",
     "slot_place",
+    "sorted_out_first",
 ]
 
 
@@ -70,3 +72,19 @@ def slot_place(slot: CorrectedSlot, place: int) -> tuple[int | str | datetime, .
         return (1, place)
     assert slot.form_order is not None  # an update or a consultation answer
     return (int(slot.opener), *slot.form_order)
+
+
+def sorted_out_first(
+    problems: Iterable[InvalidValueError],
+    unread: Collection[str],
+    errors: Iterable[InvalidValueError],
+) -> tuple[InvalidValueError, ...]:
+    """Errors as :func:`~mycareer.xmlio.career_inputs.read_career_inputs` gives them:
+    what listing the paths refused, then the errors of the files ``unread`` (no document:
+    sorted out before any file is read), then the others, each part in its order."""
+
+    def sorted_out(error: InvalidValueError) -> bool:
+        return error.source is not None and error.source.file in unread
+
+    told = list(errors)
+    return (*problems, *filter(sorted_out, told), *(e for e in told if not sorted_out(e)))

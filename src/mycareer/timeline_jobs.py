@@ -82,7 +82,14 @@ from mycareer.pipeline import (
 )
 from mycareer.plot import PlotFormat
 from mycareer.quarter import Quarter
-from mycareer.read_order import declared_ids, file_place, file_place_or, reading_rank, slot_place
+from mycareer.read_order import (
+    declared_ids,
+    file_place,
+    file_place_or,
+    reading_rank,
+    slot_place,
+    sorted_out_first,
+)
 from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_render import draw_worker, worker_text
@@ -279,12 +286,13 @@ def plan_timelines(
     if list(outcomes):
         return None
     listed, problems = input_files(given, _SUFFIXES)
-    if problems or not listed or total_bytes(listed) < min_bytes:
+    if not listed or total_bytes(listed) < min_bytes:
         return None
     plan = plan_employers(given, jobs)
     if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
         return None
-    return plan
+    refused = [(str(e), e.source) for e in problems]  # with the other suffixes too
+    return plan if [(str(e), e.source) for e in plan.problems] == refused else None
 
 
 # --- map -----------------------------------------------------------------------------
@@ -672,9 +680,10 @@ def execute(
         with phase("computing"):
             workers = shuffle.reduce(buckets, as_of, spec)
     findings = sorted((item for r in results for item in r.findings), key=lambda i: i[0])
-    errors = sorted((item for r in results for item in r.errors), key=lambda i: i[0])
+    errors = [e for _t, e in sorted((i for r in results for i in r.errors), key=itemgetter(0))]
     return TimelineRun(as_of, workers, tuple(f for _t, f in findings),
-                       tuple(e for _t, e in errors), len(plan.files))  # fmt: skip
+                       sorted_out_first(plan.problems, plan.not_documents, errors),
+                       len(plan.files))  # fmt: skip
 
 
 def _reduce_files(files: tuple[str, ...], as_of: date, spec: TimelineSpec) -> list[Worker]:

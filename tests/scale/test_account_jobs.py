@@ -343,12 +343,15 @@ def test_errors_come_in_file_order_and_findings_the_same_whatever_jobs(
 def test_input_that_is_not_only_originals_is_read_once(
     payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A missing file: no employer plan, so one read in this process (never twice)."""
+    """A document of no known kind: no employer plan, so one read in this process (never
+    twice). (A missing file no longer does: tests/scale/test_not_documents.py.)"""
     groups: list[object] = []
     monkeypatch.setattr(account_jobs, "run_account_group", lambda *a: groups.append(a))
-    run = accounts_from_files([payroll, tmp_path / "missing.xml"], jobs=1)
+    page = tmp_path / "page.xml"
+    page.write_text("<html><body>not found</body></html>", encoding="utf-8")
+    run = accounts_from_files([payroll, page], jobs=1)
     assert groups == []
-    assert any("missing.xml" in str(e) for e in run.errors)
+    assert any("page.xml" in str(e.source) for e in run.errors)
     expected, _batch = one_read(payroll)
     assert run.accounts == expected
 

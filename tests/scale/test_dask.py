@@ -99,16 +99,18 @@ def test_timelines_on_the_cluster_equal_the_local_ones(payroll: Path, client: Cl
 def test_files_that_are_no_document_on_the_cluster(
     payroll: Path, client: Client, tmp_path: Path
 ) -> None:
-    """An empty file and a text file beside the payroll: each its own group, its error
-    alone, the rest by employer (timelines were refused as not by employer)."""
+    """An empty file, a text file and a dangling link beside the payroll: each file its
+    own group, its error alone, the rest by employer (timelines were refused)."""
     for path in payroll.iterdir():
         (tmp_path / path.name).hardlink_to(path)
     (tmp_path / "empty.xml").write_bytes(b"")
     (tmp_path / "notes.xml").write_text("no declaration\n", encoding="utf-8")
+    (tmp_path / "z-gone.xml").symlink_to(tmp_path / "moved-away.xml")
     local = entitlements_from_files([tmp_path], YEAR, jobs=1)
     assert [e.source.file for e in local.errors if e.source] == [
         str(tmp_path / "empty.xml"),
         str(tmp_path / "notes.xml"),
+        str(tmp_path / "z-gone.xml"),
     ]
     remote = entitlements([tmp_path], client, year=YEAR)
     assert attrs.evolve(remote, errors=()) == attrs.evolve(local, errors=())

@@ -1,13 +1,15 @@
-"""A file that is no document (empty, not XML) among DmfA files: the run stays by employer.
+"""A file that is no document (empty, not XML), or a path that cannot be listed (a dangling
+link), among DmfA files: the run stays by employer.
 
-It used to make the plan's group of one unread file, so the whole run went through one
-read of everything in one process (every record held: on the 450 payroll files plus an
-empty file and a text file, 278 MB against 54 MB for ``entitlements --jobs 2``). Reading
-such a file gives its error alone whichever way it is read
-(:func:`mycareer.xmlio.flows.sort_documents`), so the plan now marks it
-(``Plan.not_documents``) and each route reads it as a group of its own. The oracle is the
-old route (one read of everything, the marking made to give up) on the same files: same
-entitlements, accounts and timelines, the same errors in the same order, the same findings.
+Either used to send the whole run through one read of everything in one process (every
+record held: on the 450 payroll files plus an empty file and a text file, 278 MB against
+54 MB for ``entitlements --jobs 2``). Reading such a file gives its error alone whichever
+way it is read (:func:`mycareer.xmlio.flows.sort_documents`), so the plan now marks it
+(``Plan.not_documents``) and each route reads it as a group of its own; what listing
+refused is kept by the plan (``Plan.problems``) and put where one read reports it. The
+oracle is the old route (one read of everything, the marking made to give up) on the same
+files: same entitlements, accounts and timelines, the same errors in the same order (the
+timeline's own: ``read_career_inputs`` reports what it sorts out first), the same findings.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from .test_timeline_jobs import same
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
 _Run = TypeVar("_Run")
-EMPTY, NOTES = "dmfa-0020000014-20243-empty.xml", "m-notes.xml"
+EMPTY, NOTES, GONE = "dmfa-0020000014-20243-empty.xml", "m-notes.xml", "z-gone.xml"
+REFUSED = "dmfa-0020000014-20241.xml"
 
 
 def _payroll(folder: Path, corrected: bool) -> Path:
@@ -45,6 +48,9 @@ def _payroll(folder: Path, corrected: bool) -> Path:
     files = sorted(bench_module("payroll").generate(folder, 40, QUARTERS, employers=3))
     (folder / EMPTY).write_bytes(b"")
     (folder / NOTES).write_text("these are not declarations\n", encoding="utf-8")
+    (folder / GONE).symlink_to(folder / "moved-away.xml")  # a path that cannot be listed
+    text = files[0].read_text(encoding="utf-8")  # a refused record, in a file before them
+    files[0].write_text(text.replace("<INSS>", "<INSS>1", 1), encoding="utf-8")
     if corrected:
         line = attrs.evolve(next(iter(iter_dmfa(files[1]))), source=None)
         form = DmfaUpdateForm(
@@ -73,6 +79,8 @@ def test_the_plan_marks_the_files_that_are_no_document(folder: Path) -> None:
     assert sorted(Path(g.files[0]).name for g in alone) == sorted([EMPTY, NOTES])
     assert all(len(group.files) == 1 for group in alone)
     assert plan.corrections == (folder / "upd.xml").exists()
+    assert _files(plan.problems) == [GONE]
+    assert str(folder / GONE) not in plan.files
     assert plan_timelines([folder]) == plan
 
 
@@ -107,6 +115,10 @@ def _said(errors: Any) -> list[tuple[str, object]]:
     return [(str(e), e.source) for e in errors]
 
 
+def _files(errors: Any) -> list[str]:
+    return [Path(e.source.file).name for e in errors if e.source and e.source.file]
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_entitlements_are_those_of_one_read(
     folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
@@ -117,10 +129,7 @@ def test_entitlements_are_those_of_one_read(
     assert grouped.entitlements == expected.entitlements
     assert len(grouped.entitlements) > 30
     assert _said(grouped.errors) == _said(expected.errors)
-    assert [Path(e.source.file).name for e in grouped.errors if e.source and e.source.file] == [
-        EMPTY,
-        NOTES,
-    ]
+    assert _files(grouped.errors) == [REFUSED, EMPTY, NOTES, GONE]  # by file, unlisted last
     assert grouped.findings == expected.findings
 
 
@@ -134,6 +143,7 @@ def test_accounts_are_those_of_one_read(
     assert grouped.accounts == expected.accounts
     assert len(grouped.accounts.accounts) > 30
     assert _said(grouped.errors) == _said(expected.errors)
+    assert _files(grouped.errors) == [REFUSED, EMPTY, NOTES, GONE]
     assert grouped.findings == expected.findings
 
 
@@ -146,10 +156,20 @@ def test_timelines_are_those_of_one_read(
     run = timelines_from_files([folder], jobs=jobs)
     assert same(run, expected)
     assert len(run.workers) > 30
-    assert [Path(e.source.file).name for e in run.errors if e.source and e.source.file] == [
-        EMPTY,
-        NOTES,
-    ]
+    # read_career_inputs' own order: unlisted, sorted out, then read
+    assert _files(run.errors) == [GONE, EMPTY, NOTES, REFUSED]
+
+
+def test_a_path_only_the_timeline_lists_keeps_it_to_one_read(tmp_path: Path) -> None:
+    """A dangling ``.json`` link is refused by the timeline's listing (sidecars), not by
+    the DmfA plan's: only one read reports it where read_career_inputs does."""
+    folder = _payroll(tmp_path, corrected=False)
+    (folder / "outcomes.json").symlink_to(folder / "moved-away.json")
+    assert plans.plan_employers([folder]).by_employer
+    assert plan_timelines([folder]) is None
+    run = timelines_from_files([folder], jobs=1)
+    assert same(run, one_process(read_career_inputs([folder]), TimelineSpec()))
+    assert "outcomes.json" in _files(run.errors)
 
 
 @pytest.mark.parametrize("command", [["entitlements", "--year", "2024"], ["account"], ["timeline"]])
@@ -166,8 +186,9 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     code, _stdout, stderr, output = said[0]
     assert code == 1
     errors = [line.split(": error: ")[1] for line in stderr.splitlines() if ": error: " in line]
-    assert [error.split(":")[0] for error in errors] == [
-        str(folder / EMPTY),
-        str(folder / NOTES),
-    ]
+    named = [Path(error.split(":")[0]).name for error in errors]
+    in_order = (
+        [GONE, EMPTY, NOTES, REFUSED] if command == ["timeline"] else [REFUSED, EMPTY, NOTES, GONE]
+    )
+    assert named == in_order
     assert len(output) > 1000
