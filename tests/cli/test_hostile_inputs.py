@@ -269,3 +269,24 @@ def test_usage_errors_quote_a_huge_argument_cut_to_80(
     assert "9" * 81 not in result.stderr
     if chars:
         assert f"… ({chars} chars)" in line  # cut, its size said
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file name that is not UTF-8: POSIX")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_account_says_a_finding_naming_a_file_that_is_not_utf8(tmp_path: Path, jobs: str) -> None:
+    """A duplicate original named ``zz-\\xff.xml`` (created later: it wins) puts its name,
+    a lone surrogate once decoded, in a finding; ``account`` printed the findings through
+    a digest of their UTF-8 and crashed on it (a review found it)."""
+    for source in sorted((DEMO / "dmfa").glob("*.xml")):
+        shutil.copy(source, tmp_path / source.name)
+    text = (tmp_path / "dmfa-0403019261-20233.xml").read_text(encoding="utf-8")
+    later = text.replace("<FormCreationHour>10:00:00.000<", "<FormCreationHour>11:00:00.000<", 1)
+    assert later != text
+    Path(os.fsdecode(os.fsencode(tmp_path) + b"/zz-\xff.xml")).write_text(later, encoding="utf-8")
+    result = run_cli("account", tmp_path, "--format", "json", "--jobs", jobs)
+    assert_no_traceback(result)
+    assert result.returncode == 0  # a warning only
+    duplicates = [line for line in result.stderr.splitlines() if "DMFA_DUPLICATE_ORIGINAL" in line]
+    assert len(duplicates) == 1
+    assert "zz-" in duplicates[0].split(" wins over ")[0]
+    assert json.loads(result.stdout)

@@ -290,7 +290,8 @@ def _report_findings(computed: AccountFilesRun, err: TextIO, *, strict: bool) ->
     failed = False
     for finding in itertools.chain(computed.findings, computed.accounts.findings):
         text = str(finding)
-        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        # surrogatepass: a file name that is not UTF-8 reaches the text as a lone surrogate
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         if digest not in seen:
             seen.add(digest)
             print(f"{_PROG}: {text}", file=err)
