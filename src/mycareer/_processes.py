@@ -189,9 +189,12 @@ def ordered_results(
     ends the workers instead.
     """
     with _signals_held():
-        pending = [
-            pool.submit(run_paused, function, *call) for call in zip(*arguments, strict=False)
-        ]
+        try:
+            pending = [
+                pool.submit(run_paused, function, *call) for call in zip(*arguments, strict=False)
+            ]
+        except EOFError as refused:  # multiprocessing.forkserver: no worker could be forked
+            raise WorkerProcessLostError(_NOT_STARTED) from refused
     pending.reverse()
     while pending:
         yield _result_of(pool, pending.pop())
@@ -220,6 +223,11 @@ def _manager_thread(pool: Executor) -> threading.Thread | None:
     manager = getattr(pool, "_executor_manager_thread", None)
     return manager if isinstance(manager, threading.Thread) else None
 
+
+_NOT_STARTED = (
+    "the worker processes could not be started (the process that forks them ended): "
+    "the run was stopped; run it with one job, or check that this Python can start processes"
+)
 
 _THREAD_ENDED = (
     "the worker pool's own thread ended (the system refused it what it needed: memory?): "

@@ -177,3 +177,50 @@ def test_a_pool_whose_own_thread_died_does_not_wait_for_ever(
         list(map_in_processes(nap, 2, [0, 0], [str(tmp_path)] * 2))
     assert time.monotonic() - began < 30
     assert [str(error) for error in died] == ["can't start new thread"]
+
+
+def test_workers_that_cannot_be_started_stop_the_command_in_one_line(tmp_path: Path) -> None:
+    """The process that forks the workers ends at once (here a ``sitecustomize`` ends it,
+    as an interpreter that cannot run there would): the pool's submit raised the
+    forkserver's ``EOFError`` and the command printed its traceback with exit 1."""
+    from mycareer.quarter import Quarter
+
+    from ._bench import bench_module
+
+    folder = tmp_path / "payroll"
+    folder.mkdir()
+    quarters = (Quarter(2024, 1), Quarter(2024, 2))
+    bench_module("payroll").generate(folder, 40, quarters, employers=4)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os, sys\n"
+        "if 'forkserver import main' in ' '.join(getattr(sys, 'orig_argv', [])):\n"
+        "    os._exit(3)\n",
+        encoding="utf-8",
+    )
+    path = os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))
+    out = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "mycareer", "entitlements", str(folder), "--year", "2024",
+         "--jobs", "2", "--format", "json", "-o", str(out)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}, check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == EXIT_SYSTEM, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        "mycareer entitlements: error: the worker processes could not be started (the process "
+        "that forks them ended): the run was stopped; run it with one job, or check that this "
+        "Python can start processes"
+    ]
+    assert not out.exists()
+    one_job = subprocess.run(
+        [sys.executable, "-m", "mycareer", "entitlements", str(folder), "--year", "2024",
+         "--jobs", "1", "--format", "json", "-o", str(out)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}, check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert one_job.returncode == 0, one_job.stderr[-2000:]  # what the message advises
+    assert out.stat().st_size > 1000
