@@ -201,12 +201,7 @@ def test_workers_that_cannot_be_started_stop_the_command_in_one_line(tmp_path: P
     )
     path = os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))
     out = tmp_path / "out.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "mycareer", "entitlements", str(folder), "--year", "2024",
-         "--jobs", "2", "--format", "json", "-o", str(out)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}, check=False,
-        timeout=120,
-    )  # fmt: skip
+    result = _entitlements_with(path, folder, "2", out)
     assert result.returncode == EXIT_SYSTEM, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
@@ -216,11 +211,18 @@ def test_workers_that_cannot_be_started_stop_the_command_in_one_line(tmp_path: P
         "Python can start processes"
     ]
     assert not out.exists()
-    one_job = subprocess.run(
+    one_job = _entitlements_with(path, folder, "1", out)
+    assert one_job.returncode == 0, one_job.stderr[-2000:]  # what the message advises
+    assert out.stat().st_size > 1000
+
+
+def _entitlements_with(
+    path: str, folder: Path, jobs: str, out: Path
+) -> subprocess.CompletedProcess[str]:
+    """``mycareer entitlements`` on ``folder`` with ``PYTHONPATH`` set to ``path``."""
+    return subprocess.run(
         [sys.executable, "-m", "mycareer", "entitlements", str(folder), "--year", "2024",
-         "--jobs", "1", "--format", "json", "-o", str(out)],
+         "--jobs", jobs, "--format", "json", "-o", str(out)],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}, check=False,
         timeout=120,
     )  # fmt: skip
-    assert one_job.returncode == 0, one_job.stderr[-2000:]  # what the message advises
-    assert out.stat().st_size > 1000
