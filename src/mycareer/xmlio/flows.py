@@ -333,8 +333,7 @@ def stream_corrected_dmfa(
     declarations = sorted(stream.order.declarations, key=lambda d: (d.quarter, d.employer.key))
     rejected = tuple(r for index in sorted(reads) for r in reads[index].rejected)
     names = [str(path) for path in files]  # what reading said, as read_corrected_dmfa says it
-    chosen = stream.chosen.findings
-    said = reading_in_file_order(names, [(*findings, *chosen, *corrections.said())])
+    said = reading_in_file_order(names, [(*findings, *stream.duplicates, *corrections.said())])
     return StreamedDmfa(
         tuple(declarations), tuple(said), errors_in_file_order(names, errors), rejected
     )
@@ -354,7 +353,8 @@ class _Stream:
         self.stage = stage
         self.reads: dict[int, FileRead] = {}
         self.order = _CorrectedOrder()
-        self.chosen = _Chosen()
+        #: The findings naming the duplicate originals left out (DMFA_DUPLICATE_ORIGINAL).
+        self.duplicates: list[Finding] = []
 
     def take(self, run: Sequence[int]) -> bool:
         """Read the files of ``run`` (one, or duplicate originals) and commit what one read
@@ -382,55 +382,24 @@ class _Stream:
         """The file to commit, its stage, and its records if held for a correction; ()
         when none is (rejected); None when only a whole read gives it."""
         if len(run) > 1:
-            return self.chosen.read(run, self.originals, self.reads, self.stage)
+            return self._chosen(run)
         index = run[0]
         held = _HeldRecords() if self.corrections.touches(self.headers[index]) else None
         current = held or self.stage()
         self.reads[index] = read_dmfa_file(self.originals[index], current)
         return () if self.reads[index].rejected else (index, current, held)
 
-
-def _runs(order: Sequence[int], headers: Sequence[_Header]) -> list[list[int]]:
-    """The files in reading order, those whose headers name one employer and quarter
-    (duplicate originals, next to each other in that order) together."""
-    runs: list[list[int]] = []
-    for index in order:
-        key, quarter = headers[index][:2]
-        if (
-            runs
-            and key is not None
-            and quarter is not None
-            and (headers[runs[-1][0]][:2] == (key, quarter))
-        ):
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return runs
-
-
-class _Chosen:
-    """Duplicate originals of one employer and quarter, each held while read, then the one
-    :func:`~mycareer.xmlio.dmfa.read_dmfa` keeps (``choose_originals``, the rule's one
-    place) staged, with the findings that name the others."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-    def read(
-        self,
-        run: Sequence[int],
-        originals: Sequence[Path],
-        reads: dict[int, FileRead],
-        stage: Callable[[], FileStage],
-    ) -> tuple[int, FileStage, None] | tuple[()] | None:
-        """The winner's index and a stage fed its records (not held for a correction: none
-        names them); () when every file of ``run`` was rejected; None when one holds
-        another form (only a whole read orders those)."""
+    def _chosen(self, run: Sequence[int]) -> tuple[int, FileStage, None] | tuple[()] | None:
+        """Duplicate originals, each held while read, then the one
+        :func:`~mycareer.xmlio.dmfa.read_dmfa` keeps (``choose_originals``, the rule's one
+        place) in a stage, not held for a correction (none names them); () when every
+        file of ``run`` was rejected; None when one holds another form (only a whole read
+        orders those)."""
         headers: list[tuple[FormKey, DmfaDeclaration]] = []
         by_form: dict[FormKey, list[DmfaWorkerRecord]] = {}
         for index in run:
             held = _HeldRecords()
-            read = reads[index] = read_dmfa_file(originals[index], held)
+            read = self.reads[index] = read_dmfa_file(self.originals[index], held)
             if read.rejected:
                 continue
             if read.undeclared or len(read.declarations) != 1:
@@ -442,11 +411,24 @@ class _Chosen:
         if not headers:
             return ()
         winners, _declarations, findings = choose_originals(headers, by_form)
-        self.findings.extend(findings)
+        self.duplicates.extend(findings)
         ((index, _form),) = winners
-        current = stage()
+        current = self.stage()
         current.feed(by_form[(index, 0)])
         return index, current, None
+
+
+def _runs(order: Sequence[int], headers: Sequence[_Header]) -> list[list[int]]:
+    """The files in reading order, those whose headers name one employer and quarter
+    (duplicate originals, next to each other in that order) together."""
+    runs: list[list[int]] = []
+    for index in order:
+        header = headers[index][:2]
+        if runs and None not in header and headers[runs[-1][0]][:2] == header:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 class _HeldRecords:
