@@ -492,7 +492,7 @@ def combine(
     """
     if files is None:
         findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
-        errors = (*problems, *(e for r in results for e in r.errors))
+        errors = (*(e for r in results for e in r.errors), *problems)
     else:
         read = reading_in_file_order(files, [r.findings[: r.reading] for r in results])
         placed = [p for r in results for p in zip(r.places, r.findings[r.reading :], strict=True)]
