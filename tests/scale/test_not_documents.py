@@ -43,8 +43,9 @@ REFUSED = "dmfa-0020000014-20241.xml"
 
 
 def _payroll(folder: Path, corrected: bool) -> Path:
-    """Three employers' 2024 Q1-Q2, an empty file among them and a text file; with
-    ``corrected``, an update of the first employer's Q2 (the plan by identifiers)."""
+    """Three employers' 2024 Q1-Q2 (a record of the first file refused), an empty file
+    among them, a text file and a dangling link; with ``corrected``, an update of the
+    first employer's Q2 (the plan by identifiers)."""
     files = sorted(bench_module("payroll").generate(folder, 40, QUARTERS, employers=3))
     (folder / EMPTY).write_bytes(b"")
     (folder / NOTES).write_text("these are not declarations\n", encoding="utf-8")
