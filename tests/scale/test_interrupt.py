@@ -292,6 +292,8 @@ def test_a_stop_swallowed_by_a_library_still_stops_the_command(
         [sys.executable, "-c", _SWALLOWING_RUN, *arguments, "-o", "out.json"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "LOST_AS": lost_as},
+        # Ctrl-C as in a terminal: a run started in the background inherits it ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert run.returncode == 130, run.stderr
     assert "Traceback" not in run.stderr
