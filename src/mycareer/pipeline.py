@@ -34,7 +34,7 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -62,7 +62,7 @@ from mycareer.fla import (
     compute_entitlements,
 )
 from mycareer.fla.bulk import EntitlementStream
-from mycareer.fla.incomplete import mark_incomplete_references
+from mycareer.fla.incomplete import RejectedInput, mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
@@ -134,6 +134,12 @@ class EntitlementSpec:
     lang: str = "en"
     #: A band for every employer that ``overrides`` does not name (the CLI's ``--band BAND``).
     every_band: SizeBand | None = None
+    #: Rejected files read in other groups that may concern this group's results (those
+    #: of :attr:`~mycareer.plans.Plan.headless` files), in the order one read gives.
+    elsewhere: tuple[RejectedInput, ...] = ()
+    #: Each file's place in the run (path, place), for the group whose own rejected files
+    #: are put among ``elsewhere`` (:func:`_all_rejected`); None: not given.
+    places: tuple[tuple[str, int], ...] | None = None
 
     def overrides_for(self, keys: Iterable[str]) -> Overrides | None:
         """The overrides of a group whose records name the employers ``keys``."""
@@ -171,6 +177,12 @@ class GroupResult:
     #: Each of the results' own findings' first result, (employer key, NISS): a group of
     #: several employers (an NSSO number's, with corrections) puts them back in that order.
     places: tuple[tuple[str, str], ...] = ()
+    #: The group's files rejected as a whole (a headless file's rejection is given to every
+    #: other group, :func:`execute`).
+    rejected: tuple[RejectedFile, ...] = ()
+    #: True when the group has its own rejected files and ``spec.elsewhere`` but not the
+    #: files' places to order them (nothing else is then given): run it again with them.
+    unordered: bool = False
 
 
 def run_group(
@@ -201,14 +213,17 @@ def run_group(
         overrides=spec.overrides_for(named),
         as_of=spec.as_of,
     )
-    results = mark_incomplete_references(results, streamed.rejected)  # issue 11 item 2
+    rejected = _all_rejected(streamed.rejected, spec)
+    if rejected is None:
+        return GroupResult((), (), (), frozenset(), unordered=True)
+    results = mark_incomplete_references(results, rejected)  # issue 11 item 2
     keys = (
         named | {d.employer.key for d in streamed.declarations} | _rejected_keys(streamed.rejected)
     )
     last = stream.last_quarter()
     # Every streamed record was declared (the stream refuses the others): its ids too.
     read = (streamed.findings, streamed.errors, keys, last, declared_ids(streamed.declarations))
-    return _group_result(spec, results, read, spool_to, name)
+    return _with_rejected(_group_result(spec, results, read, spool_to, name), streamed.rejected)
 
 
 def _run_group_whole(
@@ -226,12 +241,32 @@ def _run_group_whole(
         options=spec.options,
         as_of=spec.as_of,
     )
-    results = mark_incomplete_references(results, batch.rejected)  # issue 11 item 2
+    rejected = _all_rejected(batch.rejected, spec)
+    if rejected is None:
+        return GroupResult((), (), (), frozenset(), unordered=True)
+    results = mark_incomplete_references(results, rejected)  # issue 11 item 2
     keys = named | {d.employer.key for d in batch.declarations} | _rejected_keys(batch.rejected)
     last = max((r.quarter for r in batch.records), default=None)
     ids = declared_ids(batch.declarations, batch.records)
     read = (batch.findings, batch.errors, keys, last, ids)
-    return _group_result(spec, results, read, spool_to, name)
+    return _with_rejected(_group_result(spec, results, read, spool_to, name), batch.rejected)
+
+
+def _all_rejected(
+    own: Sequence[RejectedFile], spec: EntitlementSpec
+) -> tuple[RejectedInput, ...] | None:
+    """The group's rejected files and ``spec.elsewhere``, in the order one read gives
+    them (file by file); None when both are there and ``spec.places`` is not given."""
+    if not spec.elsewhere or not own:
+        return (*own, *spec.elsewhere)
+    if spec.places is None:
+        return None
+    place = dict(spec.places)
+    return tuple(sorted((*own, *spec.elsewhere), key=lambda file: place[file.source]))
+
+
+def _with_rejected(result: GroupResult, rejected: Sequence[RejectedFile]) -> GroupResult:
+    return attrs.evolve(result, rejected=tuple(rejected)) if rejected else result
 
 
 #: The "employer key" of a rejected file whose employer could not be read: no group's.
@@ -334,16 +369,18 @@ def _run_task(
 
 
 def pack_groups(
-    groups: Sequence[EmployerGroup], jobs: int
+    groups: Sequence[EmployerGroup], jobs: int, *, skip: Collection[int] = ()
 ) -> list[list[tuple[int, tuple[str, ...]]]]:
     """Tasks of ``(group index, files)``: largest groups first (they bound the run time),
-    small ones packed together up to about 8 MB of XML (a quarter of a job's share)."""
+    small ones packed together up to about 8 MB of XML (a quarter of a job's share);
+    the groups of the indexes ``skip`` left out."""
     total = sum(g.size for g in groups)
     target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
     tasks: list[list[tuple[int, tuple[str, ...]]]] = []
     current: list[tuple[int, tuple[str, ...]]] = []
     size = 0
-    for index in sorted(range(len(groups)), key=lambda i: -groups[i].size):
+    left = [index for index in range(len(groups)) if index not in skip]
+    for index in sorted(left, key=lambda i: -groups[i].size):
         current.append((index, groups[index].files))
         size += groups[index].size
         if size >= target:
@@ -402,18 +439,64 @@ def execute(
     groups = plan.groups
     ticks = FileTicks(plan, progress)
     results: dict[int, GroupResult] = {}
-    for done in mapper(spec, pack_groups(groups, jobs)):
-        results.update(done)
-        ticks.done(index for index, _result in done)
-        if on_result is not None:
-            for index, result in done:
-                on_result(index, result)
+
+    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> None:
+        for done in mapper(spec, tasks):
+            finished = [(index, result) for index, result in done if not result.unordered]
+            results.update(done)
+            ticks.done(index for index, _result in finished)
+            if on_result is not None:
+                for index, result in finished:
+                    on_result(index, result)
+
+    first = [i for i, group in enumerate(groups) if set(group.files) <= plan.headless]
+    if first:  # read first: their rejections concern every group (mycareer.fla.incomplete)
+        run(spec, [[(i, groups[i].files) for i in first]])
+        elsewhere = _headless_rejections(plan, first, results)
+        if elsewhere is None:
+            return _one_group(plan, spec)
+        spec = attrs.evolve(spec, elsewhere=elsewhere)
+    run(spec, pack_groups(groups, jobs, skip=first))
+    for index in [i for i, result in results.items() if result.unordered]:
+        run(_placed(spec, plan, groups[index]), [[(index, groups[index].files)]])
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
-    problems = plan.problems
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
-        return combine([run_group(spec, plan.files)], files=plan.files, problems=problems)
-    return combine(ordered, files=plan.files, folder=folder, problems=problems)
+        return _one_group(plan, spec)
+    return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
+
+
+def _one_group(plan: Plan, spec: EntitlementSpec) -> EntitlementRun:
+    """Every file of ``plan`` read as one group, in this process."""
+    spec = attrs.evolve(spec, elsewhere=(), places=None)
+    return combine([run_group(spec, plan.files)], files=plan.files, problems=plan.problems)
+
+
+def _headless_rejections(
+    plan: Plan, first: Sequence[int], results: dict[int, GroupResult]
+) -> tuple[RejectedFile, ...] | None:
+    """The rejections of the groups ``first`` (each one headless file), by file; None if
+    one of them read records or declarations (then only one read gives the results).
+
+    Their results then name no employer: their rejections are the other groups' too.
+    """
+    for index in first:
+        result = results[index]
+        rejected = _rejected_keys(result.rejected)
+        read = bool(result.items or result.ids) or result.last_quarter is not None
+        if read or result.spool is not None or not result.keys <= rejected:
+            return None
+        results[index] = attrs.evolve(result, keys=frozenset())
+    place = {path: number for number, path in enumerate(plan.files)}
+    by_file = sorted(first, key=lambda index: place[plan.groups[index].files[0]])
+    return tuple(file for index in by_file for file in results[index].rejected)
+
+
+def _placed(spec: EntitlementSpec, plan: Plan, group: EmployerGroup) -> EntitlementSpec:
+    """``spec`` with the places of ``group``'s files and of the files of ``spec.elsewhere``."""
+    wanted = {*group.files, *(file.source for file in spec.elsewhere)}
+    places = tuple((path, n) for n, path in enumerate(plan.files) if path in wanted)
+    return attrs.evolve(spec, places=places)
 
 
 class NamesEmployers(Protocol):

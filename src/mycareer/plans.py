@@ -77,12 +77,21 @@ class Plan:
     #: reports them after every file's errors; the runs put them there too. Compared by
     #: nothing (exceptions compare by identity): two plans of the same paths are equal.
     problems: tuple[InvalidValueError, ...] = attrs.field(default=(), eq=False)
+    #: DmfA originals whose header names no employer that the pre-scan could read (cut
+    #: before it, an invalid enterprise number...), each a group of its own. Reading one
+    #: rejects it with no employer known, which concerns every employer's results
+    #: (:mod:`mycareer.fla.incomplete`): the entitlement runs read these first and give
+    #: their rejections to every other group (:func:`mycareer.pipeline.execute`); a run
+    #: falls back to one read if such a file turns out to hold records.
+    headless: frozenset[str] = frozenset()
 
     @property
     def by_employer(self) -> bool:
-        """Whether every group is known by its employers or holds a file that is no
-        document (else: one group, or files whose header could not be read)."""
-        return all(group.keys or set(group.files) <= self.not_documents for group in self.groups)
+        """Whether every group is known by its employers, or is one file that is no
+        document or one DmfA original whose header could not be read (else: one group
+        of files of other kinds)."""
+        alone = self.not_documents | self.headless
+        return all(group.keys or set(group.files) <= alone for group in self.groups)
 
 
 def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
@@ -115,22 +124,25 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
 
 
 def _marked(plan: Plan) -> Plan:
-    """``plan`` with the files of its groups of one unread file that are no document: one
-    empty or not XML among a country's files no longer sends the run to one read of
-    everything in one process (every record held); reading it gives its error alone, as
-    one read does (:func:`~mycareer.xmlio.flows.sort_documents`)."""
+    """``plan`` with its groups of one file whose header could not be read marked: the
+    files that are no document, and the DmfA originals (:attr:`Plan.headless`). One
+    empty, not XML or cut file among a country's files no longer sends the run to one
+    read of everything in one process (every record held); reading a file that is no
+    document gives its error alone, as one read does
+    (:func:`~mycareer.xmlio.flows.sort_documents`)."""
     alone = [group.files[0] for group in plan.groups if not group.keys and len(group.files) == 1]
-    unread = frozenset(path for path in alone if not _is_document(path))
-    return attrs.evolve(plan, not_documents=unread) if unread else plan
+    roots = {path: _root(path) for path in alone}
+    unread = frozenset(path for path, root in roots.items() if root is None)
+    headless = frozenset(path for path, root in roots.items() if root == ORIGINAL_ROOT)
+    return attrs.evolve(plan, not_documents=unread, headless=headless) if roots else plan
 
 
-def _is_document(path: str) -> bool:
-    """Whether the file's root element can be read (whatever the document)."""
+def _root(path: str) -> str | None:
+    """The file's root element, None when it cannot be read (whatever the document)."""
     try:
-        sniff_document(path, name=path)
+        return sniff_document(path, name=path).root
     except InvalidValueError:
-        return False
-    return True
+        return None
 
 
 def plan_from_employers(

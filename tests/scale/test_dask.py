@@ -118,6 +118,30 @@ def test_files_that_are_no_document_on_the_cluster(
     assert same(timelines([tmp_path], client), timelines_from_files([tmp_path], jobs=1))
 
 
+def test_dmfa_files_whose_header_cannot_be_read_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """A file cut before its employer and one of an employer cut after a worker: the
+    headless file is read first on the cluster and its rejection marks every result,
+    ordered among the employer's own as one read orders them (tests/scale/test_headless.py)."""
+    names = sorted(path.name for path in payroll.iterdir())
+    for name in names:
+        (tmp_path / name).hardlink_to(payroll / name)
+    text = (payroll / names[0]).read_text(encoding="utf-8")
+    (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
+    own, own_text = tmp_path / names[-1], (payroll / names[-1]).read_text(encoding="utf-8")
+    own.unlink()
+    own.write_text(own_text[: own_text.index("</NaturalPerson>") + 100], encoding="utf-8")
+    local = entitlements_from_files([tmp_path], YEAR, jobs=1)
+    assert all("a-cut.xml" in str(e.findings) for e in local.entitlements)
+    remote = entitlements([tmp_path], client, year=YEAR)
+    assert attrs.evolve(remote, errors=()) == attrs.evolve(local, errors=())
+    assert [(str(e), e.source) for e in remote.errors] == [(str(e), e.source) for e in local.errors]
+    assert accounts([tmp_path], client).accounts == accounts_from_files([tmp_path], jobs=1).accounts
+    expected = one_process(read_career_inputs([tmp_path]), TimelineSpec())
+    assert same(timelines([tmp_path], client), expected)
+
+
 def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(
     payroll: Path, client: Client
 ) -> None:

@@ -68,7 +68,8 @@ def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _old_route(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The route before: a group of one unread file is never marked."""
+    """The route before: a group of one unread file is never marked (neither a file that
+    is no document, nor a DmfA original whose header cannot be read)."""
     monkeypatch.setattr(plans, "_marked", lambda plan: plan)
 
 
@@ -85,14 +86,26 @@ def test_the_plan_marks_the_files_that_are_no_document(folder: Path) -> None:
     assert plan_timelines([folder]) == plan
 
 
-def test_a_document_whose_header_cannot_be_read_still_needs_one_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_document_whose_header_cannot_be_read_is_read_alone_too(
+    tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Cut before its employer: reading rejects it with no employer, which marks every
-    employer's results (mycareer.fla.incomplete): only one read gives that."""
+    employer's results (mycareer.fla.incomplete); read first and given to every group
+    (tests/scale/test_headless.py), here among files that are no document."""
     folder = _payroll(tmp_path, corrected=False)
     (folder / "z-cut.xml").write_bytes(b"<DmfAOriginal><Form><Identification>DMFA</Ident")
     plan = plans.plan_employers([folder])
-    assert not plan.by_employer
+    assert plan.by_employer
     assert {Path(f).name for f in plan.not_documents} == {EMPTY, NOTES}
+    assert {Path(f).name for f in plan.headless} == {"z-cut.xml"}
+    grouped, expected = _both(
+        lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs), monkeypatch, pipeline
+    )
+    assert grouped.entitlements == expected.entitlements
+    assert _said(grouped.errors) == _said(expected.errors)
+    assert _files(grouped.errors) == [REFUSED, EMPTY, NOTES, "z-cut.xml", GONE]
+    assert all("z-cut.xml" in str(e.findings) for e in grouped.entitlements)
 
 
 def _both(
