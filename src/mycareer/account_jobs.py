@@ -598,7 +598,9 @@ def accounts_from_files(
     every record of the files (read with ``on_error="collect"``: refused records
     and files are in ``errors``), computed employer by employer in ``jobs``
     processes (default: the usable cores; 1: this process) when the files are DmfA
-    originals whose headers name their employer, else from one read of everything.
+    originals and corrections whose headers name their employer (an original whose
+    header cannot be read, or a file that is no document, is read on its own), else
+    from one read of everything.
     The arguments are those of :func:`~mycareer.fla.accounts_from_declarations`;
     ``progress`` wraps the list of files as they are read. ``keep_entitlements=False``
     leaves ``accounts.entitlements`` empty (the worker processes send back each year's
@@ -636,7 +638,7 @@ def accounts_from_files(
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
         return render_accounts(AccountFilesRun(accounts), render, indent)
-    if not plan.by_employer:  # other kinds, unreadable headers...: one read, in this process
+    if not plan.by_employer:  # other kinds, a correction's unreadable header: one read
         return render_accounts(_read_all(given, choices, progress), render, indent)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 

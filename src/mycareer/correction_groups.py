@@ -67,7 +67,8 @@ def groups_from_headers(
 
     A file whose header names no employer is a group of its own, with no key (reading it
     reports its problem): the plan is then not by employer, and the run one read, unless
-    the file is no document at all (:func:`~mycareer.plans.plan_employers` says so).
+    the file is no document at all or a DmfA original (:func:`~mycareer.plans.plan_employers`
+    says so).
     """
     if any(root is not None and root not in _GROUPED for root, *_rest in headers):
         return None

@@ -134,11 +134,10 @@ class EntitlementSpec:
     lang: str = "en"
     #: A band for every employer that ``overrides`` does not name (the CLI's ``--band BAND``).
     every_band: SizeBand | None = None
-    #: Rejected files read in other groups that may concern this group's results (those
-    #: of :attr:`~mycareer.plans.Plan.headless` files), in the order one read gives.
+    #: Rejected files read in other groups (:attr:`~mycareer.plans.Plan.headless`), by file.
     elsewhere: tuple[RejectedInput, ...] = ()
-    #: Each file's place in the run (path, place), for the group whose own rejected files
-    #: are put among ``elsewhere`` (:func:`_all_rejected`); None: not given.
+    #: (path, place in the run) of the files that order a group's own rejected files
+    #: among ``elsewhere`` (:func:`_all_rejected`); None: not given.
     places: tuple[tuple[str, int], ...] | None = None
 
     def overrides_for(self, keys: Iterable[str]) -> Overrides | None:
@@ -432,7 +431,12 @@ def execute(
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
-    ``progress`` wraps the list of files and is advanced as groups finish;
+    The groups of :attr:`~mycareer.plans.Plan.headless` files run first, in one task:
+    reading rejects each with no employer known, which concerns every employer's results
+    (:mod:`mycareer.fla.incomplete`), so their rejections go to every other group
+    (``spec.elsewhere``). A group that has rejected files of its own too runs again with
+    the places of its files and of those, to mark its results in file order as one read
+    does. ``progress`` wraps the list of files and is advanced as groups finish;
     ``folder`` holds the spools a local mapper wrote (see :func:`combine`);
     ``on_result(index, result)`` is called as each group finishes.
     """
@@ -477,9 +481,7 @@ def _headless_rejections(
 ) -> tuple[RejectedFile, ...] | None:
     """The rejections of the groups ``first`` (each one headless file), by file; None if
     one of them read records or declarations (then only one read gives the results).
-
-    Their results then name no employer: their rejections are the other groups' too.
-    """
+    Their results then name no employer: their rejections are the other groups' too."""
     for index in first:
         result = results[index]
         rejected = _rejected_keys(result.rejected)
@@ -701,10 +703,12 @@ def entitlements_for_year(
       quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
     * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
       :func:`run_plan`) when the files allow it, else (input of other kinds, a DmfA
-      document whose header cannot be read) one read of everything; the results are
+      correction whose header cannot be read) one read of everything; the results are
       the same either way (``as_of`` is only recorded on them). A file that is no
-      document at all (empty, not XML) is read on its own, and what listing the paths
-      refused is reported after every file's errors, as one read reports it.
+      document at all (empty, not XML) is read on its own, a DmfA original whose header
+      cannot be read first (its rejection marks the other groups' results, see
+      :func:`execute`), and what listing the paths refused is reported after every
+      file's errors, as one read reports it.
 
     Without ``project``, when no declared quarter reaches ``year`` the run carries the
     :data:`~mycareer.fla.years.DATA_END_BEFORE_YEAR` warning, which points to the

@@ -103,8 +103,9 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
     group holding every file is returned when a file is of another kind, or when no file
     was found; what listing refused is in :attr:`Plan.problems`. A file whose header
-    could not be read is a group of its own, with no key: the plan is then not by
-    employer, unless the file is no document at all (:attr:`Plan.not_documents`).
+    could not be read is a group of its own, with no key: the plan stays by employer
+    when the file is no document at all (:attr:`Plan.not_documents`) or a DmfA original
+    (:attr:`Plan.headless`), else (a correction) it is not.
     ``jobs``: processes for the pre-scan of many files
     (:func:`~mycareer.xmlio.headers.scan_headers`).
     """
