@@ -291,8 +291,9 @@ def plan_timelines(
     plan = plan_employers(given, jobs)
     if not plan.by_employer or plan.files != tuple(str(p) for p in listed):
         return None
-    refused = [(str(e), e.source) for e in problems]  # with the other suffixes too
-    return plan if [(str(e), e.source) for e in plan.problems] == refused else None
+    # What this listing refused, with the sidecars' suffixes too (a dangling .json that
+    # the DmfA plan does not list): one read reports exactly these, first.
+    return attrs.evolve(plan, problems=tuple(problems))
 
 
 # --- map -----------------------------------------------------------------------------

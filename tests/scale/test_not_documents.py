@@ -174,16 +174,24 @@ def test_timelines_are_those_of_one_read(
     assert _files(run.errors) == [GONE, EMPTY, NOTES, REFUSED]
 
 
-def test_a_path_only_the_timeline_lists_keeps_it_to_one_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_path_only_the_timeline_lists_is_reported_as_one_read_does(
+    tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A dangling ``.json`` link is refused by the timeline's listing (sidecars), not by
-    the DmfA plan's: only one read reports it where read_career_inputs does."""
+    the DmfA plan's: the timeline's plan keeps its own listing's problems (it sent the
+    run to one read until 6 December 2026), first, as read_career_inputs reports them."""
     folder = _payroll(tmp_path, corrected=False)
     (folder / "outcomes.json").symlink_to(folder / "moved-away.json")
-    assert plans.plan_employers([folder]).by_employer
-    assert plan_timelines([folder]) is None
-    run = timelines_from_files([folder], jobs=1)
-    assert same(run, one_process(read_career_inputs([folder]), TimelineSpec()))
-    assert "outcomes.json" in _files(run.errors)
+    assert _files(plans.plan_employers([folder]).problems) == [GONE]
+    plan = plan_timelines([folder])
+    assert plan is not None
+    assert _files(plan.problems) == ["outcomes.json", GONE]
+    expected = one_process(read_career_inputs([folder]), TimelineSpec())
+    always_shuffle(monkeypatch)
+    run = timelines_from_files([folder], jobs=jobs)
+    assert same(run, expected)
+    assert _files(run.errors) == ["outcomes.json", GONE, EMPTY, NOTES, REFUSED]
 
 
 @pytest.mark.parametrize("command", [["entitlements", "--year", "2024"], ["account"], ["timeline"]])
