@@ -131,6 +131,7 @@ class JsonArraySink:
         texts: Any = run.json
         if (
             not self._given_up
+            and not run.regrouped  # its texts are of one group read again, not the spools
             and isinstance(texts, SpooledItems)
             and len(texts) == self._writer.count
             and self._writer.finish()

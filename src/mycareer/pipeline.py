@@ -458,7 +458,7 @@ def execute(
         run(spec, [[(i, groups[i].files) for i in first]])
         elsewhere = _headless_rejections(plan, first, results)
         if elsewhere is None:
-            return _one_group(plan, spec)
+            return _one_group(plan, spec, mapper, folder)
         spec = attrs.evolve(spec, elsewhere=elsewhere)
     run(spec, pack_groups(groups, jobs, skip=first))
     for index in [i for i, result in results.items() if result.unordered]:
@@ -466,14 +466,22 @@ def execute(
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     if len(groups) > 1 and not disjoint_groups(groups, ordered):
-        return _one_group(plan, spec)
+        return _one_group(plan, spec, mapper, folder)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
-def _one_group(plan: Plan, spec: EntitlementSpec) -> EntitlementRun:
-    """Every file of ``plan`` read as one group, in this process."""
+def _one_group(
+    plan: Plan,
+    spec: EntitlementSpec,
+    mapper: Mapper,
+    folder: tempfile.TemporaryDirectory[str] | None,
+) -> EntitlementRun:
+    """Every file of ``plan`` read as one group, where ``mapper`` runs tasks: a local
+    one runs a single task in this process, a cluster on a worker (which reads URLs)."""
     spec = attrs.evolve(spec, elsewhere=(), places=None)
-    return combine([run_group(spec, plan.files)], files=plan.files, problems=plan.problems)
+    (result,) = (result for done in mapper(spec, [[(0, plan.files)]]) for _i, result in done)
+    run = combine([result], files=plan.files, folder=folder, problems=plan.problems)
+    return attrs.evolve(run, regrouped=True)
 
 
 def _headless_rejections(
@@ -554,6 +562,10 @@ class EntitlementRun:
     errors: tuple[InvalidValueError, ...] = ()
     last_quarter: Quarter | None = None
     json_written: bool = False
+    #: Whether the groups turned out not to be apart (a file's records naming another
+    #: group's employer, a headless file holding records) and every file was read again
+    #: as one group.
+    regrouped: bool = False
 
 
 def combine(

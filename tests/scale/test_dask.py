@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -140,6 +141,37 @@ def test_dmfa_files_whose_header_cannot_be_read_on_the_cluster(
     assert accounts([tmp_path], client).accounts == accounts_from_files([tmp_path], jobs=1).accounts
     expected = one_process(read_career_inputs([tmp_path]), TimelineSpec())
     assert same(timelines([tmp_path], client), expected)
+
+
+def test_entitlements_of_urls_read_again_as_one_group_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """URLs whose groups turn out not to be apart (a file cut before its employer, planned
+    on the cluster without knowing it) are read again as one group, on the cluster: that
+    read ran in the calling process, which cannot open the URLs, and every file was
+    refused ("cannot read"), no result kept."""
+    names = sorted(path.name for path in payroll.iterdir())
+    for name in names:
+        (tmp_path / name).hardlink_to(payroll / name)
+    text = (payroll / names[0]).read_text(encoding="utf-8")
+    (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
+    local = entitlements_from_files([tmp_path], YEAR, jobs=1)
+    remote = entitlements([f"file://{tmp_path}"], client, year=YEAR)
+    # A worker names its copy of each URL (000000-a-cut.xml, see mycareer.dask's docs).
+    assert [str(e).split(": ", 1)[1] for e in remote.errors] == [
+        str(e).split(": ", 1)[1] for e in local.errors
+    ]
+    first = remote.errors[0].source
+    assert first is not None
+    assert Path(str(first.file)).name.endswith("a-cut.xml")
+    assert len(remote.entitlements) == len(local.entitlements) > 100
+
+    def said(run: Any) -> list[tuple[Any, ...]]:
+        return [(e.employer, e.niss, e.days, [f.code for f in e.findings])
+                for e in run.entitlements]  # fmt: skip
+
+    assert said(remote) == said(local)
+    assert all("REFERENCE_INCOMPLETE" in codes for *_rest, codes in said(remote))
 
 
 def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(

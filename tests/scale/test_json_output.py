@@ -193,3 +193,35 @@ def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes_in_every_output(
     assert len(set(outputs)) == 1
     assert b"/caf\xe9/dmfa-0403019261-20233.xml" in outputs[0]
     json.loads(outputs[0].decode("utf-8", "surrogateescape"))
+
+
+def test_a_run_read_again_as_one_group_takes_back_what_was_written(tmp_path: Path) -> None:
+    """The groups' spools are written as they finish; a run whose groups turned out not to
+    be apart is read again as one group (``regrouped``), spooled too since the read goes
+    where the mapper runs tasks (mycareer.pipeline._one_group): its texts may be as many
+    as those written, so the sink takes back what it wrote whatever their count."""
+    import attrs
+
+    from mycareer._entitlement_json import JsonArraySink
+    from mycareer.pipeline import EntitlementSpec, _run_local, plan_employers
+    from mycareer.quarter import Quarter
+
+    from ._bench import bench_module
+
+    quarters = (Quarter(2024, 1), Quarter(2024, 2))
+    bench_module("payroll").generate(tmp_path, 30, quarters, employers=3)
+    plan = plan_employers([tmp_path])
+    spec = EntitlementSpec(2024, render="json")
+    for regrouped in (False, True):
+        with (tmp_path / f"out-{regrouped}.json").open("w+b") as out:
+            sink = JsonArraySink(out, plan)
+            run = _run_local(plan, spec, 1, None, sink)
+            assert len(run.json) == 30
+            kept = sink.settle(attrs.evolve(run, regrouped=regrouped))
+            assert kept is not regrouped
+            out.seek(0)
+            written = out.read()
+            if kept:
+                assert json.loads(written) == [json.loads(text) for text in run.json]
+            else:
+                assert written == b""  # cut back: the command writes the run's texts
