@@ -37,6 +37,7 @@ from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from ..cli._run import run_cli
 from ._bench import bench_module
 from ._shuffle import always_shuffle
+from .test_not_documents import _both, _old_route, _said
 from .test_timeline_jobs import same
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
@@ -105,32 +106,6 @@ def case(
 ) -> tuple[str, Path]:
     name = str(request.param)
     return name, _folder(tmp_path_factory.mktemp(name), name)
-
-
-def _old_route(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The route before: a group of one unread file is never marked."""
-    monkeypatch.setattr(plans, "_marked", lambda plan: plan)
-
-
-def _refused(*_args: object, **_options: object) -> object:
-    raise AssertionError("the run fell back to one read of everything")
-
-
-def _both(run: Callable[[], Any], monkeypatch: pytest.MonkeyPatch, module: Any) -> tuple[Any, Any]:
-    """``run()`` by employer (one read of everything refused), then by the old route."""
-    with monkeypatch.context() as patch:
-        patch.setattr(module, "_read_all", _refused)
-        if module is pipeline:
-            patch.setattr(pipeline, "_one_group", _refused)
-        grouped = run()
-    with monkeypatch.context() as patch:
-        _old_route(patch)
-        expected = run()
-    return grouped, expected
-
-
-def _said(errors: Any) -> list[tuple[str, object]]:
-    return [(str(e), e.source) for e in errors]
 
 
 def _marks(entitlements: Any) -> list[str]:

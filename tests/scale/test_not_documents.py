@@ -111,9 +111,12 @@ def test_a_document_whose_header_cannot_be_read_is_read_alone_too(
 def _both(
     run: Callable[[], _Run], monkeypatch: pytest.MonkeyPatch, module: Any
 ) -> tuple[_Run, _Run]:
-    """``run()`` by employer (one read of everything refused), then by the old route."""
+    """``run()`` by employer (one read of everything refused, and for entitlements the read
+    again as one group), then by the old route."""
     with monkeypatch.context() as patch:
         patch.setattr(module, "_read_all", _refused)
+        if module is pipeline:
+            patch.setattr(pipeline, "_one_group", _refused)
         grouped = run()
     with monkeypatch.context() as patch:
         _old_route(patch)
