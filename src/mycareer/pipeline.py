@@ -77,7 +77,12 @@ from mycareer.plans import (
     total_bytes,
 )
 from mycareer.quarter import Quarter
-from mycareer.read_order import declared_ids, errors_in_file_order, reading_in_file_order
+from mycareer.read_order import (
+    declared_ids,
+    errors_in_file_order,
+    reading_in_file_order,
+    rejections_in_file_order,
+)
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.headers import file_header, scan_header
@@ -137,7 +142,7 @@ class EntitlementSpec:
     #: Rejected files read in other groups (:attr:`~mycareer.plans.Plan.headless`), by file.
     elsewhere: tuple[RejectedInput, ...] = ()
     #: (path, place in the run) of the files that order a group's own rejected files
-    #: among ``elsewhere`` (:func:`_all_rejected`); None: not given.
+    #: among ``elsewhere`` (:func:`~mycareer.read_order.rejections_in_file_order`).
     places: tuple[tuple[str, int], ...] | None = None
 
     def overrides_for(self, keys: Iterable[str]) -> Overrides | None:
@@ -176,8 +181,7 @@ class GroupResult:
     #: Each of the results' own findings' first result, (employer key, NISS): a group of
     #: several employers (an NSSO number's, with corrections) puts them back in that order.
     places: tuple[tuple[str, str], ...] = ()
-    #: The group's files rejected as a whole (a headless file's rejection is given to every
-    #: other group, :func:`execute`).
+    #: The group's files rejected as a whole (a headless file's go to every group: execute).
     rejected: tuple[RejectedFile, ...] = ()
     #: True when the group has its own rejected files and ``spec.elsewhere`` but not the
     #: files' places to order them (nothing else is then given): run it again with them.
@@ -212,7 +216,7 @@ def run_group(
         overrides=spec.overrides_for(named),
         as_of=spec.as_of,
     )
-    rejected = _all_rejected(streamed.rejected, spec)
+    rejected = rejections_in_file_order(streamed.rejected, spec.elsewhere, spec.places)
     if rejected is None:
         return GroupResult((), (), (), frozenset(), unordered=True)
     results = mark_incomplete_references(results, rejected)  # issue 11 item 2
@@ -240,7 +244,7 @@ def _run_group_whole(
         options=spec.options,
         as_of=spec.as_of,
     )
-    rejected = _all_rejected(batch.rejected, spec)
+    rejected = rejections_in_file_order(batch.rejected, spec.elsewhere, spec.places)
     if rejected is None:
         return GroupResult((), (), (), frozenset(), unordered=True)
     results = mark_incomplete_references(results, rejected)  # issue 11 item 2
@@ -249,19 +253,6 @@ def _run_group_whole(
     ids = declared_ids(batch.declarations, batch.records)
     read = (batch.findings, batch.errors, keys, last, ids)
     return _with_rejected(_group_result(spec, results, read, spool_to, name), batch.rejected)
-
-
-def _all_rejected(
-    own: Sequence[RejectedFile], spec: EntitlementSpec
-) -> tuple[RejectedInput, ...] | None:
-    """The group's rejected files and ``spec.elsewhere``, in the order one read gives
-    them (file by file); None when both are there and ``spec.places`` is not given."""
-    if not spec.elsewhere or not own:
-        return (*own, *spec.elsewhere)
-    if spec.places is None:
-        return None
-    place = dict(spec.places)
-    return tuple(sorted((*own, *spec.elsewhere), key=lambda file: place[file.source]))
 
 
 def _with_rejected(result: GroupResult, rejected: Sequence[RejectedFile]) -> GroupResult:
@@ -563,8 +554,7 @@ class EntitlementRun:
     last_quarter: Quarter | None = None
     json_written: bool = False
     #: Whether the groups turned out not to be apart (a file's records naming another
-    #: group's employer, a headless file holding records) and every file was read again
-    #: as one group.
+    #: group's employer) and every file was read again as one group.
     regrouped: bool = False
 
 

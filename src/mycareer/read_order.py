@@ -16,12 +16,14 @@ the same whatever the split.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
 from mycareer.dmfa_update import CorrectedSlot, SlotOpener, employer_ids
 from mycareer.errors import InvalidValueError
+from mycareer.fla.incomplete import RejectedInput
 from mycareer.quarter import Quarter
 from mycareer.xmlio.file_order import (
     errors_in_file_order,
@@ -38,9 +40,12 @@ __all__ = [
     "file_place_or",
     "reading_in_file_order",
     "reading_rank",
+    "rejections_in_file_order",
     "slot_place",
     "sorted_out_first",
 ]
+
+R = TypeVar("R", bound=RejectedInput)
 
 
 def declared_ids(
@@ -88,3 +93,26 @@ def sorted_out_first(
 
     told = list(errors)
     return (*problems, *filter(sorted_out, told), *(e for e in told if not sorted_out(e)))
+
+
+def rejections_in_file_order(
+    own: Sequence[R], elsewhere: Sequence[R], places: Iterable[tuple[str, int]] | None
+) -> tuple[R, ...] | None:
+    """A group's rejected files and those read in other groups that concern it
+    (``elsewhere``, by file), in the order one read gives them: by the file's place in
+    the run (``places``: path, place). None when both are there and ``places`` is not
+    given: only the places of the group's files say where its own come.
+
+    >>> from mycareer.xmlio.dmfa import RejectedFile
+    >>> a, m, z = (RejectedFile(name, None, None, "cut") for name in ("a", "m", "z"))
+    >>> [r.source for r in rejections_in_file_order([m], [a, z], [("a", 0), ("m", 1), ("z", 2)])]
+    ['a', 'm', 'z']
+    >>> rejections_in_file_order([m], [a], None) is None
+    True
+    """
+    if not elsewhere or not own:
+        return (*own, *elsewhere)
+    if places is None:
+        return None
+    place = dict(places)
+    return tuple(sorted((*own, *elsewhere), key=lambda file: place[file.source]))
