@@ -444,7 +444,7 @@ def execute(
                 for index, result in finished:
                     on_result(index, result)
 
-    first = [i for i, group in enumerate(groups) if set(group.files) <= plan.headless]
+    first = plan.headless_groups
     if first:  # read first: their rejections concern every group (mycareer.fla.incomplete)
         run(spec, [[(i, groups[i].files) for i in first]])
         elsewhere = _headless_rejections(plan, first, results)

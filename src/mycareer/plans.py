@@ -93,6 +93,13 @@ class Plan:
         alone = self.not_documents | self.headless
         return all(group.keys or set(group.files) <= alone for group in self.groups)
 
+    @property
+    def headless_groups(self) -> tuple[int, ...]:
+        """The indexes of the groups of :attr:`headless` files (none built when none)."""
+        if not self.headless:
+            return ()
+        return tuple(i for i, g in enumerate(self.groups) if set(g.files) <= self.headless)
+
 
 def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Plan:
     """Group the DmfA files of ``paths`` by employer (header pre-scan), in result order.
