@@ -93,6 +93,7 @@ class JsonArraySink:
             (min(group.keys), max(group.keys)) if group.keys else (group.order, group.order)
             for group in plan.groups
         ]
+        self._ranges = ranges
         self._writer = OrderedSpoolWriter(
             out,
             ranges,
@@ -111,12 +112,21 @@ class JsonArraySink:
 
     def add(self, index: int, result: GroupResult) -> None:
         """Group ``index`` is done. A text ``errors`` cannot encode (a lone surrogate: a
-        file name that is not UTF-8, with ``strict``) ends the writing here, cut back:
-        the run goes on, and its texts are the caller's to write."""
+        file name that is not UTF-8, with ``strict``), or texts of employers outside the
+        group's keys, end the writing here, cut back: the run goes on, and its texts
+        are the caller's to write."""
         if self._given_up:
             return
+        spool = result.spool
+        low, high = self._ranges[index]
+        if spool is not None and not low <= spool.first[0] <= spool.last[0] <= high:
+            # Its records named employers its headers did not (a file of several forms,
+            # mycareer.regroup): where its texts go is known only once every group is done.
+            self._given_up = True
+            self._writer.rewind()
+            return
         try:
-            self._writer.add(index, result.spool)
+            self._writer.add(index, spool)
         except UnicodeEncodeError:
             self._given_up = True
             self._writer.rewind()

@@ -108,21 +108,18 @@ from mycareer.fla.training_buckets import (
 )
 from mycareer.fla.trainings import Training
 from mycareer.fla.values import Entitlement
+from mycareer.group_tasks import FileTicks, Progress, pack_groups, run_groups
 from mycareer.joint_commission import JointCommission
 from mycareer.pipeline import (
     EmployerGroup,
-    FileTicks,
     Plan,
-    Progress,
-    disjoint_groups,
     jobs_count,
     map_in_processes,
-    pack_groups,
     plan_employers,
-    run_groups,
 )
 from mycareer.quarter import Quarter
 from mycareer.read_order import errors_in_file_order, reading_in_file_order
+from mycareer.regroup import groups_to_join, joined_plan
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.flows import read_corrected_dmfa
 
@@ -361,8 +358,13 @@ def _mapped(
     first, last = (quarters[0].year, quarters[-1]) if quarters else (None, None)
     spec = choices.spec(first, last, buckets)
     results = _map(plan, spec, jobs, mapper, progress, sink)
-    if len(plan.groups) > 1 and not disjoint_groups(plan.groups, results):
-        plan = attrs.evolve(plan, groups=(EmployerGroup((), plan.files),))  # problems kept
+    while len(plan.groups) > 1 and (joins := groups_to_join(plan.groups, results)) != []:
+        # Groups that name one employer are read again together (mycareer.regroup); all
+        # of them, as the credits already shuffled are every group's.
+        if joins is None:  # a file whose employer could not be read: one group (problems kept)
+            plan = attrs.evolve(plan, groups=(EmployerGroup((), plan.files),))
+        else:
+            plan = joined_plan(plan, joins, results)[0]
         results = []  # freed before the groups are read again
         results = _map(plan, spec, jobs, mapper, None, sink)
     said = choices.spec(*_facts(results), buckets)
@@ -385,8 +387,10 @@ def run_account_plan(
 ) -> AccountFilesRun:
     """Every group through ``mapper`` (which runs tasks somewhere), then the ledgers.
 
-    Exact whatever the grouping: when a group's records name an employer of another
-    group (or none of its headers), everything is read again as one group; when the
+    Exact whatever the grouping: groups whose records name one employer (a file of
+    several forms) are read again together, the others with them
+    (:mod:`mycareer.regroup`), and everything as one group when a file's employer could
+    not be read; when the
     records' first year or last quarter is not what the headers' quarters said (the
     defaults), the groups are computed again with what the records say.
 

@@ -11,7 +11,8 @@ send the whole input through one read in one process. A correction file names ev
 employer its forms correct (:func:`~mycareer.xmlio.headers.scan_employer` reads them
 all: a social secretariat may send one file for several employers), so they all go in
 its group. An original that names an employer its header does not (several forms) is
-caught after reading (:func:`~mycareer.pipeline.disjoint_groups`).
+caught after reading: the groups that then name one employer are read again together
+(:mod:`mycareer.regroup`).
 
 >>> from importlib import resources
 >>> from mycareer.xmlio.headers import scan_employers

@@ -467,7 +467,7 @@ def timelines(
         run = execute_timelines(plan, spec, _workers(connected), shuffle)
     if run is None:
         raise InvalidValueError(
-            "a file's records name an employer its header does not: "
-            "read these files on one machine (mycareer.timeline_jobs.timelines_from_files)"
+            "a file's employer could not be read, or a period its file: read these files "
+            "on one machine (mycareer.timeline_jobs.timelines_from_files)"
         )
     return run

@@ -16,11 +16,13 @@ not at all), so memory follows the compact state of the largest employer (counts
 the lines of the year), not its records nor the input. DmfA updates and consultation
 answers go with the originals of the employer they name
 (:mod:`mycareer.correction_groups`): the file each corrects is held while it is
-corrected, the others stream. Input the grouping cannot prove safe runs as one group,
-exactly as a single :func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: files
-of other kinds, a group whose records turn out to name an employer its headers did not
-(a file with several declarations, read or rejected), or groups that declare a quarter
-under one identifier (an NSSO number of two enterprise numbers).
+corrected, the others stream. Groups that turn out to name one employer (a file of
+several forms whose records name an employer another group's header or records name) or
+to declare a quarter under one identifier (an NSSO number of two enterprise numbers) are
+read again, joined, every other group's results kept (:mod:`mycareer.regroup`). Input the
+grouping cannot prove safe runs as one group, exactly as a single
+:func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: files of other kinds, or a
+file rejected before its employer could be read that a run cannot place.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -31,14 +33,12 @@ under one identifier (an NSSO number of two enterprise numbers).
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
-from pathlib import Path
-from typing import IO, Any, Literal, Protocol, TypeVar
+from typing import IO, Any, Literal
 
 import attrs
 
@@ -66,6 +66,7 @@ from mycareer.fla.incomplete import RejectedInput, mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
+from mycareer.group_tasks import FileTicks, Progress, pack_groups, run_groups
 from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.plans import (
     EmployerGroup,
@@ -82,6 +83,13 @@ from mycareer.read_order import (
     errors_in_file_order,
     reading_in_file_order,
     rejections_in_file_order,
+)
+from mycareer.regroup import (
+    UNKNOWN_EMPLOYER,
+    NamesEmployers,
+    disjoint_groups,
+    groups_to_join,
+    joined_plan,
 )
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
@@ -120,10 +128,6 @@ __all__ = [
 ]
 
 Render = Literal["objects", "json"]
-S = TypeVar("S")
-R = TypeVar("R")
-#: A task packs small employers together up to about this many bytes of XML.
-_TASK_BYTES = 8_000_000
 
 
 @attrs.frozen
@@ -259,10 +263,6 @@ def _with_rejected(result: GroupResult, rejected: Sequence[RejectedFile]) -> Gro
     return attrs.evolve(result, rejected=tuple(rejected)) if rejected else result
 
 
-#: The "employer key" of a rejected file whose employer could not be read: no group's.
-UNKNOWN_EMPLOYER = "?"
-
-
 def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
     """The employers a group's rejected files declared: their results are marked
     incomplete (mycareer.fla.incomplete), so they count among the employers the group
@@ -322,28 +322,6 @@ def _group_result(
     )
 
 
-def run_groups(
-    work: Callable[[S, Sequence[str]], R],
-    spec: S,
-    task: Sequence[tuple[int, tuple[str, ...]]],
-) -> list[tuple[int, R]]:
-    """``work(spec, files)`` on each group ``(index, files)`` of a task, in this process,
-    in the task's order."""
-    done = []
-    for index, files in task:
-        done.append((index, work(spec, files)))
-        if not gc.isenabled():
-            # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
-            # lxml's iterparse leaves reference cycles that keep each file's parsed
-            # document alive: without this collection, between groups while little is
-            # alive, memory would grow with the input instead of the largest employer.
-            # With the collector paused every object made since the last collection is
-            # young, so generation 0 holds this group's cycles: collecting it alone frees
-            # them for less CPU than a full one (149 MB set: 10.97-12.55 s, not 12.9-13.0 s).
-            gc.collect(0)
-    return done
-
-
 def _run_task(
     spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
 ) -> list[Any]:
@@ -358,47 +336,6 @@ def _run_task(
     return run_groups(spooled, spec, task)
 
 
-def pack_groups(
-    groups: Sequence[EmployerGroup], jobs: int, *, skip: Collection[int] = ()
-) -> list[list[tuple[int, tuple[str, ...]]]]:
-    """Tasks of ``(group index, files)``: largest groups first (they bound the run time),
-    small ones packed together up to about 8 MB of XML (a quarter of a job's share);
-    the groups of the indexes ``skip`` left out."""
-    total = sum(g.size for g in groups)
-    target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
-    tasks: list[list[tuple[int, tuple[str, ...]]]] = []
-    current: list[tuple[int, tuple[str, ...]]] = []
-    size = 0
-    left = [index for index in range(len(groups)) if index not in skip]
-    for index in sorted(left, key=lambda i: -groups[i].size):
-        current.append((index, groups[index].files))
-        size += groups[index].size
-        if size >= target:
-            tasks.append(current)
-            current, size = [], 0
-    if current:
-        tasks.append(current)
-    return tasks
-
-
-class FileTicks:
-    """Advances a ``progress`` wrapper of a plan's files as its groups finish."""
-
-    def __init__(self, plan: Plan, progress: Progress | None) -> None:
-        self._groups = plan.groups
-        self._ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
-
-    def done(self, indexes: Iterable[int]) -> None:
-        for index in indexes:
-            for _file in self._groups[index].files:
-                next(self._ticks, None)
-
-    def finish(self) -> None:
-        for _rest in self._ticks:
-            pass
-
-
-Progress = Callable[[Sequence[Path]], Iterable[Path]]
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
 
 
@@ -456,9 +393,49 @@ def execute(
         run(_placed(spec, plan, groups[index]), [[(index, groups[index].files)]])
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
-    if len(groups) > 1 and not disjoint_groups(groups, ordered):
+    joins = groups_to_join(groups, ordered)
+    if joins is None:
         return _one_group(plan, spec, mapper, folder)
+    if joins:
+        return _joined(plan, spec, mapper, ordered, joins, folder)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
+
+
+def _joined(
+    plan: Plan,
+    spec: EntitlementSpec,
+    mapper: Mapper,
+    results: list[GroupResult],
+    joins: list[tuple[int, ...]],
+    folder: tempfile.TemporaryDirectory[str] | None,
+) -> EntitlementRun:
+    """The groups ``joins`` read again together (:mod:`mycareer.regroup`), every other
+    group's results kept, until the groups are apart. Each read runs under a new task
+    index (spools are named by it): the kept groups' spools stay as they are."""
+    number = len(plan.groups)
+    while joins:
+        plan, sources = joined_plan(plan, joins, results)
+        again = [index for index, source in enumerate(sources) if source is None]
+        named = {number + n: index for n, index in enumerate(again)}
+        number += len(again)
+        fresh = _mapped(mapper, spec, [[(n, plan.groups[i].files)] for n, i in named.items()])
+        for n in [n for n, result in fresh.items() if result.unordered]:
+            placed = _placed(spec, plan, plan.groups[named[n]])
+            fresh.update(_mapped(mapper, placed, [[(n, plan.groups[named[n]].files)]]))
+        by_index = {index: fresh[n] for n, index in named.items()}
+        results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
+        found = groups_to_join(plan.groups, results)
+        if found is None:
+            return _one_group(plan, spec, mapper, folder)
+        joins = found
+    run = combine(results, files=plan.files, folder=folder, problems=plan.problems)
+    return attrs.evolve(run, regrouped=True)
+
+
+def _mapped(
+    mapper: Mapper, spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]
+) -> dict[int, GroupResult]:
+    return {index: result for done in mapper(spec, tasks) for index, result in done}
 
 
 def _one_group(
@@ -498,39 +475,6 @@ def _placed(spec: EntitlementSpec, plan: Plan, group: EmployerGroup) -> Entitlem
     wanted = {*group.files, *(file.source for file in spec.elsewhere)}
     places = tuple((path, n) for n, path in enumerate(plan.files) if path in wanted)
     return attrs.evolve(spec, places=places)
-
-
-class NamesEmployers(Protocol):
-    """A group's result that says which employer keys its records named, and under which
-    identifiers they declared each quarter (:func:`declared_ids`)."""
-
-    @property
-    def keys(self) -> frozenset[str]: ...
-
-    @property
-    def ids(self) -> frozenset[tuple[Quarter, str]]: ...
-
-
-def disjoint_groups(groups: Sequence[EmployerGroup], results: Sequence[NamesEmployers]) -> bool:
-    """Each group's records name only its own employers, no employer is in two groups, and
-    no two groups declare a quarter under one identifier.
-
-    Two enterprise numbers under one NSSO number have two keys, but only a read of both
-    says so (``DMFA_NSSO_NUMBER_SHARED``), and a correction naming the NSSO number alone
-    goes to the first read (:mod:`mycareer.dmfa_update`): groups read apart do not give it.
-    """
-    owner: dict[str, int] = {}
-    slots: dict[tuple[Quarter, str], int] = {}
-    for index, (group, result) in enumerate(zip(groups, results, strict=True)):
-        if not result.keys <= set(group.keys):
-            return False
-        for key in result.keys:
-            if owner.setdefault(key, index) != index:
-                return False
-        for slot in result.ids:
-            if slots.setdefault(slot, index) != index:
-                return False
-    return True
 
 
 @attrs.frozen

@@ -43,16 +43,14 @@ the file of the one excluded), then the periods'; errors by file.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import os
-import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime
+from datetime import date
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -60,22 +58,20 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from mycareer._processes import ordered_results, worker_pool
-from mycareer._rows import RowStore, bucket_files, loaded_rows
+from mycareer._rows import bucket_files, loaded_rows
 from mycareer._slots import slot_constructor, trusted_constructor
 from mycareer._spool import Spool, SpooledItems, write_spool
 from mycareer._validators import is_a
 from mycareer.career import CareerPeriod
-from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
+from mycareer.group_tasks import Progress
 from mycareer.jsontext import item_text
 from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.pipeline import (
     Plan,
-    Progress,
     bucket_of,
-    disjoint_groups,
     jobs_count,
     plan_employers,
     total_bytes,
@@ -83,19 +79,15 @@ from mycareer.pipeline import (
 from mycareer.plot import PlotFormat
 from mycareer.quarter import Quarter
 from mycareer.read_order import (
-    declared_ids,
-    file_place,
-    file_place_or,
-    reading_rank,
-    slot_place,
     sorted_out_first,
 )
-from mycareer.timeline import Gap, Timeline, build_timeline, career_periods_from_dmfa
+from mycareer.regroup import Named, groups_to_join, joined_plan
+from mycareer.timeline import Gap, Timeline, build_timeline
 from mycareer.timeline.serialize import timeline_to_json
+from mycareer.timeline_map import MapResult, MapTask, Tag, dump_rows, map_groups, run_map_task
 from mycareer.timeline_render import draw_worker, worker_text
 from mycareer.timeline_rows import PeriodRow, period_from_row, period_row, worker_periods
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
-from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -127,8 +119,6 @@ __all__ = [
 ]
 
 Render = Literal["objects", "json", "csv", "xml", "table"]
-#: Where a row, finding or error stands in one read of everything (read_order.py).
-Tag = tuple[int | str | datetime, ...]
 #: A task packs small employers together up to about this many bytes of XML.
 _TASK_BYTES = 8_000_000
 #: About this many bytes of XML per bucket: one bucket's periods fit a process easily.
@@ -296,255 +286,6 @@ def plan_timelines(
     return attrs.evolve(plan, problems=tuple(problems))
 
 
-# --- map -----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class MapResult:
-    """What one map task reports: per bucket the pickled rows, and the run-wide parts.
-
-    ``rows[b]`` is a pickled list of ``(tag, NISS, period)`` (None when the task
-    has none for bucket ``b``; locally the rows go to files and this is empty).
-    ``keys`` holds, per group index, the employer keys its records and
-    declarations named; ``ids`` the identifiers (enterprise and NSSO numbers,
-    :func:`~mycareer.dmfa_update.employer_ids`) they declared each quarter under;
-    ``latest`` the latest start or end day read.
-    """
-
-    rows: tuple[bytes | None, ...]
-    keys: tuple[tuple[int, frozenset[str]], ...]
-    latest: date | None
-    findings: tuple[tuple[Tag, Finding], ...]
-    errors: tuple[tuple[Tag, InvalidValueError], ...]
-    #: True when a period's file is not one of the group's (then: one process).
-    strange: bool = False
-    ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
-
-
-class _Mapper:
-    """One map task's state: bucket rows, tagged findings and errors, the latest day.
-
-    With ``folder``, the rows are written there as they grow (:class:`~mycareer._rows.RowStore`).
-    """
-
-    def __init__(self, index: dict[str, int], buckets: int, folder: str | None = None) -> None:
-        self.index = index
-        # A process runs its map tasks one after the other: they append to the same files.
-        self.store = RowStore(buckets, folder, os.getpid(), dump_rows)
-        self.keys: list[tuple[int, frozenset[str]]] = []
-        self.ids: list[tuple[int, frozenset[tuple[Quarter, str]]]] = []
-        self.latest: date | None = None
-        self.findings: list[tuple[Tag, Finding]] = []
-        self.errors: list[tuple[Tag, InvalidValueError]] = []
-        self.strange = False
-        #: The place of the next period or finding of the group being read.
-        self.position = 0
-
-    @property
-    def rows(self) -> list[list[tuple[Tag, str, CareerPeriod]]]:
-        return self.store.rows
-
-    def group(self, number: int, files: Sequence[str]) -> None:
-        """Read a group's files: streamed file by file when they allow it, else whole."""
-        self.position = 0
-        self.store.mark()
-        saved = self.saved()
-        named: set[str] = set()
-        streamed = stream_corrected_dmfa(files, lambda: _MapStage(self, named))
-        if streamed is None:  # only a whole read gives it: drop what the stages kept
-            self.store.back()
-            self.restore(saved)
-            self._whole(number, files)
-            return
-        self.store.keep()
-        keys = named | {d.employer.key for d in streamed.declarations}
-        # Every streamed record was declared (the stream refuses the others): its ids too.
-        self.ids.append((number, declared_ids(streamed.declarations)))
-        self._reading(number, files, keys, streamed.findings, streamed.errors)
-
-    def saved(self) -> tuple[int, date | None, bool, int]:
-        return len(self.findings), self.latest, self.strange, self.position
-
-    def restore(self, saved: tuple[int, date | None, bool, int]) -> None:
-        del self.findings[saved[0] :]
-        self.latest, self.strange, self.position = saved[1:]
-
-    def _reading(
-        self,
-        number: int,
-        files: Sequence[str],
-        keys: Iterable[str],
-        findings: Sequence[Finding],
-        errors: Sequence[InvalidValueError],
-    ) -> None:
-        """The group's employer keys, and what reading it said, tagged with their places."""
-        first = self.index[files[0]]
-        self.keys.append((number, frozenset(keys)))
-        for seq, finding in enumerate(findings):
-            at = file_place_or(finding.source, self.index, first)
-            self.findings.append(((reading_rank(finding), at, seq), finding))
-        last = first
-        for seq, error in enumerate(errors):  # in file order: unknown follows its file
-            place = file_place(error.source, self.index)
-            last = last if place is None else place
-            self.errors.append(((last, seq), error))
-
-    def _whole(self, number: int, files: Sequence[str]) -> None:
-        """The group from one read of its files (any input)."""
-        batch = read_corrected_dmfa(files, on_error="collect")
-        first = self.index[files[0]]
-        named = {r.employer.key for r in batch.records}
-        keys = named | {d.employer.key for d in batch.declarations}
-        self.ids.append((number, declared_ids(batch.declarations, batch.records)))
-        self._reading(number, files, keys, batch.findings, batch.errors)
-        records, slots = batch.records, batch.correction.slots
-        del batch
-        starts = [slot.start for slot in slots] + [len(records)]
-        for slot, end in zip(slots, starts[1:], strict=True):
-            tag = slot_place(slot, file_place_or(slot.source, self.index, first))
-            for run in _slots(records[slot.start : end]):
-                self.career(tag, run)
-
-    def career(self, slot: Tag, records: Sequence[DmfaWorkerRecord]) -> None:
-        """The career periods of consecutive records of one slot, and their findings."""
-        career = career_periods_from_dmfa(records)
-        self._periods(slot, career.periods)
-        for finding in career.findings:
-            self.findings.append(((2, *slot, self.position), finding))
-            self.position += 1
-
-    def _periods(self, slot: Tag, periods: Sequence[CareerPeriod]) -> None:
-        buckets = len(self.rows)
-        index, add = self.index, self.store.add
-        latest, position, strange = self.latest, self.position, self.strange
-        niss, bucket = None, 0  # a worker's lines come together: one bucket_of for them
-        for period in periods:
-            if file_place(period.source, index) is None:
-                strange = True
-            if period.niss.value != niss:
-                niss = period.niss.value
-                bucket = bucket_of(niss, buckets)
-            add(bucket, ((*slot, position), niss, period))
-            position += 1
-            span = period.period  # its last day is its end, or its start while ongoing
-            end = span.end
-            last = span.start if end is None else end
-            if latest is None or last > latest:
-                latest = last
-        self.latest, self.position, self.strange = latest, position, strange
-
-    def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
-        return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
-                         tuple(self.errors), self.strange, tuple(self.ids))  # fmt: skip
-
-
-#: A streamed file's records go to career periods this many at a time.
-_CHUNK = 4096
-
-
-class _MapStage:
-    """One DmfA file of a group being streamed (a :class:`~mycareer.xmlio.dmfa.FileStage`).
-
-    Its records come in the corrected order (by declaration, then file order), so each
-    run of one employer quarter is the slot a whole read gives it (all of them declared:
-    the stream refuses the rest), and the periods take the places a whole read gives
-    them; findings keep their order within their slot. Discarded, the file leaves nothing.
-    """
-
-    def __init__(self, mapper: _Mapper, named: set[str]) -> None:
-        self.mapper = mapper
-        self.named = named
-        self.keys: set[str] = set()
-        mapper.store.mark()
-        self.saved = mapper.saved()
-
-    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None:
-        chunk: list[DmfaWorkerRecord] = []
-        slot: Tag = ()
-        for record in records:
-            quarter, key = record.quarter, record.employer.key
-            if not chunk or len(chunk) >= _CHUNK or slot[1:] != (quarter.year, quarter.number, key):
-                if chunk:
-                    self.mapper.career(slot, chunk)
-                chunk = []
-                slot = (0, quarter.year, quarter.number, key)
-                self.keys.add(key)
-            chunk.append(record)
-        if chunk:
-            self.mapper.career(slot, chunk)
-
-    def commit(self) -> None:
-        self.mapper.store.keep()
-        self.named |= self.keys
-
-    def discard(self) -> None:
-        self.mapper.store.back()
-        self.mapper.restore(self.saved)
-
-
-def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerRecord]]:
-    """Runs of consecutive records of one employer and quarter (the corrected order)."""
-    begin = 0
-    for end in range(1, len(records) + 1):
-        if end == len(records) or (
-            records[end].quarter != records[begin].quarter
-            or records[end].employer.key != records[begin].employer.key
-        ):
-            yield records[begin:end]
-            begin = end
-
-
-def map_groups(
-    groups: Sequence[tuple[int, Sequence[str]]],
-    index: dict[str, int],
-    buckets: int,
-    folder: str | None = None,
-) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
-    """Read the groups ``(group index, files)`` into period rows, one list per bucket.
-
-    ``index`` gives each file's place in the run's file order. With ``folder``, the
-    rows are written there as they grow (appended to this process's file of each bucket,
-    :class:`~mycareer._rows.RowStore`) and the lists come back empty, so a task holds a
-    bounded number of rows whatever its size.
-    """
-    mapper = _Mapper(index, buckets, folder)
-    for number, files in groups:
-        mapper.group(number, files)
-        # Collect between groups, while little is alive: lxml's iterparse leaves reference
-        # cycles that keep each parsed document alive until a full collection, which an
-        # enabled collector runs too rarely to bound a worker process (measured: 393 MB
-        # against 291 MB), and a paused one (mycareer.bulk(), as the CLI runs) never.
-        gc.collect(1)  # this group's objects are all young: the collector ran before it
-    if folder is not None:
-        mapper.store.write()
-    return mapper.result(()), mapper.rows
-
-
-def dump_rows(rows: Sequence[tuple[Tag, str, CareerPeriod]]) -> bytes:
-    """One bucket's rows as the bytes :func:`reduce_bucket` reads (periods as plain rows)."""
-    plain = [(tag, niss, period_row(period)) for tag, niss, period in rows]
-    return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-@attrs.frozen
-class MapTask:
-    """One map task: groups ``(group index, files)`` and each file's place in the run."""
-
-    number: int
-    groups: tuple[tuple[int, tuple[str, ...]], ...]
-    index: dict[str, int]
-    buckets: int
-
-
-def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
-    """Run a map task: its rows appended to ``folder`` (this process's file of each bucket:
-    tasks on one folder at once must run in different processes), or returned."""
-    if folder is not None:
-        return map_groups(task.groups, task.index, task.buckets, folder)[0]
-    result, rows = map_groups(task.groups, task.index, task.buckets)
-    return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
-
-
 # --- reduce --------------------------------------------------------------------------
 
 Worker = tuple[Tag, WorkerTimeline]
@@ -583,7 +324,8 @@ class Shuffle(Protocol):
     """Where map tasks run and how their rows reach the reduce (local files, or Dask)."""
 
     def map(self, tasks: Sequence[MapTask]) -> Iterable[MapResult]:
-        """Run the map tasks (any order of running; results in the order of ``tasks``)."""
+        """Run the map tasks (any order of running; results in the order of ``tasks``);
+        the rows of an earlier call are dropped (a map starts anew)."""
 
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
         """Every worker, in the one-process order: :func:`reduce_bucket` on each bucket's rows
@@ -616,25 +358,23 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     return max(jobs, min(4096, -(-total // _BUCKET_BYTES)))
 
 
-@attrs.frozen
-class _Named:
-    keys: frozenset[str]
-    ids: frozenset[tuple[Quarter, str]]
-
-
-def _disjoint(plan: Plan, results: Sequence[MapResult]) -> bool:
-    """Each group's records name only its employers, no employer in two groups, files known,
-    and no two groups declare a quarter under one identifier (an NSSO number of two
-    enterprises): only a read of both says so (``DMFA_NSSO_NUMBER_SHARED``, from
-    mycareer.dmfa_update), which groups read apart do not give."""
+def _again(plan: Plan, results: Sequence[MapResult]) -> Plan | None:
+    """The plan to map again, with the groups that named one employer or declared a quarter
+    under one identifier (an NSSO number of two enterprises, which only a read of both says:
+    ``DMFA_NSSO_NUMBER_SHARED``) joined (:mod:`mycareer.regroup`); ``plan`` itself when
+    its groups are apart; None when only one read of everything is exact (a period of a
+    file the run does not know, a file whose employer could not be read)."""
     if any(result.strange for result in results):
-        return False
+        return None
     named = {number: keys for result in results for number, keys in result.keys}
     ids = {number: pairs for result in results for number, pairs in result.ids}
     nothing: frozenset[Any] = frozenset()
-    by_group = [_Named(named.get(number, nothing), ids.get(number, nothing))
+    by_group = [Named(named.get(number, nothing), ids.get(number, nothing))
                 for number in range(len(plan.groups))]  # fmt: skip
-    return disjoint_groups(plan.groups, by_group)
+    joins = groups_to_join(plan.groups, by_group)
+    if joins is None or not joins:
+        return None if joins is None else plan
+    return joined_plan(plan, joins, by_group)[0]
 
 
 Phase = Callable[[str], AbstractContextManager[None]]
@@ -653,25 +393,24 @@ def execute(
     progress: Progress | None = None,
     phase: Phase = _no_phase,
 ) -> TimelineRun | None:
-    """Map, shuffle by NISS and reduce; None when a group named another group's employer.
+    """Map, shuffle by NISS and reduce; None when only one read of everything gives the
+    timelines (a file whose employer could not be read, a period of an unknown file).
 
-    ``progress`` wraps the list of files and is advanced as map tasks finish;
-    ``phase(name)`` is entered around the ``"reading"`` (map) and the
+    Groups that named one employer (a file of several forms) or declared a quarter under
+    one identifier are mapped again, joined (:mod:`mycareer.regroup`), on a map that
+    starts anew. ``progress`` wraps the list of files and is advanced as map tasks
+    finish; ``phase(name)`` is entered around the ``"reading"`` (map) and the
     ``"computing"`` (reduce) steps.
     """
-    buckets = bucket_count(plan, jobs)
-    tasks = pack_tasks(plan, jobs, buckets)
-    with phase("reading"):
-        ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
-        results = []
-        for task, result in zip(tasks, shuffle.map(tasks), strict=True):
-            results.append(result)
-            for _file in range(sum(len(files) for _n, files in task.groups)):
-                next(ticks, None)
-        for _rest in ticks:
-            pass
-    if not _disjoint(plan, results):
-        return None
+    while True:
+        buckets = bucket_count(plan, jobs)
+        results = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
+        again = _again(plan, results)
+        if again is None:
+            return None
+        if again is plan:
+            break
+        plan, progress = again, None  # fewer groups each time: one at most in the end
     as_of = spec.as_of
     days = [r.latest for r in results if r.latest is not None]
     if as_of is None and days:
@@ -685,6 +424,25 @@ def execute(
     return TimelineRun(as_of, workers, tuple(f for _t, f in findings),
                        sorted_out_first(plan.problems, plan.not_documents, errors),
                        len(plan.files))  # fmt: skip
+
+
+def _mapped(
+    shuffle: Shuffle,
+    tasks: list[MapTask],
+    plan: Plan,
+    progress: Progress | None,
+    phase: Phase,
+) -> list[MapResult]:
+    with phase("reading"):
+        ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+        results = []
+        for task, result in zip(tasks, shuffle.map(tasks), strict=True):
+            results.append(result)
+            for _file in range(sum(len(files) for _n, files in task.groups)):
+                next(ticks, None)
+        for _rest in ticks:
+            pass
+    return results
 
 
 def _reduce_files(files: tuple[str, ...], as_of: date, spec: TimelineSpec) -> list[Worker]:
@@ -712,6 +470,8 @@ class _LocalShuffle:
         return ordered_results(self.pool, function, *items)  # our own workers
 
     def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
+        for name in os.listdir(self.folder):  # an earlier map's rows (groups since joined)
+            os.unlink(os.path.join(self.folder, name))
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))
 
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
@@ -752,9 +512,10 @@ def run_timeline_plan(
 
     None when the input is under 8 MB (one read of everything costs less CPU than the
     shuffle's temporary files, and is as small in memory: the quick benchmark measured
-    the shuffle at 1.5 times its CPU there), or when a group's records named an
-    employer of another group (or none of its own files): read everything in one
-    process then, with the same result. ``progress`` and ``phase`` as in :func:`execute`.
+    the shuffle at 1.5 times its CPU there), or when a file's employer could not be
+    read: read everything in one process then, with the same result. Groups whose
+    records named one employer (a file of several forms) are mapped again, joined
+    (:mod:`mycareer.regroup`). ``progress`` and ``phase`` as in :func:`execute`.
     """
     count = jobs_count(jobs)
     if sum(g.size for g in plan.groups) < _TASK_BYTES:

@@ -196,7 +196,7 @@ def test_a_header_quarter_whose_file_fails_does_not_move_the_statement_date(
 def test_any_partition_of_the_files_gives_the_accounts_of_one_read(
     payroll: Path, oracle: AccountsRun, data: st.DataObject
 ) -> None:
-    """Employers split between groups: everything is read again as one group."""
+    """Employers split between groups: the groups sharing one are read again, joined."""
     _parts, plan = random_plan(data, payroll)
     plan = attrs.evolve(plan, quarters=plan_employers([payroll]).quarters)
     assert run_account_plan(plan, CHOICES, 1, local_mapper(1)).accounts == oracle
@@ -451,7 +451,7 @@ def test_any_partition_and_any_bucket_count_give_the_in_parent_run(
     references: dict[str, tuple[Any, ...]],
     data: st.DataObject,
 ) -> None:
-    """Employers split between groups (read again as one group), 1 to 9 buckets."""
+    """Employers split between groups (those sharing one read again, joined), 1 to 9 buckets."""
     _parts, plan = random_plan(data, payroll)
     plan = attrs.evolve(plan, quarters=plan_employers([payroll]).quarters)
     render = data.draw(st.sampled_from(RENDERS))

@@ -25,6 +25,7 @@ from mycareer.timeline_jobs import TimelineSpec, one_process, timelines_from_fil
 from mycareer.xmlio.career_inputs import read_career_inputs
 
 from ._bench import bench_module
+from .test_regroup import _batch
 from .test_timeline_jobs import same
 
 YEAR = 2024
@@ -349,3 +350,20 @@ def test_corrections_on_the_cluster_go_with_their_employer(client: Client) -> No
     assert [(w.niss, w.gaps) for w in by_url.workers] == [
         (w.niss, w.gaps) for w in expected.workers
     ]
+
+
+@pytest.mark.parametrize("own_file_first", [False, True])
+def test_files_of_several_employers_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path, own_file_first: bool
+) -> None:
+    """A file holding another employer's forms: the timelines were refused ("a file's
+    records name an employer its header does not"); the groups that name one employer
+    are now read again, joined (mycareer.regroup), and every result is the local one."""
+    folder = _batch(sorted(payroll.iterdir()), tmp_path, own_file_first)
+    local = timelines_from_files([folder], jobs=1)
+    assert len(local.workers) > 40
+    assert timelines([folder], client) == local
+    assert entitlements([folder], client, year=YEAR) == entitlements_from_files(
+        [folder], YEAR, jobs=1
+    )
+    assert accounts([folder], client) == accounts_from_files([folder], jobs=1)

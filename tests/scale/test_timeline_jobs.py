@@ -29,6 +29,7 @@ from mycareer.joint_commission import JointCommission
 from mycareer.kinds import PeriodKind
 from mycareer.niss import Niss
 from mycareer.period import Period
+from mycareer.plans import Plan
 from mycareer.quarter import Quarter
 from mycareer.timeline import build_timeline, timeline_document, timeline_to_json
 from mycareer.timeline_jobs import (
@@ -179,22 +180,34 @@ def test_input_that_is_not_only_originals_is_read_in_one_process(payroll: Path) 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(data=st.data())
-def test_any_partition_of_the_files_gives_the_one_process_run_or_none(
-    payroll: Path, expected: TimelineRun, data: st.DataObject
+def test_any_partition_of_the_files_gives_the_one_process_run(
+    payroll: Path, expected: TimelineRun, data: st.DataObject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Random groups in a random order: the run of one read, or None when groups share an employer.
-
-    None tells the caller to read everything at once (an employer split across
-    groups would split its duplicate originals).
-    """
+    """Random groups in a random order: the run of one read. Groups that share an employer
+    (which would split its duplicate originals) are mapped again, joined (mycareer.regroup;
+    before, the run gave up for one read of everything)."""
     parts, plan = random_plan(data, payroll)
+    mapped = mapped_groups(monkeypatch)
     with local_shuffle(1) as shuffle:
         run = execute(plan, TimelineSpec(), data.draw(st.integers(1, 6)), shuffle)
+    assert same(run, expected)
     split = sum(len(employers_of(g)) for g in parts) > len(employers_of(list(plan.files)))
-    if split:
-        assert run is None
-    else:
-        assert same(run, expected)
+    assert (len(mapped) == 2) is split
+    assert mapped == sorted(mapped, reverse=True)
+    assert len(set(mapped)) == len(mapped)
+
+
+def mapped_groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of groups of each map of the timeline runs to come."""
+    mapped: list[int] = []
+    real = timeline_jobs.pack_tasks
+
+    def counted(plan: Plan, *rest: Any) -> Any:
+        mapped.append(len(plan.groups))
+        return real(plan, *rest)
+
+    monkeypatch.setattr(timeline_jobs, "pack_tasks", counted)
+    return mapped
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table", "xml"])
@@ -460,8 +473,9 @@ def test_employers_sharing_an_nsso_number_give_the_one_process_run(
     mistake, which the ONSS refuses) are told apart by their keys, so they fall in two
     employer groups; but only a read of both sees the shared number and says so
     (DMFA_NSSO_NUMBER_SHARED, tests/xmlio/test_dmfa_shared_nsso.py). The shuffle must see
-    it and read everything at once. (One read once put both employers' records of a
-    quarter in one slot, the third employer's after both: a different order too.)"""
+    it and map those two groups again, joined (mycareer.regroup; it read everything at
+    once before). (One read once put both employers' records of a quarter in one slot, the
+    third employer's after both: a different order too.)"""
     quarters = (Quarter(2024, 1), Quarter(2024, 2))
     files = bench_module("payroll").generate(tmp_path / "in", 60, quarters, employers=3)
     keys = sorted({p.name.split("-")[1] for p in files})
@@ -483,6 +497,8 @@ def test_employers_sharing_an_nsso_number_give_the_one_process_run(
     shared = [f for f in expected.findings if f.code == DMFA_NSSO_NUMBER_SHARED]
     assert len(shared) == 2  # one per quarter
     taken = always_shuffle(monkeypatch)
+    mapped = mapped_groups(monkeypatch)
     for jobs in (1, 2):
         assert same(timelines_from_files([folder], jobs=jobs), expected)
-    assert len(taken) == 2  # the shuffle ran (and gave up: the groups share a number)
+    assert len(taken) == 2  # the shuffle ran
+    assert mapped == [3, 2, 3, 2]  # saw the groups share a number, and mapped them joined

@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mycareer import _rows, timeline_jobs
+from mycareer import _rows, timeline_map
 from mycareer._rows import RowStore
 from mycareer.quarter import Quarter
-from mycareer.timeline_jobs import _Mapper, map_groups, period_from_row, plan_timelines
+from mycareer.timeline_jobs import period_from_row, plan_timelines
+from mycareer.timeline_map import _Mapper, map_groups
 from mycareer.xmlio.flows import read_corrected_dmfa
 
 from ._bench import bench_module
@@ -99,7 +100,7 @@ def test_a_streamed_map_gives_the_rows_of_a_whole_read(
         whole_reads.append(args[0])
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(timeline_jobs, "read_corrected_dmfa", counted)
+    monkeypatch.setattr(timeline_map, "read_corrected_dmfa", counted)
     monkeypatch.setattr(_rows, "ROWS_HELD", held)
     result, rows = map_groups(groups, index, BUCKETS, str(tmp_path))
     assert rows == [[]] * BUCKETS

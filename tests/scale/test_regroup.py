@@ -1,0 +1,301 @@
+"""Files of several employers: only the groups that name one employer are read again together.
+
+A DmfA original may hold the forms of several employers (``Form`` is unbounded in
+``DmfAOriginal_20231.xsd``: a social secretariat's batch), and the plan knows each file by
+its first form's employer (:mod:`mycareer.plans`). Any such file used to send every command
+to one read of everything: entitlements and accounts as one group on one core, timelines in
+the calling process with every record held, and Dask timelines were refused.
+:mod:`mycareer.regroup` keeps every group whose employers no other group names, and joins
+the others. The oracle is one read of everything (``read_corrected_dmfa`` or
+``read_career_inputs`` on every file), as in the other tests of this folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mycareer import pipeline, timeline_jobs
+from mycareer.account_jobs import AccountSpec, accounts_from_files, run_account_plan
+from mycareer.account_jobs import _local_mapper as local_mapper
+from mycareer.fla import Entitlement, accounts_from_declarations, compute_entitlements
+from mycareer.fla.serialize import entitlement_json_text
+from mycareer.pipeline import (
+    EntitlementSpec,
+    GroupResult,
+    entitlements_from_files,
+    entitlements_json,
+    plan_employers,
+)
+from mycareer.plans import EmployerGroup, Plan
+from mycareer.quarter import Quarter
+from mycareer.regroup import UNKNOWN_EMPLOYER, Named, groups_to_join, joined_plan
+from mycareer.timeline_jobs import TimelineRun, TimelineSpec, one_process, timelines_from_files
+from mycareer.xmlio.career_inputs import read_career_inputs
+from mycareer.xmlio.flows import read_corrected_dmfa
+from tests.cli._run import assert_no_traceback, run_cli
+
+from ._bench import bench_module
+from ._shuffle import always_shuffle
+from .test_account_jobs import CHOICES
+from .test_timeline_jobs import mapped_groups, same
+
+YEAR = 2024
+QUARTERS = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
+
+# --- the rule, against a plain fixpoint ------------------------------------------------
+
+_KEYS = st.sets(st.sampled_from("ABCDEFG"), max_size=3)
+_IDS = st.sets(st.sampled_from([(Quarter(2024, 1), "n:1"), (Quarter(2024, 2), "n:1")]), max_size=1)
+
+
+def _closure(claims: Sequence[set[Any]]) -> list[tuple[int, ...]]:
+    """Sets of groups sharing a claim, merged until none share one (the slow, plain way)."""
+    sets = [({index}, set(claimed)) for index, claimed in enumerate(claims)]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(sets)):
+            for j in range(i + 1, len(sets)):
+                if sets[i][1] & sets[j][1]:
+                    sets[i] = (sets[i][0] | sets[j][0], sets[i][1] | sets[j][1])
+                    del sets[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted(tuple(sorted(members)) for members, _claims in sets if len(members) > 1)
+
+
+@given(st.lists(st.tuples(_KEYS, _KEYS, _IDS), min_size=1, max_size=6), st.booleans())
+def test_groups_to_join_are_those_sharing_an_employer_or_a_slot(
+    drawn: list[tuple[set[str], set[str], set[tuple[Quarter, str]]]], unknown: bool
+) -> None:
+    groups = [EmployerGroup(tuple(sorted(keys)), (f"{i}.xml",)) for i, (keys, _n, _d) in
+              enumerate(drawn)]  # fmt: skip
+    results = [Named(frozenset(named), frozenset(ids)) for _keys, named, ids in drawn]
+    if unknown:
+        results[-1] = Named(results[-1].keys | {UNKNOWN_EMPLOYER})
+        assert groups_to_join(groups, results) is None
+        return
+    claims = [{*keys, *named, *ids} for keys, named, ids in drawn]
+    joins = groups_to_join(groups, results)
+    assert joins == _closure(claims)
+    plan, sources = joined_plan(Plan(tuple(groups), tuple(f"{i}.xml" for i in
+                                     range(len(groups)))), joins or [], results)  # fmt: skip
+    every = sorted(f"{i}.xml" for i in range(len(groups)))
+    assert sorted(f for g in plan.groups for f in g.files) == every
+    assert [g.order for g in plan.groups] == sorted(g.order for g in plan.groups)
+    for group, source in zip(plan.groups, sources, strict=True):
+        if source is not None:
+            assert group == groups[source]
+        else:  # joined: every member's files in input order, and what they named
+            members = next(j for j in joins or [] if f"{j[0]}.xml" in group.files)
+            assert group.files == tuple(f"{i}.xml" for i in members)
+            assert set(group.keys) == {k for i in members for k in (*drawn[i][0], *drawn[i][1])}
+    assert groups_to_join(plan.groups, [_named(plan, group, drawn) for group in plan.groups]) == []
+
+
+def _named(plan: Plan, group: EmployerGroup, drawn: list[Any]) -> Named:
+    """What a group of the joined plan names: what its members named."""
+    members = [int(Path(f).stem) for f in group.files]
+    return Named(frozenset(k for i in members for k in drawn[i][1]),
+                 frozenset(d for i in members for d in drawn[i][2]))  # fmt: skip
+
+
+# --- the data --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("made")
+    return list(bench_module("payroll").generate(folder, 60, QUARTERS, employers=4))
+
+
+def _employers(files: list[Path]) -> list[str]:
+    return sorted({f.stem.split("-")[1] for f in files})
+
+
+def _with_form_of(host: bytes, guest: bytes) -> bytes:
+    """``host``'s document with ``guest``'s form after its own."""
+    form = guest[guest.index(b"<Form>") : guest.rindex(b"</Form>") + len(b"</Form>")]
+    end = host.rindex(b"</DmfAOriginal>")
+    return host[:end] + form + b"\n" + host[end:]
+
+
+def _batch(made: list[Path], folder: Path, own_file_first: bool) -> Path:
+    """The payroll with the third employer's form in the first employer's file of each
+    quarter (the third's key sorts after the second's: out of the first group's range);
+    with ``own_file_first``, its first quarter stays a file of its own."""
+    first, _second, third, _fourth = _employers(made)
+    for path in made:
+        shutil.copy(path, folder / path.name)
+    for quarter in QUARTERS[1 if own_file_first else 0 :]:
+        name = f"{quarter.year}{quarter.number}"
+        host, guest = folder / f"dmfa-{first}-{name}.xml", folder / f"dmfa-{third}-{name}.xml"
+        host.write_bytes(_with_form_of(host.read_bytes(), guest.read_bytes()))
+        guest.unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def batch(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _batch(made, tmp_path_factory.mktemp("batch"), own_file_first=False)
+
+
+@pytest.fixture(scope="module")
+def joined(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _batch(made, tmp_path_factory.mktemp("joined"), own_file_first=True)
+
+
+def _oracle(folder: Path) -> tuple[Entitlement, ...]:
+    read = read_corrected_dmfa([folder], on_error="collect")
+    assert read.errors == ()
+    return compute_entitlements(read.records, read.declarations, YEAR)
+
+
+def test_the_data_is_worth_testing(batch: Path, joined: Path, made: list[Path]) -> None:
+    first, _second, third, _fourth = _employers(made)
+    for folder, groups in ((batch, 3), (joined, 4)):
+        plan = plan_employers([folder])
+        assert len(plan.groups) == groups
+        assert plan.groups[0].keys == (first,)  # the third's forms are not in its headers
+        assert {e.employer.key for e in _oracle(folder)} >= {first, third}
+
+
+# --- entitlements ----------------------------------------------------------------------
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count each file read by a group (``jobs=1`` reads them in this process)."""
+    read: Counter[str] = Counter()
+    real = pipeline.run_group
+
+    def counted(spec: EntitlementSpec, files: Sequence[str], *rest: Any) -> GroupResult:
+        read.update(Path(f).name for f in files)
+        return real(spec, files, *rest)
+
+    monkeypatch.setattr(pipeline, "run_group", counted)
+    return read
+
+
+def test_a_batch_file_no_other_group_names_is_read_once(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = _counted(monkeypatch)
+    run = entitlements_from_files([batch], YEAR, jobs=1)
+    assert run.entitlements == _oracle(batch)
+    assert not run.regrouped
+    assert set(read.values()) == {1}
+    assert len(read) == len(list(batch.iterdir()))
+
+
+def test_only_the_groups_naming_one_employer_are_read_again(
+    joined: Path, made: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = _counted(monkeypatch)
+    run = entitlements_from_files([joined], YEAR, jobs=1)
+    assert run.entitlements == _oracle(joined)
+    assert run.regrouped
+    first, second, third, fourth = _employers(made)
+    again = {name for name, count in read.items() if count == 2}
+    assert again == {f.name for f in joined.iterdir() if f"-{first}-" in f.name or
+                     f"-{third}-" in f.name}  # fmt: skip
+    assert all(read[f.name] == 1 for f in joined.iterdir() if f.name not in again)
+    assert any(second in name for name in read)
+    assert any(fourth in name for name in read)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_jobs_gives_the_one_read_results(batch: Path, joined: Path, jobs: int) -> None:
+    for folder in (batch, joined):
+        expected = _oracle(folder)
+        assert entitlements_from_files([folder], YEAR, jobs=jobs).entitlements == expected
+        texts = entitlements_json([folder], YEAR, jobs=jobs).json
+        assert list(texts) == [entitlement_json_text(e) for e in expected]
+
+
+def test_the_command_writes_the_one_read_json_whatever_jobs(
+    batch: Path, joined: Path, tmp_path: Path
+) -> None:
+    """Written while computing (``-o``), a group's texts of employers beyond its headers'
+    range are not put where its range says: the file is written at the end instead."""
+    for folder in (batch, joined):
+        expected = [json.loads(entitlement_json_text(e)) for e in _oracle(folder)]
+        outputs = []
+        for jobs in ("1", "2"):
+            out = tmp_path / f"{folder.name}-{jobs}.json"
+            result = run_cli("entitlements", "--year", str(YEAR), "--format", "json",
+                             "--jobs", jobs, "-o", out, folder)  # fmt: skip
+            assert_no_traceback(result)
+            assert result.returncode == 0, result.stderr
+            outputs.append(out.read_bytes())
+        assert outputs[0] == outputs[1]
+        assert [_without_run_findings(item) for item in json.loads(outputs[0])] == [
+            _without_run_findings(item) for item in expected
+        ]
+
+
+def _without_run_findings(item: dict[str, Any]) -> dict[str, Any]:
+    """An entitlement without the findings the command adds to every result (the data's
+    end, known from the whole run)."""
+    return {**item, "findings": [f for f in item["findings"] if f["code"] != "DATA_END"]}
+
+
+# --- timelines and accounts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_timelines_stay_shuffled(
+    batch: Path, joined: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the run went back to one read of everything in the calling process."""
+    expected = {f: one_process(read_career_inputs([f]), TimelineSpec()) for f in (batch, joined)}
+    taken = always_shuffle(monkeypatch)
+
+    def fell_back(*_arguments: object) -> TimelineRun:
+        raise AssertionError("the run fell back to one read of everything")
+
+    monkeypatch.setattr(timeline_jobs, "one_process", fell_back)
+    mapped = mapped_groups(monkeypatch)
+    for folder, maps in ((batch, [3]), (joined, [4, 3])):
+        taken.clear()
+        mapped.clear()
+        run = timelines_from_files([folder], jobs=jobs)
+        assert same(run, expected[folder])
+        assert len(taken) == 1
+        assert mapped == maps  # joined: mapped again, the two groups as one
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_accounts_of_batch_files_are_those_of_one_read(
+    batch: Path, joined: Path, jobs: int
+) -> None:
+    for folder, rounds in ((batch, 1), (joined, 2)):
+        read = read_corrected_dmfa([folder], on_error="collect")
+        expected = accounts_from_declarations(read.records, read.declarations, ())
+        assert accounts_from_files([folder], jobs=jobs).accounts == expected
+        mapper = _GroupsMapper()  # how many groups each round read: once, or joined again
+        plan = plan_employers([folder])
+        assert run_account_plan(plan, CHOICES, jobs, mapper).accounts == expected
+        assert mapper.rounds == [len(plan.groups), len(plan.groups) - 1][:rounds]
+
+
+class _GroupsMapper:
+    """The local mapper, counting the groups of each round."""
+
+    def __init__(self) -> None:
+        self.rounds: list[int] = []
+        self.inner = local_mapper(1)
+
+    def __call__(self, spec: AccountSpec, tasks: list[list[Any]]) -> Any:
+        self.rounds.append(sum(len(task) for task in tasks))
+        return self.inner(spec, tasks)
