@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import IO, Any, Literal
@@ -92,7 +92,12 @@ from mycareer.regroup import (
     joined_plan,
 )
 from mycareer.xmlio.dmfa import RejectedFile
-from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
+from mycareer.xmlio.flows import (
+    CorrectedDmfaBatch,
+    StreamedDmfa,
+    read_corrected_dmfa,
+    stream_corrected_dmfa,
+)
 from mycareer.xmlio.headers import file_header, scan_header
 
 __all__ = [
@@ -220,17 +225,9 @@ def run_group(
         overrides=spec.overrides_for(named),
         as_of=spec.as_of,
     )
-    rejected = rejections_in_file_order(streamed.rejected, spec.elsewhere, spec.places)
-    if rejected is None:
-        return GroupResult((), (), (), frozenset(), unordered=True)
-    results = mark_incomplete_references(results, rejected)  # issue 11 item 2
-    keys = (
-        named | {d.employer.key for d in streamed.declarations} | _rejected_keys(streamed.rejected)
-    )
-    last = stream.last_quarter()
     # Every streamed record was declared (the stream refuses the others): its ids too.
-    read = (streamed.findings, streamed.errors, keys, last, declared_ids(streamed.declarations))
-    return _with_rejected(_group_result(spec, results, read, spool_to, name), streamed.rejected)
+    facts = (named, stream.last_quarter(), declared_ids(streamed.declarations))
+    return _marked(spec, results, streamed, facts, spool_to, name)
 
 
 def _run_group_whole(
@@ -248,19 +245,31 @@ def _run_group_whole(
         options=spec.options,
         as_of=spec.as_of,
     )
-    rejected = rejections_in_file_order(batch.rejected, spec.elsewhere, spec.places)
+    last = max((r.quarter for r in batch.records), default=None)
+    facts = (named, last, declared_ids(batch.declarations, batch.records))
+    return _marked(spec, results, batch, facts, spool_to, name)
+
+
+def _marked(
+    spec: EntitlementSpec,
+    results: Sequence[Entitlement],
+    read: StreamedDmfa | CorrectedDmfaBatch,
+    facts: tuple[Collection[str], Quarter | None, frozenset[tuple[Quarter, str]]],
+    spool_to: str | None,
+    name: str,
+) -> GroupResult:
+    """A group's result, its entitlements marked where its rejected files and
+    ``spec.elsewhere`` concern them (issue 11 item 2); ``facts``: the employer keys its
+    records named, their latest quarter and the ids they declared (:func:`declared_ids`)."""
+    rejected = rejections_in_file_order(read.rejected, spec.elsewhere, spec.places)
     if rejected is None:
         return GroupResult((), (), (), frozenset(), unordered=True)
-    results = mark_incomplete_references(results, rejected)  # issue 11 item 2
-    keys = named | {d.employer.key for d in batch.declarations} | _rejected_keys(batch.rejected)
-    last = max((r.quarter for r in batch.records), default=None)
-    ids = declared_ids(batch.declarations, batch.records)
-    read = (batch.findings, batch.errors, keys, last, ids)
-    return _with_rejected(_group_result(spec, results, read, spool_to, name), batch.rejected)
-
-
-def _with_rejected(result: GroupResult, rejected: Sequence[RejectedFile]) -> GroupResult:
-    return attrs.evolve(result, rejected=tuple(rejected)) if rejected else result
+    results = mark_incomplete_references(results, rejected)
+    named, last, ids = facts
+    keys = {*named, *(d.employer.key for d in read.declarations), *_rejected_keys(read.rejected)}
+    said = (read.findings, read.errors, keys, last, ids)
+    result = _group_result(spec, results, said, spool_to, name)
+    return attrs.evolve(result, rejected=tuple(read.rejected)) if read.rejected else result
 
 
 def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
