@@ -149,7 +149,7 @@ def _streamed(spec: AccountSpec, files: Sequence[str]) -> _GroupRead | None:
     """The group streamed (None: only a whole read gives it exactly)."""
     stream = AccountStream(spec.years, options=spec.options, rulebook=spec.rulebook,
                            overrides=spec.overrides, as_of=spec.as_of)  # fmt: skip
-    streamed = stream_corrected_dmfa(files, stream.stage)
+    streamed = stream_corrected_dmfa(files, stream.stage, order="employer")
     if streamed is None:
         return None
     declarations = streamed.declarations

@@ -207,14 +207,14 @@ def run_group(
     :class:`~mycareer.fla.bulk.EntitlementStream`): the process holds counts and lines,
     never the group's records (a file a DmfA correction names is held while corrected).
     Input that only a whole read gives exactly (a correction without its original, a
-    file whose forms come out of order...) is read whole.
+    file whose forms give an employer's quarters out of order...) is read whole.
 
     With ``spool_to`` (a folder) and ``spec.render == "json"``, each result's JSON text
     is written to the file ``name`` there as it is made (the result's ``spool``), so
     that a large employer's output is never held either.
     """
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
-    streamed = stream_corrected_dmfa(files, stream.stage)
+    streamed = stream_corrected_dmfa(files, stream.stage, order="employer")
     if streamed is None:
         del stream  # what it committed before the input turned out to need a whole read
         return _run_group_whole(spec, files, spool_to, name)

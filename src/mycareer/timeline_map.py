@@ -91,7 +91,7 @@ class _Mapper:
         self.store.mark()
         saved = self.saved()
         named: set[str] = set()
-        streamed = stream_corrected_dmfa(files, lambda: _MapStage(self, named))
+        streamed = stream_corrected_dmfa(files, lambda: _MapStage(self, named), order="employer")
         if streamed is None:  # only a whole read gives it: drop what the stages kept
             self.store.back()
             self.restore(saved)

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mycareer import pipeline, timeline_jobs
+from mycareer import account_groups, pipeline, timeline_jobs, timeline_map
 from mycareer.account_jobs import AccountSpec, accounts_from_files, run_account_plan
 from mycareer.account_jobs import _local_mapper as local_mapper
 from mycareer.fla import Entitlement, accounts_from_declarations, compute_entitlements
@@ -124,24 +124,27 @@ def _employers(files: list[Path]) -> list[str]:
     return sorted({f.stem.split("-")[1] for f in files})
 
 
-def _with_form_of(host: bytes, guest: bytes) -> bytes:
-    """``host``'s document with ``guest``'s form after its own."""
+def _with_form_of(host: bytes, guest: bytes, *, before: bool = False) -> bytes:
+    """``host``'s document with ``guest``'s form after its own (or ``before`` it)."""
     form = guest[guest.index(b"<Form>") : guest.rindex(b"</Form>") + len(b"</Form>")]
-    end = host.rindex(b"</DmfAOriginal>")
-    return host[:end] + form + b"\n" + host[end:]
+    at = host.index(b"<Form>") if before else host.rindex(b"</DmfAOriginal>")
+    return host[:at] + form + b"\n" + host[at:]
 
 
-def _batch(made: list[Path], folder: Path, own_file_first: bool) -> Path:
+def _batch(
+    made: list[Path], folder: Path, own_file_first: bool, *, guest_first: bool = False
+) -> Path:
     """The payroll with the third employer's form in the first employer's file of each
     quarter (the third's key sorts after the second's: out of the first group's range);
-    with ``own_file_first``, its first quarter stays a file of its own."""
+    with ``own_file_first``, its first quarter stays a file of its own; with
+    ``guest_first``, its form comes before the first employer's."""
     first, _second, third, _fourth = _employers(made)
     for path in made:
         shutil.copy(path, folder / path.name)
     for quarter in QUARTERS[1 if own_file_first else 0 :]:
         name = f"{quarter.year}{quarter.number}"
         host, guest = folder / f"dmfa-{first}-{name}.xml", folder / f"dmfa-{third}-{name}.xml"
-        host.write_bytes(_with_form_of(host.read_bytes(), guest.read_bytes()))
+        host.write_bytes(_with_form_of(host.read_bytes(), guest.read_bytes(), before=guest_first))
         guest.unlink()
     return folder
 
@@ -299,3 +302,41 @@ class _GroupsMapper:
     def __call__(self, spec: AccountSpec, tasks: list[list[Any]]) -> Any:
         self.rounds.append(sum(len(task) for task in tasks))
         return self.inner(spec, tasks)
+
+
+# --- forms of several employers in a file's own order ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def guest_first(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The batch files with the guest's form first: one read orders the host's records
+    first (its key sorts first), so only a stream by employer reads them file by file."""
+    folder = tmp_path_factory.mktemp("guest-first")
+    return _batch(made, folder, own_file_first=True, guest_first=True)
+
+
+def _no_whole_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    def whole(*_arguments: object) -> Any:
+        raise AssertionError("a group was read whole")
+
+    monkeypatch.setattr(pipeline, "_run_group_whole", whole)
+    monkeypatch.setattr(timeline_map, "read_corrected_dmfa", whole)
+    monkeypatch.setattr(account_groups, "_read_whole", whole)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_forms_in_a_file_s_own_order_stream_by_employer(
+    guest_first: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command gives one read's results without reading a group whole (``jobs=2``
+    runs the groups in other processes, where the guard does not reach: the results)."""
+    read = read_corrected_dmfa([guest_first], on_error="collect")
+    entitlements = compute_entitlements(read.records, read.declarations, YEAR)
+    accounts = accounts_from_declarations(read.records, read.declarations, ())
+    timelines = one_process(read_career_inputs([guest_first]), TimelineSpec())
+    always_shuffle(monkeypatch)
+    _no_whole_read(monkeypatch)
+    assert entitlements_from_files([guest_first], YEAR, jobs=jobs).entitlements == entitlements
+    assert accounts_from_files([guest_first], jobs=jobs).accounts == accounts
+    assert same(timelines_from_files([guest_first], jobs=jobs), timelines)
+

@@ -23,7 +23,12 @@ from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa import FileRead, read_dmfa_file
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
-from mycareer.xmlio.flows import StreamedDmfa, read_corrected_dmfa, stream_corrected_dmfa
+from mycareer.xmlio.flows import (
+    StreamedDmfa,
+    StreamOrder,
+    read_corrected_dmfa,
+    stream_corrected_dmfa,
+)
 
 from ..fla._build import ACME, ANN, BETA, BOB, CAROL, NSSO_ONLY, occupation, record
 from ._consultation import consultation_bytes
@@ -52,11 +57,11 @@ class _Stage:
 
 
 def _stream(
-    paths: Sequence[Path],
+    paths: Sequence[Path], order: StreamOrder = "read"
 ) -> tuple[StreamedDmfa | None, list[DmfaWorkerRecord], list[tuple[str, int]]]:
     records: list[DmfaWorkerRecord] = []
     log: list[tuple[str, int]] = []
-    return stream_corrected_dmfa(paths, lambda: _Stage(records, log)), records, log
+    return stream_corrected_dmfa(paths, lambda: _Stage(records, log), order=order), records, log
 
 
 def _said(errors: Iterable[InvalidValueError]) -> list[tuple[str, object]]:
@@ -252,12 +257,57 @@ def test_a_file_of_several_forms_in_order_streams(tmp_path: Path) -> None:
     assert log == [("commit", 3), ("commit", 6)]
 
 
-def test_a_file_whose_forms_are_out_of_order_needs_a_whole_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("order", ["read", "employer"])
+def test_a_file_whose_forms_are_out_of_order_needs_a_whole_read(
+    tmp_path: Path, order: StreamOrder
+) -> None:
+    """One employer's quarters out of order: in any stream order (an employer's records
+    come in quarter order in one read)."""
     (tmp_path / "both.xml").write_bytes(
         _two_forms(_form(ACME, Q(2024, 2)), _form(ACME, Q(2024, 1)))
     )
-    streamed, records, log = _stream([tmp_path])
+    streamed, records, log = _stream([tmp_path], order)
     assert (streamed, records, log) == (None, [], [("discard", 6)])
+
+
+def _by_employer(records: Iterable[DmfaWorkerRecord]) -> dict[str, list[DmfaWorkerRecord]]:
+    found: dict[str, list[DmfaWorkerRecord]] = {}
+    for line in records:
+        found.setdefault(line.employer.key, []).append(line)
+    return found
+
+
+def test_by_employer_a_file_of_several_employers_in_its_own_order_streams(
+    tmp_path: Path,
+) -> None:
+    """A social secretariat's file holding Acme's form then Beta's (Beta's key sorts first):
+    one read orders Beta's records first, so the read order refuses it; by employer, each
+    employer's records come as one read gives them, and everything else is one read's."""
+    (tmp_path / "a-batch.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(BETA, Q(2024, 1)))
+    )
+    _write(tmp_path, "b-acme-2023-4.xml", ACME, Q(2023, 4))
+    _write(tmp_path, "c-beta-2024-2.xml", BETA, Q(2024, 2))
+    _write(tmp_path, "d-acme-2024-2.xml", ACME, Q(2024, 2))
+    assert _stream([tmp_path])[0] is None
+    streamed, records, log = _stream([tmp_path], "employer")
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    assert streamed is not None
+    assert records != list(whole.records)  # Acme's 2024 Q1 lines before Beta's
+    assert _by_employer(records) == _by_employer(whole.records)
+    assert streamed.declarations == whole.declarations
+    assert streamed.findings == whole.findings
+    assert _said(streamed.errors) == _said(whole.errors)
+    assert log == [("commit", 3), ("commit", 6), ("commit", 3), ("commit", 3)]
+
+
+def test_by_employer_one_employer_twice_in_a_quarter_needs_a_whole_read(tmp_path: Path) -> None:
+    """A second form of an employer's quarter in another file: they share a slot."""
+    (tmp_path / "a-batch.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(BETA, Q(2024, 1)))
+    )
+    _write(tmp_path, "b-beta-2024-1.xml", BETA, Q(2024, 1))
+    assert _stream([tmp_path], "employer")[0] is None
 
 
 def test_other_kinds_need_a_whole_read_before_any_file_is_read(tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ from mycareer.xmlio.reading import input_files
 
 __all__ = [
     "CorrectedDmfaBatch",
+    "StreamOrder",
     "StreamedDmfa",
     "read_corrected_dmfa",
     "sort_documents",
@@ -221,6 +222,11 @@ class StreamedDmfa:
     rejected: tuple[RejectedFile, ...] = ()
 
 
+#: The order a stream keeps (:func:`stream_corrected_dmfa`): ``"read"`` the order of
+#: :func:`read_corrected_dmfa`, ``"employer"`` each employer's records in that order.
+StreamOrder = Literal["read", "employer"]
+
+
 class _CorrectedOrder:
     """Whether committed files keep the order :func:`read_corrected_dmfa` gives the records.
 
@@ -228,10 +234,15 @@ class _CorrectedOrder:
     slots), then by file. Files whose forms come in strictly increasing (quarter,
     employer key), no two sharing an employer identifier in a quarter (they would share
     a slot, or be duplicate originals of which the last created wins), give exactly it.
+    With ``order="employer"``, each employer's quarters must increase, not the pairs: each
+    employer's records keep that order, employers may interleave (a social secretariat's
+    file of several employers' forms, in its own order).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, order: StreamOrder = "read") -> None:
+        self.per_employer = order == "employer"
         self.last: tuple[Quarter, str] | None = None
+        self.last_of: dict[str, Quarter] = {}
         self.ids: dict[Quarter, set[str]] = {}
         self.declarations: list[DmfaDeclaration] = []
 
@@ -239,23 +250,36 @@ class _CorrectedOrder:
         """Take the file's declarations when they keep the order (else take nothing)."""
         if read.undeclared:
             return False
-        last = self.last
+        last, last_of = self.last, dict(self.last_of)
         taken: dict[Quarter, set[str]] = {}
         for declaration in read.declarations:
-            place = (declaration.quarter, declaration.employer.key)
+            quarter, key = declaration.quarter, declaration.employer.key
             ids = set(employer_ids(declaration.employer))
-            used = taken.setdefault(declaration.quarter, set())
-            if (last is not None and place <= last) or ids & (
-                used | self.ids.get(declaration.quarter, set())
+            used = taken.setdefault(quarter, set())
+            if self._before(quarter, key, last, last_of) or ids & (
+                used | self.ids.get(quarter, set())
             ):
                 return False
             used |= ids
-            last = place
+            last, last_of[key] = (quarter, key), quarter
         for quarter, ids in taken.items():
             self.ids.setdefault(quarter, set()).update(ids)
-        self.last = last
+        self.last, self.last_of = last, last_of
         self.declarations.extend(read.declarations)
         return True
+
+    def _before(
+        self,
+        quarter: Quarter,
+        key: str,
+        last: tuple[Quarter, str] | None,
+        last_of: dict[str, Quarter],
+    ) -> bool:
+        """Whether a declaration of ``key`` for ``quarter`` comes out of order."""
+        if self.per_employer:
+            previous = last_of.get(key)
+            return previous is not None and quarter <= previous
+        return last is not None and (quarter, key) <= last
 
 
 def _header_order(key: str | None, quarter: Quarter | None) -> tuple[object, ...]:
@@ -276,14 +300,20 @@ def _headers(originals: Sequence[Path], corrections: _Corrections) -> list[_Head
 
 
 def stream_corrected_dmfa(
-    paths: Iterable[str | os.PathLike[str]], stage: Callable[[], FileStage]
+    paths: Iterable[str | os.PathLike[str]],
+    stage: Callable[[], FileStage],
+    *,
+    order: StreamOrder = "read",
 ) -> StreamedDmfa | None:
     """Read DmfA originals file by file, each into a new ``stage()``, whole or not at all.
 
     The bounded-memory form of ``read_corrected_dmfa(paths, on_error="collect")``: the
-    records go to the stages (never held here), in the order that function gives them,
-    and a file's stage is committed only when the file was read whole
-    (:func:`~mycareer.xmlio.dmfa.read_dmfa_file`); the rest is returned. Files are read
+    records go to the stages (never held here), in the order that function gives them
+    (``order="read"``), or each employer's in that order (``order="employer"``, for
+    callers that place records by employer quarter: files whose forms hold several
+    employers in another order then stream too), and a file's stage is committed only
+    when the file was read whole (:func:`~mycareer.xmlio.dmfa.read_dmfa_file`); the rest
+    is returned. Files are read
     in the order of their headers (:func:`~mycareer.xmlio.headers.scan_header`). DmfA
     updates and consultation answers among the files are read first; an original file
     whose declarations they name is held while they are applied to it
@@ -322,7 +352,7 @@ def stream_corrected_dmfa(
     )
     if any(len(run) > 1 and corrections.touches(headers[run[0]]) for run in runs):
         return None  # corrections of a quarter with two originals: one read applies them
-    stream = _Stream(originals, headers, corrections, stage)
+    stream = _Stream(originals, headers, corrections, stage, _CorrectedOrder(order))
     if not all(stream.take(run) for run in runs):
         return None
     if not corrections.all_taken():
@@ -348,11 +378,12 @@ class _Stream:
         headers: Sequence[_Header],
         corrections: _Corrections,
         stage: Callable[[], FileStage],
+        order: _CorrectedOrder,
     ) -> None:
         self.originals, self.headers, self.corrections = originals, headers, corrections
         self.stage = stage
         self.reads: dict[int, FileRead] = {}
-        self.order = _CorrectedOrder()
+        self.order = order
         #: The findings naming the duplicate originals left out (DMFA_DUPLICATE_ORIGINAL).
         self.duplicates: list[Finding] = []
 
