@@ -101,11 +101,17 @@ def groups_to_join(
     """
     sets = _Sets(len(groups))
     owner: dict[object, int] = {}
+    shared = False
     for index, (group, result) in enumerate(zip(groups, results, strict=True)):
         if UNKNOWN_EMPLOYER in result.keys:
             return None
         for claim in (*group.keys, *result.keys, *result.ids):
-            sets.join(owner.setdefault(claim, index), index)
+            first = owner.setdefault(claim, index)
+            if first != index:  # rare: no union-find work for groups that share nothing
+                sets.join(first, index)
+                shared = True
+    if not shared:
+        return []
     together: dict[int, list[int]] = {}
     for index in range(len(groups)):
         together.setdefault(sets.find(index), []).append(index)
