@@ -49,6 +49,7 @@ from .test_account_jobs import CHOICES
 from .test_timeline_jobs import mapped_groups, same
 
 YEAR = 2024
+BATCHES = bench_module("batches")  # benchmarks/batches.py: the same batch files, bigger
 QUARTERS = tuple(Quarter.range(Quarter(2023, 3), Quarter(2024, 4)))
 
 # --- the rule, against a plain fixpoint ------------------------------------------------
@@ -124,13 +125,6 @@ def _employers(files: list[Path]) -> list[str]:
     return sorted({f.stem.split("-")[1] for f in files})
 
 
-def _with_form_of(host: bytes, guest: bytes, *, before: bool = False) -> bytes:
-    """``host``'s document with ``guest``'s form after its own (or ``before`` it)."""
-    form = guest[guest.index(b"<Form>") : guest.rindex(b"</Form>") + len(b"</Form>")]
-    at = host.index(b"<Form>") if before else host.rindex(b"</DmfAOriginal>")
-    return host[:at] + form + b"\n" + host[at:]
-
-
 def _batch(
     made: list[Path], folder: Path, own_file_first: bool, *, guest_first: bool = False
 ) -> Path:
@@ -144,7 +138,8 @@ def _batch(
     for quarter in QUARTERS[1 if own_file_first else 0 :]:
         name = f"{quarter.year}{quarter.number}"
         host, guest = folder / f"dmfa-{first}-{name}.xml", folder / f"dmfa-{third}-{name}.xml"
-        host.write_bytes(_with_form_of(host.read_bytes(), guest.read_bytes(), before=guest_first))
+        text = BATCHES.with_form_of(host.read_bytes(), guest.read_bytes(), before=guest_first)
+        host.write_bytes(text)
         guest.unlink()
     return folder
 
