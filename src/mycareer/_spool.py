@@ -56,6 +56,7 @@ __all__ = [
     "OrderedSpoolWriter",
     "Spool",
     "SpooledItems",
+    "remove_spool",
     "spool_texts",
     "write_spool",
     "write_text_spool",
@@ -139,7 +140,7 @@ def write_text_spool(
     try:
         return _write_texts(spool, chunk, iterator)
     except BaseException:
-        _remove(spool)
+        remove_spool(spool)
         raise
 
 
@@ -278,7 +279,7 @@ class SpooledItems(LazySequence[T]):
                 assert merged is not None  # spools are never empty
                 narrowed.append(merged)
                 for spool in part:
-                    _remove(spool)
+                    remove_spool(spool)
             cluster = narrowed
         return cluster
 
@@ -335,7 +336,7 @@ class SpooledItems(LazySequence[T]):
         caller that has read it once and needs it no more. It is empty afterwards."""
         for cluster in self._clusters:
             for spool in cluster:
-                _remove(spool)
+                remove_spool(spool)
         self._clusters = []
         self._length = 0
         self._cursor = None
@@ -429,7 +430,8 @@ class OrderedSpoolWriter:
         self._out.truncate()
 
 
-def _remove(spool: Spool) -> None:
+def remove_spool(spool: Spool) -> None:
+    """Delete a spool's files (a part computed again: nothing reads it any more)."""
     Path(spool.path).unlink(missing_ok=True)
     if spool.end is not None:
         Path(_keys(spool.path)).unlink(missing_ok=True)

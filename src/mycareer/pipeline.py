@@ -50,7 +50,7 @@ from mycareer._processes import (
     run_paused,
     usable_cores,
 )
-from mycareer._spool import Spool, SpooledItems, spool_texts, write_spool
+from mycareer._spool import Spool, SpooledItems, remove_spool, spool_texts, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -423,6 +423,9 @@ def _joined(
     index (spools are named by it): the kept groups' spools stay as they are."""
     number = len(plan.groups)
     while joins:
+        for index in {index for indexes in joins for index in indexes}:
+            if (spool := results[index].spool) is not None:
+                remove_spool(spool)  # read again: its texts would only take the disk
         plan, sources = joined_plan(plan, joins, results)
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}

@@ -24,10 +24,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mycareer import account_groups, pipeline, timeline_jobs, timeline_map
+from mycareer._spool import SpooledItems
 from mycareer.account_jobs import AccountSpec, accounts_from_files, run_account_plan
 from mycareer.account_jobs import _local_mapper as local_mapper
 from mycareer.fla import Entitlement, accounts_from_declarations, compute_entitlements
 from mycareer.fla.serialize import entitlement_json_text
+from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.pipeline import (
     EntitlementSpec,
     GroupResult,
@@ -335,3 +337,18 @@ def test_forms_in_a_file_s_own_order_stream_by_employer(
     assert accounts_from_files([guest_first], jobs=jobs).accounts == accounts
     assert same(timelines_from_files([guest_first], jobs=jobs), timelines)
 
+
+
+def test_the_texts_of_groups_read_again_leave_the_disk(joined: Path) -> None:
+    """The first texts of the joined groups are deleted when they are read again: the
+    run's folder holds each text once (a country's output would otherwise be on disk
+    up to twice)."""
+    run = entitlements_json([joined], YEAR, jobs=1)
+    assert run.regrouped
+    assert isinstance(run.json, SpooledItems)
+    folder = Path(run.json._folder.name)  # the run's temporary folder (mycareer._spool)
+    texts = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
+    each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
+    assert sum(path.stat().st_size for path in texts) == sum(
+        len(text.encode("utf-8")) + each for text in run.json
+    )
