@@ -366,7 +366,7 @@ def _mapped(
         else:
             plan = joined_plan(plan, joins, results)[0]
         results = []  # freed before the groups are read again
-        results = _map(plan, spec, jobs, mapper, None, sink)
+        results = _map(plan, spec, jobs, mapper, progress, sink)  # the files shown again
     said = choices.spec(*_facts(results), buckets)
     if said != spec:  # the same records again: their facts give this spec again
         spec = said

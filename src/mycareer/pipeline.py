@@ -406,7 +406,7 @@ def execute(
     if joins is None:
         return _one_group(plan, spec, mapper, folder)
     if joins:
-        return _joined(plan, spec, mapper, ordered, joins, folder)
+        return _joined(plan, spec, mapper, (ordered, joins), folder, progress)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
@@ -414,13 +414,15 @@ def _joined(
     plan: Plan,
     spec: EntitlementSpec,
     mapper: Mapper,
-    results: list[GroupResult],
-    joins: list[tuple[int, ...]],
+    found: tuple[list[GroupResult], list[tuple[int, ...]]],
     folder: tempfile.TemporaryDirectory[str] | None,
+    progress: Progress | None,
 ) -> EntitlementRun:
-    """The groups ``joins`` read again together (:mod:`mycareer.regroup`), every other
-    group's results kept, until the groups are apart. Each read runs under a new task
+    """The groups ``joins`` (``found``: the results and the joins) read again together
+    (:mod:`mycareer.regroup`), every other group's results kept, until the groups are
+    apart; ``progress`` wraps the files read again. Each read runs under a new task
     index (spools are named by it): the kept groups' spools stay as they are."""
+    results, joins = found
     number = len(plan.groups)
     while joins:
         for index in {index for indexes in joins for index in indexes}:
@@ -430,24 +432,42 @@ def _joined(
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}
         number += len(again)
-        fresh = _mapped(mapper, spec, [[(n, plan.groups[i].files)] for n, i in named.items()])
-        for n in [n for n, result in fresh.items() if result.unordered]:
-            placed = _placed(spec, plan, plan.groups[named[n]])
-            fresh.update(_mapped(mapper, placed, [[(n, plan.groups[named[n]].files)]]))
+        fresh = _read_again(mapper, spec, plan, named, progress)
         by_index = {index: fresh[n] for n, index in named.items()}
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
-        found = groups_to_join(plan.groups, results)
-        if found is None:
+        more = groups_to_join(plan.groups, results)
+        if more is None:
             return _one_group(plan, spec, mapper, folder)
-        joins = found
+        joins = more
     run = combine(results, files=plan.files, folder=folder, problems=plan.problems)
     return attrs.evolve(run, regrouped=True)
 
 
-def _mapped(
-    mapper: Mapper, spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]
+def _read_again(
+    mapper: Mapper,
+    spec: EntitlementSpec,
+    plan: Plan,
+    named: dict[int, int],
+    progress: Progress | None,
 ) -> dict[int, GroupResult]:
-    return {index: result for done in mapper(spec, tasks) for index, result in done}
+    """The groups ``named`` (task index: group index in ``plan``) read again, each a task,
+    ``progress`` advanced as they finish (a group with rejected files of its own and
+    headless ones, run again with its files' places, when that run is done)."""
+    groups = tuple(plan.groups[i] for i in named.values())
+    ticks = FileTicks(Plan(groups, tuple(f for g in groups for f in g.files)), progress)
+    position = {n: k for k, n in enumerate(named)}
+    fresh: dict[int, GroupResult] = {}
+
+    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> None:
+        for done in mapper(spec, tasks):
+            fresh.update(done)
+            ticks.done(position[n] for n, result in done if not result.unordered)
+
+    run(spec, [[(n, plan.groups[i].files)] for n, i in named.items()])
+    for n in [n for n, result in fresh.items() if result.unordered]:
+        run(_placed(spec, plan, plan.groups[named[n]]), [[(n, plan.groups[named[n]].files)]])
+    ticks.finish()
+    return fresh
 
 
 def _one_group(

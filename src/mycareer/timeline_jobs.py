@@ -398,8 +398,8 @@ def execute(
 
     Groups that named one employer (a file of several forms) or declared a quarter under
     one identifier are mapped again, joined (:mod:`mycareer.regroup`), on a map that
-    starts anew. ``progress`` wraps the list of files and is advanced as map tasks
-    finish; ``phase(name)`` is entered around the ``"reading"`` (map) and the
+    starts anew. ``progress`` wraps the list of files (again for each map) and is
+    advanced as map tasks finish; ``phase(name)`` is entered around the ``"reading"`` (map) and the
     ``"computing"`` (reduce) steps.
     """
     while True:
@@ -410,7 +410,7 @@ def execute(
             return None
         if again is plan:
             break
-        plan, progress = again, None  # fewer groups each time: one at most in the end
+        plan = again  # fewer groups each time: one at most in the end; its files shown again
     as_of = spec.as_of
     days = [r.latest for r in results if r.latest is not None]
     if as_of is None and days:

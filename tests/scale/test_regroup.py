@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from mycareer.pipeline import (
     entitlements_from_files,
     entitlements_json,
     plan_employers,
+    run_plan,
 )
 from mycareer.plans import EmployerGroup, Plan
 from mycareer.quarter import Quarter
@@ -352,3 +353,42 @@ def test_the_texts_of_groups_read_again_leave_the_disk(joined: Path) -> None:
     assert sum(path.stat().st_size for path in texts) == sum(
         len(text.encode("utf-8")) + each for text in run.json
     )
+
+
+class _Shown:
+    """A ``progress`` wrapper that keeps the files each call was given, and those taken."""
+
+    def __init__(self) -> None:
+        self.given: list[list[str]] = []
+        self.taken: list[str] = []
+
+    def __call__(self, files: Sequence[Path]) -> Iterator[Path]:
+        self.given.append([f.name for f in files])
+        for path in files:
+            self.taken.append(path.name)
+            yield path
+
+
+def test_the_files_read_again_are_shown_again(joined: Path, made: list[Path],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A progress bar that stopped at the end of the first read left the second, on one
+    core for a secretariat's files, without a sign: each command shows it."""
+    first, _second, third, _fourth = _employers(made)
+    every = sorted(f.name for f in joined.iterdir())
+    both = sorted(n for n in every if f"-{first}-" in n or f"-{third}-" in n)
+    shown = _Shown()
+    run_plan(plan_employers([joined]), EntitlementSpec(YEAR), jobs=1, progress=shown)
+    assert [sorted(given) for given in shown.given] == [every, both]  # only the joined
+    assert sorted(shown.taken) == sorted([*every, *both])  # each advanced to its end
+    always_shuffle(monkeypatch)
+    planned = timeline_jobs.plan_timelines([joined])
+    assert planned is not None
+    for run in (
+        lambda shown: timeline_jobs.run_timeline_plan(planned, TimelineSpec(), 1, progress=shown),
+        lambda shown: run_account_plan(
+            plan_employers([joined]), CHOICES, 1, local_mapper(1), progress=shown),
+    ):  # fmt: skip
+        shown = _Shown()
+        run(shown)
+        assert [sorted(given) for given in shown.given] == [every, every]
+        assert sorted(shown.taken) == sorted([*every, *every])
