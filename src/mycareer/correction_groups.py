@@ -26,13 +26,16 @@ caught after reading: the groups that then name one employer are read again toge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import Generic, TypeVar
 
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
 from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader
 
-__all__ = ["CORRECTION_ROOTS", "Group", "groups_from_headers"]
+__all__ = ["CORRECTION_ROOTS", "Group", "UnionFind", "groups_from_headers"]
+
+H = TypeVar("H", bound=Hashable)
 
 #: The roots of the documents that correct an original.
 CORRECTION_ROOTS = frozenset({UPDATE_ROOT, CONSULTATION_ROOT})
@@ -42,20 +45,21 @@ _GROUPED = frozenset({ORIGINAL_ROOT, *CORRECTION_ROOTS})
 Group = tuple[tuple[str, ...], tuple[str, ...], int]
 
 
-class _Union:
-    """Identifiers that one file names together end up in one set."""
+class UnionFind(Generic[H]):
+    """Names joined together end up in one set (identifiers that one file names here;
+    groups that share an employer in :mod:`mycareer.regroup`)."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+        self.parent: dict[H, H] = {}
 
-    def find(self, name: str) -> str:
+    def find(self, name: H) -> H:
         parent = self.parent.setdefault(name, name)
         while parent != self.parent[parent]:
             parent = self.parent[parent]
         self.parent[name] = parent
         return parent
 
-    def join(self, first: str, second: str) -> None:
+    def join(self, first: H, second: H) -> None:
         self.parent[self.find(second)] = self.find(first)
 
 
@@ -73,7 +77,7 @@ def groups_from_headers(
     """
     if any(root is not None and root not in _GROUPED for root, *_rest in headers):
         return None
-    union = _Union()
+    union: UnionFind[str] = UnionFind()
     for _root, _key, _quarter, ids in headers:
         for other in ids[1:]:
             union.join(ids[0], other)

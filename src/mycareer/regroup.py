@@ -38,6 +38,7 @@ from typing import Protocol
 
 import attrs
 
+from mycareer.correction_groups import UnionFind
 from mycareer.plans import EmployerGroup, Plan
 from mycareer.quarter import Quarter
 
@@ -73,22 +74,6 @@ class Named:
     ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
-class _Sets:
-    """Group indexes that share something end up in one set (union-find)."""
-
-    def __init__(self, count: int) -> None:
-        self.parent = list(range(count))
-
-    def find(self, index: int) -> int:
-        while self.parent[index] != index:
-            self.parent[index] = self.parent[self.parent[index]]
-            index = self.parent[index]
-        return index
-
-    def join(self, first: int, second: int) -> None:
-        self.parent[self.find(second)] = self.find(first)
-
-
 def groups_to_join(
     groups: Sequence[EmployerGroup], results: Sequence[NamesEmployers]
 ) -> list[tuple[int, ...]] | None:
@@ -99,7 +84,7 @@ def groups_to_join(
     Groups share an employer when one's header keys or records name an employer that
     another's do, and a slot when both declared a quarter under one identifier.
     """
-    sets = _Sets(len(groups))
+    sets: UnionFind[int] = UnionFind()
     owner: dict[object, int] = {}
     shared = False
     for index, (group, result) in enumerate(zip(groups, results, strict=True)):
