@@ -86,12 +86,17 @@ def _secretariat(files: list[Path], target: Path, shuffle: random.Random) -> lis
     written = []
     for quarter, paths in sorted(by_quarter.items()):
         shuffle.shuffle(paths)
-        first = paths[0].read_bytes()
-        forms = b"\n".join(form_of(path.read_bytes()) for path in paths)
-        start, end = first.index(_FORM), first.rindex(_ROOT_END)
         written.append(target / f"secretariat-{quarter}.xml")
-        written[-1].write_bytes(first[:start] + forms + b"\n" + first[end:])
+        written[-1].write_bytes(one_file(paths))
     return written
+
+
+def one_file(paths: list[Path]) -> bytes:
+    """One document with the forms of ``paths``' documents, in that order."""
+    first = paths[0].read_bytes()
+    forms = b"\n".join(form_of(path.read_bytes()) for path in paths)
+    start, end = first.index(_FORM), first.rindex(_ROOT_END)
+    return first[:start] + forms + b"\n" + first[end:]
 
 
 def main() -> None:

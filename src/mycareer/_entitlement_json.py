@@ -119,7 +119,7 @@ class JsonArraySink:
             return
         spool = result.spool
         low, high = self._ranges[index]
-        if spool is not None and not low <= spool.first[0] <= spool.last[0] <= high:
+        if result.cut or (spool is not None and not low <= spool.first[0] <= spool.last[0] <= high):
             # Its records named employers its headers did not (a file of several forms,
             # mycareer.regroup): where its texts go is known only once every group is done.
             self._given_up = True

@@ -12,7 +12,7 @@ DmfA originals stream file by file into an
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -37,7 +37,9 @@ from mycareer.joint_commission import JointCommission
 from mycareer.pipeline import bucket_of
 from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids
+from mycareer.regroup import NamesAnotherGroup, WatchedStage
 from mycareer.work_fraction import WorkFraction
+from mycareer.xmlio.dmfa import FileStage
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["AccountGroupResult", "AccountSpec", "run_account_group"]
@@ -65,6 +67,10 @@ class AccountSpec:
     #: With ``buckets``: each group also sends what the archive keeps
     #: (:func:`_archive_rows`), so that the buckets can write it.
     archive: bool = False
+    #: The plan's header keys and their groups (:func:`~mycareer.regroup.header_groups`):
+    #: a group whose records name another group's employer stops there (see
+    #: :func:`run_account_group`).
+    header_groups: Mapping[str, int] | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -101,15 +107,24 @@ class AccountGroupResult:
     ids: frozenset[tuple[Quarter, str]] = frozenset()
 
 
-def run_account_group(spec: AccountSpec, files: Sequence[str]) -> AccountGroupResult:
+def run_account_group(
+    spec: AccountSpec, files: Sequence[str], group: int | None = None
+) -> AccountGroupResult:
     """Read one group's files and compute every year's entitlements (in this process).
 
     DmfA originals stream into an :class:`~mycareer.fla.account_stream.AccountStream`
     file by file, each whole or not at all, as :func:`~mycareer.pipeline.run_group`
     streams them: the process holds counts, lines and each worker's latest line, never
-    the group's records. Input only a whole read gives exactly is read whole.
+    the group's records. Input only a whole read gives exactly is read whole. With
+    ``spec.header_groups`` and the group's index ``group``, the read stops at the first
+    record of another group's employer: the result names only it (``keys``), as every
+    group is read again once two join (:func:`~mycareer.account_jobs.run_account_plan`).
     """
-    entitlements, facts, declared, reading = _streamed(spec, files) or _read_whole(spec, files)
+    try:
+        streamed = _streamed(spec, files, group)
+    except NamesAnotherGroup as met:
+        return AccountGroupResult((), {}, {}, (), (), frozenset({met.key}), None, None)
+    entitlements, facts, declared, reading = streamed or _read_whole(spec, files)
     result = AccountGroupResult(
         entitlements=(),
         work_regimes={},
@@ -145,11 +160,14 @@ _GroupRead = tuple[
 ]
 
 
-def _streamed(spec: AccountSpec, files: Sequence[str]) -> _GroupRead | None:
+def _streamed(spec: AccountSpec, files: Sequence[str], group: int | None) -> _GroupRead | None:
     """The group streamed (None: only a whole read gives it exactly)."""
     stream = AccountStream(spec.years, options=spec.options, rulebook=spec.rulebook,
                            overrides=spec.overrides, as_of=spec.as_of)  # fmt: skip
-    streamed = stream_corrected_dmfa(files, stream.stage, order="employer")
+    stage: Callable[[], FileStage] = stream.stage
+    if spec.header_groups is not None and group is not None:
+        stage = WatchedStage.factory(stream.stage, group, spec.header_groups)
+    streamed = stream_corrected_dmfa(files, stage, order="employer")
     if streamed is None:
         return None
     declarations = streamed.declarations

@@ -119,7 +119,7 @@ from mycareer.pipeline import (
 )
 from mycareer.quarter import Quarter
 from mycareer.read_order import errors_in_file_order, reading_in_file_order
-from mycareer.regroup import groups_to_join, joined_plan
+from mycareer.regroup import groups_to_join, header_groups, joined_plan
 from mycareer.work_fraction import WorkFraction
 from mycareer.xmlio.flows import read_corrected_dmfa
 
@@ -198,7 +198,12 @@ class AccountFilesRun:
 
 
 def _run_task(spec: AccountSpec, task: Task) -> list[tuple[int, AccountGroupResult]]:
-    return run_groups(run_account_group, spec, task)
+    indexes = iter([index for index, _files in task])  # run_groups goes in order
+
+    def indexed(spec: AccountSpec, files: Sequence[str]) -> AccountGroupResult:
+        return run_account_group(spec, files, next(indexes))
+
+    return run_groups(indexed, spec, task)
 
 
 def _local_mapper(jobs: int) -> AccountMapper:
@@ -329,7 +334,10 @@ def _map(
     found: dict[int, AccountGroupResult] = {}
     if sink is not None:
         sink.restart()
-    for done in mapper(spec, pack_groups(plan.groups, jobs)):
+    tasks = pack_groups(plan.groups, jobs)
+    # A group naming another's employer stops there: the groups are all read again.
+    spec = attrs.evolve(spec, header_groups=header_groups(plan.groups, len(tasks)))
+    for done in mapper(spec, tasks):
         for index, result in done:
             found[index] = result if sink is None else sink.keep(result)
         ticks.done(index for index, _result in done)

@@ -141,20 +141,24 @@ def _in_task(pause: bool, function: Callable[..., R], *arguments: Any) -> R:  # 
 
 
 def _run_remote_task(
-    work: Callable[[Any, Sequence[str]], Any],
+    work: Callable[..., Any],
     spec: Any,
     task: Task,
     pause: bool,  # noqa: FBT001
 ) -> list[Any]:
-    """``work(spec, files)`` on each group of a task, on a worker (URLs copied first).
+    """``work(spec, files, group=index)`` on each group of a task, on a worker (URLs copied
+    first): given its index, a group's read stops at another group's employer when the
+    spec's ``header_groups`` says so (:class:`~mycareer.regroup.WatchedStage`).
 
     :func:`~mycareer.pipeline.run_groups` collects the parsers' cycles between groups
     when the collector is paused.
     """
+    indexes = iter([index for index, _files in task])  # run_groups goes in order
 
     def copied(spec: Any, files: Sequence[str]) -> Any:
+        index = next(indexes)
         with _local_copies(files) as local:
-            return work(spec, local)
+            return work(spec, local, group=index)
 
     return _in_task(pause, run_groups, copied, spec, task)
 
@@ -200,7 +204,7 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
 def _mapper(
     client: Client,
     pause: bool,  # noqa: FBT001
-    work: Callable[[Any, Sequence[str]], Any] = run_group,
+    work: Callable[..., Any] = run_group,
 ) -> Any:
     def run(spec: Any, tasks: list[Task]) -> Iterator[list[Any]]:
         count = len(tasks)
@@ -238,7 +242,8 @@ def entitlements(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects", "en", every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
+        mapper = _mapper(connected, pause_collector)
+        return execute(plan, spec, _workers(connected), mapper, cut=True)
 
 
 def entitlements_json(
@@ -258,7 +263,8 @@ def entitlements_json(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang, every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
+        mapper = _mapper(connected, pause_collector)
+        return execute(plan, spec, _workers(connected), mapper, cut=True)
 
 
 def accounts(

@@ -38,7 +38,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from operator import itemgetter
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import attrs
 
@@ -50,7 +50,7 @@ from mycareer._processes import (
     run_paused,
     usable_cores,
 )
-from mycareer._spool import Spool, SpooledItems, remove_spool, spool_texts, write_spool
+from mycareer._spool import SpooledItems, remove_spool, spool_texts, write_spool
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -62,10 +62,11 @@ from mycareer.fla import (
     compute_entitlements,
 )
 from mycareer.fla.bulk import EntitlementStream
-from mycareer.fla.incomplete import RejectedInput, mark_incomplete_references
+from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
+from mycareer.group_results import EntitlementSpec, GroupResult, Render
 from mycareer.group_tasks import FileTicks, Progress, pack_groups, run_groups
 from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.plans import (
@@ -86,12 +87,15 @@ from mycareer.read_order import (
 )
 from mycareer.regroup import (
     UNKNOWN_EMPLOYER,
+    NamesAnotherGroup,
     NamesEmployers,
+    WatchedStage,
     disjoint_groups,
     groups_to_join,
+    header_groups,
     joined_plan,
 )
-from mycareer.xmlio.dmfa import RejectedFile
+from mycareer.xmlio.dmfa import FileStage, RejectedFile
 from mycareer.xmlio.flows import (
     CorrectedDmfaBatch,
     StreamedDmfa,
@@ -132,73 +136,13 @@ __all__ = [
     "usable_cores",
 ]
 
-Render = Literal["objects", "json"]
-
-
-@attrs.frozen
-class EntitlementSpec:
-    """What to compute for every group: picklable, sent once per task."""
-
-    year: int
-    rulebook: Rulebook | None = None
-    overrides: Overrides | None = None
-    options: EntitlementOptions | None = None
-    as_of: date | None = None
-    render: Render = "objects"
-    lang: str = "en"
-    #: A band for every employer that ``overrides`` does not name (the CLI's ``--band BAND``).
-    every_band: SizeBand | None = None
-    #: Rejected files read in other groups (:attr:`~mycareer.plans.Plan.headless`), by file.
-    elsewhere: tuple[RejectedInput, ...] = ()
-    #: (path, place in the run) of the files that order a group's own rejected files
-    #: among ``elsewhere`` (:func:`~mycareer.read_order.rejections_in_file_order`).
-    places: tuple[tuple[str, int], ...] | None = None
-
-    def overrides_for(self, keys: Iterable[str]) -> Overrides | None:
-        """The overrides of a group whose records name the employers ``keys``."""
-        if self.every_band is None:
-            return self.overrides
-        given = self.overrides or Overrides()
-        bands = dict.fromkeys(sorted(keys), self.every_band)
-        bands.update(given.band)
-        return attrs.evolve(given, band=bands)
-
-
-@attrs.frozen
-class GroupResult:
-    """The compact result of one group: sortable items, and what reading said.
-
-    ``items`` are ``(employer key, NISS, payload)`` with the payload an
-    :class:`~mycareer.fla.Entitlement` or its JSON text; ``findings`` are the
-    reading findings, then the results' findings (first occurrence each);
-    ``keys`` every employer key the group's records and declarations named;
-    ``spool`` the items' JSON texts written to disk instead (local runs, see
-    :mod:`mycareer._spool`), ``items`` then empty; ``last_quarter`` the latest
-    quarter of its records (None: no record); ``reading`` how many of ``findings`` are
-    the reading findings (they come first); ``ids`` the (quarter, employer identifier)
-    pairs its records and declarations declared (:func:`declared_ids`).
-    """
-
-    items: tuple[tuple[str, str, Any], ...]
-    findings: tuple[Finding, ...]
-    errors: tuple[InvalidValueError, ...]
-    keys: frozenset[str]
-    spool: Spool | None = None
-    last_quarter: Quarter | None = None
-    reading: int = 0
-    ids: frozenset[tuple[Quarter, str]] = frozenset()
-    #: Each of the results' own findings' first result, (employer key, NISS): a group of
-    #: several employers (an NSSO number's, with corrections) puts them back in that order.
-    places: tuple[tuple[str, str], ...] = ()
-    #: The group's files rejected as a whole (a headless file's go to every group: execute).
-    rejected: tuple[RejectedFile, ...] = ()
-    #: True when the group has its own rejected files and ``spec.elsewhere`` but not the
-    #: files' places to order them (nothing else is then given): run it again with them.
-    unordered: bool = False
-
 
 def run_group(
-    spec: EntitlementSpec, files: Sequence[str], spool_to: str | None = None, name: str = "group"
+    spec: EntitlementSpec,
+    files: Sequence[str],
+    spool_to: str | None = None,
+    name: str = "group",
+    group: int | None = None,
 ) -> GroupResult:
     """Read one group's files and compute its entitlements (in this process).
 
@@ -212,9 +156,19 @@ def run_group(
     With ``spool_to`` (a folder) and ``spec.render == "json"``, each result's JSON text
     is written to the file ``name`` there as it is made (the result's ``spool``), so
     that a large employer's output is never held either.
+
+    ``group`` is the group's index in the plan of ``spec.header_groups``: its read stops
+    at the first record of another group's employer, and the result says only that
+    (``cut``), as the two groups are read again together (:mod:`mycareer.regroup`).
     """
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
-    streamed = stream_corrected_dmfa(files, stream.stage, order="employer")
+    stage: Callable[[], FileStage] = stream.stage
+    if spec.header_groups is not None and group is not None:
+        stage = WatchedStage.factory(stream.stage, group, spec.header_groups)
+    try:
+        streamed = stream_corrected_dmfa(files, stage, order="employer")
+    except NamesAnotherGroup as met:
+        return GroupResult((), (), (), frozenset({met.key}), cut=True)
     if streamed is None:
         del stream  # what it committed before the input turned out to need a whole read
         return _run_group_whole(spec, files, spool_to, name)
@@ -335,14 +289,13 @@ def _run_task(
     spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
 ) -> list[Any]:
     """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
-    if spool_to is None or spec.render != "json":
-        return run_groups(run_group, spec, task)
-    names = iter([f"group-{index}" for index, _files in task])  # run_groups goes in order
+    indexes = iter([index for index, _files in task])  # run_groups goes in order
 
-    def spooled(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
-        return run_group(spec, files, spool_to, next(names))
+    def indexed(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
+        index = next(indexes)
+        return run_group(spec, files, spool_to, f"group-{index}", index)
 
-    return run_groups(spooled, spec, task)
+    return run_groups(indexed, spec, task)
 
 
 Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
@@ -365,6 +318,7 @@ def execute(
     *,
     folder: tempfile.TemporaryDirectory[str] | None = None,
     on_result: Callable[[int, GroupResult], None] | None = None,
+    cut: bool = False,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
@@ -375,7 +329,9 @@ def execute(
     the places of its files and of those, to mark its results in file order as one read
     does. ``progress`` wraps the list of files and is advanced as groups finish;
     ``folder`` holds the spools a local mapper wrote (see :func:`combine`);
-    ``on_result(index, result)`` is called as each group finishes.
+    ``on_result(index, result)`` is called as each group finishes. With ``cut`` (a mapper
+    that gives :func:`run_group` its group's index), a group's first read stops at a record
+    of another group's employer (:class:`~mycareer.regroup.WatchedStage`).
     """
     groups = plan.groups
     ticks = FileTicks(plan, progress)
@@ -397,16 +353,20 @@ def execute(
         if elsewhere is None:
             return _one_group(plan, spec, mapper, folder)
         spec = attrs.evolve(spec, elsewhere=elsewhere)
-    run(spec, pack_groups(groups, jobs, skip=first))
+    tasks = pack_groups(groups, jobs, skip=first)
+    watching = spec
+    if cut:  # each task sent to a process pickles the map: header_groups bounds it
+        watching = attrs.evolve(spec, header_groups=header_groups(groups, len(tasks)))
+    run(watching, tasks)
     for index in [i for i, result in results.items() if result.unordered]:
-        run(_placed(spec, plan, groups[index]), [[(index, groups[index].files)]])
+        run(_placed(watching, plan, groups[index]), [[(index, groups[index].files)]])
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     joins = groups_to_join(groups, ordered)
     if joins is None:
         return _one_group(plan, spec, mapper, folder)
     if joins:
-        return _joined(plan, spec, mapper, (ordered, joins), folder, progress)
+        return _joined(plan, spec, mapper, (ordered, joins), folder, progress, cut=cut)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
@@ -417,11 +377,16 @@ def _joined(
     found: tuple[list[GroupResult], list[tuple[int, ...]]],
     folder: tempfile.TemporaryDirectory[str] | None,
     progress: Progress | None,
+    *,
+    cut: bool = False,
 ) -> EntitlementRun:
     """The groups ``joins`` (``found``: the results and the joins) read again together
     (:mod:`mycareer.regroup`), every other group's results kept, until the groups are
     apart; ``progress`` wraps the files read again. Each read runs under a new task
-    index (spools are named by it): the kept groups' spools stay as they are."""
+    index (spools are named by it): the kept groups' spools stay as they are. With
+    ``cut``, a group read again stops at a record of another group's employer too: the
+    groups of a secretariat's files, each naming every client, join in a few short reads
+    and are read whole once."""
     results, joins = found
     number = len(plan.groups)
     while joins:
@@ -432,7 +397,8 @@ def _joined(
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}
         number += len(again)
-        fresh = _read_again(mapper, spec, plan, named, progress)
+        watching = _watching(spec, plan, named) if cut else spec
+        fresh = _read_again(mapper, watching, plan, named, progress)
         by_index = {index: fresh[n] for n, index in named.items()}
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
         more = groups_to_join(plan.groups, results)
@@ -441,6 +407,17 @@ def _joined(
         joins = more
     run = combine(results, files=plan.files, folder=folder, problems=plan.problems)
     return attrs.evolve(run, regrouped=True)
+
+
+def _watching(spec: EntitlementSpec, plan: Plan, named: dict[int, int]) -> EntitlementSpec:
+    """``spec`` for the groups ``named`` (task index: group index in ``plan``) read again,
+    watching for the employers of every other group of ``plan`` (kept groups under their
+    index in ``plan``, below every task index)."""
+    task_of = {index: n for n, index in named.items()}
+    groups = header_groups(plan.groups, len(named))
+    if groups is not None:
+        groups = {key: task_of.get(index, index) for key, index in groups.items()}
+    return attrs.evolve(spec, header_groups=groups)
 
 
 def _read_again(
@@ -605,10 +582,10 @@ def _run_local(
     """Run on this machine; JSON texts are spooled to a temporary folder the run owns
     (and given to ``sink`` as each group finishes)."""
     if spec.render != "json":
-        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress, cut=True)
     folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
     mapper, added = _local_mapper(jobs, folder.name), sink.add if sink else None
-    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added)
+    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added, cut=True)
 
 
 def entitlements_from_files(

@@ -33,8 +33,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 
@@ -45,9 +45,12 @@ from mycareer.quarter import Quarter
 __all__ = [
     "UNKNOWN_EMPLOYER",
     "Named",
+    "NamesAnotherGroup",
     "NamesEmployers",
+    "WatchedStage",
     "disjoint_groups",
     "groups_to_join",
+    "header_groups",
     "joined_plan",
 ]
 
@@ -133,3 +136,107 @@ def joined_plan(
     made.sort(key=lambda item: item[0].order)
     groups = tuple(group for group, _source in made)
     return attrs.evolve(plan, groups=groups), [source for _group, source in made]
+
+
+class NamesAnotherGroup(Exception):
+    """A group's records named an employer that another group's headers name: the two
+    groups are read again together (:func:`groups_to_join` joins them), so the rest of
+    this read could only be thrown away. ``key`` is that employer's."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+#: Beyond this many (employer key, task) pairs :func:`header_groups` gives nothing: each
+#: task sent to a worker process pickles the map once (about 40 bytes a key).
+MAP_BUDGET = 2_000_000
+
+
+def header_groups(groups: Sequence[EmployerGroup], tasks: int = 1) -> dict[str, int] | None:
+    """Each employer key of the groups' headers and its group's index, for
+    :class:`WatchedStage`; None when there is no other group to meet, or when sending it
+    with each of ``tasks`` tasks would cost more than :data:`MAP_BUDGET` pairs.
+
+    >>> header_groups([EmployerGroup(("A", "B"), ("a.xml",)), EmployerGroup(("C",), ("c.xml",))])
+    {'A': 0, 'B': 0, 'C': 1}
+    """
+    if len(groups) < 2:
+        return None
+    keys = {key: index for index, group in enumerate(groups) for key in group.keys}
+    return keys if len(keys) * max(1, tasks) <= MAP_BUDGET else None
+
+
+class _Employer(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+class _Record(Protocol):
+    @property
+    def employer(self) -> _Employer: ...
+
+
+R = TypeVar("R", bound=_Record)
+R_in = TypeVar("R_in", bound=_Record, contravariant=True)
+
+
+class _Stage(Protocol[R_in]):  # mycareer.xmlio.dmfa.FileStage, without importing xmlio
+    def feed(self, records: Iterable[R_in], /) -> None: ...
+    def commit(self) -> None: ...
+    def discard(self) -> None: ...
+
+
+class WatchedStage(Generic[R]):
+    """A file stage of group ``own`` that raises :class:`NamesAnotherGroup` at the first
+    record of an employer whose key ``groups`` (:func:`header_groups`) gives to another
+    group: a file of several employers' forms (a social secretariat's quarterly file of
+    all its clients) then stops there instead of being read, computed and thrown away.
+
+    >>> class Employer:
+    ...     def __init__(self, key): self.key = key
+    >>> class Record:
+    ...     def __init__(self, key): self.employer = Employer(key)
+    >>> class Kept(list):
+    ...     def feed(self, records): self.extend(records)
+    >>> kept = Kept()
+    >>> WatchedStage(kept, 0, {"A": 0, "B": 1}).feed(Record(k) for k in "AXB")
+    Traceback (most recent call last):
+    ...
+    mycareer.regroup.NamesAnotherGroup: B
+    >>> [r.employer.key for r in kept]
+    ['A', 'X']
+    """
+
+    __slots__ = ("_groups", "_own", "_stage")
+
+    def __init__(self, stage: _Stage[R], own: int, groups: Mapping[str, int]) -> None:
+        self._stage, self._own, self._groups = stage, own, groups
+
+    @classmethod
+    def factory(
+        cls, stage: Callable[[], _Stage[R]], own: int, groups: Mapping[str, int]
+    ) -> Callable[[], WatchedStage[R]]:
+        """A maker of watched stages from a maker of stages."""
+        return lambda: cls(stage(), own, groups)
+
+    def feed(self, records: Iterable[R], /) -> None:
+        self._stage.feed(self._watched(records))
+
+    def _watched(self, records: Iterable[R]) -> Iterator[R]:
+        groups, own = self._groups, self._own
+        last: object = None
+        for record in records:
+            employer = record.employer
+            if employer is not last:  # a form's records share their employer
+                last = employer
+                group = groups.get(employer.key, own)
+                if group != own:
+                    raise NamesAnotherGroup(employer.key)
+            yield record
+
+    def commit(self) -> None:
+        self._stage.commit()
+
+    def discard(self) -> None:
+        self._stage.discard()

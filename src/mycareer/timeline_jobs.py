@@ -81,7 +81,7 @@ from mycareer.quarter import Quarter
 from mycareer.read_order import (
     sorted_out_first,
 )
-from mycareer.regroup import Named, groups_to_join, joined_plan
+from mycareer.regroup import Named, groups_to_join, header_groups, joined_plan
 from mycareer.timeline import Gap, Timeline, build_timeline
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_map import MapResult, MapTask, Tag, dump_rows, map_groups, run_map_task
@@ -346,9 +346,12 @@ def pack_tasks(plan: Plan, jobs: int, buckets: int) -> list[MapTask]:
         if size >= target:
             packed.append([])
             size = 0
+    tasks = [task for task in packed if task]
+    # A group naming another's employer stops there: every group is mapped again joined.
+    watch = header_groups(groups, len(tasks))
     return [
-        MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets)
-        for n, task in enumerate(p for p in packed if p)
+        MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets, watch)
+        for n, task in enumerate(tasks)
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -30,8 +30,10 @@ from mycareer.read_order import (
     reading_rank,
     slot_place,
 )
+from mycareer.regroup import NamesAnotherGroup, WatchedStage
 from mycareer.timeline import career_periods_from_dmfa
 from mycareer.timeline_rows import period_row
+from mycareer.xmlio.dmfa import FileStage
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["MapResult", "MapTask", "Tag", "dump_rows", "map_groups", "run_map_task"]
@@ -68,8 +70,15 @@ class _Mapper:
     With ``folder``, the rows are written there as they grow (:class:`~mycareer._rows.RowStore`).
     """
 
-    def __init__(self, index: dict[str, int], buckets: int, folder: str | None = None) -> None:
+    def __init__(
+        self,
+        index: dict[str, int],
+        buckets: int,
+        folder: str | None = None,
+        header_groups: Mapping[str, int] | None = None,
+    ) -> None:
         self.index = index
+        self.header_groups = header_groups
         # A process runs its map tasks one after the other: they append to the same files.
         self.store = RowStore(buckets, folder, os.getpid(), dump_rows)
         self.keys: list[tuple[int, frozenset[str]]] = []
@@ -91,7 +100,16 @@ class _Mapper:
         self.store.mark()
         saved = self.saved()
         named: set[str] = set()
-        streamed = stream_corrected_dmfa(files, lambda: _MapStage(self, named), order="employer")
+        stage: Callable[[], FileStage] = lambda: _MapStage(self, named)  # noqa: E731
+        if self.header_groups is not None:
+            stage = WatchedStage.factory(stage, number, self.header_groups)
+        try:
+            streamed = stream_corrected_dmfa(files, stage, order="employer")
+        except NamesAnotherGroup as met:  # mapped again joined: keep nothing but the name
+            self.store.back()
+            self.restore(saved)
+            self.keys.append((number, frozenset({met.key})))
+            return
         if streamed is None:  # only a whole read gives it: drop what the stages kept
             self.store.back()
             self.restore(saved)
@@ -240,15 +258,17 @@ def map_groups(
     index: dict[str, int],
     buckets: int,
     folder: str | None = None,
+    header_groups: Mapping[str, int] | None = None,
 ) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
     """Read the groups ``(group index, files)`` into period rows, one list per bucket.
 
     ``index`` gives each file's place in the run's file order. With ``folder``, the
     rows are written there as they grow (appended to this process's file of each bucket,
     :class:`~mycareer._rows.RowStore`) and the lists come back empty, so a task holds a
-    bounded number of rows whatever its size.
+    bounded number of rows whatever its size. With ``header_groups``, a group stops at
+    the first record of another group's employer, keeps nothing and names only it.
     """
-    mapper = _Mapper(index, buckets, folder)
+    mapper = _Mapper(index, buckets, folder, header_groups)
     for number, files in groups:
         mapper.group(number, files)
         # Collect between groups, while little is alive: lxml's iterparse leaves reference
@@ -275,12 +295,15 @@ class MapTask:
     groups: tuple[tuple[int, tuple[str, ...]], ...]
     index: dict[str, int]
     buckets: int
+    #: The plan's header keys and their groups (:func:`~mycareer.regroup.header_groups`):
+    #: a group whose records name another group's employer stops there.
+    header_groups: Mapping[str, int] | None = attrs.field(default=None, eq=False)
 
 
 def run_map_task(task: MapTask, folder: str | None = None) -> MapResult:
     """Run a map task: its rows appended to ``folder`` (this process's file of each bucket:
     tasks on one folder at once must run in different processes), or returned."""
     if folder is not None:
-        return map_groups(task.groups, task.index, task.buckets, folder)[0]
-    result, rows = map_groups(task.groups, task.index, task.buckets)
+        return map_groups(task.groups, task.index, task.buckets, folder, task.header_groups)[0]
+    result, rows = map_groups(task.groups, task.index, task.buckets, None, task.header_groups)
     return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))

@@ -16,11 +16,12 @@ pytest.importorskip("distributed", reason="the mycareer[dask] extra is not insta
 from distributed import Client, LocalCluster
 
 from mycareer.account_jobs import Render, accounts_from_files
-from mycareer.dask import accounts, entitlements, entitlements_json, timelines
+from mycareer.dask import _run_remote_task, accounts, entitlements, entitlements_json, timelines
 from mycareer.fla import SizeBand
 from mycareer.fla.trainings import Training
-from mycareer.pipeline import entitlements_from_files
+from mycareer.pipeline import EntitlementSpec, entitlements_from_files, plan_employers, run_group
 from mycareer.quarter import Quarter
+from mycareer.regroup import header_groups
 from mycareer.timeline_jobs import TimelineSpec, one_process, timelines_from_files
 from mycareer.xmlio.career_inputs import read_career_inputs
 
@@ -367,3 +368,33 @@ def test_files_of_several_employers_on_the_cluster(
         [folder], YEAR, jobs=1
     )
     assert accounts([folder], client) == accounts_from_files([folder], jobs=1)
+
+
+def test_a_secretariat_s_files_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """Every employer's form in one file a quarter: the groups' first reads stop on the
+    workers at another group's employer too (the tasks give each group its index), and
+    every result is the local one."""
+    folder = tmp_path / "secretariat"
+    bench_module("batches").make(payroll, folder, "secretariat", seed=3)
+    local = entitlements_from_files([folder], YEAR, jobs=1)
+    assert local.regrouped
+    assert entitlements([folder], client, year=YEAR) == local
+    assert accounts([folder], client) == accounts_from_files([folder], jobs=1)
+    assert timelines([folder], client) == timelines_from_files([folder], jobs=1)
+
+
+def test_a_cluster_task_gives_each_group_its_index(payroll: Path, tmp_path: Path) -> None:
+    """What a worker runs, run here: with the plan's map, a group's read stops at the
+    first record of another group's employer only when the task says which group it is."""
+    folder = tmp_path / "secretariat"
+    bench_module("batches").make(payroll, folder, "secretariat", seed=3)
+    plan = plan_employers([folder])
+    spec = EntitlementSpec(YEAR, header_groups=header_groups(plan.groups))
+    task = [(index, group.files) for index, group in enumerate(plan.groups)]
+    done = _run_remote_task(run_group, spec, task, False)
+    assert [index for index, _result in done] == list(range(len(plan.groups)))
+    assert all(result.cut for _index, result in done)
+    alone = [run_group(spec, group.files) for group in plan.groups]  # no index: read on
+    assert not any(result.cut for result in alone)
