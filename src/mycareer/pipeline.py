@@ -298,11 +298,13 @@ def _run_task(
     return run_groups(indexed, spec, task)
 
 
-Mapper = Callable[[EntitlementSpec, list[list[tuple[int, tuple[str, ...]]]]], Iterator[list[Any]]]
+#: Tasks of ``(group index, files)``, as :func:`~mycareer.group_tasks.pack_groups` makes them.
+Tasks = list[list[tuple[int, tuple[str, ...]]]]
+Mapper = Callable[[EntitlementSpec, Tasks], Iterator[list[Any]]]
 
 
 def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
-    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
+    def run(spec: EntitlementSpec, tasks: Tasks) -> Any:
         count = len(tasks)
         return map_in_processes(_run_task, jobs, [spec] * count, tasks, [spool_to] * count)
 
@@ -335,36 +337,30 @@ def execute(
     """
     groups = plan.groups
     ticks = FileTicks(plan, progress)
+
+    def finished(index: int, result: GroupResult) -> None:
+        ticks.done((index,))
+        if on_result is not None:
+            on_result(index, result)
+
     results: dict[int, GroupResult] = {}
-
-    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> None:
-        for done in mapper(spec, tasks):
-            finished = [(index, result) for index, result in done if not result.unordered]
-            results.update(done)
-            ticks.done(index for index, _result in finished)
-            if on_result is not None:
-                for index, result in finished:
-                    on_result(index, result)
-
     first = plan.headless_groups
     if first:  # read first: their rejections concern every group (mycareer.fla.incomplete)
-        run(spec, [[(i, groups[i].files) for i in first]])
+        results = _run_tasks(mapper, spec, plan, [[(i, groups[i].files) for i in first]], finished)
         elsewhere = _headless_rejections(plan, first, results)
         if elsewhere is None:
-            return _one_group(plan, spec, mapper, folder)
+            return _one_group(plan, spec, mapper, folder, results.values())
         spec = attrs.evolve(spec, elsewhere=elsewhere)
     tasks = pack_groups(groups, jobs, skip=first)
     watching = spec
     if cut:  # each task sent to a process pickles the map: header_groups bounds it
         watching = attrs.evolve(spec, header_groups=header_groups(groups, len(tasks)))
-    run(watching, tasks)
-    for index in [i for i, result in results.items() if result.unordered]:
-        run(_placed(watching, plan, groups[index]), [[(index, groups[index].files)]])
+    results.update(_run_tasks(mapper, watching, plan, tasks, finished))
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     joins = groups_to_join(groups, ordered)
     if joins is None:
-        return _one_group(plan, spec, mapper, folder)
+        return _one_group(plan, spec, mapper, folder, ordered)
     if joins:
         return _joined(plan, spec, mapper, (ordered, joins), folder, progress, cut=cut)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
@@ -390,9 +386,7 @@ def _joined(
     results, joins = found
     number = len(plan.groups)
     while joins:
-        for index in {index for indexes in joins for index in indexes}:
-            if (spool := results[index].spool) is not None:
-                remove_spool(spool)  # read again: its texts would only take the disk
+        _drop_spools(results[index] for index in {i for indexes in joins for i in indexes})
         plan, sources = joined_plan(plan, joins, results)
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}
@@ -403,7 +397,7 @@ def _joined(
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
         more = groups_to_join(plan.groups, results)
         if more is None:
-            return _one_group(plan, spec, mapper, folder)
+            return _one_group(plan, spec, mapper, folder, results)
         joins = more
     run = combine(results, files=plan.files, folder=folder, problems=plan.problems)
     return attrs.evolve(run, regrouped=True)
@@ -433,18 +427,47 @@ def _read_again(
     groups = tuple(plan.groups[i] for i in named.values())
     ticks = FileTicks(Plan(groups, tuple(f for g in groups for f in g.files)), progress)
     position = {n: k for k, n in enumerate(named)}
-    fresh: dict[int, GroupResult] = {}
-
-    def run(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> None:
-        for done in mapper(spec, tasks):
-            fresh.update(done)
-            ticks.done(position[n] for n, result in done if not result.unordered)
-
-    run(spec, [[(n, plan.groups[i].files)] for n, i in named.items()])
-    for n in [n for n, result in fresh.items() if result.unordered]:
-        run(_placed(spec, plan, plan.groups[named[n]]), [[(n, plan.groups[named[n]].files)]])
+    tasks = [[(n, plan.groups[i].files)] for n, i in named.items()]
+    fresh = _run_tasks(
+        mapper, spec, plan, tasks, lambda n, _result: ticks.done((position[n],)), named.__getitem__
+    )
     ticks.finish()
     return fresh
+
+
+def _run_tasks(
+    mapper: Mapper,
+    spec: EntitlementSpec,
+    plan: Plan,
+    tasks: Tasks,
+    finished: Callable[[int, GroupResult], None],
+    group_of: Callable[[int], int] = int,
+) -> dict[int, GroupResult]:
+    """Every task through ``mapper``: the results by task index, ``finished(index,
+    result)`` called as each group is done. A group with rejected files of its own and
+    headless ones (``unordered``) runs again with its files' places (group ``group_of(index)``
+    of ``plan``), and is done when that run is."""
+    results: dict[int, GroupResult] = {}
+
+    def run(spec: EntitlementSpec, tasks: Tasks) -> None:
+        for done in mapper(spec, tasks):
+            results.update(done)
+            for index, result in done:
+                if not result.unordered:
+                    finished(index, result)
+
+    run(spec, tasks)
+    for index in [index for index, result in results.items() if result.unordered]:
+        group = plan.groups[group_of(index)]
+        run(_placed(spec, plan, group), [[(index, group.files)]])
+    return results
+
+
+def _drop_spools(results: Iterable[GroupResult]) -> None:
+    """The spools of results read again leave the disk: their texts would only take it."""
+    for result in results:
+        if result.spool is not None:
+            remove_spool(result.spool)
 
 
 def _one_group(
@@ -452,9 +475,13 @@ def _one_group(
     spec: EntitlementSpec,
     mapper: Mapper,
     folder: tempfile.TemporaryDirectory[str] | None,
+    dropped: Iterable[GroupResult] = (),
 ) -> EntitlementRun:
     """Every file of ``plan`` read as one group, where ``mapper`` runs tasks: a local
-    one runs a single task in this process, a cluster on a worker (which reads URLs)."""
+    one runs a single task in this process, a cluster on a worker (which reads URLs).
+    The spools of the results ``dropped`` leave the disk first (read again: their texts
+    would only take it)."""
+    _drop_spools(dropped)
     spec = attrs.evolve(spec, elsewhere=(), places=None)
     (result,) = (result for done in mapper(spec, [[(0, plan.files)]]) for _i, result in done)
     run = combine([result], files=plan.files, folder=folder, problems=plan.problems)

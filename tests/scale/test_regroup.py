@@ -355,6 +355,33 @@ def test_the_texts_of_groups_read_again_leave_the_disk(joined: Path) -> None:
     )
 
 
+def test_a_run_read_again_as_one_group_keeps_each_text_once_on_disk(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups that turn out to need one read of everything (a file rejected before its
+    employer was read: ``groups_to_join`` gives None) leave their first texts to the one
+    group's: the run's folder held the output twice until the end of the run."""
+    real = pipeline.groups_to_join
+    calls = []
+
+    def unknown_first(*arguments: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(*arguments)
+
+    monkeypatch.setattr(pipeline, "groups_to_join", unknown_first)
+    run = entitlements_json([batch], YEAR, jobs=1)
+    assert calls == [1]
+    assert run.regrouped
+    assert list(run.json) == [entitlement_json_text(e) for e in _oracle(batch)]
+    assert isinstance(run.json, SpooledItems)
+    folder = Path(run.json._folder.name)  # the run's temporary folder (mycareer._spool)
+    texts = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
+    each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
+    assert sum(path.stat().st_size for path in texts) == sum(
+        len(text.encode("utf-8")) + each for text in run.json
+    )
+
+
 class _Shown:
     """A ``progress`` wrapper that keeps the files each call was given, and those taken."""
 
