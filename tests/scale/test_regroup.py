@@ -361,7 +361,7 @@ def test_a_run_read_again_as_one_group_keeps_each_text_once_on_disk(
     """Groups that turn out to need one read of everything (a file rejected before its
     employer was read: ``groups_to_join`` gives None) leave their first texts to the one
     group's: the run's folder held the output twice until the end of the run."""
-    real = pipeline.groups_to_join
+    real = groups_to_join
     calls = []
 
     def unknown_first(*arguments: Any) -> Any:
