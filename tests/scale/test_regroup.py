@@ -340,19 +340,24 @@ def test_forms_in_a_file_s_own_order_stream_by_employer(
     assert same(timelines_from_files([guest_first], jobs=jobs), timelines)
 
 
+def _each_text_once_on_disk(texts: Any) -> None:
+    """The run's temporary folder (mycareer._spool) holds the texts, each once."""
+    assert isinstance(texts, SpooledItems)
+    folder = Path(texts._folder.name)
+    spools = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
+    each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
+    assert sum(path.stat().st_size for path in spools) == sum(
+        len(text.encode("utf-8")) + each for text in texts
+    )
+
+
 def test_the_texts_of_groups_read_again_leave_the_disk(joined: Path) -> None:
     """The first texts of the joined groups are deleted when they are read again: the
     run's folder holds each text once (a country's output would otherwise be on disk
     up to twice)."""
     run = entitlements_json([joined], YEAR, jobs=1)
     assert run.regrouped
-    assert isinstance(run.json, SpooledItems)
-    folder = Path(run.json._folder.name)  # the run's temporary folder (mycareer._spool)
-    texts = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
-    each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
-    assert sum(path.stat().st_size for path in texts) == sum(
-        len(text.encode("utf-8")) + each for text in run.json
-    )
+    _each_text_once_on_disk(run.json)
 
 
 def test_a_run_read_again_as_one_group_keeps_each_text_once_on_disk(
@@ -373,13 +378,7 @@ def test_a_run_read_again_as_one_group_keeps_each_text_once_on_disk(
     assert calls == [1]
     assert run.regrouped
     assert list(run.json) == [entitlement_json_text(e) for e in _oracle(batch)]
-    assert isinstance(run.json, SpooledItems)
-    folder = Path(run.json._folder.name)  # the run's temporary folder (mycareer._spool)
-    texts = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
-    each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
-    assert sum(path.stat().st_size for path in texts) == sum(
-        len(text.encode("utf-8")) + each for text in run.json
-    )
+    _each_text_once_on_disk(run.json)
 
 
 class _Shown:
