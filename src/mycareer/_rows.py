@@ -84,6 +84,17 @@ class RowStore:
         """Forget the last mark: the rows added since stay."""
         self._marks.pop()
 
+    @property
+    def depth(self) -> int:
+        """How many marks stand (:meth:`back_to` returns to a depth)."""
+        return len(self._marks)
+
+    def back_to(self, depth: int) -> None:
+        """Drop every row added since the mark that made the depth ``depth + 1`` (and every
+        mark since): a read stopped inside a file stage that had marked too."""
+        while len(self._marks) > depth:
+            self.back()
+
     def back(self) -> None:
         """Drop every row added since the last mark (and the mark)."""
         counts = self._marks.pop()

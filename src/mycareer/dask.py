@@ -319,7 +319,7 @@ def _remote_map(task: MapTask) -> MapResult:
         renamed = dict(zip(names, local, strict=True))
         groups = tuple((n, tuple(renamed[f] for f in files)) for n, files in task.groups)
         index = {renamed[name]: place for name, place in task.index.items()}
-        result, rows = map_groups(groups, index, task.buckets)
+        result, rows = map_groups(groups, index, task.buckets, None, task.header_groups)
     return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
 
 

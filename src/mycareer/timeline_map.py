@@ -97,6 +97,7 @@ class _Mapper:
     def group(self, number: int, files: Sequence[str]) -> None:
         """Read a group's files: streamed file by file when they allow it, else whole."""
         self.position = 0
+        depth = self.store.depth
         self.store.mark()
         saved = self.saved()
         named: set[str] = set()
@@ -106,7 +107,7 @@ class _Mapper:
         try:
             streamed = stream_corrected_dmfa(files, stage, order="employer")
         except NamesAnotherGroup as met:  # mapped again joined: keep nothing but the name
-            self.store.back()
+            self.store.back_to(depth)  # the stopped file's stage marked too
             self.restore(saved)
             self.keys.append((number, frozenset({met.key})))
             return

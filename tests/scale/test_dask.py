@@ -16,13 +16,26 @@ pytest.importorskip("distributed", reason="the mycareer[dask] extra is not insta
 from distributed import Client, LocalCluster
 
 from mycareer.account_jobs import Render, accounts_from_files
-from mycareer.dask import _run_remote_task, accounts, entitlements, entitlements_json, timelines
+from mycareer.dask import (
+    _remote_map,
+    _run_remote_task,
+    accounts,
+    entitlements,
+    entitlements_json,
+    timelines,
+)
 from mycareer.fla import SizeBand
 from mycareer.fla.trainings import Training
 from mycareer.pipeline import EntitlementSpec, entitlements_from_files, plan_employers, run_group
 from mycareer.quarter import Quarter
 from mycareer.regroup import header_groups
-from mycareer.timeline_jobs import TimelineSpec, one_process, timelines_from_files
+from mycareer.timeline_jobs import (
+    TimelineSpec,
+    one_process,
+    pack_tasks,
+    plan_timelines,
+    timelines_from_files,
+)
 from mycareer.xmlio.career_inputs import read_career_inputs
 
 from ._bench import bench_module
@@ -398,3 +411,19 @@ def test_a_cluster_task_gives_each_group_its_index(payroll: Path, tmp_path: Path
     assert all(result.cut for _index, result in done)
     alone = [run_group(spec, group.files) for group in plan.groups]  # no index: read on
     assert not any(result.cut for result in alone)
+
+
+def test_a_cluster_map_task_watches_too(payroll: Path, tmp_path: Path) -> None:
+    """What a worker runs for a timeline map task, run here: each secretariat file's group
+    stops at another group's employer, as the local map does."""
+    folder = tmp_path / "secretariat"
+    bench_module("batches").make(payroll, folder, "secretariat", seed=3)
+    planned = plan_timelines([folder])
+    assert planned is not None
+    watch = header_groups(planned.groups)
+    assert watch is not None
+    named = [keys for task in pack_tasks(planned, 2, 4) for keys in _remote_map(task).keys]
+    assert len(named) == len(planned.groups)
+    for group, keys in named:
+        (key,) = keys
+        assert watch[key] != group

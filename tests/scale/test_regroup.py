@@ -586,3 +586,28 @@ def test_accounts_and_timelines_of_a_secretariat_s_files_stop_at_another_group_s
     assert lines <= fed[0] < 1.5 * lines
     assert accounts_from_files([secretariat], jobs=2).accounts == accounts
     assert same(timelines_from_files([secretariat], jobs=2), timelines)
+
+
+def test_a_timeline_map_stopped_in_a_later_file_keeps_none_of_the_group_s_rows(
+    joined: Path, made: list[Path]
+) -> None:
+    """The host's group reads its own first quarter (no guest yet), then stops in its
+    next file at the guest's form: the first file's rows, committed, go too (the stopped
+    file's stage had marked the store as well: only its own rows went before)."""
+    first, _second, third, _fourth = _employers(made)
+    planned = timeline_jobs.plan_timelines([joined])
+    assert planned is not None
+    groups = planned.groups
+    host = next(i for i, group in enumerate(groups) if group.keys == (first,))
+    files = groups[host].files
+    assert f"-{third}-" not in Path(files[0]).read_text()  # the data is worth testing
+    index = {name: place for place, name in enumerate(planned.files)}
+    watch = header_groups(groups)
+    assert watch is not None
+    result, rows = timeline_map.map_groups([(host, files)], index, 4, None, watch)
+    assert result.keys == ((host, frozenset({third})),)
+    assert rows == [[], [], [], []]
+    assert (result.findings, result.errors, result.ids) == ((), (), ())
+    whole, rows = timeline_map.map_groups([(host, files)], index, 4)
+    assert any(rows)  # without the map: every row
+    assert first in whole.keys[0][1]
