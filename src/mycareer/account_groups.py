@@ -12,7 +12,7 @@ DmfA originals stream file by file into an
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -37,9 +37,8 @@ from mycareer.joint_commission import JointCommission
 from mycareer.pipeline import bucket_of
 from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids
-from mycareer.regroup import NamesAnotherGroup, WatchedStage
+from mycareer.regroup import NamesAnotherGroup, watched
 from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.dmfa import FileStage
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["AccountGroupResult", "AccountSpec", "run_account_group"]
@@ -164,9 +163,7 @@ def _streamed(spec: AccountSpec, files: Sequence[str], group: int | None) -> _Gr
     """The group streamed (None: only a whole read gives it exactly)."""
     stream = AccountStream(spec.years, options=spec.options, rulebook=spec.rulebook,
                            overrides=spec.overrides, as_of=spec.as_of)  # fmt: skip
-    stage: Callable[[], FileStage] = stream.stage
-    if spec.header_groups is not None and group is not None:
-        stage = WatchedStage.factory(stream.stage, group, spec.header_groups)
+    stage = watched(stream.stage, group, spec.header_groups)
     streamed = stream_corrected_dmfa(files, stage, order="employer")
     if streamed is None:
         return None

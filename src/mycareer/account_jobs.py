@@ -198,12 +198,7 @@ class AccountFilesRun:
 
 
 def _run_task(spec: AccountSpec, task: Task) -> list[tuple[int, AccountGroupResult]]:
-    indexes = iter([index for index, _files in task])  # run_groups goes in order
-
-    def indexed(spec: AccountSpec, files: Sequence[str]) -> AccountGroupResult:
-        return run_account_group(spec, files, next(indexes))
-
-    return run_groups(indexed, spec, task)
+    return run_groups(run_account_group, spec, task)
 
 
 def _local_mapper(jobs: int) -> AccountMapper:

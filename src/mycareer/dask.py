@@ -153,10 +153,8 @@ def _run_remote_task(
     :func:`~mycareer.pipeline.run_groups` collects the parsers' cycles between groups
     when the collector is paused.
     """
-    indexes = iter([index for index, _files in task])  # run_groups goes in order
 
-    def copied(spec: Any, files: Sequence[str]) -> Any:
-        index = next(indexes)
+    def copied(spec: Any, files: Sequence[str], index: int) -> Any:
         with _local_copies(files) as local:
             return work(spec, local, group=index)
 
@@ -242,8 +240,7 @@ def entitlements(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects", "en", every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        mapper = _mapper(connected, pause_collector)
-        return execute(plan, spec, _workers(connected), mapper, cut=True)
+        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
 
 
 def entitlements_json(
@@ -263,8 +260,7 @@ def entitlements_json(
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang, every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        mapper = _mapper(connected, pause_collector)
-        return execute(plan, spec, _workers(connected), mapper, cut=True)
+        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
 
 
 def accounts(

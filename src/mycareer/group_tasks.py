@@ -22,15 +22,16 @@ _TASK_BYTES = 8_000_000
 
 
 def run_groups(
-    work: Callable[[S, Sequence[str]], R],
+    work: Callable[[S, Sequence[str], int], R],
     spec: S,
     task: Sequence[tuple[int, tuple[str, ...]]],
 ) -> list[tuple[int, R]]:
-    """``work(spec, files)`` on each group ``(index, files)`` of a task, in this process,
-    in the task's order."""
+    """``work(spec, files, index)`` on each group ``(index, files)`` of a task, in this
+    process, in the task's order (the index names the group's spool and its place in
+    :func:`~mycareer.regroup.header_groups`)."""
     done = []
     for index, files in task:
-        done.append((index, work(spec, files)))
+        done.append((index, work(spec, files, index)))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed

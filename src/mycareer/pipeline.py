@@ -89,13 +89,13 @@ from mycareer.regroup import (
     UNKNOWN_EMPLOYER,
     NamesAnotherGroup,
     NamesEmployers,
-    WatchedStage,
     disjoint_groups,
     groups_to_join,
     header_groups,
     joined_plan,
+    watched,
 )
-from mycareer.xmlio.dmfa import FileStage, RejectedFile
+from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import (
     CorrectedDmfaBatch,
     StreamedDmfa,
@@ -162,9 +162,7 @@ def run_group(
     (``cut``), as the two groups are read again together (:mod:`mycareer.regroup`).
     """
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
-    stage: Callable[[], FileStage] = stream.stage
-    if spec.header_groups is not None and group is not None:
-        stage = WatchedStage.factory(stream.stage, group, spec.header_groups)
+    stage = watched(stream.stage, group, spec.header_groups)
     try:
         streamed = stream_corrected_dmfa(files, stage, order="employer")
     except NamesAnotherGroup as met:
@@ -289,10 +287,8 @@ def _run_task(
     spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
 ) -> list[Any]:
     """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
-    indexes = iter([index for index, _files in task])  # run_groups goes in order
 
-    def indexed(spec: EntitlementSpec, files: Sequence[str]) -> GroupResult:
-        index = next(indexes)
+    def indexed(spec: EntitlementSpec, files: Sequence[str], index: int) -> GroupResult:
         return run_group(spec, files, spool_to, f"group-{index}", index)
 
     return run_groups(indexed, spec, task)
@@ -320,7 +316,6 @@ def execute(
     *,
     folder: tempfile.TemporaryDirectory[str] | None = None,
     on_result: Callable[[int, GroupResult], None] | None = None,
-    cut: bool = False,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
@@ -331,8 +326,8 @@ def execute(
     the places of its files and of those, to mark its results in file order as one read
     does. ``progress`` wraps the list of files and is advanced as groups finish;
     ``folder`` holds the spools a local mapper wrote (see :func:`combine`);
-    ``on_result(index, result)`` is called as each group finishes. With ``cut`` (a mapper
-    that gives :func:`run_group` its group's index), a group's first read stops at a record
+    ``on_result(index, result)`` is called as each group finishes. Given its index (as
+    :func:`~mycareer.group_tasks.run_groups` gives it), a group's read stops at a record
     of another group's employer (:class:`~mycareer.regroup.WatchedStage`).
     """
     groups = plan.groups
@@ -352,9 +347,8 @@ def execute(
             return _one_group(plan, spec, mapper, folder, results.values())
         spec = attrs.evolve(spec, elsewhere=elsewhere)
     tasks = pack_groups(groups, jobs, skip=first)
-    watching = spec
-    if cut:  # each task sent to a process pickles the map: header_groups bounds it
-        watching = attrs.evolve(spec, header_groups=header_groups(groups, len(tasks)))
+    # Each task sent to a process pickles the map: header_groups bounds it.
+    watching = attrs.evolve(spec, header_groups=header_groups(groups, len(tasks)))
     results.update(_run_tasks(mapper, watching, plan, tasks, finished))
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
@@ -362,7 +356,7 @@ def execute(
     if joins is None:
         return _one_group(plan, spec, mapper, folder, ordered)
     if joins:
-        return _joined(plan, spec, mapper, (ordered, joins), folder, progress, cut=cut)
+        return _joined(plan, spec, mapper, (ordered, joins), folder, progress)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
@@ -373,16 +367,14 @@ def _joined(
     found: tuple[list[GroupResult], list[tuple[int, ...]]],
     folder: tempfile.TemporaryDirectory[str] | None,
     progress: Progress | None,
-    *,
-    cut: bool = False,
 ) -> EntitlementRun:
     """The groups ``joins`` (``found``: the results and the joins) read again together
     (:mod:`mycareer.regroup`), every other group's results kept, until the groups are
     apart; ``progress`` wraps the files read again. Each read runs under a new task
-    index (spools are named by it): the kept groups' spools stay as they are. With
-    ``cut``, a group read again stops at a record of another group's employer too: the
-    groups of a secretariat's files, each naming every client, join in a few short reads
-    and are read whole once."""
+    index (spools are named by it): the kept groups' spools stay as they are. A group
+    read again stops at a record of another group's employer too: the groups of a
+    secretariat's files, each naming every client, join in a few short reads and are
+    read whole once."""
     results, joins = found
     number = len(plan.groups)
     while joins:
@@ -391,7 +383,7 @@ def _joined(
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}
         number += len(again)
-        watching = _watching(spec, plan, named) if cut else spec
+        watching = _watching(spec, plan, named)
         fresh = _read_again(mapper, watching, plan, named, progress)
         by_index = {index: fresh[n] for n, index in named.items()}
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
@@ -609,10 +601,10 @@ def _run_local(
     """Run on this machine; JSON texts are spooled to a temporary folder the run owns
     (and given to ``sink`` as each group finishes)."""
     if spec.render != "json":
-        return execute(plan, spec, jobs, _local_mapper(jobs), progress, cut=True)
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
     folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
     mapper, added = _local_mapper(jobs, folder.name), sink.add if sink else None
-    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added, cut=True)
+    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added)
 
 
 def entitlements_from_files(

@@ -34,7 +34,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -52,6 +52,7 @@ __all__ = [
     "groups_to_join",
     "header_groups",
     "joined_plan",
+    "watched",
 ]
 
 #: The "employer key" of a rejected file whose employer could not be read: no group's.
@@ -178,6 +179,7 @@ class _Record(Protocol):
 
 
 R = TypeVar("R", bound=_Record)
+S = TypeVar("S", bound="_Stage[Any]")
 R_in = TypeVar("R_in", bound=_Record, contravariant=True)
 
 
@@ -213,13 +215,6 @@ class WatchedStage(Generic[R]):
     def __init__(self, stage: _Stage[R], own: int, groups: Mapping[str, int]) -> None:
         self._stage, self._own, self._groups = stage, own, groups
 
-    @classmethod
-    def factory(
-        cls, stage: Callable[[], _Stage[R]], own: int, groups: Mapping[str, int]
-    ) -> Callable[[], WatchedStage[R]]:
-        """A maker of watched stages from a maker of stages."""
-        return lambda: cls(stage(), own, groups)
-
     def feed(self, records: Iterable[R], /) -> None:
         self._stage.feed(self._watched(records))
 
@@ -240,3 +235,13 @@ class WatchedStage(Generic[R]):
 
     def discard(self) -> None:
         self._stage.discard()
+
+
+def watched(
+    stage: Callable[[], S], own: int | None, groups: Mapping[str, int] | None
+) -> Callable[[], S | WatchedStage[Any]]:
+    """A maker of :class:`WatchedStage` of group ``own`` around ``stage``'s stages, or
+    ``stage`` itself when there is no map (``groups``) or no index to watch for."""
+    if groups is None or own is None:
+        return stage
+    return lambda: WatchedStage(stage(), own, groups)

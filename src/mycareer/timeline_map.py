@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -30,10 +30,9 @@ from mycareer.read_order import (
     reading_rank,
     slot_place,
 )
-from mycareer.regroup import NamesAnotherGroup, WatchedStage
+from mycareer.regroup import NamesAnotherGroup, watched
 from mycareer.timeline import career_periods_from_dmfa
 from mycareer.timeline_rows import period_row
-from mycareer.xmlio.dmfa import FileStage
 from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["MapResult", "MapTask", "Tag", "dump_rows", "map_groups", "run_map_task"]
@@ -101,9 +100,7 @@ class _Mapper:
         self.store.mark()
         saved = self.saved()
         named: set[str] = set()
-        stage: Callable[[], FileStage] = lambda: _MapStage(self, named)  # noqa: E731
-        if self.header_groups is not None:
-            stage = WatchedStage.factory(stage, number, self.header_groups)
+        stage = watched(lambda: _MapStage(self, named), number, self.header_groups)
         try:
             streamed = stream_corrected_dmfa(files, stage, order="employer")
         except NamesAnotherGroup as met:  # mapped again joined: keep nothing but the name
