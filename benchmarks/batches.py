@@ -10,7 +10,9 @@ written by ``benchmarks/payroll.py`` (one employer and quarter a file, named
 * ``joined``: the same, but each of the 10 keeps its first quarter as a file of its own,
   so that its group and its host's name it (they are read again together);
 * ``guest-first``: ``batch`` with each guest's form before its host's;
-* ``secretariat``: one file a quarter holding every employer's form, in a shuffled order.
+* ``secretariat``: one file a quarter holding every employer's form, in a shuffled order;
+  with ``--clients N``, only N employers' forms (drawn with the seed), the others keeping
+  their own files (a secretariat among employers that declare on their own).
 
 Unchanged files are hard links. Run::
 
@@ -52,15 +54,18 @@ def _parts(path: Path) -> tuple[str, str]:
     return employer, quarter
 
 
-def make(source: Path, target: Path, kind: str, *, seed: int = 7) -> list[Path]:
-    """Write ``kind`` batch files of ``source``'s files to ``target`` (emptied first)."""
+def make(
+    source: Path, target: Path, kind: str, *, seed: int = 7, clients: int | None = None
+) -> list[Path]:
+    """Write ``kind`` batch files of ``source``'s files to ``target`` (emptied first);
+    ``clients``: how many employers a secretariat's files hold (default: all)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     files = sorted(source.glob("dmfa-*.xml"))
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     if kind == "secretariat":
-        return _secretariat(files, target, random.Random(seed))
+        return _secretariat(files, target, random.Random(seed), clients)
     for path in files:
         os.link(path, target / path.name)
     employers = sorted({_parts(path)[0] for path in files})
@@ -79,11 +84,19 @@ def make(source: Path, target: Path, kind: str, *, seed: int = 7) -> list[Path]:
     return sorted(target.iterdir())
 
 
-def _secretariat(files: list[Path], target: Path, shuffle: random.Random) -> list[Path]:
+def _secretariat(
+    files: list[Path], target: Path, shuffle: random.Random, clients: int | None
+) -> list[Path]:
+    employers = sorted({_parts(path)[0] for path in files})
+    chosen = set(employers if clients is None else shuffle.sample(employers, clients))
     by_quarter: dict[str, list[Path]] = {}
-    for path in files:
-        by_quarter.setdefault(_parts(path)[1], []).append(path)
     written = []
+    for path in files:
+        if _parts(path)[0] in chosen:
+            by_quarter.setdefault(_parts(path)[1], []).append(path)
+        else:
+            os.link(path, target / path.name)
+            written.append(target / path.name)
     for quarter, paths in sorted(by_quarter.items()):
         shuffle.shuffle(paths)
         written.append(target / f"secretariat-{quarter}.xml")
@@ -105,8 +118,11 @@ def main() -> None:
     parser.add_argument("target", type=Path, help="the folder to write (emptied first)")
     parser.add_argument("--kind", choices=KINDS, default="batch")
     parser.add_argument("--seed", type=int, default=7, help="the secretariat's form order")
+    parser.add_argument(
+        "--clients", type=int, help="secretariat: how many employers its files hold (all)"
+    )
     args = parser.parse_args()
-    written = make(args.source, args.target, args.kind, seed=args.seed)
+    written = make(args.source, args.target, args.kind, seed=args.seed, clients=args.clients)
     print(f"{len(written)} files in {args.target}")
 
 

@@ -331,7 +331,7 @@ def _map(
         sink.restart()
     tasks = pack_groups(plan.groups, jobs)
     # A group naming another's employer stops there: the groups are all read again.
-    spec = attrs.evolve(spec, header_groups=header_groups(plan.groups, len(tasks)))
+    spec = attrs.evolve(spec, header_groups=header_groups(plan.groups))
     for done in mapper(spec, tasks):
         for index, result in done:
             found[index] = result if sink is None else sink.keep(result)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -69,6 +69,7 @@ from mycareer.pipeline import (
     run_groups,
 )
 from mycareer.plans import plan_from_employers
+from mycareer.regroup import HeaderMap
 from mycareer.timeline_jobs import (
     MapResult,
     MapTask,
@@ -206,13 +207,25 @@ def _mapper(
 ) -> Any:
     def run(spec: Any, tasks: list[Task]) -> Iterator[list[Any]]:
         count = len(tasks)
+        shared = _scattered(client, attrs.evolve(spec, header_groups=_inline(spec.header_groups)))
         futures = client.map(
-            _run_remote_task, [work] * count, [spec] * count, tasks, [pause] * count, pure=False
+            _run_remote_task, [work] * count, [shared] * count, tasks, [pause] * count, pure=False
         )
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
             yield future.result()
 
     return run
+
+
+def _inline(groups: Mapping[str, int] | None) -> HeaderMap | None:
+    """The map pickled whole: a worker of another machine cannot read this one's files."""
+    return None if groups is None else HeaderMap(groups, inline=True)
+
+
+def _scattered(client: Client, value: Any) -> Any:
+    """``value`` sent once to every worker (a spec with the run's map of some 250,000 keys
+    at national scale), for tasks to take by reference instead of each pickling it."""
+    return client.scatter(value, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
 
 
 def _workers(client: Client) -> int:
@@ -308,8 +321,11 @@ def accounts(
         return run_account_plan(plan, choices, _workers(connected), mapper, reduce_jobs=reduce)
 
 
-def _remote_map(task: MapTask) -> MapResult:
-    """A map task on a worker: URLs copied first, each copy keeping its file's place."""
+def _remote_map(task: MapTask, header_groups: HeaderMap | None = None) -> MapResult:
+    """A map task on a worker: URLs copied first, each copy keeping its file's place;
+    ``header_groups`` (scattered once, see :func:`_scattered`) for the task's own."""
+    if header_groups is not None:
+        task = attrs.evolve(task, header_groups=header_groups)
     names = [name for _number, files in task.groups for name in files]
     with _local_copies(names) as local:
         renamed = dict(zip(names, local, strict=True))
@@ -380,9 +396,13 @@ class _DaskShuffle:
     def map(self, tasks: Sequence[MapTask]) -> list[MapResult]:
         client = self.client
         count = len(tasks)
+        watch = tasks[0].header_groups if tasks else None  # one map for every task
+        shared = None if watch is None else _scattered(client, _inline(watch))
+        sent = [attrs.evolve(task, header_groups=None) for task in tasks]
         self.futures = client.map(
-            _in_task, [self.pause] * count, [_remote_map] * count, list(tasks), pure=False
-        )
+            _in_task, [self.pause] * count, [_remote_map] * count, sent, [shared] * count,
+            pure=False,
+        )  # fmt: skip
         summaries = client.map(_summary, self.futures, pure=False)
         self.summaries = client.gather(summaries)  # type: ignore[no-untyped-call]
         return self.summaries

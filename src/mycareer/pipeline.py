@@ -87,6 +87,7 @@ from mycareer.read_order import (
 )
 from mycareer.regroup import (
     UNKNOWN_EMPLOYER,
+    HeaderMap,
     NamesAnotherGroup,
     NamesEmployers,
     disjoint_groups,
@@ -347,8 +348,7 @@ def execute(
             return _one_group(plan, spec, mapper, folder, results.values())
         spec = attrs.evolve(spec, elsewhere=elsewhere)
     tasks = pack_groups(groups, jobs, skip=first)
-    # Each task sent to a process pickles the map: header_groups bounds it.
-    watching = attrs.evolve(spec, header_groups=header_groups(groups, len(tasks)))
+    watching = attrs.evolve(spec, header_groups=header_groups(groups))
     results.update(_run_tasks(mapper, watching, plan, tasks, finished))
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
@@ -400,9 +400,9 @@ def _watching(spec: EntitlementSpec, plan: Plan, named: dict[int, int]) -> Entit
     watching for the employers of every other group of ``plan`` (kept groups under their
     index in ``plan``, below every task index)."""
     task_of = {index: n for n, index in named.items()}
-    groups = header_groups(plan.groups, len(named))
+    groups = header_groups(plan.groups)
     if groups is not None:
-        groups = {key: task_of.get(index, index) for key, index in groups.items()}
+        groups = HeaderMap({key: task_of.get(index, index) for key, index in groups.items()})
     return attrs.evolve(spec, header_groups=groups)
 
 

@@ -33,6 +33,12 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import tempfile
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -44,6 +50,7 @@ from mycareer.quarter import Quarter
 
 __all__ = [
     "UNKNOWN_EMPLOYER",
+    "HeaderMap",
     "Named",
     "NamesAnotherGroup",
     "NamesEmployers",
@@ -149,23 +156,97 @@ class NamesAnotherGroup(Exception):
         self.key = key
 
 
-#: Beyond this many (employer key, task) pairs :func:`header_groups` gives nothing: each
-#: task sent to a worker process pickles the map once (about 40 bytes a key).
-MAP_BUDGET = 2_000_000
+class HeaderMap(Mapping[str, int]):
+    """Each employer key of a plan's headers and its group's index (:func:`header_groups`).
+
+    Pickled, for a worker process of this machine, by the name of a file that holds it:
+    a national run has some 250,000 keys and thousands of tasks, and the map pickled with
+    each task cost the calling process more than the tasks (it was not sent beyond
+    2,000,000 key-task pairs, and such runs read on). The file is written when the map is
+    first pickled and removed when the map is collected (or the interpreter exits); an
+    unpickled map reads it at its first lookup, which :class:`WatchedStage` makes only at
+    an employer its file did not open with: the tasks of files of one employer never
+    read it. ``inline=True`` makes a map pickled whole, for workers that do not share
+    this machine's files (Dask).
+
+    >>> import pickle
+    >>> groups = HeaderMap({"A": 0, "B": 1})
+    >>> sent = pickle.loads(pickle.dumps(groups))
+    >>> sent.get("B", 0), sent.get("X", 0), dict(sent) == dict(groups)
+    (1, 0, True)
+    """
+
+    __slots__ = ("__weakref__", "_file", "_groups", "_inline", "_lock")
+
+    def __init__(self, groups: Mapping[str, int], *, inline: bool = False) -> None:
+        self._groups: dict[str, int] | None = dict(groups)
+        self._file: str | None = None
+        self._inline = inline
+        self._lock = threading.Lock()
+
+    @classmethod
+    def _from_file(cls, file: str) -> HeaderMap:
+        sent = cls({})
+        sent._groups, sent._file = None, file
+        return sent
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._inline:
+            return _inline_map, (self._loaded(),)
+        return HeaderMap._from_file, (self._written(),)
+
+    def _written(self) -> str:
+        with self._lock:  # a pool pickles its calls in a thread of its own
+            if self._file is None:
+                descriptor, file = tempfile.mkstemp(prefix="mycareer-header-map-", suffix=".pickle")
+                with os.fdopen(descriptor, "wb") as out:
+                    pickle.dump(self._groups, out, protocol=pickle.HIGHEST_PROTOCOL)
+                self._file = file
+                weakref.finalize(self, _remove_quietly, file)
+            return self._file
+
+    def _loaded(self) -> dict[str, int]:
+        groups = self._groups
+        if groups is None:
+            assert self._file is not None
+            # Our own file (mkstemp: this user's, mode 0600), written by _written above.
+            with open(self._file, "rb") as given:
+                groups = self._groups = pickle.load(given)
+        return groups
+
+    def get(self, key: str, default: int) -> int:  # type: ignore[override]
+        return self._loaded().get(key, default)
+
+    def __getitem__(self, key: str) -> int:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
-def header_groups(groups: Sequence[EmployerGroup], tasks: int = 1) -> dict[str, int] | None:
+def _inline_map(groups: dict[str, int]) -> HeaderMap:
+    return HeaderMap(groups, inline=True)
+
+
+def _remove_quietly(file: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(file)
+
+
+def header_groups(groups: Sequence[EmployerGroup]) -> HeaderMap | None:
     """Each employer key of the groups' headers and its group's index, for
-    :class:`WatchedStage`; None when there is no other group to meet, or when sending it
-    with each of ``tasks`` tasks would cost more than :data:`MAP_BUDGET` pairs.
+    :class:`WatchedStage`; None when there is no other group to meet.
 
-    >>> header_groups([EmployerGroup(("A", "B"), ("a.xml",)), EmployerGroup(("C",), ("c.xml",))])
+    >>> dict(header_groups([EmployerGroup(("A", "B"), ("a.xml",)),
+    ...                     EmployerGroup(("C",), ("c.xml",))]))
     {'A': 0, 'B': 0, 'C': 1}
     """
     if len(groups) < 2:
         return None
-    keys = {key: index for index, group in enumerate(groups) for key in group.keys}
-    return keys if len(keys) * max(1, tasks) <= MAP_BUDGET else None
+    return HeaderMap({key: index for index, group in enumerate(groups) for key in group.keys})
 
 
 class _Employer(Protocol):
@@ -194,6 +275,9 @@ class WatchedStage(Generic[R]):
     record of an employer whose key ``groups`` (:func:`header_groups`) gives to another
     group: a file of several employers' forms (a social secretariat's quarterly file of
     all its clients) then stops there instead of being read, computed and thrown away.
+    A file's first employer is its group's (the plan knows the file by it) and is not
+    looked up; were it another's, the read would go on and the join follow from its
+    result, as without a map.
 
     >>> class Employer:
     ...     def __init__(self, key): self.key = key
@@ -220,14 +304,22 @@ class WatchedStage(Generic[R]):
 
     def _watched(self, records: Iterable[R]) -> Iterator[R]:
         groups, own = self._groups, self._own
-        last: object = None
+        records = iter(records)
+        first = next(records, None)
+        if first is None:
+            return
+        last: object = first.employer  # the file opens with its group's employer
+        opening = first.employer.key
+        yield first
         for record in records:
             employer = record.employer
             if employer is not last:  # a form's records share their employer
                 last = employer
-                group = groups.get(employer.key, own)
-                if group != own:
-                    raise NamesAnotherGroup(employer.key)
+                key = employer.key
+                # Looked up only past the opening employer: a task of files of one
+                # employer never reads a map sent by file (HeaderMap).
+                if key != opening and groups.get(key, own) != own:
+                    raise NamesAnotherGroup(key)
             yield record
 
     def commit(self) -> None:

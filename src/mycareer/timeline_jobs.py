@@ -348,7 +348,7 @@ def pack_tasks(plan: Plan, jobs: int, buckets: int) -> list[MapTask]:
             size = 0
     tasks = [task for task in packed if task]
     # A group naming another's employer stops there: every group is mapped again joined.
-    watch = header_groups(groups, len(tasks))
+    watch = header_groups(groups)
     return [
         MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets, watch)
         for n, task in enumerate(tasks)

@@ -28,7 +28,7 @@ from mycareer.fla import SizeBand
 from mycareer.fla.trainings import Training
 from mycareer.pipeline import EntitlementSpec, entitlements_from_files, plan_employers, run_group
 from mycareer.quarter import Quarter
-from mycareer.regroup import header_groups
+from mycareer.regroup import HeaderMap, header_groups
 from mycareer.timeline_jobs import (
     TimelineSpec,
     one_process,
@@ -384,13 +384,19 @@ def test_files_of_several_employers_on_the_cluster(
 
 
 def test_a_secretariat_s_files_on_the_cluster(
-    payroll: Path, client: Client, tmp_path: Path
+    payroll: Path, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every employer's form in one file a quarter: the groups' first reads stop on the
     workers at another group's employer too (the tasks give each group its index), and
-    every result is the local one."""
+    every result is the local one. The map goes to the workers whole (scattered once):
+    a worker of another machine could not read a file of this one."""
     folder = tmp_path / "secretariat"
     bench_module("batches").make(payroll, folder, "secretariat", seed=3)
+
+    def by_file(_map: HeaderMap) -> str:
+        raise AssertionError("a map sent to the cluster as a file of this machine")
+
+    monkeypatch.setattr(HeaderMap, "_written", by_file)
     local = entitlements_from_files([folder], YEAR, jobs=1)
     assert local.regrouped
     assert entitlements([folder], client, year=YEAR) == local

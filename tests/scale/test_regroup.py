@@ -12,10 +12,13 @@ the others. The oracle is one read of everything (``read_corrected_dmfa`` or
 
 from __future__ import annotations
 
+import gc
 import json
+import pickle
 import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,14 @@ from mycareer.pipeline import (
 )
 from mycareer.plans import EmployerGroup, Plan
 from mycareer.quarter import Quarter
-from mycareer.regroup import UNKNOWN_EMPLOYER, Named, groups_to_join, header_groups, joined_plan
+from mycareer.regroup import (
+    UNKNOWN_EMPLOYER,
+    HeaderMap,
+    Named,
+    groups_to_join,
+    header_groups,
+    joined_plan,
+)
 from mycareer.timeline_jobs import TimelineRun, TimelineSpec, one_process, timelines_from_files
 from mycareer.xmlio.career_inputs import read_career_inputs
 from mycareer.xmlio.flows import read_corrected_dmfa
@@ -513,6 +523,43 @@ def test_groups_read_again_stop_at_another_group_s_employer_too(
     assert lines <= fed[0] < 1.5 * lines
 
 
+@pytest.fixture(scope="module")
+def secretariat_among_others(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A secretariat's quarterly files holding two of the four employers' forms, the other
+    two declaring in files of their own (``benchmarks/batches.py --clients 2``)."""
+    folder = tmp_path_factory.mktemp("secretariat-among-others")
+    BATCHES.make(made[0].parent, folder, "secretariat", seed=3, clients=2)
+    return folder
+
+
+def test_a_secretariat_among_employers_of_their_own_files(
+    secretariat_among_others: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups of one employer's files stand as read; the secretariat's groups stop at
+    each other's employers and are read whole once; every command gives one read's."""
+    folder = secretariat_among_others
+    plan = plan_employers([folder])
+    alone = [g for g in plan.groups if not Path(g.files[0]).name.startswith("secretariat")]
+    assert len(alone) == 2  # the data is worth testing
+    watch = header_groups(plan.groups)
+    spec = EntitlementSpec(YEAR, header_groups=watch)
+    results = [run_group(spec, g.files, group=i) for i, g in enumerate(plan.groups)]
+    assert [bool(r.cut) for r in results] == [g not in alone for g in plan.groups]
+    read = read_corrected_dmfa([folder], on_error="collect")
+    own = sum(1 for r in read.records if r.employer.key in {k for g in alone for k in g.keys})
+    fed = _records_fed(monkeypatch)
+    assert entitlements_from_files([folder], YEAR, jobs=1).entitlements == _oracle(folder)
+    assert len(read.records) <= fed[0] < len(read.records) + (len(read.records) - own) / 2
+    monkeypatch.undo()
+    assert entitlements_from_files([folder], YEAR, jobs=2).entitlements == _oracle(folder)
+    accounts = accounts_from_declarations(read.records, read.declarations, ())
+    timelines = one_process(read_career_inputs([folder]), TimelineSpec())
+    always_shuffle(monkeypatch)
+    for jobs in (1, 2):
+        assert accounts_from_files([folder], jobs=jobs).accounts == accounts
+        assert same(timelines_from_files([folder], jobs=jobs), timelines)
+
+
 def test_without_the_watch_a_secretariat_s_files_are_read_twice(
     secretariat: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -558,13 +605,122 @@ def test_a_cut_read_names_the_other_group_and_gives_nothing_else(secretariat: Pa
     assert not any(r.cut for r in whole)  # no map, no index: read whole
 
 
-def test_the_map_is_not_sent_beyond_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    groups = [EmployerGroup((f"{i:010}",), (f"{i}.xml",)) for i in range(10)]
-    assert header_groups(groups, 3) == {f"{i:010}": i for i in range(10)}
-    monkeypatch.setattr(regroup, "MAP_BUDGET", 29)
-    assert header_groups(groups, 3) is None  # 10 keys x 3 tasks
-    assert header_groups(groups, 2) is not None
+def test_the_map_goes_to_worker_processes_by_one_file_whatever_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national run's map (some 250,000 employers) pickled with each of its thousands of
+    tasks cost the calling process more than the tasks, and was not sent beyond 2,000,000
+    key-task pairs: it now goes by the name of one file, written at the first pickle and
+    removed with the map."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    groups = [EmployerGroup((f"{i:010}",), (f"{i}.xml",)) for i in range(250_000)]
+    watch = header_groups(groups)
+    assert watch is not None
+    assert len(watch) == 250_000
+    assert list(tmp_path.iterdir()) == []  # nothing written until it is sent
+    sent = pickle.dumps(watch)
+    assert len(sent) < 1_000
+    assert pickle.dumps(watch) == sent  # written once
+    assert len(list(tmp_path.iterdir())) == 1
+    arrived = pickle.loads(sent)
+    assert arrived.get("0000123456", -1) == 123456
+    assert arrived.get("0000250000", -1) == -1
+    del watch, arrived
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []
     assert header_groups(groups[:1]) is None  # no other group to meet
+
+
+@given(
+    st.dictionaries(st.text(max_size=12), st.integers(0, 10**6), max_size=40),
+    st.text(max_size=12),
+)
+def test_a_map_sent_by_file_or_whole_gives_what_it_was_given(
+    groups: dict[str, int], other: str
+) -> None:
+    for inline in (False, True):
+        sender = HeaderMap(groups, inline=inline)
+        arrived = pickle.loads(pickle.dumps(sender))
+        assert dict(arrived) == groups
+        for key in [*groups, other]:
+            assert arrived.get(key, -1) == groups.get(key, -1)
+        del sender
+        if inline:  # pickled whole: no file to be left without
+            assert pickle.loads(pickle.dumps(arrived)).get(other, -1) == groups.get(other, -1)
+
+
+class _Employer:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+class _Record:
+    def __init__(self, key: str) -> None:
+        self.employer = _Employer(key)  # a new object each: every record looks like a form
+
+
+class _Kept(list[_Record]):
+    def feed(self, records: Iterable[_Record], /) -> None:
+        self.extend(records)
+
+    def commit(self) -> None: ...
+    def discard(self) -> None: ...
+
+
+class _Asked(dict[str, int]):
+    def __init__(self, groups: dict[str, int]) -> None:
+        super().__init__(groups)
+        self.asked: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.append(key)
+        return super().get(key, default)
+
+
+def test_a_file_s_opening_employer_is_never_looked_up() -> None:
+    """So that the tasks of files of one employer never read a map sent by file."""
+    groups = _Asked({"A": 0, "B": 0, "C": 1})
+    kept = _Kept()
+    regroup.WatchedStage(kept, 0, groups).feed(_Record(k) for k in "AAABAXA")
+    assert groups.asked == ["B", "X"]
+    assert "".join(r.employer.key for r in kept) == "AAABAXA"
+    with pytest.raises(regroup.NamesAnotherGroup, match="C"):
+        regroup.WatchedStage(_Kept(), 0, groups).feed(_Record(k) for k in "AC")
+    groups.asked.clear()
+    regroup.WatchedStage(_Kept(), 1, groups).feed(_Record(k) for k in "AAAA")
+    assert groups.asked == []  # A is another group's, but the file opens with it
+
+
+def test_groups_of_one_employer_s_files_never_read_the_map_a_worker_gets(
+    made: list[Path], secretariat: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a worker process runs, run here with the map as it arrives there, its file
+    gone: one employer's files never read it, a secretariat's do (and stop)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def arrived(plan: Plan) -> tuple[HeaderMap, Path, bytes]:
+        watch = header_groups(plan.groups)
+        assert watch is not None
+        sent = pickle.loads(pickle.dumps(watch))
+        (file,) = tmp_path.iterdir()
+        kept = file.read_bytes()
+        file.unlink()
+        return sent, file, kept
+
+    plan = plan_employers([made[0].parent])
+    watch, _file, _kept = arrived(plan)
+    spec = EntitlementSpec(YEAR, header_groups=watch)
+    results = [run_group(spec, g.files, group=i) for i, g in enumerate(plan.groups)]
+    assert not any(r.cut for r in results)
+    assert Counter(e for r in results for *_key, e in r.items) == Counter(_oracle(made[0].parent))
+    gc.collect()
+    plan = plan_employers([secretariat])
+    watch, file, kept = arrived(plan)
+    spec = EntitlementSpec(YEAR, header_groups=watch)
+    with pytest.raises(FileNotFoundError):
+        run_group(spec, plan.groups[0].files, group=0)
+    file.write_bytes(kept)
+    assert run_group(spec, plan.groups[0].files, group=0).cut
 
 
 def test_accounts_and_timelines_of_a_secretariat_s_files_stop_at_another_group_s_employer(
