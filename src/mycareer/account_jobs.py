@@ -59,7 +59,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -324,13 +324,18 @@ def _map(
     mapper: AccountMapper,
     progress: Progress | None,
     sink: _BucketFiles | None = None,
+    kept: Mapping[int, AccountGroupResult] | None = None,
 ) -> list[AccountGroupResult]:
-    ticks = FileTicks(plan, progress)
-    found: dict[int, AccountGroupResult] = {}
-    if sink is not None:
+    """Each group's result, read by ``mapper`` unless ``kept`` has it (its rows already in
+    ``sink``: the others' are added to them; without ``kept`` the sink starts anew)."""
+    found = dict(kept or {})
+    ticks = FileTicks(
+        plan, progress, None if kept is None else set(range(len(plan.groups))) - set(found)
+    )
+    if sink is not None and kept is None:
         sink.restart()
-    tasks = pack_groups(plan.groups, jobs)
-    # A group naming another's employer stops there: the groups are all read again.
+    tasks = pack_groups(plan.groups, jobs, skip=found.keys())
+    # A group naming another's employer stops there: see _mapped.
     spec = attrs.evolve(spec, header_groups=header_groups(plan.groups))
     for done in mapper(spec, tasks):
         for index, result in done:
@@ -362,14 +367,21 @@ def _mapped(
     spec = choices.spec(first, last, buckets)
     results = _map(plan, spec, jobs, mapper, progress, sink)
     while len(plan.groups) > 1 and (joins := groups_to_join(plan.groups, results)) != []:
-        # Groups that name one employer are read again together (mycareer.regroup); all
-        # of them, as the credits already shuffled are every group's.
+        # Groups that name one employer are read again together (mycareer.regroup): only
+        # they when each stopped at another's employer and so left nothing (a
+        # secretariat's files), the others' results and credits standing; else all of
+        # them, as the credits already shuffled are every group's.
+        kept: dict[int, AccountGroupResult] | None = None
         if joins is None:  # a file whose employer could not be read: one group (problems kept)
             plan = attrs.evolve(plan, groups=(EmployerGroup((), plan.files),))
         else:
-            plan = joined_plan(plan, joins, results)[0]
+            cut_only = all(results[i].cut for join in joins for i in join)
+            plan, sources = joined_plan(plan, joins, results)
+            if cut_only:
+                kept = {i: results[s] for i, s in enumerate(sources) if s is not None}
         results = []  # freed before the groups are read again
-        results = _map(plan, spec, jobs, mapper, progress, sink)  # the files shown again
+        results = _map(plan, spec, jobs, mapper, progress, sink, kept)  # the files shown again
+        del kept
     said = choices.spec(*_facts(results), buckets)
     if said != spec:  # the same records again: their facts give this spec again
         spec = said

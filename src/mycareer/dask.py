@@ -393,19 +393,22 @@ class _DaskShuffle:
         self.futures: list[Future[MapResult]] = []
         self.summaries: list[MapResult] = []
 
-    def map(self, tasks: Sequence[MapTask]) -> list[MapResult]:
+    def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> list[MapResult]:
         client = self.client
         count = len(tasks)
         watch = tasks[0].header_groups if tasks else None  # one map for every task
         shared = None if watch is None else _scattered(client, _inline(watch))
         sent = [attrs.evolve(task, header_groups=None) for task in tasks]
-        self.futures = client.map(
+        futures = client.map(
             _in_task, [self.pause] * count, [_remote_map] * count, sent, [shared] * count,
             pure=False,
         )  # fmt: skip
-        summaries = client.map(_summary, self.futures, pure=False)
-        self.summaries = client.gather(summaries)  # type: ignore[no-untyped-call]
-        return self.summaries
+        summaries = client.gather(client.map(_summary, futures, pure=False))  # type: ignore[no-untyped-call]
+        if not more:  # the earlier maps' rows go (released with their futures)
+            self.futures, self.summaries = [], []
+        self.futures.extend(futures)
+        self.summaries.extend(summaries)
+        return summaries  # type: ignore[no-any-return]
 
     def _parts(self, bucket: int) -> list[Future[bytes]]:
         return [

@@ -68,11 +68,18 @@ def pack_groups(
 
 
 class FileTicks:
-    """Advances a ``progress`` wrapper of a plan's files as its groups finish."""
+    """Advances a ``progress`` wrapper of a plan's files (those of the groups ``only``
+    when given) as its groups finish."""
 
-    def __init__(self, plan: Plan, progress: Progress | None) -> None:
+    def __init__(
+        self, plan: Plan, progress: Progress | None, only: Collection[int] | None = None
+    ) -> None:
         self._groups = plan.groups
-        self._ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+        shown = plan.files
+        if only is not None:
+            read = {name for index in only for name in plan.groups[index].files}
+            shown = tuple(name for name in plan.files if name in read)
+        self._ticks = iter(progress([Path(f) for f in shown]) if progress else ())
 
     def done(self, indexes: Iterable[int]) -> None:
         for index in indexes:

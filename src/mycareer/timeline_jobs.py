@@ -47,7 +47,7 @@ import heapq
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
@@ -323,31 +323,37 @@ def merge_buckets(parts: Iterable[Sequence[Worker]]) -> tuple[WorkerTimeline, ..
 class Shuffle(Protocol):
     """Where map tasks run and how their rows reach the reduce (local files, or Dask)."""
 
-    def map(self, tasks: Sequence[MapTask]) -> Iterable[MapResult]:
+    def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> Iterable[MapResult]:
         """Run the map tasks (any order of running; results in the order of ``tasks``);
-        the rows of an earlier call are dropped (a map starts anew)."""
+        the rows of earlier calls are dropped (a map starts anew), or with ``more`` they
+        stand, and these tasks' rows join them."""
 
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
         """Every worker, in the one-process order: :func:`reduce_bucket` on each bucket's rows
         from every map task, then :func:`merge_buckets` (or the same order read from disk)."""
 
 
-def pack_tasks(plan: Plan, jobs: int, buckets: int) -> list[MapTask]:
-    """Largest groups first (they bound the run time); small ones packed together."""
+def pack_tasks(
+    plan: Plan, jobs: int, buckets: int, only: Collection[int] | None = None
+) -> list[MapTask]:
+    """Largest groups first (they bound the run time); small ones packed together; the
+    groups of the indexes ``only`` when given."""
     groups = plan.groups
     index = {name: number for number, name in enumerate(plan.files)}
-    total = sum(g.size for g in groups)
+    chosen = range(len(groups)) if only is None else only
+    total = sum(groups[i].size for i in chosen)
     target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
     packed: list[list[tuple[int, tuple[str, ...]]]] = [[]]
     size = 0
-    for number in sorted(range(len(groups)), key=lambda i: -groups[i].size):
+    for number in sorted(chosen, key=lambda i: -groups[i].size):
         packed[-1].append((number, groups[number].files))
         size += groups[number].size
         if size >= target:
             packed.append([])
             size = 0
     tasks = [task for task in packed if task]
-    # A group naming another's employer stops there: every group is mapped again joined.
+    # A group naming another's employer stops there, leaving nothing: it is mapped again
+    # joined (execute).
     watch = header_groups(groups)
     return [
         MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets, watch)
@@ -361,23 +367,23 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     return max(jobs, min(4096, -(-total // _BUCKET_BYTES)))
 
 
-def _again(plan: Plan, results: Sequence[MapResult]) -> Plan | None:
-    """The plan to map again, with the groups that named one employer or declared a quarter
-    under one identifier (an NSSO number of two enterprises, which only a read of both says:
-    ``DMFA_NSSO_NUMBER_SHARED``) joined (:mod:`mycareer.regroup`); ``plan`` itself when
-    its groups are apart; None when only one read of everything is exact (a period of a
-    file the run does not know, a file whose employer could not be read)."""
+#: What a map said of one group: what it named, and whether its read stopped there.
+_Found = tuple[Named, bool]
+
+
+def _found(results: Sequence[MapResult]) -> dict[int, _Found] | None:
+    """Each mapped group's :data:`_Found`; None when only one read of everything is exact
+    (a period of a file the run does not know)."""
     if any(result.strange for result in results):
         return None
-    named = {number: keys for result in results for number, keys in result.keys}
     ids = {number: pairs for result in results for number, pairs in result.ids}
+    cut = {number for result in results for number in result.cut}
     nothing: frozenset[Any] = frozenset()
-    by_group = [Named(named.get(number, nothing), ids.get(number, nothing))
-                for number in range(len(plan.groups))]  # fmt: skip
-    joins = groups_to_join(plan.groups, by_group)
-    if joins is None or not joins:
-        return None if joins is None else plan
-    return joined_plan(plan, joins, by_group)[0]
+    return {
+        number: (Named(keys, ids.get(number, nothing)), number in cut)
+        for result in results
+        for number, keys in result.keys
+    }
 
 
 Phase = Callable[[str], AbstractContextManager[None]]
@@ -400,20 +406,46 @@ def execute(
     timelines (a file whose employer could not be read, a period of an unknown file).
 
     Groups that named one employer (a file of several forms) or declared a quarter under
-    one identifier are mapped again, joined (:mod:`mycareer.regroup`), on a map that
+    one identifier are mapped again, joined (:mod:`mycareer.regroup`): only they when
+    each stopped at another group's employer and so left nothing (a secretariat's
+    quarterly files), the other groups' rows standing; else every group, on a map that
     starts anew. ``progress`` wraps the list of files (again for each map) and is
     advanced as map tasks finish; ``phase(name)`` is entered around the ``"reading"`` (map) and the
     ``"computing"`` (reduce) steps.
     """
+    buckets = bucket_count(plan, jobs)  # the same for every plan of the run: the same files
+    mapped = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
+    results = list(mapped)
+    found = _found(mapped)
     while True:
-        buckets = bucket_count(plan, jobs)
-        results = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
-        again = _again(plan, results)
-        if again is None:
+        if found is None:
             return None
-        if again is plan:
+        named = [
+            found.get(number, (Named(frozenset()), False)) for number in range(len(plan.groups))
+        ]
+        joins = groups_to_join(plan.groups, [n for n, _cut in named])
+        if joins is None:
+            return None  # a file whose employer could not be read
+        if not joins:
             break
-        plan = again  # fewer groups each time: one at most in the end; its files shown again
+        plan, sources = joined_plan(plan, joins, [n for n, _cut in named])
+        if all(named[i][1] for join in joins for i in join):
+            # Every joined group stopped at another's employer and left nothing: the
+            # other groups' rows stand, only the joined ones are mapped (a secretariat's).
+            again = [i for i, source in enumerate(sources) if source is None]
+            tasks = pack_tasks(plan, jobs, buckets, only=again)
+            mapped = _mapped(shuffle, tasks, plan, progress, phase, more=True)
+            results.extend(mapped)
+            fresh = _found(mapped)
+            found = (
+                None
+                if fresh is None
+                else {i: named[s] if s is not None else fresh[i] for i, s in enumerate(sources)}
+            )
+        else:  # fewer groups each time: one at most in the end; its files shown again
+            mapped = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
+            results = list(mapped)
+            found = _found(mapped)
     as_of = spec.as_of
     days = [r.latest for r in results if r.latest is not None]
     if as_of is None and days:
@@ -435,11 +467,15 @@ def _mapped(
     plan: Plan,
     progress: Progress | None,
     phase: Phase,
+    *,
+    more: bool = False,
 ) -> list[MapResult]:
+    """The tasks' results, ``progress`` over their files (``more`` as :meth:`Shuffle.map`)."""
     with phase("reading"):
-        ticks = iter(progress([Path(f) for f in plan.files]) if progress else ())
+        files = {name for task in tasks for _n, names in task.groups for name in names}
+        ticks = iter(progress([Path(f) for f in plan.files if f in files]) if progress else ())
         results = []
-        for task, result in zip(tasks, shuffle.map(tasks), strict=True):
+        for task, result in zip(tasks, shuffle.map(tasks, more=more), strict=True):
             results.append(result)
             for _file in range(sum(len(files) for _n, files in task.groups)):
                 next(ticks, None)
@@ -472,9 +508,11 @@ class _LocalShuffle:
             return map(function, *items)
         return ordered_results(self.pool, function, *items)  # our own workers
 
-    def map(self, tasks: Sequence[MapTask]) -> Iterator[MapResult]:
-        for name in os.listdir(self.folder):  # an earlier map's rows (groups since joined)
-            os.unlink(os.path.join(self.folder, name))
+    def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> Iterator[MapResult]:
+        if not more:
+            for name in os.listdir(self.folder):  # an earlier map's rows (groups since joined)
+                os.unlink(os.path.join(self.folder, name))
+        # With more, a process's stores append to its files (RowStore: one writer at once).
         return self._map(run_map_task, tasks, [self.folder] * len(tasks))
 
     def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:

@@ -61,6 +61,9 @@ class MapResult:
     #: True when a period's file is not one of the group's (then: one process).
     strange: bool = False
     ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
+    #: The groups whose read stopped at another group's employer: they left nothing but
+    #: that employer's key (no row, finding, error or day).
+    cut: tuple[int, ...] = ()
 
 
 class _Mapper:
@@ -86,6 +89,7 @@ class _Mapper:
         self.findings: list[tuple[Tag, Finding]] = []
         self.errors: list[tuple[Tag, InvalidValueError]] = []
         self.strange = False
+        self.cut: list[int] = []
         #: The place of the next period or finding of the group being read.
         self.position = 0
 
@@ -107,6 +111,7 @@ class _Mapper:
             self.store.back_to(depth)  # the stopped file's stage marked too
             self.restore(saved)
             self.keys.append((number, frozenset({met.key})))
+            self.cut.append(number)
             return
         if streamed is None:  # only a whole read gives it: drop what the stages kept
             self.store.back()
@@ -192,7 +197,8 @@ class _Mapper:
 
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
-                         tuple(self.errors), self.strange, tuple(self.ids))  # fmt: skip
+                         tuple(self.errors), self.strange, tuple(self.ids),
+                         tuple(self.cut))  # fmt: skip
 
 
 #: A streamed file's records go to career periods this many at a time.

@@ -404,6 +404,22 @@ def test_a_secretariat_s_files_on_the_cluster(
     assert timelines([folder], client) == timelines_from_files([folder], jobs=1)
 
 
+def test_a_secretariat_among_employers_of_their_own_files_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """Only the secretariat's joined groups are mapped again: the other groups' map
+    results stay on the workers and their rows go to the reduce with the new ones."""
+    folder = tmp_path / "secretariat"
+    bench_module("batches").make(payroll, folder, "secretariat", seed=3, clients=2)
+    assert len(list(folder.glob("dmfa-*.xml"))) > 0  # employers of their own files too
+    local = timelines_from_files([folder], jobs=1)
+    assert entitlements([folder], client, year=YEAR) == entitlements_from_files(
+        [folder], YEAR, jobs=1
+    )
+    assert accounts([folder], client) == accounts_from_files([folder], jobs=1)
+    assert timelines([folder], client) == local
+
+
 def test_a_cluster_task_gives_each_group_its_index(payroll: Path, tmp_path: Path) -> None:
     """What a worker runs, run here: with the plan's map, a group's read stops at the
     first record of another group's employer only when the task says which group it is."""

@@ -555,6 +555,13 @@ def test_a_secretariat_among_employers_of_their_own_files(
     accounts = accounts_from_declarations(read.records, read.declarations, ())
     timelines = one_process(read_career_inputs([folder]), TimelineSpec())
     always_shuffle(monkeypatch)
+    # Only the joined groups are read again: the others' rows and results stand.
+    fed = _records_fed(monkeypatch, timeline_map)
+    assert same(timelines_from_files([folder], jobs=1), timelines)
+    assert len(read.records) <= fed[0] < len(read.records) + (len(read.records) - own) / 2
+    fed = _records_fed(monkeypatch, account_groups)
+    assert accounts_from_files([folder], jobs=1).accounts == accounts
+    assert len(read.records) <= fed[0] < len(read.records) + (len(read.records) - own) / 2
     for jobs in (1, 2):
         assert accounts_from_files([folder], jobs=jobs).accounts == accounts
         assert same(timelines_from_files([folder], jobs=jobs), timelines)
