@@ -104,8 +104,6 @@ class AccountGroupResult:
     employers: tuple[tuple[str, Employer], ...] = ()
     mixed: frozenset[str] = frozenset()
     ids: frozenset[tuple[Quarter, str]] = frozenset()
-    #: The read stopped at another group's employer (``keys``): nothing else was kept.
-    cut: bool = False
 
 
 def run_account_group(
@@ -118,13 +116,13 @@ def run_account_group(
     streams them: the process holds counts, lines and each worker's latest line, never
     the group's records. Input only a whole read gives exactly is read whole. With
     ``spec.header_groups`` and the group's index ``group``, the read stops at the first
-    record of another group's employer: the result names only it (``keys``, ``cut``), as
+    record of another group's employer: the result names only it (``keys``), as
     the group is read again joined (:func:`~mycareer.account_jobs.run_account_plan`).
     """
     try:
         streamed = _streamed(spec, files, group)
     except NamesAnotherGroup as met:
-        return AccountGroupResult((), {}, {}, (), (), frozenset({met.key}), None, None, cut=True)
+        return AccountGroupResult((), {}, {}, (), (), frozenset({met.key}), None, None)
     entitlements, facts, declared, reading = streamed or _read_whole(spec, files)
     result = AccountGroupResult(
         entitlements=(),

@@ -56,10 +56,11 @@ record read at once, whatever ``jobs``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -282,25 +283,65 @@ class AccountChoices:
 
 
 class _BucketFiles:
-    """The shuffle's bucket files: each group's rows appended as they come (pickles)."""
+    """The shuffle's bucket files: each group's rows appended as they come (pickles),
+    where each group's went remembered, so that a group read again leaves its first rows
+    behind (:meth:`carry`)."""
 
     def __init__(self, folder: str, count: int) -> None:
         self.folder = folder
         self.count = count
         self.attempt = 0
         self.files: dict[int, IO[bytes]] = {}
+        #: Per group index: its rows' (bucket, offset, length) in the bucket files.
+        self.written: dict[int, list[tuple[int, int, int]]] = {}
 
     def path(self, bucket: int) -> str:
         return os.path.join(self.folder, f"rows-{self.attempt}-{bucket:05d}")
 
-    def keep(self, result: AccountGroupResult) -> AccountGroupResult:
-        """Write the result's rows to their buckets; the result without them."""
+    def keep(self, index: int, result: AccountGroupResult) -> AccountGroupResult:
+        """Write group ``index``'s rows to their buckets; the result without them."""
         for bucket, blob in enumerate(result.rows):
             if blob is not None:
                 if bucket not in self.files:
-                    self.files[bucket] = open(self.path(bucket), "wb")  # noqa: SIM115 - closed by close()
-                self.files[bucket].write(blob)
+                    self.files[bucket] = open(self.path(bucket), "ab")  # noqa: SIM115 - closed by close()
+                out = self.files[bucket]
+                self.written.setdefault(index, []).append((bucket, out.tell(), len(blob)))
+                out.write(blob)
         return attrs.evolve(result, rows=())
+
+    def carry(self, sources: Sequence[int | None], dropped: Collection[int]) -> None:
+        """Into a new plan whose group ``n`` was group ``sources[n]`` (None: joined): the
+        rows of the groups ``dropped`` (read again, joined) leave their bucket files."""
+        gone: dict[int, list[tuple[int, int]]] = {}
+        for index in dropped:
+            for bucket, at, length in self.written.pop(index, ()):
+                gone.setdefault(bucket, []).append((at, length))
+        moved = {bucket: self._cut(bucket, spans) for bucket, spans in gone.items()}
+        self.written = {
+            new: [(b, moved[b](at) if b in moved else at, n) for b, at, n in self.written[old]]
+            for new, old in enumerate(sources)
+            if old is not None and old in self.written
+        }
+
+    def _cut(self, bucket: int, spans: list[tuple[int, int]]) -> Callable[[int], int]:
+        """Bucket ``bucket``'s file without ``spans`` (rewritten, then appended to); what
+        a kept pickle's offset becomes."""
+        self.files.pop(bucket).close()
+        path = self.path(bucket)
+        data = Path(path).read_bytes()
+        spans.sort()
+        kept, start = [], 0
+        for at, length in spans:
+            kept.append(data[start:at])
+            start = at + length
+        kept.append(data[start:])
+        with open(path + ".cut", "wb") as out:
+            out.writelines(kept)
+        os.replace(path + ".cut", path)
+        self.files[bucket] = open(path, "ab")  # noqa: SIM115 - closed by close()
+        starts = [at for at, _length in spans]
+        before = list(itertools.accumulate([length for _at, length in spans], initial=0))
+        return lambda at: at - before[bisect.bisect_right(starts, at)]
 
     def close(self) -> list[str | None]:
         """Close the files; each bucket's path (None: no row)."""
@@ -314,6 +355,7 @@ class _BucketFiles:
         """Forget what was written (the groups are computed again)."""
         for path in filter(None, self.close()):
             os.remove(path)
+        self.written = {}
         self.attempt += 1
 
 
@@ -339,7 +381,7 @@ def _map(
     spec = attrs.evolve(spec, header_groups=header_groups(plan.groups))
     for done in mapper(spec, tasks):
         for index, result in done:
-            found[index] = result if sink is None else sink.keep(result)
+            found[index] = result if sink is None else sink.keep(index, result)
         ticks.done(index for index, _result in done)
     ticks.finish()
     return [found[i] for i in range(len(plan.groups))]
@@ -367,18 +409,17 @@ def _mapped(
     spec = choices.spec(first, last, buckets)
     results = _map(plan, spec, jobs, mapper, progress, sink)
     while len(plan.groups) > 1 and (joins := groups_to_join(plan.groups, results)) != []:
-        # Groups that name one employer are read again together (mycareer.regroup): only
-        # they when each stopped at another's employer and so left nothing (a
-        # secretariat's files), the others' results and credits standing; else all of
-        # them, as the credits already shuffled are every group's.
+        # Groups that name one employer are read again together (mycareer.regroup), the
+        # others' results and credits standing; the joined groups' credits leave the
+        # buckets (none for a group whose read stopped at another's employer).
         kept: dict[int, AccountGroupResult] | None = None
         if joins is None:  # a file whose employer could not be read: one group (problems kept)
             plan = attrs.evolve(plan, groups=(EmployerGroup((), plan.files),))
         else:
-            cut_only = all(results[i].cut for join in joins for i in join)
             plan, sources = joined_plan(plan, joins, results)
-            if cut_only:
-                kept = {i: results[s] for i, s in enumerate(sources) if s is not None}
+            kept = {i: results[s] for i, s in enumerate(sources) if s is not None}
+            if sink is not None:
+                sink.carry(sources, {i for join in joins for i in join})
         results = []  # freed before the groups are read again
         results = _map(plan, spec, jobs, mapper, progress, sink, kept)  # the files shown again
         del kept

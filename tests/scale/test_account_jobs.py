@@ -290,8 +290,14 @@ def test_without_entitlements_the_accounts_and_findings_are_the_same(
 
 @pytest.mark.parametrize(
     "view",
-    [("json",), ("csv",), ("table",), ("xml",), ("json", "--employer-view"),
-     ("csv", "--employer-view")],
+    [
+        ("json",),
+        ("csv",),
+        ("table",),
+        ("xml",),
+        ("json", "--employer-view"),
+        ("csv", "--employer-view"),
+    ],
 )
 def test_trainings_and_a_termination_give_the_same_bytes_whatever_jobs(
     payroll: Path, trainings: tuple[Training, ...], tmp_path: Path, view: tuple[str, ...]
@@ -528,10 +534,10 @@ def assert_reduced_as_in_parent(
     with tempfile.TemporaryDirectory() as scratch:
         folder = tempfile.TemporaryDirectory(dir=scratch)
         sink = BucketFiles(folder.name, count)
-        results = []
+        results: list[AccountGroupResult] = []
         for key in reversed(keys):
             mine = [line for line in lines if line[0].employer and line[0].employer.key == key]
-            results.append(sink.keep(shuffled(base, mine, spec)))
+            results.append(sink.keep(len(results), shuffled(base, mine, spec)))
         run = reduce_buckets(choices, spec, results, sink.close(), folder, 1)
         kept = accounts_from_credits(
             lines, given_trainings, as_of=AS_OF, years=spec.years,
@@ -820,3 +826,50 @@ def test_employers_sharing_an_nsso_number_give_the_accounts_of_one_read(tmp_path
     expected = accounts_from_declarations(batch.records, batch.declarations)
     for jobs in (1, 2):
         assert accounts_from_files([folder], jobs=jobs).accounts == expected
+
+
+_Rows = dict[int, bytes]
+
+
+@given(
+    st.lists(st.dictionaries(st.integers(0, 3), st.binary(min_size=1, max_size=5)),
+             min_size=1, max_size=6),
+    st.data(),
+)  # fmt: skip
+def test_the_rows_of_groups_read_again_leave_the_bucket_files(
+    groups: list[_Rows], data: st.DataObject
+) -> None:
+    """Groups' rows written, then twice: some groups joined (their rows dropped), the
+    others renumbered in any order, the joined group's rows written. Each bucket's file
+    holds what a plain list of the standing groups' rows says, in the order written, and
+    each group's remembered place reads back its own rows."""
+    base = AccountGroupResult((), {}, {}, (), (), frozenset(), None, None)
+
+    def write(sink: BucketFiles, index: int, rows: _Rows) -> None:
+        blobs = tuple(rows.get(bucket) for bucket in range(4))
+        assert sink.keep(index, attrs.evolve(base, rows=blobs)).rows == ()
+
+    with tempfile.TemporaryDirectory() as folder:
+        sink = BucketFiles(folder, 4)
+        standing: list[tuple[int, _Rows]] = []  # (write order, rows), by group index
+        for index, rows in enumerate(groups):
+            write(sink, index, rows)
+            standing.append((index, rows))
+        written = len(groups)
+        for _round in range(2):
+            joined = data.draw(st.sets(st.sampled_from(range(len(standing))), min_size=1))
+            kept = data.draw(st.permutations([i for i in range(len(standing)) if i not in joined]))
+            sink.carry([*kept, None], joined)
+            rows = data.draw(st.dictionaries(st.integers(0, 3), st.binary(min_size=1, max_size=5)))
+            standing = [*(standing[i] for i in kept), (written, rows)]
+            write(sink, len(kept), rows)
+            written += 1
+        in_order = sorted(standing, key=lambda item: item[0])
+        for bucket, path in enumerate(sink.close()):
+            expected = b"".join(rows[bucket] for _n, rows in in_order if bucket in rows)
+            content = Path(path).read_bytes() if path else b""
+            assert content == expected
+            for index, (_n, rows) in enumerate(standing):
+                for at_bucket, at, length in sink.written.get(index, ()):
+                    if at_bucket == bucket:
+                        assert content[at : at + length] == rows[bucket]
