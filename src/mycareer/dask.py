@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -346,15 +346,22 @@ def _rows(result: MapResult, bucket: int) -> bytes:
     return rows
 
 
-def _reduce(blobs: list[bytes], as_of: date, spec: TimelineSpec) -> list[Any]:
-    return reduce_bucket(blobs, as_of, spec)
+def _reduce(
+    blobs: list[bytes], gone: list[frozenset[str]], as_of: date, spec: TimelineSpec
+) -> list[Any]:
+    return reduce_bucket(blobs, as_of, spec, gone)
 
 
 def _reduce_to(
-    blobs: list[bytes], as_of: date, spec: TimelineSpec, folder: str, bucket: int
+    blobs: list[bytes],
+    gone: list[frozenset[str]],
+    as_of: date,
+    spec: TimelineSpec,
+    folder: str,
+    bucket: int,
 ) -> Spool | None:
     """A bucket's workers written by the reduce task to a file of ``folder``, in order."""
-    return write_spool(folder, f"bucket-{bucket:05d}", reduce_bucket(blobs, as_of, spec))
+    return write_spool(folder, f"bucket-{bucket:05d}", reduce_bucket(blobs, as_of, spec, gone))
 
 
 def _spool_place(spool_to: str | os.PathLike[str]) -> str:
@@ -392,6 +399,7 @@ class _DaskShuffle:
         self.spool_to = spool_to
         self.futures: list[Future[MapResult]] = []
         self.summaries: list[MapResult] = []
+        self.calls: list[int] = []  #: each future's map call since the last new one
 
     def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> list[MapResult]:
         client = self.client
@@ -405,31 +413,46 @@ class _DaskShuffle:
         )  # fmt: skip
         summaries = client.gather(client.map(_summary, futures, pure=False))  # type: ignore[no-untyped-call]
         if not more:  # the earlier maps' rows go (released with their futures)
-            self.futures, self.summaries = [], []
+            self.futures, self.summaries, self.calls = [], [], []
+        call = self.calls[-1] + 1 if self.calls else 0
         self.futures.extend(futures)
         self.summaries.extend(summaries)
+        self.calls.extend([call] * count)
         return summaries  # type: ignore[no-any-return]
 
-    def _parts(self, bucket: int) -> list[Future[bytes]]:
-        return [
-            self.client.submit(_rows, future, bucket, pure=False)
-            for future, summary in zip(self.futures, self.summaries, strict=True)
+    def _parts(
+        self, bucket: int, dropped: Sequence[Collection[str]]
+    ) -> tuple[list[Future[bytes]], list[frozenset[str]]]:
+        """The bucket's rows of each map task, and the files whose rows each drops."""
+        parts = [
+            (self.client.submit(_rows, future, bucket, pure=False), call)
+            for future, summary, call in zip(self.futures, self.summaries, self.calls, strict=True)
             if summary.rows[bucket] is not None
         ]
+        gone = [frozenset(dropped[call] if call < len(dropped) else ()) for _f, call in parts]
+        return [future for future, _call in parts], gone
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
+    def reduce(
+        self,
+        buckets: int,
+        as_of: date,
+        spec: TimelineSpec,
+        dropped: Sequence[Collection[str]] = (),
+    ) -> Sequence[WorkerTimeline]:
         client = self.client
         pause = self.pause
         if self.spool_to is not None:
             folder = _spool_folder(self.spool_to)
             written = []
             for b in range(buckets):
-                arguments = (_reduce_to, self._parts(b), as_of, spec, folder.name, b)
+                arguments = (_reduce_to, *self._parts(b, dropped), as_of, spec, folder.name, b)
                 written.append(client.submit(_in_task, pause, *arguments, pure=False))
             spools: list[Spool | None] = client.gather(written)  # type: ignore[no-untyped-call]
             return SpooledItems([spool for spool in spools if spool is not None], folder)
         reduces = [
-            client.submit(_in_task, pause, _reduce, self._parts(b), as_of, spec, pure=False)
+            client.submit(
+                _in_task, pause, _reduce, *self._parts(b, dropped), as_of, spec, pure=False
+            )
             for b in range(buckets)
         ]
         buckets_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]

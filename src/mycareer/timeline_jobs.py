@@ -291,11 +291,25 @@ def plan_timelines(
 Worker = tuple[Tag, WorkerTimeline]
 
 
-def reduce_bucket(blobs: Iterable[bytes], as_of: date, spec: TimelineSpec) -> list[Worker]:
-    """Every worker of one bucket (its pickled rows from every map task), first place first."""
+def reduce_bucket(
+    blobs: Iterable[bytes],
+    as_of: date,
+    spec: TimelineSpec,
+    dropped: Sequence[Collection[str]] = (),
+) -> list[Worker]:
+    """Every worker of one bucket (its pickled rows from every map task), first place
+    first; without the rows of ``dropped[n]``'s files in the ``n``-th blob (groups mapped
+    again, joined, since)."""
     rows: list[tuple[Tag, str, PeriodRow]] = []
-    for blob in blobs:
-        rows.extend(loaded_rows(blob))  # our own rows, written by this run
+    for number, blob in enumerate(blobs):
+        gone = dropped[number] if number < len(dropped) else ()
+        if not gone:
+            rows.extend(loaded_rows(blob))  # our own rows, written by this run
+            continue
+        for row in loaded_rows(blob):
+            source = row[2][9]  # every period has its file's (else: one read, _found)
+            if source is None or source[0] not in gone:
+                rows.append(row)
     rows.sort(key=itemgetter(0))
     workers: dict[str, tuple[Tag, list[PeriodRow]]] = {}
     for tag, niss, row in rows:
@@ -328,9 +342,17 @@ class Shuffle(Protocol):
         the rows of earlier calls are dropped (a map starts anew), or with ``more`` they
         stand, and these tasks' rows join them."""
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
+    def reduce(
+        self,
+        buckets: int,
+        as_of: date,
+        spec: TimelineSpec,
+        dropped: Sequence[Collection[str]] = (),
+    ) -> Sequence[WorkerTimeline]:
         """Every worker, in the one-process order: :func:`reduce_bucket` on each bucket's rows
-        from every map task, then :func:`merge_buckets` (or the same order read from disk)."""
+        from every map task, then :func:`merge_buckets` (or the same order read from disk);
+        without the rows that the ``n``-th map call since the last new one read from the
+        files ``dropped[n]``."""
 
 
 def pack_tasks(
@@ -367,23 +389,35 @@ def bucket_count(plan: Plan, jobs: int) -> int:
     return max(jobs, min(4096, -(-total // _BUCKET_BYTES)))
 
 
-#: What a map said of one group: what it named, and whether its read stopped there.
-_Found = tuple[Named, bool]
-
-
-def _found(results: Sequence[MapResult]) -> dict[int, _Found] | None:
-    """Each mapped group's :data:`_Found`; None when only one read of everything is exact
-    (a period of a file the run does not know)."""
+def _found(results: Sequence[MapResult]) -> dict[int, Named] | None:
+    """What each mapped group named; None when only one read of everything is exact (a
+    period of a file the run does not know)."""
     if any(result.strange for result in results):
         return None
     ids = {number: pairs for result in results for number, pairs in result.ids}
-    cut = {number for result in results for number in result.cut}
     nothing: frozenset[Any] = frozenset()
     return {
-        number: (Named(keys, ids.get(number, nothing)), number in cut)
+        number: Named(keys, ids.get(number, nothing))
         for result in results
         for number, keys in result.keys
     }
+
+
+def _standing(
+    rounds: Sequence[Sequence[MapResult]], dead: Sequence[Collection[int]]
+) -> Iterator[
+    tuple[Sequence[tuple[Tag, Finding]], Sequence[tuple[Tag, InvalidValueError]], date | None]
+]:
+    """The findings, errors and latest day of each group of every map call ``rounds[n]``
+    but its groups ``dead[n]`` (mapped again, joined, since)."""
+    for results, gone in zip(rounds, dead, strict=True):
+        for result in results:
+            findings = errors = 0
+            for number, findings_end, errors_end, latest in result.spans:
+                if number not in gone:
+                    yield (result.findings[findings:findings_end],
+                           result.errors[errors:errors_end], latest)  # fmt: skip
+                findings, errors = findings_end, errors_end
 
 
 Phase = Callable[[str], AbstractContextManager[None]]
@@ -415,47 +449,52 @@ def execute(
     """
     buckets = bucket_count(plan, jobs)  # the same for every plan of the run: the same files
     mapped = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
-    results = list(mapped)
+    rounds, plans, dead = [mapped], [plan], [set[int]()]
+    origin = [(0, number) for number in range(len(plan.groups))]  # (map call, group there)
     found = _found(mapped)
-    while True:
-        if found is None:
-            return None
-        named = [
-            found.get(number, (Named(frozenset()), False)) for number in range(len(plan.groups))
-        ]
-        joins = groups_to_join(plan.groups, [n for n, _cut in named])
-        if joins is None:
-            return None  # a file whose employer could not be read
+    joins: list[tuple[int, ...]] | None = []
+    while found is not None:
+        named = [found[number] for number in range(len(plan.groups))]
+        joins = groups_to_join(plan.groups, named)
         if not joins:
             break
-        plan, sources = joined_plan(plan, joins, [n for n, _cut in named])
-        if all(named[i][1] for join in joins for i in join):
-            # Every joined group stopped at another's employer and left nothing: the
-            # other groups' rows stand, only the joined ones are mapped (a secretariat's).
-            again = [i for i, source in enumerate(sources) if source is None]
-            tasks = pack_tasks(plan, jobs, buckets, only=again)
-            mapped = _mapped(shuffle, tasks, plan, progress, phase, more=True)
-            results.extend(mapped)
-            fresh = _found(mapped)
-            found = (
-                None
-                if fresh is None
-                else {i: named[s] if s is not None else fresh[i] for i, s in enumerate(sources)}
-            )
-        else:  # fewer groups each time: one at most in the end; its files shown again
-            mapped = _mapped(shuffle, pack_tasks(plan, jobs, buckets), plan, progress, phase)
-            results = list(mapped)
-            found = _found(mapped)
+        # The joined groups are mapped again, the others' rows and results standing: what
+        # the joined ones left of their first maps (nothing, if they stopped at another
+        # group's employer) goes, rows by their files.
+        for number in (number for join in joins for number in join):
+            call, there = origin[number]
+            dead[call].add(there)
+        plan, sources = joined_plan(plan, joins, named)
+        again = [number for number, source in enumerate(sources) if source is None]
+        origin = [origin[s] if s is not None else (len(rounds), n) for n, s in enumerate(sources)]
+        tasks = pack_tasks(plan, jobs, buckets, only=again)
+        mapped = _mapped(shuffle, tasks, plan, progress, phase, more=True)
+        rounds.append(mapped)
+        plans.append(plan)
+        dead.append(set())
+        fresh = _found(mapped)
+        found = None if fresh is None else {
+            n: named[s] if s is not None else fresh[n] for n, s in enumerate(sources)
+        }  # fmt: skip
+    if found is None or joins is None:
+        return None  # a period of an unknown file, a file whose employer could not be read
+    standing = list(_standing(rounds, dead))
     as_of = spec.as_of
-    days = [r.latest for r in results if r.latest is not None]
+    days = [latest for _f, _e, latest in standing if latest is not None]
     if as_of is None and days:
         as_of = Quarter.of(max(days)).last_day
     workers: Sequence[WorkerTimeline] = ()
     if as_of is not None:
+        files = [
+            {f for n in gone for f in made.groups[n].files}
+            for made, gone in zip(plans, dead, strict=True)
+        ]
         with phase("computing"):
-            workers = shuffle.reduce(buckets, as_of, spec)
-    findings = sorted((item for r in results for item in r.findings), key=lambda i: i[0])
-    errors = [e for _t, e in sorted((i for r in results for i in r.errors), key=itemgetter(0))]
+            workers = shuffle.reduce(buckets, as_of, spec, files)
+    findings = sorted((i for found_, _e, _l in standing for i in found_), key=lambda i: i[0])
+    errors = [
+        e for _t, e in sorted((i for _f, found_, _l in standing for i in found_), key=itemgetter(0))
+    ]
     return TimelineRun(as_of, workers, tuple(f for _t, f in findings),
                        sorted_out_first(plan.problems, plan.not_documents, errors),
                        len(plan.files))  # fmt: skip
@@ -484,12 +523,17 @@ def _mapped(
     return results
 
 
-def _reduce_files(files: tuple[str, ...], as_of: date, spec: TimelineSpec) -> list[Worker]:
-    return reduce_bucket((Path(f).read_bytes() for f in files), as_of, spec)
+#: A bucket's row files, each with the files whose rows it drops.
+_BucketFiles = tuple[tuple[str, frozenset[str]], ...]
+
+
+def _reduce_files(files: _BucketFiles, as_of: date, spec: TimelineSpec) -> list[Worker]:
+    blobs = (Path(name).read_bytes() for name, _gone in files)
+    return reduce_bucket(blobs, as_of, spec, [gone for _name, gone in files])
 
 
 def _reduce_to_spool(
-    files: tuple[str, ...], as_of: date, spec: TimelineSpec, target: str
+    files: _BucketFiles, as_of: date, spec: TimelineSpec, target: str
 ) -> Spool | None:
     """A bucket's workers written to the file ``target``, in order (keyed by first place)."""
     folder, name = os.path.split(target)
@@ -497,11 +541,16 @@ def _reduce_to_spool(
 
 
 class _LocalShuffle:
-    """Rows through files in a temporary folder; tasks in this process or a process pool."""
+    """Rows through files in a temporary folder, a folder of it per map call; tasks in
+    this process or a process pool."""
 
     def __init__(self, folder: str, pool: Executor | None) -> None:
         self.folder = folder
         self.pool = pool
+        self.calls = 0  #: map calls since the last new one: their folders
+
+    def _call(self, number: int) -> str:
+        return os.path.join(self.folder, f"map-{number}")
 
     def _map(self, function: Callable[..., Any], *items: Sequence[Any]) -> Iterator[Any]:
         if self.pool is None:
@@ -510,15 +559,31 @@ class _LocalShuffle:
 
     def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> Iterator[MapResult]:
         if not more:
-            for name in os.listdir(self.folder):  # an earlier map's rows (groups since joined)
-                os.unlink(os.path.join(self.folder, name))
-        # With more, a process's stores append to its files (RowStore: one writer at once).
-        return self._map(run_map_task, tasks, [self.folder] * len(tasks))
+            for number in range(self.calls):  # earlier maps' rows (groups since joined)
+                shutil.rmtree(self._call(number))
+            self.calls = 0
+        folder = self._call(self.calls)
+        os.mkdir(folder)
+        self.calls += 1
+        return self._map(run_map_task, tasks, [folder] * len(tasks))
 
-    def reduce(self, buckets: int, as_of: date, spec: TimelineSpec) -> Sequence[WorkerTimeline]:
+    def reduce(
+        self,
+        buckets: int,
+        as_of: date,
+        spec: TimelineSpec,
+        dropped: Sequence[Collection[str]] = (),
+    ) -> Sequence[WorkerTimeline]:
         """Rendered results go to a temporary folder the returned sequence owns; objects
         come back."""
-        files = bucket_files(self.folder, buckets)
+        calls = [bucket_files(self._call(n), buckets) for n in range(self.calls)]
+        gone = [
+            frozenset(dropped[n]) if n < len(dropped) else frozenset() for n in range(self.calls)
+        ]
+        files = [
+            tuple((name, gone[n]) for n, call in enumerate(calls) for name in call[bucket])
+            for bucket in range(buckets)
+        ]
         same = ([as_of] * buckets, [spec] * buckets)
         if spec.render == "objects":
             return merge_buckets(self._map(_reduce_files, files, *same))

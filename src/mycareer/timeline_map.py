@@ -61,9 +61,10 @@ class MapResult:
     #: True when a period's file is not one of the group's (then: one process).
     strange: bool = False
     ids: tuple[tuple[int, frozenset[tuple[Quarter, str]]], ...] = ()
-    #: The groups whose read stopped at another group's employer: they left nothing but
-    #: that employer's key (no row, finding, error or day).
-    cut: tuple[int, ...] = ()
+    #: Per group in reading order: its index, where its findings and its errors end (in
+    #: ``findings`` and ``errors``: each begins where the one before ended) and its latest
+    #: day, so that a run can leave out the groups it reads again joined.
+    spans: tuple[tuple[int, int, int, date | None], ...] = ()
 
 
 class _Mapper:
@@ -89,7 +90,7 @@ class _Mapper:
         self.findings: list[tuple[Tag, Finding]] = []
         self.errors: list[tuple[Tag, InvalidValueError]] = []
         self.strange = False
-        self.cut: list[int] = []
+        self.spans: list[tuple[int, int, int, date | None]] = []
         #: The place of the next period or finding of the group being read.
         self.position = 0
 
@@ -98,6 +99,19 @@ class _Mapper:
         return self.store.rows
 
     def group(self, number: int, files: Sequence[str]) -> None:
+        """Read a group's files (:meth:`_group`), its span noted."""
+        before, self.latest = self.latest, None
+        self._group(number, files)
+        self._span(number, before)
+
+    def _span(self, number: int, before: date | None) -> None:
+        """Note group ``number``'s span; the task's latest day is ``before`` or its."""
+        latest = self.latest
+        if before is not None and (latest is None or before > latest):
+            self.latest = before
+        self.spans.append((number, len(self.findings), len(self.errors), latest))
+
+    def _group(self, number: int, files: Sequence[str]) -> None:
         """Read a group's files: streamed file by file when they allow it, else whole."""
         self.position = 0
         depth = self.store.depth
@@ -111,7 +125,6 @@ class _Mapper:
             self.store.back_to(depth)  # the stopped file's stage marked too
             self.restore(saved)
             self.keys.append((number, frozenset({met.key})))
-            self.cut.append(number)
             return
         if streamed is None:  # only a whole read gives it: drop what the stages kept
             self.store.back()
@@ -198,7 +211,7 @@ class _Mapper:
     def result(self, rows: tuple[bytes | None, ...]) -> MapResult:
         return MapResult(rows, tuple(self.keys), self.latest, tuple(self.findings),
                          tuple(self.errors), self.strange, tuple(self.ids),
-                         tuple(self.cut))  # fmt: skip
+                         tuple(self.spans))  # fmt: skip
 
 
 #: A streamed file's records go to career periods this many at a time.

@@ -278,13 +278,13 @@ def test_timelines_stay_shuffled(
 
     monkeypatch.setattr(timeline_jobs, "one_process", fell_back)
     mapped = mapped_groups(monkeypatch)
-    for folder, maps in ((batch, [3]), (joined, [4, 3])):
+    for folder, maps in ((batch, [3]), (joined, [4, 1])):
         taken.clear()
         mapped.clear()
         run = timelines_from_files([folder], jobs=jobs)
         assert same(run, expected[folder])
         assert len(taken) == 1
-        assert mapped == maps  # joined: mapped again, the two groups as one
+        assert mapped == maps  # joined: the two groups mapped again as one, alone
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -420,16 +420,15 @@ def test_the_files_read_again_are_shown_again(joined: Path, made: list[Path],
     always_shuffle(monkeypatch)
     planned = timeline_jobs.plan_timelines([joined])
     assert planned is not None
-    for run, again in (
-        (lambda shown: timeline_jobs.run_timeline_plan(planned, TimelineSpec(), 1,
-                                                       progress=shown), every),
-        (lambda shown: run_account_plan(plan_employers([joined]), CHOICES, 1, local_mapper(1),
-                                        progress=shown), both),
+    for run in (
+        lambda shown: timeline_jobs.run_timeline_plan(planned, TimelineSpec(), 1, progress=shown),
+        lambda shown: run_account_plan(
+            plan_employers([joined]), CHOICES, 1, local_mapper(1), progress=shown),
     ):  # fmt: skip
         shown = _Shown()
         run(shown)
-        assert [sorted(given) for given in shown.given] == [every, again]
-        assert sorted(shown.taken) == sorted([*every, *again])
+        assert [sorted(given) for given in shown.given] == [every, both]  # only the joined
+        assert sorted(shown.taken) == sorted([*every, *both])
 
 
 # --- a secretariat's files: every file names every employer ------------------------------
