@@ -332,7 +332,9 @@ def _remote_map(task: MapTask, header_groups: HeaderMap | None = None) -> MapRes
         groups = tuple((n, tuple(renamed[f] for f in files)) for n, files in task.groups)
         index = {renamed[name]: place for name, place in task.index.items()}
         result, rows = map_groups(groups, index, task.buckets, None, task.header_groups)
-    return attrs.evolve(result, rows=tuple(dump_rows(r) if r else None for r in rows))
+    copies = tuple((copy, name) for name, copy in renamed.items() if copy != name)
+    dumped = tuple(dump_rows(r) if r else None for r in rows)
+    return attrs.evolve(result, rows=dumped, copies=copies)
 
 
 def _summary(result: MapResult) -> MapResult:
@@ -400,6 +402,7 @@ class _DaskShuffle:
         self.futures: list[Future[MapResult]] = []
         self.summaries: list[MapResult] = []
         self.calls: list[int] = []  #: each future's map call since the last new one
+        self.call = 0  #: the next map call's number
 
     def map(self, tasks: Sequence[MapTask], *, more: bool = False) -> list[MapResult]:
         client = self.client
@@ -413,24 +416,26 @@ class _DaskShuffle:
         )  # fmt: skip
         summaries = client.gather(client.map(_summary, futures, pure=False))  # type: ignore[no-untyped-call]
         if not more:  # the earlier maps' rows go (released with their futures)
-            self.futures, self.summaries, self.calls = [], [], []
-        call = self.calls[-1] + 1 if self.calls else 0
+            self.futures, self.summaries, self.calls, self.call = [], [], [], 0
         self.futures.extend(futures)
         self.summaries.extend(summaries)
-        self.calls.extend([call] * count)
+        self.calls.extend([self.call] * count)
+        self.call += 1
         return summaries  # type: ignore[no-any-return]
 
     def _parts(
         self, bucket: int, dropped: Sequence[Collection[str]]
     ) -> tuple[list[Future[bytes]], list[frozenset[str]]]:
         """The bucket's rows of each map task, and the files whose rows each drops."""
-        parts = [
-            (self.client.submit(_rows, future, bucket, pure=False), call)
-            for future, summary, call in zip(self.futures, self.summaries, self.calls, strict=True)
-            if summary.rows[bucket] is not None
-        ]
-        gone = [frozenset(dropped[call] if call < len(dropped) else ()) for _f, call in parts]
-        return [future for future, _call in parts], gone
+        futures, gone = [], []
+        for future, summary, call in zip(self.futures, self.summaries, self.calls, strict=True):
+            if summary.rows[bucket] is not None:
+                futures.append(self.client.submit(_rows, future, bucket, pure=False))
+                files = frozenset(dropped[call] if call < len(dropped) else ())
+                # A worker's copy of a URL names the periods it read: dropped by that name.
+                copies = {copy for copy, name in summary.copies if name in files}
+                gone.append(files | copies)
+        return futures, gone
 
     def reduce(
         self,

@@ -65,6 +65,9 @@ class MapResult:
     #: ``findings`` and ``errors``: each begins where the one before ended) and its latest
     #: day, so that a run can leave out the groups it reads again joined.
     spans: tuple[tuple[int, int, int, date | None], ...] = ()
+    #: (name read, file's name) of each file a worker read under another name (a Dask
+    #: worker's copy of a URL): the periods' sources name the copy.
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 class _Mapper:

@@ -420,6 +420,25 @@ def test_a_secretariat_among_employers_of_their_own_files_on_the_cluster(
     assert timelines([folder], client) == local
 
 
+def test_timelines_of_urls_read_again_joined_on_the_cluster(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """A group read to its end, then joined (a guest's own first quarter, its other forms
+    in its host's files): its first rows leave the reduce, though a worker's copy of each
+    URL, not the URL, names them. They were counted twice (found in review)."""
+    folder = tmp_path / "joined"
+    bench_module("batches").make(payroll, folder, "joined")
+    local = timelines_from_files([folder], jobs=1)
+
+    def said(run: Any) -> list[tuple[Any, ...]]:  # sources aside: copies name the periods
+        return [(w.niss, [(r.kind, r.period, r.employer) for r in w.records], w.gaps)
+                for w in run.workers]  # fmt: skip
+
+    remote = timelines([f"file://{folder}"], client)
+    assert said(remote) == said(local)
+    assert timelines([folder], client) == local
+
+
 def test_a_cluster_task_gives_each_group_its_index(payroll: Path, tmp_path: Path) -> None:
     """What a worker runs, run here: with the plan's map, a group's read stops at the
     first record of another group's employer only when the task says which group it is."""
