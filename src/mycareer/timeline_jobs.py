@@ -86,7 +86,7 @@ from mycareer.timeline import Gap, Timeline, build_timeline
 from mycareer.timeline.serialize import timeline_to_json
 from mycareer.timeline_map import MapResult, MapTask, Tag, dump_rows, map_groups, run_map_task
 from mycareer.timeline_render import draw_worker, worker_text
-from mycareer.timeline_rows import PeriodRow, period_from_row, period_row, worker_periods
+from mycareer.timeline_rows import PeriodRow, period_from_row, period_row, row_file, worker_periods
 from mycareer.xmlio.career_inputs import CareerInputs, read_career_inputs
 from mycareer.xmlio.reading import input_files
 
@@ -306,10 +306,8 @@ def reduce_bucket(
         if not gone:
             rows.extend(loaded_rows(blob))  # our own rows, written by this run
             continue
-        for row in loaded_rows(blob):
-            source = row[2][9]  # every period has its file's (else: one read, _found)
-            if source is None or source[0] not in gone:
-                rows.append(row)
+        # Every period names its file (else the run is one read: _found).
+        rows.extend(row for row in loaded_rows(blob) if row_file(row[2]) not in gone)
     rows.sort(key=itemgetter(0))
     workers: dict[str, tuple[Tag, list[PeriodRow]]] = {}
     for tag, niss, row in rows:
@@ -440,10 +438,10 @@ def execute(
     timelines (a file whose employer could not be read, a period of an unknown file).
 
     Groups that named one employer (a file of several forms) or declared a quarter under
-    one identifier are mapped again, joined (:mod:`mycareer.regroup`): only they when
-    each stopped at another group's employer and so left nothing (a secretariat's
-    quarterly files), the other groups' rows standing; else every group, on a map that
-    starts anew. ``progress`` wraps the list of files (again for each map) and is
+    one identifier are mapped again, joined (:mod:`mycareer.regroup`), alone: the other
+    groups' rows and results stand, and what the joined ones left of their earlier maps
+    is left out (nothing, for a group whose read stopped at another group's employer).
+    ``progress`` wraps the list of files (again for each map) and is
     advanced as map tasks finish; ``phase(name)`` is entered around the ``"reading"`` (map) and the
     ``"computing"`` (reduce) steps.
     """
@@ -491,10 +489,9 @@ def execute(
         ]
         with phase("computing"):
             workers = shuffle.reduce(buckets, as_of, spec, files)
-    findings = sorted((i for found_, _e, _l in standing for i in found_), key=lambda i: i[0])
-    errors = [
-        e for _t, e in sorted((i for _f, found_, _l in standing for i in found_), key=itemgetter(0))
-    ]
+    findings = sorted((item for said, _e, _l in standing for item in said), key=itemgetter(0))
+    tagged = sorted((item for _f, said, _l in standing for item in said), key=itemgetter(0))
+    errors = [error for _tag, error in tagged]
     return TimelineRun(as_of, workers, tuple(f for _t, f in findings),
                        sorted_out_first(plan.problems, plan.not_documents, errors),
                        len(plan.files))  # fmt: skip
@@ -524,16 +521,16 @@ def _mapped(
 
 
 #: A bucket's row files, each with the files whose rows it drops.
-_BucketFiles = tuple[tuple[str, frozenset[str]], ...]
+_RowFiles = tuple[tuple[str, frozenset[str]], ...]
 
 
-def _reduce_files(files: _BucketFiles, as_of: date, spec: TimelineSpec) -> list[Worker]:
+def _reduce_files(files: _RowFiles, as_of: date, spec: TimelineSpec) -> list[Worker]:
     blobs = (Path(name).read_bytes() for name, _gone in files)
     return reduce_bucket(blobs, as_of, spec, [gone for _name, gone in files])
 
 
 def _reduce_to_spool(
-    files: _BucketFiles, as_of: date, spec: TimelineSpec, target: str
+    files: _RowFiles, as_of: date, spec: TimelineSpec, target: str
 ) -> Spool | None:
     """A bucket's workers written to the file ``target``, in order (keyed by first place)."""
     folder, name = os.path.split(target)

@@ -31,7 +31,7 @@ from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.work_fraction import WorkFraction
 
-__all__ = ["PeriodRow", "period_from_row", "period_row", "worker_periods"]
+__all__ = ["PeriodRow", "period_from_row", "period_row", "row_file", "worker_periods"]
 
 #: A career period as plain values (see :func:`period_row`).
 PeriodRow = tuple[Any, ...]
@@ -66,6 +66,12 @@ def period_row(period: CareerPeriod) -> PeriodRow:
         None if committee is None else committee.code, period.label, period.provisional,
         None if source is None else (source.file, source.line, source.record),
     )  # fmt: skip
+
+
+def row_file(row: PeriodRow) -> str | None:
+    """The file of the period :func:`period_row` made ``row`` from (None: no source)."""
+    source = row[9]
+    return None if source is None else str(source[0])
 
 
 def period_from_row(row: PeriodRow) -> CareerPeriod:
