@@ -158,16 +158,25 @@ _NO_SENDFILE = -1
     parts=st.lists(st.integers(0, 4), min_size=40, max_size=40),
     end=st.sampled_from([",\n", "\n", ";\r\n"]),
     separator=st.sampled_from([",\n", "\n"]),
+    keys_in_memory=st.sampled_from([_spool._KEYS_IN_MEMORY, 0]),
 )
 def test_text_spools_read_back_and_join_as_a_sort_then_str_join(
-    keys: list[tuple[str, str]], texts: list[str], parts: list[int], end: str, separator: str
+    keys: list[tuple[str, str]],
+    texts: list[str],
+    parts: list[int],
+    end: str,
+    separator: str,
+    keys_in_memory: int,
 ) -> None:
     """Text spools (any text without a newline: UTF-8, \\r, U+2028) mixed with pickled ones,
     interleaving or not: read back as ``sorted`` orders them, and written joined, copied or
-    not (the spool's end the separator or another), the bytes of ``str.join``."""
+    not (the spool's end the separator or another), the bytes of ``str.join``; their keys
+    after their texts or (beyond the bound in memory: 0 here) in a file beside."""
     items = list(zip(keys, texts, strict=False))
     expected = [text for _key, text in sorted(items)]
-    spooled = _text_spooled(items, parts, TemporaryDirectory(), end)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "_KEYS_IN_MEMORY", keys_in_memory)
+        spooled = _text_spooled(items, parts, TemporaryDirectory(), end)
     assert list(spooled) == expected
     assert [spooled[i] for i in range(len(spooled))] == expected
     joined = separator.join(expected).encode()
@@ -221,6 +230,35 @@ def test_a_text_spool_refuses_a_newline_and_an_end_it_could_not_split() -> None:
             write_text_spool(folder.name, "h", [((1,), "{}")], end)
     assert write_text_spool(folder.name, "empty", [], ",\n") is None
     assert os.listdir(folder.name) == []  # nothing left of the refused spool
+
+
+def test_a_text_spool_is_one_file_until_its_keys_pass_the_bound() -> None:
+    """A group's texts spool to one file, their keys after them (creating a file costs more
+    than writing a small one); keys beyond the bound kept in memory go to a file beside,
+    written from the first key, and both read back the same items."""
+    items = [((n, f"{n:011d}"), f'{{"n": {n}, "x": "é\u2028"}}') for n in range(700)]
+    folder = TemporaryDirectory()
+    one = write_text_spool(folder.name, "one", items, ",\n")
+    assert one is not None
+    assert one.keys_at is not None
+    assert os.listdir(folder.name) == ["one"]
+    assert one.keys_at == sum(len(text.encode()) + 2 for _key, text in items)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "_KEYS_IN_MEMORY", 1000)  # passed within the first chunks
+        two = write_text_spool(folder.name, "two", items, ",\n")
+    assert two is not None
+    assert two.keys_at is None
+    assert sorted(os.listdir(folder.name)) == ["one", "two", "two.keys"]
+    with open(os.path.join(folder.name, "two"), "rb") as texts:
+        assert texts.read() == b"".join(text.encode() + b",\n" for _key, text in items)
+    for spool in (one, two):
+        assert list(_spool._items(spool)) == items
+        spooled: SpooledItems[str] = SpooledItems([spool], folder)
+        out = io.BytesIO()
+        spooled.write_joined(out, ",\n")
+        assert out.getvalue() == ",\n".join(text for _key, text in items).encode()
+        _spool.remove_spool(spool)
+    assert os.listdir(folder.name) == []
 
 
 def test_text_spools_go_with_their_keys() -> None:

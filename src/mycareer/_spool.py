@@ -19,7 +19,8 @@ A file holds pickled lists of ``(key, value)``, a few dozen items each: it is
 written and read back by the same run, in the temporary folder the run owns (as
 the timeline shuffle's rows are). Texts that hold no newline (compact JSON) may be
 spooled as text instead (:func:`write_text_spool`): UTF-8, each text followed by
-its ``end`` (``",\n"`` between a JSON array's items), the keys in a file beside.
+its ``end`` (``",\n"`` between a JSON array's items), then the keys pickled after the
+texts in the same file (in a file beside when they pass :data:`_KEYS_IN_MEMORY`).
 :meth:`SpooledItems.write_joined` then copies such a file's bytes to the output as
 they are, without decoding a text (national sample: 874 MB of entitlement JSON,
 docs/performance.md "National scale").
@@ -86,6 +87,12 @@ OPEN_FILES = _open_files()
 #: Items per pickled list: one pickle per item cost more than a few hundred, and a merge
 #: holds a list of each file it reads (256 files of 64 timelines: some 50 MB).
 _CHUNK = 64
+#: A text spool holds its keys in memory up to this many pickled bytes, then writes them
+#: after its texts: one file a spool, not two (a run by employer writes one spool a
+#: group, and creating a file costs more than writing a small one: docs/performance.md,
+#: "Small employers"). Beyond it (a group of more than about 50,000 results) they go to a
+#: file beside, so that a spool's memory stays bounded whatever the group's size.
+_KEYS_IN_MEMORY = 1 << 20
 _key = itemgetter(0)
 
 
@@ -99,6 +106,9 @@ class Spool:
     first: SortKey
     last: SortKey
     end: str | None = None
+    #: Where a text spool's keys begin in its file (they follow the texts); None: in the
+    #: file ``path + ".keys"`` (a spool whose keys passed :data:`_KEYS_IN_MEMORY`).
+    keys_at: int | None = None
 
 
 def write_spool(folder: str, name: str, items: Iterable[tuple[SortKey, Any]]) -> Spool | None:
@@ -161,17 +171,34 @@ def _write_texts(
     spool: Spool, chunk: list[tuple[SortKey, str]], iterator: Iterator[tuple[SortKey, str]]
 ) -> Spool:
     end, count, path = spool.end or "", 0, spool.path
-    with open(path, "w", encoding="utf-8", newline="") as texts, open(_keys(path), "wb") as keys:
-        while chunk:
-            values = [text for _key, text in chunk]
-            if any("\n" in text for text in values):
-                raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
-            texts.write(end.join(values) + end)
-            pickle.dump([key for key, _text in chunk], keys, protocol=pickle.HIGHEST_PROTOCOL)
-            count += len(chunk)
-            last = chunk[-1][0]
-            chunk = list(islice(iterator, _CHUNK))
-    return attrs.evolve(spool, count=count, last=last)
+    keys: IO[bytes] = io.BytesIO()  # pickled keys, appended to the texts at the end
+    try:
+        with open(path, "wb") as texts:
+            while chunk:
+                values = [text for _key, text in chunk]
+                if any("\n" in text for text in values):
+                    raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
+                texts.write((end.join(values) + end).encode("utf-8"))
+                pickle.dump([key for key, _text in chunk], keys, protocol=pickle.HIGHEST_PROTOCOL)
+                if isinstance(keys, io.BytesIO) and keys.tell() > _KEYS_IN_MEMORY:
+                    keys = _keys_to_file(path, keys)
+                count += len(chunk)
+                last = chunk[-1][0]
+                chunk = list(islice(iterator, _CHUNK))
+            keys_at = None
+            if isinstance(keys, io.BytesIO):
+                keys_at = texts.tell()
+                texts.write(keys.getbuffer())
+    finally:
+        keys.close()
+    return attrs.evolve(spool, count=count, last=last, keys_at=keys_at)
+
+
+def _keys_to_file(path: str, pickled: io.BytesIO) -> IO[bytes]:
+    """The keys file of the spool ``path``, opened, holding the keys ``pickled`` so far."""
+    keys = open(_keys(path), "wb")  # noqa: SIM115 - closed by the writer
+    keys.write(pickled.getbuffer())
+    return keys
 
 
 def _keys(path: str) -> str:
@@ -198,16 +225,22 @@ def _items(spool: Spool) -> Iterator[tuple[SortKey, Any]]:
 
 def _text_items(spool: Spool, cut: int) -> Iterator[tuple[SortKey, str]]:
     with (
-        open(spool.path, encoding="utf-8", newline="\n") as texts,
-        open(_keys(spool.path), "rb") as keys,
+        open(spool.path, "rb") as texts,
+        open(spool.path if spool.keys_at is not None else _keys(spool.path), "rb") as keys,
     ):
+        keys.seek(spool.keys_at or 0)
         while True:
             try:
                 chunk = pickle.load(keys)  # written by this run, in its own folder
             except EOFError:
                 return
             for key in chunk:
-                yield key, next(texts)[:-cut]
+                yield key, texts.readline().decode("utf-8")[:-cut]
+
+
+def _texts_size(spool: Spool) -> int:
+    """The bytes of a text spool's texts (each with its end), without its keys."""
+    return os.path.getsize(spool.path) if spool.keys_at is None else spool.keys_at
 
 
 def _merge(spools: Sequence[Spool]) -> Iterator[tuple[SortKey, Any]]:
@@ -352,7 +385,7 @@ def _write_clusters(
         if len(cluster) == 1 and cluster[0].end == separator:
             if owed:
                 out.write(sep)
-            _copy_bytes(cluster[0].path, out, os.path.getsize(cluster[0].path) - len(sep))
+            _copy_bytes(cluster[0].path, out, _texts_size(cluster[0]) - len(sep))
             owed = True
             continue
         values = (value for _key, value in _merge(cluster))

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mycareer import account_groups, pipeline, regroup, timeline_jobs, timeline_map
+from mycareer import _spool, account_groups, pipeline, regroup, timeline_jobs, timeline_map
 from mycareer._spool import SpooledItems
 from mycareer.account_jobs import AccountSpec, accounts_from_files, run_account_plan
 from mycareer.account_jobs import _local_mapper as local_mapper
@@ -355,9 +355,11 @@ def _each_text_once_on_disk(texts: Any) -> None:
     """The run's temporary folder (mycareer._spool) holds the texts, each once."""
     assert isinstance(texts, SpooledItems)
     folder = Path(texts._folder.name)
-    spools = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
+    spools = {spool.path: spool for cluster in texts._clusters for spool in cluster}
+    files = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
+    assert {str(path) for path in files} == set(spools)  # no spool of a group read again
     each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
-    assert sum(path.stat().st_size for path in spools) == sum(
+    assert sum(_spool._texts_size(spool) for spool in spools.values()) == sum(
         len(text.encode("utf-8")) + each for text in texts
     )
 
