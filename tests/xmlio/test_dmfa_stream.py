@@ -558,3 +558,53 @@ def test_a_file_whose_header_is_unclear_leaves_the_corrections_to_the_read(
     bad.write_text(bad.read_text(encoding="utf-8").replace("<Quarter>20242<", "<Quarter>2024x<"))
     streamed, _log = _assert_as_whole([tmp_path])
     assert [r.source.endswith("e-beta-2024-2.xml") for r in streamed.rejected] == [True]
+
+
+def test_each_files_beginning_is_read_once_before_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run by employer reads each file's kind and header from one read of its beginning
+    (``scan_document``), and the reader does not read the root a second time: the
+    separate reads (sniff_document, scan_header, the reader's root_tag) are never made,
+    and the stream still gives what one whole read gives."""
+    from mycareer.xmlio import dmfa, flows, headers
+
+    paths = _folder(tmp_path)
+    whole = read_corrected_dmfa(paths, on_error="collect")
+    scanned: list[Path] = []
+    scan = headers.scan_document
+
+    def counted(path: Path) -> object:
+        scanned.append(path)
+        return scan(path)
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a file's beginning read a second time")
+
+    monkeypatch.setattr(flows, "scan_document", counted)
+    for module, name in ((flows, "sniff_document"), (flows, "scan_header"), (dmfa, "root_tag")):
+        monkeypatch.setattr(module, name, refused)
+    streamed, records, _log = _stream(paths)
+    assert sorted(scanned) == sorted(paths)
+    assert streamed is not None
+    assert records == list(whole.records)
+    assert streamed.declarations == whole.declarations
+
+
+def test_a_file_sniffed_as_an_original_is_still_refused_if_its_root_is_not_one(
+    tmp_path: Path,
+) -> None:
+    """``sniffed`` only spares the reader its own read of the root: a file whose root is
+    not an original's by the time it is read (changed since, or sniffed wrongly) is
+    rejected with the message it gets without it, and contributes nothing."""
+    path = _update(tmp_path, "u.xml", ACME, _staff(ACME, Q(2024, 1))[0])
+    said = []
+    for sniffed in (False, True):
+        log: list[tuple[str, int]] = []
+        read = read_dmfa_file(path, _Stage([], log), sniffed=sniffed)
+        assert read.rejected
+        assert not read.declarations
+        assert log == [("discard", 0)]
+        said.append(_said(read.errors))
+    assert said[0] == said[1]
+    assert "DmfAUpdate (modification declaration) is not an original" in said[0][0][0]

@@ -7,6 +7,7 @@ header, and the header itself for damage after it.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mycareer.errors import InputError
 from mycareer.quarter import Quarter
 from mycareer.xmlio import headers
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
@@ -190,3 +192,59 @@ def test_a_correction_of_several_forms_names_every_forms_employer(tmp_path: Path
     cut = tmp_path / "cut.xml"
     cut.write_text(text[: text.index("100204")])
     assert scan_employer(cut) == ("DmfAUpdate", "nsso:100006", Quarter(2024, 1), ("n:100006",))
+
+
+# -- scan_document: sniff_document and scan_header from one read ---------------------------
+
+_PROLOGS = [b"", b'<?xml version="1.0" encoding="UTF-8"?>\n', b"\xef\xbb\xbf",
+            b"<!-- " + b"c" * (2 * _HEADER_BYTES) + b" -->\n", b"<?pi x?>",
+            b'<!DOCTYPE DmfAOriginal [<!ENTITY e "x">]>']  # fmt: skip
+_ROOTS = [b"<DmfAOriginal>", b'<DmfAOriginal xsi:noNamespaceSchemaLocation="DmfAOriginal_20231'
+          b'.xsd" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+          b'<x:DmfAOriginal xmlns:x="urn:other">', b"<DmfAUpdate>", b"<Dimona>",
+          b"<", b""]  # fmt: skip
+
+
+def _either(call: object, path: Path) -> object:
+    """What ``call(path)`` gives, or the error it raises (its type, message and source)."""
+    try:
+        return call(path)  # type: ignore[operator]
+    except Exception as error:  # compared with the other read's, not hidden
+        return (type(error), str(error), getattr(error, "source", None))
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    prolog=st.sampled_from(_PROLOGS),
+    root=st.sampled_from(_ROOTS),
+    body=st.sampled_from(["payroll", "long", "cut", "none"]),
+    cut=st.integers(0, 3 * _HEADER_BYTES),
+)
+def test_one_read_of_the_beginning_gives_what_sniff_and_scan_give(
+    big: bytes, tmp_path: Path, prolog: bytes, root: bytes, body: str, cut: int
+) -> None:
+    """The oracle: sniff_document and scan_header, each from its own read (any prolog,
+    root, header inside or beyond the first 8 kB, a file cut anywhere, no XML at all)."""
+    from mycareer.xmlio.documents import sniff_document
+
+    content = big[big.index(b"<DmfAOriginal") + len(b"<DmfAOriginal>") :]  # after its root tag
+    if body == "long":  # a header that does not end within the first 8 kB
+        content = b"<Form>" + b"<Pad/>" * _HEADER_BYTES + content.split(b"<Form>", 1)[1]
+    data = prolog + root + (b"" if body == "none" else content)
+    path = tmp_path / "f.xml"
+    path.write_bytes(data[: len(prolog) + len(root) + cut] if body == "cut" else data)
+    found = _either(headers.scan_document, path)
+    kind = _either(lambda p: sniff_document(p, name=str(p)), path)
+    if isinstance(kind, tuple):  # sniff_document raised: so does the one read, alike
+        assert found == kind
+    else:
+        assert found == (kind, scan_header(path))
+
+
+def test_a_file_that_is_no_document_raises_as_sniff_document_does(tmp_path: Path) -> None:
+    empty, text = tmp_path / "empty.xml", tmp_path / "text.xml"
+    empty.write_bytes(b"")
+    text.write_bytes(b"not xml at all")
+    for path in (empty, text):
+        with pytest.raises(InputError, match=re.escape(str(path))):
+            headers.scan_document(path)

@@ -477,3 +477,28 @@ def test_a_doctype_hidden_after_4_kib_is_still_refused(
         with pytest.raises(InputError, match="DOCTYPE") as caught:
             list(iterate(source, name="hidden.xml"))
         assert "EXPANDED-ENTITY" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("root", "said"),
+    [
+        ("DmfAUpdate", "DmfAUpdate (modification declaration) is not an original"),
+        ("Dimona", "not a DmfA document: root element <Dimona>, expected <DmfAOriginal>"),
+    ],
+)
+def test_a_stream_that_cannot_rewind_is_refused_for_its_root_as_a_file_is(
+    tmp_path: Path, root: str, said: str
+) -> None:
+    """A pipe of another document than a DmfA original is refused as the same bytes in a
+    file are, not read as an original that holds nothing (until 7 December 2026 such a
+    stream gave no record and no error: a correction piped in was lost unsaid)."""
+    data = f"<{root}><Form><EmployerDeclaration/></Form></{root}>".encode()
+    path = tmp_path / "other.xml"
+    path.write_bytes(data)
+    refusals = []
+    for source in (path, io.BufferedReader(_OneWayStream(data))):
+        with pytest.raises(InputError) as refused:
+            list(iter_dmfa(source, name=str(path)))
+        refusals.append((type(refused.value), str(refused.value)))
+    assert refusals[0] == refusals[1]
+    assert said in refusals[0][1]

@@ -151,9 +151,11 @@ _known_nisses = known_niss.cache
 class _DmfaReader:
     """One pass over one document; keeps the declaration headers it met."""
 
-    def __init__(self, source: XmlSource, label: str) -> None:
+    def __init__(self, source: XmlSource, label: str, *, sniffed: bool = False) -> None:
         self.source = source
         self.label = label
+        #: The caller read the root already (its kind decided this reader): no pre-read.
+        self.sniffed = sniffed
         self.declarations: list[tuple[int, DmfaDeclaration]] = []
         self.errors: list[InvalidValueError] = []
         self._quarter_key = (date(1, 1, 1), date(1, 1, 1))
@@ -445,8 +447,7 @@ class _DmfaReader:
             return None
 
     # -- the stream ----------------------------------------------------------
-    def _check_document(self) -> None:
-        root = root_tag(self.source, self.label)
+    def _check_root(self, root: str) -> None:
         if root == _UPDATE_ROOT:
             raise UnsupportedDocumentError(
                 f"{_UPDATE_ROOT} (modification declaration) is not an original: root element "
@@ -458,18 +459,22 @@ class _DmfaReader:
 
     def records(self) -> Iterator[tuple[int, DmfaWorkerRecord]]:
         """Yield ``(form index, record)`` for every good WorkerRecord."""
-        self._check_document()
+        if not self.sniffed:  # a clear error before anything is read (a DmfAUpdate...)
+            self._check_root(root_tag(self.source, self.label))
         events = iterparse_document(
             self.source, events=("end",), tag=_TAGS, name=self.label, element_only=_ELEMENT_ONLY
         )
         form_count = 0
         form_open = False
+        root_seen = False
         try:
             # One "end" event per WorkerRecord: persons and forms are noticed as they go by.
             for _event, element in events:
                 tag = element.tag
-                if form_count == 0 and not form_open:
-                    refuse_doctype(element, self.label)  # non-seekable streams skip the sniff
+                if not root_seen:  # sniffed, or a stream that is not seekable: checked here
+                    refuse_doctype(element, self.label)
+                    self._check_root(str(element.getroottree().getroot().tag))
+                    root_seen = True
                 if not form_open and tag != "Form":
                     form_count += 1
                     self._reset_form(form_count)
@@ -735,7 +740,7 @@ class FileRead:
     undeclared: bool = False
 
 
-def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
+def read_dmfa_file(path: Path, stage: FileStage, *, sniffed: bool = False) -> FileRead:
     """Read one DmfA original file into ``stage``, whole or not at all.
 
     The records are fed to ``stage`` as they are read, so the file is never held;
@@ -743,8 +748,11 @@ def read_dmfa_file(path: Path, stage: FileStage) -> FileRead:
     that make it unusable, as :func:`read_dmfa` rejects a file) the stage is
     discarded and the result says why. Committing is the caller's: it may still
     refuse a file read whole (for instance a second original of a quarter).
+    ``sniffed``: the caller read the file's root already (its kind chose this reader,
+    :func:`~mycareer.xmlio.documents.sniff_document`), so it is not read a second time
+    before the records; the root is still checked at the first element read.
     """
-    reader = _DmfaReader(path, str(path))
+    reader = _DmfaReader(path, str(path), sniffed=sniffed)
     failures: list[InvalidValueError] = []
     kept: dict[int, tuple[list[int], set[str]]] = {}  # form: [records], workers' NISS
     count = 0

@@ -45,6 +45,7 @@ __all__ = [
     "LATEST_CHECKED",
     "ONSS_FAMILIES",
     "DocumentKind",
+    "kind_of_root",
     "onss_schema",
     "sniff_document",
     "sniff_version",
@@ -112,7 +113,8 @@ def sniff_version(root: Any) -> str | None:
     return match.group(1) if match else None
 
 
-def _kind_of(element: Any) -> DocumentKind:
+def kind_of_root(element: Any) -> DocumentKind:
+    """The kind of a document from its root element (met at its start event)."""
     tag = str(element.tag)
     namespace, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     return DocumentKind(local, namespace or None, sniff_version(element), 1)
@@ -132,7 +134,7 @@ def sniff_document(source: XmlSource, *, name: str | None = None) -> DocumentKin
     try:
         for _event, element in events:
             refuse_doctype(element, label)
-            return _kind_of(element)
+            return kind_of_root(element)
     finally:
         close_events(events)
         if position is not None:

@@ -60,7 +60,7 @@ from mycareer.xmlio.dmfa_update import (
 )
 from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
 from mycareer.xmlio.file_order import errors_in_file_order, reading_in_file_order
-from mycareer.xmlio.headers import scan_employer, scan_header
+from mycareer.xmlio.headers import Header, scan_document, scan_employer, scan_header
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -100,15 +100,23 @@ class CorrectedDmfaBatch:
 
 
 def sort_documents(
-    files: Iterable[Path],
+    files: Iterable[Path], *, headers: dict[Path, Header] | None = None
 ) -> tuple[dict[Path, DocumentKind], list[Finding], list[InvalidValueError]]:
-    """Each file's kind (by root element), version findings, and the unreadable files."""
+    """Each file's kind (by root element), version findings, and the unreadable files.
+
+    With ``headers``, each readable file's :func:`~mycareer.xmlio.headers.scan_header`
+    goes there too, from the same read of its beginning
+    (:func:`~mycareer.xmlio.headers.scan_document`).
+    """
     kinds: dict[Path, DocumentKind] = {}
     findings: list[Finding] = []
     errors: list[InvalidValueError] = []
     for path in files:
         try:
-            kind = sniff_document(path, name=str(path))
+            if headers is None:
+                kind = sniff_document(path, name=str(path))
+            else:
+                kind, headers[path] = scan_document(path)
         except InvalidValueError as error:
             errors.append(error)
             continue
@@ -291,12 +299,16 @@ def _header_order(key: str | None, quarter: Quarter | None) -> tuple[object, ...
 _Header = tuple[str | None, Quarter | None, tuple[str, ...]]
 
 
-def _headers(originals: Sequence[Path], corrections: _Corrections) -> list[_Header]:
-    """Each file's header, read once: with its identifiers only when corrections need
-    them to find the files they name (:func:`~mycareer.xmlio.headers.scan_employer`)."""
+def _headers(
+    originals: Sequence[Path], corrections: _Corrections, scanned: dict[Path, Header]
+) -> list[_Header]:
+    """Each file's header: as ``scanned`` with its kind, or read again with its
+    identifiers when corrections need them to find the files they name
+    (:func:`~mycareer.xmlio.headers.scan_employer`)."""
     if corrections.targets:
         return [scan_employer(path)[1:] for path in originals]
-    return [(key, quarter, ()) for _root, key, quarter in map(scan_header, originals)]
+    found = (scanned.get(path) or scan_header(path) for path in originals)
+    return [(key, quarter, ()) for _root, key, quarter in found]
 
 
 def stream_corrected_dmfa(
@@ -337,14 +349,15 @@ def stream_corrected_dmfa(
     calls :func:`read_corrected_dmfa`.
     """
     files, errors = input_files(paths)
-    kinds, findings, problems = sort_documents(files)
+    scanned: dict[Path, Header] = {}  # each file's beginning read once, kind and header
+    kinds, findings, problems = sort_documents(files, headers=scanned)
     errors.extend(problems)
     corrections = _Corrections.read(kinds, errors)
     if corrections is None:
         return None
     originals, reading = input_files(corrections.originals)  # as read_dmfa lists them
     errors.extend(reading)
-    headers = _headers(originals, corrections)
+    headers = _headers(originals, corrections, scanned)
     if not corrections.named_by(headers):
         return None  # decided before any file is read (else streamed, then read again whole)
     runs = _runs(
@@ -417,7 +430,7 @@ class _Stream:
         index = run[0]
         held = _HeldRecords() if self.corrections.touches(self.headers[index]) else None
         current = held or self.stage()
-        self.reads[index] = read_dmfa_file(self.originals[index], current)
+        self.reads[index] = read_dmfa_file(self.originals[index], current, sniffed=True)
         return () if self.reads[index].rejected else (index, current, held)
 
     def _chosen(self, run: Sequence[int]) -> tuple[int, FileStage, None] | tuple[()] | None:
@@ -430,7 +443,7 @@ class _Stream:
         by_form: dict[FormKey, list[DmfaWorkerRecord]] = {}
         for index in run:
             held = _HeldRecords()
-            read = self.reads[index] = read_dmfa_file(self.originals[index], held)
+            read = self.reads[index] = read_dmfa_file(self.originals[index], held, sniffed=True)
             if read.rejected:
                 continue
             if read.undeclared or len(read.declarations) != 1:

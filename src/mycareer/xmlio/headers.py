@@ -29,11 +29,14 @@ from mycareer.nsso import NssoNumber
 from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
+from mycareer.xmlio.documents import DocumentKind, kind_of_root, sniff_document
+from mycareer.xmlio.reading import refuse_doctype
 
 __all__ = [
     "ORIGINAL_ROOT",
     "EmployerHeader",
     "file_header",
+    "scan_document",
     "scan_employer",
     "scan_employers",
     "scan_header",
@@ -67,6 +70,25 @@ def scan_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None, Q
     DmfA originals give their root alone.
     """
     return _as_header(*_header_texts(path, (ORIGINAL_ROOT,)))
+
+
+def scan_document(path: str | os.PathLike[str]) -> tuple[DocumentKind, Header]:
+    """:func:`~mycareer.xmlio.documents.sniff_document` and :func:`scan_header` of a file,
+    from one read of its beginning: a run's group reads each of its files' beginnings
+    once before reading them (docs/performance.md, "Small employers"). Raises as
+    ``sniff_document`` raises when the beginning does not read (malformed, a DOCTYPE).
+
+    >>> from importlib import resources
+    >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"
+    >>> kind, header = scan_document(str(demo))
+    >>> kind.root, kind.family, header
+    ('DmfAOriginal', 'dmfa', ('DmfAOriginal', '0403019261', Quarter(year=2022, number=4)))
+    """
+    kinds: list[DocumentKind] = []
+    root, texts = _header_texts(path, (ORIGINAL_ROOT,), kinds)
+    if not kinds:  # its root was not read: sniff_document's own read says why
+        kinds.append(sniff_document(path, name=os.fspath(path)))
+    return kinds[0], _as_header(root, texts)
 
 
 def _as_header(root: str | None, texts: dict[str, str | None] | None) -> Header:
@@ -166,9 +188,10 @@ def _identifier(prefix: str, text: str | None, number: Callable[[str], Any]) -> 
 
 
 def _header_texts(
-    path: str | os.PathLike[str], roots: tuple[str, ...]
+    path: str | os.PathLike[str], roots: tuple[str, ...], kinds: list[DocumentKind] | None = None
 ) -> tuple[str | None, dict[str, str | None] | None]:
-    """The root and, for one of ``roots``, the texts of its first header (else None)."""
+    """The root and, for one of ``roots``, the texts of its first header (else None);
+    the document's kind added to ``kinds`` when its root is read."""
     try:
         with open(path, "rb") as stream:
             head = stream.read(_HEADER_BYTES)
@@ -176,10 +199,10 @@ def _header_texts(
         head = b""  # reading the file reports the problem
     name = os.fspath(path)
     if len(head) == _HEADER_BYTES:
-        found = _header_of(head, str(name), roots, whole=False)
+        found = _header_of(head, str(name), roots, whole=False, kinds=kinds)
         if found is not None:
             return found
-    whole = _header_of(path, str(name), roots, whole=True)
+    whole = _header_of(path, str(name), roots, whole=True, kinds=kinds)
     assert whole is not None
     return whole
 
@@ -198,10 +221,16 @@ def file_header(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
 
 
 def _header_of(
-    source: str | os.PathLike[str] | bytes, name: str, roots: tuple[str, ...], *, whole: bool
+    source: str | os.PathLike[str] | bytes,
+    name: str,
+    roots: tuple[str, ...],
+    *,
+    whole: bool,
+    kinds: list[DocumentKind] | None = None,
 ) -> tuple[str | None, dict[str, str | None] | None] | None:
     """The root of ``source`` and its header's texts (None for other roots); None when
-    ``source`` is not ``whole`` and did not settle it."""
+    ``source`` is not ``whole`` and did not settle it. With ``kinds``, the document's
+    kind is added there when its root is read (a DOCTYPE refused first)."""
     root: str | None = None
     texts: dict[str, str | None] = {}
     events: Any = iterparse_document(source, events=("start", "end"), name=name, peek=True)
@@ -209,6 +238,9 @@ def _header_of(
         for event, element in events:
             tag = element.tag
             if root is None:
+                if kinds is not None and not kinds:
+                    refuse_doctype(element, name)
+                    kinds.append(kind_of_root(element))
                 root = tag if isinstance(tag, str) else None
                 if root not in roots:
                     return root, None
