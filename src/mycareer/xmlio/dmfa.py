@@ -58,7 +58,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -85,6 +85,7 @@ from mycareer.period import Period
 from mycareer.quarter import Quarter
 from mycareer.xmlio._dmfa_fast import fast_occupation, plain_record
 from mycareer.xmlio._dmfa_originals import DMFA_DUPLICATE_ORIGINAL, FormKey, choose_originals
+from mycareer.xmlio._dmfa_results import FileRead, FileStage, RejectedFile
 from mycareer.xmlio._safe import XmlSource, iterparse_document
 from mycareer.xmlio.dmfa_occupation import read_occupation
 from mycareer.xmlio.reading import (
@@ -575,21 +576,6 @@ def iter_dmfa(
             )
 
 
-@attrs.frozen
-class RejectedFile:
-    """A declaration file that contributes no record (all or nothing), and why.
-
-    ``employer`` and ``quarter`` are those of its header when they could be read:
-    results whose population includes them are incomplete (``REFERENCE_INCOMPLETE``,
-    :func:`mycareer.fla.incomplete.mark_incomplete_references`).
-    """
-
-    source: str
-    employer: Employer | None
-    quarter: Quarter | None
-    reason: str
-
-
 @summarised
 @attrs.frozen
 class DmfaBatch:
@@ -713,31 +699,6 @@ def _settle(
         errors.append(failure)
     rejected.extend(_rejections(reader, failure, read))
     return False
-
-
-class FileStage(Protocol):
-    """Where :func:`read_dmfa_file` puts one file's records: ``feed`` takes them as they
-    are read (all of them), then they are committed, or discarded (a file that fails
-    part-way contributes nothing)."""
-
-    def feed(self, records: Iterable[DmfaWorkerRecord]) -> None: ...
-    def commit(self) -> None: ...
-    def discard(self) -> None: ...
-
-
-@attrs.frozen
-class FileRead:
-    """What :func:`read_dmfa_file` made of one file: its forms' ``declarations`` (in file
-    order, their worker and record counts those of the lines read), ``errors`` (refused
-    records, then its failure), ``rejected`` (one :class:`RejectedFile` per header when it
-    failed, else empty); ``undeclared``: records came from a form whose header was not
-    kept (only :func:`read_dmfa` places them).
-    """
-
-    declarations: tuple[DmfaDeclaration, ...] = ()
-    errors: tuple[InvalidValueError, ...] = ()
-    rejected: tuple[RejectedFile, ...] = ()
-    undeclared: bool = False
 
 
 def read_dmfa_file(path: Path, stage: FileStage, *, sniffed: bool = False) -> FileRead:
