@@ -426,3 +426,51 @@ def test_a_part_waits_for_every_part_whose_range_it_overlaps() -> None:
     wide = [(str(n), str(n + 1)) for n in range(_spool.OPEN_FILES + 1)]
     assert not _spool.OrderedSpoolWriter(io.BytesIO(), wide, ",\n").usable
     assert _spool.OrderedSpoolWriter(io.BytesIO(), wide[::2], ",\n").usable
+
+
+def test_a_keys_file_that_cannot_be_written_is_closed_and_removed() -> None:
+    """A full disk while the keys go to their own file: the error is the caller's, the
+    file is closed (no descriptor left open in a long-lived process) and nothing is left."""
+    folder = TemporaryDirectory()
+    opened: list[Any] = []
+
+    class _Full(io.FileIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fake_open(path: str, mode: str = "r", **kwargs: Any) -> Any:
+        if path.endswith(".keys"):
+            opened.append(_Full(path, "wb"))
+            return opened[-1]
+        return open(path, mode, **kwargs)
+
+    items = [((n,), f'{{"n": {n}}}') for n in range(100)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "_KEYS_IN_MEMORY", 0)
+        patch.setattr(_spool, "open", fake_open, raising=False)
+        with pytest.raises(OSError, match="No space left"):
+            write_text_spool(folder.name, "g", items, ",\n")
+    assert len(opened) == 1
+    assert opened[0].closed
+    assert os.listdir(folder.name) == []
+
+
+def test_keys_that_cannot_be_written_after_the_texts_leave_nothing() -> None:
+    """The same at the last write, the keys after the texts in the spool's one file: the
+    disk's error, not another, and no file left."""
+    folder = TemporaryDirectory()
+
+    class _FullAtTheKeys(io.FileIO):
+        def write(self, data: Any) -> int:
+            if isinstance(data, memoryview):  # the pickled keys (the texts are bytes)
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(data)
+
+    def fake_open(path: str, mode: str = "r", **kwargs: Any) -> Any:
+        return _FullAtTheKeys(path, "wb") if mode == "wb" else open(path, mode, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "open", fake_open, raising=False)
+        with pytest.raises(OSError, match="No space left"):
+            write_text_spool(folder.name, "g", [((n,), "{}") for n in range(100)], ",\n")
+    assert os.listdir(folder.name) == []

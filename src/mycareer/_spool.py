@@ -132,7 +132,8 @@ def write_text_spool(
     folder: str, name: str, items: Iterable[tuple[SortKey, str]], end: str
 ) -> Spool | None:
     """Write ``(sort key, text)`` items, in key order, as UTF-8 text, each text followed
-    by ``end``; the keys go to the file ``name + ".keys"``. ``None`` if no item.
+    by ``end``; the keys follow the texts in the same file (:attr:`Spool.keys_at`), or go
+    to the file ``name + ".keys"`` beyond :data:`_KEYS_IN_MEMORY`. ``None`` if no item.
 
     ``end`` ends with a newline, which no text may hold (a compact JSON text holds
     none): reading back splits the file at newlines. A text that is not valid Unicode
@@ -188,7 +189,8 @@ def _write_texts(
             keys_at = None
             if isinstance(keys, io.BytesIO):
                 keys_at = texts.tell()
-                texts.write(keys.getbuffer())
+                with keys.getbuffer() as pickled:  # released even if the write fails
+                    texts.write(pickled)
     finally:
         keys.close()
     return attrs.evolve(spool, count=count, last=last, keys_at=keys_at)
@@ -197,7 +199,12 @@ def _write_texts(
 def _keys_to_file(path: str, pickled: io.BytesIO) -> IO[bytes]:
     """The keys file of the spool ``path``, opened, holding the keys ``pickled`` so far."""
     keys = open(_keys(path), "wb")  # noqa: SIM115 - closed by the writer
-    keys.write(pickled.getbuffer())
+    try:
+        with pickled.getbuffer() as view:  # released even if the write fails
+            keys.write(view)
+    except BaseException:
+        keys.close()  # the writer's cleanup (remove_spool) then removes the file
+        raise
     return keys
 
 

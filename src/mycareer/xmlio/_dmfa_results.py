@@ -35,9 +35,9 @@ class RejectedFile:
 
 
 class FileStage(Protocol):
-    """Where :func:`read_dmfa_file` puts one file's records: ``feed`` takes them as they
-    are read (all of them), then they are committed, or discarded (a file that fails
-    part-way contributes nothing)."""
+    """Where :func:`~mycareer.xmlio.dmfa.read_dmfa_file` puts one file's records:
+    ``feed`` takes them as they are read (all of them), then they are committed, or
+    discarded (a file that fails part-way contributes nothing)."""
 
     def feed(self, records: Iterable[DmfaWorkerRecord]) -> None: ...
     def commit(self) -> None: ...
@@ -46,11 +46,12 @@ class FileStage(Protocol):
 
 @attrs.frozen
 class FileRead:
-    """What :func:`read_dmfa_file` made of one file: its forms' ``declarations`` (in file
-    order, their worker and record counts those of the lines read), ``errors`` (refused
-    records, then its failure), ``rejected`` (one :class:`RejectedFile` per header when it
-    failed, else empty); ``undeclared``: records came from a form whose header was not
-    kept (only :func:`read_dmfa` places them).
+    """What :func:`~mycareer.xmlio.dmfa.read_dmfa_file` made of one file: its forms'
+    ``declarations`` (in file order, their worker and record counts those of the lines
+    read), ``errors`` (refused records, then its failure), ``rejected`` (one
+    :class:`RejectedFile` per header when it failed, else empty); ``undeclared``: records
+    came from a form whose header was not kept (only :func:`~mycareer.xmlio.dmfa.read_dmfa`
+    places them).
     """
 
     declarations: tuple[DmfaDeclaration, ...] = ()
