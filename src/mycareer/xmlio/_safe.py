@@ -322,6 +322,7 @@ def iterparse_document(
     name: str | None = None,
     peek: bool = False,
     element_only: bool = False,
+    root: list[Any] | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """Stream ``(event, element)`` pairs with the hardened options.
 
@@ -334,6 +335,8 @@ def iterparse_document(
     whitespace (codes, numbers, dates, as a DmfA's): the indentation between
     elements is not kept (libxml2's "blank" text nodes), which the parser
     and every element access then skip.
+    ``root``: a list the root element is added to once the document is read to its end
+    (for a caller that filtered by ``tag`` and met no element: which document it was).
     """
     label = name or source_name(source)
     opened: IO[bytes] | None = None
@@ -350,6 +353,8 @@ def iterparse_document(
             options = ITERPARSE_OPTIONS if not element_only else _ELEMENT_ONLY_OPTIONS
             context = etree.iterparse(replay, events=events, tag=tag, **options)
             yield from context
+            if root is not None and context.root is not None:
+                root.append(context.root)
         except etree.XMLSyntaxError as error:
             raise _syntax_error(error, label) from None
     except OSError as error:

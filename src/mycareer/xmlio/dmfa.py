@@ -462,8 +462,14 @@ class _DmfaReader:
         """Yield ``(form index, record)`` for every good WorkerRecord."""
         if not self.sniffed:  # a clear error before anything is read (a DmfAUpdate...)
             self._check_root(root_tag(self.source, self.label))
+        root: list[Any] = []  # the root, when no element of _TAGS came (another document)
         events = iterparse_document(
-            self.source, events=("end",), tag=_TAGS, name=self.label, element_only=_ELEMENT_ONLY
+            self.source,
+            events=("end",),
+            tag=_TAGS,
+            name=self.label,
+            element_only=_ELEMENT_ONLY,
+            root=root,
         )
         form_count = 0
         form_open = False
@@ -472,9 +478,8 @@ class _DmfaReader:
             # One "end" event per WorkerRecord: persons and forms are noticed as they go by.
             for _event, element in events:
                 tag = element.tag
-                if not root_seen:  # sniffed, or a stream that is not seekable: checked here
-                    refuse_doctype(element, self.label)
-                    self._check_root(str(element.getroottree().getroot().tag))
+                if not root_seen:
+                    self._first_element(element)
                     root_seen = True
                 if not form_open and tag != "Form":
                     form_count += 1
@@ -509,7 +514,20 @@ class _DmfaReader:
                         del parent[0]
         finally:
             close_events(events)
+        self._finish(form_count, [] if root_seen else root)
+
+    def _first_element(self, element: Any) -> None:
+        """The first element read: a DOCTYPE refused, and a root that is not an original's
+        (no read before checked it when sniffed, or for a stream that cannot rewind)."""
+        refuse_doctype(element, self.label)
+        self._check_root(str(element.getroottree().getroot().tag))
+
+    def _finish(self, form_count: int, root: list[Any]) -> None:
+        """After the last element: the errors summarised; a document that gave no element
+        refused by its ``root`` (another document), one that gave no Form as empty."""
         self._summarise_errors()
+        if root:
+            self._check_root(str(root[0].tag))
         if form_count == 0:
             raise InputError(
                 f"empty DmfA declaration: <{_ROOT}> holds no Form", source=SourceRef(self.label, 1)
