@@ -423,19 +423,26 @@ class _DaskShuffle:
         self.call += 1
         return summaries  # type: ignore[no-any-return]
 
+    def _dropped(self, dropped: Sequence[Collection[str]]) -> list[frozenset[str]]:
+        """Per map task, the files whose rows its reduce parts drop (made once a reduce)."""
+        per_call = [frozenset(files) for files in dropped]
+        gone = []
+        for summary, call in zip(self.summaries, self.calls, strict=True):
+            files = per_call[call] if call < len(per_call) else frozenset()
+            # A worker's copy of a URL names the periods it read: dropped by that name.
+            gone.append(files | {copy for copy, name in summary.copies if name in files})
+        return gone
+
     def _parts(
-        self, bucket: int, dropped: Sequence[Collection[str]]
+        self, bucket: int, gone: Sequence[frozenset[str]]
     ) -> tuple[list[Future[bytes]], list[frozenset[str]]]:
         """The bucket's rows of each map task, and the files whose rows each drops."""
-        futures, gone = [], []
-        for future, summary, call in zip(self.futures, self.summaries, self.calls, strict=True):
+        futures, dropped = [], []
+        for future, summary, files in zip(self.futures, self.summaries, gone, strict=True):
             if summary.rows[bucket] is not None:
                 futures.append(self.client.submit(_rows, future, bucket, pure=False))
-                files = frozenset(dropped[call] if call < len(dropped) else ())
-                # A worker's copy of a URL names the periods it read: dropped by that name.
-                copies = {copy for copy, name in summary.copies if name in files}
-                gone.append(files | copies)
-        return futures, gone
+                dropped.append(files)
+        return futures, dropped
 
     def reduce(
         self,
@@ -446,18 +453,17 @@ class _DaskShuffle:
     ) -> Sequence[WorkerTimeline]:
         client = self.client
         pause = self.pause
+        gone = self._dropped(dropped)
         if self.spool_to is not None:
             folder = _spool_folder(self.spool_to)
             written = []
             for b in range(buckets):
-                arguments = (_reduce_to, *self._parts(b, dropped), as_of, spec, folder.name, b)
+                arguments = (_reduce_to, *self._parts(b, gone), as_of, spec, folder.name, b)
                 written.append(client.submit(_in_task, pause, *arguments, pure=False))
             spools: list[Spool | None] = client.gather(written)  # type: ignore[no-untyped-call]
             return SpooledItems([spool for spool in spools if spool is not None], folder)
         reduces = [
-            client.submit(
-                _in_task, pause, _reduce, *self._parts(b, dropped), as_of, spec, pure=False
-            )
+            client.submit(_in_task, pause, _reduce, *self._parts(b, gone), as_of, spec, pure=False)
             for b in range(buckets)
         ]
         buckets_of: list[list[Any]] = client.gather(reduces)  # type: ignore[no-untyped-call]
