@@ -39,7 +39,7 @@ from mycareer.quarter import Quarter
 from mycareer.read_order import declared_ids
 from mycareer.regroup import NamesAnotherGroup, watched
 from mycareer.work_fraction import WorkFraction
-from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
+from mycareer.xmlio.flows import KnownHeaders, read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["AccountGroupResult", "AccountSpec", "run_account_group"]
 
@@ -107,7 +107,10 @@ class AccountGroupResult:
 
 
 def run_account_group(
-    spec: AccountSpec, files: Sequence[str], group: int | None = None
+    spec: AccountSpec,
+    files: Sequence[str],
+    group: int | None = None,
+    known: KnownHeaders | None = None,
 ) -> AccountGroupResult:
     """Read one group's files and compute every year's entitlements (in this process).
 
@@ -118,9 +121,10 @@ def run_account_group(
     ``spec.header_groups`` and the group's index ``group``, the read stops at the first
     record of another group's employer: the result names only it (``keys``), as
     the group is read again joined (:func:`~mycareer.account_jobs.run_account_plan`).
+    ``known``: the files' kinds and headers the plan's pre-scan read, not read again.
     """
     try:
-        streamed = _streamed(spec, files, group)
+        streamed = _streamed(spec, files, group, known)
     except NamesAnotherGroup as met:
         return AccountGroupResult((), {}, {}, (), (), frozenset({met.key}), None, None)
     entitlements, facts, declared, reading = streamed or _read_whole(spec, files)
@@ -159,12 +163,14 @@ _GroupRead = tuple[
 ]
 
 
-def _streamed(spec: AccountSpec, files: Sequence[str], group: int | None) -> _GroupRead | None:
+def _streamed(
+    spec: AccountSpec, files: Sequence[str], group: int | None, known: KnownHeaders | None
+) -> _GroupRead | None:
     """The group streamed (None: only a whole read gives it exactly)."""
     stream = AccountStream(spec.years, options=spec.options, rulebook=spec.rulebook,
                            overrides=spec.overrides, as_of=spec.as_of)  # fmt: skip
     stage = watched(stream.stage, group, spec.header_groups)
-    streamed = stream_corrected_dmfa(files, stage, order="employer")
+    streamed = stream_corrected_dmfa(files, stage, order="employer", known=known)
     if streamed is None:
         return None
     declarations = streamed.declarations

@@ -149,7 +149,8 @@ _Key = tuple[str, str]
 _BUCKET_BYTES = 32_000_000
 #: At most this many buckets: the output merges one spooled file per bucket.
 _MAX_BUCKETS = 256
-Task = list[tuple[int, tuple[str, ...]]]
+#: Groups ``(group index, group)``, as :func:`~mycareer.group_tasks.pack_groups` packs them.
+Task = list[tuple[int, EmployerGroup]]
 #: Runs a list of tasks somewhere (processes here, or a cluster) and yields each one's
 #: ``[(group index, AccountGroupResult), ...]`` as it finishes.
 AccountMapper = Callable[["AccountSpec", list[Task]], Iterable[list[tuple[int, Any]]]]

@@ -68,7 +68,7 @@ from mycareer.pipeline import (
     run_group,
     run_groups,
 )
-from mycareer.plans import plan_from_employers
+from mycareer.plans import EmployerGroup, plan_from_employers
 from mycareer.regroup import HeaderMap
 from mycareer.timeline_jobs import (
     MapResult,
@@ -85,11 +85,12 @@ from mycareer.timeline_jobs import (
 from mycareer.timeline_jobs import (
     execute as execute_timelines,
 )
+from mycareer.xmlio.flows import KnownHeaders
 from mycareer.xmlio.headers import EmployerHeader, scan_employer
 
 __all__ = ["accounts", "entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
 
-Task = list[tuple[int, tuple[str, ...]]]
+Task = list[tuple[int, EmployerGroup]]
 R = TypeVar("R")
 
 
@@ -155,9 +156,11 @@ def _run_remote_task(
     when the collector is paused.
     """
 
-    def copied(spec: Any, files: Sequence[str], index: int) -> Any:
+    def copied(spec: Any, files: Sequence[str], index: int, known: KnownHeaders) -> Any:
         with _local_copies(files) as local:
-            return work(spec, local, group=index)
+            copies = {copy: known[name] for name, copy in zip(files, local, strict=True)
+                      if name in known}  # fmt: skip
+            return work(spec, local, group=index, known=copies)
 
     return _in_task(pause, run_groups, copied, spec, task)
 
@@ -326,10 +329,13 @@ def _remote_map(task: MapTask, header_groups: HeaderMap | None = None) -> MapRes
     ``header_groups`` (scattered once, see :func:`_scattered`) for the task's own."""
     if header_groups is not None:
         task = attrs.evolve(task, header_groups=header_groups)
-    names = [name for _number, files in task.groups for name in files]
+    names = [name for _number, group in task.groups for name in group.files]
     with _local_copies(names) as local:
         renamed = dict(zip(names, local, strict=True))
-        groups = tuple((n, tuple(renamed[f] for f in files)) for n, files in task.groups)
+        groups = tuple(
+            (n, attrs.evolve(group, files=tuple(renamed[f] for f in group.files)))
+            for n, group in task.groups
+        )  # the copies keep their files' places, and what the plan's pre-scan read
         index = {renamed[name]: place for name, place in task.index.items()}
         result, rows = map_groups(groups, index, task.buckets, None, task.header_groups)
     copies = tuple((copy, name) for name, copy in renamed.items() if copy != name)

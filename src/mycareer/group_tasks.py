@@ -1,7 +1,7 @@
 """Groups of a run by employer as tasks: packed by size, run in order, counted as they finish.
 
 Shared by the runs by employer (:mod:`mycareer.pipeline`, :mod:`mycareer.account_jobs`,
-:mod:`mycareer.dask`): a task is a list of ``(group index, files)``.
+:mod:`mycareer.dask`): a task is a list of ``(group index, group)``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from mycareer.plans import EmployerGroup, Plan
+from mycareer.xmlio.flows import KnownHeaders
 
-__all__ = ["FileTicks", "Progress", "pack_groups", "run_groups"]
+__all__ = ["FileTicks", "Progress", "Task", "pack_groups", "run_groups"]
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -21,17 +22,20 @@ R = TypeVar("R")
 _TASK_BYTES = 8_000_000
 
 
+#: A task: groups ``(group index, group)``, run in this order by one process.
+Task = Sequence[tuple[int, EmployerGroup]]
+
+
 def run_groups(
-    work: Callable[[S, Sequence[str], int], R],
-    spec: S,
-    task: Sequence[tuple[int, tuple[str, ...]]],
+    work: Callable[[S, Sequence[str], int, KnownHeaders], R], spec: S, task: Task
 ) -> list[tuple[int, R]]:
-    """``work(spec, files, index)`` on each group ``(index, files)`` of a task, in this
-    process, in the task's order (the index names the group's spool and its place in
-    :func:`~mycareer.regroup.header_groups`)."""
+    """``work(spec, files, index, known)`` on each group ``(index, group)`` of a task, in
+    this process, in the task's order (the index names the group's spool and its place in
+    :func:`~mycareer.regroup.header_groups`; ``known`` is what the plan's pre-scan read of
+    the files, :meth:`~mycareer.plans.EmployerGroup.known_headers`)."""
     done = []
-    for index, files in task:
-        done.append((index, work(spec, files, index)))
+    for index, group in task:
+        done.append((index, work(spec, group.files, index, group.known_headers())))
         if not gc.isenabled():
             # The caller paused the cyclic collector (mycareer.bulk(), as the CLI does).
             # lxml's iterparse leaves reference cycles that keep each file's parsed
@@ -46,18 +50,18 @@ def run_groups(
 
 def pack_groups(
     groups: Sequence[EmployerGroup], jobs: int, *, skip: Collection[int] = ()
-) -> list[list[tuple[int, tuple[str, ...]]]]:
-    """Tasks of ``(group index, files)``: largest groups first (they bound the run time),
+) -> list[list[tuple[int, EmployerGroup]]]:
+    """Tasks of ``(group index, group)``: largest groups first (they bound the run time),
     small ones packed together up to about 8 MB of XML (a quarter of a job's share);
     the groups of the indexes ``skip`` left out."""
     total = sum(g.size for g in groups)
     target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
-    tasks: list[list[tuple[int, tuple[str, ...]]]] = []
-    current: list[tuple[int, tuple[str, ...]]] = []
+    tasks: list[list[tuple[int, EmployerGroup]]] = []
+    current: list[tuple[int, EmployerGroup]] = []
     size = 0
     left = [index for index in range(len(groups)) if index not in skip]
     for index in sorted(left, key=lambda i: -groups[i].size):
-        current.append((index, groups[index].files))
+        current.append((index, groups[index]))
         size += groups[index].size
         if size >= target:
             tasks.append(current)

@@ -67,7 +67,7 @@ from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
 from mycareer.group_results import EntitlementSpec, GroupResult, Render
-from mycareer.group_tasks import FileTicks, Progress, pack_groups, run_groups
+from mycareer.group_tasks import FileTicks, Progress, Task, pack_groups, run_groups
 from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.plans import (
     EmployerGroup,
@@ -99,6 +99,7 @@ from mycareer.regroup import (
 from mycareer.xmlio.dmfa import RejectedFile
 from mycareer.xmlio.flows import (
     CorrectedDmfaBatch,
+    KnownHeaders,
     StreamedDmfa,
     read_corrected_dmfa,
     stream_corrected_dmfa,
@@ -144,6 +145,8 @@ def run_group(
     spool_to: str | None = None,
     name: str = "group",
     group: int | None = None,
+    *,
+    known: KnownHeaders | None = None,
 ) -> GroupResult:
     """Read one group's files and compute its entitlements (in this process).
 
@@ -161,11 +164,13 @@ def run_group(
     ``group`` is the group's index in the plan of ``spec.header_groups``: its read stops
     at the first record of another group's employer, and the result says only that
     (``cut``), as the two groups are read again together (:mod:`mycareer.regroup`).
+    ``known``: the files' kinds and headers the plan's pre-scan read
+    (:meth:`~mycareer.plans.EmployerGroup.known_headers`), not read again.
     """
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
     stage = watched(stream.stage, group, spec.header_groups)
     try:
-        streamed = stream_corrected_dmfa(files, stage, order="employer")
+        streamed = stream_corrected_dmfa(files, stage, order="employer", known=known)
     except NamesAnotherGroup as met:
         return GroupResult((), (), (), frozenset({met.key}), cut=True)
     if streamed is None:
@@ -284,19 +289,19 @@ def _group_result(
     )
 
 
-def _run_task(
-    spec: EntitlementSpec, task: Sequence[tuple[int, tuple[str, ...]]], spool_to: str | None = None
-) -> list[Any]:
+def _run_task(spec: EntitlementSpec, task: Task, spool_to: str | None = None) -> list[Any]:
     """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
 
-    def indexed(spec: EntitlementSpec, files: Sequence[str], index: int) -> GroupResult:
-        return run_group(spec, files, spool_to, f"group-{index}", index)
+    def indexed(
+        spec: EntitlementSpec, files: Sequence[str], index: int, known: KnownHeaders
+    ) -> GroupResult:
+        return run_group(spec, files, spool_to, f"group-{index}", index, known=known)
 
     return run_groups(indexed, spec, task)
 
 
-#: Tasks of ``(group index, files)``, as :func:`~mycareer.group_tasks.pack_groups` makes them.
-Tasks = list[list[tuple[int, tuple[str, ...]]]]
+#: Tasks of ``(group index, group)``, as :func:`~mycareer.group_tasks.pack_groups` makes them.
+Tasks = list[list[tuple[int, EmployerGroup]]]
 Mapper = Callable[[EntitlementSpec, Tasks], Iterator[list[Any]]]
 
 
@@ -342,7 +347,7 @@ def execute(
     results: dict[int, GroupResult] = {}
     first = plan.headless_groups
     if first:  # read first: their rejections concern every group (mycareer.fla.incomplete)
-        results = _run_tasks(mapper, spec, plan, [[(i, groups[i].files) for i in first]], finished)
+        results = _run_tasks(mapper, spec, plan, [[(i, groups[i]) for i in first]], finished)
         elsewhere = _headless_rejections(plan, first, results)
         if elsewhere is None:
             return _one_group(plan, spec, mapper, folder, results.values())
@@ -419,7 +424,7 @@ def _read_again(
     groups = tuple(plan.groups[i] for i in named.values())
     ticks = FileTicks(Plan(groups, tuple(f for g in groups for f in g.files)), progress)
     position = {n: k for k, n in enumerate(named)}
-    tasks = [[(n, plan.groups[i].files)] for n, i in named.items()]
+    tasks = [[(n, plan.groups[i])] for n, i in named.items()]
     fresh = _run_tasks(
         mapper, spec, plan, tasks, lambda n, _result: ticks.done((position[n],)), named.__getitem__
     )
@@ -451,7 +456,7 @@ def _run_tasks(
     run(spec, tasks)
     for index in [index for index, result in results.items() if result.unordered]:
         group = plan.groups[group_of(index)]
-        run(_placed(spec, plan, group), [[(index, group.files)]])
+        run(_placed(spec, plan, group), [[(index, group)]])
     return results
 
 
@@ -475,7 +480,8 @@ def _one_group(
     would only take it)."""
     _drop_spools(dropped)
     spec = attrs.evolve(spec, elsewhere=(), places=None)
-    (result,) = (result for done in mapper(spec, [[(0, plan.files)]]) for _i, result in done)
+    everything = EmployerGroup((), plan.files)
+    (result,) = (result for done in mapper(spec, [[(0, everything)]]) for _i, result in done)
     run = combine([result], files=plan.files, folder=folder, problems=plan.problems)
     return attrs.evolve(run, regrouped=True)
 

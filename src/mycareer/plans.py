@@ -24,12 +24,19 @@ import attrs
 from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
 from mycareer.errors import InvalidValueError
 from mycareer.quarter import Quarter
-from mycareer.xmlio.documents import sniff_document
-from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader, scan_employers, scan_headers
+from mycareer.xmlio.documents import DocumentKind, sniff_document
+from mycareer.xmlio.headers import (
+    ORIGINAL_ROOT,
+    EmployerHeader,
+    Header,
+    scan_employers,
+    scan_kinds_and_headers,
+)
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
     "EmployerGroup",
+    "FileScan",
     "Plan",
     "plan_employers",
     "plan_from_employers",
@@ -37,6 +44,11 @@ __all__ = [
     "plan_with_corrections",
     "total_bytes",
 ]
+
+
+#: A DmfA original's kind and declared quarter as a plan's pre-scan read them (its root
+#: and employer are its group's): None when its group reads its beginning again.
+FileScan = tuple[DocumentKind, Quarter | None] | None
 
 
 @attrs.frozen
@@ -50,6 +62,23 @@ class EmployerGroup:
     keys: tuple[str, ...]
     files: tuple[str, ...]
     size: int = 0
+    #: What the plan's pre-scan read of each file (:func:`plan_employers`, one employer's
+    #: originals), for :meth:`known_headers`; empty when not kept. Compared by nothing:
+    #: a plan is the same grouping however its headers were scanned.
+    scanned: tuple[FileScan, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def known_headers(self) -> dict[str, tuple[DocumentKind, Header]]:
+        """Each file's kind and header (:func:`~mycareer.xmlio.headers.scan_document`'s) as
+        the plan's pre-scan read them, for the files it kept them of: reading the group
+        does not read those beginnings again (docs/performance.md, "Small employers")."""
+        if len(self.keys) != 1 or len(self.scanned) != len(self.files):
+            return {}
+        key = self.keys[0]
+        return {
+            name: (scan[0], (ORIGINAL_ROOT, key, scan[1]))
+            for name, scan in zip(self.files, self.scanned, strict=True)
+            if scan is not None
+        }
 
     @property
     def order(self) -> str:
@@ -121,14 +150,21 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     if not files:
         return Plan((EmployerGroup((), given, 0),), given)
     names = [str(p) for p in files]
-    scanned = scan_headers(names, jobs)
+    kinds, scanned = _unzipped(scan_kinds_and_headers(names, jobs))
     sizes = [total_bytes([path]) for path in names]
     if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
         plan = plan_from_employers(names, sizes, scan_employers(names, jobs))
     else:
         headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
-        plan = plan_from_headers(names, headers, [quarter for *_header, quarter in scanned])
+        quarters = [quarter for *_header, quarter in scanned]
+        plan = plan_from_headers(names, headers, quarters, kinds=kinds)
     return attrs.evolve(_marked(plan), problems=tuple(problems))
+
+
+def _unzipped(
+    scanned: Sequence[tuple[DocumentKind | None, Header]],
+) -> tuple[list[DocumentKind | None], list[Header]]:
+    return [kind for kind, _header in scanned], [header for _kind, header in scanned]
 
 
 def _marked(plan: Plan) -> Plan:
@@ -183,26 +219,52 @@ def plan_from_headers(
     files: Sequence[str],
     headers: Sequence[tuple[str | None, str | None, int]],
     quarters: Iterable[Quarter | None] = (),
+    *,
+    kinds: Sequence[DocumentKind | None] = (),
 ) -> Plan:
     """The plan of ``files`` (input order) from each one's (root, employer key, size).
 
-    ``quarters``: the quarters the headers declare (:func:`scan_header`), if known.
+    ``quarters``: the quarters the headers declare (:func:`scan_header`), if known;
+    with ``kinds`` too (:func:`~mycareer.xmlio.headers.scan_kind_and_header`), the groups
+    keep both (:attr:`EmployerGroup.scanned`).
     """
     everything = tuple(files)
+    quarters = list(quarters)
     declared = tuple(sorted({q for q in quarters if q is not None}))
     if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
-    by_key: dict[str, list[tuple[str, int]]] = {}
+    scans = _file_scans(len(everything), quarters, kinds)
+    by_key: dict[str, list[tuple[str, int, FileScan]]] = {}
     alone: list[EmployerGroup] = []
-    for path, (_root, key, size) in zip(files, headers, strict=True):
+    for path, (_root, key, size), scan in zip(files, headers, scans, strict=True):
         if key is None:
             alone.append(EmployerGroup((), (path,), size))
         else:
-            by_key.setdefault(key, []).append((path, size))
-    groups = [EmployerGroup((key,), tuple(p for p, _ in found), sum(n for _, n in found))
-              for key, found in by_key.items()]  # fmt: skip
+            by_key.setdefault(key, []).append((path, size, scan))
+    groups = [_group(key, found) for key, found in by_key.items()]
     return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
+
+
+def _file_scans(
+    count: int, quarters: Sequence[Quarter | None], kinds: Sequence[DocumentKind | None]
+) -> list[FileScan]:
+    """Each file's :data:`FileScan` (all None without ``kinds``), equal ones shared: a
+    country's files hold a few kinds and quarters, and a plan keeps one reference a file."""
+    if len(kinds) != count or len(quarters) != count:
+        return [None] * count
+    shared: dict[tuple[DocumentKind, Quarter | None], FileScan] = {}
+    return [
+        None if kind is None else shared.setdefault((kind, quarter), (kind, quarter))
+        for kind, quarter in zip(kinds, quarters, strict=True)
+    ]
+
+
+def _group(key: str, found: Sequence[tuple[str, int, FileScan]]) -> EmployerGroup:
+    files = tuple(path for path, _size, _scan in found)
+    scanned = tuple(scan for _path, _size, scan in found)
+    kept = scanned if any(scan is not None for scan in scanned) else ()
+    return EmployerGroup((key,), files, sum(size for _path, size, _scan in found), kept)
 
 
 def total_bytes(paths: Sequence[str | os.PathLike[str]]) -> int:

@@ -70,6 +70,7 @@ from mycareer.jsontext import item_text
 from mycareer.niss import Niss
 from mycareer.period import Period
 from mycareer.pipeline import (
+    EmployerGroup,
     Plan,
     bucket_of,
     jobs_count,
@@ -363,10 +364,10 @@ def pack_tasks(
     chosen = range(len(groups)) if only is None else only
     total = sum(groups[i].size for i in chosen)
     target = max(1, min(_TASK_BYTES, total // (jobs * 4) or 1))
-    packed: list[list[tuple[int, tuple[str, ...]]]] = [[]]
+    packed: list[list[tuple[int, EmployerGroup]]] = [[]]
     size = 0
     for number in sorted(chosen, key=lambda i: -groups[i].size):
-        packed[-1].append((number, groups[number].files))
+        packed[-1].append((number, groups[number]))
         size += groups[number].size
         if size >= target:
             packed.append([])
@@ -376,7 +377,7 @@ def pack_tasks(
     # joined (execute).
     watch = header_groups(groups)
     return [
-        MapTask(n, tuple(task), {f: index[f] for _g, files in task for f in files}, buckets, watch)
+        MapTask(n, tuple(task), {f: index[f] for _n, g in task for f in g.files}, buckets, watch)
         for n, task in enumerate(tasks)
     ]
 
@@ -508,12 +509,12 @@ def _mapped(
 ) -> list[MapResult]:
     """The tasks' results, ``progress`` over their files (``more`` as :meth:`Shuffle.map`)."""
     with phase("reading"):
-        files = {name for task in tasks for _n, names in task.groups for name in names}
+        files = {name for task in tasks for _n, group in task.groups for name in group.files}
         ticks = iter(progress([Path(f) for f in plan.files if f in files]) if progress else ())
         results = []
         for task, result in zip(tasks, shuffle.map(tasks, more=more), strict=True):
             results.append(result)
-            for _file in range(sum(len(files) for _n, files in task.groups)):
+            for _file in range(sum(len(group.files) for _n, group in task.groups)):
                 next(ticks, None)
         for _rest in ticks:
             pass

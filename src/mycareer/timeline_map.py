@@ -22,6 +22,7 @@ from mycareer.career import CareerPeriod
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
+from mycareer.plans import EmployerGroup
 from mycareer.quarter import Quarter
 from mycareer.read_order import (
     declared_ids,
@@ -33,7 +34,7 @@ from mycareer.read_order import (
 from mycareer.regroup import NamesAnotherGroup, watched
 from mycareer.timeline import career_periods_from_dmfa
 from mycareer.timeline_rows import period_row
-from mycareer.xmlio.flows import read_corrected_dmfa, stream_corrected_dmfa
+from mycareer.xmlio.flows import KnownHeaders, read_corrected_dmfa, stream_corrected_dmfa
 
 __all__ = ["MapResult", "MapTask", "Tag", "dump_rows", "map_groups", "run_map_task"]
 
@@ -101,10 +102,11 @@ class _Mapper:
     def rows(self) -> list[list[tuple[Tag, str, CareerPeriod]]]:
         return self.store.rows
 
-    def group(self, number: int, files: Sequence[str]) -> None:
-        """Read a group's files (:meth:`_group`), its span noted."""
+    def group(self, number: int, files: Sequence[str], known: KnownHeaders | None = None) -> None:
+        """Read a group's files (:meth:`_group`), its span noted; ``known`` as
+        :func:`~mycareer.xmlio.flows.stream_corrected_dmfa` takes it."""
         before, self.latest = self.latest, None
-        self._group(number, files)
+        self._group(number, files, known)
         self._span(number, before)
 
     def _span(self, number: int, before: date | None) -> None:
@@ -114,7 +116,7 @@ class _Mapper:
             self.latest = before
         self.spans.append((number, len(self.findings), len(self.errors), latest))
 
-    def _group(self, number: int, files: Sequence[str]) -> None:
+    def _group(self, number: int, files: Sequence[str], known: KnownHeaders | None) -> None:
         """Read a group's files: streamed file by file when they allow it, else whole."""
         self.position = 0
         depth = self.store.depth
@@ -123,7 +125,7 @@ class _Mapper:
         named: set[str] = set()
         stage = watched(lambda: _MapStage(self, named), number, self.header_groups)
         try:
-            streamed = stream_corrected_dmfa(files, stage, order="employer")
+            streamed = stream_corrected_dmfa(files, stage, order="employer", known=known)
         except NamesAnotherGroup as met:  # mapped again joined: keep nothing but the name
             self.store.back_to(depth)  # the stopped file's stage marked too
             self.restore(saved)
@@ -274,13 +276,13 @@ def _slots(records: Sequence[DmfaWorkerRecord]) -> Iterator[Sequence[DmfaWorkerR
 
 
 def map_groups(
-    groups: Sequence[tuple[int, Sequence[str]]],
+    groups: Sequence[tuple[int, EmployerGroup]],
     index: dict[str, int],
     buckets: int,
     folder: str | None = None,
     header_groups: Mapping[str, int] | None = None,
 ) -> tuple[MapResult, list[list[tuple[Tag, str, CareerPeriod]]]]:
-    """Read the groups ``(group index, files)`` into period rows, one list per bucket.
+    """Read the groups ``(group index, group)`` into period rows, one list per bucket.
 
     ``index`` gives each file's place in the run's file order. With ``folder``, the
     rows are written there as they grow (appended to this process's file of each bucket,
@@ -289,8 +291,8 @@ def map_groups(
     the first record of another group's employer, keeps nothing and names only it.
     """
     mapper = _Mapper(index, buckets, folder, header_groups)
-    for number, files in groups:
-        mapper.group(number, files)
+    for number, group in groups:
+        mapper.group(number, group.files, group.known_headers())
         # Collect between groups, while little is alive: lxml's iterparse leaves reference
         # cycles that keep each parsed document alive until a full collection, which an
         # enabled collector runs too rarely to bound a worker process (measured: 393 MB
@@ -309,10 +311,10 @@ def dump_rows(rows: Sequence[tuple[Tag, str, CareerPeriod]]) -> bytes:
 
 @attrs.frozen
 class MapTask:
-    """One map task: groups ``(group index, files)`` and each file's place in the run."""
+    """One map task: groups ``(group index, group)`` and each file's place in the run."""
 
     number: int
-    groups: tuple[tuple[int, tuple[str, ...]], ...]
+    groups: tuple[tuple[int, EmployerGroup], ...]
     index: dict[str, int]
     buckets: int
     #: The plan's header keys and their groups (:func:`~mycareer.regroup.header_groups`):

@@ -446,7 +446,7 @@ def test_a_cluster_task_gives_each_group_its_index(payroll: Path, tmp_path: Path
     bench_module("batches").make(payroll, folder, "secretariat", seed=3)
     plan = plan_employers([folder])
     spec = EntitlementSpec(YEAR, header_groups=header_groups(plan.groups))
-    task = [(index, group.files) for index, group in enumerate(plan.groups)]
+    task = list(enumerate(plan.groups))
     done = _run_remote_task(run_group, spec, task, False)
     assert [index for index, _result in done] == list(range(len(plan.groups)))
     assert all(result.cut for _index, result in done)

@@ -266,8 +266,8 @@ def test_texts_json_errors_cannot_encode_are_left_to_the_caller(tmp_path: Path) 
     assert any("caf\udce9" in text for text in run.json)
 
 
-def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, tuple[str, ...]]]]) -> Any:
-    return ([(index, run_group(spec, files)) for index, files in task] for task in tasks)
+def _in_process(spec: EntitlementSpec, tasks: list[list[tuple[int, EmployerGroup]]]) -> Any:
+    return ([(index, run_group(spec, group.files)) for index, group in task] for task in tasks)
 
 
 def test_a_band_for_every_employer_applies_to_each_group(

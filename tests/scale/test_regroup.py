@@ -191,9 +191,11 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     read: Counter[str] = Counter()
     real = pipeline.run_group
 
-    def counted(spec: EntitlementSpec, files: Sequence[str], *rest: Any) -> GroupResult:
+    def counted(
+        spec: EntitlementSpec, files: Sequence[str], *rest: Any, **options: Any
+    ) -> GroupResult:
         read.update(Path(f).name for f in files)
-        return real(spec, files, *rest)
+        return real(spec, files, *rest, **options)
 
     monkeypatch.setattr(pipeline, "run_group", counted)
     return read
@@ -770,10 +772,10 @@ def test_a_timeline_map_stopped_in_a_later_file_keeps_none_of_the_group_s_rows(
     index = {name: place for place, name in enumerate(planned.files)}
     watch = header_groups(groups)
     assert watch is not None
-    result, rows = timeline_map.map_groups([(host, files)], index, 4, None, watch)
+    result, rows = timeline_map.map_groups([(host, groups[host])], index, 4, None, watch)
     assert result.keys == ((host, frozenset({third})),)
     assert rows == [[], [], [], []]
     assert (result.findings, result.errors, result.ids) == ((), (), ())
-    whole, rows = timeline_map.map_groups([(host, files)], index, 4)
+    whole, rows = timeline_map.map_groups([(host, groups[host])], index, 4)
     assert any(rows)  # without the map: every row
     assert first in whole.keys[0][1]

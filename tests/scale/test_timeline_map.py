@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from mycareer import _rows, timeline_map
 from mycareer._rows import RowStore
+from mycareer.plans import EmployerGroup
 from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import period_from_row, plan_timelines
 from mycareer.timeline_map import _Mapper, map_groups
@@ -67,11 +68,11 @@ def _read_back(folder: Path) -> list[list[tuple[Any, ...]]]:
     return rows
 
 
-def _whole(groups: list[tuple[int, tuple[str, ...]]], index: dict[str, int]) -> _Mapper:
+def _whole(groups: list[tuple[int, EmployerGroup]], index: dict[str, int]) -> _Mapper:
     mapper = _Mapper(index, BUCKETS)
-    for number, files in groups:
+    for number, group in groups:
         mapper.position = 0
-        mapper._whole(number, files)
+        mapper._whole(number, group.files)
     return mapper
 
 
@@ -91,7 +92,7 @@ def test_a_streamed_map_gives_the_rows_of_a_whole_read(
     plan = plan_timelines([payroll])
     assert plan is not None
     index = {name: number for number, name in enumerate(plan.files)}
-    groups = [(n, g.files) for n, g in enumerate(plan.groups)]
+    groups = list(enumerate(plan.groups))
     expected = _whole(groups, index)
     whole_reads: list[object] = []
     read = read_corrected_dmfa

@@ -128,6 +128,9 @@ def test_many_headers_scanned_in_processes_as_in_this_one(
     employers = [scan_employer(path) for path in paths]
     assert [found[:3] for found in employers[:2]] == alone[:2]
     assert scan_employers(paths, jobs=2) == employers
+    kinds = [headers.scan_kind_and_header(path) for path in paths]
+    assert [header for _kind, header in kinds] == alone
+    assert headers.scan_kinds_and_headers(paths, jobs=2) == kinds
 
 
 def test_a_correction_names_its_employer_by_either_number(tmp_path: Path) -> None:
@@ -213,13 +216,24 @@ def _either(call: object, path: Path) -> object:
         return (type(error), str(error), getattr(error, "source", None))
 
 
+def _document(big: bytes, prolog: bytes, root: bytes, body: str, cut: int) -> bytes:
+    content = big[big.index(b"<DmfAOriginal") + len(b"<DmfAOriginal>") :]  # after its root tag
+    if body == "long":  # a header that does not end within the first 8 kB
+        content = b"<Form>" + b"<Pad/>" * _HEADER_BYTES + content.split(b"<Form>", 1)[1]
+    data = prolog + root + (b"" if body == "none" else content)
+    return data[: len(prolog) + len(root) + cut] if body == "cut" else data
+
+
+_BEGINNINGS = {
+    "prolog": st.sampled_from(_PROLOGS),
+    "root": st.sampled_from(_ROOTS),
+    "body": st.sampled_from(["payroll", "long", "cut", "none"]),
+    "cut": st.integers(0, 3 * _HEADER_BYTES),
+}
+
+
 @settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    prolog=st.sampled_from(_PROLOGS),
-    root=st.sampled_from(_ROOTS),
-    body=st.sampled_from(["payroll", "long", "cut", "none"]),
-    cut=st.integers(0, 3 * _HEADER_BYTES),
-)
+@given(**_BEGINNINGS)
 def test_one_read_of_the_beginning_gives_what_sniff_and_scan_give(
     big: bytes, tmp_path: Path, prolog: bytes, root: bytes, body: str, cut: int
 ) -> None:
@@ -227,18 +241,35 @@ def test_one_read_of_the_beginning_gives_what_sniff_and_scan_give(
     root, header inside or beyond the first 8 kB, a file cut anywhere, no XML at all)."""
     from mycareer.xmlio.documents import sniff_document
 
-    content = big[big.index(b"<DmfAOriginal") + len(b"<DmfAOriginal>") :]  # after its root tag
-    if body == "long":  # a header that does not end within the first 8 kB
-        content = b"<Form>" + b"<Pad/>" * _HEADER_BYTES + content.split(b"<Form>", 1)[1]
-    data = prolog + root + (b"" if body == "none" else content)
     path = tmp_path / "f.xml"
-    path.write_bytes(data[: len(prolog) + len(root) + cut] if body == "cut" else data)
+    path.write_bytes(_document(big, prolog, root, body, cut))
     found = _either(headers.scan_document, path)
     kind = _either(lambda p: sniff_document(p, name=str(p)), path)
     if isinstance(kind, tuple):  # sniff_document raised: so does the one read, alike
         assert found == kind
     else:
         assert found == (kind, scan_header(path))
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(**_BEGINNINGS)
+def test_the_plans_scan_gives_scan_header_and_the_kind_scan_document_gives(
+    big: bytes, tmp_path: Path, prolog: bytes, root: bytes, body: str, cut: int
+) -> None:
+    """The plan's pre-scan keeps each file's kind for its group (``scan_kind_and_header``):
+    its header is scan_header's whatever the file, and its kind scan_document's, or None
+    exactly where scan_document raises (a DOCTYPE, no root), so that the group reads
+    those again and reports them as before."""
+    path = tmp_path / "f.xml"
+    path.write_bytes(_document(big, prolog, root, body, cut))
+    kind, header = headers.scan_kind_and_header(path)
+    assert header == scan_header(path)
+    found = _either(headers.scan_document, path)
+    if kind is None:
+        assert isinstance(found, tuple)
+        assert isinstance(found[0], type)  # it raised: the error's type
+    else:
+        assert found == (kind, header)
 
 
 def test_a_file_that_is_no_document_raises_as_sniff_document_does(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ provenance of each record) and ``skipped``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -65,6 +65,7 @@ from mycareer.xmlio.reading import input_files
 
 __all__ = [
     "CorrectedDmfaBatch",
+    "KnownHeaders",
     "StreamOrder",
     "StreamedDmfa",
     "read_corrected_dmfa",
@@ -73,6 +74,9 @@ __all__ = [
 ]
 
 _ORIGINAL_ROOT = "DmfAOriginal"
+#: Files' kinds and headers (:func:`~mycareer.xmlio.headers.scan_document`'s) already read,
+#: by file name: :func:`stream_corrected_dmfa` does not read those beginnings again.
+KnownHeaders = Mapping[str, tuple[DocumentKind, Header]]
 _T = TypeVar("_T")
 
 
@@ -100,13 +104,17 @@ class CorrectedDmfaBatch:
 
 
 def sort_documents(
-    files: Iterable[Path], *, headers: dict[Path, Header] | None = None
+    files: Iterable[Path],
+    *,
+    headers: dict[Path, Header] | None = None,
+    known: KnownHeaders | None = None,
 ) -> tuple[dict[Path, DocumentKind], list[Finding], list[InvalidValueError]]:
     """Each file's kind (by root element), version findings, and the unreadable files.
 
     With ``headers``, each readable file's :func:`~mycareer.xmlio.headers.scan_header`
     goes there too, from the same read of its beginning
-    (:func:`~mycareer.xmlio.headers.scan_document`).
+    (:func:`~mycareer.xmlio.headers.scan_document`), or from ``known`` (by file name)
+    without reading it.
     """
     kinds: dict[Path, DocumentKind] = {}
     findings: list[Finding] = []
@@ -116,7 +124,8 @@ def sort_documents(
             if headers is None:
                 kind = sniff_document(path, name=str(path))
             else:
-                kind, headers[path] = scan_document(path)
+                found = known.get(str(path)) if known else None
+                kind, headers[path] = scan_document(path) if found is None else found
         except InvalidValueError as error:
             errors.append(error)
             continue
@@ -316,6 +325,7 @@ def stream_corrected_dmfa(
     stage: Callable[[], FileStage],
     *,
     order: StreamOrder = "read",
+    known: KnownHeaders | None = None,
 ) -> StreamedDmfa | None:
     """Read DmfA originals file by file, each into a new ``stage()``, whole or not at all.
 
@@ -347,10 +357,15 @@ def stream_corrected_dmfa(
     it, or a correction that no file's header names or that names duplicate originals;
     otherwise some stages may have been committed: the caller drops what they made and
     calls :func:`read_corrected_dmfa`.
+
+    ``known``: each file's kind and header as
+    :func:`~mycareer.xmlio.headers.scan_document` gives them, by file name, already read
+    (a plan's pre-scan, :meth:`mycareer.plans.EmployerGroup.known_headers`): those
+    beginnings are not read again. The reader still checks each root at its first element.
     """
     files, errors = input_files(paths)
     scanned: dict[Path, Header] = {}  # each file's beginning read once, kind and header
-    kinds, findings, problems = sort_documents(files, headers=scanned)
+    kinds, findings, problems = sort_documents(files, headers=scanned, known=known)
     errors.extend(problems)
     corrections = _Corrections.read(kinds, errors)
     if corrections is None:

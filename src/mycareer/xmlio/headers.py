@@ -30,7 +30,7 @@ from mycareer.quarter import Quarter
 from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
 from mycareer.xmlio.documents import DocumentKind, kind_of_root, sniff_document
-from mycareer.xmlio.reading import refuse_doctype
+from mycareer.xmlio.reading import has_doctype, refuse_doctype
 
 __all__ = [
     "ORIGINAL_ROOT",
@@ -41,6 +41,8 @@ __all__ = [
     "scan_employers",
     "scan_header",
     "scan_headers",
+    "scan_kind_and_header",
+    "scan_kinds_and_headers",
 ]
 
 #: The root element of a DmfA original declaration.
@@ -84,11 +86,30 @@ def scan_document(path: str | os.PathLike[str]) -> tuple[DocumentKind, Header]:
     >>> kind.root, kind.family, header
     ('DmfAOriginal', 'dmfa', ('DmfAOriginal', '0403019261', Quarter(year=2022, number=4)))
     """
-    kinds: list[DocumentKind] = []
+    kinds: list[DocumentKind | None] = []
     root, texts = _header_texts(path, (ORIGINAL_ROOT,), kinds)
-    if not kinds:  # its root was not read: sniff_document's own read says why
-        kinds.append(sniff_document(path, name=os.fspath(path)))
-    return kinds[0], _as_header(root, texts)
+    kind = kinds[0] if kinds else None
+    if kind is None:  # its root was not read: sniff_document's own read says why
+        kind = sniff_document(path, name=os.fspath(path))
+    return kind, _as_header(root, texts)
+
+
+def scan_kind_and_header(path: str | os.PathLike[str]) -> tuple[DocumentKind | None, Header]:
+    """:func:`scan_header` of a file, and its kind as :func:`scan_document` gives it, from one
+    read of its beginning: the plan's pre-scan (:func:`mycareer.plans.plan_employers`) keeps
+    the kinds so that its groups do not read the beginnings again. The kind is None when
+    the root was not read or the document declares a DOCTYPE (``scan_document`` raises for
+    both); the header is then still ``scan_header``'s. Never raises.
+
+    >>> from importlib import resources
+    >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"
+    >>> kind, header = scan_kind_and_header(str(demo))
+    >>> kind.root, kind.version, header
+    ('DmfAOriginal', '20231', ('DmfAOriginal', '0403019261', Quarter(year=2022, number=4)))
+    """
+    kinds: list[DocumentKind | None] = []
+    header = _as_header(*_header_texts(path, (ORIGINAL_ROOT,), kinds, refuse_doctype=False))
+    return (kinds[0] if kinds else None), header
 
 
 def _as_header(root: str | None, texts: dict[str, str | None] | None) -> Header:
@@ -188,10 +209,14 @@ def _identifier(prefix: str, text: str | None, number: Callable[[str], Any]) -> 
 
 
 def _header_texts(
-    path: str | os.PathLike[str], roots: tuple[str, ...], kinds: list[DocumentKind] | None = None
+    path: str | os.PathLike[str],
+    roots: tuple[str, ...],
+    kinds: list[DocumentKind | None] | None = None,
+    *,
+    refuse_doctype: bool = True,
 ) -> tuple[str | None, dict[str, str | None] | None]:
     """The root and, for one of ``roots``, the texts of its first header (else None);
-    the document's kind added to ``kinds`` when its root is read."""
+    the document's kind added to ``kinds`` when its root is read (see :func:`_header_of`)."""
     try:
         with open(path, "rb") as stream:
             head = stream.read(_HEADER_BYTES)
@@ -199,10 +224,10 @@ def _header_texts(
         head = b""  # reading the file reports the problem
     name = os.fspath(path)
     if len(head) == _HEADER_BYTES:
-        found = _header_of(head, str(name), roots, whole=False, kinds=kinds)
+        found = _header_of(head, str(name), roots, whole=False, kinds=kinds, refuse=refuse_doctype)
         if found is not None:
             return found
-    whole = _header_of(path, str(name), roots, whole=True, kinds=kinds)
+    whole = _header_of(path, str(name), roots, whole=True, kinds=kinds, refuse=refuse_doctype)
     assert whole is not None
     return whole
 
@@ -226,11 +251,13 @@ def _header_of(
     roots: tuple[str, ...],
     *,
     whole: bool,
-    kinds: list[DocumentKind] | None = None,
+    kinds: list[DocumentKind | None] | None = None,
+    refuse: bool = True,
 ) -> tuple[str | None, dict[str, str | None] | None] | None:
     """The root of ``source`` and its header's texts (None for other roots); None when
     ``source`` is not ``whole`` and did not settle it. With ``kinds``, the document's
-    kind is added there when its root is read (a DOCTYPE refused first)."""
+    kind is added there when its root is read: a DOCTYPE refused first (``refuse``: as if
+    the root was not read), else None for a DOCTYPE and the header read as without."""
     root: str | None = None
     texts: dict[str, str | None] = {}
     events: Any = iterparse_document(source, events=("start", "end"), name=name, peek=True)
@@ -239,8 +266,7 @@ def _header_of(
             tag = element.tag
             if root is None:
                 if kinds is not None and not kinds:
-                    refuse_doctype(element, name)
-                    kinds.append(kind_of_root(element))
+                    kinds.append(_kind(element, name, refuse=refuse))
                 root = tag if isinstance(tag, str) else None
                 if root not in roots:
                     return root, None
@@ -259,6 +285,15 @@ def _header_of(
     finally:
         events.close()
     return root, texts
+
+
+def _kind(root: Any, name: str, *, refuse: bool) -> DocumentKind | None:
+    """The kind of a document from its root's start; a DOCTYPE refused (raises) or None."""
+    if refuse:
+        refuse_doctype(root, name)
+    elif has_doctype(root):
+        return None
+    return kind_of_root(root)
 
 
 def _quarter(text: str | None) -> Quarter | None:
@@ -280,6 +315,13 @@ def scan_headers(paths: Sequence[str], jobs: int = 1) -> list[Header]:
     files (the national sample's 9,000: 0.7 s, docs/performance.md).
     """
     return _scan_all(scan_header, paths, jobs)
+
+
+def scan_kinds_and_headers(
+    paths: Sequence[str], jobs: int = 1
+) -> list[tuple[DocumentKind | None, Header]]:
+    """:func:`scan_kind_and_header` of each file, in order, as :func:`scan_headers` scans."""
+    return _scan_all(scan_kind_and_header, paths, jobs)
 
 
 def scan_employers(paths: Sequence[str], jobs: int = 1) -> list[EmployerHeader]:

@@ -67,6 +67,7 @@ __all__ = [
     "close_events",
     "each_document",
     "form_hour",
+    "has_doctype",
     "input_files",
     "known_niss",
     "plain_integer",
@@ -382,12 +383,18 @@ def refuse_doctype(element: Any, label: str) -> None:
 
     Checked at the root's start event, before any entity could be referenced.
     """
-    docinfo = element.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    if has_doctype(element):
         raise InputError(
             "refused: the document declares a DOCTYPE (DTDs and entities are not accepted)",
             source=SourceRef(label, element.sourceline),
         )
+
+
+def has_doctype(element: Any) -> bool:
+    """Whether the document of ``element`` declares a DOCTYPE."""
+    docinfo = element.getroottree().docinfo
+    declared = docinfo.internalDTD is not None or docinfo.externalDTD is not None
+    return bool(docinfo.doctype) or declared
 
 
 def close_events(events: Iterator[Any]) -> None:
