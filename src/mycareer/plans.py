@@ -29,8 +29,7 @@ from mycareer.xmlio.headers import (
     ORIGINAL_ROOT,
     EmployerHeader,
     Header,
-    scan_employers,
-    scan_kinds_and_headers,
+    scan_kinds_and_employers,
 )
 from mycareer.xmlio.reading import input_files
 
@@ -135,36 +134,29 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
 
     Files and folders are expanded as every reader does (recursively, sorted). DmfA
     corrections (updates, consultation answers) go with the originals of the employer
-    they name (:func:`~mycareer.correction_groups.groups_from_headers`, from a second
-    header scan of every file, :func:`~mycareer.xmlio.headers.scan_employers`). One
+    they name (:func:`~mycareer.correction_groups.groups_from_headers`, from the
+    identifiers the same scan read, :func:`~mycareer.xmlio.headers.scan_kind_and_employer`). One
     group holding every file is returned when a file is of another kind, or when no file
     was found; what listing refused is in :attr:`Plan.problems`. A file whose header
     could not be read is a group of its own, with no key: the plan stays by employer
     when the file is no document at all (:attr:`Plan.not_documents`) or a DmfA original
     (:attr:`Plan.headless`), else (a correction) it is not.
     ``jobs``: processes for the pre-scan of many files
-    (:func:`~mycareer.xmlio.headers.scan_headers`).
+    (:func:`~mycareer.xmlio.headers.scan_kinds_and_employers`). Each file's beginning is
+    read once, and the groups keep what it said (:attr:`EmployerGroup.scanned`).
     """
     given = tuple(str(os.fspath(p)) for p in paths)
     files, problems = input_files(given)
     if not files:
         return Plan((EmployerGroup((), given, 0),), given)
     names = [str(p) for p in files]
-    kinds, scanned = _unzipped(scan_kinds_and_headers(names, jobs))
+    scanned = scan_kinds_and_employers(names, jobs)
+    kinds = [kind for kind, _header in scanned]
+    headers = [header for _kind, header in scanned]
+    del scanned
     sizes = [total_bytes([path]) for path in names]
-    if any(root in CORRECTION_ROOTS for root, _key, _quarter in scanned):
-        plan = plan_from_employers(names, sizes, scan_employers(names, jobs))
-    else:
-        headers = [(root, key, size) for (root, key, _q), size in zip(scanned, sizes, strict=True)]
-        quarters = [quarter for *_header, quarter in scanned]
-        plan = plan_from_headers(names, headers, quarters, kinds=kinds)
+    plan = plan_from_employers(names, sizes, headers, kinds=kinds)
     return attrs.evolve(_marked(plan), problems=tuple(problems))
-
-
-def _unzipped(
-    scanned: Sequence[tuple[DocumentKind | None, Header]],
-) -> tuple[list[DocumentKind | None], list[Header]]:
-    return [kind for kind, _header in scanned], [header for _kind, header in scanned]
 
 
 def _marked(plan: Plan) -> Plan:
@@ -190,29 +182,60 @@ def _root(path: str) -> str | None:
 
 
 def plan_from_employers(
-    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
+    files: Sequence[str],
+    sizes: Sequence[int],
+    headers: Sequence[EmployerHeader],
+    *,
+    kinds: Sequence[DocumentKind | None] = (),
 ) -> Plan:
     """The plan of ``files`` from each one's :func:`~mycareer.xmlio.headers.scan_employer`
     (scanned here or elsewhere, on a cluster) and size: corrections with their employer
-    (:func:`plan_with_corrections`), else as :func:`plan_from_headers` plans."""
+    (:func:`plan_with_corrections`), else as :func:`plan_from_headers` plans. With
+    ``kinds`` (:func:`~mycareer.xmlio.headers.scan_kind_and_employer`), the groups keep
+    what the scan read (:attr:`EmployerGroup.scanned`)."""
     if any(root in CORRECTION_ROOTS for root, *_rest in headers):
-        plan = plan_with_corrections(files, sizes, headers)
+        plan = plan_with_corrections(files, sizes, headers, kinds=kinds)
         if plan is not None:
             return plan
     short = [(root, key, size) for (root, key, _q, _ids), size in zip(headers, sizes, strict=True)]
-    return plan_from_headers(files, short, [quarter for _root, _key, quarter, _ids in headers])
+    quarters = [quarter for _root, _key, quarter, _ids in headers]
+    return plan_from_headers(files, short, quarters, kinds=kinds)
 
 
 def plan_with_corrections(
-    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
+    files: Sequence[str],
+    sizes: Sequence[int],
+    headers: Sequence[EmployerHeader],
+    *,
+    kinds: Sequence[DocumentKind | None] = (),
 ) -> Plan | None:
     """The plan of input holding DmfA corrections, each with its employer's originals
-    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds."""
+    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds.
+    ``kinds`` as :func:`plan_from_employers` takes them."""
     grouped = groups_from_headers(files, sizes, headers)
     if grouped is None:
         return None
-    groups = sorted((EmployerGroup(*group) for group in grouped[0]), key=lambda g: g.order)
+    scans = _file_scans([h[0] for h in headers], [h[2] for h in headers], kinds)
+    of = {name: (h[1], scan) for name, h, scan in zip(files, headers, scans, strict=True)}
+    made = (EmployerGroup(*group, scanned=_kept(group[0], group[1], of)) for group in grouped[0])
+    groups = sorted(made, key=lambda g: g.order)
     return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
+
+
+def _kept(
+    keys: tuple[str, ...], files: Sequence[str], of: dict[str, tuple[str | None, FileScan]]
+) -> tuple[FileScan, ...]:
+    """What a group keeps of its files' scans: those of its one employer's originals (a
+    correction among them, or another employer's file, reads its beginning again)."""
+    if len(keys) != 1:
+        return ()
+    return _any((scan if key == keys[0] else None for key, scan in map(of.__getitem__, files)))
+
+
+def _any(scanned: Iterable[FileScan]) -> tuple[FileScan, ...]:
+    """``scanned``, or nothing when it holds no scan."""
+    kept = tuple(scanned)
+    return kept if any(scan is not None for scan in kept) else ()
 
 
 def plan_from_headers(
@@ -225,8 +248,8 @@ def plan_from_headers(
     """The plan of ``files`` (input order) from each one's (root, employer key, size).
 
     ``quarters``: the quarters the headers declare (:func:`scan_header`), if known;
-    with ``kinds`` too (:func:`~mycareer.xmlio.headers.scan_kind_and_header`), the groups
-    keep both (:attr:`EmployerGroup.scanned`).
+    with ``kinds`` too (:func:`~mycareer.xmlio.headers.scan_kind_and_employer`), the
+    groups keep both (:attr:`EmployerGroup.scanned`).
     """
     everything = tuple(files)
     quarters = list(quarters)
@@ -234,7 +257,7 @@ def plan_from_headers(
     if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
-    scans = _file_scans(len(everything), quarters, kinds)
+    scans = _file_scans([root for root, _key, _size in headers], quarters, kinds)
     by_key: dict[str, list[tuple[str, int, FileScan]]] = {}
     alone: list[EmployerGroup] = []
     for path, (_root, key, size), scan in zip(files, headers, scans, strict=True):
@@ -247,23 +270,28 @@ def plan_from_headers(
 
 
 def _file_scans(
-    count: int, quarters: Sequence[Quarter | None], kinds: Sequence[DocumentKind | None]
+    roots: Sequence[str | None],
+    quarters: Sequence[Quarter | None],
+    kinds: Sequence[DocumentKind | None],
 ) -> list[FileScan]:
-    """Each file's :data:`FileScan` (all None without ``kinds``), equal ones shared: a
-    country's files hold a few kinds and quarters, and a plan keeps one reference a file."""
+    """Each DmfA original's :data:`FileScan` (None for other files, and all without
+    ``kinds``), equal ones shared: a country's files hold a few kinds and quarters, and a
+    plan keeps one reference a file."""
+    count = len(roots)
     if len(kinds) != count or len(quarters) != count:
         return [None] * count
     shared: dict[tuple[DocumentKind, Quarter | None], FileScan] = {}
     return [
-        None if kind is None else shared.setdefault((kind, quarter), (kind, quarter))
-        for kind, quarter in zip(kinds, quarters, strict=True)
+        None
+        if kind is None or root != ORIGINAL_ROOT
+        else shared.setdefault((kind, quarter), (kind, quarter))
+        for root, kind, quarter in zip(roots, kinds, quarters, strict=True)
     ]
 
 
 def _group(key: str, found: Sequence[tuple[str, int, FileScan]]) -> EmployerGroup:
     files = tuple(path for path, _size, _scan in found)
-    scanned = tuple(scan for _path, _size, scan in found)
-    kept = scanned if any(scan is not None for scan in scanned) else ()
+    kept = _any(scan for _path, _size, scan in found)
     return EmployerGroup((key,), files, sum(size for _path, size, _scan in found), kept)
 
 

@@ -753,7 +753,7 @@ def test_the_archive_of_input_read_at_once_keeps_its_entitlements(
 
     from mycareer import plans
 
-    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args: None)
+    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args, **_options: None)
     demo = resources.files("mycareer.data.demo")
     paths = [str(demo / "dmfa"), str(demo / "corrections")]
     assert not plan_employers(paths).by_employer

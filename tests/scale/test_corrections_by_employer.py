@@ -120,7 +120,7 @@ def corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _one_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The route before: any correction sends everything through one read."""
-    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args: None)
+    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args, **_options: None)
 
 
 def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:

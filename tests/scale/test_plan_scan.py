@@ -24,7 +24,7 @@ from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.plans import EmployerGroup, plan_employers, plan_from_employers
 from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import timelines_from_files
-from mycareer.xmlio import flows
+from mycareer.xmlio import flows, headers
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.documents import DocumentKind
@@ -44,7 +44,7 @@ UPDATED = "dmfa-0020000113-20242.xml"  # the original the correction names
 UPDATE = "upd.xml"
 
 
-@pytest.fixture(scope="module", params=[False], ids=["plain"])
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "corrected"])
 def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three employers' 2024 Q1-Q3; one file of a newer glossary version (a finding only
     its kind gives), a duplicate original (its header orders it), a file cut part-way;
@@ -84,6 +84,21 @@ def test_each_group_keeps_the_kind_and_header_scan_document_reads(folder: Path) 
     assert {kind.version for kind, _header in known.values()} == {"20231", "20301"}
     scans = [scan for group in plan.groups for scan in group.scanned]
     assert len({id(scan) for scan in scans if scan}) == len(set(scans) - {None}) < len(scans)
+
+
+def test_the_plan_reads_each_beginning_once(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With corrections among the files too: the plan read every file's header a second
+    time for its employer identifiers (``scan_employers``), now from the one read."""
+    read: list[str] = []
+    real = headers._header_texts
+
+    def counted(path: Any, *args: Any, **options: Any) -> Any:
+        read.append(str(path))
+        return real(path, *args, **options)
+
+    monkeypatch.setattr(headers, "_header_texts", counted)
+    plan = plan_employers([folder])
+    assert sorted(read) == sorted(plan.files)
 
 
 def test_a_plan_from_headers_alone_keeps_none_and_equals_the_scanned_one(folder: Path) -> None:
