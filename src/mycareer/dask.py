@@ -85,8 +85,9 @@ from mycareer.timeline_jobs import (
 from mycareer.timeline_jobs import (
     execute as execute_timelines,
 )
+from mycareer.xmlio.documents import DocumentKind
 from mycareer.xmlio.flows import KnownHeaders
-from mycareer.xmlio.headers import EmployerHeader, scan_employer
+from mycareer.xmlio.headers import EmployerHeader, scan_kind_and_employer
 
 __all__ = ["accounts", "entitlements", "entitlements_json", "plan_on_cluster", "timelines"]
 
@@ -185,22 +186,26 @@ def _unstrip(fs: Any, path: str) -> str:
     return path if "://" in path else f"{protocol}://{path}"
 
 
-def _remote_header(path: str) -> tuple[EmployerHeader, int]:
+def _remote_header(path: str) -> tuple[tuple[DocumentKind | None, EmployerHeader], int]:
     with _local_copies([path]) as (local,):
-        return scan_employer(local), os.stat(local).st_size
+        return scan_kind_and_employer(local), os.stat(local).st_size
 
 
 def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> Plan:
     """The employer groups of ``paths``; the headers of URLs are pre-scanned on the cluster.
 
-    Local paths are planned here (the pre-scan reads each file's first few KB).
+    Local paths are planned here (the pre-scan reads each file's first few KB). The groups
+    keep what the scan read (:attr:`~mycareer.plans.EmployerGroup.scanned`): a worker's
+    copy of a file keeps its place in its group, and what was read of it.
     """
     given = [str(os.fspath(p)) for p in paths]
     if not any(_is_url(p) for p in given):
         return plan_employers(given)
     files = _expand_urls(given)
     found = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
-    return plan_from_employers(files, [size for _h, size in found], [h for h, _size in found])
+    kinds = [kind for (kind, _header), _size in found]
+    headers = [header for (_kind, header), _size in found]
+    return plan_from_employers(files, [size for _h, size in found], headers, kinds=kinds)
 
 
 def _mapper(

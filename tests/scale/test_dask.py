@@ -352,6 +352,10 @@ def test_corrections_on_the_cluster_go_with_their_employer(client: Client) -> No
     plan = plan_on_cluster(urls, client)
     assert plan.corrections
     assert plan.by_employer
+    here = plan_employers(paths)  # the same groups, and what the scan read of each file
+    assert [g.keys for g in plan.groups] == [g.keys for g in here.groups]
+    assert [g.scanned for g in plan.groups] == [g.scanned for g in here.groups]
+    assert any(g.scanned for g in plan.groups)
     local = entitlements_from_files(paths, 2025, jobs=1)
     assert any(f.code == "DMFA_UPDATE_APPLIED" for f in local.findings)
     assert entitlements(paths, client, year=2025) == local
