@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from mycareer.errors import InputError
 from mycareer.quarter import Quarter
 from mycareer.xmlio import headers
+from mycareer.xmlio._safe import iterparse_document
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 from mycareer.xmlio.headers import (
     _HEADER_BYTES,
@@ -91,6 +93,36 @@ def test_damage_after_the_header_leaves_it_readable(
         assert scan_header(path) == ("DmfAOriginal", "0403019261", Q)
     else:
         assert scan_header(path) == _whole(path)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    size=st.integers(0, _HEADER_BYTES - 1), garbage=st.sampled_from([b"", b"<", b"&x;", b"\xff"])
+)
+def test_a_file_shorter_than_the_first_part_is_parsed_as_read(
+    big: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, garbage: bytes
+) -> None:
+    """A file that ends within the first 8 kB (a third of a country's small employers'
+    files) is parsed from what was read, not opened again; the oracle is the scan of the
+    file itself (``_header_of(path, whole=True)``), damaged or cut anywhere."""
+    path = tmp_path / "small.xml"
+    path.write_bytes((big[: size // 2] + garbage + big[size // 2 :])[:size])
+    expected = _whole(path)
+    parsed: list[type] = []
+    real = iterparse_document
+
+    def counted(source: Any, *arguments: Any, **options: Any) -> Any:
+        parsed.append(type(source))
+        return real(source, *arguments, **options)
+
+    monkeypatch.setattr(headers, "iterparse_document", counted)
+    assert scan_header(path) == expected
+    assert headers.scan_kind_and_employer(path)[1][:3] == expected
+    if size:
+        assert parsed
+        assert set(parsed) == {bytes}
+    else:  # nothing was read: the file says why
+        assert parsed == [type(path)] * 2
 
 
 def test_other_roots_and_missing_files(tmp_path: Path) -> None:
