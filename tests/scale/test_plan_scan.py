@@ -2,9 +2,11 @@
 
 Each DmfA file's beginning was read by the plan's header scan, then again by its
 group's stream for its kind and header (docs/performance.md, "Small employers": about
-8 % of the CPU of 9,000 small employers' files). The plan now keeps each original's
-kind and quarter (``EmployerGroup.scanned``). The oracles: ``scan_document`` of each
-file, and every run's results with the plan's scan left out (the route before).
+8 % of the CPU of 9,000 small employers' files); with a DmfA correction among the
+files, the plan read every header a second time for the employers' identifiers. The
+plan now reads each beginning once and keeps each original's kind and quarter
+(``EmployerGroup.scanned``). The oracles: ``scan_document`` of each file, and every
+run's results with the plan's scan left out (the route before).
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ QUARTERS = (Quarter(2024, 1), Quarter(2024, 2), Quarter(2024, 3))
 NEWER = "dmfa-0020000014-20242.xml"  # its schema location names a version not checked
 CUT = "dmfa-0020000212-20242.xml"
 AGAIN = "dmfa-0020000212-20243.xml"  # and its duplicate
-
-
 UPDATED = "dmfa-0020000113-20242.xml"  # the original the correction names
 UPDATE = "upd.xml"
 
@@ -101,9 +101,9 @@ def test_the_plan_reads_each_beginning_once(folder: Path, monkeypatch: pytest.Mo
     assert sorted(read) == sorted(plan.files)
 
 
-def test_a_plan_from_headers_alone_keeps_none_and_equals_the_scanned_one(folder: Path) -> None:
-    """A cluster's plan (headers scanned on the workers, no kinds) groups the same files:
-    its groups read every beginning, as before."""
+def test_a_plan_of_scans_without_kinds_keeps_none_and_equals_the_scanned_one(folder: Path) -> None:
+    """A plan of employer headers scanned without their kinds (``plan_from_employers`` as a
+    caller may call it) groups the same files: its groups read every beginning, as before."""
     plan = plan_employers([folder])
     names = list(plan.files)
     sizes = [Path(name).stat().st_size for name in names]
