@@ -215,26 +215,39 @@ def plan_with_corrections(
     grouped = groups_from_headers(files, sizes, headers)
     if grouped is None:
         return None
-    scans = _file_scans([h[0] for h in headers], [h[2] for h in headers], kinds)
-    of = {name: (h[1], scan) for name, h, scan in zip(files, headers, scans, strict=True)}
+    of = _scans_of(files, [h[:3] for h in headers], kinds)
     made = (EmployerGroup(*group, scanned=_kept(group[0], group[1], of)) for group in grouped[0])
     groups = sorted(made, key=lambda g: g.order)
     return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
+
+
+def _scans_of(
+    files: Sequence[str], headers: Sequence[Header], kinds: Sequence[DocumentKind | None]
+) -> dict[str, tuple[str | None, FileScan]]:
+    """Each file's employer key and :data:`FileScan` (None but for a DmfA original whose
+    kind was read), equal scans shared: a country's files hold a few kinds and quarters,
+    and a plan keeps one reference a file. Empty without ``kinds``."""
+    if len(kinds) != len(files):
+        return {}
+    shared: dict[tuple[DocumentKind, Quarter | None], FileScan] = {}
+    of: dict[str, tuple[str | None, FileScan]] = {}
+    for name, (root, key, quarter), kind in zip(files, headers, kinds, strict=True):
+        scan = None
+        if kind is not None and root == ORIGINAL_ROOT:
+            scan = shared.setdefault((kind, quarter), (kind, quarter))
+        of[name] = (key, scan)
+    return of
 
 
 def _kept(
     keys: tuple[str, ...], files: Sequence[str], of: dict[str, tuple[str | None, FileScan]]
 ) -> tuple[FileScan, ...]:
     """What a group keeps of its files' scans: those of its one employer's originals (a
-    correction among them, or another employer's file, reads its beginning again)."""
-    if len(keys) != 1:
+    correction among them, or another employer's file, reads its beginning again);
+    nothing when it keeps no scan."""
+    if len(keys) != 1 or not of:
         return ()
-    return _any((scan if key == keys[0] else None for key, scan in map(of.__getitem__, files)))
-
-
-def _any(scanned: Iterable[FileScan]) -> tuple[FileScan, ...]:
-    """``scanned``, or nothing when it holds no scan."""
-    kept = tuple(scanned)
+    kept = tuple(scan if key == keys[0] else None for key, scan in map(of.__getitem__, files))
     return kept if any(scan is not None for scan in kept) else ()
 
 
@@ -257,42 +270,27 @@ def plan_from_headers(
     if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
-    scans = _file_scans([root for root, _key, _size in headers], quarters, kinds)
-    by_key: dict[str, list[tuple[str, int, FileScan]]] = {}
+    by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
-    for path, (_root, key, size), scan in zip(files, headers, scans, strict=True):
+    for path, (_root, key, size) in zip(files, headers, strict=True):
         if key is None:
             alone.append(EmployerGroup((), (path,), size))
         else:
-            by_key.setdefault(key, []).append((path, size, scan))
-    groups = [_group(key, found) for key, found in by_key.items()]
+            by_key.setdefault(key, []).append((path, size))
+    of: dict[str, tuple[str | None, FileScan]] = {}
+    if kinds and len(quarters) == len(files):
+        scanned = [(root, key, q) for (root, key, _size), q in zip(headers, quarters, strict=True)]
+        of = _scans_of(files, scanned, kinds)
+    groups = [_group(key, found, of) for key, found in by_key.items()]
     return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
 
 
-def _file_scans(
-    roots: Sequence[str | None],
-    quarters: Sequence[Quarter | None],
-    kinds: Sequence[DocumentKind | None],
-) -> list[FileScan]:
-    """Each DmfA original's :data:`FileScan` (None for other files, and all without
-    ``kinds``), equal ones shared: a country's files hold a few kinds and quarters, and a
-    plan keeps one reference a file."""
-    count = len(roots)
-    if len(kinds) != count or len(quarters) != count:
-        return [None] * count
-    shared: dict[tuple[DocumentKind, Quarter | None], FileScan] = {}
-    return [
-        None
-        if kind is None or root != ORIGINAL_ROOT
-        else shared.setdefault((kind, quarter), (kind, quarter))
-        for root, kind, quarter in zip(roots, kinds, quarters, strict=True)
-    ]
-
-
-def _group(key: str, found: Sequence[tuple[str, int, FileScan]]) -> EmployerGroup:
-    files = tuple(path for path, _size, _scan in found)
-    kept = _any(scan for _path, _size, scan in found)
-    return EmployerGroup((key,), files, sum(size for _path, size, _scan in found), kept)
+def _group(
+    key: str, found: Sequence[tuple[str, int]], of: dict[str, tuple[str | None, FileScan]]
+) -> EmployerGroup:
+    files = tuple(path for path, _size in found)
+    size = sum(size for _path, size in found)
+    return EmployerGroup((key,), files, size, _kept((key,), files, of))
 
 
 def total_bytes(paths: Sequence[str | os.PathLike[str]]) -> int:
