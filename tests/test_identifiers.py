@@ -120,6 +120,32 @@ def test_enterprise_number_bad_checksum() -> None:
     assert EnterpriseNumber("0566988259").formatted == "0566.988.259"
 
 
+def test_an_enterprise_number_text_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file of an employer names its number again: a text already found valid is
+    not validated again (a bounded cache), an invalid one is refused every time."""
+    from stdnum.be import vat
+
+    from mycareer._cache import clear_caches
+
+    clear_caches()
+    calls: list[str] = []
+    real = vat.validate
+
+    def validate(text: str) -> str:
+        calls.append(text)
+        return str(real(text))
+
+    monkeypatch.setattr(vat, "validate", validate)
+    numbers = [EnterpriseNumber("BE 0403.019.261") for _ in range(3)]
+    assert numbers == [EnterpriseNumber("0403019261")] * 3
+    assert [str(n) for n in numbers] == ["0403019261"] * 3
+    assert calls == ["BE 0403.019.261", "0403019261"]
+    for _ in range(2):
+        with pytest.raises(InvalidEnterpriseNumberError, match="0566988258"):
+            EnterpriseNumber("0566988258")
+    assert calls[2:] == ["0566988258", "0566988258"]
+
+
 def test_nsso_number_ranges() -> None:
     assert not NssoNumber("199999934").is_provisional
     assert NssoNumber("5999999989").is_provisional

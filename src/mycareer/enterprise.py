@@ -23,6 +23,7 @@ import attrs
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import vat
 
+from mycareer._cache import BoundedCache
 from mycareer.errors import InvalidEnterpriseNumberError
 from mycareer.limits import identifier_text, shown
 
@@ -33,17 +34,25 @@ def _reason(error: stdnum_errors.ValidationError) -> str:
     return str(getattr(error, "message", "") or error)
 
 
+#: Texts found valid, with their 10 digits: every file of an employer names its number
+#: again (a run over 1,000 small employers validated 19,000 texts: 2 % of its time).
+_VALID: BoundedCache[str, str] = BoundedCache("enterprise numbers", maxsize=4096)
+
+
 def _normalise(raw: object) -> str:
     if isinstance(raw, EnterpriseNumber):
         return raw.value
+    if type(raw) is str and (known := _VALID.get(raw)) is not None:
+        return known
     # Bounded before stdnum, which int()s the text (Python's 4,300-digit limit).
     text = identifier_text(raw, "enterprise number", error=InvalidEnterpriseNumberError)
     try:
-        return str(vat.validate(text))
+        value = str(vat.validate(text))
     except stdnum_errors.ValidationError as error:
         raise InvalidEnterpriseNumberError(
             f"invalid enterprise number {shown(text)}: {_reason(error)}"
         ) from None
+    return _VALID.put(raw, value) if type(raw) is str else value
 
 
 @attrs.frozen(order=True)
