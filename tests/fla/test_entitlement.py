@@ -357,6 +357,26 @@ def test_fast_json_text_equals_the_plain_encoding() -> None:
             assert text == json.dumps(plain, ensure_ascii=False)
 
 
+def test_the_months_json_is_looked_up_by_the_very_tuple() -> None:
+    """The months' JSON is kept by the identity of the months tuple (its hash, twelve
+    months of fractions, cost more than the JSON): an entry left under the id of another
+    tuple (an id used again) must not be served, nor one of an equal tuple's."""
+    from mycareer.fla import entitlement_to_json, serialize
+
+    records = [
+        *_twenty_plus(),
+        *employment(ACME, ANN, date(2024, 4, 29), None, last_quarter=Q(2024, 4), q=3040),
+    ]
+    first = compute_entitlements(records, (), 2024)[0]
+    sevenths = tuple(attrs.evolve(m, fraction=Fraction(1, 7)) for m in first.months)
+    other = attrs.evolve(first, months=sevenths)
+    stale = (first.months, serialize._months_json(first.months))
+    serialize._MONTHS.put(id(other.months), stale)
+    assert {m["fraction_exact"] for m in entitlement_to_json(other)["months"]} == {"1/7"}
+    equal = attrs.evolve(first, months=tuple(attrs.evolve(m) for m in first.months))
+    assert entitlement_to_json(equal)["months"] == entitlement_to_json(first)["months"]
+
+
 def test_the_slot_constructor_equals_the_attrs_init() -> None:
     """The bulk path's constructor sets every field, as Entitlement(*fields) does."""
     from mycareer.fla.values import Entitlement, new_entitlement

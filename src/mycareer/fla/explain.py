@@ -405,7 +405,7 @@ def _month_lines(e: Entitlement, lang: Lang) -> list[str]:
         if head.fraction == 0:
             lines.append(t["month_none"].format(months=span))
             continue
-        share = sum((m.days for m in run), Fraction(0))
+        share = head.days * len(run)  # the months of a run have the same A and B
         lines.append(
             t["month"].format(
                 months=span,

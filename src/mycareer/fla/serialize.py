@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from mycareer._cache import BoundedCache, bounded_cache
+from mycareer._cache import BoundedCache
 from mycareer.converter import converter
 from mycareer.fla.explain import explanation_head
 from mycareer.fla.values import Entitlement, Lang, MonthFactor, rule_ref_json
@@ -45,10 +45,22 @@ __all__ = [
 ENTITLEMENTS_SCHEMA_VERSION = "1"
 
 
-@bounded_cache(maxsize=4096)
-def _months_json(months: tuple[MonthFactor, ...]) -> tuple[dict[str, object], ...]:
-    # Thousands of results share one months tuple in bulk: format it once.
-    return tuple(
+_MonthsJson = tuple[dict[str, object], ...]
+#: The months' JSON by the identity of their tuple, which the entry keeps alive (so the
+#: id stays its own): in bulk, the results of one shape share one months tuple. Looked
+#: up by value, the key's twelve months of exact fractions were hashed and compared at
+#: each new shape, which cost more than formatting them (docs/performance.md, "Small
+#: employers").
+_MONTHS: BoundedCache[int, tuple[tuple[MonthFactor, ...], _MonthsJson]] = BoundedCache(
+    "entitlement months JSON", maxsize=4096
+)
+
+
+def _months_json(months: tuple[MonthFactor, ...]) -> _MonthsJson:
+    found = _MONTHS.get(id(months))
+    if found is not None and found[0] is months:
+        return found[1]
+    made: _MonthsJson = tuple(
         {
             "month": m.month,
             **quantity("fraction", m.fraction),
@@ -56,6 +68,8 @@ def _months_json(months: tuple[MonthFactor, ...]) -> tuple[dict[str, object], ..
         }
         for m in months
     )
+    _MONTHS.put(id(months), (months, made))
+    return made
 
 
 def entitlement_to_json(entitlement: Entitlement, lang: Lang = "en") -> dict[str, Any]:
