@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mycareer import _spool
-from mycareer._spool import SpooledItems, write_spool, write_text_spool
+from mycareer._spool import SharedSpoolFile, SpooledItems, write_spool, write_text_spool
 
 KEYS = st.tuples(st.sampled_from(["0403019261", "0202239951", "0999999999"]),
                  st.from_regex(r"[0-9]{11}", fullmatch=True))  # fmt: skip
@@ -95,6 +95,33 @@ def test_ten_interleaving_spools_merged_three_at_a_time() -> None:
     assert list(texts) == [str(n) for n in range(100)]
 
 
+def test_shared_files_whose_spools_all_merged_go_and_the_others_stay() -> None:
+    """Ten interleaving text spools, five in each of two shared files, merged three at a
+    time: a shared file goes once every spool in it is merged, not before; removing the
+    sequence's files takes the shared files left."""
+    folder = TemporaryDirectory()
+    items = [((n,), str(n)) for n in range(100)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "OPEN_FILES", 3)
+        texts = _text_spooled(items, [1 + n % 10 for n in range(100)], folder, ",\n", 2)
+    assert list(texts) == [str(n) for n in range(100)]
+    assert not [name for name in os.listdir(folder.name) if name.startswith("task-")]
+    kept = TemporaryDirectory()  # one part more, after the others: in the odd parts' file
+    later = [((1000 + n,), str(1000 + n)) for n in range(5)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_spool, "OPEN_FILES", 3)
+        parts = [1 + n % 10 for n in range(100)] + [11] * 5
+        some = _text_spooled([*items, *later], parts, kept, ",\n", 2)
+    assert list(some) == [str(n) for n in range(100)] + [text for _key, text in later]
+    left = [name for name in os.listdir(kept.name) if name.startswith("task-")]
+    assert len(left) == 1  # the odd parts' file, which holds the last part, unmerged
+    assert [s.path for c in some._clusters for s in c if s.shared] == [
+        os.path.join(kept.name, left[0])
+    ]
+    some.remove_files()
+    assert os.listdir(kept.name) == []
+
+
 def test_any_picklable_value_is_kept() -> None:
     folder = TemporaryDirectory()
     values = [(n, {"text": "x" * n}) for n in range(600)]  # more than one pickled chunk
@@ -126,18 +153,29 @@ TEXTS = st.text(st.characters(exclude_characters="\n", exclude_categories=["Cs"]
 
 
 def _text_spooled(
-    items: list[tuple[Any, str]], parts: list[int], folder: TemporaryDirectory[str], end: str
+    items: list[tuple[Any, str]],
+    parts: list[int],
+    folder: TemporaryDirectory[str],
+    end: str,
+    shared: int = 0,
 ) -> SpooledItems[str]:
-    """Each part a text spool, except part 0, which stays pickled (a loose spool)."""
+    """Each part a text spool, except part 0, which stays pickled (a loose spool); with
+    ``shared``, the text spools go to that many shared files (part ``p`` to file ``p %
+    shared``), one after the other, as a task's groups do."""
     groups: dict[int, list[tuple[Any, str]]] = {}
     for item, part in zip(items, parts, strict=False):
         groups.setdefault(part, []).append(item)
+    files = [SharedSpoolFile(folder.name, f"task-{n}-") for n in range(shared)]
     spools = [
-        write_text_spool(folder.name, f"g{p}", sorted(g), end)
-        if p
-        else write_spool(folder.name, f"g{p}", sorted(g))
+        write_spool(folder.name, f"g{p}", sorted(g))
+        if not p
+        else files[p % shared].add_texts(sorted(g), end)
+        if shared
+        else write_text_spool(folder.name, f"g{p}", sorted(g), end)
         for p, g in groups.items()
     ]
+    for file in files:
+        file.close()
     return SpooledItems([s for s in spools if s is not None], folder)
 
 
@@ -159,6 +197,7 @@ _NO_SENDFILE = -1
     end=st.sampled_from([",\n", "\n", ";\r\n"]),
     separator=st.sampled_from([",\n", "\n"]),
     keys_in_memory=st.sampled_from([_spool._KEYS_IN_MEMORY, 0]),
+    shared=st.sampled_from([0, 1, 2]),
 )
 def test_text_spools_read_back_and_join_as_a_sort_then_str_join(
     keys: list[tuple[str, str]],
@@ -167,16 +206,18 @@ def test_text_spools_read_back_and_join_as_a_sort_then_str_join(
     end: str,
     separator: str,
     keys_in_memory: int,
+    shared: int,
 ) -> None:
     """Text spools (any text without a newline: UTF-8, \\r, U+2028) mixed with pickled ones,
     interleaving or not: read back as ``sorted`` orders them, and written joined, copied or
     not (the spool's end the separator or another), the bytes of ``str.join``; their keys
-    after their texts or (beyond the bound in memory: 0 here) in a file beside."""
+    after their texts or (beyond the bound in memory: 0 here) in a file beside; each in a
+    file of its own, or one after the other in one or two shared files."""
     items = list(zip(keys, texts, strict=False))
     expected = [text for _key, text in sorted(items)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_spool, "_KEYS_IN_MEMORY", keys_in_memory)
-        spooled = _text_spooled(items, parts, TemporaryDirectory(), end)
+        spooled = _text_spooled(items, parts, TemporaryDirectory(), end, shared)
     assert list(spooled) == expected
     assert [spooled[i] for i in range(len(spooled))] == expected
     joined = separator.join(expected).encode()
@@ -473,4 +514,71 @@ def test_keys_that_cannot_be_written_after_the_texts_leave_nothing() -> None:
         patch.setattr(_spool, "open", fake_open, raising=False)
         with pytest.raises(OSError, match="No space left"):
             write_text_spool(folder.name, "g", [((n,), "{}") for n in range(100)], ",\n")
+    assert os.listdir(folder.name) == []
+
+
+# -- a task's groups in one shared file ------------------------------------------------
+
+
+def test_a_shared_file_cuts_back_a_part_that_fails_and_keeps_the_others() -> None:
+    """A part whose texts cannot be written (a newline; a lone surrogate, which the caller
+    then spools pickled) leaves nothing in the shared file; the parts before and after it
+    read back whole, and so does the joined output, copied from each part's offset."""
+    folder = TemporaryDirectory()
+    first = [(("a", str(n)), f'{{"n": {n}}}') for n in range(100)]
+    later = [(("c", str(n)), f'{{"m": "é{n}"}}') for n in range(3)]
+    with SharedSpoolFile(folder.name, "task-") as shared:
+        one = shared.add_texts(first, ",\n")
+        with pytest.raises(ValueError, match="newline"):
+            shared.add_texts([(("b", "1"), "ok"), (("b", "2"), "two\nlines")], ",\n")
+        with pytest.raises(UnicodeEncodeError):
+            shared.add_texts([(("b", "3"), "\udcff")], ",\n")
+        two = shared.add_texts(later, ",\n")
+        assert shared.add_texts([], ",\n") is None
+    assert one is not None
+    assert two is not None
+    assert one.path == two.path
+    assert (one.offset, two.offset > one.offset) == (0, True)
+    with open(one.path, "rb") as written:
+        data = written.read()
+    assert data[two.offset :].startswith('{"m": "é0"},\n'.encode())  # right after part one
+    assert b"ok" not in data
+    assert b"two" not in data
+    assert b"\\udcff" not in data
+    spooled: SpooledItems[str] = SpooledItems([two, one], folder)
+    expected = [text for _key, text in [*first, *later]]
+    assert list(spooled) == expected
+    joined = ",\n".join(expected).encode()
+    memory = io.BytesIO()  # copied block by block, from each part's offset
+    spooled.write_joined(memory, ",\n")
+    assert memory.getvalue() == joined
+    with TemporaryDirectory() as out_folder:  # a file: sendfile from each part's offset
+        path = os.path.join(out_folder, "out")
+        with open(path, "wb") as out:
+            spooled.write_joined(out, ",\n")
+        with open(path, "rb") as written:
+            assert written.read() == joined
+
+
+def test_a_shared_spool_is_not_removed_alone() -> None:
+    """Removing one part's spool (a group read again) must not take the file that holds
+    the other parts: it goes with the run's folder."""
+    folder = TemporaryDirectory()
+    with SharedSpoolFile(folder.name, "task-") as shared:
+        dropped = shared.add_texts([(("a", "1"), "{}")], ",\n")
+        kept = shared.add_texts([(("b", "1"), '{"k": 1}')], ",\n")
+    assert dropped is not None
+    assert kept is not None
+    _spool.remove_spool(dropped)
+    assert list(SpooledItems([kept], folder)) == ['{"k": 1}']
+    path = kept.path
+    del folder
+    gc.collect()
+    assert not os.path.exists(path)
+
+
+def test_a_shared_file_is_made_with_its_first_part_only() -> None:
+    folder = TemporaryDirectory()
+    with SharedSpoolFile(folder.name, "task-") as shared:
+        assert shared.add_texts([], ",\n") is None
     assert os.listdir(folder.name) == []

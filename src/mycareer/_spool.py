@@ -23,7 +23,9 @@ its ``end`` (``",\n"`` between a JSON array's items), then the keys pickled afte
 texts in the same file (in a file beside when they pass :data:`_KEYS_IN_MEMORY`).
 :meth:`SpooledItems.write_joined` then copies such a file's bytes to the output as
 they are, without decoding a text (national sample: 874 MB of entitlement JSON,
-docs/performance.md "National scale").
+docs/performance.md "National scale"). The small parts of one task (a country's many
+small employers) put their text spools one after the other in one file, a
+:class:`SharedSpoolFile`: creating a file costs more than writing a small part's texts.
 
 >>> from tempfile import TemporaryDirectory
 >>> folder = TemporaryDirectory()
@@ -46,17 +48,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from tempfile import TemporaryDirectory
+from tempfile import TemporaryDirectory, mkstemp
 from typing import IO, Any, TypeVar, overload
 
 import attrs
 
 __all__ = [
     "OPEN_FILES",
+    "SHARED_SPOOL_MOST",
     "LazySequence",
     "OrderedSpoolWriter",
+    "SharedSpoolFile",
     "Spool",
     "SpooledItems",
+    "own_spool",
     "remove_spool",
     "spool_texts",
     "write_spool",
@@ -109,6 +114,10 @@ class Spool:
     #: Where a text spool's keys begin in its file (they follow the texts); None: in the
     #: file ``path + ".keys"`` (a spool whose keys passed :data:`_KEYS_IN_MEMORY`).
     keys_at: int | None = None
+    #: Where its texts begin in its file: a :class:`SharedSpoolFile` holds several spools,
+    #: one after the other (``shared``), removed with the run's folder, not one by one.
+    offset: int = 0
+    shared: bool = False
 
 
 def write_spool(folder: str, name: str, items: Iterable[tuple[SortKey, Any]]) -> Spool | None:
@@ -141,8 +150,7 @@ def write_text_spool(
     :class:`UnicodeEncodeError`, and nothing is left of the spool: such texts go to a
     pickled spool (:func:`write_spool`), which leaves their encoding to the output.
     """
-    if not end.endswith("\n") or "\n" in end[:-1]:
-        raise ValueError(f"a text spool's end must end with its only newline: {end!r}")
+    _check_end(end)
     iterator = iter(items)
     chunk = list(islice(iterator, _CHUNK))
     if not chunk:
@@ -156,16 +164,110 @@ def write_text_spool(
 
 
 def spool_texts(
-    folder: str, name: str, items: Callable[[], Iterable[tuple[SortKey, str]]], end: str
+    folder: str,
+    name: str,
+    items: Callable[[], Iterable[tuple[SortKey, str]]],
+    end: str,
+    shared: SharedSpoolFile | None = None,
 ) -> Spool | None:
-    """:func:`write_text_spool` of ``items()``; when a text is not valid Unicode (a lone
-    surrogate: a file name that is not UTF-8, in a finding), :func:`write_spool` of
-    ``items()`` made again, whose encoding the output's own error handler then decides
-    (:meth:`SpooledItems.write_joined`), as for texts never spooled."""
+    """:func:`write_text_spool` of ``items()`` (at the end of ``shared``, when given);
+    when a text is not valid Unicode (a lone surrogate: a file name that is not UTF-8,
+    in a finding), :func:`write_spool` of ``items()`` made again, whose encoding the
+    output's own error handler then decides (:meth:`SpooledItems.write_joined`), as for
+    texts never spooled."""
     try:
+        if shared is not None:
+            return shared.add_texts(items(), end)
         return write_text_spool(folder, name, items(), end)
     except UnicodeEncodeError:
         return write_spool(folder, name, items())
+
+
+class SharedSpoolFile:
+    """One file for the text spools of many small parts (a task's employer groups).
+
+    Creating a file cost 0.2–1 ms of this machine's CPU, more than writing a small
+    group's texts (docs/performance.md, "Small employers"): each part's texts and keys
+    are appended to this one file instead, as a spool that begins at its ``offset``.
+    Its keys are held in memory while written: for parts of at most
+    :data:`SHARED_SPOOL_MOST` items. A part whose writing fails is cut back off the file.
+    Readers may read the spools once the file is closed (``with``).
+    """
+
+    def __init__(self, folder: str, prefix: str) -> None:
+        self._folder, self._prefix = folder, prefix
+        self._out: IO[bytes] | None = None  # made with the first spool
+        self.path: str | None = None
+
+    def __enter__(self) -> SharedSpoolFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the file (its spools stay readable)."""
+        if self._out is not None:
+            self._out.close()
+
+    def add_texts(self, items: Iterable[tuple[SortKey, str]], end: str) -> Spool | None:
+        """:func:`write_text_spool` of ``items`` at the end of this file; None if none."""
+        _check_end(end)
+        iterator = iter(items)
+        chunk = list(islice(iterator, _CHUNK))
+        if not chunk:
+            return None
+        if self._out is None:
+            descriptor, self.path = mkstemp(dir=self._folder, prefix=self._prefix)
+            self._out = os.fdopen(descriptor, "wb")
+        out, path = self._out, self.path
+        assert path is not None
+        offset = out.tell()
+        spool = Spool(path, 0, chunk[0][0], chunk[0][0], end, offset=offset, shared=True)
+        try:
+            return _write_texts_to(out, spool, chunk, iterator)
+        except BaseException:
+            out.seek(offset)
+            out.truncate()
+            raise
+
+
+#: The most items of a part that goes to a :class:`SharedSpoolFile` (its keys, some 40
+#: bytes each, are held in memory while it is written).
+SHARED_SPOOL_MOST = 4096
+
+
+def _check_end(end: str) -> None:
+    if not end.endswith("\n") or "\n" in end[:-1]:
+        raise ValueError(f"a text spool's end must end with its only newline: {end!r}")
+
+
+def _write_texts_to(
+    out: IO[bytes],
+    spool: Spool,
+    chunk: list[tuple[SortKey, str]],
+    iterator: Iterator[tuple[SortKey, str]],
+) -> Spool:
+    """The texts then the keys of a spool of a :class:`SharedSpoolFile`, at its end."""
+    end, count = spool.end or "", 0
+    keys: list[SortKey] = []
+    while chunk:
+        values = [text for _key, text in chunk]
+        _write_values(out, values, end)
+        keys.extend(key for key, _text in chunk)
+        count += len(chunk)
+        last = chunk[-1][0]
+        chunk = list(islice(iterator, _CHUNK))
+    keys_at = out.tell()
+    for start in range(0, len(keys), _CHUNK):  # read back a pickle per chunk, as written
+        pickle.dump(keys[start : start + _CHUNK], out, protocol=pickle.HIGHEST_PROTOCOL)
+    return attrs.evolve(spool, count=count, last=last, keys_at=keys_at)
+
+
+def _write_values(out: IO[bytes], values: list[str], end: str) -> None:
+    if any("\n" in text for text in values):
+        raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
+    out.write((end.join(values) + end).encode("utf-8"))
 
 
 def _write_texts(
@@ -177,9 +279,7 @@ def _write_texts(
         with open(path, "wb") as texts:
             while chunk:
                 values = [text for _key, text in chunk]
-                if any("\n" in text for text in values):
-                    raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
-                texts.write((end.join(values) + end).encode("utf-8"))
+                _write_values(texts, values, end)
                 pickle.dump([key for key, _text in chunk], keys, protocol=pickle.HIGHEST_PROTOCOL)
                 if isinstance(keys, io.BytesIO) and keys.tell() > _KEYS_IN_MEMORY:
                     keys = _keys_to_file(path, keys)
@@ -235,22 +335,24 @@ def _text_items(spool: Spool, cut: int) -> Iterator[tuple[SortKey, str]]:
     # text layer's read-ahead only, never read as a line: ``surrogateescape`` keeps that
     # read-ahead from failing (a binary readline and a decode per text: 1.3 times slower).
     with (
-        open(spool.path, encoding="utf-8", errors="surrogateescape", newline="\n") as texts,
+        open(spool.path, "rb") as raw,
         open(spool.path if spool.keys_at is not None else _keys(spool.path), "rb") as keys,
     ):
+        raw.seek(spool.offset)
+        texts = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="\n")
         keys.seek(spool.keys_at or 0)
-        while True:
-            try:
-                chunk = pickle.load(keys)  # written by this run, in its own folder
-            except EOFError:
-                return
+        left = spool.count  # a shared file holds other spools after this one's keys
+        while left > 0:
+            chunk = pickle.load(keys)  # written by this run, in its own folder
+            left -= len(chunk)
             for key in chunk:
                 yield key, next(texts)[:-cut]
 
 
 def _texts_size(spool: Spool) -> int:
     """The bytes of a text spool's texts (each with its end), without its keys."""
-    return os.path.getsize(spool.path) if spool.keys_at is None else spool.keys_at
+    stop = os.path.getsize(spool.path) if spool.keys_at is None else spool.keys_at
+    return stop - spool.offset
 
 
 def _merge(spools: Sequence[Spool]) -> Iterator[tuple[SortKey, Any]]:
@@ -308,7 +410,11 @@ class SpooledItems(LazySequence[T]):
         self._folder = folder
         self._merges = 0
         self._length = sum(s.count for s in spools)
+        self._merged_shared: set[str] = set()  # shared files some of whose spools merged
         self._clusters = [self._narrow(cluster) for cluster in _clusters(spools)]
+        live = {spool.path for cluster in self._clusters for spool in cluster}
+        for path in self._merged_shared - live:  # all their spools merged: go
+            Path(path).unlink(missing_ok=True)
         self._cursor: tuple[int, Iterator[T]] | None = None
 
     def _narrow(self, cluster: list[Spool]) -> list[Spool]:
@@ -323,6 +429,8 @@ class SpooledItems(LazySequence[T]):
                 narrowed.append(merged)
                 for spool in part:
                     remove_spool(spool)
+                    if spool.shared:
+                        self._merged_shared.add(spool.path)
             cluster = narrowed
         return cluster
 
@@ -375,11 +483,14 @@ class SpooledItems(LazySequence[T]):
         return f"<SpooledItems: {self._length} items in {files} files>"
 
     def remove_files(self) -> None:
-        """Remove this sequence's files (those it was given and those it merged): for a
-        caller that has read it once and needs it no more. It is empty afterwards."""
+        """Remove this sequence's files (those it was given, the shared files they are in,
+        and those it merged): for a caller that has read it once and needs it no more. It
+        is empty afterwards."""
         for cluster in self._clusters:
             for spool in cluster:
                 remove_spool(spool)
+                if spool.shared:
+                    Path(spool.path).unlink(missing_ok=True)
         self._clusters = []
         self._length = 0
         self._cursor = None
@@ -395,7 +506,8 @@ def _write_clusters(
         if len(cluster) == 1 and cluster[0].end == separator:
             if owed:
                 out.write(sep)
-            _copy_bytes(cluster[0].path, out, _texts_size(cluster[0]) - len(sep))
+            only = cluster[0]
+            _copy_bytes(only.path, out, _texts_size(only) - len(sep), only.offset)
             owed = True
             continue
         values = (value for _key, value in _merge(cluster))
@@ -473,8 +585,24 @@ class OrderedSpoolWriter:
         self._out.truncate()
 
 
+def own_spool(spool: Spool, name: str) -> Spool:
+    """A spool of a :class:`SharedSpoolFile` written again to a file of its own, ``name``
+    beside the shared one: for a spool that outlives the others there (the disk then
+    holds each text once when they go)."""
+    assert spool.shared, "a spool of its own already"
+    assert spool.end is not None, "a shared spool is a text spool"
+    items = _text_items(spool, len(spool.end))
+    copied = write_text_spool(os.path.dirname(spool.path), name, items, spool.end)
+    assert copied is not None  # spools are never empty
+    return copied
+
+
 def remove_spool(spool: Spool) -> None:
-    """Delete a spool's files (a part computed again: nothing reads it any more)."""
+    """Delete a spool's files (a part computed again: nothing reads it any more); a
+    spool of a :class:`SharedSpoolFile` stays, with the others there, until the run's
+    folder goes."""
+    if spool.shared:
+        return
     Path(spool.path).unlink(missing_ok=True)
     if spool.end is not None:
         Path(_keys(spool.path)).unlink(missing_ok=True)
@@ -485,11 +613,12 @@ _COPY_BLOCK = 1 << 20
 _NO_SENDFILE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.ENOTSOCK, errno.EXDEV})
 
 
-def _copy_bytes(path: str, out: IO[bytes], count: int) -> None:
-    """The first ``count`` bytes of the file ``path`` written to ``out``: by
+def _copy_bytes(path: str, out: IO[bytes], count: int, offset: int = 0) -> None:
+    """``count`` bytes of the file ``path`` from ``offset`` written to ``out``: by
     ``os.sendfile`` when ``out`` is a file it takes (0.38 s for 874 MB here, page-cached,
     against 0.53 s block by block through Python), else block by block."""
     with open(path, "rb") as source:
+        source.seek(offset)
         done = _sendfile(source, out, count)
         while done < count:
             block = source.read(min(_COPY_BLOCK, count - done))
@@ -500,9 +629,10 @@ def _copy_bytes(path: str, out: IO[bytes], count: int) -> None:
 
 
 def _sendfile(source: IO[bytes], out: IO[bytes], count: int) -> int:
-    """Bytes of ``source`` sent to ``out``'s descriptor by ``os.sendfile``; 0 when the
-    platform or the output does not allow it (nothing sent then). Linux only, as
-    ``shutil`` uses it: elsewhere sendfile writes to sockets alone."""
+    """Bytes of ``source``, from where it stands, sent to ``out``'s descriptor by
+    ``os.sendfile`` (``source`` left after them); 0 when the platform or the output does
+    not allow it (nothing sent then). Linux only, as ``shutil`` uses it: elsewhere
+    sendfile writes to sockets alone."""
     sendfile = getattr(os, "sendfile", None)
     if sendfile is None or not sys.platform.startswith("linux"):
         return 0
@@ -511,10 +641,11 @@ def _sendfile(source: IO[bytes], out: IO[bytes], count: int) -> int:
     except (AttributeError, io.UnsupportedOperation, OSError):
         return 0  # an in-memory stream
     out.flush()
-    done = 0
+    start, done = source.tell(), 0
     while done < count:
         try:
-            sent = sendfile(target, source.fileno(), done, min(_COPY_BLOCK * 64, count - done))
+            block = min(_COPY_BLOCK * 64, count - done)
+            sent = sendfile(target, source.fileno(), start + done, block)
         except OSError as error:
             if done == 0 and error.errno in _NO_SENDFILE:
                 return 0  # this kind of output cannot take it: copied by Python instead
@@ -522,5 +653,5 @@ def _sendfile(source: IO[bytes], out: IO[bytes], count: int) -> int:
         if sent == 0:
             break  # the file is shorter than said: the copy loop reports it
         done += sent
-    source.seek(done)
+    source.seek(start + done)
     return done

@@ -1,27 +1,31 @@
 """What every group of an entitlements run by employer is given, and what it gives back.
 
 :class:`EntitlementSpec` is sent with each task; :class:`GroupResult` is one group's
-compact result (:mod:`mycareer.pipeline` runs the groups and combines the results).
-Both are re-exported by :mod:`mycareer.pipeline`.
+compact result, which :func:`group_result` makes from its entitlements and what its read
+said, its JSON texts spooled where :class:`SpoolPlace` says (:mod:`mycareer.pipeline`
+runs the groups and combines the results). The first two are re-exported by
+:mod:`mycareer.pipeline`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
-from mycareer._spool import Spool
+from mycareer._spool import SHARED_SPOOL_MOST, SharedSpoolFile, Spool, spool_texts
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
-from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
+from mycareer.fla import Entitlement, EntitlementOptions, Overrides, Rulebook, SizeBand
 from mycareer.fla.incomplete import RejectedInput
+from mycareer.fla.serialize import entitlement_json_text
+from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa import RejectedFile
 
-__all__ = ["EntitlementSpec", "GroupResult", "Render"]
+__all__ = ["EntitlementSpec", "GroupResult", "ReadFacts", "Render", "SpoolPlace", "group_result"]
 
 Render = Literal["objects", "json"]
 
@@ -93,3 +97,63 @@ class GroupResult:
     #: True when the read stopped at a record of another group's employer (``keys`` names
     #: it, nothing else is given): the two groups are read again together.
     cut: bool = False
+
+
+class SpoolPlace(NamedTuple):
+    """Where a group's JSON texts go: the folder (None: back with the result), the name
+    of the group's own file there, and the task's shared file for a small group."""
+
+    folder: str | None
+    name: str
+    shared: SharedSpoolFile | None
+
+
+#: What reading a group gave besides its records: findings, errors, the employer keys
+#: its records and declarations named, the latest quarter of its records, their ids.
+ReadFacts = tuple[
+    Sequence[Finding],
+    Sequence[InvalidValueError],
+    Iterable[str],
+    Quarter | None,
+    frozenset[tuple[Quarter, str]],
+]
+
+
+def group_result(
+    spec: EntitlementSpec,
+    results: Sequence[Entitlement],
+    read: ReadFacts,
+    place: SpoolPlace,
+) -> GroupResult:
+    """A group's compact result: reading findings then the results' (each once)."""
+    read_findings, errors, keys, last, ids = read
+    reading = len(dict.fromkeys(read_findings))
+    first: dict[Finding, tuple[str, str]] = {}
+    for e in results:
+        for finding in e.findings:
+            first.setdefault(finding, (e.employer.key, e.niss.value))
+    findings = tuple(dict.fromkeys((*read_findings, *first)))
+    places = tuple(first[f] for f in findings[reading:])
+    lang: Any = spec.lang
+    if spec.render == "json" and place.folder is not None:
+
+        def texts() -> Iterator[tuple[tuple[str, str], str]]:
+            return (
+                ((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results
+            )
+
+        shared = place.shared if len(results) <= SHARED_SPOOL_MOST else None
+        # the command copies it
+        spool = spool_texts(place.folder, place.name, texts, ARRAY_ITEM_SEPARATOR, shared)
+        return GroupResult(
+            (), findings, tuple(errors), frozenset(keys), spool, last, reading, ids, places
+        )
+    items: tuple[tuple[str, str, Any], ...]
+    if spec.render == "json":
+        items = tuple((e.employer.key, e.niss.value, entitlement_json_text(e, lang))
+                      for e in results)  # fmt: skip
+    else:
+        items = tuple((e.employer.key, e.niss.value, e) for e in results)
+    return GroupResult(
+        items, findings, tuple(errors), frozenset(keys), None, last, reading, ids, places
+    )

@@ -37,7 +37,9 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from operator import itemgetter
+from pathlib import Path
 from typing import IO, Any
 
 import attrs
@@ -50,7 +52,13 @@ from mycareer._processes import (
     run_paused,
     usable_cores,
 )
-from mycareer._spool import SpooledItems, remove_spool, spool_texts, write_spool
+from mycareer._spool import (
+    SharedSpoolFile,
+    SpooledItems,
+    own_spool,
+    remove_spool,
+    write_spool,
+)
 from mycareer.errors import InvalidValueError
 from mycareer.findings import Finding
 from mycareer.fla import (
@@ -66,9 +74,8 @@ from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
-from mycareer.group_results import EntitlementSpec, GroupResult, Render
+from mycareer.group_results import EntitlementSpec, GroupResult, Render, SpoolPlace, group_result
 from mycareer.group_tasks import FileTicks, Progress, Task, pack_groups, run_groups
-from mycareer.jsontext import ARRAY_ITEM_SEPARATOR
 from mycareer.plans import (
     EmployerGroup,
     Plan,
@@ -147,6 +154,7 @@ def run_group(
     group: int | None = None,
     *,
     known: KnownHeaders | None = None,
+    shared: SharedSpoolFile | None = None,
 ) -> GroupResult:
     """Read one group's files and compute its entitlements (in this process).
 
@@ -165,8 +173,12 @@ def run_group(
     at the first record of another group's employer, and the result says only that
     (``cut``), as the two groups are read again together (:mod:`mycareer.regroup`).
     ``known``: the files' kinds and headers the plan's pre-scan read
-    (:meth:`~mycareer.plans.EmployerGroup.known_headers`), not read again.
+    (:meth:`~mycareer.plans.EmployerGroup.known_headers`), not read again. ``shared``:
+    a file of the task's where a group of at most
+    :data:`~mycareer._spool.SHARED_SPOOL_MOST` results spools its texts, after those of
+    the task's groups before it (a file each cost more than their texts: small employers).
     """
+    place = SpoolPlace(spool_to, name, shared)
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
     stage = watched(stream.stage, group, spec.header_groups)
     try:
@@ -175,7 +187,7 @@ def run_group(
         return GroupResult((), (), (), frozenset({met.key}), cut=True)
     if streamed is None:
         del stream  # what it committed before the input turned out to need a whole read
-        return _run_group_whole(spec, files, spool_to, name)
+        return _run_group_whole(spec, files, place)
     named = stream.employer_keys()
     results = stream.entitlements(
         streamed.declarations,
@@ -185,12 +197,10 @@ def run_group(
     )
     # Every streamed record was declared (the stream refuses the others): its ids too.
     facts = (named, stream.last_quarter(), declared_ids(streamed.declarations))
-    return _marked(spec, results, streamed, facts, spool_to, name)
+    return _marked(spec, results, streamed, facts, place)
 
 
-def _run_group_whole(
-    spec: EntitlementSpec, files: Sequence[str], spool_to: str | None, name: str
-) -> GroupResult:
+def _run_group_whole(spec: EntitlementSpec, files: Sequence[str], place: SpoolPlace) -> GroupResult:
     """:func:`run_group` from one read of the group's files (any input)."""
     batch = read_corrected_dmfa(files, on_error="collect")
     named = {r.employer.key for r in batch.records}
@@ -205,7 +215,7 @@ def _run_group_whole(
     )
     last = max((r.quarter for r in batch.records), default=None)
     facts = (named, last, declared_ids(batch.declarations, batch.records))
-    return _marked(spec, results, batch, facts, spool_to, name)
+    return _marked(spec, results, batch, facts, place)
 
 
 def _marked(
@@ -213,8 +223,7 @@ def _marked(
     results: Sequence[Entitlement],
     read: StreamedDmfa | CorrectedDmfaBatch,
     facts: tuple[Collection[str], Quarter | None, frozenset[tuple[Quarter, str]]],
-    spool_to: str | None,
-    name: str,
+    place: SpoolPlace,
 ) -> GroupResult:
     """A group's result, its entitlements marked where its rejected files and
     ``spec.elsewhere`` concern them (issue 11 item 2); ``facts``: the employer keys its
@@ -226,7 +235,7 @@ def _marked(
     named, last, ids = facts
     keys = {*named, *(d.employer.key for d in read.declarations), *_rejected_keys(read.rejected)}
     said = (read.findings, read.errors, keys, last, ids)
-    result = _group_result(spec, results, said, spool_to, name)
+    result = group_result(spec, results, said, place)
     return attrs.evolve(result, rejected=tuple(read.rejected)) if read.rejected else result
 
 
@@ -239,65 +248,25 @@ def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:
     return {UNKNOWN_EMPLOYER if r.employer is None else r.employer.key for r in rejected}
 
 
-#: What reading a group gave besides its records: findings, errors, the employer keys
-#: its records and declarations named, the latest quarter of its records, their ids.
-_Read = tuple[
-    Sequence[Finding],
-    Sequence[InvalidValueError],
-    Iterable[str],
-    Quarter | None,
-    frozenset[tuple[Quarter, str]],
-]
-
-
-def _group_result(
-    spec: EntitlementSpec,
-    results: Sequence[Entitlement],
-    read: _Read,
-    spool_to: str | None,
-    name: str,
-) -> GroupResult:
-    """A group's compact result: reading findings then the results' (each once)."""
-    read_findings, errors, keys, last, ids = read
-    reading = len(dict.fromkeys(read_findings))
-    first: dict[Finding, tuple[str, str]] = {}
-    for e in results:
-        for finding in e.findings:
-            first.setdefault(finding, (e.employer.key, e.niss.value))
-    findings = tuple(dict.fromkeys((*read_findings, *first)))
-    places = tuple(first[f] for f in findings[reading:])
-    lang: Any = spec.lang
-    if spec.render == "json" and spool_to is not None:
-
-        def texts() -> Iterator[tuple[tuple[str, str], str]]:
-            return (
-                ((e.employer.key, e.niss.value), entitlement_json_text(e, lang)) for e in results
-            )
-
-        spool = spool_texts(spool_to, name, texts, ARRAY_ITEM_SEPARATOR)  # the command copies it
-        return GroupResult(
-            (), findings, tuple(errors), frozenset(keys), spool, last, reading, ids, places
-        )
-    items: tuple[tuple[str, str, Any], ...]
-    if spec.render == "json":
-        items = tuple((e.employer.key, e.niss.value, entitlement_json_text(e, lang))
-                      for e in results)  # fmt: skip
-    else:
-        items = tuple((e.employer.key, e.niss.value, e) for e in results)
-    return GroupResult(
-        items, findings, tuple(errors), frozenset(keys), None, last, reading, ids, places
-    )
-
-
 def _run_task(spec: EntitlementSpec, task: Task, spool_to: str | None = None) -> list[Any]:
     """Run a task's groups; with ``spool_to``, JSON texts go to a file there, not back."""
 
-    def indexed(
-        spec: EntitlementSpec, files: Sequence[str], index: int, known: KnownHeaders
-    ) -> GroupResult:
-        return run_group(spec, files, spool_to, f"group-{index}", index, known=known)
+    if spool_to is None:
+        return run_groups(partial(_indexed, None, None), spec, task)
+    with SharedSpoolFile(spool_to, f"task-{task[0][0]}-" if task else "task-") as shared:
+        return run_groups(partial(_indexed, spool_to, shared), spec, task)
 
-    return run_groups(indexed, spec, task)
+
+def _indexed(
+    spool_to: str | None,
+    shared: SharedSpoolFile | None,
+    spec: EntitlementSpec,
+    files: Sequence[str],
+    index: int,
+    known: KnownHeaders,
+) -> GroupResult:
+    """:func:`run_group` of a task's group ``index``."""
+    return run_group(spec, files, spool_to, f"group-{index}", index, known=known, shared=shared)
 
 
 #: Tasks of ``(group index, group)``, as :func:`~mycareer.group_tasks.pack_groups` makes them.
@@ -383,7 +352,7 @@ def _joined(
     results, joins = found
     number = len(plan.groups)
     while joins:
-        _drop_spools(results[index] for index in {i for indexes in joins for i in indexes})
+        results = _drop_spools(results, {i for indexes in joins for i in indexes})
         plan, sources = joined_plan(plan, joins, results)
         again = [index for index, source in enumerate(sources) if source is None]
         named = {number + n: index for n, index in enumerate(again)}
@@ -460,11 +429,24 @@ def _run_tasks(
     return results
 
 
-def _drop_spools(results: Iterable[GroupResult]) -> None:
-    """The spools of results read again leave the disk: their texts would only take it."""
-    for result in results:
-        if result.spool is not None:
-            remove_spool(result.spool)
+def _drop_spools(results: Sequence[GroupResult], dropping: Collection[int]) -> list[GroupResult]:
+    """``results``, the spools of those ``dropping`` (read again) gone from the disk:
+    their texts would only take it. A task's shared spool file goes with them: a spool
+    kept there is first copied to a file of its own (joins are rare, and the run's folder
+    holds each text once)."""
+    dropped = [spool for i in dropping if (spool := results[i].spool) is not None]
+    shared = {spool.path for spool in dropped if spool.shared}
+    kept = list(results)
+    for index, result in enumerate(results):
+        spool = result.spool
+        if index not in dropping and spool is not None and spool.path in shared:
+            name = f"{os.path.basename(spool.path)}-kept-{index}"
+            kept[index] = attrs.evolve(result, spool=own_spool(spool, name))
+    for spool in dropped:
+        remove_spool(spool)
+    for path in shared:
+        Path(path).unlink(missing_ok=True)
+    return kept
 
 
 def _one_group(
@@ -478,7 +460,8 @@ def _one_group(
     one runs a single task in this process, a cluster on a worker (which reads URLs).
     The spools of the results ``dropped`` leave the disk first (read again: their texts
     would only take it)."""
-    _drop_spools(dropped)
+    dropped = list(dropped)
+    _drop_spools(dropped, range(len(dropped)))
     spec = attrs.evolve(spec, elsewhere=(), places=None)
     everything = EmployerGroup((), plan.files)
     (result,) = (result for done in mapper(spec, [[(0, everything)]]) for _i, result in done)

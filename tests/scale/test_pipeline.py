@@ -6,6 +6,7 @@ on every file, then ``compute_entitlements``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -27,12 +28,14 @@ from mycareer.errors import InvalidValueError
 from mycareer.fla import Entitlement, Overrides, SizeBand, compute_entitlements
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
+from mycareer.group_results import SpoolPlace
 from mycareer.pipeline import (
     EmployerGroup,
     EntitlementSpec,
     GroupResult,
     Plan,
     _run_group_whole,
+    _run_task,
     combine,
     entitlements_from_files,
     entitlements_json,
@@ -454,7 +457,9 @@ def test_a_group_streamed_file_by_file_is_the_group_read_whole(
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])
     spec = EntitlementSpec(YEAR, render=render)  # type: ignore[arg-type]
-    whole = [_run_group_whole(spec, group.files, None, "g") for group in plan.groups]
+    whole = [
+        _run_group_whole(spec, group.files, SpoolPlace(None, "g", None)) for group in plan.groups
+    ]
 
     def refused(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the streamed path read a group whole")
@@ -479,6 +484,67 @@ def test_a_group_spools_its_json_as_it_is_made(payroll: Path, tmp_path: Path) ->
         len(held.items), held.items[0][:2], held.items[-1][:2]
     )  # fmt: skip
     assert _as_compared(attrs.evolve(spooled, items=held.items)) == _as_compared(held)
+
+
+def test_a_task_s_small_groups_spool_into_one_file(
+    payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task's groups of at most SHARED_SPOOL_MOST results spool their texts one after
+    the other in one file (creating a file a group cost more than a small group's texts);
+    a larger group has a file of its own. Read back, each gives the texts its group gives
+    alone, and the output joins them as the groups' own files would."""
+    from mycareer import group_results
+
+    plan = plan_employers([payroll])
+    spec = EntitlementSpec(YEAR, render="json")
+    task = list(enumerate(plan.groups))
+    alone = [run_group(spec, group.files) for group in plan.groups]
+    sizes = sorted(len(result.items) for result in alone)
+    # the largest group alone above the bound: it keeps a file of its own
+    monkeypatch.setattr(group_results, "SHARED_SPOOL_MOST", sizes[-2])
+    done = dict(_run_task(spec, task, str(tmp_path)))
+    spools = [done[index].spool for index in range(len(task))]
+    assert all(spool is not None for spool in spools)
+    largest = max(range(len(task)), key=lambda i: len(alone[i].items))
+    assert len({s.path for i, s in enumerate(spools) if s and i != largest}) == 1
+    assert [bool(s and s.shared) for s in spools] == [i != largest for i in range(len(task))]
+    assert len(os.listdir(tmp_path)) == 2
+    for result, spool in zip(alone, spools, strict=True):
+        assert spool is not None
+        texts: SpooledItems[str] = SpooledItems([spool], TemporaryDirectory())
+        assert list(texts) == [text for _key, _niss, text in result.items]
+    everything: SpooledItems[str] = SpooledItems([s for s in spools if s], TemporaryDirectory())
+    out = io.BytesIO()
+    everything.write_joined(out, ",\n")
+    expected = [text for result in alone for _key, _niss, text in result.items]
+    assert out.getvalue() == ",\n".join(expected).encode()
+
+
+def test_groups_read_again_take_their_shared_spool_file_with_them(
+    payroll: Path, tmp_path: Path
+) -> None:
+    """Groups read again (joined) drop their spools; a task's shared file holding them
+    goes too, a kept group's spool there first copied to a file of its own: the run's
+    folder then holds each kept text once, and nothing of the dropped groups."""
+    plan = plan_employers([payroll])
+    spec = EntitlementSpec(YEAR, render="json")
+    done = dict(_run_task(spec, list(enumerate(plan.groups)), str(tmp_path)))
+    results = [done[index] for index in range(len(plan.groups))]
+    assert len({r.spool.path for r in results if r.spool}) == 1  # one shared file
+    texts: list[list[str]] = [
+        list(SpooledItems([r.spool], TemporaryDirectory())) for r in results if r.spool
+    ]
+    kept = pipeline._drop_spools(results, {0, 2})
+    assert [r.spool is None for r in kept] == [False] * len(results)
+    assert (kept[0], kept[2]) == (results[0], results[2])  # as they were, spools gone
+    owned = [kept[i].spool for i in range(len(kept)) if i not in {0, 2}]
+    assert all(spool is not None and not spool.shared for spool in owned)
+    assert sorted(os.listdir(tmp_path)) == sorted(os.path.basename(s.path) for s in owned if s)
+    again: list[list[str]] = [list(SpooledItems([s], TemporaryDirectory())) for s in owned if s]
+    assert again == [t for i, t in enumerate(texts) if i not in {0, 2}]
+    everything = pipeline._drop_spools(kept, range(len(kept)))
+    assert len(everything) == len(kept)
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("value", ["0", "x", "-2"])

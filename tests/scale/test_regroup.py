@@ -354,16 +354,32 @@ def test_forms_in_a_file_s_own_order_stream_by_employer(
 
 
 def _each_text_once_on_disk(texts: Any) -> None:
-    """The run's temporary folder (mycareer._spool) holds the texts, each once."""
+    """The run's temporary folder (mycareer._spool) holds the texts, each once: no file
+    but the spools', and a task's shared file holds its spools and nothing else."""
     assert isinstance(texts, SpooledItems)
     folder = Path(texts._folder.name)
-    spools = {spool.path: spool for cluster in texts._clusters for spool in cluster}
+    spools = [spool for cluster in texts._clusters for spool in cluster]
     files = [path for path in folder.iterdir() if not path.name.endswith(".keys")]
-    assert {str(path) for path in files} == set(spools)  # no spool of a group read again
+    assert {str(path) for path in files} == {s.path for s in spools}  # none read again
     each = len(ARRAY_ITEM_SEPARATOR)  # what follows each text in a spool (mycareer._spool)
-    assert sum(_spool._texts_size(spool) for spool in spools.values()) == sum(
+    assert sum(_spool._texts_size(spool) for spool in spools) == sum(
         len(text.encode("utf-8")) + each for text in texts
     )
+    for path in {s.path for s in spools if s.shared}:
+        _holds_only(path, sorted((s for s in spools if s.path == path), key=lambda s: s.offset))
+
+
+def _holds_only(path: str, spools: list[Any]) -> None:
+    """The shared file ``path`` is ``spools``' texts and keys, one after the other."""
+    with open(path, "rb") as file:
+        for spool in spools:
+            assert spool.offset == file.tell()  # no bytes of a spool gone before it
+            file.seek(spool.keys_at)
+            keys = 0
+            while keys < spool.count:
+                keys += len(pickle.load(file))
+            assert keys == spool.count
+        assert file.read() == b""
 
 
 def test_the_texts_of_groups_read_again_leave_the_disk(joined: Path) -> None:
