@@ -90,6 +90,20 @@ def test_quick_run_measures_every_contender() -> None:
     assert {"floor", "iter_dmfa", "entitlements", "timeline"} <= rows
 
 
+def test_results_json_bench_checks_the_bulk_path_against_the_plain_one(
+    payroll_folder: Path,
+) -> None:
+    """It refuses to time a bulk path whose texts differ from the plain encoding."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_results_json.py"), str(payroll_folder),
+         "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False, env=dict(os.environ),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line.split()[0] for line in done.stdout.splitlines()[2:]}
+    assert rows == {"plain", "json_text", "explain"}
+
+
 def test_two_trees_side_by_side_report_a_ratio_and_identical_outputs(
     payroll_folder: Path,
 ) -> None:
