@@ -377,6 +377,41 @@ def test_the_months_json_is_looked_up_by_the_very_tuple() -> None:
     assert entitlement_to_json(equal)["months"] == entitlement_to_json(first)["months"]
 
 
+def test_cores_shared_across_calls_never_cross_their_context() -> None:
+    """A process shares each shape's core across calls (a country's small employers share
+    shapes across employers): every call gives what it gives from cold caches, whatever
+    came before it: another band, full-time days or employer days, options, a rulebook."""
+    from mycareer._cache import clear_caches
+    from mycareer.fla import Rulebook
+
+    lines = employment(ACME, ANN, date(2024, 4, 29), None, last_quarter=Q(2024, 4), q=3040)
+    big = [*_twenty_plus(), *lines]
+    small = [r for q in Quarter.range(Q(2022, 4), Q(2023, 3)) for r in staff(ACME, q, 500)]
+    small += lines
+    # the same months a year before (4 days a year in 2023, 5 from 2024)
+    before = employment(ACME, ANN, date(2023, 4, 29), None, last_quarter=Q(2023, 4), q=3040)
+    no_statute = attrs.evolve(Rulebook.default(), statutory=())
+    calls: list[tuple[list[Any], dict[str, Any]]] = [
+        (big, {}),
+        (small, {}),
+        (big, {"overrides": Overrides(full_time_days={ACME.key: Fraction(8)})}),
+        (big, {"overrides": Overrides(employer_days={ACME.key: Fraction(2)})}),
+        (big, {"options": EntitlementOptions(hours_policy=HoursPolicy.WORKER_DAY)}),
+        (big, {"rulebook": no_statute}),
+        ([*_twenty_plus(), *before], {"year": 2023}),
+    ]
+    cold = []
+    for records, given in calls:
+        clear_caches()
+        cold.append(compute_entitlements(records, (), **{"year": 2024, **given}))
+    assert len({(_only(c).days_exact, _only(c).hours) for c in cold}) == len(calls)  # all differ
+    clear_caches()
+    warm = [compute_entitlements(r, (), **{"year": 2024, **given}) for r, given in calls]
+    assert warm == cold
+    again = [compute_entitlements(r, (), **{"year": 2024, **given}) for r, given in calls[::-1]]
+    assert again == cold[::-1]
+
+
 def test_the_slot_constructor_equals_the_attrs_init() -> None:
     """The bulk path's constructor sets every field, as Entitlement(*fields) does."""
     from mycareer.fla.values import Entitlement, new_entitlement
