@@ -578,10 +578,11 @@ def _shape_of(
 #: overrides): a country's small employers share few shapes each but many across
 #: employers (1,000 small employers: 4,071 shapes, 430 distinct), and a process computes
 #: group after group. Each entry keeps its rulebook alive (its id stays its own) and is
-#: checked to be its; both levels are bounded (8 contexts of 1,024 cores).
+#: checked to be its; both levels are bounded (16 contexts of 512 cores: an account run
+#: computes several years, each a context per band).
 _CORE_MEMOS: BoundedCache[
     tuple[object, ...], tuple[Rulebook, BoundedCache[tuple[object, ...], Core]]
-] = BoundedCache("entitlement core memos", maxsize=8)
+] = BoundedCache("entitlement core memos", maxsize=16)
 
 
 def _core_memo(
@@ -597,7 +598,7 @@ def _core_memo(
     if found is not None and found[0] is book:
         return found[1]
     memo: BoundedCache[tuple[object, ...], Core] = BoundedCache(
-        "entitlement cores of one context", maxsize=1024
+        "entitlement cores of one context", maxsize=512
     )
     _CORE_MEMOS.put(key, (book, memo))
     return memo
