@@ -30,10 +30,12 @@ apostrophes only, the empty text included, gets one too: an empty cell then
 means "no value" and ``'`` an empty text, so CSV keeps that difference.
 
 >>> import pathlib, tempfile
->>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> scratch = tempfile.TemporaryDirectory()
+>>> folder = pathlib.Path(scratch.name)
 >>> write_atomic(folder / "a.txt", "hello\\n")
 >>> (folder / "a.txt").read_text()
 'hello\\n'
+>>> scratch.cleanup()
 >>> csv_cell("=1+2"), csv_text(csv_cell("=1+2")), csv_cell("An"), csv_cell("'@x")
 ("'=1+2", '=1+2', 'An', "''@x")
 """

@@ -27,7 +27,8 @@ Every bad row is reported at once, each with its file and line, in one
 :class:`~mycareer.errors.MycareerErrorGroup`.
 
 >>> import tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> scratch = tempfile.TemporaryDirectory()
+>>> folder = pathlib.Path(scratch.name)
 >>> _ = (folder / "outcomes.csv").write_text(
 ...     "reference,period_id,status\\nDIM-2024-001,123456789097,A\\nDIM-2024-002,,B\\n")
 >>> [(o.reference, o.period_id, o.status.value) for o in read_outcomes(folder / "outcomes.csv")]
@@ -39,6 +40,7 @@ Every bad row is reported at once, each with its file and line, in one
 Traceback (most recent call last):
 ...
 mycareer.errors.MycareerErrorGroup: ...bad.json: 2 bad sidecar row(s) (2 sub-exceptions)
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations
