@@ -14,7 +14,9 @@ Contenders, on the same folder of DmfA originals (written by ``benchmarks/payrol
 
 In-process contenders run in one interpreter, interleaved round by round (so load
 from other jobs on a shared machine hits them alike), best of ``--repeat``, with
-the cyclic GC off for every contender as the CLI runs. Times are CPU seconds of
+the cyclic GC off for every contender as the CLI runs, and the library's bounded caches
+emptied before each (a command's process starts cold; until 7 December 2026 a round
+found them warmed by the rounds before it). Times are CPU seconds of
 this process (``process_time``): on a shared machine wall time mostly measures the
 neighbours. ``--rss`` adds each contender's peak RSS measured in a fresh process;
 ``--jobs`` adds wall-clock runs of ``entitlements``, ``timeline`` and ``account`` with ``--jobs 1``
@@ -56,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from payroll import generate
 
+from mycareer._cache import clear_caches
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa import iter_dmfa
 
@@ -161,6 +164,7 @@ def best_cpu(
     best: dict[str, float] = {}
     for _round in range(repeat):
         for name, run in runs.items():
+            clear_caches()  # cold, as a command's own process starts: no round warms the next
             gc.collect()
             gc.disable()
             try:
