@@ -63,6 +63,7 @@ __all__ = [
     "SpooledItems",
     "own_spool",
     "remove_spool",
+    "remove_spools",
     "spool_texts",
     "write_spool",
     "write_text_spool",
@@ -225,7 +226,7 @@ class SharedSpoolFile:
         offset = out.tell()
         spool = Spool(path, 0, chunk[0][0], chunk[0][0], end, offset=offset, shared=True)
         try:
-            return _write_texts_to(out, spool, chunk, iterator)
+            return _write_texts_to(out, spool, chunk, iterator, overflow=False)
         except BaseException:
             out.seek(offset)
             out.truncate()
@@ -243,57 +244,45 @@ def _check_end(end: str) -> None:
 
 
 def _write_texts_to(
-    out: IO[bytes],
+    texts: IO[bytes],
     spool: Spool,
     chunk: list[tuple[SortKey, str]],
     iterator: Iterator[tuple[SortKey, str]],
+    *,
+    overflow: bool,
 ) -> Spool:
-    """The texts then the keys of a spool of a :class:`SharedSpoolFile`, at its end."""
+    """A text spool's texts written to ``texts`` where it stands, then its keys after
+    them; with ``overflow``, keys beyond :data:`_KEYS_IN_MEMORY` go to the file
+    ``spool.path + ".keys"`` instead (a spool in a file of its own)."""
     end, count = spool.end or "", 0
-    keys: list[SortKey] = []
-    while chunk:
-        values = [text for _key, text in chunk]
-        _write_values(out, values, end)
-        keys.extend(key for key, _text in chunk)
-        count += len(chunk)
-        last = chunk[-1][0]
-        chunk = list(islice(iterator, _CHUNK))
-    keys_at = out.tell()
-    for start in range(0, len(keys), _CHUNK):  # read back a pickle per chunk, as written
-        pickle.dump(keys[start : start + _CHUNK], out, protocol=pickle.HIGHEST_PROTOCOL)
+    keys: IO[bytes] = io.BytesIO()  # pickled keys, appended to the texts at the end
+    try:
+        while chunk:
+            values = [text for _key, text in chunk]
+            if any("\n" in text for text in values):
+                raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
+            texts.write((end.join(values) + end).encode("utf-8"))
+            pickle.dump([key for key, _text in chunk], keys, protocol=pickle.HIGHEST_PROTOCOL)
+            if overflow and isinstance(keys, io.BytesIO) and keys.tell() > _KEYS_IN_MEMORY:
+                keys = _keys_to_file(spool.path, keys)
+            count += len(chunk)
+            last = chunk[-1][0]
+            chunk = list(islice(iterator, _CHUNK))
+        keys_at = None
+        if isinstance(keys, io.BytesIO):
+            keys_at = texts.tell()
+            with keys.getbuffer() as pickled:  # released even if the write fails
+                texts.write(pickled)
+    finally:
+        keys.close()
     return attrs.evolve(spool, count=count, last=last, keys_at=keys_at)
-
-
-def _write_values(out: IO[bytes], values: list[str], end: str) -> None:
-    if any("\n" in text for text in values):
-        raise ValueError(f"a spooled text holds a newline: {_newline_text(values)}")
-    out.write((end.join(values) + end).encode("utf-8"))
 
 
 def _write_texts(
     spool: Spool, chunk: list[tuple[SortKey, str]], iterator: Iterator[tuple[SortKey, str]]
 ) -> Spool:
-    end, count, path = spool.end or "", 0, spool.path
-    keys: IO[bytes] = io.BytesIO()  # pickled keys, appended to the texts at the end
-    try:
-        with open(path, "wb") as texts:
-            while chunk:
-                values = [text for _key, text in chunk]
-                _write_values(texts, values, end)
-                pickle.dump([key for key, _text in chunk], keys, protocol=pickle.HIGHEST_PROTOCOL)
-                if isinstance(keys, io.BytesIO) and keys.tell() > _KEYS_IN_MEMORY:
-                    keys = _keys_to_file(path, keys)
-                count += len(chunk)
-                last = chunk[-1][0]
-                chunk = list(islice(iterator, _CHUNK))
-            keys_at = None
-            if isinstance(keys, io.BytesIO):
-                keys_at = texts.tell()
-                with keys.getbuffer() as pickled:  # released even if the write fails
-                    texts.write(pickled)
-    finally:
-        keys.close()
-    return attrs.evolve(spool, count=count, last=last, keys_at=keys_at)
+    with open(spool.path, "wb") as texts:
+        return _write_texts_to(texts, spool, chunk, iterator, overflow=True)
 
 
 def _keys_to_file(path: str, pickled: io.BytesIO) -> IO[bytes]:
@@ -410,11 +399,9 @@ class SpooledItems(LazySequence[T]):
         self._folder = folder
         self._merges = 0
         self._length = sum(s.count for s in spools)
-        self._merged_shared: set[str] = set()  # shared files some of whose spools merged
+        self._merged_shared: list[Spool] = []  # spools of shared files, merged
         self._clusters = [self._narrow(cluster) for cluster in _clusters(spools)]
-        live = {spool.path for cluster in self._clusters for spool in cluster}
-        for path in self._merged_shared - live:  # all their spools merged: go
-            Path(path).unlink(missing_ok=True)
+        remove_spools(self._merged_shared, keeping=(s for c in self._clusters for s in c))
         self._cursor: tuple[int, Iterator[T]] | None = None
 
     def _narrow(self, cluster: list[Spool]) -> list[Spool]:
@@ -428,9 +415,9 @@ class SpooledItems(LazySequence[T]):
                 assert merged is not None  # spools are never empty
                 narrowed.append(merged)
                 for spool in part:
-                    remove_spool(spool)
+                    remove_spool(spool)  # its own files at once; a shared file at the end
                     if spool.shared:
-                        self._merged_shared.add(spool.path)
+                        self._merged_shared.append(spool)
             cluster = narrowed
         return cluster
 
@@ -486,11 +473,7 @@ class SpooledItems(LazySequence[T]):
         """Remove this sequence's files (those it was given, the shared files they are in,
         and those it merged): for a caller that has read it once and needs it no more. It
         is empty afterwards."""
-        for cluster in self._clusters:
-            for spool in cluster:
-                remove_spool(spool)
-                if spool.shared:
-                    Path(spool.path).unlink(missing_ok=True)
+        remove_spools(spool for cluster in self._clusters for spool in cluster)
         self._clusters = []
         self._length = 0
         self._cursor = None
@@ -595,6 +578,16 @@ def own_spool(spool: Spool, name: str) -> Spool:
     copied = write_text_spool(os.path.dirname(spool.path), name, items, spool.end)
     assert copied is not None  # spools are never empty
     return copied
+
+
+def remove_spools(spools: Iterable[Spool], keeping: Iterable[Spool] = ()) -> None:
+    """Delete the files of ``spools``: a spool's own files, and a shared file once no
+    spool of ``keeping`` is in it (the disk then holds each text once)."""
+    live = {spool.path for spool in keeping if spool.shared}
+    for spool in spools:
+        remove_spool(spool)
+        if spool.shared and spool.path not in live:
+            Path(spool.path).unlink(missing_ok=True)
 
 
 def remove_spool(spool: Spool) -> None:

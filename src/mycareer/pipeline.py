@@ -39,7 +39,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from functools import partial
 from operator import itemgetter
-from pathlib import Path
 from typing import IO, Any
 
 import attrs
@@ -56,7 +55,7 @@ from mycareer._spool import (
     SharedSpoolFile,
     SpooledItems,
     own_spool,
-    remove_spool,
+    remove_spools,
     write_spool,
 )
 from mycareer.errors import InvalidValueError
@@ -442,10 +441,7 @@ def _drop_spools(results: Sequence[GroupResult], dropping: Collection[int]) -> l
         if index not in dropping and spool is not None and spool.path in shared:
             name = f"{os.path.basename(spool.path)}-kept-{index}"
             kept[index] = attrs.evolve(result, spool=own_spool(spool, name))
-    for spool in dropped:
-        remove_spool(spool)
-    for path in shared:
-        Path(path).unlink(missing_ok=True)
+    remove_spools(dropped)  # the shared files too: no spool is kept in them now
     return kept
 
 
