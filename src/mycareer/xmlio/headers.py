@@ -22,7 +22,6 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 
-from mycareer._cache import bounded_cache
 from mycareer._processes import map_in_processes
 from mycareer.enterprise import EnterpriseNumber
 from mycareer.errors import MycareerError
@@ -158,9 +157,6 @@ def _employer_of(
     return root, key, quarter, ids
 
 
-# An employer's files name it alike: its numbers are checked once (a plan scans every
-# file's identifiers: 8.7 us a file checked, docs/performance.md "Small employers").
-@bounded_cache(maxsize=4096)
 def _ids(company: str | None, nsso: str | None) -> tuple[str, ...]:
     found = (_identifier("e:", company, EnterpriseNumber), _identifier("n:", nsso, NssoNumber))
     return tuple(i for i in found if i is not None)
