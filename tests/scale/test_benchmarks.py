@@ -7,6 +7,7 @@ as losing the reader's fast path fails the test suite, not only the benchmarks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -119,3 +120,26 @@ def test_two_trees_side_by_side_report_a_ratio_and_identical_outputs(
     reports = [line for line in done.stdout.splitlines() if "after/before" in line]
     assert [line.split()[0] for line in reports] == ["entitlements", "timeline"]
     assert all(line.endswith("outputs identical") for line in reports)
+
+
+def test_peak_rss_sees_the_worker_processes_and_digests_the_output(
+    payroll_folder: Path,
+) -> None:
+    """A smoke test: both runs measured (a peak at least an interpreter's), and the digest
+    is that of the command's own bytes whatever ``--jobs``."""
+    command = ["entitlements", "--year", "2024", "--format", "json", str(payroll_folder)]
+    lines = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "peak_rss.py"), "--tree",
+             str(BENCHMARKS.parent), *command, "--jobs", jobs],
+            capture_output=True, text=True, timeout=300, check=False, env=dict(os.environ),
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        lines.append(done.stdout)
+    own = subprocess.run([sys.executable, "-m", "mycareer", *command], capture_output=True,
+                         timeout=300, check=True).stdout  # fmt: skip
+    for line in lines:
+        assert f"sha256 {hashlib.sha256(own).hexdigest()[:16]}" in line
+        peak = float(line.split("largest process ")[1].split(" MB")[0])
+        assert 20 < peak < 2000  # an interpreter's worth, at least: a sampled process
