@@ -119,9 +119,11 @@ class JsonArraySink:
             return
         spool = result.spool
         low, high = self._ranges[index]
-        if result.cut or (spool is not None and not low <= spool.first[0] <= spool.last[0] <= high):
+        outside = spool is not None and not low <= spool.first[0] <= spool.last[0] <= high
+        if result.cut or result.slices or outside:
             # Its records named employers its headers did not (a file of several forms,
-            # mycareer.regroup): where its texts go is known only once every group is done.
+            # mycareer.regroup), or it was read in slices (several spools, which interleave:
+            # mycareer.group_slices): its texts are written once every group is done.
             self._given_up = True
             self._writer.rewind()
             return

@@ -64,22 +64,30 @@ def jobs_count(jobs: int | None) -> int:
 
 
 def map_in_processes(
-    function: Callable[..., R], jobs: int, *arguments: Sequence[Any]
+    function: Callable[..., R],
+    jobs: int,
+    *arguments: Sequence[Any],
+    one_call_each: bool = False,
 ) -> Iterator[R]:
     """``function`` over the argument lists: in this process when ``jobs`` is 1 or
     there is one call, else in up to ``jobs`` fresh worker processes (forkserver:
-    they share nothing with the caller), results in order as they come."""
+    they share nothing with the caller), results in order as they come;
+    ``one_call_each`` as :func:`worker_pool` takes it."""
     calls = min(len(a) for a in arguments) if arguments else 0
     if jobs == 1 or calls <= 1:
         yield from map(function, *arguments)
         return
-    with worker_pool(min(jobs, calls)) as pool:
+    with worker_pool(min(jobs, calls), one_call_each=one_call_each) as pool:
         yield from ordered_results(pool, function, *arguments)
 
 
 @contextmanager
-def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(jobs: int, *, one_call_each: bool = False) -> Iterator[ProcessPoolExecutor]:
     """``jobs`` fresh worker processes (forkserver: they share nothing with the caller).
+
+    ``one_call_each``: a new process for every call (for calls that each build up and
+    free a large state, as a group's slices: a process reused keeps part of what the
+    call before it freed, fragmented, and its peak grows call by call).
 
     An error or an interrupt in the block (Ctrl-C, the command's SIGTERM, a consumer
     that stops early) ends the worker processes: the run stops now, not after every
@@ -94,7 +102,10 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
 
         forkserver.ensure_running()
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_end_with_parent
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_end_with_parent,
+        max_tasks_per_child=1 if one_call_each else None,
     ) as pool:
         try:
             yield pool

@@ -58,6 +58,7 @@ from mycareer.errors import InvalidValueError
 from mycareer.fla import EntitlementOptions, Overrides, Rulebook, SizeBand
 from mycareer.fla.account import AccountPolicy, Termination
 from mycareer.fla.trainings import Training
+from mycareer.group_slices import SLICE_BYTES
 from mycareer.pipeline import (
     EntitlementRun,
     EntitlementSpec,
@@ -251,17 +252,21 @@ def entitlements(
     as_of: date | None = None,
     every_band: SizeBand | None = None,
     pause_collector: bool = False,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """Every (employer, worker) entitlement of ``year``, computed on the cluster.
 
     The same :class:`~mycareer.pipeline.EntitlementRun` as
     :func:`mycareer.pipeline.entitlements_from_files` on the same files.
-    ``pause_collector`` as in :func:`timelines`.
+    ``pause_collector`` as in :func:`timelines`; ``slice_bytes`` as
+    :func:`~mycareer.pipeline.entitlements_from_files` takes it (a secretariat's group of
+    several employers is read in slices, one a worker when it alone is left).
     """
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects", "en", every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
+        mapper = _mapper(connected, pause_collector)
+        return execute(plan, spec, _workers(connected), mapper, slice_bytes=slice_bytes)
 
 
 def entitlements_json(
@@ -276,12 +281,14 @@ def entitlements_json(
     as_of: date | None = None,
     every_band: SizeBand | None = None,
     pause_collector: bool = False,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """As :func:`entitlements`, serialised on the workers (``json``: one compact text each)."""
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang, every_band)
     with _client(client) as connected:
         plan = plan_on_cluster(paths, connected)
-        return execute(plan, spec, _workers(connected), _mapper(connected, pause_collector))
+        mapper = _mapper(connected, pause_collector)
+        return execute(plan, spec, _workers(connected), mapper, slice_bytes=slice_bytes)
 
 
 def accounts(

@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from functools import partial
-from operator import itemgetter
 from typing import IO, Any
 
 import attrs
@@ -53,13 +53,9 @@ from mycareer._processes import (
 )
 from mycareer._spool import (
     SharedSpoolFile,
-    SpooledItems,
     own_spool,
     remove_spools,
-    write_spool,
 )
-from mycareer.errors import InvalidValueError
-from mycareer.findings import Finding
 from mycareer.fla import (
     Entitlement,
     EntitlementOptions,
@@ -68,12 +64,31 @@ from mycareer.fla import (
     SizeBand,
     compute_entitlements,
 )
+from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.bulk import EntitlementStream
 from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.years import data_end_finding_after
-from mycareer.group_results import EntitlementSpec, GroupResult, Render, SpoolPlace, group_result
+from mycareer.group_results import (
+    EntitlementRun,
+    EntitlementSpec,
+    GroupResult,
+    Render,
+    SpoolPlace,
+    combine,
+    group_result,
+    merge_slices,
+)
+from mycareer.group_slices import (
+    SLICE_BYTES,
+    GroupSlice,
+    owned,
+    slice_tasks,
+    sliceable_groups,
+    sliced,
+    with_cut_alone,
+)
 from mycareer.group_tasks import FileTicks, Progress, Task, pack_groups, run_groups
 from mycareer.plans import (
     EmployerGroup,
@@ -87,8 +102,6 @@ from mycareer.plans import (
 from mycareer.quarter import Quarter
 from mycareer.read_order import (
     declared_ids,
-    errors_in_file_order,
-    reading_in_file_order,
     rejections_in_file_order,
 )
 from mycareer.regroup import (
@@ -178,33 +191,46 @@ def run_group(
     the task's groups before it (a file each cost more than their texts: small employers).
     """
     place = SpoolPlace(spool_to, name, shared)
+    part = None if group is None else spec.slices.get(group)
     stream = EntitlementStream(spec.year, options=spec.options, sealed=True)
-    stage = watched(stream.stage, group, spec.header_groups)
+    watch = group if part is None else part.watch  # a group's slices are watched as one
+    strangers = group in spec.strangers
+    stage = watched(sliced(stream.stage, part), watch, spec.header_groups, strangers=strangers)
     try:
         streamed = stream_corrected_dmfa(files, stage, order="employer", known=known)
     except NamesAnotherGroup as met:
         return GroupResult((), (), (), frozenset({met.key}), cut=True)
     if streamed is None:
         del stream  # what it committed before the input turned out to need a whole read
-        return _run_group_whole(spec, files, place)
+        return _run_group_whole(spec, files, place, part)
     named = stream.employer_keys()
     results = stream.entitlements(
-        streamed.declarations,
+        streamed.declarations,  # a slice's results are its records' employers', as its own
         rulebook=spec.rulebook,
         overrides=spec.overrides_for(named),
         as_of=spec.as_of,
     )
     # Every streamed record was declared (the stream refuses the others): its ids too.
     facts = (named, stream.last_quarter(), declared_ids(streamed.declarations))
-    return _marked(spec, results, streamed, facts, place)
+    return _marked(spec, results, streamed, facts, place, part)
 
 
-def _run_group_whole(spec: EntitlementSpec, files: Sequence[str], place: SpoolPlace) -> GroupResult:
+def _employer_key(item: DeclaredQuarter) -> str:
+    return item.employer.key
+
+
+def _run_group_whole(
+    spec: EntitlementSpec,
+    files: Sequence[str],
+    place: SpoolPlace,
+    part: GroupSlice | None = None,
+) -> GroupResult:
     """:func:`run_group` from one read of the group's files (any input)."""
     batch = read_corrected_dmfa(files, on_error="collect")
-    named = {r.employer.key for r in batch.records}
+    records = owned(batch.records, _employer_key, part)
+    named = {r.employer.key for r in records}
     results = compute_entitlements(
-        batch.records,
+        records,
         batch.declarations,
         spec.year,
         rulebook=spec.rulebook,
@@ -212,9 +238,9 @@ def _run_group_whole(spec: EntitlementSpec, files: Sequence[str], place: SpoolPl
         options=spec.options,
         as_of=spec.as_of,
     )
-    last = max((r.quarter for r in batch.records), default=None)
+    last = max((r.quarter for r in records), default=None)
     facts = (named, last, declared_ids(batch.declarations, batch.records))
-    return _marked(spec, results, batch, facts, place)
+    return _marked(spec, results, batch, facts, place, part)
 
 
 def _marked(
@@ -223,16 +249,20 @@ def _marked(
     read: StreamedDmfa | CorrectedDmfaBatch,
     facts: tuple[Collection[str], Quarter | None, frozenset[tuple[Quarter, str]]],
     place: SpoolPlace,
+    part: GroupSlice | None = None,
 ) -> GroupResult:
     """A group's result, its entitlements marked where its rejected files and
     ``spec.elsewhere`` concern them (issue 11 item 2); ``facts``: the employer keys its
-    records named, their latest quarter and the ids they declared (:func:`declared_ids`)."""
+    records named, their latest quarter and the ids they declared (:func:`declared_ids`).
+    What reading said is the first slice's to give (``part``, :mod:`mycareer.group_slices`)."""
     rejected = rejections_in_file_order(read.rejected, spec.elsewhere, spec.places)
     if rejected is None:
         return GroupResult((), (), (), frozenset(), unordered=True)
     results = mark_incomplete_references(results, rejected)
     named, last, ids = facts
     keys = {*named, *(d.employer.key for d in read.declarations), *_rejected_keys(read.rejected)}
+    if part is not None and not part.first:
+        return group_result(spec, results, ((), (), keys, last, ids), place)
     said = (read.findings, read.errors, keys, last, ids)
     result = group_result(spec, results, said, place)
     return attrs.evolve(result, rejected=tuple(read.rejected)) if read.rejected else result
@@ -276,7 +306,10 @@ Mapper = Callable[[EntitlementSpec, Tasks], Iterator[list[Any]]]
 def _local_mapper(jobs: int, spool_to: str | None = None) -> Mapper:
     def run(spec: EntitlementSpec, tasks: Tasks) -> Any:
         count = len(tasks)
-        return map_in_processes(_run_task, jobs, [spec] * count, tasks, [spool_to] * count)
+        # A slice a process: one reused would keep part of the slice before it, fragmented.
+        fresh = bool(spec.slices)
+        return map_in_processes(_run_task, jobs, [spec] * count, tasks, [spool_to] * count,
+                                one_call_each=fresh)  # fmt: skip
 
     return run
 
@@ -290,6 +323,7 @@ def execute(
     *,
     folder: tempfile.TemporaryDirectory[str] | None = None,
     on_result: Callable[[int, GroupResult], None] | None = None,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """Run every group through ``mapper`` and combine; one group if a group named a stranger.
 
@@ -302,7 +336,9 @@ def execute(
     ``folder`` holds the spools a local mapper wrote (see :func:`combine`);
     ``on_result(index, result)`` is called as each group finishes. Given its index (as
     :func:`~mycareer.group_tasks.run_groups` gives it), a group's read stops at a record
-    of another group's employer (:class:`~mycareer.regroup.WatchedStage`).
+    of another group's employer (:class:`~mycareer.regroup.WatchedStage`). Groups read
+    again joined, of several employers, are read in slices of at most ``slice_bytes`` of
+    XML, or one slice a core when they alone are left (:mod:`mycareer.group_slices`).
     """
     groups = plan.groups
     ticks = FileTicks(plan, progress)
@@ -321,15 +357,19 @@ def execute(
             return _one_group(plan, spec, mapper, folder, results.values())
         spec = attrs.evolve(spec, elsewhere=elsewhere)
     tasks = pack_groups(groups, jobs, skip=first)
-    watching = attrs.evolve(spec, header_groups=header_groups(groups))
+    strangers = sliceable_groups(groups, jobs, slice_bytes, skip=first)
+    watch = header_groups(groups, alone=bool(strangers))
+    watching = attrs.evolve(spec, header_groups=watch, strangers=strangers)
     results.update(_run_tasks(mapper, watching, plan, tasks, finished))
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     joins = groups_to_join(groups, ordered)
     if joins is None:
         return _one_group(plan, spec, mapper, folder, ordered)
+    joins = with_cut_alone(joins, ordered)  # stopped at a stranger: read again, in slices
     if joins:
-        return _joined(plan, spec, mapper, (ordered, joins), folder, progress)
+        slicing = (jobs, slice_bytes)
+        return _joined(plan, spec, mapper, (ordered, joins), folder, progress, slicing)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
@@ -340,6 +380,7 @@ def _joined(
     found: tuple[list[GroupResult], list[tuple[int, ...]]],
     folder: tempfile.TemporaryDirectory[str] | None,
     progress: Progress | None,
+    slicing: tuple[int, int] = (1, SLICE_BYTES),
 ) -> EntitlementRun:
     """The groups ``joins`` (``found``: the results and the joins) read again together
     (:mod:`mycareer.regroup`), every other group's results kept, until the groups are
@@ -347,18 +388,18 @@ def _joined(
     index (spools are named by it): the kept groups' spools stay as they are. A group
     read again stops at a record of another group's employer too: the groups of a
     secretariat's files, each naming every client, join in a few short reads and are
-    read whole once."""
+    read whole once, in slices (``slicing``: the jobs and the bytes of a slice)."""
     results, joins = found
     number = len(plan.groups)
     while joins:
         results = _drop_spools(results, {i for indexes in joins for i in indexes})
         plan, sources = joined_plan(plan, joins, results)
         again = [index for index, source in enumerate(sources) if source is None]
-        named = {number + n: index for n, index in enumerate(again)}
-        number += len(again)
-        watching = _watching(spec, plan, named)
+        named, parts = slice_tasks([plan.groups[i] for i in again], again, number, slicing)
+        number = max(named, default=number - 1) + 1
+        watching = attrs.evolve(_watching(spec, plan, named, parts), slices=parts)
         fresh = _read_again(mapper, watching, plan, named, progress)
-        by_index = {index: fresh[n] for n, index in named.items()}
+        by_index = _merged(fresh, named)
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
         more = groups_to_join(plan.groups, results)
         if more is None:
@@ -368,11 +409,26 @@ def _joined(
     return attrs.evolve(run, regrouped=True)
 
 
-def _watching(spec: EntitlementSpec, plan: Plan, named: dict[int, int]) -> EntitlementSpec:
+def _merged(fresh: dict[int, GroupResult], named: dict[int, int]) -> dict[int, GroupResult]:
+    """Each group's result (by group index) from its slices' (:func:`merge_slices`)."""
+    slices: dict[int, list[GroupResult]] = {}
+    for n, index in named.items():  # a group's slices in order (slice_tasks)
+        slices.setdefault(index, []).append(fresh[n])
+    return {index: merge_slices(results) for index, results in slices.items()}
+
+
+def _watching(
+    spec: EntitlementSpec,
+    plan: Plan,
+    named: dict[int, int],
+    parts: dict[int, GroupSlice] | None = None,
+) -> EntitlementSpec:
     """``spec`` for the groups ``named`` (task index: group index in ``plan``) read again,
     watching for the employers of every other group of ``plan`` (kept groups under their
-    index in ``plan``, below every task index)."""
-    task_of = {index: n for n, index in named.items()}
+    index in ``plan``, below every task index; a group read in slices under its first
+    slice's, ``parts``)."""
+    parts = parts or {}
+    task_of = {index: n for n, index in named.items() if n not in parts or parts[n].first}
     groups = header_groups(plan.groups)
     if groups is not None:
         groups = HeaderMap({key: task_of.get(index, index) for key, index in groups.items()})
@@ -389,13 +445,19 @@ def _read_again(
     """The groups ``named`` (task index: group index in ``plan``) read again, each a task,
     ``progress`` advanced as they finish (a group with rejected files of its own and
     headless ones, run again with its files' places, when that run is done)."""
-    groups = tuple(plan.groups[i] for i in named.values())
+    indexes = list(dict.fromkeys(named.values()))  # a group read in slices: once
+    groups = tuple(plan.groups[i] for i in indexes)
     ticks = FileTicks(Plan(groups, tuple(f for g in groups for f in g.files)), progress)
-    position = {n: k for k, n in enumerate(named)}
+    position = {index: k for k, index in enumerate(indexes)}
+    left = Counter(named.values())  # a group's files are read once its slices are all done
+
+    def finished(n: int, _result: GroupResult) -> None:
+        left[named[n]] -= 1
+        if not left[named[n]]:
+            ticks.done((position[named[n]],))
+
     tasks = [[(n, plan.groups[i])] for n, i in named.items()]
-    fresh = _run_tasks(
-        mapper, spec, plan, tasks, lambda n, _result: ticks.done((position[n],)), named.__getitem__
-    )
+    fresh = _run_tasks(mapper, spec, plan, tasks, finished, named.__getitem__)
     ticks.finish()
     return fresh
 
@@ -433,16 +495,26 @@ def _drop_spools(results: Sequence[GroupResult], dropping: Collection[int]) -> l
     their texts would only take it. A task's shared spool file goes with them: a spool
     kept there is first copied to a file of its own (joins are rare, and the run's folder
     holds each text once)."""
-    dropped = [spool for i in dropping if (spool := results[i].spool) is not None]
+    dropped = [s for i in dropping for part in results[i].parts() if (s := part.spool) is not None]
     shared = {spool.path for spool in dropped if spool.shared}
     kept = list(results)
     for index, result in enumerate(results):
-        spool = result.spool
-        if index not in dropping and spool is not None and spool.path in shared:
-            name = f"{os.path.basename(spool.path)}-kept-{index}"
-            kept[index] = attrs.evolve(result, spool=own_spool(spool, name))
+        if index not in dropping and shared:
+            kept[index] = _copied_out(result, shared, index)
     remove_spools(dropped)  # the shared files too: no spool is kept in them now
     return kept
+
+
+def _copied_out(result: GroupResult, shared: Collection[str], index: int) -> GroupResult:
+    """``result`` (and its slices'), each spool in one of the files ``shared`` copied out."""
+    parts = []
+    for number, part in enumerate(result.parts()):
+        spool = part.spool
+        if spool is not None and spool.path in shared:
+            name = f"{os.path.basename(spool.path)}-kept-{index}-{number}"
+            part = attrs.evolve(part, spool=own_spool(spool, name))
+        parts.append(part)
+    return attrs.evolve(parts[0], slices=tuple(parts[1:]))
 
 
 def _one_group(
@@ -490,90 +562,20 @@ def _placed(spec: EntitlementSpec, plan: Plan, group: EmployerGroup) -> Entitlem
     return attrs.evolve(spec, places=places)
 
 
-@attrs.frozen
-class EntitlementRun:
-    """Entitlements of every employer, in order (employer key, then NISS).
-
-    ``entitlements`` (``render="objects"``) or ``json`` (one compact JSON text
-    per entitlement, ``render="json"``: a tuple, or for local runs a
-    :class:`~mycareer._spool.SpooledItems` read lazily from the run's temporary
-    files, so a run of any size holds about one employer's output in memory);
-    ``findings`` in order, each once; ``errors`` every refused record or file;
-    ``last_quarter`` the latest quarter declared in the records read (None: no record);
-    ``json_written`` whether the JSON array of ``json`` is already in the ``json_to``
-    file given to :func:`entitlements_for_year`.
-    """
-
-    entitlements: tuple[Entitlement, ...] = ()
-    json: Sequence[str] = ()
-    findings: tuple[Finding, ...] = ()
-    errors: tuple[InvalidValueError, ...] = ()
-    last_quarter: Quarter | None = None
-    json_written: bool = False
-    #: Whether the groups turned out not to be apart (a file's records naming another
-    #: group's employer) and every file was read again as one group.
-    regrouped: bool = False
-
-
-def combine(
-    results: Sequence[GroupResult],
-    *,
-    files: Sequence[str] | None = None,
-    folder: tempfile.TemporaryDirectory[str] | None = None,
-    problems: Sequence[InvalidValueError] = (),
-) -> EntitlementRun:
-    """Put group results (disjoint employers) together in the one-process order.
-
-    Associative over groups of disjoint employers: the items are sorted by
-    (employer key, NISS) as :func:`~mycareer.fla.compute_entitlements` sorts
-    them. With ``files`` (input order), what reading said comes as one read of them
-    reports it (:mod:`mycareer.read_order`), then the results' own findings in the order
-    of their first result, as one computation lists them; without, findings and errors
-    keep the order of ``results``. Spooled results
-    (written to ``folder``) stay on disk and are read back in that order. ``problems``
-    (what listing the paths refused, :attr:`~mycareer.plans.Plan.problems`) come after
-    every file's errors, as one read reports them.
-    """
-    if files is None:
-        findings = tuple(dict.fromkeys(f for r in results for f in r.findings))
-        errors = (*(e for r in results for e in r.errors), *problems)
-    else:
-        read = reading_in_file_order(files, [r.findings[: r.reading] for r in results])
-        placed = [p for r in results for p in zip(r.places, r.findings[r.reading :], strict=True)]
-        computed = (f for _place, f in sorted(placed, key=itemgetter(0)))  # as one computation
-        findings = tuple(dict.fromkeys((*read, *computed)))
-        errors = errors_in_file_order(files, (*problems, *(e for r in results for e in r.errors)))
-    last = max((r.last_quarter for r in results if r.last_quarter is not None), default=None)
-    payloads = _payloads(results, folder)
-    if isinstance(payloads, SpooledItems) or (payloads and isinstance(payloads[0], str)):
-        return EntitlementRun(json=payloads, findings=findings, errors=errors, last_quarter=last)
-    return EntitlementRun(
-        entitlements=tuple(payloads), findings=findings, errors=errors, last_quarter=last
-    )
-
-
-def _payloads(
-    results: Sequence[GroupResult], folder: tempfile.TemporaryDirectory[str] | None
-) -> Sequence[Any]:
-    """Every result's payload in (employer key, NISS) order: spooled texts stay on disk."""
-    spools = [r.spool for r in results if r.spool is not None]
-    if spools and folder is not None:
-        loose = sorted((i for r in results for i in r.items), key=lambda i: (i[0], i[1]))
-        keyed = (((key, niss), text) for key, niss, text in loose)
-        spools += filter(None, [write_spool(folder.name, "loose", keyed)])
-        return SpooledItems(spools, folder)
-    items = sorted((item for r in results for item in r.items), key=lambda i: (i[0], i[1]))
-    return tuple(payload for _key, _niss, payload in items)
-
-
 def run_plan(
-    plan: Plan, spec: EntitlementSpec, jobs: int | None = None, progress: Progress | None = None
+    plan: Plan,
+    spec: EntitlementSpec,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    *,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """Run a :class:`Plan` on ``jobs`` processes (default: the usable cores).
 
-    ``progress`` wraps the list of files (e.g. a progress bar) and must yield them.
+    ``progress`` wraps the list of files (e.g. a progress bar) and must yield them;
+    ``slice_bytes`` as :func:`entitlements_from_files` takes it.
     """
-    return _run_local(plan, spec, jobs_count(jobs), progress)
+    return _run_local(plan, spec, jobs_count(jobs), progress, slice_bytes=slice_bytes)
 
 
 def _run_local(
@@ -582,14 +584,17 @@ def _run_local(
     jobs: int,
     progress: Progress | None = None,
     sink: JsonArraySink | None = None,
+    *,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """Run on this machine; JSON texts are spooled to a temporary folder the run owns
     (and given to ``sink`` as each group finishes)."""
     if spec.render != "json":
-        return execute(plan, spec, jobs, _local_mapper(jobs), progress)
+        return execute(plan, spec, jobs, _local_mapper(jobs), progress, slice_bytes=slice_bytes)
     folder = tempfile.TemporaryDirectory(prefix="mycareer-run-")
     mapper, added = _local_mapper(jobs, folder.name), sink.add if sink else None
-    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added)
+    return execute(plan, spec, jobs, mapper, progress, folder=folder, on_result=added,
+                   slice_bytes=slice_bytes)  # fmt: skip
 
 
 def entitlements_from_files(
@@ -601,6 +606,7 @@ def entitlements_from_files(
     overrides: Overrides | None = None,
     options: EntitlementOptions | None = None,
     as_of: date | None = None,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """Every (employer, worker) entitlement of ``year`` from DmfA files, employer by employer.
 
@@ -608,10 +614,13 @@ def entitlements_from_files(
     :func:`~mycareer.fla.compute_entitlements` on all the files, whatever
     ``jobs`` (default: the usable cores; 1 computes in this process). Bad
     records and files are collected in ``errors``, as ``on_error="collect"``.
+    A group of several employers' files (a social secretariat's) larger than
+    ``slice_bytes`` of XML is read in slices, each computing a share of its employers
+    (:mod:`mycareer.group_slices`): a process holds that share's state only.
     """
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "objects")
-    return _run_local(plan_employers(paths, count), spec, count)
+    return _run_local(plan_employers(paths, count), spec, count, slice_bytes=slice_bytes)
 
 
 def entitlements_json(
@@ -624,6 +633,7 @@ def entitlements_json(
     overrides: Overrides | None = None,
     options: EntitlementOptions | None = None,
     as_of: date | None = None,
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """As :func:`entitlements_from_files`, each result already serialised (``json``).
 
@@ -632,7 +642,7 @@ def entitlements_json(
     """
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, "json", lang)
-    return _run_local(plan_employers(paths, count), spec, count)
+    return _run_local(plan_employers(paths, count), spec, count, slice_bytes=slice_bytes)
 
 
 def entitlements_for_year(
@@ -651,6 +661,7 @@ def entitlements_for_year(
     progress: Progress | None = None,
     json_to: IO[bytes] | None = None,
     json_errors: str = "strict",
+    slice_bytes: int = SLICE_BYTES,
 ) -> EntitlementRun:
     """The entitlements of ``year`` from DmfA files: the pipeline of ``mycareer entitlements``.
 
@@ -680,7 +691,8 @@ def entitlements_for_year(
     may receive the JSON array of the texts (``mycareer entitlements --format json``'s
     bytes, UTF-8 encoded with the error handler ``json_errors``) while the groups are
     computed, each employer's as soon as those before it are done: ``json_written`` then
-    says it holds the whole array; if not, nothing was left in it.
+    says it holds the whole array; if not, nothing was left in it. ``slice_bytes`` as
+    :func:`entitlements_from_files` takes it.
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -699,7 +711,7 @@ def entitlements_for_year(
     sink = None if grouped is None else _json_sink(grouped, spec, json_to, json_errors)
     try:
         if grouped is not None:
-            run = _run_local(grouped, spec, count, progress, sink)
+            run = _run_local(grouped, spec, count, progress, sink, slice_bytes=slice_bytes)
         else:
             run = _read_all(given, spec, project=project, progress=progress)
         finding = None if project else data_end_finding_after(run.last_quarter, year)

@@ -45,6 +45,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from mycareer.correction_groups import UnionFind
+from mycareer.group_slices import EmployerRecord, RecordStage
 from mycareer.plans import EmployerGroup, Plan
 from mycareer.quarter import Quarter
 
@@ -236,38 +237,22 @@ def _remove_quietly(file: str) -> None:
         os.remove(file)
 
 
-def header_groups(groups: Sequence[EmployerGroup]) -> HeaderMap | None:
+def header_groups(groups: Sequence[EmployerGroup], *, alone: bool = False) -> HeaderMap | None:
     """Each employer key of the groups' headers and its group's index, for
-    :class:`WatchedStage`; None when there is no other group to meet.
+    :class:`WatchedStage`; None when there is no other group to meet (unless ``alone``:
+    a group watched for employers its headers do not name, ``strangers``).
 
     >>> dict(header_groups([EmployerGroup(("A", "B"), ("a.xml",)),
     ...                     EmployerGroup(("C",), ("c.xml",))]))
     {'A': 0, 'B': 0, 'C': 1}
     """
-    if len(groups) < 2:
+    if len(groups) < 2 and not alone:
         return None
     return HeaderMap({key: index for index, group in enumerate(groups) for key in group.keys})
 
 
-class _Employer(Protocol):
-    @property
-    def key(self) -> str: ...
-
-
-class _Record(Protocol):
-    @property
-    def employer(self) -> _Employer: ...
-
-
-R = TypeVar("R", bound=_Record)
-S = TypeVar("S", bound="_Stage[Any]")
-R_in = TypeVar("R_in", bound=_Record, contravariant=True)
-
-
-class _Stage(Protocol[R_in]):  # mycareer.xmlio.dmfa.FileStage, without importing xmlio
-    def feed(self, records: Iterable[R_in], /) -> None: ...
-    def commit(self) -> None: ...
-    def discard(self) -> None: ...
+R = TypeVar("R", bound=EmployerRecord)
+S = TypeVar("S", bound="RecordStage[Any]")
 
 
 class WatchedStage(Generic[R]):
@@ -277,7 +262,9 @@ class WatchedStage(Generic[R]):
     all its clients) then stops there instead of being read, computed and thrown away.
     A file's first employer is its group's (the plan knows the file by it) and is not
     looked up; were it another's, the read would go on and the join follow from its
-    result, as without a map.
+    result, as without a map. With ``strangers``, the read stops as well at an employer
+    no group's headers name (a large group of several employers is then read again in
+    slices, :mod:`mycareer.group_slices`).
 
     >>> class Employer:
     ...     def __init__(self, key): self.key = key
@@ -292,18 +279,26 @@ class WatchedStage(Generic[R]):
     mycareer.regroup.NamesAnotherGroup: B
     >>> [r.employer.key for r in kept]
     ['A', 'X']
+    >>> WatchedStage(Kept(), 0, {"A": 0, "B": 1}, strangers=True).feed(Record(k) for k in "AXB")
+    Traceback (most recent call last):
+    ...
+    mycareer.regroup.NamesAnotherGroup: X
     """
 
-    __slots__ = ("_groups", "_own", "_stage")
+    __slots__ = ("_groups", "_own", "_stage", "_stranger")
 
-    def __init__(self, stage: _Stage[R], own: int, groups: Mapping[str, int]) -> None:
+    def __init__(
+        self, stage: RecordStage[R], own: int, groups: Mapping[str, int], *, strangers: bool = False
+    ) -> None:
         self._stage, self._own, self._groups = stage, own, groups
+        #: What an employer of no group's headers counts as: its own, or none (-1).
+        self._stranger = -1 if strangers else own
 
     def feed(self, records: Iterable[R], /) -> None:
         self._stage.feed(self._watched(records))
 
     def _watched(self, records: Iterable[R]) -> Iterator[R]:
-        groups, own = self._groups, self._own
+        groups, own, stranger = self._groups, self._own, self._stranger
         records = iter(records)
         first = next(records, None)
         if first is None:
@@ -318,7 +313,7 @@ class WatchedStage(Generic[R]):
                 key = employer.key
                 # Looked up only past the opening employer: a task of files of one
                 # employer never reads a map sent by file (HeaderMap).
-                if key != opening and groups.get(key, own) != own:
+                if key != opening and groups.get(key, stranger) != own:
                     raise NamesAnotherGroup(key)
             yield record
 
@@ -330,10 +325,14 @@ class WatchedStage(Generic[R]):
 
 
 def watched(
-    stage: Callable[[], S], own: int | None, groups: Mapping[str, int] | None
+    stage: Callable[[], S],
+    own: int | None,
+    groups: Mapping[str, int] | None,
+    *,
+    strangers: bool = False,
 ) -> Callable[[], S | WatchedStage[Any]]:
     """A maker of :class:`WatchedStage` of group ``own`` around ``stage``'s stages, or
     ``stage`` itself when there is no map (``groups``) or no index to watch for."""
     if groups is None or own is None:
         return stage
-    return lambda: WatchedStage(stage(), own, groups)
+    return lambda: WatchedStage(stage(), own, groups, strangers=strangers)

@@ -404,6 +404,9 @@ def test_a_secretariat_s_files_on_the_cluster(
     local = entitlements_from_files([folder], YEAR, jobs=1)
     assert local.regrouped
     assert entitlements([folder], client, year=YEAR) == local
+    # The joined group in three slices, each a task of its own (mycareer.group_slices).
+    size = sum(path.stat().st_size for path in folder.iterdir())
+    assert entitlements([folder], client, year=YEAR, slice_bytes=size // 3 + 1) == local
     assert accounts([folder], client) == accounts_from_files([folder], jobs=1)
     assert timelines([folder], client) == timelines_from_files([folder], jobs=1)
 

@@ -71,6 +71,7 @@ __all__ = [
     "missing_paths",
     "ordered_formats",
     "usage_error",
+    "whole_number",
     "write_json",
 ]
 
@@ -288,12 +289,26 @@ def add_indent(parser: argparse.ArgumentParser) -> None:
 
 
 def _indent(text: str) -> int:
+    return whole_number(text, "spaces", 0, 16)
+
+
+def whole_number(text: str, unit: str, low: int, high: int) -> int:
+    """An option's value: a whole number of ``unit`` from ``low`` to ``high``, else an
+    argparse error that names the value (cut short).
+
+    >>> whole_number("3", "spaces", 0, 16)
+    3
+    >>> whole_number("17", "spaces", 0, 16)
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 17 spaces: give 0 to 16
+    """
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of spaces") from None
-    if not 0 <= value <= 16:
-        raise argparse.ArgumentTypeError(f"{value} spaces: give 0 to 16")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of {unit}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} {unit}: give {low} to {high}")
     return value
 
 
@@ -333,13 +348,7 @@ def add_jobs(parser: argparse.ArgumentParser, note: str = "") -> None:
 
 
 def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of processes") from None
-    if not 1 <= value <= 1024:
-        raise argparse.ArgumentTypeError(f"{value} processes: give 1 to 1024")
-    return value
+    return whole_number(text, "processes", 1, 1024)
 
 
 def _dumps(value: Any) -> str:

@@ -32,6 +32,7 @@ from mycareer.cli._common import (
     add_output,
     error_line,
     usage_error,
+    whole_number,
 )
 from mycareer.cli._counting import add_counting_choices, counting_choices
 from mycareer.cli._progress import RunProgress as _Progress
@@ -51,6 +52,7 @@ from mycareer.fla.rulebook import Rulebook
 from mycareer.fla.serialize import entitlement_json_text
 from mycareer.fla.values import decimal_4
 from mycareer.fla.years import DATA_END_BEFORE_YEAR
+from mycareer.group_slices import SLICE_BYTES
 from mycareer.jsontext import ARRAY_ITEM_SEPARATOR, ARRAY_LINES_END, ARRAY_LINES_START, item_text
 from mycareer.nsso import NssoNumber
 from mycareer.pipeline import EntitlementRun, entitlements_for_year
@@ -147,6 +149,10 @@ def _add_counting_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _slice_mb(text: str) -> int:
+    return whole_number(text, "megabytes", 1, 1_000_000)
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -157,6 +163,16 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     add_indent(parser)
     add_output(parser)
     add_jobs(parser)
+    parser.add_argument(
+        "--slice-mb",
+        type=_slice_mb,
+        default=SLICE_BYTES // 1_000_000,
+        metavar="MB",
+        help="read a group of several employers' files (a social secretariat's) of more "
+        "than MB megabytes of XML in slices, each computing a share of its employers: "
+        "less memory a process, one more read of the files a slice "
+        f"(default {SLICE_BYTES // 1_000_000}; docs/performance.md)",
+    )
     parser.add_argument("--explain", action="store_true", help="explanations in the table")
     parser.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on warning findings too"
@@ -369,7 +385,7 @@ def _compute(
         args.paths, args.year, project=args.project, as_of=args.as_of, jobs=args.jobs,
         rulebook=book, overrides=overrides, every_band=every_band, options=_options(args),
         render=render, lang=args.lang, progress=dmfa_progress, json_to=_json_to(args, out),
-        json_errors=_errors_of(out),
+        json_errors=_errors_of(out), slice_bytes=args.slice_mb * 1_000_000,
     )  # fmt: skip
     return computed, progress
 
