@@ -105,6 +105,9 @@ def worker_pool(jobs: int, *, one_call_each: bool = False) -> Iterator[ProcessPo
         max_workers=jobs,
         mp_context=context,
         initializer=_end_with_parent,
+        # Only 1: above it, Python 3.11-3.13 may stop replacing the workers that retire
+        # and hang (https://github.com/python/cpython/issues/115634); at 1 no call leaves
+        # the idle token that misleads the replacement, and every retirement spawns anew.
         max_tasks_per_child=1 if one_call_each else None,
     ) as pool:
         try:
