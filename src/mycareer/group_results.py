@@ -140,7 +140,8 @@ def merge_slices(parts: Sequence[GroupResult]) -> GroupResult:
     """One group's result from its slices' (the first slice first): the employer keys,
     declared ids and latest quarter of them all, the others' results kept as ``slices``.
     A read that stopped at another group's employer stops every slice (they read the
-    same records): the result is ``cut``, naming what they met, and holds nothing else."""
+    same records): the result is ``cut``, naming what they met, and holds nothing else
+    but any slice that read on (its spool leaves the disk with the dropped group's)."""
     first, *rest = parts
     if not rest:
         return first
