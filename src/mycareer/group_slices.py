@@ -252,9 +252,6 @@ class SlicedStage(Generic[Rec]):
         self._stage.discard()
 
 
-S = TypeVar("S")
-
-
 def sliced(
     stage: Callable[[], RecordStage[Rec]], part: GroupSlice | None
 ) -> Callable[[], RecordStage[Rec]]:
@@ -265,8 +262,8 @@ def sliced(
     return lambda: SlicedStage(stage(), part)
 
 
-def owned(items: Iterable[S], key: Callable[[S], str], part: GroupSlice | None) -> tuple[S, ...]:
-    """The ``items`` whose employer (``key(item)``) is ``part``'s (all of them without)."""
+def owned(records: Iterable[Rec], part: GroupSlice | None) -> tuple[Rec, ...]:
+    """The ``records`` of ``part``'s employers (all of them for a group in one piece)."""
     if part is None:
-        return tuple(items)
-    return tuple(item for item in items if part.owns(key(item)))
+        return tuple(records)
+    return tuple(record for record in records if part.owns(record.employer.key))

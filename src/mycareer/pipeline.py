@@ -64,7 +64,6 @@ from mycareer.fla import (
     SizeBand,
     compute_entitlements,
 )
-from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.bulk import EntitlementStream
 from mycareer.fla.incomplete import mark_incomplete_references
 from mycareer.fla.projection import project_entitlements, projection_as_of
@@ -215,10 +214,6 @@ def run_group(
     return _marked(spec, results, streamed, facts, place, part)
 
 
-def _employer_key(item: DeclaredQuarter) -> str:
-    return item.employer.key
-
-
 def _run_group_whole(
     spec: EntitlementSpec,
     files: Sequence[str],
@@ -227,7 +222,7 @@ def _run_group_whole(
 ) -> GroupResult:
     """:func:`run_group` from one read of the group's files (any input)."""
     batch = read_corrected_dmfa(files, on_error="collect")
-    records = owned(batch.records, _employer_key, part)
+    records = owned(batch.records, part)
     named = {r.employer.key for r in records}
     results = compute_entitlements(
         records,
