@@ -189,7 +189,8 @@ def _stop_at(
     """Run ``entitlements --jobs 2 -o out.json`` in ``where``, send ``how`` ``delay``
     seconds after ``moment`` is seen, and return the exit code, stderr and the run's mark."""
     mark = f"mycareer-test-{uuid.uuid4().hex}"
-    environment = {**os.environ, "TEST_MARK": mark}
+    # PYTHONFAULTHANDLER: a run that hangs is made to dump its threads' stacks (SIGABRT)
+    environment = {**os.environ, "TEST_MARK": mark, "PYTHONFAULTHANDLER": "1"}
     process = _launch(
         ["entitlements", str(folder), "--year", "2024", "--jobs", "2", "-o", "out.json"],
         where, environment,
@@ -205,11 +206,25 @@ def _stop_at(
             os.killpg(process.pid, signal.SIGINT)
         else:
             process.send_signal(how)
-        _, stderr = process.communicate(timeout=60)
+        stderr = _stderr_or_stacks(process, how)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     return process.returncode, stderr, mark
+
+
+def _stderr_or_stacks(process: subprocess.Popen[str], how: int) -> str:
+    """The stopped command's stderr; if it has not ended a minute later, fail with
+    every one of its processes' stacks (a hang seen once in CI, never reproduced)."""
+    try:
+        return process.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGABRT)  # faulthandler: every thread's stack
+        try:
+            stacks = process.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            stacks = "(no stack dump within 30 s)"
+        pytest.fail(f"still running 60 s after {signal.Signals(how).name}:\n{stacks}")
 
 
 _STOPS = pytest.mark.parametrize(
