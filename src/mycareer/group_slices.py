@@ -5,8 +5,9 @@ A group that joins many employers (a social secretariat's quarterly files, each 
 every client's form) would hold every client's state in one process. Read in ``count``
 slices, each slice reads the group's files whole, exactly as the group's one read does
 (so it commits, rejects and says what that read does), but passes on only the records
-of the employers whose key falls in it (:func:`slice_of`, a stable hash), and computes
-their results: a process holds its share of the employers' state, and the
+of the employers whose key falls in it (:func:`slice_of`, a stable hash), keeps their
+declarations only, and computes their results: a process holds its share of the
+employers' state, and the
 slices run on as many cores. What reading said (findings, errors, rejected files) is
 given by the first slice only; the others give their results and the results' own
 findings (:func:`mycareer.group_results.merge_slices` puts a group's slices together).

@@ -196,7 +196,13 @@ def run_group(
     strangers = group in spec.strangers
     stage = watched(sliced(stream.stage, part), watch, spec.header_groups, strangers=strangers)
     try:
-        streamed = stream_corrected_dmfa(files, stage, order="employer", known=known)
+        streamed = stream_corrected_dmfa(
+            files,
+            stage,
+            order="employer",
+            known=known,
+            employers=None if part is None else part.owns,
+        )
     except NamesAnotherGroup as met:
         return GroupResult((), (), (), frozenset({met.key}), cut=True)
     if streamed is None:
@@ -204,7 +210,7 @@ def run_group(
         return _run_group_whole(spec, files, place, part)
     named = stream.employer_keys()
     results = stream.entitlements(
-        streamed.declarations,  # a slice's results are its records' employers', as its own
+        streamed.declarations,  # a slice's: its employers' only (a share of the memory)
         rulebook=spec.rulebook,
         overrides=spec.overrides_for(named),
         as_of=spec.as_of,

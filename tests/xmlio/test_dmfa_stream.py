@@ -7,7 +7,7 @@ rejected files and declarations; input it alone gives exactly makes the stream s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -57,11 +57,14 @@ class _Stage:
 
 
 def _stream(
-    paths: Sequence[Path], order: StreamOrder = "read"
+    paths: Sequence[Path],
+    order: StreamOrder = "read",
+    employers: Callable[[str], bool] | None = None,
 ) -> tuple[StreamedDmfa | None, list[DmfaWorkerRecord], list[tuple[str, int]]]:
     records: list[DmfaWorkerRecord] = []
     log: list[tuple[str, int]] = []
-    return stream_corrected_dmfa(paths, lambda: _Stage(records, log), order=order), records, log
+    stage = lambda: _Stage(records, log)  # noqa: E731
+    return stream_corrected_dmfa(paths, stage, order=order, employers=employers), records, log
 
 
 def _said(errors: Iterable[InvalidValueError]) -> list[tuple[str, object]]:
@@ -299,6 +302,45 @@ def test_by_employer_a_file_of_several_employers_in_its_own_order_streams(
     assert streamed.findings == whole.findings
     assert _said(streamed.errors) == _said(whole.errors)
     assert log == [("commit", 3), ("commit", 6), ("commit", 3), ("commit", 3)]
+
+
+def test_only_the_employers_asked_for_keep_their_declarations(tmp_path: Path) -> None:
+    """A group's slice (mycareer.group_slices) holds its own employers' declarations only;
+    the records still all come to the stages (the slice's stage keeps its own)."""
+    (tmp_path / "a-batch.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(BETA, Q(2024, 1)))
+    )
+    _write(tmp_path, "b-beta-2024-2.xml", BETA, Q(2024, 2))
+    whole = read_corrected_dmfa([tmp_path], on_error="collect")
+    for key in (ACME.key, BETA.key):
+        streamed, records, _log = _stream([tmp_path], "employer", key.__eq__)
+        assert streamed is not None
+        assert streamed.declarations == tuple(
+            d for d in whole.declarations if d.employer.key == key
+        )
+        assert _by_employer(records) == _by_employer(whole.records)
+
+
+@pytest.mark.parametrize("other", [Q(2024, 1), Q(2023, 4)])
+def test_the_employers_asked_for_do_not_decide_whether_files_stream(
+    tmp_path: Path, other: Quarter
+) -> None:
+    """Files that only one read gives exactly (Beta's quarters out of order; Beta's
+    2024 Q1 form sharing Acme's ONSS number) need it for every slice of the group, Acme's
+    too: the slices of a group then all read it whole, as its one read does."""
+    assert ACME.nsso is not None
+    shared = Employer(nsso=ACME.nsso)
+    (tmp_path / "a-batch.xml").write_bytes(
+        _two_forms(_form(ACME, Q(2024, 1)), _form(BETA, Q(2024, 1)))
+    )
+    if other == Q(2024, 1):
+        _write(tmp_path, "b-shared-2024-1.xml", shared, other)
+    else:  # after Beta's 2024 Q1 in the batch's file: out of order
+        (tmp_path / "b-batch.xml").write_bytes(
+            _two_forms(_form(BETA, Q(2024, 2)), _form(BETA, other))
+        )
+    assert _stream([tmp_path], "employer")[0] is None
+    assert _stream([tmp_path], "employer", ACME.key.__eq__)[0] is None
 
 
 def test_by_employer_one_employer_twice_in_a_quarter_needs_a_whole_read(tmp_path: Path) -> None:

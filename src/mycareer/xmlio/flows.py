@@ -256,8 +256,12 @@ class _CorrectedOrder:
     file of several employers' forms, in its own order).
     """
 
-    def __init__(self, order: StreamOrder = "read") -> None:
+    def __init__(
+        self, order: StreamOrder = "read", kept: Callable[[str], bool] | None = None
+    ) -> None:
         self.per_employer = order == "employer"
+        #: Which employers' declarations are kept (None: all); the order is judged on all.
+        self.kept = kept
         self.last: tuple[Quarter, str] | None = None
         self.last_of: dict[str, Quarter] = {}
         self.ids: dict[Quarter, set[str]] = {}
@@ -282,7 +286,11 @@ class _CorrectedOrder:
         for quarter, ids in taken.items():
             self.ids.setdefault(quarter, set()).update(ids)
         self.last, self.last_of = last, last_of
-        self.declarations.extend(read.declarations)
+        kept = self.kept
+        self.declarations.extend(
+            read.declarations if kept is None else
+            (d for d in read.declarations if kept(d.employer.key))
+        )  # fmt: skip
         return True
 
     def _before(
@@ -326,6 +334,7 @@ def stream_corrected_dmfa(
     *,
     order: StreamOrder = "read",
     known: KnownHeaders | None = None,
+    employers: Callable[[str], bool] | None = None,
 ) -> StreamedDmfa | None:
     """Read DmfA originals file by file, each into a new ``stage()``, whole or not at all.
 
@@ -362,6 +371,11 @@ def stream_corrected_dmfa(
     :func:`~mycareer.xmlio.headers.scan_document` gives them, by file name, already read
     (a plan's pre-scan, :meth:`mycareer.plans.EmployerGroup.known_headers`): those
     beginnings are not read again. The reader still checks each root at its first element.
+
+    ``employers``: the employer keys whose declarations are returned (None: every one),
+    for a caller that computes some employers' results only (a group's slice,
+    :mod:`mycareer.group_slices`): the others are not held. Whether the files stream is
+    still judged on every declaration, so that each slice of a group decides alike.
     """
     files, errors = input_files(paths)
     scanned: dict[Path, Header] = {}  # each file's beginning read once, kind and header
@@ -380,7 +394,7 @@ def stream_corrected_dmfa(
     )
     if any(len(run) > 1 and corrections.touches(headers[run[0]]) for run in runs):
         return None  # corrections of a quarter with two originals: one read applies them
-    stream = _Stream(originals, headers, corrections, stage, _CorrectedOrder(order))
+    stream = _Stream(originals, headers, corrections, stage, _CorrectedOrder(order, employers))
     if not all(stream.take(run) for run in runs):
         return None
     if not corrections.all_taken():
@@ -418,6 +432,15 @@ class _Stream:
     def take(self, run: Sequence[int]) -> bool:
         """Read the files of ``run`` (one, or duplicate originals) and commit what one read
         keeps of them; False when only a whole read gives it (what was staged discarded)."""
+        try:
+            return self._take(run)
+        finally:  # the declarations the order keeps are the ones returned: the rest go
+            for index in run:
+                read = self.reads.get(index)
+                if read is not None and read.declarations:
+                    self.reads[index] = attrs.evolve(read, declarations=())
+
+    def _take(self, run: Sequence[int]) -> bool:
         picked = self._read(run)
         if picked is None:
             return False
