@@ -9,9 +9,11 @@ processes: the group's originals stream file by file into every year's entitleme
 Only the entitlements (or, when the caller keeps none, each year's credit and its
 findings) and the worker facts come back, never the records. A DmfA update or
 consultation answer goes with the originals of the employer it names
-(:func:`~mycareer.plans.plan_with_corrections`). Input of other kinds, a header that
-cannot be read, or a correction naming another group's employer is read at once in the
-calling process, as :func:`~mycareer.fla.accounts_from_declarations` reads it.
+(:func:`~mycareer.plans.plan_with_corrections`). A document of another kind (a Dimona
+declaration) is a group of its own, which says it is not read. Corrections among
+documents of other kinds, a header that cannot be read, or a correction naming another
+group's employer is read at once in the calling process, as
+:func:`~mycareer.fla.accounts_from_declarations` reads it.
 
 The ledgers need everything of one worker: a training without an employer goes to
 the worker's only account, which may be at any employer. Two routes:
@@ -691,7 +693,7 @@ def accounts_from_files(
         more_trainings=trainings, indent=indent,
     )  # fmt: skip
     plan = plan_employers(given, count) if given else None
-    if plan is None or not plan.by_employer:  # else run_account_plan takes them as it needs
+    if plan is None or not plan.dmfa_by_employer:  # else run_account_plan takes them as it needs
         choices = attrs.evolve(choices, trainings=tuple(trainings), more_trainings=())
     if plan is None:
         accounts = accounts_from_declarations(
@@ -699,7 +701,7 @@ def accounts_from_files(
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
         return render_accounts(AccountFilesRun(accounts), render, indent)
-    if not plan.by_employer:  # other kinds, a correction's unreadable header: one read
+    if not plan.dmfa_by_employer:  # corrections among other kinds, an unreadable header: one read
         return render_accounts(_read_all(given, choices, progress), render, indent)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 

@@ -21,8 +21,10 @@ several forms whose records name an employer another group's header or records n
 to declare a quarter under one identifier (an NSSO number of two enterprise numbers) are
 read again, joined, every other group's results kept (:mod:`mycareer.regroup`). Input the
 grouping cannot prove safe runs as one group, exactly as a single
-:func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: files of other kinds, or a
-file rejected before its employer could be read that a run cannot place.
+:func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: corrections among files
+of other kinds (a file of another kind among originals is a group of its own, which says
+it is not read), or a file rejected before its employer could be read that a run cannot
+place.
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -673,10 +675,11 @@ def entitlements_for_year(
       :func:`~mycareer.fla.projection.projection_as_of`: the last day of the latest
       quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
     * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
-      :func:`run_plan`) when the files allow it, else (input of other kinds, a DmfA
-      correction whose header cannot be read) one read of everything; the results are
-      the same either way (``as_of`` is only recorded on them). A file that is no
-      document at all (empty, not XML) is read on its own, a DmfA original whose header
+      :func:`run_plan`) when the files allow it, else (DmfA corrections among files of
+      other kinds, a correction whose header cannot be read) one read of everything; the
+      results are the same either way (``as_of`` is only recorded on them). A file that
+      is no document at all (empty, not XML) or a document of another kind (a Dimona
+      declaration: a ``DOCUMENT_NOT_READ`` finding) is read on its own, a DmfA original whose header
       cannot be read first (its rejection marks the other groups' results, see
       :func:`execute`), and what listing the paths refused is reported after every
       file's errors, as one read reports it.
@@ -708,7 +711,7 @@ def entitlements_for_year(
     count = jobs_count(jobs)
     spec = EntitlementSpec(year, rulebook, overrides, options, as_of, render, lang, every_band)
     plan = None if project else plan_employers(given, count)
-    grouped = plan if plan is not None and plan.by_employer else None
+    grouped = plan if plan is not None and plan.dmfa_by_employer else None
     sink = None if grouped is None else _json_sink(grouped, spec, json_to, json_errors)
     try:
         if grouped is not None:

@@ -112,13 +112,28 @@ class Plan:
     #: their rejections to every other group (:func:`mycareer.pipeline.execute`); a run
     #: falls back to one read if such a file turns out to hold records.
     headless: frozenset[str] = frozenset()
+    #: Documents of other kinds than DmfA (a Dimona declaration, a personnel file, a
+    #: document of no known kind...) among DmfA originals, each a group of its own. The
+    #: DmfA runs (entitlements, accounts) read it alone, which says one thing of it (a
+    #: ``DOCUMENT_NOT_READ`` finding, or its error), as their one read of everything
+    #: does; the timeline reads Dimona and personnel files, and so does not go by this
+    #: plan (:attr:`by_employer` is False).
+    other_kinds: frozenset[str] = frozenset()
 
     @property
     def by_employer(self) -> bool:
         """Whether every group is known by its employers, or is one file that is no
-        document or one DmfA original whose header could not be read (else: one group
-        of files of other kinds)."""
-        alone = self.not_documents | self.headless
+        document or one DmfA original whose header could not be read (else: there are
+        files of other kinds, or one group of every file)."""
+        return self._by_employer(self.not_documents | self.headless)
+
+    @property
+    def dmfa_by_employer(self) -> bool:
+        """:attr:`by_employer` for the runs that read DmfA only (entitlements, accounts):
+        the files of :attr:`other_kinds` are groups of their own too."""
+        return self._by_employer(self.not_documents | self.headless | self.other_kinds)
+
+    def _by_employer(self, alone: frozenset[str]) -> bool:
         return all(group.keys or set(group.files) <= alone for group in self.groups)
 
     @property
@@ -136,11 +151,14 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     corrections (updates, consultation answers) go with the originals of the employer
     they name (:func:`~mycareer.correction_groups.groups_from_headers`, from the
     identifiers the same scan read, :func:`~mycareer.xmlio.headers.scan_kind_and_employer`). One
-    group holding every file is returned when a file is of another kind, or when no file
-    was found; what listing refused is in :attr:`Plan.problems`. A file whose header
-    could not be read is a group of its own, with no key: the plan stays by employer
-    when the file is no document at all (:attr:`Plan.not_documents`) or a DmfA original
-    (:attr:`Plan.headless`), else (a correction) it is not.
+    group holding every file is returned when corrections cannot go with their employer
+    (files of other kinds among them, a correction whose header cannot be read), or when
+    no file was found; what listing refused is in :attr:`Plan.problems`. A file whose
+    header could not be read is a group of its own, with no key: the plan stays by
+    employer when the file is no document at all (:attr:`Plan.not_documents`) or a DmfA
+    original (:attr:`Plan.headless`). So is a document of another kind among originals
+    (:attr:`Plan.other_kinds`: by employer for the DmfA runs only,
+    :attr:`Plan.dmfa_by_employer`).
     ``jobs``: processes for the pre-scan of many files
     (:func:`~mycareer.xmlio.headers.scan_kinds_and_employers`). Each file's beginning is
     read once, and the groups keep what it said (:attr:`EmployerGroup.scanned`).
@@ -166,7 +184,11 @@ def _marked(plan: Plan) -> Plan:
     read of everything in one process (every record held); reading a file that is no
     document gives its error alone, as one read does
     (:func:`~mycareer.xmlio.flows.sort_documents`)."""
-    alone = [group.files[0] for group in plan.groups if not group.keys and len(group.files) == 1]
+    alone = [
+        group.files[0]
+        for group in plan.groups
+        if not group.keys and len(group.files) == 1 and group.files[0] not in plan.other_kinds
+    ]
     roots = {path: _root(path) for path in alone}
     unread = frozenset(path for path, root in roots.items() if root is None)
     headless = frozenset(path for path, root in roots.items() if root == ORIGINAL_ROOT)
@@ -267,9 +289,15 @@ def plan_from_headers(
     everything = tuple(files)
     quarters = list(quarters)
     declared = tuple(sorted({q for q in quarters if q is not None}))
-    if any(root not in (None, ORIGINAL_ROOT) for root, _key, _size in headers):
+    if any(root in CORRECTION_ROOTS for root, _key, _size in headers):
+        # corrections plan_with_corrections could not place: one read applies them
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
+    others = frozenset(
+        path
+        for path, (root, _key, _size) in zip(files, headers, strict=True)
+        if root not in (None, ORIGINAL_ROOT)
+    )
     by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
     for path, (_root, key, size) in zip(files, headers, strict=True):
@@ -282,7 +310,8 @@ def plan_from_headers(
         scanned = [(root, key, q) for (root, key, _size), q in zip(headers, quarters, strict=True)]
         of = _scans_of(files, scanned, kinds)
     groups = [_group(key, found, of) for key, found in by_key.items()]
-    return Plan(tuple(sorted([*groups, *alone], key=lambda g: g.order)), everything, declared)
+    ordered = tuple(sorted([*groups, *alone], key=lambda g: g.order))
+    return Plan(ordered, everything, declared, other_kinds=others)
 
 
 def _group(

@@ -346,18 +346,22 @@ def test_errors_come_in_file_order_and_findings_the_same_whatever_jobs(
     assert runs[0].accounts == runs[1].accounts
 
 
-def test_input_that_is_not_only_originals_is_read_once(
+def test_a_document_of_no_known_kind_is_read_alone(
     payroll: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A document of no known kind: no employer plan, so one read in this process (never
-    twice). (A missing file no longer does: tests/scale/test_not_documents.py.)"""
-    groups: list[object] = []
-    monkeypatch.setattr(account_jobs, "run_account_group", lambda *a: groups.append(a))
+    """A document of no known kind among the originals: a group of its own, its error
+    given, the rest by employer (until 7 December 2026 it sent the run to one read of
+    everything: tests/scale/test_other_kinds.py). (A missing file no longer does either:
+    tests/scale/test_not_documents.py.)"""
+
+    def refused(*_args: object) -> object:
+        raise AssertionError("one read of everything")
+
+    monkeypatch.setattr(account_jobs, "_read_all", refused)
     page = tmp_path / "page.xml"
     page.write_text("<html><body>not found</body></html>", encoding="utf-8")
     run = accounts_from_files([payroll, page], jobs=1)
-    assert groups == []
-    assert any("page.xml" in str(e.source) for e in run.errors)
+    assert [Path(str(e.source.file)).name for e in run.errors if e.source] == ["page.xml"]
     expected, _batch = one_read(payroll)
     assert run.accounts == expected
 

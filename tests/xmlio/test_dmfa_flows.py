@@ -23,7 +23,8 @@ from mycareer.dmfa_update import (
     UpdateAction,
     apply_dmfa_updates,
 )
-from mycareer.errors import MycareerErrorGroup
+from mycareer.errors import MycareerErrorGroup, SourceRef
+from mycareer.findings import Severity
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 from mycareer.xmlio import iter_dmfa_consultations
@@ -31,6 +32,7 @@ from mycareer.xmlio._safe import load_schema, validate_document
 from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes
 from mycareer.xmlio.dmfa_writer import dmfa_bytes
 from mycareer.xmlio.documents import (
+    DOCUMENT_NOT_READ,
     DOCUMENT_VERSION_UNKNOWN,
     DocumentKind,
     onss_schema,
@@ -86,12 +88,8 @@ def test_consultation_answers_take_precedence_over_originals_and_updates(tmp_pat
     assert {line.origin for line in batch.lines} == {LineOrigin.CONSULTATION}
     (precedence,) = [f for f in batch.findings if f.code == DMFA_CONSULTATION_PRECEDENCE]
     assert "onss.xml" in precedence.message
-    assert (
-        "replace the 2 line(s)" in precedence.message
-    )
-    assert (
-        "1 of them corrected" in precedence.message
-    )
+    assert "replace the 2 line(s)" in precedence.message
+    assert "1 of them corrected" in precedence.message
     assert [d.record_count for d in batch.declarations] == [1]
 
 
@@ -130,6 +128,13 @@ def test_mixed_folders_skip_other_kinds_and_report_unknown_ones(tmp_path: Path) 
     (folder / "broken.xml").write_bytes(b"<DmfAUpdate><Form>")
     batch = read_corrected_dmfa([folder], on_error="collect")
     assert [(p.name, k.root) for p, k in batch.skipped] == [("dimona.xml", "Dimona")]
+    # left aside with a word: nothing in the input is dropped silently
+    (aside,) = [f for f in batch.findings if f.code == DOCUMENT_NOT_READ]
+    assert (aside.severity, aside.source) == (
+        Severity.INFO,
+        SourceRef(str(folder / "dimona.xml"), 1),
+    )
+    assert aside.message.startswith("<Dimona> is not a DmfA original")
     messages = sorted(str(e) for e in batch.errors)
     assert any("other.xml" in m and "<Invoice>" in m for m in messages)
     assert any("broken.xml" in m for m in messages)

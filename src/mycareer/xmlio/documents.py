@@ -41,11 +41,13 @@ from mycareer.xmlio._safe import XmlSource, iterparse_document, source_name
 from mycareer.xmlio.reading import close_events, refuse_doctype
 
 __all__ = [
+    "DOCUMENT_NOT_READ",
     "DOCUMENT_VERSION_UNKNOWN",
     "LATEST_CHECKED",
     "ONSS_FAMILIES",
     "DocumentKind",
     "kind_of_root",
+    "not_read_finding",
     "onss_schema",
     "sniff_document",
     "sniff_version",
@@ -54,6 +56,10 @@ __all__ = [
 
 #: Finding: a document declares a schema version later than those mycareer was checked against.
 DOCUMENT_VERSION_UNKNOWN: Final = "DOCUMENT_VERSION_UNKNOWN"
+
+#: Finding (info): a document of a kind the DmfA reading does not read (a Dimona
+#: declaration among the DmfA files given to ``entitlements``), left aside, said once.
+DOCUMENT_NOT_READ: Final = "DOCUMENT_NOT_READ"
 
 Family = Literal["dmfa", "dimona", "mycareer", "unknown"]
 
@@ -156,6 +162,26 @@ def version_finding(kind: DocumentKind, label: str) -> Finding | None:
         f"up to {checked}; it reads the elements common to those versions and ignores any "
         "new one, so check the result",
         SourceRef(label, 1),
+    )
+
+
+def not_read_finding(kind: DocumentKind, label: str) -> Finding:
+    """A :data:`DOCUMENT_NOT_READ` finding: the DmfA reading leaves the document ``label``
+    of ``kind`` aside (nothing in the input is left out without a word).
+
+    >>> not_read_finding(DocumentKind("Dimona", line=2), "d.xml").message[-67:]
+    'the DmfA reading leaves the file aside (mycareer timeline reads it)'
+    >>> not_read_finding(DocumentKind("DmfAUpdateNotification"), "n.xml").message[-38:]
+    'the DmfA reading leaves the file aside'
+    """
+    # where it is read instead: Dimona declarations, their notifications, personnel files
+    elsewhere = " (mycareer timeline reads it)" if kind.family == "dimona" else ""
+    return Finding(
+        DOCUMENT_NOT_READ,
+        Severity.INFO,
+        f"<{kind.shown[:80]}> is not a DmfA original, update or consultation answer: the DmfA "
+        f"reading leaves the file aside{elsewhere}",
+        SourceRef(label, kind.line),
     )
 
 

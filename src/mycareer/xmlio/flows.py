@@ -13,7 +13,8 @@ its root element (:func:`mycareer.xmlio.documents.sniff_document`):
 * then :func:`mycareer.dmfa_update.apply_dmfa_updates` folds them into the
   effective lines, with their provenance and findings;
 * documents of the other kinds are listed in ``skipped`` (another reader's
-  business); documents of no known kind are errors.
+  business), each said in a ``DOCUMENT_NOT_READ`` info finding; documents of no known
+  kind are errors.
 
 :func:`stream_corrected_dmfa` reads originals file by file into stages that the
 caller provides (each file whole or not at all; a file that updates or consultation
@@ -58,7 +59,12 @@ from mycareer.xmlio.dmfa_update import (
     iter_dmfa_consultations,
     iter_dmfa_updates,
 )
-from mycareer.xmlio.documents import DocumentKind, sniff_document, version_finding
+from mycareer.xmlio.documents import (
+    DocumentKind,
+    not_read_finding,
+    sniff_document,
+    version_finding,
+)
 from mycareer.xmlio.file_order import errors_in_file_order, reading_in_file_order
 from mycareer.xmlio.headers import Header, scan_document, scan_employer, scan_header
 from mycareer.xmlio.reading import input_files
@@ -86,7 +92,8 @@ class CorrectedDmfaBatch:
 
     ``correction`` is what :func:`~mycareer.dmfa_update.apply_dmfa_updates` gave
     (its :attr:`~mycareer.dmfa_update.DmfaCorrection.lines` pair each record
-    with its provenance); ``skipped`` lists the documents of other kinds.
+    with its provenance); ``skipped`` lists the documents of other kinds (each with a
+    :data:`~mycareer.xmlio.documents.DOCUMENT_NOT_READ` finding).
     """
 
     records: tuple[DmfaWorkerRecord, ...] = ()
@@ -187,6 +194,7 @@ def read_corrected_dmfa(
             consultations.extend(_read_whole(path, iter_dmfa_consultations, errors))
         elif kind.family != "unknown":
             skipped.append((path, kind))
+            findings.append(not_read_finding(kind, str(path)))
         else:
             errors.append(
                 InputError(

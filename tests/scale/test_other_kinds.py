@@ -1,0 +1,174 @@
+"""Documents of other kinds (a Dimona declaration, a personnel file, a document of no
+known kind) among DmfA originals: the DmfA runs stay by employer, and say each aside.
+
+One such file among a country's files sent ``entitlements`` and ``account`` through one
+read of everything in one process (every record held), and a Dimona declaration given
+to them was left out without a word (``CorrectedDmfaBatch.skipped``, which nobody
+reported). Now the plan gives each a group of its own (``Plan.other_kinds``,
+``Plan.dmfa_by_employer``), and reading it says what one read says of it: a
+``DOCUMENT_NOT_READ`` info finding, or the error of a document of no known kind. The
+oracle is the old route (one read of everything) on the same files. The timeline reads
+Dimona declarations and personnel files, and so keeps its one read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import pytest
+
+from mycareer import account_jobs, pipeline, plans
+from mycareer.account_jobs import accounts_from_files
+from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
+from mycareer.findings import Severity
+from mycareer.quarter import Quarter
+from mycareer.timeline_jobs import plan_timelines
+from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
+from mycareer.xmlio.documents import DOCUMENT_NOT_READ
+
+from ..cli._run import run_cli
+from ._bench import bench_module
+
+QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
+_Run = TypeVar("_Run")
+DIMONA, PERSONNEL, INVOICE = "m-dimona.xml", "n-personnel.xml", "o-invoice.xml"
+ASIDE = [DIMONA, PERSONNEL]  # known kinds, not DmfA: said in a finding each
+REFUSED = "dmfa-0020000014-20241.xml"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers' 2024 Q1-Q2 (a record of the first file refused), and among them a
+    Dimona declaration, a personnel file and a document of no known kind."""
+    folder = tmp_path_factory.mktemp("other-kinds")
+    files = sorted(bench_module("payroll").generate(folder, 40, QUARTERS, employers=3))
+    text = files[0].read_text(encoding="utf-8")
+    files[0].write_text(text.replace("<INSS>", "<INSS>1", 1), encoding="utf-8")
+    (folder / DIMONA).write_bytes(b"<Dimona>\n<Form/></Dimona>")
+    (folder / PERSONNEL).write_bytes(b"<PersonnelFileConsultationAnswer/>")
+    (folder / INVOICE).write_bytes(b"<Invoice/>")
+    return folder
+
+
+def _names(paths: Any) -> set[str]:
+    return {Path(path).name for path in paths}
+
+
+def test_each_document_of_another_kind_is_a_group_of_its_own(folder: Path) -> None:
+    plan = plans.plan_employers([folder])
+    assert _names(plan.other_kinds) == {DIMONA, PERSONNEL, INVOICE}
+    alone = [group for group in plan.groups if not group.keys]
+    assert sorted(Path(g.files[0]).name for g in alone) == [DIMONA, PERSONNEL, INVOICE]
+    assert all(len(group.files) == 1 for group in alone)
+    assert len(plan.groups) == 6  # the three employers' and theirs
+    assert plan.dmfa_by_employer
+    assert not plan.by_employer  # the timeline reads them: not by this plan
+    assert plan_timelines([folder]) is None
+    assert not plan.not_documents  # not re-read as files that are no document
+
+
+def test_corrections_among_other_kinds_stay_one_group(folder: Path, tmp_path: Path) -> None:
+    """A correction is placed with its employer's originals only among DmfA files
+    (``plan_with_corrections``): with other kinds, the run is one read, as before."""
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    for path in folder.iterdir():
+        (corrected / path.name).write_bytes(path.read_bytes())
+    line = attrs.evolve(next(iter(iter_dmfa(corrected / REFUSED.replace("1.", "2.")))), source=None)
+    form = DmfaUpdateForm(line.employer, line.quarter, datetime(2024, 8, 1, 9), declaration_id="1")
+    write_dmfa_update(
+        corrected / "upd.xml", form, [DmfaLineUpdate(form, UpdateAction.DELETED, line)]
+    )
+    plan = plans.plan_employers([corrected])
+    assert len(plan.groups) == 1
+    assert not plan.dmfa_by_employer
+
+
+def _both(
+    run: Callable[[], _Run], monkeypatch: pytest.MonkeyPatch, module: Any
+) -> tuple[_Run, _Run]:
+    """``run()`` by employer (one read of everything refused), then by the old route (the
+    plan by employer only without other kinds: one read of everything)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "_read_all", _refused)
+        if module is pipeline:
+            patch.setattr(pipeline, "_one_group", _refused)
+        grouped = run()
+    with monkeypatch.context() as patch:
+        patch.setattr(plans.Plan, "dmfa_by_employer", property(lambda plan: plan.by_employer))
+        expected = run()
+    return grouped, expected
+
+
+def _refused(*_args: object, **_options: object) -> object:
+    raise AssertionError("the run fell back to one read of everything")
+
+
+def _said(errors: Any) -> list[tuple[str, object]]:
+    return [(str(e), e.source) for e in errors]
+
+
+def _files(errors: Any) -> list[str]:
+    return [Path(e.source.file).name for e in errors if e.source and e.source.file]
+
+
+def _aside(findings: Any) -> list[str]:
+    """The files said to be left aside, in the order said."""
+    return [Path(f.source.file).name for f in findings if f.code == DOCUMENT_NOT_READ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entitlements_are_those_of_one_read(
+    folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grouped, expected = _both(
+        lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs), monkeypatch, pipeline
+    )
+    assert grouped.entitlements == expected.entitlements
+    assert len(grouped.entitlements) > 30
+    assert _said(grouped.errors) == _said(expected.errors)
+    assert _files(grouped.errors) == [REFUSED, INVOICE]
+    assert grouped.findings == expected.findings
+    assert _aside(grouped.findings) == ASIDE
+    assert all(f.severity is Severity.INFO for f in grouped.findings if f.code == DOCUMENT_NOT_READ)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_accounts_are_those_of_one_read(
+    folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grouped, expected = _both(
+        lambda: accounts_from_files([folder], jobs=jobs), monkeypatch, account_jobs
+    )
+    assert grouped.accounts == expected.accounts
+    assert len(grouped.accounts.accounts) > 30
+    assert _said(grouped.errors) == _said(expected.errors)
+    assert _files(grouped.errors) == [REFUSED, INVOICE]
+    assert grouped.findings == expected.findings
+    assert _aside(grouped.findings) == ASIDE
+
+
+@pytest.mark.parametrize("command", [["entitlements", "--year", "2024"], ["account"]])
+def test_the_commands_say_what_they_leave_aside(
+    folder: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """One info line for each file left aside, the unknown document's error (exit 1), the
+    same bytes with 1 or 2 jobs."""
+    said = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.json"
+        done = run_cli(*command, folder, "--format", "json", "--jobs", jobs, "-o", out)
+        said.append((done.returncode, done.stdout, done.stderr, out.read_bytes()))
+    assert said[0] == said[1]
+    code, _stdout, stderr, output = said[0]
+    assert code == 1
+    aside = [line for line in stderr.splitlines() if "info DOCUMENT_NOT_READ" in line]
+    assert [next(n for n in ASIDE if n in line) for line in aside] == ASIDE
+    assert "<Dimona> is not a DmfA original" in aside[0]
+    assert any(INVOICE in line and ": error: " in line for line in stderr.splitlines())
+    assert len(output) > 1000
