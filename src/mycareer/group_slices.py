@@ -53,8 +53,9 @@ __all__ = [
 #: A group of several employers larger than this much XML is read in slices, one for each
 #: this many bytes: ``entitlements`` held about 0.18 byte of state a byte of a group's XML
 #: (543 MB for the 3.0 GB national mix as secretariat files: docs/performance.md, "A
-#: secretariat's group in slices"), so that a slice's process stays under issue 15's
-#: 300 MB, the interpreter included.
+#: secretariat's group in slices"), so that a slice's process stays near issue 15's
+#: 300 MB, the interpreter included: 256 MB for four slices in their own processes, 312
+#: MB for three run one after the other in one (``jobs=1``), measured.
 SLICE_BYTES = 1_000_000_000
 #: No group is cut in more slices than this: each slice parses every file of the group.
 MOST_SLICES = 64

@@ -300,11 +300,13 @@ def plan_from_headers(
     )
     by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
-    for path, (_root, key, size) in zip(files, headers, strict=True):
-        if key is None:
-            alone.append(EmployerGroup((), (path,), size))
-        else:
+    aside: set[str] = set()  # a document of another kind named twice is read once, as one
+    for path, (_root, key, size) in zip(files, headers, strict=True):  # read sorts it once
+        if key is not None:
             by_key.setdefault(key, []).append((path, size))
+        elif path not in aside:
+            alone.append(EmployerGroup((), (path,), size))
+            aside.update({path} & others)
     of: dict[str, tuple[str | None, FileScan]] = {}
     if kinds and len(quarters) == len(files):
         scanned = [(root, key, q) for (root, key, _size), q in zip(headers, quarters, strict=True)]

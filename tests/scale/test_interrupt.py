@@ -9,6 +9,7 @@ printed a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -219,7 +220,8 @@ def _stderr_or_stacks(process: subprocess.Popen[str], how: int) -> str:
     try:
         return process.communicate(timeout=60)[1]
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGABRT)  # faulthandler: every thread's stack
+        with contextlib.suppress(ProcessLookupError):  # ended just now: its stderr, then
+            os.killpg(process.pid, signal.SIGABRT)  # faulthandler: every thread's stack
         try:
             stacks = process.communicate(timeout=30)[1]
         except subprocess.TimeoutExpired:
