@@ -130,6 +130,7 @@ def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str
     temporary.mkdir()
     environment = {
         **os.environ, "MYCAREER_PROGRESS": "plain", "TMPDIR": str(temporary), "TEST_MARK": mark,
+        "PYTHONFAULTHANDLER": "1",  # a run that hangs dumps its stacks (_abort_later)
     }  # fmt: skip
     process = _launch(
         ["timeline", str(folder), "--jobs", "2", "--plot", "p.png", "-o", "out.json"],
@@ -147,9 +148,11 @@ def _stop_mid_run(folder: Path, tmp_path: Path, how: int) -> tuple[int, str, str
             os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group
         else:
             process.send_signal(how)  # a scheduler's timeout: the command alone
+        watchdog = _abort_later(process.pid)
         if how != signal.SIGKILL:  # after it, a worker left behind would hold the pipe open
             lines.extend(process.stderr)
         code = process.wait(timeout=60)
+        watchdog.cancel()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -212,6 +215,21 @@ def _stop_at(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     return process.returncode, stderr, mark
+
+
+def _abort_later(group: int, seconds: float = 90) -> threading.Timer:
+    """SIGABRT to the process group ``group`` in ``seconds`` unless cancelled: a stopped
+    run that hangs ends, its stacks (PYTHONFAULTHANDLER) in its stderr, and the test
+    fails on its exit code instead of waiting for ever on the pipe."""
+
+    def abort() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGABRT)
+
+    timer = threading.Timer(seconds, abort)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _stderr_or_stacks(process: subprocess.Popen[str], how: int) -> str:
