@@ -26,6 +26,7 @@ from mycareer import account_jobs, pipeline, plans
 from mycareer.account_jobs import accounts_from_files
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.quarter import Quarter
+from mycareer.regroup import groups_to_join
 from mycareer.timeline_jobs import TimelineSpec, one_process, plan_timelines, timelines_from_files
 from mycareer.xmlio.career_inputs import read_career_inputs
 from mycareer.xmlio.dmfa import iter_dmfa
@@ -109,23 +110,35 @@ def test_a_document_whose_header_cannot_be_read_is_read_alone_too(
 
 
 def _both(
-    run: Callable[[], _Run], monkeypatch: pytest.MonkeyPatch, module: Any
+    run: Callable[[], _Run],
+    monkeypatch: pytest.MonkeyPatch,
+    module: Any,
+    old_route: Callable[[pytest.MonkeyPatch], None] = _old_route,
 ) -> tuple[_Run, _Run]:
-    """``run()`` by employer (one read of everything refused, and for entitlements the read
-    again as one group), then by the old route."""
+    """``run()`` by employer (one read of everything refused, and the read again as one
+    group), then by the old route."""
     with monkeypatch.context() as patch:
         patch.setattr(module, "_read_all", _refused)
         if module is pipeline:
             patch.setattr(pipeline, "_one_group", _refused)
+        else:  # nor the accounts' own fall-back to one group
+            patch.setattr(
+                account_jobs, "groups_to_join", lambda *a: _never_none(groups_to_join(*a))
+            )
         grouped = run()
     with monkeypatch.context() as patch:
-        _old_route(patch)
+        old_route(patch)
         expected = run()
     return grouped, expected
 
 
 def _refused(*_args: object, **_options: object) -> object:
     raise AssertionError("the run fell back to one read of everything")
+
+
+def _never_none(joins: Any) -> Any:
+    assert joins is not None, "the run fell back to one group of everything"
+    return joins
 
 
 def _said(errors: Any) -> list[tuple[str, object]]:
@@ -202,13 +215,7 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     folder: Path, tmp_path: Path, command: list[str]
 ) -> None:
     """Each file's error on stderr, exit 1 (errors), the same output with 1 or 2 jobs."""
-    said = []
-    for jobs in ("1", "2"):
-        out = tmp_path / f"out-{jobs}.json"
-        done = run_cli(*command, folder, "--format", "json", "--jobs", jobs, "-o", out)
-        said.append((done.returncode, done.stdout, done.stderr, out.read_bytes()))
-    assert said[0] == said[1]
-    code, _stdout, stderr, output = said[0]
+    code, stderr, output = _said_whatever_the_jobs(command, folder, tmp_path)
     assert code == 1
     errors = [line.split(": error: ")[1] for line in stderr.splitlines() if ": error: " in line]
     named = [Path(error.split(":")[0]).name for error in errors]
@@ -217,3 +224,18 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     )
     assert named == in_order
     assert len(output) > 1000
+
+
+def _said_whatever_the_jobs(
+    command: list[str], folder: Path, tmp_path: Path
+) -> tuple[int, str, bytes]:
+    """``command`` on ``folder`` as a subprocess, ``--format json -o``, with 1 then 2 jobs:
+    the same exit code, messages and bytes (returned)."""
+    said = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.json"
+        done = run_cli(*command, folder, "--format", "json", "--jobs", jobs, "-o", out)
+        said.append((done.returncode, done.stdout, done.stderr, out.read_bytes()))
+    assert said[0] == said[1]
+    code, _stdout, stderr, output = said[0]
+    return code, stderr, output

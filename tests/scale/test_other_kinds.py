@@ -13,10 +13,9 @@ Dimona declarations and personnel files, and so keeps its one read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import pytest
@@ -26,17 +25,15 @@ from mycareer.account_jobs import accounts_from_files
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.findings import Severity
 from mycareer.quarter import Quarter
-from mycareer.regroup import groups_to_join
 from mycareer.timeline_jobs import plan_timelines
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.documents import DOCUMENT_NOT_READ
 
-from ..cli._run import run_cli
 from ._bench import bench_module
+from .test_not_documents import _both, _files, _said, _said_whatever_the_jobs
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
-_Run = TypeVar("_Run")
 # Named to come before, among and after the DmfA files (dmfa-*.xml): in file order, not
 # in the plan's (groups without an employer last).
 DIMONA, PERSONNEL, INVOICE = "a-dimona.xml", "n-personnel.xml", "c-invoice.xml"
@@ -92,41 +89,10 @@ def test_corrections_among_other_kinds_stay_one_group(folder: Path, tmp_path: Pa
     assert not plan.dmfa_by_employer
 
 
-def _both(
-    run: Callable[[], _Run], monkeypatch: pytest.MonkeyPatch, module: Any
-) -> tuple[_Run, _Run]:
-    """``run()`` by employer (one read of everything refused), then by the old route (the
-    plan by employer only without other kinds: one read of everything)."""
-    with monkeypatch.context() as patch:
-        patch.setattr(module, "_read_all", _refused)
-        if module is pipeline:
-            patch.setattr(pipeline, "_one_group", _refused)
-        else:  # nor the accounts' own fall-back to one group
-            patch.setattr(
-                account_jobs, "groups_to_join", lambda *a: _never_none(groups_to_join(*a))
-            )
-        grouped = run()
-    with monkeypatch.context() as patch:
-        patch.setattr(plans.Plan, "dmfa_by_employer", property(lambda plan: plan.by_employer))
-        expected = run()
-    return grouped, expected
-
-
-def _refused(*_args: object, **_options: object) -> object:
-    raise AssertionError("the run fell back to one read of everything")
-
-
-def _never_none(joins: Any) -> Any:
-    assert joins is not None, "the run fell back to one group of everything"
-    return joins
-
-
-def _said(errors: Any) -> list[tuple[str, object]]:
-    return [(str(e), e.source) for e in errors]
-
-
-def _files(errors: Any) -> list[str]:
-    return [Path(e.source.file).name for e in errors if e.source and e.source.file]
+def _as_before(patch: pytest.MonkeyPatch) -> None:
+    """The old route: the plan by employer only without other kinds (one read of
+    everything)."""
+    patch.setattr(plans.Plan, "dmfa_by_employer", property(lambda plan: plan.by_employer))
 
 
 def _aside(findings: Any) -> list[str]:
@@ -139,7 +105,10 @@ def test_entitlements_are_those_of_one_read(
     folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     grouped, expected = _both(
-        lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs), monkeypatch, pipeline
+        lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs),
+        monkeypatch,
+        pipeline,
+        _as_before,
     )
     assert grouped.entitlements == expected.entitlements
     assert len(grouped.entitlements) > 30
@@ -155,7 +124,7 @@ def test_accounts_are_those_of_one_read(
     folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     grouped, expected = _both(
-        lambda: accounts_from_files([folder], jobs=jobs), monkeypatch, account_jobs
+        lambda: accounts_from_files([folder], jobs=jobs), monkeypatch, account_jobs, _as_before
     )
     assert grouped.accounts == expected.accounts
     assert len(grouped.accounts.accounts) > 30
@@ -177,10 +146,13 @@ def test_a_document_of_another_kind_named_twice_is_read_once(
     expected: Any
     if module is pipeline:
         grouped, expected = _both(
-            lambda: pipeline.entitlements_for_year(paths, 2024, jobs=1), monkeypatch, pipeline
-        )
+            lambda: pipeline.entitlements_for_year(paths, 2024, jobs=1),
+            monkeypatch, pipeline, _as_before,
+        )  # fmt: skip
     else:
-        grouped, expected = _both(lambda: accounts_from_files(paths, jobs=1), monkeypatch, module)
+        grouped, expected = _both(
+            lambda: accounts_from_files(paths, jobs=1), monkeypatch, module, _as_before
+        )
     assert _said(grouped.errors) == _said(expected.errors)
     assert sorted(_files(grouped.errors)) == sorted([INVOICE, REFUSED])  # each once
     assert grouped.findings == expected.findings
@@ -193,13 +165,7 @@ def test_the_commands_say_what_they_leave_aside(
 ) -> None:
     """One info line for each file left aside, the unknown document's error (exit 1), the
     same bytes with 1 or 2 jobs."""
-    said = []
-    for jobs in ("1", "2"):
-        out = tmp_path / f"out-{jobs}.json"
-        done = run_cli(*command, folder, "--format", "json", "--jobs", jobs, "-o", out)
-        said.append((done.returncode, done.stdout, done.stderr, out.read_bytes()))
-    assert said[0] == said[1]
-    code, _stdout, stderr, output = said[0]
+    code, stderr, output = _said_whatever_the_jobs(command, folder, tmp_path)
     assert code == 1
     aside = [line for line in stderr.splitlines() if "info DOCUMENT_NOT_READ" in line]
     assert [next(n for n in ASIDE if n in line) for line in aside] == ASIDE
