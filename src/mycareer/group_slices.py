@@ -39,6 +39,7 @@ __all__ = [
     "SLICE_BYTES",
     "EmployerRecord",
     "GroupSlice",
+    "PassingStage",
     "RecordStage",
     "SlicedStage",
     "owned",
@@ -212,7 +213,30 @@ def with_cut_alone(
     return sorted([*joins, *alone])
 
 
-class SlicedStage(Generic[Rec]):
+class PassingStage(Generic[Rec]):
+    """A file stage that passes on to ``stage`` what :meth:`_passed` keeps of the records
+    fed, and commits or discards with it: the shape of the stages' wrappers
+    (:class:`SlicedStage`, :class:`mycareer.regroup.WatchedStage`)."""
+
+    __slots__ = ("_stage",)
+
+    def __init__(self, stage: RecordStage[Rec]) -> None:
+        self._stage = stage
+
+    def feed(self, records: Iterable[Rec], /) -> None:
+        self._stage.feed(self._passed(records))
+
+    def _passed(self, records: Iterable[Rec]) -> Iterator[Rec]:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        self._stage.commit()
+
+    def discard(self) -> None:
+        self._stage.discard()
+
+
+class SlicedStage(PassingStage[Rec]):
     """A file stage that passes on only the records of ``part``'s employers.
 
     >>> class Employer:
@@ -228,30 +252,28 @@ class SlicedStage(Generic[Rec]):
     ['0203430576']
     """
 
-    __slots__ = ("_part", "_stage")
+    __slots__ = ("_part",)
 
     def __init__(self, stage: RecordStage[Rec], part: GroupSlice) -> None:
-        self._stage, self._part = stage, part
+        super().__init__(stage)
+        self._part = part
 
-    def feed(self, records: Iterable[Rec], /) -> None:
-        self._stage.feed(self._owned(records))
+    def _passed(self, records: Iterable[Rec]) -> Iterator[Rec]:
+        return _of_part(records, self._part)
 
-    def _owned(self, records: Iterable[Rec]) -> Iterator[Rec]:
-        owns = self._part.owns
-        last: object = None
-        keep = False
-        for record in records:
-            employer = record.employer
-            if employer is not last:  # a form's records share their employer
-                last, keep = employer, owns(employer.key)
-            if keep:
-                yield record
 
-    def commit(self) -> None:
-        self._stage.commit()
-
-    def discard(self) -> None:
-        self._stage.discard()
+def _of_part(records: Iterable[Rec], part: GroupSlice) -> Iterator[Rec]:
+    """The ``records`` of ``part``'s employers, each employer looked up once a run of its
+    records (a form's records share their employer)."""
+    owns = part.owns
+    last: object = None
+    keep = False
+    for record in records:
+        employer = record.employer
+        if employer is not last:
+            last, keep = employer, owns(employer.key)
+        if keep:
+            yield record
 
 
 def sliced(
@@ -266,6 +288,4 @@ def sliced(
 
 def owned(records: Iterable[Rec], part: GroupSlice | None) -> tuple[Rec, ...]:
     """The ``records`` of ``part``'s employers (all of them for a group in one piece)."""
-    if part is None:
-        return tuple(records)
-    return tuple(record for record in records if part.owns(record.employer.key))
+    return tuple(records if part is None else _of_part(records, part))

@@ -40,12 +40,12 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
 from mycareer.correction_groups import UnionFind
-from mycareer.group_slices import EmployerRecord, RecordStage
+from mycareer.group_slices import EmployerRecord, PassingStage, RecordStage
 from mycareer.plans import EmployerGroup, Plan
 from mycareer.quarter import Quarter
 
@@ -255,7 +255,7 @@ R = TypeVar("R", bound=EmployerRecord)
 S = TypeVar("S", bound="RecordStage[Any]")
 
 
-class WatchedStage(Generic[R]):
+class WatchedStage(PassingStage[R]):
     """A file stage of group ``own`` that raises :class:`NamesAnotherGroup` at the first
     record of an employer whose key ``groups`` (:func:`header_groups`) gives to another
     group: a file of several employers' forms (a social secretariat's quarterly file of
@@ -285,19 +285,17 @@ class WatchedStage(Generic[R]):
     mycareer.regroup.NamesAnotherGroup: X
     """
 
-    __slots__ = ("_groups", "_own", "_stage", "_stranger")
+    __slots__ = ("_groups", "_own", "_stranger")
 
     def __init__(
         self, stage: RecordStage[R], own: int, groups: Mapping[str, int], *, strangers: bool = False
     ) -> None:
-        self._stage, self._own, self._groups = stage, own, groups
+        super().__init__(stage)
+        self._own, self._groups = own, groups
         #: What an employer of no group's headers counts as: its own, or none (-1).
         self._stranger = -1 if strangers else own
 
-    def feed(self, records: Iterable[R], /) -> None:
-        self._stage.feed(self._watched(records))
-
-    def _watched(self, records: Iterable[R]) -> Iterator[R]:
+    def _passed(self, records: Iterable[R]) -> Iterator[R]:
         groups, own, stranger = self._groups, self._own, self._stranger
         records = iter(records)
         first = next(records, None)
@@ -316,12 +314,6 @@ class WatchedStage(Generic[R]):
                 if key != opening and groups.get(key, stranger) != own:
                     raise NamesAnotherGroup(key)
             yield record
-
-    def commit(self) -> None:
-        self._stage.commit()
-
-    def discard(self) -> None:
-        self._stage.discard()
 
 
 def watched(
