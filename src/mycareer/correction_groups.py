@@ -65,29 +65,30 @@ class UnionFind(Generic[H]):
 
 def groups_from_headers(
     files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader]
-) -> tuple[list[Group], list[Quarter]] | None:
+) -> tuple[list[Group], list[Quarter]]:
     """The groups of ``files`` (sizes ``sizes``) and the quarters their headers declare,
-    from each one's :func:`~mycareer.xmlio.headers.scan_employer`; None when a file is
-    neither a DmfA original nor a correction (one read of everything then).
+    from each one's :func:`~mycareer.xmlio.headers.scan_employer`.
 
     A file whose header names no employer is a group of its own, with no key (reading it
     reports its problem): the plan is then not by employer, and the run one read, unless
-    the file is no document at all or a DmfA original (:func:`~mycareer.plans.plan_employers`
-    says so).
+    the file is no document at all, a DmfA original, or a document of another kind
+    (:func:`~mycareer.plans.plan_employers` says so). A document of another kind named
+    twice is one group: one read sorts it once.
     """
-    if any(root is not None and root not in _GROUPED for root, *_rest in headers):
-        return None
     union: UnionFind[str] = UnionFind()
     for _root, _key, _quarter, ids in headers:
         for other in ids[1:]:
             union.join(ids[0], other)
     together: dict[str, list[int]] = {}
     groups: list[Group] = []
-    for index, (_root, _key, _quarter, ids) in enumerate(headers):
+    aside: set[str] = set()
+    for index, (root, _key, _quarter, ids) in enumerate(headers):
         if ids:  # a key, and its identifiers
             together.setdefault(union.find(ids[0]), []).append(index)
-        else:
+        elif files[index] not in aside:
             groups.append(((), (files[index],), sizes[index]))
+            if root is not None and root not in _GROUPED:
+                aside.add(files[index])
     for members in together.values():
         keys = tuple(sorted({key for i in members if (key := headers[i][1])}))
         size = sum(sizes[i] for i in members)

@@ -113,10 +113,10 @@ class Plan:
     #: falls back to one read if such a file turns out to hold records.
     headless: frozenset[str] = frozenset()
     #: Documents of other kinds than DmfA (a Dimona declaration, a personnel file, a
-    #: document of no known kind...) among DmfA originals, each a group of its own. The
-    #: DmfA runs (entitlements, accounts) read it alone, which says one thing of it (a
-    #: ``DOCUMENT_NOT_READ`` finding, or its error), as their one read of everything
-    #: does; the timeline reads Dimona and personnel files, and so does not go by this
+    #: document of no known kind...) among DmfA originals and corrections, each a group
+    #: of its own. The DmfA runs (entitlements, accounts) read it alone, which says one
+    #: thing of it (a ``DOCUMENT_NOT_READ`` finding, or its error), as their one read of
+    #: everything does; the timeline reads Dimona and personnel files, and so does not go by this
     #: plan (:attr:`by_employer` is False).
     other_kinds: frozenset[str] = frozenset()
 
@@ -151,14 +151,13 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     corrections (updates, consultation answers) go with the originals of the employer
     they name (:func:`~mycareer.correction_groups.groups_from_headers`, from the
     identifiers the same scan read, :func:`~mycareer.xmlio.headers.scan_kind_and_employer`). One
-    group holding every file is returned when corrections cannot go with their employer
-    (files of other kinds among them, a correction whose header cannot be read), or when
-    no file was found; what listing refused is in :attr:`Plan.problems`. A file whose
-    header could not be read is a group of its own, with no key: the plan stays by
-    employer when the file is no document at all (:attr:`Plan.not_documents`) or a DmfA
-    original (:attr:`Plan.headless`). So is a document of another kind among originals
-    (:attr:`Plan.other_kinds`: by employer for the DmfA runs only,
-    :attr:`Plan.dmfa_by_employer`).
+    group holding every file is returned when no file was found; what listing refused is
+    in :attr:`Plan.problems`. A file whose header could not be read is a group of its
+    own, with no key: the plan stays by employer when the file is no document at all
+    (:attr:`Plan.not_documents`) or a DmfA original (:attr:`Plan.headless`), not when it
+    is a correction (the runs read everything at once then). So is a document of another
+    kind among DmfA files, corrections or not (:attr:`Plan.other_kinds`: by employer for
+    the DmfA runs only, :attr:`Plan.dmfa_by_employer`).
     ``jobs``: processes for the pre-scan of many files
     (:func:`~mycareer.xmlio.headers.scan_kinds_and_employers`). Each file's beginning is
     read once, and the groups keep what it said (:attr:`EmployerGroup.scanned`).
@@ -216,9 +215,7 @@ def plan_from_employers(
     ``kinds`` (:func:`~mycareer.xmlio.headers.scan_kind_and_employer`), the groups keep
     what the scan read (:attr:`EmployerGroup.scanned`)."""
     if any(root in CORRECTION_ROOTS for root, *_rest in headers):
-        plan = plan_with_corrections(files, sizes, headers, kinds=kinds)
-        if plan is not None:
-            return plan
+        return plan_with_corrections(files, sizes, headers, kinds=kinds)
     short = [(root, key, size) for (root, key, _q, _ids), size in zip(headers, sizes, strict=True)]
     quarters = [quarter for _root, _key, quarter, _ids in headers]
     return plan_from_headers(files, short, quarters, kinds=kinds)
@@ -230,17 +227,27 @@ def plan_with_corrections(
     headers: Sequence[EmployerHeader],
     *,
     kinds: Sequence[DocumentKind | None] = (),
-) -> Plan | None:
+) -> Plan:
     """The plan of input holding DmfA corrections, each with its employer's originals
-    (:func:`~mycareer.correction_groups.groups_from_headers`); None for other kinds.
-    ``kinds`` as :func:`plan_from_employers` takes them."""
-    grouped = groups_from_headers(files, sizes, headers)
-    if grouped is None:
-        return None
+    (:func:`~mycareer.correction_groups.groups_from_headers`); a document of another
+    kind is a group of its own (:attr:`Plan.other_kinds`). ``kinds`` as
+    :func:`plan_from_employers` takes them."""
+    grouped, quarters = groups_from_headers(files, sizes, headers)
     of = _scans_of(files, [h[:3] for h in headers], kinds)
-    made = (EmployerGroup(*group, scanned=_kept(group[0], group[1], of)) for group in grouped[0])
-    groups = sorted(made, key=lambda g: g.order)
-    return Plan(tuple(groups), tuple(files), tuple(sorted(set(grouped[1]))), corrections=True)
+    made = (EmployerGroup(*group, scanned=_kept(group[0], group[1], of)) for group in grouped)
+    groups = tuple(sorted(made, key=lambda g: g.order))
+    others = _other_kinds(files, [root for root, *_rest in headers], CORRECTION_ROOTS)
+    quarters = sorted(set(quarters))
+    return Plan(groups, tuple(files), tuple(quarters), corrections=True, other_kinds=others)
+
+
+def _other_kinds(
+    files: Sequence[str], roots: Sequence[str | None], read_too: Iterable[str] = ()
+) -> frozenset[str]:
+    """The files of a known root that is no DmfA original (nor one of ``read_too``)."""
+    known = {ORIGINAL_ROOT, *read_too}
+    pairs = zip(files, roots, strict=True)
+    return frozenset(path for path, root in pairs if root is not None and root not in known)
 
 
 def _scans_of(
@@ -293,11 +300,7 @@ def plan_from_headers(
         # corrections plan_with_corrections could not place: one read applies them
         total = sum(size for _root, _key, size in headers)
         return Plan((EmployerGroup((), everything, total),), everything, declared)
-    others = frozenset(
-        path
-        for path, (root, _key, _size) in zip(files, headers, strict=True)
-        if root not in (None, ORIGINAL_ROOT)
-    )
+    others = _other_kinds(files, [root for root, _key, _size in headers])
     by_key: dict[str, list[tuple[str, int]]] = {}
     alone: list[EmployerGroup] = []
     aside: set[str] = set()  # a document of another kind named twice is read once, as one

@@ -69,6 +69,7 @@ from ..fla.test_account_split import trainings as some_trainings
 from ._bench import bench_module
 from ._duplicates import shared_nsso_number, two_duplicated_quarters
 from ._partitions import random_plan
+from .test_corrections_by_employer import _one_read
 
 
 @pytest.fixture(scope="module")
@@ -755,9 +756,7 @@ def test_the_archive_of_input_read_at_once_keeps_its_entitlements(
     shuffled route does), and gives the document written from the accounts."""
     from importlib import resources
 
-    from mycareer import plans
-
-    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args, **_options: None)
+    _one_read(monkeypatch)
     demo = resources.files("mycareer.data.demo")
     paths = [str(demo / "dmfa"), str(demo / "corrections")]
     assert not plan_employers(paths).by_employer

@@ -11,7 +11,7 @@ report what reading said file by file, :mod:`mycareer.read_order`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +39,7 @@ from mycareer.timeline_jobs import (
 from mycareer.xmlio.career_inputs import read_career_inputs
 from mycareer.xmlio.dmfa import iter_dmfa
 from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
+from mycareer.xmlio.headers import EmployerHeader
 from mycareer.xmlio.reading import input_files
 
 from ..cli._run import run_cli
@@ -119,8 +120,16 @@ def corrected(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _one_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The route before: any correction sends everything through one read."""
-    monkeypatch.setattr(plans, "plan_with_corrections", lambda *_args, **_options: None)
+    """The route before: any correction sends everything through one read (the plan of
+    corrections that cannot be placed, one group of every file)."""
+    monkeypatch.setattr(plans, "plan_with_corrections", _unplaced)
+
+
+def _unplaced(
+    files: Sequence[str], sizes: Sequence[int], headers: Sequence[EmployerHeader], **_: object
+) -> plans.Plan:
+    short = [(root, key, size) for (root, key, *_rest), size in zip(headers, sizes, strict=True)]
+    return plans.plan_from_headers(files, short)
 
 
 def _largest_read(module: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -39,6 +39,7 @@ QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
 DIMONA, PERSONNEL, INVOICE = "a-dimona.xml", "n-personnel.xml", "c-invoice.xml"
 ASIDE = [DIMONA, PERSONNEL]  # known kinds, not DmfA: said in a finding each
 REFUSED = "dmfa-0020000014-20241.xml"
+CORRECTED, UPDATE = "dmfa-0020000014-20242.xml", "upd.xml"
 
 
 @pytest.fixture(scope="module")
@@ -72,21 +73,32 @@ def test_each_document_of_another_kind_is_a_group_of_its_own(folder: Path) -> No
     assert not plan.not_documents  # not re-read as files that are no document
 
 
-def test_corrections_among_other_kinds_stay_one_group(folder: Path, tmp_path: Path) -> None:
-    """A correction is placed with its employer's originals only among DmfA files
-    (``plan_with_corrections``): with other kinds, the run is one read, as before."""
-    corrected = tmp_path / "corrected"
-    corrected.mkdir()
+@pytest.fixture(scope="module")
+def corrected(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same files and a DmfA update deleting a line of the first employer's Q2."""
+    corrected = tmp_path_factory.mktemp("other-kinds-corrected")
     for path in folder.iterdir():
         (corrected / path.name).write_bytes(path.read_bytes())
-    line = attrs.evolve(next(iter(iter_dmfa(corrected / REFUSED.replace("1.", "2.")))), source=None)
+    line = attrs.evolve(next(iter(iter_dmfa(corrected / CORRECTED))), source=None)
     form = DmfaUpdateForm(line.employer, line.quarter, datetime(2024, 8, 1, 9), declaration_id="1")
     write_dmfa_update(
-        corrected / "upd.xml", form, [DmfaLineUpdate(form, UpdateAction.DELETED, line)]
+        corrected / UPDATE, form, [DmfaLineUpdate(form, UpdateAction.DELETED, line)]
     )
+    return corrected
+
+
+def test_corrections_among_other_kinds_go_by_employer(corrected: Path) -> None:
+    """Each correction with its employer's originals, each document of another kind a
+    group of its own: until 7 December 2026 the run was one read of everything."""
     plan = plans.plan_employers([corrected])
-    assert len(plan.groups) == 1
-    assert not plan.dmfa_by_employer
+    assert plan.corrections
+    assert _names(plan.other_kinds) == {DIMONA, PERSONNEL, INVOICE}
+    assert len(plan.groups) == 6
+    first = next(group for group in plan.groups if UPDATE in _names(group.files))
+    assert _names(first.files) == {REFUSED, CORRECTED, UPDATE}
+    assert plan.dmfa_by_employer
+    assert not plan.by_employer
+    assert plan_timelines([corrected]) is None
 
 
 def _as_before(patch: pytest.MonkeyPatch) -> None:
@@ -100,10 +112,15 @@ def _aside(findings: Any) -> list[str]:
     return [Path(f.source.file).name for f in findings if f.code == DOCUMENT_NOT_READ]
 
 
+FOLDERS = pytest.mark.parametrize("name", ["folder", "corrected"])
+
+
+@FOLDERS
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_entitlements_are_those_of_one_read(
-    folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+    name: str, jobs: int, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    folder = request.getfixturevalue(name)
     grouped, expected = _both(
         lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs),
         monkeypatch,
@@ -119,10 +136,12 @@ def test_entitlements_are_those_of_one_read(
     assert all(f.severity is Severity.INFO for f in grouped.findings if f.code == DOCUMENT_NOT_READ)
 
 
+@FOLDERS
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_accounts_are_those_of_one_read(
-    folder: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+    name: str, jobs: int, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    folder = request.getfixturevalue(name)
     grouped, expected = _both(
         lambda: accounts_from_files([folder], jobs=jobs), monkeypatch, account_jobs, _as_before
     )
@@ -134,12 +153,14 @@ def test_accounts_are_those_of_one_read(
     assert _aside(grouped.findings) == ASIDE
 
 
+@FOLDERS
 @pytest.mark.parametrize("module", [pipeline, account_jobs])
 def test_a_document_of_another_kind_named_twice_is_read_once(
-    folder: Path, module: Any, monkeypatch: pytest.MonkeyPatch
+    name: str, module: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """Its folder and itself: one read sorts it once (a document of no known kind gave
     its error twice by employer, found in review)."""
+    folder = request.getfixturevalue(name)
     paths = [folder, folder / INVOICE, folder / DIMONA]
     assert len(plans.plan_employers(paths).groups) == 6
     grouped: Any
