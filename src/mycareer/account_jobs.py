@@ -701,7 +701,7 @@ def accounts_from_files(
             terminations=choices.terminations, policy=policy, rulebook=rulebook,
         )  # fmt: skip
         return render_accounts(AccountFilesRun(accounts), render, indent)
-    if not plan.dmfa_by_employer:  # a correction whose header cannot be read: one read
+    if not plan.dmfa_by_employer:  # no employer a group can go by: one read
         return render_accounts(_read_all(given, choices, progress), render, indent)
     return run_account_plan(plan, choices, count, _local_mapper(count), progress)
 

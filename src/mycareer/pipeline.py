@@ -21,10 +21,11 @@ several forms whose records name an employer another group's header or records n
 to declare a quarter under one identifier (an NSSO number of two enterprise numbers) are
 read again, joined, every other group's results kept (:mod:`mycareer.regroup`). Input the
 grouping cannot prove safe runs as one group, exactly as a single
-:func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: a correction whose header
-cannot be read, or a file rejected before its employer could be read that a run cannot
-place (a file of another kind among originals and corrections is a group of its own,
-which says it is not read).
+:func:`~mycareer.xmlio.flows.read_corrected_dmfa` call would: corrections without their
+originals whose first forms name no employer, or a file rejected before its employer
+could be read that a run cannot place (a file of another kind among originals and
+corrections is a group of its own, which says it is not read, and so is a correction
+none of whose forms names an employer, which gives its errors only).
 
 >>> from importlib import resources
 >>> demo = resources.files("mycareer.data.demo") / "dmfa"
@@ -675,8 +676,8 @@ def entitlements_for_year(
       :func:`~mycareer.fla.projection.projection_as_of`: the last day of the latest
       quarter declared before ``year``), as :func:`~mycareer.fla.project_entitlements`;
     * otherwise employer by employer on ``jobs`` processes (:func:`plan_employers`,
-      :func:`run_plan`) when the files allow it, else (a correction whose header cannot
-      be read) one read of everything; the
+      :func:`run_plan`) when the files allow it, else (corrections without their originals
+      whose first forms name no employer) one read of everything; the
       results are the same either way (``as_of`` is only recorded on them). A file that
       is no document at all (empty, not XML) or a document of another kind (a Dimona
       declaration: a ``DOCUMENT_NOT_READ`` finding) is read on its own, a DmfA original whose header

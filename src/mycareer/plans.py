@@ -119,19 +119,26 @@ class Plan:
     #: everything does; the timeline reads Dimona and personnel files, and so does not go by this
     #: plan (:attr:`by_employer` is False).
     other_kinds: frozenset[str] = frozenset()
+    #: DmfA corrections none of whose forms names an employer the pre-scan could read (cut
+    #: before it, every form's numbers invalid...), each a group of its own. Reading one
+    #: is all or nothing, and a form whose employer cannot be read gives its error and
+    #: none of its lines: such a file gives its errors only, whichever way it is read.
+    unnamed_corrections: frozenset[str] = frozenset()
 
     @property
     def by_employer(self) -> bool:
         """Whether every group is known by its employers, or is one file that is no
-        document or one DmfA original whose header could not be read (else: there are
-        files of other kinds, or one group of every file)."""
-        return self._by_employer(self.not_documents | self.headless)
+        document, one DmfA original whose header could not be read or one correction
+        naming no employer (else: there are files of other kinds, or one group of every
+        file)."""
+        return self._by_employer(self.not_documents | self.headless | self.unnamed_corrections)
 
     @property
     def dmfa_by_employer(self) -> bool:
         """:attr:`by_employer` for the runs that read DmfA only (entitlements, accounts):
         the files of :attr:`other_kinds` are groups of their own too."""
-        return self._by_employer(self.not_documents | self.headless | self.other_kinds)
+        alone = self.not_documents | self.headless | self.unnamed_corrections
+        return self._by_employer(alone | self.other_kinds)
 
     def _by_employer(self, alone: frozenset[str]) -> bool:
         return all(group.keys or set(group.files) <= alone for group in self.groups)
@@ -154,10 +161,11 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     group holding every file is returned when no file was found; what listing refused is
     in :attr:`Plan.problems`. A file whose header could not be read is a group of its
     own, with no key: the plan stays by employer when the file is no document at all
-    (:attr:`Plan.not_documents`) or a DmfA original (:attr:`Plan.headless`), not when it
-    is a correction (the runs read everything at once then). So is a document of another
-    kind among DmfA files, corrections or not (:attr:`Plan.other_kinds`: by employer for
-    the DmfA runs only, :attr:`Plan.dmfa_by_employer`).
+    (:attr:`Plan.not_documents`), a DmfA original (:attr:`Plan.headless`) or a correction
+    none of whose forms names an employer (:attr:`Plan.unnamed_corrections`; one whose
+    later forms name one goes with that employer). So is a document of another kind
+    among DmfA files, corrections or not (:attr:`Plan.other_kinds`: by employer for the
+    DmfA runs only, :attr:`Plan.dmfa_by_employer`).
     ``jobs``: processes for the pre-scan of many files
     (:func:`~mycareer.xmlio.headers.scan_kinds_and_employers`). Each file's beginning is
     read once, and the groups keep what it said (:attr:`EmployerGroup.scanned`).
@@ -178,20 +186,26 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
 
 def _marked(plan: Plan) -> Plan:
     """``plan`` with its groups of one file whose header could not be read marked: the
-    files that are no document, and the DmfA originals (:attr:`Plan.headless`). One
-    empty, not XML or cut file among a country's files no longer sends the run to one
-    read of everything in one process (every record held); reading a file that is no
-    document gives its error alone, as one read does
-    (:func:`~mycareer.xmlio.flows.sort_documents`)."""
+    files that are no document, the DmfA originals (:attr:`Plan.headless`) and the
+    corrections (:attr:`Plan.unnamed_corrections`: the scan read every form's numbers
+    and found none). One empty, not XML or cut file among a country's files no longer
+    sends the run to one read of everything in one process (every record held); reading
+    a file that is no document gives its error alone, as one read does
+    (:func:`~mycareer.xmlio.flows.sort_documents`), and so does a correction that names
+    no employer (should one still correct a line, its group names that employer, and the
+    runs read it again with that employer's group: :mod:`mycareer.regroup`)."""
     alone = [
         group.files[0]
         for group in plan.groups
         if not group.keys and len(group.files) == 1 and group.files[0] not in plan.other_kinds
     ]
     roots = {path: _root(path) for path in alone}
+    if not roots:
+        return plan
     unread = frozenset(path for path, root in roots.items() if root is None)
     headless = frozenset(path for path, root in roots.items() if root == ORIGINAL_ROOT)
-    return attrs.evolve(plan, not_documents=unread, headless=headless) if roots else plan
+    unnamed = frozenset(path for path, root in roots.items() if root in CORRECTION_ROOTS)
+    return attrs.evolve(plan, not_documents=unread, headless=headless, unnamed_corrections=unnamed)
 
 
 def _root(path: str) -> str | None:

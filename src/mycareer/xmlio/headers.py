@@ -134,7 +134,9 @@ def scan_employer(path: str | os.PathLike[str]) -> EmployerHeader:
     (``e:`` enterprise number, ``n:`` NSSO number): a correction finds its original by
     either. Anything unclear gives no key and no identifiers (reading reports it). A
     correction's identifiers are those of all its forms (a file may correct several
-    employers: ``Form`` is unbounded in both XSDs), its first form's first.
+    employers: ``Form`` is unbounded in both XSDs), its first form's first, even when its
+    first form names no employer (no key then: reading gives that form's error, and reads
+    the others).
 
     >>> from importlib import resources
     >>> demo = resources.files("mycareer.data.demo") / "dmfa" / "dmfa-0403019261-20224.xml"
@@ -149,12 +151,10 @@ def _employer_of(
 ) -> EmployerHeader:
     """What :func:`scan_employer` says of a file whose root and header texts are read."""
     root, key, quarter = _as_header(root, texts)
-    if texts is None or key is None:
-        return root, key, quarter, ()
-    ids = _ids(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
-    if root in _CORRECTIONS:
-        ids = _every_form_ids(path, root, ids)
-    return root, key, quarter, ids
+    first = () if texts is None else _ids(texts.get("CompanyID"), texts.get("NOSSRegistrationNbr"))
+    if root in _CORRECTIONS:  # every form's, even when the first names none: those are read
+        return root, key, quarter, _every_form_ids(path, root, first)
+    return root, key, quarter, (() if key is None else first)
 
 
 def _ids(company: str | None, nsso: str | None) -> tuple[str, ...]:
