@@ -69,7 +69,7 @@ from mycareer.pipeline import (
     run_group,
     run_groups,
 )
-from mycareer.plans import EmployerGroup, plan_from_employers
+from mycareer.plans import EmployerGroup, mark_alone_files, plan_from_employers
 from mycareer.regroup import HeaderMap
 from mycareer.timeline_jobs import (
     MapResult,
@@ -206,7 +206,11 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
     found = client.gather(client.map(_remote_header, files, pure=False))  # type: ignore[no-untyped-call]
     kinds = [kind for (kind, _header), _size in found]
     headers = [header for (_kind, header), _size in found]
-    return plan_from_employers(files, [size for _h, size in found], headers, kinds=kinds)
+    plan = plan_from_employers(files, [size for _h, size in found], headers, kinds=kinds)
+    # What the workers' scan read marks the files that are no document and the
+    # corrections naming no employer; not the headless originals (see mark_alone_files).
+    roots = {path: header[0] for path, header in zip(files, headers, strict=True)}
+    return mark_alone_files(plan, roots, headless=False)
 
 
 def _mapper(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -37,6 +37,7 @@ __all__ = [
     "EmployerGroup",
     "FileScan",
     "Plan",
+    "mark_alone_files",
     "plan_employers",
     "plan_from_employers",
     "plan_from_headers",
@@ -181,10 +182,15 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
     del scanned
     sizes = [total_bytes([path]) for path in names]
     plan = plan_from_employers(names, sizes, headers, kinds=kinds)
-    return attrs.evolve(_marked(plan), problems=tuple(problems))
+    return attrs.evolve(mark_alone_files(plan), problems=tuple(problems))
 
 
-def _marked(plan: Plan) -> Plan:
+def mark_alone_files(
+    plan: Plan,
+    roots: Mapping[str, str | None] | None = None,
+    *,
+    headless: bool = True,
+) -> Plan:
     """``plan`` with its groups of one file whose header could not be read marked: the
     files that are no document, the DmfA originals (:attr:`Plan.headless`) and the
     corrections (:attr:`Plan.unnamed_corrections`: the scan read every form's numbers
@@ -193,19 +199,32 @@ def _marked(plan: Plan) -> Plan:
     a file that is no document gives its error alone, as one read does
     (:func:`~mycareer.xmlio.flows.sort_documents`), and so does a correction that names
     no employer (should one still correct a line, its group names that employer, and the
-    runs read it again with that employer's group: :mod:`mycareer.regroup`)."""
+    runs read it again with that employer's group: :mod:`mycareer.regroup`).
+
+    ``roots``: each file's root as the plan's scan read it (None where it could not,
+    as :func:`~mycareer.xmlio.headers.scan_kind_and_employer` gives it); without them,
+    the beginning of each such file is read again here. ``headless``: whether DmfA
+    originals are marked (a run on a cluster's URLs cannot place their rejections among
+    an employer's own: its workers name their copies).
+    """
     alone = [
         group.files[0]
         for group in plan.groups
         if not group.keys and len(group.files) == 1 and group.files[0] not in plan.other_kinds
     ]
-    roots = {path: _root(path) for path in alone}
-    if not roots:
+    root_of = _root if roots is None else roots.__getitem__
+    found = {path: root_of(path) for path in alone}
+    if not found:
         return plan
-    unread = frozenset(path for path, root in roots.items() if root is None)
-    headless = frozenset(path for path, root in roots.items() if root == ORIGINAL_ROOT)
-    unnamed = frozenset(path for path, root in roots.items() if root in CORRECTION_ROOTS)
-    return attrs.evolve(plan, not_documents=unread, headless=headless, unnamed_corrections=unnamed)
+    unread = frozenset(path for path, root in found.items() if root is None)
+    originals = frozenset(path for path, root in found.items() if root == ORIGINAL_ROOT)
+    unnamed = frozenset(path for path, root in found.items() if root in CORRECTION_ROOTS)
+    return attrs.evolve(
+        plan,
+        not_documents=unread,
+        headless=originals if headless else frozenset(),
+        unnamed_corrections=unnamed,
+    )
 
 
 def _root(path: str) -> str | None:

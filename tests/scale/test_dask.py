@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import date
@@ -158,6 +159,40 @@ def test_dmfa_files_whose_header_cannot_be_read_on_the_cluster(
     assert same(timelines([tmp_path], client), expected)
 
 
+def test_urls_whose_header_cannot_be_read_are_read_again_as_one_group(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """As above with URLs: a worker names its copy of the headless URL in its rejection,
+    which the places of the run's files (URLs) cannot order among an employer's own
+    rejected files; so the scan's roots do not mark it (mark_alone_files(headless=False)),
+    and the run is read again as one group, as one read orders them."""
+    names = sorted(path.name for path in payroll.iterdir())
+    for name in names:
+        (tmp_path / name).hardlink_to(payroll / name)
+    text = (payroll / names[0]).read_text(encoding="utf-8")
+    (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
+    own, own_text = tmp_path / names[-1], (payroll / names[-1]).read_text(encoding="utf-8")
+    own.unlink()
+    own.write_text(own_text[: own_text.index("</NaturalPerson>") + 100], encoding="utf-8")
+    local = entitlements_from_files([tmp_path], YEAR, jobs=1)
+    remote = entitlements([f"file://{tmp_path}"], client, year=YEAR)
+    assert remote.regrouped
+
+    def said(run: Any) -> list[tuple[Any, ...]]:
+        return [(e.employer, e.niss, e.days, [_file_names(str(f)) for f in e.findings])
+                for e in run.entitlements]  # fmt: skip
+
+    assert said(remote) == said(local)
+    assert [str(e).split(": ", 1)[1] for e in remote.errors] == [
+        str(e).split(": ", 1)[1] for e in local.errors
+    ]
+
+
+def _file_names(text: str) -> str:
+    """``text`` with each file's path cut to its name, a worker's copy's number dropped."""
+    return re.sub(r"/[^ ]*?(\d{6}-)?([^/ ]+\.xml)", r"\2", text)
+
+
 def test_entitlements_of_urls_read_again_as_one_group_on_the_cluster(
     payroll: Path, client: Client, tmp_path: Path
 ) -> None:
@@ -187,6 +222,52 @@ def test_entitlements_of_urls_read_again_as_one_group_on_the_cluster(
 
     assert said(remote) == said(local)
     assert all("REFERENCE_INCOMPLETE" in codes for *_rest, codes in said(remote))
+
+
+def test_urls_that_are_no_document_or_name_no_employer_stay_by_employer(
+    payroll: Path, client: Client, tmp_path: Path
+) -> None:
+    """An empty file, a text file and a DmfA update cut before its employer among URLs:
+    the scan on the workers says what they are (a root it could not read, a correction
+    naming none), each is a group of its own and the run stays by employer (it was read
+    again as one group, on one worker: a country's files in one process). What a worker
+    says of them names its copy of the URL, as for every URL."""
+    from mycareer.dask import plan_on_cluster
+
+    names = sorted(path.name for path in payroll.iterdir())
+    for name in names:
+        (tmp_path / name).hardlink_to(payroll / name)
+    (tmp_path / "empty.xml").write_bytes(b"")
+    (tmp_path / "notes.xml").write_text("no declaration\n", encoding="utf-8")
+    update = b"<?xml version='1.0'?>\n<DmfAUpdate><Form><Identification>DMFAUPD</Ident"
+    (tmp_path / "upd-cut.xml").write_bytes(update)
+    url = f"file://{tmp_path}"
+    plan = plan_on_cluster([url], client)
+    assert {Path(p).name for p in plan.not_documents} == {"empty.xml", "notes.xml"}
+    assert {Path(p).name for p in plan.unnamed_corrections} == {"upd-cut.xml"}
+    assert plan.by_employer
+    assert plan.corrections
+    local = entitlements_from_files([tmp_path], YEAR, jobs=1)
+    assert len(local.errors) == 3
+    remote = entitlements([url], client, year=YEAR)
+    assert not remote.regrouped  # not read again as one group
+    assert remote.entitlements == local.entitlements
+    assert remote.findings == local.findings
+
+    def said(errors: Any) -> list[str]:  # the message, after the file's name
+        return [str(e).split(": ", 1)[1] for e in errors]
+
+    assert said(remote.errors) == said(local.errors)
+    assert [Path(str(e.source.file)).name.split("-", 1)[1] for e in remote.errors if e.source] == [
+        "empty.xml", "notes.xml", "upd-cut.xml"
+    ]  # fmt: skip
+    by_url = accounts([url], client)
+    assert by_url.accounts.accounts == accounts_from_files([tmp_path], jobs=1).accounts.accounts
+    assert said(by_url.errors) == said(local.errors)
+    expected = one_process(read_career_inputs([tmp_path]), TimelineSpec())
+    timed = timelines([url], client)
+    assert [(w.niss, w.gaps) for w in timed.workers] == [(w.niss, w.gaps) for w in expected.workers]
+    assert sorted(said(timed.errors)) == sorted(said(expected.errors))
 
 
 def test_timelines_of_other_input_kinds_are_refused_on_the_cluster(

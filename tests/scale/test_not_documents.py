@@ -71,7 +71,7 @@ def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def _old_route(monkeypatch: pytest.MonkeyPatch) -> None:
     """The route before: a group of one unread file is never marked (neither a file that
     is no document, nor a DmfA original whose header cannot be read)."""
-    monkeypatch.setattr(plans, "_marked", lambda plan: plan)
+    monkeypatch.setattr(plans, "mark_alone_files", lambda plan, *_a, **_o: plan)
 
 
 def test_the_plan_marks_the_files_that_are_no_document(folder: Path) -> None:
