@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.employer import Employer
-from mycareer.fla import EntitlementOptions, Overrides, Regime, SizeBand, compute_entitlements
+from mycareer.fla import EntitlementOptions, Overrides, Regime, SizeBand, bulk, compute_entitlements
 from mycareer.fla.band import DeclaredQuarter
 from mycareer.fla.bulk import EntitlementStream, _scan
+from mycareer.fla.continuation import lines_may_continue
 from mycareer.niss import Niss
 from mycareer.quarter import Quarter
 
@@ -233,6 +234,46 @@ def test_open_lines_are_dropped_once_the_next_quarter_is_declared() -> None:
     assert kept == {(2024, 1), (2024, 3)}  # before a missing quarter; 2023 Q4 is not
     [result] = stream.entitlements()
     assert result.undeclared_quarters == (Q(2024, 2), Q(2024, 4))
+
+
+def _opens_after_each_commit(parts: list[list[DmfaWorkerRecord]]) -> list[set[Any]]:
+    """The open lines' employer quarters a stream keeps after each part is committed."""
+    stream = EntitlementStream(YEAR)
+    kept = []
+    for part in parts:
+        stage = stream.stage()
+        stage.feed(iter(part))
+        stage.commit()
+        kept.append(set(stream.committed.opens))
+    return kept
+
+
+def _prune_every_open_line(scan: Any, _later: Any) -> None:
+    """The rule applied to every employer quarter of open lines, whatever the part
+    absorbed brought (the prune before 7 December 2026)."""
+    declared = scan.declared()
+    for index in list(scan.opens):
+        key, y, number = index
+        if not lines_may_continue(Quarter(y, number), declared[key]):
+            del scan.opens[index]
+
+
+@settings(max_examples=150, deadline=None)
+@given(found=buckets(), data=st.data())
+def test_a_stream_keeps_the_open_lines_the_rule_keeps(
+    found: list[list[DmfaWorkerRecord]], data: st.DataObject
+) -> None:
+    """Employer quarters in any order and any parts (a quarter before or after the ones
+    it follows): after each part, the open lines a stream keeps are those the rule keeps
+    when it looks at every one of them (the oracle); the stream looks only at those the
+    part can have stopped."""
+    order = data.draw(st.permutations(range(len(found))))
+    records = [r for i in order for r in found[i]]
+    parts = [records[a:b] for a, b in _cuts(data, len(records))]
+    kept = _opens_after_each_commit(parts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk._Scan, "_prune", _prune_every_open_line)
+        assert kept == _opens_after_each_commit(parts)
 
 
 def test_sealed_counts_stay_and_a_part_naming_a_sealed_quarter_is_refused() -> None:

@@ -16,7 +16,7 @@ quarter's end as :class:`~mycareer.fla.continuation.OpenLine`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -212,7 +212,7 @@ class _Scan:
             self.people.setdefault(niss, person)
         for index, (employer, found) in later.opens.items():
             self.opens.setdefault(index, (employer, []))[1].extend(found)
-        self._prune()
+        self._prune(later)
 
     def _absorb_counts(self, later: QuarterTally, *, seal: bool) -> None:
         tally = self.tally
@@ -232,15 +232,48 @@ class _Scan:
                 tally.seal(index)
         tally.duplicates.update(later.duplicates)
 
-    def _prune(self) -> None:
-        """Drop the open lines that can no longer go on into an undeclared quarter."""
+    def _prune(self, later: _Scan) -> None:
+        """Drop the open lines that can no longer go on into an undeclared quarter, once
+        ``later`` is absorbed: only the lines it opened and those of the quarters before
+        the ones it declared can have stopped (the others were kept at the absorbs before
+        it). Looked up employer quarter by employer quarter: every employer's declared
+        quarters rebuilt at each absorb took a group of 70,000 files (a batch of
+        corrections joins a country's employers) hours."""
         if not self.opens:
             return
-        declared = self.declared()
-        for index in list(self.opens):
+        before = ((key, *_parts(Quarter(y, n) - 1)) for key, y, n in later.tally.buckets)
+        buckets = self.tally.buckets
+        for index in {*later.opens, *before} & self.opens.keys():
             key, y, number = index
-            if not lines_may_continue(Quarter(y, number), declared[key]):
+            if not lines_may_continue(Quarter(y, number), _Declared(buckets, key)):
                 del self.opens[index]
+
+
+def _parts(quarter: Quarter) -> tuple[int, int]:
+    return quarter.year, quarter.number
+
+
+class _Declared(Collection[Quarter]):
+    """The quarters employer ``key`` declared (its records' or declarations' buckets),
+    found by lookup: :meth:`_Scan.declared` builds every employer's."""
+
+    __slots__ = ("_buckets", "_key")
+
+    def __init__(self, buckets: Mapping[_Index, object], key: str) -> None:
+        self._buckets = buckets
+        self._key = key
+
+    def __contains__(self, quarter: object) -> bool:
+        return (
+            isinstance(quarter, Quarter)
+            and (self._key, quarter.year, quarter.number) in self._buckets
+        )
+
+    def __iter__(self) -> Iterator[Quarter]:
+        return (Quarter(y, n) for key, y, n in self._buckets if key == self._key)
+
+    def __len__(self) -> int:
+        return sum(1 for _quarter in self)
 
 
 def _join(lines: list[_OpenLine], later: list[_OpenLine]) -> None:
