@@ -47,7 +47,6 @@ __all__ = [
     "SpoolPlace",
     "combine",
     "group_result",
-    "merge_by_group",
     "merge_slices",
 ]
 
@@ -157,17 +156,6 @@ def merge_slices(parts: Sequence[GroupResult]) -> GroupResult:
         last_quarter=last,
         slices=tuple(rest),
     )
-
-
-def merge_by_group(
-    results: Mapping[int, GroupResult], named: Mapping[int, int]
-) -> dict[int, GroupResult]:
-    """Each group's result (by group index) from its tasks' ``results`` (by task index;
-    ``named``: task index to group index, a group's slices in order): :func:`merge_slices`."""
-    slices: dict[int, list[GroupResult]] = {}
-    for n, index in named.items():
-        slices.setdefault(index, []).append(results[n])
-    return {index: merge_slices(parts) for index, parts in slices.items()}
 
 
 class SpoolPlace(NamedTuple):

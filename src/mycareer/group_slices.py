@@ -48,7 +48,6 @@ __all__ = [
     "slice_tasks",
     "sliceable_groups",
     "sliced",
-    "wide_groups",
     "with_cut_alone",
 ]
 
@@ -189,39 +188,12 @@ def sliceable_groups(
     several employers' forms (their headers name one each: a secretariat's files that all
     open with the same client): their reads stop at an employer no header names
     (``strangers``), and they are read again in slices (:func:`with_cut_alone`)."""
-    return frozenset(_in_slices(groups, jobs, slice_bytes, skip, lambda _group: 2))
-
-
-def wide_groups(
-    groups: Sequence[_Group], jobs: int, slice_bytes: int, *, skip: Collection[int] = ()
-) -> tuple[int, ...]:
-    """The groups of a plan (but ``skip``) whose headers already name several employers
-    (a correction file's forms join them: :mod:`mycareer.correction_groups`) and that
-    are read in slices (:func:`slice_count`): from the start, not after a first read.
-
-    >>> class Group:
-    ...     def __init__(self, size, keys): self.size, self.keys = size, keys
-    >>> wide_groups([Group(30, ("A", "B")), Group(30, ("C",)), Group(5, ("D", "E"))], 1, 10)
-    (0,)
-    """
-    return _in_slices(groups, jobs, slice_bytes, skip, lambda group: len(group.keys))
-
-
-def _in_slices(
-    groups: Sequence[_Group],
-    jobs: int,
-    slice_bytes: int,
-    skip: Collection[int],
-    keys: Callable[[_Group], int],
-) -> tuple[int, ...]:
-    """The groups (but ``skip``) of more than one slice of ``keys`` employers, each given
-    its share of the ``jobs``."""
     share = max(1, jobs // max(1, len(groups) - len(skip)))
-    return tuple(
+    return frozenset(
         index
         for index, group in enumerate(groups)
         if index not in skip
-        and slice_count(size=group.size, keys=keys(group), jobs=share, slice_bytes=slice_bytes) > 1
+        and slice_count(size=group.size, keys=2, jobs=share, slice_bytes=slice_bytes) > 1
     )
 
 

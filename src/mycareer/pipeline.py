@@ -80,7 +80,7 @@ from mycareer.group_results import (
     SpoolPlace,
     combine,
     group_result,
-    merge_by_group,
+    merge_slices,
 )
 from mycareer.group_slices import (
     SLICE_BYTES,
@@ -89,7 +89,6 @@ from mycareer.group_slices import (
     slice_tasks,
     sliceable_groups,
     sliced,
-    wide_groups,
     with_cut_alone,
 )
 from mycareer.group_tasks import FileTicks, Progress, Task, pack_groups, run_groups
@@ -343,9 +342,7 @@ def execute(
     :func:`~mycareer.group_tasks.run_groups` gives it), a group's read stops at a record
     of another group's employer (:class:`~mycareer.regroup.WatchedStage`). Groups read
     again joined, of several employers, are read in slices of at most ``slice_bytes`` of
-    XML, or one slice a core when they alone are left (:mod:`mycareer.group_slices`); so
-    are groups whose headers already name several employers (a batch of corrections),
-    after the others' first read (:func:`~mycareer.group_slices.wide_groups`).
+    XML, or one slice a core when they alone are left (:mod:`mycareer.group_slices`).
     """
     groups = plan.groups
     ticks = FileTicks(plan, progress)
@@ -363,20 +360,11 @@ def execute(
         if elsewhere is None:
             return _one_group(plan, spec, mapper, folder, results.values())
         spec = attrs.evolve(spec, elsewhere=elsewhere)
-    slicing = (jobs, slice_bytes)
-    wide = wide_groups(groups, jobs, slice_bytes, skip=first)
-    apart = {*first, *wide}
-    tasks = pack_groups(groups, jobs, skip=apart)
-    strangers = sliceable_groups(groups, jobs, slice_bytes, skip=apart)
+    tasks = pack_groups(groups, jobs, skip=first)
+    strangers = sliceable_groups(groups, jobs, slice_bytes, skip=first)
     watch = header_groups(groups, alone=bool(strangers))
     watching = attrs.evolve(spec, header_groups=watch, strangers=strangers)
     results.update(_run_tasks(mapper, watching, plan, tasks, finished))
-    number = len(groups)  # the task index of the next read in slices
-    if wide:  # their headers name several employers: in slices from the start
-        sliced, number = _sliced_reads(mapper, spec, plan, wide, (number, slicing), None)
-        for index in wide:
-            results[index] = sliced[index]
-            finished(index, sliced[index])
     ticks.finish()
     ordered = [results[i] for i in range(len(groups))]
     joins = groups_to_join(groups, ordered)
@@ -384,8 +372,8 @@ def execute(
         return _one_group(plan, spec, mapper, folder, ordered)
     joins = with_cut_alone(joins, ordered)  # stopped at a stranger: read again, in slices
     if joins:
-        found = (ordered, joins)
-        return _joined(plan, spec, mapper, found, folder, progress, slicing, number)
+        slicing = (jobs, slice_bytes)
+        return _joined(plan, spec, mapper, (ordered, joins), folder, progress, slicing)
     return combine(ordered, files=plan.files, folder=folder, problems=plan.problems)
 
 
@@ -397,23 +385,25 @@ def _joined(
     folder: tempfile.TemporaryDirectory[str] | None,
     progress: Progress | None,
     slicing: tuple[int, int] = (1, SLICE_BYTES),
-    number: int | None = None,
 ) -> EntitlementRun:
     """The groups ``joins`` (``found``: the results and the joins) read again together
     (:mod:`mycareer.regroup`), every other group's results kept, until the groups are
     apart; ``progress`` wraps the files read again. Each read runs under a new task
-    index (spools are named by it), from ``number`` (default: the plan's group count):
-    the kept groups' spools stay as they are. A group read again stops at a record of
-    another group's employer too: the groups of a secretariat's files, each naming every
-    client, join in a few short reads and are read whole once, in slices (``slicing``:
-    the jobs and the bytes of a slice)."""
+    index (spools are named by it): the kept groups' spools stay as they are. A group
+    read again stops at a record of another group's employer too: the groups of a
+    secretariat's files, each naming every client, join in a few short reads and are
+    read whole once, in slices (``slicing``: the jobs and the bytes of a slice)."""
     results, joins = found
-    number = len(plan.groups) if number is None else number
+    number = len(plan.groups)
     while joins:
         results = _drop_spools(results, {i for indexes in joins for i in indexes})
         plan, sources = joined_plan(plan, joins, results)
         again = [index for index, source in enumerate(sources) if source is None]
-        by_index, number = _sliced_reads(mapper, spec, plan, again, (number, slicing), progress)
+        named, parts = slice_tasks([plan.groups[i] for i in again], again, number, slicing)
+        number = max(named, default=number - 1) + 1
+        watching = attrs.evolve(_watching(spec, plan, named, parts), slices=parts)
+        fresh = _read_again(mapper, watching, plan, named, progress)
+        by_index = _merged(fresh, named)
         results = [results[s] if s is not None else by_index[i] for i, s in enumerate(sources)]
         more = groups_to_join(plan.groups, results)
         if more is None:
@@ -423,23 +413,12 @@ def _joined(
     return attrs.evolve(run, regrouped=True)
 
 
-def _sliced_reads(
-    mapper: Mapper,
-    spec: EntitlementSpec,
-    plan: Plan,
-    indexes: Sequence[int],
-    numbering: tuple[int, tuple[int, int]],
-    progress: Progress | None,
-) -> tuple[dict[int, GroupResult], int]:
-    """The groups ``indexes`` of ``plan`` read, each alone or in slices
-    (:func:`~mycareer.group_slices.slice_tasks`), watching for every other group's
-    employers: their results by group index, and the task index after theirs.
-    ``numbering``: the first task index, and the jobs and the bytes of a slice."""
-    number, slicing = numbering
-    named, parts = slice_tasks([plan.groups[i] for i in indexes], indexes, number, slicing)
-    watching = attrs.evolve(_watching(spec, plan, named, parts), slices=parts)
-    fresh = _read_again(mapper, watching, plan, named, progress)
-    return merge_by_group(fresh, named), max(named, default=number - 1) + 1
+def _merged(fresh: dict[int, GroupResult], named: dict[int, int]) -> dict[int, GroupResult]:
+    """Each group's result (by group index) from its slices' (:func:`merge_slices`)."""
+    slices: dict[int, list[GroupResult]] = {}
+    for n, index in named.items():  # a group's slices in order (slice_tasks)
+        slices.setdefault(index, []).append(fresh[n])
+    return {index: merge_slices(results) for index, results in slices.items()}
 
 
 def _watching(

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mycareer import group_results, pipeline
+from mycareer import pipeline
 from mycareer._processes import map_in_processes
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
@@ -46,7 +46,7 @@ from mycareer.group_slices import (
 from mycareer.pipeline import EntitlementRun, entitlements_for_year, plan_employers
 from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa import iter_dmfa
-from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes
+from mycareer.xmlio.dmfa_update_writer import write_dmfa_update
 from mycareer.xmlio.flows import read_corrected_dmfa
 from tests.cli._run import assert_no_traceback, run_cli
 
@@ -215,16 +215,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _update(folder: Path, name: str, line: DmfaWorkerRecord) -> None:
-    (folder / name).write_bytes(_update_bytes(line))
-
-
-def _update_bytes(line: DmfaWorkerRecord) -> bytes:
-    """A modification declaration halving the hours of ``line``'s first occupation."""
     first = line.occupations[0]
     halved = attrs.evolve(first, mean_working_hours=(first.ref_mean_working_hours or 3800) // 2)
     form = DmfaUpdateForm(line.employer, line.quarter, datetime(2024, 8, 1, 9), declaration_id="1")
     record = attrs.evolve(line, occupations=[halved, *line.occupations[1:]], source=None)
-    return dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.MODIFIED, record)])
+    write_dmfa_update(folder / name, form, [DmfaLineUpdate(form, UpdateAction.MODIFIED, record)])
 
 
 @pytest.fixture(scope="module")
@@ -249,41 +244,6 @@ def troubled(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path
     return folder
 
 
-@pytest.fixture(scope="module")
-def batch_corrected(made: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Each employer's own files, and one modification declaration whose forms correct a
-    line of every employer's 2024 Q2 (a secretariat's batch of corrections): the plan
-    joins them all in one group, whose headers already name every employer."""
-    folder = tmp_path_factory.mktemp("batch-corrected")
-    for path in made:
-        (folder / path.name).hardlink_to(path)
-    lines = [next(iter(iter_dmfa(folder / f"dmfa-{key}-20242.xml"))) for key in _keys(made)]
-    _batch_update(folder / "updates-20242.xml", lines)
-    return folder
-
-
-def _batch_update(path: Path, lines: Sequence[DmfaWorkerRecord]) -> None:
-    """One modification declaration of a form a line (:func:`_update_bytes`)."""
-    texts = [_update_bytes(line) for line in lines]
-    forms = [text[text.index(b"<Form>") : text.rindex(b"</Form>") + 7] for text in texts]
-    head = texts[0][: texts[0].index(b"<Form>")]
-    path.write_bytes(head + b"\n".join(forms) + b"\n</DmfAUpdate>\n")
-
-
-@pytest.fixture(scope="module")
-def wide_and_joined(among_others: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A secretariat's files of four clients (their groups join, read again in slices)
-    and two employers' own files, which a batch of corrections joins in one group read
-    in slices from the start: the two reads in slices name their tasks apart."""
-    folder = tmp_path_factory.mktemp("wide-and-joined")
-    for path in among_others.iterdir():
-        (folder / path.name).hardlink_to(path)
-    own = sorted(folder.glob("dmfa-*-20242.xml"))
-    assert len(own) == 2
-    _batch_update(folder / "updates-20242.xml", [next(iter(iter_dmfa(p))) for p in own])
-    return folder
-
-
 # --- entitlements ----------------------------------------------------------------------
 
 
@@ -291,10 +251,8 @@ def _run(folder: Path, jobs: int, slice_bytes: int, render: Any = "objects") -> 
     out = io.BytesIO()
     run = entitlements_for_year([folder], YEAR, jobs=jobs, render=render, json_to=out,
                                 slice_bytes=slice_bytes)  # fmt: skip
-    if run.json_written:  # the array's lines, as the texts (a run in slices gives them)
-        first, *lines, last = out.getvalue().decode().splitlines()
-        assert (first, last) == ("[", "]")
-        return attrs.evolve(run, json=tuple(line.removesuffix(",") for line in lines))
+    if run.json_written:
+        return attrs.evolve(run, json=tuple(out.getvalue().decode().splitlines()))
     return attrs.evolve(run, json=tuple(run.json))
 
 
@@ -333,10 +291,7 @@ def _in_slices(streams: list[frozenset[str]], keys: set[str]) -> None:
         assert len({slice_of(key, count) for key in stream}) <= 1
 
 
-@pytest.mark.parametrize(
-    "folder_name",
-    ["shuffled", "among_others", "in_key_order", "troubled", "batch_corrected", "wide_and_joined"],
-)
+@pytest.mark.parametrize("folder_name", ["shuffled", "among_others", "in_key_order", "troubled"])
 @pytest.mark.parametrize("render", ["objects", "json"])
 def test_slices_give_the_group_s_results_whatever_jobs(
     folder_name: str, render: str, request: pytest.FixtureRequest
@@ -350,32 +305,8 @@ def test_slices_give_the_group_s_results_whatever_jobs(
         assert _said(_run(folder, jobs, slice_bytes, render)) == whole, (jobs, slice_bytes)
 
 
-def test_reads_in_slices_before_and_after_a_join_spool_apart(
-    wide_and_joined: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every group's texts in a file of its own (named by its task index), in this
-    process: the slices of the group read from the start and those of the groups read
-    again after the join must not take each other's names."""
-    whole = _said(_run(wide_and_joined, 1, 10**12, "json"))
-    monkeypatch.setattr(group_results, "SHARED_SPOOL_MOST", 0)
-    size = sum(f.stat().st_size for f in wide_and_joined.iterdir())
-    assert _said(_run(wide_and_joined, 1, size // 8, "json")) == whole
-
-
-def test_the_data_is_worth_testing(
-    shuffled: Path,
-    in_key_order: Path,
-    troubled: Path,
-    batch_corrected: Path,
-    wide_and_joined: Path,
-) -> None:
+def test_the_data_is_worth_testing(shuffled: Path, in_key_order: Path, troubled: Path) -> None:
     assert len(plan_employers([shuffled]).groups) > 2  # the groups join
-    (batch,) = plan_employers([batch_corrected]).groups  # the headers join them all
-    groups = plan_employers([wide_and_joined]).groups  # the batch's and the secretariat's
-    assert [len(g.keys) for g in groups] == [2, 1, 1, 1]
-    assert len(batch.keys) == 6
-    applied = read_corrected_dmfa([batch_corrected], on_error="collect").correction.changes
-    assert len(applied) == 6  # a line of each employer
     assert len(plan_employers([in_key_order]).groups) == 1  # one group: headers name one
     assert len(plan_employers([troubled]).groups) == 2  # 2024 Q1's header: another key
     run = _run(troubled, 1, 10**12)
@@ -385,7 +316,7 @@ def test_the_data_is_worth_testing(
     assert read.correction.changes  # the update applies
 
 
-@pytest.mark.parametrize("folder_name", ["shuffled", "in_key_order", "batch_corrected"])
+@pytest.mark.parametrize("folder_name", ["shuffled", "in_key_order"])
 def test_each_slice_computes_its_share_of_the_employers(
     folder_name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

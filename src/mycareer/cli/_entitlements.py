@@ -168,8 +168,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         type=_slice_mb,
         default=SLICE_BYTES // 1_000_000,
         metavar="MB",
-        help="read a group of several employers' files (a social secretariat's, or joined "
-        "by a batch of corrections) of more "
+        help="read a group of several employers' files (a social secretariat's) of more "
         "than MB megabytes of XML in slices, each computing a share of its employers: "
         "less memory a process, one more read of the files a slice "
         f"(default {SLICE_BYTES // 1_000_000}; docs/performance.md)",
