@@ -135,20 +135,26 @@ def test_files_that_are_no_document_on_the_cluster(
     assert same(timelines([tmp_path], client), timelines_from_files([tmp_path], jobs=1))
 
 
+def _with_cut_files(payroll: Path, folder: Path) -> None:
+    """The payroll in ``folder``, a file cut before its employer, and the last employer's
+    last file cut after a worker."""
+    names = sorted(path.name for path in payroll.iterdir())
+    for name in names:
+        (folder / name).hardlink_to(payroll / name)
+    text = (payroll / names[0]).read_text(encoding="utf-8")
+    (folder / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
+    own, own_text = folder / names[-1], (payroll / names[-1]).read_text(encoding="utf-8")
+    own.unlink()
+    own.write_text(own_text[: own_text.index("</NaturalPerson>") + 100], encoding="utf-8")
+
+
 def test_dmfa_files_whose_header_cannot_be_read_on_the_cluster(
     payroll: Path, client: Client, tmp_path: Path
 ) -> None:
     """A file cut before its employer and one of an employer cut after a worker: the
     headless file is read first on the cluster and its rejection marks every result,
     ordered among the employer's own as one read orders them (tests/scale/test_headless.py)."""
-    names = sorted(path.name for path in payroll.iterdir())
-    for name in names:
-        (tmp_path / name).hardlink_to(payroll / name)
-    text = (payroll / names[0]).read_text(encoding="utf-8")
-    (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
-    own, own_text = tmp_path / names[-1], (payroll / names[-1]).read_text(encoding="utf-8")
-    own.unlink()
-    own.write_text(own_text[: own_text.index("</NaturalPerson>") + 100], encoding="utf-8")
+    _with_cut_files(payroll, tmp_path)
     local = entitlements_from_files([tmp_path], YEAR, jobs=1)
     assert all("a-cut.xml" in str(e.findings) for e in local.entitlements)
     remote = entitlements([tmp_path], client, year=YEAR)
@@ -166,14 +172,7 @@ def test_urls_whose_header_cannot_be_read_are_read_again_as_one_group(
     which the places of the run's files (URLs) cannot order among an employer's own
     rejected files; so the scan's roots do not mark it (mark_alone_files(headless=False)),
     and the run is read again as one group, as one read orders them."""
-    names = sorted(path.name for path in payroll.iterdir())
-    for name in names:
-        (tmp_path / name).hardlink_to(payroll / name)
-    text = (payroll / names[0]).read_text(encoding="utf-8")
-    (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
-    own, own_text = tmp_path / names[-1], (payroll / names[-1]).read_text(encoding="utf-8")
-    own.unlink()
-    own.write_text(own_text[: own_text.index("</NaturalPerson>") + 100], encoding="utf-8")
+    _with_cut_files(payroll, tmp_path)
     local = entitlements_from_files([tmp_path], YEAR, jobs=1)
     remote = entitlements([f"file://{tmp_path}"], client, year=YEAR)
     assert remote.regrouped

@@ -217,13 +217,18 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     """Each file's error on stderr, exit 1 (errors), the same output with 1 or 2 jobs."""
     code, stderr, output = _said_whatever_the_jobs(command, folder, tmp_path)
     assert code == 1
-    errors = [line.split(": error: ")[1] for line in stderr.splitlines() if ": error: " in line]
-    named = [Path(error.split(":")[0]).name for error in errors]
+    named = _named_in_errors(stderr)
     in_order = (
         [GONE, EMPTY, NOTES, REFUSED] if command == ["timeline"] else [REFUSED, EMPTY, NOTES, GONE]
     )
     assert named == in_order
     assert len(output) > 1000
+
+
+def _named_in_errors(stderr: str) -> list[str]:
+    """The file each error line of a command's ``stderr`` names, in order."""
+    errors = [line.split(": error: ")[1] for line in stderr.splitlines() if ": error: " in line]
+    return [Path(error.split(":")[0]).name for error in errors]
 
 
 def _said_whatever_the_jobs(

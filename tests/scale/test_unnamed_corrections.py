@@ -35,7 +35,14 @@ from mycareer.xmlio.headers import scan_employer
 
 from ._bench import bench_module
 from ._shuffle import always_shuffle
-from .test_not_documents import _both, _files, _old_route, _said, _said_whatever_the_jobs
+from .test_not_documents import (
+    _both,
+    _files,
+    _named_in_errors,
+    _old_route,
+    _said,
+    _said_whatever_the_jobs,
+)
 from .test_timeline_jobs import same
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
@@ -207,8 +214,6 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     """Each correction's error on stderr, exit 1, the same output with 1 or 2 jobs."""
     code, stderr, output = _said_whatever_the_jobs(command, folder, tmp_path)
     assert code == 1
-    errors = [line.split(": error: ")[1] for line in stderr.splitlines() if ": error: " in line]
-    named = {Path(error.split(":")[0]).name for error in errors}
-    assert named == {CUT, REFUSED, INVALID, TWO}
+    assert set(_named_in_errors(stderr)) == {CUT, REFUSED, INVALID, TWO}
     assert WRONG_CHECK_DIGITS in stderr
     assert len(output) > 1000
