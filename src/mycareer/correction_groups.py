@@ -33,13 +33,24 @@ from mycareer.quarter import Quarter
 from mycareer.xmlio.dmfa_update import CONSULTATION_ROOT, UPDATE_ROOT
 from mycareer.xmlio.headers import ORIGINAL_ROOT, EmployerHeader
 
-__all__ = ["CORRECTION_ROOTS", "Group", "UnionFind", "groups_from_headers"]
+__all__ = ["CORRECTION_ROOTS", "Group", "UnionFind", "groups_from_headers", "other_kind"]
 
 H = TypeVar("H", bound=Hashable)
 
 #: The roots of the documents that correct an original.
 CORRECTION_ROOTS = frozenset({UPDATE_ROOT, CONSULTATION_ROOT})
 _GROUPED = frozenset({ORIGINAL_ROOT, *CORRECTION_ROOTS})
+
+
+def other_kind(root: str | None) -> bool:
+    """Whether a file whose root is ``root`` is a document of another kind than a DmfA
+    original or correction (None: its root could not be read).
+
+    >>> other_kind("Dimona"), other_kind("DmfAUpdate"), other_kind(None)
+    (True, False, False)
+    """
+    return root is not None and root not in _GROUPED
+
 
 #: A group: its employer keys (sorted), its files (input order), their size.
 Group = tuple[tuple[str, ...], tuple[str, ...], int]
@@ -87,7 +98,7 @@ def groups_from_headers(
             together.setdefault(union.find(ids[0]), []).append(index)
         elif files[index] not in aside:
             groups.append(((), (files[index],), sizes[index]))
-            if root is not None and root not in _GROUPED:
+            if other_kind(root):
                 aside.add(files[index])
     for members in together.values():
         keys = tuple(sorted({key for i in members if (key := headers[i][1])}))

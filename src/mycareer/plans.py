@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers
+from mycareer.correction_groups import CORRECTION_ROOTS, groups_from_headers, other_kind
 from mycareer.errors import InvalidValueError
 from mycareer.quarter import Quarter
 from mycareer.xmlio.documents import DocumentKind, sniff_document
@@ -269,18 +269,14 @@ def plan_with_corrections(
     of = _scans_of(files, [h[:3] for h in headers], kinds)
     made = (EmployerGroup(*group, scanned=_kept(group[0], group[1], of)) for group in grouped)
     groups = tuple(sorted(made, key=lambda g: g.order))
-    others = _other_kinds(files, [root for root, *_rest in headers], CORRECTION_ROOTS)
+    others = _other_kinds(files, [root for root, *_rest in headers])
     quarters = sorted(set(quarters))
     return Plan(groups, tuple(files), tuple(quarters), corrections=True, other_kinds=others)
 
 
-def _other_kinds(
-    files: Sequence[str], roots: Sequence[str | None], read_too: Iterable[str] = ()
-) -> frozenset[str]:
-    """The files of a known root that is no DmfA original (nor one of ``read_too``)."""
-    known = {ORIGINAL_ROOT, *read_too}
-    pairs = zip(files, roots, strict=True)
-    return frozenset(path for path, root in pairs if root is not None and root not in known)
+def _other_kinds(files: Sequence[str], roots: Sequence[str | None]) -> frozenset[str]:
+    """The documents of another kind (:func:`~mycareer.correction_groups.other_kind`)."""
+    return frozenset(path for path, root in zip(files, roots, strict=True) if other_kind(root))
 
 
 def _scans_of(

@@ -16,7 +16,7 @@ quarter's end as :class:`~mycareer.fla.continuation.OpenLine`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence, Set
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -253,7 +253,7 @@ def _parts(quarter: Quarter) -> tuple[int, int]:
     return quarter.year, quarter.number
 
 
-class _Declared(Collection[Quarter]):
+class _Declared(Container[Quarter]):
     """The quarters employer ``key`` declared (its records' or declarations' buckets),
     found by lookup: :meth:`_Scan.declared` builds every employer's."""
 
@@ -268,12 +268,6 @@ class _Declared(Collection[Quarter]):
             isinstance(quarter, Quarter)
             and (self._key, quarter.year, quarter.number) in self._buckets
         )
-
-    def __iter__(self) -> Iterator[Quarter]:
-        return (Quarter(y, n) for key, y, n in self._buckets if key == self._key)
-
-    def __len__(self) -> int:
-        return sum(1 for _quarter in self)
 
 
 def _join(lines: list[_OpenLine], later: list[_OpenLine]) -> None:

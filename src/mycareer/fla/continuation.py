@@ -30,7 +30,7 @@ with :func:`declaration_gaps`. Both call the functions here.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Final, NamedTuple
 
@@ -162,7 +162,7 @@ def undeclared_quarters(
     return tuple(found)
 
 
-def lines_may_continue(quarter: Quarter, declared: Collection[Quarter]) -> bool:
+def lines_may_continue(quarter: Quarter, declared: Container[Quarter]) -> bool:
     """Whether the lines open at the end of ``quarter`` may still go on into an undeclared
     quarter: not once the employer declared the next one, since
     :func:`undeclared_quarters` only looks at the last quarter declared before a gap."""
