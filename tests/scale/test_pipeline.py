@@ -579,6 +579,6 @@ def test_the_header_pre_scan_frees_its_stopped_parsers_with_the_collector_paused
             gc.enable()
 
     collected_as_it_goes = left_behind()
-    monkeypatch.setattr("mycareer.xmlio.headers._HEADERS_PER_COLLECTION", 10**9)
+    monkeypatch.setattr("mycareer._gc.PARSES_PER_RELEASE", 10**9)
     never_collected = left_behind()
     assert collected_as_it_goes * 4 < never_collected

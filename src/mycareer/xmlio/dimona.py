@@ -49,6 +49,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
+from mycareer._gc import release_parsers
 from mycareer._html import summarised
 from mycareer.dimona import DimonaAction, DimonaDeclaration, DimonaOutcome, DimonaStatus
 from mycareer.employer import Employer
@@ -461,6 +462,7 @@ def read_dimona(
         errors.extend(file_errors)
         if not any(isinstance(error, InputError) for error in file_errors):  # all or nothing
             (outcomes if outcome_file else declarations).extend(read)  # type: ignore[arg-type]
+        release_parsers()  # this file's parse (mycareer._gc: a declaration a file, often)
     references = {d.reference for d in declarations if d.reference}
     findings = skipped + [
         Finding(

@@ -62,6 +62,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from mycareer._gc import release_parsers
 from mycareer._html import summarised
 from mycareer._slots import slot_constructor
 from mycareer.dmfa import (
@@ -673,11 +674,12 @@ def _read_files(
     for file_index, path in enumerate(files if progress is None else progress(files)):
         reader = _DmfaReader(path, str(path))
         read, failures = _read_whole(reader)
-        if not _settle(reader, failures, len(read), errors, rejected):
-            continue  # all or nothing: the file contributes no record
-        for form_index, record in read:
-            by_form[(file_index, form_index)].append(record)
-        headers.extend(((file_index, form), header) for form, header in reader.declarations)
+        if _settle(reader, failures, len(read), errors, rejected):  # else no record: all or nothing
+            for form_index, record in read:
+                by_form[(file_index, form_index)].append(record)
+            headers.extend(((file_index, form), h) for form, h in reader.declarations)
+        del reader  # it holds the file's parse, which is released only once nothing does
+        release_parsers()  # each file's buffers, in C (mycareer._gc)
     return headers, by_form, rejected
 
 

@@ -37,6 +37,7 @@ from typing import Literal, TypeVar
 
 import attrs
 
+from mycareer._gc import release_parsers
 from mycareer.dmfa import DmfaDeclaration, DmfaWorkerRecord
 from mycareer.dmfa_update import (
     DmfaConsultation,
@@ -66,7 +67,7 @@ from mycareer.xmlio.documents import (
     version_finding,
 )
 from mycareer.xmlio.file_order import errors_in_file_order, reading_in_file_order
-from mycareer.xmlio.headers import Header, scan_document, scan_employer, scan_header
+from mycareer.xmlio.headers import Header, scan_document, scan_employers, scan_header
 from mycareer.xmlio.reading import input_files
 
 __all__ = [
@@ -126,7 +127,8 @@ def sort_documents(
     kinds: dict[Path, DocumentKind] = {}
     findings: list[Finding] = []
     errors: list[InvalidValueError] = []
-    for path in files:
+    for count, path in enumerate(files, 1):
+        release_parsers(count)  # the scans' parsers (a read's many files)
         try:
             if headers is None:
                 kind = sniff_document(path, name=str(path))
@@ -329,9 +331,9 @@ def _headers(
 ) -> list[_Header]:
     """Each file's header: as ``scanned`` with its kind, or read again with its
     identifiers when corrections need them to find the files they name
-    (:func:`~mycareer.xmlio.headers.scan_employer`)."""
+    (:func:`~mycareer.xmlio.headers.scan_employers`)."""
     if corrections.targets:
-        return [scan_employer(path)[1:] for path in originals]
+        return [found[1:] for found in scan_employers([os.fspath(p) for p in originals])]
     found = (scanned.get(path) or scan_header(path) for path in originals)
     return [(key, quarter, ()) for _root, key, quarter in found]
 
@@ -447,6 +449,7 @@ class _Stream:
                 read = self.reads.get(index)
                 if read is not None and read.declarations:
                     self.reads[index] = attrs.evolve(read, declarations=())
+            release_parsers()  # the run's files' parses: a group may hold many files
 
     def _take(self, run: Sequence[int]) -> bool:
         picked = self._read(run)
