@@ -95,8 +95,9 @@ def release_parsers(parsed: int | None = None) -> None:
     cycles of the parses finished since: collecting it alone costs the objects made
     since, once (3,000 header scans: 0.6 s against 1.9 s for full collections).
 
-    Call it between files, once the file's parse is over (a cycle still in use would
-    move to an older generation, out of reach). ``parsed``: a loop's count of small
+    Call it between files, once the file's parse is over: a cycle still in use moves to
+    an older generation, out of reach (so too a parse another thread is reading: where
+    several threads work under one pause, a Dask worker's, run one thread a worker). ``parsed``: a loop's count of small
     parses so far; only every :data:`PARSES_PER_RELEASE`-th call releases then.
     """
     if gc.isenabled() or (parsed is not None and parsed % PARSES_PER_RELEASE):
