@@ -25,6 +25,8 @@ from mycareer import account_jobs, pipeline, plans
 from mycareer.account_jobs import accounts_from_files
 from mycareer.dmfa import DmfaWorkerRecord
 from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
+from mycareer.employer import Employer
+from mycareer.enterprise import EnterpriseNumber
 from mycareer.quarter import Quarter
 from mycareer.timeline_jobs import TimelineSpec, one_process, plan_timelines, timelines_from_files
 from mycareer.xmlio import headers
@@ -217,3 +219,58 @@ def test_the_commands_say_the_same_whatever_the_jobs(
     assert set(_named_in_errors(stderr)) == {CUT, REFUSED, INVALID, TWO}
     assert WRONG_CHECK_DIGITS in stderr
     assert len(output) > 1000
+
+
+ORPHAN = "z-upd-orphan.xml"
+STRANGER = Employer(EnterpriseNumber("0202239951"))  # declares nothing in the input
+
+
+@pytest.fixture(scope="module")
+def orphan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three employers' 2024 Q1-Q2 and a correction without its original: its first
+    form's enterprise number is invalid, its second creates a line of an employer that
+    no original declares (one read opens that employer's quarter for it)."""
+    folder = tmp_path_factory.mktemp("orphan-correction")
+    files = sorted(bench_module("payroll").generate(folder, 40, QUARTERS, employers=3))
+    line = next(iter(iter_dmfa(files[1])))
+    stranger = attrs.evolve(line, employer=STRANGER, source=None)
+    form = DmfaUpdateForm(STRANGER, stranger.quarter, datetime(2024, 8, 1, 9), "1")
+    created = dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.CREATED, stranger)])
+    invalid = _update(line, WRONG_CHECK_DIGITS)
+    two = invalid.replace(_forms(invalid), _forms(invalid) + b"\n" + _forms(created))
+    (folder / ORPHAN).write_bytes(two)
+    return folder
+
+
+@pytest.mark.parametrize("route", ["entitlements", "account", "timeline"])
+def test_a_correction_without_its_original_whose_first_form_names_none(
+    orphan: Path, route: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its group has no key (its only employer declares no original), and reading it
+    alone gives what one read of everything gives: its first form's error, and the line
+    its second creates in a quarter of its own."""
+    plan = plans.plan_employers([orphan])
+    assert plan.by_employer
+    assert {Path(f).name for f in plan.unnamed_corrections} == {ORPHAN}
+    assert plan_timelines([orphan]) == plan
+    if route == "timeline":
+        one_read = one_process(read_career_inputs([orphan]), TimelineSpec())
+        taken = always_shuffle(monkeypatch)
+        assert same(timelines_from_files([orphan], jobs=1), one_read)
+        assert taken  # by employer, not one read
+        return
+    grouped: Any
+    expected: Any
+    if route == "entitlements":
+        run: Any = lambda: pipeline.entitlements_for_year([orphan], 2024, jobs=2)  # noqa: E731
+        grouped, expected = _both(run, monkeypatch, pipeline, _old_route)
+        assert grouped.entitlements == expected.entitlements
+        assert STRANGER.key in {e.employer.key for e in grouped.entitlements}
+    else:
+        run = lambda: accounts_from_files([orphan], jobs=2)  # noqa: E731
+        grouped, expected = _both(run, monkeypatch, account_jobs, _old_route)
+        assert grouped.accounts == expected.accounts
+    assert _said(grouped.errors) == _said(expected.errors)
+    assert _files(grouped.errors) == [ORPHAN]
+    assert grouped.findings == expected.findings
+    assert _applied(grouped.findings) == [ORPHAN]
