@@ -174,26 +174,37 @@ def test_a_form_the_scan_missed_is_read_again_with_its_employer(
     monkeypatch.setattr(headers, "_every_form_ids", lambda _path, _root, first: first)
     plan = plans.plan_employers([folder])
     assert {Path(f).name for f in plan.unnamed_corrections} == {CUT, INVALID, TWO}
+    compared = _against_one_read(folder, route, 1, monkeypatch)
+    if compared is not None:
+        assert _applied(compared.findings) == [TWO]
+    if route == "entitlements":
+        assert compared.regrouped
+
+
+def _against_one_read(
+    folder: Path, route: str, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """The route's run by employer, checked against one read of everything (results,
+    errors and findings); None for the timelines (compared whole here)."""
     if route == "timeline":
         one_read = one_process(read_career_inputs([folder]), TimelineSpec())
         taken = always_shuffle(monkeypatch)
-        assert same(timelines_from_files([folder], jobs=1), one_read)
+        assert same(timelines_from_files([folder], jobs=jobs), one_read)
         assert taken  # by employer, not one read
-        return
+        return None
     grouped: Any
     expected: Any
     if route == "entitlements":
-        run: Any = lambda: pipeline.entitlements_for_year([folder], 2024, jobs=1)  # noqa: E731
+        run: Any = lambda: pipeline.entitlements_for_year([folder], 2024, jobs=jobs)  # noqa: E731
         grouped, expected = _both(run, monkeypatch, pipeline, _old_route)
         assert grouped.entitlements == expected.entitlements
-        assert grouped.regrouped
     else:
-        run = lambda: accounts_from_files([folder], jobs=1)  # noqa: E731
+        run = lambda: accounts_from_files([folder], jobs=jobs)  # noqa: E731
         grouped, expected = _both(run, monkeypatch, account_jobs, _old_route)
         assert grouped.accounts == expected.accounts
     assert _said(grouped.errors) == _said(expected.errors)
     assert grouped.findings == expected.findings
-    assert _applied(grouped.findings) == [TWO]
+    return grouped
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -253,24 +264,9 @@ def test_a_correction_without_its_original_whose_first_form_names_none(
     assert plan.by_employer
     assert {Path(f).name for f in plan.unnamed_corrections} == {ORPHAN}
     assert plan_timelines([orphan]) == plan
-    if route == "timeline":
-        one_read = one_process(read_career_inputs([orphan]), TimelineSpec())
-        taken = always_shuffle(monkeypatch)
-        assert same(timelines_from_files([orphan], jobs=1), one_read)
-        assert taken  # by employer, not one read
-        return
-    grouped: Any
-    expected: Any
+    grouped = _against_one_read(orphan, route, 2, monkeypatch)
+    if grouped is not None:
+        assert _files(grouped.errors) == [ORPHAN]
+        assert _applied(grouped.findings) == [ORPHAN]
     if route == "entitlements":
-        run: Any = lambda: pipeline.entitlements_for_year([orphan], 2024, jobs=2)  # noqa: E731
-        grouped, expected = _both(run, monkeypatch, pipeline, _old_route)
-        assert grouped.entitlements == expected.entitlements
         assert STRANGER.key in {e.employer.key for e in grouped.entitlements}
-    else:
-        run = lambda: accounts_from_files([orphan], jobs=2)  # noqa: E731
-        grouped, expected = _both(run, monkeypatch, account_jobs, _old_route)
-        assert grouped.accounts == expected.accounts
-    assert _said(grouped.errors) == _said(expected.errors)
-    assert _files(grouped.errors) == [ORPHAN]
-    assert grouped.findings == expected.findings
-    assert _applied(grouped.findings) == [ORPHAN]
