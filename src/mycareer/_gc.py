@@ -26,7 +26,7 @@ from contextlib import contextmanager
 __all__ = ["PARSES_PER_RELEASE", "bulk", "release_parsers"]
 
 #: Loops of small parses (a file's first kilobytes) release every this many files: each
-#: collection costs more than the little such a parse leaves (headers.py measured it).
+#: collection costs more than the little such a parse leaves (measured: release_parsers).
 PARSES_PER_RELEASE = 32
 
 
@@ -97,8 +97,9 @@ def release_parsers(parsed: int | None = None) -> None:
 
     Call it between files, once the file's parse is over: a cycle still in use moves to
     an older generation, out of reach (so too a parse another thread is reading: where
-    several threads work under one pause, a Dask worker's, run one thread a worker). ``parsed``: a loop's count of small
-    parses so far; only every :data:`PARSES_PER_RELEASE`-th call releases then.
+    several threads work under one pause, a Dask worker's, run one thread a worker).
+    ``parsed``: a loop's count of small parses so far; only every
+    :data:`PARSES_PER_RELEASE`-th call releases then.
     """
     if gc.isenabled() or (parsed is not None and parsed % PARSES_PER_RELEASE):
         return
