@@ -13,41 +13,27 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import attrs
 import pytest
 
 from mycareer import _gc, bulk
 from mycareer.dmfa import DmfaWorkerRecord
-from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
 from mycareer.quarter import Quarter
 from mycareer.xmlio import dimona, dmfa, flows, headers
 from mycareer.xmlio.dmfa import iter_dmfa
-from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes
 from mycareer.xmlio.flows import StreamedDmfa, stream_corrected_dmfa
 
 from ._bench import bench_module
+from .test_unnamed_corrections import _forms, _update
 
 QUARTERS = (Quarter(2024, 1), Quarter(2024, 2))
 DEMO = Path(str(resources.files("mycareer.data.demo")))
 EMPLOYERS = 12
-
-
-def _deletion(line: DmfaWorkerRecord) -> bytes:
-    """A modification deleting ``line`` (a form of its employer and quarter)."""
-    record = attrs.evolve(line, source=None)
-    form = DmfaUpdateForm(record.employer, record.quarter, datetime(2024, 8, 1, 9), "1")
-    return dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.DELETED, record)])
-
-
-def _forms(data: bytes) -> bytes:
-    return data[data.index(b"<Form>") : data.rindex(b"</Form>") + len(b"</Form>")]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +44,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = bench_module("payroll").generate(folder, 120, QUARTERS, employers=EMPLOYERS)
     firsts = [next(iter(iter_dmfa(f))) for f in sorted(files) if f.name.endswith("-20242.xml")]
     assert len(firsts) == EMPLOYERS
-    documents = [_deletion(line) for line in firsts]
+    documents = [_update(line) for line in firsts]
     joined = b"\n".join(_forms(d) for d in documents)
     (folder / "updates-20242.xml").write_bytes(documents[0].replace(_forms(documents[0]), joined))
     return folder
