@@ -17,7 +17,8 @@ the ledgers in the calling process, as
 ``paths`` are files or folders the workers can open: local paths on a shared
 file system (every worker sees the same path), or fsspec URLs such as
 ``s3://bucket/dmfa/2024/*.xml`` (each worker copies its group's files to a
-local temporary folder, so messages name the copy's file name). ``client`` is
+local temporary folder: errors and rejected files name the URL, while findings and the
+periods' sources name the copy's file name). ``client`` is
 a :class:`distributed.Client` or a scheduler address (``"tcp://host:8786"``).
 
 ``pause_collector=True`` runs each task with its worker's cyclic garbage
@@ -38,6 +39,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from copy import copy as shallow_copy
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +49,7 @@ from distributed import Client, Future, as_completed
 
 from mycareer._gc import bulk
 from mycareer._spool import Spool, SpooledItems, write_spool
+from mycareer.account_groups import AccountGroupResult
 from mycareer.account_jobs import (
     AccountChoices,
     AccountFilesRun,
@@ -62,6 +65,7 @@ from mycareer.group_slices import SLICE_BYTES
 from mycareer.pipeline import (
     EntitlementRun,
     EntitlementSpec,
+    GroupResult,
     Plan,
     execute,
     jobs_count,
@@ -160,11 +164,47 @@ def _run_remote_task(
 
     def copied(spec: Any, files: Sequence[str], index: int, known: KnownHeaders) -> Any:
         with _local_copies(files) as local:
-            copies = {copy: known[name] for name, copy in zip(files, local, strict=True)
-                      if name in known}  # fmt: skip
-            return work(spec, local, group=index, known=copies)
+            copy_of = dict(zip(files, local, strict=True))
+            copies = {copy: known[name] for name, copy in copy_of.items() if name in known}
+            result = work(_placing_copies(spec, copy_of), local, group=index, known=copies)
+        return _rejections_by_url(result, copy_of)
 
     return _in_task(pause, run_groups, copied, spec, task)
+
+
+def _placing_copies(spec: Any, copy_of: Mapping[str, str]) -> Any:
+    """An entitlement ``spec`` whose places name this worker's copies of its task's URLs,
+    as its own rejected files do; the places of the files read elsewhere (given under
+    their URLs: :func:`_rejections_by_url`) stay. Any other spec as it is."""
+    if not isinstance(spec, EntitlementSpec) or spec.places is None:
+        return spec
+    return attrs.evolve(spec, places=tuple((copy_of.get(p, p), n) for p, n in spec.places))
+
+
+def _rejections_by_url(result: Any, copy_of: Mapping[str, str]) -> Any:
+    """A group's ``result`` whose errors and rejected files (:attr:`GroupResult.rejected`)
+    name their URLs, not this worker's copies: a headless file's rejection goes to every
+    other group (:func:`~mycareer.pipeline.execute`), whose places are the run's (URLs),
+    and the calling process orders the errors by the run's files."""
+    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
+    if not url_of or not isinstance(result, GroupResult | AccountGroupResult):
+        return result
+    errors = tuple(_error_by_url(error, url_of) for error in result.errors)
+    if isinstance(result, AccountGroupResult):
+        return attrs.evolve(result, errors=errors)
+    rejected = [attrs.evolve(r, source=url_of.get(r.source, r.source)) for r in result.rejected]
+    return attrs.evolve(result, errors=errors, rejected=tuple(rejected))
+
+
+def _error_by_url(error: InvalidValueError, url_of: Mapping[str, str]) -> InvalidValueError:
+    """``error`` (a copy of it) naming the URL of the worker's copy it names."""
+    source = error.source
+    if source is None or source.file is None or source.file not in url_of:
+        return error
+    url = url_of[source.file]
+    named = shallow_copy(error)
+    named.source = attrs.evolve(source, file=url)
+    return named
 
 
 def _expand_urls(paths: Iterable[str]) -> list[str]:
@@ -207,10 +247,10 @@ def plan_on_cluster(paths: Sequence[str | os.PathLike[str]], client: Client) -> 
     kinds = [kind for (kind, _header), _size in found]
     headers = [header for (_kind, header), _size in found]
     plan = plan_from_employers(files, [size for _h, size in found], headers, kinds=kinds)
-    # What the workers' scan read marks the files that are no document and the
-    # corrections naming no employer; not the headless originals (see mark_alone_files).
+    # What the workers' scan read marks the files that are no document, the headless
+    # originals and the corrections naming no employer (mark_alone_files).
     roots = {path: header[0] for path, header in zip(files, headers, strict=True)}
-    return mark_alone_files(plan, roots, headless=False)
+    return mark_alone_files(plan, roots)
 
 
 def _mapper(
@@ -356,7 +396,9 @@ def _remote_map(task: MapTask, header_groups: HeaderMap | None = None) -> MapRes
         result, rows = map_groups(groups, index, task.buckets, None, task.header_groups)
     copies = tuple((copy, name) for name, copy in renamed.items() if copy != name)
     dumped = tuple(dump_rows(r) if r else None for r in rows)
-    return attrs.evolve(result, rows=dumped, copies=copies)
+    url_of = dict(copies)
+    errors = tuple((tag, _error_by_url(error, url_of)) for tag, error in result.errors)
+    return attrs.evolve(result, rows=dumped, copies=copies, errors=errors)
 
 
 def _summary(result: MapResult) -> MapResult:

@@ -165,31 +165,59 @@ def test_dmfa_files_whose_header_cannot_be_read_on_the_cluster(
     assert same(timelines([tmp_path], client), expected)
 
 
-def test_urls_whose_header_cannot_be_read_are_read_again_as_one_group(
+def test_urls_whose_header_cannot_be_read_stay_by_employer(
     payroll: Path, client: Client, tmp_path: Path
 ) -> None:
-    """As above with URLs: a worker names its copy of the headless URL in its rejection,
-    which the places of the run's files (URLs) cannot order among an employer's own
-    rejected files; so the scan's roots do not mark it (mark_alone_files(headless=False)),
-    and the run is read again as one group, as one read orders them."""
+    """As above with URLs. A worker reads its copy of each URL, so the headless file's
+    rejection used to name the copy, which the run's places (URLs) could not order among
+    an employer's own rejected files: the scan's roots did not mark it and the run was read
+    again as one group (a country's files in one process). A worker now gives its rejected
+    files under their URLs and orders its own among them by its copies' places: the run
+    stays by employer and says what one read says."""
+    from mycareer.dask import plan_on_cluster
+
     _with_cut_files(payroll, tmp_path)
+    url = f"file://{tmp_path}"
+    assert plan_on_cluster([url], client).headless == {f"{url}/a-cut.xml"}
     local = entitlements_from_files([tmp_path], YEAR, jobs=1)
-    remote = entitlements([f"file://{tmp_path}"], client, year=YEAR)
-    assert remote.regrouped
+    remote = entitlements([url], client, year=YEAR)
+    assert not remote.regrouped
 
     def said(run: Any) -> list[tuple[Any, ...]]:
         return [(e.employer, e.niss, e.days, [_file_names(str(f)) for f in e.findings])
                 for e in run.entitlements]  # fmt: skip
 
     assert said(remote) == said(local)
-    assert [str(e).split(": ", 1)[1] for e in remote.errors] == [
-        str(e).split(": ", 1)[1] for e in local.errors
+    assert all("a-cut.xml" in str(e.findings) for e in remote.entitlements)
+    assert [_file_names(str(e)) for e in remote.errors] == [
+        _file_names(str(e)) for e in local.errors
+    ]
+    own = accounts_from_files([tmp_path], jobs=1).accounts
+    assert accounts([url], client).accounts.accounts == own.accounts
+    mapped, expected = timelines([url], client), timelines_from_files([tmp_path], jobs=1)
+    assert _segments(mapped) == _segments(expected)  # the periods' sources name the copies
+    assert [e.source.file for e in mapped.errors if e.source] == [
+        f"{url}/a-cut.xml",
+        f"{url}/{max(p.name for p in payroll.iterdir())}",
+    ]  # the URLs given, not a worker's copy (deleted with its task)
+    assert [_file_names(str(e)) for e in mapped.errors] == [
+        _file_names(str(e)) for e in expected.errors
     ]
 
 
+def _segments(run: Any) -> list[tuple[Any, ...]]:
+    """Each worker's timeline segments and gaps, without the sources that name files."""
+    return [
+        (w.niss, [(s.period, s.kind, s.employers, s.fte) for s in w.timeline.segments],
+         w.timeline.gaps())
+        for w in run.workers
+    ]  # fmt: skip
+
+
 def _file_names(text: str) -> str:
-    """``text`` with each file's path cut to its name, a worker's copy's number dropped."""
-    return re.sub(r"/[^ ]*?(\d{6}-)?([^/ ]+\.xml)", r"\2", text)
+    """``text`` with each file's path or URL cut to its name, a worker's copy's number
+    dropped."""
+    return re.sub(r"(file:/)?/[^ ]*?(\d{6}-)?([^/ ]+\.xml)", r"\3", text)
 
 
 def test_entitlements_of_urls_read_again_as_one_group_on_the_cluster(
@@ -206,7 +234,7 @@ def test_entitlements_of_urls_read_again_as_one_group_on_the_cluster(
     (tmp_path / "a-cut.xml").write_text(text[: text.index("<Quarter>")], encoding="utf-8")
     local = entitlements_from_files([tmp_path], YEAR, jobs=1)
     remote = entitlements([f"file://{tmp_path}"], client, year=YEAR)
-    # A worker names its copy of each URL (000000-a-cut.xml, see mycareer.dask's docs).
+    # Errors name the URL (a worker's copy, 000000-a-cut.xml, goes with its task).
     assert [str(e).split(": ", 1)[1] for e in remote.errors] == [
         str(e).split(": ", 1)[1] for e in local.errors
     ]
@@ -229,8 +257,8 @@ def test_urls_that_are_no_document_or_name_no_employer_stay_by_employer(
     """An empty file, a text file and a DmfA update cut before its employer among URLs:
     the scan on the workers says what they are (a root it could not read, a correction
     naming none), each is a group of its own and the run stays by employer (it was read
-    again as one group, on one worker: a country's files in one process). What a worker
-    says of them names its copy of the URL, as for every URL."""
+    again as one group, on one worker: a country's files in one process). Their errors
+    name the URLs given, not a worker's copy, as for every URL."""
     from mycareer.dask import plan_on_cluster
 
     names = sorted(path.name for path in payroll.iterdir())
@@ -257,8 +285,8 @@ def test_urls_that_are_no_document_or_name_no_employer_stay_by_employer(
         return [str(e).split(": ", 1)[1] for e in errors]
 
     assert said(remote.errors) == said(local.errors)
-    assert [Path(str(e.source.file)).name.split("-", 1)[1] for e in remote.errors if e.source] == [
-        "empty.xml", "notes.xml", "upd-cut.xml"
+    assert [e.source.file for e in remote.errors if e.source] == [
+        f"{url}/empty.xml", f"{url}/notes.xml", f"{url}/upd-cut.xml"
     ]  # fmt: skip
     by_url = accounts([url], client)
     assert by_url.accounts.accounts == accounts_from_files([tmp_path], jobs=1).accounts.accounts
