@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,67 @@ def test_peak_rss_sees_the_worker_processes_and_digests_the_output(
         assert f"sha256 {hashlib.sha256(own).hexdigest()[:16]}" in line
         peak = float(line.split("largest process ")[1].split(" MB")[0])
         assert 20 < peak < 2000  # an interpreter's worth, at least: a sampled process
+
+
+def _batch_update(payroll_folder: Path, target: Path, parts: int) -> list[Path]:
+    written: list[Path] = bench_module("batch_update").write(
+        payroll_folder, target, Quarter(2024, 2), parts
+    )
+    return written
+
+
+def test_a_batch_update_corrects_every_employer_in_one_group(
+    payroll_folder: Path, tmp_path: Path
+) -> None:
+    """One form an employer, each deleting the first line of its 2024 Q2 file: applied,
+    every employer has one line less than its file; the plan makes one group of all."""
+    from mycareer.dmfa_update import UpdateAction
+    from mycareer.pipeline import plan_employers
+    from mycareer.xmlio.dmfa_update import iter_dmfa_updates
+    from mycareer.xmlio.flows import read_corrected_dmfa
+
+    (update,) = _batch_update(payroll_folder, tmp_path / "batch", 1)
+    forms = list(iter_dmfa_updates(update))
+    originals = sorted(payroll_folder.glob("dmfa-*-20242.xml"))
+    assert [u.form.employer.key for u in forms] == [p.stem.split("-")[1] for p in originals]
+
+    def line(record: Any) -> tuple[Any, ...]:
+        return record.employer, record.quarter, record.niss, record.worker_code
+
+    assert [line(u.record) for u in forms] == [
+        line(next(iter(iter_dmfa(p)))) for p in originals
+    ]  # the first line of each file, deleted
+    assert {u.action for u in forms} == {UpdateAction.DELETED}
+    plan = plan_employers([tmp_path / "batch"])
+    assert len(plan.groups) == 1
+    assert plan.corrections
+    corrected = read_corrected_dmfa([tmp_path / "batch"])
+    read = [r for p in originals for r in iter_dmfa(p)]
+    in_q2 = [r for r in corrected.records if r.quarter == Quarter(2024, 2)]
+    assert len(in_q2) == len(read) - len(originals)
+
+
+def test_batch_update_files_validate_against_the_official_xsd(
+    payroll_folder: Path, onss_xsd_dir: Path, tmp_path: Path
+) -> None:
+    schema = load_schema(onss_xsd_dir / "DmfAUpdate_20223.xsd")
+    for update in _batch_update(payroll_folder, tmp_path / "parts", 2):
+        assert validate_document(update, schema) == [], update
+
+
+def test_a_batch_update_s_parts_give_the_whole_group_s_entitlements(
+    payroll_folder: Path, tmp_path: Path
+) -> None:
+    """An employer's results depend on its own files and forms only (the premise of
+    reading a batch of corrections' group in parts): each part's folder, its employers'
+    originals and their forms, gives the whole group's entitlements, findings included."""
+    from mycareer.pipeline import entitlements_from_files
+
+    _batch_update(payroll_folder, tmp_path / "batch", 1)
+    parts = [p.parent for p in _batch_update(payroll_folder, tmp_path / "parts", 3)]
+    whole = entitlements_from_files([tmp_path / "batch"], 2024, jobs=1).entitlements
+    split = [
+        e for part in parts for e in entitlements_from_files([part], 2024, jobs=1).entitlements
+    ]
+    assert len(whole) > 100
+    assert sorted(split, key=lambda e: (e.employer.key, e.niss.value)) == list(whole)

@@ -1,0 +1,96 @@
+"""A batch of corrections: one DmfA update correcting every employer of a payroll folder.
+
+A social secretariat may send one modification declaration (``DmfAUpdate``) whose forms
+correct many clients: it puts all of them in one group of the runs by employer
+(:mod:`mycareer.correction_groups`), which issue 15 measures ("A batch of corrections'
+group" in docs/performance.md). From a folder written by ``benchmarks/payroll.py``, this
+links every original into ``target`` and writes ``updates-<yyyyq>.xml`` there: for each
+employer with a file of ``--quarter``, a form deleting that file's first worker line
+(created 1 August of the quarter's year, 09:00). ``--parts N`` writes instead N folders
+``target/part-K``, each with an even share of the employers (in key order), their
+originals and an update of their forms only: what a run reading each part apart
+would read, for measuring that design against the whole group.
+
+Run::
+
+    python benchmarks/payroll.py /tmp/mix2k --workers 50000 --employers 2000
+    python benchmarks/batch_update.py /tmp/mix2k /tmp/batch2k --quarter 20242
+    python benchmarks/peak_rss.py entitlements --year 2024 --format json --jobs 1 \\
+        /tmp/batch2k -o /tmp/batch2k.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+
+from mycareer.dmfa_update import DmfaLineUpdate, DmfaUpdateForm, UpdateAction
+from mycareer.quarter import Quarter
+from mycareer.xmlio.dmfa import iter_dmfa
+from mycareer.xmlio.dmfa_update_writer import dmfa_update_bytes
+
+_FORM, _FORM_END = b"<Form>", b"</Form>"
+
+
+def forms_of(document: bytes) -> bytes:
+    """The ``<Form>`` elements of a DmfA update document."""
+    return document[document.index(_FORM) : document.rindex(_FORM_END) + len(_FORM_END)]
+
+
+def deletion(path: Path) -> bytes:
+    """A DmfA update deleting the first worker line of the original at ``path``."""
+    line = attrs.evolve(next(iter(iter_dmfa(path))), source=None)
+    created = datetime(line.quarter.year, 8, 1, 9)
+    form = DmfaUpdateForm(line.employer, line.quarter, created, declaration_id="1")
+    return dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.DELETED, line)])
+
+
+def batch(documents: list[bytes]) -> bytes:
+    """One update document holding the forms of ``documents``, in their order."""
+    first = documents[0]
+    head, tail = first[: first.index(_FORM)], first[first.rindex(_FORM_END) + len(_FORM_END) :]
+    return head + b"\n".join(forms_of(d) for d in documents) + tail
+
+
+def write(source: Path, target: Path, quarter: Quarter, parts: int) -> list[Path]:
+    """Write the folders (``target``, or its ``part-K``) and return the updates written."""
+    files = sorted(source.glob("dmfa-*.xml"))
+    employers = sorted({path.stem.split("-")[1] for path in files})
+    tag = f"{quarter.year}{quarter.number}"
+    if target.exists():
+        shutil.rmtree(target)
+    written = []
+    for number in range(parts):
+        share = set(
+            employers[number * len(employers) // parts : (number + 1) * len(employers) // parts]
+        )
+        folder = target if parts == 1 else target / f"part-{number}"
+        folder.mkdir(parents=True)
+        mine = [path for path in files if path.stem.split("-")[1] in share]
+        for path in mine:
+            os.link(path, folder / path.name)
+        corrected = [deletion(path) for path in mine if path.stem.endswith(tag)]
+        update = folder / f"updates-{tag}.xml"
+        update.write_bytes(batch(corrected))
+        written.append(update)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("source", type=Path)
+    parser.add_argument("target", type=Path)
+    parser.add_argument("--quarter", type=Quarter.parse, default=Quarter(2024, 2))
+    parser.add_argument("--parts", type=int, default=1)
+    args = parser.parse_args()
+    for update in write(args.source, args.target, args.quarter, args.parts):
+        print(f"{update}: {update.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
