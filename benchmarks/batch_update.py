@@ -7,7 +7,7 @@ group" in docs/performance.md). From a folder written by ``benchmarks/payroll.py
 links every original into ``target`` and writes ``updates-<yyyyq>.xml`` there: for each
 employer with a file of ``--quarter``, a form deleting that file's first worker line
 (created 1 August of the quarter's year, 09:00). ``--parts N`` writes instead N folders
-``target/part-K``, each with an even share of the employers (in key order), their
+``target/part-K``, each with a share of the employers of about as many bytes, their
 originals and an update of their forms only: what a run reading each part apart
 would read, for measuring that design against the whole group.
 
@@ -57,18 +57,30 @@ def batch(documents: list[bytes]) -> bytes:
     return head + b"\n".join(forms_of(d) for d in documents) + tail
 
 
+def shares(files: list[Path], parts: int) -> list[set[str]]:
+    """The employers of ``files`` in ``parts`` shares of about as many bytes each: the
+    largest first, each to the share with the fewest bytes so far (as a run would pack
+    the parts for its cores)."""
+    sizes: dict[str, int] = {}
+    for path in files:
+        key = path.stem.split("-")[1]
+        sizes[key] = sizes.get(key, 0) + path.stat().st_size
+    taken = [(0, number, set[str]()) for number in range(parts)]
+    for key in sorted(sizes, key=lambda k: (-sizes[k], k)):
+        size, number, share = min(taken, key=lambda t: (t[0], t[1]))
+        share.add(key)
+        taken[number] = (size + sizes[key], number, share)
+    return [share for _size, _number, share in taken]
+
+
 def write(source: Path, target: Path, quarter: Quarter, parts: int) -> list[Path]:
     """Write the folders (``target``, or its ``part-K``) and return the updates written."""
     files = sorted(source.glob("dmfa-*.xml"))
-    employers = sorted({path.stem.split("-")[1] for path in files})
     tag = f"{quarter.year}{quarter.number}"
     if target.exists():
         shutil.rmtree(target)
     written = []
-    for number in range(parts):
-        share = set(
-            employers[number * len(employers) // parts : (number + 1) * len(employers) // parts]
-        )
+    for number, share in enumerate(shares(files, parts)):
         folder = target if parts == 1 else target / f"part-{number}"
         folder.mkdir(parents=True)
         mine = [path for path in files if path.stem.split("-")[1] in share]
