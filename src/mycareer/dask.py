@@ -17,8 +17,9 @@ the ledgers in the calling process, as
 ``paths`` are files or folders the workers can open: local paths on a shared
 file system (every worker sees the same path), or fsspec URLs such as
 ``s3://bucket/dmfa/2024/*.xml`` (each worker copies its group's files to a
-local temporary folder: errors and rejected files name the URL, while findings and the
-periods' sources name the copy's file name). ``client`` is
+local temporary folder: errors, rejected files and the findings that a headless
+file's rejection adds name the URL; the other findings, among them those of a group's
+own rejected file, and the periods' sources name the copy's file name). ``client`` is
 a :class:`distributed.Client` or a scheduler address (``"tcp://host:8786"``).
 
 ``pause_collector=True`` runs each task with its worker's cyclic garbage
@@ -182,29 +183,33 @@ def _placing_copies(spec: Any, copy_of: Mapping[str, str]) -> Any:
 
 
 def _rejections_by_url(result: Any, copy_of: Mapping[str, str]) -> Any:
-    """A group's ``result`` whose errors and rejected files (:attr:`GroupResult.rejected`)
-    name their URLs, not this worker's copies: a headless file's rejection goes to every
-    other group (:func:`~mycareer.pipeline.execute`), whose places are the run's (URLs),
-    and the calling process orders the errors by the run's files."""
-    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
-    if not url_of or not isinstance(result, GroupResult | AccountGroupResult):
+    """A group's ``result`` ready to travel back: its errors and rejected files
+    (:attr:`GroupResult.rejected`) name their URLs, not this worker's copies (a headless
+    file's rejection goes to every other group, :func:`~mycareer.pipeline.execute`, whose
+    places are the run's URLs, and the calling process orders the errors by the run's
+    files), and its errors carry no context nor traceback (:func:`_portable`)."""
+    if not isinstance(result, GroupResult | AccountGroupResult):
         return result
-    errors = tuple(_error_by_url(error, url_of) for error in result.errors)
-    if isinstance(result, AccountGroupResult):
+    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
+    errors = tuple(_portable(error, url_of) for error in result.errors)
+    if isinstance(result, AccountGroupResult) or not url_of:
         return attrs.evolve(result, errors=errors)
     rejected = [attrs.evolve(r, source=url_of.get(r.source, r.source)) for r in result.rejected]
     return attrs.evolve(result, errors=errors, rejected=tuple(rejected))
 
 
-def _error_by_url(error: InvalidValueError, url_of: Mapping[str, str]) -> InvalidValueError:
-    """``error`` (a copy of it) naming the URL of the worker's copy it names."""
+def _portable(error: InvalidValueError, url_of: Mapping[str, str]) -> InvalidValueError:
+    """A copy of ``error`` naming the URL of the worker's copy it names, without the
+    exception it was raised from nor its traceback: importing ``distributed`` after
+    mycareer registers tblib's pickling for mycareer's errors, which then pickles those
+    too, and a malformed file's error was raised from lxml's, whose error log cannot be
+    pickled (the result failed to come back)."""
+    portable = shallow_copy(error)
+    portable.__cause__ = portable.__context__ = portable.__traceback__ = None
     source = error.source
-    if source is None or source.file is None or source.file not in url_of:
-        return error
-    url = url_of[source.file]
-    named = shallow_copy(error)
-    named.source = attrs.evolve(source, file=url)
-    return named
+    if source is not None and source.file is not None and source.file in url_of:
+        portable.source = attrs.evolve(source, file=url_of[source.file])
+    return portable
 
 
 def _expand_urls(paths: Iterable[str]) -> list[str]:
@@ -397,7 +402,7 @@ def _remote_map(task: MapTask, header_groups: HeaderMap | None = None) -> MapRes
     copies = tuple((copy, name) for name, copy in renamed.items() if copy != name)
     dumped = tuple(dump_rows(r) if r else None for r in rows)
     url_of = dict(copies)
-    errors = tuple((tag, _error_by_url(error, url_of)) for tag, error in result.errors)
+    errors = tuple((tag, _portable(error, url_of)) for tag, error in result.errors)
     return attrs.evolve(result, rows=dumped, copies=copies, errors=errors)
 
 
