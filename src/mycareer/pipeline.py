@@ -488,9 +488,9 @@ def _run_tasks(
                     finished(index, result)
 
     run(spec, tasks)
-    for index in [index for index, result in results.items() if result.unordered]:
-        group = plan.groups[group_of(index)]
-        run(_placed(spec, plan, group), [[(index, group)]])
+    again = [(index, plan.groups[group_of(index)]) for index, r in results.items() if r.unordered]
+    if again:  # in one call: a cluster's mapper sends the spec once a call
+        run(_placed(spec, plan, [group for _index, group in again]), [[task] for task in again])
     return results
 
 
@@ -559,9 +559,11 @@ def _headless_rejections(
     return tuple(file for index in by_file for file in results[index].rejected)
 
 
-def _placed(spec: EntitlementSpec, plan: Plan, group: EmployerGroup) -> EntitlementSpec:
-    """``spec`` with the places of ``group``'s files and of the files of ``spec.elsewhere``."""
-    wanted = {*group.files, *(file.source for file in spec.elsewhere)}
+def _placed(spec: EntitlementSpec, plan: Plan, groups: Iterable[EmployerGroup]) -> EntitlementSpec:
+    """``spec`` with the places of ``groups``' files and of the files of ``spec.elsewhere``
+    (a group looks up its own files' and those only)."""
+    wanted = {*(path for group in groups for path in group.files),
+              *(file.source for file in spec.elsewhere)}  # fmt: skip
     places = tuple((path, n) for n, path in enumerate(plan.files) if path in wanted)
     return attrs.evolve(spec, places=places)
 

@@ -76,7 +76,12 @@ CASES: dict[str, tuple[list[tuple[str, Callable[[str], str]]], bool]] = {
         True,
     ),
     "corrected": ([("m-cut.xml", _cut_before_quarter)], True),
+    "two-own": ([("a-cut.xml", _cut_before_quarter)], True),
 }
+#: Per case, files of other employers also cut after their first worker: with the last
+#: employer's, two groups rejected files of their own, run again with their places in
+#: one call (pipeline._run_tasks).
+MORE_OWN_CUTS = {"two-own": ("dmfa-0020000113-20242.xml",)}
 
 
 def _folder(folder: Path, case: str) -> Path:
@@ -85,10 +90,10 @@ def _folder(folder: Path, case: str) -> Path:
     text = files[0].read_text(encoding="utf-8")
     for name, make in headless:
         (folder / name).write_text(make(text), encoding="utf-8")
-    if own:
-        own_text = (folder / OWN_CUT).read_text(encoding="utf-8")
+    for cut in (OWN_CUT, *MORE_OWN_CUTS.get(case, ())) if own else ():
+        own_text = (folder / cut).read_text(encoding="utf-8")
         end = own_text.index("</NaturalPerson>") + 200
-        (folder / OWN_CUT).write_text(own_text[:end], encoding="utf-8")
+        (folder / cut).write_text(own_text[:end], encoding="utf-8")
     if case == "corrected":  # the plan by identifiers
         line = attrs.evolve(next(iter(iter_dmfa(files[1]))), source=None)
         form = DmfaUpdateForm(
@@ -137,7 +142,9 @@ def test_entitlements_are_those_of_one_read(
     assert grouped.findings == expected.findings
     marks = _marks(grouped.entitlements)
     headless = [n for n, _make in CASES[name][0] if n != "m-2019.xml"]  # 2019: no result's
-    assert {Path(file).name for file in marks} - {OWN_CUT} == set(headless)
+    assert {Path(file).name for file in marks} - {OWN_CUT, *MORE_OWN_CUTS.get(name, ())} == set(
+        headless
+    )
     each = [[Path(file).name for file in _marks([e])] for e in grouped.entitlements]
     assert all(names == sorted(names) for names in each)  # by file, as the folder lists them
     assert any(OWN_CUT in names and len(names) > 1 for names in each) == (
@@ -242,3 +249,27 @@ def test_the_command_says_the_same_whatever_the_jobs(tmp_path: Path) -> None:
     assert [Path(error.split(":")[0]).name for error in errors] == [OWN_CUT, "z-cut.xml"]
     text = output.decode("utf-8")
     assert text.count("z-cut.xml (quarter unknown)") == text.count('"niss"') > 30
+
+
+def test_groups_with_rejected_files_of_their_own_run_again_in_one_call(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two employers' groups with rejected files of their own and a headless file: both
+    run again with their places in one call of the mapper (on a cluster each call sends
+    the run's spec again), with the results of one process (one read's: the cases above)."""
+    folder = _folder(tmp_path, "two-own")
+    expected = pipeline.entitlements_for_year([folder], 2024, jobs=1)
+    placed: list[list[str]] = []
+    place = pipeline._placed
+
+    def spied(spec: Any, plan: Any, groups: Any) -> Any:
+        groups = list(groups)
+        placed.append(sorted(Path(f).name for g in groups for f in g.files if "cut" not in f))
+        return place(spec, plan, groups)
+
+    monkeypatch.setattr(pipeline, "_placed", spied)
+    grouped = pipeline.entitlements_for_year([folder], 2024, jobs=2)
+    assert len(placed) == 1
+    assert {OWN_CUT, *MORE_OWN_CUTS["two-own"]} <= set(placed[0])
+    assert grouped.entitlements == expected.entitlements
+    assert _said(grouped.errors) == _said(expected.errors)
