@@ -188,8 +188,6 @@ def plan_employers(paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Pl
 def mark_alone_files(
     plan: Plan,
     roots: Mapping[str, str | None] | None = None,
-    *,
-    headless: bool = True,
 ) -> Plan:
     """``plan`` with its groups of one file whose header could not be read marked: the
     files that are no document, the DmfA originals (:attr:`Plan.headless`) and the
@@ -203,9 +201,7 @@ def mark_alone_files(
 
     ``roots``: each file's root as the plan's scan read it (None where it could not,
     as :func:`~mycareer.xmlio.headers.scan_kind_and_employer` gives it); without them,
-    the beginning of each such file is read again here. ``headless``: whether DmfA
-    originals are marked (a run on a cluster's URLs cannot place their rejections among
-    an employer's own: its workers name their copies).
+    the beginning of each such file is read again here.
     """
     alone = [
         group.files[0]
@@ -222,7 +218,7 @@ def mark_alone_files(
     return attrs.evolve(
         plan,
         not_documents=unread,
-        headless=originals if headless else frozenset(),
+        headless=originals,
         unnamed_corrections=unnamed,
     )
 
