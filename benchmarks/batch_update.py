@@ -6,7 +6,7 @@ correct many clients: it puts all of them in one group of the runs by employer
 group" in docs/performance.md). From a folder written by ``benchmarks/payroll.py``, this
 links every original into ``target`` and writes ``updates-<yyyyq>.xml`` there: for each
 employer with a file of ``--quarter``, a form deleting that file's first worker line
-(created 1 August of the quarter's year, 09:00). ``--parts N`` writes instead N folders
+(created a month after the quarter's end, at 09:00). ``--parts N`` writes instead N folders
 ``target/part-K``, each with a share of the employers of about as many bytes, their
 originals and an update of their forms only: what a run reading each part apart
 would read, for measuring that design against the whole group.
@@ -24,7 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-from datetime import datetime
+import sys
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import attrs
@@ -43,9 +44,10 @@ def forms_of(document: bytes) -> bytes:
 
 
 def deletion(path: Path) -> bytes:
-    """A DmfA update deleting the first worker line of the original at ``path``."""
+    """A DmfA update deleting the first worker line of the original at ``path``, created
+    a month after the quarter's end, at 09:00."""
     line = attrs.evolve(next(iter(iter_dmfa(path))), source=None)
-    created = datetime(line.quarter.year, 8, 1, 9)
+    created = datetime.combine(line.quarter.last_day + timedelta(days=32), time(9))
     form = DmfaUpdateForm(line.employer, line.quarter, created, declaration_id="1")
     return dmfa_update_bytes(form, [DmfaLineUpdate(form, UpdateAction.DELETED, line)])
 
@@ -75,6 +77,9 @@ def shares(files: list[Path], parts: int) -> list[set[str]]:
 
 def write(source: Path, target: Path, quarter: Quarter, parts: int) -> list[Path]:
     """Write the folders (``target``, or its ``part-K``) and return the updates written."""
+    source, target = source.resolve(), target.resolve()
+    if target == source or target in source.parents or source in target.parents:
+        raise SystemExit(f"the target {target} must be outside the source {source}")
     files = sorted(source.glob("dmfa-*.xml"))
     tag = f"{quarter.year}{quarter.number}"
     if target.exists():
@@ -86,7 +91,10 @@ def write(source: Path, target: Path, quarter: Quarter, parts: int) -> list[Path
         mine = [path for path in files if path.stem.split("-")[1] in share]
         for path in mine:
             os.link(path, folder / path.name)
-        corrected = [deletion(path) for path in mine if path.stem.endswith(tag)]
+        corrected = [deletion(path) for path in mine if path.stem.split("-")[2] == tag]
+        if not corrected:
+            print(f"{folder}: no file of {quarter}, no update", file=sys.stderr)
+            continue
         update = folder / f"updates-{tag}.xml"
         update.write_bytes(batch(corrected))
         written.append(update)

@@ -164,17 +164,17 @@ def test_a_batch_update_corrects_every_employer_in_one_group(
     from mycareer.xmlio.flows import read_corrected_dmfa
 
     (update,) = _batch_update(payroll_folder, tmp_path / "batch", 1)
-    forms = list(iter_dmfa_updates(update))
+    updates = list(iter_dmfa_updates(update))
     originals = sorted(payroll_folder.glob("dmfa-*-20242.xml"))
-    assert [u.form.employer.key for u in forms] == [p.stem.split("-")[1] for p in originals]
+    assert [u.form.employer.key for u in updates] == [p.stem.split("-")[1] for p in originals]
 
     def line(record: Any) -> tuple[Any, ...]:
         return record.employer, record.quarter, record.niss, record.worker_code
 
-    assert [line(u.record) for u in forms] == [
+    assert [line(u.record) for u in updates] == [
         line(next(iter(iter_dmfa(p)))) for p in originals
     ]  # the first line of each file, deleted
-    assert {u.action for u in forms} == {UpdateAction.DELETED}
+    assert {u.action for u in updates} == {UpdateAction.DELETED}
     plan = plan_employers([tmp_path / "batch"])
     assert len(plan.groups) == 1
     assert plan.corrections
@@ -208,3 +208,11 @@ def test_a_batch_update_s_parts_give_the_whole_group_s_entitlements(
     ]
     assert len(whole) > 100
     assert sorted(split, key=lambda e: (e.employer.key, e.niss.value)) == list(whole)
+
+
+def test_a_batch_update_is_never_written_over_its_source(payroll_folder: Path) -> None:
+    """The target is emptied first: the source, or a folder holding it, is refused."""
+    for target in (payroll_folder, payroll_folder.parent):
+        with pytest.raises(SystemExit, match="must be outside the source"):
+            _batch_update(payroll_folder, target, 1)
+    assert len(list(payroll_folder.glob("dmfa-*.xml"))) == 16
