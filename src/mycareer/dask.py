@@ -17,9 +17,9 @@ the ledgers in the calling process, as
 ``paths`` are files or folders the workers can open: local paths on a shared
 file system (every worker sees the same path), or fsspec URLs such as
 ``s3://bucket/dmfa/2024/*.xml`` (each worker copies its group's files to a
-local temporary folder: errors, rejected files and the findings that a headless
-file's rejection adds name the URL; the other findings, among them those of a group's
-own rejected file, and the periods' sources name the copy's file name). ``client`` is
+local temporary folder: errors, rejected files and the findings that mark results
+incomplete name the URL; the other findings and the periods' sources name the copy's
+file name). ``client`` is
 a :class:`distributed.Client` or a scheduler address (``"tcp://host:8786"``).
 
 ``pause_collector=True`` runs each task with its worker's cyclic garbage
@@ -167,35 +167,30 @@ def _run_remote_task(
         with _local_copies(files) as local:
             copy_of = dict(zip(files, local, strict=True))
             copies = {copy: known[name] for name, copy in copy_of.items() if name in known}
-            result = work(_placing_copies(spec, copy_of), local, group=index, known=copies)
-        return _rejections_by_url(result, copy_of)
+            result = work(_reading_copies(spec, copy_of), local, group=index, known=copies)
+        return _returned(result, copy_of)
 
     return _in_task(pause, run_groups, copied, spec, task)
 
 
-def _placing_copies(spec: Any, copy_of: Mapping[str, str]) -> Any:
-    """An entitlement ``spec`` whose places name this worker's copies of its task's URLs,
-    as its own rejected files do; the places of the files read elsewhere (given under
-    their URLs: :func:`_rejections_by_url`) stay. Any other spec as it is."""
-    if not isinstance(spec, EntitlementSpec) or spec.places is None:
+def _reading_copies(spec: Any, copy_of: Mapping[str, str]) -> Any:
+    """An entitlement ``spec`` whose group's rejected files go by their URLs, not by this
+    worker's copies (:attr:`EntitlementSpec.read_as`): in their places (the run's URLs,
+    among the headless files' rejections) and in the findings that mark the results."""
+    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
+    if not url_of or not isinstance(spec, EntitlementSpec):
         return spec
-    return attrs.evolve(spec, places=tuple((copy_of.get(p, p), n) for p, n in spec.places))
+    return attrs.evolve(spec, read_as=url_of)
 
 
-def _rejections_by_url(result: Any, copy_of: Mapping[str, str]) -> Any:
-    """A group's ``result`` ready to travel back: its errors and rejected files
-    (:attr:`GroupResult.rejected`) name their URLs, not this worker's copies (a headless
-    file's rejection goes to every other group, :func:`~mycareer.pipeline.execute`, whose
-    places are the run's URLs, and the calling process orders the errors by the run's
-    files), and its errors carry no context nor traceback (:func:`_portable`)."""
+def _returned(result: Any, copy_of: Mapping[str, str]) -> Any:
+    """A group's ``result`` ready to travel back: its errors name their URLs, not this
+    worker's copies (the calling process orders them by the run's files), and carry no
+    context nor traceback (:func:`_portable`)."""
     if not isinstance(result, GroupResult | AccountGroupResult):
         return result
     url_of = {copy: name for name, copy in copy_of.items() if copy != name}
-    errors = tuple(_portable(error, url_of) for error in result.errors)
-    if isinstance(result, AccountGroupResult) or not url_of:
-        return attrs.evolve(result, errors=errors)
-    rejected = [attrs.evolve(r, source=url_of.get(r.source, r.source)) for r in result.rejected]
-    return attrs.evolve(result, errors=errors, rejected=tuple(rejected))
+    return attrs.evolve(result, errors=tuple(_portable(e, url_of) for e in result.errors))
 
 
 def _portable(error: InvalidValueError, url_of: Mapping[str, str]) -> InvalidValueError:

@@ -78,6 +78,10 @@ class EntitlementSpec:
     #: The task indexes of groups read in slices, and each one's slice
     #: (:mod:`mycareer.group_slices`); a task index not here reads its group whole.
     slices: Mapping[int, GroupSlice] = attrs.field(factory=dict, eq=False)
+    #: The names of the files read under another (a Dask worker's copies of URLs: copy,
+    #: URL): a group's rejected files go by these, in their places, in the findings that
+    #: mark its results (``REFERENCE_INCOMPLETE``) and in its result.
+    read_as: Mapping[str, str] = attrs.field(factory=dict, eq=False)
     #: The task indexes of groups whose read stops at an employer no group's headers
     #: name (``header_groups``' :class:`~mycareer.regroup.WatchedStage`): large enough
     #: to be read in slices if they turn out to hold several employers' forms.

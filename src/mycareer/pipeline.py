@@ -258,18 +258,20 @@ def _marked(
     """A group's result, its entitlements marked where its rejected files and
     ``spec.elsewhere`` concern them (issue 11 item 2); ``facts``: the employer keys its
     records named, their latest quarter and the ids they declared (:func:`declared_ids`).
-    What reading said is the first slice's to give (``part``, :mod:`mycareer.group_slices`)."""
-    rejected = rejections_in_file_order(read.rejected, spec.elsewhere, spec.places)
+    What reading said is the first slice's to give (``part``, :mod:`mycareer.group_slices`).
+    The rejected files go by the names ``spec.read_as`` gives them."""
+    own = [attrs.evolve(r, source=spec.read_as.get(r.source, r.source)) for r in read.rejected]
+    rejected = rejections_in_file_order(own, spec.elsewhere, spec.places)
     if rejected is None:
         return GroupResult((), (), (), frozenset(), unordered=True)
     results = mark_incomplete_references(results, rejected)
     named, last, ids = facts
-    keys = {*named, *(d.employer.key for d in read.declarations), *_rejected_keys(read.rejected)}
+    keys = {*named, *(d.employer.key for d in read.declarations), *_rejected_keys(own)}
     if part is not None and not part.first:
         return group_result(spec, results, ((), (), keys, last, ids), place)
     said = (read.findings, read.errors, keys, last, ids)
     result = group_result(spec, results, said, place)
-    return attrs.evolve(result, rejected=tuple(read.rejected)) if read.rejected else result
+    return attrs.evolve(result, rejected=tuple(own)) if own else result
 
 
 def _rejected_keys(rejected: Iterable[RejectedFile]) -> set[str]:

@@ -198,6 +198,9 @@ def test_urls_whose_header_cannot_be_read_stay_by_employer(
     ]
     cut = [f"{url}/a-cut.xml", f"{url}/{max(p.name for p in payroll.iterdir())}"]
     assert [e.source.file for e in remote.errors if e.source] == cut  # the URLs given
+    marks = [f for e in remote.entitlements for f in e.findings if f.code == "REFERENCE_INCOMPLETE"]
+    assert {f.source.file for f in marks if f.source} == set(cut)  # the own cut file's too
+    assert all(f"rejected file {url}/" in f.message for f in marks)
     own = accounts_from_files([tmp_path], jobs=1)
     by_url = accounts([url], client)
     assert by_url.accounts.accounts == own.accounts.accounts
