@@ -165,31 +165,30 @@ def _run_remote_task(
 
     def copied(spec: Any, files: Sequence[str], index: int, known: KnownHeaders) -> Any:
         with _local_copies(files) as local:
-            copy_of = dict(zip(files, local, strict=True))
-            copies = {copy: known[name] for name, copy in copy_of.items() if name in known}
-            result = work(_reading_copies(spec, copy_of), local, group=index, known=copies)
-        return _returned(result, copy_of)
+            url_of = {copy: name for name, copy in zip(files, local, strict=True)}
+            copies = {copy: known[name] for copy, name in url_of.items() if name in known}
+            result = work(_reading_copies(spec, url_of), local, group=index, known=copies)
+        return _returned(result, url_of)
 
     return _in_task(pause, run_groups, copied, spec, task)
 
 
-def _reading_copies(spec: Any, copy_of: Mapping[str, str]) -> Any:
-    """An entitlement ``spec`` whose group's rejected files go by their URLs, not by this
-    worker's copies (:attr:`EntitlementSpec.read_as`): in their places (the run's URLs,
-    among the headless files' rejections) and in the findings that mark the results."""
-    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
-    if not url_of or not isinstance(spec, EntitlementSpec):
+def _reading_copies(spec: Any, url_of: Mapping[str, str]) -> Any:
+    """An entitlement ``spec`` whose group's rejected files go by their URLs (``url_of``:
+    this worker's copies' URLs, :attr:`EntitlementSpec.read_as`): in their places (the
+    run's URLs, among the headless files' rejections) and in the findings that mark the
+    results. Any other spec as it is."""
+    if not isinstance(spec, EntitlementSpec):
         return spec
     return attrs.evolve(spec, read_as=url_of)
 
 
-def _returned(result: Any, copy_of: Mapping[str, str]) -> Any:
-    """A group's ``result`` ready to travel back: its errors name their URLs, not this
-    worker's copies (the calling process orders them by the run's files), and carry no
-    context nor traceback (:func:`_portable`)."""
+def _returned(result: Any, url_of: Mapping[str, str]) -> Any:
+    """A group's ``result`` ready to travel back: its errors name their URLs (``url_of``),
+    not this worker's copies (the calling process orders them by the run's files), and
+    carry no context nor traceback (:func:`_portable`)."""
     if not isinstance(result, GroupResult | AccountGroupResult):
         return result
-    url_of = {copy: name for name, copy in copy_of.items() if copy != name}
     return attrs.evolve(result, errors=tuple(_portable(e, url_of) for e in result.errors))
 
 

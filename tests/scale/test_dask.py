@@ -30,6 +30,7 @@ from mycareer.dask import (
     timelines,
 )
 from mycareer.fla import SizeBand
+from mycareer.fla.incomplete import REFERENCE_INCOMPLETE
 from mycareer.fla.trainings import Training
 from mycareer.pipeline import EntitlementSpec, entitlements_from_files, plan_employers, run_group
 from mycareer.quarter import Quarter
@@ -175,9 +176,9 @@ def test_urls_whose_header_cannot_be_read_stay_by_employer(
     """As above with URLs. A worker reads its copy of each URL, so the headless file's
     rejection used to name the copy, which the run's places (URLs) could not order among
     an employer's own rejected files: the scan's roots did not mark it and the run was read
-    again as one group (a country's files in one process). A worker now gives its rejected
-    files under their URLs and orders its own among them by its copies' places: the run
-    stays by employer and says what one read says."""
+    again as one group (a country's files in one process). A group's rejected files now go
+    by their URLs (``EntitlementSpec.read_as``), and a worker's errors too: the run stays
+    by employer and says what the local run says."""
     from mycareer.dask import plan_on_cluster
 
     _with_cut_files(payroll, tmp_path)
@@ -198,7 +199,7 @@ def test_urls_whose_header_cannot_be_read_stay_by_employer(
     ]
     cut = [f"{url}/a-cut.xml", f"{url}/{max(p.name for p in payroll.iterdir())}"]
     assert [e.source.file for e in remote.errors if e.source] == cut  # the URLs given
-    marks = [f for e in remote.entitlements for f in e.findings if f.code == "REFERENCE_INCOMPLETE"]
+    marks = [f for e in remote.entitlements for f in e.findings if f.code == REFERENCE_INCOMPLETE]
     assert {f.source.file for f in marks if f.source} == set(cut)  # the own cut file's too
     assert all(f"rejected file {url}/" in f.message for f in marks)
     own = accounts_from_files([tmp_path], jobs=1)
